@@ -127,11 +127,17 @@ class validate implements Callable<Integer> {
         List<Checked> results = new ArrayList<>();
         for (Source source : sources()) {
             for (EventInput input : EventInput.read(source)) {
-                results.add(new Checked(input, schemas.check(input)));
+                results.add(new Checked(input, violations(schemas, input)));
             }
         }
         report(results);
         return results.stream().allMatch(Checked::valid) ? 0 : 2;
+    }
+
+    private static List<Violation> violations(EventSchemas schemas, EventInput input) {
+        return input.parseError() != null
+                ? List.of(new Violation("", "json", input.parseError()))
+                : schemas.check(input.document());
     }
 
     // ---- inputs -------------------------------------------------------------------------
@@ -246,7 +252,7 @@ class validate implements Callable<Integer> {
                     examples++;
                     List<Violation> violations = new ArrayList<>();
                     for (EventInput input : EventInput.read(Source.file(example, spec))) {
-                        violations.addAll(schemas.check(input));
+                        violations.addAll(violations(schemas, input));
                     }
                     if (shouldPass && !violations.isEmpty()) {
                         problems.add(example + ": should be valid but " + violations.get(0).describe());
@@ -373,7 +379,7 @@ class validate implements Callable<Integer> {
 
         /** The schemas JBang packed into the script's jar (or Maven's test class path). */
         private static Path bundledDirectory() throws IOException {
-            var resource = validate.class.getResource("/schemas/envelope.schema.json");
+            var resource = EventSchemas.class.getResource("/schemas/envelope.schema.json");
             if (resource == null) {
                 throw new IOException("no schemas found: pass --schemas DIR or set EVENT_SCHEMAS");
             }
@@ -405,11 +411,7 @@ class validate implements Callable<Integer> {
         }
 
         /** Every rule of the contract, reported together: type name, size, property count, schema. */
-        List<Violation> check(EventInput input) {
-            if (input.parseError() != null) {
-                return List.of(new Violation("", "json", input.parseError()));
-            }
-            JsonNode document = input.document();
+        List<Violation> check(JsonNode document) {
             List<Violation> violations = new ArrayList<>();
             JsonNode type = document.path("event_type");
             String eventType = type.isTextual() ? type.asText() : null;
@@ -420,7 +422,7 @@ class validate implements Callable<Integer> {
                 violations.add(new Violation("/event_type", "pattern",
                         "'" + eventType + "' is not a dotted lowercase name like rfc.pr.ready (" + EVENT_TYPE.pattern() + ")"));
             }
-            int bytes = input.compactBytes();
+            int bytes = compactBytes(document);
             if (bytes >= MAX_BODY_BYTES) {
                 violations.add(new Violation("", "maxBytes",
                         "the request body is " + bytes + " bytes; GitHub accepts bodies under " + MAX_BODY_BYTES));
@@ -452,6 +454,14 @@ class validate implements Callable<Integer> {
         private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
             return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
                     && v.rule().equals(violation.rule()));
+        }
+
+        private static int compactBytes(JsonNode document) {
+            try {
+                return JSON.writeValueAsBytes(document).length;
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         private Schema schema(String id) {
@@ -539,19 +549,19 @@ class validate implements Callable<Integer> {
      * document or from GitHub's repository_dispatch webhook payload ({"action", "client_payload", ...}).
      * line is 0 for a whole-file document, else the line in a JSON Lines file.
      */
-    record EventInput(String where, int line, JsonNode document, String parseError, int compactBytes) {
+    record EventInput(String where, int line, JsonNode document, String parseError) {
 
         static List<EventInput> read(Source source) {
             String text = source.text();
             if (text.isBlank()) {
-                return List.of(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", 0));
+                return List.of(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document"));
             }
             try {
                 return List.of(of(source.name(), 0, JSON.readTree(text)));
             } catch (JsonProcessingException wholeFileError) {
                 String[] lines = text.split("\r?\n");
                 if (Stream.of(lines).filter(l -> !l.isBlank()).count() < 2) {
-                    return List.of(new EventInput(source.name(), 0, null, notJson(wholeFileError), 0));
+                    return List.of(new EventInput(source.name(), 0, null, notJson(wholeFileError)));
                 }
                 List<EventInput> inputs = new ArrayList<>();
                 for (int i = 0; i < lines.length; i++) {
@@ -561,19 +571,18 @@ class validate implements Callable<Integer> {
                     try {
                         inputs.add(of(source.name(), i + 1, JSON.readTree(lines[i])));
                     } catch (JsonProcessingException lineError) {
-                        inputs.add(new EventInput(source.name(), i + 1, null, notJson(lineError), 0));
+                        inputs.add(new EventInput(source.name(), i + 1, null, notJson(lineError)));
                     }
                 }
                 return inputs;
             }
         }
 
-        private static EventInput of(String where, int line, JsonNode node) throws JsonProcessingException {
+        private static EventInput of(String where, int line, JsonNode node) {
             if (!node.isObject()) {
-                return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(), 0);
+                return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase());
             }
-            JsonNode document = toDocument(node);
-            return new EventInput(where, line, document, null, JSON.writeValueAsBytes(document).length);
+            return new EventInput(where, line, toDocument(node), null);
         }
 
         /** GitHub delivers the dispatch as a webhook payload whose "action" is the event type. */
