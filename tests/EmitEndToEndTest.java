@@ -1,0 +1,98 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `./jbang emit.java ...` as a workflow step runs it, against the emulator. */
+class EmitEndToEndTest {
+    static final String SCRIPT = Scripts.ROOT.resolve("emit.java").toString();
+    static final String DISPATCHES = "/repos/" + GitHubEmulator.DEFAULT_REPOSITORY + "/dispatches";
+    static GitHubEmulator github;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void startEmulator() {
+        github = GitHubEmulator.start(0);
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        github.close();
+    }
+
+    @BeforeEach
+    void resetEmulator() {
+        github.reset();
+    }
+
+    Map<String, String> stepEnv(String token) {
+        Map<String, String> env = new HashMap<>();
+        env.put("GITHUB_ACTIONS", "true");
+        env.put("GITHUB_API_URL", github.url());
+        env.put("GITHUB_TOKEN", token);
+        env.put("GITHUB_REPOSITORY", GitHubEmulator.DEFAULT_REPOSITORY);
+        env.put("GITHUB_OUTPUT", temp.resolve("output.txt").toString());
+        return env;
+    }
+
+    @Test
+    void workflowStepSendsOneDispatchAndSetsTheOutput() throws IOException {
+        Scripts.Result run = Scripts.jbang(temp, stepEnv(GitHubEmulator.DEFAULT_TOKEN), null,
+                SCRIPT, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--source", "readiness-evaluator");
+        assertEquals(0, run.exitCode(), run.toString());
+        String eventId = run.stdout().strip();
+        assertTrue(eventId.matches("[0-9a-f-]{36}"), run.toString());
+        assertEquals("event_id=" + eventId + "\n", Files.readString(temp.resolve("output.txt")));
+        assertEquals(1, github.journal().size(), "exactly one request: " + github.journal());
+        assertEquals(1, github.journal("POST", DISPATCHES).size());
+    }
+
+    @Test
+    void payloadFromStdinAndDryRun() throws IOException {
+        Scripts.Result run = Scripts.jbang(temp, Map.of(), "{\"chain_id\":\"RFC-093-02\",\"reason\":\"CI_STUCK\"}",
+                SCRIPT, "rfc.chain.broken", "--payload-file", "-", "--dry-run");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("CI_STUCK", new ObjectMapper().readTree(run.stdout()).at("/client_payload/data/reason").asText());
+        assertTrue(github.journal().isEmpty());
+    }
+
+    @Test
+    void aRecognisableFakeTokenAppearsInNoOutputLogOrError() throws IOException {
+        String token = "ghp_FAKEtokenThatMustNeverBePrinted0000001";
+        github.addUser(token, "octocat", true);
+        Path log = temp.resolve("event_log.jsonl");
+        StringBuilder everything = new StringBuilder();
+        // a success, a retried failure with stack traces on, and a refusal
+        github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.status(502), 1);
+        Map<String, String> env = stepEnv(token);
+        env.put("RUNNER_DEBUG", "1");
+        env.put("EVENT_LOG", log.toString());
+        everything.append(Scripts.jbang(temp, env, null, SCRIPT, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--verbose"));
+        github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.status(503), 5);
+        everything.append(Scripts.jbang(temp, env, null, SCRIPT, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}",
+                "--verbose", "--max-attempts", "2"));
+        everything.append(Scripts.jbang(temp, env, null, SCRIPT, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}",
+                "--repo", "octo-org/missing"));
+        Path leaked = temp.resolve("output.txt");
+        everything.append(Files.exists(leaked) ? Files.readString(leaked) : "");
+        for (Path event : github.deliveredEvents(GitHubEmulator.DEFAULT_REPOSITORY)) {
+            everything.append(Files.readString(event));
+        }
+        assertTrue(everything.toString().contains("::error"), everything.toString());
+        assertFalse(everything.toString().contains(token), "the token leaked:\n" + everything);
+        assertFalse(everything.toString().contains("FAKEtoken"), "part of the token leaked");
+    }
+}

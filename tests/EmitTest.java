@@ -1,0 +1,330 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/** emit.java in-process against the emulator: the envelope, validation before sending, retries, refusals. */
+class EmitTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
+    static final String DISPATCHES = "/repos/" + REPO + "/dispatches";
+    static GitHubEmulator github;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void startEmulator() {
+        github = GitHubEmulator.start(0);
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        github.close();
+    }
+
+    @BeforeEach
+    void resetEmulator() {
+        github.reset();
+    }
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("GITHUB_API_URL", github.url());
+        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
+        env.put("GITHUB_REPOSITORY", REPO);
+        env.put("GITHUB_OUTPUT", temp.resolve("output.txt").toString());
+        return env;
+    }
+
+    static Run emit(Map<String, String> env, String... args) {
+        emit command = new emit();
+        command.env = env;
+        CommandLine cli = emit.newCommandLine(command);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(cli.execute(args), out.toString(), err.toString());
+    }
+
+    List<GitHubEmulator.JournalEntry> dispatches() {
+        return github.journal("POST", DISPATCHES);
+    }
+
+    static Stream<Arguments> rfcEvents() {
+        return Stream.of(
+                Arguments.of("rfc.issue.assigned", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}"),
+                Arguments.of("rfc.pr.created", "{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}"),
+                Arguments.of("rfc.pr.ready", "{\"pr\":456,\"checks_status\":\"green\"}"),
+                Arguments.of("rfc.pr.blocked", "{\"pr\":456,\"blockers\":[\"checks:failing\",\"merge-conflict\"]}"),
+                Arguments.of("rfc.chain.broken", "{\"chain_id\":\"RFC-093-02\",\"reason\":\"PR_CLOSED_CONFLICT\"}"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("rfcEvents")
+    void eachRfcEventIsSentInOneRequestAndDeliveredAsGitHubWould(String type, String data) throws IOException {
+        Run run = emit(env(), type, "--payload", data, "--source", "assignment-workflow");
+        assertEquals(0, run.exitCode(), run.err());
+        String eventId = run.out().strip();
+        assertTrue(eventId.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), eventId);
+        assertEquals(1, github.journal().size(), "one HTTP request per emit");
+        assertEquals(204, dispatches().get(0).status());
+        assertEquals("event_id=" + eventId + "\n", Files.readString(temp.resolve("output.txt")));
+
+        List<Path> delivered = github.deliveredEvents(REPO);
+        assertEquals(1, delivered.size());
+        JsonNode event = JSON.readTree(delivered.get(0).toFile());
+        assertEquals(type, event.get("action").asText());
+        assertEquals(eventId, event.at("/client_payload/event_id").asText());
+        assertEquals(eventId, event.at("/client_payload/trace_id").asText(), "a first event is its own trace");
+        assertEquals("assignment-workflow", event.at("/client_payload/source").asText());
+        assertEquals(JSON.readTree(data), event.at("/client_payload/data"));
+        Instant sent = Instant.parse(event.at("/client_payload/timestamp").asText());
+        assertTrue(Math.abs(Instant.now().toEpochMilli() - sent.toEpochMilli()) < 60_000);
+        assertTrue(event.at("/client_payload/timestamp").asText().matches(".*T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z"));
+    }
+
+    @Test
+    void dryRunPrintsAValidBodyAndSendsNothing() throws IOException {
+        Run run = emit(Map.of(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--dry-run");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode body = JSON.readTree(run.out());
+        assertEquals("rfc.pr.ready", body.get("event_type").asText());
+        assertEquals(456, body.at("/client_payload/data/pr").asInt());
+        Path file = Files.writeString(temp.resolve("body.json"), run.out());
+        assertEquals(0, ValidateTest.validate(file.toString()).exitCode(), "the dry-run body passes validate");
+        assertTrue(github.journal().isEmpty());
+    }
+
+    @Test
+    void dedupeKeyGivesTheDocumentedVersion5Id() throws IOException {
+        // uuid.uuid5(uuid.UUID('d768854e-7ce7-5a89-8b74-d8a7e84cd9d4'), 'issue-123') in Python
+        assertEquals(UUID.fromString("695172c9-8e0c-57ee-889c-7b4a2dc9e32f"), emit.nameBasedUuid(emit.DEDUPE_KEY_NAMESPACE, "issue-123"));
+        Run run = emit(env(), "rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}", "--dedupe-key", "issue-123");
+        assertEquals("695172c9-8e0c-57ee-889c-7b4a2dc9e32f", run.out().strip());
+    }
+
+    @Test
+    void traceIdIsInheritedFromTheEventThatStartedTheWorkflow() throws IOException {
+        String parentTrace = "11111111-2222-4333-8444-555555555555";
+        Path parent = Files.writeString(temp.resolve("event.json"),
+                "{\"action\":\"rfc.issue.assigned\",\"client_payload\":{\"event_id\":\"aaaaaaaa-2222-4333-8444-555555555555\",\"trace_id\":\""
+                        + parentTrace + "\"},\"repository\":{},\"sender\":{}}");
+        Map<String, String> env = env();
+        env.put("GITHUB_EVENT_PATH", parent.toString());
+        Run run = emit(env, "rfc.pr.created", "--payload", "{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}", "--dry-run");
+        assertEquals(parentTrace, JSON.readTree(run.out()).at("/client_payload/trace_id").asText());
+
+        Path dispatched = Files.writeString(temp.resolve("wd.json"), "{\"inputs\":{\"event_id\":\"" + parentTrace + "\"},\"ref\":\"main\"}");
+        env.put("GITHUB_EVENT_PATH", dispatched.toString());
+        run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--dry-run");
+        assertEquals(parentTrace, JSON.readTree(run.out()).at("/client_payload/trace_id").asText(), "workflow_dispatch inputs carry it too");
+    }
+
+    @Test
+    void sourceDefaultsToTheWorkflowFileName() throws IOException {
+        Map<String, String> env = env();
+        env.put("GITHUB_WORKFLOW_REF", "octo-org/octo-repo/.github/workflows/assignment-workflow.yml@refs/heads/main");
+        Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--dry-run");
+        assertEquals("assignment-workflow", JSON.readTree(run.out()).at("/client_payload/source").asText());
+    }
+
+    // ---- retries: retried faults end in exactly one accepted dispatch with the first attempt's id ----
+
+    static Stream<Arguments> transientFaults() {
+        return Stream.of(
+                Arguments.of("500", GitHubEmulator.Fault.status(500)),
+                Arguments.of("502", GitHubEmulator.Fault.status(502)),
+                Arguments.of("503", GitHubEmulator.Fault.status(503)),
+                Arguments.of("429 with retry-after", GitHubEmulator.Fault.tooManyRequests(1)),
+                Arguments.of("429 without retry-after", GitHubEmulator.Fault.tooManyRequests(null)),
+                Arguments.of("secondary rate limit with retry-after", GitHubEmulator.Fault.secondaryRateLimit(1)),
+                Arguments.of("primary limit exhausted", GitHubEmulator.Fault.primaryRateLimitExhausted(Instant.now().getEpochSecond() + 1)),
+                Arguments.of("connection reset", GitHubEmulator.Fault.connectionReset()),
+                Arguments.of("delay", GitHubEmulator.Fault.delay(500)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transientFaults")
+    void transientFaultIsRetriedWithTheSameEventId(String name, GitHubEmulator.Fault fault) throws IOException {
+        github.injectFault("POST", DISPATCHES, fault, name.equals("delay") ? 1 : 2);
+        Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        assertEquals(0, run.exitCode(), run.err());
+        String eventId = run.out().strip();
+        List<GitHubEmulator.JournalEntry> attempts = dispatches();
+        assertEquals(name.equals("delay") ? 1 : 3, attempts.size(), run.err());
+        for (GitHubEmulator.JournalEntry attempt : attempts) {
+            assertEquals(eventId, JSON.readTree(attempt.requestBody()).at("/client_payload/event_id").asText(), "same event_id on every attempt");
+        }
+        assertEquals(1, github.deliveredEvents(REPO).size(), "exactly one accepted dispatch");
+    }
+
+    @Test
+    void secondaryRateLimitWithoutRetryAfterWaitsAMinuteSoAShortBudgetGivesUp() {
+        github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.secondaryRateLimit(null), 1);
+        Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--retry-budget", "5");
+        assertEquals(1, run.exitCode());
+        assertEquals(1, dispatches().size());
+        assertTrue(run.err().contains("the next attempt would be in 60 s, past the retry budget of 5 s"), run.err());
+    }
+
+    @Test
+    void attemptsAreBounded() {
+        github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.status(503), 10);
+        Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--max-attempts", "3");
+        assertEquals(1, run.exitCode());
+        assertEquals(3, dispatches().size());
+        assertTrue(run.err().contains("failed after 3 attempts"), run.err());
+        assertTrue(github.deliveredEvents(REPO).isEmpty());
+    }
+
+    @Test
+    void droppedConnectionAfterAcceptanceIsRetriedAndGitHubHasTwoDispatchesWithOneId() throws IOException {
+        github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.dropAfterAccept(), 1);
+        Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        assertEquals(0, run.exitCode(), run.err());
+        List<Path> delivered = github.deliveredEvents(REPO);
+        assertEquals(2, delivered.size(), "the producer-retry duplicate that dedupe exists for");
+        assertEquals(JSON.readTree(delivered.get(0).toFile()).at("/client_payload/event_id"),
+                JSON.readTree(delivered.get(1).toFile()).at("/client_payload/event_id"));
+    }
+
+    // ---- refusals: one request, no retry, an error that says what to fix ----
+
+    @Test
+    void badTokenIsNotRetried() {
+        Map<String, String> env = env();
+        env.put("GITHUB_TOKEN", "ghp_notAValidToken");
+        Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        assertEquals(1, run.exitCode());
+        assertEquals(1, dispatches().size());
+        assertTrue(run.err().contains("(401 ") && run.err().contains("check GITHUB_TOKEN"), run.err());
+    }
+
+    @Test
+    void forbiddenNamesThePermission() {
+        github.addUser("ghp_readonly000000000000000000000000000", "reader", false);
+        Map<String, String> env = env();
+        env.put("GITHUB_TOKEN", "ghp_readonly000000000000000000000000000");
+        Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        assertEquals(1, run.exitCode());
+        assertEquals(1, dispatches().size());
+        assertTrue(run.err().contains("permissions: contents: write"), run.err());
+    }
+
+    @Test
+    void unknownRepositoryNamesTheRepository() {
+        Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--repo", "octo-org/nope");
+        assertEquals(1, run.exitCode());
+        assertEquals(1, github.journal().size());
+        assertTrue(run.err().contains("octo-org/nope exists and that the token can see it"), run.err());
+    }
+
+    @Test
+    void tokenFromGhTokenWhenGithubTokenIsUnset() {
+        Map<String, String> env = env();
+        env.remove("GITHUB_TOKEN");
+        env.put("GH_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
+        assertEquals(0, emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}").exitCode());
+    }
+
+    // ---- bad input: exit 2, one line, nothing sent ----
+
+    static Stream<Arguments> badInputs() {
+        String ready = "{\"pr\":456,\"checks_status\":\"green\"}";
+        String big = "{\"pr\":456,\"blockers\":[" + String.join(",", java.util.Collections.nCopies(400, "\"" + "x".repeat(190) + "\"")) + "]}";
+        return Stream.of(
+                Arguments.of("not JSON", new String[] {"rfc.pr.ready", "--payload", "pr=456"}),
+                Arguments.of("truncated JSON", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":456"}),
+                Arguments.of("array payload", new String[] {"rfc.pr.ready", "--payload", "[456]"}),
+                Arguments.of("string payload", new String[] {"rfc.pr.ready", "--payload", "\"green\""}),
+                Arguments.of("empty payload", new String[] {"rfc.pr.ready", "--payload", ""}),
+                Arguments.of("wrong type", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":\"456\",\"checks_status\":\"green\"}"}),
+                Arguments.of("float number", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":4.5,\"checks_status\":\"green\"}"}),
+                Arguments.of("zero PR", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":0,\"checks_status\":\"green\"}"}),
+                Arguments.of("missing field", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":456}"}),
+                Arguments.of("extra field", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\",\"x\":1}"}),
+                Arguments.of("enum broken", new String[] {"rfc.chain.broken", "--payload", "{\"chain_id\":\"RFC-093-02\",\"reason\":\"OOPS\"}"}),
+                Arguments.of("empty blockers", new String[] {"rfc.pr.blocked", "--payload", "{\"pr\":456,\"blockers\":[]}"}),
+                Arguments.of("unknown type", new String[] {"rfc.pr.merged", "--payload", ready}),
+                Arguments.of("uppercase type", new String[] {"RFC.PR.READY", "--payload", ready}),
+                Arguments.of("type without dot", new String[] {"ready", "--payload", ready}),
+                Arguments.of("101-character type", new String[] {"rfc." + "a".repeat(96), "--payload", ready}),
+                Arguments.of("bad --event-id", new String[] {"rfc.pr.ready", "--payload", ready, "--event-id", "not-a-uuid"}),
+                Arguments.of("uppercase --event-id", new String[] {"rfc.pr.ready", "--payload", ready, "--event-id", "3F0C5A0E-8D1B-4C1E-9A57-2B7D9F0E6A11"}),
+                Arguments.of("bad --trace-id", new String[] {"rfc.pr.ready", "--payload", ready, "--trace-id", "123"}),
+                Arguments.of("bad --source", new String[] {"rfc.pr.ready", "--payload", ready, "--source", "has space"}),
+                Arguments.of("source injection", new String[] {"rfc.pr.ready", "--payload", ready, "--source", "x\n::set-output name=a::b"}),
+                Arguments.of("payload injection", new String[] {"rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093; rm -rf /\",\"micro\":\"02\"}"}),
+                Arguments.of("expression injection", new String[] {"rfc.pr.created", "--payload", "{\"pr\":1,\"issue\":1,\"branch\":\"${{ secrets.X }}\"}"}),
+                Arguments.of("body over 64 KB", new String[] {"rfc.pr.blocked", "--payload", big}),
+                Arguments.of("both payload options", new String[] {"rfc.pr.ready", "--payload", ready, "--payload-file", "x.json"}),
+                Arguments.of("no payload", new String[] {"rfc.pr.ready"}),
+                Arguments.of("missing payload file", new String[] {"rfc.pr.ready", "--payload-file", "/nonexistent/payload.json"}),
+                Arguments.of("both id options", new String[] {"rfc.pr.ready", "--payload", ready, "--event-id", UUID.randomUUID().toString(), "--dedupe-key", "k"}),
+                Arguments.of("bad --repo", new String[] {"rfc.pr.ready", "--payload", ready, "--repo", "just-a-name"}),
+                Arguments.of("zero attempts", new String[] {"rfc.pr.ready", "--payload", ready, "--max-attempts", "0"}),
+                Arguments.of("unknown flag", new String[] {"rfc.pr.ready", "--payload", ready, "--fast"}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badInputs")
+    void badInputExitsTwoWithAMessageAndSendsNothing(String name, String[] args) {
+        Run run = emit(env(), args);
+        assertEquals(2, run.exitCode(), name + ": " + run.err());
+        assertTrue(run.out().isEmpty(), run.out());
+        assertFalse(run.err().isBlank());
+        assertFalse(run.err().lines().findFirst().orElseThrow().isBlank());
+        assertTrue(github.journal().isEmpty(), name + ": nothing may be sent");
+    }
+
+    @Test
+    void emptyStdinPayloadIsBadInput() {
+        var stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+            Run run = emit(env(), "rfc.pr.ready", "--payload-file", "-");
+            assertEquals(2, run.exitCode());
+            assertTrue(run.err().startsWith("--payload-file - (stdin): empty"), run.err());
+        } finally {
+            System.setIn(stdin);
+        }
+        assertTrue(github.journal().isEmpty());
+    }
+
+    @Test
+    void missingTokenIsUsageErrorAndNoRequest() {
+        Map<String, String> env = env();
+        env.remove("GITHUB_TOKEN");
+        Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().startsWith("no token: set GITHUB_TOKEN or GH_TOKEN"), run.err());
+        assertTrue(github.journal().isEmpty());
+    }
+}
