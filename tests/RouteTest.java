@@ -1,0 +1,974 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/** route.java in-process against the GitHub emulator: matching, dispatching, the event log, stats and graph. */
+class RouteTest {
+    static final Path EXAMPLE_ROUTES = Scripts.ROOT.resolve("workflows/event-routes.yml");
+    static final Path EXAMPLES = Scripts.ROOT.resolve("schemas/examples");
+    static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String DISPATCHES = "/repos/" + REPO + "/actions/workflows/[^/]+/dispatches";
+
+    /** The consumer workflows of the example routes file, with the inputs they declare (name -> required). */
+    static final Map<String, Map<String, Boolean>> RFC_WORKFLOWS = Map.of(
+            "pr-flow-monitor.yml", inputs("issue", "series", "micro"),
+            "ci-dispatcher.yml", inputs("pr", "issue", "branch"),
+            "merge-orchestrator.yml", inputs("pr"),
+            "auto-remediator.yml", inputs("pr", "blockers"),
+            "rfc-cleanup-duplicates.yml", inputs("chain_id", "reason"),
+            "cleanup-stalled-prs.yml", inputs("chain_id", "reason"));
+
+    static GitHubEmulator github;
+
+    @TempDir
+    Path temp;
+    Path summary;
+    Path log;
+
+    record Run(int exitCode, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- out ---\n" + out + "\n--- err ---\n" + err;
+        }
+    }
+
+    @BeforeAll
+    static void startEmulator() {
+        github = GitHubEmulator.start(0);
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        github.close();
+    }
+
+    @BeforeEach
+    void resetEmulator() {
+        github.reset();
+        summary = temp.resolve("summary.md");
+        log = temp.resolve("logs/event_log.jsonl");
+    }
+
+    /** What the router step sees inside Actions; the workspace is a directory without .github/workflows/. */
+    Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("GITHUB_API_URL", github.url());
+        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
+        env.put("GITHUB_REPOSITORY", REPO);
+        env.put("GITHUB_REF_NAME", "main");
+        env.put("GITHUB_STEP_SUMMARY", summary.toString());
+        env.put("EVENT_LOG", log.toString());
+        env.put("GITHUB_WORKSPACE", temp.toString());
+        return env;
+    }
+
+    static Run route(Map<String, String> env, String... args) {
+        route command = new route();
+        command.env = env;
+        CommandLine cli = route.newCommandLine(command);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exitCode = cli.execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    /** Routes an event with the example routes file. */
+    Run routeExample(String event, String... more) {
+        List<String> args = new ArrayList<>(List.of("--routes", EXAMPLE_ROUTES.toString(), "--event", event));
+        args.addAll(List.of(more));
+        return route(env(), args.toArray(String[]::new));
+    }
+
+    static void registerRfcWorkflows() {
+        RFC_WORKFLOWS.forEach((file, inputs) -> github.addWorkflow(REPO, file, inputs));
+    }
+
+    // ---- the RFC's routes ------------------------------------------------------------------
+
+    static Stream<Arguments> rfcEvents() {
+        return Stream.of(
+                Arguments.of("rfc.issue.assigned/valid-with-trace-id.json", List.of("pr-flow-monitor.yml")),
+                Arguments.of("rfc.pr.created/valid-with-trace-id.json", List.of("ci-dispatcher.yml", "merge-orchestrator.yml")),
+                Arguments.of("rfc.pr.ready/valid-with-trace-id.json", List.of("merge-orchestrator.yml")),
+                Arguments.of("rfc.pr.blocked/valid-single-blocker-with-trace-id.json", List.of("auto-remediator.yml")),
+                Arguments.of("rfc.chain.broken/valid-pr-closed-conflict.json", List.of("rfc-cleanup-duplicates.yml")),
+                Arguments.of("rfc.chain.broken/valid-duplicate-pr.json", List.of("rfc-cleanup-duplicates.yml")),
+                Arguments.of("rfc.chain.broken/valid-branch-only.json", List.of("cleanup-stalled-prs.yml")),
+                Arguments.of("rfc.chain.broken/valid-ci-stuck.json", List.of("cleanup-stalled-prs.yml")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("rfcEvents")
+    void eachRfcEventStartsItsWorkflowsWithOneRequestPerTarget(String example, List<String> workflows) throws IOException {
+        registerRfcWorkflows();
+        JsonNode event = JSON.readTree(EXAMPLES.resolve(example).toFile());
+        String eventId = event.at("/client_payload/event_id").asText();
+
+        Run run = routeExample(EXAMPLES.resolve(example).toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        List<Map<String, Object>> runs = github.workflowRuns(REPO);
+        assertEquals(workflows, runs.stream().map(r -> r.get("workflow_file")).toList());
+        for (Map<String, Object> started : runs) {
+            assertEquals("main", started.get("ref"));
+            Map<?, ?> inputs = (Map<?, ?>) started.get("inputs");
+            assertEquals(eventId, inputs.get("event_id"));
+            assertEquals(event.at("/client_payload/trace_id").asText(eventId), inputs.get("trace_id"));
+            // Every data field a route maps arrives as text.
+            inputs.forEach((name, value) -> {
+                JsonNode data = event.at("/client_payload/data/" + name);
+                if (!data.isMissingNode()) {
+                    assertEquals(data.isValueNode() ? data.asText() : data.toString(), String.valueOf(value), String.valueOf(name));
+                }
+            });
+            assertTrue(run.out().contains("dispatched " + started.get("workflow_file") + " run " + started.get("id")
+                    + " https://github.com/" + REPO + "/actions/runs/" + started.get("id")), run.out());
+        }
+        assertEquals(workflows.size(), github.journal().size(), "one request per target: " + github.journal());
+    }
+
+    @Test
+    void prCreatedSendsTheMappedInputsToBothConsumers() throws IOException {
+        registerRfcWorkflows();
+        Path example = EXAMPLES.resolve("rfc.pr.created/valid-with-trace-id.json");
+
+        assertEquals(0, routeExample(example.toString()).exitCode());
+        List<Map<String, Object>> runs = github.workflowRuns(REPO);
+        String trace = "3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11";
+        String id = "ea9c0727-e0a5-4667-b239-a10a0f924ebd";
+        assertEquals(Map.of("pr", "457", "issue", "124", "branch", "copilot/rfc-093-03", "event_id", id, "trace_id", trace),
+                runs.get(0).get("inputs"));
+        assertEquals(Map.of("pr", "457", "event_id", id, "trace_id", trace), runs.get(1).get("inputs"));
+    }
+
+    @Test
+    void theFirstEventOfAChainPassesItsOwnEventIdAsTraceId() throws IOException {
+        registerRfcWorkflows();
+        Path example = EXAMPLES.resolve("rfc.issue.assigned/valid-first-in-chain.json");
+        String eventId = JSON.readTree(example.toFile()).at("/client_payload/event_id").asText();
+        assertTrue(JSON.readTree(example.toFile()).at("/client_payload/trace_id").isMissingNode());
+
+        assertEquals(0, routeExample(example.toString()).exitCode());
+        Map<?, ?> inputs = (Map<?, ?>) github.workflowRuns(REPO).get(0).get("inputs");
+        assertEquals(eventId, inputs.get("trace_id"));
+    }
+
+    @Test
+    void theWebhookPayloadGitHubDeliversIsRouted() throws Exception {
+        registerRfcWorkflows();
+        Path delivered = deliver(github, JSON.readTree(EXAMPLES.resolve("rfc.pr.ready/valid-with-trace-id.json").toFile()));
+        assertEquals("rfc.pr.ready", JSON.readTree(delivered.toFile()).get("action").asText());
+        Map<String, String> env = env();
+        env.put("GITHUB_EVENT_PATH", delivered.toString());
+
+        Run run = route(env, "--routes", EXAMPLE_ROUTES.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("merge-orchestrator.yml", github.workflowRuns(REPO).get(0).get("workflow_file"));
+    }
+
+    // ---- matching ----------------------------------------------------------------------------
+
+    @Test
+    void globsMatchEventTypesAcrossDots() throws IOException {
+        Path routes = write("routes.yml", """
+                routes:
+                  - event: rfc.pr.*
+                    workflow: any-pr.yml
+                  - event: "*"
+                    workflow: everything.yml
+                  - event: rfc.*
+                    workflow: any-rfc.yml
+                  - event: rfc.pr.ready
+                    workflow: exact.yml
+                  - event: rfc.*.ready
+                    workflow: any-ready.yml
+                """);
+        assertEquals(List.of("any-pr.yml", "everything.yml", "any-rfc.yml", "exact.yml", "any-ready.yml"),
+                planned(routes, example("rfc.pr.ready/valid-with-trace-id.json")));
+        assertEquals(List.of("everything.yml", "any-rfc.yml"), planned(routes, example("rfc.issue.assigned/valid-with-trace-id.json")));
+    }
+
+    @Test
+    void whenPatternsUseEventBridgeOperators() throws IOException {
+        // data of the event: {"pr":457,"issue":124,"branch":"copilot/rfc-093-03"}
+        Path routes = write("routes.yml", """
+                routes:
+                  - {event: rfc.pr.created, workflow: prefix.yml,          when: {data: {branch: [{prefix: copilot/}]}}}
+                  - {event: rfc.pr.created, workflow: prefix-no.yml,       when: {data: {branch: [{prefix: feature/}]}}}
+                  - {event: rfc.pr.created, workflow: suffix.yml,          when: {data: {branch: [{suffix: "-03"}]}}}
+                  - {event: rfc.pr.created, workflow: anything-but.yml,    when: {data: {branch: [{anything-but: [main]}]}}}
+                  - {event: rfc.pr.created, workflow: anything-but-no.yml, when: {data: {pr: [{anything-but: [457]}]}}}
+                  - {event: rfc.pr.created, workflow: numeric.yml,         when: {data: {pr: [{numeric: [">", 400, "<=", 500]}]}}}
+                  - {event: rfc.pr.created, workflow: numeric-no.yml,      when: {data: {pr: [{numeric: [">", 1000]}]}}}
+                  - {event: rfc.pr.created, workflow: exists.yml,          when: {data: {branch: [{exists: true}], checks_status: [{exists: false}]}}}
+                  - {event: rfc.pr.created, workflow: exists-no.yml,       when: {data: {checks_status: [{exists: true}]}}}
+                  - {event: rfc.pr.created, workflow: or.yml,              when: {$or: [{data: {pr: [1]}}, {data: {issue: [124]}}]}}
+                  - {event: rfc.pr.created, workflow: or-no.yml,           when: {$or: [{data: {pr: [1]}}, {data: {issue: [2]}}]}}
+                  - {event: rfc.pr.created, workflow: ignore-case.yml,     when: {data: {branch: [{equals-ignore-case: COPILOT/RFC-093-03}]}}}
+                  - {event: rfc.pr.created, workflow: wildcard.yml,        when: {data: {branch: [{wildcard: "copilot/*-03"}]}}}
+                  - {event: rfc.pr.created, workflow: any-of.yml,          when: {data: {issue: [123, 124]}}}
+                  - {event: rfc.pr.ready,   workflow: other-type.yml,      when: {data: {pr: [457]}}}
+                """);
+        assertEquals(List.of("prefix.yml", "suffix.yml", "anything-but.yml", "numeric.yml", "exists.yml", "or.yml",
+                        "ignore-case.yml", "wildcard.yml", "any-of.yml"),
+                planned(routes, example("rfc.pr.created/valid-with-trace-id.json")));
+    }
+
+    @Test
+    void anEventNoRouteMatchesIsUnroutedNotAnErrorAndNeedsNoToken() throws IOException {
+        Map<String, String> env = env();
+        env.remove("GITHUB_TOKEN");
+        Path routes = write("routes.yml", """
+                routes:
+                  - event: rfc.issue.assigned
+                    workflow: pr-flow-monitor.yml
+                """);
+
+        Run run = route(env, "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("unrouted\n", run.out());
+        assertTrue(github.journal().isEmpty());
+        JsonNode record = onlyLogRecord();
+        assertEquals("unrouted", record.get("status").asText());
+        assertTrue(record.get("targets").isEmpty());
+        assertTrue(record.get("error").isNull());
+        assertTrue(Files.readString(summary).contains("no route matches, unrouted"), Files.readString(summary));
+    }
+
+    // ---- failures of one target ------------------------------------------------------------
+
+    @Test
+    void aPathMissingFromThePayloadFailsThatTargetOnly() throws IOException {
+        github.addWorkflow(REPO, "ci.yml", Map.of("pr", true));
+        github.addWorkflow(REPO, "merge.yml", Map.of("pr", true));
+        Path routes = write("routes.yml", """
+                routes:
+                  - event: rfc.pr.created
+                    workflow: merge.yml
+                    inputs:
+                      pr: data.pull_request
+                  - event: rfc.pr.created
+                    workflow: ci.yml
+                    inputs:
+                      pr: data.pr
+                """);
+
+        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
+        assertEquals(1, run.exitCode(), run.toString());
+        assertEquals(List.of("ci.yml"), github.workflowRuns(REPO).stream().map(r -> r.get("workflow_file")).toList());
+        assertTrue(run.out().startsWith("dispatched ci.yml run "), run.toString());
+        assertTrue(run.err().contains(routes + ":2: merge.yml: input 'pr': no value at data.pull_request in the event's client_payload"),
+                run.toString());
+        JsonNode record = onlyLogRecord();
+        assertEquals("failed", record.get("status").asText());
+        assertEquals("merge.yml", record.at("/targets/0/workflow").asText());
+        assertEquals("failed", record.at("/targets/0/status").asText());
+        assertTrue(record.at("/targets/0/error").asText().contains("data.pull_request"), record.toString());
+        assertEquals("dispatched", record.at("/targets/1/status").asText());
+        assertTrue(record.at("/targets/1/run_id").isIntegralNumber(), record.toString());
+        assertTrue(record.get("error").asText().startsWith("merge.yml: input 'pr'"), record.toString());
+    }
+
+    @Test
+    void aDispatchGitHubRefusesIsAFailedRecordAndExitOneWhileTheOthersAreSent() throws IOException {
+        github.addWorkflow(REPO, "ci.yml", Map.of());
+        Path routes = write("routes.yml", """
+                routes:
+                  - event: rfc.pr.created
+                    workflow: not-there.yml
+                  - event: rfc.pr.created
+                    workflow: ci.yml
+                """);
+        Map<String, String> env = env();
+        env.put("GITHUB_ACTIONS", "true");
+
+        Run run = route(env, "--routes", routes.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
+        assertEquals(1, run.exitCode(), run.toString());
+        assertEquals(1, github.workflowRuns(REPO).size());
+        assertTrue(run.err().contains("::error file=" + routes + ",line=2,title=Dispatch failed::not-there.yml: workflow not-there.yml not found in "
+                + REPO + " (404 Not Found)"), run.toString());
+        JsonNode record = onlyLogRecord();
+        assertEquals("failed", record.get("status").asText());
+        assertEquals(List.of("failed", "dispatched"), statuses(record));
+        String markdown = Files.readString(summary);
+        assertTrue(markdown.contains(":x: failed: workflow not-there.yml not found"), markdown);
+        assertTrue(markdown.contains("[run " + github.workflowRuns(REPO).get(0).get("id") + "](https://github.com/" + REPO + "/actions/runs/"),
+                markdown);
+    }
+
+    @Test
+    void aServerErrorAfterTheLastAttemptFailsTheTarget() throws IOException {
+        github.addWorkflow(REPO, "ci.yml", Map.of());
+        github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.status(503), 1);
+        Path routes = write("routes.yml", "routes:\n  - {event: rfc.pr.ready, workflow: ci.yml}\n");
+
+        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString(),
+                "--max-attempts", "1");
+        assertEquals(1, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("failed after 1 attempts; last: 503"), run.toString());
+        assertEquals("failed", onlyLogRecord().get("status").asText());
+    }
+
+    @Test
+    void aRateLimitedDispatchIsRetriedAsEmitRetries() throws IOException {
+        github.addWorkflow(REPO, "ci.yml", Map.of());
+        github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.tooManyRequests(0), 1);
+        Path routes = write("routes.yml", "routes:\n  - {event: rfc.pr.ready, workflow: ci.yml}\n");
+
+        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(List.of(429, 200), github.journal("POST", DISPATCHES).stream().map(GitHubEmulator.JournalEntry::status).toList());
+        assertEquals(1, github.workflowRuns(REPO).size());
+    }
+
+    // ---- how workflows are dispatched ------------------------------------------------------
+
+    @Test
+    void anOlderEnterpriseServerGetsThePlainRequestForTheRestOfTheRun() throws IOException {
+        registerRfcWorkflows();
+        github.setLegacyWorkflowDispatch(true);
+
+        Run run = routeExample(example("rfc.pr.created/valid-with-trace-id.json").toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("dispatched ci-dispatcher.yml\ndispatched merge-orchestrator.yml\n", run.out());
+        List<GitHubEmulator.JournalEntry> posts = github.journal("POST", DISPATCHES);
+        assertEquals(List.of(400, 204, 204), posts.stream().map(GitHubEmulator.JournalEntry::status).toList());
+        assertEquals(List.of(true, false, false), posts.stream().map(p -> p.requestBody().contains("return_run_details")).toList());
+        assertEquals(2, github.workflowRuns(REPO).size());
+        JsonNode record = onlyLogRecord();
+        assertEquals("routed", record.get("status").asText());
+        assertTrue(record.at("/targets/0/run_id").isNull() && record.at("/targets/0/html_url").isNull(), record.toString());
+    }
+
+    @Test
+    void withoutRefOrGithubRefNameTheDefaultBranchIsAskedForOnce() throws IOException {
+        registerRfcWorkflows();
+        Map<String, String> env = env();
+        env.remove("GITHUB_REF_NAME");
+
+        Run run = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(1, github.journal("GET", "/repos/" + REPO).size());
+        assertEquals(3, github.journal().size());
+        assertEquals(List.of("main", "main"), github.workflowRuns(REPO).stream().map(r -> r.get("ref")).toList());
+    }
+
+    @Test
+    void refOptionWinsOverGithubRefName() throws IOException {
+        registerRfcWorkflows();
+        github.addBranch(REPO, "release");
+
+        Run run = routeExample(example("rfc.pr.ready/valid-with-trace-id.json").toString(), "--ref", "release");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("release", github.workflowRuns(REPO).get(0).get("ref"));
+        assertTrue(github.journal("GET", ".*").isEmpty());
+    }
+
+    @Test
+    void dryRunPrintsThePlanAndSendsAndLogsNothing() throws IOException {
+        Map<String, String> env = env();
+        env.remove("GITHUB_TOKEN");
+
+        // The plan names each route by the line its '- event: rfc.pr.created' starts on.
+        List<String> exampleLines = Files.readAllLines(EXAMPLE_ROUTES);
+        List<Integer> routeLines = IntStream.range(0, exampleLines.size())
+                .filter(i -> exampleLines.get(i).strip().equals("- event: rfc.pr.created")).mapToObj(i -> i + 1).toList();
+
+        Run run = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString(),
+                "--dry-run");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(github.journal().isEmpty());
+        assertFalse(Files.exists(log));
+        assertEquals("""
+                rfc.pr.created ea9c0727-e0a5-4667-b239-a10a0f924ebd: 2 routes match
+                  dispatch ci-dispatcher.yml on main with {"pr":"457","issue":"124","branch":"copilot/rfc-093-03",\
+                "event_id":"ea9c0727-e0a5-4667-b239-a10a0f924ebd","trace_id":"3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11"}  (%1$s:%2$d)
+                  dispatch merge-orchestrator.yml on main with {"pr":"457",\
+                "event_id":"ea9c0727-e0a5-4667-b239-a10a0f924ebd","trace_id":"3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11"}  (%1$s:%3$d)
+                """.formatted(EXAMPLE_ROUTES, routeLines.get(0), routeLines.get(1)), run.out());
+    }
+
+    @Test
+    void eachEventOfAJsonLinesFileIsRoutedAndLoggedOnItsOwn() throws IOException {
+        registerRfcWorkflows();
+        String ready = JSON.readTree(example("rfc.pr.ready/valid-with-trace-id.json").toFile()).toString();
+        String unknown = ((ObjectNode) JSON.readTree(example("rfc.pr.ready/valid-first-in-chain.json").toFile())).put("event_type", "rfc.pr.merged").toString();
+        Path events = write("events.jsonl", ready + "\n" + unknown + "\n");
+
+        Run run = routeExample(events.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().startsWith("dispatched merge-orchestrator.yml run ") && run.out().endsWith("\nunrouted\n"), run.out());
+        List<String> records = Files.readAllLines(log);
+        assertEquals(List.of("routed", "unrouted"), records.stream().map(r -> {
+            try {
+                return JSON.readTree(r).get("status").asText();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList());
+    }
+
+    @Test
+    void inputValuesAreStrings() throws IOException {
+        assertEquals("457", route.inputValue(JSON.readTree("457")));
+        assertEquals("true", route.inputValue(JSON.readTree("true")));
+        assertEquals("1.5", route.inputValue(route.JSON.readTree("1.50")));
+        assertEquals("[\"checks:failing\",\"merge-conflict\"]", route.inputValue(JSON.readTree("[\"checks:failing\", \"merge-conflict\"]")));
+        assertEquals("{\"a\":{\"b\":1}}", route.inputValue(JSON.readTree("{\"a\": {\"b\": 1}}")));
+        JsonNode payload = JSON.readTree("{\"data\":{\"blockers\":[\"x\",\"y\"],\"gone\":null}}");
+        assertEquals("y", route.at(payload, "data.blockers.1").asText());
+        assertNull(route.at(payload, "data.gone"));
+        assertNull(route.at(payload, "data.blockers.x"));
+    }
+
+    @Test
+    void theLogRecordHasTheDesignFieldsAndTheRunOutputsItsStatus() throws IOException {
+        registerRfcWorkflows();
+        Path output = temp.resolve("output.txt");
+        Map<String, String> env = env();
+        env.put("GITHUB_RUN_ID", "4242");
+        env.put("GITHUB_OUTPUT", output.toString());
+        Path example = example("rfc.pr.ready/valid-with-trace-id.json");
+        JsonNode event = JSON.readTree(example.toFile());
+
+        assertEquals(0, route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", example.toString()).exitCode());
+        JsonNode record = onlyLogRecord();
+        for (String field : List.of("event_id", "source", "trace_id", "timestamp")) {
+            assertEquals(event.at("/client_payload/" + field).asText(), record.get(field).asText(), field);
+        }
+        assertEquals("rfc.pr.ready", record.get("event_type").asText());
+        assertEquals("routed", record.get("status").asText());
+        assertEquals("4242", record.get("run_id").asText());
+        assertEquals(Instant.parse(record.get("received_at").asText()).toEpochMilli() - Instant.parse(record.get("timestamp").asText()).toEpochMilli(),
+                record.get("latency_ms").asLong());
+        Map<String, Object> started = github.workflowRuns(REPO).get(0);
+        assertEquals(JSON.readTree("{\"workflow\":\"merge-orchestrator.yml\",\"status\":\"dispatched\",\"run_id\":" + started.get("id")
+                + ",\"html_url\":\"" + started.get("html_url") + "\",\"error\":null}"), record.at("/targets/0"));
+        assertEquals("status=routed\n", Files.readString(output));
+    }
+
+    // ---- bad input: exit 2, nothing sent -----------------------------------------------------
+
+    static Stream<Arguments> badRoutesFiles() {
+        return Stream.of(
+                Arguments.of("""
+                        routes:
+                          - event: rfc.pr.ready
+                            workflows: merge.yml
+                        """, 3, "unknown key 'workflows' (a route has: event, workflow, inputs, when)"),
+                Arguments.of("""
+                        routes:
+                          - event: rfc.pr.ready
+                            workflow: merge.yml
+                            when:
+                              data:
+                                pr: [{numeric: [">>", 0]}]
+                        """, 4, "not a valid EventBridge pattern: Unrecognized numeric range operator: >>"),
+                Arguments.of("""
+                        routes:
+                          - event: rfc.chain.broken
+                            workflow: cleanup.yml
+                            when: {data: {reason: CI_STUCK}}
+                        """, 4, "not a valid EventBridge pattern: \"reason\" must be an object or an array (list the values, e.g. reason: [CI_STUCK])"),
+                Arguments.of("""
+                        routes:
+                          - event: rfc.PR.ready
+                            workflow: merge.yml
+                        """, 2, "'rfc.PR.ready' is neither an event type"),
+                Arguments.of("""
+                        routes:
+                          - event: rfc.pr.ready
+                            workflow: .github/workflows/merge.yml
+                        """, 3, "'workflow' must be a workflow file name in .github/workflows/"),
+                Arguments.of("""
+                        routes:
+                          - event: rfc.pr.ready
+                            inputs: {pr: data.pr}
+                        """, 2, "'workflow' must be a workflow file name"),
+                Arguments.of("""
+                        routes:
+                          - event: rfc.pr.ready
+                            workflow: merge.yml
+                            inputs:
+                              pr: data..pr
+                        """, 5, "input 'pr' must be a dotted path into client_payload"),
+                Arguments.of("""
+                        routes:
+                          - event: rfc.pr.ready
+                            workflow: merge.yml
+                            workflow: other.yml
+                        """, 4, "duplicate key 'workflow'"),
+                Arguments.of("""
+                        routes:
+                          - event: rfc.pr.ready
+                            workflow: [merge.yml
+                        """, 3, "not valid YAML: while parsing a flow sequence: expected ',' or ']'"),
+                Arguments.of("""
+                        route:
+                          - event: rfc.pr.ready
+                        """, 1, "expected 'routes:' and a list of routes"),
+                Arguments.of("""
+                        routes:
+                          - event: rfc.pr.ready
+                            workflow: a.yml
+                            inputs: &common {pr: data.pr}
+                          - event: rfc.pr.ready
+                            workflow: b.yml
+                            inputs: *common
+                        """, 7, "YAML aliases (*common) are not supported: write the value out"),
+                Arguments.of("""
+                        routes:
+                          - event: rfc.pr.ready
+                            workflow: merge.yml
+                            inputs:
+                        """ + IntStream.rangeClosed(1, 26).mapToObj(i -> "      in" + i + ": data.pr\n").collect(Collectors.joining()),
+                        4, "26 inputs; GitHub accepts at most 25 in one workflow dispatch"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badRoutesFiles")
+    void aBadRoutesFileExitsTwoNamingTheLine(String yaml, int line, String message) throws IOException {
+        Path routes = write("routes.yml", yaml);
+        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().contains(routes + ":" + line + ": " + message), run.toString());
+        assertTrue(github.journal().isEmpty());
+        assertFalse(Files.exists(log));
+    }
+
+    @Test
+    void everyProblemOfTheRoutesFileIsReportedAtOnce() throws IOException {
+        Path routes = write("routes.yml", """
+                routes:
+                  - event: rfc.pr.ready
+                    workflow: merge.yml
+                    if: always
+                  - event: rfc.pr.ready
+                    workflow: merge.yml
+                    when: {}
+                """);
+        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().contains(routes + ":4: unknown key 'if'"), run.toString());
+        assertTrue(run.err().contains(routes + ":7: not a valid EventBridge pattern: Empty objects are not allowed"), run.toString());
+    }
+
+    @Test
+    void inACheckoutRoutesAreCheckedAgainstTheWorkflowFiles() throws IOException {
+        workflowFile("merge.yml", """
+                on:
+                  workflow_dispatch:
+                    inputs:
+                      pr: {required: true}
+                      event_id: {required: false}
+                      mode: {required: true, default: fast}
+                """);
+        workflowFile("needs-issue.yml", """
+                on:
+                  workflow_dispatch:
+                    inputs:
+                      issue: {required: true, type: number}
+                """);
+        workflowFile("push-only.yml", "on: [push]\n");
+        Path routes = write("routes.yml", """
+                routes:
+                  - event: rfc.pr.ready
+                    workflow: merge.yml
+                    inputs:
+                      pr: data.pr
+                      event_id: event_id
+                      trace_id: trace_id
+                  - event: rfc.pr.ready
+                    workflow: missing.yml
+                  - event: rfc.pr.ready
+                    workflow: needs-issue.yml
+                  - event: rfc.pr.ready
+                    workflow: push-only.yml
+                """);
+
+        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().contains(routes + ":7: input 'trace_id' is not declared under on.workflow_dispatch.inputs in "
+                + ".github/workflows/merge.yml (GitHub would answer 422 Unexpected inputs)"), run.toString());
+        assertTrue(run.err().contains(routes + ":9: workflow .github/workflows/missing.yml does not exist in this checkout"), run.toString());
+        assertTrue(run.err().contains(routes + ":11: .github/workflows/needs-issue.yml requires input 'issue', which this route does not map"),
+                run.toString());
+        assertTrue(run.err().contains(routes + ":13: .github/workflows/push-only.yml has no workflow_dispatch trigger"), run.toString());
+        assertFalse(run.err().contains("'mode'"), "a required input with a default need not be mapped: " + run.err());
+        assertTrue(github.journal().isEmpty());
+    }
+
+    @Test
+    void aCheckoutWhoseWorkflowsMatchIsRouted() throws IOException {
+        workflowFile("merge.yml", """
+                name: merge
+                on:
+                  workflow_dispatch:
+                    inputs:
+                      pr: {required: true}
+                jobs: {}
+                """);
+        github.addWorkflow(REPO, "merge.yml", Map.of("pr", true));
+        Files.writeString(temp.resolve(".github/event-routes.yml"), "routes:\n  - {event: rfc.pr.ready, workflow: merge.yml, inputs: {pr: data.pr}}\n");
+
+        // No --routes: the default is .github/event-routes.yml of $GITHUB_WORKSPACE.
+        Run run = route(env(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(1, github.workflowRuns(REPO).size());
+    }
+
+    @Test
+    void aBadOrMissingEventIsInvalidInput() throws IOException {
+        Map<String, String> env = env();
+        Run missing = route(env, "--routes", EXAMPLE_ROUTES.toString());
+        assertEquals(2, missing.exitCode(), missing.toString());
+        assertTrue(missing.err().startsWith("no event: pass --event FILE"), missing.toString());
+
+        Run notJson = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", write("event.json", "{not json").toString());
+        assertEquals(2, notJson.exitCode(), notJson.toString());
+        assertTrue(notJson.err().startsWith(temp.resolve("event.json") + ": not valid JSON"), notJson.toString());
+
+        Run notAnEvent = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", write("event.json", "{\"pr\": 1}").toString());
+        assertEquals(2, notAnEvent.exitCode(), notAnEvent.toString());
+        assertTrue(notAnEvent.err().contains(": not an event: expected {\"event_type\""), notAnEvent.toString());
+        assertTrue(github.journal().isEmpty());
+    }
+
+    // ---- route stats -------------------------------------------------------------------------
+
+    static final Instant T0 = Instant.parse("2026-11-27T04:00:00.000Z");
+
+    static String record(String type, String status, String eventId, String traceId, long emittedAtMs, long latencyMs) {
+        ObjectNode record = JSON.createObjectNode();
+        record.put("event_id", eventId);
+        record.put("event_type", type);
+        record.put("source", "test");
+        record.put("trace_id", traceId);
+        record.put("timestamp", T0.plusMillis(emittedAtMs).toString());
+        record.put("received_at", T0.plusMillis(emittedAtMs + latencyMs).toString());
+        record.put("latency_ms", latencyMs);
+        record.put("status", status);
+        record.putArray("targets");
+        return record.toString();
+    }
+
+    /**
+     * Two logs: rfc.pr.ready latencies 100, 200, 300, 400, 1000 (nearest rank: median 300, p95 1000), all six
+     * 50..1000 (median 200); three traces, trace-a spanning 0 to 5.3 s; one line cut short.
+     */
+    List<Path> twoLogs() throws IOException {
+        Path first = write("first.jsonl", String.join("\n",
+                record("rfc.pr.ready", "routed", "e1", "trace-a", 0, 100),
+                record("rfc.pr.ready", "routed", "e2", "trace-a", 5_000, 300),
+                record("rfc.pr.ready", "duplicate", "e2", "trace-a", 5_000, 200),
+                "") + "\n");
+        Path second = write("second.jsonl", String.join("\n",
+                record("rfc.pr.ready", "failed", "e3", "trace-b", 10_000, 1000),
+                record("rfc.pr.ready", "unrouted", "e4", "trace-b", 11_000, 400),
+                record("rfc.chain.broken", "rejected", "e5", "trace-c", 20_000, 50),
+                "{\"cut short"));
+        return List.of(first, second);
+    }
+
+    @Test
+    void statsCountsPerTypeAndStatusWithNearestRankLatenciesAndTraceSpans() throws IOException {
+        List<Path> logs = twoLogs();
+        Run run = route(env(), "stats", logs.get(0).toString(), logs.get(1).toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("""
+                6 records from 2 logs (1 lines skipped)
+
+                event type        routed  unrouted  duplicate  rejected  failed  total  median ms  p95 ms
+                rfc.chain.broken       0         0          0         1       0      1         50      50
+                rfc.pr.ready           2         1          1         0       1      5        300    1000
+                all                    2         1          1         1       1      6        200    1000
+
+                trace    events  first                     last                      span ms
+                trace-a       2  2026-11-27T04:00:00.000Z  2026-11-27T04:00:05.300Z     5300
+                trace-b       2  2026-11-27T04:00:10.000Z  2026-11-27T04:00:11.400Z     1400
+                trace-c       1  2026-11-27T04:00:20.000Z  2026-11-27T04:00:20.050Z       50
+                """, run.out());
+        assertEquals(logs.get(1) + ":4: skipped: not a JSON object\n", run.err());
+    }
+
+    @Test
+    void statsJsonAndMarkdownSummary() throws IOException {
+        List<Path> logs = twoLogs();
+        Run run = route(env(), "stats", "--json", logs.get(0).toString(), logs.get(1).toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode report = JSON.readTree(run.out());
+        assertEquals(6, report.get("records").asInt());
+        assertEquals(1, report.get("skipped_lines").asInt());
+        JsonNode ready = report.get("event_types").get(1);
+        assertEquals("rfc.pr.ready", ready.get("event_type").asText());
+        assertEquals(JSON.readTree("{\"routed\":2,\"unrouted\":1,\"duplicate\":1,\"rejected\":0,\"failed\":1}"), ready.get("counts"));
+        assertEquals(JSON.readTree("{\"count\":5,\"median\":300,\"p95\":1000}"), ready.get("latency_ms"));
+        assertEquals(6, report.at("/all/total").asInt());
+        assertEquals(JSON.readTree("{\"trace_id\":\"trace-a\",\"events\":2,\"first\":\"2026-11-27T04:00:00.000Z\","
+                + "\"last\":\"2026-11-27T04:00:05.300Z\",\"span_ms\":5300}"), report.at("/traces/0"));
+
+        String markdown = Files.readString(summary);
+        assertTrue(markdown.startsWith("### Event log statistics\n\n6 records from 2 logs (1 lines skipped).\n"), markdown);
+        assertTrue(markdown.contains("| Event type | routed | unrouted | duplicate | rejected | failed | Total | Median ms | p95 ms |"), markdown);
+        assertTrue(markdown.contains("| `rfc.pr.ready` | 2 | 1 | 1 | 0 | 1 | 5 | 300 | 1000 |"), markdown);
+        assertTrue(markdown.contains("| **all** | 2 | 1 | 1 | 1 | 1 | 6 | 200 | 1000 |"), markdown);
+        assertTrue(markdown.contains("| trace-a | 2 | 2026-11-27T04:00:00.000Z | 2026-11-27T04:00:05.300Z | 5300 |"), markdown);
+    }
+
+    @Test
+    void statsPercentilesUseTheNearestRank() throws IOException {
+        // latencies 10, 20, ..., 200: median = 10th value (100), p95 = 19th value (190)
+        String lines = IntStream.rangeClosed(1, 20).mapToObj(i -> record("rfc.pr.ready", "routed", "e" + i, "t" + i, 0, i * 10L))
+                .collect(Collectors.joining("\n"));
+        Map<String, String> env = env();
+        env.put("EVENT_LOG", write("default.jsonl", lines).toString());
+        Run run = route(env, "stats", "--json");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(JSON.readTree("{\"count\":20,\"median\":100,\"p95\":190}"), JSON.readTree(run.out()).at("/all/latency_ms"));
+    }
+
+    @Test
+    void statsOfAMissingLogIsInvalidInput() {
+        Run run = route(env(), "stats", temp.resolve("nope.jsonl").toString());
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().startsWith("cannot read " + temp.resolve("nope.jsonl")), run.toString());
+    }
+
+    @Test
+    void statsFromArtifactsReadsTheNewestEventLogArtifacts() throws IOException {
+        github.addArtifact(REPO, "event-log-1", zip(Map.of("event_log.jsonl", record("rfc.pr.ready", "routed", "old", "t1", 0, 1))));
+        github.addArtifact(REPO, "coverage", zip(Map.of("event_log.jsonl", record("rfc.pr.ready", "routed", "other", "t2", 0, 1))));
+        github.addArtifact(REPO, "event-log-2", zip(Map.of("event_log.jsonl", record("rfc.pr.ready", "routed", "e2", "t3", 0, 20)
+                + "\n" + record("rfc.pr.ready", "duplicate", "e2", "t3", 0, 30), "notes.txt", "not a log")));
+        github.addArtifact(REPO, "event-log-3", zip(Map.of("logs/event_log.jsonl", record("rfc.chain.broken", "unrouted", "e3", "t4", 0, 40))));
+
+        Run run = route(env(), "stats", "--json", "--from-artifacts", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode report = JSON.readTree(run.out());
+        assertEquals(3, report.get("records").asInt(), report.toPrettyString());
+        assertEquals(2, report.get("logs").asInt());
+        assertEquals(JSON.readTree("{\"count\":3,\"median\":30,\"p95\":40}"), report.at("/all/latency_ms"));
+        assertEquals(1, github.journal("GET", "/repos/" + REPO + "/actions/artifacts").size());
+        assertEquals(2, github.journal("GET", "/repos/" + REPO + "/actions/artifacts/\\d+/zip").size());
+    }
+
+    @Test
+    void statsFromArtifactsFollowsPagination() throws IOException {
+        for (int i = 1; i <= 120; i++) {
+            github.addArtifact(REPO, i == 1 ? "event-log-oldest" : "build-" + i, zip(Map.of("event_log.jsonl",
+                    record("rfc.pr.ready", "routed", "e" + i, "t" + i, 0, i))));
+        }
+        Run run = route(env(), "stats", "--json", "--from-artifacts", "1");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(1, JSON.readTree(run.out()).at("/all/total").asInt());
+        assertEquals(2, github.journal("GET", "/repos/" + REPO + "/actions/artifacts").size());
+    }
+
+    @Test
+    void theArtifactDownloadRedirectIsFollowedWithoutTheToken() throws IOException {
+        List<String> apiAuthorization = Collections.synchronizedList(new ArrayList<>());
+        List<String> storageAuthorization = Collections.synchronizedList(new ArrayList<>());
+        byte[] archive = zip(Map.of("event_log.jsonl", record("rfc.pr.ready", "routed", "e1", "t1", 0, 5)));
+        HttpServer server = HttpServer.create(new InetSocketAddress(0), 0);
+        int port = server.getAddress().getPort();
+        server.createContext("/repos/", exchange -> {
+            apiAuthorization.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            if (exchange.getRequestURI().getPath().endsWith("/zip")) {
+                // GitHub sends the client to signed storage on another host.
+                exchange.getResponseHeaders().add("Location", "http://localhost:" + port + "/storage/7.zip?sig=signed");
+                exchange.sendResponseHeaders(302, -1);
+            } else {
+                byte[] body = "{\"total_count\":1,\"artifacts\":[{\"id\":7,\"name\":\"event-log-9\",\"expired\":false}]}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        server.createContext("/storage/", exchange -> {
+            storageAuthorization.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            exchange.sendResponseHeaders(200, archive.length);
+            exchange.getResponseBody().write(archive);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Map<String, String> env = env();
+            env.put("GITHUB_API_URL", "http://127.0.0.1:" + port);
+            Run run = route(env, "stats", "--json", "--from-artifacts", "1");
+            assertEquals(0, run.exitCode(), run.toString());
+            assertEquals(1, JSON.readTree(run.out()).get("records").asInt());
+            assertEquals(List.of("Bearer " + GitHubEmulator.DEFAULT_TOKEN, "Bearer " + GitHubEmulator.DEFAULT_TOKEN), apiAuthorization);
+            assertEquals(List.of("null"), storageAuthorization);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    // ---- route graph -------------------------------------------------------------------------
+
+    @Test
+    void graphDrawsTheExampleRoutesAsMermaid() throws IOException {
+        Run run = route(env(), "graph", "--routes", EXAMPLE_ROUTES.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        String mermaid = """
+                flowchart LR
+                  e1(["rfc.issue.assigned"])
+                  w1["pr-flow-monitor.yml"]
+                  e2(["rfc.pr.created"])
+                  w2["ci-dispatcher.yml"]
+                  w3["merge-orchestrator.yml"]
+                  e3(["rfc.pr.ready"])
+                  e4(["rfc.pr.blocked"])
+                  w4["auto-remediator.yml"]
+                  e5(["rfc.chain.broken"])
+                  w5["rfc-cleanup-duplicates.yml"]
+                  w6["cleanup-stalled-prs.yml"]
+                  e1 --> w1
+                  e2 --> w2
+                  e2 --> w3
+                  e3 --> w3
+                  e4 --> w4
+                  e5 -->|"data.reason: PR_CLOSED_CONFLICT or DUPLICATE_PR"| w5
+                  e5 -->|"data.reason: BRANCH_ONLY or CI_STUCK"| w6
+                """;
+        assertEquals(mermaid, run.out());
+        assertEquals("### Event routes\n\n```mermaid\n" + mermaid + "```\n\n", Files.readString(summary));
+    }
+
+    @Test
+    void graphLabelsOperatorsWithMermaidEntityCodes() throws IOException {
+        Path routes = write("routes.yml", """
+                routes:
+                  - event: rfc.pr.*
+                    workflow: big.yml
+                    when:
+                      data:
+                        pr: [{numeric: [">", 400]}]
+                        branch: [{prefix: "copilot/"}]
+                  - event: "*"
+                    workflow: audit.yml
+                    when: {$or: [{data: {pr: [1]}}, {source: [{anything-but: ["cron"]}]}]}
+                """);
+        Run run = route(env(), "graph", "--routes", routes.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("  e1 -->|\"data.pr: numeric #gt; 400, data.branch: prefix copilot/\"| w1\n"), run.out());
+        assertTrue(run.out().contains("  e2([\"*\"])\n"), run.out());
+        assertTrue(run.out().contains("  e2 -->|\"(data.pr: 1) or (source: anything-but cron)\"| w2\n"), run.out());
+    }
+
+    @Test
+    void graphOfABadRoutesFileExitsTwo() throws IOException {
+        Path routes = write("routes.yml", "routes:\n  - {event: rfc.pr.ready, workflow: a.yml, when: {data: {pr: 1}}}\n");
+        Run run = route(env(), "graph", "--routes", routes.toString());
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().startsWith(routes + ":2: not a valid EventBridge pattern"), run.toString());
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    static Map<String, Boolean> inputs(String... required) {
+        Map<String, Boolean> inputs = new LinkedHashMap<>();
+        for (String name : required) {
+            inputs.put(name, true);
+        }
+        inputs.put("event_id", false);
+        inputs.put("trace_id", false);
+        return inputs;
+    }
+
+    static Path example(String relative) {
+        return EXAMPLES.resolve(relative);
+    }
+
+    /** The workflows a dry run would dispatch, in order. */
+    List<String> planned(Path routes, Path event) {
+        Run run = route(env(), "--routes", routes.toString(), "--event", event.toString(), "--dry-run");
+        assertEquals(0, run.exitCode(), run.toString());
+        return run.out().lines().filter(l -> l.startsWith("  dispatch ")).map(l -> l.split(" ")[3]).toList();
+    }
+
+    JsonNode onlyLogRecord() throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(1, lines.size(), lines.toString());
+        return JSON.readTree(lines.get(0));
+    }
+
+    static List<String> statuses(JsonNode record) {
+        List<String> statuses = new ArrayList<>();
+        record.get("targets").forEach(t -> statuses.add(t.get("status").asText()));
+        return statuses;
+    }
+
+    Path write(String name, String text) throws IOException {
+        return Files.writeString(temp.resolve(name), text);
+    }
+
+    void workflowFile(String name, String yaml) throws IOException {
+        Path dir = Files.createDirectories(temp.resolve(".github/workflows"));
+        Files.writeString(dir.resolve(name), yaml);
+    }
+
+    static byte[] zip(Map<String, String> entries) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (var entry : new java.util.TreeMap<>(entries).entrySet()) {
+                zip.putNextEntry(new ZipEntry(entry.getKey()));
+                zip.write(entry.getValue().getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Sends the event as a repository dispatch, as emit would, and returns the file GitHub delivers to the router. */
+    static Path deliver(GitHubEmulator github, JsonNode document) throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(github.url() + "/repos/" + REPO + "/dispatches"))
+                .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN)
+                .header("Accept", "application/vnd.github+json")
+                .header("User-Agent", "route-test")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(document.toString()))
+                .build();
+        var response = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, response.statusCode(), response.body());
+        List<Path> delivered = github.deliveredEvents(REPO);
+        return delivered.get(delivered.size() - 1);
+    }
+}
