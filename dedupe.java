@@ -1,0 +1,1715 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION Drop repeated event-bus events: a TTL cache of event ids kept in an issue comment.
+//DESCRIPTION
+//DESCRIPTION Usage: dedupe claim [EVENT_ID | --event FILE | --key KEY] [--ttl 60m] [--log FILE]
+//DESCRIPTION                     [--on-github-error fail|new]
+//DESCRIPTION        dedupe check [EVENT_ID | --event FILE | --key KEY]
+//DESCRIPTION        dedupe show [--json]
+//DESCRIPTION        dedupe prune [--dry-run]
+//DESCRIPTION   each with [--repo OWNER/NAME] [--state-issue N] [--trusted-author LOGIN]...
+//DESCRIPTION             [--max-attempts N] [--retry-budget SECONDS] [--verbose]
+//DESCRIPTION claim prints new or duplicate, writes duplicate=true|false to $GITHUB_OUTPUT, exits 0 either way.
+//DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
+//DESCRIPTION GITHUB_OUTPUT, GITHUB_SHA, EVENT_BUS_STATE_ISSUE, EVENT_LOG.
+//DESCRIPTION Exit codes: 0 done (a duplicate too), 1 GitHub unreachable or refused, 2 invalid input.
+//DESCRIPTION Example: jbang dedupe@org claim --event "$GITHUB_EVENT_PATH" --ttl 60m
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
+//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "dedupe", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+        subcommands = {dedupe.Claim.class, dedupe.Check.class, dedupe.Show.class, dedupe.Prune.class},
+        description = {
+            "Drops repeated event-bus events: a TTL cache of event ids kept in one comment on a state issue.",
+            "'claim' answers new the first time an id is claimed within its TTL and duplicate after that; "
+                    + "of several runs claiming one id at the same moment, exactly one gets new.",
+            "'check' asks without claiming, 'show' lists the cache, 'prune' drops expired entries."},
+        footerHeading = "%nEnvironment:%n",
+        footer = {
+            dedupe.ENV_TOKEN, dedupe.ENV_REPOSITORY, dedupe.ENV_API_URL, dedupe.ENV_EVENT_PATH, dedupe.ENV_OUTPUT,
+            dedupe.ENV_SHA, dedupe.ENV_STATE_ISSUE, dedupe.ENV_LOG,
+            "",
+            "The state issue is --state-issue, else $EVENT_BUS_STATE_ISSUE, else the oldest",
+            "open issue labelled event-bus-state, which the first claim opens and locks.",
+            "Writes take turns through git refs under refs/event-bus/dedupe/ (GitHub",
+            "creates a ref only once), so the token needs contents: write as well.",
+            "",
+            "Example:",
+            "  dedupe claim --event \"$GITHUB_EVENT_PATH\" --ttl 60m",
+            "  dedupe claim --key pr-456-ready --ttl 24h   # same id as emit --dedupe-key"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {dedupe.EXIT_OK, dedupe.EXIT_GITHUB, dedupe.EXIT_USAGE})
+class dedupe implements Callable<Integer> {
+
+    static final String ENV_TOKEN = "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag): issues and contents: write";
+    static final String ENV_REPOSITORY = "  GITHUB_REPOSITORY       owner/name of the repository (--repo)";
+    static final String ENV_API_URL = "  GITHUB_API_URL          API root (default https://api.github.com)";
+    static final String ENV_EVENT_PATH = "  GITHUB_EVENT_PATH       the event claimed by default (--event)";
+    static final String ENV_OUTPUT = "  GITHUB_OUTPUT           duplicate=true|false is appended to it";
+    static final String ENV_SHA = "  GITHUB_SHA              commit for the ticket refs (else looked up once)";
+    static final String ENV_STATE_ISSUE = "  EVENT_BUS_STATE_ISSUE   the state issue's number (--state-issue)";
+    static final String ENV_LOG = "  EVENT_LOG               event log for 'duplicate' records (--log)";
+    static final String EXIT_OK = "0:done: new, duplicate, listed or pruned";
+    static final String EXIT_GITHUB = "1:GitHub could not be reached or refused after retries, or internal failure";
+    static final String EXIT_USAGE = "2:invalid input or usage: nothing was claimed";
+
+    @Spec
+    CommandSpec spec;
+
+    /** The process environment; tests replace it. */
+    Map<String, String> env = System.getenv();
+
+    /**
+     * How long a run waits for the holder of a write ticket that makes no progress before it takes
+     * the next ticket (the holder must have died); tests shorten it. See Store for the bound.
+     */
+    Duration lease = Duration.ofSeconds(90);
+
+    /** The namespace of --key ids, the same as emit --dedupe-key: uuid5(NAMESPACE_URL, "https://event-bus.dev/dedupe-key"). */
+    static final UUID DEDUPE_KEY_NAMESPACE = UUID.fromString("d768854e-7ce7-5a89-8b74-d8a7e84cd9d4");
+
+    public static void main(String... args) {
+        System.exit(newCommandLine(new dedupe()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: claim, check, show or prune");
+    }
+
+    // ---- subcommands ------------------------------------------------------------------------
+
+    @Command(name = "claim", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+            description = {
+                "Claims an event id: prints new when no live claim holds it (and records one for --ttl), "
+                        + "else duplicate. Writes duplicate=true|false to $GITHUB_OUTPUT; exits 0 either way.",
+                "The id is EVENT_ID, --key KEY (the UUID v5 that emit --dedupe-key gives KEY), or the "
+                        + "client_payload.event_id of --event FILE (default $GITHUB_EVENT_PATH): an event document "
+                        + "or the repository_dispatch webhook payload GitHub delivers."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {ENV_TOKEN, ENV_REPOSITORY, ENV_API_URL, ENV_EVENT_PATH, ENV_OUTPUT, ENV_SHA, ENV_STATE_ISSUE, ENV_LOG,
+                "",
+                "--on-github-error: what a claim answers when GitHub cannot be reached:",
+                "  fail  exit 1: processed only if the run is re-run (at most once)",
+                "  new   answer new with a warning: maybe processed twice (at least once)",
+                "",
+                "An uncontended claim of a new id costs 4 requests (read, ticket, write and",
+                "deleting the previous ticket) and a free 304 re-read; a duplicate costs 1."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {EXIT_OK, EXIT_GITHUB, EXIT_USAGE})
+    static final class Claim implements Callable<Integer> {
+        @ParentCommand
+        dedupe root;
+
+        @Mixin
+        Target target;
+
+        @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "60m",
+                description = "how long the claim holds: 90s, 60m, 2h, 1d; at most 30d (default: ${DEFAULT-VALUE})")
+        String ttl;
+
+        @Option(names = "--log", paramLabel = "FILE", description = "append a 'duplicate' record when the claim is a duplicate (default: $EVENT_LOG)")
+        Path logFile;
+
+        @Option(names = "--on-github-error", paramLabel = "fail|new", defaultValue = "fail",
+                description = "when GitHub cannot be reached: fail (exit 1, at most once) or new (warn, at least once); default: ${DEFAULT-VALUE}")
+        String onGitHubError;
+
+        @Mixin
+        Connection connection;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            Duration duration = parseTtl(ttl, spec);
+            if (!List.of("fail", "new").contains(onGitHubError)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--on-github-error must be fail or new, not '" + onGitHubError + "'");
+            }
+            Claimed claimed = target.resolve(root.env, spec);
+            Store store = Store.open(root, connection, spec);
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                Outcome outcome = store.claim(claimed.id(), duration);
+                out.println(outcome.duplicate() ? "duplicate" : "new");
+                out.flush();
+                Actions.output("duplicate", String.valueOf(outcome.duplicate()), root.env);
+                err.println("dedupe: " + claimed.label() + (outcome.duplicate()
+                        ? " is a duplicate: claimed at " + outcome.entry().claimedAt() + ", held until " + outcome.entry().expiresAt()
+                        : " is new: claimed until " + outcome.entry().expiresAt())
+                        + " (state issue #" + outcome.issue() + ")");
+                Path log = logFile != null ? logFile : EventLog.fromEnv(root.env);
+                if (outcome.duplicate() && log != null) {
+                    EventLog.append(log, List.of(EventLog.record(claimed.document(), "duplicate", root.env, null)));
+                }
+                return CommandLine.ExitCode.OK;
+            } catch (GitHubUnreachable e) {
+                if (onGitHubError.equals("fail")) {
+                    throw new GitHubException(e.getMessage() + "; not claimed (--on-github-error fail)");
+                }
+                warn(err, "dedupe: GitHub unreachable", e.getMessage() + "; answering new without a claim "
+                        + "(--on-github-error new): " + claimed.label() + " may be processed twice", root.env);
+                out.println("new");
+                out.flush();
+                Actions.output("duplicate", "false", root.env);
+                return CommandLine.ExitCode.OK;
+            } finally {
+                store.reportRequests();
+            }
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+            description = {
+                "Prints new or duplicate for an event id without claiming it, and writes duplicate=true|false "
+                        + "to $GITHUB_OUTPUT. Read-only: it never opens the state issue or writes the comment."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {EXIT_OK, EXIT_GITHUB, EXIT_USAGE})
+    static final class Check implements Callable<Integer> {
+        @ParentCommand
+        dedupe root;
+
+        @Mixin
+        Target target;
+
+        @Mixin
+        Connection connection;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            Claimed claimed = target.resolve(root.env, spec);
+            Store store = Store.open(root, connection, spec);
+            try {
+                Snapshot snapshot = store.read(false);
+                Entry live = snapshot.live(claimed.id(), Instant.now());
+                spec.commandLine().getOut().println(live != null ? "duplicate" : "new");
+                spec.commandLine().getOut().flush();
+                Actions.output("duplicate", String.valueOf(live != null), root.env);
+                spec.commandLine().getErr().println("dedupe: " + claimed.label() + (live != null
+                        ? " is claimed until " + live.expiresAt() : " has no live claim"));
+                return CommandLine.ExitCode.OK;
+            } catch (GitHubUnreachable e) {
+                throw new GitHubException(e.getMessage());
+            } finally {
+                store.reportRequests();
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+            description = {
+                "Lists the claims in the state comment: event id, claimed at, expires (UTC). "
+                        + "--json adds the state's location, capacity and the number of API requests made."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {EXIT_OK, EXIT_GITHUB, EXIT_USAGE})
+    static final class Show implements Callable<Integer> {
+        @ParentCommand
+        dedupe root;
+
+        @Option(names = "--json", description = "print a JSON document instead of a table")
+        boolean json;
+
+        @Mixin
+        Connection connection;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Store store = Store.open(root, connection, spec);
+            try {
+                Snapshot snapshot = store.read(false);
+                Instant now = Instant.now();
+                List<Entry> live = snapshot.state().entries().stream().filter(e -> e.liveAt(now)).toList();
+                int expired = snapshot.state().entries().size() - live.size();
+                PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    out.println(showJson(store, snapshot, now).toPrettyString());
+                } else {
+                    out.printf("%-36s  %-20s  %s%n", "EVENT ID", "CLAIMED AT", "EXPIRES");
+                    live.forEach(e -> out.printf("%-36s  %-20s  %s%n", e.id(), e.claimedAt(), e.expiresAt()));
+                    spec.commandLine().getErr().println("dedupe: " + describe(snapshot) + ": " + live.size() + " live "
+                            + (live.size() == 1 ? "entry" : "entries") + (expired > 0 ? ", " + expired + " expired (dropped on the next write)" : ""));
+                }
+                out.flush();
+                return CommandLine.ExitCode.OK;
+            } catch (GitHubUnreachable e) {
+                throw new GitHubException(e.getMessage());
+            } finally {
+                store.reportRequests();
+            }
+        }
+
+        private static ObjectNode showJson(Store store, Snapshot snapshot, Instant now) {
+            ObjectNode json = JSON.createObjectNode();
+            json.put("repository", store.repository());
+            json.put("state_issue", snapshot.issue() > 0 ? snapshot.issue() : null);
+            if (snapshot.comment() != null) {
+                json.putObject("state_comment")
+                        .put("id", snapshot.comment().id())
+                        .put("url", snapshot.comment().url())
+                        .put("version", snapshot.state().version());
+            } else {
+                json.putNull("state_comment");
+            }
+            ArrayNode entries = json.putArray("entries");
+            for (Entry entry : snapshot.state().entries()) {
+                entries.addObject()
+                        .put("event_id", entry.id().toString())
+                        .put("claimed_at", entry.claimedAt().toString())
+                        .put("expires_at", entry.expiresAt().toString())
+                        .put("expired", !entry.liveAt(now));
+            }
+            json.put("live", snapshot.state().entries().stream().filter(e -> e.liveAt(now)).count());
+            json.put("comment_characters", snapshot.comment() == null ? 0 : snapshot.comment().body().length());
+            json.put("comment_limit", MAX_COMMENT_CHARACTERS);
+            json.putObject("api_requests")
+                    .put("total", store.requests())
+                    .put("not_modified", store.notModified());
+            return json;
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+            description = {
+                "Drops expired entries from the state comment (claims do so on every write too), and deletes "
+                        + "the write-ticket refs the previous write left. Writes nothing when nothing has expired."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {EXIT_OK, EXIT_GITHUB, EXIT_USAGE})
+    static final class Prune implements Callable<Integer> {
+        @ParentCommand
+        dedupe root;
+
+        @Option(names = "--dry-run", description = "say what would be dropped and write nothing")
+        boolean dryRun;
+
+        @Mixin
+        Connection connection;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Store store = Store.open(root, connection, spec);
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                if (dryRun) {
+                    Snapshot snapshot = store.read(false);
+                    Instant now = Instant.now();
+                    List<Entry> expired = snapshot.state().entries().stream().filter(e -> !e.liveAt(now)).toList();
+                    expired.forEach(e -> err.println("dedupe: would drop " + e.id() + " (expired " + e.expiresAt() + ")"));
+                    err.println("dedupe: " + expired.size() + " expired " + (expired.size() == 1 ? "entry" : "entries") + " to drop (dry run)");
+                    return CommandLine.ExitCode.OK;
+                }
+                int[] counts = store.prune();
+                err.println("dedupe: dropped " + counts[0] + " expired " + (counts[0] == 1 ? "entry" : "entries")
+                        + "; " + counts[1] + " live " + (counts[1] == 1 ? "entry remains" : "entries remain"));
+                return CommandLine.ExitCode.OK;
+            } catch (GitHubUnreachable e) {
+                throw new GitHubException(e.getMessage());
+            } finally {
+                store.reportRequests();
+            }
+        }
+    }
+
+    // ---- options shared by the subcommands -----------------------------------------------
+
+    /** What to claim or check: EVENT_ID, --key KEY, or the event in --event FILE / $GITHUB_EVENT_PATH. */
+    static final class Target {
+        @Parameters(arity = "0..1", paramLabel = "EVENT_ID", description = "the event id, a lowercase UUID")
+        String eventId;
+
+        @Option(names = "--event", paramLabel = "FILE",
+                description = "an event document or repository_dispatch payload (default: $GITHUB_EVENT_PATH)")
+        Path eventFile;
+
+        @Option(names = "--key", paramLabel = "KEY",
+                description = "a natural key instead of an event id: the same UUID v5 as emit --dedupe-key KEY")
+        String key;
+
+        Claimed resolve(Map<String, String> env, CommandSpec spec) {
+            if (Stream.of(eventId, eventFile, key).filter(o -> o != null).count() > 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give one of EVENT_ID, --event FILE or --key KEY, not several");
+            }
+            if (key != null) {
+                if (key.isBlank()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--key: empty; expected a natural key such as pr-456-ready");
+                }
+                UUID id = nameBasedUuid(DEDUPE_KEY_NAMESPACE, key);
+                return new Claimed(id, minimalDocument(id), "key '" + key + "' (" + id + ")");
+            }
+            if (eventId != null) {
+                if (!UUID_TEXT.matcher(eventId).matches()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_ID: '" + eventId
+                            + "' is not a lowercase UUID (event ids are); use --key KEY for a natural key");
+                }
+                UUID id = UUID.fromString(eventId);
+                return new Claimed(id, minimalDocument(id), id.toString());
+            }
+            String eventPath = env.get("GITHUB_EVENT_PATH");
+            if (eventFile == null && (eventPath == null || eventPath.isBlank())) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "nothing to claim: give EVENT_ID, --event FILE or --key KEY ($GITHUB_EVENT_PATH is not set)");
+            }
+            return fromEventFile(eventFile != null ? eventFile : Path.of(eventPath), spec);
+        }
+
+        /** An event document, or the webhook payload GitHub delivers ("action" is the event type). */
+        private static Claimed fromEventFile(Path file, CommandSpec spec) {
+            JsonNode node;
+            try {
+                node = JSON.readTree(Files.readString(file));
+            } catch (JsonProcessingException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), file + ": not valid JSON: " + e.getOriginalMessage());
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage());
+            }
+            if (node == null || !node.isObject()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), file + ": expected a JSON object (an event document)");
+            }
+            JsonNode document = node;
+            if (!node.has("event_type") && node.has("action") && node.has("client_payload")) {
+                ObjectNode converted = JSON.createObjectNode();
+                converted.set("event_type", node.get("action"));
+                converted.set("client_payload", node.get("client_payload"));
+                document = converted;
+            }
+            String eventId = text(document, "/client_payload/event_id");
+            if (eventId == null || !UUID_TEXT.matcher(eventId).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), file + ": /client_payload/event_id: "
+                        + (eventId == null ? "missing" : "'" + eventId + "' is not a lowercase UUID") + " (rule: required uuid)");
+            }
+            return new Claimed(UUID.fromString(eventId), document, eventId);
+        }
+
+        /** What the event log records for an id given without its event: the id alone. */
+        private static JsonNode minimalDocument(UUID id) {
+            ObjectNode document = JSON.createObjectNode();
+            document.putObject("client_payload").put("event_id", id.toString());
+            return document;
+        }
+    }
+
+    /** Where the state lives and how hard to try. */
+    static final class Connection {
+        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "the repository (default: $GITHUB_REPOSITORY)")
+        String repo;
+
+        @Option(names = "--state-issue", paramLabel = "N",
+                description = "the state issue (default: $EVENT_BUS_STATE_ISSUE, else the open issue labelled event-bus-state)")
+        Integer stateIssue;
+
+        @Option(names = "--trusted-author", paramLabel = "LOGIN",
+                description = "a login whose state comments count; repeatable (default: github-actions[bot])")
+        List<String> trustedAuthors = new ArrayList<>();
+
+        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request (default: ${DEFAULT-VALUE})")
+        int maxAttempts;
+
+        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
+                description = "give up when waiting would pass this many seconds (default: ${DEFAULT-VALUE})")
+        int retryBudgetSeconds;
+
+        @Option(names = "--verbose", description = "print each API request, and how many were made, on stderr")
+        boolean verbose;
+
+        Set<String> trusted() {
+            List<String> logins = trustedAuthors.isEmpty() ? List.of(DEFAULT_TRUSTED_AUTHOR) : trustedAuthors;
+            return logins.stream().map(l -> l.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        }
+    }
+
+    static final String DEFAULT_TRUSTED_AUTHOR = "github-actions[bot]";
+
+    /** "90s", "60m", "2h", "1d": a positive whole number and a unit, at most 30 days. */
+    static Duration parseTtl(String text, CommandSpec spec) {
+        Matcher m = Pattern.compile("^(\\d{1,7})([smhd])$").matcher(text == null ? "" : text.strip());
+        Duration ttl = !m.matches() ? null : switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(Long.parseLong(m.group(1)));
+            case "m" -> Duration.ofMinutes(Long.parseLong(m.group(1)));
+            case "h" -> Duration.ofHours(Long.parseLong(m.group(1)));
+            default -> Duration.ofDays(Long.parseLong(m.group(1)));
+        };
+        if (ttl == null || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--ttl: '" + text
+                    + "' is not a duration from 1s to 30d such as 90s, 60m, 2h or 1d");
+        }
+        return ttl;
+    }
+
+    static final Duration MAX_TTL = Duration.ofDays(30);
+
+    private static String describe(Snapshot snapshot) {
+        if (snapshot.issue() == 0) {
+            return "no state yet (no open issue labelled " + STATE_LABEL + ")";
+        }
+        return snapshot.comment() == null ? "state issue #" + snapshot.issue() + " has no state comment yet"
+                : "state issue #" + snapshot.issue() + ", comment " + snapshot.comment().url() + " (version " + snapshot.state().version() + ")";
+    }
+
+    /** A warning: an annotation inside Actions, a plain line elsewhere. */
+    static void warn(PrintWriter err, String title, String message, Map<String, String> env) {
+        err.println(Actions.inActions(env)
+                ? "::warning title=" + Actions.escapeProperty(title) + "::" + Actions.escapeData(message)
+                : "dedupe: warning: " + message);
+        err.flush();
+    }
+
+    // ---- the state on GitHub: issue, comment, write tickets -------------------------------
+
+    static final String STATE_LABEL = "event-bus-state";
+    static final String TICKET_PREFIX = "refs/event-bus/dedupe/";
+    /** A ticket holder sends its write within this time of taking the ticket, or gives the ticket up. */
+    static final Duration HOLD_LIMIT = Duration.ofSeconds(20);
+    /** Retries of a holder's requests stop this long after each request starts. */
+    static final Duration HOLDER_RETRY_BUDGET = Duration.ofSeconds(10);
+    /** A waiter tries the taken ticket again this often, in case its holder gave it up. */
+    static final Duration TICKET_RETRY = Duration.ofSeconds(5);
+
+    /**
+     * The state of one repository: the state issue, the state comment on it, and the protocol that
+     * makes every change of the comment atomic although GitHub has no compare-and-swap on comments.
+     *
+     * <p>Each version of the comment has a write ticket: the git ref
+     * {@code refs/event-bus/dedupe/<issue>/<comment id>-<version>}. GitHub creates a ref once and answers
+     * 422 "Reference already exists" to everyone after, so exactly one run may write the next version.
+     * The holder re-reads the comment (a conditional GET: 304 when unchanged, which the rate limit does
+     * not count) and writes only if it is still the version the ticket names, so a run holding a stale
+     * ticket never overwrites a newer state. Every write is therefore a read-modify-write of the latest
+     * version: no claim is lost, and of two claims of one id only the first write sees it absent.
+     *
+     * <p>A holder that dies leaves its ticket behind. Others wait until the comment has not changed for
+     * {@code lease} after their first refusal, then take the ticket's next attempt ({@code <name>.r1}, ...).
+     * That is safe because a holder sends its write at most HOLD_LIMIT (20 s) after taking the ticket,
+     * retries it for at most HOLDER_RETRY_BUDGET (10 s), and each attempt ends within the client's 30 s
+     * request timeout (+10 s to connect): its write lands within 70 s or never, and the lease is 90 s.
+     */
+    static final class Store {
+        private final GitHub github;
+        /** The holder's client: its retries must end in time for the lease argument above. */
+        private final GitHub holder;
+        private final Map<String, String> env;
+        private final CommandSpec spec;
+        private final PrintWriter err;
+        private final Connection options;
+        private final Set<String> trusted;
+        private final Duration lease;
+        private final Instant deadline;
+        private final Map<String, Cached> cache = new HashMap<>();
+        private final Set<String> reported = new HashSet<>();
+        private Integer issue;
+        private String sha;
+        private String shaFromState;
+        private boolean shaLookedUp;
+        private int requests;
+        private int notModified;
+
+        private Store(dedupe root, Connection options, CommandSpec spec) {
+            Duration budget = Duration.ofSeconds(options.retryBudgetSeconds);
+            this.github = GitHub.fromEnv(root.env, options.repo, root.spec, options.maxAttempts, budget);
+            this.holder = GitHub.fromEnv(root.env, options.repo, root.spec, options.maxAttempts, HOLDER_RETRY_BUDGET);
+            this.env = root.env;
+            this.spec = spec;
+            this.err = spec.commandLine().getErr();
+            this.options = options;
+            this.trusted = options.trusted();
+            this.lease = root.lease;
+            this.deadline = Instant.now().plus(budget);
+        }
+
+        static Store open(dedupe root, Connection options, CommandSpec spec) {
+            if (options.maxAttempts < 1 || options.retryBudgetSeconds < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
+            }
+            if (options.stateIssue != null && options.stateIssue < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--state-issue must be an issue number, not " + options.stateIssue);
+            }
+            return new Store(root, options, spec);
+        }
+
+        String repository() {
+            return github.repository();
+        }
+
+        int requests() {
+            return requests;
+        }
+
+        int notModified() {
+            return notModified;
+        }
+
+        void reportRequests() {
+            if (options.verbose) {
+                err.println("dedupe: " + requests + " API requests, " + notModified
+                        + " of them answered 304 Not Modified (not counted by the rate limit)");
+                err.flush();
+            }
+        }
+
+        // -- the operations
+
+        /** Claims id for ttl: new when this run wrote the claim, duplicate when a live claim holds it. */
+        Outcome claim(UUID id, Duration ttl) throws InterruptedException {
+            return update(snapshot -> {
+                Instant now = Instant.now();
+                Entry live = snapshot.live(id, now);
+                if (live != null) {
+                    return new Plan<>(new Outcome(true, live, snapshot.issue()), null, null);
+                }
+                // Rounded up to the next second: a claim holds for at least its TTL.
+                long expires = now.getEpochSecond() + (now.getNano() > 0 ? 1 : 0) + ttl.toSeconds();
+                Entry mine = new Entry(id, expires, ttl.toSeconds());
+                List<Entry> entries = new ArrayList<>(snapshot.entriesForWrite(now));
+                entries.removeIf(e -> e.id().equals(id));
+                entries.add(mine);
+                return new Plan<>(new Outcome(false, mine, snapshot.issue()), entries, id);
+            });
+        }
+
+        /** Drops expired entries; returns {dropped, live}. Nothing is written when nothing expired. */
+        int[] prune() throws InterruptedException {
+            if (read(false).comment() == null) {
+                return new int[] {0, 0};
+            }
+            return update(snapshot -> {
+                List<Entry> live = snapshot.entriesForWrite(Instant.now());
+                int dropped = snapshot.state().entries().size() - live.size();
+                return new Plan<>(new int[] {dropped, live.size()}, dropped == 0 ? null : live, null);
+            });
+        }
+
+        /** The current state; with create, the state issue is opened when there is none. */
+        Snapshot read(boolean create) throws InterruptedException {
+            int number = stateIssue(create);
+            return number == 0 ? Snapshot.NONE : readComments(number, github);
+        }
+
+        // -- the write protocol
+
+        /**
+         * Reads, plans, and writes the plan under the ticket of the version it was planned from;
+         * starts over when another run wrote first. Returns the plan's result once written (or at
+         * once when the plan needs no write).
+         */
+        private <T> T update(Function<Snapshot, Plan<T>> planner) throws InterruptedException {
+            for (int losses = 0; ; losses++) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new GitHubUnreachable("other runs kept writing the state first; gave up after the retry budget of "
+                            + options.retryBudgetSeconds + " s");
+                }
+                Snapshot snapshot = read(true);
+                Plan<T> plan = planner.apply(snapshot);
+                if (plan.entries() == null) {
+                    return plan.result();
+                }
+                String fingerprint = snapshot.fingerprint();
+                Ticket ticket = acquire(snapshot.ticketName(), losses,
+                        () -> !readComments(snapshot.issue(), github).fingerprint().equals(fingerprint));
+                if (ticket != null && write(snapshot, plan, ticket)) {
+                    return plan.result();
+                }
+                // Another run wrote first: plan again on its version, after a pause that spreads
+                // the runs which lost together, so they do not all ask for the next ticket at once.
+                Thread.sleep(ThreadLocalRandom.current().nextLong(1 + Math.min(2_000, 50L << Math.min(losses, 6))));
+            }
+        }
+
+        /**
+         * Takes the ticket {@code name}, or its next attempt once the holder must be gone. Returns
+         * null as soon as movedOn says another run has changed the state (the ticket is then stale).
+         * A run that has lost before polls less often: under contention each poll that sees a change
+         * costs a counted request, so slower polls skip versions instead of reading each one.
+         */
+        private Ticket acquire(String name, int losses, Condition movedOn) throws InterruptedException {
+            List<String> abandoned = new ArrayList<>();
+            for (int attempt = 0; ; attempt++) {
+                String attemptName = attempt == 0 ? name : name + ".r" + attempt;
+                if (createRef(attemptName)) {
+                    return new Ticket(attemptName, abandoned, Instant.now());
+                }
+                Instant refused = Instant.now();
+                Instant retryAt = refused.plus(TICKET_RETRY);
+                long pause = Math.min(1_000, 50L << Math.min(losses, 5));
+                while (true) {
+                    Thread.sleep(pause / 2 + ThreadLocalRandom.current().nextLong(pause / 2 + 1));
+                    pause = Math.min(1_000, pause * 2);
+                    if (movedOn.test()) {
+                        return null;
+                    }
+                    Instant now = Instant.now();
+                    if (now.isAfter(deadline)) {
+                        throw new GitHubUnreachable("the state did not change while " + attemptName + " stayed taken; gave up after the retry budget of "
+                                + options.retryBudgetSeconds + " s");
+                    }
+                    if (!now.isBefore(refused.plus(lease))) {
+                        abandoned.add(attemptName);
+                        break;
+                    }
+                    if (!now.isBefore(retryAt)) {
+                        if (createRef(attemptName)) {
+                            return new Ticket(attemptName, abandoned, Instant.now());
+                        }
+                        retryAt = now.plus(TICKET_RETRY);
+                    }
+                }
+            }
+        }
+
+        /**
+         * The holder's part: check the state is unchanged, clean up, write the next version. On
+         * success the ticket stays, recorded in the comment for the next writer to delete; on every
+         * other way out it is given up at once, so nobody waits for the lease.
+         */
+        private boolean write(Snapshot before, Plan<?> plan, Ticket ticket) throws InterruptedException {
+            boolean written = false;
+            try {
+                Snapshot current = readComments(before.issue(), holder);
+                if (!current.fingerprint().equals(before.fingerprint())) {
+                    return false;
+                }
+                List<String> leftovers = new ArrayList<>();
+                for (String stale : Stream.concat(before.state().tickets().stream(), ticket.abandoned().stream()).toList()) {
+                    if (!deleteRef(stale)) {
+                        leftovers.add(stale);
+                    }
+                }
+                if (Duration.between(ticket.at(), Instant.now()).compareTo(HOLD_LIMIT) > 0) {
+                    return false; // too slow: a waiter may take over soon, and our write must not land after its own
+                }
+                List<String> tickets = Stream.concat(Stream.of(ticket.name()), leftovers.stream()).toList();
+                State next = new State(before.state().version() + 1, plan.entries(), tickets, before.superseded(), sha);
+                Rendered rendered = next.render(plan.keep(), Instant.now());
+                if (!rendered.evicted().isEmpty()) {
+                    Entry first = rendered.evicted().get(0);
+                    warn(err, "dedupe: state comment full", "the state comment is full: evicted the " + rendered.evicted().size()
+                            + " claims that expire soonest (from " + first.id() + ", expiring " + first.expiresAt()
+                            + "); a repeat of one of them would be processed again", env);
+                }
+                ObjectNode body = JSON.createObjectNode().put("body", rendered.text());
+                Response response = before.comment() == null
+                        ? send(holder, "POST", github.repoPath("/issues/" + before.issue() + "/comments"), body, Map.of())
+                        : send(holder, "PATCH", github.repoPath("/issues/comments/" + before.comment().id()), body, Map.of());
+                if (response.status() >= 400) {
+                    throw new GitHubException(github.refusal(response, "write the state comment on issue #" + before.issue(), "issues: write"));
+                }
+                String author = response.json().path("user").path("login").asText("");
+                if (!trusted.contains(author.toLowerCase(Locale.ROOT))) {
+                    throw new GitHubException("GitHub wrote the state comment as '" + author + "', which is not a trusted author, so the next "
+                            + "run would ignore it: pass --trusted-author " + author + " (or use the workflow's GITHUB_TOKEN)");
+                }
+                written = true;
+                return true;
+            } finally {
+                if (!written) {
+                    release(ticket);
+                }
+            }
+        }
+
+        /** Gives a ticket up (best effort: if this fails, waiters take over after the lease). */
+        private void release(Ticket ticket) throws InterruptedException {
+            try {
+                deleteRef(ticket.name());
+            } catch (GitHubUnreachable | GitHubException e) {
+                err.println("dedupe: could not give up " + ticket.name() + " (" + e.getMessage() + "); others take over after "
+                        + lease.toSeconds() + " s");
+            }
+        }
+
+        // -- the state issue
+
+        private int stateIssue(boolean create) throws InterruptedException {
+            if (issue != null) {
+                return issue;
+            }
+            Integer given = options.stateIssue != null ? options.stateIssue : issueFromEnv();
+            if (given != null) {
+                return issue = given;
+            }
+            String list = github.repoPath("/issues?labels=" + STATE_LABEL + "&state=open&sort=created&direction=asc&per_page=100");
+            while (true) {
+                int found = oldestIssue(get(github, list, "list the issues labelled " + STATE_LABEL));
+                if (found > 0 || !create) {
+                    return found == 0 ? 0 : (issue = found);
+                }
+                Ticket ticket = acquire(TICKET_PREFIX + "state-issue", 0, () -> oldestIssue(get(github, list, "list issues")) > 0);
+                if (ticket == null) {
+                    continue;
+                }
+                try {
+                    if (oldestIssue(get(holder, list, "list issues")) == 0) {
+                        createStateIssue();
+                    }
+                } finally {
+                    release(ticket);
+                    for (String abandoned : ticket.abandoned()) {
+                        deleteRef(abandoned);
+                    }
+                }
+                // Listed again: should two runs ever both open one, all runs use the oldest.
+            }
+        }
+
+        private Integer issueFromEnv() {
+            String value = env.getOrDefault("EVENT_BUS_STATE_ISSUE", "").strip();
+            if (value.isEmpty()) {
+                return null;
+            }
+            if (!value.matches("[1-9]\\d{0,9}")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_STATE_ISSUE must be an issue number, not '" + value + "'");
+            }
+            return Integer.valueOf(value);
+        }
+
+        private static int oldestIssue(Response list) {
+            for (JsonNode issue : list.json()) {
+                if (!issue.has("pull_request")) {
+                    return issue.path("number").asInt();
+                }
+            }
+            return 0;
+        }
+
+        private void createStateIssue() throws InterruptedException {
+            ObjectNode body = JSON.createObjectNode()
+                    .put("title", "event-bus state")
+                    .put("body", "This issue holds the state of event-bus `dedupe`: the ids of recently claimed events, "
+                            + "in a comment written by the workflow's token, so that an event delivered twice is processed once.\n\n"
+                            + "It is locked so that only collaborators can comment. Keep it open: `dedupe` would open a new "
+                            + "state issue and forget the claims this one holds.");
+            body.putArray("labels").add(STATE_LABEL);
+            Response created = send(holder, "POST", github.repoPath("/issues"), body, Map.of());
+            if (created.status() != 201) {
+                throw new GitHubException(github.refusal(created, "open the state issue", "issues: write"));
+            }
+            int number = created.json().path("number").asInt();
+            Response locked = send(holder, "PUT", github.repoPath("/issues/" + number + "/lock"), null, Map.of());
+            if (locked.status() != 204) {
+                warn(err, "dedupe: state issue not locked", "could not lock state issue #" + number + " ("
+                        + github.refusal(locked, "lock it", "issues: write") + "); anyone who can comment could add comments to it", env);
+            }
+            err.println("dedupe: opened state issue #" + number + " (labelled " + STATE_LABEL + ", locked)");
+        }
+
+        // -- the state comment
+
+        private Snapshot readComments(int number, GitHub client) throws InterruptedException {
+            String first = github.repoPath("/issues/" + number + "/comments?per_page=100");
+            List<Comment> comments = new ArrayList<>();
+            for (String path = first; path != null; ) {
+                Response page = get(client, path, "read the comments of state issue #" + number);
+                for (JsonNode comment : page.json()) {
+                    comments.add(Comment.of(comment));
+                }
+                path = page.header("link").map(link -> NEXT_PAGE.matcher(link)).filter(Matcher::find)
+                        .map(m -> first + "&page=" + m.group(1)).orElse(null);
+            }
+            Snapshot snapshot = Snapshot.of(number, comments, trusted);
+            report(snapshot);
+            if (snapshot.state().sha() != null) {
+                shaFromState = snapshot.state().sha();
+            }
+            return snapshot;
+        }
+
+        private static final Pattern NEXT_PAGE = Pattern.compile("[?&]page=(\\d+)[^>]*>;\\s*rel=\"next\"");
+
+        /** Says once per run what was not used as state and why. */
+        private void report(Snapshot snapshot) {
+            for (Comment comment : snapshot.untrusted()) {
+                if (reported.add("untrusted " + comment.id())) {
+                    err.println("dedupe: ignoring comment " + comment.url() + " by " + comment.author() + ": it carries the state marker, but "
+                            + comment.author() + " is not a trusted author (--trusted-author)");
+                }
+            }
+            for (Rejected rejected : snapshot.rejected()) {
+                if (reported.add("rejected " + rejected.comment().id())) {
+                    warn(err, "dedupe: state comment set aside", "state comment " + rejected.comment().url() + " " + rejected.reason()
+                            + "; it is kept for inspection and " + (snapshot.comment() == null
+                            ? "a new state comment replaces it" + (snapshot.salvaged().isEmpty() ? "" : ", carrying the "
+                                    + snapshot.salvaged().size() + " entries that could still be read")
+                            : "the state in " + snapshot.comment().url() + " is used"), env);
+                }
+            }
+        }
+
+        // -- refs
+
+        /** True when this run created the ref; false when it already exists. */
+        private boolean createRef(String name) throws InterruptedException {
+            while (true) {
+                ObjectNode body = JSON.createObjectNode().put("ref", name).put("sha", commit());
+                Response response = send(github, "POST", github.repoPath("/git/refs"), body, Map.of());
+                if (response.status() == 201) {
+                    return true;
+                }
+                String message = response.message().toLowerCase(Locale.ROOT);
+                if (response.status() == 422 && message.contains("already exists")) {
+                    return false;
+                }
+                // The commit the ref should point at is gone (say, a force push): look up the default branch.
+                if (response.status() == 422 && message.contains("object does not exist") && !shaLookedUp) {
+                    sha = defaultBranchCommit();
+                    continue;
+                }
+                throw new GitHubException(github.refusal(response, "create the ref " + name + " (a dedupe write ticket)", "contents: write"));
+            }
+        }
+
+        /** True when the ref is gone (deleted now, or already). */
+        private boolean deleteRef(String name) throws InterruptedException {
+            try {
+                Response response = send(holder, "DELETE", github.repoPath("/git/" + name), null, Map.of());
+                return response.status() == 204 || response.status() == 422 || response.status() == 404;
+            } catch (GitHubUnreachable e) {
+                return false;
+            }
+        }
+
+        /** A commit for ticket refs: $GITHUB_SHA, else the one the state recorded, else the default branch's. */
+        private String commit() throws InterruptedException {
+            if (sha == null) {
+                String fromEnv = env.getOrDefault("GITHUB_SHA", "");
+                sha = fromEnv.matches("[0-9a-f]{40}") ? fromEnv : shaFromState != null ? shaFromState : defaultBranchCommit();
+            }
+            return sha;
+        }
+
+        private String defaultBranchCommit() throws InterruptedException {
+            shaLookedUp = true;
+            Response repository = send(github, "GET", github.repoPath(""), null, Map.of());
+            if (repository.status() != 200) {
+                throw new GitHubException(github.refusal(repository, "read the repository", "contents: read"));
+            }
+            String branch = repository.json().path("default_branch").asText();
+            Response ref = send(github, "GET", github.repoPath("/git/ref/heads/" + branch), null, Map.of());
+            if (ref.status() != 200) {
+                throw new GitHubException(github.refusal(ref, "read the default branch " + branch, "contents: read"));
+            }
+            return ref.json().path("object").path("sha").asText();
+        }
+
+        // -- requests
+
+        /** A GET that repeats as a conditional request: a 304 answers from the cache and is not rate-limited. */
+        private Response get(GitHub client, String path, String action) throws InterruptedException {
+            Cached cached = cache.get(path);
+            Response response = send(client, "GET", path, null, cached == null ? Map.of() : Map.of("If-None-Match", cached.etag()));
+            if (response.status() == 304 && cached != null) {
+                return cached.response();
+            }
+            if (response.status() >= 400) {
+                throw new GitHubException(github.refusal(response, action, "issues: read"));
+            }
+            response.header("etag").ifPresent(etag -> cache.put(path, new Cached(etag, response)));
+            return response;
+        }
+
+        /** GitHub.exchange, counted; giving up after retries is GitHubUnreachable (--on-github-error decides). */
+        private Response send(GitHub client, String method, String path, JsonNode body, Map<String, String> headers) throws InterruptedException {
+            int before = client.requests();
+            try {
+                Response response = client.exchange(method, path, body, headers);
+                if (response.status() == 304) {
+                    notModified++;
+                }
+                if (options.verbose) {
+                    err.println("dedupe: " + method + " " + path + " -> " + response.status());
+                }
+                return response;
+            } catch (GitHubException e) {
+                throw new GitHubUnreachable(e.getMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                requests += client.requests() - before;
+            }
+        }
+    }
+
+    /** What a subcommand acts on: an id, the event document for the log, and how to name it. */
+    record Claimed(UUID id, JsonNode document, String label) {
+    }
+
+    record Outcome(boolean duplicate, Entry entry, int issue) {
+    }
+
+    /** What a planner wants: its result, and the entries to write (null: write nothing), keeping keep. */
+    record Plan<T>(T result, List<Entry> entries, UUID keep) {
+    }
+
+    record Ticket(String name, List<String> abandoned, Instant at) {
+    }
+
+    record Cached(String etag, Response response) {
+    }
+
+    /** A question asked of GitHub while waiting for a ticket. */
+    interface Condition {
+        boolean test() throws InterruptedException;
+    }
+
+    // ---- the state comment: what it holds, how it reads and how it is written -------------
+
+    static final String MARKER = "<!-- event-bus:dedupe v1 -->";
+    static final String FENCE = "```dedupe";
+    /** GitHub's limit for a comment body. */
+    static final int MAX_COMMENT_CHARACTERS = 65_536;
+
+    /** The comments on the state issue, sorted out: the state, the ones set aside, the untrusted ones. */
+    record Snapshot(int issue, Comment comment, State state, List<Rejected> rejected, List<Comment> untrusted, List<Entry> salvaged,
+            List<Long> superseded) {
+        static final Snapshot NONE = new Snapshot(0, null, State.EMPTY, List.of(), List.of(), List.of(), List.of());
+
+        /**
+         * The state is the oldest trusted marker comment that parses and that no other such comment
+         * lists as replaced. Others with the marker are set aside: unparsable ones (edited) and extra ones.
+         */
+        static Snapshot of(int issue, List<Comment> comments, Set<String> trusted) {
+            List<Comment> untrusted = new ArrayList<>();
+            Map<Comment, Parsed> candidates = new LinkedHashMap<>();
+            for (Comment comment : comments) {
+                if (!comment.hasMarker()) {
+                    continue;
+                }
+                if (trusted.contains(comment.author().toLowerCase(Locale.ROOT))) {
+                    candidates.put(comment, State.parse(comment.body()));
+                } else {
+                    untrusted.add(comment);
+                }
+            }
+            Set<Long> replaced = candidates.values().stream().filter(p -> p.state() != null)
+                    .flatMap(p -> p.state().replaced().stream()).collect(Collectors.toSet());
+            Comment chosen = candidates.entrySet().stream()
+                    .filter(c -> c.getValue().state() != null && !replaced.contains(c.getKey().id()))
+                    .map(Map.Entry::getKey).findFirst().orElse(null);
+            State state = chosen == null ? State.EMPTY : candidates.get(chosen).state();
+            List<Rejected> rejected = new ArrayList<>();
+            List<Entry> salvaged = List.of();
+            for (var candidate : candidates.entrySet()) {
+                Comment comment = candidate.getKey();
+                if (comment.equals(chosen) || state.replaced().contains(comment.id())) {
+                    continue;
+                }
+                Parsed parsed = candidate.getValue();
+                rejected.add(new Rejected(comment, parsed.state() == null
+                        ? "no longer parses (" + parsed.error() + ")" : "is a second state comment (the oldest one counts)"));
+                if (chosen == null) {
+                    salvaged = parsed.salvaged();
+                }
+            }
+            // The next version lists every other trusted marker comment, so they are reported once, not on every run.
+            List<Long> superseded = candidates.keySet().stream().filter(c -> !c.equals(chosen)).map(Comment::id).sorted().toList();
+            return new Snapshot(issue, chosen, state, rejected, untrusted, salvaged, superseded);
+        }
+
+        /** Changes whenever another run writes: the comment, its version, its text. */
+        String fingerprint() {
+            return comment == null ? "none " + rejected.stream().map(r -> r.comment().id() + ":" + r.comment().body().hashCode()).toList()
+                    : comment.id() + " " + state.version() + " " + comment.body().hashCode();
+        }
+
+        /** The write ticket for the version after this one. */
+        String ticketName() {
+            String prefix = TICKET_PREFIX + issue + "/";
+            if (comment != null) {
+                return prefix + comment.id() + "-" + state.version();
+            }
+            return rejected.isEmpty() ? prefix + "new"
+                    : prefix + "replace-" + rejected.stream().mapToLong(r -> r.comment().id()).max().getAsLong();
+        }
+
+        /** The live claim of id, if any; entries salvaged from an unreadable comment count as claims. */
+        Entry live(UUID id, Instant now) {
+            return Stream.concat(state.entries().stream(), salvaged.stream())
+                    .filter(e -> e.id().equals(id) && e.liveAt(now)).findFirst().orElse(null);
+        }
+
+        /** What the next write starts from: the live entries (and those salvaged from an unreadable comment). */
+        List<Entry> entriesForWrite(Instant now) {
+            return Stream.concat(state.entries().stream(), salvaged.stream()).filter(e -> e.liveAt(now)).toList();
+        }
+    }
+
+    record Rejected(Comment comment, String reason) {
+    }
+
+    record Comment(long id, String url, String author, String body) {
+        static Comment of(JsonNode json) {
+            return new Comment(json.path("id").asLong(), json.path("html_url").asText(), json.path("user").path("login").asText(""),
+                    json.path("body").asText(""));
+        }
+
+        boolean hasMarker() {
+            return body.lines().findFirst().map(String::strip).filter(MARKER::equals).isPresent();
+        }
+    }
+
+    /** One claim: the id, when it expires (epoch seconds) and its TTL (seconds). */
+    record Entry(UUID id, long expires, long ttl) {
+        boolean liveAt(Instant now) {
+            return expiresAt().isAfter(now);
+        }
+
+        Instant expiresAt() {
+            return Instant.ofEpochSecond(expires);
+        }
+
+        Instant claimedAt() {
+            return Instant.ofEpochSecond(expires - ttl);
+        }
+    }
+
+    record Parsed(State state, String error, List<Entry> salvaged) {
+    }
+
+    record Rendered(String text, List<Entry> evicted) {
+    }
+
+    /**
+     * The machine-readable part of the comment, a fenced block after a short header for people:
+     *
+     * <pre>
+     * ```dedupe
+     * version 57                      the write counter; the write ticket names it
+     * base 1764219600                 epoch seconds that expiry offsets count from
+     * ttl 3600 86400                  the TTLs in use, in seconds; the first is the usual one
+     * sha 0123...                     the commit that write-ticket refs point at
+     * tickets refs/event-bus/...      ticket refs the next write deletes
+     * replaced 3100000001             comments set aside (unparsable or extra)
+     * P8pVDo0bTB6aVyt9nw5qEQ 2s0      an entry: the id (16 bytes, base64url), its expiry
+     * jKq0l1mBQeWb5qYx0cNw8A 1uo0 1   minus base in base 36, and its TTL's index if not 0
+     * ```
+     * </pre>
+     *
+     * An entry takes 27 to 31 characters, so the 65,536-character comment holds over 2,000 of them.
+     */
+    record State(int version, List<Entry> entries, List<String> tickets, List<Long> replaced, String sha) {
+        static final State EMPTY = new State(0, List.of(), List.of(), List.of(), null);
+        private static final Pattern ENTRY = Pattern.compile("^([A-Za-z0-9_-]{22}) ([0-9a-z]{1,12})(?: ([0-9a-z]{1,3}))?$");
+
+        static Parsed parse(String body) {
+            List<String> lines = body.lines().map(String::strip).toList();
+            int start = lines.indexOf(FENCE);
+            if (start < 0) {
+                return new Parsed(null, "no " + FENCE + " block", List.of());
+            }
+            Integer version = null;
+            Long base = null;
+            List<Long> ttls = null;
+            String sha = null;
+            List<String> tickets = List.of();
+            List<Long> replaced = List.of();
+            List<String> errors = new ArrayList<>();
+            List<Matcher> rawEntries = new ArrayList<>();
+            List<Integer> entryLines = new ArrayList<>();
+            boolean closed = false;
+            for (int i = start + 1; i < lines.size() && !closed; i++) {
+                String line = lines.get(i);
+                String value = line.contains(" ") ? line.substring(line.indexOf(' ') + 1).strip() : "";
+                Matcher entry = ENTRY.matcher(line);
+                try {
+                    if (line.equals("```")) {
+                        closed = true;
+                    } else if (entry.matches()) {
+                        rawEntries.add(entry);
+                        entryLines.add(i + 1);
+                    } else if (line.startsWith("version ") && value.matches("[1-9]\\d{0,8}")) {
+                        version = Integer.valueOf(value);
+                    } else if (line.startsWith("base ") && value.matches("\\d{1,12}")) {
+                        base = Long.valueOf(value);
+                    } else if (line.startsWith("ttl ") && value.matches("[1-9]\\d{0,7}( [1-9]\\d{0,7})*")) {
+                        ttls = Stream.of(value.split(" ")).map(Long::valueOf).toList();
+                    } else if (line.startsWith("sha ") && value.matches("[0-9a-f]{40}")) {
+                        sha = value;
+                    } else if (line.startsWith("tickets ") && value.matches("refs/\\S+( refs/\\S+)*")) {
+                        tickets = List.of(value.split(" "));
+                    } else if (line.startsWith("replaced ") && value.matches("\\d{1,19}( \\d{1,19})*")) {
+                        replaced = Stream.of(value.split(" ")).map(Long::valueOf).toList();
+                    } else {
+                        errors.add("line " + (i + 1) + ": '" + abbreviate(line) + "' is neither a setting nor an entry");
+                    }
+                } catch (NumberFormatException e) {
+                    errors.add("line " + (i + 1) + ": number out of range");
+                }
+            }
+            if (!closed) {
+                errors.add("the " + FENCE + " block is not closed");
+            }
+            if (version == null || base == null || ttls == null) {
+                errors.add("missing " + Stream.of(version == null ? "version" : null, base == null ? "base" : null, ttls == null ? "ttl" : null)
+                        .filter(s -> s != null).collect(Collectors.joining(", ")));
+            }
+            List<Entry> entries = new ArrayList<>();
+            if (base != null && ttls != null) {
+                for (int i = 0; i < rawEntries.size(); i++) {
+                    Matcher m = rawEntries.get(i);
+                    int ttlIndex = m.group(3) == null ? 0 : Integer.parseInt(m.group(3), 36);
+                    if (ttlIndex >= ttls.size()) {
+                        errors.add("line " + entryLines.get(i) + ": no ttl number " + ttlIndex);
+                        continue;
+                    }
+                    entries.add(new Entry(expand(m.group(1)), base + Long.parseLong(m.group(2), 36), ttls.get(ttlIndex)));
+                }
+            }
+            if (!errors.isEmpty()) {
+                return new Parsed(null, errors.get(0) + (errors.size() > 1 ? " and " + (errors.size() - 1) + " more problems" : ""), entries);
+            }
+            return new Parsed(new State(version, entries, tickets, replaced, sha), null, List.of());
+        }
+
+        /**
+         * The whole comment. When it would pass GitHub's limit, the entries that expire soonest are
+         * evicted (never keep, the claim being written) until it fits: a full cache forgets its oldest
+         * claims rather than fail the write.
+         */
+        Rendered render(UUID keep, Instant now) {
+            List<Entry> sorted = entries.stream()
+                    .sorted(Comparator.comparingLong(Entry::expires).thenComparing(Entry::id)).toList();
+            String text = text(sorted, now);
+            if (text.length() <= MAX_COMMENT_CHARACTERS) {
+                return new Rendered(text, List.of());
+            }
+            List<Entry> evictable = sorted.stream().filter(e -> !e.id().equals(keep)).toList();
+            List<Entry> kept = sorted.stream().filter(e -> e.id().equals(keep)).toList();
+            if (evictable.isEmpty()) {
+                return new Rendered(text, List.of());
+            }
+            int low = 1;
+            int high = evictable.size();
+            while (low < high) {
+                int middle = (low + high) >>> 1;
+                if (text(without(evictable, middle, kept), now).length() <= MAX_COMMENT_CHARACTERS) {
+                    high = middle;
+                } else {
+                    low = middle + 1;
+                }
+            }
+            return new Rendered(text(without(evictable, low, kept), now), evictable.subList(0, low));
+        }
+
+        private static List<Entry> without(List<Entry> evictable, int evicted, List<Entry> kept) {
+            return Stream.concat(evictable.subList(evicted, evictable.size()).stream(), kept.stream())
+                    .sorted(Comparator.comparingLong(Entry::expires).thenComparing(Entry::id)).toList();
+        }
+
+        private String text(List<Entry> sorted, Instant now) {
+            // TTLs by how many entries use them: the commonest is index 0 and needs no column.
+            List<Long> ttls = sorted.stream().collect(Collectors.groupingBy(Entry::ttl, Collectors.counting()))
+                    .entrySet().stream().sorted(Map.Entry.<Long, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .map(Map.Entry::getKey).toList();
+            if (ttls.isEmpty()) {
+                ttls = List.of(3_600L);
+            }
+            long base = sorted.isEmpty() ? now.getEpochSecond() : sorted.get(0).expires();
+            StringBuilder text = new StringBuilder(MARKER).append('\n')
+                    .append("### event-bus dedupe state\n\n")
+                    .append("Event ids that `dedupe.java` (event-bus) has claimed, each kept until its TTL runs out, so that an event ")
+                    .append("delivered twice is processed once. **Do not edit:** a comment that no longer parses is set aside and ")
+                    .append("replaced. `dedupe show` lists the entries.\n\n")
+                    .append(summary(sorted, now)).append("\n\n")
+                    .append(FENCE).append('\n')
+                    .append("version ").append(version).append('\n')
+                    .append("base ").append(base).append('\n')
+                    .append("ttl ").append(ttls.stream().map(String::valueOf).collect(Collectors.joining(" "))).append('\n');
+            if (sha != null) {
+                text.append("sha ").append(sha).append('\n');
+            }
+            if (!tickets.isEmpty()) {
+                text.append("tickets ").append(String.join(" ", tickets)).append('\n');
+            }
+            if (!replaced.isEmpty()) {
+                text.append("replaced ").append(replaced.stream().map(String::valueOf).collect(Collectors.joining(" "))).append('\n');
+            }
+            for (Entry entry : sorted) {
+                text.append(compact(entry.id())).append(' ').append(Long.toString(entry.expires() - base, 36));
+                int ttlIndex = ttls.indexOf(entry.ttl());
+                if (ttlIndex > 0) {
+                    text.append(' ').append(Integer.toString(ttlIndex, 36));
+                }
+                text.append('\n');
+            }
+            return text.append("```\n").toString();
+        }
+
+        private String summary(List<Entry> sorted, Instant now) {
+            // Rounded up like the claims' times, which are their expiry minus their TTL.
+            Instant rounded = now.getNano() == 0 ? now : now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+            String written = "Version " + version + ", written " + rounded + ".";
+            if (sorted.isEmpty()) {
+                return "**No entries.** " + written;
+            }
+            Instant oldest = sorted.stream().map(Entry::claimedAt).min(Comparator.naturalOrder()).orElseThrow();
+            Instant newest = sorted.stream().map(Entry::claimedAt).max(Comparator.naturalOrder()).orElseThrow();
+            return "**" + sorted.size() + (sorted.size() == 1 ? " entry**" : " entries**") + ": oldest claimed " + oldest
+                    + ", newest claimed " + newest + ", next expiry " + sorted.get(0).expiresAt() + ". " + written;
+        }
+
+        private static String abbreviate(String line) {
+            return line.length() <= 40 ? line : line.substring(0, 37) + "...";
+        }
+    }
+
+    /** 16 bytes in 22 characters: the compact form of an id in the comment. */
+    static String compact(UUID id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(toBytes(id));
+    }
+
+    static UUID expand(String compact) {
+        ByteBuffer bytes = ByteBuffer.wrap(Base64.getUrlDecoder().decode(compact));
+        return new UUID(bytes.getLong(), bytes.getLong());
+    }
+
+    // ---- ids ----------------------------------------------------------------------------
+
+    static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    /** RFC 4122 name-based UUID, version 5 (SHA-1); the same function as Python's uuid.uuid5. */
+    static UUID nameBasedUuid(UUID namespace, String name) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            sha1.update(toBytes(namespace));
+            byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
+            hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
+            hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+            long msb = 0;
+            long lsb = 0;
+            for (int i = 0; i < 8; i++) {
+                msb = (msb << 8) | (hash[i] & 0xff);
+                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
+            }
+            return new UUID(msb, lsb);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] toBytes(UUID uuid) {
+        byte[] bytes = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
+            bytes[i + 8] = (byte) (uuid.getLeastSignificantBits() >>> (56 - 8 * i));
+        }
+        return bytes;
+    }
+
+    static String text(JsonNode node, String pointer) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.at(pointer);
+        return value.isValueNode() && !value.isNull() ? value.asText() : null;
+    }
+
+    // ---- event log (the same block in every script that decides an event's fate) --------
+
+    static final class EventLog {
+        static Path fromEnv(Map<String, String> env) {
+            String path = env.get("EVENT_LOG");
+            return path == null || path.isBlank() ? null : Path.of(path);
+        }
+
+        /** The DESIGN.md record; latency_ms is received minus emitted when the timestamp parses. */
+        static ObjectNode record(JsonNode document, String status, Map<String, String> env, String error) {
+            Instant receivedAt = Instant.now();
+            ObjectNode record = JSON.createObjectNode();
+            record.put("event_id", text(document, "/client_payload/event_id"));
+            record.put("event_type", text(document, "/event_type"));
+            record.put("source", text(document, "/client_payload/source"));
+            record.put("trace_id", text(document, "/client_payload/trace_id"));
+            String timestamp = text(document, "/client_payload/timestamp");
+            record.put("timestamp", timestamp);
+            record.put("received_at", receivedAt.toString());
+            Long latency = null;
+            try {
+                latency = timestamp == null ? null : receivedAt.toEpochMilli() - Instant.parse(timestamp).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                // an unparsable timestamp is itself a rejection reason; the record just has no latency
+            }
+            record.put("latency_ms", latency);
+            record.put("status", status);
+            record.putArray("targets");
+            record.put("run_id", env.get("GITHUB_RUN_ID"));
+            record.put("error", error);
+            return record;
+        }
+
+        /** Appends whole lines under a file lock, so parallel steps never interleave records. */
+        static void append(Path log, List<ObjectNode> records) throws IOException {
+            if (records.isEmpty()) {
+                return;
+            }
+            StringBuilder lines = new StringBuilder();
+            for (ObjectNode record : records) {
+                lines.append(JSON.writeValueAsString(record)).append('\n');
+            }
+            Path parent = log.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try (FileChannel channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                 var lock = channel.lock()) {
+                channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    // ---- GitHub REST client (the same block in every script that calls GitHub) ----------
+
+    /**
+     * GitHub's REST API on the JDK's HttpClient: one request per call when all goes well,
+     * no extra lookups (github-api's getRepository() would cost a GET first). Transient
+     * failures (connection errors, 5xx, 429, rate limits) are retried with exponential backoff
+     * and full jitter, honouring retry-after and x-ratelimit-reset, within a number of
+     * attempts and a time budget. The token is sent, never printed.
+     */
+    static final class GitHub {
+        private static final Duration BASE_DELAY = Duration.ofSeconds(1);
+        private static final Duration MAX_DELAY = Duration.ofSeconds(30);
+        /** GitHub's rule: without retry-after, wait at least a minute after a secondary rate limit. */
+        private static final Duration SECONDARY_LIMIT_WAIT = Duration.ofMinutes(1);
+        private static final Pattern REPOSITORY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$");
+
+        private final HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        private final String apiUrl;
+        private final String token;
+        private final String repository;
+        private final String userAgent;
+        private final int maxAttempts;
+        private final Duration retryBudget;
+        private final PrintWriter err;
+        private int requests;
+
+        private GitHub(String apiUrl, String token, String repository, String userAgent, int maxAttempts, Duration retryBudget, PrintWriter err) {
+            this.apiUrl = apiUrl;
+            this.token = token;
+            this.repository = repository;
+            this.userAgent = userAgent;
+            this.maxAttempts = maxAttempts;
+            this.retryBudget = retryBudget;
+            this.err = err;
+        }
+
+        /** GITHUB_TOKEN or GH_TOKEN, --repo or GITHUB_REPOSITORY, GITHUB_API_URL: what Actions sets. */
+        static GitHub fromEnv(Map<String, String> env, String repoOption, CommandSpec spec, int maxAttempts, Duration retryBudget) {
+            String token = Stream.of(env.get("GITHUB_TOKEN"), env.get("GH_TOKEN"))
+                    .filter(t -> t != null && !t.isBlank()).findFirst()
+                    .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                            "no token: set GITHUB_TOKEN or GH_TOKEN (in a workflow step: env: GITHUB_TOKEN: ${{ github.token }})"));
+            String repository = repoOption != null ? repoOption : env.getOrDefault("GITHUB_REPOSITORY", "");
+            if (repository.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY");
+            }
+            if (!REPOSITORY.matcher(repository).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--repo must be OWNER/NAME, not '" + repository + "'");
+            }
+            String apiUrl = env.getOrDefault("GITHUB_API_URL", "").isBlank() ? "https://api.github.com" : env.get("GITHUB_API_URL");
+            if (!apiUrl.matches("^https?://[^\\s]+$")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "GITHUB_API_URL must be an http(s) URL, not '" + apiUrl + "'");
+            }
+            return new GitHub(apiUrl.replaceFirst("/+$", ""), token.strip(), repository, "event-bus-" + spec.name() + "/" + spec.version()[0],
+                    maxAttempts, retryBudget, spec.commandLine().getErr());
+        }
+
+        String repository() {
+            return repository;
+        }
+
+        String repoPath(String suffix) {
+            return "/repos/" + repository + suffix;
+        }
+
+        /** HTTP requests sent so far, retries included. */
+        int requests() {
+            return requests;
+        }
+
+        /** Sends with retries and returns GitHub's final answer, whatever its status. */
+        Response exchange(String method, String path, JsonNode body, Map<String, String> headers) throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Accept", "application/vnd.github+json")
+                    .header("Authorization", "Bearer " + token)
+                    .header("X-GitHub-Api-Version", "2022-11-28")
+                    .header("User-Agent", userAgent)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            if (body != null) {
+                request.header("Content-Type", "application/json");
+            }
+            headers.forEach(request::header);
+            Instant deadline = Instant.now().plus(retryBudget);
+            for (int attempt = 1; ; attempt++) {
+                String failure;
+                Duration wait;
+                try {
+                    requests++;
+                    HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    Response response = new Response(answer.statusCode(), answer.headers().map(), answer.body());
+                    Optional<Duration> retryAfter = transientWait(response, attempt);
+                    if (retryAfter.isEmpty()) {
+                        return response;
+                    }
+                    failure = response.status() + " " + response.message();
+                    wait = retryAfter.get();
+                } catch (IOException e) {
+                    failure = "connection failed (" + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")";
+                    wait = backoff(attempt);
+                }
+                String what = method + " " + path;
+                if (attempt >= maxAttempts) {
+                    throw new GitHubException(what + " failed after " + attempt + " attempts; last: " + failure);
+                }
+                if (Instant.now().plus(wait).isAfter(deadline)) {
+                    throw new GitHubException(what + ": " + failure + "; the next attempt would be in " + wait.toSeconds()
+                            + " s, past the retry budget of " + retryBudget.toSeconds() + " s");
+                }
+                err.printf("%s: attempt %d/%d: %s; retrying in %.1f s%n", what, attempt, maxAttempts, failure, wait.toMillis() / 1000.0);
+                err.flush();
+                Thread.sleep(wait.toMillis());
+            }
+        }
+
+        /** GitHub's own error text plus what to do about it; never the token. */
+        String refusal(Response response, String action, String permission) {
+            String said = response.status() + " " + response.message();
+            return switch (response.status()) {
+                case 401 -> "GitHub did not accept the token (" + said + "): check GITHUB_TOKEN / GH_TOKEN";
+                case 403 -> "the token may not " + action + " in " + repository + " (" + said + "): the workflow needs `permissions: "
+                        + permission + "`; for another repository use a PAT or GitHub App token with that access";
+                case 404 -> "not found while trying to " + action + " (" + said + "): check that " + repository
+                        + " exists and that the token can see it (private repositories answer 404 to tokens without access)";
+                case 422 -> "GitHub refused to " + action + " (" + said + ")";
+                default -> "GitHub answered " + said + " when asked to " + action;
+            };
+        }
+
+        /** How long to wait before retrying, or empty when the answer is final. */
+        private Optional<Duration> transientWait(Response response, int attempt) {
+            int status = response.status();
+            Optional<Duration> retryAfter = response.header("retry-after").map(GitHub::parseRetryAfter);
+            boolean primaryExhausted = response.header("x-ratelimit-remaining").filter("0"::equals).isPresent();
+            boolean secondary = status == 403 && response.message().toLowerCase().contains("secondary rate limit");
+            if (status == 429 || secondary || (status == 403 && (primaryExhausted || retryAfter.isPresent()))) {
+                if (retryAfter.isPresent()) {
+                    return retryAfter;
+                }
+                if (primaryExhausted) {
+                    return response.header("x-ratelimit-reset").map(reset -> Duration.ofSeconds(
+                            Math.max(1, Long.parseLong(reset) - Instant.now().getEpochSecond() + 1)));
+                }
+                return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
+            }
+            if (status >= 500) {
+                return Optional.of(retryAfter.orElse(backoff(attempt)));
+            }
+            return Optional.empty();
+        }
+
+        /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
+        private static Duration backoff(int attempt) {
+            long ceiling = Math.min(MAX_DELAY.toMillis(), BASE_DELAY.toMillis() << Math.min(attempt - 1, 20));
+            return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1));
+        }
+
+        private static Duration parseRetryAfter(String value) {
+            try {
+                return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+            } catch (NumberFormatException notSeconds) {
+                try {
+                    Duration untilDate = Duration.between(Instant.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                    return untilDate.isNegative() ? Duration.ZERO : untilDate;
+                } catch (DateTimeParseException notADate) {
+                    return BASE_DELAY;
+                }
+            }
+        }
+    }
+
+    record Response(int status, Map<String, List<String>> headers, String body) {
+        Optional<String> header(String name) {
+            return headers.entrySet().stream()
+                    .filter(h -> h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty())
+                    .map(h -> h.getValue().get(0)).findFirst();
+        }
+
+        JsonNode json() {
+            try {
+                return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+            } catch (JsonProcessingException e) {
+                throw new GitHubException("GitHub answered " + status + " with a body that is not JSON");
+            }
+        }
+
+        /** GitHub's "message" (and the messages of its "errors"), else the start of the body. */
+        String message() {
+            try {
+                JsonNode json = JSON.readTree(body == null ? "" : body);
+                StringBuilder message = new StringBuilder(json.path("message").asText(""));
+                for (JsonNode error : json.path("errors")) {
+                    String detail = error.isTextual() ? error.asText() : error.path("message").asText(error.path("code").asText(""));
+                    message.append(message.length() > 0 ? "; " : "").append(detail);
+                }
+                return message.toString().replace("\n", " ").strip();
+            } catch (JsonProcessingException | RuntimeException e) {
+                return body == null ? "" : body.substring(0, Math.min(200, body.length())).replace("\n", " ");
+            }
+        }
+    }
+
+    // ---- GitHub Actions output (the same block in every script) --------------------------
+
+    static final class Actions {
+        static boolean inActions(Map<String, String> env) {
+            return "true".equals(env.get("GITHUB_ACTIONS"));
+        }
+
+        /** One line on stderr; inside Actions, an ::error:: annotation with file and line. */
+        static void error(PrintWriter err, String file, int line, String title, String message, Map<String, String> env) {
+            if (!inActions(env)) {
+                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + message);
+                return;
+            }
+            Map<String, String> properties = new LinkedHashMap<>();
+            if (file != null && !file.startsWith("<")) {
+                properties.put("file", file);
+                if (line > 0) {
+                    properties.put("line", String.valueOf(line));
+                }
+            }
+            properties.put("title", title);
+            err.println("::error " + properties.entrySet().stream()
+                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
+                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
+        }
+
+        /** Appends name=value to $GITHUB_OUTPUT (single-line values only). */
+        static void output(String name, String value, Map<String, String> env) throws IOException {
+            String path = env.get("GITHUB_OUTPUT");
+            if (path != null && !path.isBlank()) {
+                Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+
+        // Escaping as @actions/core's command.ts does it.
+        static String escapeData(String s) {
+            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
+        }
+
+        static String escapeProperty(String s) {
+            return escapeData(s).replace(":", "%3A").replace(",", "%2C");
+        }
+    }
+
+    // ---- command line plumbing (the same block in every script) -------------------------
+
+    static CommandLine newCommandLine(Object command) {
+        CommandLine cli = new CommandLine(command);
+        Map<String, String> env = System.getenv();
+        cli.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            Actions.error(err, null, 0, "Invalid input", ex.getMessage(), env);
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            return CommandLine.ExitCode.USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            Actions.error(err, null, 0, "Failed", ex instanceof GitHubException ? ex.getMessage()
+                    : ex.getClass().getSimpleName() + ": " + ex.getMessage(), env);
+            if (parseResult.hasMatchedOption("--verbose") || "1".equals(env.get("RUNNER_DEBUG"))) {
+                ex.printStackTrace(err);
+            }
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cli;
+    }
+
+    /** GitHub could not be reached, or refused: exit 1 with one line that says what to fix. */
+    static final class GitHubException extends RuntimeException {
+        GitHubException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * GitHub could not be reached after retries (as opposed to refusing): the one failure that
+     * claim --on-github-error may answer with new instead of failing.
+     */
+    static final class GitHubUnreachable extends RuntimeException {
+        GitHubUnreachable(String message) {
+            super(message);
+        }
+    }
+}

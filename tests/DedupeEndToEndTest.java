@@ -1,0 +1,342 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `./jbang dedupe.java ...` as the router workflow runs it: real processes against the emulator,
+ * several at once where the scenario needs it. Each claim's API request count is printed.
+ */
+class DedupeEndToEndTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
+    static final String SCRIPT = Scripts.ROOT.resolve("dedupe.java").toString();
+    static final Pattern REQUESTS = Pattern.compile("dedupe: (\\d+) API requests, (\\d+) of them answered 304");
+    static GitHubEmulator github;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void startEmulatorAndBuildTheScript() {
+        github = GitHubEmulator.start(0);
+        // Compiled once here, so that the races below start warm processes, not eight compilers.
+        Scripts.Result version = Scripts.jbang(Scripts.ROOT, Map.of(), null, SCRIPT, "--version");
+        assertEquals(0, version.exitCode(), version.toString());
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        github.close();
+    }
+
+    @BeforeEach
+    void resetEmulator() {
+        github.reset();
+        github.addUser(DedupeTest.MALLORY_TOKEN, "mallory", false);
+    }
+
+    Map<String, String> env() throws IOException {
+        Map<String, String> env = new HashMap<>();
+        env.put("GITHUB_API_URL", github.url());
+        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
+        env.put("GITHUB_REPOSITORY", REPO);
+        env.put("GITHUB_OUTPUT", Files.createTempFile(temp, "output", ".txt").toString());
+        return env;
+    }
+
+    Scripts.Result dedupe(Map<String, String> env, String... args) {
+        String[] argv = new String[args.length + 1];
+        argv[0] = SCRIPT;
+        System.arraycopy(args, 0, argv, 1, args.length);
+        return Scripts.jbang(temp, env, null, argv);
+    }
+
+    /** Runs the claims as parallel processes; results in the order given. */
+    List<Scripts.Result> inParallel(List<Map<String, String>> envs, List<String[]> argss) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(argss.size());
+        try {
+            List<Future<Scripts.Result>> runs = new ArrayList<>();
+            for (int i = 0; i < argss.size(); i++) {
+                Map<String, String> env = envs.get(i);
+                String[] args = argss.get(i);
+                runs.add(pool.submit(() -> dedupe(env, args)));
+            }
+            List<Scripts.Result> results = new ArrayList<>();
+            for (Future<Scripts.Result> run : runs) {
+                results.add(run.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static String requests(Scripts.Result run) {
+        Matcher m = REQUESTS.matcher(run.stderr());
+        assertTrue(m.find(), run.toString());
+        int total = Integer.parseInt(m.group(1));
+        int notModified = Integer.parseInt(m.group(2));
+        return (total - notModified) + " counted + " + notModified + " free (304)";
+    }
+
+    static String verdict(Scripts.Result run) {
+        assertEquals(0, run.exitCode(), run.toString());
+        return run.stdout().strip();
+    }
+
+    static List<UUID> storedIds(int issue) {
+        List<String> bodies = DedupeTest.commentBodies(github, issue);
+        return DedupeTest.ids(DedupeTest.stateOf(bodies.get(bodies.size() - 1)));
+    }
+
+    @Test
+    void aSequentialRepeatIsNewThenDuplicate() throws IOException {
+        String eventId = UUID.randomUUID().toString();
+        Map<String, String> env = env();
+        Scripts.Result first = dedupe(env, "claim", eventId, "--verbose");
+        assertEquals("new", verdict(first));
+        Scripts.Result second = dedupe(env, "claim", eventId, "--verbose");
+        assertEquals("duplicate", verdict(second));
+        Scripts.Result third = dedupe(env, "claim", UUID.randomUUID().toString(), "--verbose");
+        assertEquals("new", verdict(third));
+        assertEquals("duplicate=false\nduplicate=true\nduplicate=false\n", Files.readString(Path.of(env.get("GITHUB_OUTPUT"))));
+        System.out.println("first claim (opens the state issue and comment): " + requests(first));
+        System.out.println("repeat (duplicate): " + requests(second));
+        System.out.println("next new id, state issue found by its label: " + requests(third));
+
+        Map<String, String> known = env();
+        known.put("EVENT_BUS_STATE_ISSUE", "1");
+        known.put("GITHUB_SHA", github.branchSha(REPO, "main"));
+        Scripts.Result uncontended = dedupe(known, "claim", UUID.randomUUID().toString(), "--verbose");
+        assertEquals("new", verdict(uncontended));
+        System.out.println("new id, EVENT_BUS_STATE_ISSUE and GITHUB_SHA set: " + requests(uncontended));
+        assertTrue(requests(uncontended).startsWith("4 counted + 1 free"), uncontended.toString());
+        Scripts.Result repeat = dedupe(known, "claim", eventId, "--verbose");
+        assertEquals("duplicate", verdict(repeat));
+        assertTrue(requests(repeat).startsWith("1 counted + 0 free"), repeat.toString());
+    }
+
+    @Test
+    void eightProcessesClaimingOneIdAtOnceGiveExactlyOneNewTenTimesOver() throws Exception {
+        long contended = 0;
+        for (int round = 1; round <= 10; round++) {
+            String eventId = UUID.randomUUID().toString();
+            List<Map<String, String>> envs = new ArrayList<>();
+            List<String[]> args = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                envs.add(env());
+                args.add(new String[] {"claim", eventId, "--verbose"});
+            }
+            github.clearJournal();
+            // The processes start up to seconds apart on a busy machine. Holding back the answer to
+            // each one's first read (GitHub has already answered it) makes all eight read the state
+            // as it was before any claim, so all of them ask for the same ticket: a true race.
+            github.injectFault("GET", "/repos/" + REPO + "/issues/\\d+/comments", GitHubEmulator.Fault.delay(2_000), 8);
+            List<Scripts.Result> runs = inParallel(envs, args);
+            List<String> verdicts = runs.stream().map(DedupeEndToEndTest::verdict).toList();
+            assertEquals(1, verdicts.stream().filter("new"::equals).count(), "round " + round + ": " + verdicts + "\n" + runs);
+            assertEquals(7, verdicts.stream().filter("duplicate"::equals).count(), "round " + round + ": " + verdicts + "\n" + runs);
+            for (int i = 0; i < 8; i++) {
+                String output = Files.readString(Path.of(envs.get(i).get("GITHUB_OUTPUT")));
+                assertEquals("duplicate=" + verdicts.get(i).equals("duplicate") + "\n", output);
+            }
+            long refused = github.journal("POST", ".*/git/refs").stream().filter(e -> e.status() == 422).count();
+            contended += refused;
+            System.out.printf("race %d: %s; tickets: %d created, %d refused; per process: %s%n", round, verdicts,
+                    github.journal("POST", ".*/git/refs").stream().filter(e -> e.status() == 201).count(), refused,
+                    runs.stream().map(DedupeEndToEndTest::requests).toList());
+        }
+        assertTrue(contended > 0, "the processes really raced for the ticket");
+        assertEquals(1, github.issues(REPO).size(), "one state issue for all rounds");
+        assertEquals(1, github.comments(REPO, 1).size(), "one state comment");
+        assertEquals(10, storedIds(1).size());
+    }
+
+    @Test
+    void twentyProcessesClaimingTwentyIdsAllGetNewAndAllAreStored() throws Exception {
+        assertEquals("new", verdict(dedupe(env(), "claim", UUID.randomUUID().toString())));
+        List<String> ids = IntStream.range(0, 20).mapToObj(i -> UUID.randomUUID().toString()).toList();
+        List<Map<String, String>> envs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            envs.add(env());
+        }
+        github.clearJournal();
+        List<Scripts.Result> runs = inParallel(envs, ids.stream().map(id -> new String[] {"claim", id, "--verbose"}).toList());
+        for (Scripts.Result run : runs) {
+            assertEquals("new", verdict(run), run.toString());
+        }
+        List<UUID> stored = storedIds(1);
+        for (String id : ids) {
+            assertTrue(stored.contains(UUID.fromString(id)), id + " was lost from the store");
+        }
+        assertEquals(21, stored.size());
+        System.out.println("20 parallel claims of 20 ids: " + DedupeTest.counted(github.journal()) + " counted requests in all; per process: "
+                + runs.stream().map(DedupeEndToEndTest::requests).toList());
+    }
+
+    @Test
+    void aClaimExpiresAfterItsTtl() throws Exception {
+        String eventId = UUID.randomUUID().toString();
+        Map<String, String> env = env();
+        assertEquals("new", verdict(dedupe(env, "claim", eventId, "--ttl", "2s")));
+        Instant claimed = Instant.now();
+        assertEquals("duplicate", verdict(dedupe(env, "claim", eventId, "--ttl", "2s")));
+        long left = 3_000 - (Instant.now().toEpochMilli() - claimed.toEpochMilli());
+        if (left > 0) {
+            Thread.sleep(left);
+        }
+        assertEquals("new", verdict(dedupe(env, "claim", eventId, "--ttl", "2s")), "expired: a repeat is new again");
+        assertEquals("duplicate", verdict(dedupe(env, "check", eventId)));
+    }
+
+    @Test
+    void aPoisonedCommentByAnUntrustedUserIsIgnored() throws IOException {
+        String eventId = UUID.randomUUID().toString();
+        int issue = DedupeTest.openIssue(github, "event-bus state (unlocked)");
+        // mallory, who may comment but not write, forges a state that says the event was seen.
+        dedupe.State forged = new dedupe.State(7, List.of(new dedupe.Entry(UUID.fromString(eventId), Instant.now().getEpochSecond() + 3600, 3600)),
+                List.of(), List.of(), null);
+        DedupeTest.comment(github, DedupeTest.MALLORY_TOKEN, issue, forged.render(null, Instant.now()).text());
+
+        Scripts.Result run = dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue));
+        assertEquals("new", verdict(run), run.toString());
+        assertTrue(run.stderr().contains("by mallory: it carries the state marker, but mallory is not a trusted author"), run.stderr());
+        assertEquals("duplicate", verdict(dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue))));
+    }
+
+    @Test
+    void aCorruptedCommentIsReportedKeptAndReplaced() throws IOException {
+        String before = UUID.randomUUID().toString();
+        Map<String, String> env = env();
+        env.put("GITHUB_ACTIONS", "true");
+        assertEquals("new", verdict(dedupe(env, "claim", before)));
+        Map<String, Object> original = github.comments(REPO, 1).get(0);
+        String garbled = ((String) original.get("body")).replace("version ", "vers1on ");
+        DedupeTest.api(github, GitHubEmulator.DEFAULT_TOKEN, "PATCH", "/repos/" + REPO + "/issues/comments/" + original.get("id"),
+                JSON.createObjectNode().put("body", garbled).toString());
+
+        String after = UUID.randomUUID().toString();
+        Scripts.Result run = dedupe(env, "claim", after);
+        assertEquals("new", verdict(run));
+        assertTrue(run.stderr().contains("::warning title=dedupe%3A state comment set aside::state comment "), run.stderr());
+        assertTrue(run.stderr().contains("no longer parses") && run.stderr().contains("a new state comment replaces it"), run.stderr());
+        List<String> bodies = DedupeTest.commentBodies(github, 1);
+        assertEquals(List.of(garbled), bodies.subList(0, 1), "kept for inspection");
+        assertEquals(2, bodies.size());
+        assertTrue(storedIds(1).contains(UUID.fromString(after)));
+        assertEquals("duplicate", verdict(dedupe(env, "claim", after)));
+        assertEquals("duplicate", verdict(dedupe(env, "claim", before)), "its entries were carried over");
+    }
+
+    @Test
+    void aClaimOnAFullCommentEvictsTheOldestWithAWarning() throws IOException {
+        long now = Instant.now().getEpochSecond();
+        List<dedupe.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            entries.add(new dedupe.Entry(UUID.randomUUID(), now + 60 + i, 3600));
+        }
+        dedupe.Rendered full = new dedupe.State(1, entries, List.of(), List.of(), null).render(null, Instant.now());
+        int capacity = entries.size() - full.evicted().size();
+        int issue = DedupeTest.openIssue(github, "event-bus state");
+        DedupeTest.comment(github, GitHubEmulator.DEFAULT_TOKEN, issue, full.text());
+
+        String eventId = UUID.randomUUID().toString();
+        Map<String, String> env = env();
+        env.put("GITHUB_ACTIONS", "true");
+        Scripts.Result run = dedupe(env, "claim", eventId, "--state-issue", String.valueOf(issue));
+        assertEquals("new", verdict(run), run.toString());
+        assertTrue(run.stderr().contains("::warning title=dedupe%3A state comment full::the state comment is full: evicted the "), run.stderr());
+        assertTrue(github.journal().stream().noneMatch(e -> e.status() == 422 && !e.path().contains("/git/refs")), "never a 422");
+        List<UUID> stored = storedIds(issue);
+        assertTrue(stored.contains(UUID.fromString(eventId)));
+        assertTrue(stored.size() >= 2_000 && stored.size() <= capacity, stored.size() + " of " + capacity);
+        System.out.println("full comment: " + capacity + " entries fit; after the claim: " + stored.size());
+    }
+
+    @Test
+    void whenGitHubIsDownFailExitsOneAndNewAnswersNewWithAWarning() throws IOException {
+        assertEquals("new", verdict(dedupe(env(), "claim", UUID.randomUUID().toString())));
+        // More 503s than attempts: GitHub cannot be reached, as far as the script can tell.
+        github.injectFault("GET", "/repos/" + REPO + "/issues.*", GitHubEmulator.Fault.status(503), 4);
+        Scripts.Result fail = dedupe(env(), "claim", UUID.randomUUID().toString(), "--max-attempts", "2");
+        assertEquals(1, fail.exitCode(), fail.toString());
+        assertEquals("", fail.stdout());
+        assertTrue(fail.stderr().contains("failed after 2 attempts") && fail.stderr().contains("(--on-github-error fail)"), fail.stderr());
+
+        Map<String, String> env = env();
+        env.put("GITHUB_ACTIONS", "true");
+        Scripts.Result atLeastOnce = dedupe(env, "claim", UUID.randomUUID().toString(), "--max-attempts", "2", "--on-github-error", "new");
+        assertEquals(0, atLeastOnce.exitCode(), atLeastOnce.toString());
+        assertEquals("new", atLeastOnce.stdout().strip());
+        assertTrue(atLeastOnce.stderr().contains("::warning title=dedupe%3A GitHub unreachable::") && atLeastOnce.stderr().contains("may be processed twice"),
+                atLeastOnce.stderr());
+        assertEquals("duplicate=false\n", Files.readString(Path.of(env.get("GITHUB_OUTPUT"))));
+    }
+
+    @Test
+    void aProducerRetryDeliversTwiceAndOnlyTheFirstDeliveryIsNew() throws Exception {
+        github.injectFault("POST", "/repos/" + REPO + "/dispatches", GitHubEmulator.Fault.dropAfterAccept(), 1);
+        Map<String, String> env = env();
+        Scripts.Result emit = Scripts.jbang(temp, env, null, Scripts.ROOT.resolve("emit.java").toString(),
+                "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        assertEquals(0, emit.exitCode(), emit.toString());
+        assertTrue(emit.stderr().contains("attempt 1/5"), "emit retried: " + emit.stderr());
+        List<Path> delivered = github.deliveredEvents(REPO);
+        assertEquals(2, delivered.size(), "GitHub accepted the dispatch twice");
+        JsonNode first = JSON.readTree(delivered.get(0).toFile());
+        assertEquals(first.at("/client_payload/event_id"), JSON.readTree(delivered.get(1).toFile()).at("/client_payload/event_id"));
+
+        List<String> verdicts = new ArrayList<>();
+        Path log = temp.resolve("event_log.jsonl");
+        for (Path event : delivered) {
+            Map<String, String> router = env();
+            router.put("GITHUB_EVENT_PATH", event.toString());
+            router.put("EVENT_LOG", log.toString());
+            Scripts.Result claim = dedupe(router, "claim", "--verbose");
+            verdicts.add(verdict(claim));
+            System.out.println("claim of delivery " + event.getFileName() + ": " + verdict(claim) + ", " + requests(claim));
+        }
+        assertEquals(List.of("new", "duplicate"), verdicts);
+        JsonNode record = JSON.readTree(Files.readAllLines(log).get(0));
+        assertEquals("duplicate", record.get("status").asText());
+        assertEquals(first.at("/client_payload/event_id").asText(), record.get("event_id").asText());
+        assertEquals("rfc.pr.ready", record.get("event_type").asText());
+    }
+
+    @Test
+    void helpVersionAndBadInput() throws IOException {
+        Scripts.Result help = dedupe(Map.of(), "--help");
+        assertEquals(0, help.exitCode(), help.toString());
+        assertTrue(help.stdout().startsWith("Usage: dedupe ") && help.stdout().contains("Exit codes:")
+                && help.stdout().contains("Environment:"), help.toString());
+        Scripts.Result version = dedupe(Map.of(), "--version");
+        assertEquals("dedupe 0.1.0", version.stdout().strip());
+        Scripts.Result bad = dedupe(env(), "claim", "not-a-uuid");
+        assertEquals(2, bad.exitCode(), bad.toString());
+        assertTrue(bad.stderr().startsWith("EVENT_ID: 'not-a-uuid' is not a lowercase UUID"), bad.stderr());
+        assertFalse(bad.stderr().contains("Exception"), bad.stderr());
+    }
+}

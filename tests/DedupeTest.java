@@ -1,0 +1,626 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** dedupe.java in-process against the emulator: the protocol, the comment format, the edge cases. */
+class DedupeTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
+    static final String MALLORY_TOKEN = "ghp_mallory000000000000000000000000000";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static GitHubEmulator github;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void startEmulator() {
+        github = GitHubEmulator.start(0);
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        github.close();
+    }
+
+    @BeforeEach
+    void resetEmulator() {
+        github.reset();
+        github.addUser(MALLORY_TOKEN, "mallory", false);
+    }
+
+    record Run(int exitCode, String out, String err) {
+        String verdict() {
+            return out.strip();
+        }
+    }
+
+    Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("GITHUB_API_URL", github.url());
+        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
+        env.put("GITHUB_REPOSITORY", REPO);
+        env.put("GITHUB_OUTPUT", temp.resolve("output.txt").toString());
+        return env;
+    }
+
+    static Run dedupe(Map<String, String> env, String... args) {
+        return dedupe(env, Duration.ofSeconds(90), args);
+    }
+
+    static Run dedupe(Map<String, String> env, Duration lease, String... args) {
+        dedupe command = new dedupe();
+        command.env = env;
+        command.lease = lease;
+        CommandLine cli = dedupe.newCommandLine(command);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(cli.execute(args), out.toString(), err.toString());
+    }
+
+    static String id() {
+        return UUID.randomUUID().toString();
+    }
+
+    // ---- GitHub as other people see it -------------------------------------------------------
+
+    /** A REST call as token; fails the test on an error status. */
+    static JsonNode api(GitHubEmulator github, String token, String method, String path, String body) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(github.url() + path))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Accept", "application/vnd.github+json")
+                    .header("User-Agent", "dedupe-test")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (body != null) {
+                request.header("Content-Type", "application/json");
+            }
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(response.statusCode() < 400, method + " " + path + ": " + response.statusCode() + " " + response.body());
+            return response.body().isEmpty() ? null : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** An unlocked issue with no label: a state issue given with --state-issue. */
+    static int openIssue(GitHubEmulator github, String title) {
+        return api(github, GitHubEmulator.DEFAULT_TOKEN, "POST", "/repos/" + REPO + "/issues", "{\"title\":\"" + title + "\"}").get("number").asInt();
+    }
+
+    static long comment(GitHubEmulator github, String token, int issue, String body) {
+        ObjectNode json = JSON.createObjectNode().put("body", body);
+        return api(github, token, "POST", "/repos/" + REPO + "/issues/" + issue + "/comments", json.toString()).get("id").asLong();
+    }
+
+    static List<String> commentBodies(GitHubEmulator github, int issue) {
+        return github.comments(REPO, issue).stream().map(c -> (String) c.get("body")).toList();
+    }
+
+    static int stateIssue() {
+        List<Map<String, Object>> issues = github.issues(REPO);
+        assertEquals(1, issues.size(), "one state issue");
+        return ((Number) issues.get(0).get("number")).intValue();
+    }
+
+    static dedupe.State stateOf(String body) {
+        dedupe.Parsed parsed = dedupe.State.parse(body);
+        assertNull(parsed.error(), body);
+        return parsed.state();
+    }
+
+    static List<UUID> ids(dedupe.State state) {
+        return state.entries().stream().map(dedupe.Entry::id).toList();
+    }
+
+    /** Requests the rate limit counts: everything but 304 Not Modified. */
+    static long counted(List<GitHubEmulator.JournalEntry> journal) {
+        return journal.stream().filter(e -> e.status() != 304).count();
+    }
+
+    static String describe(List<GitHubEmulator.JournalEntry> journal) {
+        return journal.stream().map(e -> e.method() + " " + e.path().replace("/repos/" + REPO, "") + " " + e.status())
+                .collect(Collectors.joining(", "));
+    }
+
+    // ---- ids --------------------------------------------------------------------------------
+
+    @Test
+    void keyIsTheSameVersion5IdAsEmitDedupeKey() {
+        UUID expected = UUID.fromString("6d4e1a17-033d-592c-a474-72812bbac899"); // Python: uuid.uuid5(ns, "issue-123-assigned")
+        assertEquals(expected, dedupe.nameBasedUuid(dedupe.DEDUPE_KEY_NAMESPACE, "issue-123-assigned"));
+        assertEquals(emit.nameBasedUuid(emit.DEDUPE_KEY_NAMESPACE, "pr-456-ready"), dedupe.nameBasedUuid(dedupe.DEDUPE_KEY_NAMESPACE, "pr-456-ready"));
+
+        // A cron path claims the natural key; the event emitted with --dedupe-key for it is then a duplicate.
+        assertEquals("new", dedupe(env(), "claim", "--key", "issue-123-assigned").verdict());
+        assertEquals("duplicate", dedupe(env(), "claim", expected.toString()).verdict());
+        assertEquals("duplicate", dedupe(env(), "check", "--key", "issue-123-assigned").verdict());
+    }
+
+    // ---- claims -----------------------------------------------------------------------------
+
+    @Test
+    void firstClaimOpensALockedLabelledStateIssueAndARepeatIsADuplicate() throws IOException {
+        String eventId = id();
+        Run first = dedupe(env(), "claim", eventId);
+        assertEquals(0, first.exitCode(), first.err());
+        assertEquals("new", first.verdict());
+        assertTrue(first.err().contains("opened state issue #1 (labelled event-bus-state, locked)"), first.err());
+
+        Map<String, Object> issue = github.issues(REPO).get(0);
+        assertEquals(true, issue.get("locked"));
+        assertEquals("event-bus-state", JSON.valueToTree(issue.get("labels")).get(0).get("name").asText());
+        List<Map<String, Object>> comments = github.comments(REPO, 1);
+        assertEquals(1, comments.size());
+        assertEquals("github-actions[bot]", JSON.valueToTree(comments.get(0).get("user")).get("login").asText());
+        String body = (String) comments.get(0).get("body");
+        assertTrue(body.startsWith(dedupe.MARKER + "\n"), body);
+        assertTrue(body.contains("**Do not edit:**") && body.contains("**1 entry**: oldest claimed "), body);
+        assertEquals(List.of(UUID.fromString(eventId)), ids(stateOf(body)));
+
+        Run second = dedupe(env(), "claim", eventId);
+        assertEquals(0, second.exitCode(), second.err());
+        assertEquals("duplicate", second.verdict());
+        assertTrue(second.err().contains(eventId + " is a duplicate: claimed at "), second.err());
+        assertEquals("duplicate=false\nduplicate=true\n", Files.readString(temp.resolve("output.txt")));
+        assertEquals(1, github.issues(REPO).size());
+        assertEquals(1, github.comments(REPO, 1).size(), "the comment is edited, never added to");
+    }
+
+    @Test
+    void anUncontendedClaimCostsTwoRequestsPlusTheTicketAndADuplicateOne() {
+        Map<String, String> env = env();
+        env.put("EVENT_BUS_STATE_ISSUE", "1");
+        assertEquals("new", dedupe(env(), "claim", id()).verdict()); // opens the state issue and comment
+        github.clearJournal();
+
+        Run claim = dedupe(env, "claim", id(), "--verbose");
+        assertEquals("new", claim.verdict(), claim.err());
+        List<GitHubEmulator.JournalEntry> journal = github.journal();
+        System.out.println("uncontended new claim: " + describe(journal));
+        assertEquals(List.of("GET", "POST", "GET", "DELETE", "PATCH"), journal.stream().map(GitHubEmulator.JournalEntry::method).toList());
+        assertEquals(304, journal.get(2).status(), "the holder's re-read is conditional and free");
+        assertEquals(4, counted(journal), "read + write, plus the ticket (create, and delete the previous one)");
+        assertEquals(2, journal.stream().filter(e -> !e.path().contains("/git/refs") && e.status() != 304).count());
+        assertTrue(claim.err().contains("dedupe: 5 API requests, 1 of them answered 304 Not Modified"), claim.err());
+
+        github.clearJournal();
+        String eventId = id();
+        assertEquals("new", dedupe(env, "claim", eventId).verdict());
+        github.clearJournal();
+        assertEquals("duplicate", dedupe(env, "claim", eventId).verdict());
+        System.out.println("duplicate claim: " + describe(github.journal()));
+        assertEquals(1, github.journal().size(), "a duplicate costs one read");
+
+        // Without the state issue's number, finding it costs one more request.
+        github.clearJournal();
+        assertEquals("new", dedupe(env(), "claim", id()).verdict());
+        assertEquals(5, counted(github.journal()), describe(github.journal()));
+    }
+
+    @Test
+    void atRestOneTicketRefIsLeftAndEachWriteDeletesThePreviousOne() {
+        for (int i = 0; i < 3; i++) {
+            assertEquals("new", dedupe(env(), "claim", id()).verdict());
+        }
+        Set<String> tickets = github.refs(REPO).stream().filter(r -> r.startsWith("refs/event-bus/")).collect(Collectors.toSet());
+        long commentId = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
+        assertEquals(Set.of("refs/event-bus/dedupe/1/" + commentId + "-2"), tickets, "the ticket of the last write (version 2 -> 3)");
+        assertEquals(List.of("refs/event-bus/dedupe/1/" + commentId + "-2"), stateOf(commentBodies(github, 1).get(0)).tickets());
+    }
+
+    @Test
+    void checkIsReadOnlyAndOpensNothing() throws IOException {
+        String eventId = id();
+        Run check = dedupe(env(), "check", eventId);
+        assertEquals(0, check.exitCode(), check.err());
+        assertEquals("new", check.verdict());
+        assertTrue(github.issues(REPO).isEmpty());
+        assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")), describe(github.journal()));
+
+        dedupe(env(), "claim", eventId);
+        github.clearJournal();
+        assertEquals("duplicate", dedupe(env(), "check", eventId).verdict());
+        assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")), describe(github.journal()));
+        assertTrue(Files.readString(temp.resolve("output.txt")).endsWith("duplicate=true\n"));
+    }
+
+    @Test
+    void showPrintsATableOrJsonWithTheRequestCount() throws IOException {
+        String a = id();
+        String b = id();
+        dedupe(env(), "claim", a);
+        dedupe(env(), "claim", b, "--ttl", "2h");
+
+        Run table = dedupe(env(), "show");
+        assertEquals(0, table.exitCode(), table.err());
+        List<String> lines = table.out().lines().toList();
+        assertEquals("EVENT ID                              CLAIMED AT            EXPIRES", lines.get(0));
+        assertEquals(3, lines.size(), table.out());
+        assertTrue(lines.get(1).startsWith(a + "  "), "soonest expiry first: " + table.out());
+        assertTrue(lines.get(2).startsWith(b + "  "), table.out());
+        assertTrue(table.err().contains("state issue #1, comment http"), table.err());
+
+        JsonNode json = JSON.readTree(dedupe(env(), "show", "--json").out());
+        assertEquals(REPO, json.get("repository").asText());
+        assertEquals(1, json.get("state_issue").asInt());
+        assertEquals(2, json.at("/state_comment/version").asInt());
+        assertEquals(2, json.get("live").asInt());
+        assertEquals(b, json.at("/entries/1/event_id").asText());
+        Instant claimed = Instant.parse(json.at("/entries/1/claimed_at").asText());
+        assertEquals(Duration.ofHours(2), Duration.between(claimed, Instant.parse(json.at("/entries/1/expires_at").asText())));
+        assertEquals(2, json.at("/api_requests/total").asInt(), "list the state issue, read its comments");
+        assertEquals(0, json.at("/api_requests/not_modified").asInt());
+    }
+
+    @Test
+    void claimsExpireAfterTheirTtlAndPruneDropsThem() throws Exception {
+        String shortLived = id();
+        String longLived = id();
+        assertEquals("new", dedupe(env(), "claim", shortLived, "--ttl", "1s").verdict());
+        assertEquals("new", dedupe(env(), "claim", longLived).verdict());
+        assertEquals("duplicate", dedupe(env(), "check", shortLived).verdict());
+        Thread.sleep(2_100);
+        assertEquals("new", dedupe(env(), "check", shortLived).verdict());
+
+        github.clearJournal();
+        Run prune = dedupe(env(), "prune");
+        assertEquals(0, prune.exitCode(), prune.err());
+        assertTrue(prune.err().contains("dropped 1 expired entry; 1 live entry remains"), prune.err());
+        assertEquals(List.of(UUID.fromString(longLived)), ids(stateOf(commentBodies(github, 1).get(0))));
+
+        github.clearJournal();
+        Run again = dedupe(env(), "prune");
+        assertTrue(again.err().contains("dropped 0 expired entries; 1 live entry remains"), again.err());
+        assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")), "nothing expired: nothing written");
+
+        assertEquals("new", dedupe(env(), "claim", shortLived, "--ttl", "1s").verdict(), "expired: claimable again");
+    }
+
+    @Test
+    void pruneDryRunWritesNothing() throws Exception {
+        dedupe(env(), "claim", id(), "--ttl", "1s");
+        Thread.sleep(2_100);
+        github.clearJournal();
+        Run dryRun = dedupe(env(), "prune", "--dry-run");
+        assertTrue(dryRun.err().contains("1 expired entry to drop (dry run)"), dryRun.err());
+        assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")));
+    }
+
+    @Test
+    void concurrentClaimsOfOneIdGiveExactlyOneNewAndOfManyIdsLoseNone() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            String eventId = id();
+            List<Future<Run>> same = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                same.add(pool.submit(() -> dedupe(env(), "claim", eventId)));
+            }
+            List<String> verdicts = new ArrayList<>();
+            for (Future<Run> run : same) {
+                assertEquals(0, run.get().exitCode(), run.get().err());
+                verdicts.add(run.get().verdict());
+            }
+            assertEquals(1, verdicts.stream().filter("new"::equals).count(), verdicts.toString());
+            assertEquals(1, github.issues(REPO).size(), "one state issue although eight runs found none");
+            assertEquals(1, github.comments(REPO, 1).size(), "one state comment");
+
+            github.clearJournal();
+            List<String> twenty = IntStream.range(0, 20).mapToObj(i -> id()).toList();
+            List<Future<Run>> many = twenty.stream().map(e -> pool.submit(() -> dedupe(env(), "claim", e))).toList();
+            for (Future<Run> run : many) {
+                assertEquals("new", run.get().verdict(), run.get().err());
+            }
+            List<UUID> stored = ids(stateOf(commentBodies(github, 1).get(0)));
+            for (String e : twenty) {
+                assertTrue(stored.contains(UUID.fromString(e)), e + " is missing from the store");
+            }
+            assertEquals(21, stored.size());
+            System.out.println("20 concurrent claims of 20 ids: " + counted(github.journal()) + " counted requests in all: "
+                    + github.journal().stream().collect(Collectors.groupingBy(e -> e.method() + " " + e.status(), java.util.TreeMap::new, Collectors.counting())));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- the state comment: trust, corruption, capacity --------------------------------------
+
+    @Test
+    void aMarkerCommentByAnUntrustedAuthorIsIgnored() {
+        String eventId = id();
+        int issue = openIssue(github, "state");
+        dedupe.State forged = new dedupe.State(1, List.of(new dedupe.Entry(UUID.fromString(eventId), Instant.now().getEpochSecond() + 3600, 3600)),
+                List.of(), List.of(), null);
+        comment(github, MALLORY_TOKEN, issue, forged.render(null, Instant.now()).text());
+
+        Run claim = dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue));
+        assertEquals("new", claim.verdict(), "mallory's comment must not silence the event");
+        assertTrue(claim.err().contains("by mallory: it carries the state marker, but mallory is not a trusted author"), claim.err());
+        assertEquals(2, github.comments(REPO, issue).size(), "the bot's own state comment is added");
+
+        // Trusting mallory explicitly changes that.
+        Run trusting = dedupe(env(), "check", id(), "--state-issue", String.valueOf(issue), "--trusted-author", "mallory");
+        assertEquals(0, trusting.exitCode(), trusting.err());
+    }
+
+    @Test
+    void anUnparsableTrustedCommentIsReportedKeptAndReplacedCarryingWhatStillReads() {
+        String kept = id();
+        String lost = id();
+        Map<String, String> env = env();
+        env.put("GITHUB_ACTIONS", "true");
+        dedupe(env, "claim", kept);
+        dedupe(env, "claim", lost);
+        long original = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
+        // A person edits the comment: one entry line damaged, a note added inside the block.
+        String body = commentBodies(github, 1).get(0);
+        String damaged = body.replace(dedupe.compact(UUID.fromString(lost)), "not an id").replace("```\n", "edited by hand\n```\n");
+        api(github, GitHubEmulator.DEFAULT_TOKEN, "PATCH", "/repos/" + REPO + "/issues/comments/" + original, JSON.createObjectNode().put("body", damaged).toString());
+
+        assertEquals("duplicate", dedupe(env, "claim", kept).verdict(), "what still reads counts before the replacement too");
+        String fresh = id();
+        Run claim = dedupe(env, "claim", fresh);
+        assertEquals(0, claim.exitCode(), claim.err());
+        assertEquals("new", claim.verdict());
+        assertTrue(claim.err().contains("::warning title=dedupe%3A state comment set aside::state comment http"), claim.err());
+        assertTrue(claim.err().contains("no longer parses (line ") && claim.err().contains("is neither a setting nor an entry"), claim.err());
+        assertTrue(claim.err().contains("a new state comment replaces it, carrying the 1 entries that could still be read"), claim.err());
+
+        List<String> bodies = commentBodies(github, 1);
+        assertEquals(2, bodies.size(), "the damaged comment is kept");
+        assertEquals(damaged, bodies.get(0));
+        dedupe.State replacement = stateOf(bodies.get(1));
+        assertEquals(List.of(original), replacement.replaced());
+        assertTrue(ids(replacement).containsAll(List.of(UUID.fromString(kept), UUID.fromString(fresh))));
+        assertEquals("duplicate", dedupe(env, "check", kept).verdict(), "what still parsed is not processed again");
+
+        // Reported once: the next run uses the replacement quietly.
+        Run next = dedupe(env, "claim", id());
+        assertFalse(next.err().contains("::warning"), next.err());
+    }
+
+    @Test
+    void aFullCommentEvictsTheClaimsThatExpireSoonestWithAWarningNeverA422() {
+        long now = Instant.now().getEpochSecond();
+        List<dedupe.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 2_600; i++) {
+            entries.add(new dedupe.Entry(UUID.randomUUID(), now + 600 + i, 3600));
+        }
+        dedupe.Rendered full = new dedupe.State(1, entries, List.of(), List.of(), null).render(null, Instant.now());
+        int capacity = 2_600 - full.evicted().size();
+        System.out.println("capacity of one comment with the default TTL: " + capacity + " entries");
+        assertTrue(capacity >= 2_000, "capacity " + capacity);
+        int issue = openIssue(github, "state");
+        comment(github, GitHubEmulator.DEFAULT_TOKEN, issue, full.text());
+
+        String eventId = id();
+        Run claim = dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue));
+        assertEquals(0, claim.exitCode(), claim.err());
+        assertEquals("new", claim.verdict());
+        java.util.regex.Matcher warning = java.util.regex.Pattern
+                .compile("dedupe: warning: the state comment is full: evicted the (\\d+) claims that expire soonest \\(from (\\S+),").matcher(claim.err());
+        assertTrue(warning.find(), claim.err());
+        int evicted = Integer.parseInt(warning.group(1));
+        assertEquals(entries.get(2_600 - capacity).id().toString(), warning.group(2), "the soonest to expire goes first");
+        assertTrue(github.journal().stream().noneMatch(e -> e.status() == 422 && e.method().equals("PATCH")));
+        String body = commentBodies(github, issue).get(0);
+        assertTrue(body.length() <= dedupe.MAX_COMMENT_CHARACTERS);
+        List<UUID> stored = ids(stateOf(body));
+        assertEquals(capacity + 1 - evicted, stored.size());
+        assertTrue(stored.contains(UUID.fromString(eventId)));
+        assertTrue(stored.contains(entries.get(2_599).id()), "the latest to expire stays");
+    }
+
+    @Test
+    void theCommentHoldsTwoThousandEntriesEvenWithMixedAndLongTtls() {
+        long now = Instant.now().getEpochSecond();
+        long[] ttls = {3_600, 86_400, 2_592_000, 90, 7_200, 604_800};
+        List<dedupe.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            long ttl = ttls[i % ttls.length];
+            entries.add(new dedupe.Entry(UUID.randomUUID(), now + ttl - i, ttl));
+        }
+        dedupe.State state = new dedupe.State(41, entries, List.of("refs/event-bus/dedupe/7/3100000001-40"), List.of(3_100_000_000L),
+                "0123456789abcdef0123456789abcdef01234567");
+        dedupe.Rendered rendered = state.render(null, Instant.now());
+        System.out.println("2,000 entries with six TTLs up to 30 days: " + rendered.text().length() + " characters");
+        assertTrue(rendered.evicted().isEmpty());
+        dedupe.State parsed = stateOf(rendered.text());
+        assertEquals(41, parsed.version());
+        assertEquals(state.tickets(), parsed.tickets());
+        assertEquals(state.replaced(), parsed.replaced());
+        assertEquals(state.sha(), parsed.sha());
+        assertEquals(Set.copyOf(entries), Set.copyOf(parsed.entries()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"version x", "base", "zzzz 1", "QUJDREVGR0hJSktMTU5PUA 1 9"})
+    void aDamagedBlockDoesNotParseAndNamesTheLine(String badLine) {
+        String good = new dedupe.State(3, List.of(new dedupe.Entry(UUID.randomUUID(), 1_800_000_000L, 3600)), List.of(), List.of(), null)
+                .render(null, Instant.now()).text();
+        dedupe.Parsed parsed = dedupe.State.parse(good.replace("```\n", badLine + "\n```\n"));
+        assertNull(parsed.state());
+        assertNotNull(parsed.error());
+        assertTrue(parsed.error().startsWith("line ") || parsed.error().startsWith("missing"), parsed.error());
+        assertNull(dedupe.State.parse(good.replace("```dedupe", "```text")).state());
+        assertNull(dedupe.State.parse(good.replace("```\n", "")).state());
+    }
+
+    // ---- failure semantics -----------------------------------------------------------------
+
+    @Test
+    void whenGitHubCannotBeReachedFailExitsOneAndNewWarnsAndAnswersNew() throws IOException {
+        dedupe(env(), "claim", id());
+        github.injectFault("GET", "/repos/" + REPO + "/issues.*", GitHubEmulator.Fault.status(503), 10);
+        Run fail = dedupe(env(), "claim", id(), "--max-attempts", "2");
+        assertEquals(1, fail.exitCode(), fail.err());
+        assertEquals("", fail.out());
+        assertTrue(fail.err().contains("failed after 2 attempts") && fail.err().contains("not claimed (--on-github-error fail)"), fail.err());
+
+        Run atLeastOnce = dedupe(env(), "claim", id(), "--max-attempts", "2", "--on-github-error", "new");
+        assertEquals(0, atLeastOnce.exitCode(), atLeastOnce.err());
+        assertEquals("new", atLeastOnce.verdict());
+        assertTrue(atLeastOnce.err().contains("dedupe: warning: ") && atLeastOnce.err().contains("may be processed twice"), atLeastOnce.err());
+        assertTrue(Files.readString(temp.resolve("output.txt")).endsWith("duplicate=false\n"));
+    }
+
+    @Test
+    void aRefusalIsNotAnsweredWithNew() {
+        Map<String, String> env = env();
+        env.put("GITHUB_TOKEN", "ghp_notAValidToken");
+        Run run = dedupe(env, "claim", id(), "--on-github-error", "new");
+        assertEquals(1, run.exitCode(), run.err());
+        assertTrue(run.err().contains("check GITHUB_TOKEN"), run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void aTicketWhoseHolderDiedIsTakenOverAfterTheLease() {
+        dedupe(env(), "claim", id());
+        long commentId = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
+        // A run took the ticket for version 1 -> 2 and was killed before writing.
+        String stuck = "refs/event-bus/dedupe/1/" + commentId + "-1";
+        api(github, GitHubEmulator.DEFAULT_TOKEN, "POST", "/repos/" + REPO + "/git/refs",
+                "{\"ref\":\"" + stuck + "\",\"sha\":\"" + github.branchSha(REPO, "main") + "\"}");
+
+        long started = System.nanoTime();
+        Run claim = dedupe(env(), Duration.ofSeconds(2), "claim", id());
+        assertEquals("new", claim.verdict(), claim.err());
+        assertTrue(System.nanoTime() - started >= 2_000_000_000L, "waited for the lease");
+        assertFalse(github.refs(REPO).contains(stuck), "the dead holder's ticket is cleaned up");
+        assertEquals(List.of(stuck + ".r1"), stateOf(commentBodies(github, 1).get(0)).tickets());
+    }
+
+    @Test
+    void aWriteThatFailsGivesItsTicketUpAtOnce() {
+        dedupe(env(), "claim", id());
+        github.injectFault("PATCH", "/repos/" + REPO + "/issues/comments/.*", GitHubEmulator.Fault.status(503), 1);
+        Run failed = dedupe(env(), "claim", id(), "--max-attempts", "1");
+        assertEquals(1, failed.exitCode(), failed.err());
+        assertTrue(github.refs(REPO).stream().noneMatch(r -> r.endsWith("-1")), "the ticket for version 1 -> 2 was given up: " + github.refs(REPO));
+
+        long started = System.nanoTime();
+        assertEquals("new", dedupe(env(), "claim", id()).verdict());
+        assertTrue(System.nanoTime() - started < 10_000_000_000L, "no wait for the lease");
+    }
+
+    // ---- input --------------------------------------------------------------------------------
+
+    @Test
+    void theEventComesFromADocumentAWebhookPayloadOrGitHubEventPath() throws IOException {
+        String eventId = id();
+        Path document = Files.writeString(temp.resolve("document.json"),
+                "{\"event_type\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"" + eventId + "\",\"source\":\"s\","
+                        + "\"timestamp\":\"2026-11-27T04:38:13.123Z\",\"data\":{\"pr\":456,\"checks_status\":\"green\"}}}");
+        Path webhook = Files.writeString(temp.resolve("webhook.json"),
+                "{\"action\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"" + eventId + "\"},\"sender\":{\"login\":\"x\"}}");
+        assertEquals("new", dedupe(env(), "claim", "--event", document.toString()).verdict());
+        assertEquals("duplicate", dedupe(env(), "claim", "--event", webhook.toString()).verdict());
+        Map<String, String> env = env();
+        env.put("GITHUB_EVENT_PATH", webhook.toString());
+        assertEquals("duplicate", dedupe(env, "claim").verdict());
+    }
+
+    @Test
+    void aDuplicateIsLoggedAsTheEventLogRecord() throws IOException {
+        String eventId = id();
+        Path event = Files.writeString(temp.resolve("event.json"),
+                "{\"action\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"" + eventId + "\",\"source\":\"readiness\","
+                        + "\"trace_id\":\"" + eventId + "\",\"timestamp\":\"2026-11-27T04:38:13.123Z\",\"data\":{}}}");
+        Path log = temp.resolve("logs/event_log.jsonl");
+        Map<String, String> env = env();
+        env.put("EVENT_LOG", log.toString());
+        env.put("GITHUB_RUN_ID", "123456789");
+        dedupe(env, "claim", "--event", event.toString());
+        assertFalse(Files.exists(log), "a new event is logged by the router, not here");
+        dedupe(env, "claim", "--event", event.toString());
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(1, lines.size());
+        JsonNode record = JSON.readTree(lines.get(0));
+        assertEquals(eventId, record.get("event_id").asText());
+        assertEquals("rfc.pr.ready", record.get("event_type").asText());
+        assertEquals("duplicate", record.get("status").asText());
+        assertEquals("readiness", record.get("source").asText());
+        assertEquals("123456789", record.get("run_id").asText());
+        assertTrue(record.get("latency_ms").asLong() > 0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"claim|3F0C5A0E-8D1B-4C1E-9A57-2B7D9F0E6A11", "claim|not-a-uuid", "claim", "claim|--ttl|60", "claim|--ttl|0s",
+        "claim|--ttl|31d", "claim|--ttl|1w", "claim|--key|", "claim|--on-github-error|retry", "check|--state-issue|0",
+        "claim|--max-attempts|0", "claim|--event|/no/such/file.json"})
+    void badInputExitsTwoAndSendsNothing(String args) {
+        String[] argv = args.split("\\|", -1);
+        List<String> withId = new ArrayList<>(List.of(argv));
+        if (args.contains("--") && !args.contains("--event") && !args.contains("--key")) {
+            withId.add(id());
+        }
+        Run run = dedupe(env(), withId.toArray(String[]::new));
+        assertEquals(2, run.exitCode(), args + ": " + run.err());
+        assertTrue(run.err().contains("Try 'dedupe"), run.err());
+        assertTrue(github.journal().isEmpty(), args + ": nothing sent");
+    }
+
+    @Test
+    void anEventFileWithoutAUuidEventIdIsBadInput() throws IOException {
+        Path event = Files.writeString(temp.resolve("event.json"), "{\"action\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"42\"}}");
+        Run run = dedupe(env(), "claim", "--event", event.toString());
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().startsWith(event + ": /client_payload/event_id: '42' is not a lowercase UUID"), run.err());
+    }
+
+    @Test
+    void helpNamesTheEnvironmentAndTheExitCodes() {
+        Run help = dedupe(Map.of(), "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().startsWith("Usage: dedupe "), help.out());
+        assertTrue(help.out().contains("Environment:") && help.out().contains("EVENT_BUS_STATE_ISSUE"), help.out());
+        assertTrue(help.out().contains("Exit codes:") && help.out().contains("claim"), help.out());
+        Run claimHelp = dedupe(Map.of(), "claim", "--help");
+        assertTrue(claimHelp.out().contains("--on-github-error") && claimHelp.out().contains("at least once"), claimHelp.out());
+        Run none = dedupe(Map.of());
+        assertEquals(2, none.exitCode());
+        assertTrue(none.err().startsWith("Missing subcommand"), none.err());
+    }
+}
