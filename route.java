@@ -1497,7 +1497,7 @@ class route implements Callable<Integer> {
             return null;
         }
         JsonNode value = node.at(pointer);
-        return value.isValueNode() ? value.asText() : null;
+        return value.isValueNode() && !value.isNull() ? value.asText() : null;
     }
 
     // ---- event log (the same block in every script that decides an event's fate) --------
