@@ -14,8 +14,10 @@ import java.util.concurrent.TimeUnit;
  * sets them, NO_COLOR, no JBang version check) and stdout, stderr and exit code kept apart.
  */
 final class Scripts {
-    /** The checkout: the directory above tests/. */
-    static final Path ROOT = Path.of(System.getProperty("eventbus.root", "..")).toAbsolutePath().normalize();
+    /** The checkout: -Deventbus.root (set by the pom), else the nearest directory up from here with ./jbang and emit.java. */
+    static final Path ROOT = System.getProperty("eventbus.root") != null
+            ? Path.of(System.getProperty("eventbus.root")).toAbsolutePath().normalize()
+            : findCheckout();
     static final Path JBANG = ROOT.resolve("jbang");
     /** One JBang home for the whole suite, so each script compiles once per run. */
     static final Path SUITE_JBANG_DIR = ROOT.resolve("tests/target/jbang-home");
@@ -28,6 +30,15 @@ final class Scripts {
     }
 
     private Scripts() {
+    }
+
+    private static Path findCheckout() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("jbang")) && Files.isRegularFile(dir.resolve("emit.java"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("not inside an event-bus checkout (no ./jbang and emit.java above " + Path.of("").toAbsolutePath() + ")");
     }
 
     /** The environment every run starts from: PATH, HOME and JAVA_HOME of this JVM, nothing from GitHub. */
