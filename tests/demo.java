@@ -14,18 +14,14 @@
 //DEPS com.networknt:json-schema-validator:2.0.8
 //DEPS info.picocli:picocli:4.7.7
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES GitHubEmulator.java WorkflowRunner.java Scripts.java
+//SOURCES GitHubEmulator.java WorkflowRunner.java RouterFixture.java Scripts.java
 //FILES github/=github/**
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,7 +43,6 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:the chain behaved as expected", "1:something did not (the output says what)"})
 class demo implements Callable<Integer> {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
 
     @Option(names = "--keep", description = "keep the workspace (event log, delivered events) and print where it is")
@@ -57,11 +52,7 @@ class demo implements Callable<Integer> {
     CommandSpec spec;
 
     private GitHubEmulator github;
-    private WorkflowRunner router;
-    private Path workspace;
-    private Path jbangDir;
-    private Path bin;
-    private int runId = 7000;
+    private RouterFixture fixture;
     private int problems;
 
     public static void main(String... args) {
@@ -76,17 +67,12 @@ class demo implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "run the demo from the event-bus checkout (./jbang demo)");
         }
         Path home = Files.createTempDirectory("event-bus-demo");
-        workspace = Files.createDirectories(home.resolve("workspace"));
         // The demo's own JBang home, so registering its catalog never touches yours; scripts compile once.
-        jbangDir = Path.of(System.getProperty("user.home"), ".jbang", "event-bus-demo");
-        bin = Files.createDirectories(home.resolve("bin"));
-        Files.createSymbolicLink(bin.resolve("jbang"), Scripts.JBANG);
-        checkOut(root);
+        Path jbangDir = Path.of(System.getProperty("user.home"), ".jbang", "event-bus-demo");
         try (GitHubEmulator emulator = GitHubEmulator.start(0)) {
             github = emulator;
-            router = new WorkflowRunner(root.resolve("workflows/event-router.yml"));
-            registerConsumerWorkflows(root);
-            out.println("GitHub emulator on " + github.url() + "; repository " + REPO + "; workspace " + workspace);
+            fixture = new RouterFixture(github, home, jbangDir);
+            out.println("GitHub emulator on " + github.url() + "; repository " + REPO + "; workspace " + fixture.workspace());
             out.println("(the first run compiles the scripts: allow a minute)");
 
             scenario(out, "1. An issue is assigned", "rfc.issue.assigned", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}");
@@ -96,12 +82,12 @@ class demo implements Callable<Integer> {
             scenario(out, "5. A chain's CI is stuck", "rfc.chain.broken", "{\"chain_id\":\"RFC-094-01\",\"reason\":\"CI_STUCK\"}");
 
             header(out, "6. GitHub delivers event 3 a second time");
-            WorkflowRunner.JobRun again = routeEvent(ready);
+            WorkflowRunner.JobRun again = fixture.route(ready);
             report(out, again);
             expect("the duplicate started nothing", "skipped".equals(again.step("Route").outcome()));
 
             header(out, "7. A producer sends a malformed event (pr as a string) without emit");
-            WorkflowRunner.JobRun rejected = routeEvent(rawDispatch("rfc.pr.ready", "{\"pr\":\"456\",\"checks_status\":\"green\"}"));
+            WorkflowRunner.JobRun rejected = fixture.route(fixture.rawDispatch("rfc.pr.ready", "{\"pr\":\"456\",\"checks_status\":\"green\"}"));
             report(out, rejected);
             expect("the malformed event was rejected", rejected.step("Validate").exitCode() == 2);
 
@@ -112,12 +98,14 @@ class demo implements Callable<Integer> {
             expect("six workflow runs (1 + 2 + 1 + 1 + 1)", github.workflowRuns(REPO).size() == 6);
 
             header(out, "route stats (event_log.jsonl)");
-            out.println(script(root.resolve("route.java").toString(), "stats", workspace.resolve("event_log.jsonl").toString()).stdout());
+            out.println(fixture.script(root.resolve("route.java").toString(), "stats", fixture.workspace().resolve("event_log.jsonl").toString()).stdout());
             header(out, "route graph (Mermaid)");
-            out.println(script(root.resolve("route.java").toString(), "graph", "--routes", workspace.resolve(".github/event-routes.yml").toString()).stdout());
+            out.println(fixture.script(root.resolve("route.java").toString(), "graph", "--routes", fixture.workspace().resolve(".github/event-routes.yml").toString()).stdout());
         }
         out.println(problems == 0 ? "Demo finished: every step behaved as expected." : "Demo finished with " + problems + " unexpected result(s).");
-        if (!keep) {
+        if (keep) {
+            out.println("Workspace kept: " + fixture.workspace());
+        } else {
             deleteTree(home);
         }
         out.flush();
@@ -128,12 +116,11 @@ class demo implements Callable<Integer> {
     private Path scenario(PrintWriter out, String title, String type, String data) throws Exception {
         header(out, title);
         out.println("  $ emit " + type + " --payload '" + data + "'");
-        Scripts.Result emitted = script(Scripts.ROOT.resolve("emit.java").toString(), type, "--payload", data, "--source", "demo-producer");
+        Scripts.Result emitted = fixture.emit(type, data);
         out.println("  event_id " + emitted.stdout().strip() + (emitted.exitCode() == 0 ? "" : "  FAILED: " + emitted.stderr()));
         expect(type + " was emitted", emitted.exitCode() == 0);
-        List<Path> delivered = github.deliveredEvents(REPO);
-        Path event = delivered.get(delivered.size() - 1);
-        report(out, routeEvent(event));
+        Path event = fixture.lastDelivered();
+        report(out, fixture.route(event));
         return event;
     }
 
@@ -144,72 +131,6 @@ class demo implements Callable<Integer> {
             out.printf("  router %-9s %-8s %s%n", name, step.outcome(), said.isEmpty() ? "" : "\n      " + said);
         }
         out.flush();
-    }
-
-    private WorkflowRunner.JobRun routeEvent(Path event) throws Exception {
-        runId++;
-        Map<String, String> environment = new HashMap<>(Scripts.baseEnvironment(jbangDir));
-        environment.put("PATH", bin + ":" + environment.get("PATH"));
-        environment.put("GITHUB_API_URL", github.url());
-        environment.put("GITHUB_REPOSITORY", REPO);
-        environment.put("GITHUB_EVENT_PATH", event.toString());
-        environment.put("GITHUB_EVENT_NAME", "repository_dispatch");
-        environment.put("GITHUB_RUN_ID", String.valueOf(runId));
-        environment.put("GITHUB_REF_NAME", "main");
-        Map<String, String> context = Map.of("repository_owner", "octo-org", "token", GitHubEmulator.DEFAULT_TOKEN,
-                "run_id", String.valueOf(runId), "run_attempt", "1");
-        return router.run("route", workspace, context, environment,
-                Map.of("EVENT_BUS_CATALOG", Scripts.ROOT.resolve("jbang-catalog.json").toString()));
-    }
-
-    private Scripts.Result script(String... args) {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        return Scripts.run(workspace, jbangDir, env, null, args);
-    }
-
-    /** A dispatch sent without emit (as curl would), so nothing validated it first. */
-    private Path rawDispatch(String type, String data) throws Exception {
-        String body = "{\"event_type\":\"" + type + "\",\"client_payload\":{\"event_id\":\"" + java.util.UUID.randomUUID()
-                + "\",\"source\":\"curl\",\"timestamp\":\"" + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
-                + "\",\"data\":" + data + "}}";
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(github.url() + "/repos/" + REPO + "/dispatches"))
-                .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN)
-                .header("User-Agent", "curl/8")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
-        java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
-        List<Path> delivered = github.deliveredEvents(REPO);
-        return delivered.get(delivered.size() - 1);
-    }
-
-    /** actions/checkout of a consuming repository: its routes file and workflows. */
-    private void checkOut(Path root) throws IOException {
-        Files.createDirectories(workspace.resolve(".git"));
-        Path workflows = Files.createDirectories(workspace.resolve(".github/workflows"));
-        Files.copy(root.resolve("workflows/event-routes.yml"), workspace.resolve(".github/event-routes.yml"));
-        for (Path file : workflowFiles(root)) {
-            Files.copy(file, workflows.resolve(file.getFileName()));
-        }
-    }
-
-    private void registerConsumerWorkflows(Path root) throws IOException {
-        for (Path file : workflowFiles(root)) {
-            JsonNode on = YAML.readTree(file.toFile()).path("on");
-            if (on.has("workflow_dispatch")) {
-                Map<String, Boolean> inputs = new LinkedHashMap<>();
-                on.path("workflow_dispatch").path("inputs").fields()
-                        .forEachRemaining(i -> inputs.put(i.getKey(), i.getValue().path("required").asBoolean(false)));
-                github.addWorkflow(REPO, file.getFileName().toString(), inputs);
-            }
-        }
-    }
-
-    private static List<Path> workflowFiles(Path root) throws IOException {
-        try (Stream<Path> files = Files.list(root.resolve("workflows"))) {
-            return files.filter(p -> p.toString().endsWith(".yml") && !p.getFileName().toString().equals("event-routes.yml")).sorted().toList();
-        }
     }
 
     private void expect(String what, boolean held) {

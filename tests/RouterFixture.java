@@ -1,0 +1,133 @@
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * What the router workflow needs around it, shared by RouterWorkflowTest and the demo: a
+ * consuming repository checked out (routes file and workflows), its consumer workflows known
+ * to the emulator with their declared inputs, `jbang` on PATH, and one router job run per event.
+ */
+final class RouterFixture {
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
+    static final Path WORKFLOWS = Scripts.ROOT.resolve("workflows");
+
+    private final GitHubEmulator github;
+    private final WorkflowRunner router;
+    private final Path workspace;
+    private final Path jbangDir;
+    private final Path bin;
+    private int runId = 1000;
+
+    /** Checks the consuming repository out into {@code home}/workspace and registers its workflows. */
+    RouterFixture(GitHubEmulator github, Path home, Path jbangDir) throws IOException {
+        this.github = github;
+        this.jbangDir = jbangDir;
+        this.router = new WorkflowRunner(WORKFLOWS.resolve("event-router.yml"));
+        this.workspace = Files.createDirectories(home.resolve("workspace"));
+        // setup-jbang puts jbang on PATH; here it is the repository's wrapper.
+        this.bin = Files.createDirectories(home.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("jbang"), Scripts.JBANG);
+        // actions/checkout: the routes file and the workflows.
+        Files.createDirectories(workspace.resolve(".git"));
+        Path workflows = Files.createDirectories(workspace.resolve(".github/workflows"));
+        Files.copy(WORKFLOWS.resolve("event-routes.yml"), workspace.resolve(".github/event-routes.yml"));
+        for (Path file : workflowFiles()) {
+            Files.copy(file, workflows.resolve(file.getFileName()));
+        }
+        registerConsumerWorkflows();
+    }
+
+    Path workspace() {
+        return workspace;
+    }
+
+    /** After the emulator's reset: the consumers exist again with the inputs their files declare. */
+    void registerConsumerWorkflows() throws IOException {
+        for (Path file : workflowFiles()) {
+            JsonNode on = YAML.readTree(file.toFile()).path("on");
+            if (on.has("workflow_dispatch")) {
+                Map<String, Boolean> inputs = new LinkedHashMap<>();
+                on.path("workflow_dispatch").path("inputs").fields()
+                        .forEachRemaining(i -> inputs.put(i.getKey(), i.getValue().path("required").asBoolean(false)));
+                github.addWorkflow(REPO, file.getFileName().toString(), inputs);
+            }
+        }
+    }
+
+    /** A producer step: the real emit.java. */
+    Scripts.Result emit(String type, String data) {
+        return script(Scripts.ROOT.resolve("emit.java").toString(), type, "--payload", data, "--source", "test-producer");
+    }
+
+    /** A script run in the workspace with the producer's token. */
+    Scripts.Result script(String... args) {
+        Map<String, String> env = new HashMap<>();
+        env.put("GITHUB_API_URL", github.url());
+        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
+        env.put("GITHUB_REPOSITORY", REPO);
+        return Scripts.run(workspace, jbangDir, env, null, args);
+    }
+
+    /** The event file GitHub delivered last. */
+    Path lastDelivered() {
+        List<Path> delivered = github.deliveredEvents(REPO);
+        return delivered.get(delivered.size() - 1);
+    }
+
+    /** A dispatch sent without emit (as curl would), so nothing checked it first; returns the delivered file. */
+    Path rawDispatch(String type, String data) throws IOException, InterruptedException {
+        String body = "{\"event_type\":\"" + type + "\",\"client_payload\":{\"event_id\":\"" + UUID.randomUUID()
+                + "\",\"source\":\"curl\",\"timestamp\":\"" + Instant.now().truncatedTo(ChronoUnit.MILLIS) + "\",\"data\":" + data + "}}";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(github.url() + "/repos/" + REPO + "/dispatches"))
+                .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN)
+                .header("User-Agent", "curl/8")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        int status = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+        if (status != 204) {
+            throw new IllegalStateException("the emulator refused the dispatch: " + status);
+        }
+        return lastDelivered();
+    }
+
+    /** One run of the router job on {@code event}, as GitHub starts it for a repository_dispatch. */
+    WorkflowRunner.JobRun route(Path event) throws IOException, InterruptedException {
+        runId++;
+        Map<String, String> environment = new HashMap<>(Scripts.baseEnvironment(jbangDir));
+        environment.put("PATH", bin + ":" + environment.get("PATH"));
+        environment.put("GITHUB_API_URL", github.url());
+        environment.put("GITHUB_REPOSITORY", REPO);
+        environment.put("GITHUB_SERVER_URL", "https://github.com");
+        environment.put("GITHUB_EVENT_PATH", event.toString());
+        environment.put("GITHUB_EVENT_NAME", "repository_dispatch");
+        environment.put("GITHUB_RUN_ID", String.valueOf(runId));
+        environment.put("GITHUB_REF_NAME", "main");
+        Map<String, String> context = Map.of("repository_owner", "octo-org", "token", GitHubEmulator.DEFAULT_TOKEN,
+                "run_id", String.valueOf(runId), "run_attempt", "1");
+        // The catalog is this checkout's, not one on GitHub.
+        Map<String, String> overrides = Map.of("EVENT_BUS_CATALOG", Scripts.ROOT.resolve("jbang-catalog.json").toString());
+        return router.run("route", workspace, context, environment, overrides);
+    }
+
+    static List<Path> workflowFiles() throws IOException {
+        try (Stream<Path> files = Files.list(WORKFLOWS)) {
+            return files.filter(p -> p.toString().endsWith(".yml") && !p.getFileName().toString().equals("event-routes.yml"))
+                    .sorted().toList();
+        }
+    }
+}
