@@ -17,7 +17,8 @@
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //FILES schemas/=schemas/*.schema.json
 //FILES schemas/events/=schemas/events/*.schema.json
-//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
+//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
+//CDS
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
