@@ -90,7 +90,7 @@ class bench implements Callable<Integer> {
 
     @Option(names = "--experiment", split = ",", paramLabel = "ID",
             description = "with --only experiments: run only these experiments (launcher, wrapper, jvm-SCRIPT, emit-phases, validate-jit, "
-                    + "header-SCRIPT) and keep the others' previous results")
+                    + "header-SCRIPT, client-SCRIPT) and keep the others' previous results")
     List<String> experimentIds;
 
     @Option(names = "--render", description = "measure nothing: write bench/results.md again from bench/results.json")
@@ -872,6 +872,9 @@ class bench implements Callable<Integer> {
         for (String script : scripts) {
             all.put("header-" + script, () -> headerExperiment(emulator, script));
         }
+        for (String script : scripts.stream().filter(s -> !s.equals("validate")).toList()) {
+            all.put("client-" + script, () -> clientExperiment(emulator, script));
+        }
         if (experimentIds != null) {
             for (String id : experimentIds) {
                 if (!all.containsKey(id)) {
@@ -1127,8 +1130,7 @@ class bench implements Callable<Integer> {
 
     /**
      * A script through ./jbang as users run it, with its start-up header lines replaced: none,
-     * the header before issue 6, and the header it has now. Each variant is a copy in
-     * bench/work/variants/ (with the schemas its //FILES bundle), warmed up twice.
+     * the header before issue 6, and the header it has now.
      */
     ObjectNode headerExperiment(Emulator emulator, String script) throws Exception {
         say("experiment: " + script + ".java header through ./jbang, " + runs + " runs each");
@@ -1142,16 +1144,8 @@ class bench implements Callable<Integer> {
         if (!headers.containsValue(now)) {
             headers.put("as the script has it now", now);
         }
-        Map<String, Path> copies = new LinkedHashMap<>();
-        List<Variant> variants = new ArrayList<>();
-        Path event = emulator.dispatchAndGetEvent("rfc.pr.ready", PAYLOAD);
-        Map<String, String> env = script.equals("emit") ? emitEnv(emulator) : routerEnv(emulator, event, "header-" + script);
-        Path cwd = script.equals("emit") ? root : workspace();
-        int n = 0;
+        Map<String, SourceVariant> variants = new LinkedHashMap<>();
         for (var h : headers.entrySet()) {
-            Path dir = work.resolve("variants/" + script + "-" + n++);
-            deleteTree(dir);
-            Files.createDirectories(dir);
             List<String> copy = new ArrayList<>();
             boolean placed = false;
             for (String line : source) {
@@ -1164,12 +1158,71 @@ class bench implements Callable<Integer> {
                     copy.add(line);
                 }
             }
-            Files.write(dir.resolve(script + ".java"), copy);
-            if (source.stream().anyMatch(l -> l.startsWith("//FILES schemas/"))) {
+            variants.put(h.getKey(), new SourceVariant(copy, String.join(" ", h.getValue())));
+        }
+        ObjectNode result = compareSources(emulator, script, "header-" + script,
+                script + ".java through ./jbang (launcher + script JVM) with its start-up header lines replaced", variants);
+        for (JsonNode row : result.path("variants")) {
+            ((ObjectNode) row).put("header", String.join("\n", headers.get(row.path("variant").asText())));
+        }
+        return result;
+    }
+
+    static final String PREPARE_CALL = "        GitHub.prepare();";
+    static final String SHUTDOWN_CALL = "        GitHub.shutdown();";
+
+    /**
+     * A script that calls GitHub through ./jbang, with main()'s two client calls taken out:
+     * GitHub.prepare() (build the HttpClient on a second thread from the start) and
+     * GitHub.shutdown() (interrupt its selector thread before System.exit).
+     */
+    ObjectNode clientExperiment(Emulator emulator, String script) throws Exception {
+        say("experiment: " + script + ".java HTTP client set-up and shutdown through ./jbang, " + runs + " runs each");
+        List<String> source = Files.readAllLines(root.resolve(script + ".java"));
+        if (!source.contains(PREPARE_CALL) || !source.contains(SHUTDOWN_CALL)) {
+            throw new IllegalStateException(script + ".java's main() no longer has the lines '" + PREPARE_CALL.strip() + "' and '"
+                    + SHUTDOWN_CALL.strip() + "' that this experiment removes");
+        }
+        Map<String, SourceVariant> variants = new LinkedHashMap<>();
+        variants.put("client built at the first request, no shutdown", new SourceVariant(without(source, PREPARE_CALL, SHUTDOWN_CALL), "(neither)"));
+        variants.put("+ shutdown: selector thread interrupted before exit", new SourceVariant(without(source, PREPARE_CALL), "GitHub.shutdown()"));
+        variants.put("+ prepare: client built on a second thread from the start", new SourceVariant(without(source, SHUTDOWN_CALL), "GitHub.prepare()"));
+        variants.put("both (the script as it is)", new SourceVariant(source, "GitHub.prepare(), GitHub.shutdown()"));
+        return compareSources(emulator, script, "client-" + script,
+                script + ".java through ./jbang (launcher + script JVM): the HTTP client's set-up and shutdown in main()", variants);
+    }
+
+    static List<String> without(List<String> source, String... lines) {
+        List<String> copy = new ArrayList<>(source);
+        copy.removeAll(List.of(lines));
+        return copy;
+    }
+
+    record SourceVariant(List<String> lines, String options) {
+    }
+
+    /**
+     * Copies of a script, one per variant, run through ./jbang as the benchmark runs the script;
+     * each copy sits in bench/work/variants/ (with the schemas its //FILES bundle) and is warmed up
+     * twice. The first variant is the baseline.
+     */
+    ObjectNode compareSources(Emulator emulator, String script, String label, String title, Map<String, SourceVariant> sources) throws Exception {
+        Map<String, Path> copies = new LinkedHashMap<>();
+        List<Variant> variants = new ArrayList<>();
+        Path event = emulator.dispatchAndGetEvent("rfc.pr.ready", PAYLOAD);
+        Map<String, String> env = script.equals("emit") ? emitEnv(emulator) : routerEnv(emulator, event, label);
+        Path cwd = script.equals("emit") ? root : workspace();
+        int n = 0;
+        for (var source : sources.entrySet()) {
+            Path dir = work.resolve("variants/" + label + "-" + n++);
+            deleteTree(dir);
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(script + ".java"), source.getValue().lines());
+            if (source.getValue().lines().stream().anyMatch(l -> l.startsWith("//FILES schemas/"))) {
                 copyTree(root.resolve("schemas"), dir.resolve("schemas"));
             }
-            copies.put(h.getKey(), dir.resolve(script + ".java"));
-            variants.add(new Variant(h.getKey(), List.of(), null, n == 1 ? "baseline" : ""));
+            copies.put(source.getKey(), dir.resolve(script + ".java"));
+            variants.add(new Variant(source.getKey(), List.of(), null, n == 1 ? "baseline" : ""));
         }
         Function<Variant, List<String>> command = v -> {
             List<String> c = new ArrayList<>(List.of(root.resolve("jbang").toString(), copies.get(v.name()).toString()));
@@ -1183,16 +1236,13 @@ class bench implements Callable<Integer> {
         };
         for (Variant v : variants) {
             for (int i = 0; i < 2; i++) {
-                require(exec("exp-header-warmup", command.apply(v), env, cwd, false, 600), 0, script + " header variant warm-up");
+                require(exec("exp-" + label + "-warmup", command.apply(v), env, cwd, false, 600), 0, script + " variant warm-up");
             }
         }
-        ObjectNode result = compare(script + ".java through ./jbang (launcher + script JVM) with its start-up header lines replaced", "header-" + script,
-                variants, command, v -> env, 0, cwd);
+        ObjectNode result = compare(title, label, variants, command, v -> env, 0, cwd);
         result.put("script", script + ".java");
         for (JsonNode row : result.path("variants")) {
-            List<String> lines = headers.get(row.path("variant").asText());
-            ((ObjectNode) row).put("header", String.join("\n", lines));
-            ((ObjectNode) row).put("options", String.join(" ", lines));
+            ((ObjectNode) row).put("options", sources.get(row.path("variant").asText()).options());
         }
         return result;
     }
@@ -2149,6 +2199,16 @@ class bench implements Callable<Integer> {
                   router's latency is what the bus is for. For large logs, add the option at run time:
                   `./jbang -R-XX:TieredStopAtLevel=4 validate.java big.jsonl` (JBang puts `-R` options after the header's).
 
+                - **The HTTP client in emit.java, dedupe.java and route.java** (the "HTTP client" tables). The JDK's HttpClient
+                  runs a selector thread that waits in native code (epoll) for as long as the client lives, and a JVM's exit waits
+                  up to 300 ms for threads in native code to settle (HotSpot's `VM_Exit::wait_for_threads_in_native_to_block`), so
+                  every script that had sent a request spent about 0.3 s exiting. JDK 17's HttpClient has no `close()` (JDK 21 added
+                  it), but its selector thread ends when interrupted: `GitHub.shutdown()` does that before `System.exit`. And
+                  `GitHub.prepare()` starts building the one client on a second thread as `main()` begins (the default `SSLContext`
+                  reads the CA certificates), so that overlaps parsing and validating instead of following them. The shutdown
+                  saves 0.25 to 0.35 s per step through `./jbang`; the early build a further 10 to 70 ms, and nothing without
+                  the shutdown (its selector thread then starts earlier and the exit waits for it all the same).
+
                 **Dropped**
 
                 - `-XX:-UsePerfData`: mixed, between about 60 ms faster and 60 ms slower depending on the JVM and the run; it would
@@ -2168,29 +2228,36 @@ class bench implements Callable<Integer> {
                   override `//CDS`. `./jbang` drops the option in both cases (tested on a read-only bind mount and with
                   `JBANG_JAVA_OPTIONS=-Xshare:off`); an installed `jbang` does not, so a runner needs a writable `~/.jbang`, as
                   actions/cache gives it.
+                - The archive holds the classes of the first run after a build and is not rewritten: when that run was `--help`,
+                  `--version` or `--dry-run`, every later run loads the rest (the HTTP client's classes, say) from the jars, about
+                  0.2 s slower (seen here while measuring). The workflows' first run of each script is a real one.
                 - An archive only fits the JDK build that wrote it. After a JDK update the JVM ignores it, silently, and JBang does
                   not write a new one until the script's jar is rebuilt: the cache key of `~/.jbang` should name the JDK version.
 
                 ## What stands in the way of the missed targets
 
-                - **emit ≤ 1.0 s**: the launcher JVM (JBang needs about 0.3 s before its first `--verbose` line, see
-                  "`jbang --version` only") plus the emit JVM, of which the JDK's HttpClient takes the larger part (the default
-                  `SSLContext` reads and parses the CA certificates even for the emulator's `http://`; then the client and one POST):
-                  see "Where the emit JVM's time goes". Start-up options have done what they can. Left: code in emit.java (create the
-                  HttpClient on a second thread while picocli parses and the event is validated; this machine has two cores), or no
-                  separate launcher JVM.
-                - **router ≤ 3.0 s**: three launcher JVMs and three script JVMs, two of which set up TLS and HttpClient, and the
-                  claim's sequential requests. Beyond options: one JVM for the three steps would save two launchers, two script
-                  JVMs and one TLS set-up.
+                - **≤ 3 requests per uncontended claim** (missed: 6, 5 of them counted by the rate limit; 5 and 4 with
+                  `EVENT_BUS_STATE_ISSUE` set). See the journal in "API requests": look the state issue up (unless
+                  `EVENT_BUS_STATE_ISSUE` or `--state-issue` names it), read the comments, create a write-ticket ref, re-read the
+                  comments conditionally (a 304), delete the previous ticket, write the comment. GitHub has no compare-and-swap on
+                  comments (writes accept no `If-Match`), so "exactly one of two racing claims gets `new`" needs a lock, and the
+                  only atomic create-if-absent the API offers (a ref, a label, a file) has to be created and deleted again: two
+                  requests on top of a read and a write. The 304 re-read is what makes deleting old tickets safe: without it, a
+                  run that read a version two writes old could take that version's deleted ticket and overwrite newer state.
+                  Leaving tickets for `prune` would move the delete off the claim but not save it, and GraphQL, which could look
+                  the issue up and read its comments in one request, is outside the REST endpoints this project uses.
                 - **validate faster than ajv-cli** is met, narrowly (the runs overlap). A large share of validate.java's time on
                   this file goes to the collector: validate.java reads the whole file, parses every line into a tree and keeps them
                   all with their results until it reports, so each collection copies a growing live set (see the GC line under the
                   JIT table, and the peak RSS). Validating and reporting line by line (validate.java's code) would cut the memory
                   and most of those pauses; the full tiered compiler (`-R-XX:TieredStopAtLevel=4`) gives a sixth to a fifth on
                   large files today. Ajv in one process, with validators compiled to JavaScript, stays several times faster.
-                - **≤ 3 requests per uncontended claim**: dedupe's protocol, see the journal in "API requests": look the state issue
-                  up (unless `EVENT_BUS_STATE_ISSUE` is set), read the comments, create a write-ticket ref, re-read the comments
-                  conditionally (a 304, which the rate limit does not count), write the comment, delete the previous ticket.
+                - **emit ≤ 1.0 s and the router ≤ 3.0 s** are met since the HTTP client change above. What is left of emit is about
+                  0.4 s of JBang's launcher (see "`jbang --version` only") and 0.3 s of the emit JVM. Not done: one JVM for the
+                  router's three steps (it would save two launchers and two script JVMs, but the steps are the user-facing
+                  commands); JDK 25's AOT cache (JEP 483/514) instead of AppCDS, which a hand measurement here (not by this
+                  harness) put at 0.32 s against 0.41 s for the launcher alone and no gain for the emit JVM, while the scripts and
+                  the runners' setup-java target Java 17.
                 """;
     }
 }
