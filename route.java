@@ -53,6 +53,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,6 +66,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -233,7 +235,7 @@ class route implements Callable<Integer> {
         Source source = path.equals("-") ? Source.stdin() : Source.file(Path.of(path), spec);
         List<String> problems = new ArrayList<>();
         List<JsonNode> documents = new ArrayList<>();
-        for (EventInput input : EventInput.read(source)) {
+        EventInput.read(source, input -> {
             String where = input.where() + (input.line() > 0 ? ":" + input.line() : "");
             if (input.parseError() != null) {
                 problems.add(where + ": " + input.parseError());
@@ -243,7 +245,7 @@ class route implements Callable<Integer> {
             } else {
                 documents.add(input.document());
             }
-        }
+        });
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
         }
@@ -1485,31 +1487,39 @@ class route implements Callable<Integer> {
      */
     record EventInput(String where, int line, JsonNode document, String parseError) {
 
-        static List<EventInput> read(Source source) {
+        /** Each event of the source in turn. A JSON Lines file is parsed a line at a time and no line is kept. */
+        static void read(Source source, Consumer<EventInput> each) {
             String text = source.text();
             if (text.isBlank()) {
-                return List.of(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document"));
+                each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document"));
+                return;
             }
+            JsonNode whole;
             try {
-                return List.of(of(source.name(), 0, JSON.readTree(text)));
+                whole = JSON.readTree(text);
             } catch (JsonProcessingException wholeFileError) {
-                String[] lines = text.split("\r?\n");
-                if (Stream.of(lines).filter(l -> !l.isBlank()).count() < 2) {
-                    return List.of(new EventInput(source.name(), 0, null, notJson(wholeFileError)));
+                if (text.lines().filter(l -> !l.isBlank()).limit(2).count() < 2) {
+                    each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError)));
+                    return;
                 }
-                List<EventInput> inputs = new ArrayList<>();
-                for (int i = 0; i < lines.length; i++) {
-                    if (lines[i].isBlank()) {
+                int number = 0;
+                for (Iterator<String> lines = text.lines().iterator(); lines.hasNext(); ) {
+                    String line = lines.next();
+                    number++;
+                    if (line.isBlank()) {
                         continue;
                     }
+                    EventInput input;
                     try {
-                        inputs.add(of(source.name(), i + 1, JSON.readTree(lines[i])));
+                        input = of(source.name(), number, JSON.readTree(line));
                     } catch (JsonProcessingException lineError) {
-                        inputs.add(new EventInput(source.name(), i + 1, null, notJson(lineError)));
+                        input = new EventInput(source.name(), number, null, notJson(lineError));
                     }
+                    each.accept(input);
                 }
-                return inputs;
+                return;
             }
+            each.accept(of(source.name(), 0, whole));
         }
 
         private static EventInput of(String where, int line, JsonNode node) {

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Schema;
@@ -48,11 +49,13 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -125,14 +128,12 @@ class validate implements Callable<Integer> {
         if (checkSchemas) {
             return checkSchemasAndExamples(schemas);
         }
-        List<Checked> results = new ArrayList<>();
+        Results results = new Results(json);
         for (Source source : sources()) {
-            for (EventInput input : EventInput.read(source)) {
-                results.add(new Checked(input, violations(schemas, input)));
-            }
+            EventInput.read(source, input -> results.add(new Checked(input, violations(schemas, input))));
         }
         report(results);
-        return results.stream().allMatch(Checked::valid) ? 0 : 2;
+        return results.invalid.isEmpty() ? 0 : 2;
     }
 
     private static List<Violation> violations(EventSchemas schemas, EventInput input) {
@@ -161,9 +162,46 @@ class validate implements Callable<Integer> {
 
     // ---- reporting ----------------------------------------------------------------------
 
-    private void report(List<Checked> results) throws IOException {
+    /**
+     * What the report needs, gathered as events are checked: the count, the invalid events (their
+     * documents go to the event log) and, for --json, an item per event. Valid documents are not
+     * kept, so a long JSON Lines file is checked in flat memory.
+     */
+    static final class Results {
+        final List<Checked> invalid = new ArrayList<>();
+        final ArrayNode items;
+        int events;
+
+        Results(boolean withItems) {
+            this.items = withItems ? JSON.createArrayNode() : null;
+        }
+
+        void add(Checked checked) {
+            events++;
+            if (!checked.valid()) {
+                invalid.add(checked);
+            }
+            if (items != null) {
+                ObjectNode item = items.addObject();
+                item.put("source", checked.input().where());
+                item.put("line", checked.input().line());
+                item.put("event_type", text(checked.input().document(), "/event_type"));
+                item.put("event_id", text(checked.input().document(), "/client_payload/event_id"));
+                item.put("valid", checked.valid());
+                var violations = item.putArray("violations");
+                for (Violation violation : checked.violations()) {
+                    violations.addObject()
+                            .put("pointer", violation.pointer())
+                            .put("rule", violation.rule())
+                            .put("message", violation.message());
+                }
+            }
+        }
+    }
+
+    private void report(Results results) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        List<Checked> invalid = results.stream().filter(c -> !c.valid()).toList();
+        List<Checked> invalid = results.invalid;
         for (Checked checked : invalid) {
             for (Violation violation : checked.violations()) {
                 Actions.error(err, checked.input().where(), checked.input().line(), "Invalid event (" + violation.rule() + ")",
@@ -171,13 +209,20 @@ class validate implements Callable<Integer> {
             }
         }
         String summary = String.format("%d event%s checked: %d valid, %d invalid",
-                results.size(), results.size() == 1 ? "" : "s", results.size() - invalid.size(), invalid.size());
+                results.events, results.events == 1 ? "" : "s", results.events - invalid.size(), invalid.size());
         err.println(summary);
         err.flush();
         if (json) {
-            printJsonReport(results);
+            ObjectNode report = JSON.createObjectNode();
+            report.put("events", results.events);
+            report.put("valid", results.events - invalid.size());
+            report.put("invalid", invalid.size());
+            report.set("results", results.items);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(report.toPrettyString());
+            out.flush();
         }
-        Actions.appendSummary(summaryMarkdown(results, invalid, summary), env);
+        Actions.appendSummary(summaryMarkdown(invalid, summary), env);
         Path log = logFile != null ? logFile : EventLog.fromEnv(env);
         if (log != null) {
             List<ObjectNode> records = invalid.stream()
@@ -187,36 +232,10 @@ class validate implements Callable<Integer> {
         }
     }
 
-    private void printJsonReport(List<Checked> results) {
-        ObjectNode report = JSON.createObjectNode();
-        report.put("events", results.size());
-        report.put("valid", results.stream().filter(Checked::valid).count());
-        report.put("invalid", results.stream().filter(c -> !c.valid()).count());
-        var items = report.putArray("results");
-        for (Checked checked : results) {
-            ObjectNode item = items.addObject();
-            item.put("source", checked.input().where());
-            item.put("line", checked.input().line());
-            item.put("event_type", text(checked.input().document(), "/event_type"));
-            item.put("event_id", text(checked.input().document(), "/client_payload/event_id"));
-            item.put("valid", checked.valid());
-            var violations = item.putArray("violations");
-            for (Violation violation : checked.violations()) {
-                violations.addObject()
-                        .put("pointer", violation.pointer())
-                        .put("rule", violation.rule())
-                        .put("message", violation.message());
-            }
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(report.toPrettyString());
-        out.flush();
-    }
-
     /** At most this many invalid events are listed in the job summary; the count covers the rest. */
     private static final int SUMMARY_ROWS = 50;
 
-    private static String summaryMarkdown(List<Checked> results, List<Checked> invalid, String summary) {
+    private static String summaryMarkdown(List<Checked> invalid, String summary) {
         StringBuilder md = new StringBuilder("### Event validation\n\n")
                 .append(invalid.isEmpty() ? ":white_check_mark: " : ":x: ").append(summary).append("\n\n");
         if (!invalid.isEmpty()) {
@@ -252,9 +271,7 @@ class validate implements Callable<Integer> {
                     }
                     examples++;
                     List<Violation> violations = new ArrayList<>();
-                    for (EventInput input : EventInput.read(Source.file(example, spec))) {
-                        violations.addAll(violations(schemas, input));
-                    }
+                    EventInput.read(Source.file(example, spec), input -> violations.addAll(violations(schemas, input)));
                     if (shouldPass && !violations.isEmpty()) {
                         problems.add(example + ": should be valid but " + violations.get(0).describe());
                     } else if (!shouldPass && violations.isEmpty()) {
@@ -552,31 +569,39 @@ class validate implements Callable<Integer> {
      */
     record EventInput(String where, int line, JsonNode document, String parseError) {
 
-        static List<EventInput> read(Source source) {
+        /** Each event of the source in turn. A JSON Lines file is parsed a line at a time and no line is kept. */
+        static void read(Source source, Consumer<EventInput> each) {
             String text = source.text();
             if (text.isBlank()) {
-                return List.of(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document"));
+                each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document"));
+                return;
             }
+            JsonNode whole;
             try {
-                return List.of(of(source.name(), 0, JSON.readTree(text)));
+                whole = JSON.readTree(text);
             } catch (JsonProcessingException wholeFileError) {
-                String[] lines = text.split("\r?\n");
-                if (Stream.of(lines).filter(l -> !l.isBlank()).count() < 2) {
-                    return List.of(new EventInput(source.name(), 0, null, notJson(wholeFileError)));
+                if (text.lines().filter(l -> !l.isBlank()).limit(2).count() < 2) {
+                    each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError)));
+                    return;
                 }
-                List<EventInput> inputs = new ArrayList<>();
-                for (int i = 0; i < lines.length; i++) {
-                    if (lines[i].isBlank()) {
+                int number = 0;
+                for (Iterator<String> lines = text.lines().iterator(); lines.hasNext(); ) {
+                    String line = lines.next();
+                    number++;
+                    if (line.isBlank()) {
                         continue;
                     }
+                    EventInput input;
                     try {
-                        inputs.add(of(source.name(), i + 1, JSON.readTree(lines[i])));
+                        input = of(source.name(), number, JSON.readTree(line));
                     } catch (JsonProcessingException lineError) {
-                        inputs.add(new EventInput(source.name(), i + 1, null, notJson(lineError)));
+                        input = new EventInput(source.name(), number, null, notJson(lineError));
                     }
+                    each.accept(input);
                 }
-                return inputs;
+                return;
             }
+            each.accept(of(source.name(), 0, whole));
         }
 
         private static EventInput of(String where, int line, JsonNode node) {
