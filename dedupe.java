@@ -59,8 +59,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -128,7 +126,6 @@ class dedupe implements Callable<Integer> {
     static final UUID DEDUPE_KEY_NAMESPACE = UUID.fromString("d768854e-7ce7-5a89-8b74-d8a7e84cd9d4");
 
     public static void main(String... args) {
-        GitHub.prepare();
         int exitCode = newCommandLine(new dedupe()).execute(args);
         GitHub.shutdown();
         System.exit(exitCode);
@@ -1445,21 +1442,12 @@ class dedupe implements Callable<Integer> {
         private static final Duration SECONDARY_LIMIT_WAIT = Duration.ofMinutes(1);
         private static final Pattern REPOSITORY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$");
 
-        /**
-         * One client per process. Building it takes longer than anything before the first request
-         * (it sets up the default TLS context, reading the CA certificates), so main() starts that on
-         * a thread of its own and the command parses and checks its input meanwhile.
-         */
-        private static final FutureTask<HttpClient> CLIENT = new FutureTask<>(() -> HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build());
-
-        /** Starts building the client in the background; the first request waits for it (or builds it). */
-        static void prepare() {
-            Thread builder = new Thread(CLIENT, "http-client-setup");
-            builder.setDaemon(true);
-            builder.start();
+        /** One client per process, built at the first request (a holder class, so shutdown() never builds one). */
+        private static final class Client {
+            static final HttpClient HTTP = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
         }
 
         /**
@@ -1469,23 +1457,9 @@ class dedupe implements Callable<Integer> {
          * added one), but an interrupted selector thread ends.
          */
         static void shutdown() {
-            try {
-                CLIENT.get(); // prepare() started it: let a build still under way finish first
-            } catch (ExecutionException | InterruptedException e) {
-                return;
-            }
             Thread.getAllStackTraces().keySet().stream()
                     .filter(thread -> thread.getName().matches("HttpClient-\\d+-SelectorManager"))
                     .forEach(Thread::interrupt);
-        }
-
-        private static HttpClient client() throws IOException, InterruptedException {
-            CLIENT.run(); // builds it here unless prepare() did; a no-op once started
-            try {
-                return CLIENT.get();
-            } catch (ExecutionException e) {
-                throw new IOException("could not set up the HTTP client: " + e.getCause(), e.getCause());
-            }
         }
 
         private final String apiUrl;
@@ -1561,7 +1535,7 @@ class dedupe implements Callable<Integer> {
                 Duration wait;
                 try {
                     requests++;
-                    HttpResponse<String> answer = client().send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> answer = Client.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
                     Response response = new Response(answer.statusCode(), answer.headers().map(), answer.body());
                     Optional<Duration> retryAfter = transientWait(response, attempt);
                     if (retryAfter.isEmpty()) {
