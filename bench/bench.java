@@ -2186,11 +2186,10 @@ class bench implements Callable<Integer> {
                   HotSpot unlinks and re-creates the file and writes its header last (checked with a hard link and by polling the
                   file while it is written), so a JVM that maps it meanwhile finds no header and runs without it.
                 - **`-XX:TieredStopAtLevel=1 -XX:+UseSerialGC`** stay in the scripts' headers: they win with and without an archive.
-                  validate.java keeps C1 only too: the full tiered compiler validates the 100,000-line log a sixth to a fifth
+                  validate.java keeps C1 only too: the full tiered compiler validates the 100,000-line log an eighth to a sixth
                   faster but costs 50 to 200 ms on every single event the router validates (validate's tables above), and the
                   router's latency is what the bus is for. For large logs, add the option at run time:
                   `./jbang -R-XX:TieredStopAtLevel=4 validate.java big.jsonl` (JBang puts `-R` options after the header's).
-
                 - **The HTTP client's selector thread is stopped before exit** in emit.java, dedupe.java and route.java (the
                   "selector thread at exit" tables). The JDK's HttpClient runs a selector thread that waits in native code (epoll)
                   for as long as the client lives, and a JVM's exit waits up to 300 ms for threads in native code to settle
@@ -2198,7 +2197,6 @@ class bench implements Callable<Integer> {
                   0.3 s exiting. JDK 17's HttpClient has no `close()` (JDK 21 added it), but its selector thread ends when
                   interrupted: `GitHub.shutdown()` does that before `System.exit`, 0.3 s per step through `./jbang`. The one
                   client per process sits in a holder class, so paths that send nothing never build it.
-
                 - **validate.java checks a JSON Lines file a line at a time** and keeps only what its report needs (counts, the
                   invalid events, with `--json` a small item per event). It used to parse the whole file into trees and keep them
                   all with their results until it reported, so each collection copied a growing live set: on the 100,000-line log
@@ -2249,7 +2247,7 @@ class bench implements Callable<Integer> {
                   one process, with validators compiled to JavaScript, stays several times faster; the full tiered compiler
                   (`-R-XX:TieredStopAtLevel=4`) makes validate.java faster still on large files.
                 - **emit ≤ 1.0 s and the router ≤ 3.0 s** are met since the HTTP client's selector thread is stopped before exit (above). What is left of emit is about
-                  0.4 s of JBang's launcher (see "`jbang --version` only") and 0.3 s of the emit JVM. Not done: one JVM for the
+                  0.4 s of JBang's launcher (see "`jbang --version` only") and 0.4 s of the emit JVM ("Where the emit JVM's time goes"). Not done: one JVM for the
                   router's three steps (it would save two launchers and two script JVMs, but the steps are the user-facing
                   commands); JDK 25's AOT cache (JEP 483/514) instead of AppCDS, which a hand measurement here (not by this
                   harness) put at 0.32 s against 0.41 s for the launcher alone and no gain for the emit JVM, while the scripts and
