@@ -477,7 +477,7 @@ class dedupe implements Callable<Integer> {
                 description = "give up when waiting would pass this many seconds (default: ${DEFAULT-VALUE})")
         int retryBudgetSeconds;
 
-        @Option(names = "--verbose", description = "print each API request, and how many were made, on stderr")
+        @Option(names = "--verbose", description = "print each API request and how many were made, and the stack trace of a failure, on stderr")
         boolean verbose;
 
         Set<String> trusted() {
@@ -1707,7 +1707,9 @@ class dedupe implements Callable<Integer> {
             PrintWriter err = commandLine.getErr();
             Actions.error(err, null, 0, "Failed", ex instanceof GitHubException ? ex.getMessage()
                     : ex.getClass().getSimpleName() + ": " + ex.getMessage(), env);
-            if (parseResult.hasMatchedOption("--verbose") || "1".equals(env.get("RUNNER_DEBUG"))) {
+            // --verbose may be the failing subcommand's own option: the full parse result does not list those.
+            if (parseResult.hasMatchedOption("--verbose") || commandLine.getParseResult().hasMatchedOption("--verbose")
+                    || "1".equals(env.get("RUNNER_DEBUG"))) {
                 ex.printStackTrace(err);
             }
             return CommandLine.ExitCode.SOFTWARE;

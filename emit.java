@@ -805,7 +805,9 @@ class emit implements Callable<Integer> {
             PrintWriter err = commandLine.getErr();
             Actions.error(err, null, 0, "Failed", ex instanceof GitHubException ? ex.getMessage()
                     : ex.getClass().getSimpleName() + ": " + ex.getMessage(), env);
-            if (parseResult.hasMatchedOption("--verbose") || "1".equals(env.get("RUNNER_DEBUG"))) {
+            // --verbose may be the failing subcommand's own option: the full parse result does not list those.
+            if (parseResult.hasMatchedOption("--verbose") || commandLine.getParseResult().hasMatchedOption("--verbose")
+                    || "1".equals(env.get("RUNNER_DEBUG"))) {
                 ex.printStackTrace(err);
             }
             return CommandLine.ExitCode.SOFTWARE;

@@ -516,6 +516,18 @@ class DedupeTest {
     }
 
     @Test
+    void aSubcommandsVerbosePrintsTheStackTraceOfAFailure() {
+        Map<String, String> env = env();
+        env.put("GITHUB_TOKEN", "ghp_notAValidToken");
+        Run quiet = dedupe(env, "claim", id());
+        assertEquals(1, quiet.exitCode(), quiet.err());
+        assertFalse(quiet.err().contains("\tat "), quiet.err());
+        Run verbose = dedupe(env, "claim", id(), "--verbose");
+        assertEquals(1, verbose.exitCode(), verbose.err());
+        assertTrue(verbose.err().contains("\tat dedupe"), verbose.err());
+    }
+
+    @Test
     void aTicketWhoseHolderDiedIsTakenOverAfterTheLease() {
         dedupe(env(), "claim", id());
         long commentId = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
