@@ -43,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -90,7 +91,7 @@ class bench implements Callable<Integer> {
 
     @Option(names = "--experiment", split = ",", paramLabel = "ID",
             description = "with --only experiments: run only these experiments (launcher, wrapper, jvm-SCRIPT, emit-phases, validate-jit, "
-                    + "header-SCRIPT, client-SCRIPT) and keep the others' previous results")
+                    + "header-SCRIPT, client-SCRIPT, aot-launcher, aot-emit) and keep the others' previous results")
     List<String> experimentIds;
 
     @Option(names = "--render", description = "measure nothing: write bench/results.md again from bench/results.json")
@@ -868,6 +869,13 @@ class bench implements Callable<Integer> {
             all.put("jvm-" + script, () -> scriptExperiment(emulator, dir, script));
         }
         all.put("emit-phases", () -> emitPhases(emulator));
+        Optional<Path> aotJdk = aotJdk();
+        if (aotJdk.isPresent()) {
+            all.put("aot-launcher", () -> aotExperiment(emulator, dir, "launcher", aotJdk.get()));
+            all.put("aot-emit", () -> aotExperiment(emulator, dir, "emit", aotJdk.get()));
+        } else {
+            say("no JDK 25 or later under /usr/lib/jvm: the AOT cache experiments are skipped");
+        }
         all.put("validate-jit", () -> throughputExperiment(emulator, dir));
         for (String script : scripts) {
             all.put("header-" + script, () -> headerExperiment(emulator, script));
@@ -963,6 +971,91 @@ class bench implements Callable<Integer> {
         }
         return compare("The JBang launcher JVM alone: java ... dev.jbang.Main emit.java ... (exit 255 with the command line)",
                 "launcher", variants, command, v -> env, ANY_SUCCESS, root);
+    }
+
+    /** The newest JDK under /usr/lib/jvm that has an AOT cache (JEP 483: 25 and later), if there is one. */
+    static Optional<Path> aotJdk() throws IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> homes = Files.list(jvms)) {
+            return homes.filter(home -> Files.isExecutable(home.resolve("bin/java")) && javaMajor(home) >= 25)
+                    .max(Comparator.comparingInt(bench::javaMajor));
+        }
+    }
+
+    /** JAVA_VERSION's feature release from a JDK's release file; 0 when it cannot be read. */
+    static int javaMajor(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.matches("JAVA_VERSION=\"?\\d+.*")) {
+                    return Integer.parseInt(line.replaceFirst("JAVA_VERSION=\"?(\\d+).*", "$1"));
+                }
+            }
+        } catch (IOException e) {
+            return 0; // not a JDK this experiment can use
+        }
+        return 0;
+    }
+
+    /**
+     * JDK 25's AOT cache (JEP 483 and 514: classes loaded and linked ahead of time, method profiles)
+     * against the AppCDS archive in use on JDK 17, for the JBang launcher JVM or the emit JVM, each
+     * with C1 and SerialGC. Each cache or archive is recorded by one run of the same command (the
+     * AOT cache in one step, -XX:AOTCacheOutput).
+     */
+    ObjectNode aotExperiment(Emulator emulator, Path dir, String target, Path jdk) throws Exception {
+        say("experiment: " + target + " JVM, AppCDS on JDK 17 against the AOT cache of " + jdk.getFileName() + ", " + runs + " runs each");
+        Map<String, String> env = emitEnv(emulator);
+        env.put("JBANG_RUNTIME_SHELL", "bash");
+        env.put("JBANG_STDIN_NOTTY", "true");
+        List<String> program = new ArrayList<>();
+        int success;
+        if (target.equals("launcher")) {
+            Path lib = jbangDir.resolve("wrapper/jbang-cli-" + jbangVersion());
+            try (Stream<Path> jars = Files.list(lib)) {
+                program.addAll(List.of("-classpath", jars.map(Path::toString).filter(n -> n.endsWith(".jar")).sorted().collect(Collectors.joining(":"))));
+            }
+            program.addAll(List.of("dev.jbang.Main", root.resolve("emit.java").toString(), "rfc.pr.ready", "--payload", PAYLOAD));
+            success = 255;
+        } else {
+            Launch launch = launchLine("emit.java", List.of("rfc.pr.ready", "--payload", PAYLOAD), env, root);
+            program.addAll(List.of("-classpath", launch.classPath(), launch.mainClass()));
+            program.addAll(launch.args());
+            success = 0;
+        }
+        String major = String.valueOf(javaMajor(jdk));
+        Map<String, String> javas = Map.of("17", javaExecutable(), major, jdk.resolve("bin/java").toString());
+        List<Variant> variants = List.of(
+                new Variant("JDK 17, AppCDS archive (in use)", C1_SERIAL, "cds 17", "baseline"),
+                new Variant("JDK " + major + ", AppCDS archive", C1_SERIAL, "cds " + major, ""),
+                new Variant("JDK " + major + ", AOT cache", C1_SERIAL, "aot " + major, ""));
+        Function<Variant, Path> file = v -> dir.resolve("aot-" + target + "-" + v.archive().replace(' ', '-') + (v.archive().startsWith("aot") ? ".aot" : ".jsa"));
+        Function<Variant, String> java = v -> javas.get(v.archive().substring(4));
+        for (Variant v : variants) {
+            List<String> record = new ArrayList<>(List.of(java.apply(v)));
+            record.addAll(v.options());
+            record.add((v.archive().startsWith("aot") ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + file.apply(v));
+            record.add("-Xlog:disable");
+            record.addAll(program);
+            require(exec("exp-aot-" + target + "-record", record, env, root, false, 300), success, target + " " + v.archive() + " recording run");
+        }
+        Function<Variant, List<String>> command = v -> {
+            List<String> c = new ArrayList<>(List.of(java.apply(v)));
+            c.addAll(v.options());
+            c.add((v.archive().startsWith("aot") ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + file.apply(v));
+            c.add("-Xlog:disable");
+            c.addAll(program);
+            return c;
+        };
+        ObjectNode result = compare((target.equals("launcher") ? "The JBang launcher JVM" : "The emit.java JVM (the command line JBang generates)")
+                + ": AppCDS on JDK 17 (in use) against JDK " + major + "'s AOT cache", "aot-" + target, variants, command, v -> env, success, root);
+        for (JsonNode row : result.path("variants")) {
+            Variant v = variants.stream().filter(x -> x.name().equals(row.path("variant").asText())).findFirst().orElseThrow();
+            ((ObjectNode) row).put("options", String.join(" ", v.options()) + " " + (v.archive().startsWith("aot") ? "-XX:AOTCache=..." : "-XX:SharedArchiveFile=..."));
+        }
+        return result;
     }
 
     /**
@@ -2208,6 +2301,12 @@ class bench implements Callable<Integer> {
                 - Building the HTTP client on a second thread from the start of `main()`, to overlap its TLS set-up with
                   parsing and validating: measured in two full runs beside the shutdown alone, it changed emit by -31 and 0 ms,
                   dedupe by -13 and -39 ms, route by -66 and +6 ms: within the noise, not worth a thread.
+                - Not adopted yet: **JDK 25's AOT cache** (JEP 483 and 514) instead of AppCDS archives. On this machine it takes
+                  about 0.14 s off each JVM, the launcher's and the script's (the "AOT cache" tables), so about 0.3 s per step.
+                  But the scripts declare `//JAVA 17+` and the workflows set up Java 17, and JBang 0.132.1's `//CDS` only passes
+                  AppCDS options (`-XX:ArchiveClassesAtExit`, `-XX:SharedArchiveFile`): using it means `./jbang` recording an AOT
+                  cache for the launcher on JDK 25 and later, and rewriting the script JVM's options the way it already drops
+                  an unwritable archive, then moving the workflows to Java 25. A follow-up, measured here first.
                 - `-XX:-UsePerfData`: mixed, between about 60 ms faster and 60 ms slower depending on the JVM and the run; it would
                   also hide the JVMs from `jcmd` and `jstat`.
                 - Not verifying application classes (`-XX:+UnlockDiagnosticVMOptions -XX:-BytecodeVerificationRemote`): a few tens
@@ -2249,9 +2348,7 @@ class bench implements Callable<Integer> {
                 - **emit ≤ 1.0 s and the router ≤ 3.0 s** are met since the HTTP client's selector thread is stopped before exit (above). What is left of emit is about
                   0.4 s of JBang's launcher (see "`jbang --version` only") and 0.4 s of the emit JVM ("Where the emit JVM's time goes"). Not done: one JVM for the
                   router's three steps (it would save two launchers and two script JVMs, but the steps are the user-facing
-                  commands); JDK 25's AOT cache (JEP 483/514) instead of AppCDS, which a hand measurement here (not by this
-                  harness) put at 0.32 s against 0.41 s for the launcher alone and no gain for the emit JVM, while the scripts and
-                  the runners' setup-java target Java 17.
+                  commands); JDK 25's AOT cache instead of AppCDS ("Not adopted yet" above).
                 """;
     }
 }
