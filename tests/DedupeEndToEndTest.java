@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,22 +34,18 @@ class DedupeEndToEndTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String SCRIPT = Scripts.ROOT.resolve("dedupe.java").toString();
     static final Pattern REQUESTS = Pattern.compile("dedupe: (\\d+) API requests, (\\d+) of them answered 304");
-    static GitHubEmulator github;
+    /** One emulator for the class, closed after it; reset before each test. */
+    @AutoClose
+    static final GitHubEmulator github = GitHubEmulator.start(0);
 
     @TempDir
     Path temp;
 
     @BeforeAll
-    static void startEmulatorAndBuildTheScript() {
-        github = GitHubEmulator.start(0);
+    static void buildTheScript() {
         // Compiled once here, so that the races below start warm processes, not eight compilers.
         Scripts.Result version = Scripts.jbang(Scripts.ROOT, Map.of(), null, SCRIPT, "--version");
         assertEquals(0, version.exitCode(), version.toString());
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        github.close();
     }
 
     @BeforeEach

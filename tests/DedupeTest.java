@@ -29,8 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,20 +43,12 @@ class DedupeTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String MALLORY_TOKEN = "ghp_mallory000000000000000000000000000";
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    static GitHubEmulator github;
+    /** One emulator for the class, closed after it; reset before each test. */
+    @AutoClose
+    static final GitHubEmulator github = GitHubEmulator.start(0);
 
     @TempDir
     Path temp;
-
-    @BeforeAll
-    static void startEmulator() {
-        github = GitHubEmulator.start(0);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        github.close();
-    }
 
     @BeforeEach
     void resetEmulator() {

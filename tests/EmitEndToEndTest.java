@@ -8,8 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,20 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 class EmitEndToEndTest {
     static final String SCRIPT = Scripts.ROOT.resolve("emit.java").toString();
     static final String DISPATCHES = "/repos/" + GitHubEmulator.DEFAULT_REPOSITORY + "/dispatches";
-    static GitHubEmulator github;
+    /** One emulator for the class, closed after it; reset before each test. */
+    @AutoClose
+    static final GitHubEmulator github = GitHubEmulator.start(0);
 
     @TempDir
     Path temp;
-
-    @BeforeAll
-    static void startEmulator() {
-        github = GitHubEmulator.start(0);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        github.close();
-    }
 
     @BeforeEach
     void resetEmulator() {

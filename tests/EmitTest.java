@@ -15,8 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,20 +29,12 @@ class EmitTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String DISPATCHES = "/repos/" + REPO + "/dispatches";
-    static GitHubEmulator github;
+    /** One emulator for the class, closed after it; reset before each test. */
+    @AutoClose
+    static final GitHubEmulator github = GitHubEmulator.start(0);
 
     @TempDir
     Path temp;
-
-    @BeforeAll
-    static void startEmulator() {
-        github = GitHubEmulator.start(0);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        github.close();
-    }
 
     @BeforeEach
     void resetEmulator() {

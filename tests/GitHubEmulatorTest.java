@@ -36,8 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
@@ -52,20 +51,11 @@ class GitHubEmulatorTest {
   static final String MALLORY = "ghp_mallory0000000000000000000000000000";
   static final ObjectMapper JSON = new ObjectMapper();
 
-  static GitHubEmulator gh;
-  static HttpClient http;
-
-  @BeforeAll
-  static void start() {
-    gh = GitHubEmulator.start(0);
-    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
-  }
-
-  @AfterAll
-  static void stop() {
-    gh.close();
-  }
+  /** One emulator for the class, closed after it; reset before each test. */
+  @AutoClose
+  static final GitHubEmulator gh = GitHubEmulator.start(0);
+  static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeEach
   void reset() {

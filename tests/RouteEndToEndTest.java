@@ -10,8 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,21 +25,13 @@ class RouteEndToEndTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static GitHubEmulator github;
+    /** One emulator for the class, closed after it; reset before each test. */
+    @AutoClose
+    static final GitHubEmulator github = GitHubEmulator.start(0);
 
     /** The consuming repository's checkout: the example routes file and the six consumer workflows. */
     @TempDir
     Path checkout;
-
-    @BeforeAll
-    static void startEmulator() {
-        github = GitHubEmulator.start(0);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        github.close();
-    }
 
     @BeforeEach
     void setUpCheckout() throws IOException {

@@ -27,8 +27,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +53,9 @@ class RouteTest {
             "rfc-cleanup-duplicates.yml", inputs("chain_id", "reason"),
             "cleanup-stalled-prs.yml", inputs("chain_id", "reason"));
 
-    static GitHubEmulator github;
+    /** One emulator for the class, closed after it; reset before each test. */
+    @AutoClose
+    static final GitHubEmulator github = GitHubEmulator.start(0);
 
     @TempDir
     Path temp;
@@ -66,16 +67,6 @@ class RouteTest {
         public String toString() {
             return "exit " + exitCode + "\n--- out ---\n" + out + "\n--- err ---\n" + err;
         }
-    }
-
-    @BeforeAll
-    static void startEmulator() {
-        github = GitHubEmulator.start(0);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        github.close();
     }
 
     @BeforeEach

@@ -10,8 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,23 +24,15 @@ class RouterWorkflowTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
 
-    static GitHubEmulator github;
+    /** One emulator for the class, closed after it; reset before each test. */
+    @AutoClose
+    static final GitHubEmulator github = GitHubEmulator.start(0);
     @TempDir
     static Path jbangDir;
 
     @TempDir
     Path temp;
     RouterFixture fixture;
-
-    @BeforeAll
-    static void startEmulator() {
-        github = GitHubEmulator.start(0);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        github.close();
-    }
 
     @BeforeEach
     void checkOut() throws IOException {
