@@ -985,18 +985,16 @@ class bench implements Callable<Integer> {
         }
     }
 
+    static final Pattern RELEASE_JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"?(\\d+).*");
+
     /** JAVA_VERSION's feature release from a JDK's release file; 0 when it cannot be read. */
     static int javaMajor(Path home) {
-        try {
-            for (String line : Files.readAllLines(home.resolve("release"))) {
-                if (line.matches("JAVA_VERSION=\"?\\d+.*")) {
-                    return Integer.parseInt(line.replaceFirst("JAVA_VERSION=\"?(\\d+).*", "$1"));
-                }
-            }
+        try (Stream<String> lines = Files.lines(home.resolve("release"))) {
+            return lines.map(RELEASE_JAVA_VERSION::matcher).filter(Matcher::matches)
+                    .mapToInt(m -> Integer.parseInt(m.group(1))).findFirst().orElse(0);
         } catch (IOException e) {
             return 0; // not a JDK this experiment can use
         }
-        return 0;
     }
 
     /**
@@ -1270,17 +1268,13 @@ class bench implements Callable<Integer> {
         if (!source.contains(SHUTDOWN_CALL)) {
             throw new IllegalStateException(script + ".java's main() no longer has the line '" + SHUTDOWN_CALL.strip() + "' that this experiment removes");
         }
+        List<String> withoutShutdown = new ArrayList<>(source);
+        withoutShutdown.remove(SHUTDOWN_CALL);
         Map<String, SourceVariant> variants = new LinkedHashMap<>();
-        variants.put("no shutdown: System.exit with the selector thread in epoll", new SourceVariant(without(source, SHUTDOWN_CALL), "(none)"));
+        variants.put("no shutdown: System.exit with the selector thread in epoll", new SourceVariant(withoutShutdown, "(none)"));
         variants.put("selector thread interrupted before exit (the script as it is)", new SourceVariant(source, "GitHub.shutdown()"));
         return compareSources(emulator, script, "client-" + script,
                 script + ".java through ./jbang (launcher + script JVM): the HTTP client's selector thread at exit", variants);
-    }
-
-    static List<String> without(List<String> source, String... lines) {
-        List<String> copy = new ArrayList<>(source);
-        copy.removeAll(List.of(lines));
-        return copy;
     }
 
     record SourceVariant(List<String> lines, String options) {
