@@ -99,2102 +99,2102 @@ import picocli.CommandLine.Spec;
  */
 public final class GitHubEmulator implements AutoCloseable {
 
-  // ---------------------------------------------------------------------------------------------
-  // Public API
-  // ---------------------------------------------------------------------------------------------
+    // ---------------------------------------------------------------------------------------------
+    // Public API
+    // ---------------------------------------------------------------------------------------------
 
-  /** The token a workflow's GITHUB_TOKEN would be: an installation token acting as github-actions[bot]. */
-  public static final String DEFAULT_TOKEN = "ghs_emulatorDefaultToken000000000000000";
-  /** The repository that exists after {@link #start} and {@link #reset}. */
-  public static final String DEFAULT_REPOSITORY = "octo-org/octo-repo";
+    /** The token a workflow's GITHUB_TOKEN would be: an installation token acting as github-actions[bot]. */
+    public static final String DEFAULT_TOKEN = "ghs_emulatorDefaultToken000000000000000";
+    /** The repository that exists after {@link #start} and {@link #reset}. */
+    public static final String DEFAULT_REPOSITORY = "octo-org/octo-repo";
 
-  static final String BOT_LOGIN = "github-actions[bot]";
-  static final long BOT_ID = 41898282L;
-  static final long INSTALLATION_ID = 45678912L;
-  static final int RATE_LIMIT = 5000;
-  static final int ANONYMOUS_RATE_LIMIT = 60;
-  static final int MAX_BODY_CHARACTERS = 65_536;
-  static final int MAX_DISPATCH_BYTES = 65_536;
-  static final String GENERIC_DOCS = "https://docs.github.com/rest";
-  static final String PRIMARY_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api";
-  static final String SECONDARY_LIMIT_DOCS =
-      "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
-  static final List<String> API_VERSIONS = List.of("2022-11-28", "2026-03-10");
+    static final String BOT_LOGIN = "github-actions[bot]";
+    static final long BOT_ID = 41898282L;
+    static final long INSTALLATION_ID = 45678912L;
+    static final int RATE_LIMIT = 5000;
+    static final int ANONYMOUS_RATE_LIMIT = 60;
+    static final int MAX_BODY_CHARACTERS = 65_536;
+    static final int MAX_DISPATCH_BYTES = 65_536;
+    static final String GENERIC_DOCS = "https://docs.github.com/rest";
+    static final String PRIMARY_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api";
+    static final String SECONDARY_LIMIT_DOCS =
+            "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
+    static final List<String> API_VERSIONS = List.of("2022-11-28", "2026-03-10");
 
-  // Trailing garbage after the JSON value is a parse error, as on GitHub.
-  private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-  private static final OpenApi OPENAPI = OpenApi.load();
+    // Trailing garbage after the JSON value is a parse error, as on GitHub.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final OpenApi OPENAPI = OpenApi.load();
 
-  private final Object lock = new Object();
-  private final List<JournalEntry> journal = new ArrayList<>(); // guarded by lock
-  private final List<FaultRule> faults = new ArrayList<>(); // guarded by lock
-  private final List<Consumer<GitHubEmulator>> initialSetup = new ArrayList<>();
-  private State state; // guarded by lock
-  private boolean legacyWorkflowDispatch; // guarded by lock
-  private Path eventsDir; // guarded by lock
-  private Path temporaryEventsDir;
-  private volatile boolean logRequests;
-  private WireMockServer server;
+    private final Object lock = new Object();
+    private final List<JournalEntry> journal = new ArrayList<>(); // guarded by lock
+    private final List<FaultRule> faults = new ArrayList<>(); // guarded by lock
+    private final List<Consumer<GitHubEmulator>> initialSetup = new ArrayList<>();
+    private State state; // guarded by lock
+    private boolean legacyWorkflowDispatch; // guarded by lock
+    private Path eventsDir; // guarded by lock
+    private Path temporaryEventsDir;
+    private volatile boolean logRequests;
+    private WireMockServer server;
 
-  private GitHubEmulator() {}
+    private GitHubEmulator() {}
 
-  /** Starts an emulator on 127.0.0.1:{@code port} (0 picks a free port). */
-  public static GitHubEmulator start(int port) {
-    GitHubEmulator emulator = new GitHubEmulator();
-    try {
-      emulator.temporaryEventsDir = Files.createTempDirectory("github-emulator-events-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    emulator.eventsDir = emulator.temporaryEventsDir;
-    emulator.state = new State();
-    emulator.server = new WireMockServer(WireMockConfiguration.options()
-        .bindAddress("127.0.0.1")
-        .port(port)
-        // GitHub speaks HTTP/1.1 to plain-text clients here; h2c would also defeat socket faults.
-        .http2PlainDisabled(true)
-        .containerThreads(64)
-        .useChunkedTransferEncoding(com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy.NEVER)
-        .gzipDisabled(true)
-        .templatingEnabled(false)
-        .disableRequestJournal() // we keep our own journal, shaped for the tests
-        .stubRequestLoggingDisabled(true)
-        // WireMock's own admin API (/__admin) would let a client rewrite our stub; ours is /_emulator/.
-        .adminAuthenticator(request -> false)
-        .notifier(new StderrNotifier())
-        .extensions(emulator.new Responder(), new WithoutWireMockHeaders()));
-    emulator.server.start();
-    emulator.server.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.aResponse()));
-    return emulator;
-  }
-
-  /** The base URL, e.g. {@code http://127.0.0.1:43121}: what GITHUB_API_URL is set to. */
-  public String url() {
-    return "http://127.0.0.1:" + server.port();
-  }
-
-  @Override
-  public void close() {
-    server.stop();
-    if (temporaryEventsDir != null) {
-      deleteTree(temporaryEventsDir);
-    }
-  }
-
-  /** Model, journal, faults and settings back to the state right after start. */
-  public void reset() {
-    synchronized (lock) {
-      for (Delivered event : state.delivered) {
+    /** Starts an emulator on 127.0.0.1:{@code port} (0 picks a free port). */
+    public static GitHubEmulator start(int port) {
+        GitHubEmulator emulator = new GitHubEmulator();
         try {
-          Files.deleteIfExists(event.file());
+            emulator.temporaryEventsDir = Files.createTempDirectory("github-emulator-events-");
         } catch (IOException e) {
-          throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
-      }
-      state = new State();
-      journal.clear();
-      faults.clear();
-      legacyWorkflowDispatch = false;
-      initialSetup.forEach(setup -> setup.accept(this));
-    }
-  }
-
-  /** Makes {@code token} act as {@code login}; a non-collaborator can read and comment but not write. */
-  public void addUser(String token, String login, boolean collaborator) {
-    synchronized (lock) {
-      state.usersByToken.put(token, new User(login, state.nextUserId++, "User", collaborator));
-    }
-  }
-
-  public void addRepository(String fullName, String defaultBranch) {
-    synchronized (lock) {
-      String[] parts = fullName.split("/", -1);
-      if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-        throw new IllegalArgumentException("repository must be OWNER/NAME: " + fullName);
-      }
-      if (state.repos.containsKey(fullName.toLowerCase(Locale.ROOT))) {
-        throw new IllegalArgumentException("repository exists already: " + fullName);
-      }
-      long ownerId = state.repos.values().stream().filter(r -> r.owner.equalsIgnoreCase(parts[0]))
-          .mapToLong(r -> r.ownerId).findFirst().orElseGet(() -> state.nextOwnerId++);
-      Repo repo = new Repo(state.nextRepoId++, ownerId, parts[0], parts[1], defaultBranch, now());
-      repo.branch(defaultBranch, sha(fullName + "@" + defaultBranch));
-      state.repos.put(fullName.toLowerCase(Locale.ROOT), repo);
-    }
-  }
-
-  /** Adds a branch pointing at the default branch's commit, as "create branch from main" would. */
-  public void addBranch(String repo, String branch) {
-    synchronized (lock) {
-      Repo r = existingRepo(repo);
-      r.branch(branch, r.refs.get("refs/heads/" + r.defaultBranch));
-    }
-  }
-
-  /** The commit a branch points at, for clients that must name an existing commit (POST git/refs). */
-  public String branchSha(String repo, String branch) {
-    synchronized (lock) {
-      return existingRepo(repo).refs.get("refs/heads/" + branch);
-    }
-  }
-
-  /**
-   * Declares {@code .github/workflows/FILE} with a workflow_dispatch trigger and these inputs
-   * (name -> required); declaring the same file again replaces its inputs and keeps its id.
-   */
-  public void addWorkflow(String repo, String fileName, Map<String, Boolean> inputs) {
-    synchronized (lock) {
-      Repo r = existingRepo(repo);
-      Workflow previous = r.workflows.stream().filter(w -> w.file().equals(fileName)).findFirst().orElse(null);
-      Workflow workflow = previous == null
-          ? new Workflow(state.nextWorkflowId++, fileName, new LinkedHashMap<>(inputs), now())
-          : new Workflow(previous.id(), fileName, new LinkedHashMap<>(inputs), previous.createdAt());
-      r.workflows.remove(previous);
-      r.workflows.add(workflow);
-    }
-  }
-
-  /** When true, answer like an older GitHub Enterprise Server that rejects {@code return_run_details}. */
-  public void setLegacyWorkflowDispatch(boolean legacy) {
-    synchronized (lock) {
-      legacyWorkflowDispatch = legacy;
-    }
-  }
-
-  public long addArtifact(String repo, String name, byte[] zipBytes) {
-    synchronized (lock) {
-      Repo r = existingRepo(repo);
-      Artifact artifact = new Artifact(state.nextArtifactId++, name, zipBytes.clone(), now());
-      r.artifacts.add(artifact);
-      return artifact.id();
-    }
-  }
-
-  /**
-   * One request as the emulator saw it: the raw path and query ("" when none), the status it was
-   * given (0 when the connection was reset before processing; the accepted status for
-   * drop_after_accept, whose answer never left), lower-case headers with Authorization REDACTED,
-   * and the injected fault's kind or null.
-   */
-  public record JournalEntry(String method, String path, String query, int status,
-      Map<String, String> requestHeaders, String requestBody, String fault) {}
-
-  public List<JournalEntry> journal() {
-    synchronized (lock) {
-      return List.copyOf(journal);
-    }
-  }
-
-  /** Entries whose method matches ({@code null} or {@code *} for any) and whose path matches the regex in full. */
-  public List<JournalEntry> journal(String method, String pathRegex) {
-    Pattern path = Pattern.compile(pathRegex);
-    return journal().stream()
-        .filter(e -> anyMethod(method) || e.method().equalsIgnoreCase(method))
-        .filter(e -> path.matcher(e.path()).matches())
-        .toList();
-  }
-
-  public void clearJournal() {
-    synchronized (lock) {
-      journal.clear();
-    }
-  }
-
-  public Path eventsDir() {
-    synchronized (lock) {
-      return eventsDir;
-    }
-  }
-
-  /** Where accepted repository dispatches are written from now on. */
-  public void setEventsDir(Path dir) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    synchronized (lock) {
-      eventsDir = dir;
-    }
-  }
-
-  /** The event files written for accepted {@code POST /repos/{repo}/dispatches}, oldest first. */
-  public List<Path> deliveredEvents(String repo) {
-    synchronized (lock) {
-      return state.delivered.stream()
-          .filter(e -> e.repo().equalsIgnoreCase(repo))
-          .map(Delivered::file)
-          .toList();
-    }
-  }
-
-  /** Runs created by workflow dispatches, oldest first: the API's run object plus {@code inputs}, {@code ref}, {@code workflow_file}. */
-  public List<Map<String, Object>> workflowRuns(String repo) {
-    synchronized (lock) {
-      Repo r = existingRepo(repo);
-      List<Map<String, Object>> runs = new ArrayList<>();
-      for (WorkflowRun run : r.runs) {
-        Map<String, Object> json = runJson(r, run);
-        json.put("inputs", new LinkedHashMap<>(run.inputs()));
-        json.put("ref", run.ref());
-        json.put("workflow_file", run.workflow().file());
-        runs.add(json);
-      }
-      return runs;
-    }
-  }
-
-  /** The issue's comments as the API shows them, oldest first. */
-  public List<Map<String, Object>> comments(String repo, int issueNumber) {
-    synchronized (lock) {
-      Repo r = existingRepo(repo);
-      return state.comments.values().stream()
-          .filter(c -> c.repo == r && c.issue.number == issueNumber)
-          .map(c -> commentJson(r, c))
-          .toList();
-    }
-  }
-
-  /** All issues, open and closed, as the API shows them, by number. */
-  public List<Map<String, Object>> issues(String repo) {
-    synchronized (lock) {
-      Repo r = existingRepo(repo);
-      return r.issues.stream().map(i -> issueJson(r, i)).toList();
-    }
-  }
-
-  /** Full ref names, e.g. {@code refs/heads/main}. */
-  public Set<String> refs(String repo) {
-    synchronized (lock) {
-      return new TreeSet<>(existingRepo(repo).refs.keySet());
-    }
-  }
-
-  /** The next {@code times} requests matching method ({@code null} or {@code *} = any) and path regex get {@code fault}. */
-  public void injectFault(String method, String pathRegex, Fault fault, int times) {
-    synchronized (lock) {
-      faults.add(new FaultRule(method, Pattern.compile(pathRegex), fault, times));
-    }
-  }
-
-  /** A misbehaviour of GitHub or the network, for testing clients' retries. */
-  public sealed interface Fault {
-    /** A 5xx (or any) status with GitHub's error body. */
-    static Fault status(int code) {
-      return new StatusFault(code);
+        emulator.eventsDir = emulator.temporaryEventsDir;
+        emulator.state = new State();
+        emulator.server = new WireMockServer(WireMockConfiguration.options()
+                .bindAddress("127.0.0.1")
+                .port(port)
+                // GitHub speaks HTTP/1.1 to plain-text clients here; h2c would also defeat socket faults.
+                .http2PlainDisabled(true)
+                .containerThreads(64)
+                .useChunkedTransferEncoding(com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy.NEVER)
+                .gzipDisabled(true)
+                .templatingEnabled(false)
+                .disableRequestJournal() // we keep our own journal, shaped for the tests
+                .stubRequestLoggingDisabled(true)
+                // WireMock's own admin API (/__admin) would let a client rewrite our stub; ours is /_emulator/.
+                .adminAuthenticator(request -> false)
+                .notifier(new StderrNotifier())
+                .extensions(emulator.new Responder(), new WithoutWireMockHeaders()));
+        emulator.server.start();
+        emulator.server.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.aResponse()));
+        return emulator;
     }
 
-    /** 429 with the secondary-rate-limit message; Retry-After only when given. */
-    static Fault tooManyRequests(Integer retryAfterSeconds) {
-      return new TooManyRequests(retryAfterSeconds);
+    /** The base URL, e.g. {@code http://127.0.0.1:43121}: what GITHUB_API_URL is set to. */
+    public String url() {
+        return "http://127.0.0.1:" + server.port();
     }
 
-    /** 403 "You have exceeded a secondary rate limit..."; Retry-After only when given. */
-    static Fault secondaryRateLimit(Integer retryAfterSeconds) {
-      return new SecondaryRateLimit(retryAfterSeconds);
+    @Override
+    public void close() {
+        server.stop();
+        if (temporaryEventsDir != null) {
+            deleteTree(temporaryEventsDir);
+        }
     }
 
-    /** 403 "API rate limit exceeded..." with x-ratelimit-remaining 0 and this x-ratelimit-reset. */
-    static Fault primaryRateLimitExhausted(long resetEpochSeconds) {
-      return new PrimaryRateLimitExhausted(resetEpochSeconds);
+    /** Model, journal, faults and settings back to the state right after start. */
+    public void reset() {
+        synchronized (lock) {
+            for (Delivered event : state.delivered) {
+                try {
+                    Files.deleteIfExists(event.file());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            state = new State();
+            journal.clear();
+            faults.clear();
+            legacyWorkflowDispatch = false;
+            initialSetup.forEach(setup -> setup.accept(this));
+        }
     }
 
-    /** The connection is reset before the request is processed: nothing changes. */
-    static Fault connectionReset() {
-      return new ConnectionReset();
+    /** Makes {@code token} act as {@code login}; a non-collaborator can read and comment but not write. */
+    public void addUser(String token, String login, boolean collaborator) {
+        synchronized (lock) {
+            state.usersByToken.put(token, new User(login, state.nextUserId++, "User", collaborator));
+        }
     }
 
-    /** The request is processed in full (state changed, event written), then the connection drops unanswered. */
-    static Fault dropAfterAccept() {
-      return new DropAfterAccept();
+    public void addRepository(String fullName, String defaultBranch) {
+        synchronized (lock) {
+            String[] parts = fullName.split("/", -1);
+            if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+                throw new IllegalArgumentException("repository must be OWNER/NAME: " + fullName);
+            }
+            if (state.repos.containsKey(fullName.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("repository exists already: " + fullName);
+            }
+            long ownerId = state.repos.values().stream().filter(r -> r.owner.equalsIgnoreCase(parts[0]))
+                    .mapToLong(r -> r.ownerId).findFirst().orElseGet(() -> state.nextOwnerId++);
+            Repo repo = new Repo(state.nextRepoId++, ownerId, parts[0], parts[1], defaultBranch, now());
+            repo.branch(defaultBranch, sha(fullName + "@" + defaultBranch));
+            state.repos.put(fullName.toLowerCase(Locale.ROOT), repo);
+        }
+    }
+
+    /** Adds a branch pointing at the default branch's commit, as "create branch from main" would. */
+    public void addBranch(String repo, String branch) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            r.branch(branch, r.refs.get("refs/heads/" + r.defaultBranch));
+        }
+    }
+
+    /** The commit a branch points at, for clients that must name an existing commit (POST git/refs). */
+    public String branchSha(String repo, String branch) {
+        synchronized (lock) {
+            return existingRepo(repo).refs.get("refs/heads/" + branch);
+        }
     }
 
     /**
-     * The request is processed at once and the answer held back for {@code millis}, like a slow
-     * GitHub that has already acted: a client that times out cannot tell whether it happened.
+     * Declares {@code .github/workflows/FILE} with a workflow_dispatch trigger and these inputs
+     * (name -> required); declaring the same file again replaces its inputs and keeps its id.
      */
-    static Fault delay(long millis) {
-      return new Delay(millis);
-    }
-
-    /** The name used by the admin API and in {@link JournalEntry#fault()}. */
-    String kind();
-  }
-
-  record StatusFault(int code) implements Fault {
-    public String kind() {
-      return "status";
-    }
-  }
-
-  record TooManyRequests(Integer retryAfterSeconds) implements Fault {
-    public String kind() {
-      return "too_many_requests";
-    }
-  }
-
-  record SecondaryRateLimit(Integer retryAfterSeconds) implements Fault {
-    public String kind() {
-      return "secondary_rate_limit";
-    }
-  }
-
-  record PrimaryRateLimitExhausted(long resetEpochSeconds) implements Fault {
-    public String kind() {
-      return "primary_exhausted";
-    }
-  }
-
-  record ConnectionReset() implements Fault {
-    public String kind() {
-      return "connection_reset";
-    }
-  }
-
-  record DropAfterAccept() implements Fault {
-    public String kind() {
-      return "drop_after_accept";
-    }
-  }
-
-  record Delay(long millis) implements Fault {
-    public String kind() {
-      return "delay";
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Command line
-  // ---------------------------------------------------------------------------------------------
-
-  public static void main(String... args) {
-    System.exit(new CommandLine(new Cli()).execute(args));
-  }
-
-  @Command(name = "GitHubEmulator", mixinStandardHelpOptions = true, version = "GitHubEmulator 1.0",
-      description = "Serves a local emulation of the GitHub REST API on 127.0.0.1 and prints its URL.",
-      exitCodeListHeading = "Exit codes:%n",
-      exitCodeList = {"0:stopped", "1:could not start", "2:invalid usage"})
-  static final class Cli implements Callable<Integer> {
-    @Option(names = "--port", defaultValue = "0", description = "Port on 127.0.0.1; 0 picks a free one (default).")
-    int port;
-
-    @Option(names = "--events-dir", description = "Where delivered repository_dispatch events are written (default: a temporary directory).")
-    Path eventsDir;
-
-    @Option(names = "--workflow", paramLabel = "OWNER/REPO:FILE[:INPUTS]",
-        description = "Declare a workflow_dispatch workflow; INPUTS is a comma list, a trailing ? marks an optional input. Repeatable.")
-    List<String> workflows = new ArrayList<>();
-
-    @Option(names = "--legacy-workflow-dispatch", description = "Answer like an older GitHub Enterprise Server: 400 to return_run_details.")
-    boolean legacyWorkflowDispatch;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() throws InterruptedException {
-      List<WorkflowSpec> declared = workflows.stream().map(this::parseWorkflow).toList();
-      GitHubEmulator emulator = GitHubEmulator.start(port);
-      Runtime.getRuntime().addShutdownHook(new Thread(emulator::close));
-      emulator.logRequests = true;
-      if (eventsDir != null) {
-        emulator.setEventsDir(eventsDir);
-      }
-      // Part of the initial state, so that POST /_emulator/reset brings them back.
-      emulator.initialSetup.add(e -> {
-        e.setLegacyWorkflowDispatch(legacyWorkflowDispatch);
-        for (WorkflowSpec w : declared) {
-          if (!e.hasRepository(w.repo())) {
-            e.addRepository(w.repo(), "main");
-          }
-          e.addWorkflow(w.repo(), w.file(), w.inputs());
+    public void addWorkflow(String repo, String fileName, Map<String, Boolean> inputs) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            Workflow previous = r.workflows.stream().filter(w -> w.file().equals(fileName)).findFirst().orElse(null);
+            Workflow workflow = previous == null
+                    ? new Workflow(state.nextWorkflowId++, fileName, new LinkedHashMap<>(inputs), now())
+                    : new Workflow(previous.id(), fileName, new LinkedHashMap<>(inputs), previous.createdAt());
+            r.workflows.remove(previous);
+            r.workflows.add(workflow);
         }
-      });
-      emulator.reset();
-      spec.commandLine().getOut().println(emulator.url());
-      spec.commandLine().getOut().flush();
-      System.err.println("GitHub emulator serving " + emulator.url() + ", events in " + emulator.eventsDir());
-      new CountDownLatch(1).await();
-      return 0;
     }
 
-    private WorkflowSpec parseWorkflow(String value) {
-      String[] parts = value.split(":", 3);
-      if (parts.length < 2 || !parts[0].matches("[^/\\s]+/[^/\\s]+") || parts[1].isBlank()) {
-        throw new ParameterException(spec.commandLine(),
-            "--workflow must look like OWNER/REPO:FILE[:input1,input2?], got '" + value + "'");
-      }
-      Map<String, Boolean> inputs = new LinkedHashMap<>();
-      if (parts.length == 3 && !parts[2].isBlank()) {
-        for (String input : parts[2].split(",")) {
-          boolean optional = input.endsWith("?");
-          inputs.put(optional ? input.substring(0, input.length() - 1) : input, !optional);
+    /** When true, answer like an older GitHub Enterprise Server that rejects {@code return_run_details}. */
+    public void setLegacyWorkflowDispatch(boolean legacy) {
+        synchronized (lock) {
+            legacyWorkflowDispatch = legacy;
         }
-      }
-      return new WorkflowSpec(parts[0], parts[1], inputs);
-    }
-  }
-
-  record WorkflowSpec(String repo, String file, Map<String, Boolean> inputs) {}
-
-  // ---------------------------------------------------------------------------------------------
-  // HTTP: every request passes through here
-  // ---------------------------------------------------------------------------------------------
-
-  private final class Responder implements ResponseDefinitionTransformerV2 {
-    @Override
-    public String getName() {
-      return "github-emulator";
     }
 
-    @Override
-    public ResponseDefinition transform(ServeEvent serveEvent) {
-      Call call = Call.from(serveEvent.getRequest());
-      Reply reply = call.path().startsWith("/_emulator/") ? admin(call) : serve(call);
-      return reply.toDefinition();
-    }
-  }
-
-  /** WireMock names the matched stub in Matched-Stub-* headers; GitHub would not. */
-  private static final class WithoutWireMockHeaders implements ResponseTransformerV2 {
-    @Override
-    public String getName() {
-      return "without-wiremock-headers";
-    }
-
-    @Override
-    public Response transform(Response response, ServeEvent serveEvent) {
-      List<HttpHeader> kept = response.getHeaders().all().stream()
-          .filter(h -> !h.key().startsWith("Matched-Stub-"))
-          .toList();
-      return Response.Builder.like(response).but().headers(new HttpHeaders(kept)).build();
-    }
-  }
-
-  /** Faults first, then the API; journals the outcome. One lock: GitHub's writes are atomic. */
-  private Reply serve(Call call) {
-    synchronized (lock) {
-      Fault fault = takeFault(call);
-      Reply reply;
-      if (fault == null || fault instanceof Delay || fault instanceof DropAfterAccept) {
-        reply = api(call);
-      } else {
-        reply = faultReply(fault, call);
-      }
-      if (fault instanceof Delay delay) {
-        reply = reply.delayed(delay.millis());
-      } else if (fault instanceof DropAfterAccept) {
-        // WireMock cannot act after answering, so the request has been fully processed above and
-        // the answer is replaced by a closed connection: the client never learns it was accepted.
-        reply = reply.dropped();
-      }
-      journal.add(new JournalEntry(call.method(), call.rawPath(), call.rawQuery(), reply.status(),
-          call.journalHeaders(), call.bodyText(), fault == null ? null : fault.kind()));
-      if (logRequests) {
-        System.err.printf("%s %s -> %d%s%n", call.method(), call.rawPath(), reply.status(),
-            fault == null ? "" : " [" + fault.kind() + "]");
-      }
-      return reply;
-    }
-  }
-
-  private Fault takeFault(Call call) {
-    for (FaultRule rule : faults) {
-      if (rule.remaining > 0 && (anyMethod(rule.method) || rule.method.equalsIgnoreCase(call.method()))
-          && rule.path.matcher(call.rawPath()).matches()) {
-        rule.remaining--;
-        return rule.fault;
-      }
-    }
-    return null;
-  }
-
-  private Reply faultReply(Fault fault, Call call) {
-    if (fault instanceof ConnectionReset) {
-      return Reply.empty(0).withWireFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER);
-    }
-    RateBucket bucket = bucketFor(state.usersByToken.get(call.token()));
-    if (fault instanceof StatusFault s) {
-      return withCommonHeaders(Reply.json(s.code(),
-          errorBody(reasonPhrase(s.code()), GENERIC_DOCS, s.code(), null)), bucket, call);
-    }
-    if (fault instanceof TooManyRequests t) {
-      return withCommonHeaders(retryAfter(Reply.json(429,
-          errorBody(secondaryRateLimitMessage(), SECONDARY_LIMIT_DOCS, 429, null)), t.retryAfterSeconds()), bucket, call);
-    }
-    if (fault instanceof SecondaryRateLimit s) {
-      return withCommonHeaders(retryAfter(Reply.json(403,
-          errorBody(secondaryRateLimitMessage(), SECONDARY_LIMIT_DOCS, 403, null)), s.retryAfterSeconds()), bucket, call);
-    }
-    PrimaryRateLimitExhausted p = (PrimaryRateLimitExhausted) fault;
-    Reply reply = withCommonHeaders(Reply.json(403,
-        errorBody(primaryRateLimitMessage(state.usersByToken.get(call.token())), PRIMARY_LIMIT_DOCS, 403, null)), bucket, call);
-    return reply.withHeader("x-ratelimit-remaining", "0")
-        .withHeader("x-ratelimit-used", String.valueOf(bucket.limit))
-        .withHeader("x-ratelimit-reset", String.valueOf(p.resetEpochSeconds()));
-  }
-
-  private static String secondaryRateLimitMessage() {
-    return "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
-        + "If you reach out to GitHub Support for help, please include the request ID " + requestId() + ".";
-  }
-
-  private static String primaryRateLimitMessage(User user) {
-    String who = user == null ? "127.0.0.1" : user.isBot() ? "installation ID " + INSTALLATION_ID : "user ID " + user.id();
-    return "API rate limit exceeded for " + who + ". If you reach out to GitHub Support for help, please include the request ID "
-        + requestId() + " and timestamp " + now().toString().replace("T", " ").replace("Z", " UTC") + ".";
-  }
-
-  private static Reply retryAfter(Reply reply, Integer seconds) {
-    return seconds == null ? reply : reply.withHeader("retry-after", String.valueOf(seconds));
-  }
-
-  /** Authentication, routing, rate limit, body checks, then the operation; counts the request. */
-  private Reply api(Call call) {
-    User user = null;
-    Reply reply;
-    try {
-      user = authenticate(call);
-      reply = operate(call, user);
-    } catch (ApiError e) {
-      reply = e.reply;
-    }
-    RateBucket bucket = bucketFor(user);
-    if (reply.counted()) {
-      bucket.used++;
-    }
-    return withCommonHeaders(reply, bucket, call);
-  }
-
-  private User authenticate(Call call) {
-    String token = call.token();
-    if (token == null) {
-      return null;
-    }
-    User user = state.usersByToken.get(token);
-    if (user == null) {
-      throw new ApiError(Reply.json(401, errorBody("Bad credentials", GENERIC_DOCS, 401, null)));
-    }
-    return user;
-  }
-
-  private Reply operate(Call call, User user) {
-    String version = call.header("x-github-api-version");
-    if (version != null && !API_VERSIONS.contains(version)) {
-      throw error(400, "API version " + version + " is not supported.", GENERIC_DOCS);
-    }
-    if (call.header("user-agent") == null) {
-      throw error(403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header "
-          + "(https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).", GENERIC_DOCS);
-    }
-    Route route = OPENAPI.route(call.method(), call.path());
-    if (route == null) {
-      throw error(404, "Not Found", GENERIC_DOCS);
-    }
-    Operation op = route.operation();
-    boolean rateLimitEndpoint = op.id().equals("rate-limit/get");
-    if (user == null && !rateLimitEndpoint) {
-      throw new ApiError(Reply.json(401, errorBody("Requires authentication", op.docs(), 401, null)));
-    }
-    RateBucket bucket = bucketFor(user);
-    if (bucket.remaining() == 0 && !rateLimitEndpoint) {
-      throw new ApiError(Reply.json(403, errorBody(primaryRateLimitMessage(user), PRIMARY_LIMIT_DOCS, 403, null)).uncounted());
-    }
-    if (!call.method().equals("GET") && (call.header("if-match") != null || call.header("if-none-match") != null
-        || call.header("if-unmodified-since") != null)) {
-      throw error(400, "Conditional request headers are not allowed in unsafe requests unless supported by the endpoint", op.docs());
-    }
-    Repo repo = null;
-    if (route.params().containsKey("owner")) {
-      repo = state.repos.get((route.params().get("owner") + "/" + route.params().get("repo")).toLowerCase(Locale.ROOT));
-      if (repo == null) {
-        throw error(404, "Not Found", op.docs());
-      }
-    }
-    JsonNode body = op.requestBody() == null ? null : checkedBody(call, op);
-    Ctx ctx = new Ctx(call, op, route.params(), user, repo, body, call.header("x-github-api-version"));
-    Reply reply = handler(op.id()).apply(ctx);
-    if (rateLimitEndpoint) {
-      reply = reply.uncounted();
-    }
-    return call.method().equals("GET") && reply.status() == 200 ? conditional(call, reply) : reply;
-  }
-
-  /** GitHub answers a matching If-None-Match with 304, no body, and does not count it. */
-  private static Reply conditional(Call call, Reply reply) {
-    String etag = "W/\"" + HexFormat.of().formatHex(md5(reply.body())) + "\"";
-    String ifNoneMatch = call.header("if-none-match");
-    if (ifNoneMatch != null) {
-      for (String candidate : ifNoneMatch.split(",")) {
-        String c = candidate.trim();
-        if (c.equals("*") || c.replaceFirst("^W/", "").equals(etag.replaceFirst("^W/", ""))) {
-          return new Reply(304, new LinkedHashMap<>(Map.of("etag", etag)), new byte[0], false, null, null);
+    public long addArtifact(String repo, String name, byte[] zipBytes) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            Artifact artifact = new Artifact(state.nextArtifactId++, name, zipBytes.clone(), now());
+            r.artifacts.add(artifact);
+            return artifact.id();
         }
-      }
     }
-    return reply.withHeader("etag", etag).withHeader("cache-control", "private, max-age=60, s-maxage=60");
-  }
 
-  private Reply withCommonHeaders(Reply reply, RateBucket bucket, Call call) {
-    if (reply.wireFault() != null) {
-      return reply;
-    }
-    Map<String, String> headers = new LinkedHashMap<>();
-    if (reply.body().length > 0 && !reply.headers().containsKey("content-type")) {
-      headers.put("content-type", "application/json; charset=utf-8");
-    }
-    String version = call.header("x-github-api-version");
-    headers.put("x-github-api-version-selected", version != null && API_VERSIONS.contains(version) ? version : API_VERSIONS.get(0));
-    headers.put("x-github-media-type", "github.v3; format=json");
-    headers.put("x-ratelimit-limit", String.valueOf(bucket.limit));
-    headers.put("x-ratelimit-remaining", String.valueOf(bucket.remaining()));
-    headers.put("x-ratelimit-reset", String.valueOf(bucket.resetEpochSeconds));
-    headers.put("x-ratelimit-used", String.valueOf(bucket.used));
-    headers.put("x-ratelimit-resource", "core");
-    headers.put("x-github-request-id", requestId());
-    headers.putAll(reply.headers());
-    return new Reply(reply.status(), headers, reply.body(), reply.counted(), reply.wireFault(), reply.delayMillis());
-  }
+    /**
+     * One request as the emulator saw it: the raw path and query ("" when none), the status it was
+     * given (0 when the connection was reset before processing; the accepted status for
+     * drop_after_accept, whose answer never left), lower-case headers with Authorization REDACTED,
+     * and the injected fault's kind or null.
+     */
+    public record JournalEntry(String method, String path, String query, int status,
+            Map<String, String> requestHeaders, String requestBody, String fault) {}
 
-  private RateBucket bucketFor(User user) {
-    String key = user == null ? "" : user.login();
-    RateBucket bucket = state.buckets.computeIfAbsent(key,
-        k -> new RateBucket(user == null ? ANONYMOUS_RATE_LIMIT : RATE_LIMIT));
-    if (Instant.now().getEpochSecond() >= bucket.resetEpochSeconds) {
-      bucket.used = 0;
-      bucket.resetEpochSeconds = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
-    }
-    return bucket;
-  }
-
-  /** The request body parsed and checked against the operation's requestBody schema. */
-  private static JsonNode checkedBody(Call call, Operation op) {
-    JsonNode body;
-    if (call.body().length == 0) {
-      body = JsonNodeFactory.instance.objectNode();
-    } else {
-      try {
-        body = JSON.readTree(call.body());
-      } catch (IOException e) {
-        throw error(400, "Problems parsing JSON", op.docs());
-      }
-    }
-    List<com.networknt.schema.Error> errors = op.requestBody().validate(body);
-    if (!errors.isEmpty()) {
-      throw error(422, "Invalid request.\n\n" + SchemaMessages.describe(errors), op.docs());
-    }
-    return body;
-  }
-
-  private interface Handler {
-    Reply apply(Ctx ctx);
-  }
-
-  private Handler handler(String operationId) {
-    return switch (operationId) {
-      case "repos/create-dispatch-event" -> this::createDispatchEvent;
-      case "actions/create-workflow-dispatch" -> this::createWorkflowDispatch;
-      case "actions/get-workflow" -> this::getWorkflow;
-      case "actions/list-workflow-runs-for-repo" -> this::listWorkflowRuns;
-      case "actions/list-artifacts-for-repo" -> this::listArtifacts;
-      case "actions/download-artifact" -> this::downloadArtifact;
-      case "issues/create" -> this::createIssue;
-      case "issues/get" -> this::getIssue;
-      case "issues/list-for-repo" -> this::listIssues;
-      case "issues/lock" -> this::lockIssue;
-      case "issues/list-comments" -> this::listComments;
-      case "issues/create-comment" -> this::createComment;
-      case "issues/get-comment" -> this::getComment;
-      case "issues/update-comment" -> this::updateComment;
-      case "issues/delete-comment" -> this::deleteComment;
-      case "reactions/create-for-issue-comment" -> this::createReaction;
-      case "git/create-ref" -> this::createRef;
-      case "git/get-ref" -> this::getRef;
-      case "git/delete-ref" -> this::deleteRef;
-      case "repos/get" -> this::getRepository;
-      case "rate-limit/get" -> this::getRateLimit;
-      case "users/get-authenticated" -> this::getAuthenticatedUser;
-      case "apps/get-authenticated" -> this::getAuthenticatedApp;
-      default -> throw new IllegalStateException("index.json lists an operation without a handler: " + operationId);
-    };
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Repository dispatch
-  // ---------------------------------------------------------------------------------------------
-
-  private Reply createDispatchEvent(Ctx ctx) {
-    requireWrite(ctx);
-    if (ctx.call().body().length >= MAX_DISPATCH_BYTES) {
-      throw ctx.error(422, "client_payload is too large.");
-    }
-    JsonNode payload = ctx.body().get("client_payload");
-    Map<String, Object> event = new LinkedHashMap<>();
-    event.put("action", ctx.body().get("event_type").asText());
-    event.put("branch", ctx.repo().defaultBranch);
-    event.put("client_payload", payload == null ? JsonNodeFactory.instance.objectNode() : payload);
-    event.put("repository", repositoryJson(ctx.repo()));
-    event.put("organization", organizationJson(ctx.repo()));
-    event.put("sender", userJson(ctx.user()));
-    event.put("installation", obj("id", INSTALLATION_ID, "node_id", nodeId("IntegrationInstallation", INSTALLATION_ID)));
-    deliver(ctx.repo(), "repository_dispatch", event);
-    return Reply.empty(204);
-  }
-
-  /** Indented with two spaces and "key": value, as the runner writes $GITHUB_EVENT_PATH. */
-  private static final DefaultPrettyPrinter EVENT_FILE_FORMAT = new DefaultPrettyPrinter(
-      Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-      .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-      .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-
-  /** Writes the event file the way the runner finds it at $GITHUB_EVENT_PATH; atomically, for readers that poll. */
-  private void deliver(Repo repo, String eventName, Map<String, Object> event) {
-    Path file = eventsDir.resolve(String.format("%04d-%s.json", ++state.eventSequence, eventName));
-    try {
-      Files.createDirectories(eventsDir);
-      Path partial = Files.createTempFile(eventsDir, ".delivering-", ".json");
-      Files.write(partial, JSON.writer(EVENT_FILE_FORMAT).writeValueAsBytes(event));
-      Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    state.delivered.add(new Delivered(repo.fullName(), file));
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Actions: workflows, runs, artifacts
-  // ---------------------------------------------------------------------------------------------
-
-  private Reply createWorkflowDispatch(Ctx ctx) {
-    requireWrite(ctx);
-    Workflow workflow = workflow(ctx);
-    JsonNode body = ctx.body();
-    if (legacyWorkflowDispatch && body.has("return_run_details")) {
-      throw ctx.error(400, "Invalid request.\n\n\"return_run_details\" is not a permitted key.");
-    }
-    String ref = body.get("ref").asText();
-    String sha = resolveRef(ctx.repo(), ref);
-    if (sha == null) {
-      throw ctx.error(422, "No ref found for: " + ref);
-    }
-    Map<String, Object> inputs = new LinkedHashMap<>();
-    JsonNode given = body.path("inputs");
-    List<String> unexpected = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> input : given.properties()) {
-      if (!workflow.inputs().containsKey(input.getKey())) {
-        unexpected.add(input.getKey());
-      } else if (!input.getValue().isValueNode() || input.getValue().isNull()) {
-        throw ctx.error(422, "Invalid request.\n\nFor 'properties/" + input.getKey() + "', "
-            + SchemaMessages.show(input.getValue()) + " is not a string, a number or a boolean.");
-      } else {
-        inputs.put(input.getKey(), JSON.convertValue(input.getValue(), Object.class));
-      }
-    }
-    if (!unexpected.isEmpty()) {
-      throw ctx.error(422, "Unexpected inputs provided: " + toJson(unexpected));
-    }
-    for (Map.Entry<String, Boolean> declared : workflow.inputs().entrySet()) {
-      if (declared.getValue() && !inputs.containsKey(declared.getKey())) {
-        throw ctx.error(422, "Required input '" + declared.getKey() + "' not provided");
-      }
-    }
-    String branch = ref.replaceFirst("^refs/(heads|tags)/", "");
-    int runNumber = (int) ctx.repo().runs.stream().filter(r -> r.workflow() == workflow).count() + 1;
-    WorkflowRun run = new WorkflowRun(state.nextRunId++, workflow, runNumber, ref, branch, sha, inputs, ctx.user(), now());
-    ctx.repo().runs.add(run);
-    // The 2026-03-10 API version always answers with the run details (its x-github-breaking-changes).
-    boolean details = !legacyWorkflowDispatch
-        && (body.path("return_run_details").asBoolean(false) || "2026-03-10".equals(ctx.apiVersion()));
-    if (!details) {
-      return Reply.empty(204);
-    }
-    String api = apiBase(ctx.repo());
-    return Reply.json(200, obj(
-        "workflow_run_id", run.id(),
-        "run_url", api + "/actions/runs/" + run.id(),
-        "html_url", htmlBase(ctx.repo()) + "/actions/runs/" + run.id()));
-  }
-
-  /** A branch name, a tag name, or a full refs/... name, to the commit it points at. */
-  private static String resolveRef(Repo repo, String ref) {
-    if (ref.startsWith("refs/")) {
-      return repo.refs.get(ref);
-    }
-    String branch = repo.refs.get("refs/heads/" + ref);
-    return branch != null ? branch : repo.refs.get("refs/tags/" + ref);
-  }
-
-  private Workflow workflow(Ctx ctx) {
-    String id = ctx.params().get("workflow_id");
-    return ctx.repo().workflows.stream()
-        .filter(w -> w.file().equals(id) || String.valueOf(w.id()).equals(id))
-        .findFirst()
-        .orElseThrow(() -> ctx.error(404, "Not Found"));
-  }
-
-  private Reply getWorkflow(Ctx ctx) {
-    return Reply.json(200, workflowJson(ctx.repo(), workflow(ctx)));
-  }
-
-  private Reply listWorkflowRuns(Ctx ctx) {
-    Map<String, String> q = ctx.call().query();
-    List<WorkflowRun> runs = ctx.repo().runs.stream()
-        .filter(r -> !q.containsKey("actor") || r.actor().login().equals(q.get("actor")))
-        .filter(r -> !q.containsKey("branch") || r.headBranch().equals(q.get("branch")))
-        .filter(r -> !q.containsKey("event") || q.get("event").equals("workflow_dispatch"))
-        .filter(r -> !q.containsKey("status") || q.get("status").equals("queued"))
-        .filter(r -> !q.containsKey("head_sha") || r.headSha().equals(q.get("head_sha")))
-        .sorted(Comparator.comparingLong(WorkflowRun::id).reversed())
-        .toList();
-    Page<WorkflowRun> page = page(ctx, runs);
-    return page.link(Reply.json(200, obj(
-        "total_count", runs.size(),
-        "workflow_runs", page.items().stream().map(r -> runJson(ctx.repo(), r)).toList())));
-  }
-
-  private Reply listArtifacts(Ctx ctx) {
-    String name = ctx.call().query().get("name");
-    List<Artifact> artifacts = ctx.repo().artifacts.stream()
-        .filter(a -> name == null || a.name().equals(name))
-        .sorted(Comparator.comparingLong(Artifact::id).reversed())
-        .toList();
-    Page<Artifact> page = page(ctx, artifacts);
-    return page.link(Reply.json(200, obj(
-        "total_count", artifacts.size(),
-        "artifacts", page.items().stream().map(a -> artifactJson(ctx.repo(), a)).toList())));
-  }
-
-  /** GitHub redirects to short-lived storage on another host; here the emulator serves the bytes itself. */
-  private Reply downloadArtifact(Ctx ctx) {
-    Artifact artifact = artifact(ctx.repo(), Long.parseLong(ctx.params().get("artifact_id")));
-    if (artifact == null || !ctx.params().get("archive_format").equals("zip")) {
-      throw ctx.error(404, "Not Found");
-    }
-    return Reply.empty(302).withHeader("location", url() + "/_emulator/artifact-blobs/" + artifact.id());
-  }
-
-  private static Artifact artifact(Repo repo, long id) {
-    return repo.artifacts.stream().filter(a -> a.id() == id).findFirst().orElse(null);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Issues
-  // ---------------------------------------------------------------------------------------------
-
-  private Reply createIssue(Ctx ctx) {
-    JsonNode body = ctx.body();
-    String title = body.get("title").asText();
-    if (title.isBlank()) {
-      throw ctx.validationFailed(obj("resource", "Issue", "code", "missing_field", "field", "title"));
-    }
-    String text = body.hasNonNull("body") ? body.get("body").asText() : null;
-    if (text != null && characters(text) > MAX_BODY_CHARACTERS) {
-      throw ctx.validationFailed(obj("resource", "Issue", "code", "custom", "field", "body",
-          "message", "body is too long (maximum is " + MAX_BODY_CHARACTERS + " characters)"));
-    }
-    List<Label> labels = new ArrayList<>();
-    // Labels from users without push access are silently dropped, as the API description says.
-    if (ctx.user().canWrite()) {
-      for (JsonNode label : body.path("labels")) {
-        String name = label.isObject() ? label.path("name").asText() : label.asText();
-        if (!name.isBlank() && labels.stream().noneMatch(l -> l.name().equalsIgnoreCase(name))) {
-          labels.add(ctx.repo().labels.computeIfAbsent(name.toLowerCase(Locale.ROOT),
-              k -> new Label(state.nextLabelId++, name, "ededed", null)));
+    public List<JournalEntry> journal() {
+        synchronized (lock) {
+            return List.copyOf(journal);
         }
-      }
     }
-    Repo repo = ctx.repo();
-    Issue issue = new Issue(state.nextIssueId++, ++repo.issueSequence, title, text, ctx.user(), labels, now());
-    repo.issues.add(issue);
-    Map<String, Object> json = issueJson(repo, issue);
-    return Reply.json(201, json).withHeader("location", (String) json.get("url"));
-  }
 
-  private Reply getIssue(Ctx ctx) {
-    return Reply.json(200, issueJson(ctx.repo(), issue(ctx)));
-  }
-
-  private Reply listIssues(Ctx ctx) {
-    Map<String, String> q = ctx.call().query();
-    String stateFilter = q.getOrDefault("state", "open");
-    Set<String> labels = q.containsKey("labels")
-        ? java.util.Arrays.stream(q.get("labels").split(",")).map(String::trim).filter(s -> !s.isEmpty())
-            .map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet())
-        : Set.of();
-    Instant since = q.containsKey("since") ? parseInstant(q.get("since")) : null;
-    Comparator<Issue> order = switch (q.getOrDefault("sort", "created")) {
-      case "updated" -> Comparator.comparing((Issue i) -> i.updatedAt);
-      case "comments" -> Comparator.comparingInt((Issue i) -> i.comments);
-      default -> Comparator.comparing((Issue i) -> i.createdAt);
-    };
-    order = order.thenComparingInt(i -> i.number);
-    if (!"asc".equals(q.get("direction"))) {
-      order = order.reversed();
+    /** Entries whose method matches ({@code null} or {@code *} for any) and whose path matches the regex in full. */
+    public List<JournalEntry> journal(String method, String pathRegex) {
+        Pattern path = Pattern.compile(pathRegex);
+        return journal().stream()
+                .filter(e -> anyMethod(method) || e.method().equalsIgnoreCase(method))
+                .filter(e -> path.matcher(e.path()).matches())
+                .toList();
     }
-    List<Issue> issues = ctx.repo().issues.stream()
-        .filter(i -> stateFilter.equals("all") || i.state.equals(stateFilter))
-        .filter(i -> i.labels.stream().map(l -> l.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet()).containsAll(labels))
-        .filter(i -> !q.containsKey("creator") || i.user.login().equalsIgnoreCase(q.get("creator")))
-        .filter(i -> since == null || !i.updatedAt.isBefore(since))
-        .sorted(order)
-        .toList();
-    Page<Issue> page = page(ctx, issues);
-    return page.link(Reply.json(200, page.items().stream().map(i -> issueJson(ctx.repo(), i)).toList()));
-  }
 
-  private Reply lockIssue(Ctx ctx) {
-    requireWrite(ctx);
-    Issue issue = issue(ctx);
-    issue.locked = true;
-    issue.lockReason = ctx.body().hasNonNull("lock_reason") ? ctx.body().get("lock_reason").asText() : null;
-    issue.updatedAt = now();
-    return Reply.empty(204);
-  }
-
-  private Issue issue(Ctx ctx) {
-    long number = Long.parseLong(ctx.params().get("issue_number"));
-    return ctx.repo().issues.stream().filter(i -> i.number == number).findFirst()
-        .orElseThrow(() -> ctx.error(404, "Not Found"));
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Issue comments and their reactions
-  // ---------------------------------------------------------------------------------------------
-
-  private Reply listComments(Ctx ctx) {
-    Issue issue = issue(ctx);
-    String sinceParam = ctx.call().query().get("since");
-    Instant since = sinceParam == null ? null : parseInstant(sinceParam);
-    List<Comment> comments = state.comments.values().stream()
-        .filter(c -> c.issue == issue)
-        .filter(c -> since == null || !c.updatedAt.isBefore(since))
-        .toList();
-    Page<Comment> page = page(ctx, comments);
-    return page.link(Reply.json(200, page.items().stream().map(c -> commentJson(ctx.repo(), c)).toList()));
-  }
-
-  private Reply createComment(Ctx ctx) {
-    Issue issue = issue(ctx);
-    if (issue.locked && !ctx.user().canWrite()) {
-      throw ctx.error(403, "Unable to create comment because issue is locked.");
-    }
-    String body = checkedCommentBody(ctx);
-    Comment comment = new Comment(state.nextCommentId++, ctx.repo(), issue, ctx.user(), body, now());
-    state.comments.put(comment.id, comment);
-    issue.comments++;
-    issue.updatedAt = comment.createdAt;
-    Map<String, Object> json = commentJson(ctx.repo(), comment);
-    return Reply.json(201, json).withHeader("location", (String) json.get("url"));
-  }
-
-  private Reply getComment(Ctx ctx) {
-    return Reply.json(200, commentJson(ctx.repo(), comment(ctx)));
-  }
-
-  private Reply updateComment(Ctx ctx) {
-    Comment comment = comment(ctx);
-    requireAuthorOrWriter(ctx, comment);
-    if (comment.issue.locked && !ctx.user().canWrite()) {
-      throw ctx.error(403, "Unable to update comment because issue is locked.");
-    }
-    comment.body = checkedCommentBody(ctx);
-    comment.updatedAt = now();
-    return Reply.json(200, commentJson(ctx.repo(), comment));
-  }
-
-  private Reply deleteComment(Ctx ctx) {
-    Comment comment = comment(ctx);
-    requireAuthorOrWriter(ctx, comment);
-    state.comments.remove(comment.id);
-    comment.issue.comments--;
-    return Reply.empty(204);
-  }
-
-  private Reply createReaction(Ctx ctx) {
-    Comment comment = comment(ctx);
-    String content = ctx.body().get("content").asText();
-    for (Reaction existing : comment.reactions) {
-      if (existing.user().equals(ctx.user()) && existing.content().equals(content)) {
-        return Reply.json(200, reactionJson(existing));
-      }
-    }
-    Reaction reaction = new Reaction(state.nextReactionId++, ctx.user(), content, now());
-    comment.reactions.add(reaction);
-    return Reply.json(201, reactionJson(reaction));
-  }
-
-  private String checkedCommentBody(Ctx ctx) {
-    String body = ctx.body().get("body").asText();
-    if (body.isBlank()) {
-      throw ctx.validationFailed(obj("resource", "IssueComment", "code", "unprocessable", "field", "data",
-          "message", "Body cannot be blank"));
-    }
-    if (characters(body) > MAX_BODY_CHARACTERS) {
-      throw ctx.validationFailed(obj("resource", "IssueComment", "code", "unprocessable", "field", "data",
-          "message", "Body is too long (maximum is " + MAX_BODY_CHARACTERS + " characters)"));
-    }
-    return body;
-  }
-
-  private Comment comment(Ctx ctx) {
-    Comment comment = state.comments.get(Long.parseLong(ctx.params().get("comment_id")));
-    if (comment == null || comment.repo != ctx.repo()) {
-      throw ctx.error(404, "Not Found");
-    }
-    return comment;
-  }
-
-  private static void requireAuthorOrWriter(Ctx ctx, Comment comment) {
-    if (!comment.user.equals(ctx.user())) {
-      requireWrite(ctx);
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Git references
-  // ---------------------------------------------------------------------------------------------
-
-  private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
-  private static final Pattern BAD_REF_CHARACTERS = Pattern.compile("[\\x00-\\x20~^:?*\\[\\\\\\x7f]|\\.\\.|@\\{|//|/\\.|\\.lock(/|$)|[./]$");
-
-  private Reply createRef(Ctx ctx) {
-    requireWrite(ctx);
-    String ref = ctx.body().get("ref").asText();
-    String sha = ctx.body().get("sha").asText();
-    if (!ref.startsWith("refs/") || ref.chars().filter(c -> c == '/').count() < 2 || BAD_REF_CHARACTERS.matcher(ref).find()) {
-      throw ctx.error(422, "ref name is not valid");
-    }
-    // Like GitHub, a ref must point at a commit the repository has.
-    if (!SHA.matcher(sha).matches() || !ctx.repo().commits.contains(sha)) {
-      throw ctx.error(422, "Object does not exist");
-    }
-    if (ctx.repo().refs.containsKey(ref)) {
-      throw ctx.error(422, "Reference already exists");
-    }
-    ctx.repo().refs.put(ref, sha);
-    Map<String, Object> json = refJson(ctx.repo(), ref, sha);
-    return Reply.json(201, json).withHeader("location", (String) json.get("url"));
-  }
-
-  private Reply getRef(Ctx ctx) {
-    String ref = "refs/" + ctx.params().get("ref");
-    String sha = ctx.repo().refs.get(ref);
-    if (sha == null) {
-      throw ctx.error(404, "Not Found");
-    }
-    return Reply.json(200, refJson(ctx.repo(), ref, sha));
-  }
-
-  private Reply deleteRef(Ctx ctx) {
-    requireWrite(ctx);
-    String ref = "refs/" + ctx.params().get("ref");
-    if (!ctx.repo().refs.containsKey(ref)) {
-      throw ctx.error(422, "Reference does not exist");
-    }
-    if (ref.equals("refs/heads/" + ctx.repo().defaultBranch)) {
-      throw ctx.error(422, "Cannot delete the default branch");
-    }
-    ctx.repo().refs.remove(ref);
-    return Reply.empty(204);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Repository, rate limit, identity
-  // ---------------------------------------------------------------------------------------------
-
-  private Reply getRepository(Ctx ctx) {
-    Repo repo = ctx.repo();
-    Map<String, Object> json = repositoryJson(repo);
-    boolean write = ctx.user().canWrite();
-    json.put("has_discussions", false);
-    json.put("disabled", false);
-    json.put("permissions", obj("admin", false, "maintain", false, "push", write, "triage", write, "pull", true));
-    json.put("allow_rebase_merge", true);
-    json.put("allow_squash_merge", true);
-    json.put("allow_merge_commit", true);
-    json.put("allow_auto_merge", false);
-    json.put("delete_branch_on_merge", false);
-    json.put("allow_forking", true);
-    json.put("temp_clone_token", "");
-    json.put("organization", ownerJson(repo));
-    json.put("network_count", 0);
-    json.put("subscribers_count", 1);
-    return Reply.json(200, json);
-  }
-
-  private Reply getRateLimit(Ctx ctx) {
-    RateBucket core = bucketFor(ctx.user());
-    Map<String, Object> coreJson = obj("limit", core.limit, "used", core.used, "remaining", core.remaining(),
-        "reset", core.resetEpochSeconds);
-    long reset = core.resetEpochSeconds;
-    return Reply.json(200, obj(
-        "resources", obj(
-            "core", coreJson,
-            "search", obj("limit", 30, "used", 0, "remaining", 30, "reset", reset),
-            "graphql", obj("limit", RATE_LIMIT, "used", 0, "remaining", RATE_LIMIT, "reset", reset),
-            "integration_manifest", obj("limit", RATE_LIMIT, "used", 0, "remaining", RATE_LIMIT, "reset", reset),
-            "code_search", obj("limit", 10, "used", 0, "remaining", 10, "reset", reset)),
-        "rate", coreJson));
-  }
-
-  /** An installation token (GITHUB_TOKEN) is not a user: GitHub refuses it here. */
-  private Reply getAuthenticatedUser(Ctx ctx) {
-    User user = ctx.user();
-    if (user.isBot()) {
-      throw ctx.error(403, "Resource not accessible by integration");
-    }
-    Map<String, Object> json = userJson(user);
-    json.putAll(obj("name", null, "company", null, "blog", "", "location", null, "email", null, "hireable", null,
-        "bio", null, "twitter_username", null, "public_repos", 0, "public_gists", 0, "followers", 0, "following", 0,
-        "created_at", "2020-01-01T00:00:00Z", "updated_at", "2020-01-01T00:00:00Z"));
-    return Reply.json(200, json);
-  }
-
-  /** The app behind the default token is GitHub Actions; a user token has no app. */
-  private Reply getAuthenticatedApp(Ctx ctx) {
-    if (!ctx.user().isBot()) {
-      throw ctx.error(401, "A JSON web token could not be decoded");
-    }
-    Map<String, Object> owner = obj("login", "github", "id", 9919L, "node_id", nodeId("Organization", 9919L),
-        "avatar_url", "https://avatars.githubusercontent.com/u/9919?v=4", "gravatar_id", "");
-    owner.putAll(accountUrls("github", "https://github.com/github"));
-    owner.put("type", "Organization");
-    owner.put("site_admin", false);
-    return Reply.json(200, obj(
-        "id", 15368L, "slug", "github-actions", "client_id", "Iv1.05c79e9ad1f6bdfa", "node_id", nodeId("App", 15368L),
-        "owner", owner, "name", "GitHub Actions", "description", "Automate your workflow from idea to production",
-        "external_url", "https://help.github.com/en/actions", "html_url", "https://github.com/apps/github-actions",
-        "created_at", "2018-07-30T09:30:17Z", "updated_at", "2019-12-10T19:04:12Z",
-        "permissions", obj("actions", "write", "contents", "write", "issues", "write", "metadata", "read"),
-        "events", List.of()));
-  }
-
-  private static void requireWrite(Ctx ctx) {
-    if (!ctx.user().canWrite()) {
-      throw ctx.error(403, "Resource not accessible by integration");
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Pagination
-  // ---------------------------------------------------------------------------------------------
-
-  private record Page<T>(List<T> items, String linkHeader) {
-    Reply link(Reply reply) {
-      return linkHeader == null ? reply : reply.withHeader("link", linkHeader);
-    }
-  }
-
-  /** per_page (default 30, at most 100) and page, with GitHub's Link header: prev, next, last, first. */
-  private <T> Page<T> page(Ctx ctx, List<T> all) {
-    Map<String, String> query = ctx.call().query();
-    int perPage = Math.min(100, positiveInt(query.get("per_page"), 30));
-    int page = positiveInt(query.get("page"), 1);
-    int last = Math.max(1, (all.size() + perPage - 1) / perPage);
-    int from = (int) Math.min(all.size(), (long) (page - 1) * perPage);
-    List<T> items = all.subList(from, Math.min(all.size(), from + perPage));
-    List<String> links = new ArrayList<>();
-    if (page > 1) {
-      links.add(pageLink(ctx, Math.min(page - 1, last), "prev"));
-    }
-    if (page < last) {
-      links.add(pageLink(ctx, page + 1, "next"));
-      links.add(pageLink(ctx, last, "last"));
-    }
-    if (page > 1) {
-      links.add(pageLink(ctx, 1, "first"));
-    }
-    return new Page<>(items, links.isEmpty() ? null : String.join(", ", links));
-  }
-
-  private String pageLink(Ctx ctx, int page, String rel) {
-    Map<String, String> query = new LinkedHashMap<>(ctx.call().query());
-    query.put("page", String.valueOf(page));
-    String encoded = query.entrySet().stream()
-        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-        .collect(Collectors.joining("&"));
-    return "<" + url() + ctx.call().rawPath() + "?" + encoded + ">; rel=\"" + rel + "\"";
-  }
-
-  private static int positiveInt(String value, int fallback) {
-    try {
-      int n = value == null ? fallback : Integer.parseInt(value.trim());
-      return n < 1 ? fallback : n;
-    } catch (NumberFormatException e) {
-      return fallback;
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Admin API for other processes (not journaled, no token)
-  // ---------------------------------------------------------------------------------------------
-
-  private static final Pattern ARTIFACT_BLOB = Pattern.compile("/_emulator/artifact-blobs/(\\d+)");
-
-  private Reply admin(Call call) {
-    try {
-      Matcher blob = ARTIFACT_BLOB.matcher(call.path());
-      if (call.method().equals("GET") && blob.matches()) {
-        return artifactBlob(Long.parseLong(blob.group(1)));
-      }
-      Map<String, String> q = call.query();
-      JsonNode body = call.body().length == 0 ? JsonNodeFactory.instance.objectNode() : JSON.readTree(call.body());
-      switch (call.method() + " " + call.path()) {
-        case "GET /_emulator/journal":
-          return Reply.json(200, journal());
-        case "DELETE /_emulator/journal":
-          clearJournal();
-          return Reply.empty(204);
-        case "POST /_emulator/faults":
-          injectFault(body.path("method").asText("*"), body.path("path").asText(".*"), faultFrom(body),
-              body.path("times").asInt(1));
-          return Reply.empty(204);
-        case "POST /_emulator/workflows":
-          Map<String, Boolean> inputs = new LinkedHashMap<>();
-          body.path("inputs").properties().forEach(e -> inputs.put(e.getKey(), e.getValue().asBoolean()));
-          addWorkflow(required(body, "repo"), required(body, "file"), inputs);
-          synchronized (lock) {
-            Repo repo = existingRepo(required(body, "repo"));
-            return Reply.json(201, workflowJson(repo, repo.workflows.get(repo.workflows.size() - 1)));
-          }
-        case "POST /_emulator/users":
-          addUser(required(body, "token"), required(body, "login"), body.path("collaborator").asBoolean(false));
-          return Reply.empty(204);
-        case "POST /_emulator/repositories":
-          addRepository(required(body, "repo"), body.path("default_branch").asText("main"));
-          return Reply.empty(204);
-        case "POST /_emulator/branches":
-          addBranch(required(body, "repo"), required(body, "branch"));
-          return Reply.empty(204);
-        case "POST /_emulator/settings":
-          setLegacyWorkflowDispatch(body.path("legacy_workflow_dispatch").asBoolean(false));
-          return Reply.empty(204);
-        case "POST /_emulator/artifacts":
-          long id = addArtifact(required(body, "repo"), required(body, "name"),
-              Base64.getDecoder().decode(required(body, "zip_base64")));
-          return Reply.json(201, obj("id", id));
-        case "GET /_emulator/events":
-          synchronized (lock) {
-            return Reply.json(200, state.delivered.stream()
-                .filter(e -> !q.containsKey("repo") || e.repo().equalsIgnoreCase(q.get("repo")))
-                .map(e -> e.file().toString()).toList());
-          }
-        case "GET /_emulator/runs":
-          return Reply.json(200, workflowRuns(requiredQuery(q, "repo")));
-        case "GET /_emulator/issues":
-          return Reply.json(200, issues(requiredQuery(q, "repo")));
-        case "GET /_emulator/comments":
-          return Reply.json(200, comments(requiredQuery(q, "repo"), Integer.parseInt(requiredQuery(q, "issue"))));
-        case "GET /_emulator/refs":
-          return Reply.json(200, refs(requiredQuery(q, "repo")));
-        case "POST /_emulator/reset":
-          reset();
-          return Reply.empty(204);
-        default:
-          return Reply.json(404, obj("message", "Not Found"));
-      }
-    } catch (IllegalArgumentException | IOException e) {
-      return Reply.json(400, obj("message", String.valueOf(e.getMessage())));
-    }
-  }
-
-  private Reply artifactBlob(long id) {
-    synchronized (lock) {
-      for (Repo repo : state.repos.values()) {
-        Artifact artifact = artifact(repo, id);
-        if (artifact != null) {
-          return new Reply(200, new LinkedHashMap<>(Map.of("content-type", "application/zip")), artifact.zip(), false, null, null);
+    public void clearJournal() {
+        synchronized (lock) {
+            journal.clear();
         }
-      }
-    }
-    return Reply.json(404, obj("message", "Not Found"));
-  }
-
-  private static Fault faultFrom(JsonNode body) {
-    Integer retryAfter = body.hasNonNull("retry_after") ? body.get("retry_after").asInt() : null;
-    return switch (required(body, "fault")) {
-      case "status" -> Fault.status(body.path("status").asInt(503));
-      case "too_many_requests" -> Fault.tooManyRequests(retryAfter);
-      case "secondary_rate_limit" -> Fault.secondaryRateLimit(retryAfter);
-      case "primary_exhausted" -> Fault.primaryRateLimitExhausted(
-          body.path("reset").asLong(Instant.now().plusSeconds(60).getEpochSecond()));
-      case "connection_reset" -> Fault.connectionReset();
-      case "drop_after_accept" -> Fault.dropAfterAccept();
-      case "delay" -> Fault.delay(body.path("millis").asLong(1000));
-      default -> throw new IllegalArgumentException("unknown fault: " + body.get("fault").asText());
-    };
-  }
-
-  private static String required(JsonNode body, String field) {
-    if (!body.hasNonNull(field) || body.get(field).asText().isEmpty()) {
-      throw new IllegalArgumentException("missing field: " + field);
-    }
-    return body.get(field).asText();
-  }
-
-  private static String requiredQuery(Map<String, String> query, String name) {
-    if (!query.containsKey(name)) {
-      throw new IllegalArgumentException("missing query parameter: " + name);
-    }
-    return query.get(name);
-  }
-
-  private boolean hasRepository(String fullName) {
-    synchronized (lock) {
-      return state.repos.containsKey(fullName.toLowerCase(Locale.ROOT));
-    }
-  }
-
-  private Repo existingRepo(String fullName) {
-    Repo repo = state.repos.get(fullName.toLowerCase(Locale.ROOT));
-    if (repo == null) {
-      throw new IllegalArgumentException("no such repository: " + fullName);
-    }
-    return repo;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // JSON views of the model, shaped like GitHub's (see github/openapi and the webhook example)
-  // ---------------------------------------------------------------------------------------------
-
-  private String apiBase(Repo repo) {
-    return url() + "/repos/" + repo.fullName();
-  }
-
-  private static String htmlBase(Repo repo) {
-    return "https://github.com/" + repo.fullName();
-  }
-
-  private static final String[][] USER_URLS = {
-      {"followers_url", "/followers"}, {"following_url", "/following{/other_user}"}, {"gists_url", "/gists{/gist_id}"},
-      {"starred_url", "/starred{/owner}{/repo}"}, {"subscriptions_url", "/subscriptions"}, {"organizations_url", "/orgs"},
-      {"repos_url", "/repos"}, {"events_url", "/events{/privacy}"}, {"received_events_url", "/received_events"}};
-
-  private Map<String, Object> accountUrls(String login, String htmlUrl) {
-    String api = url() + "/users/" + URLEncoder.encode(login, StandardCharsets.UTF_8);
-    Map<String, Object> json = obj("url", api, "html_url", htmlUrl);
-    for (String[] u : USER_URLS) {
-      json.put(u[0], api + u[1]);
-    }
-    return json;
-  }
-
-  private Map<String, Object> userJson(User user) {
-    Map<String, Object> json = obj("login", user.login(), "id", user.id(), "node_id", nodeId(user.type(), user.id()),
-        "avatar_url", user.isBot() ? "https://avatars.githubusercontent.com/in/15368?v=4"
-            : "https://avatars.githubusercontent.com/u/" + user.id() + "?v=4",
-        "gravatar_id", "");
-    json.putAll(accountUrls(user.login(), user.isBot() ? "https://github.com/apps/github-actions" : "https://github.com/" + user.login()));
-    json.put("type", user.type());
-    json.put("site_admin", false);
-    return json;
-  }
-
-  private Map<String, Object> ownerJson(Repo repo) {
-    Map<String, Object> json = obj("login", repo.owner, "id", repo.ownerId, "node_id", nodeId("Organization", repo.ownerId),
-        "avatar_url", "https://avatars.githubusercontent.com/u/" + repo.ownerId + "?v=4", "gravatar_id", "");
-    json.putAll(accountUrls(repo.owner, "https://github.com/" + repo.owner));
-    json.put("type", "Organization");
-    json.put("site_admin", false);
-    return json;
-  }
-
-  private Map<String, Object> organizationJson(Repo repo) {
-    String api = url() + "/orgs/" + repo.owner;
-    return obj("login", repo.owner, "id", repo.ownerId, "node_id", nodeId("Organization", repo.ownerId),
-        "url", api, "repos_url", api + "/repos", "events_url", api + "/events", "hooks_url", api + "/hooks",
-        "issues_url", api + "/issues", "members_url", api + "/members{/member}",
-        "public_members_url", api + "/public_members{/member}",
-        "avatar_url", "https://avatars.githubusercontent.com/u/" + repo.ownerId + "?v=4", "description", null);
-  }
-
-  private static final String[][] REPOSITORY_URLS = {
-      {"forks_url", "/forks"}, {"keys_url", "/keys{/key_id}"}, {"collaborators_url", "/collaborators{/collaborator}"},
-      {"teams_url", "/teams"}, {"hooks_url", "/hooks"}, {"issue_events_url", "/issues/events{/number}"},
-      {"events_url", "/events"}, {"assignees_url", "/assignees{/user}"}, {"branches_url", "/branches{/branch}"},
-      {"tags_url", "/tags"}, {"blobs_url", "/git/blobs{/sha}"}, {"git_tags_url", "/git/tags{/sha}"},
-      {"git_refs_url", "/git/refs{/sha}"}, {"trees_url", "/git/trees{/sha}"}, {"statuses_url", "/statuses/{sha}"},
-      {"languages_url", "/languages"}, {"stargazers_url", "/stargazers"}, {"contributors_url", "/contributors"},
-      {"subscribers_url", "/subscribers"}, {"subscription_url", "/subscription"}, {"commits_url", "/commits{/sha}"},
-      {"git_commits_url", "/git/commits{/sha}"}, {"comments_url", "/comments{/number}"},
-      {"issue_comment_url", "/issues/comments{/number}"}, {"contents_url", "/contents/{+path}"},
-      {"compare_url", "/compare/{base}...{head}"}, {"merges_url", "/merges"}, {"archive_url", "/{archive_format}{/ref}"},
-      {"downloads_url", "/downloads"}, {"issues_url", "/issues{/number}"}, {"pulls_url", "/pulls{/number}"},
-      {"milestones_url", "/milestones{/number}"}, {"notifications_url", "/notifications{?since,all,participating}"},
-      {"labels_url", "/labels{/name}"}, {"releases_url", "/releases{/id}"}, {"deployments_url", "/deployments"}};
-
-  /** The repository object of a webhook payload, key for key as in repository_dispatch/payload.json. */
-  private Map<String, Object> repositoryJson(Repo repo) {
-    String api = apiBase(repo);
-    String html = htmlBase(repo);
-    Map<String, Object> json = obj("id", repo.id, "node_id", nodeId("Repository", repo.id), "name", repo.name,
-        "full_name", repo.fullName(), "private", false, "owner", ownerJson(repo), "html_url", html,
-        "description", null, "fork", false, "url", api);
-    for (String[] u : REPOSITORY_URLS) {
-      json.put(u[0], api + u[1]);
-    }
-    long openIssues = repo.issues.stream().filter(i -> i.state.equals("open")).count();
-    json.putAll(obj("created_at", format(repo.createdAt), "updated_at", format(repo.createdAt),
-        "pushed_at", format(repo.createdAt), "git_url", "git://github.com/" + repo.fullName() + ".git",
-        "ssh_url", "git@github.com:" + repo.fullName() + ".git", "clone_url", html + ".git", "svn_url", html,
-        "homepage", null, "size", 0, "stargazers_count", 0, "watchers_count", 0, "language", null,
-        "has_issues", true, "has_projects", true, "has_downloads", true, "has_wiki", true, "has_pages", false,
-        "forks_count", 0, "mirror_url", null, "archived", false, "open_issues_count", openIssues, "license", null,
-        "forks", 0, "open_issues", openIssues, "watchers", 0, "default_branch", repo.defaultBranch,
-        "is_template", false, "topics", List.of(), "visibility", "public", "web_commit_signoff_required", false,
-        "custom_properties", Map.of()));
-    return json;
-  }
-
-  private Map<String, Object> issueJson(Repo repo, Issue issue) {
-    String api = apiBase(repo) + "/issues/" + issue.number;
-    return obj("id", issue.id, "node_id", nodeId("Issue", issue.id), "url", api, "repository_url", apiBase(repo),
-        "labels_url", api + "/labels{/name}", "comments_url", api + "/comments", "events_url", api + "/events",
-        "html_url", htmlBase(repo) + "/issues/" + issue.number, "number", issue.number, "state", issue.state,
-        "title", issue.title, "body", issue.body, "user", userJson(issue.user),
-        "labels", issue.labels.stream().map(l -> labelJson(repo, l)).toList(),
-        "assignee", null, "assignees", List.of(), "milestone", null, "locked", issue.locked,
-        "active_lock_reason", issue.lockReason, "comments", issue.comments, "closed_at", null,
-        "created_at", format(issue.createdAt), "updated_at", format(issue.updatedAt), "closed_by", null,
-        "author_association", association(issue.user), "type", null, "state_reason", null,
-        "reactions", reactionSummary(api + "/reactions", List.of()), "timeline_url", api + "/timeline",
-        "performed_via_github_app", null);
-  }
-
-  private Map<String, Object> labelJson(Repo repo, Label label) {
-    return obj("id", label.id(), "node_id", nodeId("Label", label.id()),
-        "url", apiBase(repo) + "/labels/" + URLEncoder.encode(label.name(), StandardCharsets.UTF_8).replace("+", "%20"),
-        "name", label.name(), "color", label.color(), "default", false, "description", label.description());
-  }
-
-  private Map<String, Object> commentJson(Repo repo, Comment comment) {
-    String api = apiBase(repo) + "/issues/comments/" + comment.id;
-    return obj("id", comment.id, "node_id", nodeId("IssueComment", comment.id), "url", api,
-        "html_url", htmlBase(repo) + "/issues/" + comment.issue.number + "#issuecomment-" + comment.id,
-        "body", comment.body, "user", userJson(comment.user),
-        "created_at", format(comment.createdAt), "updated_at", format(comment.updatedAt),
-        "issue_url", apiBase(repo) + "/issues/" + comment.issue.number,
-        "author_association", association(comment.user), "performed_via_github_app", null,
-        "reactions", reactionSummary(api + "/reactions", comment.reactions));
-  }
-
-  /** github-actions[bot] comments show NONE, as on GitHub; collaborators COLLABORATOR. */
-  private static String association(User user) {
-    return !user.isBot() && user.collaborator() ? "COLLABORATOR" : "NONE";
-  }
-
-  private static Map<String, Object> reactionSummary(String url, List<Reaction> reactions) {
-    Map<String, Object> json = obj("url", url, "total_count", reactions.size());
-    for (String content : List.of("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")) {
-      json.put(content, reactions.stream().filter(r -> r.content().equals(content)).count());
-    }
-    return json;
-  }
-
-  private Map<String, Object> reactionJson(Reaction reaction) {
-    return obj("id", reaction.id(), "node_id", nodeId("Reaction", reaction.id()), "user", userJson(reaction.user()),
-        "content", reaction.content(), "created_at", format(reaction.createdAt()));
-  }
-
-  private Map<String, Object> refJson(Repo repo, String ref, String sha) {
-    return obj("ref", ref, "node_id", nodeId("Ref", ref), "url", apiBase(repo) + "/git/" + ref,
-        "object", obj("type", "commit", "sha", sha, "url", apiBase(repo) + "/git/commits/" + sha));
-  }
-
-  private Map<String, Object> workflowJson(Repo repo, Workflow workflow) {
-    return obj("id", workflow.id(), "node_id", nodeId("Workflow", workflow.id()), "name", workflow.path(),
-        "path", workflow.path(), "state", "active", "created_at", format(workflow.createdAt()),
-        "updated_at", format(workflow.createdAt()), "url", apiBase(repo) + "/actions/workflows/" + workflow.id(),
-        "html_url", htmlBase(repo) + "/blob/" + repo.defaultBranch + "/" + workflow.path(),
-        "badge_url", htmlBase(repo) + "/workflows/" + workflow.path() + "/badge.svg");
-  }
-
-  private Map<String, Object> runJson(Repo repo, WorkflowRun run) {
-    String api = apiBase(repo) + "/actions/runs/" + run.id();
-    long checkSuiteId = run.id() + 1_000_000L;
-    Map<String, Object> repository = repositoryJson(repo);
-    return obj("id", run.id(), "name", run.workflow().path(), "node_id", nodeId("WorkflowRun", run.id()),
-        "check_suite_id", checkSuiteId, "check_suite_node_id", nodeId("CheckSuite", checkSuiteId),
-        "head_branch", run.headBranch(), "head_sha", run.headSha(), "path", run.workflow().path(),
-        "display_title", run.workflow().path(), "run_number", run.runNumber(), "event", "workflow_dispatch",
-        "status", "queued", "conclusion", null, "workflow_id", run.workflow().id(), "url", api,
-        "html_url", htmlBase(repo) + "/actions/runs/" + run.id(), "pull_requests", List.of(),
-        "created_at", format(run.createdAt()), "updated_at", format(run.createdAt()),
-        "actor", userJson(run.actor()), "run_attempt", 1, "referenced_workflows", List.of(),
-        "run_started_at", format(run.createdAt()), "triggering_actor", userJson(run.actor()),
-        "jobs_url", api + "/jobs", "logs_url", api + "/logs",
-        "check_suite_url", apiBase(repo) + "/check-suites/" + checkSuiteId, "artifacts_url", api + "/artifacts",
-        "cancel_url", api + "/cancel", "rerun_url", api + "/rerun", "previous_attempt_url", null,
-        "workflow_url", apiBase(repo) + "/actions/workflows/" + run.workflow().id(),
-        "head_commit", obj("id", run.headSha(), "tree_id", sha("tree:" + run.headSha()), "message", "Initial commit",
-            "timestamp", format(repo.createdAt),
-            "author", obj("name", "Octo Cat", "email", "octocat@github.com"),
-            "committer", obj("name", "GitHub", "email", "noreply@github.com")),
-        "repository", repository, "head_repository", repository);
-  }
-
-  private Map<String, Object> artifactJson(Repo repo, Artifact artifact) {
-    String api = apiBase(repo) + "/actions/artifacts/" + artifact.id();
-    return obj("id", artifact.id(), "node_id", nodeId("Artifact", artifact.id()), "name", artifact.name(),
-        "size_in_bytes", artifact.zip().length, "url", api, "archive_download_url", api + "/zip", "expired", false,
-        "created_at", format(artifact.createdAt()), "expires_at", format(artifact.createdAt().plus(Duration.ofDays(90))),
-        "updated_at", format(artifact.createdAt()),
-        "digest", "sha256:" + HexFormat.of().formatHex(digest("SHA-256", artifact.zip())), "workflow_run", null);
-  }
-
-  /** GitHub's legacy global node ids: base64 of "0" + type length + ":" + type + id. */
-  private static String nodeId(String type, Object id) {
-    return Base64.getEncoder().encodeToString(("0" + type.length() + ":" + type + id).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static Map<String, Object> errorBody(String message, String docs, int status, List<?> errors) {
-    Map<String, Object> json = obj("message", message);
-    if (errors != null) {
-      json.put("errors", errors);
-    }
-    json.put("documentation_url", docs);
-    json.put("status", String.valueOf(status));
-    return json;
-  }
-
-  private static ApiError error(int status, String message, String docs) {
-    return new ApiError(Reply.json(status, errorBody(message, docs, status, null)));
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Small helpers
-  // ---------------------------------------------------------------------------------------------
-
-  /** An ordered JSON object from alternating keys and values. */
-  static Map<String, Object> obj(Object... keysAndValues) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      json.put((String) keysAndValues[i], keysAndValues[i + 1]);
-    }
-    return json;
-  }
-
-  private static String toJson(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static boolean anyMethod(String method) {
-    return method == null || method.equals("*");
-  }
-
-  private static Instant now() {
-    return Instant.now().truncatedTo(ChronoUnit.SECONDS);
-  }
-
-  private static String format(Instant instant) {
-    return instant.toString();
-  }
-
-  private static Instant parseInstant(String value) {
-    try {
-      return Instant.parse(value);
-    } catch (RuntimeException e) {
-      return Instant.EPOCH;
-    }
-  }
-
-  /** GitHub counts characters, not UTF-16 units. */
-  private static int characters(String text) {
-    return text.codePointCount(0, text.length());
-  }
-
-  private static String sha(String seed) {
-    return HexFormat.of().formatHex(digest("SHA-1", seed.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static byte[] md5(byte[] bytes) {
-    return digest("MD5", bytes);
-  }
-
-  private static byte[] digest(String algorithm, byte[] bytes) {
-    try {
-      return MessageDigest.getInstance(algorithm).digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String requestId() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    return String.format("%04X:%06X:%06X:%06X:%08X", r.nextInt(0x10000), r.nextInt(0x1000000), r.nextInt(0x1000000),
-        r.nextInt(0x1000000), REQUEST_COUNTER.incrementAndGet());
-  }
-
-  private static final java.util.concurrent.atomic.AtomicInteger REQUEST_COUNTER = new java.util.concurrent.atomic.AtomicInteger();
-
-  private static String reasonPhrase(int status) {
-    return switch (status) {
-      case 500 -> "Server Error";
-      case 502 -> "Bad Gateway";
-      case 503 -> "Service Unavailable";
-      case 504 -> "Gateway Timeout";
-      case 400 -> "Bad Request";
-      case 404 -> "Not Found";
-      default -> "HTTP " + status;
-    };
-  }
-
-  private static void deleteTree(Path root) {
-    try (var paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // A temporary directory left behind is harmless.
-    }
-  }
-
-  /** WireMock's own messages go to stderr: stdout carries only the URL. */
-  private static final class StderrNotifier implements Notifier {
-    @Override
-    public void info(String message) {}
-
-    @Override
-    public void error(String message) {
-      System.err.println("[emulator] " + message);
     }
 
-    @Override
-    public void error(String message, Throwable t) {
-      System.err.println("[emulator] " + message + ": " + t);
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // GitHub's OpenAPI description: routing, path parameters, request body schemas
-  // ---------------------------------------------------------------------------------------------
-
-  record Operation(String id, String method, Pattern path, List<String> paramNames, Set<String> integerParams,
-      Schema requestBody, String docs) {}
-
-  record Route(Operation operation, Map<String, String> params) {}
-
-  private record OpenApi(List<Operation> operations) {
-    /** Reads github/openapi/ from the class path: Maven's test resources or the JBang jar (//FILES). */
-    static OpenApi load() {
-      SchemaRegistry registry = SchemaRegistry.withDefaultDialect(Dialects.getOpenApi30());
-      List<Operation> operations = new ArrayList<>();
-      for (JsonNode entry : resource("github/openapi/index.json")) {
-        JsonNode spec = resource("github/openapi/" + entry.get("file").asText());
-        List<String> names = new ArrayList<>();
-        // {ref} may hold slashes (heads/feature/x); every other parameter is one path segment.
-        Matcher m = Pattern.compile("\\{([^}]+)}").matcher(spec.get("path").asText());
-        StringBuilder regex = new StringBuilder();
-        int last = 0;
-        while (m.find()) {
-          regex.append(Pattern.quote(spec.get("path").asText().substring(last, m.start())));
-          regex.append(m.group(1).equals("ref") ? "(.+)" : "([^/]+)");
-          names.add(m.group(1));
-          last = m.end();
+    public Path eventsDir() {
+        synchronized (lock) {
+            return eventsDir;
         }
-        regex.append(Pattern.quote(spec.get("path").asText().substring(last)));
-        Set<String> integers = new LinkedHashSet<>();
-        for (JsonNode p : spec.path("parameters")) {
-          if (p.path("in").asText().equals("path") && p.path("schema").path("type").asText().equals("integer")) {
-            integers.add(p.get("name").asText());
-          }
+    }
+
+    /** Where accepted repository dispatches are written from now on. */
+    public void setEventsDir(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        JsonNode schema = spec.path("requestBody").path("content").path("application/json").path("schema");
-        operations.add(new Operation(spec.get("operationId").asText(), spec.get("method").asText(),
-            Pattern.compile(regex.toString()), names, integers,
-            schema.isMissingNode() ? null : registry.getSchema(schema),
-            spec.path("externalDocs").path("url").asText(GENERIC_DOCS)));
-      }
-      return new OpenApi(List.copyOf(operations));
-    }
-
-    /** The operation for a method and decoded path; integer parameters that are not numbers do not match (404). */
-    Route route(String method, String path) {
-      for (Operation op : operations) {
-        Matcher m = op.path().matcher(path);
-        if (op.method().equals(method) && m.matches()) {
-          Map<String, String> params = new LinkedHashMap<>();
-          for (int i = 0; i < op.paramNames().size(); i++) {
-            params.put(op.paramNames().get(i), m.group(i + 1));
-          }
-          boolean numeric = op.integerParams().stream().allMatch(p -> params.get(p).matches("\\d{1,18}"));
-          if (numeric) {
-            return new Route(op, params);
-          }
+        synchronized (lock) {
+            eventsDir = dir;
         }
-      }
-      return null;
     }
 
-    private static JsonNode resource(String name) {
-      try (InputStream in = GitHubEmulator.class.getClassLoader().getResourceAsStream(name)) {
-        if (in == null) {
-          throw new IllegalStateException("missing class-path resource " + name + " (tests/github/, bundled by //FILES)");
+    /** The event files written for accepted {@code POST /repos/{repo}/dispatches}, oldest first. */
+    public List<Path> deliveredEvents(String repo) {
+        synchronized (lock) {
+            return state.delivered.stream()
+                    .filter(e -> e.repo().equalsIgnoreCase(repo))
+                    .map(Delivered::file)
+                    .toList();
         }
-        return JSON.readTree(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
-  }
 
-  /** Schema violations in the wording of GitHub's validator ("For 'properties/x', 5 is not an object."). */
-  static final class SchemaMessages {
-    static String describe(List<com.networknt.schema.Error> errors) {
-      List<String> lines = new ArrayList<>();
-      for (com.networknt.schema.Error e : errors) {
-        String path = e.getEvaluationPath().toString();
-        if (path.matches(".*/(oneOf|anyOf)/\\d+/.*")) {
-          continue; // the oneOf error itself says it better than each branch
+    /** Runs created by workflow dispatches, oldest first: the API's run object plus {@code inputs}, {@code ref}, {@code workflow_file}. */
+    public List<Map<String, Object>> workflowRuns(String repo) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            List<Map<String, Object>> runs = new ArrayList<>();
+            for (WorkflowRun run : r.runs) {
+                Map<String, Object> json = runJson(r, run);
+                json.put("inputs", new LinkedHashMap<>(run.inputs()));
+                json.put("ref", run.ref());
+                json.put("workflow_file", run.workflow().file());
+                runs.add(json);
+            }
+            return runs;
         }
-        String where = path.substring(0, Math.max(0, path.lastIndexOf('/'))).replaceFirst("^/", "");
-        String prefix = "For '" + (where.isEmpty() ? "links/0/schema" : where) + "', ";
-        JsonNode value = e.getInstanceNode();
-        Object[] args = e.getArguments();
-        lines.add(switch (e.getKeyword()) {
-          case "required" -> "\"" + e.getProperty() + "\" wasn't supplied.";
-          case "type" -> prefix + show(value) + " is not " + article(String.valueOf(args[1])) + ".";
-          case "oneOf", "anyOf" -> prefix + show(value) + " is not " + alternatives(e.getSchemaNode()) + ".";
-          case "maxProperties" -> prefix + "no more than " + args[0] + " properties are allowed; "
-              + value.size() + " were supplied.";
-          case "maxLength" -> prefix + show(value) + " is too long (maximum is " + characters(args[0]) + ").";
-          case "minLength" -> prefix + show(value) + " is too short (minimum is " + characters(args[0]) + ").";
-          case "enum" -> prefix + show(value) + " is not a member of " + args[0] + ".";
-          case "additionalProperties" -> "\"" + e.getProperty() + "\" is not a permitted key.";
-          default -> prefix + show(value) + " " + e.getMessage() + ".";
-        });
-      }
-      return String.join("\n", lines);
     }
 
-    private static String characters(Object n) {
-      return n + (String.valueOf(n).equals("1") ? " character" : " characters");
-    }
-
-    /** Values as GitHub's Ruby validator prints them: null is nil. */
-    static String show(JsonNode value) {
-      return value == null || value.isNull() ? "nil" : value.toString();
-    }
-
-    private static String article(String type) {
-      return (type.matches("[aeiou].*") ? "an " : "a ") + type;
-    }
-
-    private static String alternatives(JsonNode branches) {
-      List<String> types = new ArrayList<>();
-      for (JsonNode branch : branches) {
-        types.add(article(branch.path("type").asText("value")));
-      }
-      return String.join(" or ", types);
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Requests and replies
-  // ---------------------------------------------------------------------------------------------
-
-  /** One incoming request, decoded once. */
-  record Call(String method, String rawPath, String path, String rawQuery, Map<String, String> query,
-      Map<String, String> headers, byte[] body) {
-
-    static Call from(LoggedRequest request) {
-      String url = request.getUrl();
-      int q = url.indexOf('?');
-      String rawPath = q < 0 ? url : url.substring(0, q);
-      String rawQuery = q < 0 ? "" : url.substring(q + 1);
-      Map<String, String> query = new LinkedHashMap<>();
-      for (String pair : rawQuery.split("&")) {
-        if (!pair.isEmpty()) {
-          int eq = pair.indexOf('=');
-          query.put(decode(eq < 0 ? pair : pair.substring(0, eq), true), eq < 0 ? "" : decode(pair.substring(eq + 1), true));
+    /** The issue's comments as the API shows them, oldest first. */
+    public List<Map<String, Object>> comments(String repo, int issueNumber) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            return state.comments.values().stream()
+                    .filter(c -> c.repo == r && c.issue.number == issueNumber)
+                    .map(c -> commentJson(r, c))
+                    .toList();
         }
-      }
-      Map<String, String> headers = new TreeMap<>();
-      for (HttpHeader header : request.getHeaders().all()) {
-        headers.put(header.key().toLowerCase(Locale.ROOT), String.join(", ", header.values()));
-      }
-      byte[] body = request.getBody() == null ? new byte[0] : request.getBody();
-      return new Call(request.getMethod().getName(), rawPath, decode(rawPath, false), rawQuery, query, headers, body);
     }
 
-    private static String decode(String text, boolean plusIsSpace) {
-      try {
-        return URLDecoder.decode(plusIsSpace ? text : text.replace("+", "%2B"), StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        return text;
-      }
+    /** All issues, open and closed, as the API shows them, by number. */
+    public List<Map<String, Object>> issues(String repo) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            return r.issues.stream().map(i -> issueJson(r, i)).toList();
+        }
     }
 
-    String header(String name) {
-      return headers.get(name);
+    /** Full ref names, e.g. {@code refs/heads/main}. */
+    public Set<String> refs(String repo) {
+        synchronized (lock) {
+            return new TreeSet<>(existingRepo(repo).refs.keySet());
+        }
     }
 
-    /** The token from "Authorization: Bearer T" or "token T". */
-    String token() {
-      String authorization = header("authorization");
-      if (authorization == null) {
+    /** The next {@code times} requests matching method ({@code null} or {@code *} = any) and path regex get {@code fault}. */
+    public void injectFault(String method, String pathRegex, Fault fault, int times) {
+        synchronized (lock) {
+            faults.add(new FaultRule(method, Pattern.compile(pathRegex), fault, times));
+        }
+    }
+
+    /** A misbehaviour of GitHub or the network, for testing clients' retries. */
+    public sealed interface Fault {
+        /** A 5xx (or any) status with GitHub's error body. */
+        static Fault status(int code) {
+            return new StatusFault(code);
+        }
+
+        /** 429 with the secondary-rate-limit message; Retry-After only when given. */
+        static Fault tooManyRequests(Integer retryAfterSeconds) {
+            return new TooManyRequests(retryAfterSeconds);
+        }
+
+        /** 403 "You have exceeded a secondary rate limit..."; Retry-After only when given. */
+        static Fault secondaryRateLimit(Integer retryAfterSeconds) {
+            return new SecondaryRateLimit(retryAfterSeconds);
+        }
+
+        /** 403 "API rate limit exceeded..." with x-ratelimit-remaining 0 and this x-ratelimit-reset. */
+        static Fault primaryRateLimitExhausted(long resetEpochSeconds) {
+            return new PrimaryRateLimitExhausted(resetEpochSeconds);
+        }
+
+        /** The connection is reset before the request is processed: nothing changes. */
+        static Fault connectionReset() {
+            return new ConnectionReset();
+        }
+
+        /** The request is processed in full (state changed, event written), then the connection drops unanswered. */
+        static Fault dropAfterAccept() {
+            return new DropAfterAccept();
+        }
+
+        /**
+         * The request is processed at once and the answer held back for {@code millis}, like a slow
+         * GitHub that has already acted: a client that times out cannot tell whether it happened.
+         */
+        static Fault delay(long millis) {
+            return new Delay(millis);
+        }
+
+        /** The name used by the admin API and in {@link JournalEntry#fault()}. */
+        String kind();
+    }
+
+    record StatusFault(int code) implements Fault {
+        public String kind() {
+            return "status";
+        }
+    }
+
+    record TooManyRequests(Integer retryAfterSeconds) implements Fault {
+        public String kind() {
+            return "too_many_requests";
+        }
+    }
+
+    record SecondaryRateLimit(Integer retryAfterSeconds) implements Fault {
+        public String kind() {
+            return "secondary_rate_limit";
+        }
+    }
+
+    record PrimaryRateLimitExhausted(long resetEpochSeconds) implements Fault {
+        public String kind() {
+            return "primary_exhausted";
+        }
+    }
+
+    record ConnectionReset() implements Fault {
+        public String kind() {
+            return "connection_reset";
+        }
+    }
+
+    record DropAfterAccept() implements Fault {
+        public String kind() {
+            return "drop_after_accept";
+        }
+    }
+
+    record Delay(long millis) implements Fault {
+        public String kind() {
+            return "delay";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Command line
+    // ---------------------------------------------------------------------------------------------
+
+    public static void main(String... args) {
+        System.exit(new CommandLine(new Cli()).execute(args));
+    }
+
+    @Command(name = "GitHubEmulator", mixinStandardHelpOptions = true, version = "GitHubEmulator 1.0",
+            description = "Serves a local emulation of the GitHub REST API on 127.0.0.1 and prints its URL.",
+            exitCodeListHeading = "Exit codes:%n",
+            exitCodeList = {"0:stopped", "1:could not start", "2:invalid usage"})
+    static final class Cli implements Callable<Integer> {
+        @Option(names = "--port", defaultValue = "0", description = "Port on 127.0.0.1; 0 picks a free one (default).")
+        int port;
+
+        @Option(names = "--events-dir", description = "Where delivered repository_dispatch events are written (default: a temporary directory).")
+        Path eventsDir;
+
+        @Option(names = "--workflow", paramLabel = "OWNER/REPO:FILE[:INPUTS]",
+                description = "Declare a workflow_dispatch workflow; INPUTS is a comma list, a trailing ? marks an optional input. Repeatable.")
+        List<String> workflows = new ArrayList<>();
+
+        @Option(names = "--legacy-workflow-dispatch", description = "Answer like an older GitHub Enterprise Server: 400 to return_run_details.")
+        boolean legacyWorkflowDispatch;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            List<WorkflowSpec> declared = workflows.stream().map(this::parseWorkflow).toList();
+            GitHubEmulator emulator = GitHubEmulator.start(port);
+            Runtime.getRuntime().addShutdownHook(new Thread(emulator::close));
+            emulator.logRequests = true;
+            if (eventsDir != null) {
+                emulator.setEventsDir(eventsDir);
+            }
+            // Part of the initial state, so that POST /_emulator/reset brings them back.
+            emulator.initialSetup.add(e -> {
+                e.setLegacyWorkflowDispatch(legacyWorkflowDispatch);
+                for (WorkflowSpec w : declared) {
+                    if (!e.hasRepository(w.repo())) {
+                        e.addRepository(w.repo(), "main");
+                    }
+                    e.addWorkflow(w.repo(), w.file(), w.inputs());
+                }
+            });
+            emulator.reset();
+            spec.commandLine().getOut().println(emulator.url());
+            spec.commandLine().getOut().flush();
+            System.err.println("GitHub emulator serving " + emulator.url() + ", events in " + emulator.eventsDir());
+            new CountDownLatch(1).await();
+            return 0;
+        }
+
+        private WorkflowSpec parseWorkflow(String value) {
+            String[] parts = value.split(":", 3);
+            if (parts.length < 2 || !parts[0].matches("[^/\\s]+/[^/\\s]+") || parts[1].isBlank()) {
+                throw new ParameterException(spec.commandLine(),
+                        "--workflow must look like OWNER/REPO:FILE[:input1,input2?], got '" + value + "'");
+            }
+            Map<String, Boolean> inputs = new LinkedHashMap<>();
+            if (parts.length == 3 && !parts[2].isBlank()) {
+                for (String input : parts[2].split(",")) {
+                    boolean optional = input.endsWith("?");
+                    inputs.put(optional ? input.substring(0, input.length() - 1) : input, !optional);
+                }
+            }
+            return new WorkflowSpec(parts[0], parts[1], inputs);
+        }
+    }
+
+    record WorkflowSpec(String repo, String file, Map<String, Boolean> inputs) {}
+
+    // ---------------------------------------------------------------------------------------------
+    // HTTP: every request passes through here
+    // ---------------------------------------------------------------------------------------------
+
+    private final class Responder implements ResponseDefinitionTransformerV2 {
+        @Override
+        public String getName() {
+            return "github-emulator";
+        }
+
+        @Override
+        public ResponseDefinition transform(ServeEvent serveEvent) {
+            Call call = Call.from(serveEvent.getRequest());
+            Reply reply = call.path().startsWith("/_emulator/") ? admin(call) : serve(call);
+            return reply.toDefinition();
+        }
+    }
+
+    /** WireMock names the matched stub in Matched-Stub-* headers; GitHub would not. */
+    private static final class WithoutWireMockHeaders implements ResponseTransformerV2 {
+        @Override
+        public String getName() {
+            return "without-wiremock-headers";
+        }
+
+        @Override
+        public Response transform(Response response, ServeEvent serveEvent) {
+            List<HttpHeader> kept = response.getHeaders().all().stream()
+                    .filter(h -> !h.key().startsWith("Matched-Stub-"))
+                    .toList();
+            return Response.Builder.like(response).but().headers(new HttpHeaders(kept)).build();
+        }
+    }
+
+    /** Faults first, then the API; journals the outcome. One lock: GitHub's writes are atomic. */
+    private Reply serve(Call call) {
+        synchronized (lock) {
+            Fault fault = takeFault(call);
+            Reply reply;
+            if (fault == null || fault instanceof Delay || fault instanceof DropAfterAccept) {
+                reply = api(call);
+            } else {
+                reply = faultReply(fault, call);
+            }
+            if (fault instanceof Delay delay) {
+                reply = reply.delayed(delay.millis());
+            } else if (fault instanceof DropAfterAccept) {
+                // WireMock cannot act after answering, so the request has been fully processed above and
+                // the answer is replaced by a closed connection: the client never learns it was accepted.
+                reply = reply.dropped();
+            }
+            journal.add(new JournalEntry(call.method(), call.rawPath(), call.rawQuery(), reply.status(),
+                    call.journalHeaders(), call.bodyText(), fault == null ? null : fault.kind()));
+            if (logRequests) {
+                System.err.printf("%s %s -> %d%s%n", call.method(), call.rawPath(), reply.status(),
+                        fault == null ? "" : " [" + fault.kind() + "]");
+            }
+            return reply;
+        }
+    }
+
+    private Fault takeFault(Call call) {
+        for (FaultRule rule : faults) {
+            if (rule.remaining > 0 && (anyMethod(rule.method) || rule.method.equalsIgnoreCase(call.method()))
+                    && rule.path.matcher(call.rawPath()).matches()) {
+                rule.remaining--;
+                return rule.fault;
+            }
+        }
         return null;
-      }
-      String[] parts = authorization.trim().split("\\s+", 2);
-      return parts.length == 2 && (parts[0].equalsIgnoreCase("bearer") || parts[0].equalsIgnoreCase("token"))
-          ? parts[1] : authorization.trim();
     }
 
-    Map<String, String> journalHeaders() {
-      Map<String, String> copy = new TreeMap<>(headers);
-      copy.computeIfPresent("authorization", (k, v) -> "REDACTED");
-      return copy;
+    private Reply faultReply(Fault fault, Call call) {
+        if (fault instanceof ConnectionReset) {
+            return Reply.empty(0).withWireFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER);
+        }
+        RateBucket bucket = bucketFor(state.usersByToken.get(call.token()));
+        if (fault instanceof StatusFault s) {
+            return withCommonHeaders(Reply.json(s.code(),
+                    errorBody(reasonPhrase(s.code()), GENERIC_DOCS, s.code(), null)), bucket, call);
+        }
+        if (fault instanceof TooManyRequests t) {
+            return withCommonHeaders(retryAfter(Reply.json(429,
+                    errorBody(secondaryRateLimitMessage(), SECONDARY_LIMIT_DOCS, 429, null)), t.retryAfterSeconds()), bucket, call);
+        }
+        if (fault instanceof SecondaryRateLimit s) {
+            return withCommonHeaders(retryAfter(Reply.json(403,
+                    errorBody(secondaryRateLimitMessage(), SECONDARY_LIMIT_DOCS, 403, null)), s.retryAfterSeconds()), bucket, call);
+        }
+        PrimaryRateLimitExhausted p = (PrimaryRateLimitExhausted) fault;
+        Reply reply = withCommonHeaders(Reply.json(403,
+                errorBody(primaryRateLimitMessage(state.usersByToken.get(call.token())), PRIMARY_LIMIT_DOCS, 403, null)), bucket, call);
+        return reply.withHeader("x-ratelimit-remaining", "0")
+                .withHeader("x-ratelimit-used", String.valueOf(bucket.limit))
+                .withHeader("x-ratelimit-reset", String.valueOf(p.resetEpochSeconds()));
     }
 
-    String bodyText() {
-      return new String(body, StandardCharsets.UTF_8);
-    }
-  }
-
-  /** An API request after routing and checks, as the operation handlers see it. */
-  record Ctx(Call call, Operation op, Map<String, String> params, User user, Repo repo, JsonNode body, String apiVersion) {
-    ApiError error(int status, String message) {
-      return GitHubEmulator.error(status, message, op.docs());
+    private static String secondaryRateLimitMessage() {
+        return "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+                + "If you reach out to GitHub Support for help, please include the request ID " + requestId() + ".";
     }
 
-    ApiError validationFailed(Map<String, Object> error) {
-      return new ApiError(Reply.json(422, errorBody("Validation Failed", op.docs(), 422, List.of(error))));
-    }
-  }
-
-  /** What to answer: status, headers, body; or a WireMock socket fault; optionally late. */
-  record Reply(int status, Map<String, String> headers, byte[] body, boolean counted,
-      com.github.tomakehurst.wiremock.http.Fault wireFault, Long delayMillis) {
-
-    static Reply json(int status, Object body) {
-      try {
-        return new Reply(status, new LinkedHashMap<>(), JSON.writeValueAsBytes(body), true, null, null);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
+    private static String primaryRateLimitMessage(User user) {
+        String who = user == null ? "127.0.0.1" : user.isBot() ? "installation ID " + INSTALLATION_ID : "user ID " + user.id();
+        return "API rate limit exceeded for " + who + ". If you reach out to GitHub Support for help, please include the request ID "
+                + requestId() + " and timestamp " + now().toString().replace("T", " ").replace("Z", " UTC") + ".";
     }
 
-    static Reply empty(int status) {
-      return new Reply(status, new LinkedHashMap<>(), new byte[0], true, null, null);
+    private static Reply retryAfter(Reply reply, Integer seconds) {
+        return seconds == null ? reply : reply.withHeader("retry-after", String.valueOf(seconds));
     }
 
-    Reply withHeader(String name, String value) {
-      Map<String, String> copy = new LinkedHashMap<>(headers);
-      copy.put(name, value);
-      return new Reply(status, copy, body, counted, wireFault, delayMillis);
+    /** Authentication, routing, rate limit, body checks, then the operation; counts the request. */
+    private Reply api(Call call) {
+        User user = null;
+        Reply reply;
+        try {
+            user = authenticate(call);
+            reply = operate(call, user);
+        } catch (ApiError e) {
+            reply = e.reply;
+        }
+        RateBucket bucket = bucketFor(user);
+        if (reply.counted()) {
+            bucket.used++;
+        }
+        return withCommonHeaders(reply, bucket, call);
     }
 
-    Reply uncounted() {
-      return new Reply(status, headers, body, false, wireFault, delayMillis);
+    private User authenticate(Call call) {
+        String token = call.token();
+        if (token == null) {
+            return null;
+        }
+        User user = state.usersByToken.get(token);
+        if (user == null) {
+            throw new ApiError(Reply.json(401, errorBody("Bad credentials", GENERIC_DOCS, 401, null)));
+        }
+        return user;
     }
 
-    Reply withWireFault(com.github.tomakehurst.wiremock.http.Fault fault) {
-      return new Reply(status, headers, body, counted, fault, delayMillis);
+    private Reply operate(Call call, User user) {
+        String version = call.header("x-github-api-version");
+        if (version != null && !API_VERSIONS.contains(version)) {
+            throw error(400, "API version " + version + " is not supported.", GENERIC_DOCS);
+        }
+        if (call.header("user-agent") == null) {
+            throw error(403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header "
+                    + "(https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).", GENERIC_DOCS);
+        }
+        Route route = OPENAPI.route(call.method(), call.path());
+        if (route == null) {
+            throw error(404, "Not Found", GENERIC_DOCS);
+        }
+        Operation op = route.operation();
+        boolean rateLimitEndpoint = op.id().equals("rate-limit/get");
+        if (user == null && !rateLimitEndpoint) {
+            throw new ApiError(Reply.json(401, errorBody("Requires authentication", op.docs(), 401, null)));
+        }
+        RateBucket bucket = bucketFor(user);
+        if (bucket.remaining() == 0 && !rateLimitEndpoint) {
+            throw new ApiError(Reply.json(403, errorBody(primaryRateLimitMessage(user), PRIMARY_LIMIT_DOCS, 403, null)).uncounted());
+        }
+        if (!call.method().equals("GET") && (call.header("if-match") != null || call.header("if-none-match") != null
+                || call.header("if-unmodified-since") != null)) {
+            throw error(400, "Conditional request headers are not allowed in unsafe requests unless supported by the endpoint", op.docs());
+        }
+        Repo repo = null;
+        if (route.params().containsKey("owner")) {
+            repo = state.repos.get((route.params().get("owner") + "/" + route.params().get("repo")).toLowerCase(Locale.ROOT));
+            if (repo == null) {
+                throw error(404, "Not Found", op.docs());
+            }
+        }
+        JsonNode body = op.requestBody() == null ? null : checkedBody(call, op);
+        Ctx ctx = new Ctx(call, op, route.params(), user, repo, body, call.header("x-github-api-version"));
+        Reply reply = handler(op.id()).apply(ctx);
+        if (rateLimitEndpoint) {
+            reply = reply.uncounted();
+        }
+        return call.method().equals("GET") && reply.status() == 200 ? conditional(call, reply) : reply;
     }
 
-    Reply dropped() {
-      return withWireFault(com.github.tomakehurst.wiremock.http.Fault.EMPTY_RESPONSE);
+    /** GitHub answers a matching If-None-Match with 304, no body, and does not count it. */
+    private static Reply conditional(Call call, Reply reply) {
+        String etag = "W/\"" + HexFormat.of().formatHex(md5(reply.body())) + "\"";
+        String ifNoneMatch = call.header("if-none-match");
+        if (ifNoneMatch != null) {
+            for (String candidate : ifNoneMatch.split(",")) {
+                String c = candidate.trim();
+                if (c.equals("*") || c.replaceFirst("^W/", "").equals(etag.replaceFirst("^W/", ""))) {
+                    return new Reply(304, new LinkedHashMap<>(Map.of("etag", etag)), new byte[0], false, null, null);
+                }
+            }
+        }
+        return reply.withHeader("etag", etag).withHeader("cache-control", "private, max-age=60, s-maxage=60");
     }
 
-    Reply delayed(long millis) {
-      return new Reply(status, headers, body, counted, wireFault, millis);
+    private Reply withCommonHeaders(Reply reply, RateBucket bucket, Call call) {
+        if (reply.wireFault() != null) {
+            return reply;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (reply.body().length > 0 && !reply.headers().containsKey("content-type")) {
+            headers.put("content-type", "application/json; charset=utf-8");
+        }
+        String version = call.header("x-github-api-version");
+        headers.put("x-github-api-version-selected", version != null && API_VERSIONS.contains(version) ? version : API_VERSIONS.get(0));
+        headers.put("x-github-media-type", "github.v3; format=json");
+        headers.put("x-ratelimit-limit", String.valueOf(bucket.limit));
+        headers.put("x-ratelimit-remaining", String.valueOf(bucket.remaining()));
+        headers.put("x-ratelimit-reset", String.valueOf(bucket.resetEpochSeconds));
+        headers.put("x-ratelimit-used", String.valueOf(bucket.used));
+        headers.put("x-ratelimit-resource", "core");
+        headers.put("x-github-request-id", requestId());
+        headers.putAll(reply.headers());
+        return new Reply(reply.status(), headers, reply.body(), reply.counted(), reply.wireFault(), reply.delayMillis());
     }
 
-    ResponseDefinition toDefinition() {
-      ResponseDefinitionBuilder builder = ResponseDefinitionBuilder.responseDefinition();
-      if (wireFault != null) {
-        return builder.withFault(wireFault).build();
-      }
-      builder.withStatus(status);
-      headers.forEach(builder::withHeader);
-      if (body.length > 0) {
-        builder.withBody(body);
-      }
-      if (delayMillis != null) {
-        builder.withFixedDelay((int) Math.min(Integer.MAX_VALUE, delayMillis));
-      }
-      return builder.build();
-    }
-  }
-
-  /** Thrown by checks and handlers to answer with an error at once. */
-  static final class ApiError extends RuntimeException {
-    final transient Reply reply;
-
-    ApiError(Reply reply) {
-      super(null, null, false, false);
-      this.reply = reply;
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The model
-  // ---------------------------------------------------------------------------------------------
-
-  /** Everything {@link #reset} forgets. Ids start where GitHub's are today (several beyond 2^31). */
-  private static final class State {
-    final Map<String, User> usersByToken = new HashMap<>();
-    final Map<String, Repo> repos = new LinkedHashMap<>(); // by lower-case full name
-    final Map<Long, Comment> comments = new TreeMap<>(); // by id, which is creation order
-    final Map<String, RateBucket> buckets = new HashMap<>(); // by login; "" is unauthenticated
-    final List<Delivered> delivered = new ArrayList<>();
-    int eventSequence;
-    long nextUserId = 190_000_001L;
-    long nextRepoId = 912_000_001L;
-    long nextOwnerId = 6811672L;
-    long nextIssueId = 3_400_000_001L;
-    long nextCommentId = 3_100_000_001L;
-    long nextLabelId = 8_900_000_001L;
-    long nextReactionId = 310_000_001L;
-    long nextWorkflowId = 161_335L;
-    long nextRunId = 19_800_000_001L;
-    long nextArtifactId = 4_200_000_001L;
-
-    State() {
-      usersByToken.put(DEFAULT_TOKEN, new User(BOT_LOGIN, BOT_ID, "Bot", true));
-      Repo repo = new Repo(17273051L, nextOwnerId++, "octo-org", "octo-repo", "main", Instant.parse("2024-01-01T00:00:00Z"));
-      repo.branch("main", sha(DEFAULT_REPOSITORY + "@main"));
-      repos.put(DEFAULT_REPOSITORY, repo);
-    }
-  }
-
-  record User(String login, long id, String type, boolean collaborator) {
-    boolean isBot() {
-      return type.equals("Bot");
+    private RateBucket bucketFor(User user) {
+        String key = user == null ? "" : user.login();
+        RateBucket bucket = state.buckets.computeIfAbsent(key,
+                k -> new RateBucket(user == null ? ANONYMOUS_RATE_LIMIT : RATE_LIMIT));
+        if (Instant.now().getEpochSecond() >= bucket.resetEpochSeconds) {
+            bucket.used = 0;
+            bucket.resetEpochSeconds = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
+        }
+        return bucket;
     }
 
-    boolean canWrite() {
-      return collaborator;
-    }
-  }
-
-  static final class Repo {
-    final long id;
-    final long ownerId;
-    final String owner;
-    final String name;
-    final String defaultBranch;
-    final Instant createdAt;
-    final Map<String, String> refs = new TreeMap<>(); // full ref name -> commit sha
-    final Set<String> commits = new LinkedHashSet<>();
-    final List<Issue> issues = new ArrayList<>();
-    final Map<String, Label> labels = new LinkedHashMap<>(); // by lower-case name
-    final List<Workflow> workflows = new ArrayList<>();
-    final List<WorkflowRun> runs = new ArrayList<>();
-    final List<Artifact> artifacts = new ArrayList<>();
-    int issueSequence;
-
-    Repo(long id, long ownerId, String owner, String name, String defaultBranch, Instant createdAt) {
-      this.id = id;
-      this.ownerId = ownerId;
-      this.owner = owner;
-      this.name = name;
-      this.defaultBranch = defaultBranch;
-      this.createdAt = createdAt;
+    /** The request body parsed and checked against the operation's requestBody schema. */
+    private static JsonNode checkedBody(Call call, Operation op) {
+        JsonNode body;
+        if (call.body().length == 0) {
+            body = JsonNodeFactory.instance.objectNode();
+        } else {
+            try {
+                body = JSON.readTree(call.body());
+            } catch (IOException e) {
+                throw error(400, "Problems parsing JSON", op.docs());
+            }
+        }
+        List<com.networknt.schema.Error> errors = op.requestBody().validate(body);
+        if (!errors.isEmpty()) {
+            throw error(422, "Invalid request.\n\n" + SchemaMessages.describe(errors), op.docs());
+        }
+        return body;
     }
 
-    String fullName() {
-      return owner + "/" + name;
+    private interface Handler {
+        Reply apply(Ctx ctx);
     }
 
-    void branch(String branch, String sha) {
-      refs.put("refs/heads/" + branch, sha);
-      commits.add(sha);
-    }
-  }
-
-  record Label(long id, String name, String color, String description) {}
-
-  static final class Issue {
-    final long id;
-    final int number;
-    final String title;
-    final String body;
-    final User user;
-    final List<Label> labels;
-    final Instant createdAt;
-    String state = "open";
-    boolean locked;
-    String lockReason;
-    int comments;
-    Instant updatedAt;
-
-    Issue(long id, int number, String title, String body, User user, List<Label> labels, Instant createdAt) {
-      this.id = id;
-      this.number = number;
-      this.title = title;
-      this.body = body;
-      this.user = user;
-      this.labels = List.copyOf(labels);
-      this.createdAt = createdAt;
-      this.updatedAt = createdAt;
-    }
-  }
-
-  static final class Comment {
-    final long id;
-    final Repo repo;
-    final Issue issue;
-    final User user;
-    final Instant createdAt;
-    final List<Reaction> reactions = new ArrayList<>();
-    String body;
-    Instant updatedAt;
-
-    Comment(long id, Repo repo, Issue issue, User user, String body, Instant createdAt) {
-      this.id = id;
-      this.repo = repo;
-      this.issue = issue;
-      this.user = user;
-      this.body = body;
-      this.createdAt = createdAt;
-      this.updatedAt = createdAt;
-    }
-  }
-
-  record Reaction(long id, User user, String content, Instant createdAt) {}
-
-  record Workflow(long id, String file, Map<String, Boolean> inputs, Instant createdAt) {
-    String path() {
-      return ".github/workflows/" + file;
-    }
-  }
-
-  record WorkflowRun(long id, Workflow workflow, int runNumber, String ref, String headBranch, String headSha,
-      Map<String, Object> inputs, User actor, Instant createdAt) {}
-
-  record Artifact(long id, String name, byte[] zip, Instant createdAt) {}
-
-  record Delivered(String repo, Path file) {}
-
-  static final class RateBucket {
-    final int limit;
-    int used;
-    long resetEpochSeconds = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
-
-    RateBucket(int limit) {
-      this.limit = limit;
+    private Handler handler(String operationId) {
+        return switch (operationId) {
+            case "repos/create-dispatch-event" -> this::createDispatchEvent;
+            case "actions/create-workflow-dispatch" -> this::createWorkflowDispatch;
+            case "actions/get-workflow" -> this::getWorkflow;
+            case "actions/list-workflow-runs-for-repo" -> this::listWorkflowRuns;
+            case "actions/list-artifacts-for-repo" -> this::listArtifacts;
+            case "actions/download-artifact" -> this::downloadArtifact;
+            case "issues/create" -> this::createIssue;
+            case "issues/get" -> this::getIssue;
+            case "issues/list-for-repo" -> this::listIssues;
+            case "issues/lock" -> this::lockIssue;
+            case "issues/list-comments" -> this::listComments;
+            case "issues/create-comment" -> this::createComment;
+            case "issues/get-comment" -> this::getComment;
+            case "issues/update-comment" -> this::updateComment;
+            case "issues/delete-comment" -> this::deleteComment;
+            case "reactions/create-for-issue-comment" -> this::createReaction;
+            case "git/create-ref" -> this::createRef;
+            case "git/get-ref" -> this::getRef;
+            case "git/delete-ref" -> this::deleteRef;
+            case "repos/get" -> this::getRepository;
+            case "rate-limit/get" -> this::getRateLimit;
+            case "users/get-authenticated" -> this::getAuthenticatedUser;
+            case "apps/get-authenticated" -> this::getAuthenticatedApp;
+            default -> throw new IllegalStateException("index.json lists an operation without a handler: " + operationId);
+        };
     }
 
-    int remaining() {
-      return Math.max(0, limit - used);
-    }
-  }
+    // ---------------------------------------------------------------------------------------------
+    // Repository dispatch
+    // ---------------------------------------------------------------------------------------------
 
-  static final class FaultRule {
-    final String method;
-    final Pattern path;
-    final Fault fault;
-    int remaining;
-
-    FaultRule(String method, Pattern path, Fault fault, int times) {
-      this.method = method;
-      this.path = path;
-      this.fault = fault;
-      this.remaining = times;
+    private Reply createDispatchEvent(Ctx ctx) {
+        requireWrite(ctx);
+        if (ctx.call().body().length >= MAX_DISPATCH_BYTES) {
+            throw ctx.error(422, "client_payload is too large.");
+        }
+        JsonNode payload = ctx.body().get("client_payload");
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("action", ctx.body().get("event_type").asText());
+        event.put("branch", ctx.repo().defaultBranch);
+        event.put("client_payload", payload == null ? JsonNodeFactory.instance.objectNode() : payload);
+        event.put("repository", repositoryJson(ctx.repo()));
+        event.put("organization", organizationJson(ctx.repo()));
+        event.put("sender", userJson(ctx.user()));
+        event.put("installation", obj("id", INSTALLATION_ID, "node_id", nodeId("IntegrationInstallation", INSTALLATION_ID)));
+        deliver(ctx.repo(), "repository_dispatch", event);
+        return Reply.empty(204);
     }
-  }
+
+    /** Indented with two spaces and "key": value, as the runner writes $GITHUB_EVENT_PATH. */
+    private static final DefaultPrettyPrinter EVENT_FILE_FORMAT = new DefaultPrettyPrinter(
+            Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+
+    /** Writes the event file the way the runner finds it at $GITHUB_EVENT_PATH; atomically, for readers that poll. */
+    private void deliver(Repo repo, String eventName, Map<String, Object> event) {
+        Path file = eventsDir.resolve(String.format("%04d-%s.json", ++state.eventSequence, eventName));
+        try {
+            Files.createDirectories(eventsDir);
+            Path partial = Files.createTempFile(eventsDir, ".delivering-", ".json");
+            Files.write(partial, JSON.writer(EVENT_FILE_FORMAT).writeValueAsBytes(event));
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        state.delivered.add(new Delivered(repo.fullName(), file));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Actions: workflows, runs, artifacts
+    // ---------------------------------------------------------------------------------------------
+
+    private Reply createWorkflowDispatch(Ctx ctx) {
+        requireWrite(ctx);
+        Workflow workflow = workflow(ctx);
+        JsonNode body = ctx.body();
+        if (legacyWorkflowDispatch && body.has("return_run_details")) {
+            throw ctx.error(400, "Invalid request.\n\n\"return_run_details\" is not a permitted key.");
+        }
+        String ref = body.get("ref").asText();
+        String sha = resolveRef(ctx.repo(), ref);
+        if (sha == null) {
+            throw ctx.error(422, "No ref found for: " + ref);
+        }
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        JsonNode given = body.path("inputs");
+        List<String> unexpected = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> input : given.properties()) {
+            if (!workflow.inputs().containsKey(input.getKey())) {
+                unexpected.add(input.getKey());
+            } else if (!input.getValue().isValueNode() || input.getValue().isNull()) {
+                throw ctx.error(422, "Invalid request.\n\nFor 'properties/" + input.getKey() + "', "
+                        + SchemaMessages.show(input.getValue()) + " is not a string, a number or a boolean.");
+            } else {
+                inputs.put(input.getKey(), JSON.convertValue(input.getValue(), Object.class));
+            }
+        }
+        if (!unexpected.isEmpty()) {
+            throw ctx.error(422, "Unexpected inputs provided: " + toJson(unexpected));
+        }
+        for (Map.Entry<String, Boolean> declared : workflow.inputs().entrySet()) {
+            if (declared.getValue() && !inputs.containsKey(declared.getKey())) {
+                throw ctx.error(422, "Required input '" + declared.getKey() + "' not provided");
+            }
+        }
+        String branch = ref.replaceFirst("^refs/(heads|tags)/", "");
+        int runNumber = (int) ctx.repo().runs.stream().filter(r -> r.workflow() == workflow).count() + 1;
+        WorkflowRun run = new WorkflowRun(state.nextRunId++, workflow, runNumber, ref, branch, sha, inputs, ctx.user(), now());
+        ctx.repo().runs.add(run);
+        // The 2026-03-10 API version always answers with the run details (its x-github-breaking-changes).
+        boolean details = !legacyWorkflowDispatch
+                && (body.path("return_run_details").asBoolean(false) || "2026-03-10".equals(ctx.apiVersion()));
+        if (!details) {
+            return Reply.empty(204);
+        }
+        String api = apiBase(ctx.repo());
+        return Reply.json(200, obj(
+                "workflow_run_id", run.id(),
+                "run_url", api + "/actions/runs/" + run.id(),
+                "html_url", htmlBase(ctx.repo()) + "/actions/runs/" + run.id()));
+    }
+
+    /** A branch name, a tag name, or a full refs/... name, to the commit it points at. */
+    private static String resolveRef(Repo repo, String ref) {
+        if (ref.startsWith("refs/")) {
+            return repo.refs.get(ref);
+        }
+        String branch = repo.refs.get("refs/heads/" + ref);
+        return branch != null ? branch : repo.refs.get("refs/tags/" + ref);
+    }
+
+    private Workflow workflow(Ctx ctx) {
+        String id = ctx.params().get("workflow_id");
+        return ctx.repo().workflows.stream()
+                .filter(w -> w.file().equals(id) || String.valueOf(w.id()).equals(id))
+                .findFirst()
+                .orElseThrow(() -> ctx.error(404, "Not Found"));
+    }
+
+    private Reply getWorkflow(Ctx ctx) {
+        return Reply.json(200, workflowJson(ctx.repo(), workflow(ctx)));
+    }
+
+    private Reply listWorkflowRuns(Ctx ctx) {
+        Map<String, String> q = ctx.call().query();
+        List<WorkflowRun> runs = ctx.repo().runs.stream()
+                .filter(r -> !q.containsKey("actor") || r.actor().login().equals(q.get("actor")))
+                .filter(r -> !q.containsKey("branch") || r.headBranch().equals(q.get("branch")))
+                .filter(r -> !q.containsKey("event") || q.get("event").equals("workflow_dispatch"))
+                .filter(r -> !q.containsKey("status") || q.get("status").equals("queued"))
+                .filter(r -> !q.containsKey("head_sha") || r.headSha().equals(q.get("head_sha")))
+                .sorted(Comparator.comparingLong(WorkflowRun::id).reversed())
+                .toList();
+        Page<WorkflowRun> page = page(ctx, runs);
+        return page.link(Reply.json(200, obj(
+                "total_count", runs.size(),
+                "workflow_runs", page.items().stream().map(r -> runJson(ctx.repo(), r)).toList())));
+    }
+
+    private Reply listArtifacts(Ctx ctx) {
+        String name = ctx.call().query().get("name");
+        List<Artifact> artifacts = ctx.repo().artifacts.stream()
+                .filter(a -> name == null || a.name().equals(name))
+                .sorted(Comparator.comparingLong(Artifact::id).reversed())
+                .toList();
+        Page<Artifact> page = page(ctx, artifacts);
+        return page.link(Reply.json(200, obj(
+                "total_count", artifacts.size(),
+                "artifacts", page.items().stream().map(a -> artifactJson(ctx.repo(), a)).toList())));
+    }
+
+    /** GitHub redirects to short-lived storage on another host; here the emulator serves the bytes itself. */
+    private Reply downloadArtifact(Ctx ctx) {
+        Artifact artifact = artifact(ctx.repo(), Long.parseLong(ctx.params().get("artifact_id")));
+        if (artifact == null || !ctx.params().get("archive_format").equals("zip")) {
+            throw ctx.error(404, "Not Found");
+        }
+        return Reply.empty(302).withHeader("location", url() + "/_emulator/artifact-blobs/" + artifact.id());
+    }
+
+    private static Artifact artifact(Repo repo, long id) {
+        return repo.artifacts.stream().filter(a -> a.id() == id).findFirst().orElse(null);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Issues
+    // ---------------------------------------------------------------------------------------------
+
+    private Reply createIssue(Ctx ctx) {
+        JsonNode body = ctx.body();
+        String title = body.get("title").asText();
+        if (title.isBlank()) {
+            throw ctx.validationFailed(obj("resource", "Issue", "code", "missing_field", "field", "title"));
+        }
+        String text = body.hasNonNull("body") ? body.get("body").asText() : null;
+        if (text != null && characters(text) > MAX_BODY_CHARACTERS) {
+            throw ctx.validationFailed(obj("resource", "Issue", "code", "custom", "field", "body",
+                    "message", "body is too long (maximum is " + MAX_BODY_CHARACTERS + " characters)"));
+        }
+        List<Label> labels = new ArrayList<>();
+        // Labels from users without push access are silently dropped, as the API description says.
+        if (ctx.user().canWrite()) {
+            for (JsonNode label : body.path("labels")) {
+                String name = label.isObject() ? label.path("name").asText() : label.asText();
+                if (!name.isBlank() && labels.stream().noneMatch(l -> l.name().equalsIgnoreCase(name))) {
+                    labels.add(ctx.repo().labels.computeIfAbsent(name.toLowerCase(Locale.ROOT),
+                            k -> new Label(state.nextLabelId++, name, "ededed", null)));
+                }
+            }
+        }
+        Repo repo = ctx.repo();
+        Issue issue = new Issue(state.nextIssueId++, ++repo.issueSequence, title, text, ctx.user(), labels, now());
+        repo.issues.add(issue);
+        Map<String, Object> json = issueJson(repo, issue);
+        return Reply.json(201, json).withHeader("location", (String) json.get("url"));
+    }
+
+    private Reply getIssue(Ctx ctx) {
+        return Reply.json(200, issueJson(ctx.repo(), issue(ctx)));
+    }
+
+    private Reply listIssues(Ctx ctx) {
+        Map<String, String> q = ctx.call().query();
+        String stateFilter = q.getOrDefault("state", "open");
+        Set<String> labels = q.containsKey("labels")
+                ? java.util.Arrays.stream(q.get("labels").split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                        .map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet())
+                : Set.of();
+        Instant since = q.containsKey("since") ? parseInstant(q.get("since")) : null;
+        Comparator<Issue> order = switch (q.getOrDefault("sort", "created")) {
+            case "updated" -> Comparator.comparing((Issue i) -> i.updatedAt);
+            case "comments" -> Comparator.comparingInt((Issue i) -> i.comments);
+            default -> Comparator.comparing((Issue i) -> i.createdAt);
+        };
+        order = order.thenComparingInt(i -> i.number);
+        if (!"asc".equals(q.get("direction"))) {
+            order = order.reversed();
+        }
+        List<Issue> issues = ctx.repo().issues.stream()
+                .filter(i -> stateFilter.equals("all") || i.state.equals(stateFilter))
+                .filter(i -> i.labels.stream().map(l -> l.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet()).containsAll(labels))
+                .filter(i -> !q.containsKey("creator") || i.user.login().equalsIgnoreCase(q.get("creator")))
+                .filter(i -> since == null || !i.updatedAt.isBefore(since))
+                .sorted(order)
+                .toList();
+        Page<Issue> page = page(ctx, issues);
+        return page.link(Reply.json(200, page.items().stream().map(i -> issueJson(ctx.repo(), i)).toList()));
+    }
+
+    private Reply lockIssue(Ctx ctx) {
+        requireWrite(ctx);
+        Issue issue = issue(ctx);
+        issue.locked = true;
+        issue.lockReason = ctx.body().hasNonNull("lock_reason") ? ctx.body().get("lock_reason").asText() : null;
+        issue.updatedAt = now();
+        return Reply.empty(204);
+    }
+
+    private Issue issue(Ctx ctx) {
+        long number = Long.parseLong(ctx.params().get("issue_number"));
+        return ctx.repo().issues.stream().filter(i -> i.number == number).findFirst()
+                .orElseThrow(() -> ctx.error(404, "Not Found"));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Issue comments and their reactions
+    // ---------------------------------------------------------------------------------------------
+
+    private Reply listComments(Ctx ctx) {
+        Issue issue = issue(ctx);
+        String sinceParam = ctx.call().query().get("since");
+        Instant since = sinceParam == null ? null : parseInstant(sinceParam);
+        List<Comment> comments = state.comments.values().stream()
+                .filter(c -> c.issue == issue)
+                .filter(c -> since == null || !c.updatedAt.isBefore(since))
+                .toList();
+        Page<Comment> page = page(ctx, comments);
+        return page.link(Reply.json(200, page.items().stream().map(c -> commentJson(ctx.repo(), c)).toList()));
+    }
+
+    private Reply createComment(Ctx ctx) {
+        Issue issue = issue(ctx);
+        if (issue.locked && !ctx.user().canWrite()) {
+            throw ctx.error(403, "Unable to create comment because issue is locked.");
+        }
+        String body = checkedCommentBody(ctx);
+        Comment comment = new Comment(state.nextCommentId++, ctx.repo(), issue, ctx.user(), body, now());
+        state.comments.put(comment.id, comment);
+        issue.comments++;
+        issue.updatedAt = comment.createdAt;
+        Map<String, Object> json = commentJson(ctx.repo(), comment);
+        return Reply.json(201, json).withHeader("location", (String) json.get("url"));
+    }
+
+    private Reply getComment(Ctx ctx) {
+        return Reply.json(200, commentJson(ctx.repo(), comment(ctx)));
+    }
+
+    private Reply updateComment(Ctx ctx) {
+        Comment comment = comment(ctx);
+        requireAuthorOrWriter(ctx, comment);
+        if (comment.issue.locked && !ctx.user().canWrite()) {
+            throw ctx.error(403, "Unable to update comment because issue is locked.");
+        }
+        comment.body = checkedCommentBody(ctx);
+        comment.updatedAt = now();
+        return Reply.json(200, commentJson(ctx.repo(), comment));
+    }
+
+    private Reply deleteComment(Ctx ctx) {
+        Comment comment = comment(ctx);
+        requireAuthorOrWriter(ctx, comment);
+        state.comments.remove(comment.id);
+        comment.issue.comments--;
+        return Reply.empty(204);
+    }
+
+    private Reply createReaction(Ctx ctx) {
+        Comment comment = comment(ctx);
+        String content = ctx.body().get("content").asText();
+        for (Reaction existing : comment.reactions) {
+            if (existing.user().equals(ctx.user()) && existing.content().equals(content)) {
+                return Reply.json(200, reactionJson(existing));
+            }
+        }
+        Reaction reaction = new Reaction(state.nextReactionId++, ctx.user(), content, now());
+        comment.reactions.add(reaction);
+        return Reply.json(201, reactionJson(reaction));
+    }
+
+    private String checkedCommentBody(Ctx ctx) {
+        String body = ctx.body().get("body").asText();
+        if (body.isBlank()) {
+            throw ctx.validationFailed(obj("resource", "IssueComment", "code", "unprocessable", "field", "data",
+                    "message", "Body cannot be blank"));
+        }
+        if (characters(body) > MAX_BODY_CHARACTERS) {
+            throw ctx.validationFailed(obj("resource", "IssueComment", "code", "unprocessable", "field", "data",
+                    "message", "Body is too long (maximum is " + MAX_BODY_CHARACTERS + " characters)"));
+        }
+        return body;
+    }
+
+    private Comment comment(Ctx ctx) {
+        Comment comment = state.comments.get(Long.parseLong(ctx.params().get("comment_id")));
+        if (comment == null || comment.repo != ctx.repo()) {
+            throw ctx.error(404, "Not Found");
+        }
+        return comment;
+    }
+
+    private static void requireAuthorOrWriter(Ctx ctx, Comment comment) {
+        if (!comment.user.equals(ctx.user())) {
+            requireWrite(ctx);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Git references
+    // ---------------------------------------------------------------------------------------------
+
+    private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
+    private static final Pattern BAD_REF_CHARACTERS = Pattern.compile("[\\x00-\\x20~^:?*\\[\\\\\\x7f]|\\.\\.|@\\{|//|/\\.|\\.lock(/|$)|[./]$");
+
+    private Reply createRef(Ctx ctx) {
+        requireWrite(ctx);
+        String ref = ctx.body().get("ref").asText();
+        String sha = ctx.body().get("sha").asText();
+        if (!ref.startsWith("refs/") || ref.chars().filter(c -> c == '/').count() < 2 || BAD_REF_CHARACTERS.matcher(ref).find()) {
+            throw ctx.error(422, "ref name is not valid");
+        }
+        // Like GitHub, a ref must point at a commit the repository has.
+        if (!SHA.matcher(sha).matches() || !ctx.repo().commits.contains(sha)) {
+            throw ctx.error(422, "Object does not exist");
+        }
+        if (ctx.repo().refs.containsKey(ref)) {
+            throw ctx.error(422, "Reference already exists");
+        }
+        ctx.repo().refs.put(ref, sha);
+        Map<String, Object> json = refJson(ctx.repo(), ref, sha);
+        return Reply.json(201, json).withHeader("location", (String) json.get("url"));
+    }
+
+    private Reply getRef(Ctx ctx) {
+        String ref = "refs/" + ctx.params().get("ref");
+        String sha = ctx.repo().refs.get(ref);
+        if (sha == null) {
+            throw ctx.error(404, "Not Found");
+        }
+        return Reply.json(200, refJson(ctx.repo(), ref, sha));
+    }
+
+    private Reply deleteRef(Ctx ctx) {
+        requireWrite(ctx);
+        String ref = "refs/" + ctx.params().get("ref");
+        if (!ctx.repo().refs.containsKey(ref)) {
+            throw ctx.error(422, "Reference does not exist");
+        }
+        if (ref.equals("refs/heads/" + ctx.repo().defaultBranch)) {
+            throw ctx.error(422, "Cannot delete the default branch");
+        }
+        ctx.repo().refs.remove(ref);
+        return Reply.empty(204);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Repository, rate limit, identity
+    // ---------------------------------------------------------------------------------------------
+
+    private Reply getRepository(Ctx ctx) {
+        Repo repo = ctx.repo();
+        Map<String, Object> json = repositoryJson(repo);
+        boolean write = ctx.user().canWrite();
+        json.put("has_discussions", false);
+        json.put("disabled", false);
+        json.put("permissions", obj("admin", false, "maintain", false, "push", write, "triage", write, "pull", true));
+        json.put("allow_rebase_merge", true);
+        json.put("allow_squash_merge", true);
+        json.put("allow_merge_commit", true);
+        json.put("allow_auto_merge", false);
+        json.put("delete_branch_on_merge", false);
+        json.put("allow_forking", true);
+        json.put("temp_clone_token", "");
+        json.put("organization", ownerJson(repo));
+        json.put("network_count", 0);
+        json.put("subscribers_count", 1);
+        return Reply.json(200, json);
+    }
+
+    private Reply getRateLimit(Ctx ctx) {
+        RateBucket core = bucketFor(ctx.user());
+        Map<String, Object> coreJson = obj("limit", core.limit, "used", core.used, "remaining", core.remaining(),
+                "reset", core.resetEpochSeconds);
+        long reset = core.resetEpochSeconds;
+        return Reply.json(200, obj(
+                "resources", obj(
+                        "core", coreJson,
+                        "search", obj("limit", 30, "used", 0, "remaining", 30, "reset", reset),
+                        "graphql", obj("limit", RATE_LIMIT, "used", 0, "remaining", RATE_LIMIT, "reset", reset),
+                        "integration_manifest", obj("limit", RATE_LIMIT, "used", 0, "remaining", RATE_LIMIT, "reset", reset),
+                        "code_search", obj("limit", 10, "used", 0, "remaining", 10, "reset", reset)),
+                "rate", coreJson));
+    }
+
+    /** An installation token (GITHUB_TOKEN) is not a user: GitHub refuses it here. */
+    private Reply getAuthenticatedUser(Ctx ctx) {
+        User user = ctx.user();
+        if (user.isBot()) {
+            throw ctx.error(403, "Resource not accessible by integration");
+        }
+        Map<String, Object> json = userJson(user);
+        json.putAll(obj("name", null, "company", null, "blog", "", "location", null, "email", null, "hireable", null,
+                "bio", null, "twitter_username", null, "public_repos", 0, "public_gists", 0, "followers", 0, "following", 0,
+                "created_at", "2020-01-01T00:00:00Z", "updated_at", "2020-01-01T00:00:00Z"));
+        return Reply.json(200, json);
+    }
+
+    /** The app behind the default token is GitHub Actions; a user token has no app. */
+    private Reply getAuthenticatedApp(Ctx ctx) {
+        if (!ctx.user().isBot()) {
+            throw ctx.error(401, "A JSON web token could not be decoded");
+        }
+        Map<String, Object> owner = obj("login", "github", "id", 9919L, "node_id", nodeId("Organization", 9919L),
+                "avatar_url", "https://avatars.githubusercontent.com/u/9919?v=4", "gravatar_id", "");
+        owner.putAll(accountUrls("github", "https://github.com/github"));
+        owner.put("type", "Organization");
+        owner.put("site_admin", false);
+        return Reply.json(200, obj(
+                "id", 15368L, "slug", "github-actions", "client_id", "Iv1.05c79e9ad1f6bdfa", "node_id", nodeId("App", 15368L),
+                "owner", owner, "name", "GitHub Actions", "description", "Automate your workflow from idea to production",
+                "external_url", "https://help.github.com/en/actions", "html_url", "https://github.com/apps/github-actions",
+                "created_at", "2018-07-30T09:30:17Z", "updated_at", "2019-12-10T19:04:12Z",
+                "permissions", obj("actions", "write", "contents", "write", "issues", "write", "metadata", "read"),
+                "events", List.of()));
+    }
+
+    private static void requireWrite(Ctx ctx) {
+        if (!ctx.user().canWrite()) {
+            throw ctx.error(403, "Resource not accessible by integration");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Pagination
+    // ---------------------------------------------------------------------------------------------
+
+    private record Page<T>(List<T> items, String linkHeader) {
+        Reply link(Reply reply) {
+            return linkHeader == null ? reply : reply.withHeader("link", linkHeader);
+        }
+    }
+
+    /** per_page (default 30, at most 100) and page, with GitHub's Link header: prev, next, last, first. */
+    private <T> Page<T> page(Ctx ctx, List<T> all) {
+        Map<String, String> query = ctx.call().query();
+        int perPage = Math.min(100, positiveInt(query.get("per_page"), 30));
+        int page = positiveInt(query.get("page"), 1);
+        int last = Math.max(1, (all.size() + perPage - 1) / perPage);
+        int from = (int) Math.min(all.size(), (long) (page - 1) * perPage);
+        List<T> items = all.subList(from, Math.min(all.size(), from + perPage));
+        List<String> links = new ArrayList<>();
+        if (page > 1) {
+            links.add(pageLink(ctx, Math.min(page - 1, last), "prev"));
+        }
+        if (page < last) {
+            links.add(pageLink(ctx, page + 1, "next"));
+            links.add(pageLink(ctx, last, "last"));
+        }
+        if (page > 1) {
+            links.add(pageLink(ctx, 1, "first"));
+        }
+        return new Page<>(items, links.isEmpty() ? null : String.join(", ", links));
+    }
+
+    private String pageLink(Ctx ctx, int page, String rel) {
+        Map<String, String> query = new LinkedHashMap<>(ctx.call().query());
+        query.put("page", String.valueOf(page));
+        String encoded = query.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return "<" + url() + ctx.call().rawPath() + "?" + encoded + ">; rel=\"" + rel + "\"";
+    }
+
+    private static int positiveInt(String value, int fallback) {
+        try {
+            int n = value == null ? fallback : Integer.parseInt(value.trim());
+            return n < 1 ? fallback : n;
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Admin API for other processes (not journaled, no token)
+    // ---------------------------------------------------------------------------------------------
+
+    private static final Pattern ARTIFACT_BLOB = Pattern.compile("/_emulator/artifact-blobs/(\\d+)");
+
+    private Reply admin(Call call) {
+        try {
+            Matcher blob = ARTIFACT_BLOB.matcher(call.path());
+            if (call.method().equals("GET") && blob.matches()) {
+                return artifactBlob(Long.parseLong(blob.group(1)));
+            }
+            Map<String, String> q = call.query();
+            JsonNode body = call.body().length == 0 ? JsonNodeFactory.instance.objectNode() : JSON.readTree(call.body());
+            switch (call.method() + " " + call.path()) {
+                case "GET /_emulator/journal":
+                    return Reply.json(200, journal());
+                case "DELETE /_emulator/journal":
+                    clearJournal();
+                    return Reply.empty(204);
+                case "POST /_emulator/faults":
+                    injectFault(body.path("method").asText("*"), body.path("path").asText(".*"), faultFrom(body),
+                            body.path("times").asInt(1));
+                    return Reply.empty(204);
+                case "POST /_emulator/workflows":
+                    Map<String, Boolean> inputs = new LinkedHashMap<>();
+                    body.path("inputs").properties().forEach(e -> inputs.put(e.getKey(), e.getValue().asBoolean()));
+                    addWorkflow(required(body, "repo"), required(body, "file"), inputs);
+                    synchronized (lock) {
+                        Repo repo = existingRepo(required(body, "repo"));
+                        return Reply.json(201, workflowJson(repo, repo.workflows.get(repo.workflows.size() - 1)));
+                    }
+                case "POST /_emulator/users":
+                    addUser(required(body, "token"), required(body, "login"), body.path("collaborator").asBoolean(false));
+                    return Reply.empty(204);
+                case "POST /_emulator/repositories":
+                    addRepository(required(body, "repo"), body.path("default_branch").asText("main"));
+                    return Reply.empty(204);
+                case "POST /_emulator/branches":
+                    addBranch(required(body, "repo"), required(body, "branch"));
+                    return Reply.empty(204);
+                case "POST /_emulator/settings":
+                    setLegacyWorkflowDispatch(body.path("legacy_workflow_dispatch").asBoolean(false));
+                    return Reply.empty(204);
+                case "POST /_emulator/artifacts":
+                    long id = addArtifact(required(body, "repo"), required(body, "name"),
+                            Base64.getDecoder().decode(required(body, "zip_base64")));
+                    return Reply.json(201, obj("id", id));
+                case "GET /_emulator/events":
+                    synchronized (lock) {
+                        return Reply.json(200, state.delivered.stream()
+                                .filter(e -> !q.containsKey("repo") || e.repo().equalsIgnoreCase(q.get("repo")))
+                                .map(e -> e.file().toString()).toList());
+                    }
+                case "GET /_emulator/runs":
+                    return Reply.json(200, workflowRuns(requiredQuery(q, "repo")));
+                case "GET /_emulator/issues":
+                    return Reply.json(200, issues(requiredQuery(q, "repo")));
+                case "GET /_emulator/comments":
+                    return Reply.json(200, comments(requiredQuery(q, "repo"), Integer.parseInt(requiredQuery(q, "issue"))));
+                case "GET /_emulator/refs":
+                    return Reply.json(200, refs(requiredQuery(q, "repo")));
+                case "POST /_emulator/reset":
+                    reset();
+                    return Reply.empty(204);
+                default:
+                    return Reply.json(404, obj("message", "Not Found"));
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            return Reply.json(400, obj("message", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private Reply artifactBlob(long id) {
+        synchronized (lock) {
+            for (Repo repo : state.repos.values()) {
+                Artifact artifact = artifact(repo, id);
+                if (artifact != null) {
+                    return new Reply(200, new LinkedHashMap<>(Map.of("content-type", "application/zip")), artifact.zip(), false, null, null);
+                }
+            }
+        }
+        return Reply.json(404, obj("message", "Not Found"));
+    }
+
+    private static Fault faultFrom(JsonNode body) {
+        Integer retryAfter = body.hasNonNull("retry_after") ? body.get("retry_after").asInt() : null;
+        return switch (required(body, "fault")) {
+            case "status" -> Fault.status(body.path("status").asInt(503));
+            case "too_many_requests" -> Fault.tooManyRequests(retryAfter);
+            case "secondary_rate_limit" -> Fault.secondaryRateLimit(retryAfter);
+            case "primary_exhausted" -> Fault.primaryRateLimitExhausted(
+                    body.path("reset").asLong(Instant.now().plusSeconds(60).getEpochSecond()));
+            case "connection_reset" -> Fault.connectionReset();
+            case "drop_after_accept" -> Fault.dropAfterAccept();
+            case "delay" -> Fault.delay(body.path("millis").asLong(1000));
+            default -> throw new IllegalArgumentException("unknown fault: " + body.get("fault").asText());
+        };
+    }
+
+    private static String required(JsonNode body, String field) {
+        if (!body.hasNonNull(field) || body.get(field).asText().isEmpty()) {
+            throw new IllegalArgumentException("missing field: " + field);
+        }
+        return body.get(field).asText();
+    }
+
+    private static String requiredQuery(Map<String, String> query, String name) {
+        if (!query.containsKey(name)) {
+            throw new IllegalArgumentException("missing query parameter: " + name);
+        }
+        return query.get(name);
+    }
+
+    private boolean hasRepository(String fullName) {
+        synchronized (lock) {
+            return state.repos.containsKey(fullName.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private Repo existingRepo(String fullName) {
+        Repo repo = state.repos.get(fullName.toLowerCase(Locale.ROOT));
+        if (repo == null) {
+            throw new IllegalArgumentException("no such repository: " + fullName);
+        }
+        return repo;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // JSON views of the model, shaped like GitHub's (see github/openapi and the webhook example)
+    // ---------------------------------------------------------------------------------------------
+
+    private String apiBase(Repo repo) {
+        return url() + "/repos/" + repo.fullName();
+    }
+
+    private static String htmlBase(Repo repo) {
+        return "https://github.com/" + repo.fullName();
+    }
+
+    private static final String[][] USER_URLS = {
+            {"followers_url", "/followers"}, {"following_url", "/following{/other_user}"}, {"gists_url", "/gists{/gist_id}"},
+            {"starred_url", "/starred{/owner}{/repo}"}, {"subscriptions_url", "/subscriptions"}, {"organizations_url", "/orgs"},
+            {"repos_url", "/repos"}, {"events_url", "/events{/privacy}"}, {"received_events_url", "/received_events"}};
+
+    private Map<String, Object> accountUrls(String login, String htmlUrl) {
+        String api = url() + "/users/" + URLEncoder.encode(login, StandardCharsets.UTF_8);
+        Map<String, Object> json = obj("url", api, "html_url", htmlUrl);
+        for (String[] u : USER_URLS) {
+            json.put(u[0], api + u[1]);
+        }
+        return json;
+    }
+
+    private Map<String, Object> userJson(User user) {
+        Map<String, Object> json = obj("login", user.login(), "id", user.id(), "node_id", nodeId(user.type(), user.id()),
+                "avatar_url", user.isBot() ? "https://avatars.githubusercontent.com/in/15368?v=4"
+                        : "https://avatars.githubusercontent.com/u/" + user.id() + "?v=4",
+                "gravatar_id", "");
+        json.putAll(accountUrls(user.login(), user.isBot() ? "https://github.com/apps/github-actions" : "https://github.com/" + user.login()));
+        json.put("type", user.type());
+        json.put("site_admin", false);
+        return json;
+    }
+
+    private Map<String, Object> ownerJson(Repo repo) {
+        Map<String, Object> json = obj("login", repo.owner, "id", repo.ownerId, "node_id", nodeId("Organization", repo.ownerId),
+                "avatar_url", "https://avatars.githubusercontent.com/u/" + repo.ownerId + "?v=4", "gravatar_id", "");
+        json.putAll(accountUrls(repo.owner, "https://github.com/" + repo.owner));
+        json.put("type", "Organization");
+        json.put("site_admin", false);
+        return json;
+    }
+
+    private Map<String, Object> organizationJson(Repo repo) {
+        String api = url() + "/orgs/" + repo.owner;
+        return obj("login", repo.owner, "id", repo.ownerId, "node_id", nodeId("Organization", repo.ownerId),
+                "url", api, "repos_url", api + "/repos", "events_url", api + "/events", "hooks_url", api + "/hooks",
+                "issues_url", api + "/issues", "members_url", api + "/members{/member}",
+                "public_members_url", api + "/public_members{/member}",
+                "avatar_url", "https://avatars.githubusercontent.com/u/" + repo.ownerId + "?v=4", "description", null);
+    }
+
+    private static final String[][] REPOSITORY_URLS = {
+            {"forks_url", "/forks"}, {"keys_url", "/keys{/key_id}"}, {"collaborators_url", "/collaborators{/collaborator}"},
+            {"teams_url", "/teams"}, {"hooks_url", "/hooks"}, {"issue_events_url", "/issues/events{/number}"},
+            {"events_url", "/events"}, {"assignees_url", "/assignees{/user}"}, {"branches_url", "/branches{/branch}"},
+            {"tags_url", "/tags"}, {"blobs_url", "/git/blobs{/sha}"}, {"git_tags_url", "/git/tags{/sha}"},
+            {"git_refs_url", "/git/refs{/sha}"}, {"trees_url", "/git/trees{/sha}"}, {"statuses_url", "/statuses/{sha}"},
+            {"languages_url", "/languages"}, {"stargazers_url", "/stargazers"}, {"contributors_url", "/contributors"},
+            {"subscribers_url", "/subscribers"}, {"subscription_url", "/subscription"}, {"commits_url", "/commits{/sha}"},
+            {"git_commits_url", "/git/commits{/sha}"}, {"comments_url", "/comments{/number}"},
+            {"issue_comment_url", "/issues/comments{/number}"}, {"contents_url", "/contents/{+path}"},
+            {"compare_url", "/compare/{base}...{head}"}, {"merges_url", "/merges"}, {"archive_url", "/{archive_format}{/ref}"},
+            {"downloads_url", "/downloads"}, {"issues_url", "/issues{/number}"}, {"pulls_url", "/pulls{/number}"},
+            {"milestones_url", "/milestones{/number}"}, {"notifications_url", "/notifications{?since,all,participating}"},
+            {"labels_url", "/labels{/name}"}, {"releases_url", "/releases{/id}"}, {"deployments_url", "/deployments"}};
+
+    /** The repository object of a webhook payload, key for key as in repository_dispatch/payload.json. */
+    private Map<String, Object> repositoryJson(Repo repo) {
+        String api = apiBase(repo);
+        String html = htmlBase(repo);
+        Map<String, Object> json = obj("id", repo.id, "node_id", nodeId("Repository", repo.id), "name", repo.name,
+                "full_name", repo.fullName(), "private", false, "owner", ownerJson(repo), "html_url", html,
+                "description", null, "fork", false, "url", api);
+        for (String[] u : REPOSITORY_URLS) {
+            json.put(u[0], api + u[1]);
+        }
+        long openIssues = repo.issues.stream().filter(i -> i.state.equals("open")).count();
+        json.putAll(obj("created_at", format(repo.createdAt), "updated_at", format(repo.createdAt),
+                "pushed_at", format(repo.createdAt), "git_url", "git://github.com/" + repo.fullName() + ".git",
+                "ssh_url", "git@github.com:" + repo.fullName() + ".git", "clone_url", html + ".git", "svn_url", html,
+                "homepage", null, "size", 0, "stargazers_count", 0, "watchers_count", 0, "language", null,
+                "has_issues", true, "has_projects", true, "has_downloads", true, "has_wiki", true, "has_pages", false,
+                "forks_count", 0, "mirror_url", null, "archived", false, "open_issues_count", openIssues, "license", null,
+                "forks", 0, "open_issues", openIssues, "watchers", 0, "default_branch", repo.defaultBranch,
+                "is_template", false, "topics", List.of(), "visibility", "public", "web_commit_signoff_required", false,
+                "custom_properties", Map.of()));
+        return json;
+    }
+
+    private Map<String, Object> issueJson(Repo repo, Issue issue) {
+        String api = apiBase(repo) + "/issues/" + issue.number;
+        return obj("id", issue.id, "node_id", nodeId("Issue", issue.id), "url", api, "repository_url", apiBase(repo),
+                "labels_url", api + "/labels{/name}", "comments_url", api + "/comments", "events_url", api + "/events",
+                "html_url", htmlBase(repo) + "/issues/" + issue.number, "number", issue.number, "state", issue.state,
+                "title", issue.title, "body", issue.body, "user", userJson(issue.user),
+                "labels", issue.labels.stream().map(l -> labelJson(repo, l)).toList(),
+                "assignee", null, "assignees", List.of(), "milestone", null, "locked", issue.locked,
+                "active_lock_reason", issue.lockReason, "comments", issue.comments, "closed_at", null,
+                "created_at", format(issue.createdAt), "updated_at", format(issue.updatedAt), "closed_by", null,
+                "author_association", association(issue.user), "type", null, "state_reason", null,
+                "reactions", reactionSummary(api + "/reactions", List.of()), "timeline_url", api + "/timeline",
+                "performed_via_github_app", null);
+    }
+
+    private Map<String, Object> labelJson(Repo repo, Label label) {
+        return obj("id", label.id(), "node_id", nodeId("Label", label.id()),
+                "url", apiBase(repo) + "/labels/" + URLEncoder.encode(label.name(), StandardCharsets.UTF_8).replace("+", "%20"),
+                "name", label.name(), "color", label.color(), "default", false, "description", label.description());
+    }
+
+    private Map<String, Object> commentJson(Repo repo, Comment comment) {
+        String api = apiBase(repo) + "/issues/comments/" + comment.id;
+        return obj("id", comment.id, "node_id", nodeId("IssueComment", comment.id), "url", api,
+                "html_url", htmlBase(repo) + "/issues/" + comment.issue.number + "#issuecomment-" + comment.id,
+                "body", comment.body, "user", userJson(comment.user),
+                "created_at", format(comment.createdAt), "updated_at", format(comment.updatedAt),
+                "issue_url", apiBase(repo) + "/issues/" + comment.issue.number,
+                "author_association", association(comment.user), "performed_via_github_app", null,
+                "reactions", reactionSummary(api + "/reactions", comment.reactions));
+    }
+
+    /** github-actions[bot] comments show NONE, as on GitHub; collaborators COLLABORATOR. */
+    private static String association(User user) {
+        return !user.isBot() && user.collaborator() ? "COLLABORATOR" : "NONE";
+    }
+
+    private static Map<String, Object> reactionSummary(String url, List<Reaction> reactions) {
+        Map<String, Object> json = obj("url", url, "total_count", reactions.size());
+        for (String content : List.of("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")) {
+            json.put(content, reactions.stream().filter(r -> r.content().equals(content)).count());
+        }
+        return json;
+    }
+
+    private Map<String, Object> reactionJson(Reaction reaction) {
+        return obj("id", reaction.id(), "node_id", nodeId("Reaction", reaction.id()), "user", userJson(reaction.user()),
+                "content", reaction.content(), "created_at", format(reaction.createdAt()));
+    }
+
+    private Map<String, Object> refJson(Repo repo, String ref, String sha) {
+        return obj("ref", ref, "node_id", nodeId("Ref", ref), "url", apiBase(repo) + "/git/" + ref,
+                "object", obj("type", "commit", "sha", sha, "url", apiBase(repo) + "/git/commits/" + sha));
+    }
+
+    private Map<String, Object> workflowJson(Repo repo, Workflow workflow) {
+        return obj("id", workflow.id(), "node_id", nodeId("Workflow", workflow.id()), "name", workflow.path(),
+                "path", workflow.path(), "state", "active", "created_at", format(workflow.createdAt()),
+                "updated_at", format(workflow.createdAt()), "url", apiBase(repo) + "/actions/workflows/" + workflow.id(),
+                "html_url", htmlBase(repo) + "/blob/" + repo.defaultBranch + "/" + workflow.path(),
+                "badge_url", htmlBase(repo) + "/workflows/" + workflow.path() + "/badge.svg");
+    }
+
+    private Map<String, Object> runJson(Repo repo, WorkflowRun run) {
+        String api = apiBase(repo) + "/actions/runs/" + run.id();
+        long checkSuiteId = run.id() + 1_000_000L;
+        Map<String, Object> repository = repositoryJson(repo);
+        return obj("id", run.id(), "name", run.workflow().path(), "node_id", nodeId("WorkflowRun", run.id()),
+                "check_suite_id", checkSuiteId, "check_suite_node_id", nodeId("CheckSuite", checkSuiteId),
+                "head_branch", run.headBranch(), "head_sha", run.headSha(), "path", run.workflow().path(),
+                "display_title", run.workflow().path(), "run_number", run.runNumber(), "event", "workflow_dispatch",
+                "status", "queued", "conclusion", null, "workflow_id", run.workflow().id(), "url", api,
+                "html_url", htmlBase(repo) + "/actions/runs/" + run.id(), "pull_requests", List.of(),
+                "created_at", format(run.createdAt()), "updated_at", format(run.createdAt()),
+                "actor", userJson(run.actor()), "run_attempt", 1, "referenced_workflows", List.of(),
+                "run_started_at", format(run.createdAt()), "triggering_actor", userJson(run.actor()),
+                "jobs_url", api + "/jobs", "logs_url", api + "/logs",
+                "check_suite_url", apiBase(repo) + "/check-suites/" + checkSuiteId, "artifacts_url", api + "/artifacts",
+                "cancel_url", api + "/cancel", "rerun_url", api + "/rerun", "previous_attempt_url", null,
+                "workflow_url", apiBase(repo) + "/actions/workflows/" + run.workflow().id(),
+                "head_commit", obj("id", run.headSha(), "tree_id", sha("tree:" + run.headSha()), "message", "Initial commit",
+                        "timestamp", format(repo.createdAt),
+                        "author", obj("name", "Octo Cat", "email", "octocat@github.com"),
+                        "committer", obj("name", "GitHub", "email", "noreply@github.com")),
+                "repository", repository, "head_repository", repository);
+    }
+
+    private Map<String, Object> artifactJson(Repo repo, Artifact artifact) {
+        String api = apiBase(repo) + "/actions/artifacts/" + artifact.id();
+        return obj("id", artifact.id(), "node_id", nodeId("Artifact", artifact.id()), "name", artifact.name(),
+                "size_in_bytes", artifact.zip().length, "url", api, "archive_download_url", api + "/zip", "expired", false,
+                "created_at", format(artifact.createdAt()), "expires_at", format(artifact.createdAt().plus(Duration.ofDays(90))),
+                "updated_at", format(artifact.createdAt()),
+                "digest", "sha256:" + HexFormat.of().formatHex(digest("SHA-256", artifact.zip())), "workflow_run", null);
+    }
+
+    /** GitHub's legacy global node ids: base64 of "0" + type length + ":" + type + id. */
+    private static String nodeId(String type, Object id) {
+        return Base64.getEncoder().encodeToString(("0" + type.length() + ":" + type + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Object> errorBody(String message, String docs, int status, List<?> errors) {
+        Map<String, Object> json = obj("message", message);
+        if (errors != null) {
+            json.put("errors", errors);
+        }
+        json.put("documentation_url", docs);
+        json.put("status", String.valueOf(status));
+        return json;
+    }
+
+    private static ApiError error(int status, String message, String docs) {
+        return new ApiError(Reply.json(status, errorBody(message, docs, status, null)));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Small helpers
+    // ---------------------------------------------------------------------------------------------
+
+    /** An ordered JSON object from alternating keys and values. */
+    static Map<String, Object> obj(Object... keysAndValues) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            json.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return json;
+    }
+
+    private static String toJson(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean anyMethod(String method) {
+        return method == null || method.equals("*");
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    private static String format(Instant instant) {
+        return instant.toString();
+    }
+
+    private static Instant parseInstant(String value) {
+        try {
+            return Instant.parse(value);
+        } catch (RuntimeException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    /** GitHub counts characters, not UTF-16 units. */
+    private static int characters(String text) {
+        return text.codePointCount(0, text.length());
+    }
+
+    private static String sha(String seed) {
+        return HexFormat.of().formatHex(digest("SHA-1", seed.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] md5(byte[] bytes) {
+        return digest("MD5", bytes);
+    }
+
+    private static byte[] digest(String algorithm, byte[] bytes) {
+        try {
+            return MessageDigest.getInstance(algorithm).digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String requestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return String.format("%04X:%06X:%06X:%06X:%08X", r.nextInt(0x10000), r.nextInt(0x1000000), r.nextInt(0x1000000),
+                r.nextInt(0x1000000), REQUEST_COUNTER.incrementAndGet());
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger REQUEST_COUNTER = new java.util.concurrent.atomic.AtomicInteger();
+
+    private static String reasonPhrase(int status) {
+        return switch (status) {
+            case 500 -> "Server Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            default -> "HTTP " + status;
+        };
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // A temporary directory left behind is harmless.
+        }
+    }
+
+    /** WireMock's own messages go to stderr: stdout carries only the URL. */
+    private static final class StderrNotifier implements Notifier {
+        @Override
+        public void info(String message) {}
+
+        @Override
+        public void error(String message) {
+            System.err.println("[emulator] " + message);
+        }
+
+        @Override
+        public void error(String message, Throwable t) {
+            System.err.println("[emulator] " + message + ": " + t);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // GitHub's OpenAPI description: routing, path parameters, request body schemas
+    // ---------------------------------------------------------------------------------------------
+
+    record Operation(String id, String method, Pattern path, List<String> paramNames, Set<String> integerParams,
+            Schema requestBody, String docs) {}
+
+    record Route(Operation operation, Map<String, String> params) {}
+
+    private record OpenApi(List<Operation> operations) {
+        /** Reads github/openapi/ from the class path: Maven's test resources or the JBang jar (//FILES). */
+        static OpenApi load() {
+            SchemaRegistry registry = SchemaRegistry.withDefaultDialect(Dialects.getOpenApi30());
+            List<Operation> operations = new ArrayList<>();
+            for (JsonNode entry : resource("github/openapi/index.json")) {
+                JsonNode spec = resource("github/openapi/" + entry.get("file").asText());
+                List<String> names = new ArrayList<>();
+                // {ref} may hold slashes (heads/feature/x); every other parameter is one path segment.
+                Matcher m = Pattern.compile("\\{([^}]+)}").matcher(spec.get("path").asText());
+                StringBuilder regex = new StringBuilder();
+                int last = 0;
+                while (m.find()) {
+                    regex.append(Pattern.quote(spec.get("path").asText().substring(last, m.start())));
+                    regex.append(m.group(1).equals("ref") ? "(.+)" : "([^/]+)");
+                    names.add(m.group(1));
+                    last = m.end();
+                }
+                regex.append(Pattern.quote(spec.get("path").asText().substring(last)));
+                Set<String> integers = new LinkedHashSet<>();
+                for (JsonNode p : spec.path("parameters")) {
+                    if (p.path("in").asText().equals("path") && p.path("schema").path("type").asText().equals("integer")) {
+                        integers.add(p.get("name").asText());
+                    }
+                }
+                JsonNode schema = spec.path("requestBody").path("content").path("application/json").path("schema");
+                operations.add(new Operation(spec.get("operationId").asText(), spec.get("method").asText(),
+                        Pattern.compile(regex.toString()), names, integers,
+                        schema.isMissingNode() ? null : registry.getSchema(schema),
+                        spec.path("externalDocs").path("url").asText(GENERIC_DOCS)));
+            }
+            return new OpenApi(List.copyOf(operations));
+        }
+
+        /** The operation for a method and decoded path; integer parameters that are not numbers do not match (404). */
+        Route route(String method, String path) {
+            for (Operation op : operations) {
+                Matcher m = op.path().matcher(path);
+                if (op.method().equals(method) && m.matches()) {
+                    Map<String, String> params = new LinkedHashMap<>();
+                    for (int i = 0; i < op.paramNames().size(); i++) {
+                        params.put(op.paramNames().get(i), m.group(i + 1));
+                    }
+                    boolean numeric = op.integerParams().stream().allMatch(p -> params.get(p).matches("\\d{1,18}"));
+                    if (numeric) {
+                        return new Route(op, params);
+                    }
+                }
+            }
+            return null;
+        }
+
+        private static JsonNode resource(String name) {
+            try (InputStream in = GitHubEmulator.class.getClassLoader().getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing class-path resource " + name + " (tests/github/, bundled by //FILES)");
+                }
+                return JSON.readTree(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Schema violations in the wording of GitHub's validator ("For 'properties/x', 5 is not an object."). */
+    static final class SchemaMessages {
+        static String describe(List<com.networknt.schema.Error> errors) {
+            List<String> lines = new ArrayList<>();
+            for (com.networknt.schema.Error e : errors) {
+                String path = e.getEvaluationPath().toString();
+                if (path.matches(".*/(oneOf|anyOf)/\\d+/.*")) {
+                    continue; // the oneOf error itself says it better than each branch
+                }
+                String where = path.substring(0, Math.max(0, path.lastIndexOf('/'))).replaceFirst("^/", "");
+                String prefix = "For '" + (where.isEmpty() ? "links/0/schema" : where) + "', ";
+                JsonNode value = e.getInstanceNode();
+                Object[] args = e.getArguments();
+                lines.add(switch (e.getKeyword()) {
+                    case "required" -> "\"" + e.getProperty() + "\" wasn't supplied.";
+                    case "type" -> prefix + show(value) + " is not " + article(String.valueOf(args[1])) + ".";
+                    case "oneOf", "anyOf" -> prefix + show(value) + " is not " + alternatives(e.getSchemaNode()) + ".";
+                    case "maxProperties" -> prefix + "no more than " + args[0] + " properties are allowed; "
+                            + value.size() + " were supplied.";
+                    case "maxLength" -> prefix + show(value) + " is too long (maximum is " + characters(args[0]) + ").";
+                    case "minLength" -> prefix + show(value) + " is too short (minimum is " + characters(args[0]) + ").";
+                    case "enum" -> prefix + show(value) + " is not a member of " + args[0] + ".";
+                    case "additionalProperties" -> "\"" + e.getProperty() + "\" is not a permitted key.";
+                    default -> prefix + show(value) + " " + e.getMessage() + ".";
+                });
+            }
+            return String.join("\n", lines);
+        }
+
+        private static String characters(Object n) {
+            return n + (String.valueOf(n).equals("1") ? " character" : " characters");
+        }
+
+        /** Values as GitHub's Ruby validator prints them: null is nil. */
+        static String show(JsonNode value) {
+            return value == null || value.isNull() ? "nil" : value.toString();
+        }
+
+        private static String article(String type) {
+            return (type.matches("[aeiou].*") ? "an " : "a ") + type;
+        }
+
+        private static String alternatives(JsonNode branches) {
+            List<String> types = new ArrayList<>();
+            for (JsonNode branch : branches) {
+                types.add(article(branch.path("type").asText("value")));
+            }
+            return String.join(" or ", types);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Requests and replies
+    // ---------------------------------------------------------------------------------------------
+
+    /** One incoming request, decoded once. */
+    record Call(String method, String rawPath, String path, String rawQuery, Map<String, String> query,
+            Map<String, String> headers, byte[] body) {
+
+        static Call from(LoggedRequest request) {
+            String url = request.getUrl();
+            int q = url.indexOf('?');
+            String rawPath = q < 0 ? url : url.substring(0, q);
+            String rawQuery = q < 0 ? "" : url.substring(q + 1);
+            Map<String, String> query = new LinkedHashMap<>();
+            for (String pair : rawQuery.split("&")) {
+                if (!pair.isEmpty()) {
+                    int eq = pair.indexOf('=');
+                    query.put(decode(eq < 0 ? pair : pair.substring(0, eq), true), eq < 0 ? "" : decode(pair.substring(eq + 1), true));
+                }
+            }
+            Map<String, String> headers = new TreeMap<>();
+            for (HttpHeader header : request.getHeaders().all()) {
+                headers.put(header.key().toLowerCase(Locale.ROOT), String.join(", ", header.values()));
+            }
+            byte[] body = request.getBody() == null ? new byte[0] : request.getBody();
+            return new Call(request.getMethod().getName(), rawPath, decode(rawPath, false), rawQuery, query, headers, body);
+        }
+
+        private static String decode(String text, boolean plusIsSpace) {
+            try {
+                return URLDecoder.decode(plusIsSpace ? text : text.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return text;
+            }
+        }
+
+        String header(String name) {
+            return headers.get(name);
+        }
+
+        /** The token from "Authorization: Bearer T" or "token T". */
+        String token() {
+            String authorization = header("authorization");
+            if (authorization == null) {
+                return null;
+            }
+            String[] parts = authorization.trim().split("\\s+", 2);
+            return parts.length == 2 && (parts[0].equalsIgnoreCase("bearer") || parts[0].equalsIgnoreCase("token"))
+                    ? parts[1] : authorization.trim();
+        }
+
+        Map<String, String> journalHeaders() {
+            Map<String, String> copy = new TreeMap<>(headers);
+            copy.computeIfPresent("authorization", (k, v) -> "REDACTED");
+            return copy;
+        }
+
+        String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** An API request after routing and checks, as the operation handlers see it. */
+    record Ctx(Call call, Operation op, Map<String, String> params, User user, Repo repo, JsonNode body, String apiVersion) {
+        ApiError error(int status, String message) {
+            return GitHubEmulator.error(status, message, op.docs());
+        }
+
+        ApiError validationFailed(Map<String, Object> error) {
+            return new ApiError(Reply.json(422, errorBody("Validation Failed", op.docs(), 422, List.of(error))));
+        }
+    }
+
+    /** What to answer: status, headers, body; or a WireMock socket fault; optionally late. */
+    record Reply(int status, Map<String, String> headers, byte[] body, boolean counted,
+            com.github.tomakehurst.wiremock.http.Fault wireFault, Long delayMillis) {
+
+        static Reply json(int status, Object body) {
+            try {
+                return new Reply(status, new LinkedHashMap<>(), JSON.writeValueAsBytes(body), true, null, null);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static Reply empty(int status) {
+            return new Reply(status, new LinkedHashMap<>(), new byte[0], true, null, null);
+        }
+
+        Reply withHeader(String name, String value) {
+            Map<String, String> copy = new LinkedHashMap<>(headers);
+            copy.put(name, value);
+            return new Reply(status, copy, body, counted, wireFault, delayMillis);
+        }
+
+        Reply uncounted() {
+            return new Reply(status, headers, body, false, wireFault, delayMillis);
+        }
+
+        Reply withWireFault(com.github.tomakehurst.wiremock.http.Fault fault) {
+            return new Reply(status, headers, body, counted, fault, delayMillis);
+        }
+
+        Reply dropped() {
+            return withWireFault(com.github.tomakehurst.wiremock.http.Fault.EMPTY_RESPONSE);
+        }
+
+        Reply delayed(long millis) {
+            return new Reply(status, headers, body, counted, wireFault, millis);
+        }
+
+        ResponseDefinition toDefinition() {
+            ResponseDefinitionBuilder builder = ResponseDefinitionBuilder.responseDefinition();
+            if (wireFault != null) {
+                return builder.withFault(wireFault).build();
+            }
+            builder.withStatus(status);
+            headers.forEach(builder::withHeader);
+            if (body.length > 0) {
+                builder.withBody(body);
+            }
+            if (delayMillis != null) {
+                builder.withFixedDelay((int) Math.min(Integer.MAX_VALUE, delayMillis));
+            }
+            return builder.build();
+        }
+    }
+
+    /** Thrown by checks and handlers to answer with an error at once. */
+    static final class ApiError extends RuntimeException {
+        final transient Reply reply;
+
+        ApiError(Reply reply) {
+            super(null, null, false, false);
+            this.reply = reply;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The model
+    // ---------------------------------------------------------------------------------------------
+
+    /** Everything {@link #reset} forgets. Ids start where GitHub's are today (several beyond 2^31). */
+    private static final class State {
+        final Map<String, User> usersByToken = new HashMap<>();
+        final Map<String, Repo> repos = new LinkedHashMap<>(); // by lower-case full name
+        final Map<Long, Comment> comments = new TreeMap<>(); // by id, which is creation order
+        final Map<String, RateBucket> buckets = new HashMap<>(); // by login; "" is unauthenticated
+        final List<Delivered> delivered = new ArrayList<>();
+        int eventSequence;
+        long nextUserId = 190_000_001L;
+        long nextRepoId = 912_000_001L;
+        long nextOwnerId = 6811672L;
+        long nextIssueId = 3_400_000_001L;
+        long nextCommentId = 3_100_000_001L;
+        long nextLabelId = 8_900_000_001L;
+        long nextReactionId = 310_000_001L;
+        long nextWorkflowId = 161_335L;
+        long nextRunId = 19_800_000_001L;
+        long nextArtifactId = 4_200_000_001L;
+
+        State() {
+            usersByToken.put(DEFAULT_TOKEN, new User(BOT_LOGIN, BOT_ID, "Bot", true));
+            Repo repo = new Repo(17273051L, nextOwnerId++, "octo-org", "octo-repo", "main", Instant.parse("2024-01-01T00:00:00Z"));
+            repo.branch("main", sha(DEFAULT_REPOSITORY + "@main"));
+            repos.put(DEFAULT_REPOSITORY, repo);
+        }
+    }
+
+    record User(String login, long id, String type, boolean collaborator) {
+        boolean isBot() {
+            return type.equals("Bot");
+        }
+
+        boolean canWrite() {
+            return collaborator;
+        }
+    }
+
+    static final class Repo {
+        final long id;
+        final long ownerId;
+        final String owner;
+        final String name;
+        final String defaultBranch;
+        final Instant createdAt;
+        final Map<String, String> refs = new TreeMap<>(); // full ref name -> commit sha
+        final Set<String> commits = new LinkedHashSet<>();
+        final List<Issue> issues = new ArrayList<>();
+        final Map<String, Label> labels = new LinkedHashMap<>(); // by lower-case name
+        final List<Workflow> workflows = new ArrayList<>();
+        final List<WorkflowRun> runs = new ArrayList<>();
+        final List<Artifact> artifacts = new ArrayList<>();
+        int issueSequence;
+
+        Repo(long id, long ownerId, String owner, String name, String defaultBranch, Instant createdAt) {
+            this.id = id;
+            this.ownerId = ownerId;
+            this.owner = owner;
+            this.name = name;
+            this.defaultBranch = defaultBranch;
+            this.createdAt = createdAt;
+        }
+
+        String fullName() {
+            return owner + "/" + name;
+        }
+
+        void branch(String branch, String sha) {
+            refs.put("refs/heads/" + branch, sha);
+            commits.add(sha);
+        }
+    }
+
+    record Label(long id, String name, String color, String description) {}
+
+    static final class Issue {
+        final long id;
+        final int number;
+        final String title;
+        final String body;
+        final User user;
+        final List<Label> labels;
+        final Instant createdAt;
+        String state = "open";
+        boolean locked;
+        String lockReason;
+        int comments;
+        Instant updatedAt;
+
+        Issue(long id, int number, String title, String body, User user, List<Label> labels, Instant createdAt) {
+            this.id = id;
+            this.number = number;
+            this.title = title;
+            this.body = body;
+            this.user = user;
+            this.labels = List.copyOf(labels);
+            this.createdAt = createdAt;
+            this.updatedAt = createdAt;
+        }
+    }
+
+    static final class Comment {
+        final long id;
+        final Repo repo;
+        final Issue issue;
+        final User user;
+        final Instant createdAt;
+        final List<Reaction> reactions = new ArrayList<>();
+        String body;
+        Instant updatedAt;
+
+        Comment(long id, Repo repo, Issue issue, User user, String body, Instant createdAt) {
+            this.id = id;
+            this.repo = repo;
+            this.issue = issue;
+            this.user = user;
+            this.body = body;
+            this.createdAt = createdAt;
+            this.updatedAt = createdAt;
+        }
+    }
+
+    record Reaction(long id, User user, String content, Instant createdAt) {}
+
+    record Workflow(long id, String file, Map<String, Boolean> inputs, Instant createdAt) {
+        String path() {
+            return ".github/workflows/" + file;
+        }
+    }
+
+    record WorkflowRun(long id, Workflow workflow, int runNumber, String ref, String headBranch, String headSha,
+            Map<String, Object> inputs, User actor, Instant createdAt) {}
+
+    record Artifact(long id, String name, byte[] zip, Instant createdAt) {}
+
+    record Delivered(String repo, Path file) {}
+
+    static final class RateBucket {
+        final int limit;
+        int used;
+        long resetEpochSeconds = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
+
+        RateBucket(int limit) {
+            this.limit = limit;
+        }
+
+        int remaining() {
+            return Math.max(0, limit - used);
+        }
+    }
+
+    static final class FaultRule {
+        final String method;
+        final Pattern path;
+        final Fault fault;
+        int remaining;
+
+        FaultRule(String method, Pattern path, Fault fault, int times) {
+            this.method = method;
+            this.path = path;
+            this.fault = fault;
+            this.remaining = times;
+        }
+    }
 }

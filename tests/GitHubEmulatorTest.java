@@ -46,1100 +46,1100 @@ import org.junit.jupiter.api.Timeout;
 /** The emulator as a client sees it: real HTTP against a started server, checked against GitHub's OpenAPI description. */
 class GitHubEmulatorTest {
 
-  static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
-  static final String BASE = "/repos/" + REPO;
-  static final String MALLORY = "ghp_mallory0000000000000000000000000000";
-  static final ObjectMapper JSON = new ObjectMapper();
+    static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
+    static final String BASE = "/repos/" + REPO;
+    static final String MALLORY = "ghp_mallory0000000000000000000000000000";
+    static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One emulator for the class, closed after it; reset before each test. */
-  @AutoClose
-  static final GitHubEmulator gh = GitHubEmulator.start(0);
-  static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
-
-  @BeforeEach
-  void reset() {
-    gh.reset();
-    gh.addUser(MALLORY, "mallory", false);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Server basics: address, authentication, headers, routing
-  // ---------------------------------------------------------------------------------------------
-
-  @Test
-  void servesOnLoopbackOnly() {
-    assertTrue(gh.url().matches("http://127\\.0\\.0\\.1:\\d+"), gh.url());
-  }
-
-  @Test
-  void requestsWithoutTokenNeedAuthentication() throws Exception {
-    Answer answer = send("GET", BASE, null, null);
-    assertEquals(401, answer.status());
-    assertEquals("Requires authentication", answer.json().get("message").asText());
-    assertEquals("401", answer.json().get("status").asText());
-    assertNotNull(answer.json().get("documentation_url"));
-  }
-
-  @Test
-  void unknownTokenIsBadCredentials() throws Exception {
-    Answer answer = send("GET", BASE, null, "ghs_notAToken");
-    assertEquals(401, answer.status());
-    assertEquals("Bad credentials", answer.json().get("message").asText());
-  }
-
-  @Test
-  void rateLimitAnswersWithoutTokenAndDoesNotCount() throws Exception {
-    Answer anonymous = send("GET", "/rate_limit", null, null);
-    assertEquals(200, anonymous.status());
-    assertEquals(60, anonymous.json().at("/rate/limit").asInt());
-
-    get(BASE);
-    Answer first = get("/rate_limit");
-    Answer second = get("/rate_limit");
-    assertEquals(5000, first.json().at("/resources/core/limit").asInt());
-    assertEquals(1, first.json().at("/rate/used").asInt());
-    assertEquals(first.header("x-ratelimit-remaining"), second.header("x-ratelimit-remaining"));
-    assertMatchesOpenApi("rate-limit__get.json", first);
-  }
-
-  @Test
-  void everyAnswerCarriesGitHubHeaders() throws Exception {
-    Answer first = get(BASE);
-    Answer second = get(BASE);
-    for (Answer a : List.of(first, second)) {
-      assertEquals("application/json; charset=utf-8", a.header("content-type"));
-      assertEquals("2022-11-28", a.header("x-github-api-version-selected"));
-      assertEquals("5000", a.header("x-ratelimit-limit"));
-      assertEquals("core", a.header("x-ratelimit-resource"));
-      assertTrue(Long.parseLong(a.header("x-ratelimit-reset")) > Instant.now().getEpochSecond());
-      assertNull(a.header("matched-stub-id"), "no WireMock headers");
-    }
-    assertEquals(4999, Integer.parseInt(first.header("x-ratelimit-remaining")));
-    assertEquals(4998, Integer.parseInt(second.header("x-ratelimit-remaining")));
-    assertEquals("2", second.header("x-ratelimit-used"));
-    assertNotEquals(first.header("x-github-request-id"), second.header("x-github-request-id"));
-  }
-
-  @Test
-  void unknownPathsAndRepositoriesAreNotFound() throws Exception {
-    Answer path = get("/repos/octo-org/octo-repo/nothing-here");
-    assertEquals(404, path.status());
-    assertEquals("Not Found", path.json().get("message").asText());
-    Answer repo = get("/repos/octo-org/missing");
-    assertEquals(404, repo.status());
-    assertEquals("https://docs.github.com/rest/repos/repos#get-a-repository", repo.json().get("documentation_url").asText());
-    assertEquals(404, get(BASE + "/issues/not-a-number").status());
-  }
-
-  @Test
-  void repositoryNamesAreCaseInsensitive() throws Exception {
-    Answer answer = get("/repos/Octo-Org/OCTO-REPO");
-    assertEquals(200, answer.status());
-    assertEquals(REPO, answer.json().get("full_name").asText());
-  }
-
-  @Test
-  void bodiesThatAreNotJsonAreRefused() throws Exception {
-    Answer answer = send("POST", BASE + "/issues", "{\"title\": ", GitHubEmulator.DEFAULT_TOKEN);
-    assertEquals(400, answer.status());
-    assertEquals("Problems parsing JSON", answer.json().get("message").asText());
-  }
-
-  @Test
-  void bodiesAreCheckedAgainstTheOperationSchema() throws Exception {
-    Answer answer = put(BASE + "/issues/" + createIssue("state", List.of()) + "/lock", "{\"lock_reason\":\"bored\"}");
-    assertEquals(422, answer.status());
-    assertEquals("Invalid request.\n\nFor 'properties/lock_reason', \"bored\" is not a member of "
-        + "[\"off-topic\", \"too heated\", \"resolved\", \"spam\"].", answer.json().get("message").asText());
-    assertEquals("https://docs.github.com/rest/issues/issues#lock-an-issue", answer.json().get("documentation_url").asText());
-
-    Answer wrongType = post(BASE + "/git/refs", "{\"ref\": 5, \"sha\": \"x\"}");
-    assertEquals(422, wrongType.status());
-    assertEquals("Invalid request.\n\nFor 'properties/ref', 5 is not a string.", wrongType.json().get("message").asText());
-  }
-
-  @Test
-  void unsupportedApiVersionIsRefused() throws Exception {
-    HttpRequest request = request("GET", BASE, null, GitHubEmulator.DEFAULT_TOKEN)
-        .header("X-GitHub-Api-Version", "2019-01-01").build();
-    assertEquals(400, Answer.of(http.send(request, HttpResponse.BodyHandlers.ofString())).status());
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Repository dispatch
-  // ---------------------------------------------------------------------------------------------
-
-  @Nested
-  class RepositoryDispatch {
-    @Test
-    void acceptedDispatchIsDeliveredAsGitHubWould() throws Exception {
-      Answer answer = post(BASE + "/dispatches",
-          "{\"event_type\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"e1\",\"data\":{\"pr\":456}}}");
-      assertEquals(204, answer.status());
-      assertEquals("", answer.body());
-
-      List<Path> events = gh.deliveredEvents(REPO);
-      assertEquals(1, events.size());
-      assertEquals("0001-repository_dispatch.json", events.get(0).getFileName().toString());
-      assertTrue(events.get(0).startsWith(gh.eventsDir()));
-      JsonNode event = JSON.readTree(events.get(0).toFile());
-      JsonNode example = resource("github/webhooks/payload-examples/api.github.com/repository_dispatch/payload.json");
-      assertEquals(keys(example), keys(event));
-      assertEquals(keys(example.get("repository")), keys(event.get("repository")));
-      assertEquals(keys(example.get("repository").get("owner")), keys(event.get("repository").get("owner")));
-      assertEquals(keys(example.get("organization")), keys(event.get("organization")));
-      assertEquals(keys(example.get("sender")), keys(event.get("sender")));
-      assertEquals(keys(example.get("installation")), keys(event.get("installation")));
-      assertEquals("rfc.pr.ready", event.get("action").asText());
-      assertEquals("main", event.get("branch").asText());
-      assertEquals(456, event.at("/client_payload/data/pr").asInt());
-      assertEquals(REPO, event.at("/repository/full_name").asText());
-      assertEquals("main", event.at("/repository/default_branch").asText());
-      assertEquals("github-actions[bot]", event.at("/sender/login").asText());
-      assertEquals(41898282, event.at("/sender/id").asLong());
-      assertEquals("Bot", event.at("/sender/type").asText());
-    }
-
-    @Test
-    void eventFilesAreNumberedInOrder() throws Exception {
-      for (int i = 0; i < 3; i++) {
-        assertEquals(204, post(BASE + "/dispatches", "{\"event_type\":\"rfc.pr.ready\"}").status());
-      }
-      assertEquals(List.of("0001-repository_dispatch.json", "0002-repository_dispatch.json", "0003-repository_dispatch.json"),
-          gh.deliveredEvents(REPO).stream().map(p -> p.getFileName().toString()).toList());
-    }
-
-    @Test
-    void eventsGoToTheChosenDirectory(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-      Path before = gh.eventsDir();
-      gh.setEventsDir(dir);
-      try {
-        post(BASE + "/dispatches", "{\"event_type\":\"rfc.pr.ready\"}");
-        assertEquals(dir.resolve("0001-repository_dispatch.json"), gh.deliveredEvents(REPO).get(0));
-        assertTrue(Files.exists(dir.resolve("0001-repository_dispatch.json")));
-      } finally {
-        gh.setEventsDir(before);
-      }
-    }
-
-    @Test
-    void eventTypeLongerThan100CharactersIsRefused() throws Exception {
-      Answer answer = post(BASE + "/dispatches", "{\"event_type\":\"" + "a".repeat(101) + "\"}");
-      assertEquals(422, answer.status());
-      assertTrue(answer.message().startsWith("Invalid request.\n\nFor 'properties/event_type'"), answer.message());
-      assertEquals("https://docs.github.com/rest/repos/repos#create-a-repository-dispatch-event",
-          answer.json().get("documentation_url").asText());
-      assertEquals(204, post(BASE + "/dispatches", "{\"event_type\":\"" + "a".repeat(100) + "\"}").status());
-    }
-
-    @Test
-    void missingEventTypeIsRefused() throws Exception {
-      Answer answer = post(BASE + "/dispatches", "{\"client_payload\":{}}");
-      assertEquals(422, answer.status());
-      assertEquals("Invalid request.\n\n\"event_type\" wasn't supplied.", answer.message());
-    }
-
-    @Test
-    void moreThanTenTopLevelPropertiesAreRefused() throws Exception {
-      Map<String, Object> payload = new LinkedHashMap<>();
-      for (int i = 0; i < 11; i++) {
-        payload.put("p" + i, i);
-      }
-      Answer answer = post(BASE + "/dispatches", JSON.writeValueAsString(Map.of("event_type", "x.y", "client_payload", payload)));
-      assertEquals(422, answer.status());
-      assertTrue(answer.message().contains("no more than 10 properties are allowed; 11 were supplied"), answer.message());
-      assertTrue(gh.deliveredEvents(REPO).isEmpty());
-    }
-
-    @Test
-    void bodiesOf64KilobytesAreRefused() throws Exception {
-      String prefix = "{\"event_type\":\"x.y\",\"client_payload\":{\"data\":\"";
-      String suffix = "\"}}";
-      String fits = prefix + "a".repeat(65_535 - prefix.length() - suffix.length()) + suffix;
-      String tooLarge = prefix + "a".repeat(65_536 - prefix.length() - suffix.length()) + suffix;
-      assertEquals(204, post(BASE + "/dispatches", fits).status());
-      Answer answer = post(BASE + "/dispatches", tooLarge);
-      assertEquals(422, answer.status());
-      assertEquals("client_payload is too large.", answer.message());
-      assertEquals(1, gh.deliveredEvents(REPO).size());
-    }
-
-    @Test
-    void tokenWithoutWriteAccessIsForbidden() throws Exception {
-      Answer answer = send("POST", BASE + "/dispatches", "{\"event_type\":\"x.y\"}", MALLORY);
-      assertEquals(403, answer.status());
-      assertEquals("Resource not accessible by integration", answer.message());
-      assertTrue(gh.deliveredEvents(REPO).isEmpty());
-    }
-
-    @Test
-    void collaboratorIsTheSender() throws Exception {
-      gh.addUser("ghp_alice", "alice", true);
-      assertEquals(204, send("POST", BASE + "/dispatches", "{\"event_type\":\"x.y\"}", "ghp_alice").status());
-      JsonNode event = JSON.readTree(gh.deliveredEvents(REPO).get(0).toFile());
-      assertEquals("alice", event.at("/sender/login").asText());
-      assertEquals("User", event.at("/sender/type").asText());
-    }
-
-    @Test
-    void unknownRepositoryIsNotFound() throws Exception {
-      assertEquals(404, post("/repos/octo-org/nope/dispatches", "{\"event_type\":\"x.y\"}").status());
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Workflow dispatch, workflows, runs, artifacts
-  // ---------------------------------------------------------------------------------------------
-
-  @Nested
-  class WorkflowDispatch {
-    @BeforeEach
-    void declareWorkflow() {
-      gh.addWorkflow(REPO, "pr-flow-monitor.yml", Map.of("issue", true, "event_id", false));
-    }
-
-    String dispatches(String workflow) {
-      return BASE + "/actions/workflows/" + workflow + "/dispatches";
-    }
-
-    @Test
-    void dispatchStartsAQueuedRun() throws Exception {
-      Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"123\",\"event_id\":\"e1\"}}");
-      assertEquals(204, answer.status());
-      List<Map<String, Object>> runs = gh.workflowRuns(REPO);
-      assertEquals(1, runs.size());
-      Map<String, Object> run = runs.get(0);
-      assertEquals(Map.of("issue", "123", "event_id", "e1"), run.get("inputs"));
-      assertEquals("main", run.get("ref"));
-      assertEquals("pr-flow-monitor.yml", run.get("workflow_file"));
-      assertEquals("queued", run.get("status"));
-      assertEquals("workflow_dispatch", run.get("event"));
-      assertEquals("main", run.get("head_branch"));
-      assertEquals(".github/workflows/pr-flow-monitor.yml", run.get("path"));
-    }
-
-    @Test
-    void returnRunDetailsAnswersWithTheRun() throws Exception {
-      Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"},\"return_run_details\":true}");
-      assertEquals(200, answer.status());
-      long id = answer.json().get("workflow_run_id").asLong();
-      assertEquals(gh.url() + BASE + "/actions/runs/" + id, answer.json().get("run_url").asText());
-      assertEquals("https://github.com/" + REPO + "/actions/runs/" + id, answer.json().get("html_url").asText());
-      assertEquals(id, ((Number) gh.workflowRuns(REPO).get(0).get("id")).longValue());
-      assertMatchesOpenApi("actions__create-workflow-dispatch.json", answer);
-    }
-
-    @Test
-    void workflowCanBeNamedByNumericId() throws Exception {
-      long id = get(BASE + "/actions/workflows/pr-flow-monitor.yml").json().get("id").asLong();
-      assertEquals(204, post(dispatches(String.valueOf(id)), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"}}").status());
-    }
-
-    @Test
-    void unknownWorkflowIsNotFound() throws Exception {
-      assertEquals(404, post(dispatches("nope.yml"), "{\"ref\":\"main\"}").status());
-    }
-
-    @Test
-    void refMustExist() throws Exception {
-      Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"nope\",\"inputs\":{\"issue\":\"1\"}}");
-      assertEquals(422, answer.status());
-      assertEquals("No ref found for: nope", answer.message());
-      assertEquals(204, post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"refs/heads/main\",\"inputs\":{\"issue\":\"1\"}}").status());
-      gh.addBranch(REPO, "feature");
-      assertEquals(204, post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"feature\",\"inputs\":{\"issue\":\"1\"}}").status());
-      assertEquals(List.of("refs/heads/main", "feature"),
-          gh.workflowRuns(REPO).stream().map(r -> r.get("ref")).toList());
-    }
-
-    @Test
-    void refIsRequired() throws Exception {
-      Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"inputs\":{\"issue\":\"1\"}}");
-      assertEquals(422, answer.status());
-      assertEquals("Invalid request.\n\n\"ref\" wasn't supplied.", answer.message());
-    }
-
-    @Test
-    void undeclaredInputsAreRefused() throws Exception {
-      Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\",\"x\":\"2\"}}");
-      assertEquals(422, answer.status());
-      assertEquals("Unexpected inputs provided: [\"x\"]", answer.message());
-    }
-
-    @Test
-    void requiredInputMustBeGiven() throws Exception {
-      Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"event_id\":\"e\"}}");
-      assertEquals(422, answer.status());
-      assertEquals("Required input 'issue' not provided", answer.message());
-    }
-
-    @Test
-    void inputValuesAreScalars() throws Exception {
-      assertEquals(204, post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":123}}").status());
-      assertEquals(204, post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":true}}").status());
-      Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":{\"n\":1}}}");
-      assertEquals(422, answer.status());
-    }
-
-    @Test
-    void moreThan25InputsAreRefused() throws Exception {
-      Map<String, String> inputs = new LinkedHashMap<>();
-      for (int i = 0; i < 26; i++) {
-        inputs.put("i" + i, "v");
-      }
-      Answer answer = post(dispatches("pr-flow-monitor.yml"), JSON.writeValueAsString(Map.of("ref", "main", "inputs", inputs)));
-      assertEquals(422, answer.status());
-      assertTrue(answer.message().contains("no more than 25 properties"), answer.message());
-    }
-
-    @Test
-    void legacyServerRefusesReturnRunDetails() throws Exception {
-      gh.setLegacyWorkflowDispatch(true);
-      Answer refused = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"},\"return_run_details\":true}");
-      assertEquals(400, refused.status());
-      assertEquals("Invalid request.\n\n\"return_run_details\" is not a permitted key.", refused.message());
-      assertTrue(gh.workflowRuns(REPO).isEmpty());
-      assertEquals(204, post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"}}").status());
-    }
-
-    @Test
-    void tokenWithoutWriteAccessIsForbidden() throws Exception {
-      assertEquals(403, send("POST", dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"}}", MALLORY).status());
-    }
-
-    @Test
-    void getWorkflow() throws Exception {
-      Answer answer = get(BASE + "/actions/workflows/pr-flow-monitor.yml");
-      assertEquals(200, answer.status());
-      assertEquals(".github/workflows/pr-flow-monitor.yml", answer.json().get("path").asText());
-      assertEquals("active", answer.json().get("state").asText());
-      assertMatchesOpenApi("actions__get-workflow.json", answer);
-      assertEquals(404, get(BASE + "/actions/workflows/nope.yml").status());
-    }
-
-    @Test
-    void runsAreListedNewestFirstWithLinkPagination() throws Exception {
-      for (int i = 1; i <= 5; i++) {
-        post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"" + i + "\"}}");
-      }
-      Answer page2 = get(BASE + "/actions/runs?per_page=2&page=2");
-      assertEquals(5, page2.json().get("total_count").asInt());
-      assertEquals(2, page2.json().get("workflow_runs").size());
-      assertEquals(3, page2.json().at("/workflow_runs/0/run_number").asInt());
-      String runs = gh.url() + BASE + "/actions/runs";
-      assertEquals("<" + runs + "?per_page=2&page=1>; rel=\"prev\", <" + runs + "?per_page=2&page=3>; rel=\"next\", <"
-          + runs + "?per_page=2&page=3>; rel=\"last\", <" + runs + "?per_page=2&page=1>; rel=\"first\"", page2.header("link"));
-      Answer page3 = get(BASE + "/actions/runs?per_page=2&page=3");
-      assertEquals(1, page3.json().get("workflow_runs").size());
-      assertFalse(page3.header("link").contains("rel=\"next\""));
-      assertMatchesOpenApi("actions__list-workflow-runs-for-repo.json", page2);
-      assertNull(get(BASE + "/actions/runs").header("link"), "one page needs no Link");
-    }
-  }
-
-  @Test
-  void artifactsAreListedAndDownloaded() throws Exception {
-    byte[] zip = {'P', 'K', 3, 4, 1, 2, 3};
-    long log = gh.addArtifact(REPO, "event-log", zip);
-    gh.addArtifact(REPO, "other", new byte[] {'P', 'K'});
-    Answer all = get(BASE + "/actions/artifacts");
-    assertEquals(2, all.json().get("total_count").asInt());
-    assertMatchesOpenApi("actions__list-artifacts-for-repo.json", all);
-    Answer named = get(BASE + "/actions/artifacts?name=event-log");
-    assertEquals(1, named.json().get("total_count").asInt());
-    assertEquals(log, named.json().at("/artifacts/0/id").asLong());
-    assertEquals(7, named.json().at("/artifacts/0/size_in_bytes").asInt());
-
-    Answer redirect = get(BASE + "/actions/artifacts/" + log + "/zip");
-    assertEquals(302, redirect.status());
-    HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(URI.create(redirect.header("location"))).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-    assertEquals(200, download.statusCode());
-    assertEquals(List.of(zip[0], zip[1], zip[2], zip[6]),
-        List.of(download.body()[0], download.body()[1], download.body()[2], download.body()[6]));
-    assertEquals(404, get(BASE + "/actions/artifacts/999/zip").status());
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Issues and comments: the dedupe state
-  // ---------------------------------------------------------------------------------------------
-
-  @Nested
-  class Issues {
-    @Test
-    void createdIssueHasLabelsAndLocation() throws Exception {
-      Answer answer = post(BASE + "/issues", "{\"title\":\"event-bus state\",\"body\":\"b\",\"labels\":[\"event-bus-state\"]}");
-      assertEquals(201, answer.status());
-      assertEquals(1, answer.json().get("number").asInt());
-      assertEquals("event-bus-state", answer.json().at("/labels/0/name").asText());
-      assertEquals(answer.json().get("url").asText(), answer.header("location"));
-      assertEquals("github-actions[bot]", answer.json().at("/user/login").asText());
-      assertMatchesOpenApi("issues__create.json", answer);
-      assertMatchesOpenApi("issues__get.json", get(BASE + "/issues/1"));
-      assertEquals(404, get(BASE + "/issues/2").status());
-    }
-
-    @Test
-    void issuesAreFilteredByLabelsStateAndCreator() throws Exception {
-      createIssue("a", List.of("event-bus-state"));
-      createIssue("b", List.of("other"));
-      createIssue("c", List.of("event-bus-state", "other"));
-      send("POST", BASE + "/issues", "{\"title\":\"m\",\"labels\":[\"event-bus-state\"]}", MALLORY);
-      assertEquals(List.of("c", "a"), titles(get(BASE + "/issues?labels=event-bus-state&state=open")));
-      assertEquals(List.of("c"), titles(get(BASE + "/issues?labels=event-bus-state,other")));
-      assertEquals(List.of("a", "c"), titles(get(BASE + "/issues?labels=event-bus-state&direction=asc")));
-      assertEquals(List.of("m"), titles(get(BASE + "/issues?creator=mallory")));
-      assertEquals(List.of(), titles(get(BASE + "/issues?state=closed")));
-      assertEquals(4, gh.issues(REPO).size());
-      assertMatchesOpenApi("issues__list-for-repo.json", get(BASE + "/issues"));
-    }
-
-    @Test
-    void labelsFromUsersWithoutPushAccessAreDropped() throws Exception {
-      Answer answer = send("POST", BASE + "/issues", "{\"title\":\"fake state\",\"labels\":[\"event-bus-state\"]}", MALLORY);
-      assertEquals(201, answer.status());
-      assertEquals(0, answer.json().get("labels").size());
-      assertEquals("NONE", answer.json().get("author_association").asText());
-    }
-
-    @Test
-    void titleIsRequired() throws Exception {
-      assertEquals("Invalid request.\n\n\"title\" wasn't supplied.", post(BASE + "/issues", "{\"body\":\"x\"}").message());
-      Answer blank = post(BASE + "/issues", "{\"title\":\"\"}");
-      assertEquals(422, blank.status());
-      assertEquals("missing_field", blank.json().at("/errors/0/code").asText());
-    }
-
-    @Test
-    void bodyLongerThan65536CharactersIsRefused() throws Exception {
-      assertEquals(201, post(BASE + "/issues", JSON.writeValueAsString(Map.of("title", "t", "body", "x".repeat(65_536)))).status());
-      Answer answer = post(BASE + "/issues", JSON.writeValueAsString(Map.of("title", "t", "body", "x".repeat(65_537))));
-      assertEquals(422, answer.status());
-      assertEquals("Validation Failed", answer.message());
-      assertEquals(JSON.readTree("[{\"resource\":\"Issue\",\"code\":\"custom\",\"field\":\"body\","
-          + "\"message\":\"body is too long (maximum is 65536 characters)\"}]"), answer.json().get("errors"));
-    }
-
-    @Test
-    void lockedIssueTakesCommentsOnlyFromWriters() throws Exception {
-      int issue = createIssue("state", List.of("event-bus-state"));
-      assertEquals(403, send("PUT", BASE + "/issues/" + issue + "/lock", "{}", MALLORY).status());
-      Answer lock = put(BASE + "/issues/" + issue + "/lock", "{\"lock_reason\":\"resolved\"}");
-      assertEquals(204, lock.status());
-      JsonNode locked = get(BASE + "/issues/" + issue).json();
-      assertTrue(locked.get("locked").asBoolean());
-      assertEquals("resolved", locked.get("active_lock_reason").asText());
-
-      Answer refused = send("POST", BASE + "/issues/" + issue + "/comments", "{\"body\":\"spoof\"}", MALLORY);
-      assertEquals(403, refused.status());
-      assertEquals("Unable to create comment because issue is locked.", refused.message());
-      assertEquals(201, post(BASE + "/issues/" + issue + "/comments", "{\"body\":\"state\"}").status());
-    }
-
-    @Test
-    void lockWithoutBody() throws Exception {
-      int issue = createIssue("state", List.of());
-      assertEquals(204, put(BASE + "/issues/" + issue + "/lock", null).status());
-      assertTrue(gh.issues(REPO).get(0).get("locked").equals(true));
-    }
-  }
-
-  @Nested
-  class Comments {
-    int issue;
+    /** One emulator for the class, closed after it; reset before each test. */
+    @AutoClose
+    static final GitHubEmulator gh = GitHubEmulator.start(0);
+    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeEach
-    void createStateIssue() throws Exception {
-      issue = createIssue("state", List.of("event-bus-state"));
+    void reset() {
+        gh.reset();
+        gh.addUser(MALLORY, "mallory", false);
     }
 
-    String comments() {
-      return BASE + "/issues/" + issue + "/comments";
+    // ---------------------------------------------------------------------------------------------
+    // Server basics: address, authentication, headers, routing
+    // ---------------------------------------------------------------------------------------------
+
+    @Test
+    void servesOnLoopbackOnly() {
+        assertTrue(gh.url().matches("http://127\\.0\\.0\\.1:\\d+"), gh.url());
     }
 
     @Test
-    void commentLifecycle() throws Exception {
-      Answer created = post(comments(), "{\"body\":\"<!-- event-bus:dedupe v1 -->\\n{}\"}");
-      assertEquals(201, created.status());
-      long id = created.json().get("id").asLong();
-      assertTrue(id > Integer.MAX_VALUE, "GitHub's comment ids no longer fit in an int");
-      assertEquals(created.json().get("url").asText(), created.header("location"));
-      assertEquals(gh.url() + BASE + "/issues/comments/" + id, created.json().get("url").asText());
-      assertEquals("NONE", created.json().get("author_association").asText());
-      assertEquals("github-actions[bot]", created.json().at("/user/login").asText());
-      assertEquals("Bot", created.json().at("/user/type").asText());
-      assertMatchesOpenApi("issues__create-comment.json", created);
-
-      Answer fetched = get(BASE + "/issues/comments/" + id);
-      assertEquals(created.json().get("body"), fetched.json().get("body"));
-      assertMatchesOpenApi("issues__get-comment.json", fetched);
-
-      Answer updated = patch(BASE + "/issues/comments/" + id, "{\"body\":\"v2\"}");
-      assertEquals(200, updated.status());
-      assertEquals("v2", updated.json().get("body").asText());
-      assertMatchesOpenApi("issues__update-comment.json", updated);
-      assertEquals("v2", gh.comments(REPO, issue).get(0).get("body"));
-      assertEquals(1, get(BASE + "/issues/" + issue).json().get("comments").asInt());
-
-      assertEquals(204, send("DELETE", BASE + "/issues/comments/" + id, null, GitHubEmulator.DEFAULT_TOKEN).status());
-      assertEquals(404, get(BASE + "/issues/comments/" + id).status());
-      assertTrue(gh.comments(REPO, issue).isEmpty());
+    void requestsWithoutTokenNeedAuthentication() throws Exception {
+        Answer answer = send("GET", BASE, null, null);
+        assertEquals(401, answer.status());
+        assertEquals("Requires authentication", answer.json().get("message").asText());
+        assertEquals("401", answer.json().get("status").asText());
+        assertNotNull(answer.json().get("documentation_url"));
     }
 
     @Test
-    void commentIdsIncreaseAcrossIssues() throws Exception {
-      int other = createIssue("other", List.of());
-      long first = post(comments(), "{\"body\":\"a\"}").json().get("id").asLong();
-      long second = post(BASE + "/issues/" + other + "/comments", "{\"body\":\"b\"}").json().get("id").asLong();
-      long third = post(comments(), "{\"body\":\"c\"}").json().get("id").asLong();
-      assertTrue(first < second && second < third);
+    void unknownTokenIsBadCredentials() throws Exception {
+        Answer answer = send("GET", BASE, null, "ghs_notAToken");
+        assertEquals(401, answer.status());
+        assertEquals("Bad credentials", answer.json().get("message").asText());
     }
 
     @Test
-    void bodyLimitsOnCreateAndUpdate() throws Exception {
-      assertEquals(201, post(comments(), JSON.writeValueAsString(Map.of("body", "é".repeat(65_536)))).status());
-      Answer tooLong = post(comments(), JSON.writeValueAsString(Map.of("body", "x".repeat(65_537))));
-      assertEquals(422, tooLong.status());
-      assertEquals("Validation Failed", tooLong.message());
-      assertEquals(JSON.readTree("[{\"resource\":\"IssueComment\",\"code\":\"unprocessable\",\"field\":\"data\","
-          + "\"message\":\"Body is too long (maximum is 65536 characters)\"}]"), tooLong.json().get("errors"));
-      long id = post(comments(), "{\"body\":\"x\"}").json().get("id").asLong();
-      assertEquals(422, patch(BASE + "/issues/comments/" + id, JSON.writeValueAsString(Map.of("body", "x".repeat(65_537)))).status());
-      assertEquals(422, post(comments(), "{\"body\":\"\"}").status());
-      assertEquals("Invalid request.\n\n\"body\" wasn't supplied.", post(comments(), "{}").message());
+    void rateLimitAnswersWithoutTokenAndDoesNotCount() throws Exception {
+        Answer anonymous = send("GET", "/rate_limit", null, null);
+        assertEquals(200, anonymous.status());
+        assertEquals(60, anonymous.json().at("/rate/limit").asInt());
+
+        get(BASE);
+        Answer first = get("/rate_limit");
+        Answer second = get("/rate_limit");
+        assertEquals(5000, first.json().at("/resources/core/limit").asInt());
+        assertEquals(1, first.json().at("/rate/used").asInt());
+        assertEquals(first.header("x-ratelimit-remaining"), second.header("x-ratelimit-remaining"));
+        assertMatchesOpenApi("rate-limit__get.json", first);
     }
 
     @Test
-    void listIsPaginatedInAscendingOrder() throws Exception {
-      for (int i = 1; i <= 35; i++) {
-        post(comments(), "{\"body\":\"c" + i + "\"}");
-      }
-      Answer first = get(comments());
-      assertEquals(30, first.json().size());
-      assertEquals("c1", first.json().at("/0/body").asText());
-      assertEquals("<" + gh.url() + comments() + "?page=2>; rel=\"next\", <" + gh.url() + comments() + "?page=2>; rel=\"last\"",
-          first.header("link"));
-      Answer second = get(comments() + "?page=2");
-      assertEquals(5, second.json().size());
-      assertEquals("c31", second.json().at("/0/body").asText());
-      Answer everything = get(comments() + "?per_page=500");
-      assertEquals(35, everything.json().size());
-      assertNull(everything.header("link"));
-      assertMatchesOpenApi("issues__list-comments.json", first);
-      assertEquals(404, get(BASE + "/issues/99/comments").status());
-    }
-
-    @Test
-    void conditionalGetAnswers304WithoutCountingIt() throws Exception {
-      post(comments(), "{\"body\":\"a\"}");
-      Answer first = get(comments());
-      String etag = first.header("etag");
-      assertNotNull(etag);
-      Answer notModified = send(request("GET", comments(), null, GitHubEmulator.DEFAULT_TOKEN).header("If-None-Match", etag));
-      assertEquals(304, notModified.status());
-      assertEquals("", notModified.body());
-      assertEquals(etag, notModified.header("etag"));
-      assertEquals(first.header("x-ratelimit-remaining"), notModified.header("x-ratelimit-remaining"));
-
-      post(comments(), "{\"body\":\"b\"}");
-      Answer changed = send(request("GET", comments(), null, GitHubEmulator.DEFAULT_TOKEN).header("If-None-Match", etag));
-      assertEquals(200, changed.status());
-      assertNotEquals(etag, changed.header("etag"));
-
-      long id = changed.json().at("/0/id").asLong();
-      String commentTag = get(BASE + "/issues/comments/" + id).header("etag");
-      assertEquals(304, send(request("GET", BASE + "/issues/comments/" + id, null, GitHubEmulator.DEFAULT_TOKEN)
-          .header("If-None-Match", commentTag)).status());
-    }
-
-    @Test
-    void unsafeRequestsRefuseConditionalHeaders() throws Exception {
-      long id = post(comments(), "{\"body\":\"a\"}").json().get("id").asLong();
-      String etag = get(BASE + "/issues/comments/" + id).header("etag");
-      for (String header : List.of("If-Match", "If-None-Match", "If-Unmodified-Since")) {
-        String value = header.equals("If-Unmodified-Since") ? "Wed, 21 Oct 2015 07:28:00 GMT" : etag;
-        Answer answer = send(request("PATCH", BASE + "/issues/comments/" + id, "{\"body\":\"b\"}", GitHubEmulator.DEFAULT_TOKEN)
-            .header(header, value));
-        assertEquals(400, answer.status(), header);
-        assertEquals("Conditional request headers are not allowed in unsafe requests unless supported by the endpoint", answer.message());
-      }
-      assertEquals("a", gh.comments(REPO, issue).get(0).get("body"));
-    }
-
-    @Test
-    void othersMayNotEditOrDeleteTheBotsComment() throws Exception {
-      long id = post(comments(), "{\"body\":\"a\"}").json().get("id").asLong();
-      assertEquals(403, send("PATCH", BASE + "/issues/comments/" + id, "{\"body\":\"b\"}", MALLORY).status());
-      assertEquals(403, send("DELETE", BASE + "/issues/comments/" + id, null, MALLORY).status());
-      Answer own = send("POST", comments(), "{\"body\":\"mine\"}", MALLORY);
-      assertEquals(201, own.status());
-      assertEquals(200, send("PATCH", BASE + "/issues/comments/" + own.json().get("id").asLong(), "{\"body\":\"edited\"}", MALLORY).status());
-    }
-
-    @Test
-    void reactionIsCreatedOnceThenFound() throws Exception {
-      long id = post(comments(), "{\"body\":\"a\"}").json().get("id").asLong();
-      Answer created = post(BASE + "/issues/comments/" + id + "/reactions", "{\"content\":\"eyes\"}");
-      assertEquals(201, created.status());
-      assertMatchesOpenApi("reactions__create-for-issue-comment.json", created);
-      Answer again = post(BASE + "/issues/comments/" + id + "/reactions", "{\"content\":\"eyes\"}");
-      assertEquals(200, again.status());
-      assertEquals(created.json().get("id"), again.json().get("id"));
-      assertEquals(1, get(BASE + "/issues/comments/" + id).json().at("/reactions/eyes").asInt());
-      assertEquals(422, post(BASE + "/issues/comments/" + id + "/reactions", "{\"content\":\"party\"}").status());
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Git refs: the atomic create-if-absent
-  // ---------------------------------------------------------------------------------------------
-
-  @Nested
-  class GitRefs {
-    String sha;
-
-    @BeforeEach
-    void mainSha() throws Exception {
-      Answer main = get(BASE + "/git/ref/heads/main");
-      assertEquals(200, main.status());
-      assertMatchesOpenApi("git__get-ref.json", main);
-      sha = main.json().at("/object/sha").asText();
-      assertEquals(gh.branchSha(REPO, "main"), sha);
-    }
-
-    String createBody(String ref) {
-      return "{\"ref\":\"" + ref + "\",\"sha\":\"" + sha + "\"}";
-    }
-
-    @Test
-    void refLifecycle() throws Exception {
-      Answer created = post(BASE + "/git/refs", createBody("refs/event-bus/dedupe/abc"));
-      assertEquals(201, created.status());
-      assertEquals(gh.url() + BASE + "/git/refs/event-bus/dedupe/abc", created.header("location"));
-      assertEquals("refs/event-bus/dedupe/abc", created.json().get("ref").asText());
-      assertMatchesOpenApi("git__create-ref.json", created);
-      assertTrue(gh.refs(REPO).contains("refs/event-bus/dedupe/abc"));
-      assertEquals(200, get(BASE + "/git/ref/event-bus/dedupe/abc").status());
-
-      Answer again = post(BASE + "/git/refs", createBody("refs/event-bus/dedupe/abc"));
-      assertEquals(422, again.status());
-      assertEquals("Reference already exists", again.message());
-      assertEquals("https://docs.github.com/rest/git/refs#create-a-reference", again.json().get("documentation_url").asText());
-
-      assertEquals(204, send("DELETE", BASE + "/git/refs/event-bus/dedupe/abc", null, GitHubEmulator.DEFAULT_TOKEN).status());
-      assertEquals(404, get(BASE + "/git/ref/event-bus/dedupe/abc").status());
-      Answer missing = send("DELETE", BASE + "/git/refs/event-bus/dedupe/abc", null, GitHubEmulator.DEFAULT_TOKEN);
-      assertEquals(422, missing.status());
-      assertEquals("Reference does not exist", missing.message());
-    }
-
-    @Test
-    void refNamesMustBeFullyQualified() throws Exception {
-      for (String bad : List.of("heads/x", "refs/x", "refs/heads/a..b", "refs/heads/x y")) {
-        Answer answer = post(BASE + "/git/refs", createBody(bad));
-        assertEquals(422, answer.status(), bad);
-        assertEquals("ref name is not valid", answer.message());
-      }
-    }
-
-    @Test
-    void shaMustBeAnExistingCommit() throws Exception {
-      Answer answer = post(BASE + "/git/refs", "{\"ref\":\"refs/heads/x\",\"sha\":\"" + "0".repeat(40) + "\"}");
-      assertEquals(422, answer.status());
-      assertEquals("Object does not exist", answer.message());
-    }
-
-    @Test
-    void tokenWithoutWriteAccessIsForbidden() throws Exception {
-      assertEquals(403, send("POST", BASE + "/git/refs", createBody("refs/event-bus/x/y"), MALLORY).status());
-      assertFalse(gh.refs(REPO).contains("refs/event-bus/x/y"));
-    }
-
-    @Test
-    void exactlyOneOfSixteenConcurrentCreatesWins() throws Exception {
-      ExecutorService pool = Executors.newFixedThreadPool(16);
-      try {
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<Integer>> statuses = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
-          statuses.add(pool.submit(() -> {
-            go.await();
-            return post(BASE + "/git/refs", createBody("refs/event-bus/dedupe/race")).status();
-          }));
+    void everyAnswerCarriesGitHubHeaders() throws Exception {
+        Answer first = get(BASE);
+        Answer second = get(BASE);
+        for (Answer a : List.of(first, second)) {
+            assertEquals("application/json; charset=utf-8", a.header("content-type"));
+            assertEquals("2022-11-28", a.header("x-github-api-version-selected"));
+            assertEquals("5000", a.header("x-ratelimit-limit"));
+            assertEquals("core", a.header("x-ratelimit-resource"));
+            assertTrue(Long.parseLong(a.header("x-ratelimit-reset")) > Instant.now().getEpochSecond());
+            assertNull(a.header("matched-stub-id"), "no WireMock headers");
         }
-        go.countDown();
-        List<Integer> results = new ArrayList<>();
-        for (Future<Integer> status : statuses) {
-          results.add(status.get(30, TimeUnit.SECONDS));
+        assertEquals(4999, Integer.parseInt(first.header("x-ratelimit-remaining")));
+        assertEquals(4998, Integer.parseInt(second.header("x-ratelimit-remaining")));
+        assertEquals("2", second.header("x-ratelimit-used"));
+        assertNotEquals(first.header("x-github-request-id"), second.header("x-github-request-id"));
+    }
+
+    @Test
+    void unknownPathsAndRepositoriesAreNotFound() throws Exception {
+        Answer path = get("/repos/octo-org/octo-repo/nothing-here");
+        assertEquals(404, path.status());
+        assertEquals("Not Found", path.json().get("message").asText());
+        Answer repo = get("/repos/octo-org/missing");
+        assertEquals(404, repo.status());
+        assertEquals("https://docs.github.com/rest/repos/repos#get-a-repository", repo.json().get("documentation_url").asText());
+        assertEquals(404, get(BASE + "/issues/not-a-number").status());
+    }
+
+    @Test
+    void repositoryNamesAreCaseInsensitive() throws Exception {
+        Answer answer = get("/repos/Octo-Org/OCTO-REPO");
+        assertEquals(200, answer.status());
+        assertEquals(REPO, answer.json().get("full_name").asText());
+    }
+
+    @Test
+    void bodiesThatAreNotJsonAreRefused() throws Exception {
+        Answer answer = send("POST", BASE + "/issues", "{\"title\": ", GitHubEmulator.DEFAULT_TOKEN);
+        assertEquals(400, answer.status());
+        assertEquals("Problems parsing JSON", answer.json().get("message").asText());
+    }
+
+    @Test
+    void bodiesAreCheckedAgainstTheOperationSchema() throws Exception {
+        Answer answer = put(BASE + "/issues/" + createIssue("state", List.of()) + "/lock", "{\"lock_reason\":\"bored\"}");
+        assertEquals(422, answer.status());
+        assertEquals("Invalid request.\n\nFor 'properties/lock_reason', \"bored\" is not a member of "
+                + "[\"off-topic\", \"too heated\", \"resolved\", \"spam\"].", answer.json().get("message").asText());
+        assertEquals("https://docs.github.com/rest/issues/issues#lock-an-issue", answer.json().get("documentation_url").asText());
+
+        Answer wrongType = post(BASE + "/git/refs", "{\"ref\": 5, \"sha\": \"x\"}");
+        assertEquals(422, wrongType.status());
+        assertEquals("Invalid request.\n\nFor 'properties/ref', 5 is not a string.", wrongType.json().get("message").asText());
+    }
+
+    @Test
+    void unsupportedApiVersionIsRefused() throws Exception {
+        HttpRequest request = request("GET", BASE, null, GitHubEmulator.DEFAULT_TOKEN)
+                .header("X-GitHub-Api-Version", "2019-01-01").build();
+        assertEquals(400, Answer.of(http.send(request, HttpResponse.BodyHandlers.ofString())).status());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Repository dispatch
+    // ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class RepositoryDispatch {
+        @Test
+        void acceptedDispatchIsDeliveredAsGitHubWould() throws Exception {
+            Answer answer = post(BASE + "/dispatches",
+                    "{\"event_type\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"e1\",\"data\":{\"pr\":456}}}");
+            assertEquals(204, answer.status());
+            assertEquals("", answer.body());
+
+            List<Path> events = gh.deliveredEvents(REPO);
+            assertEquals(1, events.size());
+            assertEquals("0001-repository_dispatch.json", events.get(0).getFileName().toString());
+            assertTrue(events.get(0).startsWith(gh.eventsDir()));
+            JsonNode event = JSON.readTree(events.get(0).toFile());
+            JsonNode example = resource("github/webhooks/payload-examples/api.github.com/repository_dispatch/payload.json");
+            assertEquals(keys(example), keys(event));
+            assertEquals(keys(example.get("repository")), keys(event.get("repository")));
+            assertEquals(keys(example.get("repository").get("owner")), keys(event.get("repository").get("owner")));
+            assertEquals(keys(example.get("organization")), keys(event.get("organization")));
+            assertEquals(keys(example.get("sender")), keys(event.get("sender")));
+            assertEquals(keys(example.get("installation")), keys(event.get("installation")));
+            assertEquals("rfc.pr.ready", event.get("action").asText());
+            assertEquals("main", event.get("branch").asText());
+            assertEquals(456, event.at("/client_payload/data/pr").asInt());
+            assertEquals(REPO, event.at("/repository/full_name").asText());
+            assertEquals("main", event.at("/repository/default_branch").asText());
+            assertEquals("github-actions[bot]", event.at("/sender/login").asText());
+            assertEquals(41898282, event.at("/sender/id").asLong());
+            assertEquals("Bot", event.at("/sender/type").asText());
         }
-        assertEquals(1, results.stream().filter(s -> s == 201).count(), results.toString());
-        assertEquals(15, results.stream().filter(s -> s == 422).count(), results.toString());
-      } finally {
-        pool.shutdownNow();
-      }
-    }
-  }
 
-  // ---------------------------------------------------------------------------------------------
-  // Repository and identity
-  // ---------------------------------------------------------------------------------------------
-
-  @Test
-  void repositoryLooksLikeGitHubs() throws Exception {
-    Answer answer = get(BASE);
-    assertEquals(200, answer.status());
-    assertEquals("main", answer.json().get("default_branch").asText());
-    assertTrue(answer.json().at("/permissions/push").asBoolean());
-    assertMatchesOpenApi("repos__get.json", answer);
-    assertFalse(send("GET", BASE, null, MALLORY).json().at("/permissions/push").asBoolean());
-
-    gh.addRepository("acme/widgets", "trunk");
-    assertEquals("trunk", get("/repos/acme/widgets").json().get("default_branch").asText());
-    assertEquals(Set.of("refs/heads/trunk"), gh.refs("acme/widgets"));
-  }
-
-  @Test
-  void userEndpointRefusesInstallationTokens() throws Exception {
-    Answer bot = get("/user");
-    assertEquals(403, bot.status());
-    assertEquals("Resource not accessible by integration", bot.message());
-    Answer mallory = send("GET", "/user", null, MALLORY);
-    assertEquals(200, mallory.status());
-    assertEquals("mallory", mallory.json().get("login").asText());
-    assertEquals("User", mallory.json().get("type").asText());
-    assertMatchesOpenApi("users__get-authenticated.json", mallory);
-  }
-
-  @Test
-  void appIsGitHubActions() throws Exception {
-    Answer app = get("/app");
-    assertEquals(200, app.status());
-    assertEquals("github-actions", app.json().get("slug").asText());
-    assertMatchesOpenApi("apps__get-authenticated.json", app);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Faults
-  // ---------------------------------------------------------------------------------------------
-
-  @Nested
-  class Faults {
-    @Test
-    void statusFaultsHitTheNextMatchingRequestsOnly() throws Exception {
-      gh.injectFault("POST", ".*/dispatches", GitHubEmulator.Fault.status(503), 2);
-      Answer first = post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}");
-      assertEquals(503, first.status());
-      assertEquals("Service Unavailable", first.message());
-      assertNotNull(first.header("x-github-request-id"));
-      assertEquals(200, get(BASE).status(), "other requests are unaffected");
-      assertEquals(503, post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}").status());
-      assertEquals(204, post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}").status());
-      assertEquals(1, gh.deliveredEvents(REPO).size());
-      assertEquals(java.util.Arrays.asList("status", "status", null),
-          gh.journal("POST", ".*/dispatches").stream().map(GitHubEmulator.JournalEntry::fault).toList());
-    }
-
-    @Test
-    void tooManyRequestsCarriesRetryAfter() throws Exception {
-      gh.injectFault("*", ".*", GitHubEmulator.Fault.tooManyRequests(7), 1);
-      Answer answer = get(BASE);
-      assertEquals(429, answer.status());
-      assertEquals("7", answer.header("retry-after"));
-    }
-
-    @Test
-    void secondaryRateLimitIs403WithRetryAfterOnlyWhenGiven() throws Exception {
-      gh.injectFault(null, ".*", GitHubEmulator.Fault.secondaryRateLimit(null), 1);
-      gh.injectFault(null, ".*", GitHubEmulator.Fault.secondaryRateLimit(2), 1);
-      Answer without = get(BASE);
-      assertEquals(403, without.status());
-      assertTrue(without.message().startsWith("You have exceeded a secondary rate limit. Please wait a few minutes before you try again"));
-      assertNull(without.header("retry-after"));
-      assertNotEquals("0", without.header("x-ratelimit-remaining"));
-      Answer with = get(BASE);
-      assertEquals("2", with.header("retry-after"));
-    }
-
-    @Test
-    void primaryRateLimitExhaustedNamesTheReset() throws Exception {
-      long reset = Instant.now().plusSeconds(30).getEpochSecond();
-      gh.injectFault("GET", ".*", GitHubEmulator.Fault.primaryRateLimitExhausted(reset), 1);
-      Answer answer = get(BASE);
-      assertEquals(403, answer.status());
-      assertTrue(answer.message().startsWith("API rate limit exceeded for installation ID "), answer.message());
-      assertEquals("0", answer.header("x-ratelimit-remaining"));
-      assertEquals(String.valueOf(reset), answer.header("x-ratelimit-reset"));
-    }
-
-    @Test
-    void connectionResetChangesNothing() throws Exception {
-      gh.injectFault("POST", ".*/dispatches", GitHubEmulator.Fault.connectionReset(), 1);
-      assertThrows(IOException.class, () -> post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}"));
-      assertTrue(gh.deliveredEvents(REPO).isEmpty());
-      GitHubEmulator.JournalEntry entry = gh.journal("POST", ".*/dispatches").get(0);
-      assertEquals("connection_reset", entry.fault());
-      assertEquals(0, entry.status());
-    }
-
-    @Test
-    void dropAfterAcceptDeliversButNeverAnswers() throws Exception {
-      gh.injectFault("POST", ".*/dispatches", GitHubEmulator.Fault.dropAfterAccept(), 1);
-      assertThrows(IOException.class, () -> post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}"));
-      assertEquals(1, gh.deliveredEvents(REPO).size());
-      GitHubEmulator.JournalEntry entry = gh.journal("POST", ".*/dispatches").get(0);
-      assertEquals(204, entry.status());
-      assertEquals("drop_after_accept", entry.fault());
-    }
-
-    @Test
-    void delayHoldsTheAnswerBack() throws Exception {
-      gh.injectFault("GET", BASE, GitHubEmulator.Fault.delay(400), 1);
-      long start = System.nanoTime();
-      assertEquals(200, get(BASE).status());
-      assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 400);
-      long again = System.nanoTime();
-      get(BASE);
-      assertTrue(Duration.ofNanos(System.nanoTime() - again).toMillis() < 400);
-    }
-
-    @Test
-    void resetClearsFaults() throws Exception {
-      gh.injectFault("GET", ".*", GitHubEmulator.Fault.status(500), 5);
-      gh.reset();
-      assertEquals(200, get(BASE).status());
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Journal and admin API
-  // ---------------------------------------------------------------------------------------------
-
-  @Test
-  void journalRecordsRequestsWithRedactedToken() throws Exception {
-    post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}");
-    get(BASE + "/issues?state=all");
-    List<GitHubEmulator.JournalEntry> journal = gh.journal();
-    assertEquals(2, journal.size());
-    GitHubEmulator.JournalEntry dispatch = journal.get(0);
-    assertEquals("POST", dispatch.method());
-    assertEquals(BASE + "/dispatches", dispatch.path());
-    assertEquals(204, dispatch.status());
-    assertEquals("{\"event_type\":\"x.y\"}", dispatch.requestBody());
-    assertEquals("REDACTED", dispatch.requestHeaders().get("authorization"));
-    assertTrue(dispatch.requestHeaders().keySet().stream().allMatch(k -> k.equals(k.toLowerCase())));
-    assertFalse(journal.toString().contains(GitHubEmulator.DEFAULT_TOKEN));
-    assertEquals("state=all", journal.get(1).query());
-    assertEquals(1, gh.journal("GET", ".*/issues").size());
-    gh.clearJournal();
-    assertTrue(gh.journal().isEmpty());
-  }
-
-  @Test
-  void adminApiDrivesTheEmulatorWithoutBeingJournaled() throws Exception {
-    assertEquals(204, admin("POST", "/_emulator/users", "{\"token\":\"ghp_bob\",\"login\":\"bob\",\"collaborator\":true}").status());
-    Answer workflow = admin("POST", "/_emulator/workflows", "{\"repo\":\"" + REPO + "\",\"file\":\"ci.yml\",\"inputs\":{\"pr\":true}}");
-    assertEquals(201, workflow.status());
-    assertEquals(".github/workflows/ci.yml", workflow.json().get("path").asText());
-    assertEquals(204, admin("POST", "/_emulator/faults",
-        "{\"method\":\"POST\",\"path\":\".*/dispatches\",\"fault\":\"status\",\"status\":502,\"times\":1}").status());
-
-    assertEquals(502, send("POST", BASE + "/dispatches", "{\"event_type\":\"x.y\"}", "ghp_bob").status());
-    assertEquals(204, send("POST", BASE + "/dispatches", "{\"event_type\":\"x.y\"}", "ghp_bob").status());
-    assertEquals(204, send("POST", BASE + "/actions/workflows/ci.yml/dispatches", "{\"ref\":\"main\",\"inputs\":{\"pr\":\"1\"}}", "ghp_bob").status());
-
-    JsonNode events = admin("GET", "/_emulator/events", null).json();
-    assertEquals(1, events.size());
-    assertEquals(gh.deliveredEvents(REPO).get(0).toString(), events.get(0).asText());
-    assertEquals(1, admin("GET", "/_emulator/runs?repo=" + REPO, null).json().size());
-
-    Answer artifact = admin("POST", "/_emulator/artifacts", "{\"repo\":\"" + REPO + "\",\"name\":\"log\",\"zip_base64\":\""
-        + Base64.getEncoder().encodeToString(new byte[] {'P', 'K'}) + "\"}");
-    assertEquals(201, artifact.status());
-    assertEquals(1, get(BASE + "/actions/artifacts?name=log").json().get("total_count").asInt());
-
-    JsonNode journal = admin("GET", "/_emulator/journal", null).json();
-    assertEquals(4, journal.size(), "admin calls are not journaled");
-    assertEquals("status", journal.get(0).get("fault").asText());
-    assertEquals("REDACTED", journal.get(0).at("/requestHeaders/authorization").asText());
-    assertEquals(204, admin("DELETE", "/_emulator/journal", null).status());
-    assertTrue(gh.journal().isEmpty());
-
-    assertEquals(400, admin("POST", "/_emulator/faults", "{\"fault\":\"meteor\"}").status());
-    assertEquals(404, admin("GET", "/_emulator/nothing", null).status());
-
-    assertEquals(204, admin("POST", "/_emulator/reset", null).status());
-    assertTrue(gh.deliveredEvents(REPO).isEmpty());
-    assertEquals(401, send("GET", BASE, null, "ghp_bob").status(), "users are forgotten");
-    assertEquals(404, get(BASE + "/actions/workflows/ci.yml").status(), "workflows are forgotten");
-  }
-
-  @Test
-  void resetForgetsEverything() throws Exception {
-    createIssue("x", List.of());
-    post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}");
-    Path event = gh.deliveredEvents(REPO).get(0);
-    gh.reset();
-    assertTrue(gh.issues(REPO).isEmpty());
-    assertTrue(gh.journal().isEmpty());
-    assertFalse(Files.exists(event));
-    assertEquals(Set.of("refs/heads/main"), gh.refs(REPO));
-    assertEquals("4999", get(BASE).header("x-ratelimit-remaining"));
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The command line, run as users and other test processes run it (slow: JBang builds it once)
-  // ---------------------------------------------------------------------------------------------
-
-  @Test
-  @Tag("slow")
-  @Timeout(value = 10, unit = TimeUnit.MINUTES)
-  void commandLinePrintsItsUrlAndServes() throws Exception {
-    Path root = Path.of(System.getProperty("eventbus.root", "..")).toAbsolutePath().normalize();
-    ProcessBuilder builder = new ProcessBuilder("./jbang", "tests/GitHubEmulator.java", "--port", "0",
-        "--workflow", REPO + ":ci.yml:pr,reason?")
-        .directory(root.toFile())
-        .redirectError(ProcessBuilder.Redirect.DISCARD);
-    builder.environment().put("JBANG_NO_VERSION_CHECK", "true");
-    builder.environment().put("NO_COLOR", "1");
-    Process process = builder.start();
-    try {
-      List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-      CompletableFuture<String> firstLine = new CompletableFuture<>();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line = stdout.readLine(); line != null; line = stdout.readLine()) {
-            lines.add(line);
-            firstLine.complete(line);
-          }
-        } catch (IOException e) {
-          // the stream closes when the process is destroyed
+        @Test
+        void eventFilesAreNumberedInOrder() throws Exception {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(204, post(BASE + "/dispatches", "{\"event_type\":\"rfc.pr.ready\"}").status());
+            }
+            assertEquals(List.of("0001-repository_dispatch.json", "0002-repository_dispatch.json", "0003-repository_dispatch.json"),
+                    gh.deliveredEvents(REPO).stream().map(p -> p.getFileName().toString()).toList());
         }
-        firstLine.complete(null);
-      });
-      reader.start();
-      // A cold JBang resolves and compiles first; warm, this takes a few seconds.
-      String url = firstLine.get(8, TimeUnit.MINUTES);
-      assertNotNull(url, "the emulator printed nothing");
-      assertTrue(url.matches("http://127\\.0\\.0\\.1:\\d+"), url);
-      HttpResponse<String> rate = http.send(HttpRequest.newBuilder(URI.create(url + "/rate_limit"))
-          .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, rate.statusCode());
-      assertEquals(5000, JSON.readTree(rate.body()).at("/rate/limit").asInt());
-      HttpResponse<String> workflow = http.send(HttpRequest.newBuilder(URI.create(url + BASE + "/actions/workflows/ci.yml"))
-          .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, workflow.statusCode());
-      process.descendants().forEach(ProcessHandle::destroy);
-      process.destroy();
-      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-      reader.join(10_000);
-      assertEquals(List.of(url), lines, "exactly one line on stdout");
-    } finally {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
+
+        @Test
+        void eventsGoToTheChosenDirectory(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+            Path before = gh.eventsDir();
+            gh.setEventsDir(dir);
+            try {
+                post(BASE + "/dispatches", "{\"event_type\":\"rfc.pr.ready\"}");
+                assertEquals(dir.resolve("0001-repository_dispatch.json"), gh.deliveredEvents(REPO).get(0));
+                assertTrue(Files.exists(dir.resolve("0001-repository_dispatch.json")));
+            } finally {
+                gh.setEventsDir(before);
+            }
+        }
+
+        @Test
+        void eventTypeLongerThan100CharactersIsRefused() throws Exception {
+            Answer answer = post(BASE + "/dispatches", "{\"event_type\":\"" + "a".repeat(101) + "\"}");
+            assertEquals(422, answer.status());
+            assertTrue(answer.message().startsWith("Invalid request.\n\nFor 'properties/event_type'"), answer.message());
+            assertEquals("https://docs.github.com/rest/repos/repos#create-a-repository-dispatch-event",
+                    answer.json().get("documentation_url").asText());
+            assertEquals(204, post(BASE + "/dispatches", "{\"event_type\":\"" + "a".repeat(100) + "\"}").status());
+        }
+
+        @Test
+        void missingEventTypeIsRefused() throws Exception {
+            Answer answer = post(BASE + "/dispatches", "{\"client_payload\":{}}");
+            assertEquals(422, answer.status());
+            assertEquals("Invalid request.\n\n\"event_type\" wasn't supplied.", answer.message());
+        }
+
+        @Test
+        void moreThanTenTopLevelPropertiesAreRefused() throws Exception {
+            Map<String, Object> payload = new LinkedHashMap<>();
+            for (int i = 0; i < 11; i++) {
+                payload.put("p" + i, i);
+            }
+            Answer answer = post(BASE + "/dispatches", JSON.writeValueAsString(Map.of("event_type", "x.y", "client_payload", payload)));
+            assertEquals(422, answer.status());
+            assertTrue(answer.message().contains("no more than 10 properties are allowed; 11 were supplied"), answer.message());
+            assertTrue(gh.deliveredEvents(REPO).isEmpty());
+        }
+
+        @Test
+        void bodiesOf64KilobytesAreRefused() throws Exception {
+            String prefix = "{\"event_type\":\"x.y\",\"client_payload\":{\"data\":\"";
+            String suffix = "\"}}";
+            String fits = prefix + "a".repeat(65_535 - prefix.length() - suffix.length()) + suffix;
+            String tooLarge = prefix + "a".repeat(65_536 - prefix.length() - suffix.length()) + suffix;
+            assertEquals(204, post(BASE + "/dispatches", fits).status());
+            Answer answer = post(BASE + "/dispatches", tooLarge);
+            assertEquals(422, answer.status());
+            assertEquals("client_payload is too large.", answer.message());
+            assertEquals(1, gh.deliveredEvents(REPO).size());
+        }
+
+        @Test
+        void tokenWithoutWriteAccessIsForbidden() throws Exception {
+            Answer answer = send("POST", BASE + "/dispatches", "{\"event_type\":\"x.y\"}", MALLORY);
+            assertEquals(403, answer.status());
+            assertEquals("Resource not accessible by integration", answer.message());
+            assertTrue(gh.deliveredEvents(REPO).isEmpty());
+        }
+
+        @Test
+        void collaboratorIsTheSender() throws Exception {
+            gh.addUser("ghp_alice", "alice", true);
+            assertEquals(204, send("POST", BASE + "/dispatches", "{\"event_type\":\"x.y\"}", "ghp_alice").status());
+            JsonNode event = JSON.readTree(gh.deliveredEvents(REPO).get(0).toFile());
+            assertEquals("alice", event.at("/sender/login").asText());
+            assertEquals("User", event.at("/sender/type").asText());
+        }
+
+        @Test
+        void unknownRepositoryIsNotFound() throws Exception {
+            assertEquals(404, post("/repos/octo-org/nope/dispatches", "{\"event_type\":\"x.y\"}").status());
+        }
     }
-  }
 
-  // ---------------------------------------------------------------------------------------------
-  // Helpers
-  // ---------------------------------------------------------------------------------------------
+    // ---------------------------------------------------------------------------------------------
+    // Workflow dispatch, workflows, runs, artifacts
+    // ---------------------------------------------------------------------------------------------
 
-  record Answer(int status, java.net.http.HttpHeaders headers, String body) {
-    static Answer of(HttpResponse<String> response) {
-      return new Answer(response.statusCode(), response.headers(), response.body());
+    @Nested
+    class WorkflowDispatch {
+        @BeforeEach
+        void declareWorkflow() {
+            gh.addWorkflow(REPO, "pr-flow-monitor.yml", Map.of("issue", true, "event_id", false));
+        }
+
+        String dispatches(String workflow) {
+            return BASE + "/actions/workflows/" + workflow + "/dispatches";
+        }
+
+        @Test
+        void dispatchStartsAQueuedRun() throws Exception {
+            Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"123\",\"event_id\":\"e1\"}}");
+            assertEquals(204, answer.status());
+            List<Map<String, Object>> runs = gh.workflowRuns(REPO);
+            assertEquals(1, runs.size());
+            Map<String, Object> run = runs.get(0);
+            assertEquals(Map.of("issue", "123", "event_id", "e1"), run.get("inputs"));
+            assertEquals("main", run.get("ref"));
+            assertEquals("pr-flow-monitor.yml", run.get("workflow_file"));
+            assertEquals("queued", run.get("status"));
+            assertEquals("workflow_dispatch", run.get("event"));
+            assertEquals("main", run.get("head_branch"));
+            assertEquals(".github/workflows/pr-flow-monitor.yml", run.get("path"));
+        }
+
+        @Test
+        void returnRunDetailsAnswersWithTheRun() throws Exception {
+            Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"},\"return_run_details\":true}");
+            assertEquals(200, answer.status());
+            long id = answer.json().get("workflow_run_id").asLong();
+            assertEquals(gh.url() + BASE + "/actions/runs/" + id, answer.json().get("run_url").asText());
+            assertEquals("https://github.com/" + REPO + "/actions/runs/" + id, answer.json().get("html_url").asText());
+            assertEquals(id, ((Number) gh.workflowRuns(REPO).get(0).get("id")).longValue());
+            assertMatchesOpenApi("actions__create-workflow-dispatch.json", answer);
+        }
+
+        @Test
+        void workflowCanBeNamedByNumericId() throws Exception {
+            long id = get(BASE + "/actions/workflows/pr-flow-monitor.yml").json().get("id").asLong();
+            assertEquals(204, post(dispatches(String.valueOf(id)), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"}}").status());
+        }
+
+        @Test
+        void unknownWorkflowIsNotFound() throws Exception {
+            assertEquals(404, post(dispatches("nope.yml"), "{\"ref\":\"main\"}").status());
+        }
+
+        @Test
+        void refMustExist() throws Exception {
+            Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"nope\",\"inputs\":{\"issue\":\"1\"}}");
+            assertEquals(422, answer.status());
+            assertEquals("No ref found for: nope", answer.message());
+            assertEquals(204, post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"refs/heads/main\",\"inputs\":{\"issue\":\"1\"}}").status());
+            gh.addBranch(REPO, "feature");
+            assertEquals(204, post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"feature\",\"inputs\":{\"issue\":\"1\"}}").status());
+            assertEquals(List.of("refs/heads/main", "feature"),
+                    gh.workflowRuns(REPO).stream().map(r -> r.get("ref")).toList());
+        }
+
+        @Test
+        void refIsRequired() throws Exception {
+            Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"inputs\":{\"issue\":\"1\"}}");
+            assertEquals(422, answer.status());
+            assertEquals("Invalid request.\n\n\"ref\" wasn't supplied.", answer.message());
+        }
+
+        @Test
+        void undeclaredInputsAreRefused() throws Exception {
+            Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\",\"x\":\"2\"}}");
+            assertEquals(422, answer.status());
+            assertEquals("Unexpected inputs provided: [\"x\"]", answer.message());
+        }
+
+        @Test
+        void requiredInputMustBeGiven() throws Exception {
+            Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"event_id\":\"e\"}}");
+            assertEquals(422, answer.status());
+            assertEquals("Required input 'issue' not provided", answer.message());
+        }
+
+        @Test
+        void inputValuesAreScalars() throws Exception {
+            assertEquals(204, post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":123}}").status());
+            assertEquals(204, post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":true}}").status());
+            Answer answer = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":{\"n\":1}}}");
+            assertEquals(422, answer.status());
+        }
+
+        @Test
+        void moreThan25InputsAreRefused() throws Exception {
+            Map<String, String> inputs = new LinkedHashMap<>();
+            for (int i = 0; i < 26; i++) {
+                inputs.put("i" + i, "v");
+            }
+            Answer answer = post(dispatches("pr-flow-monitor.yml"), JSON.writeValueAsString(Map.of("ref", "main", "inputs", inputs)));
+            assertEquals(422, answer.status());
+            assertTrue(answer.message().contains("no more than 25 properties"), answer.message());
+        }
+
+        @Test
+        void legacyServerRefusesReturnRunDetails() throws Exception {
+            gh.setLegacyWorkflowDispatch(true);
+            Answer refused = post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"},\"return_run_details\":true}");
+            assertEquals(400, refused.status());
+            assertEquals("Invalid request.\n\n\"return_run_details\" is not a permitted key.", refused.message());
+            assertTrue(gh.workflowRuns(REPO).isEmpty());
+            assertEquals(204, post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"}}").status());
+        }
+
+        @Test
+        void tokenWithoutWriteAccessIsForbidden() throws Exception {
+            assertEquals(403, send("POST", dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"}}", MALLORY).status());
+        }
+
+        @Test
+        void getWorkflow() throws Exception {
+            Answer answer = get(BASE + "/actions/workflows/pr-flow-monitor.yml");
+            assertEquals(200, answer.status());
+            assertEquals(".github/workflows/pr-flow-monitor.yml", answer.json().get("path").asText());
+            assertEquals("active", answer.json().get("state").asText());
+            assertMatchesOpenApi("actions__get-workflow.json", answer);
+            assertEquals(404, get(BASE + "/actions/workflows/nope.yml").status());
+        }
+
+        @Test
+        void runsAreListedNewestFirstWithLinkPagination() throws Exception {
+            for (int i = 1; i <= 5; i++) {
+                post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"" + i + "\"}}");
+            }
+            Answer page2 = get(BASE + "/actions/runs?per_page=2&page=2");
+            assertEquals(5, page2.json().get("total_count").asInt());
+            assertEquals(2, page2.json().get("workflow_runs").size());
+            assertEquals(3, page2.json().at("/workflow_runs/0/run_number").asInt());
+            String runs = gh.url() + BASE + "/actions/runs";
+            assertEquals("<" + runs + "?per_page=2&page=1>; rel=\"prev\", <" + runs + "?per_page=2&page=3>; rel=\"next\", <"
+                    + runs + "?per_page=2&page=3>; rel=\"last\", <" + runs + "?per_page=2&page=1>; rel=\"first\"", page2.header("link"));
+            Answer page3 = get(BASE + "/actions/runs?per_page=2&page=3");
+            assertEquals(1, page3.json().get("workflow_runs").size());
+            assertFalse(page3.header("link").contains("rel=\"next\""));
+            assertMatchesOpenApi("actions__list-workflow-runs-for-repo.json", page2);
+            assertNull(get(BASE + "/actions/runs").header("link"), "one page needs no Link");
+        }
     }
 
-    String header(String name) {
-      return headers.firstValue(name).orElse(null);
+    @Test
+    void artifactsAreListedAndDownloaded() throws Exception {
+        byte[] zip = {'P', 'K', 3, 4, 1, 2, 3};
+        long log = gh.addArtifact(REPO, "event-log", zip);
+        gh.addArtifact(REPO, "other", new byte[] {'P', 'K'});
+        Answer all = get(BASE + "/actions/artifacts");
+        assertEquals(2, all.json().get("total_count").asInt());
+        assertMatchesOpenApi("actions__list-artifacts-for-repo.json", all);
+        Answer named = get(BASE + "/actions/artifacts?name=event-log");
+        assertEquals(1, named.json().get("total_count").asInt());
+        assertEquals(log, named.json().at("/artifacts/0/id").asLong());
+        assertEquals(7, named.json().at("/artifacts/0/size_in_bytes").asInt());
+
+        Answer redirect = get(BASE + "/actions/artifacts/" + log + "/zip");
+        assertEquals(302, redirect.status());
+        HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(URI.create(redirect.header("location"))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, download.statusCode());
+        assertEquals(List.of(zip[0], zip[1], zip[2], zip[6]),
+                List.of(download.body()[0], download.body()[1], download.body()[2], download.body()[6]));
+        assertEquals(404, get(BASE + "/actions/artifacts/999/zip").status());
     }
 
-    JsonNode json() {
-      try {
-        return JSON.readTree(body);
-      } catch (IOException e) {
-        throw new AssertionError("not JSON: " + body, e);
-      }
+    // ---------------------------------------------------------------------------------------------
+    // Issues and comments: the dedupe state
+    // ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class Issues {
+        @Test
+        void createdIssueHasLabelsAndLocation() throws Exception {
+            Answer answer = post(BASE + "/issues", "{\"title\":\"event-bus state\",\"body\":\"b\",\"labels\":[\"event-bus-state\"]}");
+            assertEquals(201, answer.status());
+            assertEquals(1, answer.json().get("number").asInt());
+            assertEquals("event-bus-state", answer.json().at("/labels/0/name").asText());
+            assertEquals(answer.json().get("url").asText(), answer.header("location"));
+            assertEquals("github-actions[bot]", answer.json().at("/user/login").asText());
+            assertMatchesOpenApi("issues__create.json", answer);
+            assertMatchesOpenApi("issues__get.json", get(BASE + "/issues/1"));
+            assertEquals(404, get(BASE + "/issues/2").status());
+        }
+
+        @Test
+        void issuesAreFilteredByLabelsStateAndCreator() throws Exception {
+            createIssue("a", List.of("event-bus-state"));
+            createIssue("b", List.of("other"));
+            createIssue("c", List.of("event-bus-state", "other"));
+            send("POST", BASE + "/issues", "{\"title\":\"m\",\"labels\":[\"event-bus-state\"]}", MALLORY);
+            assertEquals(List.of("c", "a"), titles(get(BASE + "/issues?labels=event-bus-state&state=open")));
+            assertEquals(List.of("c"), titles(get(BASE + "/issues?labels=event-bus-state,other")));
+            assertEquals(List.of("a", "c"), titles(get(BASE + "/issues?labels=event-bus-state&direction=asc")));
+            assertEquals(List.of("m"), titles(get(BASE + "/issues?creator=mallory")));
+            assertEquals(List.of(), titles(get(BASE + "/issues?state=closed")));
+            assertEquals(4, gh.issues(REPO).size());
+            assertMatchesOpenApi("issues__list-for-repo.json", get(BASE + "/issues"));
+        }
+
+        @Test
+        void labelsFromUsersWithoutPushAccessAreDropped() throws Exception {
+            Answer answer = send("POST", BASE + "/issues", "{\"title\":\"fake state\",\"labels\":[\"event-bus-state\"]}", MALLORY);
+            assertEquals(201, answer.status());
+            assertEquals(0, answer.json().get("labels").size());
+            assertEquals("NONE", answer.json().get("author_association").asText());
+        }
+
+        @Test
+        void titleIsRequired() throws Exception {
+            assertEquals("Invalid request.\n\n\"title\" wasn't supplied.", post(BASE + "/issues", "{\"body\":\"x\"}").message());
+            Answer blank = post(BASE + "/issues", "{\"title\":\"\"}");
+            assertEquals(422, blank.status());
+            assertEquals("missing_field", blank.json().at("/errors/0/code").asText());
+        }
+
+        @Test
+        void bodyLongerThan65536CharactersIsRefused() throws Exception {
+            assertEquals(201, post(BASE + "/issues", JSON.writeValueAsString(Map.of("title", "t", "body", "x".repeat(65_536)))).status());
+            Answer answer = post(BASE + "/issues", JSON.writeValueAsString(Map.of("title", "t", "body", "x".repeat(65_537))));
+            assertEquals(422, answer.status());
+            assertEquals("Validation Failed", answer.message());
+            assertEquals(JSON.readTree("[{\"resource\":\"Issue\",\"code\":\"custom\",\"field\":\"body\","
+                    + "\"message\":\"body is too long (maximum is 65536 characters)\"}]"), answer.json().get("errors"));
+        }
+
+        @Test
+        void lockedIssueTakesCommentsOnlyFromWriters() throws Exception {
+            int issue = createIssue("state", List.of("event-bus-state"));
+            assertEquals(403, send("PUT", BASE + "/issues/" + issue + "/lock", "{}", MALLORY).status());
+            Answer lock = put(BASE + "/issues/" + issue + "/lock", "{\"lock_reason\":\"resolved\"}");
+            assertEquals(204, lock.status());
+            JsonNode locked = get(BASE + "/issues/" + issue).json();
+            assertTrue(locked.get("locked").asBoolean());
+            assertEquals("resolved", locked.get("active_lock_reason").asText());
+
+            Answer refused = send("POST", BASE + "/issues/" + issue + "/comments", "{\"body\":\"spoof\"}", MALLORY);
+            assertEquals(403, refused.status());
+            assertEquals("Unable to create comment because issue is locked.", refused.message());
+            assertEquals(201, post(BASE + "/issues/" + issue + "/comments", "{\"body\":\"state\"}").status());
+        }
+
+        @Test
+        void lockWithoutBody() throws Exception {
+            int issue = createIssue("state", List.of());
+            assertEquals(204, put(BASE + "/issues/" + issue + "/lock", null).status());
+            assertTrue(gh.issues(REPO).get(0).get("locked").equals(true));
+        }
     }
 
-    String message() {
-      return json().path("message").asText();
+    @Nested
+    class Comments {
+        int issue;
+
+        @BeforeEach
+        void createStateIssue() throws Exception {
+            issue = createIssue("state", List.of("event-bus-state"));
+        }
+
+        String comments() {
+            return BASE + "/issues/" + issue + "/comments";
+        }
+
+        @Test
+        void commentLifecycle() throws Exception {
+            Answer created = post(comments(), "{\"body\":\"<!-- event-bus:dedupe v1 -->\\n{}\"}");
+            assertEquals(201, created.status());
+            long id = created.json().get("id").asLong();
+            assertTrue(id > Integer.MAX_VALUE, "GitHub's comment ids no longer fit in an int");
+            assertEquals(created.json().get("url").asText(), created.header("location"));
+            assertEquals(gh.url() + BASE + "/issues/comments/" + id, created.json().get("url").asText());
+            assertEquals("NONE", created.json().get("author_association").asText());
+            assertEquals("github-actions[bot]", created.json().at("/user/login").asText());
+            assertEquals("Bot", created.json().at("/user/type").asText());
+            assertMatchesOpenApi("issues__create-comment.json", created);
+
+            Answer fetched = get(BASE + "/issues/comments/" + id);
+            assertEquals(created.json().get("body"), fetched.json().get("body"));
+            assertMatchesOpenApi("issues__get-comment.json", fetched);
+
+            Answer updated = patch(BASE + "/issues/comments/" + id, "{\"body\":\"v2\"}");
+            assertEquals(200, updated.status());
+            assertEquals("v2", updated.json().get("body").asText());
+            assertMatchesOpenApi("issues__update-comment.json", updated);
+            assertEquals("v2", gh.comments(REPO, issue).get(0).get("body"));
+            assertEquals(1, get(BASE + "/issues/" + issue).json().get("comments").asInt());
+
+            assertEquals(204, send("DELETE", BASE + "/issues/comments/" + id, null, GitHubEmulator.DEFAULT_TOKEN).status());
+            assertEquals(404, get(BASE + "/issues/comments/" + id).status());
+            assertTrue(gh.comments(REPO, issue).isEmpty());
+        }
+
+        @Test
+        void commentIdsIncreaseAcrossIssues() throws Exception {
+            int other = createIssue("other", List.of());
+            long first = post(comments(), "{\"body\":\"a\"}").json().get("id").asLong();
+            long second = post(BASE + "/issues/" + other + "/comments", "{\"body\":\"b\"}").json().get("id").asLong();
+            long third = post(comments(), "{\"body\":\"c\"}").json().get("id").asLong();
+            assertTrue(first < second && second < third);
+        }
+
+        @Test
+        void bodyLimitsOnCreateAndUpdate() throws Exception {
+            assertEquals(201, post(comments(), JSON.writeValueAsString(Map.of("body", "é".repeat(65_536)))).status());
+            Answer tooLong = post(comments(), JSON.writeValueAsString(Map.of("body", "x".repeat(65_537))));
+            assertEquals(422, tooLong.status());
+            assertEquals("Validation Failed", tooLong.message());
+            assertEquals(JSON.readTree("[{\"resource\":\"IssueComment\",\"code\":\"unprocessable\",\"field\":\"data\","
+                    + "\"message\":\"Body is too long (maximum is 65536 characters)\"}]"), tooLong.json().get("errors"));
+            long id = post(comments(), "{\"body\":\"x\"}").json().get("id").asLong();
+            assertEquals(422, patch(BASE + "/issues/comments/" + id, JSON.writeValueAsString(Map.of("body", "x".repeat(65_537)))).status());
+            assertEquals(422, post(comments(), "{\"body\":\"\"}").status());
+            assertEquals("Invalid request.\n\n\"body\" wasn't supplied.", post(comments(), "{}").message());
+        }
+
+        @Test
+        void listIsPaginatedInAscendingOrder() throws Exception {
+            for (int i = 1; i <= 35; i++) {
+                post(comments(), "{\"body\":\"c" + i + "\"}");
+            }
+            Answer first = get(comments());
+            assertEquals(30, first.json().size());
+            assertEquals("c1", first.json().at("/0/body").asText());
+            assertEquals("<" + gh.url() + comments() + "?page=2>; rel=\"next\", <" + gh.url() + comments() + "?page=2>; rel=\"last\"",
+                    first.header("link"));
+            Answer second = get(comments() + "?page=2");
+            assertEquals(5, second.json().size());
+            assertEquals("c31", second.json().at("/0/body").asText());
+            Answer everything = get(comments() + "?per_page=500");
+            assertEquals(35, everything.json().size());
+            assertNull(everything.header("link"));
+            assertMatchesOpenApi("issues__list-comments.json", first);
+            assertEquals(404, get(BASE + "/issues/99/comments").status());
+        }
+
+        @Test
+        void conditionalGetAnswers304WithoutCountingIt() throws Exception {
+            post(comments(), "{\"body\":\"a\"}");
+            Answer first = get(comments());
+            String etag = first.header("etag");
+            assertNotNull(etag);
+            Answer notModified = send(request("GET", comments(), null, GitHubEmulator.DEFAULT_TOKEN).header("If-None-Match", etag));
+            assertEquals(304, notModified.status());
+            assertEquals("", notModified.body());
+            assertEquals(etag, notModified.header("etag"));
+            assertEquals(first.header("x-ratelimit-remaining"), notModified.header("x-ratelimit-remaining"));
+
+            post(comments(), "{\"body\":\"b\"}");
+            Answer changed = send(request("GET", comments(), null, GitHubEmulator.DEFAULT_TOKEN).header("If-None-Match", etag));
+            assertEquals(200, changed.status());
+            assertNotEquals(etag, changed.header("etag"));
+
+            long id = changed.json().at("/0/id").asLong();
+            String commentTag = get(BASE + "/issues/comments/" + id).header("etag");
+            assertEquals(304, send(request("GET", BASE + "/issues/comments/" + id, null, GitHubEmulator.DEFAULT_TOKEN)
+                    .header("If-None-Match", commentTag)).status());
+        }
+
+        @Test
+        void unsafeRequestsRefuseConditionalHeaders() throws Exception {
+            long id = post(comments(), "{\"body\":\"a\"}").json().get("id").asLong();
+            String etag = get(BASE + "/issues/comments/" + id).header("etag");
+            for (String header : List.of("If-Match", "If-None-Match", "If-Unmodified-Since")) {
+                String value = header.equals("If-Unmodified-Since") ? "Wed, 21 Oct 2015 07:28:00 GMT" : etag;
+                Answer answer = send(request("PATCH", BASE + "/issues/comments/" + id, "{\"body\":\"b\"}", GitHubEmulator.DEFAULT_TOKEN)
+                        .header(header, value));
+                assertEquals(400, answer.status(), header);
+                assertEquals("Conditional request headers are not allowed in unsafe requests unless supported by the endpoint", answer.message());
+            }
+            assertEquals("a", gh.comments(REPO, issue).get(0).get("body"));
+        }
+
+        @Test
+        void othersMayNotEditOrDeleteTheBotsComment() throws Exception {
+            long id = post(comments(), "{\"body\":\"a\"}").json().get("id").asLong();
+            assertEquals(403, send("PATCH", BASE + "/issues/comments/" + id, "{\"body\":\"b\"}", MALLORY).status());
+            assertEquals(403, send("DELETE", BASE + "/issues/comments/" + id, null, MALLORY).status());
+            Answer own = send("POST", comments(), "{\"body\":\"mine\"}", MALLORY);
+            assertEquals(201, own.status());
+            assertEquals(200, send("PATCH", BASE + "/issues/comments/" + own.json().get("id").asLong(), "{\"body\":\"edited\"}", MALLORY).status());
+        }
+
+        @Test
+        void reactionIsCreatedOnceThenFound() throws Exception {
+            long id = post(comments(), "{\"body\":\"a\"}").json().get("id").asLong();
+            Answer created = post(BASE + "/issues/comments/" + id + "/reactions", "{\"content\":\"eyes\"}");
+            assertEquals(201, created.status());
+            assertMatchesOpenApi("reactions__create-for-issue-comment.json", created);
+            Answer again = post(BASE + "/issues/comments/" + id + "/reactions", "{\"content\":\"eyes\"}");
+            assertEquals(200, again.status());
+            assertEquals(created.json().get("id"), again.json().get("id"));
+            assertEquals(1, get(BASE + "/issues/comments/" + id).json().at("/reactions/eyes").asInt());
+            assertEquals(422, post(BASE + "/issues/comments/" + id + "/reactions", "{\"content\":\"party\"}").status());
+        }
     }
-  }
 
-  static HttpRequest.Builder request(String method, String path, String body, String token) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(gh.url() + path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Accept", "application/vnd.github+json")
-        .header("X-GitHub-Api-Version", "2022-11-28")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      builder.header("Content-Type", "application/json");
+    // ---------------------------------------------------------------------------------------------
+    // Git refs: the atomic create-if-absent
+    // ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class GitRefs {
+        String sha;
+
+        @BeforeEach
+        void mainSha() throws Exception {
+            Answer main = get(BASE + "/git/ref/heads/main");
+            assertEquals(200, main.status());
+            assertMatchesOpenApi("git__get-ref.json", main);
+            sha = main.json().at("/object/sha").asText();
+            assertEquals(gh.branchSha(REPO, "main"), sha);
+        }
+
+        String createBody(String ref) {
+            return "{\"ref\":\"" + ref + "\",\"sha\":\"" + sha + "\"}";
+        }
+
+        @Test
+        void refLifecycle() throws Exception {
+            Answer created = post(BASE + "/git/refs", createBody("refs/event-bus/dedupe/abc"));
+            assertEquals(201, created.status());
+            assertEquals(gh.url() + BASE + "/git/refs/event-bus/dedupe/abc", created.header("location"));
+            assertEquals("refs/event-bus/dedupe/abc", created.json().get("ref").asText());
+            assertMatchesOpenApi("git__create-ref.json", created);
+            assertTrue(gh.refs(REPO).contains("refs/event-bus/dedupe/abc"));
+            assertEquals(200, get(BASE + "/git/ref/event-bus/dedupe/abc").status());
+
+            Answer again = post(BASE + "/git/refs", createBody("refs/event-bus/dedupe/abc"));
+            assertEquals(422, again.status());
+            assertEquals("Reference already exists", again.message());
+            assertEquals("https://docs.github.com/rest/git/refs#create-a-reference", again.json().get("documentation_url").asText());
+
+            assertEquals(204, send("DELETE", BASE + "/git/refs/event-bus/dedupe/abc", null, GitHubEmulator.DEFAULT_TOKEN).status());
+            assertEquals(404, get(BASE + "/git/ref/event-bus/dedupe/abc").status());
+            Answer missing = send("DELETE", BASE + "/git/refs/event-bus/dedupe/abc", null, GitHubEmulator.DEFAULT_TOKEN);
+            assertEquals(422, missing.status());
+            assertEquals("Reference does not exist", missing.message());
+        }
+
+        @Test
+        void refNamesMustBeFullyQualified() throws Exception {
+            for (String bad : List.of("heads/x", "refs/x", "refs/heads/a..b", "refs/heads/x y")) {
+                Answer answer = post(BASE + "/git/refs", createBody(bad));
+                assertEquals(422, answer.status(), bad);
+                assertEquals("ref name is not valid", answer.message());
+            }
+        }
+
+        @Test
+        void shaMustBeAnExistingCommit() throws Exception {
+            Answer answer = post(BASE + "/git/refs", "{\"ref\":\"refs/heads/x\",\"sha\":\"" + "0".repeat(40) + "\"}");
+            assertEquals(422, answer.status());
+            assertEquals("Object does not exist", answer.message());
+        }
+
+        @Test
+        void tokenWithoutWriteAccessIsForbidden() throws Exception {
+            assertEquals(403, send("POST", BASE + "/git/refs", createBody("refs/event-bus/x/y"), MALLORY).status());
+            assertFalse(gh.refs(REPO).contains("refs/event-bus/x/y"));
+        }
+
+        @Test
+        void exactlyOneOfSixteenConcurrentCreatesWins() throws Exception {
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Integer>> statuses = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    statuses.add(pool.submit(() -> {
+                        go.await();
+                        return post(BASE + "/git/refs", createBody("refs/event-bus/dedupe/race")).status();
+                    }));
+                }
+                go.countDown();
+                List<Integer> results = new ArrayList<>();
+                for (Future<Integer> status : statuses) {
+                    results.add(status.get(30, TimeUnit.SECONDS));
+                }
+                assertEquals(1, results.stream().filter(s -> s == 201).count(), results.toString());
+                assertEquals(15, results.stream().filter(s -> s == 422).count(), results.toString());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
-    if (token != null) {
-      builder.header("Authorization", "Bearer " + token);
+
+    // ---------------------------------------------------------------------------------------------
+    // Repository and identity
+    // ---------------------------------------------------------------------------------------------
+
+    @Test
+    void repositoryLooksLikeGitHubs() throws Exception {
+        Answer answer = get(BASE);
+        assertEquals(200, answer.status());
+        assertEquals("main", answer.json().get("default_branch").asText());
+        assertTrue(answer.json().at("/permissions/push").asBoolean());
+        assertMatchesOpenApi("repos__get.json", answer);
+        assertFalse(send("GET", BASE, null, MALLORY).json().at("/permissions/push").asBoolean());
+
+        gh.addRepository("acme/widgets", "trunk");
+        assertEquals("trunk", get("/repos/acme/widgets").json().get("default_branch").asText());
+        assertEquals(Set.of("refs/heads/trunk"), gh.refs("acme/widgets"));
     }
-    return builder;
-  }
 
-  static Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    return Answer.of(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
-  }
-
-  static Answer send(String method, String path, String body, String token) throws IOException, InterruptedException {
-    return send(request(method, path, body, token));
-  }
-
-  static Answer get(String path) throws IOException, InterruptedException {
-    return send("GET", path, null, GitHubEmulator.DEFAULT_TOKEN);
-  }
-
-  static Answer post(String path, String body) throws IOException, InterruptedException {
-    return send("POST", path, body, GitHubEmulator.DEFAULT_TOKEN);
-  }
-
-  static Answer put(String path, String body) throws IOException, InterruptedException {
-    return send("PUT", path, body, GitHubEmulator.DEFAULT_TOKEN);
-  }
-
-  static Answer patch(String path, String body) throws IOException, InterruptedException {
-    return send("PATCH", path, body, GitHubEmulator.DEFAULT_TOKEN);
-  }
-
-  static Answer admin(String method, String path, String body) throws IOException, InterruptedException {
-    return send(method, path, body, null);
-  }
-
-  static int createIssue(String title, List<String> labels) throws IOException, InterruptedException {
-    Answer answer = post(BASE + "/issues", JSON.writeValueAsString(Map.of("title", title, "labels", labels)));
-    assertEquals(201, answer.status(), answer.body());
-    return answer.json().get("number").asInt();
-  }
-
-  static List<String> titles(Answer answer) {
-    List<String> titles = new ArrayList<>();
-    answer.json().forEach(issue -> titles.add(issue.get("title").asText()));
-    return titles;
-  }
-
-  static Set<String> keys(JsonNode object) {
-    Set<String> keys = new TreeSet<>();
-    object.fieldNames().forEachRemaining(keys::add);
-    return keys;
-  }
-
-  static JsonNode resource(String name) throws IOException {
-    try (InputStream in = GitHubEmulatorTest.class.getClassLoader().getResourceAsStream(name)) {
-      assertNotNull(in, name);
-      return JSON.readTree(in);
+    @Test
+    void userEndpointRefusesInstallationTokens() throws Exception {
+        Answer bot = get("/user");
+        assertEquals(403, bot.status());
+        assertEquals("Resource not accessible by integration", bot.message());
+        Answer mallory = send("GET", "/user", null, MALLORY);
+        assertEquals(200, mallory.status());
+        assertEquals("mallory", mallory.json().get("login").asText());
+        assertEquals("User", mallory.json().get("type").asText());
+        assertMatchesOpenApi("users__get-authenticated.json", mallory);
     }
-  }
 
-  /** The answer's body satisfies the response schema GitHub publishes for that operation and status. */
-  static void assertMatchesOpenApi(String operationFile, Answer answer) throws IOException {
-    JsonNode schema = resource("github/openapi/" + operationFile)
-        .at("/responses/" + answer.status() + "/content/application~1json/schema");
-    assertFalse(schema.isMissingNode(), operationFile + " has no schema for " + answer.status());
-    var errors = SchemaRegistry.withDefaultDialect(Dialects.getOpenApi30()).getSchema(schema).validate(answer.json());
-    assertTrue(errors.isEmpty(), operationFile + ": " + errors);
-  }
+    @Test
+    void appIsGitHubActions() throws Exception {
+        Answer app = get("/app");
+        assertEquals(200, app.status());
+        assertEquals("github-actions", app.json().get("slug").asText());
+        assertMatchesOpenApi("apps__get-authenticated.json", app);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Faults
+    // ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class Faults {
+        @Test
+        void statusFaultsHitTheNextMatchingRequestsOnly() throws Exception {
+            gh.injectFault("POST", ".*/dispatches", GitHubEmulator.Fault.status(503), 2);
+            Answer first = post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}");
+            assertEquals(503, first.status());
+            assertEquals("Service Unavailable", first.message());
+            assertNotNull(first.header("x-github-request-id"));
+            assertEquals(200, get(BASE).status(), "other requests are unaffected");
+            assertEquals(503, post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}").status());
+            assertEquals(204, post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}").status());
+            assertEquals(1, gh.deliveredEvents(REPO).size());
+            assertEquals(java.util.Arrays.asList("status", "status", null),
+                    gh.journal("POST", ".*/dispatches").stream().map(GitHubEmulator.JournalEntry::fault).toList());
+        }
+
+        @Test
+        void tooManyRequestsCarriesRetryAfter() throws Exception {
+            gh.injectFault("*", ".*", GitHubEmulator.Fault.tooManyRequests(7), 1);
+            Answer answer = get(BASE);
+            assertEquals(429, answer.status());
+            assertEquals("7", answer.header("retry-after"));
+        }
+
+        @Test
+        void secondaryRateLimitIs403WithRetryAfterOnlyWhenGiven() throws Exception {
+            gh.injectFault(null, ".*", GitHubEmulator.Fault.secondaryRateLimit(null), 1);
+            gh.injectFault(null, ".*", GitHubEmulator.Fault.secondaryRateLimit(2), 1);
+            Answer without = get(BASE);
+            assertEquals(403, without.status());
+            assertTrue(without.message().startsWith("You have exceeded a secondary rate limit. Please wait a few minutes before you try again"));
+            assertNull(without.header("retry-after"));
+            assertNotEquals("0", without.header("x-ratelimit-remaining"));
+            Answer with = get(BASE);
+            assertEquals("2", with.header("retry-after"));
+        }
+
+        @Test
+        void primaryRateLimitExhaustedNamesTheReset() throws Exception {
+            long reset = Instant.now().plusSeconds(30).getEpochSecond();
+            gh.injectFault("GET", ".*", GitHubEmulator.Fault.primaryRateLimitExhausted(reset), 1);
+            Answer answer = get(BASE);
+            assertEquals(403, answer.status());
+            assertTrue(answer.message().startsWith("API rate limit exceeded for installation ID "), answer.message());
+            assertEquals("0", answer.header("x-ratelimit-remaining"));
+            assertEquals(String.valueOf(reset), answer.header("x-ratelimit-reset"));
+        }
+
+        @Test
+        void connectionResetChangesNothing() throws Exception {
+            gh.injectFault("POST", ".*/dispatches", GitHubEmulator.Fault.connectionReset(), 1);
+            assertThrows(IOException.class, () -> post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}"));
+            assertTrue(gh.deliveredEvents(REPO).isEmpty());
+            GitHubEmulator.JournalEntry entry = gh.journal("POST", ".*/dispatches").get(0);
+            assertEquals("connection_reset", entry.fault());
+            assertEquals(0, entry.status());
+        }
+
+        @Test
+        void dropAfterAcceptDeliversButNeverAnswers() throws Exception {
+            gh.injectFault("POST", ".*/dispatches", GitHubEmulator.Fault.dropAfterAccept(), 1);
+            assertThrows(IOException.class, () -> post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}"));
+            assertEquals(1, gh.deliveredEvents(REPO).size());
+            GitHubEmulator.JournalEntry entry = gh.journal("POST", ".*/dispatches").get(0);
+            assertEquals(204, entry.status());
+            assertEquals("drop_after_accept", entry.fault());
+        }
+
+        @Test
+        void delayHoldsTheAnswerBack() throws Exception {
+            gh.injectFault("GET", BASE, GitHubEmulator.Fault.delay(400), 1);
+            long start = System.nanoTime();
+            assertEquals(200, get(BASE).status());
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 400);
+            long again = System.nanoTime();
+            get(BASE);
+            assertTrue(Duration.ofNanos(System.nanoTime() - again).toMillis() < 400);
+        }
+
+        @Test
+        void resetClearsFaults() throws Exception {
+            gh.injectFault("GET", ".*", GitHubEmulator.Fault.status(500), 5);
+            gh.reset();
+            assertEquals(200, get(BASE).status());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Journal and admin API
+    // ---------------------------------------------------------------------------------------------
+
+    @Test
+    void journalRecordsRequestsWithRedactedToken() throws Exception {
+        post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}");
+        get(BASE + "/issues?state=all");
+        List<GitHubEmulator.JournalEntry> journal = gh.journal();
+        assertEquals(2, journal.size());
+        GitHubEmulator.JournalEntry dispatch = journal.get(0);
+        assertEquals("POST", dispatch.method());
+        assertEquals(BASE + "/dispatches", dispatch.path());
+        assertEquals(204, dispatch.status());
+        assertEquals("{\"event_type\":\"x.y\"}", dispatch.requestBody());
+        assertEquals("REDACTED", dispatch.requestHeaders().get("authorization"));
+        assertTrue(dispatch.requestHeaders().keySet().stream().allMatch(k -> k.equals(k.toLowerCase())));
+        assertFalse(journal.toString().contains(GitHubEmulator.DEFAULT_TOKEN));
+        assertEquals("state=all", journal.get(1).query());
+        assertEquals(1, gh.journal("GET", ".*/issues").size());
+        gh.clearJournal();
+        assertTrue(gh.journal().isEmpty());
+    }
+
+    @Test
+    void adminApiDrivesTheEmulatorWithoutBeingJournaled() throws Exception {
+        assertEquals(204, admin("POST", "/_emulator/users", "{\"token\":\"ghp_bob\",\"login\":\"bob\",\"collaborator\":true}").status());
+        Answer workflow = admin("POST", "/_emulator/workflows", "{\"repo\":\"" + REPO + "\",\"file\":\"ci.yml\",\"inputs\":{\"pr\":true}}");
+        assertEquals(201, workflow.status());
+        assertEquals(".github/workflows/ci.yml", workflow.json().get("path").asText());
+        assertEquals(204, admin("POST", "/_emulator/faults",
+                "{\"method\":\"POST\",\"path\":\".*/dispatches\",\"fault\":\"status\",\"status\":502,\"times\":1}").status());
+
+        assertEquals(502, send("POST", BASE + "/dispatches", "{\"event_type\":\"x.y\"}", "ghp_bob").status());
+        assertEquals(204, send("POST", BASE + "/dispatches", "{\"event_type\":\"x.y\"}", "ghp_bob").status());
+        assertEquals(204, send("POST", BASE + "/actions/workflows/ci.yml/dispatches", "{\"ref\":\"main\",\"inputs\":{\"pr\":\"1\"}}", "ghp_bob").status());
+
+        JsonNode events = admin("GET", "/_emulator/events", null).json();
+        assertEquals(1, events.size());
+        assertEquals(gh.deliveredEvents(REPO).get(0).toString(), events.get(0).asText());
+        assertEquals(1, admin("GET", "/_emulator/runs?repo=" + REPO, null).json().size());
+
+        Answer artifact = admin("POST", "/_emulator/artifacts", "{\"repo\":\"" + REPO + "\",\"name\":\"log\",\"zip_base64\":\""
+                + Base64.getEncoder().encodeToString(new byte[] {'P', 'K'}) + "\"}");
+        assertEquals(201, artifact.status());
+        assertEquals(1, get(BASE + "/actions/artifacts?name=log").json().get("total_count").asInt());
+
+        JsonNode journal = admin("GET", "/_emulator/journal", null).json();
+        assertEquals(4, journal.size(), "admin calls are not journaled");
+        assertEquals("status", journal.get(0).get("fault").asText());
+        assertEquals("REDACTED", journal.get(0).at("/requestHeaders/authorization").asText());
+        assertEquals(204, admin("DELETE", "/_emulator/journal", null).status());
+        assertTrue(gh.journal().isEmpty());
+
+        assertEquals(400, admin("POST", "/_emulator/faults", "{\"fault\":\"meteor\"}").status());
+        assertEquals(404, admin("GET", "/_emulator/nothing", null).status());
+
+        assertEquals(204, admin("POST", "/_emulator/reset", null).status());
+        assertTrue(gh.deliveredEvents(REPO).isEmpty());
+        assertEquals(401, send("GET", BASE, null, "ghp_bob").status(), "users are forgotten");
+        assertEquals(404, get(BASE + "/actions/workflows/ci.yml").status(), "workflows are forgotten");
+    }
+
+    @Test
+    void resetForgetsEverything() throws Exception {
+        createIssue("x", List.of());
+        post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}");
+        Path event = gh.deliveredEvents(REPO).get(0);
+        gh.reset();
+        assertTrue(gh.issues(REPO).isEmpty());
+        assertTrue(gh.journal().isEmpty());
+        assertFalse(Files.exists(event));
+        assertEquals(Set.of("refs/heads/main"), gh.refs(REPO));
+        assertEquals("4999", get(BASE).header("x-ratelimit-remaining"));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The command line, run as users and other test processes run it (slow: JBang builds it once)
+    // ---------------------------------------------------------------------------------------------
+
+    @Test
+    @Tag("slow")
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void commandLinePrintsItsUrlAndServes() throws Exception {
+        Path root = Path.of(System.getProperty("eventbus.root", "..")).toAbsolutePath().normalize();
+        ProcessBuilder builder = new ProcessBuilder("./jbang", "tests/GitHubEmulator.java", "--port", "0",
+                "--workflow", REPO + ":ci.yml:pr,reason?")
+                .directory(root.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("JBANG_NO_VERSION_CHECK", "true");
+        builder.environment().put("NO_COLOR", "1");
+        Process process = builder.start();
+        try {
+            List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<String> firstLine = new CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line = stdout.readLine(); line != null; line = stdout.readLine()) {
+                        lines.add(line);
+                        firstLine.complete(line);
+                    }
+                } catch (IOException e) {
+                    // the stream closes when the process is destroyed
+                }
+                firstLine.complete(null);
+            });
+            reader.start();
+            // A cold JBang resolves and compiles first; warm, this takes a few seconds.
+            String url = firstLine.get(8, TimeUnit.MINUTES);
+            assertNotNull(url, "the emulator printed nothing");
+            assertTrue(url.matches("http://127\\.0\\.0\\.1:\\d+"), url);
+            HttpResponse<String> rate = http.send(HttpRequest.newBuilder(URI.create(url + "/rate_limit"))
+                    .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, rate.statusCode());
+            assertEquals(5000, JSON.readTree(rate.body()).at("/rate/limit").asInt());
+            HttpResponse<String> workflow = http.send(HttpRequest.newBuilder(URI.create(url + BASE + "/actions/workflows/ci.yml"))
+                    .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, workflow.statusCode());
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            reader.join(10_000);
+            assertEquals(List.of(url), lines, "exactly one line on stdout");
+        } finally {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Helpers
+    // ---------------------------------------------------------------------------------------------
+
+    record Answer(int status, java.net.http.HttpHeaders headers, String body) {
+        static Answer of(HttpResponse<String> response) {
+            return new Answer(response.statusCode(), response.headers(), response.body());
+        }
+
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+
+        String message() {
+            return json().path("message").asText();
+        }
+    }
+
+    static HttpRequest.Builder request(String method, String path, String body, String token) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(gh.url() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Accept", "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", "2022-11-28")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            builder.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return builder;
+    }
+
+    static Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return Answer.of(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    static Answer send(String method, String path, String body, String token) throws IOException, InterruptedException {
+        return send(request(method, path, body, token));
+    }
+
+    static Answer get(String path) throws IOException, InterruptedException {
+        return send("GET", path, null, GitHubEmulator.DEFAULT_TOKEN);
+    }
+
+    static Answer post(String path, String body) throws IOException, InterruptedException {
+        return send("POST", path, body, GitHubEmulator.DEFAULT_TOKEN);
+    }
+
+    static Answer put(String path, String body) throws IOException, InterruptedException {
+        return send("PUT", path, body, GitHubEmulator.DEFAULT_TOKEN);
+    }
+
+    static Answer patch(String path, String body) throws IOException, InterruptedException {
+        return send("PATCH", path, body, GitHubEmulator.DEFAULT_TOKEN);
+    }
+
+    static Answer admin(String method, String path, String body) throws IOException, InterruptedException {
+        return send(method, path, body, null);
+    }
+
+    static int createIssue(String title, List<String> labels) throws IOException, InterruptedException {
+        Answer answer = post(BASE + "/issues", JSON.writeValueAsString(Map.of("title", title, "labels", labels)));
+        assertEquals(201, answer.status(), answer.body());
+        return answer.json().get("number").asInt();
+    }
+
+    static List<String> titles(Answer answer) {
+        List<String> titles = new ArrayList<>();
+        answer.json().forEach(issue -> titles.add(issue.get("title").asText()));
+        return titles;
+    }
+
+    static Set<String> keys(JsonNode object) {
+        Set<String> keys = new TreeSet<>();
+        object.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
+    static JsonNode resource(String name) throws IOException {
+        try (InputStream in = GitHubEmulatorTest.class.getClassLoader().getResourceAsStream(name)) {
+            assertNotNull(in, name);
+            return JSON.readTree(in);
+        }
+    }
+
+    /** The answer's body satisfies the response schema GitHub publishes for that operation and status. */
+    static void assertMatchesOpenApi(String operationFile, Answer answer) throws IOException {
+        JsonNode schema = resource("github/openapi/" + operationFile)
+                .at("/responses/" + answer.status() + "/content/application~1json/schema");
+        assertFalse(schema.isMissingNode(), operationFile + " has no schema for " + answer.status());
+        var errors = SchemaRegistry.withDefaultDialect(Dialects.getOpenApi30()).getSchema(schema).validate(answer.json());
+        assertTrue(errors.isEmpty(), operationFile + ": " + errors);
+    }
 }
