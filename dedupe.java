@@ -20,28 +20,45 @@
 //CDS
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -51,6 +68,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,6 +78,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -122,13 +141,23 @@ class dedupe implements Callable<Integer> {
      */
     Duration lease = Duration.ofSeconds(90);
 
-    /** The namespace of --key ids, the same as emit --dedupe-key: uuid5(NAMESPACE_URL, "https://event-bus.dev/dedupe-key"). */
-    static final UUID DEDUPE_KEY_NAMESPACE = UUID.fromString("d768854e-7ce7-5a89-8b74-d8a7e84cd9d4");
-
     public static void main(String... args) {
         int exitCode = newCommandLine(new dedupe()).execute(args);
+        trainIfRecording(dedupe.class, dedupe::training);
         GitHub.shutdown();
         System.exit(exitCode);
+    }
+
+    /** A check against a loopback server's empty state issue, and a state comment written and read (see trainIfRecording). */
+    static void training(PrintWriter out) throws IOException {
+        dedupe command = new dedupe();
+        command.env = Map.of("GITHUB_TOKEN", "training", "GITHUB_REPOSITORY", "octo-org/octo-repo",
+                "GITHUB_API_URL", loopbackGitHub(200, "[]"));
+        newCommandLine(command).setOut(out).setErr(out).execute("check", "3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11", "--state-issue", "1");
+        UUID id = UUID.fromString("3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11");
+        Instant now = Instant.now();
+        State state = new State(1, List.of(new Entry(id, now.getEpochSecond() + 60, 60)), List.of(), List.of(), null);
+        out.print(State.parse(state.render(id, now).text()).state());
     }
 
     @Override
@@ -208,7 +237,7 @@ class dedupe implements Callable<Integer> {
                 if (onGitHubError.equals("fail")) {
                     throw new GitHubException(e.getMessage() + "; not claimed (--on-github-error fail)");
                 }
-                warn(err, "dedupe: GitHub unreachable", e.getMessage() + "; answering new without a claim "
+                Actions.warning(err, "dedupe: GitHub unreachable", e.getMessage() + "; answering new without a claim "
                         + "(--on-github-error new): " + claimed.label() + " may be processed twice", root.env);
                 out.println("new");
                 out.flush();
@@ -423,24 +452,16 @@ class dedupe implements Callable<Integer> {
 
         /** An event document, or the webhook payload GitHub delivers ("action" is the event type). */
         private static Claimed fromEventFile(Path file, CommandSpec spec) {
-            JsonNode node;
-            try {
-                node = JSON.readTree(Files.readString(file));
-            } catch (JsonProcessingException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), file + ": not valid JSON: " + e.getOriginalMessage());
-            } catch (IOException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage());
+            List<EventInput> inputs = new ArrayList<>();
+            EventInput.read(Source.file(file, spec), inputs::add);
+            if (inputs.size() != 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), file + ": holds " + inputs.size() + " events; claim one at a time");
             }
-            if (node == null || !node.isObject()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), file + ": expected a JSON object (an event document)");
+            EventInput input = inputs.get(0);
+            if (input.parseError() != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), file + ": " + input.parseError());
             }
-            JsonNode document = node;
-            if (!node.has("event_type") && node.has("action") && node.has("client_payload")) {
-                ObjectNode converted = JSON.createObjectNode();
-                converted.set("event_type", node.get("action"));
-                converted.set("client_payload", node.get("client_payload"));
-                document = converted;
-            }
+            JsonNode document = input.document();
             String eventId = text(document, "/client_payload/event_id");
             if (eventId == null || !UUID_TEXT.matcher(eventId).matches()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), file + ": /client_payload/event_id: "
@@ -512,14 +533,6 @@ class dedupe implements Callable<Integer> {
         }
         return snapshot.comment() == null ? "state issue #" + snapshot.issue() + " has no state comment yet"
                 : "state issue #" + snapshot.issue() + ", comment " + snapshot.comment().url() + " (version " + snapshot.state().version() + ")";
-    }
-
-    /** A warning: an annotation inside Actions, a plain line elsewhere. */
-    static void warn(PrintWriter err, String title, String message, Map<String, String> env) {
-        err.println(Actions.inActions(env)
-                ? "::warning title=" + Actions.escapeProperty(title) + "::" + Actions.escapeData(message)
-                : "dedupe: warning: " + message);
-        err.flush();
     }
 
     // ---- the state on GitHub: issue, comment, write tickets -------------------------------
@@ -749,7 +762,7 @@ class dedupe implements Callable<Integer> {
                 Rendered rendered = next.render(plan.keep(), Instant.now());
                 if (!rendered.evicted().isEmpty()) {
                     Entry first = rendered.evicted().get(0);
-                    warn(err, "dedupe: state comment full", "the state comment is full: evicted the " + rendered.evicted().size()
+                    Actions.warning(err, "dedupe: state comment full", "the state comment is full: evicted the " + rendered.evicted().size()
                             + " claims that expire soonest (from " + first.id() + ", expiring " + first.expiresAt()
                             + "); a repeat of one of them would be processed again", env);
                 }
@@ -853,7 +866,7 @@ class dedupe implements Callable<Integer> {
             int number = created.json().path("number").asInt();
             Response locked = send(holder, "PUT", github.repoPath("/issues/" + number + "/lock"), null, Map.of());
             if (locked.status() != 204) {
-                warn(err, "dedupe: state issue not locked", "could not lock state issue #" + number + " ("
+                Actions.warning(err, "dedupe: state issue not locked", "could not lock state issue #" + number + " ("
                         + github.refusal(locked, "lock it", "issues: write") + "); anyone who can comment could add comments to it", env);
             }
             err.println("dedupe: opened state issue #" + number + " (labelled " + STATE_LABEL + ", locked)");
@@ -892,7 +905,7 @@ class dedupe implements Callable<Integer> {
             }
             for (Rejected rejected : snapshot.rejected()) {
                 if (reported.add("rejected " + rejected.comment().id())) {
-                    warn(err, "dedupe: state comment set aside", "state comment " + rejected.comment().url() + " " + rejected.reason()
+                    Actions.warning(err, "dedupe: state comment set aside", "state comment " + rejected.comment().url() + " " + rejected.reason()
                             + "; it is kept for inspection and " + (snapshot.comment() == null
                             ? "a new state comment replaces it" + (snapshot.salvaged().isEmpty() ? "" : ", carrying the "
                                     + snapshot.salvaged().size() + " entries that could still be read")
@@ -1328,13 +1341,345 @@ class dedupe implements Callable<Integer> {
         return new UUID(bytes.getLong(), bytes.getLong());
     }
 
-    // ---- ids ----------------------------------------------------------------------------
+    /**
+     * GitHub could not be reached after retries (as opposed to refusing): the one failure that
+     * claim --on-github-error may answer with new instead of failing.
+     */
+    static final class GitHubUnreachable extends Failure {
+        GitHubUnreachable(String message) {
+            super(message);
+        }
+    }
 
+    // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Command line plumbing: exit codes and the one-line error every script prints.
+    // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
+    // line (an ::error:: annotation inside Actions) and the stack trace only with --verbose or
+    // RUNNER_DEBUG=1. A token never reaches the terminal, whatever message carries it.
+
+    static CommandLine newCommandLine(Object command) {
+        CommandLine cli = new CommandLine(command);
+        Map<String, String> env = System.getenv();
+        cli.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            Actions.error(err, null, 0, "Invalid input", redacted(ex.getMessage(), env), env);
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            return CommandLine.ExitCode.USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            String message = ex instanceof Failure ? ex.getMessage() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
+            Actions.error(err, null, 0, "Failed", redacted(message, env), env);
+            // --verbose may be the failing subcommand's own option: the full parse result does not list those.
+            if (parseResult.hasMatchedOption("--verbose") || commandLine.getParseResult().hasMatchedOption("--verbose")
+                    || "1".equals(env.get("RUNNER_DEBUG"))) {
+                ex.printStackTrace(err);
+            }
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cli;
+    }
+
+    /** The message with the token's value masked: a library may quote a header value (the JDK does) in its error. */
+    static String redacted(String message, Map<String, String> env) {
+        String text = String.valueOf(message);
+        for (String token : Stream.of(env.get("GITHUB_TOKEN"), env.get("GH_TOKEN")).filter(t -> t != null && t.strip().length() >= 4).toList()) {
+            text = text.replace(token.strip(), "***");
+        }
+        return text;
+    }
+
+    /** A failure whose message already says what happened and what to do: exit 1 with that one line. */
+    static class Failure extends RuntimeException {
+        Failure(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * JBang records a script's class-data sharing archive (//CDS) as the first run after a build exits,
+     * and later runs map only the classes that run loaded: a first --help would leave every later step
+     * loading the rest from jars. So that run (the archive not yet beside the jar) also does the
+     * script's usual work on canned input, with its output discarded, before it exits.
+     */
+    static void trainIfRecording(Class<?> script, Training training) {
+        try {
+            Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
+            String name = jar.getFileName().toString();
+            Path archive = jar.resolveSibling(name.replaceFirst("\\.jar$", ".jsa"));
+            if (name.endsWith(".jar") && !Files.exists(archive) && Files.isWritable(jar.getParent())) {
+                training.run(new PrintWriter(Writer.nullWriter()));
+            }
+        } catch (Exception | LinkageError e) {
+            // Training only makes later runs faster; it must never change this run's outcome.
+        }
+    }
+
+    /** A script's usual work on canned input, writing to out (which nobody reads). */
+    interface Training {
+        void run(PrintWriter out) throws Exception;
+    }
+    // ---- end of shared block Cli ----
+
+    // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
+    // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
+    // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+
+    static final class Actions {
+        static boolean inActions(Map<String, String> env) {
+            return "true".equals(env.get("GITHUB_ACTIONS"));
+        }
+
+        /** One line on stderr; inside Actions, an ::error:: annotation with file and line. */
+        static void error(PrintWriter err, String file, int line, String title, String message, Map<String, String> env) {
+            annotate(err, "error", file, line, title, message, env);
+        }
+
+        /** Like error, as a ::warning:: annotation. */
+        static void warning(PrintWriter err, String title, String message, Map<String, String> env) {
+            annotate(err, "warning", null, 0, title, message, env);
+        }
+
+        private static void annotate(PrintWriter err, String kind, String file, int line, String title, String message, Map<String, String> env) {
+            if (!inActions(env)) {
+                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message);
+                err.flush();
+                return;
+            }
+            Map<String, String> properties = new LinkedHashMap<>();
+            if (file != null && !file.startsWith("<")) {
+                properties.put("file", file);
+                if (line > 0) {
+                    properties.put("line", String.valueOf(line));
+                }
+            }
+            properties.put("title", title);
+            err.println("::" + kind + " " + properties.entrySet().stream()
+                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
+                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
+            err.flush();
+        }
+
+        /** Appends name=value to $GITHUB_OUTPUT; values are single words here (ids, statuses). */
+        static void output(String name, String value, Map<String, String> env) throws IOException {
+            if (value.contains("\n") || value.contains("\r")) {
+                throw new IllegalArgumentException("output " + name + ": one line expected");
+            }
+            String path = env.get("GITHUB_OUTPUT");
+            if (path != null && !path.isBlank()) {
+                Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+
+        static void appendSummary(String markdown, Map<String, String> env) throws IOException {
+            String path = env.get("GITHUB_STEP_SUMMARY");
+            if (path != null && !path.isBlank()) {
+                Files.writeString(Path.of(path), markdown + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+
+        /** A Markdown table cell: no pipes, no line breaks. */
+        static String cell(String text) {
+            return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
+        }
+
+        // Escaping as @actions/core's command.ts does it.
+        static String escapeData(String s) {
+            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
+        }
+
+        static String escapeProperty(String s) {
+            return escapeData(s).replace(":", "%3A").replace(",", "%2C");
+        }
+    }
+    // ---- end of shared block Actions ----
+
+    // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
+    // silent choice), decimals kept exact; and the contract's formats for times and ids.
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    /** RFC 3339, UTC, milliseconds: the envelope's timestamp and every time in an event log record. */
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
+    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
+
+    /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
     static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
+    static String text(JsonNode node, String pointer) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.at(pointer);
+        return value.isValueNode() && !value.isNull() ? value.asText() : null;
+    }
+
+    /** Jackson's reason and where; a repeated key is named as such, since parsers disagree on which value wins. */
+    static String notJson(JsonProcessingException e) {
+        var location = e.getLocation();
+        String where = location != null ? " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")" : "";
+        String reason = e.getOriginalMessage();
+        if (reason.startsWith("Duplicate field ")) {
+            return "duplicate key " + reason.substring("Duplicate field ".length()) + where + ": a key may appear once in an object";
+        }
+        return "not valid JSON: " + reason + where;
+    }
+    // ---- end of shared block Json ----
+
+    // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
+    // are refused, never replaced (a replaced byte would change an event's payload silently), and a
+    // file that cannot be read says why in words.
+
+    /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
+    record Source(String name, String text) {
+        static Source stdin(CommandSpec spec) {
+            return read("<stdin>", System.in, spec);
+        }
+
+        static Source file(Path path, CommandSpec spec) {
+            String name = path.toString();
+            if (Files.isDirectory(path)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": is a directory, not a file");
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                return read(name, in, spec);
+            } catch (NoSuchFileException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": no such file");
+            } catch (AccessDeniedException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": permission denied");
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": cannot read (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+
+        private static Source read(String name, InputStream in, CommandSpec spec) {
+            try {
+                return new Source(name, utf8(name, in.readAllBytes(), spec));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Strict UTF-8: the first malformed byte is an error naming its offset. */
+        static String utf8(String name, byte[] bytes, CommandSpec spec) {
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            CharBuffer out = CharBuffer.allocate(bytes.length);
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isUnderflow()) {
+                result = decoder.flush(out);
+            }
+            if (result.isError()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": not valid UTF-8 (byte " + in.position()
+                        + " of " + bytes.length + "); event files are UTF-8 JSON");
+            }
+            return out.flip().toString();
+        }
+    }
+    // ---- end of shared block Source ----
+
+    // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
+    // repository_dispatch webhook payload GitHub delivers ({"action", "client_payload", ...}), or
+    // JSON Lines of either.
+
+    /**
+     * One event as a dispatch document, or why it could not be read (and its text, for the event log).
+     * line is 0 for a whole-file document, else its line in a JSON Lines file.
+     */
+    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable) {
+
+        /**
+         * Each event of the source in turn. The text is one JSON document unless it does not parse as
+         * one and its first line does: then it is JSON Lines, parsed a line at a time, no line kept.
+         * So a pretty-printed document with one mistake is one error, not one per line.
+         */
+        static void read(Source source, Consumer<EventInput> each) {
+            String text = source.text();
+            if (text.isBlank()) {
+                each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text));
+                return;
+            }
+            JsonNode whole;
+            try {
+                whole = JSON.readTree(text);
+            } catch (JsonProcessingException wholeFileError) {
+                if (!firstLineIsJson(text)) {
+                    each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text));
+                    return;
+                }
+                int number = 0;
+                for (Iterator<String> lines = text.lines().iterator(); lines.hasNext(); ) {
+                    String line = lines.next();
+                    number++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    EventInput input;
+                    try {
+                        input = of(source.name(), number, JSON.readTree(line));
+                    } catch (JsonProcessingException lineError) {
+                        input = new EventInput(source.name(), number, null, notJson(lineError), line);
+                    }
+                    each.accept(input);
+                }
+                return;
+            }
+            each.accept(of(source.name(), 0, whole));
+        }
+
+        private static boolean firstLineIsJson(String text) {
+            String first = text.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+            try {
+                return JSON.readTree(first).isObject();
+            } catch (JsonProcessingException e) {
+                return false;
+            }
+        }
+
+        private static EventInput of(String where, int line, JsonNode node) {
+            if (!node.isObject()) {
+                return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(), node.toString());
+            }
+            return new EventInput(where, line, toDocument(node), null, null);
+        }
+
+        /** What the event log keeps of it: the document, else the text that could not be read as one. */
+        JsonNode logged() {
+            return document != null ? document : TextNode.valueOf(unreadable);
+        }
+
+        /** GitHub delivers the dispatch as a webhook payload whose "action" is the event type. */
+        static JsonNode toDocument(JsonNode node) {
+            if (node.has("event_type") || !node.has("action") || !node.has("client_payload")) {
+                return node;
+            }
+            ObjectNode document = JSON.createObjectNode();
+            document.set("event_type", node.get("action"));
+            document.set("client_payload", node.get("client_payload"));
+            return document;
+        }
+    }
+    // ---- end of shared block EventInput ----
+
+    // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
+    // id, so that a cron path and an event path that handle one item claim one id.
+
+    /** The namespace of natural-key ids: uuid5(NAMESPACE_URL, "https://event-bus.dev/dedupe-key"). */
+    static final UUID DEDUPE_KEY_NAMESPACE = UUID.fromString("d768854e-7ce7-5a89-8b74-d8a7e84cd9d4");
 
     /** RFC 4122 name-based UUID, version 5 (SHA-1); the same function as Python's uuid.uuid5. */
     static UUID nameBasedUuid(UUID namespace, String name) {
@@ -1356,7 +1701,8 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    private static byte[] toBytes(UUID uuid) {
+    /** The 16 bytes of a UUID, most significant first. */
+    static byte[] toBytes(UUID uuid) {
         byte[] bytes = new byte[16];
         for (int i = 0; i < 8; i++) {
             bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
@@ -1364,16 +1710,11 @@ class dedupe implements Callable<Integer> {
         }
         return bytes;
     }
+    // ---- end of shared block Ids ----
 
-    static String text(JsonNode node, String pointer) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode value = node.at(pointer);
-        return value.isValueNode() && !value.isNull() ? value.asText() : null;
-    }
-
-    // ---- event log (the same block in every script that decides an event's fate) --------
+    // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event log: one JSON object per line, appended by whichever step decides an event's fate.
+    // Each record carries the whole event, so a log alone is enough to replay it.
 
     static final class EventLog {
         static Path fromEnv(Map<String, String> env) {
@@ -1381,17 +1722,20 @@ class dedupe implements Callable<Integer> {
             return path == null || path.isBlank() ? null : Path.of(path);
         }
 
-        /** The DESIGN.md record; latency_ms is received minus emitted when the timestamp parses. */
-        static ObjectNode record(JsonNode document, String status, Map<String, String> env, String error) {
+        /**
+         * The record of one event: event is its document, or its raw text as a string node when it was
+         * not JSON. latency_ms is received minus emitted when the timestamp parses.
+         */
+        static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
             Instant receivedAt = Instant.now();
             ObjectNode record = JSON.createObjectNode();
-            record.put("event_id", text(document, "/client_payload/event_id"));
-            record.put("event_type", text(document, "/event_type"));
-            record.put("source", text(document, "/client_payload/source"));
-            record.put("trace_id", text(document, "/client_payload/trace_id"));
-            String timestamp = text(document, "/client_payload/timestamp");
+            record.put("event_id", text(event, "/client_payload/event_id"));
+            record.put("event_type", text(event, "/event_type"));
+            record.put("source", text(event, "/client_payload/source"));
+            record.put("trace_id", text(event, "/client_payload/trace_id"));
+            String timestamp = text(event, "/client_payload/timestamp");
             record.put("timestamp", timestamp);
-            record.put("received_at", receivedAt.toString());
+            record.put("received_at", TIMESTAMP.format(receivedAt));
             Long latency = null;
             try {
                 latency = timestamp == null ? null : receivedAt.toEpochMilli() - Instant.parse(timestamp).toEpochMilli();
@@ -1402,7 +1746,9 @@ class dedupe implements Callable<Integer> {
             record.put("status", status);
             record.putArray("targets");
             record.put("run_id", env.get("GITHUB_RUN_ID"));
+            record.put("run_attempt", env.get("GITHUB_RUN_ATTEMPT"));
             record.put("error", error);
+            record.set("event", event);
             return record;
         }
 
@@ -1425,15 +1771,17 @@ class dedupe implements Callable<Integer> {
             }
         }
     }
+    // ---- end of shared block EventLog ----
 
-    // ---- GitHub REST client (the same block in every script that calls GitHub) ----------
+    // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
+    // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
+    // dispatch for return_run_details). The token is sent, never printed.
 
     /**
-     * GitHub's REST API on the JDK's HttpClient: one request per call when all goes well,
-     * no extra lookups (github-api's getRepository() would cost a GET first). Transient
-     * failures (connection errors, 5xx, 429, rate limits) are retried with exponential backoff
-     * and full jitter, honouring retry-after and x-ratelimit-reset, within a number of
-     * attempts and a time budget. The token is sent, never printed.
+     * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
+     * with exponential backoff and full jitter, honouring retry-after and x-ratelimit-reset, within a
+     * number of attempts and a time budget.
      */
     static final class GitHub {
         private static final Duration BASE_DELAY = Duration.ofSeconds(1);
@@ -1441,6 +1789,8 @@ class dedupe implements Callable<Integer> {
         /** GitHub's rule: without retry-after, wait at least a minute after a secondary rate limit. */
         private static final Duration SECONDARY_LIMIT_WAIT = Duration.ofMinutes(1);
         private static final Pattern REPOSITORY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$");
+        /** Tokens are printable ASCII without spaces (ghs_..., github_pat_..., and GHES's own forms). */
+        private static final Pattern TOKEN = Pattern.compile("^[\\x21-\\x7E]+$");
 
         /** One client per process, built at the first request (a holder class, so shutdown() never builds one). */
         private static final class Client {
@@ -1483,10 +1833,16 @@ class dedupe implements Callable<Integer> {
 
         /** GITHUB_TOKEN or GH_TOKEN, --repo or GITHUB_REPOSITORY, GITHUB_API_URL: what Actions sets. */
         static GitHub fromEnv(Map<String, String> env, String repoOption, CommandSpec spec, int maxAttempts, Duration retryBudget) {
-            String token = Stream.of(env.get("GITHUB_TOKEN"), env.get("GH_TOKEN"))
-                    .filter(t -> t != null && !t.isBlank()).findFirst()
+            String tokenVariable = Stream.of("GITHUB_TOKEN", "GH_TOKEN")
+                    .filter(name -> env.get(name) != null && !env.get(name).isBlank()).findFirst()
                     .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
                             "no token: set GITHUB_TOKEN or GH_TOKEN (in a workflow step: env: GITHUB_TOKEN: ${{ github.token }})"));
+            String token = env.get(tokenVariable).strip();
+            if (!TOKEN.matcher(token).matches()) {
+                // Checked here because the JDK's own error for such a header value quotes the token.
+                throw new CommandLine.ParameterException(spec.commandLine(), tokenVariable
+                        + " contains a space, line break or other character a token never has; check how it is set (its value is not shown)");
+            }
             String repository = repoOption != null ? repoOption : env.getOrDefault("GITHUB_REPOSITORY", "");
             if (repository.isBlank()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY");
@@ -1498,7 +1854,7 @@ class dedupe implements Callable<Integer> {
             if (!apiUrl.matches("^https?://[^\\s]+$")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "GITHUB_API_URL must be an http(s) URL, not '" + apiUrl + "'");
             }
-            return new GitHub(apiUrl.replaceFirst("/+$", ""), token.strip(), repository, "event-bus-" + spec.name() + "/" + spec.version()[0],
+            return new GitHub(apiUrl.replaceFirst("/+$", ""), token, repository, "event-bus-" + spec.name() + "/" + spec.version()[0],
                     maxAttempts, retryBudget, spec.commandLine().getErr());
         }
 
@@ -1561,6 +1917,15 @@ class dedupe implements Callable<Integer> {
             }
         }
 
+        /** Like exchange, but any answer other than GitHub's documented successes is a GitHubException saying what to fix. */
+        Response call(String method, String path, JsonNode body, String action, String permission) throws IOException, InterruptedException {
+            Response response = exchange(method, path, body, Map.of());
+            if (!response.succeeded()) {
+                throw new GitHubException(refusal(response, action, permission));
+            }
+            return response;
+        }
+
         /** GitHub's own error text plus what to do about it; never the token. */
         String refusal(Response response, String action, String permission) {
             String said = response.status() + " " + response.message();
@@ -1571,6 +1936,9 @@ class dedupe implements Callable<Integer> {
                 case 404 -> "not found while trying to " + action + " (" + said + "): check that " + repository
                         + " exists and that the token can see it (private repositories answer 404 to tokens without access)";
                 case 422 -> "GitHub refused to " + action + " (" + said + ")";
+                case 301, 302, 307, 308 -> "GitHub answered " + response.status() + " when asked to " + action + ": " + repository
+                        + " has moved to " + response.header("location").orElse("(no location given)")
+                        + "; use the new owner/name (a renamed or transferred repository redirects)";
                 default -> "GitHub answered " + said + " when asked to " + action;
             };
         }
@@ -1618,6 +1986,11 @@ class dedupe implements Callable<Integer> {
     }
 
     record Response(int status, Map<String, List<String>> headers, String body) {
+        /** The success codes GitHub documents for the operations called here; anything else is a failure. */
+        boolean succeeded() {
+            return status == 200 || status == 201 || status == 204;
+        }
+
         Optional<String> header(String name) {
             return headers.entrySet().stream()
                     .filter(h -> h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty())
@@ -1648,89 +2021,42 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    // ---- GitHub Actions output (the same block in every script) --------------------------
-
-    static final class Actions {
-        static boolean inActions(Map<String, String> env) {
-            return "true".equals(env.get("GITHUB_ACTIONS"));
-        }
-
-        /** One line on stderr; inside Actions, an ::error:: annotation with file and line. */
-        static void error(PrintWriter err, String file, int line, String title, String message, Map<String, String> env) {
-            if (!inActions(env)) {
-                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + message);
-                return;
-            }
-            Map<String, String> properties = new LinkedHashMap<>();
-            if (file != null && !file.startsWith("<")) {
-                properties.put("file", file);
-                if (line > 0) {
-                    properties.put("line", String.valueOf(line));
+    /**
+     * A server on a loopback port that answers every request with status and body, for training runs
+     * (see trainIfRecording): the client's whole request and response path, and no network.
+     */
+    static String loopbackGitHub(int status, String body) throws IOException {
+        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        Thread answering = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket socket = server.accept()) {
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                    int length = 0;
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring("content-length:".length()).strip());
+                        }
+                    }
+                    in.skip(length);
+                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+                    socket.getOutputStream().write(("HTTP/1.1 " + status + " Training\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream().write(content);
+                } catch (IOException | RuntimeException e) {
+                    return;
                 }
             }
-            properties.put("title", title);
-            err.println("::error " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
-        }
-
-        /** Appends name=value to $GITHUB_OUTPUT (single-line values only). */
-        static void output(String name, String value, Map<String, String> env) throws IOException {
-            String path = env.get("GITHUB_OUTPUT");
-            if (path != null && !path.isBlank()) {
-                Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            }
-        }
-
-        // Escaping as @actions/core's command.ts does it.
-        static String escapeData(String s) {
-            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
-        }
-
-        static String escapeProperty(String s) {
-            return escapeData(s).replace(":", "%3A").replace(",", "%2C");
-        }
-    }
-
-    // ---- command line plumbing (the same block in every script) -------------------------
-
-    static CommandLine newCommandLine(Object command) {
-        CommandLine cli = new CommandLine(command);
-        Map<String, String> env = System.getenv();
-        cli.setParameterExceptionHandler((ex, args) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            Actions.error(err, null, 0, "Invalid input", ex.getMessage(), env);
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
-            return CommandLine.ExitCode.USAGE;
-        });
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            Actions.error(err, null, 0, "Failed", ex instanceof GitHubException ? ex.getMessage()
-                    : ex.getClass().getSimpleName() + ": " + ex.getMessage(), env);
-            // --verbose may be the failing subcommand's own option: the full parse result does not list those.
-            if (parseResult.hasMatchedOption("--verbose") || commandLine.getParseResult().hasMatchedOption("--verbose")
-                    || "1".equals(env.get("RUNNER_DEBUG"))) {
-                ex.printStackTrace(err);
-            }
-            return CommandLine.ExitCode.SOFTWARE;
-        });
-        return cli;
+        }, "loopback-github");
+        answering.setDaemon(true);
+        answering.start();
+        return "http://127.0.0.1:" + server.getLocalPort();
     }
 
     /** GitHub could not be reached, or refused: exit 1 with one line that says what to fix. */
-    static final class GitHubException extends RuntimeException {
+    static final class GitHubException extends Failure {
         GitHubException(String message) {
             super(message);
         }
     }
-
-    /**
-     * GitHub could not be reached after retries (as opposed to refusing): the one failure that
-     * claim --on-github-error may answer with new instead of failing.
-     */
-    static final class GitHubUnreachable extends RuntimeException {
-        GitHubUnreachable(String message) {
-            super(message);
-        }
-    }
+    // ---- end of shared block GitHub ----
 }

@@ -15,15 +15,15 @@
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
 //DEPS com.networknt:json-schema-validator:2.0.8
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//FILES schemas/=schemas/*.schema.json
-//FILES schemas/events/=schemas/events/*.schema.json
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
 //CDS
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
@@ -31,31 +31,44 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemNotFoundException;
-import java.nio.file.FileSystems;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -87,7 +100,7 @@ import picocli.CommandLine.Spec;
             "  GITHUB_API_URL          API root, for GitHub Enterprise Server (default https://api.github.com)",
             "  GITHUB_EVENT_PATH       the event that started this workflow: trace_id is inherited from it",
             "  GITHUB_OUTPUT           event_id=... is appended to it",
-            "  EVENT_SCHEMAS           schema directory when --schemas is not given",
+            "  EVENT_SCHEMAS           a schema directory layered under --schemas",
             "",
             "--dedupe-key KEY makes event_id the UUID v5 of KEY (UTF-8) in the namespace",
             "d768854e-7ce7-5a89-8b74-d8a7e84cd9d4, so a cron path and an event path that handle",
@@ -138,7 +151,7 @@ class emit implements Callable<Integer> {
     @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "target repository (default: $GITHUB_REPOSITORY)")
     String repo;
 
-    @Option(names = "--schemas", paramLabel = "DIR", description = "schema directory (default: see validate --help)")
+    @Option(names = "--schemas", paramLabel = "DIR", description = "a schema directory layered over the bundled schemas and docs/events/schema/ (see validate --help)")
     Path schemasDir;
 
     @Option(names = "--dry-run", description = "print the request body and send nothing")
@@ -160,16 +173,19 @@ class emit implements Callable<Integer> {
     /** The process environment; tests replace it. */
     Map<String, String> env = System.getenv();
 
-    /** RFC 3339, UTC, milliseconds: what the envelope schema asks for. */
-    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
-    /** The namespace of --dedupe-key ids: uuid5(NAMESPACE_URL, "https://event-bus.dev/dedupe-key"). */
-    static final UUID DEDUPE_KEY_NAMESPACE = UUID.fromString("d768854e-7ce7-5a89-8b74-d8a7e84cd9d4");
-
     public static void main(String... args) {
         int exitCode = newCommandLine(new emit()).execute(args);
+        trainIfRecording(emit.class, emit::training);
         GitHub.shutdown();
         System.exit(exitCode);
+    }
+
+    /** An emit of a canned event to a loopback server (see trainIfRecording). */
+    static void training(PrintWriter out) throws IOException {
+        emit command = new emit();
+        command.env = Map.of("GITHUB_TOKEN", "training", "GITHUB_REPOSITORY", "octo-org/octo-repo",
+                "GITHUB_API_URL", loopbackGitHub(204, ""));
+        newCommandLine(command).setOut(out).setErr(out).execute("rfc.pr.ready", "--payload", "{\"pr\":1,\"checks_status\":\"green\"}");
     }
 
     @Override
@@ -216,34 +232,22 @@ class emit implements Callable<Integer> {
     }
 
     private JsonNode readPayload() {
-        String text;
-        String where;
-        try {
-            if (payload.json != null) {
-                text = payload.json;
-                where = "--payload";
-            } else if (payload.file.equals("-")) {
-                text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-                where = "--payload-file - (stdin)";
-            } else {
-                text = Files.readString(Path.of(payload.file));
-                where = "--payload-file " + payload.file;
-            }
-        } catch (IOException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "cannot read --payload-file " + payload.file + ": " + e.getMessage());
-        }
-        if (text.isBlank()) {
+        Source source = payload.json != null ? new Source("--payload", payload.json)
+                : payload.file.equals("-") ? Source.stdin(spec)
+                : Source.file(Path.of(payload.file), spec);
+        String where = payload.json != null ? "--payload" : payload.file.equals("-") ? "--payload-file - (stdin)" : "--payload-file " + payload.file;
+        if (source.text().isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), where + ": empty; expected a JSON object such as {\"pr\":456}");
         }
         try {
-            JsonNode data = JSON.readTree(text);
+            JsonNode data = JSON.readTree(source.text());
             if (!data.isObject()) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         where + ": expected a JSON object, found " + data.getNodeType().toString().toLowerCase());
             }
             return data;
         } catch (JsonProcessingException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), where + ": not valid JSON: " + e.getOriginalMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), where + ": " + notJson(e));
         }
     }
 
@@ -276,12 +280,257 @@ class emit implements Callable<Integer> {
                 }
             }
         } catch (IOException e) {
-            spec.commandLine().getErr().println("emit: cannot read $GITHUB_EVENT_PATH for trace_id, starting a new trace: " + e.getMessage());
+            spec.commandLine().getErr().println("emit: cannot read $GITHUB_EVENT_PATH for trace_id, starting a new trace: "
+                    + (e instanceof JsonProcessingException json ? notJson(json) : e.getClass().getSimpleName()));
         }
         return Optional.empty();
     }
 
-    private static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Command line plumbing: exit codes and the one-line error every script prints.
+    // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
+    // line (an ::error:: annotation inside Actions) and the stack trace only with --verbose or
+    // RUNNER_DEBUG=1. A token never reaches the terminal, whatever message carries it.
+
+    static CommandLine newCommandLine(Object command) {
+        CommandLine cli = new CommandLine(command);
+        Map<String, String> env = System.getenv();
+        cli.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            Actions.error(err, null, 0, "Invalid input", redacted(ex.getMessage(), env), env);
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            return CommandLine.ExitCode.USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            String message = ex instanceof Failure ? ex.getMessage() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
+            Actions.error(err, null, 0, "Failed", redacted(message, env), env);
+            // --verbose may be the failing subcommand's own option: the full parse result does not list those.
+            if (parseResult.hasMatchedOption("--verbose") || commandLine.getParseResult().hasMatchedOption("--verbose")
+                    || "1".equals(env.get("RUNNER_DEBUG"))) {
+                ex.printStackTrace(err);
+            }
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cli;
+    }
+
+    /** The message with the token's value masked: a library may quote a header value (the JDK does) in its error. */
+    static String redacted(String message, Map<String, String> env) {
+        String text = String.valueOf(message);
+        for (String token : Stream.of(env.get("GITHUB_TOKEN"), env.get("GH_TOKEN")).filter(t -> t != null && t.strip().length() >= 4).toList()) {
+            text = text.replace(token.strip(), "***");
+        }
+        return text;
+    }
+
+    /** A failure whose message already says what happened and what to do: exit 1 with that one line. */
+    static class Failure extends RuntimeException {
+        Failure(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * JBang records a script's class-data sharing archive (//CDS) as the first run after a build exits,
+     * and later runs map only the classes that run loaded: a first --help would leave every later step
+     * loading the rest from jars. So that run (the archive not yet beside the jar) also does the
+     * script's usual work on canned input, with its output discarded, before it exits.
+     */
+    static void trainIfRecording(Class<?> script, Training training) {
+        try {
+            Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
+            String name = jar.getFileName().toString();
+            Path archive = jar.resolveSibling(name.replaceFirst("\\.jar$", ".jsa"));
+            if (name.endsWith(".jar") && !Files.exists(archive) && Files.isWritable(jar.getParent())) {
+                training.run(new PrintWriter(Writer.nullWriter()));
+            }
+        } catch (Exception | LinkageError e) {
+            // Training only makes later runs faster; it must never change this run's outcome.
+        }
+    }
+
+    /** A script's usual work on canned input, writing to out (which nobody reads). */
+    interface Training {
+        void run(PrintWriter out) throws Exception;
+    }
+    // ---- end of shared block Cli ----
+
+    // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
+    // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
+    // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+
+    static final class Actions {
+        static boolean inActions(Map<String, String> env) {
+            return "true".equals(env.get("GITHUB_ACTIONS"));
+        }
+
+        /** One line on stderr; inside Actions, an ::error:: annotation with file and line. */
+        static void error(PrintWriter err, String file, int line, String title, String message, Map<String, String> env) {
+            annotate(err, "error", file, line, title, message, env);
+        }
+
+        /** Like error, as a ::warning:: annotation. */
+        static void warning(PrintWriter err, String title, String message, Map<String, String> env) {
+            annotate(err, "warning", null, 0, title, message, env);
+        }
+
+        private static void annotate(PrintWriter err, String kind, String file, int line, String title, String message, Map<String, String> env) {
+            if (!inActions(env)) {
+                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message);
+                err.flush();
+                return;
+            }
+            Map<String, String> properties = new LinkedHashMap<>();
+            if (file != null && !file.startsWith("<")) {
+                properties.put("file", file);
+                if (line > 0) {
+                    properties.put("line", String.valueOf(line));
+                }
+            }
+            properties.put("title", title);
+            err.println("::" + kind + " " + properties.entrySet().stream()
+                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
+                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
+            err.flush();
+        }
+
+        /** Appends name=value to $GITHUB_OUTPUT; values are single words here (ids, statuses). */
+        static void output(String name, String value, Map<String, String> env) throws IOException {
+            if (value.contains("\n") || value.contains("\r")) {
+                throw new IllegalArgumentException("output " + name + ": one line expected");
+            }
+            String path = env.get("GITHUB_OUTPUT");
+            if (path != null && !path.isBlank()) {
+                Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+
+        static void appendSummary(String markdown, Map<String, String> env) throws IOException {
+            String path = env.get("GITHUB_STEP_SUMMARY");
+            if (path != null && !path.isBlank()) {
+                Files.writeString(Path.of(path), markdown + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+
+        /** A Markdown table cell: no pipes, no line breaks. */
+        static String cell(String text) {
+            return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
+        }
+
+        // Escaping as @actions/core's command.ts does it.
+        static String escapeData(String s) {
+            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
+        }
+
+        static String escapeProperty(String s) {
+            return escapeData(s).replace(":", "%3A").replace(",", "%2C");
+        }
+    }
+    // ---- end of shared block Actions ----
+
+    // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
+    // silent choice), decimals kept exact; and the contract's formats for times and ids.
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    /** RFC 3339, UTC, milliseconds: the envelope's timestamp and every time in an event log record. */
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
+    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
+
+    /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
+    static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+
+    /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
+    static String text(JsonNode node, String pointer) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.at(pointer);
+        return value.isValueNode() && !value.isNull() ? value.asText() : null;
+    }
+
+    /** Jackson's reason and where; a repeated key is named as such, since parsers disagree on which value wins. */
+    static String notJson(JsonProcessingException e) {
+        var location = e.getLocation();
+        String where = location != null ? " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")" : "";
+        String reason = e.getOriginalMessage();
+        if (reason.startsWith("Duplicate field ")) {
+            return "duplicate key " + reason.substring("Duplicate field ".length()) + where + ": a key may appear once in an object";
+        }
+        return "not valid JSON: " + reason + where;
+    }
+    // ---- end of shared block Json ----
+
+    // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
+    // are refused, never replaced (a replaced byte would change an event's payload silently), and a
+    // file that cannot be read says why in words.
+
+    /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
+    record Source(String name, String text) {
+        static Source stdin(CommandSpec spec) {
+            return read("<stdin>", System.in, spec);
+        }
+
+        static Source file(Path path, CommandSpec spec) {
+            String name = path.toString();
+            if (Files.isDirectory(path)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": is a directory, not a file");
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                return read(name, in, spec);
+            } catch (NoSuchFileException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": no such file");
+            } catch (AccessDeniedException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": permission denied");
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": cannot read (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+
+        private static Source read(String name, InputStream in, CommandSpec spec) {
+            try {
+                return new Source(name, utf8(name, in.readAllBytes(), spec));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Strict UTF-8: the first malformed byte is an error naming its offset. */
+        static String utf8(String name, byte[] bytes, CommandSpec spec) {
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            CharBuffer out = CharBuffer.allocate(bytes.length);
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isUnderflow()) {
+                result = decoder.flush(out);
+            }
+            if (result.isError()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": not valid UTF-8 (byte " + in.position()
+                        + " of " + bytes.length + "); event files are UTF-8 JSON");
+            }
+            return out.flip().toString();
+        }
+    }
+    // ---- end of shared block Source ----
+
+    // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
+    // id, so that a cron path and an event path that handle one item claim one id.
+
+    /** The namespace of natural-key ids: uuid5(NAMESPACE_URL, "https://event-bus.dev/dedupe-key"). */
+    static final UUID DEDUPE_KEY_NAMESPACE = UUID.fromString("d768854e-7ce7-5a89-8b74-d8a7e84cd9d4");
 
     /** RFC 4122 name-based UUID, version 5 (SHA-1); the same function as Python's uuid.uuid5. */
     static UUID nameBasedUuid(UUID namespace, String name) {
@@ -303,7 +552,8 @@ class emit implements Callable<Integer> {
         }
     }
 
-    private static byte[] toBytes(UUID uuid) {
+    /** The 16 bytes of a UUID, most significant first. */
+    static byte[] toBytes(UUID uuid) {
         byte[] bytes = new byte[16];
         for (int i = 0; i < 8; i++) {
             bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
@@ -311,15 +561,279 @@ class emit implements Callable<Integer> {
         }
         return bytes;
     }
+    // ---- end of shared block Ids ----
 
-    // ---- GitHub REST client (the same block in every script that calls GitHub) ----------
+    // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
+    // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
+    // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
+    // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
+
+    static final int MAX_EVENT_TYPE_LENGTH = 100;
+    static final int MAX_PAYLOAD_PROPERTIES = 10;
+    /** GitHub refuses dispatch bodies of 64 KB and more. */
+    static final int MAX_BODY_BYTES = 65_536;
+    /** Where a repository keeps its own event schemas (envelope.schema.json, events/<type>.schema.json). */
+    static final String REPOSITORY_SCHEMAS = "docs/events/schema";
+
+    static final class EventSchemas {
+        private static final String ENVELOPE = "envelope.schema.json";
+
+        /** One schema file: its layer, its name in the layer (envelope.schema.json or events/<type>.schema.json), its $id. */
+        record SchemaFile(String layer, Path directory, String name, String id, JsonNode json) {
+            String where() {
+                return directory != null ? directory.resolve(name).toString() : layer + ": " + name;
+            }
+
+            String eventType() {
+                return name.startsWith("events/") ? name.substring("events/".length(), name.length() - ".schema.json".length()) : null;
+            }
+        }
+
+        private final List<String> layers = new ArrayList<>();
+        private final List<Path> directories = new ArrayList<>();
+        private final Map<String, SchemaFile> byName = new TreeMap<>();
+        private final Map<String, String> textById = new HashMap<>();
+        private final Map<String, Schema> compiled = new HashMap<>();
+        private SchemaRegistry registry;
+
+        private EventSchemas() {
+        }
+
+        /** The bundled layer, then the repository's, $EVENT_SCHEMAS and --schemas, each when present. */
+        static EventSchemas load(Path option, Map<String, String> env, CommandSpec spec) throws IOException {
+            EventSchemas schemas = new EventSchemas();
+            schemas.addBundled(spec);
+            Path repositorySchemas = repositoryRoot().resolve(REPOSITORY_SCHEMAS);
+            if (Files.isDirectory(repositorySchemas)) {
+                schemas.addDirectory(repositorySchemas, REPOSITORY_SCHEMAS, spec);
+            }
+            String fromEnv = env.get("EVENT_SCHEMAS");
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                schemas.addDirectory(existingDirectory(Path.of(fromEnv), "$EVENT_SCHEMAS", spec), "$EVENT_SCHEMAS (" + fromEnv + ")", spec);
+            }
+            if (option != null) {
+                schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
+            }
+            schemas.linkEnvelopes();
+            schemas.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                    .schemas(schemas.textById)
+                    .schemaRegistryConfig(SchemaRegistryConfig.builder()
+                            .pathType(PathType.JSON_POINTER)
+                            .formatAssertionsEnabled(true)
+                            .build()));
+            return schemas;
+        }
+
+        private void addBundled(CommandSpec spec) {
+            layers.add("the bundled RFC schemas");
+            BUNDLED_SCHEMAS.forEach((name, text) -> add("the bundled RFC schemas", null, name, text, spec));
+        }
+
+        private void addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
+            layers.add(layer);
+            directories.add(directory);
+            List<String> names = new ArrayList<>();
+            if (Files.isRegularFile(directory.resolve(ENVELOPE))) {
+                names.add(ENVELOPE);
+            }
+            Path events = directory.resolve("events");
+            if (Files.isDirectory(events)) {
+                try (Stream<Path> list = Files.list(events)) {
+                    list.map(p -> "events/" + p.getFileName()).filter(n -> n.endsWith(".schema.json")).sorted().forEach(names::add);
+                }
+            }
+            for (String name : names) {
+                add(layer, directory, name, Source.file(directory.resolve(name), spec).text(), spec);
+            }
+        }
+
+        private void add(String layer, Path directory, String name, String text, CommandSpec spec) {
+            String where = directory != null ? directory.resolve(name).toString() : name;
+            JsonNode json;
+            try {
+                json = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), where + ": " + notJson(e));
+            }
+            String id = json.path("$id").asText("");
+            if (id.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), where + ": has no $id; give every schema an absolute $id such as "
+                        + "https://example.com/schemas/" + name);
+            }
+            byName.put(name, new SchemaFile(layer, directory, name, id, json));
+            textById.put(id, text);
+        }
+
+        /**
+         * An event schema refers to the envelope as ../envelope.schema.json. A layer without an envelope
+         * of its own gets the effective one under the id its schemas expect, so one custom file is enough.
+         */
+        private void linkEnvelopes() {
+            SchemaFile envelope = byName.get(ENVELOPE);
+            for (SchemaFile file : byName.values()) {
+                JsonNode ref = file.json().get("$ref");
+                if (envelope == null || ref == null || !ref.isTextual() || !ref.asText().endsWith(ENVELOPE)) {
+                    continue;
+                }
+                String target = URI.create(file.id()).resolve(ref.asText()).toString();
+                if (!textById.containsKey(target)) {
+                    ObjectNode copy = envelope.json().deepCopy();
+                    copy.put("$id", target);
+                    textById.put(target, copy.toString());
+                }
+            }
+        }
+
+        private static Path existingDirectory(Path dir, String what, CommandSpec spec) {
+            if (!Files.isDirectory(dir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), what + ": no such directory: " + dir);
+            }
+            return dir;
+        }
+
+        /** The git work tree around the current directory, else the current directory. */
+        private static Path repositoryRoot() {
+            Path cwd = Path.of("").toAbsolutePath();
+            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
+                if (Files.exists(dir.resolve(".git"))) {
+                    return dir;
+                }
+            }
+            return cwd;
+        }
+
+        /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
+        List<SchemaFile> files() {
+            return List.copyOf(byName.values());
+        }
+
+        /** The layers' directories, lowest first (the bundled layer has none). */
+        List<Path> directories() {
+            return List.copyOf(directories);
+        }
+
+        String origin() {
+            return String.join(" + ", layers);
+        }
+
+        List<String> eventTypes() {
+            return byName.values().stream().map(SchemaFile::eventType).filter(t -> t != null).toList();
+        }
+
+        /** Every rule of the contract, reported together: type name, size, property count, schema. */
+        List<Violation> check(JsonNode document) {
+            List<Violation> violations = new ArrayList<>();
+            JsonNode type = document.path("event_type");
+            String eventType = type.isTextual() ? type.asText() : null;
+            if (eventType != null && eventType.length() > MAX_EVENT_TYPE_LENGTH) {
+                violations.add(new Violation("/event_type", "maxLength",
+                        "is " + eventType.length() + " characters long; GitHub allows at most " + MAX_EVENT_TYPE_LENGTH));
+            } else if (eventType != null && !EVENT_TYPE.matcher(eventType).matches()) {
+                violations.add(new Violation("/event_type", "pattern",
+                        "'" + eventType + "' is not a dotted lowercase name like rfc.pr.ready (" + EVENT_TYPE.pattern() + ")"));
+            }
+            int bytes = compactBytes(document);
+            if (bytes >= MAX_BODY_BYTES) {
+                violations.add(new Violation("", "maxBytes",
+                        "the request body is " + bytes + " bytes; GitHub accepts bodies under " + MAX_BODY_BYTES));
+            }
+            JsonNode payload = document.path("client_payload");
+            if (payload.isObject() && payload.size() > MAX_PAYLOAD_PROPERTIES) {
+                violations.add(new Violation("/client_payload", "maxProperties",
+                        "has " + payload.size() + " top-level properties; GitHub allows at most " + MAX_PAYLOAD_PROPERTIES));
+            }
+            SchemaFile schema = eventType == null ? null : byName.get("events/" + eventType + ".schema.json");
+            if (schema == null) {
+                if (eventType != null && violations.stream().noneMatch(v -> v.pointer().equals("/event_type"))) {
+                    violations.add(new Violation("/event_type", "knownType", "unknown event type '" + eventType
+                            + "': no schema for it in " + origin() + "; add " + REPOSITORY_SCHEMAS + "/events/" + eventType
+                            + ".schema.json to the repository (or pass --schemas DIR). Known: " + String.join(", ", eventTypes())));
+                }
+                schema = byName.get(ENVELOPE);
+            }
+            for (var error : schema(schema.id()).validate(document)) {
+                Violation violation = Violation.of(error);
+                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
+                    violations.add(violation);
+                }
+            }
+            return violations;
+        }
+
+        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
+        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
+            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
+                    && v.rule().equals(violation.rule()));
+        }
+
+        private static int compactBytes(JsonNode document) {
+            try {
+                return JSON.writeValueAsBytes(document).length;
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The compiled schema of an $id (the meta-schema's too), compiled once per process. */
+        Schema schema(String id) {
+            return compiled.computeIfAbsent(id, key -> registry.getSchema(SchemaLocation.of(key)));
+        }
+    }
+
+    /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
+    record Violation(String pointer, String rule, String message) {
+        static Violation of(com.networknt.schema.Error error) {
+            String pointer = error.getInstanceLocation().toString();
+            if (pointer.equals("/")) {
+                pointer = "";
+            }
+            // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
+            if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
+                pointer = pointer + "/" + error.getProperty();
+            }
+            String message = error.getMessage();
+            String prefix = error.getInstanceLocation() + ": ";
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+            }
+            return new Violation(pointer, error.getKeyword(), message);
+        }
+
+        String describe() {
+            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
+        }
+    }
+    // ---- end of shared block EventSchemas ----
+
+    // ---- shared block BundledSchemas: generated from schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas.
+    static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas(
+            "envelope.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/envelope.schema.json\",\"title\":\"Event document\",\"description\":\"A repository_dispatch request body: the event type and the envelope (client_payload). Generic for every event type; each schema under events/ references this one and constrains event_type and client_payload.data. GitHub's limits (at most 10 top-level client_payload properties, body under 64 KB) are enforced here where JSON Schema can express them (maxProperties) and by the scripts for the body size.\",\"type\":\"object\",\"required\":[\"event_type\",\"client_payload\"],\"additionalProperties\":false,\"properties\":{\"event_type\":{\"description\":\"Dotted lowercase event type name, e.g. rfc.pr.ready; at most 100 characters (GitHub's limit).\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100,\"pattern\":\"^[a-z][a-z0-9_-]*(\\\\.[a-z][a-z0-9_-]*)+$\"},\"client_payload\":{\"description\":\"The envelope; its data member is validated by the event type's schema.\",\"$ref\":\"#/$defs/client_payload\"}},\"$defs\":{\"client_payload\":{\"title\":\"Envelope\",\"description\":\"The envelope carried as client_payload. Nothing else at the top level; GitHub allows at most 10 top-level properties.\",\"type\":\"object\",\"maxProperties\":10,\"additionalProperties\":false,\"required\":[\"event_id\",\"source\",\"timestamp\",\"data\"],\"properties\":{\"event_id\":{\"description\":\"Unique id of this event: lowercase UUID, random (v4) or name-based (v5) from a dedupe key.\",\"$ref\":\"#/$defs/uuid\"},\"trace_id\":{\"description\":\"Optional: the event_id of the first event in the chain, inherited by events emitted while handling it.\",\"$ref\":\"#/$defs/uuid\"},\"source\":{\"description\":\"Who emitted the event, e.g. a workflow or job name.\",\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,99}$\"},\"timestamp\":{\"description\":\"Emit time, RFC 3339 in UTC with milliseconds, e.g. 2026-11-27T04:38:13.123Z.\",\"type\":\"string\",\"format\":\"date-time\",\"pattern\":\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\\\.[0-9]{3}Z$\"},\"data\":{\"description\":\"The payload core, validated by the event type's schema (events/<event_type>.schema.json).\",\"type\":\"object\"}}},\"uuid\":{\"description\":\"A lowercase UUID in canonical 8-4-4-4-12 form, 36 characters.\",\"type\":\"string\",\"format\":\"uuid\",\"minLength\":36,\"maxLength\":36,\"pattern\":\"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\"}}}",
+            "events/rfc.chain.broken.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.chain.broken.schema.json\",\"title\":\"rfc.chain.broken: an RFC chain is inconsistent\",\"description\":\"Produced by the chain consistency scan when an RFC chain is broken; consumed by chain reset / cleanup workflows.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.chain.broken\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The broken chain and why it is broken.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"chain_id\",\"reason\"],\"properties\":{\"chain_id\":{\"description\":\"Chain id: RFC series and micro step, e.g. RFC-093-02.\",\"type\":\"string\",\"pattern\":\"^RFC-[0-9]{3,}-[0-9]{2}$\"},\"reason\":{\"description\":\"Why the chain is broken. Two families: duplicate/conflict states (PR_CLOSED_CONFLICT, DUPLICATE_PR), routed to rfc-cleanup-duplicates.yml; branch-only / CI-stuck states (BRANCH_ONLY, CI_STUCK), routed to cleanup-stalled-prs.yml.\",\"enum\":[\"PR_CLOSED_CONFLICT\",\"DUPLICATE_PR\",\"BRANCH_ONLY\",\"CI_STUCK\"]}},\"examples\":[{\"chain_id\":\"RFC-093-02\",\"reason\":\"PR_CLOSED_CONFLICT\"}]}}}",
+            "events/rfc.issue.assigned.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.issue.assigned.schema.json\",\"title\":\"rfc.issue.assigned: an RFC micro-issue was assigned\",\"description\":\"Produced by the assignment workflow when an RFC micro-issue is assigned; consumed by the PR flow monitor.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.issue.assigned\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The assigned issue and its place in the RFC series.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"issue\",\"series\",\"micro\"],\"properties\":{\"issue\":{\"description\":\"Issue number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"series\":{\"description\":\"RFC series, e.g. RFC-093.\",\"type\":\"string\",\"pattern\":\"^RFC-[0-9]{3,}$\"},\"micro\":{\"description\":\"Two-digit micro step within the series, e.g. 02.\",\"type\":\"string\",\"pattern\":\"^[0-9]{2}$\"}},\"examples\":[{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}]}}}",
+            "events/rfc.pr.blocked.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.blocked.schema.json\",\"title\":\"rfc.pr.blocked: a pull request cannot proceed\",\"description\":\"Produced by diagnostics when a pull request is blocked; consumed by a human or the auto-remediator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.blocked\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The blocked pull request and what blocks it.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"blockers\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"blockers\":{\"description\":\"One short string per blocker, e.g. checks:failing, merge-conflict, review:required.\",\"type\":\"array\",\"minItems\":1,\"maxItems\":50,\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200}}},\"examples\":[{\"pr\":456,\"blockers\":[\"checks:failing\",\"merge-conflict\"]}]}}}",
+            "events/rfc.pr.created.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.created.schema.json\",\"title\":\"rfc.pr.created: a pull request was opened for an RFC issue\",\"description\":\"Produced by the PR creation detector when a pull request for an RFC issue appears; consumed by the CI dispatcher and the merge orchestrator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.created\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The new pull request, the issue it implements and its head branch.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"issue\",\"branch\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"issue\":{\"description\":\"Issue number the pull request implements (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"branch\":{\"description\":\"Head branch name, e.g. copilot/rfc-093-02.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":255,\"pattern\":\"^[A-Za-z0-9._/-]+$\"}},\"examples\":[{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}]}}}",
+            "events/rfc.pr.ready.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.ready.schema.json\",\"title\":\"rfc.pr.ready: a pull request is ready to merge\",\"description\":\"Produced by the readiness evaluator when a pull request's checks are green; consumed by the merge orchestrator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.ready\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The ready pull request and its checks status.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"checks_status\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"checks_status\":{\"description\":\"Combined checks status; only green makes a pull request ready.\",\"enum\":[\"green\"]}},\"examples\":[{\"pr\":456,\"checks_status\":\"green\"}]}}}");
+
+    private static Map<String, String> bundledSchemas(String... nameAndText) {
+        Map<String, String> schemas = new LinkedHashMap<>();
+        for (int i = 0; i < nameAndText.length; i += 2) {
+            schemas.put(nameAndText[i], nameAndText[i + 1]);
+        }
+        return schemas;
+    }
+    // ---- end of shared block BundledSchemas ----
+
+    // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
+    // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
+    // dispatch for return_run_details). The token is sent, never printed.
 
     /**
-     * GitHub's REST API on the JDK's HttpClient: one request per call when all goes well,
-     * no extra lookups (github-api's getRepository() would cost a GET first). Transient
-     * failures (connection errors, 5xx, 429, rate limits) are retried with exponential backoff
-     * and full jitter, honouring retry-after and x-ratelimit-reset, within a number of
-     * attempts and a time budget. The token is sent, never printed.
+     * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
+     * with exponential backoff and full jitter, honouring retry-after and x-ratelimit-reset, within a
+     * number of attempts and a time budget.
      */
     static final class GitHub {
         private static final Duration BASE_DELAY = Duration.ofSeconds(1);
@@ -327,6 +841,8 @@ class emit implements Callable<Integer> {
         /** GitHub's rule: without retry-after, wait at least a minute after a secondary rate limit. */
         private static final Duration SECONDARY_LIMIT_WAIT = Duration.ofMinutes(1);
         private static final Pattern REPOSITORY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$");
+        /** Tokens are printable ASCII without spaces (ghs_..., github_pat_..., and GHES's own forms). */
+        private static final Pattern TOKEN = Pattern.compile("^[\\x21-\\x7E]+$");
 
         /** One client per process, built at the first request (a holder class, so shutdown() never builds one). */
         private static final class Client {
@@ -369,10 +885,16 @@ class emit implements Callable<Integer> {
 
         /** GITHUB_TOKEN or GH_TOKEN, --repo or GITHUB_REPOSITORY, GITHUB_API_URL: what Actions sets. */
         static GitHub fromEnv(Map<String, String> env, String repoOption, CommandSpec spec, int maxAttempts, Duration retryBudget) {
-            String token = Stream.of(env.get("GITHUB_TOKEN"), env.get("GH_TOKEN"))
-                    .filter(t -> t != null && !t.isBlank()).findFirst()
+            String tokenVariable = Stream.of("GITHUB_TOKEN", "GH_TOKEN")
+                    .filter(name -> env.get(name) != null && !env.get(name).isBlank()).findFirst()
                     .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
                             "no token: set GITHUB_TOKEN or GH_TOKEN (in a workflow step: env: GITHUB_TOKEN: ${{ github.token }})"));
+            String token = env.get(tokenVariable).strip();
+            if (!TOKEN.matcher(token).matches()) {
+                // Checked here because the JDK's own error for such a header value quotes the token.
+                throw new CommandLine.ParameterException(spec.commandLine(), tokenVariable
+                        + " contains a space, line break or other character a token never has; check how it is set (its value is not shown)");
+            }
             String repository = repoOption != null ? repoOption : env.getOrDefault("GITHUB_REPOSITORY", "");
             if (repository.isBlank()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY");
@@ -384,7 +906,7 @@ class emit implements Callable<Integer> {
             if (!apiUrl.matches("^https?://[^\\s]+$")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "GITHUB_API_URL must be an http(s) URL, not '" + apiUrl + "'");
             }
-            return new GitHub(apiUrl.replaceFirst("/+$", ""), token.strip(), repository, "event-bus-" + spec.name() + "/" + spec.version()[0],
+            return new GitHub(apiUrl.replaceFirst("/+$", ""), token, repository, "event-bus-" + spec.name() + "/" + spec.version()[0],
                     maxAttempts, retryBudget, spec.commandLine().getErr());
         }
 
@@ -447,10 +969,10 @@ class emit implements Callable<Integer> {
             }
         }
 
-        /** Like exchange, but a 4xx or 5xx answer is a GitHubException saying what to fix. */
+        /** Like exchange, but any answer other than GitHub's documented successes is a GitHubException saying what to fix. */
         Response call(String method, String path, JsonNode body, String action, String permission) throws IOException, InterruptedException {
             Response response = exchange(method, path, body, Map.of());
-            if (response.status() >= 400) {
+            if (!response.succeeded()) {
                 throw new GitHubException(refusal(response, action, permission));
             }
             return response;
@@ -466,6 +988,9 @@ class emit implements Callable<Integer> {
                 case 404 -> "not found while trying to " + action + " (" + said + "): check that " + repository
                         + " exists and that the token can see it (private repositories answer 404 to tokens without access)";
                 case 422 -> "GitHub refused to " + action + " (" + said + ")";
+                case 301, 302, 307, 308 -> "GitHub answered " + response.status() + " when asked to " + action + ": " + repository
+                        + " has moved to " + response.header("location").orElse("(no location given)")
+                        + "; use the new owner/name (a renamed or transferred repository redirects)";
                 default -> "GitHub answered " + said + " when asked to " + action;
             };
         }
@@ -513,6 +1038,11 @@ class emit implements Callable<Integer> {
     }
 
     record Response(int status, Map<String, List<String>> headers, String body) {
+        /** The success codes GitHub documents for the operations called here; anything else is a failure. */
+        boolean succeeded() {
+            return status == 200 || status == 201 || status == 204;
+        }
+
         Optional<String> header(String name) {
             return headers.entrySet().stream()
                     .filter(h -> h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty())
@@ -543,282 +1073,42 @@ class emit implements Callable<Integer> {
         }
     }
 
-    // ---- event schemas (the same block in validate.java) ------------------------------------
-
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
-    static final int MAX_EVENT_TYPE_LENGTH = 100;
-    static final int MAX_PAYLOAD_PROPERTIES = 10;
-    /** GitHub refuses dispatch bodies of 64 KB and more. */
-    static final int MAX_BODY_BYTES = 65_536;
-
     /**
-     * The envelope and event-type schemas from one directory, compiled once per process.
-     * Looked up in --schemas, $EVENT_SCHEMAS, docs/events/schema/ of the current repository,
-     * then the copy bundled into the script with //FILES.
+     * A server on a loopback port that answers every request with status and body, for training runs
+     * (see trainIfRecording): the client's whole request and response path, and no network.
      */
-    static final class EventSchemas {
-        private final String origin;
-        private final Map<String, String> idByEventType = new TreeMap<>();
-        private final String envelopeId;
-        private final SchemaRegistry registry;
-        private final Map<String, Schema> compiled = new HashMap<>();
-
-        private EventSchemas(Path directory, String origin) throws IOException {
-            this.origin = origin;
-            Map<String, String> textById = new HashMap<>();
-            Path envelope = directory.resolve("envelope.schema.json");
-            if (!Files.isRegularFile(envelope)) {
-                throw new IOException("no envelope.schema.json in " + origin);
-            }
-            List<Path> schemaFiles = new ArrayList<>(List.of(envelope));
-            Path eventsDir = directory.resolve("events");
-            if (Files.isDirectory(eventsDir)) {
-                try (Stream<Path> list = Files.list(eventsDir)) {
-                    list.filter(p -> p.getFileName().toString().endsWith(".schema.json")).sorted().forEach(schemaFiles::add);
-                }
-            }
-            String envelopeSchemaId = null;
-            for (Path file : schemaFiles) {
-                String text = Files.readString(file);
-                String id = JSON.readTree(text).path("$id").asText(null);
-                if (id == null) {
-                    throw new IOException(file + " has no $id");
-                }
-                textById.put(id, text);
-                String name = file.getFileName().toString();
-                if (file.equals(envelope)) {
-                    envelopeSchemaId = id;
-                } else {
-                    idByEventType.put(name.substring(0, name.length() - ".schema.json".length()), id);
-                }
-            }
-            this.envelopeId = envelopeSchemaId;
-            // Every $ref resolves from the loaded files: nothing is fetched from the network.
-            this.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
-                    .schemas(textById)
-                    .schemaRegistryConfig(SchemaRegistryConfig.builder()
-                            .pathType(PathType.JSON_POINTER)
-                            .formatAssertionsEnabled(true)
-                            .build()));
-        }
-
-        static EventSchemas load(Path option, Map<String, String> env, CommandSpec spec) throws IOException {
-            try {
-                if (option != null) {
-                    return new EventSchemas(existingDirectory(option, "--schemas", spec), option.toString());
-                }
-                String fromEnv = env.get("EVENT_SCHEMAS");
-                if (fromEnv != null && !fromEnv.isBlank()) {
-                    return new EventSchemas(existingDirectory(Path.of(fromEnv), "$EVENT_SCHEMAS", spec), fromEnv);
-                }
-                Path repositoryDocs = repositoryRoot().resolve("docs/events/schema");
-                if (Files.isDirectory(repositoryDocs)) {
-                    return new EventSchemas(repositoryDocs, repositoryDocs.toString());
-                }
-                return new EventSchemas(bundledDirectory(), "the bundled schemas");
-            } catch (JsonProcessingException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "a schema is not valid JSON: " + e.getOriginalMessage());
-            }
-        }
-
-        private static Path existingDirectory(Path dir, String what, CommandSpec spec) {
-            if (!Files.isDirectory(dir)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), what + ": no such directory: " + dir);
-            }
-            return dir;
-        }
-
-        /** The git work tree around the current directory, else the current directory. */
-        private static Path repositoryRoot() {
-            Path cwd = Path.of("").toAbsolutePath();
-            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(".git"))) {
-                    return dir;
-                }
-            }
-            return cwd;
-        }
-
-        /** The schemas JBang packed into the script's jar (or Maven's test class path). */
-        private static Path bundledDirectory() throws IOException {
-            var resource = EventSchemas.class.getResource("/schemas/envelope.schema.json");
-            if (resource == null) {
-                throw new IOException("no schemas found: pass --schemas DIR or set EVENT_SCHEMAS");
-            }
-            try {
-                URI uri = resource.toURI();
-                if (uri.getScheme().equals("jar")) {
-                    try {
-                        FileSystems.getFileSystem(uri);
-                    } catch (FileSystemNotFoundException e) {
-                        FileSystems.newFileSystem(uri, Map.of());
+    static String loopbackGitHub(int status, String body) throws IOException {
+        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        Thread answering = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket socket = server.accept()) {
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                    int length = 0;
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring("content-length:".length()).strip());
+                        }
                     }
-                }
-                return Path.of(uri).getParent();
-            } catch (URISyntaxException e) {
-                throw new IOException(e);
-            }
-        }
-
-        /** Every rule of the contract, reported together: type name, size, property count, schema. */
-        List<Violation> check(JsonNode document) {
-            List<Violation> violations = new ArrayList<>();
-            JsonNode type = document.path("event_type");
-            String eventType = type.isTextual() ? type.asText() : null;
-            if (eventType != null && eventType.length() > MAX_EVENT_TYPE_LENGTH) {
-                violations.add(new Violation("/event_type", "maxLength",
-                        "is " + eventType.length() + " characters long; GitHub allows at most " + MAX_EVENT_TYPE_LENGTH));
-            } else if (eventType != null && !EVENT_TYPE.matcher(eventType).matches()) {
-                violations.add(new Violation("/event_type", "pattern",
-                        "'" + eventType + "' is not a dotted lowercase name like rfc.pr.ready (" + EVENT_TYPE.pattern() + ")"));
-            }
-            int bytes = compactBytes(document);
-            if (bytes >= MAX_BODY_BYTES) {
-                violations.add(new Violation("", "maxBytes",
-                        "the request body is " + bytes + " bytes; GitHub accepts bodies under " + MAX_BODY_BYTES));
-            }
-            JsonNode payload = document.path("client_payload");
-            if (payload.isObject() && payload.size() > MAX_PAYLOAD_PROPERTIES) {
-                violations.add(new Violation("/client_payload", "maxProperties",
-                        "has " + payload.size() + " top-level properties; GitHub allows at most " + MAX_PAYLOAD_PROPERTIES));
-            }
-            String schemaId = eventType == null ? envelopeId : idByEventType.get(eventType);
-            if (schemaId == null) {
-                if (violations.stream().noneMatch(v -> v.pointer().equals("/event_type"))) {
-                    violations.add(new Violation("/event_type", "knownType", "unknown event type '" + eventType
-                            + "': no schema events/" + eventType + ".schema.json in " + origin
-                            + " (known: " + String.join(", ", idByEventType.keySet()) + ")"));
-                }
-                schemaId = envelopeId;
-            }
-            for (var error : schema(schemaId).validate(document)) {
-                Violation violation = Violation.of(error);
-                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
-                    violations.add(violation);
+                    in.skip(length);
+                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+                    socket.getOutputStream().write(("HTTP/1.1 " + status + " Training\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream().write(content);
+                } catch (IOException | RuntimeException e) {
+                    return;
                 }
             }
-            return violations;
-        }
-
-        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
-        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
-            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
-                    && v.rule().equals(violation.rule()));
-        }
-
-        private static int compactBytes(JsonNode document) {
-            try {
-                return JSON.writeValueAsBytes(document).length;
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private Schema schema(String id) {
-            return compiled.computeIfAbsent(id, key -> registry.getSchema(SchemaLocation.of(key)));
-        }
-    }
-
-    /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
-    record Violation(String pointer, String rule, String message) {
-        static Violation of(com.networknt.schema.Error error) {
-            String pointer = error.getInstanceLocation().toString();
-            if (pointer.equals("/")) {
-                pointer = "";
-            }
-            // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
-            if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
-                pointer = pointer + "/" + error.getProperty();
-            }
-            String message = error.getMessage();
-            String prefix = error.getInstanceLocation() + ": ";
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new Violation(pointer, error.getKeyword(), message);
-        }
-
-        String describe() {
-            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
-        }
-    }
-
-    // ---- GitHub Actions output (the same block in every script) --------------------------
-
-    static final class Actions {
-        static boolean inActions(Map<String, String> env) {
-            return "true".equals(env.get("GITHUB_ACTIONS"));
-        }
-
-        /** One line on stderr; inside Actions, an ::error:: annotation with file and line. */
-        static void error(PrintWriter err, String file, int line, String title, String message, Map<String, String> env) {
-            if (!inActions(env)) {
-                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + message);
-                return;
-            }
-            Map<String, String> properties = new LinkedHashMap<>();
-            if (file != null && !file.startsWith("<")) {
-                properties.put("file", file);
-                if (line > 0) {
-                    properties.put("line", String.valueOf(line));
-                }
-            }
-            properties.put("title", title);
-            err.println("::error " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
-        }
-
-        /** Appends name=value to $GITHUB_OUTPUT (single-line values only). */
-        static void output(String name, String value, Map<String, String> env) throws IOException {
-            String path = env.get("GITHUB_OUTPUT");
-            if (path != null && !path.isBlank()) {
-                Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            }
-        }
-
-        // Escaping as @actions/core's command.ts does it.
-        static String escapeData(String s) {
-            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
-        }
-
-        static String escapeProperty(String s) {
-            return escapeData(s).replace(":", "%3A").replace(",", "%2C");
-        }
-    }
-
-    // ---- command line plumbing (the same block in every script) -------------------------
-
-    static CommandLine newCommandLine(Object command) {
-        CommandLine cli = new CommandLine(command);
-        Map<String, String> env = System.getenv();
-        cli.setParameterExceptionHandler((ex, args) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            Actions.error(err, null, 0, "Invalid input", ex.getMessage(), env);
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
-            return CommandLine.ExitCode.USAGE;
-        });
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            Actions.error(err, null, 0, "Failed", ex instanceof GitHubException ? ex.getMessage()
-                    : ex.getClass().getSimpleName() + ": " + ex.getMessage(), env);
-            // --verbose may be the failing subcommand's own option: the full parse result does not list those.
-            if (parseResult.hasMatchedOption("--verbose") || commandLine.getParseResult().hasMatchedOption("--verbose")
-                    || "1".equals(env.get("RUNNER_DEBUG"))) {
-                ex.printStackTrace(err);
-            }
-            return CommandLine.ExitCode.SOFTWARE;
-        });
-        return cli;
+        }, "loopback-github");
+        answering.setDaemon(true);
+        answering.start();
+        return "http://127.0.0.1:" + server.getLocalPort();
     }
 
     /** GitHub could not be reached, or refused: exit 1 with one line that says what to fix. */
-    static final class GitHubException extends RuntimeException {
+    static final class GitHubException extends Failure {
         GitHubException(String message) {
             super(message);
         }
     }
+    // ---- end of shared block GitHub ----
 }

@@ -7,25 +7,24 @@
 //DESCRIPTION or JSON Lines of either; '-' or no file reads stdin ($GITHUB_EVENT_PATH in Actions).
 //DESCRIPTION Environment: EVENT_SCHEMAS, EVENT_LOG, GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY.
 //DESCRIPTION Exit codes: 0 all valid, 1 internal failure, 2 invalid event or usage.
-//DESCRIPTION Example: jbang validate@org schemas/examples/rfc.pr.ready/valid-green.json
+//DESCRIPTION Example: jbang validate@org schemas/examples/rfc.pr.ready/valid-with-trace-id.json
 //JAVA 17+
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
 //DEPS com.networknt:json-schema-validator:2.0.8
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//FILES schemas/=schemas/*.schema.json
-//FILES schemas/events/=schemas/events/*.schema.json
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
 //CDS
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
@@ -35,17 +34,24 @@ import com.networknt.schema.path.PathType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemNotFoundException;
-import java.nio.file.FileSystems;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,15 +80,17 @@ import picocli.CommandLine.Spec;
             "With no FILE it reads $GITHUB_EVENT_PATH when set (inside Actions), else stdin; '-' is stdin."},
         footerHeading = "%nEnvironment:%n",
         footer = {
-            "  EVENT_SCHEMAS        schema directory when --schemas is not given",
+            "  EVENT_SCHEMAS        a schema directory layered under --schemas",
             "  EVENT_LOG            event log to append 'rejected' records to (--log)",
             "  GITHUB_EVENT_PATH    the event file Actions gives a workflow (--event)",
             "  GITHUB_STEP_SUMMARY  a Markdown table of the results is appended to it",
-            "Schemas are looked up in --schemas, then $EVENT_SCHEMAS, then docs/events/schema/",
-            "of the current repository, then the copy bundled into this script.",
+            "Schemas come in layers: the RFC schemas bundled into this script, then",
+            "docs/events/schema/ of the current repository, then $EVENT_SCHEMAS, then",
+            "--schemas; each adds event types (events/<type>.schema.json) and may",
+            "replace a lower layer's file of the same name.",
             "",
             "Example:",
-            "  validate schemas/examples/rfc.pr.ready/valid-green.json",
+            "  validate schemas/examples/rfc.pr.ready/valid-with-trace-id.json",
             "  validate --check-schemas --schemas schemas"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -97,7 +105,7 @@ class validate implements Callable<Integer> {
     @Option(names = "--event", paramLabel = "FILE", description = "one event file (default: $GITHUB_EVENT_PATH)")
     Path eventFile;
 
-    @Option(names = "--schemas", paramLabel = "DIR", description = "schema directory (envelope.schema.json, events/)")
+    @Option(names = "--schemas", paramLabel = "DIR", description = "a schema directory (envelope.schema.json, events/<type>.schema.json), layered over the others")
     Path schemasDir;
 
     @Option(names = "--check-schemas", description = "check every schema against the 2020-12 meta-schema and every example against its name")
@@ -119,7 +127,24 @@ class validate implements Callable<Integer> {
     Map<String, String> env = System.getenv();
 
     public static void main(String... args) {
-        System.exit(newCommandLine(new validate()).execute(args));
+        int exitCode = newCommandLine(new validate()).execute(args);
+        trainIfRecording(validate.class, validate::training);
+        System.exit(exitCode);
+    }
+
+    /** A check of a canned valid and invalid event (see trainIfRecording). */
+    static void training(PrintWriter out) throws IOException {
+        Path events = Files.createTempFile("validate-training", ".jsonl");
+        try {
+            String event = "{\"event_type\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11\","
+                    + "\"source\":\"training\",\"timestamp\":\"2026-11-27T04:38:13.123Z\",\"data\":{\"pr\":1,\"checks_status\":\"green\"}}}";
+            Files.writeString(events, event + "\n" + event.replace("\"pr\":1", "\"pr\":0") + "\n");
+            validate command = new validate();
+            command.env = Map.of();
+            newCommandLine(command).setOut(out).setErr(out).execute(events.toString());
+        } finally {
+            Files.delete(events);
+        }
     }
 
     @Override
@@ -148,14 +173,14 @@ class validate implements Callable<Integer> {
     private List<Source> sources() {
         List<Source> sources = new ArrayList<>();
         for (String file : files) {
-            sources.add(file.equals("-") ? Source.stdin() : Source.file(Path.of(file), spec));
+            sources.add(file.equals("-") ? Source.stdin(spec) : Source.file(Path.of(file), spec));
         }
         if (eventFile != null) {
             sources.add(Source.file(eventFile, spec));
         }
         if (sources.isEmpty()) {
             String eventPath = env.get("GITHUB_EVENT_PATH");
-            sources.add(eventPath == null || eventPath.isBlank() ? Source.stdin() : Source.file(Path.of(eventPath), spec));
+            sources.add(eventPath == null || eventPath.isBlank() ? Source.stdin(spec) : Source.file(Path.of(eventPath), spec));
         }
         return sources;
     }
@@ -226,7 +251,7 @@ class validate implements Callable<Integer> {
         Path log = logFile != null ? logFile : EventLog.fromEnv(env);
         if (log != null) {
             List<ObjectNode> records = invalid.stream()
-                    .map(c -> EventLog.record(c.input().document(), "rejected", env, c.firstError()))
+                    .map(c -> EventLog.record(c.input().logged(), "rejected", env, c.firstError()))
                     .toList();
             EventLog.append(log, records);
         }
@@ -257,10 +282,13 @@ class validate implements Callable<Integer> {
 
     private int checkSchemasAndExamples(EventSchemas schemas) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        List<String> problems = new ArrayList<>(schemas.checkAgainstMetaSchema());
+        List<String> problems = metaSchemaProblems(schemas);
         int examples = 0;
-        Path examplesDir = schemas.directory().resolve("examples");
-        if (Files.isDirectory(examplesDir)) {
+        for (Path directory : schemas.directories()) {
+            Path examplesDir = directory.resolve("examples");
+            if (!Files.isDirectory(examplesDir)) {
+                continue;
+            }
             try (Stream<Path> walk = Files.walk(examplesDir)) {
                 for (Path example : walk.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
                     String name = example.getFileName().toString();
@@ -284,350 +312,41 @@ class validate implements Callable<Integer> {
             Actions.error(err, null, 0, "Schema check", problem, env);
         }
         String summary = String.format("%d schemas and %d examples checked in %s: %d problem%s",
-                schemas.count(), examples, schemas.origin(), problems.size(), problems.size() == 1 ? "" : "s");
+                schemas.files().size(), examples, schemas.origin(), problems.size(), problems.size() == 1 ? "" : "s");
         err.println(summary);
         err.flush();
         Actions.appendSummary("### Schema check\n\n" + (problems.isEmpty() ? ":white_check_mark: " : ":x: ") + summary + "\n", env);
         return problems.isEmpty() ? 0 : 2;
     }
 
-    // ---- event schemas (the same block in emit.java) ------------------------------------
-
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
-    static final int MAX_EVENT_TYPE_LENGTH = 100;
-    static final int MAX_PAYLOAD_PROPERTIES = 10;
-    /** GitHub refuses dispatch bodies of 64 KB and more. */
-    static final int MAX_BODY_BYTES = 65_536;
-
-    /**
-     * The envelope and event-type schemas from one directory, compiled once per process.
-     * Looked up in --schemas, $EVENT_SCHEMAS, docs/events/schema/ of the current repository,
-     * then the copy bundled into the script with //FILES.
-     */
-    static final class EventSchemas {
-        private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
-        private final Path directory;
-        private final String origin;
-        private final Map<String, Path> files = new TreeMap<>();
-        private final Map<String, String> idByEventType = new TreeMap<>();
-        private final String envelopeId;
-        private final SchemaRegistry registry;
-        private final Map<String, Schema> compiled = new HashMap<>();
-
-        private EventSchemas(Path directory, String origin) throws IOException {
-            this.directory = directory;
-            this.origin = origin;
-            Map<String, String> textById = new HashMap<>();
-            Path envelope = directory.resolve("envelope.schema.json");
-            if (!Files.isRegularFile(envelope)) {
-                throw new IOException("no envelope.schema.json in " + origin);
+    /** Each schema in effect against the 2020-12 meta-schema; an event schema's const event_type must be its file's name. */
+    private static List<String> metaSchemaProblems(EventSchemas schemas) {
+        List<String> problems = new ArrayList<>();
+        Schema metaSchema = schemas.schema(META_SCHEMA);
+        for (EventSchemas.SchemaFile file : schemas.files()) {
+            for (var error : metaSchema.validate(file.json())) {
+                problems.add(file.where() + ": " + Violation.of(error).describe());
             }
-            List<Path> schemaFiles = new ArrayList<>(List.of(envelope));
-            Path eventsDir = directory.resolve("events");
-            if (Files.isDirectory(eventsDir)) {
-                try (Stream<Path> list = Files.list(eventsDir)) {
-                    list.filter(p -> p.getFileName().toString().endsWith(".schema.json")).sorted().forEach(schemaFiles::add);
+            String eventType = file.eventType();
+            if (eventType != null) {
+                JsonNode constType = file.json().at("/properties/event_type/const");
+                if (!constType.isTextual() || !constType.asText().equals(eventType)) {
+                    problems.add(file.where() + ": /properties/event_type/const must be '" + eventType + "', the file's name");
                 }
-            }
-            String envelopeSchemaId = null;
-            for (Path file : schemaFiles) {
-                String text = Files.readString(file);
-                String id = JSON.readTree(text).path("$id").asText(null);
-                if (id == null) {
-                    throw new IOException(file + " has no $id");
+                if (!EVENT_TYPE.matcher(eventType).matches() || eventType.length() > MAX_EVENT_TYPE_LENGTH) {
+                    problems.add(file.where() + ": '" + eventType + "' is not a valid event type name");
                 }
-                textById.put(id, text);
-                files.put(id, file);
-                String name = file.getFileName().toString();
-                if (file.equals(envelope)) {
-                    envelopeSchemaId = id;
-                } else {
-                    idByEventType.put(name.substring(0, name.length() - ".schema.json".length()), id);
-                }
-            }
-            this.envelopeId = envelopeSchemaId;
-            // Every $ref resolves from the loaded files: nothing is fetched from the network.
-            this.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
-                    .schemas(textById)
-                    .schemaRegistryConfig(SchemaRegistryConfig.builder()
-                            .pathType(PathType.JSON_POINTER)
-                            .formatAssertionsEnabled(true)
-                            .build()));
-        }
-
-        static EventSchemas load(Path option, Map<String, String> env, CommandSpec spec) throws IOException {
-            try {
-                if (option != null) {
-                    return new EventSchemas(existingDirectory(option, "--schemas", spec), option.toString());
-                }
-                String fromEnv = env.get("EVENT_SCHEMAS");
-                if (fromEnv != null && !fromEnv.isBlank()) {
-                    return new EventSchemas(existingDirectory(Path.of(fromEnv), "$EVENT_SCHEMAS", spec), fromEnv);
-                }
-                Path repositoryDocs = repositoryRoot().resolve("docs/events/schema");
-                if (Files.isDirectory(repositoryDocs)) {
-                    return new EventSchemas(repositoryDocs, repositoryDocs.toString());
-                }
-                return new EventSchemas(bundledDirectory(), "the bundled schemas");
-            } catch (JsonProcessingException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "a schema is not valid JSON: " + e.getOriginalMessage());
-            }
-        }
-
-        private static Path existingDirectory(Path dir, String what, CommandSpec spec) {
-            if (!Files.isDirectory(dir)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), what + ": no such directory: " + dir);
-            }
-            return dir;
-        }
-
-        /** The git work tree around the current directory, else the current directory. */
-        private static Path repositoryRoot() {
-            Path cwd = Path.of("").toAbsolutePath();
-            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(".git"))) {
-                    return dir;
-                }
-            }
-            return cwd;
-        }
-
-        /** The schemas JBang packed into the script's jar (or Maven's test class path). */
-        private static Path bundledDirectory() throws IOException {
-            var resource = EventSchemas.class.getResource("/schemas/envelope.schema.json");
-            if (resource == null) {
-                throw new IOException("no schemas found: pass --schemas DIR or set EVENT_SCHEMAS");
             }
             try {
-                URI uri = resource.toURI();
-                if (uri.getScheme().equals("jar")) {
-                    try {
-                        FileSystems.getFileSystem(uri);
-                    } catch (FileSystemNotFoundException e) {
-                        FileSystems.newFileSystem(uri, Map.of());
-                    }
-                }
-                return Path.of(uri).getParent();
-            } catch (URISyntaxException e) {
-                throw new IOException(e);
+                schemas.schema(file.id()).validate(JSON.createObjectNode());
+            } catch (RuntimeException e) {
+                problems.add(file.where() + ": does not compile: " + e.getMessage());
             }
         }
-
-        Path directory() {
-            return directory;
-        }
-
-        String origin() {
-            return origin;
-        }
-
-        int count() {
-            return files.size();
-        }
-
-        /** Every rule of the contract, reported together: type name, size, property count, schema. */
-        List<Violation> check(JsonNode document) {
-            List<Violation> violations = new ArrayList<>();
-            JsonNode type = document.path("event_type");
-            String eventType = type.isTextual() ? type.asText() : null;
-            if (eventType != null && eventType.length() > MAX_EVENT_TYPE_LENGTH) {
-                violations.add(new Violation("/event_type", "maxLength",
-                        "is " + eventType.length() + " characters long; GitHub allows at most " + MAX_EVENT_TYPE_LENGTH));
-            } else if (eventType != null && !EVENT_TYPE.matcher(eventType).matches()) {
-                violations.add(new Violation("/event_type", "pattern",
-                        "'" + eventType + "' is not a dotted lowercase name like rfc.pr.ready (" + EVENT_TYPE.pattern() + ")"));
-            }
-            int bytes = compactBytes(document);
-            if (bytes >= MAX_BODY_BYTES) {
-                violations.add(new Violation("", "maxBytes",
-                        "the request body is " + bytes + " bytes; GitHub accepts bodies under " + MAX_BODY_BYTES));
-            }
-            JsonNode payload = document.path("client_payload");
-            if (payload.isObject() && payload.size() > MAX_PAYLOAD_PROPERTIES) {
-                violations.add(new Violation("/client_payload", "maxProperties",
-                        "has " + payload.size() + " top-level properties; GitHub allows at most " + MAX_PAYLOAD_PROPERTIES));
-            }
-            String schemaId = eventType == null ? envelopeId : idByEventType.get(eventType);
-            if (schemaId == null) {
-                if (violations.stream().noneMatch(v -> v.pointer().equals("/event_type"))) {
-                    violations.add(new Violation("/event_type", "knownType", "unknown event type '" + eventType
-                            + "': no schema events/" + eventType + ".schema.json in " + origin
-                            + " (known: " + String.join(", ", idByEventType.keySet()) + ")"));
-                }
-                schemaId = envelopeId;
-            }
-            for (var error : schema(schemaId).validate(document)) {
-                Violation violation = Violation.of(error);
-                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
-                    violations.add(violation);
-                }
-            }
-            return violations;
-        }
-
-        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
-        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
-            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
-                    && v.rule().equals(violation.rule()));
-        }
-
-        private static int compactBytes(JsonNode document) {
-            try {
-                return JSON.writeValueAsBytes(document).length;
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private Schema schema(String id) {
-            return compiled.computeIfAbsent(id, key -> registry.getSchema(SchemaLocation.of(key)));
-        }
-
-        /** For --check-schemas: the 2020-12 meta-schema, the $id and the file name of each schema. */
-        List<String> checkAgainstMetaSchema() throws IOException {
-            List<String> problems = new ArrayList<>();
-            Schema metaSchema = registry.getSchema(SchemaLocation.of(META_SCHEMA));
-            for (var entry : files.entrySet()) {
-                Path file = entry.getValue();
-                JsonNode schema = JSON.readTree(Files.readString(file));
-                for (var error : metaSchema.validate(schema)) {
-                    problems.add(file + ": " + Violation.of(error).describe());
-                }
-                String name = file.getFileName().toString();
-                String eventType = name.substring(0, name.length() - ".schema.json".length());
-                JsonNode constType = schema.at("/properties/event_type/const");
-                if (!name.equals("envelope.schema.json")) {
-                    if (!constType.isTextual() || !constType.asText().equals(eventType)) {
-                        problems.add(file + ": /properties/event_type/const must be '" + eventType + "', the file's name");
-                    }
-                    if (!EVENT_TYPE.matcher(eventType).matches() || eventType.length() > MAX_EVENT_TYPE_LENGTH) {
-                        problems.add(file + ": '" + eventType + "' is not a valid event type name");
-                    }
-                }
-                try {
-                    schema(entry.getKey()).validate(JSON.createObjectNode());
-                } catch (RuntimeException e) {
-                    problems.add(file + ": does not compile: " + e.getMessage());
-                }
-            }
-            return problems;
-        }
+        return problems;
     }
 
-    /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
-    record Violation(String pointer, String rule, String message) {
-        static Violation of(com.networknt.schema.Error error) {
-            String pointer = error.getInstanceLocation().toString();
-            if (pointer.equals("/")) {
-                pointer = "";
-            }
-            // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
-            if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
-                pointer = pointer + "/" + error.getProperty();
-            }
-            String message = error.getMessage();
-            String prefix = error.getInstanceLocation() + ": ";
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new Violation(pointer, error.getKeyword(), message);
-        }
-
-        String describe() {
-            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
-        }
-    }
-
-    // ---- event input (the same block in every script that reads events) -----------------
-
-    /** Where events come from: a named file or stdin. */
-    record Source(String name, String text) {
-        static Source stdin() {
-            try {
-                return new Source("<stdin>", new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-
-        static Source file(Path path, CommandSpec spec) {
-            try {
-                return new Source(path.toString(), Files.readString(path));
-            } catch (IOException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + path + ": " + e.getMessage());
-            }
-        }
-    }
-
-    /**
-     * One event as a dispatch document {"event_type", "client_payload"}: read from an event
-     * document or from GitHub's repository_dispatch webhook payload ({"action", "client_payload", ...}).
-     * line is 0 for a whole-file document, else the line in a JSON Lines file.
-     */
-    record EventInput(String where, int line, JsonNode document, String parseError) {
-
-        /** Each event of the source in turn. A JSON Lines file is parsed a line at a time and no line is kept. */
-        static void read(Source source, Consumer<EventInput> each) {
-            String text = source.text();
-            if (text.isBlank()) {
-                each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document"));
-                return;
-            }
-            JsonNode whole;
-            try {
-                whole = JSON.readTree(text);
-            } catch (JsonProcessingException wholeFileError) {
-                if (text.lines().filter(l -> !l.isBlank()).limit(2).count() < 2) {
-                    each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError)));
-                    return;
-                }
-                int number = 0;
-                for (Iterator<String> lines = text.lines().iterator(); lines.hasNext(); ) {
-                    String line = lines.next();
-                    number++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    EventInput input;
-                    try {
-                        input = of(source.name(), number, JSON.readTree(line));
-                    } catch (JsonProcessingException lineError) {
-                        input = new EventInput(source.name(), number, null, notJson(lineError));
-                    }
-                    each.accept(input);
-                }
-                return;
-            }
-            each.accept(of(source.name(), 0, whole));
-        }
-
-        private static EventInput of(String where, int line, JsonNode node) {
-            if (!node.isObject()) {
-                return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase());
-            }
-            return new EventInput(where, line, toDocument(node), null);
-        }
-
-        /** GitHub delivers the dispatch as a webhook payload whose "action" is the event type. */
-        static JsonNode toDocument(JsonNode node) {
-            if (node.has("event_type") || !node.has("action") || !node.has("client_payload")) {
-                return node;
-            }
-            ObjectNode document = JsonNodeFactory.instance.objectNode();
-            document.set("event_type", node.get("action"));
-            document.set("client_payload", node.get("client_payload"));
-            return document;
-        }
-
-        private static String notJson(JsonProcessingException e) {
-            var location = e.getLocation();
-            return "not valid JSON: " + e.getOriginalMessage()
-                    + (location != null ? " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")" : "");
-        }
-    }
+    private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
 
     record Checked(EventInput input, List<Violation> violations) {
         boolean valid() {
@@ -639,68 +358,80 @@ class validate implements Callable<Integer> {
         }
     }
 
-    static String text(JsonNode node, String pointer) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode value = node.at(pointer);
-        return value.isValueNode() && !value.isNull() ? value.asText() : null;
+    // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Command line plumbing: exit codes and the one-line error every script prints.
+    // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
+    // line (an ::error:: annotation inside Actions) and the stack trace only with --verbose or
+    // RUNNER_DEBUG=1. A token never reaches the terminal, whatever message carries it.
+
+    static CommandLine newCommandLine(Object command) {
+        CommandLine cli = new CommandLine(command);
+        Map<String, String> env = System.getenv();
+        cli.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            Actions.error(err, null, 0, "Invalid input", redacted(ex.getMessage(), env), env);
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            return CommandLine.ExitCode.USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            String message = ex instanceof Failure ? ex.getMessage() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
+            Actions.error(err, null, 0, "Failed", redacted(message, env), env);
+            // --verbose may be the failing subcommand's own option: the full parse result does not list those.
+            if (parseResult.hasMatchedOption("--verbose") || commandLine.getParseResult().hasMatchedOption("--verbose")
+                    || "1".equals(env.get("RUNNER_DEBUG"))) {
+                ex.printStackTrace(err);
+            }
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cli;
     }
 
-    // ---- event log (the same block in every script that decides an event's fate) --------
-
-    static final class EventLog {
-        static Path fromEnv(Map<String, String> env) {
-            String path = env.get("EVENT_LOG");
-            return path == null || path.isBlank() ? null : Path.of(path);
+    /** The message with the token's value masked: a library may quote a header value (the JDK does) in its error. */
+    static String redacted(String message, Map<String, String> env) {
+        String text = String.valueOf(message);
+        for (String token : Stream.of(env.get("GITHUB_TOKEN"), env.get("GH_TOKEN")).filter(t -> t != null && t.strip().length() >= 4).toList()) {
+            text = text.replace(token.strip(), "***");
         }
+        return text;
+    }
 
-        /** The DESIGN.md record; latency_ms is received minus emitted when the timestamp parses. */
-        static ObjectNode record(JsonNode document, String status, Map<String, String> env, String error) {
-            Instant receivedAt = Instant.now();
-            ObjectNode record = JSON.createObjectNode();
-            record.put("event_id", text(document, "/client_payload/event_id"));
-            record.put("event_type", text(document, "/event_type"));
-            record.put("source", text(document, "/client_payload/source"));
-            record.put("trace_id", text(document, "/client_payload/trace_id"));
-            String timestamp = text(document, "/client_payload/timestamp");
-            record.put("timestamp", timestamp);
-            record.put("received_at", receivedAt.toString());
-            Long latency = null;
-            try {
-                latency = timestamp == null ? null : receivedAt.toEpochMilli() - Instant.parse(timestamp).toEpochMilli();
-            } catch (DateTimeParseException e) {
-                // an unparsable timestamp is itself a rejection reason; the record just has no latency
-            }
-            record.put("latency_ms", latency);
-            record.put("status", status);
-            record.putArray("targets");
-            record.put("run_id", env.get("GITHUB_RUN_ID"));
-            record.put("error", error);
-            return record;
-        }
-
-        /** Appends whole lines under a file lock, so parallel steps never interleave records. */
-        static void append(Path log, List<ObjectNode> records) throws IOException {
-            if (records.isEmpty()) {
-                return;
-            }
-            StringBuilder lines = new StringBuilder();
-            for (ObjectNode record : records) {
-                lines.append(JSON.writeValueAsString(record)).append('\n');
-            }
-            Path parent = log.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            try (FileChannel channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-                 var lock = channel.lock()) {
-                channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
-            }
+    /** A failure whose message already says what happened and what to do: exit 1 with that one line. */
+    static class Failure extends RuntimeException {
+        Failure(String message) {
+            super(message);
         }
     }
 
-    // ---- GitHub Actions output (the same block in every script) --------------------------
+    /**
+     * JBang records a script's class-data sharing archive (//CDS) as the first run after a build exits,
+     * and later runs map only the classes that run loaded: a first --help would leave every later step
+     * loading the rest from jars. So that run (the archive not yet beside the jar) also does the
+     * script's usual work on canned input, with its output discarded, before it exits.
+     */
+    static void trainIfRecording(Class<?> script, Training training) {
+        try {
+            Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
+            String name = jar.getFileName().toString();
+            Path archive = jar.resolveSibling(name.replaceFirst("\\.jar$", ".jsa"));
+            if (name.endsWith(".jar") && !Files.exists(archive) && Files.isWritable(jar.getParent())) {
+                training.run(new PrintWriter(Writer.nullWriter()));
+            }
+        } catch (Exception | LinkageError e) {
+            // Training only makes later runs faster; it must never change this run's outcome.
+        }
+    }
+
+    /** A script's usual work on canned input, writing to out (which nobody reads). */
+    interface Training {
+        void run(PrintWriter out) throws Exception;
+    }
+    // ---- end of shared block Cli ----
+
+    // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
+    // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
+    // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -709,8 +440,18 @@ class validate implements Callable<Integer> {
 
         /** One line on stderr; inside Actions, an ::error:: annotation with file and line. */
         static void error(PrintWriter err, String file, int line, String title, String message, Map<String, String> env) {
+            annotate(err, "error", file, line, title, message, env);
+        }
+
+        /** Like error, as a ::warning:: annotation. */
+        static void warning(PrintWriter err, String title, String message, Map<String, String> env) {
+            annotate(err, "warning", null, 0, title, message, env);
+        }
+
+        private static void annotate(PrintWriter err, String kind, String file, int line, String title, String message, Map<String, String> env) {
             if (!inActions(env)) {
-                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + message);
+                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message);
+                err.flush();
                 return;
             }
             Map<String, String> properties = new LinkedHashMap<>();
@@ -721,13 +462,17 @@ class validate implements Callable<Integer> {
                 }
             }
             properties.put("title", title);
-            err.println("::error " + properties.entrySet().stream()
+            err.println("::" + kind + " " + properties.entrySet().stream()
                     .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
                     .collect(Collectors.joining(",")) + "::" + escapeData(message));
+            err.flush();
         }
 
-        /** Appends name=value to $GITHUB_OUTPUT (single-line values only). */
+        /** Appends name=value to $GITHUB_OUTPUT; values are single words here (ids, statuses). */
         static void output(String name, String value, Map<String, String> env) throws IOException {
+            if (value.contains("\n") || value.contains("\r")) {
+                throw new IllegalArgumentException("output " + name + ": one line expected");
+            }
             String path = env.get("GITHUB_OUTPUT");
             if (path != null && !path.isBlank()) {
                 Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -755,28 +500,507 @@ class validate implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
+    // ---- end of shared block Actions ----
 
-    // ---- command line plumbing (the same block in every script) -------------------------
+    // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
+    // silent choice), decimals kept exact; and the contract's formats for times and ids.
 
-    static CommandLine newCommandLine(Object command) {
-        CommandLine cli = new CommandLine(command);
-        Map<String, String> env = System.getenv();
-        cli.setParameterExceptionHandler((ex, args) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            Actions.error(err, null, 0, "Invalid input", ex.getMessage(), env);
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
-            return CommandLine.ExitCode.USAGE;
-        });
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            Actions.error(err, null, 0, "Failed", ex.getClass().getSimpleName() + ": " + ex.getMessage(), env);
-            // --verbose may be the failing subcommand's own option: the full parse result does not list those.
-            if (parseResult.hasMatchedOption("--verbose") || commandLine.getParseResult().hasMatchedOption("--verbose")
-                    || "1".equals(env.get("RUNNER_DEBUG"))) {
-                ex.printStackTrace(err);
-            }
-            return CommandLine.ExitCode.SOFTWARE;
-        });
-        return cli;
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    /** RFC 3339, UTC, milliseconds: the envelope's timestamp and every time in an event log record. */
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
+    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
+
+    /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
+    static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+
+    /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
+    static String text(JsonNode node, String pointer) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.at(pointer);
+        return value.isValueNode() && !value.isNull() ? value.asText() : null;
     }
+
+    /** Jackson's reason and where; a repeated key is named as such, since parsers disagree on which value wins. */
+    static String notJson(JsonProcessingException e) {
+        var location = e.getLocation();
+        String where = location != null ? " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")" : "";
+        String reason = e.getOriginalMessage();
+        if (reason.startsWith("Duplicate field ")) {
+            return "duplicate key " + reason.substring("Duplicate field ".length()) + where + ": a key may appear once in an object";
+        }
+        return "not valid JSON: " + reason + where;
+    }
+    // ---- end of shared block Json ----
+
+    // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
+    // are refused, never replaced (a replaced byte would change an event's payload silently), and a
+    // file that cannot be read says why in words.
+
+    /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
+    record Source(String name, String text) {
+        static Source stdin(CommandSpec spec) {
+            return read("<stdin>", System.in, spec);
+        }
+
+        static Source file(Path path, CommandSpec spec) {
+            String name = path.toString();
+            if (Files.isDirectory(path)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": is a directory, not a file");
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                return read(name, in, spec);
+            } catch (NoSuchFileException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": no such file");
+            } catch (AccessDeniedException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": permission denied");
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": cannot read (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+
+        private static Source read(String name, InputStream in, CommandSpec spec) {
+            try {
+                return new Source(name, utf8(name, in.readAllBytes(), spec));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Strict UTF-8: the first malformed byte is an error naming its offset. */
+        static String utf8(String name, byte[] bytes, CommandSpec spec) {
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            CharBuffer out = CharBuffer.allocate(bytes.length);
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isUnderflow()) {
+                result = decoder.flush(out);
+            }
+            if (result.isError()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": not valid UTF-8 (byte " + in.position()
+                        + " of " + bytes.length + "); event files are UTF-8 JSON");
+            }
+            return out.flip().toString();
+        }
+    }
+    // ---- end of shared block Source ----
+
+    // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
+    // repository_dispatch webhook payload GitHub delivers ({"action", "client_payload", ...}), or
+    // JSON Lines of either.
+
+    /**
+     * One event as a dispatch document, or why it could not be read (and its text, for the event log).
+     * line is 0 for a whole-file document, else its line in a JSON Lines file.
+     */
+    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable) {
+
+        /**
+         * Each event of the source in turn. The text is one JSON document unless it does not parse as
+         * one and its first line does: then it is JSON Lines, parsed a line at a time, no line kept.
+         * So a pretty-printed document with one mistake is one error, not one per line.
+         */
+        static void read(Source source, Consumer<EventInput> each) {
+            String text = source.text();
+            if (text.isBlank()) {
+                each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text));
+                return;
+            }
+            JsonNode whole;
+            try {
+                whole = JSON.readTree(text);
+            } catch (JsonProcessingException wholeFileError) {
+                if (!firstLineIsJson(text)) {
+                    each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text));
+                    return;
+                }
+                int number = 0;
+                for (Iterator<String> lines = text.lines().iterator(); lines.hasNext(); ) {
+                    String line = lines.next();
+                    number++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    EventInput input;
+                    try {
+                        input = of(source.name(), number, JSON.readTree(line));
+                    } catch (JsonProcessingException lineError) {
+                        input = new EventInput(source.name(), number, null, notJson(lineError), line);
+                    }
+                    each.accept(input);
+                }
+                return;
+            }
+            each.accept(of(source.name(), 0, whole));
+        }
+
+        private static boolean firstLineIsJson(String text) {
+            String first = text.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+            try {
+                return JSON.readTree(first).isObject();
+            } catch (JsonProcessingException e) {
+                return false;
+            }
+        }
+
+        private static EventInput of(String where, int line, JsonNode node) {
+            if (!node.isObject()) {
+                return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(), node.toString());
+            }
+            return new EventInput(where, line, toDocument(node), null, null);
+        }
+
+        /** What the event log keeps of it: the document, else the text that could not be read as one. */
+        JsonNode logged() {
+            return document != null ? document : TextNode.valueOf(unreadable);
+        }
+
+        /** GitHub delivers the dispatch as a webhook payload whose "action" is the event type. */
+        static JsonNode toDocument(JsonNode node) {
+            if (node.has("event_type") || !node.has("action") || !node.has("client_payload")) {
+                return node;
+            }
+            ObjectNode document = JSON.createObjectNode();
+            document.set("event_type", node.get("action"));
+            document.set("client_payload", node.get("client_payload"));
+            return document;
+        }
+    }
+    // ---- end of shared block EventInput ----
+
+    // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
+    // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
+    // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
+    // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
+
+    static final int MAX_EVENT_TYPE_LENGTH = 100;
+    static final int MAX_PAYLOAD_PROPERTIES = 10;
+    /** GitHub refuses dispatch bodies of 64 KB and more. */
+    static final int MAX_BODY_BYTES = 65_536;
+    /** Where a repository keeps its own event schemas (envelope.schema.json, events/<type>.schema.json). */
+    static final String REPOSITORY_SCHEMAS = "docs/events/schema";
+
+    static final class EventSchemas {
+        private static final String ENVELOPE = "envelope.schema.json";
+
+        /** One schema file: its layer, its name in the layer (envelope.schema.json or events/<type>.schema.json), its $id. */
+        record SchemaFile(String layer, Path directory, String name, String id, JsonNode json) {
+            String where() {
+                return directory != null ? directory.resolve(name).toString() : layer + ": " + name;
+            }
+
+            String eventType() {
+                return name.startsWith("events/") ? name.substring("events/".length(), name.length() - ".schema.json".length()) : null;
+            }
+        }
+
+        private final List<String> layers = new ArrayList<>();
+        private final List<Path> directories = new ArrayList<>();
+        private final Map<String, SchemaFile> byName = new TreeMap<>();
+        private final Map<String, String> textById = new HashMap<>();
+        private final Map<String, Schema> compiled = new HashMap<>();
+        private SchemaRegistry registry;
+
+        private EventSchemas() {
+        }
+
+        /** The bundled layer, then the repository's, $EVENT_SCHEMAS and --schemas, each when present. */
+        static EventSchemas load(Path option, Map<String, String> env, CommandSpec spec) throws IOException {
+            EventSchemas schemas = new EventSchemas();
+            schemas.addBundled(spec);
+            Path repositorySchemas = repositoryRoot().resolve(REPOSITORY_SCHEMAS);
+            if (Files.isDirectory(repositorySchemas)) {
+                schemas.addDirectory(repositorySchemas, REPOSITORY_SCHEMAS, spec);
+            }
+            String fromEnv = env.get("EVENT_SCHEMAS");
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                schemas.addDirectory(existingDirectory(Path.of(fromEnv), "$EVENT_SCHEMAS", spec), "$EVENT_SCHEMAS (" + fromEnv + ")", spec);
+            }
+            if (option != null) {
+                schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
+            }
+            schemas.linkEnvelopes();
+            schemas.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                    .schemas(schemas.textById)
+                    .schemaRegistryConfig(SchemaRegistryConfig.builder()
+                            .pathType(PathType.JSON_POINTER)
+                            .formatAssertionsEnabled(true)
+                            .build()));
+            return schemas;
+        }
+
+        private void addBundled(CommandSpec spec) {
+            layers.add("the bundled RFC schemas");
+            BUNDLED_SCHEMAS.forEach((name, text) -> add("the bundled RFC schemas", null, name, text, spec));
+        }
+
+        private void addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
+            layers.add(layer);
+            directories.add(directory);
+            List<String> names = new ArrayList<>();
+            if (Files.isRegularFile(directory.resolve(ENVELOPE))) {
+                names.add(ENVELOPE);
+            }
+            Path events = directory.resolve("events");
+            if (Files.isDirectory(events)) {
+                try (Stream<Path> list = Files.list(events)) {
+                    list.map(p -> "events/" + p.getFileName()).filter(n -> n.endsWith(".schema.json")).sorted().forEach(names::add);
+                }
+            }
+            for (String name : names) {
+                add(layer, directory, name, Source.file(directory.resolve(name), spec).text(), spec);
+            }
+        }
+
+        private void add(String layer, Path directory, String name, String text, CommandSpec spec) {
+            String where = directory != null ? directory.resolve(name).toString() : name;
+            JsonNode json;
+            try {
+                json = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), where + ": " + notJson(e));
+            }
+            String id = json.path("$id").asText("");
+            if (id.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), where + ": has no $id; give every schema an absolute $id such as "
+                        + "https://example.com/schemas/" + name);
+            }
+            byName.put(name, new SchemaFile(layer, directory, name, id, json));
+            textById.put(id, text);
+        }
+
+        /**
+         * An event schema refers to the envelope as ../envelope.schema.json. A layer without an envelope
+         * of its own gets the effective one under the id its schemas expect, so one custom file is enough.
+         */
+        private void linkEnvelopes() {
+            SchemaFile envelope = byName.get(ENVELOPE);
+            for (SchemaFile file : byName.values()) {
+                JsonNode ref = file.json().get("$ref");
+                if (envelope == null || ref == null || !ref.isTextual() || !ref.asText().endsWith(ENVELOPE)) {
+                    continue;
+                }
+                String target = URI.create(file.id()).resolve(ref.asText()).toString();
+                if (!textById.containsKey(target)) {
+                    ObjectNode copy = envelope.json().deepCopy();
+                    copy.put("$id", target);
+                    textById.put(target, copy.toString());
+                }
+            }
+        }
+
+        private static Path existingDirectory(Path dir, String what, CommandSpec spec) {
+            if (!Files.isDirectory(dir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), what + ": no such directory: " + dir);
+            }
+            return dir;
+        }
+
+        /** The git work tree around the current directory, else the current directory. */
+        private static Path repositoryRoot() {
+            Path cwd = Path.of("").toAbsolutePath();
+            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
+                if (Files.exists(dir.resolve(".git"))) {
+                    return dir;
+                }
+            }
+            return cwd;
+        }
+
+        /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
+        List<SchemaFile> files() {
+            return List.copyOf(byName.values());
+        }
+
+        /** The layers' directories, lowest first (the bundled layer has none). */
+        List<Path> directories() {
+            return List.copyOf(directories);
+        }
+
+        String origin() {
+            return String.join(" + ", layers);
+        }
+
+        List<String> eventTypes() {
+            return byName.values().stream().map(SchemaFile::eventType).filter(t -> t != null).toList();
+        }
+
+        /** Every rule of the contract, reported together: type name, size, property count, schema. */
+        List<Violation> check(JsonNode document) {
+            List<Violation> violations = new ArrayList<>();
+            JsonNode type = document.path("event_type");
+            String eventType = type.isTextual() ? type.asText() : null;
+            if (eventType != null && eventType.length() > MAX_EVENT_TYPE_LENGTH) {
+                violations.add(new Violation("/event_type", "maxLength",
+                        "is " + eventType.length() + " characters long; GitHub allows at most " + MAX_EVENT_TYPE_LENGTH));
+            } else if (eventType != null && !EVENT_TYPE.matcher(eventType).matches()) {
+                violations.add(new Violation("/event_type", "pattern",
+                        "'" + eventType + "' is not a dotted lowercase name like rfc.pr.ready (" + EVENT_TYPE.pattern() + ")"));
+            }
+            int bytes = compactBytes(document);
+            if (bytes >= MAX_BODY_BYTES) {
+                violations.add(new Violation("", "maxBytes",
+                        "the request body is " + bytes + " bytes; GitHub accepts bodies under " + MAX_BODY_BYTES));
+            }
+            JsonNode payload = document.path("client_payload");
+            if (payload.isObject() && payload.size() > MAX_PAYLOAD_PROPERTIES) {
+                violations.add(new Violation("/client_payload", "maxProperties",
+                        "has " + payload.size() + " top-level properties; GitHub allows at most " + MAX_PAYLOAD_PROPERTIES));
+            }
+            SchemaFile schema = eventType == null ? null : byName.get("events/" + eventType + ".schema.json");
+            if (schema == null) {
+                if (eventType != null && violations.stream().noneMatch(v -> v.pointer().equals("/event_type"))) {
+                    violations.add(new Violation("/event_type", "knownType", "unknown event type '" + eventType
+                            + "': no schema for it in " + origin() + "; add " + REPOSITORY_SCHEMAS + "/events/" + eventType
+                            + ".schema.json to the repository (or pass --schemas DIR). Known: " + String.join(", ", eventTypes())));
+                }
+                schema = byName.get(ENVELOPE);
+            }
+            for (var error : schema(schema.id()).validate(document)) {
+                Violation violation = Violation.of(error);
+                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
+                    violations.add(violation);
+                }
+            }
+            return violations;
+        }
+
+        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
+        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
+            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
+                    && v.rule().equals(violation.rule()));
+        }
+
+        private static int compactBytes(JsonNode document) {
+            try {
+                return JSON.writeValueAsBytes(document).length;
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The compiled schema of an $id (the meta-schema's too), compiled once per process. */
+        Schema schema(String id) {
+            return compiled.computeIfAbsent(id, key -> registry.getSchema(SchemaLocation.of(key)));
+        }
+    }
+
+    /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
+    record Violation(String pointer, String rule, String message) {
+        static Violation of(com.networknt.schema.Error error) {
+            String pointer = error.getInstanceLocation().toString();
+            if (pointer.equals("/")) {
+                pointer = "";
+            }
+            // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
+            if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
+                pointer = pointer + "/" + error.getProperty();
+            }
+            String message = error.getMessage();
+            String prefix = error.getInstanceLocation() + ": ";
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+            }
+            return new Violation(pointer, error.getKeyword(), message);
+        }
+
+        String describe() {
+            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
+        }
+    }
+    // ---- end of shared block EventSchemas ----
+
+    // ---- shared block BundledSchemas: generated from schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas.
+    static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas(
+            "envelope.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/envelope.schema.json\",\"title\":\"Event document\",\"description\":\"A repository_dispatch request body: the event type and the envelope (client_payload). Generic for every event type; each schema under events/ references this one and constrains event_type and client_payload.data. GitHub's limits (at most 10 top-level client_payload properties, body under 64 KB) are enforced here where JSON Schema can express them (maxProperties) and by the scripts for the body size.\",\"type\":\"object\",\"required\":[\"event_type\",\"client_payload\"],\"additionalProperties\":false,\"properties\":{\"event_type\":{\"description\":\"Dotted lowercase event type name, e.g. rfc.pr.ready; at most 100 characters (GitHub's limit).\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100,\"pattern\":\"^[a-z][a-z0-9_-]*(\\\\.[a-z][a-z0-9_-]*)+$\"},\"client_payload\":{\"description\":\"The envelope; its data member is validated by the event type's schema.\",\"$ref\":\"#/$defs/client_payload\"}},\"$defs\":{\"client_payload\":{\"title\":\"Envelope\",\"description\":\"The envelope carried as client_payload. Nothing else at the top level; GitHub allows at most 10 top-level properties.\",\"type\":\"object\",\"maxProperties\":10,\"additionalProperties\":false,\"required\":[\"event_id\",\"source\",\"timestamp\",\"data\"],\"properties\":{\"event_id\":{\"description\":\"Unique id of this event: lowercase UUID, random (v4) or name-based (v5) from a dedupe key.\",\"$ref\":\"#/$defs/uuid\"},\"trace_id\":{\"description\":\"Optional: the event_id of the first event in the chain, inherited by events emitted while handling it.\",\"$ref\":\"#/$defs/uuid\"},\"source\":{\"description\":\"Who emitted the event, e.g. a workflow or job name.\",\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,99}$\"},\"timestamp\":{\"description\":\"Emit time, RFC 3339 in UTC with milliseconds, e.g. 2026-11-27T04:38:13.123Z.\",\"type\":\"string\",\"format\":\"date-time\",\"pattern\":\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\\\.[0-9]{3}Z$\"},\"data\":{\"description\":\"The payload core, validated by the event type's schema (events/<event_type>.schema.json).\",\"type\":\"object\"}}},\"uuid\":{\"description\":\"A lowercase UUID in canonical 8-4-4-4-12 form, 36 characters.\",\"type\":\"string\",\"format\":\"uuid\",\"minLength\":36,\"maxLength\":36,\"pattern\":\"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\"}}}",
+            "events/rfc.chain.broken.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.chain.broken.schema.json\",\"title\":\"rfc.chain.broken: an RFC chain is inconsistent\",\"description\":\"Produced by the chain consistency scan when an RFC chain is broken; consumed by chain reset / cleanup workflows.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.chain.broken\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The broken chain and why it is broken.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"chain_id\",\"reason\"],\"properties\":{\"chain_id\":{\"description\":\"Chain id: RFC series and micro step, e.g. RFC-093-02.\",\"type\":\"string\",\"pattern\":\"^RFC-[0-9]{3,}-[0-9]{2}$\"},\"reason\":{\"description\":\"Why the chain is broken. Two families: duplicate/conflict states (PR_CLOSED_CONFLICT, DUPLICATE_PR), routed to rfc-cleanup-duplicates.yml; branch-only / CI-stuck states (BRANCH_ONLY, CI_STUCK), routed to cleanup-stalled-prs.yml.\",\"enum\":[\"PR_CLOSED_CONFLICT\",\"DUPLICATE_PR\",\"BRANCH_ONLY\",\"CI_STUCK\"]}},\"examples\":[{\"chain_id\":\"RFC-093-02\",\"reason\":\"PR_CLOSED_CONFLICT\"}]}}}",
+            "events/rfc.issue.assigned.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.issue.assigned.schema.json\",\"title\":\"rfc.issue.assigned: an RFC micro-issue was assigned\",\"description\":\"Produced by the assignment workflow when an RFC micro-issue is assigned; consumed by the PR flow monitor.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.issue.assigned\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The assigned issue and its place in the RFC series.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"issue\",\"series\",\"micro\"],\"properties\":{\"issue\":{\"description\":\"Issue number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"series\":{\"description\":\"RFC series, e.g. RFC-093.\",\"type\":\"string\",\"pattern\":\"^RFC-[0-9]{3,}$\"},\"micro\":{\"description\":\"Two-digit micro step within the series, e.g. 02.\",\"type\":\"string\",\"pattern\":\"^[0-9]{2}$\"}},\"examples\":[{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}]}}}",
+            "events/rfc.pr.blocked.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.blocked.schema.json\",\"title\":\"rfc.pr.blocked: a pull request cannot proceed\",\"description\":\"Produced by diagnostics when a pull request is blocked; consumed by a human or the auto-remediator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.blocked\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The blocked pull request and what blocks it.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"blockers\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"blockers\":{\"description\":\"One short string per blocker, e.g. checks:failing, merge-conflict, review:required.\",\"type\":\"array\",\"minItems\":1,\"maxItems\":50,\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200}}},\"examples\":[{\"pr\":456,\"blockers\":[\"checks:failing\",\"merge-conflict\"]}]}}}",
+            "events/rfc.pr.created.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.created.schema.json\",\"title\":\"rfc.pr.created: a pull request was opened for an RFC issue\",\"description\":\"Produced by the PR creation detector when a pull request for an RFC issue appears; consumed by the CI dispatcher and the merge orchestrator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.created\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The new pull request, the issue it implements and its head branch.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"issue\",\"branch\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"issue\":{\"description\":\"Issue number the pull request implements (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"branch\":{\"description\":\"Head branch name, e.g. copilot/rfc-093-02.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":255,\"pattern\":\"^[A-Za-z0-9._/-]+$\"}},\"examples\":[{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}]}}}",
+            "events/rfc.pr.ready.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.ready.schema.json\",\"title\":\"rfc.pr.ready: a pull request is ready to merge\",\"description\":\"Produced by the readiness evaluator when a pull request's checks are green; consumed by the merge orchestrator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.ready\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The ready pull request and its checks status.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"checks_status\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"checks_status\":{\"description\":\"Combined checks status; only green makes a pull request ready.\",\"enum\":[\"green\"]}},\"examples\":[{\"pr\":456,\"checks_status\":\"green\"}]}}}");
+
+    private static Map<String, String> bundledSchemas(String... nameAndText) {
+        Map<String, String> schemas = new LinkedHashMap<>();
+        for (int i = 0; i < nameAndText.length; i += 2) {
+            schemas.put(nameAndText[i], nameAndText[i + 1]);
+        }
+        return schemas;
+    }
+    // ---- end of shared block BundledSchemas ----
+
+    // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event log: one JSON object per line, appended by whichever step decides an event's fate.
+    // Each record carries the whole event, so a log alone is enough to replay it.
+
+    static final class EventLog {
+        static Path fromEnv(Map<String, String> env) {
+            String path = env.get("EVENT_LOG");
+            return path == null || path.isBlank() ? null : Path.of(path);
+        }
+
+        /**
+         * The record of one event: event is its document, or its raw text as a string node when it was
+         * not JSON. latency_ms is received minus emitted when the timestamp parses.
+         */
+        static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
+            Instant receivedAt = Instant.now();
+            ObjectNode record = JSON.createObjectNode();
+            record.put("event_id", text(event, "/client_payload/event_id"));
+            record.put("event_type", text(event, "/event_type"));
+            record.put("source", text(event, "/client_payload/source"));
+            record.put("trace_id", text(event, "/client_payload/trace_id"));
+            String timestamp = text(event, "/client_payload/timestamp");
+            record.put("timestamp", timestamp);
+            record.put("received_at", TIMESTAMP.format(receivedAt));
+            Long latency = null;
+            try {
+                latency = timestamp == null ? null : receivedAt.toEpochMilli() - Instant.parse(timestamp).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                // an unparsable timestamp is itself a rejection reason; the record just has no latency
+            }
+            record.put("latency_ms", latency);
+            record.put("status", status);
+            record.putArray("targets");
+            record.put("run_id", env.get("GITHUB_RUN_ID"));
+            record.put("run_attempt", env.get("GITHUB_RUN_ATTEMPT"));
+            record.put("error", error);
+            record.set("event", event);
+            return record;
+        }
+
+        /** Appends whole lines under a file lock, so parallel steps never interleave records. */
+        static void append(Path log, List<ObjectNode> records) throws IOException {
+            if (records.isEmpty()) {
+                return;
+            }
+            StringBuilder lines = new StringBuilder();
+            for (ObjectNode record : records) {
+                lines.append(JSON.writeValueAsString(record)).append('\n');
+            }
+            Path parent = log.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try (FileChannel channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                 var lock = channel.lock()) {
+                channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+    // ---- end of shared block EventLog ----
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The catalog as a consuming repository uses it: registered from the checkout in a fresh
  * JBANG_DIR (so the wrapper bootstraps JBang from Maven Central there too), then
- * `jbang <alias>@org` run from a directory with no schemas, which proves //FILES bundling.
+ * `jbang <alias>@org` run from a directory with no schemas, which proves the schemas are bundled into the scripts.
  */
 class CatalogEndToEndTest {
     static final Path CATALOG = Scripts.ROOT.resolve("jbang-catalog.json");
@@ -44,7 +44,7 @@ class CatalogEndToEndTest {
         assertTrue(bad.stderr().contains("invalid.json: /client_payload/data/pr: "), bad.toString());
         Scripts.Result check = Scripts.run(elsewhere, jbangDir, Map.of(), null, "validate@org", "--check-schemas");
         assertEquals(0, check.exitCode(), check.toString());
-        assertTrue(check.stderr().contains("in the bundled schemas: 0 problems"), check.toString());
+        assertTrue(check.stderr().contains("in the bundled RFC schemas: 0 problems"), check.toString());
     }
 
     @Test

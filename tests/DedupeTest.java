@@ -430,7 +430,7 @@ class DedupeTest {
         assertEquals(0, claim.exitCode(), claim.err());
         assertEquals("new", claim.verdict());
         java.util.regex.Matcher warning = java.util.regex.Pattern
-                .compile("dedupe: warning: the state comment is full: evicted the (\\d+) claims that expire soonest \\(from (\\S+),").matcher(claim.err());
+                .compile("warning: the state comment is full: evicted the (\\d+) claims that expire soonest \\(from (\\S+),").matcher(claim.err());
         assertTrue(warning.find(), claim.err());
         int evicted = Integer.parseInt(warning.group(1));
         assertEquals(entries.get(2_600 - capacity).id().toString(), warning.group(2), "the soonest to expire goes first");
@@ -492,7 +492,7 @@ class DedupeTest {
         Run atLeastOnce = dedupe(env(), "claim", id(), "--max-attempts", "2", "--on-github-error", "new");
         assertEquals(0, atLeastOnce.exitCode(), atLeastOnce.err());
         assertEquals("new", atLeastOnce.verdict());
-        assertTrue(atLeastOnce.err().contains("dedupe: warning: ") && atLeastOnce.err().contains("may be processed twice"), atLeastOnce.err());
+        assertTrue(atLeastOnce.err().contains("warning: ") && atLeastOnce.err().contains("may be processed twice"), atLeastOnce.err());
         assertTrue(Files.readString(temp.resolve("output.txt")).endsWith("duplicate=false\n"));
     }
 

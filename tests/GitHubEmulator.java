@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
@@ -221,6 +222,37 @@ public final class GitHubEmulator implements AutoCloseable {
             repo.branch(defaultBranch, sha(fullName + "@" + defaultBranch));
             state.repos.put(fullName.toLowerCase(Locale.ROOT), repo);
         }
+    }
+
+    /**
+     * Renames a repository, as a rename or transfer does on GitHub: its former name keeps answering,
+     * with 301 (GET, HEAD) or 307 (other methods) and a Location on /repositories/{id}.
+     */
+    public void renameRepository(String from, String to) {
+        synchronized (lock) {
+            Repo repo = state.repos.remove(from.toLowerCase(Locale.ROOT));
+            if (repo == null) {
+                throw new IllegalArgumentException("no repository " + from);
+            }
+            String[] parts = to.split("/", -1);
+            repo.owner = parts[0];
+            repo.name = parts[1];
+            state.repos.put(to.toLowerCase(Locale.ROOT), repo);
+            state.renamedFrom.put(from.toLowerCase(Locale.ROOT), repo);
+        }
+    }
+
+    private static final Pattern REPOSITORY_PATH = Pattern.compile("^/repos/([^/]+/[^/]+)(/.*)?$");
+
+    /** GitHub's answer on a former repository name: https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api */
+    private Reply movedPermanently(Call call, Repo repo, String rest) {
+        String location = url() + "/repositories/" + repo.id + (rest == null ? "" : rest);
+        boolean readOnly = call.method().equals("GET") || call.method().equals("HEAD");
+        ObjectNode body = JSON.createObjectNode()
+                .put("message", readOnly ? "Moved Permanently" : "Temporary Redirect")
+                .put("url", location)
+                .put("documentation_url", "https://docs.github.com/v3/#http-redirects");
+        return Reply.json(readOnly ? 301 : 307, body).withHeader("location", location);
     }
 
     /** Adds a branch pointing at the default branch's commit, as "create branch from main" would. */
@@ -687,6 +719,10 @@ public final class GitHubEmulator implements AutoCloseable {
         if (call.header("user-agent") == null) {
             throw error(403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header "
                     + "(https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).", GENERIC_DOCS);
+        }
+        Matcher moved = REPOSITORY_PATH.matcher(call.path());
+        if (moved.matches() && state.renamedFrom.containsKey(moved.group(1).toLowerCase(Locale.ROOT))) {
+            throw new ApiError(movedPermanently(call, state.renamedFrom.get(moved.group(1).toLowerCase(Locale.ROOT)), moved.group(2)));
         }
         Route route = OPENAPI.route(call.method(), call.path());
         if (route == null) {
@@ -2038,6 +2074,7 @@ public final class GitHubEmulator implements AutoCloseable {
     private static final class State {
         final Map<String, User> usersByToken = new HashMap<>();
         final Map<String, Repo> repos = new LinkedHashMap<>(); // by lower-case full name
+        final Map<String, Repo> renamedFrom = new HashMap<>(); // by lower-case former full name
         final Map<Long, Comment> comments = new TreeMap<>(); // by id, which is creation order
         final Map<String, RateBucket> buckets = new HashMap<>(); // by login; "" is unauthenticated
         final List<Delivered> delivered = new ArrayList<>();
@@ -2074,8 +2111,8 @@ public final class GitHubEmulator implements AutoCloseable {
     static final class Repo {
         final long id;
         final long ownerId;
-        final String owner;
-        final String name;
+        String owner; // renameRepository changes them
+        String name;
         final String defaultBranch;
         final Instant createdAt;
         final Map<String, String> refs = new TreeMap<>(); // full ref name -> commit sha
