@@ -8,7 +8,7 @@
 //DESCRIPTION stdout, then serves until killed; logs each request on stderr.
 //DESCRIPTION Token: ghs_emulatorDefaultToken000000000000000 acts as github-actions[bot] on octo-org/octo-repo.
 //DESCRIPTION Admin API (no token): GET|DELETE /_emulator/journal, POST /_emulator/faults, /_emulator/workflows,
-//DESCRIPTION /_emulator/users, /_emulator/artifacts, /_emulator/reset, GET /_emulator/events.
+//DESCRIPTION /_emulator/users, /_emulator/artifacts, /_emulator/clock, /_emulator/reset, GET /_emulator/events.
 //DESCRIPTION Exit codes: 0 stopped, 1 could not start, 2 invalid usage.
 //DESCRIPTION Example: jbang tests/GitHubEmulator.java --port 8787 --workflow octo-org/octo-repo:ci.yml:pr,reason? &
 //JAVA 17+
@@ -58,6 +58,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -135,6 +137,7 @@ public final class GitHubEmulator implements AutoCloseable {
     private Path eventsDir; // guarded by lock
     private Path temporaryEventsDir;
     private volatile boolean logRequests;
+    private volatile Duration clockOffset = Duration.ZERO;
     private WireMockServer server;
 
     private GitHubEmulator() {}
@@ -182,6 +185,14 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves GitHub's clock forward (timestamps, the Date header, rate-limit resets): tests of TTLs and
+     * time windows wait for nothing and do not depend on how fast a process starts.
+     */
+    public void advanceClock(Duration by) {
+        clockOffset = clockOffset.plus(by);
+    }
+
     /** Model, journal, faults and settings back to the state right after start. */
     public void reset() {
         synchronized (lock) {
@@ -193,6 +204,7 @@ public final class GitHubEmulator implements AutoCloseable {
                 }
             }
             state = new State();
+            clockOffset = Duration.ZERO;
             journal.clear();
             faults.clear();
             legacyWorkflowDispatch = false;
@@ -275,12 +287,20 @@ public final class GitHubEmulator implements AutoCloseable {
      * (name -> required); declaring the same file again replaces its inputs and keeps its id.
      */
     public void addWorkflow(String repo, String fileName, Map<String, Boolean> inputs) {
+        addWorkflow(repo, fileName, inputs, null);
+    }
+
+    /**
+     * Like {@link #addWorkflow(String, String, Map)}, with the workflow's {@code run-name}: a run's
+     * display_title is it with {@code ${{ inputs.X }}} filled in (else the workflow's path).
+     */
+    public void addWorkflow(String repo, String fileName, Map<String, Boolean> inputs, String runName) {
         synchronized (lock) {
             Repo r = existingRepo(repo);
             Workflow previous = r.workflows.stream().filter(w -> w.file().equals(fileName)).findFirst().orElse(null);
             Workflow workflow = previous == null
-                    ? new Workflow(state.nextWorkflowId++, fileName, new LinkedHashMap<>(inputs), now())
-                    : new Workflow(previous.id(), fileName, new LinkedHashMap<>(inputs), previous.createdAt());
+                    ? new Workflow(state.nextWorkflowId++, fileName, new LinkedHashMap<>(inputs), runName, now())
+                    : new Workflow(previous.id(), fileName, new LinkedHashMap<>(inputs), runName, previous.createdAt());
             r.workflows.remove(previous);
             r.workflows.add(workflow);
         }
@@ -672,7 +692,7 @@ public final class GitHubEmulator implements AutoCloseable {
                 + "If you reach out to GitHub Support for help, please include the request ID " + requestId() + ".";
     }
 
-    private static String primaryRateLimitMessage(User user) {
+    private String primaryRateLimitMessage(User user) {
         String who = user == null ? "127.0.0.1" : user.isBot() ? "installation ID " + INSTALLATION_ID : "user ID " + user.id();
         return "API rate limit exceeded for " + who + ". If you reach out to GitHub Support for help, please include the request ID "
                 + requestId() + " and timestamp " + now().toString().replace("T", " ").replace("Z", " UTC") + ".";
@@ -783,6 +803,7 @@ public final class GitHubEmulator implements AutoCloseable {
         String version = call.header("x-github-api-version");
         headers.put("x-github-api-version-selected", version != null && API_VERSIONS.contains(version) ? version : API_VERSIONS.get(0));
         headers.put("x-github-media-type", "github.v3; format=json");
+        headers.put("date", DateTimeFormatter.RFC_1123_DATE_TIME.format(now().atOffset(ZoneOffset.UTC)));
         headers.put("x-ratelimit-limit", String.valueOf(bucket.limit));
         headers.put("x-ratelimit-remaining", String.valueOf(bucket.remaining()));
         headers.put("x-ratelimit-reset", String.valueOf(bucket.resetEpochSeconds));
@@ -981,12 +1002,46 @@ public final class GitHubEmulator implements AutoCloseable {
                 .filter(r -> !q.containsKey("event") || q.get("event").equals("workflow_dispatch"))
                 .filter(r -> !q.containsKey("status") || q.get("status").equals("queued"))
                 .filter(r -> !q.containsKey("head_sha") || r.headSha().equals(q.get("head_sha")))
+                .filter(r -> !q.containsKey("created") || createdMatches(q.get("created"), r.createdAt()))
                 .sorted(Comparator.comparingLong(WorkflowRun::id).reversed())
                 .toList();
         Page<WorkflowRun> page = page(ctx, runs);
         return page.link(Reply.json(200, obj(
                 "total_count", runs.size(),
                 "workflow_runs", page.items().stream().map(r -> runJson(ctx.repo(), r)).toList())));
+    }
+
+    /** GitHub's date search qualifier: >=T, >T, <=T, <T, A..B, or one day. */
+    private static boolean createdMatches(String qualifier, Instant created) {
+        Matcher m = Pattern.compile("^(>=|<=|>|<)?(.+?)(?:\\.\\.(.+))?$").matcher(qualifier);
+        if (!m.matches()) {
+            throw error(422, "Invalid created qualifier: " + qualifier, GENERIC_DOCS);
+        }
+        Instant from = searchInstant(m.group(2), false);
+        if (m.group(3) != null) {
+            return !created.isBefore(from) && !created.isAfter(searchInstant(m.group(3), true));
+        }
+        String op = m.group(1) == null ? "" : m.group(1);
+        return switch (op) {
+            case ">=" -> !created.isBefore(from);
+            case ">" -> created.isAfter(searchInstant(m.group(2), true));
+            case "<=" -> !created.isAfter(searchInstant(m.group(2), true));
+            case "<" -> created.isBefore(from);
+            default -> !created.isBefore(from) && !created.isAfter(searchInstant(m.group(2), true));
+        };
+    }
+
+    /** A date (2026-11-27: its first or last second) or a UTC date-time. */
+    private static Instant searchInstant(String text, boolean endOfDay) {
+        if (text.matches("\\d{4}-\\d{2}-\\d{2}")) {
+            Instant day = Instant.parse(text + "T00:00:00Z");
+            return endOfDay ? day.plus(Duration.ofDays(1)).minusSeconds(1) : day;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw error(422, "Invalid date in created qualifier: " + text, GENERIC_DOCS);
+        }
     }
 
     private Reply listArtifacts(Ctx ctx) {
@@ -1389,7 +1444,7 @@ public final class GitHubEmulator implements AutoCloseable {
                 case "POST /_emulator/workflows":
                     Map<String, Boolean> inputs = new LinkedHashMap<>();
                     body.path("inputs").properties().forEach(e -> inputs.put(e.getKey(), e.getValue().asBoolean()));
-                    addWorkflow(required(body, "repo"), required(body, "file"), inputs);
+                    addWorkflow(required(body, "repo"), required(body, "file"), inputs, body.path("run_name").asText(null));
                     synchronized (lock) {
                         Repo repo = existingRepo(required(body, "repo"));
                         return Reply.json(201, workflowJson(repo, repo.workflows.get(repo.workflows.size() - 1)));
@@ -1424,6 +1479,9 @@ public final class GitHubEmulator implements AutoCloseable {
                     return Reply.json(200, comments(requiredQuery(q, "repo"), Integer.parseInt(requiredQuery(q, "issue"))));
                 case "GET /_emulator/refs":
                     return Reply.json(200, refs(requiredQuery(q, "repo")));
+                case "POST /_emulator/clock":
+                    advanceClock(Duration.ofSeconds(body.path("advance_seconds").asLong(0)));
+                    return Reply.json(200, obj("now", format(now())));
                 case "POST /_emulator/reset":
                     reset();
                     return Reply.empty(204);
@@ -1653,7 +1711,7 @@ public final class GitHubEmulator implements AutoCloseable {
         return obj("id", run.id(), "name", run.workflow().path(), "node_id", nodeId("WorkflowRun", run.id()),
                 "check_suite_id", checkSuiteId, "check_suite_node_id", nodeId("CheckSuite", checkSuiteId),
                 "head_branch", run.headBranch(), "head_sha", run.headSha(), "path", run.workflow().path(),
-                "display_title", run.workflow().path(), "run_number", run.runNumber(), "event", "workflow_dispatch",
+                "display_title", run.workflow().displayTitle(run.inputs()), "run_number", run.runNumber(), "event", "workflow_dispatch",
                 "status", "queued", "conclusion", null, "workflow_id", run.workflow().id(), "url", api,
                 "html_url", htmlBase(repo) + "/actions/runs/" + run.id(), "pull_requests", List.of(),
                 "created_at", format(run.createdAt()), "updated_at", format(run.createdAt()),
@@ -1723,8 +1781,9 @@ public final class GitHubEmulator implements AutoCloseable {
         return method == null || method.equals("*");
     }
 
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    /** GitHub's clock: the machine's, moved on by {@link #advanceClock}; whole seconds, as GitHub's timestamps. */
+    private Instant now() {
+        return Instant.now().plus(clockOffset).truncatedTo(ChronoUnit.SECONDS);
     }
 
     private static String format(Instant instant) {
@@ -2194,9 +2253,22 @@ public final class GitHubEmulator implements AutoCloseable {
 
     record Reaction(long id, User user, String content, Instant createdAt) {}
 
-    record Workflow(long id, String file, Map<String, Boolean> inputs, Instant createdAt) {
+    record Workflow(long id, String file, Map<String, Boolean> inputs, String runName, Instant createdAt) {
         String path() {
             return ".github/workflows/" + file;
+        }
+
+        /** The run's title as GitHub shows it: run-name with its inputs expressions filled in, else the path. */
+        String displayTitle(Map<String, Object> inputs) {
+            if (runName == null) {
+                return path();
+            }
+            Matcher expression = Pattern.compile("\\$\\{\\{\\s*(?:github\\.event\\.)?inputs\\.([A-Za-z0-9_-]+)\\s*}}").matcher(runName);
+            StringBuilder title = new StringBuilder();
+            while (expression.find()) {
+                expression.appendReplacement(title, Matcher.quoteReplacement(String.valueOf(inputs.getOrDefault(expression.group(1), ""))));
+            }
+            return expression.appendTail(title).toString();
         }
     }
 

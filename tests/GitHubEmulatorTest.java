@@ -436,6 +436,50 @@ class GitHubEmulatorTest {
             assertMatchesOpenApi("actions__list-workflow-runs-for-repo.json", page2);
             assertNull(get(BASE + "/actions/runs").header("link"), "one page needs no Link");
         }
+
+        @Test
+        void aRunsTitleIsItsRunNameWithTheInputsFilledIn() throws Exception {
+            gh.addWorkflow(REPO, "merge.yml", Map.of("pr", true, "event_id", true), "Merge #${{ inputs.pr }} (event ${{ inputs.event_id }})");
+            post(dispatches("merge.yml"), "{\"ref\":\"main\",\"inputs\":{\"pr\":\"456\",\"event_id\":\"e-1\"}}");
+            post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"}}");
+            JsonNode runs = get(BASE + "/actions/runs").json().get("workflow_runs");
+            assertEquals(".github/workflows/pr-flow-monitor.yml", runs.at("/0/display_title").asText(), "no run-name: the workflow");
+            assertEquals("Merge #456 (event e-1)", runs.at("/1/display_title").asText());
+        }
+
+        @Test
+        void runsAreFilteredByCreationTime() throws Exception {
+            post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"1\"}}");
+            gh.advanceClock(java.time.Duration.ofHours(2));
+            post(dispatches("pr-flow-monitor.yml"), "{\"ref\":\"main\",\"inputs\":{\"issue\":\"2\"}}");
+            JsonNode all = get(BASE + "/actions/runs").json().get("workflow_runs");
+            String second = all.at("/0/created_at").asText();
+            String since = java.net.URLEncoder.encode(">=" + second, java.nio.charset.StandardCharsets.UTF_8);
+            JsonNode recent = get(BASE + "/actions/runs?created=" + since).json();
+            assertEquals(1, recent.get("total_count").asInt());
+            assertEquals(2, recent.at("/workflow_runs/0/run_number").asInt());
+        }
+    }
+
+    @Test
+    void theDateHeaderIsGitHubsClockWhichTestsMoveOn() throws Exception {
+        java.time.Instant before = java.time.ZonedDateTime.parse(get(BASE).header("date"), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        gh.advanceClock(java.time.Duration.ofDays(1));
+        java.time.Instant after = java.time.ZonedDateTime.parse(get(BASE).header("date"), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        assertTrue(java.time.Duration.between(before, after).compareTo(java.time.Duration.ofDays(1)) >= 0, before + " -> " + after);
+        assertEquals(1, get(BASE).headers().allValues("date").size(), "one Date header");
+    }
+
+    @Test
+    void aRenamedRepositoryRedirectsFromItsFormerName() throws Exception {
+        gh.renameRepository(REPO, "octo-org/new-name");
+        Answer read = get(BASE);
+        assertEquals(301, read.status());
+        assertTrue(read.header("location").matches(java.util.regex.Pattern.quote(gh.url()) + "/repositories/\\d+"), read.header("location"));
+        Answer write = post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}");
+        assertEquals(307, write.status());
+        assertTrue(write.header("location").endsWith("/dispatches"), write.header("location"));
+        assertEquals(200, get("/repos/octo-org/new-name").status());
     }
 
     @Test
