@@ -62,7 +62,7 @@ class BadInputTest {
     void aDuplicateKeyIsInvalidAndNamed() throws IOException {
         // The second event_type would win with most parsers, and GitHub might see the first.
         Path event = write("dup.json", VALID.replace("{\"event_type\":\"rfc.pr.ready\",", "{\"event_type\":\"rfc.pr.ready\",\"event_type\":\"rfc.pr.blocked\","));
-        ValidateTest.Run run = ValidateTest.validate(event.toString());
+        InProcess.Run run = ValidateTest.validate(event.toString());
         assertEquals(2, run.exitCode(), run.err());
         assertTrue(run.err().startsWith(event + ": (document): duplicate key 'event_type' (line 1, column "), run.err());
         assertTrue(run.err().contains("(rule: json)"), run.err());
@@ -70,7 +70,7 @@ class BadInputTest {
 
     @Test
     void aDuplicateKeyInAPayloadIsRefusedBeforeSending() {
-        EmitTest.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"pr\":457,\"checks_status\":\"green\"}");
+        InProcess.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"pr\":457,\"checks_status\":\"green\"}");
         assertEquals(2, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("--payload: duplicate key 'pr' (line 1, column "), run.err());
         assertTrue(github.journal().isEmpty(), "nothing sent");
@@ -79,10 +79,10 @@ class BadInputTest {
     @Test
     void aDuplicateKeyInAnEventToClaimOrRouteIsInvalidInput() throws IOException {
         Path event = write("dup.json", VALID.replace("\"source\":", "\"event_id\":\"" + UUID.randomUUID() + "\",\"source\":"));
-        DedupeTest.Run claim = DedupeTest.dedupe(env(), "claim", "--event", event.toString());
+        InProcess.Run claim = DedupeTest.dedupe(env(), "claim", "--event", event.toString());
         assertEquals(2, claim.exitCode(), claim.err());
         assertTrue(claim.err().startsWith(event + ": duplicate key 'event_id'"), claim.err());
-        RouteTest.Run route = RouteTest.route(env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", event.toString());
+        InProcess.Run route = RouteTest.route(env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", event.toString());
         assertEquals(2, route.exitCode(), route.err());
         assertTrue(route.err().startsWith(event + ": duplicate key 'event_id'"), route.err());
         assertTrue(github.journal().isEmpty(), "nothing sent");
@@ -94,7 +94,7 @@ class BadInputTest {
     void aFileThatIsNotUtf8IsRefusedWithItsOffset() throws IOException {
         byte[] latin1 = VALID.replace("readiness-evaluator", "readiness-\u00e9valuator").getBytes(StandardCharsets.ISO_8859_1);
         Path event = write("latin1.json", latin1);
-        ValidateTest.Run run = ValidateTest.validate(event.toString());
+        InProcess.Run run = ValidateTest.validate(event.toString());
         assertEquals(2, run.exitCode(), run.err());
         int offset = VALID.indexOf("readiness-evaluator") + "readiness-".length();
         assertTrue(run.err().startsWith(event + ": not valid UTF-8 (byte " + offset + " of " + latin1.length + ")"), run.err());
@@ -106,7 +106,7 @@ class BadInputTest {
         InputStream stdin = System.in;
         try {
             System.setIn(new ByteArrayInputStream(latin1));
-            EmitTest.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload-file", "-", "--dry-run");
+            InProcess.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload-file", "-", "--dry-run");
             assertEquals(2, run.exitCode(), run.err());
             int offset = "{\"pr\":456,\"checks_status\":\"gr".length();
             assertTrue(run.err().startsWith("<stdin>: not valid UTF-8 (byte " + offset + " of " + latin1.length + ")"), run.err());
@@ -121,13 +121,13 @@ class BadInputTest {
     @Test
     void aMissingFileSaysSo() {
         Path missing = temp.resolve("x.json");
-        ValidateTest.Run validate = ValidateTest.validate(missing.toString());
+        InProcess.Run validate = ValidateTest.validate(missing.toString());
         assertEquals(2, validate.exitCode());
         assertTrue(validate.err().startsWith(missing + ": no such file\n"), validate.err());
-        EmitTest.Run emit = EmitTest.emit(env(), "rfc.pr.ready", "--payload-file", missing.toString());
+        InProcess.Run emit = EmitTest.emit(env(), "rfc.pr.ready", "--payload-file", missing.toString());
         assertEquals(2, emit.exitCode());
         assertTrue(emit.err().startsWith(missing + ": no such file\n"), emit.err());
-        DedupeTest.Run claim = DedupeTest.dedupe(env(), "claim", "--event", missing.toString());
+        InProcess.Run claim = DedupeTest.dedupe(env(), "claim", "--event", missing.toString());
         assertEquals(2, claim.exitCode());
         assertTrue(claim.err().startsWith(missing + ": no such file\n"), claim.err());
     }
@@ -136,7 +136,7 @@ class BadInputTest {
     void aPrettyPrintedDocumentWithOneMistakeIsOneError() throws IOException {
         String pretty = VALID.replace(",", ",\n  ").replace("\"pr\":456", "\"pr\":456,");
         Path event = write("pretty.json", pretty);
-        ValidateTest.Run run = ValidateTest.validate(event.toString());
+        InProcess.Run run = ValidateTest.validate(event.toString());
         assertEquals(2, run.exitCode());
         List<String> errors = run.err().lines().filter(l -> l.startsWith(event.toString())).toList();
         assertEquals(1, errors.size(), run.err());
@@ -147,7 +147,7 @@ class BadInputTest {
     @Test
     void jsonLinesAreStillReadALineAtATime() throws IOException {
         Path events = write("events.jsonl", VALID + "\n{oops\n" + VALID + "\n");
-        ValidateTest.Run run = ValidateTest.validate(events.toString());
+        InProcess.Run run = ValidateTest.validate(events.toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().startsWith(events + ":2: (document): not valid JSON: "), run.err());
         assertTrue(run.err().contains("3 events checked: 2 valid, 1 invalid"), run.err());
@@ -160,8 +160,8 @@ class BadInputTest {
     void aTokenWithAControlCharacterIsRefusedAndNeverPrinted(String token) {
         Map<String, String> env = env();
         env.put("GITHUB_TOKEN", token);
-        EmitTest.Run emit = EmitTest.emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
-        DedupeTest.Run claim = DedupeTest.dedupe(env, "claim", UUID.randomUUID().toString());
+        InProcess.Run emit = EmitTest.emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        InProcess.Run claim = DedupeTest.dedupe(env, "claim", UUID.randomUUID().toString());
         for (var run : List.of(List.of(emit.exitCode(), emit.out() + emit.err()), List.of(claim.exitCode(), claim.out() + claim.err()))) {
             assertEquals(2, run.get(0), run.toString());
             String output = (String) run.get(1);
@@ -176,7 +176,7 @@ class BadInputTest {
     @Test
     void aRedirectIsAFailureNamingTheNewLocation() {
         github.renameRepository(REPO, "octo-org/renamed-repo");
-        EmitTest.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        InProcess.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(1, run.exitCode(), run.err());
         assertEquals("", run.out(), "no event id: nothing was sent");
         assertTrue(run.err().startsWith("GitHub answered 307 when asked to create repository dispatch events: " + REPO + " has moved to "

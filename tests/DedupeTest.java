@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +33,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /** dedupe.java in-process against the emulator: the protocol, the comment format, the edge cases. */
 class DedupeTest {
@@ -56,12 +53,6 @@ class DedupeTest {
         github.addUser(MALLORY_TOKEN, "mallory", false);
     }
 
-    record Run(int exitCode, String out, String err) {
-        String verdict() {
-            return out.strip();
-        }
-    }
-
     Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
         env.put("GITHUB_API_URL", github.url());
@@ -71,20 +62,15 @@ class DedupeTest {
         return env;
     }
 
-    static Run dedupe(Map<String, String> env, String... args) {
+    static InProcess.Run dedupe(Map<String, String> env, String... args) {
         return dedupe(env, Duration.ofSeconds(90), args);
     }
 
-    static Run dedupe(Map<String, String> env, Duration lease, String... args) {
+    static InProcess.Run dedupe(Map<String, String> env, Duration lease, String... args) {
         dedupe command = new dedupe();
         command.env = env;
         command.lease = lease;
-        CommandLine cli = dedupe.newCommandLine(command);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
+        return InProcess.run(dedupe.newCommandLine(command), args);
     }
 
     static String id() {
@@ -174,7 +160,7 @@ class DedupeTest {
     @Test
     void firstClaimOpensALockedLabelledStateIssueAndARepeatIsADuplicate() throws IOException {
         String eventId = id();
-        Run first = dedupe(env(), "claim", eventId);
+        InProcess.Run first = dedupe(env(), "claim", eventId);
         assertEquals(0, first.exitCode(), first.err());
         assertEquals("new", first.verdict());
         assertTrue(first.err().contains("opened state issue #1 (labelled event-bus-state, locked)"), first.err());
@@ -190,7 +176,7 @@ class DedupeTest {
         assertTrue(body.contains("**Do not edit:**") && body.contains("**1 entry**: oldest claimed "), body);
         assertEquals(List.of(UUID.fromString(eventId)), ids(stateOf(body)));
 
-        Run second = dedupe(env(), "claim", eventId);
+        InProcess.Run second = dedupe(env(), "claim", eventId);
         assertEquals(0, second.exitCode(), second.err());
         assertEquals("duplicate", second.verdict());
         assertTrue(second.err().contains(eventId + " is a duplicate: claimed at "), second.err());
@@ -206,7 +192,7 @@ class DedupeTest {
         assertEquals("new", dedupe(env(), "claim", id()).verdict()); // opens the state issue and comment
         github.clearJournal();
 
-        Run claim = dedupe(env, "claim", id(), "--verbose");
+        InProcess.Run claim = dedupe(env, "claim", id(), "--verbose");
         assertEquals("new", claim.verdict(), claim.err());
         List<GitHubEmulator.JournalEntry> journal = github.journal();
         System.out.println("uncontended new claim: " + describe(journal));
@@ -244,7 +230,7 @@ class DedupeTest {
     @Test
     void checkIsReadOnlyAndOpensNothing() throws IOException {
         String eventId = id();
-        Run check = dedupe(env(), "check", eventId);
+        InProcess.Run check = dedupe(env(), "check", eventId);
         assertEquals(0, check.exitCode(), check.err());
         assertEquals("new", check.verdict());
         assertTrue(github.issues(REPO).isEmpty());
@@ -264,7 +250,7 @@ class DedupeTest {
         dedupe(env(), "claim", a);
         dedupe(env(), "claim", b, "--ttl", "2h");
 
-        Run table = dedupe(env(), "show");
+        InProcess.Run table = dedupe(env(), "show");
         assertEquals(0, table.exitCode(), table.err());
         List<String> lines = table.out().lines().toList();
         assertEquals("EVENT ID                              CLAIMED AT            EXPIRES", lines.get(0));
@@ -296,13 +282,13 @@ class DedupeTest {
         assertEquals("new", dedupe(env(), "check", shortLived).verdict());
 
         github.clearJournal();
-        Run prune = dedupe(env(), "prune");
+        InProcess.Run prune = dedupe(env(), "prune");
         assertEquals(0, prune.exitCode(), prune.err());
         assertTrue(prune.err().contains("dropped 1 expired entry; 1 live entry remains"), prune.err());
         assertEquals(List.of(UUID.fromString(longLived)), ids(stateOf(commentBodies(github, 1).get(0))));
 
         github.clearJournal();
-        Run again = dedupe(env(), "prune");
+        InProcess.Run again = dedupe(env(), "prune");
         assertTrue(again.err().contains("dropped 0 expired entries; 1 live entry remains"), again.err());
         assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")), "nothing expired: nothing written");
 
@@ -314,7 +300,7 @@ class DedupeTest {
         dedupe(env(), "claim", id(), "--ttl", "1s");
         Thread.sleep(2_100);
         github.clearJournal();
-        Run dryRun = dedupe(env(), "prune", "--dry-run");
+        InProcess.Run dryRun = dedupe(env(), "prune", "--dry-run");
         assertTrue(dryRun.err().contains("1 expired entry to drop (dry run)"), dryRun.err());
         assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")));
     }
@@ -324,12 +310,12 @@ class DedupeTest {
         ExecutorService pool = Executors.newFixedThreadPool(20);
         try {
             String eventId = id();
-            List<Future<Run>> same = new ArrayList<>();
+            List<Future<InProcess.Run>> same = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 same.add(pool.submit(() -> dedupe(env(), "claim", eventId)));
             }
             List<String> verdicts = new ArrayList<>();
-            for (Future<Run> run : same) {
+            for (Future<InProcess.Run> run : same) {
                 assertEquals(0, run.get().exitCode(), run.get().err());
                 verdicts.add(run.get().verdict());
             }
@@ -339,8 +325,8 @@ class DedupeTest {
 
             github.clearJournal();
             List<String> twenty = IntStream.range(0, 20).mapToObj(i -> id()).toList();
-            List<Future<Run>> many = twenty.stream().map(e -> pool.submit(() -> dedupe(env(), "claim", e))).toList();
-            for (Future<Run> run : many) {
+            List<Future<InProcess.Run>> many = twenty.stream().map(e -> pool.submit(() -> dedupe(env(), "claim", e))).toList();
+            for (Future<InProcess.Run> run : many) {
                 assertEquals("new", run.get().verdict(), run.get().err());
             }
             List<UUID> stored = ids(stateOf(commentBodies(github, 1).get(0)));
@@ -365,13 +351,13 @@ class DedupeTest {
                 List.of(), List.of(), null);
         comment(github, MALLORY_TOKEN, issue, forged.render(null, Instant.now()).text());
 
-        Run claim = dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue));
+        InProcess.Run claim = dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue));
         assertEquals("new", claim.verdict(), "mallory's comment must not silence the event");
         assertTrue(claim.err().contains("by mallory: it carries the state marker, but mallory is not a trusted author"), claim.err());
         assertEquals(2, github.comments(REPO, issue).size(), "the bot's own state comment is added");
 
         // Trusting mallory explicitly changes that.
-        Run trusting = dedupe(env(), "check", id(), "--state-issue", String.valueOf(issue), "--trusted-author", "mallory");
+        InProcess.Run trusting = dedupe(env(), "check", id(), "--state-issue", String.valueOf(issue), "--trusted-author", "mallory");
         assertEquals(0, trusting.exitCode(), trusting.err());
     }
 
@@ -391,7 +377,7 @@ class DedupeTest {
 
         assertEquals("duplicate", dedupe(env, "claim", kept).verdict(), "what still reads counts before the replacement too");
         String fresh = id();
-        Run claim = dedupe(env, "claim", fresh);
+        InProcess.Run claim = dedupe(env, "claim", fresh);
         assertEquals(0, claim.exitCode(), claim.err());
         assertEquals("new", claim.verdict());
         assertTrue(claim.err().contains("::warning title=dedupe%3A state comment set aside::state comment http"), claim.err());
@@ -407,7 +393,7 @@ class DedupeTest {
         assertEquals("duplicate", dedupe(env, "check", kept).verdict(), "what still parsed is not processed again");
 
         // Reported once: the next run uses the replacement quietly.
-        Run next = dedupe(env, "claim", id());
+        InProcess.Run next = dedupe(env, "claim", id());
         assertFalse(next.err().contains("::warning"), next.err());
     }
 
@@ -426,7 +412,7 @@ class DedupeTest {
         comment(github, GitHubEmulator.DEFAULT_TOKEN, issue, full.text());
 
         String eventId = id();
-        Run claim = dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue));
+        InProcess.Run claim = dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue));
         assertEquals(0, claim.exitCode(), claim.err());
         assertEquals("new", claim.verdict());
         java.util.regex.Matcher warning = java.util.regex.Pattern
@@ -484,12 +470,12 @@ class DedupeTest {
     void whenGitHubCannotBeReachedFailExitsOneAndNewWarnsAndAnswersNew() throws IOException {
         dedupe(env(), "claim", id());
         github.injectFault("GET", "/repos/" + REPO + "/issues.*", GitHubEmulator.Fault.status(503), 10);
-        Run fail = dedupe(env(), "claim", id(), "--max-attempts", "2");
+        InProcess.Run fail = dedupe(env(), "claim", id(), "--max-attempts", "2");
         assertEquals(1, fail.exitCode(), fail.err());
         assertEquals("", fail.out());
         assertTrue(fail.err().contains("failed after 2 attempts") && fail.err().contains("not claimed (--on-github-error fail)"), fail.err());
 
-        Run atLeastOnce = dedupe(env(), "claim", id(), "--max-attempts", "2", "--on-github-error", "new");
+        InProcess.Run atLeastOnce = dedupe(env(), "claim", id(), "--max-attempts", "2", "--on-github-error", "new");
         assertEquals(0, atLeastOnce.exitCode(), atLeastOnce.err());
         assertEquals("new", atLeastOnce.verdict());
         assertTrue(atLeastOnce.err().contains("warning: ") && atLeastOnce.err().contains("may be processed twice"), atLeastOnce.err());
@@ -500,7 +486,7 @@ class DedupeTest {
     void aRefusalIsNotAnsweredWithNew() {
         Map<String, String> env = env();
         env.put("GITHUB_TOKEN", "ghp_notAValidToken");
-        Run run = dedupe(env, "claim", id(), "--on-github-error", "new");
+        InProcess.Run run = dedupe(env, "claim", id(), "--on-github-error", "new");
         assertEquals(1, run.exitCode(), run.err());
         assertTrue(run.err().contains("check GITHUB_TOKEN"), run.err());
         assertEquals("", run.out());
@@ -510,10 +496,10 @@ class DedupeTest {
     void aSubcommandsVerbosePrintsTheStackTraceOfAFailure() {
         Map<String, String> env = env();
         env.put("GITHUB_TOKEN", "ghp_notAValidToken");
-        Run quiet = dedupe(env, "claim", id());
+        InProcess.Run quiet = dedupe(env, "claim", id());
         assertEquals(1, quiet.exitCode(), quiet.err());
         assertFalse(quiet.err().contains("\tat "), quiet.err());
-        Run verbose = dedupe(env, "claim", id(), "--verbose");
+        InProcess.Run verbose = dedupe(env, "claim", id(), "--verbose");
         assertEquals(1, verbose.exitCode(), verbose.err());
         assertTrue(verbose.err().contains("\tat dedupe"), verbose.err());
     }
@@ -528,7 +514,7 @@ class DedupeTest {
                 "{\"ref\":\"" + stuck + "\",\"sha\":\"" + github.branchSha(REPO, "main") + "\"}");
 
         long started = System.nanoTime();
-        Run claim = dedupe(env(), Duration.ofSeconds(2), "claim", id());
+        InProcess.Run claim = dedupe(env(), Duration.ofSeconds(2), "claim", id());
         assertEquals("new", claim.verdict(), claim.err());
         assertTrue(System.nanoTime() - started >= 2_000_000_000L, "waited for the lease");
         assertFalse(github.refs(REPO).contains(stuck), "the dead holder's ticket is cleaned up");
@@ -539,7 +525,7 @@ class DedupeTest {
     void aWriteThatFailsGivesItsTicketUpAtOnce() {
         dedupe(env(), "claim", id());
         github.injectFault("PATCH", "/repos/" + REPO + "/issues/comments/.*", GitHubEmulator.Fault.status(503), 1);
-        Run failed = dedupe(env(), "claim", id(), "--max-attempts", "1");
+        InProcess.Run failed = dedupe(env(), "claim", id(), "--max-attempts", "1");
         assertEquals(1, failed.exitCode(), failed.err());
         assertTrue(github.refs(REPO).stream().noneMatch(r -> r.endsWith("-1")), "the ticket for version 1 -> 2 was given up: " + github.refs(REPO));
 
@@ -599,7 +585,7 @@ class DedupeTest {
         if (args.contains("--") && !args.contains("--event") && !args.contains("--key")) {
             withId.add(id());
         }
-        Run run = dedupe(env(), withId.toArray(String[]::new));
+        InProcess.Run run = dedupe(env(), withId.toArray(String[]::new));
         assertEquals(2, run.exitCode(), args + ": " + run.err());
         assertTrue(run.err().contains("Try 'dedupe"), run.err());
         assertTrue(github.journal().isEmpty(), args + ": nothing sent");
@@ -608,21 +594,21 @@ class DedupeTest {
     @Test
     void anEventFileWithoutAUuidEventIdIsBadInput() throws IOException {
         Path event = Files.writeString(temp.resolve("event.json"), "{\"action\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"42\"}}");
-        Run run = dedupe(env(), "claim", "--event", event.toString());
+        InProcess.Run run = dedupe(env(), "claim", "--event", event.toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().startsWith(event + ": /client_payload/event_id: '42' is not a lowercase UUID"), run.err());
     }
 
     @Test
     void helpNamesTheEnvironmentAndTheExitCodes() {
-        Run help = dedupe(Map.of(), "--help");
+        InProcess.Run help = dedupe(Map.of(), "--help");
         assertEquals(0, help.exitCode());
         assertTrue(help.out().startsWith("Usage: dedupe "), help.out());
         assertTrue(help.out().contains("Environment:") && help.out().contains("EVENT_BUS_STATE_ISSUE"), help.out());
         assertTrue(help.out().contains("Exit codes:") && help.out().contains("claim"), help.out());
-        Run claimHelp = dedupe(Map.of(), "claim", "--help");
+        InProcess.Run claimHelp = dedupe(Map.of(), "claim", "--help");
         assertTrue(claimHelp.out().contains("--on-github-error") && claimHelp.out().contains("at least once"), claimHelp.out());
-        Run none = dedupe(Map.of());
+        InProcess.Run none = dedupe(Map.of());
         assertEquals(2, none.exitCode());
         assertTrue(none.err().startsWith("Missing subcommand"), none.err());
     }

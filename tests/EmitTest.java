@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /** emit.java in-process against the emulator: the envelope, validation before sending, retries, refusals. */
 class EmitTest {
@@ -41,9 +38,6 @@ class EmitTest {
         github.reset();
     }
 
-    record Run(int exitCode, String out, String err) {
-    }
-
     Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
         env.put("GITHUB_API_URL", github.url());
@@ -53,15 +47,10 @@ class EmitTest {
         return env;
     }
 
-    static Run emit(Map<String, String> env, String... args) {
+    static InProcess.Run emit(Map<String, String> env, String... args) {
         emit command = new emit();
         command.env = env;
-        CommandLine cli = emit.newCommandLine(command);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
+        return InProcess.run(emit.newCommandLine(command), args);
     }
 
     List<GitHubEmulator.JournalEntry> dispatches() {
@@ -80,7 +69,7 @@ class EmitTest {
     @ParameterizedTest
     @MethodSource("rfcEvents")
     void eachRfcEventIsSentInOneRequestAndDeliveredAsGitHubWould(String type, String data) throws IOException {
-        Run run = emit(env(), type, "--payload", data, "--source", "assignment-workflow");
+        InProcess.Run run = emit(env(), type, "--payload", data, "--source", "assignment-workflow");
         assertEquals(0, run.exitCode(), run.err());
         String eventId = run.out().strip();
         assertTrue(eventId.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), eventId);
@@ -103,7 +92,7 @@ class EmitTest {
 
     @Test
     void dryRunPrintsAValidBodyAndSendsNothing() throws IOException {
-        Run run = emit(Map.of(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--dry-run");
+        InProcess.Run run = emit(Map.of(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--dry-run");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode body = JSON.readTree(run.out());
         assertEquals("rfc.pr.ready", body.get("event_type").asText());
@@ -117,7 +106,7 @@ class EmitTest {
     void dedupeKeyGivesTheDocumentedVersion5Id() throws IOException {
         // uuid.uuid5(uuid.UUID('d768854e-7ce7-5a89-8b74-d8a7e84cd9d4'), 'issue-123') in Python
         assertEquals(UUID.fromString("695172c9-8e0c-57ee-889c-7b4a2dc9e32f"), emit.nameBasedUuid(emit.DEDUPE_KEY_NAMESPACE, "issue-123"));
-        Run run = emit(env(), "rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}", "--dedupe-key", "issue-123");
+        InProcess.Run run = emit(env(), "rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}", "--dedupe-key", "issue-123");
         assertEquals("695172c9-8e0c-57ee-889c-7b4a2dc9e32f", run.out().strip());
     }
 
@@ -129,7 +118,7 @@ class EmitTest {
                         + parentTrace + "\"},\"repository\":{},\"sender\":{}}");
         Map<String, String> env = env();
         env.put("GITHUB_EVENT_PATH", parent.toString());
-        Run run = emit(env, "rfc.pr.created", "--payload", "{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}", "--dry-run");
+        InProcess.Run run = emit(env, "rfc.pr.created", "--payload", "{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}", "--dry-run");
         assertEquals(parentTrace, JSON.readTree(run.out()).at("/client_payload/trace_id").asText());
 
         Path dispatched = Files.writeString(temp.resolve("wd.json"), "{\"inputs\":{\"event_id\":\"" + parentTrace + "\"},\"ref\":\"main\"}");
@@ -142,7 +131,7 @@ class EmitTest {
     void sourceDefaultsToTheWorkflowFileName() throws IOException {
         Map<String, String> env = env();
         env.put("GITHUB_WORKFLOW_REF", "octo-org/octo-repo/.github/workflows/assignment-workflow.yml@refs/heads/main");
-        Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--dry-run");
+        InProcess.Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--dry-run");
         assertEquals("assignment-workflow", JSON.readTree(run.out()).at("/client_payload/source").asText());
     }
 
@@ -165,7 +154,7 @@ class EmitTest {
     @MethodSource("transientFaults")
     void transientFaultIsRetriedWithTheSameEventId(String name, GitHubEmulator.Fault fault) throws IOException {
         github.injectFault("POST", DISPATCHES, fault, name.equals("delay") ? 1 : 2);
-        Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(0, run.exitCode(), run.err());
         String eventId = run.out().strip();
         List<GitHubEmulator.JournalEntry> attempts = dispatches();
@@ -179,7 +168,7 @@ class EmitTest {
     @Test
     void secondaryRateLimitWithoutRetryAfterWaitsAMinuteSoAShortBudgetGivesUp() {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.secondaryRateLimit(null), 1);
-        Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--retry-budget", "5");
+        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--retry-budget", "5");
         assertEquals(1, run.exitCode());
         assertEquals(1, dispatches().size());
         assertTrue(run.err().contains("the next attempt would be in 60 s, past the retry budget of 5 s"), run.err());
@@ -188,7 +177,7 @@ class EmitTest {
     @Test
     void attemptsAreBounded() {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.status(503), 10);
-        Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--max-attempts", "3");
+        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--max-attempts", "3");
         assertEquals(1, run.exitCode());
         assertEquals(3, dispatches().size());
         assertTrue(run.err().contains("failed after 3 attempts"), run.err());
@@ -198,7 +187,7 @@ class EmitTest {
     @Test
     void droppedConnectionAfterAcceptanceIsRetriedAndGitHubHasTwoDispatchesWithOneId() throws IOException {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.dropAfterAccept(), 1);
-        Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(0, run.exitCode(), run.err());
         List<Path> delivered = github.deliveredEvents(REPO);
         assertEquals(2, delivered.size(), "the producer-retry duplicate that dedupe exists for");
@@ -212,7 +201,7 @@ class EmitTest {
     void badTokenIsNotRetried() {
         Map<String, String> env = env();
         env.put("GITHUB_TOKEN", "ghp_notAValidToken");
-        Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        InProcess.Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(1, run.exitCode());
         assertEquals(1, dispatches().size());
         assertTrue(run.err().contains("(401 ") && run.err().contains("check GITHUB_TOKEN"), run.err());
@@ -223,7 +212,7 @@ class EmitTest {
         github.addUser("ghp_readonly000000000000000000000000000", "reader", false);
         Map<String, String> env = env();
         env.put("GITHUB_TOKEN", "ghp_readonly000000000000000000000000000");
-        Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        InProcess.Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(1, run.exitCode());
         assertEquals(1, dispatches().size());
         assertTrue(run.err().contains("permissions: contents: write"), run.err());
@@ -231,7 +220,7 @@ class EmitTest {
 
     @Test
     void unknownRepositoryNamesTheRepository() {
-        Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--repo", "octo-org/nope");
+        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--repo", "octo-org/nope");
         assertEquals(1, run.exitCode());
         assertEquals(1, github.journal().size());
         assertTrue(run.err().contains("octo-org/nope exists and that the token can see it"), run.err());
@@ -287,7 +276,7 @@ class EmitTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badInputs")
     void badInputExitsTwoWithAMessageAndSendsNothing(String name, String[] args) {
-        Run run = emit(env(), args);
+        InProcess.Run run = emit(env(), args);
         assertEquals(2, run.exitCode(), name + ": " + run.err());
         assertTrue(run.out().isEmpty(), run.out());
         assertFalse(run.err().isBlank());
@@ -300,7 +289,7 @@ class EmitTest {
         var stdin = System.in;
         try {
             System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
-            Run run = emit(env(), "rfc.pr.ready", "--payload-file", "-");
+            InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload-file", "-");
             assertEquals(2, run.exitCode());
             assertTrue(run.err().startsWith("--payload-file - (stdin): empty"), run.err());
         } finally {
@@ -313,7 +302,7 @@ class EmitTest {
     void missingTokenIsUsageErrorAndNoRequest() {
         Map<String, String> env = env();
         env.remove("GITHUB_TOKEN");
-        Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        InProcess.Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().startsWith("no token: set GITHUB_TOKEN or GH_TOKEN"), run.err());
         assertTrue(github.journal().isEmpty());

@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /** route.java in-process against the GitHub emulator: matching, dispatching, the event log, stats and graph. */
 class RouteTest {
@@ -62,13 +59,6 @@ class RouteTest {
     Path summary;
     Path log;
 
-    record Run(int exitCode, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\n--- out ---\n" + out + "\n--- err ---\n" + err;
-        }
-    }
-
     @BeforeEach
     void resetEmulator() {
         github.reset();
@@ -89,20 +79,14 @@ class RouteTest {
         return env;
     }
 
-    static Run route(Map<String, String> env, String... args) {
+    static InProcess.Run route(Map<String, String> env, String... args) {
         route command = new route();
         command.env = env;
-        CommandLine cli = route.newCommandLine(command);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
+        return InProcess.run(route.newCommandLine(command), args);
     }
 
     /** Routes an event with the example routes file. */
-    Run routeExample(String event, String... more) {
+    InProcess.Run routeExample(String event, String... more) {
         List<String> args = new ArrayList<>(List.of("--routes", EXAMPLE_ROUTES.toString(), "--event", event));
         args.addAll(List.of(more));
         return route(env(), args.toArray(String[]::new));
@@ -133,7 +117,7 @@ class RouteTest {
         JsonNode event = JSON.readTree(EXAMPLES.resolve(example).toFile());
         String eventId = event.at("/client_payload/event_id").asText();
 
-        Run run = routeExample(EXAMPLES.resolve(example).toString());
+        InProcess.Run run = routeExample(EXAMPLES.resolve(example).toString());
         assertEquals(0, run.exitCode(), run.toString());
         List<Map<String, Object>> runs = github.workflowRuns(REPO);
         assertEquals(workflows, runs.stream().map(r -> r.get("workflow_file")).toList());
@@ -189,7 +173,7 @@ class RouteTest {
         Map<String, String> env = env();
         env.put("GITHUB_EVENT_PATH", delivered.toString());
 
-        Run run = route(env, "--routes", EXAMPLE_ROUTES.toString());
+        InProcess.Run run = route(env, "--routes", EXAMPLE_ROUTES.toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("merge-orchestrator.yml", github.workflowRuns(REPO).get(0).get("workflow_file"));
     }
@@ -252,7 +236,7 @@ class RouteTest {
                     workflow: pr-flow-monitor.yml
                 """);
 
-        Run run = route(env, "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(env, "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("unrouted\n", run.out());
         assertTrue(github.journal().isEmpty());
@@ -281,7 +265,7 @@ class RouteTest {
                       pr: data.pr
                 """);
 
-        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
         assertEquals(1, run.exitCode(), run.toString());
         assertEquals(List.of("ci.yml"), github.workflowRuns(REPO).stream().map(r -> r.get("workflow_file")).toList());
         assertTrue(run.out().startsWith("dispatched ci.yml run "), run.toString());
@@ -310,7 +294,7 @@ class RouteTest {
         Map<String, String> env = env();
         env.put("GITHUB_ACTIONS", "true");
 
-        Run run = route(env, "--routes", routes.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(env, "--routes", routes.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
         assertEquals(1, run.exitCode(), run.toString());
         assertEquals(1, github.workflowRuns(REPO).size());
         assertTrue(run.err().contains("::error file=" + routes + ",line=2,title=Dispatch failed::not-there.yml: workflow not-there.yml not found in "
@@ -330,7 +314,7 @@ class RouteTest {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.status(503), 1);
         Path routes = write("routes.yml", "routes:\n  - {event: rfc.pr.ready, workflow: ci.yml}\n");
 
-        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString(),
+        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString(),
                 "--max-attempts", "1");
         assertEquals(1, run.exitCode(), run.toString());
         assertTrue(run.err().contains("failed after 1 attempts; last: 503"), run.toString());
@@ -343,7 +327,7 @@ class RouteTest {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.tooManyRequests(0), 1);
         Path routes = write("routes.yml", "routes:\n  - {event: rfc.pr.ready, workflow: ci.yml}\n");
 
-        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(List.of(429, 200), github.journal("POST", DISPATCHES).stream().map(GitHubEmulator.JournalEntry::status).toList());
         assertEquals(1, github.workflowRuns(REPO).size());
@@ -356,7 +340,7 @@ class RouteTest {
         registerRfcWorkflows();
         github.setLegacyWorkflowDispatch(true);
 
-        Run run = routeExample(example("rfc.pr.created/valid-with-trace-id.json").toString());
+        InProcess.Run run = routeExample(example("rfc.pr.created/valid-with-trace-id.json").toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("dispatched ci-dispatcher.yml\ndispatched merge-orchestrator.yml\n", run.out());
         List<GitHubEmulator.JournalEntry> posts = github.journal("POST", DISPATCHES);
@@ -374,7 +358,7 @@ class RouteTest {
         Map<String, String> env = env();
         env.remove("GITHUB_REF_NAME");
 
-        Run run = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(1, github.journal("GET", "/repos/" + REPO).size());
         assertEquals(3, github.journal().size());
@@ -386,7 +370,7 @@ class RouteTest {
         registerRfcWorkflows();
         github.addBranch(REPO, "release");
 
-        Run run = routeExample(example("rfc.pr.ready/valid-with-trace-id.json").toString(), "--ref", "release");
+        InProcess.Run run = routeExample(example("rfc.pr.ready/valid-with-trace-id.json").toString(), "--ref", "release");
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("release", github.workflowRuns(REPO).get(0).get("ref"));
         assertTrue(github.journal("GET", ".*").isEmpty());
@@ -402,7 +386,7 @@ class RouteTest {
         List<Integer> routeLines = IntStream.range(0, exampleLines.size())
                 .filter(i -> exampleLines.get(i).strip().equals("- event: rfc.pr.created")).mapToObj(i -> i + 1).toList();
 
-        Run run = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString(),
+        InProcess.Run run = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString(),
                 "--dry-run");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(github.journal().isEmpty());
@@ -423,7 +407,7 @@ class RouteTest {
         String unknown = ((ObjectNode) JSON.readTree(example("rfc.pr.ready/valid-first-in-chain.json").toFile())).put("event_type", "rfc.pr.merged").toString();
         Path events = write("events.jsonl", ready + "\n" + unknown + "\n");
 
-        Run run = routeExample(events.toString());
+        InProcess.Run run = routeExample(events.toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().startsWith("dispatched merge-orchestrator.yml run ") && run.out().endsWith("\nunrouted\n"), run.out());
         List<String> records = Files.readAllLines(log);
@@ -564,7 +548,7 @@ class RouteTest {
     @MethodSource("badRoutesFiles")
     void aBadRoutesFileExitsTwoNamingTheLine(String yaml, int line, String message) throws IOException {
         Path routes = write("routes.yml", yaml);
-        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().contains(routes + ":" + line + ": " + message), run.toString());
         assertTrue(github.journal().isEmpty());
@@ -582,7 +566,7 @@ class RouteTest {
                     workflow: merge.yml
                     when: {}
                 """);
-        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().contains(routes + ":4: unknown key 'if'"), run.toString());
         assertTrue(run.err().contains(routes + ":7: not a valid EventBridge pattern: Empty objects are not allowed"), run.toString());
@@ -621,7 +605,7 @@ class RouteTest {
                     workflow: push-only.yml
                 """);
 
-        Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().contains(routes + ":7: input 'trace_id' is not declared under on.workflow_dispatch.inputs in "
                 + ".github/workflows/merge.yml (GitHub would answer 422 Unexpected inputs)"), run.toString());
@@ -647,7 +631,7 @@ class RouteTest {
         Files.writeString(temp.resolve(".github/event-routes.yml"), "routes:\n  - {event: rfc.pr.ready, workflow: merge.yml, inputs: {pr: data.pr}}\n");
 
         // No --routes: the default is .github/event-routes.yml of $GITHUB_WORKSPACE.
-        Run run = route(env(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(env(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(1, github.workflowRuns(REPO).size());
     }
@@ -655,15 +639,15 @@ class RouteTest {
     @Test
     void aBadOrMissingEventIsInvalidInput() throws IOException {
         Map<String, String> env = env();
-        Run missing = route(env, "--routes", EXAMPLE_ROUTES.toString());
+        InProcess.Run missing = route(env, "--routes", EXAMPLE_ROUTES.toString());
         assertEquals(2, missing.exitCode(), missing.toString());
         assertTrue(missing.err().startsWith("no event: pass --event FILE"), missing.toString());
 
-        Run notJson = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", write("event.json", "{not json").toString());
+        InProcess.Run notJson = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", write("event.json", "{not json").toString());
         assertEquals(2, notJson.exitCode(), notJson.toString());
         assertTrue(notJson.err().startsWith(temp.resolve("event.json") + ": not valid JSON"), notJson.toString());
 
-        Run notAnEvent = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", write("event.json", "{\"pr\": 1}").toString());
+        InProcess.Run notAnEvent = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", write("event.json", "{\"pr\": 1}").toString());
         assertEquals(2, notAnEvent.exitCode(), notAnEvent.toString());
         assertTrue(notAnEvent.err().contains(": not an event: expected {\"event_type\""), notAnEvent.toString());
         assertTrue(github.journal().isEmpty());
@@ -708,7 +692,7 @@ class RouteTest {
     @Test
     void statsCountsPerTypeAndStatusWithNearestRankLatenciesAndTraceSpans() throws IOException {
         List<Path> logs = twoLogs();
-        Run run = route(env(), "stats", logs.get(0).toString(), logs.get(1).toString());
+        InProcess.Run run = route(env(), "stats", logs.get(0).toString(), logs.get(1).toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("""
                 6 records from 2 logs (1 lines skipped)
@@ -729,7 +713,7 @@ class RouteTest {
     @Test
     void statsJsonAndMarkdownSummary() throws IOException {
         List<Path> logs = twoLogs();
-        Run run = route(env(), "stats", "--json", logs.get(0).toString(), logs.get(1).toString());
+        InProcess.Run run = route(env(), "stats", "--json", logs.get(0).toString(), logs.get(1).toString());
         assertEquals(0, run.exitCode(), run.toString());
         JsonNode report = JSON.readTree(run.out());
         assertEquals(6, report.get("records").asInt());
@@ -757,14 +741,14 @@ class RouteTest {
                 .collect(Collectors.joining("\n"));
         Map<String, String> env = env();
         env.put("EVENT_LOG", write("default.jsonl", lines).toString());
-        Run run = route(env, "stats", "--json");
+        InProcess.Run run = route(env, "stats", "--json");
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(JSON.readTree("{\"count\":20,\"median\":100,\"p95\":190}"), JSON.readTree(run.out()).at("/all/latency_ms"));
     }
 
     @Test
     void statsOfAMissingLogIsInvalidInput() {
-        Run run = route(env(), "stats", temp.resolve("nope.jsonl").toString());
+        InProcess.Run run = route(env(), "stats", temp.resolve("nope.jsonl").toString());
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().startsWith(temp.resolve("nope.jsonl") + ": no such file"), run.toString());
     }
@@ -777,7 +761,7 @@ class RouteTest {
                 + "\n" + record("rfc.pr.ready", "duplicate", "e2", "t3", 0, 30), "notes.txt", "not a log")));
         github.addArtifact(REPO, "event-log-3", zip(Map.of("logs/event_log.jsonl", record("rfc.chain.broken", "unrouted", "e3", "t4", 0, 40))));
 
-        Run run = route(env(), "stats", "--json", "--from-artifacts", "2");
+        InProcess.Run run = route(env(), "stats", "--json", "--from-artifacts", "2");
         assertEquals(0, run.exitCode(), run.toString());
         JsonNode report = JSON.readTree(run.out());
         assertEquals(3, report.get("records").asInt(), report.toPrettyString());
@@ -793,7 +777,7 @@ class RouteTest {
             github.addArtifact(REPO, i == 1 ? "event-log-oldest" : "build-" + i, zip(Map.of("event_log.jsonl",
                     record("rfc.pr.ready", "routed", "e" + i, "t" + i, 0, i))));
         }
-        Run run = route(env(), "stats", "--json", "--from-artifacts", "1");
+        InProcess.Run run = route(env(), "stats", "--json", "--from-artifacts", "1");
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(1, JSON.readTree(run.out()).at("/all/total").asInt());
         assertEquals(2, github.journal("GET", "/repos/" + REPO + "/actions/artifacts").size());
@@ -830,7 +814,7 @@ class RouteTest {
         try {
             Map<String, String> env = env();
             env.put("GITHUB_API_URL", "http://127.0.0.1:" + port);
-            Run run = route(env, "stats", "--json", "--from-artifacts", "1");
+            InProcess.Run run = route(env, "stats", "--json", "--from-artifacts", "1");
             assertEquals(0, run.exitCode(), run.toString());
             assertEquals(1, JSON.readTree(run.out()).get("records").asInt());
             assertEquals(List.of("Bearer " + GitHubEmulator.DEFAULT_TOKEN, "Bearer " + GitHubEmulator.DEFAULT_TOKEN), apiAuthorization);
@@ -844,7 +828,7 @@ class RouteTest {
 
     @Test
     void graphDrawsTheExampleRoutesAsMermaid() throws IOException {
-        Run run = route(env(), "graph", "--routes", EXAMPLE_ROUTES.toString());
+        InProcess.Run run = route(env(), "graph", "--routes", EXAMPLE_ROUTES.toString());
         assertEquals(0, run.exitCode(), run.toString());
         String mermaid = """
                 flowchart LR
@@ -885,7 +869,7 @@ class RouteTest {
                     workflow: audit.yml
                     when: {$or: [{data: {pr: [1]}}, {source: [{anything-but: ["cron"]}]}]}
                 """);
-        Run run = route(env(), "graph", "--routes", routes.toString());
+        InProcess.Run run = route(env(), "graph", "--routes", routes.toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("  e1 -->|\"data.pr: numeric #gt; 400, data.branch: prefix copilot/\"| w1\n"), run.out());
         assertTrue(run.out().contains("  e2([\"*\"])\n"), run.out());
@@ -895,7 +879,7 @@ class RouteTest {
     @Test
     void graphOfABadRoutesFileExitsTwo() throws IOException {
         Path routes = write("routes.yml", "routes:\n  - {event: rfc.pr.ready, workflow: a.yml, when: {data: {pr: 1}}}\n");
-        Run run = route(env(), "graph", "--routes", routes.toString());
+        InProcess.Run run = route(env(), "graph", "--routes", routes.toString());
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().startsWith(routes + ":2: not a valid EventBridge pattern"), run.toString());
     }
@@ -918,7 +902,7 @@ class RouteTest {
 
     /** The workflows a dry run would dispatch, in order. */
     List<String> planned(Path routes, Path event) {
-        Run run = route(env(), "--routes", routes.toString(), "--event", event.toString(), "--dry-run");
+        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", event.toString(), "--dry-run");
         assertEquals(0, run.exitCode(), run.toString());
         return run.out().lines().filter(l -> l.startsWith("  dispatch ")).map(l -> l.split(" ")[3]).toList();
     }

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /** validate.java in-process: the rules, the inputs it accepts, and what it writes. */
 class ValidateTest {
@@ -29,22 +26,13 @@ class ValidateTest {
     @TempDir
     Path temp;
 
-    record Run(int exitCode, String out, String err) {
-    }
-
-    static Run validate(Map<String, String> env, String... args) {
+    static InProcess.Run validate(Map<String, String> env, String... args) {
         validate command = new validate();
         command.env = env;
-        CommandLine cli = validate.newCommandLine(command);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
+        return InProcess.run(validate.newCommandLine(command), args);
     }
 
-    static Run validate(String... args) {
+    static InProcess.Run validate(String... args) {
         return validate(Map.of(), args);
     }
 
@@ -66,7 +54,7 @@ class ValidateTest {
     @ParameterizedTest
     @MethodSource("validExamples")
     void validExamplePasses(Path example) {
-        Run run = validate(example.toString());
+        InProcess.Run run = validate(example.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("1 event checked: 1 valid, 0 invalid"), run.err());
     }
@@ -74,7 +62,7 @@ class ValidateTest {
     @ParameterizedTest
     @MethodSource("invalidExamples")
     void invalidExampleFailsNamingFieldAndRule(Path example) {
-        Run run = validate(example.toString());
+        InProcess.Run run = validate(example.toString());
         assertEquals(2, run.exitCode(), run.err());
         String firstLine = run.err().lines().findFirst().orElseThrow();
         // "<file>: /client_payload/data/pr: must have a minimum value of 1 (rule: minimum)"
@@ -87,7 +75,7 @@ class ValidateTest {
         ObjectNode doc = example("rfc.pr.ready/valid-with-trace-id.json");
         doc.with("client_payload").put("source", "-bad source");
         doc.with("client_payload").with("data").put("pr", 0).put("checks_status", "red");
-        Run run = validate(write("three.json", doc).toString());
+        InProcess.Run run = validate(write("three.json", doc).toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("/client_payload/source: "), run.err());
         assertTrue(run.err().contains("/client_payload/data/pr: ") && run.err().contains("(rule: minimum)"), run.err());
@@ -107,7 +95,7 @@ class ValidateTest {
         assertEquals(0, validate(write("event.json", webhook).toString()).exitCode());
 
         webhook.with("client_payload").with("data").put("micro", "2");
-        Run run = validate(write("event.json", webhook).toString());
+        InProcess.Run run = validate(write("event.json", webhook).toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("/client_payload/data/micro"), run.err());
     }
@@ -115,7 +103,7 @@ class ValidateTest {
     @Test
     void eventOptionDefaultsToGitHubEventPath() throws IOException {
         Path event = Files.copy(SCHEMAS.resolve("examples/rfc.pr.ready/valid-with-trace-id.json"), temp.resolve("event.json"));
-        Run run = validate(Map.of("GITHUB_EVENT_PATH", event.toString()));
+        InProcess.Run run = validate(Map.of("GITHUB_EVENT_PATH", event.toString()));
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("1 event checked"), run.err());
     }
@@ -132,7 +120,7 @@ class ValidateTest {
         Path file = temp.resolve("events.jsonl");
         Files.write(file, lines);
 
-        Run run = validate(file.toString());
+        InProcess.Run run = validate(file.toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("events.jsonl:500: /client_payload/data/pr"), run.err());
         assertTrue(run.err().contains("events.jsonl:750: (document): not valid JSON"), run.err());
@@ -141,22 +129,22 @@ class ValidateTest {
 
     @Test
     void notJsonAndEmptyInputAreInvalidInput() throws IOException {
-        Run notJson = validate(Files.writeString(temp.resolve("x.json"), "event_type=rfc.pr.ready").toString());
+        InProcess.Run notJson = validate(Files.writeString(temp.resolve("x.json"), "event_type=rfc.pr.ready").toString());
         assertEquals(2, notJson.exitCode());
         assertTrue(notJson.err().contains("not valid JSON"), notJson.err());
 
-        Run empty = validate(Files.writeString(temp.resolve("empty.json"), "  \n").toString());
+        InProcess.Run empty = validate(Files.writeString(temp.resolve("empty.json"), "  \n").toString());
         assertEquals(2, empty.exitCode());
         assertTrue(empty.err().contains("empty input"), empty.err());
 
-        Run array = validate(Files.writeString(temp.resolve("array.json"), "[1,2]").toString());
+        InProcess.Run array = validate(Files.writeString(temp.resolve("array.json"), "[1,2]").toString());
         assertEquals(2, array.exitCode());
         assertTrue(array.err().contains("expected a JSON object"), array.err());
     }
 
     @Test
     void missingFileIsUsageErrorWithOneLine() {
-        Run run = validate(temp.resolve("nope.json").toString());
+        InProcess.Run run = validate(temp.resolve("nope.json").toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().startsWith(temp.resolve("nope.json") + ": no such file\n"), run.err());
     }
@@ -165,7 +153,7 @@ class ValidateTest {
     void unknownEventTypeNamesTheKnownOnes() throws IOException {
         ObjectNode doc = example("rfc.pr.ready/valid-with-trace-id.json");
         doc.put("event_type", "rfc.pr.merged");
-        Run run = validate(write("unknown.json", doc).toString());
+        InProcess.Run run = validate(write("unknown.json", doc).toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("/event_type: unknown event type 'rfc.pr.merged'"), run.err());
         assertTrue(run.err().contains("rfc.pr.ready"), run.err());
@@ -178,7 +166,7 @@ class ValidateTest {
         Path log = temp.resolve("logs/event_log.jsonl");
         Path valid = SCHEMAS.resolve("examples/rfc.pr.ready/valid-first-in-chain.json");
 
-        Run run = validate(Map.of("EVENT_LOG", log.toString(), "GITHUB_RUN_ID", "42"), write("bad.json", doc).toString(), valid.toString());
+        InProcess.Run run = validate(Map.of("EVENT_LOG", log.toString(), "GITHUB_RUN_ID", "42"), write("bad.json", doc).toString(), valid.toString());
         assertEquals(2, run.exitCode());
         List<String> lines = Files.readAllLines(log);
         assertEquals(1, lines.size(), "only the invalid event is logged");
@@ -201,7 +189,7 @@ class ValidateTest {
         Files.write(file, List.of(valid, JSON.writeValueAsString(broken)));
         Path summary = temp.resolve("summary.md");
 
-        Run run = validate(Map.of("GITHUB_ACTIONS", "true", "GITHUB_STEP_SUMMARY", summary.toString()), file.toString());
+        InProcess.Run run = validate(Map.of("GITHUB_ACTIONS", "true", "GITHUB_STEP_SUMMARY", summary.toString()), file.toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("::error file=" + file + ",line=2,title=Invalid event (type)::/client_payload/data/pr: "), run.err());
         String markdown = Files.readString(summary);
@@ -218,7 +206,7 @@ class ValidateTest {
 
     @Test
     void jsonReportListsEveryEvent() throws IOException {
-        Run run = validate("--json", SCHEMAS.resolve("examples/rfc.pr.ready/valid-with-trace-id.json").toString(),
+        InProcess.Run run = validate("--json", SCHEMAS.resolve("examples/rfc.pr.ready/valid-with-trace-id.json").toString(),
                 SCHEMAS.resolve("examples/rfc.pr.ready/invalid-pr-zero.json").toString());
         JsonNode report = JSON.readTree(run.out());
         assertEquals(2, report.get("events").asInt());
@@ -232,14 +220,14 @@ class ValidateTest {
         ObjectNode doc = example("rfc.pr.ready/valid-with-trace-id.json");
         // Matches the pattern, but there is no 13th month: only the date-time format catches it.
         doc.with("client_payload").put("timestamp", "2026-13-27T04:38:13.123Z");
-        Run run = validate(write("month.json", doc).toString());
+        InProcess.Run run = validate(write("month.json", doc).toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("/client_payload/timestamp") && run.err().contains("(rule: format)"), run.err());
     }
 
     @Test
     void checkSchemasPassesOnTheRepositorySchemas() {
-        Run run = validate("--check-schemas", "--schemas", SCHEMAS.toString());
+        InProcess.Run run = validate("--check-schemas", "--schemas", SCHEMAS.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().matches("(?s).*6 schemas and \\d+ examples checked .*: 0 problems.*"), run.err());
     }
@@ -251,7 +239,7 @@ class ValidateTest {
         schema.put("type", 5);
         Files.writeString(copy.resolve("events/rfc.pr.ready.schema.json"), schema.toPrettyString());
 
-        Run run = validate("--check-schemas", "--schemas", copy.toString());
+        InProcess.Run run = validate("--check-schemas", "--schemas", copy.toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("rfc.pr.ready.schema.json: /type: "), run.err());
     }
@@ -262,7 +250,7 @@ class ValidateTest {
         Files.copy(copy.resolve("examples/rfc.pr.ready/invalid-pr-zero.json"), copy.resolve("examples/rfc.pr.ready/valid-oops.json"));
         Files.copy(copy.resolve("examples/rfc.pr.ready/valid-with-trace-id.json"), copy.resolve("examples/rfc.pr.ready/invalid-oops.json"));
 
-        Run run = validate("--check-schemas", "--schemas", copy.toString());
+        InProcess.Run run = validate("--check-schemas", "--schemas", copy.toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("valid-oops.json: should be valid but /client_payload/data/pr"), run.err());
         assertTrue(run.err().contains("invalid-oops.json: should be invalid but passes every rule"), run.err());
@@ -279,10 +267,10 @@ class ValidateTest {
         Map<String, String> withEnv = Map.of("EVENT_SCHEMAS", fromEnv.getParent().toString());
         String option = fromOption.getParent().toString();
         for (String type : List.of("team.option.only", "team.env.only", "rfc.pr.ready")) {
-            Run run = validate(withEnv, "--schemas", option, write(type + ".json", eventOfType(type)).toString());
+            InProcess.Run run = validate(withEnv, "--schemas", option, write(type + ".json", eventOfType(type)).toString());
             assertEquals(0, run.exitCode(), type + ": " + run);
         }
-        Run bundledOnly = validate(write("e.json", eventOfType("team.env.only")).toString());
+        InProcess.Run bundledOnly = validate(write("e.json", eventOfType("team.env.only")).toString());
         assertEquals(2, bundledOnly.exitCode());
         assertTrue(bundledOnly.err().contains("/event_type: unknown event type 'team.env.only': no schema for it in the bundled RFC schemas; "
                 + "add docs/events/schema/events/team.env.only.schema.json to the repository"), bundledOnly.err());
@@ -301,24 +289,24 @@ class ValidateTest {
         Path event = write("yellow.json", yellow);
 
         assertEquals(0, validate("--schemas", layer.toString(), event.toString()).exitCode());
-        Run bundled = validate(event.toString());
+        InProcess.Run bundled = validate(event.toString());
         assertEquals(2, bundled.exitCode());
         assertTrue(bundled.err().contains("/client_payload/data/checks_status: ") && bundled.err().contains("(rule: enum)"), bundled.err());
     }
 
     @Test
     void aMissingSchemaDirectoryIsUsageError() {
-        Run run = validate("--schemas", temp.resolve("missing").toString(), "x.json");
+        InProcess.Run run = validate("--schemas", temp.resolve("missing").toString(), "x.json");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("--schemas: no such directory"), run.err());
     }
 
     @Test
     void helpAndVersion() {
-        Run help = validate("--help");
+        InProcess.Run help = validate("--help");
         assertEquals(0, help.exitCode());
         assertTrue(help.out().contains("Usage: validate") && help.out().contains("Exit codes:") && help.out().contains("EVENT_SCHEMAS"));
-        Run version = validate("--version");
+        InProcess.Run version = validate("--version");
         assertEquals(0, version.exitCode());
         assertTrue(version.out().startsWith("validate "));
     }
