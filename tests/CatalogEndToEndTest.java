@@ -41,7 +41,7 @@ class CatalogEndToEndTest {
         assertEquals(0, ok.exitCode(), ok.toString());
         Scripts.Result bad = Scripts.run(elsewhere, jbangDir, Map.of(), null, "validate@org", invalid.getFileName().toString());
         assertEquals(2, bad.exitCode(), bad.toString());
-        assertTrue(bad.stderr().contains("invalid.json: /client_payload/data/pr: "), bad.toString());
+        ValidateTest.assertNamesFieldAndRule(bad.stderr(), "invalid.json: ", "/client_payload/data/pr", "minimum");
         Scripts.Result check = Scripts.run(elsewhere, jbangDir, Map.of(), null, "validate@org", "--check-schemas");
         assertEquals(0, check.exitCode(), check.toString());
         assertTrue(check.stderr().contains("in the bundled RFC schemas: 0 problems"), check.toString());

@@ -236,52 +236,96 @@ class EmitTest {
 
     // ---- bad input: exit 2, one line, nothing sent ----
 
+    /** Bad input refused before there is an event to check: an option, the payload's JSON, a file. */
+    static Arguments refusal(String name, String... args) {
+        return Arguments.of(name, null, args);
+    }
+
+    /** An event that breaks a rule of the contract: the error names the field (JSON pointer) and the rule. */
+    static Arguments violation(String name, String pointer, String rule, String... args) {
+        return Arguments.of(name, new ValidateTest.Broken(pointer, rule), args);
+    }
+
     static Stream<Arguments> badInputs() {
         String ready = "{\"pr\":456,\"checks_status\":\"green\"}";
         String big = "{\"pr\":456,\"blockers\":[" + String.join(",", java.util.Collections.nCopies(400, "\"" + "x".repeat(190) + "\"")) + "]}";
         return Stream.of(
-                Arguments.of("not JSON", new String[] {"rfc.pr.ready", "--payload", "pr=456"}),
-                Arguments.of("truncated JSON", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":456"}),
-                Arguments.of("array payload", new String[] {"rfc.pr.ready", "--payload", "[456]"}),
-                Arguments.of("string payload", new String[] {"rfc.pr.ready", "--payload", "\"green\""}),
-                Arguments.of("empty payload", new String[] {"rfc.pr.ready", "--payload", ""}),
-                Arguments.of("wrong type", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":\"456\",\"checks_status\":\"green\"}"}),
-                Arguments.of("float number", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":4.5,\"checks_status\":\"green\"}"}),
-                Arguments.of("zero PR", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":0,\"checks_status\":\"green\"}"}),
-                Arguments.of("missing field", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":456}"}),
-                Arguments.of("extra field", new String[] {"rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\",\"x\":1}"}),
-                Arguments.of("enum broken", new String[] {"rfc.chain.broken", "--payload", "{\"chain_id\":\"RFC-093-02\",\"reason\":\"OOPS\"}"}),
-                Arguments.of("empty blockers", new String[] {"rfc.pr.blocked", "--payload", "{\"pr\":456,\"blockers\":[]}"}),
-                Arguments.of("unknown type", new String[] {"rfc.pr.merged", "--payload", ready}),
-                Arguments.of("uppercase type", new String[] {"RFC.PR.READY", "--payload", ready}),
-                Arguments.of("type without dot", new String[] {"ready", "--payload", ready}),
-                Arguments.of("101-character type", new String[] {"rfc." + "a".repeat(96), "--payload", ready}),
-                Arguments.of("bad --event-id", new String[] {"rfc.pr.ready", "--payload", ready, "--event-id", "not-a-uuid"}),
-                Arguments.of("uppercase --event-id", new String[] {"rfc.pr.ready", "--payload", ready, "--event-id", "3F0C5A0E-8D1B-4C1E-9A57-2B7D9F0E6A11"}),
-                Arguments.of("bad --trace-id", new String[] {"rfc.pr.ready", "--payload", ready, "--trace-id", "123"}),
-                Arguments.of("bad --source", new String[] {"rfc.pr.ready", "--payload", ready, "--source", "has space"}),
-                Arguments.of("source injection", new String[] {"rfc.pr.ready", "--payload", ready, "--source", "x\n::set-output name=a::b"}),
-                Arguments.of("payload injection", new String[] {"rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093; rm -rf /\",\"micro\":\"02\"}"}),
-                Arguments.of("expression injection", new String[] {"rfc.pr.created", "--payload", "{\"pr\":1,\"issue\":1,\"branch\":\"${{ secrets.X }}\"}"}),
-                Arguments.of("body over 64 KB", new String[] {"rfc.pr.blocked", "--payload", big}),
-                Arguments.of("both payload options", new String[] {"rfc.pr.ready", "--payload", ready, "--payload-file", "x.json"}),
-                Arguments.of("no payload", new String[] {"rfc.pr.ready"}),
-                Arguments.of("missing payload file", new String[] {"rfc.pr.ready", "--payload-file", "/nonexistent/payload.json"}),
-                Arguments.of("both id options", new String[] {"rfc.pr.ready", "--payload", ready, "--event-id", UUID.randomUUID().toString(), "--dedupe-key", "k"}),
-                Arguments.of("bad --repo", new String[] {"rfc.pr.ready", "--payload", ready, "--repo", "just-a-name"}),
-                Arguments.of("zero attempts", new String[] {"rfc.pr.ready", "--payload", ready, "--max-attempts", "0"}),
-                Arguments.of("unknown flag", new String[] {"rfc.pr.ready", "--payload", ready, "--fast"}));
+                refusal("not JSON", "rfc.pr.ready", "--payload", "pr=456"),
+                refusal("truncated JSON", "rfc.pr.ready", "--payload", "{\"pr\":456"),
+                refusal("array payload", "rfc.pr.ready", "--payload", "[456]"),
+                refusal("string payload", "rfc.pr.ready", "--payload", "\"green\""),
+                refusal("empty payload", "rfc.pr.ready", "--payload", ""),
+                violation("wrong type", "/client_payload/data/pr", "type", "rfc.pr.ready", "--payload", "{\"pr\":\"456\",\"checks_status\":\"green\"}"),
+                violation("float number", "/client_payload/data/pr", "type", "rfc.pr.ready", "--payload", "{\"pr\":4.5,\"checks_status\":\"green\"}"),
+                violation("zero PR", "/client_payload/data/pr", "minimum", "rfc.pr.ready", "--payload", "{\"pr\":0,\"checks_status\":\"green\"}"),
+                violation("missing field", "/client_payload/data/checks_status", "required", "rfc.pr.ready", "--payload", "{\"pr\":456}"),
+                violation("extra field", "/client_payload/data/x", "additionalProperties",
+                        "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\",\"x\":1}"),
+                violation("enum broken", "/client_payload/data/reason", "enum",
+                        "rfc.chain.broken", "--payload", "{\"chain_id\":\"RFC-093-02\",\"reason\":\"OOPS\"}"),
+                violation("empty blockers", "/client_payload/data/blockers", "minItems", "rfc.pr.blocked", "--payload", "{\"pr\":456,\"blockers\":[]}"),
+                violation("unknown type", "/event_type", "knownType", "rfc.pr.merged", "--payload", ready),
+                violation("uppercase type", "/event_type", "pattern", "RFC.PR.READY", "--payload", ready),
+                violation("type without dot", "/event_type", "pattern", "ready", "--payload", ready),
+                violation("101-character type", "/event_type", "maxLength", "rfc." + "a".repeat(97), "--payload", ready),
+                violation("bad --event-id", "/client_payload/event_id", "pattern", "rfc.pr.ready", "--payload", ready, "--event-id", "not-a-uuid"),
+                violation("uppercase --event-id", "/client_payload/event_id", "pattern",
+                        "rfc.pr.ready", "--payload", ready, "--event-id", "3F0C5A0E-8D1B-4C1E-9A57-2B7D9F0E6A11"),
+                violation("bad --trace-id", "/client_payload/trace_id", "pattern", "rfc.pr.ready", "--payload", ready, "--trace-id", "123"),
+                violation("bad --source", "/client_payload/source", "pattern", "rfc.pr.ready", "--payload", ready, "--source", "has space"),
+                violation("source injection", "/client_payload/source", "pattern",
+                        "rfc.pr.ready", "--payload", ready, "--source", "x\n::set-output name=a::b"),
+                violation("payload injection", "/client_payload/data/series", "pattern",
+                        "rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093; rm -rf /\",\"micro\":\"02\"}"),
+                violation("expression injection", "/client_payload/data/branch", "pattern",
+                        "rfc.pr.created", "--payload", "{\"pr\":1,\"issue\":1,\"branch\":\"${{ secrets.X }}\"}"),
+                violation("body over 64 KB", "(document)", "maxBytes", "rfc.pr.blocked", "--payload", big),
+                refusal("both payload options", "rfc.pr.ready", "--payload", ready, "--payload-file", "x.json"),
+                refusal("no payload", "rfc.pr.ready"),
+                refusal("missing payload file", "rfc.pr.ready", "--payload-file", "/nonexistent/payload.json"),
+                refusal("both id options", "rfc.pr.ready", "--payload", ready, "--event-id", UUID.randomUUID().toString(), "--dedupe-key", "k"),
+                refusal("bad --repo", "rfc.pr.ready", "--payload", ready, "--repo", "just-a-name"),
+                refusal("zero attempts", "rfc.pr.ready", "--payload", ready, "--max-attempts", "0"),
+                refusal("unknown flag", "rfc.pr.ready", "--payload", ready, "--fast"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badInputs")
-    void badInputExitsTwoWithAMessageAndSendsNothing(String name, String[] args) {
+    void badInputExitsTwoWithAMessageAndSendsNothing(String name, ValidateTest.Broken broken, String[] args) {
         InProcess.Run run = emit(env(), args);
         assertEquals(2, run.exitCode(), name + ": " + run.err());
         assertTrue(run.out().isEmpty(), run.out());
         assertFalse(run.err().isBlank());
         assertFalse(run.err().lines().findFirst().orElseThrow().isBlank());
+        if (broken != null) {
+            assertViolationsOnly(run.err());
+            ValidateTest.assertNamesFieldAndRule(run.err(), "", broken.pointer(), broken.rule());
+        }
         assertTrue(github.journal().isEmpty(), name + ": nothing may be sent");
+    }
+
+    /** The event data of each invalid example of an event type (the envelope's are about fields emit fills in itself). */
+    static Stream<Path> invalidEventData() throws IOException {
+        return ValidateTest.invalidExamples().filter(p -> !p.getParent().getFileName().toString().equals("envelope"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidEventData")
+    void theDataOfAnInvalidExampleIsRefusedNamingTheFieldAndRuleItBreaks(Path example) throws IOException {
+        ValidateTest.Broken broken = ValidateTest.broken(example);
+        JsonNode document = JSON.readTree(example.toFile());
+        InProcess.Run run = emit(Map.of(), document.get("event_type").asText(), "--payload", document.at("/client_payload/data").toString(), "--dry-run");
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals("", run.out(), "no body printed");
+        assertViolationsOnly(run.err());
+        ValidateTest.assertNamesFieldAndRule(run.err(), "", broken.pointer(), broken.rule());
+    }
+
+    /** Every line is one broken rule: "/client_payload/data/pr: must have a minimum value of 1 (rule: minimum)". */
+    static void assertViolationsOnly(String err) {
+        for (String line : err.lines().toList()) {
+            assertTrue(line.matches("(/\\S*|\\(document\\)): .+ \\(rule: \\w+\\)"), "not a field and a rule: " + line + "\nin:\n" + err);
+        }
     }
 
     @Test

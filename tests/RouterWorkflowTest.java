@@ -104,15 +104,16 @@ class RouterWorkflowTest {
         WorkflowRunner.JobRun run = fixture.route(event);
         assertEquals("failure", run.step("Validate").outcome());
         assertEquals(2, run.step("Validate").exitCode());
-        assertTrue(run.step("Validate").stderr().contains("::error "), describe(run));
+        assertTrue(run.step("Validate").stderr().lines().anyMatch(l -> l.startsWith("::error ")
+                && l.contains(",title=Invalid event (type)::/client_payload/data/pr: ") && l.endsWith(" (rule: type)")), describe(run));
         assertEquals("skipped", run.step("dedupe").outcome());
         assertEquals("skipped", run.step("Route").outcome());
         assertEquals("success", run.step("Statistics").outcome(), describe(run));
         assertTrue(github.workflowRuns(REPO).isEmpty());
         JsonNode record = lastLogRecord(run);
         assertEquals("rejected", record.get("status").asText());
-        assertTrue(record.get("error").asText().contains("/client_payload/data/pr"), record.toString());
-        assertTrue(run.summary().contains("`/client_payload/data/pr`"), run.summary());
+        ValidateTest.assertNamesFieldAndRule(record.get("error").asText(), "", "/client_payload/data/pr", "type");
+        assertTrue(run.summary().contains("| `/client_payload/data/pr` | type |"), run.summary());
     }
 
     @Test

@@ -44,6 +44,7 @@ class ValidateEndToEndTest {
         Scripts.Result empty = Scripts.jbang(temp, Map.of(), "", SCRIPT, "-");
         assertEquals(2, empty.exitCode(), empty.toString());
         assertTrue(empty.stderr().startsWith("<stdin>: (document): empty input"), empty.toString());
+        ValidateTest.assertNamesFieldAndRule(empty.stderr(), "<stdin>: ", "(document)", "json");
     }
 
     @Test
@@ -57,6 +58,8 @@ class ValidateEndToEndTest {
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.stderr().startsWith("::error file=events.jsonl,line=3,title=Invalid event (minimum)::/client_payload/data/pr: "),
                 run.toString());
+        ValidateTest.assertNamesFieldAndRule(run.stderr(), "::error file=events.jsonl,line=3,title=Invalid event (minimum)::",
+                "/client_payload/data/pr", "minimum");
         assertTrue(Files.readString(summary).contains("| events.jsonl:3 | rfc.pr.ready | `/client_payload/data/pr` | minimum |"));
     }
 
