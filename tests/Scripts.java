@@ -2,6 +2,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,8 @@ final class Scripts {
     static final Path JBANG = ROOT.resolve("jbang");
     /** One JBang home for the whole suite, so each script compiles once per run. */
     static final Path SUITE_JBANG_DIR = ROOT.resolve("tests/target/jbang-home");
+    /** How long a process may run: a bound for a hung process, not a measure of speed. */
+    static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     record Result(int exitCode, String stdout, String stderr) {
         @Override
@@ -68,6 +71,16 @@ final class Scripts {
         builder.environment().clear();
         builder.environment().putAll(baseEnvironment(jbangDir));
         builder.environment().putAll(extraEnv);
+        Result result = exec(builder, stdin);
+        return new Result(result.exitCode(), result.stdout(), withoutJBangProgress(result.stderr()));
+    }
+
+    /**
+     * Runs the process builder describes (command, directory, environment) to its end: stdin is
+     * the given text (none when null), stdout and stderr go to files, so neither can fill a pipe
+     * and stall it. A process still running after {@link #TIMEOUT} fails the test.
+     */
+    static Result exec(ProcessBuilder builder, String stdin) {
         try {
             Path out = Files.createTempFile("script-out", ".txt");
             Path err = Files.createTempFile("script-err", ".txt");
@@ -81,11 +94,11 @@ final class Scripts {
                     input.write(stdin.getBytes(StandardCharsets.UTF_8));
                 }
             }
-            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new AssertionError("timed out: " + command);
+                throw new AssertionError("still running after " + TIMEOUT.toMinutes() + " minutes: " + builder.command());
             }
-            Result result = new Result(process.exitValue(), Files.readString(out), withoutJBangProgress(Files.readString(err)));
+            Result result = new Result(process.exitValue(), Files.readString(out), Files.readString(err));
             Files.delete(out);
             Files.delete(err);
             return result;
