@@ -469,6 +469,14 @@ public final class GitHubEmulator implements AutoCloseable {
             return new Delay(millis);
         }
 
+        /**
+         * The request never reaches GitHub: the connection hangs for {@code millis}, then resets, and nothing
+         * changes. A client killed meanwhile (a lost runner) has sent nothing that took effect.
+         */
+        static Fault stall(long millis) {
+            return new Stall(millis);
+        }
+
         /** The name used by the admin API and in {@link JournalEntry#fault()}. */
         String kind();
     }
@@ -512,6 +520,12 @@ public final class GitHubEmulator implements AutoCloseable {
     record Delay(long millis) implements Fault {
         public String kind() {
             return "delay";
+        }
+    }
+
+    record Stall(long millis) implements Fault {
+        public String kind() {
+            return "stall";
         }
     }
 
@@ -665,6 +679,9 @@ public final class GitHubEmulator implements AutoCloseable {
     private Reply faultReply(Fault fault, Call call) {
         if (fault instanceof ConnectionReset) {
             return Reply.empty(0).withWireFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER);
+        }
+        if (fault instanceof Stall stall) {
+            return Reply.empty(0).withWireFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER).delayed(stall.millis());
         }
         RateBucket bucket = bucketFor(state.usersByToken.get(call.token()));
         if (fault instanceof StatusFault s) {
@@ -858,6 +875,8 @@ public final class GitHubEmulator implements AutoCloseable {
             case "actions/download-artifact" -> this::downloadArtifact;
             case "issues/create" -> this::createIssue;
             case "issues/get" -> this::getIssue;
+            case "issues/update" -> this::updateIssue;
+            case "issues/add-labels" -> this::addLabels;
             case "issues/list-for-repo" -> this::listIssues;
             case "issues/lock" -> this::lockIssue;
             case "issues/list-comments" -> this::listComments;
@@ -868,6 +887,7 @@ public final class GitHubEmulator implements AutoCloseable {
             case "reactions/create-for-issue-comment" -> this::createReaction;
             case "git/create-ref" -> this::createRef;
             case "git/get-ref" -> this::getRef;
+            case "git/list-matching-refs" -> this::listMatchingRefs;
             case "git/delete-ref" -> this::deleteRef;
             case "repos/get" -> this::getRepository;
             case "rate-limit/get" -> this::getRateLimit;
@@ -1102,6 +1122,59 @@ public final class GitHubEmulator implements AutoCloseable {
         return Reply.json(201, json).withHeader("location", (String) json.get("url"));
     }
 
+    /** Title, body, state and labels; the author or anyone with write access may edit an issue. */
+    private Reply updateIssue(Ctx ctx) {
+        Issue issue = issue(ctx);
+        if (!ctx.user().canWrite() && !ctx.user().equals(issue.user)) {
+            throw ctx.error(403, "Resource not accessible by integration");
+        }
+        JsonNode body = ctx.body();
+        if (body.hasNonNull("title")) {
+            issue.title = body.get("title").asText();
+        }
+        if (body.has("body")) {
+            issue.body = body.hasNonNull("body") ? body.get("body").asText() : null;
+        }
+        if (body.hasNonNull("state") && !body.get("state").asText().equals(issue.state)) {
+            issue.state = body.get("state").asText();
+            issue.closedAt = issue.state.equals("closed") ? now() : null;
+            issue.stateReason = issue.state.equals("closed") ? body.path("state_reason").asText("completed") : "reopened";
+        }
+        if (body.has("labels")) {
+            issue.labels = List.copyOf(labelsOf(ctx, body.path("labels")));
+        }
+        issue.updatedAt = now();
+        return Reply.json(200, issueJson(ctx.repo(), issue));
+    }
+
+    private Reply addLabels(Ctx ctx) {
+        requireWrite(ctx);
+        Issue issue = issue(ctx);
+        JsonNode body = ctx.body();
+        List<Label> labels = new ArrayList<>(issue.labels);
+        for (Label label : labelsOf(ctx, body.isArray() ? body : body.path("labels"))) {
+            if (labels.stream().noneMatch(l -> l.name().equalsIgnoreCase(label.name()))) {
+                labels.add(label);
+            }
+        }
+        issue.labels = List.copyOf(labels);
+        issue.updatedAt = now();
+        return Reply.json(200, labels.stream().map(l -> labelJson(ctx.repo(), l)).toList());
+    }
+
+    /** Label names (or {name} objects) to the repository's labels, created when new. */
+    private List<Label> labelsOf(Ctx ctx, JsonNode names) {
+        List<Label> labels = new ArrayList<>();
+        for (JsonNode label : names) {
+            String name = label.isObject() ? label.path("name").asText() : label.asText();
+            if (!name.isBlank() && labels.stream().noneMatch(l -> l.name().equalsIgnoreCase(name))) {
+                labels.add(ctx.repo().labels.computeIfAbsent(name.toLowerCase(Locale.ROOT),
+                        k -> new Label(state.nextLabelId++, name, "ededed", null)));
+            }
+        }
+        return labels;
+    }
+
     private Reply getIssue(Ctx ctx) {
         return Reply.json(200, issueJson(ctx.repo(), issue(ctx)));
     }
@@ -1275,6 +1348,13 @@ public final class GitHubEmulator implements AutoCloseable {
             throw ctx.error(404, "Not Found");
         }
         return Reply.json(200, refJson(ctx.repo(), ref, sha));
+    }
+
+    /** Every ref whose name starts with refs/{ref}, as a plain array (no pagination on GitHub either). */
+    private Reply listMatchingRefs(Ctx ctx) {
+        String prefix = "refs/" + ctx.params().get("ref");
+        return Reply.json(200, ctx.repo().refs.entrySet().stream().filter(r -> r.getKey().startsWith(prefix))
+                .map(r -> refJson(ctx.repo(), r.getKey(), r.getValue())).toList());
     }
 
     private Reply deleteRef(Ctx ctx) {
@@ -1516,6 +1596,7 @@ public final class GitHubEmulator implements AutoCloseable {
             case "connection_reset" -> Fault.connectionReset();
             case "drop_after_accept" -> Fault.dropAfterAccept();
             case "delay" -> Fault.delay(body.path("millis").asLong(1000));
+            case "stall" -> Fault.stall(body.path("millis").asLong(1000));
             default -> throw new IllegalArgumentException("unknown fault: " + body.get("fault").asText());
         };
     }
@@ -1649,9 +1730,9 @@ public final class GitHubEmulator implements AutoCloseable {
                 "title", issue.title, "body", issue.body, "user", userJson(issue.user),
                 "labels", issue.labels.stream().map(l -> labelJson(repo, l)).toList(),
                 "assignee", null, "assignees", List.of(), "milestone", null, "locked", issue.locked,
-                "active_lock_reason", issue.lockReason, "comments", issue.comments, "closed_at", null,
+                "active_lock_reason", issue.lockReason, "comments", issue.comments, "closed_at", issue.closedAt == null ? null : format(issue.closedAt),
                 "created_at", format(issue.createdAt), "updated_at", format(issue.updatedAt), "closed_by", null,
-                "author_association", association(issue.user), "type", null, "state_reason", null,
+                "author_association", association(issue.user), "type", null, "state_reason", issue.stateReason,
                 "reactions", reactionSummary(api + "/reactions", List.of()), "timeline_url", api + "/timeline",
                 "performed_via_github_app", null);
     }
@@ -2101,7 +2182,8 @@ public final class GitHubEmulator implements AutoCloseable {
         ResponseDefinition toDefinition() {
             ResponseDefinitionBuilder builder = ResponseDefinitionBuilder.responseDefinition();
             if (wireFault != null) {
-                return builder.withFault(wireFault).build();
+                builder.withFault(wireFault);
+                return (delayMillis != null ? builder.withFixedDelay((int) Math.min(Integer.MAX_VALUE, delayMillis)) : builder).build();
             }
             builder.withStatus(status);
             headers.forEach(builder::withHeader);
@@ -2207,12 +2289,14 @@ public final class GitHubEmulator implements AutoCloseable {
     static final class Issue {
         final long id;
         final int number;
-        final String title;
-        final String body;
+        String title;
+        String body;
         final User user;
-        final List<Label> labels;
+        List<Label> labels;
         final Instant createdAt;
         String state = "open";
+        String stateReason;
+        Instant closedAt;
         boolean locked;
         String lockReason;
         int comments;

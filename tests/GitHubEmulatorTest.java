@@ -471,6 +471,32 @@ class GitHubEmulatorTest {
     }
 
     @Test
+    void anIssueIsClosedAndLabelledAndRefsAreListedByPrefix() throws Exception {
+        long number = post(BASE + "/issues", "{\"title\":\"t\"}").json().get("number").asLong();
+        Answer closed = send("PATCH", BASE + "/issues/" + number, "{\"state\":\"closed\"}", GitHubEmulator.DEFAULT_TOKEN);
+        assertEquals(200, closed.status());
+        assertEquals("closed", closed.json().get("state").asText());
+        assertEquals("completed", closed.json().get("state_reason").asText());
+        assertMatchesOpenApi("issues__update.json", closed);
+        assertEquals(0, get(BASE + "/issues?state=open").json().size());
+        assertEquals(1, get(BASE + "/issues?state=all").json().size());
+        Answer labels = post(BASE + "/issues/" + number + "/labels", "{\"labels\":[\"a\",\"b\"]}");
+        assertEquals(200, labels.status());
+        assertEquals(2, labels.json().size());
+        assertMatchesOpenApi("issues__add-labels.json", labels);
+
+        String sha = gh.branchSha(REPO, "main");
+        post(BASE + "/git/refs", "{\"ref\":\"refs/event-bus/x/1\",\"sha\":\"" + sha + "\"}");
+        post(BASE + "/git/refs", "{\"ref\":\"refs/event-bus/x/2\",\"sha\":\"" + sha + "\"}");
+        Answer matching = get(BASE + "/git/matching-refs/event-bus/x/");
+        assertEquals(200, matching.status());
+        assertEquals(2, matching.json().size());
+        assertEquals("refs/event-bus/x/1", matching.json().at("/0/ref").asText());
+        assertMatchesOpenApi("git__list-matching-refs.json", matching);
+        assertEquals(0, get(BASE + "/git/matching-refs/event-bus/none").json().size());
+    }
+
+    @Test
     void aRenamedRepositoryRedirectsFromItsFormerName() throws Exception {
         gh.renameRepository(REPO, "octo-org/new-name");
         Answer read = get(BASE);
@@ -924,6 +950,16 @@ class GitHubEmulatorTest {
             GitHubEmulator.JournalEntry entry = gh.journal("POST", ".*/dispatches").get(0);
             assertEquals("connection_reset", entry.fault());
             assertEquals(0, entry.status());
+        }
+
+        @Test
+        void aStalledRequestHangsThenResetsAndChangesNothing() throws Exception {
+            gh.injectFault("POST", ".*/dispatches", GitHubEmulator.Fault.stall(300), 1);
+            long started = System.nanoTime();
+            assertThrows(IOException.class, () -> post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}"));
+            assertTrue(System.nanoTime() - started >= 300_000_000L, "held for the stall before the reset");
+            assertTrue(gh.deliveredEvents(REPO).isEmpty(), "never reached GitHub");
+            assertEquals("stall", gh.journal().get(0).fault());
         }
 
         @Test

@@ -65,7 +65,8 @@ final class RouterFixture {
                 Map<String, Boolean> inputs = new LinkedHashMap<>();
                 on.path("workflow_dispatch").path("inputs").fields()
                         .forEachRemaining(i -> inputs.put(i.getKey(), i.getValue().path("required").asBoolean(false)));
-                github.addWorkflow(REPO, file.getFileName().toString(), inputs);
+                String runName = YAML.readTree(file.toFile()).path("run-name").asText(null);
+                github.addWorkflow(REPO, file.getFileName().toString(), inputs, runName);
             }
         }
     }
@@ -107,7 +108,19 @@ final class RouterFixture {
 
     /** One run of the router job on {@code event}, as GitHub starts it for a repository_dispatch. */
     WorkflowRunner.JobRun route(Path event) throws IOException, InterruptedException {
-        runId++;
+        return route(event, ++runId, 1, null);
+    }
+
+    /** The run id of the latest router run that route(event) started. */
+    int lastRunId() {
+        return runId;
+    }
+
+    /**
+     * A run of the router job with this run id and attempt: a re-run of a failed job keeps its run id and
+     * counts the attempt. With lost, the runner goes away during one step (see WorkflowRunner.RunnerLost).
+     */
+    WorkflowRunner.JobRun route(Path event, int runId, int attempt, WorkflowRunner.RunnerLost lost) throws IOException, InterruptedException {
         Map<String, String> environment = new HashMap<>(Scripts.baseEnvironment(jbangDir));
         environment.put("PATH", bin + ":" + environment.get("PATH"));
         environment.put("GITHUB_API_URL", github.url());
@@ -116,12 +129,13 @@ final class RouterFixture {
         environment.put("GITHUB_EVENT_PATH", event.toString());
         environment.put("GITHUB_EVENT_NAME", "repository_dispatch");
         environment.put("GITHUB_RUN_ID", String.valueOf(runId));
+        environment.put("GITHUB_RUN_ATTEMPT", String.valueOf(attempt));
         environment.put("GITHUB_REF_NAME", "main");
         Map<String, String> context = Map.of("repository_owner", "octo-org", "token", GitHubEmulator.DEFAULT_TOKEN,
-                "run_id", String.valueOf(runId), "run_attempt", "1");
+                "run_id", String.valueOf(runId), "run_attempt", String.valueOf(attempt));
         // The catalog is this checkout's, not one on GitHub.
         Map<String, String> overrides = Map.of("EVENT_BUS_CATALOG", Scripts.ROOT.resolve("jbang-catalog.json").toString());
-        return router.run("route", workspace, context, environment, overrides);
+        return router.run("route", workspace, context, environment, overrides, lost);
     }
 
     static List<Path> workflowFiles() throws IOException {

@@ -64,13 +64,26 @@ final class WorkflowRunner {
      */
     JobRun run(String jobId, Path workspace, Map<String, String> github, Map<String, String> environment,
                Map<String, String> overrides) throws IOException, InterruptedException {
+        return run(jobId, workspace, github, environment, overrides, null);
+    }
+
+    /**
+     * The runner is lost while a step runs: when {@code lost} says so (it is asked every 20 ms while
+     * the step's process lives), the step's processes are killed and nothing more of the job runs,
+     * not even `if: always()` steps, as on GitHub when a runner goes away.
+     */
+    record RunnerLost(String stepId, java.util.function.BooleanSupplier when) {
+    }
+
+    JobRun run(String jobId, Path workspace, Map<String, String> github, Map<String, String> environment,
+               Map<String, String> overrides, RunnerLost lost) throws IOException, InterruptedException {
         JsonNode job = workflow.path("jobs").path(jobId);
         if (job.isMissingNode()) {
             throw new IllegalArgumentException(file + " has no job " + jobId);
         }
         Path runnerTemp = Files.createDirectories(workspace.resolveSibling(workspace.getFileName() + "-runner-temp"));
         Map<String, String> context = new LinkedHashMap<>();
-        github.forEach((k, v) -> context.put("github." + k, v));
+        github.forEach((k, v) -> context.put(k.startsWith("inputs.") ? k : "github." + k, v));
         context.put("runner.os", "Linux");
         context.put("runner.temp", runnerTemp.toString());
 
@@ -83,7 +96,6 @@ final class WorkflowRunner {
         putEnv(jobEnv, job.path("env"), context, overrides);
 
         List<Step> steps = new ArrayList<>();
-        Map<String, Map<String, String>> outputs = new LinkedHashMap<>();
         boolean failed = false;
         int index = 0;
         for (JsonNode step : job.path("steps")) {
@@ -91,7 +103,7 @@ final class WorkflowRunner {
             String id = step.path("id").asText("step" + index);
             String name = step.path("name").asText(step.has("uses") ? step.get("uses").asText() : step.path("run").asText());
             String condition = step.path("if").asText("success()");
-            if (!evaluate(condition, failed, outputs)) {
+            if (!new Expression(context, failed).condition(condition)) {
                 steps.add(new Step(id, name, "skipped", 0, "", "", Map.of(), ""));
                 continue;
             }
@@ -105,16 +117,22 @@ final class WorkflowRunner {
             Path summary = Files.createTempFile(runnerTemp, "summary", ".md");
             stepEnv.put("GITHUB_OUTPUT", output.toString());
             stepEnv.put("GITHUB_STEP_SUMMARY", summary.toString());
-            Step result = runScript(id, name, step.path("run").asText(), workspace, stepEnv, output, summary);
-            outputs.put(id, result.outputs());
+            RunnerLost lostHere = lost != null && lost.stepId().equals(id) ? lost : null;
+            Step result = runScript(id, name, step.path("run").asText(), workspace, stepEnv, output, summary, lostHere);
+            result.outputs().forEach((key, value) -> context.put("steps." + id + ".outputs." + key, value));
+            context.put("steps." + id + ".outcome", result.outcome());
+            context.put("steps." + id + ".conclusion", result.outcome());
             steps.add(result);
+            if (result.outcome().equals("lost")) {
+                break;
+            }
             failed |= result.exitCode() != 0;
         }
         return new JobRun(steps, workspace);
     }
 
     private static Step runScript(String id, String name, String script, Path workspace, Map<String, String> env,
-                                  Path output, Path summary) throws IOException, InterruptedException {
+                                  Path output, Path summary, RunnerLost lost) throws IOException, InterruptedException {
         Path scriptFile = Files.createTempFile(Path.of(env.get("RUNNER_TEMP")), "step", ".sh");
         Files.writeString(scriptFile, script);
         ProcessBuilder builder = new ProcessBuilder("bash", "--noprofile", "--norc", "-eo", "pipefail", scriptFile.toString())
@@ -126,9 +144,19 @@ final class WorkflowRunner {
         Path stderr = Files.createTempFile(Path.of(env.get("RUNNER_TEMP")), "stderr", ".txt");
         builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("step '" + name + "' timed out");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!process.waitFor(20, TimeUnit.MILLISECONDS)) {
+            if (lost != null && lost.when().getAsBoolean()) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor();
+                return new Step(id, name, "lost", -1, Files.readString(stdout), Scripts.withoutJBangProgress(Files.readString(stderr)),
+                        Map.of(), Files.readString(summary));
+            }
+            if (System.nanoTime() > deadline) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new AssertionError("step '" + name + "' timed out");
+            }
         }
         int exitCode = process.exitValue();
         return new Step(id, name, exitCode == 0 ? "success" : "failure", exitCode, Files.readString(stdout),
@@ -162,48 +190,163 @@ final class WorkflowRunner {
                 overrides.containsKey(e.getKey()) ? overrides.get(e.getKey()) : substitute(e.getValue().asText(), context)));
     }
 
-    /** ${{ github.x }} and ${{ runner.x }} from the context; anything else is not supported here. */
+    /** Each ${{ expression }} in value, evaluated against the context. */
     private static String substitute(String value, Map<String, String> context) {
         Matcher matcher = EXPRESSION.matcher(value);
         StringBuilder result = new StringBuilder();
         while (matcher.find()) {
-            String expression = matcher.group(1);
-            String replacement = context.get(expression);
-            if (replacement == null) {
-                throw new IllegalArgumentException("expression not supported by the test runner: ${{ " + expression + " }}");
-            }
-            matcher.appendReplacement(result, Matcher.quoteReplacement(replacement));
+            matcher.appendReplacement(result, Matcher.quoteReplacement(new Expression(context, false).text(matcher.group(1))));
         }
         matcher.appendTail(result);
         return result.toString();
     }
 
-    private static final Pattern OUTPUT_COMPARISON =
-            Pattern.compile("steps\\.([\\w-]+)\\.outputs\\.([\\w-]+)\\s*(==|!=)\\s*'([^']*)'");
+    /**
+     * The part of GitHub's expression language the event-bus workflows use: contexts (github.*, runner.*,
+     * steps.ID.outputs.NAME, steps.ID.outcome, env.*; an unknown path is an error rather than ''),
+     * 'strings', numbers, true/false/null, ==, !=, !, &&, ||, parentheses, and the functions always(),
+     * success(), failure(), cancelled(), contains() and startsWith(). A condition without a status
+     * function means success() && (condition), as in Actions.
+     */
+    static final class Expression {
+        private static final Pattern TOKEN = Pattern.compile("\\s*(?:('[^']*(?:''[^']*)*')|(==|!=|&&|\\|\\||[!(),])|([A-Za-z_][\\w.-]*)|(-?\\d+(?:\\.\\d+)?))");
+        private final Map<String, String> context;
+        private final boolean failed;
+        private List<String> tokens;
+        private int position;
 
-    /** The conditions the event-bus workflows use: always(), success(), failure() and output comparisons. */
-    private static boolean evaluate(String condition, boolean failed, Map<String, Map<String, String>> outputs) {
-        String expression = condition.strip();
-        Matcher wrapped = EXPRESSION.matcher(expression);
-        if (wrapped.matches()) {
-            expression = wrapped.group(1);
+        Expression(Map<String, String> context, boolean failed) {
+            this.context = context;
+            this.failed = failed;
         }
-        switch (expression) {
-            case "always()":
-                return true;
-            case "success()":
-                return !failed;
-            case "failure()":
-                return failed;
-            default:
-                Matcher comparison = OUTPUT_COMPARISON.matcher(expression);
-                if (!comparison.matches()) {
-                    throw new IllegalArgumentException("if: not supported by the test runner: " + condition);
+
+        boolean condition(String condition) {
+            String expression = condition.strip();
+            Matcher wrapped = EXPRESSION.matcher(expression);
+            if (wrapped.matches()) {
+                expression = wrapped.group(1);
+            }
+            boolean statusFunction = expression.matches(".*\\b(always|success|failure|cancelled)\\(\\).*");
+            return (statusFunction || !failed) && truthy(evaluate(expression));
+        }
+
+        String text(String expression) {
+            Object value = evaluate(expression);
+            return value == null ? "" : value instanceof Boolean b ? b.toString() : value.toString();
+        }
+
+        private Object evaluate(String expression) {
+            tokens = new ArrayList<>();
+            Matcher m = TOKEN.matcher(expression);
+            int end = 0;
+            while (m.lookingAt()) {
+                tokens.add(m.group().strip());
+                end = m.end();
+                m.region(end, expression.length());
+            }
+            if (!expression.substring(end).isBlank()) {
+                throw new IllegalArgumentException("expression not supported by the test runner: " + expression);
+            }
+            position = 0;
+            Object value = or();
+            if (position != tokens.size()) {
+                throw new IllegalArgumentException("expression not supported by the test runner: " + expression);
+            }
+            return value;
+        }
+
+        private Object or() {
+            Object left = and();
+            while (accept("||")) {
+                Object right = and();
+                left = truthy(left) ? left : right;
+            }
+            return left;
+        }
+
+        private Object and() {
+            Object left = comparison();
+            while (accept("&&")) {
+                Object right = comparison();
+                left = truthy(left) ? right : left;
+            }
+            return left;
+        }
+
+        private Object comparison() {
+            Object left = unary();
+            while (position < tokens.size() && (tokens.get(position).equals("==") || tokens.get(position).equals("!="))) {
+                boolean equals = tokens.get(position++).equals("==");
+                Object right = unary();
+                left = equals == String.valueOf(left).equalsIgnoreCase(String.valueOf(right));
+            }
+            return left;
+        }
+
+        private Object unary() {
+            if (accept("!")) {
+                return !truthy(unary());
+            }
+            if (accept("(")) {
+                Object value = or();
+                expect(")");
+                return value;
+            }
+            String token = tokens.get(position++);
+            if (token.startsWith("'")) {
+                return token.substring(1, token.length() - 1).replace("''", "'");
+            }
+            if (token.matches("-?\\d+(\\.\\d+)?") || token.equals("true") || token.equals("false")) {
+                return token.equals("true") || token.equals("false") ? Boolean.valueOf(token) : token;
+            }
+            if (token.equals("null")) {
+                return null;
+            }
+            if (accept("(")) {
+                List<Object> arguments = new ArrayList<>();
+                while (!accept(")")) {
+                    arguments.add(or());
+                    accept(",");
                 }
-                String actual = outputs.getOrDefault(comparison.group(1), Map.of()).getOrDefault(comparison.group(2), "");
-                boolean equal = actual.equals(comparison.group(4));
-                // A bare expression implies success(), as in Actions.
-                return !failed && (comparison.group(3).equals("==") ? equal : !equal);
+                return call(token, arguments);
+            }
+            if (token.startsWith("steps.")) {
+                return context.getOrDefault(token, ""); // a step that did not run, or set no such output
+            }
+            if (!context.containsKey(token)) {
+                throw new IllegalArgumentException("expression not supported by the test runner: ${{ " + token + " }}");
+            }
+            return context.get(token);
+        }
+
+        private Object call(String function, List<Object> arguments) {
+            return switch (function) {
+                case "always" -> true;
+                case "success" -> !failed;
+                case "failure" -> failed;
+                case "cancelled" -> false;
+                case "contains" -> String.valueOf(arguments.get(0)).toLowerCase().contains(String.valueOf(arguments.get(1)).toLowerCase());
+                case "startsWith" -> String.valueOf(arguments.get(0)).toLowerCase().startsWith(String.valueOf(arguments.get(1)).toLowerCase());
+                default -> throw new IllegalArgumentException("function not supported by the test runner: " + function + "()");
+            };
+        }
+
+        private boolean accept(String token) {
+            if (position < tokens.size() && tokens.get(position).equals(token)) {
+                position++;
+                return true;
+            }
+            return false;
+        }
+
+        private void expect(String token) {
+            if (!accept(token)) {
+                throw new IllegalArgumentException("expected " + token + " in expression");
+            }
+        }
+
+        private static boolean truthy(Object value) {
+            return value instanceof Boolean b ? b : value != null && !String.valueOf(value).isEmpty() && !String.valueOf(value).equals("0");
         }
     }
 }
