@@ -83,6 +83,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -94,7 +95,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "dedupe", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
-        subcommands = {dedupe.Claim.class, dedupe.Check.class, dedupe.Show.class, dedupe.Prune.class},
+        subcommands = {dedupe.Claim.class, dedupe.Release.class, dedupe.Check.class, dedupe.Show.class, dedupe.Prune.class},
         description = {
             "Drops repeated event-bus events: a TTL cache of event ids kept in one comment on a state issue.",
             "'claim' answers new the first time an id is claimed within its TTL and duplicate after that; "
@@ -156,7 +157,7 @@ class dedupe implements Callable<Integer> {
         newCommandLine(command).setOut(out).setErr(out).execute("check", "3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11", "--state-issue", "1");
         UUID id = UUID.fromString("3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11");
         Instant now = Instant.now();
-        State state = new State(1, List.of(new Entry(id, now.getEpochSecond() + 60, 60)), List.of(), List.of(), null);
+        State state = new State(shardOf(id), 1, List.of(new Entry(id, now.getEpochSecond() + 60, 60)), List.of(), List.of(), null);
         out.print(State.parse(state.render(id, now).text()).state());
     }
 
@@ -220,16 +221,25 @@ class dedupe implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try {
-                Outcome outcome = store.claim(claimed.id(), duration);
-                out.println(outcome.duplicate() ? "duplicate" : "new");
+                Outcome outcome = store.claim(claimed.id(), duration, Holder.fromEnv(root.env));
+                Entry entry = outcome.entry();
+                boolean duplicate = outcome.verdict().equals("duplicate");
+                out.println(outcome.verdict());
                 out.flush();
-                Actions.output("duplicate", String.valueOf(outcome.duplicate()), root.env);
-                err.println("dedupe: " + claimed.label() + (outcome.duplicate()
-                        ? " is a duplicate: claimed at " + outcome.entry().claimedAt() + ", held until " + outcome.entry().expiresAt()
-                        : " is new: claimed until " + outcome.entry().expiresAt())
-                        + " (state issue #" + outcome.issue() + ")");
+                Actions.output("claim", outcome.verdict(), root.env);
+                Actions.output("duplicate", String.valueOf(duplicate), root.env);
+                if (outcome.verdict().equals("resume")) {
+                    Actions.output("dispatched", String.join(",", entry.dispatched()), root.env);
+                }
+                err.println("dedupe: " + claimed.label() + switch (outcome.verdict()) {
+                    case "duplicate" -> " is a duplicate: claimed at " + entry.claimedAt() + (entry.holder() != null ? " by " + entry.holder() : "")
+                            + ", held until " + entry.expiresAt();
+                    case "resume" -> " resumes: claimed until " + entry.expiresAt()
+                            + (entry.dispatched().isEmpty() ? "" : "; already dispatched: " + String.join(", ", entry.dispatched()));
+                    default -> " is new: claimed until " + entry.expiresAt();
+                } + " (state issue #" + outcome.issue() + ")");
                 Path log = logFile != null ? logFile : EventLog.fromEnv(root.env);
-                if (outcome.duplicate() && log != null) {
+                if (duplicate && log != null) {
                     EventLog.append(log, List.of(EventLog.record(claimed.document(), "duplicate", root.env, null)));
                 }
                 return CommandLine.ExitCode.OK;
@@ -241,11 +251,88 @@ class dedupe implements Callable<Integer> {
                         + "(--on-github-error new): " + claimed.label() + " may be processed twice", root.env);
                 out.println("new");
                 out.flush();
+                Actions.output("claim", "new", root.env);
                 Actions.output("duplicate", "false", root.env);
                 return CommandLine.ExitCode.OK;
             } finally {
                 store.reportRequests();
             }
+        }
+    }
+
+    @Command(name = "release", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+            description = {
+                "Gives a claim up after a failure, so that the event can be processed again (claim then answers "
+                        + "resume), keeping what that processing needs: the targets already dispatched for it, read "
+                        + "from the event log, so that none is dispatched twice. Prints released, or not-claimed when "
+                        + "no live claim holds the id (nothing is written); writes release=released|not-claimed to "
+                        + "$GITHUB_OUTPUT; exits 0 either way.",
+                "The router runs it when routing failed; a replay runs it for claims whose run died."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {ENV_TOKEN, ENV_REPOSITORY, ENV_API_URL, ENV_EVENT_PATH, ENV_OUTPUT, ENV_SHA, ENV_STATE_ISSUE,
+                "  EVENT_LOG               event log whose records say which targets were dispatched (--log)"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:released, or not claimed", EXIT_GITHUB, EXIT_USAGE})
+    static final class Release implements Callable<Integer> {
+        @ParentCommand
+        dedupe root;
+
+        @Mixin
+        Target target;
+
+        @Option(names = "--log", paramLabel = "FILE", description = "the event log to read dispatched targets from (default: $EVENT_LOG)")
+        Path logFile;
+
+        @Mixin
+        Connection connection;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            Claimed claimed = target.resolve(root.env, spec);
+            Path log = logFile != null ? logFile : EventLog.fromEnv(root.env);
+            List<String> dispatched = log == null || !Files.exists(log) ? List.of() : dispatchedTargets(Source.file(log, spec), claimed.id());
+            Store store = Store.open(root, connection, spec);
+            try {
+                Outcome outcome = store.release(claimed.id(), dispatched);
+                spec.commandLine().getOut().println(outcome.verdict());
+                spec.commandLine().getOut().flush();
+                Actions.output("release", outcome.verdict(), root.env);
+                spec.commandLine().getErr().println("dedupe: " + claimed.label() + (outcome.entry() == null ? " has no live claim: nothing to release"
+                        : " released" + (outcome.entry().dispatched().isEmpty() ? "" : "; already dispatched: "
+                                + String.join(", ", outcome.entry().dispatched())) + " (state issue #" + outcome.issue() + ")"));
+                return CommandLine.ExitCode.OK;
+            } catch (GitHubUnreachable e) {
+                throw new GitHubException(e.getMessage() + "; not released");
+            } finally {
+                store.reportRequests();
+            }
+        }
+
+        /** The workflows the log's records of this event dispatched (or found dispatched); unreadable lines are skipped. */
+        static List<String> dispatchedTargets(Source log, UUID id) {
+            List<String> workflows = new ArrayList<>();
+            for (String line : log.text().split("\n")) {
+                JsonNode record;
+                try {
+                    record = line.isBlank() ? null : JSON.readTree(line);
+                } catch (JsonProcessingException e) {
+                    continue;
+                }
+                if (record == null || !id.toString().equals(text(record, "/event_id"))) {
+                    continue;
+                }
+                for (JsonNode target : record.path("targets")) {
+                    String workflow = text(target, "/workflow");
+                    if (workflow != null && List.of("dispatched", "already-dispatched").contains(text(target, "/status"))
+                            && !workflows.contains(workflow)) {
+                        workflows.add(workflow);
+                    }
+                }
+            }
+            return workflows;
         }
     }
 
@@ -273,8 +360,7 @@ class dedupe implements Callable<Integer> {
             Claimed claimed = target.resolve(root.env, spec);
             Store store = Store.open(root, connection, spec);
             try {
-                Snapshot snapshot = store.read(false);
-                Entry live = snapshot.live(claimed.id(), Instant.now());
+                Entry live = store.read(false).live(claimed.id(), store.now());
                 spec.commandLine().getOut().println(live != null ? "duplicate" : "new");
                 spec.commandLine().getOut().flush();
                 Actions.output("duplicate", String.valueOf(live != null), root.env);
@@ -312,17 +398,18 @@ class dedupe implements Callable<Integer> {
         public Integer call() throws InterruptedException {
             Store store = Store.open(root, connection, spec);
             try {
-                Snapshot snapshot = store.read(false);
-                Instant now = Instant.now();
-                List<Entry> live = snapshot.state().entries().stream().filter(e -> e.liveAt(now)).toList();
-                int expired = snapshot.state().entries().size() - live.size();
+                Shards shards = store.read(false);
+                Instant now = store.now();
+                List<Entry> live = shards.entries().stream().filter(e -> e.liveAt(now))
+                        .sorted(Comparator.comparingLong(Entry::expires).thenComparing(Entry::id)).toList();
+                int expired = shards.entries().size() - live.size();
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
-                    out.println(showJson(store, snapshot, now).toPrettyString());
+                    out.println(showJson(store, shards, now).toPrettyString());
                 } else {
                     out.printf("%-36s  %-20s  %s%n", "EVENT ID", "CLAIMED AT", "EXPIRES");
                     live.forEach(e -> out.printf("%-36s  %-20s  %s%n", e.id(), e.claimedAt(), e.expiresAt()));
-                    spec.commandLine().getErr().println("dedupe: " + describe(snapshot) + ": " + live.size() + " live "
+                    spec.commandLine().getErr().println("dedupe: " + shards.describe() + ": " + live.size() + " live "
                             + (live.size() == 1 ? "entry" : "entries") + (expired > 0 ? ", " + expired + " expired (dropped on the next write)" : ""));
                 }
                 out.flush();
@@ -334,29 +421,36 @@ class dedupe implements Callable<Integer> {
             }
         }
 
-        private static ObjectNode showJson(Store store, Snapshot snapshot, Instant now) {
+        private static ObjectNode showJson(Store store, Shards shards, Instant now) {
             ObjectNode json = JSON.createObjectNode();
             json.put("repository", store.repository());
-            json.put("state_issue", snapshot.issue() > 0 ? snapshot.issue() : null);
-            if (snapshot.comment() != null) {
-                json.putObject("state_comment")
-                        .put("id", snapshot.comment().id())
-                        .put("url", snapshot.comment().url())
-                        .put("version", snapshot.state().version());
-            } else {
-                json.putNull("state_comment");
+            json.put("state_issue", shards.issue() > 0 ? shards.issue() : null);
+            ArrayNode comments = json.putArray("state_comments");
+            for (Snapshot shard : shards.all()) {
+                if (shard.comment() != null) {
+                    comments.addObject()
+                            .put("shard", shard.shard())
+                            .put("id", shard.comment().id())
+                            .put("url", shard.comment().url())
+                            .put("version", shard.state().version())
+                            .put("characters", shard.comment().body().length());
+                }
             }
             ArrayNode entries = json.putArray("entries");
-            for (Entry entry : snapshot.state().entries()) {
-                entries.addObject()
+            for (Entry entry : shards.entries()) {
+                ObjectNode item = entries.addObject()
                         .put("event_id", entry.id().toString())
                         .put("claimed_at", entry.claimedAt().toString())
                         .put("expires_at", entry.expiresAt().toString())
-                        .put("expired", !entry.liveAt(now));
+                        .put("expired", !entry.liveAt(now))
+                        .put("released", entry.released());
+                item.put("holder_run_id", entry.holder() == null ? null : entry.holder().run());
+                item.put("holder_run_attempt", entry.holder() == null ? null : entry.holder().attempt());
+                entry.dispatched().forEach(item.putArray("dispatched")::add);
             }
-            json.put("live", snapshot.state().entries().stream().filter(e -> e.liveAt(now)).count());
-            json.put("comment_characters", snapshot.comment() == null ? 0 : snapshot.comment().body().length());
+            json.put("live", shards.entries().stream().filter(e -> e.liveAt(now)).count());
             json.put("comment_limit", MAX_COMMENT_CHARACTERS);
+            json.put("shards", SHARDS);
             json.putObject("api_requests")
                     .put("total", store.requests())
                     .put("not_modified", store.notModified());
@@ -389,9 +483,9 @@ class dedupe implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             try {
                 if (dryRun) {
-                    Snapshot snapshot = store.read(false);
-                    Instant now = Instant.now();
-                    List<Entry> expired = snapshot.state().entries().stream().filter(e -> !e.liveAt(now)).toList();
+                    Shards shards = store.read(false);
+                    Instant now = store.now();
+                    List<Entry> expired = shards.entries().stream().filter(e -> !e.liveAt(now)).toList();
                     expired.forEach(e -> err.println("dedupe: would drop " + e.id() + " (expired " + e.expiresAt() + ")"));
                     err.println("dedupe: " + expired.size() + " expired " + (expired.size() == 1 ? "entry" : "entries") + " to drop (dry run)");
                     return CommandLine.ExitCode.OK;
@@ -527,15 +621,7 @@ class dedupe implements Callable<Integer> {
 
     static final Duration MAX_TTL = Duration.ofDays(30);
 
-    private static String describe(Snapshot snapshot) {
-        if (snapshot.issue() == 0) {
-            return "no state yet (no open issue labelled " + STATE_LABEL + ")";
-        }
-        return snapshot.comment() == null ? "state issue #" + snapshot.issue() + " has no state comment yet"
-                : "state issue #" + snapshot.issue() + ", comment " + snapshot.comment().url() + " (version " + snapshot.state().version() + ")";
-    }
-
-    // ---- the state on GitHub: issue, comment, write tickets -------------------------------
+    // ---- the state on GitHub: issue, comments, write tickets -------------------------------
 
     static final String STATE_LABEL = "event-bus-state";
     static final String TICKET_PREFIX = "refs/event-bus/dedupe/";
@@ -547,22 +633,25 @@ class dedupe implements Callable<Integer> {
     static final Duration TICKET_RETRY = Duration.ofSeconds(5);
 
     /**
-     * The state of one repository: the state issue, the state comment on it, and the protocol that
-     * makes every change of the comment atomic although GitHub has no compare-and-swap on comments.
+     * The state of one repository: the state issue, its state comments (one per shard of the ids), and
+     * the protocol that makes every change of a comment atomic although GitHub has no compare-and-swap
+     * on comments.
      *
-     * <p>Each version of the comment has a write ticket: the git ref
+     * <p>Each version of a comment has a write ticket: the git ref
      * {@code refs/event-bus/dedupe/<issue>/<comment id>-<version>}. GitHub creates a ref once and answers
      * 422 "Reference already exists" to everyone after, so exactly one run may write the next version.
-     * The holder re-reads the comment (a conditional GET: 304 when unchanged, which the rate limit does
-     * not count) and writes only if it is still the version the ticket names, so a run holding a stale
-     * ticket never overwrites a newer state. Every write is therefore a read-modify-write of the latest
-     * version: no claim is lost, and of two claims of one id only the first write sees it absent.
+     * The holder re-reads the comments (a conditional GET: 304 when unchanged, which the rate limit does
+     * not count) and writes only if its comment is still the version the ticket names, so a run holding a
+     * stale ticket never overwrites a newer state. Every write is therefore a read-modify-write of the
+     * latest version: no claim is lost, and of two claims of one id only the first write sees it absent.
      *
      * <p>A holder that dies leaves its ticket behind. Others wait until the comment has not changed for
      * {@code lease} after their first refusal, then take the ticket's next attempt ({@code <name>.r1}, ...).
      * That is safe because a holder sends its write at most HOLD_LIMIT (20 s) after taking the ticket,
      * retries it for at most HOLDER_RETRY_BUDGET (10 s), and each attempt ends within the client's 30 s
      * request timeout (+10 s to connect): its write lands within 70 s or never, and the lease is 90 s.
+     *
+     * <p>Time is GitHub's (the Date header of its answers), so TTLs do not depend on the runners' clocks.
      */
     static final class Store {
         private final GitHub github;
@@ -581,6 +670,8 @@ class dedupe implements Callable<Integer> {
         private String sha;
         private String shaFromState;
         private boolean shaLookedUp;
+        private boolean otherStoresChecked;
+        private Instant gitHubTime;
         private int requests;
         private int notModified;
 
@@ -619,6 +710,11 @@ class dedupe implements Callable<Integer> {
             return notModified;
         }
 
+        /** GitHub's time at its latest answer; this machine's before the first one. */
+        Instant now() {
+            return gitHubTime != null ? gitHubTime : Instant.now();
+        }
+
         void reportRequests() {
             if (options.verbose) {
                 err.println("dedupe: " + requests + " API requests, " + notModified
@@ -629,40 +725,66 @@ class dedupe implements Callable<Integer> {
 
         // -- the operations
 
-        /** Claims id for ttl: new when this run wrote the claim, duplicate when a live claim holds it. */
-        Outcome claim(UUID id, Duration ttl) throws InterruptedException {
-            return update(snapshot -> {
-                Instant now = Instant.now();
+        /**
+         * Claims id for ttl on behalf of run (null outside Actions): new when nobody holds it, resume when
+         * its holder released it or run is a later attempt of its holder (the claim passes to run), else
+         * duplicate. new and resume are written before they are answered.
+         */
+        Outcome claim(UUID id, Duration ttl, Holder run) throws InterruptedException {
+            return update(shardOf(id), snapshot -> {
+                Instant now = now();
                 Entry live = snapshot.live(id, now);
-                if (live != null) {
-                    return new Plan<>(new Outcome(true, live, snapshot.issue()), null, null);
+                String verdict = live == null ? "new" : live.resumableBy(run) ? "resume" : "duplicate";
+                if (verdict.equals("duplicate")) {
+                    return new Plan<>(new Outcome(verdict, live, snapshot.issue()), null, null);
                 }
-                // Rounded up to the next second: a claim holds for at least its TTL.
-                long expires = now.getEpochSecond() + (now.getNano() > 0 ? 1 : 0) + ttl.toSeconds();
-                Entry mine = new Entry(id, expires, ttl.toSeconds());
-                List<Entry> entries = new ArrayList<>(snapshot.entriesForWrite(now));
-                entries.removeIf(e -> e.id().equals(id));
-                entries.add(mine);
-                return new Plan<>(new Outcome(false, mine, snapshot.issue()), entries, id);
+                // Rounded up to the next second: a claim holds for at least its TTL on GitHub's clock.
+                long expires = now.getEpochSecond() + 1 + ttl.toSeconds();
+                Entry mine = live == null ? new Entry(id, expires, ttl.toSeconds(), run, false, List.of())
+                        : live.takenBy(run, Math.max(expires, live.expires()), ttl.toSeconds());
+                return new Plan<>(new Outcome(verdict, mine, snapshot.issue()), snapshot.entriesWith(mine, now), id);
             });
         }
 
-        /** Drops expired entries; returns {dropped, live}. Nothing is written when nothing expired. */
-        int[] prune() throws InterruptedException {
-            if (read(false).comment() == null) {
-                return new int[] {0, 0};
-            }
-            return update(snapshot -> {
-                List<Entry> live = snapshot.entriesForWrite(Instant.now());
-                int dropped = snapshot.state().entries().size() - live.size();
-                return new Plan<>(new int[] {dropped, live.size()}, dropped == 0 ? null : live, null);
+        /**
+         * Gives id's claim up after a failure, keeping what the next processing needs: the targets
+         * already dispatched. released, or not-claimed when no live claim holds it (nothing is written).
+         */
+        Outcome release(UUID id, List<String> dispatched) throws InterruptedException {
+            return update(shardOf(id), snapshot -> {
+                Instant now = now();
+                Entry live = snapshot.live(id, now);
+                if (live == null) {
+                    return new Plan<>(new Outcome("not-claimed", null, snapshot.issue()), null, null);
+                }
+                Entry released = live.released(dispatched);
+                return new Plan<>(new Outcome("released", released, snapshot.issue()), snapshot.entriesWith(released, now), id);
             });
+        }
+
+        /** Drops expired entries from every shard; returns {dropped, live}. Nothing is written where nothing expired. */
+        int[] prune() throws InterruptedException {
+            Shards shards = read(false);
+            int[] counts = {0, 0};
+            for (Snapshot shard : shards.all()) {
+                if (shard.comment() == null) {
+                    continue;
+                }
+                int[] pruned = update(shard.shard(), snapshot -> {
+                    List<Entry> live = snapshot.entriesForWrite(now());
+                    int dropped = snapshot.state().entries().size() - live.size();
+                    return new Plan<>(new int[] {dropped, live.size()}, dropped == 0 ? null : live, null);
+                });
+                counts[0] += pruned[0];
+                counts[1] += pruned[1];
+            }
+            return counts;
         }
 
         /** The current state; with create, the state issue is opened when there is none. */
-        Snapshot read(boolean create) throws InterruptedException {
+        Shards read(boolean create) throws InterruptedException {
             int number = stateIssue(create);
-            return number == 0 ? Snapshot.NONE : readComments(number, github);
+            return number == 0 ? Shards.none() : readComments(number, github);
         }
 
         // -- the write protocol
@@ -672,20 +794,24 @@ class dedupe implements Callable<Integer> {
          * starts over when another run wrote first. Returns the plan's result once written (or at
          * once when the plan needs no write).
          */
-        private <T> T update(Function<Snapshot, Plan<T>> planner) throws InterruptedException {
+        private <T> T update(int shard, Function<Snapshot, Plan<T>> planner) throws InterruptedException {
             for (int losses = 0; ; losses++) {
                 if (Instant.now().isAfter(deadline)) {
                     throw new GitHubUnreachable("other runs kept writing the state first; gave up after the retry budget of "
                             + options.retryBudgetSeconds + " s");
                 }
-                Snapshot snapshot = read(true);
+                Shards shards = read(true);
+                Snapshot snapshot = shards.shard(shard);
                 Plan<T> plan = planner.apply(snapshot);
                 if (plan.entries() == null) {
                     return plan.result();
                 }
+                if (shards.isEmpty()) {
+                    refuseToStartOver(snapshot.issue());
+                }
                 String fingerprint = snapshot.fingerprint();
                 Ticket ticket = acquire(snapshot.ticketName(), losses,
-                        () -> !readComments(snapshot.issue(), github).fingerprint().equals(fingerprint));
+                        () -> !readComments(snapshot.issue(), github).shard(shard).fingerprint().equals(fingerprint));
                 if (ticket != null && write(snapshot, plan, ticket)) {
                     return plan.result();
                 }
@@ -744,7 +870,7 @@ class dedupe implements Callable<Integer> {
         private boolean write(Snapshot before, Plan<?> plan, Ticket ticket) throws InterruptedException {
             boolean written = false;
             try {
-                Snapshot current = readComments(before.issue(), holder);
+                Snapshot current = readComments(before.issue(), holder).shard(before.shard());
                 if (!current.fingerprint().equals(before.fingerprint())) {
                     return false;
                 }
@@ -758,19 +884,19 @@ class dedupe implements Callable<Integer> {
                     return false; // too slow: a waiter may take over soon, and our write must not land after its own
                 }
                 List<String> tickets = Stream.concat(Stream.of(ticket.name()), leftovers.stream()).toList();
-                State next = new State(before.state().version() + 1, plan.entries(), tickets, before.superseded(), sha);
-                Rendered rendered = next.render(plan.keep(), Instant.now());
+                State next = new State(before.shard(), before.state().version() + 1, plan.entries(), tickets, before.superseded(), sha);
+                Rendered rendered = next.render(plan.keep(), now());
                 if (!rendered.evicted().isEmpty()) {
                     Entry first = rendered.evicted().get(0);
-                    Actions.warning(err, "dedupe: state comment full", "the state comment is full: evicted the " + rendered.evicted().size()
-                            + " claims that expire soonest (from " + first.id() + ", expiring " + first.expiresAt()
-                            + "); a repeat of one of them would be processed again", env);
+                    Actions.warning(err, "dedupe: state comment full", "state comment " + before.shard() + " of " + SHARDS
+                            + " is full: evicted the " + rendered.evicted().size() + " claims that expire soonest (from " + first.id()
+                            + ", expiring " + first.expiresAt() + "); a repeat of one of them would be processed again", env);
                 }
                 ObjectNode body = JSON.createObjectNode().put("body", rendered.text());
                 Response response = before.comment() == null
                         ? send(holder, "POST", github.repoPath("/issues/" + before.issue() + "/comments"), body, Map.of())
                         : send(holder, "PATCH", github.repoPath("/issues/comments/" + before.comment().id()), body, Map.of());
-                if (response.status() >= 400) {
+                if (!response.succeeded()) {
                     throw new GitHubException(github.refusal(response, "write the state comment on issue #" + before.issue(), "issues: write"));
                 }
                 String author = response.json().path("user").path("login").asText("");
@@ -799,6 +925,11 @@ class dedupe implements Callable<Integer> {
 
         // -- the state issue
 
+        /**
+         * --state-issue, else $EVENT_BUS_STATE_ISSUE, else the oldest issue labelled event-bus-state that a
+         * trusted author opened, open or closed: closing the issue, or labelling another one, never
+         * starts an empty store.
+         */
         private int stateIssue(boolean create) throws InterruptedException {
             if (issue != null) {
                 return issue;
@@ -807,18 +938,18 @@ class dedupe implements Callable<Integer> {
             if (given != null) {
                 return issue = given;
             }
-            String list = github.repoPath("/issues?labels=" + STATE_LABEL + "&state=open&sort=created&direction=asc&per_page=100");
+            String list = github.repoPath("/issues?labels=" + STATE_LABEL + "&state=all&sort=created&direction=asc&per_page=100");
             while (true) {
-                int found = oldestIssue(get(github, list, "list the issues labelled " + STATE_LABEL));
+                int found = oldestTrustedIssue(get(github, list, "list the issues labelled " + STATE_LABEL));
                 if (found > 0 || !create) {
                     return found == 0 ? 0 : (issue = found);
                 }
-                Ticket ticket = acquire(TICKET_PREFIX + "state-issue", 0, () -> oldestIssue(get(github, list, "list issues")) > 0);
+                Ticket ticket = acquire(TICKET_PREFIX + "state-issue", 0, () -> oldestTrustedIssue(get(github, list, "list issues")) > 0);
                 if (ticket == null) {
                     continue;
                 }
                 try {
-                    if (oldestIssue(get(holder, list, "list issues")) == 0) {
+                    if (oldestTrustedIssue(get(holder, list, "list issues")) == 0) {
                         createStateIssue();
                     }
                 } finally {
@@ -842,9 +973,9 @@ class dedupe implements Callable<Integer> {
             return Integer.valueOf(value);
         }
 
-        private static int oldestIssue(Response list) {
+        private int oldestTrustedIssue(Response list) {
             for (JsonNode issue : list.json()) {
-                if (!issue.has("pull_request")) {
+                if (!issue.has("pull_request") && trusted.contains(issue.path("user").path("login").asText("").toLowerCase(Locale.ROOT))) {
                     return issue.path("number").asInt();
                 }
             }
@@ -855,9 +986,9 @@ class dedupe implements Callable<Integer> {
             ObjectNode body = JSON.createObjectNode()
                     .put("title", "event-bus state")
                     .put("body", "This issue holds the state of event-bus `dedupe`: the ids of recently claimed events, "
-                            + "in a comment written by the workflow's token, so that an event delivered twice is processed once.\n\n"
-                            + "It is locked so that only collaborators can comment. Keep it open: `dedupe` would open a new "
-                            + "state issue and forget the claims this one holds.");
+                            + "in comments written by the workflow's token, so that an event delivered twice is processed once.\n\n"
+                            + "It is locked so that only collaborators can comment. Do not delete its comments: `dedupe` refuses "
+                            + "to start over while their write tickets remain, rather than forget the claims they held.");
             body.putArray("labels").add(STATE_LABEL);
             Response created = send(holder, "POST", github.repoPath("/issues"), body, Map.of());
             if (created.status() != 201) {
@@ -872,9 +1003,43 @@ class dedupe implements Callable<Integer> {
             err.println("dedupe: opened state issue #" + number + " (labelled " + STATE_LABEL + ", locked)");
         }
 
-        // -- the state comment
+        /**
+         * Before the first state comment of an issue is written: no other store may exist. A write ticket
+         * of a written comment (refs/event-bus/dedupe/ISSUE/COMMENT-VERSION) outlives the comment, so one
+         * found here means the state moved to this issue or its comments were deleted: starting over
+         * would silently forget the claims it held.
+         */
+        private void refuseToStartOver(int number) throws InterruptedException {
+            if (otherStoresChecked) {
+                return;
+            }
+            Response refs = send(github, "GET", github.repoPath("/git/matching-refs/" + TICKET_PREFIX.substring("refs/".length())), null, Map.of());
+            if (!refs.succeeded()) {
+                throw new GitHubException(github.refusal(refs, "list the dedupe write tickets", "contents: read"));
+            }
+            for (JsonNode ref : refs.json()) {
+                Matcher written = WRITTEN_TICKET.matcher(ref.path("ref").asText());
+                if (!written.matches()) {
+                    continue;
+                }
+                int other = Integer.parseInt(written.group(1));
+                throw new GitHubException(other == number
+                        ? "the state comments of issue #" + number + " are gone, but their write ticket " + ref.path("ref").asText()
+                                + " remains: the claims they held would be forgotten. Restore the comments, or, to start an empty store "
+                                + "on purpose, delete the refs under " + TICKET_PREFIX + number + "/"
+                        : "the dedupe state lives on issue #" + other + " (its write ticket " + ref.path("ref").asText() + " exists), but #"
+                                + number + " was chosen: set EVENT_BUS_STATE_ISSUE=" + other + " (or --state-issue), or, if that store is "
+                                + "retired, delete the refs under " + TICKET_PREFIX + other + "/");
+            }
+            otherStoresChecked = true;
+        }
 
-        private Snapshot readComments(int number, GitHub client) throws InterruptedException {
+        /** A ticket for a new version of an existing comment; new-*, replace-* and state-issue tickets are not proof of one. */
+        private static final Pattern WRITTEN_TICKET = Pattern.compile("^" + Pattern.quote(TICKET_PREFIX) + "(\\d+)/\\d+-\\d+(\\.r\\d+)?$");
+
+        // -- the state comments
+
+        private Shards readComments(int number, GitHub client) throws InterruptedException {
             String first = github.repoPath("/issues/" + number + "/comments?per_page=100");
             List<Comment> comments = new ArrayList<>();
             for (String path = first; path != null; ) {
@@ -885,12 +1050,10 @@ class dedupe implements Callable<Integer> {
                 path = page.header("link").map(link -> NEXT_PAGE.matcher(link)).filter(Matcher::find)
                         .map(m -> first + "&page=" + m.group(1)).orElse(null);
             }
-            Snapshot snapshot = Snapshot.of(number, comments, trusted);
-            report(snapshot);
-            if (snapshot.state().sha() != null) {
-                shaFromState = snapshot.state().sha();
-            }
-            return snapshot;
+            Shards shards = Shards.of(number, comments, trusted);
+            shards.all().forEach(this::report);
+            shards.all().stream().map(s -> s.state().sha()).filter(s -> s != null).findFirst().ifPresent(s -> shaFromState = s);
+            return shards;
         }
 
         private static final Pattern NEXT_PAGE = Pattern.compile("[?&]page=(\\d+)[^>]*>;\\s*rel=\"next\"");
@@ -979,18 +1142,23 @@ class dedupe implements Callable<Integer> {
             if (response.status() == 304 && cached != null) {
                 return cached.response();
             }
-            if (response.status() >= 400) {
+            if (response.status() == 404 && path.contains("/comments")) {
+                throw new GitHubException("state issue not found (" + response.status() + " " + response.message() + ") while trying to "
+                        + action + ": check EVENT_BUS_STATE_ISSUE / --state-issue, and that the token can see " + github.repository());
+            }
+            if (!response.succeeded()) {
                 throw new GitHubException(github.refusal(response, action, "issues: read"));
             }
             response.header("etag").ifPresent(etag -> cache.put(path, new Cached(etag, response)));
             return response;
         }
 
-        /** GitHub.exchange, counted; giving up after retries is GitHubUnreachable (--on-github-error decides). */
+        /** GitHub.exchange, counted and clocked; giving up after retries is GitHubUnreachable (--on-github-error decides). */
         private Response send(GitHub client, String method, String path, JsonNode body, Map<String, String> headers) throws InterruptedException {
             int before = client.requests();
             try {
                 Response response = client.exchange(method, path, body, headers);
+                gitHubTime = response.date().orElse(gitHubTime);
                 if (response.status() == 304) {
                     notModified++;
                 }
@@ -1012,7 +1180,8 @@ class dedupe implements Callable<Integer> {
     record Claimed(UUID id, JsonNode document, String label) {
     }
 
-    record Outcome(boolean duplicate, Entry entry, int issue) {
+    /** new, resume, duplicate (claim); released, not-claimed (release); the entry it concerns. */
+    record Outcome(String verdict, Entry entry, int issue) {
     }
 
     /** What a planner wants: its result, and the entries to write (null: write nothing), keeping keep. */
@@ -1030,33 +1199,97 @@ class dedupe implements Callable<Integer> {
         boolean test() throws InterruptedException;
     }
 
-    // ---- the state comment: what it holds, how it reads and how it is written -------------
+    /** The router run that holds a claim: $GITHUB_RUN_ID and $GITHUB_RUN_ATTEMPT (a re-run keeps the id, counts the attempt). */
+    record Holder(long run, int attempt) {
+        static Holder fromEnv(Map<String, String> env) {
+            String run = env.getOrDefault("GITHUB_RUN_ID", "");
+            String attempt = env.getOrDefault("GITHUB_RUN_ATTEMPT", "1");
+            return run.matches("\\d{1,18}") ? new Holder(Long.parseLong(run), attempt.matches("\\d{1,6}") ? Integer.parseInt(attempt) : 1) : null;
+        }
+
+        @Override
+        public String toString() {
+            return "run " + run + " attempt " + attempt;
+        }
+    }
+
+    // ---- the state comments: what they hold, how they read and how they are written -------
 
     static final String MARKER = "<!-- event-bus:dedupe v1 -->";
     static final String FENCE = "```dedupe";
     /** GitHub's limit for a comment body. */
     static final int MAX_COMMENT_CHARACTERS = 65_536;
+    /**
+     * The ids are spread over this many state comments, each written under its own ticket: about
+     * 1,600 claims with their holders fit one comment, so the store holds about 13,000.
+     */
+    static final int SHARDS = 8;
 
-    /** The comments on the state issue, sorted out: the state, the ones set aside, the untrusted ones. */
-    record Snapshot(int issue, Comment comment, State state, List<Rejected> rejected, List<Comment> untrusted, List<Entry> salvaged,
+    /** The comment an id's claim lives in: its first byte, which is random in v4 and v5 UUIDs alike. */
+    static int shardOf(UUID id) {
+        return (int) ((id.getMostSignificantBits() >>> 56) & 0xff) % SHARDS;
+    }
+
+    /** The state comments of the state issue, one snapshot per shard. */
+    record Shards(int issue, List<Snapshot> all) {
+        static Shards none() {
+            return new Shards(0, IntStream.range(0, SHARDS).mapToObj(Snapshot::none).toList());
+        }
+
+        static Shards of(int issue, List<Comment> comments, Set<String> trusted) {
+            return new Shards(issue, IntStream.range(0, SHARDS).mapToObj(shard -> Snapshot.of(issue, comments, trusted, shard)).toList());
+        }
+
+        Snapshot shard(int shard) {
+            return all.get(shard);
+        }
+
+        Entry live(UUID id, Instant now) {
+            return shard(shardOf(id)).live(id, now);
+        }
+
+        /** No state comment at all, readable or not: the store's first write. */
+        boolean isEmpty() {
+            return all.stream().allMatch(s -> s.comment() == null && s.rejected().isEmpty());
+        }
+
+        List<Entry> entries() {
+            return all.stream().flatMap(s -> s.state().entries().stream()).toList();
+        }
+
+        String describe() {
+            long comments = all.stream().filter(s -> s.comment() != null).count();
+            return issue == 0 ? "no state yet (no issue labelled " + STATE_LABEL + ")"
+                    : "state issue #" + issue + ", " + comments + " of " + SHARDS + " state comments";
+        }
+    }
+
+    /** One shard's comments on the state issue, sorted out: the state, the ones set aside, the untrusted ones. */
+    record Snapshot(int issue, int shard, Comment comment, State state, List<Rejected> rejected, List<Comment> untrusted, List<Entry> salvaged,
             List<Long> superseded) {
-        static final Snapshot NONE = new Snapshot(0, null, State.EMPTY, List.of(), List.of(), List.of(), List.of());
+        static Snapshot none(int shard) {
+            return new Snapshot(0, shard, null, State.empty(shard), List.of(), List.of(), List.of(), List.of());
+        }
 
         /**
-         * The state is the oldest trusted marker comment that parses and that no other such comment
-         * lists as replaced. Others with the marker are set aside: unparsable ones (edited) and extra ones.
+         * The state of a shard is the oldest trusted marker comment of that shard that parses and that no
+         * other such comment lists as replaced. Others of the shard are set aside: unparsable ones (edited)
+         * and extra ones.
          */
-        static Snapshot of(int issue, List<Comment> comments, Set<String> trusted) {
+        static Snapshot of(int issue, List<Comment> comments, Set<String> trusted, int shard) {
             List<Comment> untrusted = new ArrayList<>();
             Map<Comment, Parsed> candidates = new LinkedHashMap<>();
             for (Comment comment : comments) {
                 if (!comment.hasMarker()) {
                     continue;
                 }
-                if (trusted.contains(comment.author().toLowerCase(Locale.ROOT))) {
-                    candidates.put(comment, State.parse(comment.body()));
-                } else {
+                if (!trusted.contains(comment.author().toLowerCase(Locale.ROOT))) {
                     untrusted.add(comment);
+                    continue;
+                }
+                Parsed parsed = State.parse(comment.body());
+                if (parsed.shard() == shard) {
+                    candidates.put(comment, parsed);
                 }
             }
             Set<Long> replaced = candidates.values().stream().filter(p -> p.state() != null)
@@ -1064,7 +1297,7 @@ class dedupe implements Callable<Integer> {
             Comment chosen = candidates.entrySet().stream()
                     .filter(c -> c.getValue().state() != null && !replaced.contains(c.getKey().id()))
                     .map(Map.Entry::getKey).findFirst().orElse(null);
-            State state = chosen == null ? State.EMPTY : candidates.get(chosen).state();
+            State state = chosen == null ? State.empty(shard) : candidates.get(chosen).state();
             List<Rejected> rejected = new ArrayList<>();
             List<Entry> salvaged = List.of();
             for (var candidate : candidates.entrySet()) {
@@ -1074,17 +1307,17 @@ class dedupe implements Callable<Integer> {
                 }
                 Parsed parsed = candidate.getValue();
                 rejected.add(new Rejected(comment, parsed.state() == null
-                        ? "no longer parses (" + parsed.error() + ")" : "is a second state comment (the oldest one counts)"));
+                        ? "no longer parses (" + parsed.error() + ")" : "is a second state comment of its shard (the oldest one counts)"));
                 if (chosen == null) {
                     salvaged = parsed.salvaged();
                 }
             }
             // The next version lists every other trusted marker comment, so they are reported once, not on every run.
             List<Long> superseded = candidates.keySet().stream().filter(c -> !c.equals(chosen)).map(Comment::id).sorted().toList();
-            return new Snapshot(issue, chosen, state, rejected, untrusted, salvaged, superseded);
+            return new Snapshot(issue, shard, chosen, state, rejected, untrusted, salvaged, superseded);
         }
 
-        /** Changes whenever another run writes: the comment, its version, its text. */
+        /** Changes whenever another run writes this shard: the comment, its version, its text. */
         String fingerprint() {
             return comment == null ? "none " + rejected.stream().map(r -> r.comment().id() + ":" + r.comment().body().hashCode()).toList()
                     : comment.id() + " " + state.version() + " " + comment.body().hashCode();
@@ -1096,8 +1329,8 @@ class dedupe implements Callable<Integer> {
             if (comment != null) {
                 return prefix + comment.id() + "-" + state.version();
             }
-            return rejected.isEmpty() ? prefix + "new"
-                    : prefix + "replace-" + rejected.stream().mapToLong(r -> r.comment().id()).max().getAsLong();
+            return rejected.isEmpty() ? prefix + "new-" + shard
+                    : prefix + "replace-" + shard + "-" + rejected.stream().mapToLong(r -> r.comment().id()).max().getAsLong();
         }
 
         /** The live claim of id, if any; entries salvaged from an unreadable comment count as claims. */
@@ -1109,6 +1342,14 @@ class dedupe implements Callable<Integer> {
         /** What the next write starts from: the live entries (and those salvaged from an unreadable comment). */
         List<Entry> entriesForWrite(Instant now) {
             return Stream.concat(state.entries().stream(), salvaged.stream()).filter(e -> e.liveAt(now)).toList();
+        }
+
+        /** The live entries with entry in place of any other of its id. */
+        List<Entry> entriesWith(Entry entry, Instant now) {
+            List<Entry> entries = new ArrayList<>(entriesForWrite(now));
+            entries.removeIf(e -> e.id().equals(entry.id()));
+            entries.add(entry);
+            return entries;
         }
     }
 
@@ -1126,8 +1367,15 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    /** One claim: the id, when it expires (epoch seconds) and its TTL (seconds). */
-    record Entry(UUID id, long expires, long ttl) {
+    /**
+     * One claim: the id, when it expires (epoch seconds) and its TTL (seconds); the run holding it; whether
+     * that run released it after a failure, and the targets already dispatched for it.
+     */
+    record Entry(UUID id, long expires, long ttl, Holder holder, boolean released, List<String> dispatched) {
+        Entry(UUID id, long expires, long ttl) {
+            this(id, expires, ttl, null, false, List.of());
+        }
+
         boolean liveAt(Instant now) {
             return expiresAt().isAfter(now);
         }
@@ -1139,41 +1387,65 @@ class dedupe implements Callable<Integer> {
         Instant claimedAt() {
             return Instant.ofEpochSecond(expires - ttl);
         }
+
+        /** A released claim passes to whoever claims it; a held one only to a later attempt of its own run. */
+        boolean resumableBy(Holder run) {
+            return released || (run != null && holder != null && run.run() == holder.run() && run.attempt() > holder.attempt());
+        }
+
+        Entry takenBy(Holder run, long expiry, long newTtl) {
+            return new Entry(id, expiry, newTtl, run, false, dispatched);
+        }
+
+        Entry released(List<String> alsoDispatched) {
+            List<String> all = Stream.concat(dispatched.stream(), alsoDispatched.stream()).distinct().toList();
+            return new Entry(id, expires, ttl, holder, true, all);
+        }
     }
 
-    record Parsed(State state, String error, List<Entry> salvaged) {
+    /** A comment as read: its state, or why not and the entries that could still be read; its shard either way. */
+    record Parsed(State state, String error, List<Entry> salvaged, int shard) {
     }
 
     record Rendered(String text, List<Entry> evicted) {
     }
 
     /**
-     * The machine-readable part of the comment, a fenced block after a short header for people:
+     * The machine-readable part of a comment, a fenced block after a short header for people:
      *
      * <pre>
      * ```dedupe
      * version 57                      the write counter; the write ticket names it
+     * shard 3/8                       which ids live here: the first byte of the id, modulo 8
      * base 1764219600                 epoch seconds that expiry offsets count from
      * ttl 3600 86400                  the TTLs in use, in seconds; the first is the usual one
      * sha 0123...                     the commit that write-ticket refs point at
      * tickets refs/event-bus/...      ticket refs the next write deletes
      * replaced 3100000001             comments set aside (unparsable or extra)
-     * P8pVDo0bTB6aVyt9nw5qEQ 2s0      an entry: the id (16 bytes, base64url), its expiry
-     * jKq0l1mBQeWb5qYx0cNw8A 1uo0 1   minus base in base 36, and its TTL's index if not 0
-     * ```
+     * P8pVDo0bTB6aVyt9nw5qEQ 2s0      an entry: the id (16 bytes, base64url), its expiry minus base in
+     * jKq0l1mBQeWb5qYx0cNw8A 1uo0 1 @93b5k8x.2 ! >ci.yml   base 36, its TTL's index if not 0, then optionally
+     * ```                             its holder (@run.attempt, base 36), ! if released, > the targets dispatched
      * </pre>
      *
-     * An entry takes 27 to 31 characters, so the 65,536-character comment holds over 2,000 of them.
+     * An entry takes 27 to 45 characters, so the 65,536-character comment holds about 1,600 of them.
      */
-    record State(int version, List<Entry> entries, List<String> tickets, List<Long> replaced, String sha) {
-        static final State EMPTY = new State(0, List.of(), List.of(), List.of(), null);
-        private static final Pattern ENTRY = Pattern.compile("^([A-Za-z0-9_-]{22}) ([0-9a-z]{1,12})(?: ([0-9a-z]{1,3}))?$");
+    record State(int shard, int version, List<Entry> entries, List<String> tickets, List<Long> replaced, String sha) {
+        private static final Pattern ENTRY = Pattern.compile("^([A-Za-z0-9_-]{22}) ([0-9a-z]{1,12})(?: ([0-9a-z]{1,3}))?"
+                + "(?: @([0-9a-z]{1,13})\\.([0-9a-z]{1,4}))?( !)?(?: >([A-Za-z0-9._-]+(?:,[A-Za-z0-9._-]+)*))?$");
+        private static final Pattern SHARD = Pattern.compile("(?m)^shard (\\d{1,3})/(\\d{1,3})$");
+
+        static State empty(int shard) {
+            return new State(shard, 0, List.of(), List.of(), List.of(), null);
+        }
 
         static Parsed parse(String body) {
+            // The shard is read first and on its own, so an unparsable comment still belongs to one.
+            Matcher shardLine = SHARD.matcher(body.replace("\r", ""));
+            int shard = shardLine.find() && Integer.parseInt(shardLine.group(2)) == SHARDS ? Integer.parseInt(shardLine.group(1)) % SHARDS : 0;
             List<String> lines = body.lines().map(String::strip).toList();
             int start = lines.indexOf(FENCE);
             if (start < 0) {
-                return new Parsed(null, "no " + FENCE + " block", List.of());
+                return new Parsed(null, "no " + FENCE + " block", List.of(), shard);
             }
             Integer version = null;
             Long base = null;
@@ -1197,6 +1469,8 @@ class dedupe implements Callable<Integer> {
                         entryLines.add(i + 1);
                     } else if (line.startsWith("version ") && value.matches("[1-9]\\d{0,8}")) {
                         version = Integer.valueOf(value);
+                    } else if (line.startsWith("shard ") && value.matches("\\d{1,3}/\\d{1,3}")) {
+                        continue; // read above
                     } else if (line.startsWith("base ") && value.matches("\\d{1,12}")) {
                         base = Long.valueOf(value);
                     } else if (line.startsWith("ttl ") && value.matches("[1-9]\\d{0,7}( [1-9]\\d{0,7})*")) {
@@ -1230,13 +1504,16 @@ class dedupe implements Callable<Integer> {
                         errors.add("line " + entryLines.get(i) + ": no ttl number " + ttlIndex);
                         continue;
                     }
-                    entries.add(new Entry(expand(m.group(1)), base + Long.parseLong(m.group(2), 36), ttls.get(ttlIndex)));
+                    Holder holder = m.group(4) == null ? null : new Holder(Long.parseLong(m.group(4), 36), Integer.parseInt(m.group(5), 36));
+                    List<String> dispatched = m.group(7) == null ? List.of() : List.of(m.group(7).split(","));
+                    entries.add(new Entry(expand(m.group(1)), base + Long.parseLong(m.group(2), 36), ttls.get(ttlIndex), holder,
+                            m.group(6) != null, dispatched));
                 }
             }
             if (!errors.isEmpty()) {
-                return new Parsed(null, errors.get(0) + (errors.size() > 1 ? " and " + (errors.size() - 1) + " more problems" : ""), entries);
+                return new Parsed(null, errors.get(0) + (errors.size() > 1 ? " and " + (errors.size() - 1) + " more problems" : ""), entries, shard);
             }
-            return new Parsed(new State(version, entries, tickets, replaced, sha), null, List.of());
+            return new Parsed(new State(shard, version, entries, tickets, replaced, sha), null, List.of(), shard);
         }
 
         /**
@@ -1284,13 +1561,14 @@ class dedupe implements Callable<Integer> {
             }
             long base = sorted.isEmpty() ? now.getEpochSecond() : sorted.get(0).expires();
             StringBuilder text = new StringBuilder(MARKER).append('\n')
-                    .append("### event-bus dedupe state\n\n")
+                    .append("### event-bus dedupe state (").append(shard + 1).append(" of ").append(SHARDS).append(")\n\n")
                     .append("Event ids that `dedupe.java` (event-bus) has claimed, each kept until its TTL runs out, so that an event ")
                     .append("delivered twice is processed once. **Do not edit:** a comment that no longer parses is set aside and ")
                     .append("replaced. `dedupe show` lists the entries.\n\n")
                     .append(summary(sorted, now)).append("\n\n")
                     .append(FENCE).append('\n')
                     .append("version ").append(version).append('\n')
+                    .append("shard ").append(shard).append('/').append(SHARDS).append('\n')
                     .append("base ").append(base).append('\n')
                     .append("ttl ").append(ttls.stream().map(String::valueOf).collect(Collectors.joining(" "))).append('\n');
             if (sha != null) {
@@ -1305,8 +1583,17 @@ class dedupe implements Callable<Integer> {
             for (Entry entry : sorted) {
                 text.append(compact(entry.id())).append(' ').append(Long.toString(entry.expires() - base, 36));
                 int ttlIndex = ttls.indexOf(entry.ttl());
-                if (ttlIndex > 0) {
+                if (ttlIndex > 0 || entry.holder() != null || entry.released() || !entry.dispatched().isEmpty()) {
                     text.append(' ').append(Integer.toString(ttlIndex, 36));
+                }
+                if (entry.holder() != null) {
+                    text.append(" @").append(Long.toString(entry.holder().run(), 36)).append('.').append(Integer.toString(entry.holder().attempt(), 36));
+                }
+                if (entry.released()) {
+                    text.append(" !");
+                }
+                if (!entry.dispatched().isEmpty()) {
+                    text.append(" >").append(String.join(",", entry.dispatched()));
                 }
                 text.append('\n');
             }
@@ -1322,8 +1609,9 @@ class dedupe implements Callable<Integer> {
             }
             Instant oldest = sorted.stream().map(Entry::claimedAt).min(Comparator.naturalOrder()).orElseThrow();
             Instant newest = sorted.stream().map(Entry::claimedAt).max(Comparator.naturalOrder()).orElseThrow();
-            return "**" + sorted.size() + (sorted.size() == 1 ? " entry**" : " entries**") + ": oldest claimed " + oldest
-                    + ", newest claimed " + newest + ", next expiry " + sorted.get(0).expiresAt() + ". " + written;
+            long released = sorted.stream().filter(Entry::released).count();
+            return "**" + sorted.size() + (sorted.size() == 1 ? " entry**" : " entries**") + (released > 0 ? " (" + released + " released)" : "")
+                    + ": oldest claimed " + oldest + ", newest claimed " + newest + ", next expiry " + sorted.get(0).expiresAt() + ". " + written;
         }
 
         private static String abbreviate(String line) {
@@ -2002,6 +2290,15 @@ class dedupe implements Callable<Integer> {
                 return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
             } catch (JsonProcessingException e) {
                 throw new GitHubException("GitHub answered " + status + " with a body that is not JSON");
+            }
+        }
+
+        /** GitHub's clock at the answer, from its Date header. */
+        Optional<Instant> date() {
+            try {
+                return header("date").map(date -> ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
             }
         }
 

@@ -1057,6 +1057,15 @@ class emit implements Callable<Integer> {
             }
         }
 
+        /** GitHub's clock at the answer, from its Date header. */
+        Optional<Instant> date() {
+            try {
+                return header("date").map(date -> ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+
         /** GitHub's "message" (and the messages of its "errors"), else the start of the body. */
         String message() {
             try {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,9 +104,10 @@ class DedupeEndToEndTest {
         return run.stdout().strip();
     }
 
+    /** The ids in every state comment of the issue (one per shard). */
     static List<UUID> storedIds(int issue) {
-        List<String> bodies = DedupeTest.commentBodies(github, issue);
-        return DedupeTest.ids(DedupeTest.stateOf(bodies.get(bodies.size() - 1)));
+        return DedupeTest.commentBodies(github, issue).stream().filter(b -> b.startsWith(dedupe.MARKER))
+                .flatMap(b -> DedupeTest.ids(DedupeTest.stateOf(b)).stream()).toList();
     }
 
     @Test
@@ -195,16 +197,15 @@ class DedupeEndToEndTest {
 
     @Test
     void aClaimExpiresAfterItsTtl() throws Exception {
+        // GitHub's clock decides, and the test moves it: however slowly the processes start, the
+        // claim is live until its TTL has passed on that clock and expired after.
         String eventId = UUID.randomUUID().toString();
         Map<String, String> env = env();
-        assertEquals("new", verdict(dedupe(env, "claim", eventId, "--ttl", "2s")));
-        Instant claimed = Instant.now();
-        assertEquals("duplicate", verdict(dedupe(env, "claim", eventId, "--ttl", "2s")));
-        long left = 3_000 - (Instant.now().toEpochMilli() - claimed.toEpochMilli());
-        if (left > 0) {
-            Thread.sleep(left);
-        }
-        assertEquals("new", verdict(dedupe(env, "claim", eventId, "--ttl", "2s")), "expired: a repeat is new again");
+        assertEquals("new", verdict(dedupe(env, "claim", eventId, "--ttl", "60m")));
+        github.advanceClock(Duration.ofMinutes(59));
+        assertEquals("duplicate", verdict(dedupe(env, "claim", eventId, "--ttl", "60m")));
+        github.advanceClock(Duration.ofMinutes(1).plusSeconds(2));
+        assertEquals("new", verdict(dedupe(env, "claim", eventId, "--ttl", "60m")), "expired: a repeat is new again");
         assertEquals("duplicate", verdict(dedupe(env, "check", eventId)));
     }
 
@@ -213,7 +214,8 @@ class DedupeEndToEndTest {
         String eventId = UUID.randomUUID().toString();
         int issue = DedupeTest.openIssue(github, "event-bus state (unlocked)");
         // mallory, who may comment but not write, forges a state that says the event was seen.
-        dedupe.State forged = new dedupe.State(7, List.of(new dedupe.Entry(UUID.fromString(eventId), Instant.now().getEpochSecond() + 3600, 3600)),
+        dedupe.State forged = new dedupe.State(dedupe.shardOf(UUID.fromString(eventId)), 7,
+                List.of(new dedupe.Entry(UUID.fromString(eventId), Instant.now().getEpochSecond() + 3600, 3600)),
                 List.of(), List.of(), null);
         DedupeTest.comment(github, DedupeTest.MALLORY_TOKEN, issue, forged.render(null, Instant.now()).text());
 
@@ -249,26 +251,22 @@ class DedupeEndToEndTest {
 
     @Test
     void aClaimOnAFullCommentEvictsTheOldestWithAWarning() throws IOException {
-        long now = Instant.now().getEpochSecond();
-        List<dedupe.Entry> entries = new ArrayList<>();
-        for (int i = 0; i < 3_000; i++) {
-            entries.add(new dedupe.Entry(UUID.randomUUID(), now + 60 + i, 3600));
-        }
-        dedupe.Rendered full = new dedupe.State(1, entries, List.of(), List.of(), null).render(null, Instant.now());
+        String eventId = DedupeTest.idInShard(3).toString();
+        List<dedupe.Entry> entries = DedupeTest.routerClaims(3, 3_000, Instant.now().getEpochSecond() + 60);
+        dedupe.Rendered full = new dedupe.State(3, 1, entries, List.of(), List.of(), null).render(null, Instant.now());
         int capacity = entries.size() - full.evicted().size();
         int issue = DedupeTest.openIssue(github, "event-bus state");
         DedupeTest.comment(github, GitHubEmulator.DEFAULT_TOKEN, issue, full.text());
 
-        String eventId = UUID.randomUUID().toString();
         Map<String, String> env = env();
         env.put("GITHUB_ACTIONS", "true");
         Scripts.Result run = dedupe(env, "claim", eventId, "--state-issue", String.valueOf(issue));
         assertEquals("new", verdict(run), run.toString());
-        assertTrue(run.stderr().contains("::warning title=dedupe%3A state comment full::the state comment is full: evicted the "), run.stderr());
+        assertTrue(run.stderr().contains("::warning title=dedupe%3A state comment full::state comment 3 of 8 is full: evicted the "), run.stderr());
         assertTrue(github.journal().stream().noneMatch(e -> e.status() == 422 && !e.path().contains("/git/refs")), "never a 422");
         List<UUID> stored = storedIds(issue);
         assertTrue(stored.contains(UUID.fromString(eventId)));
-        assertTrue(stored.size() >= 2_000 && stored.size() <= capacity, stored.size() + " of " + capacity);
+        assertTrue(stored.size() >= 1_500 && stored.size() <= capacity, stored.size() + " of " + capacity);
         System.out.println("full comment: " + capacity + " entries fit; after the claim: " + stored.size());
     }
 

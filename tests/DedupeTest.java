@@ -39,6 +39,7 @@ class DedupeTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String MALLORY_TOKEN = "ghp_mallory000000000000000000000000000";
+    static final String ALICE_TOKEN = "ghp_alice00000000000000000000000000000";
     static final HttpClient HTTP = HttpClient.newHttpClient();
     /** One emulator for the class, closed after it; reset before each test. */
     @AutoClose
@@ -71,6 +72,11 @@ class DedupeTest {
         command.env = env;
         command.lease = lease;
         return InProcess.run(dedupe.newCommandLine(command), args);
+    }
+
+    /** A random id whose claim lives in the given state comment, so that tests of one comment stay in one. */
+    static String id(int shard) {
+        return idInShard(shard).toString();
     }
 
     static String id() {
@@ -119,6 +125,11 @@ class DedupeTest {
         List<Map<String, Object>> issues = github.issues(REPO);
         assertEquals(1, issues.size(), "one state issue");
         return ((Number) issues.get(0).get("number")).intValue();
+    }
+
+    /** The ids in every state comment of the issue (one comment per shard). */
+    static List<UUID> storedIds(int issue) {
+        return commentBodies(github, issue).stream().filter(b -> b.startsWith(dedupe.MARKER)).flatMap(b -> ids(stateOf(b)).stream()).toList();
     }
 
     static dedupe.State stateOf(String body) {
@@ -180,7 +191,7 @@ class DedupeTest {
         assertEquals(0, second.exitCode(), second.err());
         assertEquals("duplicate", second.verdict());
         assertTrue(second.err().contains(eventId + " is a duplicate: claimed at "), second.err());
-        assertEquals("duplicate=false\nduplicate=true\n", Files.readString(temp.resolve("output.txt")));
+        assertEquals("claim=new\nduplicate=false\nclaim=duplicate\nduplicate=true\n", Files.readString(temp.resolve("output.txt")));
         assertEquals(1, github.issues(REPO).size());
         assertEquals(1, github.comments(REPO, 1).size(), "the comment is edited, never added to");
     }
@@ -189,10 +200,10 @@ class DedupeTest {
     void anUncontendedClaimCostsTwoRequestsPlusTheTicketAndADuplicateOne() {
         Map<String, String> env = env();
         env.put("EVENT_BUS_STATE_ISSUE", "1");
-        assertEquals("new", dedupe(env(), "claim", id()).verdict()); // opens the state issue and comment
+        assertEquals("new", dedupe(env(), "claim", id(2)).verdict()); // opens the state issue and comment
         github.clearJournal();
 
-        InProcess.Run claim = dedupe(env, "claim", id(), "--verbose");
+        InProcess.Run claim = dedupe(env, "claim", id(2), "--verbose");
         assertEquals("new", claim.verdict(), claim.err());
         List<GitHubEmulator.JournalEntry> journal = github.journal();
         System.out.println("uncontended new claim: " + describe(journal));
@@ -203,7 +214,7 @@ class DedupeTest {
         assertTrue(claim.err().contains("dedupe: 5 API requests, 1 of them answered 304 Not Modified"), claim.err());
 
         github.clearJournal();
-        String eventId = id();
+        String eventId = id(2);
         assertEquals("new", dedupe(env, "claim", eventId).verdict());
         github.clearJournal();
         assertEquals("duplicate", dedupe(env, "claim", eventId).verdict());
@@ -212,14 +223,14 @@ class DedupeTest {
 
         // Without the state issue's number, finding it costs one more request.
         github.clearJournal();
-        assertEquals("new", dedupe(env(), "claim", id()).verdict());
+        assertEquals("new", dedupe(env(), "claim", id(2)).verdict());
         assertEquals(5, counted(github.journal()), describe(github.journal()));
     }
 
     @Test
     void atRestOneTicketRefIsLeftAndEachWriteDeletesThePreviousOne() {
         for (int i = 0; i < 3; i++) {
-            assertEquals("new", dedupe(env(), "claim", id()).verdict());
+            assertEquals("new", dedupe(env(), "claim", id(4)).verdict());
         }
         Set<String> tickets = github.refs(REPO).stream().filter(r -> r.startsWith("refs/event-bus/")).collect(Collectors.toSet());
         long commentId = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
@@ -245,8 +256,8 @@ class DedupeTest {
 
     @Test
     void showPrintsATableOrJsonWithTheRequestCount() throws IOException {
-        String a = id();
-        String b = id();
+        String a = id(6);
+        String b = id(6);
         dedupe(env(), "claim", a);
         dedupe(env(), "claim", b, "--ttl", "2h");
 
@@ -257,12 +268,13 @@ class DedupeTest {
         assertEquals(3, lines.size(), table.out());
         assertTrue(lines.get(1).startsWith(a + "  "), "soonest expiry first: " + table.out());
         assertTrue(lines.get(2).startsWith(b + "  "), table.out());
-        assertTrue(table.err().contains("state issue #1, comment http"), table.err());
+        assertTrue(table.err().contains("state issue #1, 1 of 8 state comments: 2 live entries"), table.err());
 
         JsonNode json = JSON.readTree(dedupe(env(), "show", "--json").out());
         assertEquals(REPO, json.get("repository").asText());
         assertEquals(1, json.get("state_issue").asInt());
-        assertEquals(2, json.at("/state_comment/version").asInt());
+        assertEquals(2, json.at("/state_comments/0/version").asInt());
+        assertEquals(6, json.at("/state_comments/0/shard").asInt());
         assertEquals(2, json.get("live").asInt());
         assertEquals(b, json.at("/entries/1/event_id").asText());
         Instant claimed = Instant.parse(json.at("/entries/1/claimed_at").asText());
@@ -273,12 +285,14 @@ class DedupeTest {
 
     @Test
     void claimsExpireAfterTheirTtlAndPruneDropsThem() throws Exception {
-        String shortLived = id();
-        String longLived = id();
-        assertEquals("new", dedupe(env(), "claim", shortLived, "--ttl", "1s").verdict());
+        String shortLived = id(1);
+        String longLived = id(1);
+        assertEquals("new", dedupe(env(), "claim", shortLived, "--ttl", "90s").verdict());
         assertEquals("new", dedupe(env(), "claim", longLived).verdict());
         assertEquals("duplicate", dedupe(env(), "check", shortLived).verdict());
-        Thread.sleep(2_100);
+        github.advanceClock(Duration.ofSeconds(89));
+        assertEquals("duplicate", dedupe(env(), "check", shortLived).verdict(), "a claim holds for at least its TTL, on GitHub's clock");
+        github.advanceClock(Duration.ofSeconds(2));
         assertEquals("new", dedupe(env(), "check", shortLived).verdict());
 
         github.clearJournal();
@@ -292,13 +306,13 @@ class DedupeTest {
         assertTrue(again.err().contains("dropped 0 expired entries; 1 live entry remains"), again.err());
         assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")), "nothing expired: nothing written");
 
-        assertEquals("new", dedupe(env(), "claim", shortLived, "--ttl", "1s").verdict(), "expired: claimable again");
+        assertEquals("new", dedupe(env(), "claim", shortLived, "--ttl", "90s").verdict(), "expired: claimable again");
     }
 
     @Test
     void pruneDryRunWritesNothing() throws Exception {
         dedupe(env(), "claim", id(), "--ttl", "1s");
-        Thread.sleep(2_100);
+        github.advanceClock(Duration.ofSeconds(3));
         github.clearJournal();
         InProcess.Run dryRun = dedupe(env(), "prune", "--dry-run");
         assertTrue(dryRun.err().contains("1 expired entry to drop (dry run)"), dryRun.err());
@@ -321,7 +335,7 @@ class DedupeTest {
             }
             assertEquals(1, verdicts.stream().filter("new"::equals).count(), verdicts.toString());
             assertEquals(1, github.issues(REPO).size(), "one state issue although eight runs found none");
-            assertEquals(1, github.comments(REPO, 1).size(), "one state comment");
+            assertEquals(1, github.comments(REPO, 1).size(), "one state comment (of the id's shard)");
 
             github.clearJournal();
             List<String> twenty = IntStream.range(0, 20).mapToObj(i -> id()).toList();
@@ -329,7 +343,7 @@ class DedupeTest {
             for (Future<InProcess.Run> run : many) {
                 assertEquals("new", run.get().verdict(), run.get().err());
             }
-            List<UUID> stored = ids(stateOf(commentBodies(github, 1).get(0)));
+            List<UUID> stored = storedIds(1);
             for (String e : twenty) {
                 assertTrue(stored.contains(UUID.fromString(e)), e + " is missing from the store");
             }
@@ -347,7 +361,8 @@ class DedupeTest {
     void aMarkerCommentByAnUntrustedAuthorIsIgnored() {
         String eventId = id();
         int issue = openIssue(github, "state");
-        dedupe.State forged = new dedupe.State(1, List.of(new dedupe.Entry(UUID.fromString(eventId), Instant.now().getEpochSecond() + 3600, 3600)),
+        dedupe.State forged = new dedupe.State(dedupe.shardOf(UUID.fromString(eventId)), 1,
+                List.of(new dedupe.Entry(UUID.fromString(eventId), Instant.now().getEpochSecond() + 3600, 3600)),
                 List.of(), List.of(), null);
         comment(github, MALLORY_TOKEN, issue, forged.render(null, Instant.now()).text());
 
@@ -363,8 +378,8 @@ class DedupeTest {
 
     @Test
     void anUnparsableTrustedCommentIsReportedKeptAndReplacedCarryingWhatStillReads() {
-        String kept = id();
-        String lost = id();
+        String kept = id(3);
+        String lost = id(3);
         Map<String, String> env = env();
         env.put("GITHUB_ACTIONS", "true");
         dedupe(env, "claim", kept);
@@ -376,7 +391,7 @@ class DedupeTest {
         api(github, GitHubEmulator.DEFAULT_TOKEN, "PATCH", "/repos/" + REPO + "/issues/comments/" + original, JSON.createObjectNode().put("body", damaged).toString());
 
         assertEquals("duplicate", dedupe(env, "claim", kept).verdict(), "what still reads counts before the replacement too");
-        String fresh = id();
+        String fresh = id(3);
         InProcess.Run claim = dedupe(env, "claim", fresh);
         assertEquals(0, claim.exitCode(), claim.err());
         assertEquals("new", claim.verdict());
@@ -393,30 +408,62 @@ class DedupeTest {
         assertEquals("duplicate", dedupe(env, "check", kept).verdict(), "what still parsed is not processed again");
 
         // Reported once: the next run uses the replacement quietly.
-        InProcess.Run next = dedupe(env, "claim", id());
+        InProcess.Run next = dedupe(env, "claim", id(3));
         assertFalse(next.err().contains("::warning"), next.err());
+    }
+
+    /** An id whose claim lives in the given state comment. */
+    static UUID idInShard(int shard) {
+        while (true) {
+            UUID id = UUID.randomUUID();
+            if (dedupe.shardOf(id) == shard) {
+                return id;
+            }
+        }
+    }
+
+    /** What the router writes: a day's TTL and the holding run, whose ids are 11 digits on github.com today. */
+    static List<dedupe.Entry> routerClaims(int shard, int count, long firstExpiry) {
+        List<dedupe.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            entries.add(new dedupe.Entry(idInShard(shard), firstExpiry + i, 86_400, new dedupe.Holder(19_800_000_000L + i, 1), false, List.of()));
+        }
+        return entries;
+    }
+
+    @Test
+    void theStoreHoldsADayOfEventsAtTheTokensRateLimitWithoutEvicting() {
+        // A GITHUB_TOKEN's 1,000 requests an hour carry about 170 events an hour through the router, each held 24 h.
+        int perDay = 170 * 24;
+        dedupe.Rendered full = new dedupe.State(0, 1, routerClaims(0, 3_000, Instant.now().getEpochSecond() + 600), List.of(), List.of(), null)
+                .render(null, Instant.now());
+        int perComment = 3_000 - full.evicted().size();
+        System.out.println("router claims (24 h TTL, holder) per state comment: " + perComment + "; in the store's " + dedupe.SHARDS
+                + " comments: " + perComment * dedupe.SHARDS + "; a day at 170 events/h: " + perDay);
+        assertTrue(perComment * dedupe.SHARDS >= 2 * perDay, "room for a day twice over, since ids spread unevenly: " + perComment);
+        assertTrue(perComment >= 1_500, "2,000 entries at least before a second comment is needed: " + perComment);
+        // The fullest of 8 shards after a day of 4,080 random ids stays far below one comment's capacity.
+        int[] perShard = new int[dedupe.SHARDS];
+        for (int i = 0; i < perDay; i++) {
+            perShard[dedupe.shardOf(UUID.randomUUID())]++;
+        }
+        assertTrue(java.util.Arrays.stream(perShard).max().getAsInt() < perComment, java.util.Arrays.toString(perShard));
     }
 
     @Test
     void aFullCommentEvictsTheClaimsThatExpireSoonestWithAWarningNeverA422() {
-        long now = Instant.now().getEpochSecond();
-        List<dedupe.Entry> entries = new ArrayList<>();
-        for (int i = 0; i < 2_600; i++) {
-            entries.add(new dedupe.Entry(UUID.randomUUID(), now + 600 + i, 3600));
-        }
-        dedupe.Rendered full = new dedupe.State(1, entries, List.of(), List.of(), null).render(null, Instant.now());
+        String eventId = idInShard(5).toString();
+        List<dedupe.Entry> entries = routerClaims(5, 2_600, Instant.now().getEpochSecond() + 600);
+        dedupe.Rendered full = new dedupe.State(5, 1, entries, List.of(), List.of(), null).render(null, Instant.now());
         int capacity = 2_600 - full.evicted().size();
-        System.out.println("capacity of one comment with the default TTL: " + capacity + " entries");
-        assertTrue(capacity >= 2_000, "capacity " + capacity);
         int issue = openIssue(github, "state");
         comment(github, GitHubEmulator.DEFAULT_TOKEN, issue, full.text());
 
-        String eventId = id();
         InProcess.Run claim = dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue));
         assertEquals(0, claim.exitCode(), claim.err());
         assertEquals("new", claim.verdict());
         java.util.regex.Matcher warning = java.util.regex.Pattern
-                .compile("warning: the state comment is full: evicted the (\\d+) claims that expire soonest \\(from (\\S+),").matcher(claim.err());
+                .compile("warning: state comment 5 of 8 is full: evicted the (\\d+) claims that expire soonest \\(from (\\S+),").matcher(claim.err());
         assertTrue(warning.find(), claim.err());
         int evicted = Integer.parseInt(warning.group(1));
         assertEquals(entries.get(2_600 - capacity).id().toString(), warning.group(2), "the soonest to expire goes first");
@@ -436,9 +483,12 @@ class DedupeTest {
         List<dedupe.Entry> entries = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             long ttl = ttls[i % ttls.length];
-            entries.add(new dedupe.Entry(UUID.randomUUID(), now + ttl - i, ttl));
+            entries.add(i % 200 == 7
+                    ? new dedupe.Entry(UUID.randomUUID(), now + ttl - i, ttl, new dedupe.Holder(19_800_000_000L + i, 2), i % 400 == 7,
+                            i % 400 == 7 ? List.of("ci-dispatcher.yml", "merge-orchestrator.yml") : List.of())
+                    : new dedupe.Entry(UUID.randomUUID(), now + ttl - i, ttl));
         }
-        dedupe.State state = new dedupe.State(41, entries, List.of("refs/event-bus/dedupe/7/3100000001-40"), List.of(3_100_000_000L),
+        dedupe.State state = new dedupe.State(0, 41, entries, List.of("refs/event-bus/dedupe/7/3100000001-40"), List.of(3_100_000_000L),
                 "0123456789abcdef0123456789abcdef01234567");
         dedupe.Rendered rendered = state.render(null, Instant.now());
         System.out.println("2,000 entries with six TTLs up to 30 days: " + rendered.text().length() + " characters");
@@ -454,7 +504,7 @@ class DedupeTest {
     @ParameterizedTest
     @ValueSource(strings = {"version x", "base", "zzzz 1", "QUJDREVGR0hJSktMTU5PUA 1 9"})
     void aDamagedBlockDoesNotParseAndNamesTheLine(String badLine) {
-        String good = new dedupe.State(3, List.of(new dedupe.Entry(UUID.randomUUID(), 1_800_000_000L, 3600)), List.of(), List.of(), null)
+        String good = new dedupe.State(2, 3, List.of(new dedupe.Entry(UUID.randomUUID(), 1_800_000_000L, 3600)), List.of(), List.of(), null)
                 .render(null, Instant.now()).text();
         dedupe.Parsed parsed = dedupe.State.parse(good.replace("```\n", badLine + "\n```\n"));
         assertNull(parsed.state());
@@ -506,7 +556,7 @@ class DedupeTest {
 
     @Test
     void aTicketWhoseHolderDiedIsTakenOverAfterTheLease() {
-        dedupe(env(), "claim", id());
+        dedupe(env(), "claim", id(0));
         long commentId = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
         // A run took the ticket for version 1 -> 2 and was killed before writing.
         String stuck = "refs/event-bus/dedupe/1/" + commentId + "-1";
@@ -514,7 +564,7 @@ class DedupeTest {
                 "{\"ref\":\"" + stuck + "\",\"sha\":\"" + github.branchSha(REPO, "main") + "\"}");
 
         long started = System.nanoTime();
-        InProcess.Run claim = dedupe(env(), Duration.ofSeconds(2), "claim", id());
+        InProcess.Run claim = dedupe(env(), Duration.ofSeconds(2), "claim", id(0));
         assertEquals("new", claim.verdict(), claim.err());
         assertTrue(System.nanoTime() - started >= 2_000_000_000L, "waited for the lease");
         assertFalse(github.refs(REPO).contains(stuck), "the dead holder's ticket is cleaned up");
@@ -523,15 +573,147 @@ class DedupeTest {
 
     @Test
     void aWriteThatFailsGivesItsTicketUpAtOnce() {
-        dedupe(env(), "claim", id());
+        dedupe(env(), "claim", id(0));
         github.injectFault("PATCH", "/repos/" + REPO + "/issues/comments/.*", GitHubEmulator.Fault.status(503), 1);
-        InProcess.Run failed = dedupe(env(), "claim", id(), "--max-attempts", "1");
+        InProcess.Run failed = dedupe(env(), "claim", id(0), "--max-attempts", "1");
         assertEquals(1, failed.exitCode(), failed.err());
         assertTrue(github.refs(REPO).stream().noneMatch(r -> r.endsWith("-1")), "the ticket for version 1 -> 2 was given up: " + github.refs(REPO));
 
         long started = System.nanoTime();
-        assertEquals("new", dedupe(env(), "claim", id()).verdict());
+        assertEquals("new", dedupe(env(), "claim", id(0)).verdict());
         assertTrue(System.nanoTime() - started < 10_000_000_000L, "no wait for the lease");
+    }
+
+    // ---- holders: resume and release -----------------------------------------------------------
+
+    Map<String, String> run(long runId, int attempt) {
+        Map<String, String> env = env();
+        env.put("GITHUB_RUN_ID", String.valueOf(runId));
+        env.put("GITHUB_RUN_ATTEMPT", String.valueOf(attempt));
+        return env;
+    }
+
+    @Test
+    void aReRunOfTheHoldingRunResumesAndAnyOtherRunIsADuplicate() throws IOException {
+        String eventId = id(7);
+        assertEquals("new", dedupe(run(4242, 1), "claim", eventId).verdict());
+        assertEquals("duplicate", dedupe(run(4242, 1), "claim", eventId).verdict(), "the same attempt again");
+        assertEquals("duplicate", dedupe(run(5151, 1), "claim", eventId).verdict(), "another router run: GitHub delivered it twice");
+        Files.deleteIfExists(temp.resolve("output.txt"));
+
+        InProcess.Run rerun = dedupe(run(4242, 2), "claim", eventId);
+        assertEquals("resume", rerun.verdict(), rerun.err());
+        assertEquals("claim=resume\nduplicate=false\ndispatched=\n", Files.readString(temp.resolve("output.txt")));
+        assertTrue(rerun.err().contains(eventId + " resumes: claimed until "), rerun.err());
+        assertEquals("duplicate", dedupe(run(4242, 1), "claim", eventId).verdict(), "the earlier attempt no longer holds it");
+        assertEquals("resume", dedupe(run(4242, 3), "claim", eventId).verdict(), "nor does the second after a third starts");
+        dedupe.Entry entry = entryOf(eventId);
+        assertEquals(new dedupe.Holder(4242, 3), entry.holder());
+        assertFalse(entry.released());
+    }
+
+    @Test
+    void aReleasedClaimResumesForTheNextRunWithTheTargetsAlreadyDispatched() throws IOException {
+        String eventId = id(7);
+        assertEquals("new", dedupe(run(4242, 1), "claim", eventId).verdict());
+        // The router's log: one target dispatched, one failed.
+        Path log = Files.writeString(temp.resolve("event_log.jsonl"), "{\"event_id\":\"" + eventId + "\",\"status\":\"failed\",\"targets\":["
+                + "{\"workflow\":\"ci-dispatcher.yml\",\"status\":\"dispatched\"},{\"workflow\":\"merge-orchestrator.yml\",\"status\":\"failed\"}]}\n"
+                + "not json\n{\"event_id\":\"" + id() + "\",\"targets\":[{\"workflow\":\"other.yml\",\"status\":\"dispatched\"}]}\n");
+        github.clearJournal();
+        InProcess.Run release = dedupe(run(4242, 1), "release", eventId, "--log", log.toString(), "--state-issue", "1");
+        assertEquals(0, release.exitCode(), release.err());
+        assertEquals("released", release.verdict());
+        assertTrue(release.err().contains("released; already dispatched: ci-dispatcher.yml"), release.err());
+        assertEquals(4, counted(github.journal()), "a release writes like a claim, the state issue known: " + describe(github.journal()));
+        dedupe.Entry released = entryOf(eventId);
+        assertTrue(released.released());
+        assertEquals(List.of("ci-dispatcher.yml"), released.dispatched());
+
+        Files.deleteIfExists(temp.resolve("output.txt"));
+        InProcess.Run replay = dedupe(run(7777, 1), "claim", eventId);
+        assertEquals("resume", replay.verdict(), replay.err());
+        assertEquals("claim=resume\nduplicate=false\ndispatched=ci-dispatcher.yml\n", Files.readString(temp.resolve("output.txt")));
+        assertEquals("duplicate", dedupe(run(8888, 1), "claim", eventId).verdict(), "exactly one run takes a released claim over");
+        assertEquals(new dedupe.Holder(7777, 1), entryOf(eventId).holder());
+        assertEquals(List.of("ci-dispatcher.yml"), entryOf(eventId).dispatched(), "kept for the next failure too");
+    }
+
+    @Test
+    void releasingAnIdWithoutALiveClaimWritesNothing() throws IOException {
+        dedupe(env(), "claim", id(7));
+        github.clearJournal();
+        InProcess.Run release = dedupe(env(), "release", id(7));
+        assertEquals(0, release.exitCode(), release.err());
+        assertEquals("not-claimed", release.verdict());
+        assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")), describe(github.journal()));
+        assertTrue(Files.readString(temp.resolve("output.txt")).endsWith("release=not-claimed\n"));
+    }
+
+    @Test
+    void aClaimExpiresOnGitHubsClockNotTheRunners() {
+        // The runner's clock is right; GitHub's is a day ahead: GitHub's decides.
+        String eventId = id(2);
+        assertEquals("new", dedupe(env(), "claim", eventId, "--ttl", "2h").verdict());
+        github.advanceClock(Duration.ofHours(1));
+        assertEquals("duplicate", dedupe(env(), "claim", eventId, "--ttl", "2h").verdict());
+        github.advanceClock(Duration.ofHours(1).plusSeconds(2));
+        assertEquals("new", dedupe(env(), "claim", eventId, "--ttl", "2h").verdict(), "expired after two hours of GitHub's time");
+        Instant claimedAt = entryOf(eventId).claimedAt();
+        assertTrue(Duration.between(Instant.now(), claimedAt).compareTo(Duration.ofMinutes(119)) > 0, "claimed at GitHub's time: " + claimedAt);
+    }
+
+    dedupe.Entry entryOf(String eventId) {
+        return commentBodies(github, 1).stream().filter(b -> b.startsWith(dedupe.MARKER)).flatMap(b -> stateOf(b).entries().stream())
+                .filter(e -> e.id().equals(UUID.fromString(eventId))).findFirst().orElseThrow();
+    }
+
+    // ---- the store is found by a fixed reference, and never silently started over --------------
+
+    @Test
+    void aClosedStateIssueIsStillTheStore() {
+        String eventId = id(3);
+        dedupe(env(), "claim", eventId);
+        api(github, GitHubEmulator.DEFAULT_TOKEN, "PATCH", "/repos/" + REPO + "/issues/1", "{\"state\":\"closed\"}");
+        assertEquals("duplicate", dedupe(env(), "claim", eventId).verdict(), "closing the issue (a stale bot) forgets nothing");
+        assertEquals(1, github.issues(REPO).size(), "no second store");
+    }
+
+    @Test
+    void anOlderIssueSomeoneLabelledIsNotTheStore() {
+        github.addUser(ALICE_TOKEN, "alice", true);
+        // alice's older issue gets the label after the store exists: not opened by a trusted author, so ignored.
+        int older = api(github, ALICE_TOKEN, "POST", "/repos/" + REPO + "/issues", "{\"title\":\"old\"}").get("number").asInt();
+        String eventId = id(3);
+        dedupe(env(), "claim", eventId);
+        api(github, ALICE_TOKEN, "POST", "/repos/" + REPO + "/issues/" + older + "/labels", "{\"labels\":[\"event-bus-state\"]}");
+        assertEquals("duplicate", dedupe(env(), "claim", eventId).verdict());
+    }
+
+    @Test
+    void deletedStateCommentsAreAnErrorNotAnEmptyStore() {
+        String eventId = id(3);
+        dedupe(env(), "claim", eventId);
+        dedupe(env(), "claim", id(3)); // version 2: its ticket proves a state comment existed
+        long comment = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
+        api(github, GitHubEmulator.DEFAULT_TOKEN, "DELETE", "/repos/" + REPO + "/issues/comments/" + comment, null);
+
+        InProcess.Run claim = dedupe(env(), "claim", eventId);
+        assertEquals(1, claim.exitCode(), claim.err());
+        assertTrue(claim.err().startsWith("the state comments of issue #1 are gone, but their write ticket refs/event-bus/dedupe/1/"
+                + comment + "-1 remains: the claims they held would be forgotten."), claim.err());
+        assertTrue(github.comments(REPO, 1).isEmpty(), "nothing written");
+    }
+
+    @Test
+    void aStateIssueThatIsNotTheStoreIsAnErrorNamingTheStore() {
+        dedupe(env(), "claim", id(3));
+        dedupe(env(), "claim", id(3));
+        int other = openIssue(github, "not the store");
+        InProcess.Run claim = dedupe(env(), "claim", id(3), "--state-issue", String.valueOf(other));
+        assertEquals(1, claim.exitCode(), claim.err());
+        assertTrue(claim.err().startsWith("the dedupe state lives on issue #1 (its write ticket refs/event-bus/dedupe/1/"), claim.err());
+        assertTrue(claim.err().contains("set EVENT_BUS_STATE_ISSUE=1"), claim.err());
     }
 
     // ---- input --------------------------------------------------------------------------------
