@@ -106,8 +106,8 @@ class DedupeEndToEndTest {
 
     /** The ids in every state comment of the issue (one per shard). */
     static List<UUID> storedIds(int issue) {
-        return DedupeTest.commentBodies(github, issue).stream().filter(b -> b.startsWith(dedupe.MARKER))
-                .flatMap(b -> DedupeTest.ids(DedupeTest.stateOf(b)).stream()).toList();
+        return DedupeTest.commentBodies(github, issue).stream().map(dedupe.State::parse).filter(p -> p.state() != null)
+                .flatMap(p -> DedupeTest.ids(p.state()).stream()).toList();
     }
 
     @Test
@@ -120,7 +120,8 @@ class DedupeEndToEndTest {
         assertEquals("duplicate", verdict(second));
         Scripts.Result third = dedupe(env, "claim", UUID.randomUUID().toString(), "--verbose");
         assertEquals("new", verdict(third));
-        assertEquals("duplicate=false\nduplicate=true\nduplicate=false\n", Files.readString(Path.of(env.get("GITHUB_OUTPUT"))));
+        assertEquals("claim=new\nduplicate=false\nclaim=duplicate\nduplicate=true\nclaim=new\nduplicate=false\n",
+                Files.readString(Path.of(env.get("GITHUB_OUTPUT"))));
         System.out.println("first claim (opens the state issue and comment): " + requests(first));
         System.out.println("repeat (duplicate): " + requests(second));
         System.out.println("next new id, state issue found by its label: " + requests(third));
@@ -128,7 +129,8 @@ class DedupeEndToEndTest {
         Map<String, String> known = env();
         known.put("EVENT_BUS_STATE_ISSUE", "1");
         known.put("GITHUB_SHA", github.branchSha(REPO, "main"));
-        Scripts.Result uncontended = dedupe(known, "claim", UUID.randomUUID().toString(), "--verbose");
+        // An id of a state comment that exists: a claim that opens a shard's comment saves the ticket's deletion.
+        Scripts.Result uncontended = dedupe(known, "claim", DedupeTest.idInShard(dedupe.shardOf(UUID.fromString(eventId))).toString(), "--verbose");
         assertEquals("new", verdict(uncontended));
         System.out.println("new id, EVENT_BUS_STATE_ISSUE and GITHUB_SHA set: " + requests(uncontended));
         assertTrue(requests(uncontended).startsWith("4 counted + 1 free"), uncontended.toString());
@@ -140,8 +142,10 @@ class DedupeEndToEndTest {
     @Test
     void eightProcessesClaimingOneIdAtOnceGiveExactlyOneNewTenTimesOver() throws Exception {
         long contended = 0;
+        java.util.Set<Integer> shards = new java.util.HashSet<>();
         for (int round = 1; round <= 10; round++) {
             String eventId = UUID.randomUUID().toString();
+            shards.add(dedupe.shardOf(UUID.fromString(eventId)));
             List<Map<String, String>> envs = new ArrayList<>();
             List<String[]> args = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
@@ -159,7 +163,7 @@ class DedupeEndToEndTest {
             assertEquals(7, verdicts.stream().filter("duplicate"::equals).count(), "round " + round + ": " + verdicts + "\n" + runs);
             for (int i = 0; i < 8; i++) {
                 String output = Files.readString(Path.of(envs.get(i).get("GITHUB_OUTPUT")));
-                assertEquals("duplicate=" + verdicts.get(i).equals("duplicate") + "\n", output);
+                assertEquals("claim=" + verdicts.get(i) + "\nduplicate=" + verdicts.get(i).equals("duplicate") + "\n", output);
             }
             long refused = github.journal("POST", ".*/git/refs").stream().filter(e -> e.status() == 422).count();
             contended += refused;
@@ -169,7 +173,7 @@ class DedupeEndToEndTest {
         }
         assertTrue(contended > 0, "the processes really raced for the ticket");
         assertEquals(1, github.issues(REPO).size(), "one state issue for all rounds");
-        assertEquals(1, github.comments(REPO, 1).size(), "one state comment");
+        assertEquals(shards.size(), github.comments(REPO, 1).size(), "one state comment per shard the ids fall in");
         assertEquals(10, storedIds(1).size());
     }
 
@@ -236,7 +240,7 @@ class DedupeEndToEndTest {
         DedupeTest.api(github, GitHubEmulator.DEFAULT_TOKEN, "PATCH", "/repos/" + REPO + "/issues/comments/" + original.get("id"),
                 JSON.createObjectNode().put("body", garbled).toString());
 
-        String after = UUID.randomUUID().toString();
+        String after = DedupeTest.idInShard(dedupe.shardOf(UUID.fromString(before))).toString(); // the same state comment
         Scripts.Result run = dedupe(env, "claim", after);
         assertEquals("new", verdict(run));
         assertTrue(run.stderr().contains("::warning title=dedupe%3A state comment set aside::state comment "), run.stderr());
@@ -287,7 +291,7 @@ class DedupeEndToEndTest {
         assertEquals("new", atLeastOnce.stdout().strip());
         assertTrue(atLeastOnce.stderr().contains("::warning title=dedupe%3A GitHub unreachable::") && atLeastOnce.stderr().contains("may be processed twice"),
                 atLeastOnce.stderr());
-        assertEquals("duplicate=false\n", Files.readString(Path.of(env.get("GITHUB_OUTPUT"))));
+        assertEquals("claim=new\nduplicate=false\n", Files.readString(Path.of(env.get("GITHUB_OUTPUT"))));
     }
 
     @Test

@@ -129,7 +129,8 @@ class DedupeTest {
 
     /** The ids in every state comment of the issue (one comment per shard). */
     static List<UUID> storedIds(int issue) {
-        return commentBodies(github, issue).stream().filter(b -> b.startsWith(dedupe.MARKER)).flatMap(b -> ids(stateOf(b)).stream()).toList();
+        return commentBodies(github, issue).stream().map(dedupe.State::parse).filter(p -> p.state() != null)
+                .flatMap(p -> ids(p.state()).stream()).toList();
     }
 
     static dedupe.State stateOf(String body) {
