@@ -65,6 +65,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -138,6 +139,7 @@ public final class GitHubEmulator implements AutoCloseable {
     private Path temporaryEventsDir;
     private volatile boolean logRequests;
     private volatile Duration clockOffset = Duration.ZERO;
+    private boolean delivering = true; // guarded by lock
     private WireMockServer server;
 
     private GitHubEmulator() {}
@@ -477,6 +479,14 @@ public final class GitHubEmulator implements AutoCloseable {
             return new Stall(millis);
         }
 
+        /**
+         * GitHub accepts a repository dispatch (204) and starts no workflow for it, as during an incident:
+         * no event file is delivered.
+         */
+        static Fault undelivered() {
+            return new Undelivered();
+        }
+
         /** The name used by the admin API and in {@link JournalEntry#fault()}. */
         String kind();
     }
@@ -520,6 +530,12 @@ public final class GitHubEmulator implements AutoCloseable {
     record Delay(long millis) implements Fault {
         public String kind() {
             return "delay";
+        }
+    }
+
+    record Undelivered() implements Fault {
+        public String kind() {
+            return "undelivered";
         }
     }
 
@@ -643,7 +659,14 @@ public final class GitHubEmulator implements AutoCloseable {
         synchronized (lock) {
             Fault fault = takeFault(call);
             Reply reply;
-            if (fault == null || fault instanceof Delay || fault instanceof DropAfterAccept) {
+            if (fault instanceof Undelivered) {
+                delivering = false;
+                try {
+                    reply = api(call);
+                } finally {
+                    delivering = true;
+                }
+            } else if (fault == null || fault instanceof Delay || fault instanceof DropAfterAccept) {
                 reply = api(call);
             } else {
                 reply = faultReply(fault, call);
@@ -888,6 +911,12 @@ public final class GitHubEmulator implements AutoCloseable {
             case "git/create-ref" -> this::createRef;
             case "git/get-ref" -> this::getRef;
             case "git/list-matching-refs" -> this::listMatchingRefs;
+            case "git/update-ref" -> this::updateRef;
+            case "git/create-tree" -> this::createTree;
+            case "git/get-tree" -> this::getTree;
+            case "git/create-commit" -> this::createCommit;
+            case "repos/create-or-update-file-contents" -> this::putContents;
+            case "repos/download-zipball-archive" -> this::zipball;
             case "git/delete-ref" -> this::deleteRef;
             case "repos/get" -> this::getRepository;
             case "rate-limit/get" -> this::getRateLimit;
@@ -915,7 +944,9 @@ public final class GitHubEmulator implements AutoCloseable {
         event.put("organization", organizationJson(ctx.repo()));
         event.put("sender", userJson(ctx.user()));
         event.put("installation", obj("id", INSTALLATION_ID, "node_id", nodeId("IntegrationInstallation", INSTALLATION_ID)));
-        deliver(ctx.repo(), "repository_dispatch", event);
+        if (delivering) {
+            deliver(ctx.repo(), "repository_dispatch", event);
+        }
         return Reply.empty(204);
     }
 
@@ -1357,6 +1388,201 @@ public final class GitHubEmulator implements AutoCloseable {
                 .map(r -> refJson(ctx.repo(), r.getKey(), r.getValue())).toList());
     }
 
+    /** Moves a ref; without force only forward (the new commit must descend from the old). */
+    private Reply updateRef(Ctx ctx) {
+        requireWrite(ctx);
+        String ref = "refs/" + ctx.params().get("ref");
+        String sha = ctx.body().get("sha").asText();
+        String current = ctx.repo().refs.get(ref);
+        if (current == null) {
+            throw ctx.error(422, "Reference does not exist");
+        }
+        if (!ctx.repo().gitCommits.containsKey(sha)) {
+            throw ctx.error(422, "Object does not exist");
+        }
+        if (!ctx.body().path("force").asBoolean(false) && !ctx.repo().descends(sha, current)) {
+            throw ctx.error(422, "Update is not a fast forward");
+        }
+        ctx.repo().refs.put(ref, sha);
+        return Reply.json(200, refJson(ctx.repo(), ref, sha));
+    }
+
+    /** A tree from entries (content, a blob sha, or sha null to delete) over base_tree's files. */
+    private Reply createTree(Ctx ctx) {
+        requireWrite(ctx);
+        Repo repo = ctx.repo();
+        JsonNode body = ctx.body();
+        Map<String, String> files = new TreeMap<>();
+        if (body.hasNonNull("base_tree")) {
+            Map<String, String> base = repo.trees.get(body.get("base_tree").asText());
+            if (base == null) {
+                throw ctx.error(422, "Invalid tree info");
+            }
+            files.putAll(base);
+        }
+        for (JsonNode entry : body.get("tree")) {
+            String path = entry.path("path").asText();
+            if (entry.has("content")) {
+                files.put(path, repo.blob(entry.get("content").asText().getBytes(StandardCharsets.UTF_8)));
+            } else if (entry.has("sha") && entry.get("sha").isNull()) {
+                files.remove(path);
+                files.keySet().removeIf(p -> p.startsWith(path + "/"));
+            } else if (repo.blobs.containsKey(entry.path("sha").asText())) {
+                files.put(path, entry.get("sha").asText());
+            } else {
+                throw ctx.error(422, "Invalid tree info");
+            }
+        }
+        String sha = repo.tree(files);
+        return Reply.json(201, treeJson(repo, sha, files, false));
+    }
+
+    /** A tree by sha or by branch name; recursive lists every file and directory. */
+    private Reply getTree(Ctx ctx) {
+        Repo repo = ctx.repo();
+        String name = ctx.params().get("tree_sha");
+        String head = repo.refs.get("refs/heads/" + name);
+        String sha = head != null ? repo.gitCommits.get(head).tree() : repo.gitCommits.containsKey(name) ? repo.gitCommits.get(name).tree() : name;
+        Map<String, String> files = repo.trees.get(sha);
+        if (files == null) {
+            throw ctx.error(404, "Not Found");
+        }
+        boolean recursive = ctx.call().query().containsKey("recursive");
+        return Reply.json(200, treeJson(repo, sha, files, recursive));
+    }
+
+    private Map<String, Object> treeJson(Repo repo, String sha, Map<String, String> files, boolean recursive) {
+        List<Map<String, Object>> entries = new ArrayList<>();
+        Set<String> directories = new java.util.TreeSet<>();
+        for (var file : new TreeMap<>(files).entrySet()) {
+            String path = file.getKey();
+            for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+                directories.add(path.substring(0, slash));
+            }
+            if (recursive || !path.contains("/")) {
+                entries.add(obj("path", path, "mode", "100644", "type", "blob", "sha", file.getValue(),
+                        "size", repo.blobs.get(file.getValue()).length, "url", apiBase(repo) + "/git/blobs/" + file.getValue()));
+            }
+        }
+        for (String directory : directories) {
+            if (recursive || !directory.contains("/")) {
+                entries.add(obj("path", directory, "mode", "040000", "type", "tree", "sha", sha("dir:" + sha + directory),
+                        "url", apiBase(repo) + "/git/trees/" + sha("dir:" + sha + directory)));
+            }
+        }
+        return obj("sha", sha, "url", apiBase(repo) + "/git/trees/" + sha, "tree", entries, "truncated", false);
+    }
+
+    private Reply createCommit(Ctx ctx) {
+        requireWrite(ctx);
+        Repo repo = ctx.repo();
+        JsonNode body = ctx.body();
+        String tree = body.get("tree").asText();
+        if (!repo.trees.containsKey(tree)) {
+            throw ctx.error(422, "Tree SHA does not exist");
+        }
+        List<String> parents = new ArrayList<>();
+        for (JsonNode parent : body.path("parents")) {
+            if (!repo.gitCommits.containsKey(parent.asText())) {
+                throw ctx.error(422, "Parent SHA does not exist or is not a commit object");
+            }
+            parents.add(parent.asText());
+        }
+        GitCommit commit = repo.commit(tree, parents, body.get("message").asText(), now());
+        return Reply.json(201, commitJson(repo, commit, ctx.user()));
+    }
+
+    private Map<String, Object> commitJson(Repo repo, GitCommit commit, User user) {
+        Map<String, Object> person = obj("name", user.login(), "email", user.id() + "+" + user.login() + "@users.noreply.github.com",
+                "date", format(commit.date()));
+        return obj("sha", commit.sha(), "node_id", nodeId("Commit", commit.sha()), "url", apiBase(repo) + "/git/commits/" + commit.sha(),
+                "html_url", htmlBase(repo) + "/commit/" + commit.sha(), "author", person, "committer", person, "message", commit.message(),
+                "tree", obj("sha", commit.tree(), "url", apiBase(repo) + "/git/trees/" + commit.tree()),
+                "parents", commit.parents().stream().map(p -> obj("sha", p, "url", apiBase(repo) + "/git/commits/" + p,
+                        "html_url", htmlBase(repo) + "/commit/" + p)).toList(),
+                "verification", obj("verified", false, "reason", "unsigned", "signature", null, "payload", null, "verified_at", null));
+    }
+
+    /**
+     * Creates or replaces one file with a commit on a branch, as GitHub's contents API does: a new path
+     * needs no sha (and an existing one without sha is 422, which makes creating a file atomic); a
+     * replacement needs the file's current blob sha (409 when it has changed).
+     */
+    private Reply putContents(Ctx ctx) {
+        requireWrite(ctx);
+        Repo repo = ctx.repo();
+        JsonNode body = ctx.body();
+        String path = ctx.params().get("path");
+        String branch = body.path("branch").asText(repo.defaultBranch);
+        String head = repo.refs.get("refs/heads/" + branch);
+        if (head == null) {
+            throw ctx.error(404, "Branch " + branch + " not found");
+        }
+        byte[] content;
+        try {
+            content = Base64.getMimeDecoder().decode(body.get("content").asText());
+        } catch (IllegalArgumentException e) {
+            throw ctx.error(422, "content is not valid Base64");
+        }
+        Map<String, String> files = new TreeMap<>(repo.files(head));
+        String existing = files.get(path);
+        if (existing != null && !body.hasNonNull("sha")) {
+            throw ctx.error(422, "Invalid request.\n\n\"sha\" wasn't supplied.");
+        }
+        if (body.hasNonNull("sha") && !body.get("sha").asText().equals(existing)) {
+            throw ctx.error(409, path + " does not match " + body.get("sha").asText());
+        }
+        String blob = repo.blob(content);
+        files.put(path, blob);
+        GitCommit commit = repo.commit(repo.tree(files), List.of(head), body.get("message").asText(), now());
+        repo.refs.put("refs/heads/" + branch, commit.sha());
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        Map<String, Object> file = obj("name", name, "path", path, "sha", blob, "size", content.length,
+                "url", apiBase(repo) + "/contents/" + path + "?ref=" + branch,
+                "html_url", htmlBase(repo) + "/blob/" + branch + "/" + path,
+                "git_url", apiBase(repo) + "/git/blobs/" + blob,
+                "download_url", "https://raw.githubusercontent.com/" + repo.fullName() + "/" + branch + "/" + path, "type", "file",
+                "_links", obj("self", apiBase(repo) + "/contents/" + path + "?ref=" + branch, "git", apiBase(repo) + "/git/blobs/" + blob,
+                        "html", htmlBase(repo) + "/blob/" + branch + "/" + path));
+        return Reply.json(existing == null ? 201 : 200, obj("content", file, "commit", commitJson(repo, commit, ctx.user())));
+    }
+
+    /** GitHub redirects to codeload; here the emulator serves the zip itself (a top folder named owner-repo-sha). */
+    private Reply zipball(Ctx ctx) {
+        Repo repo = ctx.repo();
+        String ref = ctx.params().get("ref");
+        String commit = repo.refs.getOrDefault("refs/heads/" + ref, repo.refs.get("refs/" + ref));
+        if (commit == null && repo.gitCommits.containsKey(ref)) {
+            commit = ref;
+        }
+        if (commit == null) {
+            throw ctx.error(404, "Not Found");
+        }
+        return Reply.empty(302).withHeader("location", url() + "/_emulator/zipballs/" + repo.id + "/" + commit);
+    }
+
+    private Reply zipballBlob(long repoId, String commit) {
+        synchronized (lock) {
+            for (Repo repo : state.repos.values()) {
+                if (repo.id == repoId && repo.gitCommits.containsKey(commit)) {
+                    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                    String top = repo.owner + "-" + repo.name + "-" + commit.substring(0, 7) + "/";
+                    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+                        zip.putNextEntry(new java.util.zip.ZipEntry(top));
+                        for (var file : new TreeMap<>(repo.files(commit)).entrySet()) {
+                            zip.putNextEntry(new java.util.zip.ZipEntry(top + file.getKey()));
+                            zip.write(repo.blobs.get(file.getValue()));
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    return new Reply(200, new LinkedHashMap<>(Map.of("content-type", "application/zip")), bytes.toByteArray(), false, null, null);
+                }
+            }
+        }
+        return Reply.json(404, obj("message", "Not Found"));
+    }
+
     private Reply deleteRef(Ctx ctx) {
         requireWrite(ctx);
         String ref = "refs/" + ctx.params().get("ref");
@@ -1502,12 +1728,17 @@ public final class GitHubEmulator implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
 
     private static final Pattern ARTIFACT_BLOB = Pattern.compile("/_emulator/artifact-blobs/(\\d+)");
+    private static final Pattern ZIPBALL_BLOB = Pattern.compile("/_emulator/zipballs/(\\d+)/([0-9a-f]{40})");
 
     private Reply admin(Call call) {
         try {
             Matcher blob = ARTIFACT_BLOB.matcher(call.path());
             if (call.method().equals("GET") && blob.matches()) {
                 return artifactBlob(Long.parseLong(blob.group(1)));
+            }
+            Matcher zipball = ZIPBALL_BLOB.matcher(call.path());
+            if (call.method().equals("GET") && zipball.matches()) {
+                return zipballBlob(Long.parseLong(zipball.group(1)), zipball.group(2));
             }
             Map<String, String> q = call.query();
             JsonNode body = call.body().length == 0 ? JsonNodeFactory.instance.objectNode() : JSON.readTree(call.body());
@@ -1597,6 +1828,7 @@ public final class GitHubEmulator implements AutoCloseable {
             case "drop_after_accept" -> Fault.dropAfterAccept();
             case "delay" -> Fault.delay(body.path("millis").asLong(1000));
             case "stall" -> Fault.stall(body.path("millis").asLong(1000));
+            case "undelivered" -> Fault.undelivered();
             default -> throw new IllegalArgumentException("unknown fault: " + body.get("fault").asText());
         };
     }
@@ -1892,9 +2124,13 @@ public final class GitHubEmulator implements AutoCloseable {
         return digest("MD5", bytes);
     }
 
-    private static byte[] digest(String algorithm, byte[] bytes) {
+    private static byte[] digest(String algorithm, byte[]... parts) {
         try {
-            return MessageDigest.getInstance(algorithm).digest(bytes);
+            MessageDigest digest = MessageDigest.getInstance(algorithm);
+            for (byte[] part : parts) {
+                digest.update(part);
+            }
+            return digest.digest();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -1967,7 +2203,7 @@ public final class GitHubEmulator implements AutoCloseable {
                 int last = 0;
                 while (m.find()) {
                     regex.append(Pattern.quote(spec.get("path").asText().substring(last, m.start())));
-                    regex.append(m.group(1).equals("ref") ? "(.+)" : "([^/]+)");
+                    regex.append(List.of("ref", "path").contains(m.group(1)) ? "(.+)" : "([^/]+)");
                     names.add(m.group(1));
                     last = m.end();
                 }
@@ -2258,6 +2494,10 @@ public final class GitHubEmulator implements AutoCloseable {
         final Instant createdAt;
         final Map<String, String> refs = new TreeMap<>(); // full ref name -> commit sha
         final Set<String> commits = new LinkedHashSet<>();
+        /** The git objects behind the files API: commits by sha, trees (path -> blob sha) by sha, blobs by sha. */
+        final Map<String, GitCommit> gitCommits = new HashMap<>();
+        final Map<String, Map<String, String>> trees = new HashMap<>();
+        final Map<String, byte[]> blobs = new HashMap<>();
         final List<Issue> issues = new ArrayList<>();
         final Map<String, Label> labels = new LinkedHashMap<>(); // by lower-case name
         final List<Workflow> workflows = new ArrayList<>();
@@ -2281,10 +2521,59 @@ public final class GitHubEmulator implements AutoCloseable {
         void branch(String branch, String sha) {
             refs.put("refs/heads/" + branch, sha);
             commits.add(sha);
+            trees.putIfAbsent(EMPTY_TREE, Map.of());
+            gitCommits.putIfAbsent(sha, new GitCommit(sha, EMPTY_TREE, List.of(), "Initial commit", createdAt));
+        }
+
+        /** The files of a commit: path -> blob sha. */
+        Map<String, String> files(String commit) {
+            return trees.getOrDefault(gitCommits.get(commit).tree(), Map.of());
+        }
+
+        String tree(Map<String, String> files) {
+            String sha = sha("tree:" + new TreeMap<>(files));
+            trees.putIfAbsent(sha, Map.copyOf(files));
+            return sha;
+        }
+
+        String blob(byte[] content) {
+            String sha = HexFormat.of().formatHex(digest("SHA-1", ("blob " + content.length + "\0").getBytes(StandardCharsets.UTF_8), content));
+            blobs.putIfAbsent(sha, content);
+            return sha;
+        }
+
+        GitCommit commit(String tree, List<String> parents, String message, Instant date) {
+            String sha = sha("commit:" + tree + parents + message + date + gitCommits.size());
+            GitCommit commit = new GitCommit(sha, tree, List.copyOf(parents), message, date);
+            gitCommits.put(sha, commit);
+            commits.add(sha);
+            return commit;
+        }
+
+        /** Whether ancestor is commit or one of its ancestors: a fast-forward from ancestor to commit. */
+        boolean descends(String commit, String ancestor) {
+            List<String> pending = new ArrayList<>(List.of(commit));
+            Set<String> seen = new HashSet<>();
+            while (!pending.isEmpty()) {
+                String next = pending.remove(pending.size() - 1);
+                if (next.equals(ancestor)) {
+                    return true;
+                }
+                GitCommit known = gitCommits.get(next);
+                if (known != null && seen.add(next)) {
+                    pending.addAll(known.parents());
+                }
+            }
+            return false;
         }
     }
 
     record Label(long id, String name, String color, String description) {}
+
+    record GitCommit(String sha, String tree, List<String> parents, String message, Instant date) {}
+
+    /** Git's empty tree, which every repository has. */
+    static final String EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
     static final class Issue {
         final long id;

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -497,6 +498,64 @@ class GitHubEmulatorTest {
     }
 
     @Test
+    void filesAreCommittedToABranchAndDownloadedAsAZipball() throws Exception {
+        // An orphan branch: a tree, a commit without parents, a ref.
+        Answer tree = post(BASE + "/git/trees", "{\"tree\":[{\"path\":\"README.md\",\"mode\":\"100644\",\"type\":\"blob\",\"content\":\"hi\"}]}");
+        assertEquals(201, tree.status());
+        assertMatchesOpenApi("git__create-tree.json", tree);
+        Answer commit = post(BASE + "/git/commits", "{\"message\":\"start\",\"tree\":\"" + tree.json().get("sha").asText() + "\",\"parents\":[]}");
+        assertEquals(201, commit.status());
+        assertMatchesOpenApi("git__create-commit.json", commit);
+        String root = commit.json().get("sha").asText();
+        assertEquals(201, post(BASE + "/git/refs", "{\"ref\":\"refs/heads/history\",\"sha\":\"" + root + "\"}").status());
+
+        String content = Base64.getEncoder().encodeToString("{\"a\":1}\n".getBytes(StandardCharsets.UTF_8));
+        String put = "{\"message\":\"add\",\"branch\":\"history\",\"content\":\"" + content + "\"}";
+        Answer created = send("PUT", BASE + "/contents/events/2026-11-28/one.json", put, GitHubEmulator.DEFAULT_TOKEN);
+        assertEquals(201, created.status());
+        assertMatchesOpenApi("repos__create-or-update-file-contents.json", created);
+        assertEquals(422, send("PUT", BASE + "/contents/events/2026-11-28/one.json", put, GitHubEmulator.DEFAULT_TOKEN).status(),
+                "an existing path without its sha: creating a file is atomic");
+        assertEquals(409, send("PUT", BASE + "/contents/events/2026-11-28/one.json", put.replace("}", ",\"sha\":\"0000000000000000000000000000000000000000\"}"),
+                GitHubEmulator.DEFAULT_TOKEN).status());
+        assertEquals(404, send("PUT", BASE + "/contents/x.json", put.replace("history", "nope"), GitHubEmulator.DEFAULT_TOKEN).status());
+
+        Answer listed = get(BASE + "/git/trees/history?recursive=1");
+        assertMatchesOpenApi("git__get-tree.json", listed);
+        List<String> paths = new ArrayList<>();
+        listed.json().get("tree").forEach(e -> paths.add(e.get("path").asText()));
+        assertTrue(paths.containsAll(List.of("README.md", "events", "events/2026-11-28", "events/2026-11-28/one.json")), paths.toString());
+
+        Answer zipball = get(BASE + "/zipball/history");
+        assertEquals(302, zipball.status());
+        HttpResponse<byte[]> zip = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(zipball.header("location"))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        Map<String, String> files = new TreeMap<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip.body()))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (!e.isDirectory()) {
+                    files.put(e.getName().substring(e.getName().indexOf('/') + 1), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        assertEquals(Map.of("README.md", "hi", "events/2026-11-28/one.json", "{\"a\":1}\n"), files);
+
+        // Deleting with a tree over the head's tree, then a fast-forward.
+        String head = get(BASE + "/git/ref/heads/history").json().at("/object/sha").asText();
+        String headTree = get(BASE + "/git/trees/history").json().get("sha").asText();
+        Answer pruned = post(BASE + "/git/trees", "{\"base_tree\":\"" + headTree + "\",\"tree\":[{\"path\":\"events/2026-11-28\",\"mode\":\"040000\",\"type\":\"tree\",\"sha\":null}]}");
+        assertEquals(201, pruned.status(), pruned.body());
+        String next = post(BASE + "/git/commits", "{\"message\":\"prune\",\"tree\":\"" + pruned.json().get("sha").asText() + "\",\"parents\":[\"" + head + "\"]}")
+                .json().get("sha").asText();
+        assertEquals(422, send("PATCH", BASE + "/git/refs/heads/history", "{\"sha\":\"" + root + "\"}", GitHubEmulator.DEFAULT_TOKEN).status(),
+                "not a fast forward");
+        Answer moved = send("PATCH", BASE + "/git/refs/heads/history", "{\"sha\":\"" + next + "\"}", GitHubEmulator.DEFAULT_TOKEN);
+        assertEquals(200, moved.status());
+        assertMatchesOpenApi("git__update-ref.json", moved);
+        assertEquals(1, get(BASE + "/git/trees/history?recursive=1").json().get("tree").size());
+    }
+
+    @Test
     void aRenamedRepositoryRedirectsFromItsFormerName() throws Exception {
         gh.renameRepository(REPO, "octo-org/new-name");
         Answer read = get(BASE);
@@ -960,6 +1019,15 @@ class GitHubEmulatorTest {
             assertTrue(System.nanoTime() - started >= 300_000_000L, "held for the stall before the reset");
             assertTrue(gh.deliveredEvents(REPO).isEmpty(), "never reached GitHub");
             assertEquals("stall", gh.journal().get(0).fault());
+        }
+
+        @Test
+        void anUndeliveredDispatchIsAcceptedAndStartsNothing() throws Exception {
+            gh.injectFault("POST", ".*/dispatches", GitHubEmulator.Fault.undelivered(), 1);
+            assertEquals(204, post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}").status());
+            assertTrue(gh.deliveredEvents(REPO).isEmpty(), "accepted, never delivered");
+            assertEquals(204, post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}").status());
+            assertEquals(1, gh.deliveredEvents(REPO).size(), "the next one is");
         }
 
         @Test
