@@ -1,16 +1,18 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Drop repeated event-bus events: a TTL cache of event ids kept in an issue comment.
+//DESCRIPTION Drop repeated event-bus events: a TTL cache of event ids kept in issue comments.
 //DESCRIPTION
 //DESCRIPTION Usage: dedupe claim [EVENT_ID | --event FILE | --key KEY] [--ttl 60m] [--log FILE]
 //DESCRIPTION                     [--on-github-error fail|new]
+//DESCRIPTION        dedupe release [EVENT_ID | --event FILE | --key KEY] [--log FILE]
 //DESCRIPTION        dedupe check [EVENT_ID | --event FILE | --key KEY]
 //DESCRIPTION        dedupe show [--json]
 //DESCRIPTION        dedupe prune [--dry-run]
 //DESCRIPTION   each with [--repo OWNER/NAME] [--state-issue N] [--trusted-author LOGIN]...
 //DESCRIPTION             [--max-attempts N] [--retry-budget SECONDS] [--verbose]
-//DESCRIPTION claim prints new or duplicate, writes duplicate=true|false to $GITHUB_OUTPUT, exits 0 either way.
+//DESCRIPTION claim prints new, resume or duplicate and writes claim= and duplicate=true|false to $GITHUB_OUTPUT;
+//DESCRIPTION release gives a claim up after a failure. Both exit 0 whatever they answer.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
-//DESCRIPTION GITHUB_OUTPUT, GITHUB_SHA, EVENT_BUS_STATE_ISSUE, EVENT_LOG.
+//DESCRIPTION GITHUB_OUTPUT, GITHUB_SHA, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, EVENT_BUS_STATE_ISSUE, EVENT_LOG, EVENT_BUS_HISTORY.
 //DESCRIPTION Exit codes: 0 done (a duplicate too), 1 GitHub unreachable or refused, 2 invalid input.
 //DESCRIPTION Example: jbang dedupe@org claim --event "$GITHUB_EVENT_PATH" --ttl 60m
 //JAVA 17+
@@ -97,17 +99,20 @@ import picocli.CommandLine.Spec;
 @Command(name = "dedupe", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
         subcommands = {dedupe.Claim.class, dedupe.Release.class, dedupe.Check.class, dedupe.Show.class, dedupe.Prune.class},
         description = {
-            "Drops repeated event-bus events: a TTL cache of event ids kept in one comment on a state issue.",
-            "'claim' answers new the first time an id is claimed within its TTL and duplicate after that; "
-                    + "of several runs claiming one id at the same moment, exactly one gets new.",
-            "'check' asks without claiming, 'show' lists the cache, 'prune' drops expired entries."},
+            "Drops repeated event-bus events: a TTL cache of event ids kept in comments on a state issue.",
+            "'claim' answers new the first time an id is claimed within its TTL, resume to a re-run of the run "
+                    + "holding it (or anyone, once the holder released it), and duplicate otherwise; of several runs "
+                    + "claiming one id at the same moment, exactly one gets new.",
+            "'release' gives a claim up after a failure, 'check' asks without claiming, 'show' lists the cache, "
+                    + "'prune' drops expired entries."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             dedupe.ENV_TOKEN, dedupe.ENV_REPOSITORY, dedupe.ENV_API_URL, dedupe.ENV_EVENT_PATH, dedupe.ENV_OUTPUT,
-            dedupe.ENV_SHA, dedupe.ENV_STATE_ISSUE, dedupe.ENV_LOG,
+            dedupe.ENV_SHA, dedupe.ENV_STATE_ISSUE, dedupe.ENV_LOG, dedupe.ENV_HISTORY,
             "",
             "The state issue is --state-issue, else $EVENT_BUS_STATE_ISSUE, else the oldest",
-            "open issue labelled event-bus-state, which the first claim opens and locks.",
+            "issue labelled event-bus-state that a trusted author opened (open or closed),",
+            "which the first claim opens and locks.",
             "Writes take turns through git refs under refs/event-bus/dedupe/ (GitHub",
             "creates a ref only once), so the token needs contents: write as well.",
             "",
@@ -122,10 +127,11 @@ class dedupe implements Callable<Integer> {
     static final String ENV_REPOSITORY = "  GITHUB_REPOSITORY       owner/name of the repository (--repo)";
     static final String ENV_API_URL = "  GITHUB_API_URL          API root (default https://api.github.com)";
     static final String ENV_EVENT_PATH = "  GITHUB_EVENT_PATH       the event claimed by default (--event)";
-    static final String ENV_OUTPUT = "  GITHUB_OUTPUT           duplicate=true|false is appended to it";
+    static final String ENV_OUTPUT = "  GITHUB_OUTPUT           claim=, duplicate= (and release=) are appended to it";
     static final String ENV_SHA = "  GITHUB_SHA              commit for the ticket refs (else looked up once)";
     static final String ENV_STATE_ISSUE = "  EVENT_BUS_STATE_ISSUE   the state issue's number (--state-issue)";
-    static final String ENV_LOG = "  EVENT_LOG               event log for 'duplicate' records (--log)";
+    static final String ENV_LOG = "  EVENT_LOG               event log for 'duplicate' and 'cron-caught' records (--log)";
+    static final String ENV_HISTORY = "  EVENT_BUS_HISTORY       true: those records also go to the event history";
     static final String EXIT_OK = "0:done: new, duplicate, listed or pruned";
     static final String EXIT_GITHUB = "1:GitHub could not be reached or refused after retries, or internal failure";
     static final String EXIT_USAGE = "2:invalid input or usage: nothing was claimed";
@@ -170,13 +176,16 @@ class dedupe implements Callable<Integer> {
 
     @Command(name = "claim", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
             description = {
-                "Claims an event id: prints new when no live claim holds it (and records one for --ttl), "
-                        + "else duplicate. Writes duplicate=true|false to $GITHUB_OUTPUT; exits 0 either way.",
+                "Claims an event id for this run: prints new when no live claim holds it (and records one for --ttl, "
+                        + "with the run that holds it: $GITHUB_RUN_ID, $GITHUB_RUN_ATTEMPT), resume when this is a later "
+                        + "attempt of the holding run or the holder released the claim (the claim passes to this run; process "
+                        + "it like new, skipping the targets already dispatched), else duplicate. Writes claim=new|resume|duplicate, "
+                        + "duplicate=true|false and, on resume, dispatched=<workflows> to $GITHUB_OUTPUT; exits 0 either way.",
                 "The id is EVENT_ID, --key KEY (the UUID v5 that emit --dedupe-key gives KEY), or the "
                         + "client_payload.event_id of --event FILE (default $GITHUB_EVENT_PATH): an event document "
                         + "or the repository_dispatch webhook payload GitHub delivers."},
             footerHeading = "%nEnvironment:%n",
-            footer = {ENV_TOKEN, ENV_REPOSITORY, ENV_API_URL, ENV_EVENT_PATH, ENV_OUTPUT, ENV_SHA, ENV_STATE_ISSUE, ENV_LOG,
+            footer = {ENV_TOKEN, ENV_REPOSITORY, ENV_API_URL, ENV_EVENT_PATH, ENV_OUTPUT, ENV_SHA, ENV_STATE_ISSUE, ENV_LOG, ENV_HISTORY,
                 "",
                 "--on-github-error: what a claim answers when GitHub cannot be reached:",
                 "  fail  exit 1: processed only if the run is re-run (at most once)",
@@ -197,7 +206,9 @@ class dedupe implements Callable<Integer> {
                 description = "how long the claim holds: 90s, 60m, 2h, 1d; at most 30d (default: ${DEFAULT-VALUE})")
         String ttl;
 
-        @Option(names = "--log", paramLabel = "FILE", description = "append a 'duplicate' record when the claim is a duplicate (default: $EVENT_LOG)")
+        @Option(names = "--log", paramLabel = "FILE", description = "append a 'duplicate' record for a duplicate, and a 'cron-caught' "
+                + "record when a --key claim finds no event handled the item (default: $EVENT_LOG; and the event history "
+                + "when EVENT_BUS_HISTORY=true)")
         Path logFile;
 
         @Option(names = "--on-github-error", paramLabel = "fail|new", defaultValue = "fail",
@@ -238,9 +249,20 @@ class dedupe implements Callable<Integer> {
                             + (entry.dispatched().isEmpty() ? "" : "; already dispatched: " + String.join(", ", entry.dispatched()));
                     default -> " is new: claimed until " + entry.expiresAt();
                 } + " (state issue #" + outcome.issue() + ")");
-                Path log = logFile != null ? logFile : EventLog.fromEnv(root.env);
-                if (duplicate && log != null) {
-                    EventLog.append(log, List.of(EventLog.record(claimed.document(), "duplicate", root.env, null)));
+                // A duplicate's fate is decided here; so is that of an item a cron path caught (a natural key no event claimed).
+                String fate = duplicate ? "duplicate" : target.key != null ? "cron-caught" : null;
+                if (fate != null) {
+                    ObjectNode record = EventLog.record(claimed.document(), fate, root.env, null);
+                    if (target.key != null) {
+                        record.put("key", target.key);
+                    }
+                    Path log = logFile != null ? logFile : EventLog.fromEnv(root.env);
+                    if (log != null) {
+                        EventLog.append(log, List.of(record));
+                    }
+                    if (History.enabled(root.env)) {
+                        History.append(store.github(), List.of(record), err, root.env);
+                    }
                 }
                 return CommandLine.ExitCode.OK;
             } catch (GitHubUnreachable e) {
@@ -700,6 +722,10 @@ class dedupe implements Callable<Integer> {
 
         String repository() {
             return github.repository();
+        }
+
+        GitHub github() {
+            return github;
         }
 
         int requests() {
@@ -2356,4 +2382,98 @@ class dedupe implements Callable<Integer> {
         }
     }
     // ---- end of shared block GitHub ----
+
+    // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event history: event log records kept on GitHub across runs, one file per record on a branch
+    // of their own (event-bus-history), each written with one request of the contents API, which creates
+    // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no
+    // script touches the history. A record that cannot be appended stays in the event log, with a warning.
+
+    static final class History {
+        static final String BRANCH = "event-bus-history";
+        /** Commits to one branch made at the same moment can conflict (409): each is tried this often. */
+        private static final int ATTEMPTS = 6;
+
+        static boolean enabled(Map<String, String> env) {
+            return "true".equalsIgnoreCase(env.getOrDefault("EVENT_BUS_HISTORY", "").strip());
+        }
+
+        /** Appends each record: one request each when all goes well. Returns how many could not be appended. */
+        static int append(GitHub github, List<ObjectNode> records, PrintWriter err, Map<String, String> env) throws InterruptedException {
+            int lost = 0;
+            for (ObjectNode record : records) {
+                String path = pathOf(record);
+                try {
+                    appendOne(github, path, record);
+                } catch (IOException | Failure e) {
+                    lost++;
+                    Actions.warning(err, "event history", "could not append " + path + " to the branch " + BRANCH + " ("
+                            + redacted(e.getMessage(), env) + "); the record stays in the event log", env);
+                }
+            }
+            return lost;
+        }
+
+        private static void appendOne(GitHub github, String path, ObjectNode record) throws IOException, InterruptedException {
+            ObjectNode body = JSON.createObjectNode()
+                    .put("message", "event-bus: " + record.path("status").asText() + " " + record.path("event_type").asText("-")
+                            + " " + record.path("event_id").asText("-"))
+                    .put("content", Base64.getEncoder().encodeToString((JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8)))
+                    .put("branch", BRANCH);
+            boolean branchCreated = false;
+            for (int attempt = 1; ; attempt++) {
+                Response response = github.exchange("PUT", github.repoPath("/contents/" + path), body, Map.of());
+                if (response.status() == 201 || (response.status() == 422 && response.message().contains("sha"))) {
+                    return; // written now, or by an earlier attempt whose answer was lost
+                }
+                if (response.status() == 404 && response.message().startsWith("Branch") && !branchCreated) {
+                    createBranch(github);
+                    branchCreated = true;
+                } else if (response.status() == 409 && attempt < ATTEMPTS) {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(100L << Math.min(attempt, 5)));
+                } else {
+                    throw new GitHubException(github.refusal(response, "append to the event history", "contents: write"));
+                }
+            }
+        }
+
+        /** A branch with no history of the repository's own: a README, then a commit without parents. */
+        private static void createBranch(GitHub github) throws IOException, InterruptedException {
+            ObjectNode tree = JSON.createObjectNode();
+            tree.putArray("tree").addObject()
+                    .put("path", "README.md").put("mode", "100644").put("type", "blob")
+                    .put("content", "# event-bus history\n\nEvent log records, one file per record under events/<day>/, appended by "
+                            + "the event-bus scripts when a workflow sets EVENT_BUS_HISTORY=true. Read them with "
+                            + "`route stats --history` and `route replay --history`; do not edit.\n");
+            String treeSha = github.call("POST", github.repoPath("/git/trees"), tree, "create the event history branch", "contents: write")
+                    .json().path("sha").asText();
+            ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
+            commit.putArray("parents");
+            String commitSha = github.call("POST", github.repoPath("/git/commits"), commit, "create the event history branch", "contents: write")
+                    .json().path("sha").asText();
+            ObjectNode ref = JSON.createObjectNode().put("ref", "refs/heads/" + BRANCH).put("sha", commitSha);
+            Response created = github.exchange("POST", github.repoPath("/git/refs"), ref, Map.of());
+            if (created.status() != 201 && !(created.status() == 422 && created.message().contains("already exists"))) {
+                throw new GitHubException(github.refusal(created, "create the event history branch", "contents: write"));
+            }
+        }
+
+        /**
+         * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
+         * name is unique per record, so concurrent appends never write the same path.
+         */
+        static String pathOf(JsonNode record) {
+            Instant at;
+            try {
+                at = Instant.parse(record.path("received_at").asText());
+            } catch (DateTimeParseException e) {
+                at = Instant.now();
+            }
+            String stamp = TIMESTAMP.format(at);
+            return "events/" + stamp.substring(0, 10) + "/" + stamp.substring(11, 23).replace(":", "").replace(".", "")
+                    + "-" + record.path("status").asText("unknown") + "-" + record.path("event_id").asText("none")
+                    + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
+        }
+    }
+    // ---- end of shared block History ----
 }

@@ -47,6 +47,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
@@ -65,6 +66,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -210,7 +212,22 @@ class emit implements Callable<Integer> {
         spec.commandLine().getOut().println(eventId);
         spec.commandLine().getErr().println("emit: sent " + eventType + " " + eventId + " to " + github.repository());
         Actions.output("event_id", eventId, env);
+        record(github, EventLog.record(document, "emitted", env, null));
         return CommandLine.ExitCode.OK;
+    }
+
+    /**
+     * The emitted record, for $EVENT_LOG and, when the workflow asks for it, the event history: with it,
+     * route reconcile finds events GitHub accepted but never delivered to a router.
+     */
+    private void record(GitHub github, ObjectNode record) throws IOException, InterruptedException {
+        Path log = EventLog.fromEnv(env);
+        if (log != null) {
+            EventLog.append(log, List.of(record));
+        }
+        if (History.enabled(env)) {
+            History.append(github, List.of(record), spec.commandLine().getErr(), env);
+        }
     }
 
     // ---- the event --------------------------------------------------------------------
@@ -1120,4 +1137,159 @@ class emit implements Callable<Integer> {
         }
     }
     // ---- end of shared block GitHub ----
+
+    // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event log: one JSON object per line, appended by whichever step decides an event's fate.
+    // Each record carries the whole event, so a log alone is enough to replay it.
+
+    static final class EventLog {
+        static Path fromEnv(Map<String, String> env) {
+            String path = env.get("EVENT_LOG");
+            return path == null || path.isBlank() ? null : Path.of(path);
+        }
+
+        /**
+         * The record of one event: event is its document, or its raw text as a string node when it was
+         * not JSON. latency_ms is received minus emitted when the timestamp parses.
+         */
+        static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
+            Instant receivedAt = Instant.now();
+            ObjectNode record = JSON.createObjectNode();
+            record.put("event_id", text(event, "/client_payload/event_id"));
+            record.put("event_type", text(event, "/event_type"));
+            record.put("source", text(event, "/client_payload/source"));
+            record.put("trace_id", text(event, "/client_payload/trace_id"));
+            String timestamp = text(event, "/client_payload/timestamp");
+            record.put("timestamp", timestamp);
+            record.put("received_at", TIMESTAMP.format(receivedAt));
+            Long latency = null;
+            try {
+                latency = timestamp == null ? null : receivedAt.toEpochMilli() - Instant.parse(timestamp).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                // an unparsable timestamp is itself a rejection reason; the record just has no latency
+            }
+            record.put("latency_ms", latency);
+            record.put("status", status);
+            record.putArray("targets");
+            record.put("run_id", env.get("GITHUB_RUN_ID"));
+            record.put("run_attempt", env.get("GITHUB_RUN_ATTEMPT"));
+            record.put("error", error);
+            record.set("event", event);
+            return record;
+        }
+
+        /** Appends whole lines under a file lock, so parallel steps never interleave records. */
+        static void append(Path log, List<ObjectNode> records) throws IOException {
+            if (records.isEmpty()) {
+                return;
+            }
+            StringBuilder lines = new StringBuilder();
+            for (ObjectNode record : records) {
+                lines.append(JSON.writeValueAsString(record)).append('\n');
+            }
+            Path parent = log.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try (FileChannel channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                 var lock = channel.lock()) {
+                channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+    // ---- end of shared block EventLog ----
+
+    // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event history: event log records kept on GitHub across runs, one file per record on a branch
+    // of their own (event-bus-history), each written with one request of the contents API, which creates
+    // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no
+    // script touches the history. A record that cannot be appended stays in the event log, with a warning.
+
+    static final class History {
+        static final String BRANCH = "event-bus-history";
+        /** Commits to one branch made at the same moment can conflict (409): each is tried this often. */
+        private static final int ATTEMPTS = 6;
+
+        static boolean enabled(Map<String, String> env) {
+            return "true".equalsIgnoreCase(env.getOrDefault("EVENT_BUS_HISTORY", "").strip());
+        }
+
+        /** Appends each record: one request each when all goes well. Returns how many could not be appended. */
+        static int append(GitHub github, List<ObjectNode> records, PrintWriter err, Map<String, String> env) throws InterruptedException {
+            int lost = 0;
+            for (ObjectNode record : records) {
+                String path = pathOf(record);
+                try {
+                    appendOne(github, path, record);
+                } catch (IOException | Failure e) {
+                    lost++;
+                    Actions.warning(err, "event history", "could not append " + path + " to the branch " + BRANCH + " ("
+                            + redacted(e.getMessage(), env) + "); the record stays in the event log", env);
+                }
+            }
+            return lost;
+        }
+
+        private static void appendOne(GitHub github, String path, ObjectNode record) throws IOException, InterruptedException {
+            ObjectNode body = JSON.createObjectNode()
+                    .put("message", "event-bus: " + record.path("status").asText() + " " + record.path("event_type").asText("-")
+                            + " " + record.path("event_id").asText("-"))
+                    .put("content", Base64.getEncoder().encodeToString((JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8)))
+                    .put("branch", BRANCH);
+            boolean branchCreated = false;
+            for (int attempt = 1; ; attempt++) {
+                Response response = github.exchange("PUT", github.repoPath("/contents/" + path), body, Map.of());
+                if (response.status() == 201 || (response.status() == 422 && response.message().contains("sha"))) {
+                    return; // written now, or by an earlier attempt whose answer was lost
+                }
+                if (response.status() == 404 && response.message().startsWith("Branch") && !branchCreated) {
+                    createBranch(github);
+                    branchCreated = true;
+                } else if (response.status() == 409 && attempt < ATTEMPTS) {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(100L << Math.min(attempt, 5)));
+                } else {
+                    throw new GitHubException(github.refusal(response, "append to the event history", "contents: write"));
+                }
+            }
+        }
+
+        /** A branch with no history of the repository's own: a README, then a commit without parents. */
+        private static void createBranch(GitHub github) throws IOException, InterruptedException {
+            ObjectNode tree = JSON.createObjectNode();
+            tree.putArray("tree").addObject()
+                    .put("path", "README.md").put("mode", "100644").put("type", "blob")
+                    .put("content", "# event-bus history\n\nEvent log records, one file per record under events/<day>/, appended by "
+                            + "the event-bus scripts when a workflow sets EVENT_BUS_HISTORY=true. Read them with "
+                            + "`route stats --history` and `route replay --history`; do not edit.\n");
+            String treeSha = github.call("POST", github.repoPath("/git/trees"), tree, "create the event history branch", "contents: write")
+                    .json().path("sha").asText();
+            ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
+            commit.putArray("parents");
+            String commitSha = github.call("POST", github.repoPath("/git/commits"), commit, "create the event history branch", "contents: write")
+                    .json().path("sha").asText();
+            ObjectNode ref = JSON.createObjectNode().put("ref", "refs/heads/" + BRANCH).put("sha", commitSha);
+            Response created = github.exchange("POST", github.repoPath("/git/refs"), ref, Map.of());
+            if (created.status() != 201 && !(created.status() == 422 && created.message().contains("already exists"))) {
+                throw new GitHubException(github.refusal(created, "create the event history branch", "contents: write"));
+            }
+        }
+
+        /**
+         * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
+         * name is unique per record, so concurrent appends never write the same path.
+         */
+        static String pathOf(JsonNode record) {
+            Instant at;
+            try {
+                at = Instant.parse(record.path("received_at").asText());
+            } catch (DateTimeParseException e) {
+                at = Instant.now();
+            }
+            String stamp = TIMESTAMP.format(at);
+            return "events/" + stamp.substring(0, 10) + "/" + stamp.substring(11, 23).replace(":", "").replace(".", "")
+                    + "-" + record.path("status").asText("unknown") + "-" + record.path("event_id").asText("none")
+                    + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
+        }
+    }
+    // ---- end of shared block History ----
 }
