@@ -310,8 +310,8 @@ final class WorkflowRunner {
                 }
                 return call(token, arguments);
             }
-            if (token.startsWith("steps.")) {
-                return context.getOrDefault(token, ""); // a step that did not run, or set no such output
+            if (token.startsWith("steps.") || token.startsWith("inputs.")) {
+                return context.getOrDefault(token, ""); // a step that did not run or set no such output; an input not given
             }
             if (!context.containsKey(token)) {
                 throw new IllegalArgumentException("expression not supported by the test runner: ${{ " + token + " }}");
