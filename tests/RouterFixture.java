@@ -121,21 +121,42 @@ final class RouterFixture {
      * counts the attempt. With lost, the runner goes away during one step (see WorkflowRunner.RunnerLost).
      */
     WorkflowRunner.JobRun route(Path event, int runId, int attempt, WorkflowRunner.RunnerLost lost) throws IOException, InterruptedException {
+        Map<String, String> environment = runner(runId, attempt);
+        environment.put("GITHUB_EVENT_PATH", event.toString());
+        environment.put("GITHUB_EVENT_NAME", "repository_dispatch");
+        return router.run("route", workspace, context(runId, attempt, Map.of()), environment, CATALOG, lost);
+    }
+
+    /** A maintainer runs the replay workflow (event-replay.yml) with these inputs ("inputs.event_ids" ...). */
+    WorkflowRunner.JobRun replay(Map<String, String> inputs) throws IOException, InterruptedException {
+        int run = ++runId;
+        Map<String, String> environment = runner(run, 1);
+        environment.put("GITHUB_EVENT_NAME", "workflow_dispatch");
+        return new WorkflowRunner(WORKFLOWS.resolve("event-replay.yml")).run("replay", workspace, context(run, 1, inputs), environment, CATALOG, null);
+    }
+
+    /** The catalog is this checkout's, not one on GitHub. */
+    private static final Map<String, String> CATALOG = Map.of("EVENT_BUS_CATALOG", Scripts.ROOT.resolve("jbang-catalog.json").toString());
+
+    /** What a GitHub-hosted runner sets for a job, with jbang on PATH. */
+    private Map<String, String> runner(int runId, int attempt) {
         Map<String, String> environment = new HashMap<>(Scripts.baseEnvironment(jbangDir));
         environment.put("PATH", bin + ":" + environment.get("PATH"));
         environment.put("GITHUB_API_URL", github.url());
         environment.put("GITHUB_REPOSITORY", REPO);
         environment.put("GITHUB_SERVER_URL", "https://github.com");
-        environment.put("GITHUB_EVENT_PATH", event.toString());
-        environment.put("GITHUB_EVENT_NAME", "repository_dispatch");
         environment.put("GITHUB_RUN_ID", String.valueOf(runId));
         environment.put("GITHUB_RUN_ATTEMPT", String.valueOf(attempt));
         environment.put("GITHUB_REF_NAME", "main");
-        Map<String, String> context = Map.of("repository_owner", "octo-org", "token", GitHubEmulator.DEFAULT_TOKEN,
-                "run_id", String.valueOf(runId), "run_attempt", String.valueOf(attempt));
-        // The catalog is this checkout's, not one on GitHub.
-        Map<String, String> overrides = Map.of("EVENT_BUS_CATALOG", Scripts.ROOT.resolve("jbang-catalog.json").toString());
-        return router.run("route", workspace, context, environment, overrides, lost);
+        return environment;
+    }
+
+    /** The github context the workflows' expressions read, and the inputs of a workflow_dispatch. */
+    private static Map<String, String> context(int runId, int attempt, Map<String, String> inputs) {
+        Map<String, String> context = new HashMap<>(inputs);
+        context.putAll(Map.of("repository_owner", "octo-org", "token", GitHubEmulator.DEFAULT_TOKEN,
+                "run_id", String.valueOf(runId), "run_attempt", String.valueOf(attempt)));
+        return context;
     }
 
     static List<Path> workflowFiles() throws IOException {
