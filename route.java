@@ -245,10 +245,11 @@ class route implements Callable<Integer> {
             Files.createDirectories(checkout.resolve(".github/workflows"));
             Files.writeString(checkout.resolve(DEFAULT_ROUTES), "routes:\n  - event: rfc.pr.*\n    when: {data: {pr: [{numeric: [\">\", 0]}]}}\n"
                     + "    workflow: consumer.yml\n    inputs: {pr: data.pr, event_id: event_id}\n");
-            Files.writeString(checkout.resolve(".github/workflows/consumer.yml"), "on:\n  workflow_dispatch:\n    inputs:\n"
+            Files.writeString(checkout.resolve(".github/workflows/consumer.yml"), "run-name: PR ${{ inputs.pr }} (${{ inputs.event_id }})\n"
+                    + "on:\n  workflow_dispatch:\n    inputs:\n"
                     + "      pr: {required: true}\n      event_id: {required: true}\njobs: {}\n");
             Path event = Files.writeString(checkout.resolve("event.json"), "{\"event_type\":\"rfc.pr.ready\",\"client_payload\":{"
-                    + "\"event_id\":\"3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11\",\"source\":\"training\",\"timestamp\":\"2026-11-27T04:38:13.123Z\","
+                    + "\"event_id\":\"3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11\",\"source\":\"training\",\"timestamp\":\"" + TIMESTAMP.format(Instant.now()) + "\","
                     + "\"data\":{\"pr\":1,\"checks_status\":\"green\"}}}");
             route command = new route();
             command.env = Map.of("GITHUB_TOKEN", "training", "GITHUB_REPOSITORY", "octo-org/octo-repo", "GITHUB_REF_NAME", "main",
