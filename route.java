@@ -469,9 +469,10 @@ class route implements Callable<Integer> {
      * already-dispatched. One request lists the repository's workflow_dispatch runs created since a
      * minute before the event's timestamp, 100 a page, until every target is accounted for; a run is
      * the event's when its display_title (the rendered run-name) holds the event_id. A run whose
-     * consumer has no such run-name cannot be told apart, and its target is sent again.
-     * When the list cannot be read, the targets fail rather than risk a second run: a later replay
-     * sends them.
+     * consumer has no such run-name cannot be told apart, and its target is sent again; so is one
+     * past the 1,000 runs GitHub lists at most for a filtered query (a replay days later in a busy
+     * repository). When the list cannot be read, the targets fail rather than risk a second run: a
+     * later replay sends them.
      */
     private List<Target> skipStarted(JsonNode document, List<Target> targets) throws IOException, InterruptedException {
         String eventId = text(document, "/client_payload/event_id");
@@ -502,6 +503,7 @@ class route implements Callable<Integer> {
                             JsonNode runId = run.path("id");
                             found.put(i, target.alreadyDispatched(runId.canConvertToLong() ? runId.asLong() : null, text(run, "/html_url"),
                                     parseInstant(text(run, "/created_at"))));
+                            break; // one run accounts for one target: two routes to one workflow start it twice
                         }
                     }
                 }
