@@ -1360,6 +1360,9 @@ class route implements Callable<Integer> {
                 typeGlob = RoutesFile.glob(type);
             }
             Instant sinceTime = since == null ? null : since(since);
+            if (schemasDir != null && !Files.isDirectory(schemasDir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--schemas: no such directory: " + schemasDir);
+            }
             for (String id : eventIds) {
                 if (!UUID_TEXT.matcher(id).matches()) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--event-id must be an event_id (a lowercase UUID), not '" + id + "'");
@@ -1426,9 +1429,11 @@ class route implements Callable<Integer> {
                         + (eventIds.isEmpty() ? "" : " and one of the event ids asked for"));
                 return CommandLine.ExitCode.OK;
             }
-            EventSchemas schemas = null;
+            // Whatever is wrong with the token or the schemas is exit 2 before anything is sent.
+            EventSchemas schemas = selected.stream().anyMatch(e -> "rejected".equals(text(e.getValue().decides.record(), "/status")))
+                    ? EventSchemas.load(schemasDir, parent.env, spec) : null;
             if (!dryRun && !selected.isEmpty()) {
-                github(); // no token, no repository: exit 2 before anything is sent
+                github();
             }
             for (Map.Entry<String, Latest> event : selected) {
                 String eventId = event.getKey();
@@ -1441,13 +1446,8 @@ class route implements Callable<Integer> {
                     result = "skipped";
                     reason = "the record holds no event document";
                 } else {
-                    String problem = null;
-                    if ("rejected".equals(text(record, "/status"))) {
-                        if (schemas == null) {
-                            schemas = EventSchemas.load(schemasDir, parent.env, spec);
-                        }
-                        problem = schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
-                    }
+                    String problem = !"rejected".equals(text(record, "/status")) ? null
+                            : schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
                     if (problem != null) {
                         result = "invalid";
                         reason = problem;

@@ -384,7 +384,8 @@ class RouteReplayTest {
                 Arguments.of(List.of("--since", "yesterday"), "--since must be a duration such as 7d, 24h or 90m, or an RFC 3339 time"),
                 Arguments.of(List.of("--type", "RFC.PR.*"), "--type must be an event type or a glob such as rfc.pr.*"),
                 Arguments.of(List.of("--from-artifacts", "0"), "--from-artifacts must be at least 1"),
-                Arguments.of(List.of("--max-attempts", "0"), "--max-attempts must be at least 1"));
+                Arguments.of(List.of("--max-attempts", "0"), "--max-attempts must be at least 1"),
+                Arguments.of(List.of("--schemas", "/no/such/dir"), "--schemas: no such directory: /no/such/dir"));
     }
 
     @ParameterizedTest
@@ -396,6 +397,19 @@ class RouteReplayTest {
         RouteTest.Run run = replay(all.toArray(String[]::new));
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().startsWith(message), run.toString());
+        assertTrue(github.journal().isEmpty());
+    }
+
+    @Test
+    void schemasThatCannotBeLoadedStopTheReplayBeforeAnythingIsSent() throws IOException {
+        Path log = log("event_log.jsonl",
+                record(event("rfc.pr.ready", id(), NOW, READY), "failed", NOW),
+                record(event("rfc.pr.ready", id(), NOW, READY), "rejected", NOW.plusMillis(1)));
+        Map<String, String> env = env();
+        env.put("EVENT_SCHEMAS", temp.resolve("no-such-dir").toString());
+        RouteTest.Run run = replay(env, log.toString(), "--status", "failed,rejected");
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().startsWith("$EVENT_SCHEMAS: no such directory: "), run.toString());
         assertTrue(github.journal().isEmpty());
     }
 
