@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Route event-bus events to the workflows a routes file names; replay events from event logs; statistics and a routes graph.
+//DESCRIPTION Route event-bus events to the workflows a routes file names; event log statistics and a routes graph.
 //DESCRIPTION
 //DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--repo OWNER/NAME] [--log FILE]
 //DESCRIPTION        route replay [LOG...] [--from-artifacts N] [--status S,...] [--type GLOB] [--since WHEN] [--event-id ID...] [--dry-run]
