@@ -137,7 +137,9 @@ import software.amazon.event.ruler.Machine;
             "                          repository's default branch",
             "  GITHUB_WORKSPACE        the checkout: .github/event-routes.yml, and",
             "                          .github/workflows/ to check the routes against",
-            "  GITHUB_OUTPUT           status=routed|unrouted|failed is appended to it",
+            "  GITHUB_OUTPUT           status=routed|unrouted|failed is appended to it,",
+            "                          and dispatched=<the workflows started, now or",
+            "                          before, comma-separated> (for dedupe release)",
             "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
             "  EVENT_LOG               the event log to append to (--log)",
             "  EVENT_BUS_CLAIM         new | resume: the claim step's answer; resume",
@@ -667,6 +669,14 @@ class route implements Callable<Integer> {
         // One status for the step, for the rare file of several events: the worst of them.
         Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
         Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed" : "unrouted", env);
+        if (outcomes.size() == 1) {
+            // What the dedupe store should remember when the event failed: the workflows it need not send again
+            // (not one that two routes start, one of them failed: the lookup tells those runs apart).
+            List<Target> targets = outcomes.get(0).targets();
+            Set<String> failed = targets.stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).collect(Collectors.toSet());
+            Actions.output("dispatched", targets.stream().map(t -> t.route().workflow()).filter(w -> !failed.contains(w)).distinct()
+                    .collect(Collectors.joining(",")), env);
+        }
     }
 
     /** The replay workflow, run from anywhere with gh: it replays the event from the router's log artifacts. */

@@ -94,7 +94,7 @@ class RouteEndToEndTest {
                 + "dispatched merge-orchestrator.yml run " + runs.get(1).get("id") + " " + runs.get(1).get("html_url") + "\n", run.stdout());
         assertEquals("route: rfc.pr.created ea9c0727-e0a5-4667-b239-a10a0f924ebd: dispatched 2 workflows", run.stderr());
         assertEquals(2, github.journal().size() - 1, "the delivery plus one request per target: " + github.journal());
-        assertEquals("status=routed\n", Files.readString(checkout.resolve("output.txt")));
+        assertEquals("status=routed\ndispatched=ci-dispatcher.yml,merge-orchestrator.yml\n", Files.readString(checkout.resolve("output.txt")));
         JsonNode record = JSON.readTree(Files.readAllLines(checkout.resolve("event_log.jsonl")).get(0));
         assertEquals("routed", record.get("status").asText());
         assertEquals("777", record.get("run_id").asText());

@@ -128,8 +128,12 @@ class RouteResumeTest {
         env.put("GITHUB_ACTIONS", "true");
         env.put("EVENT_BUS_CLAIM", "new");
 
+        Path output = temp.resolve("output.txt");
+        env.put("GITHUB_OUTPUT", output.toString());
+
         RouteTest.Run first = route(env, event);
         assertEquals(1, first.exitCode(), first.toString());
+        assertEquals("status=failed\ndispatched=ci-dispatcher.yml\n", Files.readString(output), "for dedupe release");
         String annotation = "::error title=Event not routed::route: rfc.pr.created " + EVENT_ID + ": 1 of 2 targets failed (merge-orchestrator.yml); "
                 + "once the cause is fixed, replay it: gh workflow run event-replay.yml -f event_ids=" + EVENT_ID;
         assertTrue(first.err().contains(annotation + "\n"), first.toString());
@@ -144,8 +148,10 @@ class RouteResumeTest {
         // The job is re-run: the claim step answers resume, and its store knows nothing of the targets.
         github.clearJournal();
         env.put("EVENT_BUS_CLAIM", "resume");
+        Files.delete(output);
         RouteTest.Run again = route(env, event);
         assertEquals(0, again.exitCode(), again.toString());
+        assertEquals("status=routed\ndispatched=ci-dispatcher.yml,merge-orchestrator.yml\n", Files.readString(output));
         assertEquals(1, github.journal("GET", RUNS).size(), "one lookup: " + github.journal());
         assertEquals(1, github.journal("POST", DISPATCHES).size());
         assertEquals(2, github.journal().size());

@@ -480,7 +480,7 @@ class RouteTest {
         assertFalse(dispatchedAt.isBefore(Instant.parse(record.get("timestamp").asText())), record.toString());
         assertEquals(JSON.readTree("{\"workflow\":\"merge-orchestrator.yml\",\"status\":\"dispatched\",\"run_id\":" + started.get("id")
                 + ",\"html_url\":\"" + started.get("html_url") + "\",\"error\":null}"), target);
-        assertEquals("status=routed\n", Files.readString(output));
+        assertEquals("status=routed\ndispatched=merge-orchestrator.yml\n", Files.readString(output));
     }
 
     // ---- bad input: exit 2, nothing sent -----------------------------------------------------
