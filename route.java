@@ -2,13 +2,16 @@
 //DESCRIPTION Route event-bus events to the workflows a routes file names; event log statistics and a routes graph.
 //DESCRIPTION
 //DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--repo OWNER/NAME] [--log FILE]
+//DESCRIPTION        route replay [LOG...] [--from-artifacts N] [--status S,...] [--type GLOB] [--since WHEN] [--event-id ID...] [--dry-run]
 //DESCRIPTION        route stats [LOG...] [--json] [--from-artifacts N]
 //DESCRIPTION        route graph [--routes FILE]
 //DESCRIPTION Matches the event against .github/event-routes.yml (event type or glob, and an EventBridge pattern
 //DESCRIPTION over client_payload) and starts every matching workflow with
 //DESCRIPTION POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches, then appends one event log record.
+//DESCRIPTION An event processed again (a resumed claim, a replay, a late delivery) skips the targets it already started.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
-//DESCRIPTION GITHUB_REF_NAME, GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG.
+//DESCRIPTION GITHUB_REF_NAME, GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG,
+//DESCRIPTION EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED.
 //DESCRIPTION Exit codes: 0 routed (or nothing matched), 1 GitHub unreachable or a target failed, 2 invalid input.
 //DESCRIPTION Example: jbang route@org --event event.json --dry-run
 //JAVA 17+
@@ -16,6 +19,8 @@
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.20.1
 //DEPS software.amazon.event.ruler:event-ruler:2.1.0
+//DEPS com.networknt:json-schema-validator:2.0.8
+//DEPS org.slf4j:slf4j-nop:2.0.17
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
 //CDS
 
@@ -33,6 +38,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -66,8 +77,10 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -97,7 +110,7 @@ import picocli.CommandLine.Spec;
 import software.amazon.event.ruler.Machine;
 
 @Command(name = "route", mixinStandardHelpOptions = true, version = "route 0.1.0",
-        subcommands = {route.Stats.class, route.Graph.class},
+        subcommands = {route.Replay.class, route.Stats.class, route.Graph.class},
         description = {
             "Routes one event-bus event: matches it against the routes file and starts every matching workflow "
                     + "with a workflow_dispatch (POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches).",
@@ -105,8 +118,14 @@ import software.amazon.event.ruler.Machine;
                     + "its optional 'when' (an AWS EventBridge pattern) matches the client_payload. Its 'inputs' map "
                     + "workflow input names to paths into the client_payload (data.pr, event_id).",
             "One failing target does not stop the others. One record per event is appended to the event log: "
-                    + "routed, unrouted (no route matched: not an error) or failed.",
-            "Subcommands: 'stats' reports on event logs, 'graph' draws the routes as a Mermaid flowchart."},
+                    + "routed, unrouted (no route matched: not an error) or failed, listing each target as dispatched, "
+                    + "failed or already-dispatched.",
+            "Each target of an event is dispatched once. An event processed again ($EVENT_BUS_CLAIM=resume, or a "
+                    + "timestamp more than 10 minutes old: a replay or a late delivery) skips the workflows in "
+                    + "$EVENT_BUS_DISPATCHED and those with a run whose title (the consumer's run-name with "
+                    + "$${{ inputs.event_id }}) holds the event_id.",
+            "Subcommands: 'replay' sends events of event logs again, 'stats' reports on event logs, "
+                    + "'graph' draws the routes as a Mermaid flowchart."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag); needs actions: write",
@@ -118,9 +137,21 @@ import software.amazon.event.ruler.Machine;
             "                          repository's default branch",
             "  GITHUB_WORKSPACE        the checkout: .github/event-routes.yml, and",
             "                          .github/workflows/ to check the routes against",
-            "  GITHUB_OUTPUT           status=routed|unrouted|failed is appended to it",
+            "  GITHUB_OUTPUT           status=routed|unrouted|failed is appended to it,",
+            "                          and dispatched=<the workflows started, now or",
+            "                          before, comma-separated> (for dedupe release)",
             "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
             "  EVENT_LOG               the event log to append to (--log)",
+            "  EVENT_BUS_CLAIM         new | resume: the claim step's answer; resume",
+            "                          means the event was processed before",
+            "  EVENT_BUS_DISPATCHED    comma-separated workflow files the dedupe store",
+            "                          recorded as dispatched for the event: skipped",
+            "",
+            "Requests: one per target when an event is processed the first time; one",
+            "more (per 100 runs) to list the workflow_dispatch runs created since the",
+            "event when it is processed again, none when $EVENT_BUS_DISPATCHED names",
+            "every target. A consumer is found again only when its run-name holds",
+            "$${{ inputs.event_id }} (checked against the checkout: a warning).",
             "",
             "Routes file (default .github/event-routes.yml):",
             "  routes:",
@@ -132,11 +163,13 @@ import software.amazon.event.ruler.Machine;
             "",
             "Example:",
             "  route --event event.json --dry-run",
+            "  route replay --from-artifacts 20 --event-id EVENT_ID",
             "  route stats event_log.jsonl",
             "  route graph >> README.md"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:every matching workflow was dispatched, or no route matched (or the plan was printed, with --dry-run)",
+            "0:every matching workflow was dispatched (or had been already), or no route matched (or the plan was "
+                    + "printed, with --dry-run)",
             "1:GitHub could not be reached or refused a dispatch (the others were still sent), or internal failure",
             "2:invalid input or usage: a bad routes file (the message names its line) or event; nothing was sent"})
 class route implements Callable<Integer> {
@@ -178,6 +211,22 @@ class route implements Callable<Integer> {
     static final String DEFAULT_ROUTES = ".github/event-routes.yml";
     /** GitHub accepts at most 25 inputs in one workflow dispatch. */
     static final int MAX_INPUTS = 25;
+    /**
+     * An event whose timestamp is older than this when it reaches the router is being processed again
+     * (a replay, or GitHub delivering it late or twice): its targets are looked up before they are sent.
+     * A first delivery reaches the router within seconds to a couple of minutes, well inside it.
+     */
+    static final Duration PROCESSED_AGAIN_AFTER = Duration.ofMinutes(10);
+    /** The runs lookup starts this long before the event's timestamp: the producer's clock may be behind GitHub's. */
+    static final Duration CLOCK_MARGIN = Duration.ofMinutes(1);
+    /** The runs list returns 100 runs a page at most, and 1,000 in all for a filtered list. */
+    static final int RUNS_PER_PAGE = 100;
+    static final int MAX_RUN_PAGES = 10;
+    /** Where the replay commands of the job summary point: the catalog name and the replay workflow. */
+    static final String CATALOG = "event-bus";
+    static final String REPLAY_WORKFLOW = "event-replay.yml";
+    static final int REPLAY_ARTIFACTS = 20;
+    static final String ALREADY_DISPATCHED = "already-dispatched";
 
     /** Set once GitHub answered 400 to return_run_details (older GitHub Enterprise Server): plain requests from then on. */
     private boolean plainDispatch;
@@ -198,10 +247,11 @@ class route implements Callable<Integer> {
             Files.createDirectories(checkout.resolve(".github/workflows"));
             Files.writeString(checkout.resolve(DEFAULT_ROUTES), "routes:\n  - event: rfc.pr.*\n    when: {data: {pr: [{numeric: [\">\", 0]}]}}\n"
                     + "    workflow: consumer.yml\n    inputs: {pr: data.pr, event_id: event_id}\n");
-            Files.writeString(checkout.resolve(".github/workflows/consumer.yml"), "on:\n  workflow_dispatch:\n    inputs:\n"
+            Files.writeString(checkout.resolve(".github/workflows/consumer.yml"), "run-name: PR ${{ inputs.pr }} (${{ inputs.event_id }})\n"
+                    + "on:\n  workflow_dispatch:\n    inputs:\n"
                     + "      pr: {required: true}\n      event_id: {required: true}\njobs: {}\n");
             Path event = Files.writeString(checkout.resolve("event.json"), "{\"event_type\":\"rfc.pr.ready\",\"client_payload\":{"
-                    + "\"event_id\":\"3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11\",\"source\":\"training\",\"timestamp\":\"2026-11-27T04:38:13.123Z\","
+                    + "\"event_id\":\"3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11\",\"source\":\"training\",\"timestamp\":\"" + TIMESTAMP.format(Instant.now()) + "\","
                     + "\"data\":{\"pr\":1,\"checks_status\":\"green\"}}}");
             route command = new route();
             command.env = Map.of("GITHUB_TOKEN", "training", "GITHUB_REPOSITORY", "octo-org/octo-repo", "GITHUB_REF_NAME", "main",
@@ -220,16 +270,33 @@ class route implements Callable<Integer> {
         if (maxAttempts < 1 || retryBudgetSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
         }
+        Claim claim = Claim.fromEnv(env, spec);
         RoutesFile routes = RoutesFile.load(routesPath(routesFile, env), spec);
         if (repo == null || repo.equalsIgnoreCase(env.getOrDefault("GITHUB_REPOSITORY", ""))) {
             // The checkout holds the workflows of $GITHUB_REPOSITORY, not of another --repo.
-            routes.checkAgainstCheckout(workspace(env), spec);
+            routes.checkAgainstCheckout(workspace(env), spec, env);
         }
         List<JsonNode> events = readEvents();
+        if (events.size() > 1 && !claim.dispatched().isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_DISPATCHED names the workflows already dispatched for one "
+                    + "event, but the input holds " + events.size() + " events: route them one at a time");
+        }
         List<Outcome> outcomes = new ArrayList<>();
         for (JsonNode document : events) {
             List<Target> targets = routes.match(document).stream().map(r -> plan(r, document)).toList();
-            outcomes.add(new Outcome(document, dryRun ? targets : dispatchAll(targets)));
+            String again = claim.processedAgain(document, Instant.now());
+            if (again != null) {
+                targets = targets.stream().map(t -> t.status() == null && claim.dispatched().contains(t.route().workflow())
+                        ? t.alreadyDispatched(null, null, null) : t).toList();
+            }
+            if (dryRun) {
+                outcomes.add(new Outcome(document, targets, again));
+                continue;
+            }
+            if (again != null) {
+                targets = skipStarted(document, targets);
+            }
+            outcomes.add(new Outcome(document, dispatchAll(targets), again));
         }
         if (dryRun) {
             printPlan(routes, outcomes);
@@ -237,6 +304,62 @@ class route implements Callable<Integer> {
         }
         report(routes, outcomes);
         return outcomes.stream().anyMatch(o -> o.status().equals("failed")) ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+    }
+
+    /**
+     * What the router's claim step said about the event ($EVENT_BUS_CLAIM: new or resume) and which of its
+     * workflows the dedupe store recorded as dispatched ($EVENT_BUS_DISPATCHED, after a failed attempt).
+     */
+    record Claim(boolean resume, Set<String> dispatched) {
+        static Claim fromEnv(Map<String, String> env, CommandSpec spec) {
+            String claim = env.getOrDefault("EVENT_BUS_CLAIM", "").strip();
+            if (!List.of("", "new", "resume").contains(claim)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_CLAIM must be new or resume (the claim step's "
+                        + "answer), not '" + claim + "'");
+            }
+            Set<String> dispatched = new LinkedHashSet<>();
+            for (String item : env.getOrDefault("EVENT_BUS_DISPATCHED", "").split(",")) {
+                String workflow = item.strip().replaceFirst("^\\.github/workflows/", "");
+                if (workflow.isEmpty()) {
+                    continue;
+                }
+                if (!WORKFLOW.matcher(workflow).matches()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_DISPATCHED must list workflow file names "
+                            + "(or ids) separated by commas, not '" + item.strip() + "'");
+                }
+                dispatched.add(workflow);
+            }
+            return new Claim(claim.equals("resume"), dispatched);
+        }
+
+        /** Why the event is being processed again, or null when this is its first processing. */
+        String processedAgain(JsonNode document, Instant now) {
+            if (resume) {
+                return "EVENT_BUS_CLAIM=resume";
+            }
+            if (!dispatched.isEmpty()) {
+                return "EVENT_BUS_DISPATCHED=" + String.join(",", dispatched);
+            }
+            Instant emitted = timestamp(document);
+            if (emitted != null && emitted.isBefore(now.minus(PROCESSED_AGAIN_AFTER))) {
+                return "emitted " + age(Duration.between(emitted, now)) + " ago";
+            }
+            return null;
+        }
+
+        private static String age(Duration age) {
+            return age.toDays() > 0 ? age.toDays() + " d" : age.toHours() > 0 ? age.toHours() + " h" : age.toMinutes() + " min";
+        }
+    }
+
+    /** The envelope's timestamp; null when absent or not RFC 3339 (validate rejects such an event). */
+    static Instant timestamp(JsonNode document) {
+        String timestamp = text(document, "/client_payload/timestamp");
+        try {
+            return timestamp == null ? null : java.time.OffsetDateTime.parse(timestamp).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     // ---- where things are ----------------------------------------------------------------
@@ -343,6 +466,72 @@ class route implements Callable<Integer> {
 
     // ---- dispatching ----------------------------------------------------------------------
 
+    /**
+     * For an event processed again: the targets that already have a run of this event become
+     * already-dispatched. One request lists the repository's workflow_dispatch runs created since a
+     * minute before the event's timestamp, 100 a page, until every target is accounted for; a run is
+     * the event's when its display_title (the rendered run-name) holds the event_id. A run whose
+     * consumer has no such run-name cannot be told apart, and its target is sent again; so is one
+     * past the 1,000 runs GitHub lists at most for a filtered query (a replay days later in a busy
+     * repository). When the list cannot be read, the targets fail rather than risk a second run: a
+     * later replay sends them.
+     */
+    private List<Target> skipStarted(JsonNode document, List<Target> targets) throws IOException, InterruptedException {
+        String eventId = text(document, "/client_payload/event_id");
+        if (eventId == null || targets.stream().noneMatch(t -> t.status() == null)) {
+            return targets;
+        }
+        Map<Integer, Target> found = new TreeMap<>();
+        try {
+            GitHub github = github();
+            Instant emitted = timestamp(document);
+            String query = "/actions/runs?event=workflow_dispatch" + (emitted == null ? ""
+                    : "&created=%3E%3D" + DateTimeFormatter.ISO_INSTANT.format(emitted.minus(CLOCK_MARGIN).truncatedTo(ChronoUnit.SECONDS))
+                            .replace(":", "%3A"))
+                    + "&per_page=" + RUNS_PER_PAGE;
+            for (int page = 1; page <= MAX_RUN_PAGES; page++) {
+                Response list = github.call("GET", github.repoPath(query + (page > 1 ? "&page=" + page : "")), null,
+                        "list workflow runs", "actions: read");
+                for (JsonNode run : list.json().path("workflow_runs")) {
+                    if (!run.path("display_title").asText("").contains(eventId)) {
+                        continue;
+                    }
+                    String file = run.path("path").asText("").replaceFirst("@.*$", "").replaceFirst("^\\.github/workflows/", "");
+                    String workflowId = run.path("workflow_id").asText("");
+                    for (int i = 0; i < targets.size(); i++) {
+                        Target target = targets.get(i);
+                        String workflow = target.route().workflow();
+                        if (target.status() == null && !found.containsKey(i) && (workflow.equals(file) || workflow.equals(workflowId))) {
+                            JsonNode runId = run.path("id");
+                            found.put(i, target.alreadyDispatched(runId.canConvertToLong() ? runId.asLong() : null, text(run, "/html_url"),
+                                    parseInstant(text(run, "/created_at"))));
+                            break; // one run accounts for one target: two routes to one workflow start it twice
+                        }
+                    }
+                }
+                boolean allFound = targets.stream().filter(t -> t.status() == null).count() == found.size();
+                if (allFound || list.header("link").filter(link -> link.contains("rel=\"next\"")).isEmpty()) {
+                    break;
+                }
+            }
+        } catch (GitHubException e) {
+            String error = "not sent: whether this event already started it could not be checked (" + e.getMessage()
+                    + "); replay the event once GitHub answers";
+            return targets.stream().map(t -> t.status() == null ? t.failed(error) : t).toList();
+        }
+        List<Target> result = new ArrayList<>(targets);
+        found.forEach(result::set);
+        return result;
+    }
+
+    private static Instant parseInstant(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
     /** Every planned target in order; a failure is recorded on its target and the next one is still sent. */
     private List<Target> dispatchAll(List<Target> targets) throws IOException, InterruptedException {
         List<Target> done = new ArrayList<>();
@@ -420,18 +609,25 @@ class route implements Callable<Integer> {
                 out.println(event + ": unrouted (no route matches)");
                 continue;
             }
-            out.println(event + ": " + outcome.targets().size() + (outcome.targets().size() == 1 ? " route matches" : " routes match"));
+            out.println(event + ": " + outcome.targets().size() + (outcome.targets().size() == 1 ? " route matches" : " routes match")
+                    + (outcome.processedAgain() == null ? ""
+                            : "; processed again (" + outcome.processedAgain() + "): a workflow with a run of this event is not started again"));
             for (Target target : outcome.targets()) {
                 String where = "  (" + routes.name() + ":" + target.route().line() + ")";
                 out.println(target.status() == null
                         ? "  dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs()) + where
+                        : target.status().equals(ALREADY_DISPATCHED)
+                        ? "  skip " + target.route().workflow() + ": already dispatched (EVENT_BUS_DISPATCHED)" + where
                         : "  would fail " + target.route().workflow() + ": " + target.error() + where);
             }
         }
         out.flush();
     }
 
-    /** stdout: one line per dispatched target (or 'unrouted'); stderr: failures; then the log, the summary, the output. */
+    /**
+     * stdout: one line per dispatched or already-dispatched target (or 'unrouted'); stderr: failures, one
+     * line per event (an annotation with the replay command when it failed); then the log, the summary, the output.
+     */
     private void report(RoutesFile routes, List<Outcome> outcomes) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -440,21 +636,28 @@ class route implements Callable<Integer> {
                 out.println("unrouted");
             }
             for (Target target : outcome.targets()) {
-                if (target.status().equals("dispatched")) {
-                    out.println("dispatched " + target.route().workflow()
-                            + (target.runId() != null ? " run " + target.runId() : "") + (target.htmlUrl() != null ? " " + target.htmlUrl() : ""));
-                } else {
+                if (target.status().equals("failed")) {
                     Actions.error(err, routes.name(), target.route().line(), "Dispatch failed",
                             target.route().workflow() + ": " + target.error(), env);
+                } else {
+                    out.println(target.status() + " " + target.route().workflow()
+                            + (target.runId() != null ? " run " + target.runId() : "") + (target.htmlUrl() != null ? " " + target.htmlUrl() : ""));
                 }
             }
-            long dispatched = outcome.targets().stream().filter(t -> t.status().equals("dispatched")).count();
-            err.println("route: " + text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id") + ": "
-                    + switch (outcome.status()) {
-                        case "unrouted" -> "no route matches (unrouted)";
-                        case "routed" -> "dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s");
-                        default -> (outcome.targets().size() - dispatched) + " of " + outcome.targets().size() + " targets failed";
-                    });
+            String event = text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id");
+            long dispatched = outcome.count("dispatched");
+            long already = outcome.count(ALREADY_DISPATCHED);
+            switch (outcome.status()) {
+                case "unrouted" -> err.println("route: " + event + ": no route matches (unrouted)");
+                case "routed" -> err.println("route: " + event + ": dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s")
+                        + (already > 0 ? ", " + already + " already dispatched (" + outcome.processedAgain() + ")" : ""));
+                default -> {
+                    List<String> failed = outcome.targets().stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).toList();
+                    Actions.error(err, null, 0, "Event not routed", "route: " + event + ": " + failed.size() + " of " + outcome.targets().size()
+                            + " targets failed (" + String.join(", ", failed) + "); once the cause is fixed, replay it: "
+                            + replayWorkflowCommand(text(outcome.document(), "/client_payload/event_id")), env);
+                }
+            }
         }
         out.flush();
         err.flush();
@@ -466,6 +669,24 @@ class route implements Callable<Integer> {
         // One status for the step, for the rare file of several events: the worst of them.
         Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
         Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed" : "unrouted", env);
+        if (outcomes.size() == 1) {
+            // What the dedupe store should remember when the event failed: the workflows it need not send again
+            // (not one that two routes start, one of them failed: the lookup tells those runs apart).
+            List<Target> targets = outcomes.get(0).targets();
+            Set<String> failed = targets.stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).collect(Collectors.toSet());
+            Actions.output("dispatched", targets.stream().map(t -> t.route().workflow()).filter(w -> !failed.contains(w)).distinct()
+                    .collect(Collectors.joining(",")), env);
+        }
+    }
+
+    /** The replay workflow, run from anywhere with gh: it replays the event from the router's log artifacts. */
+    static String replayWorkflowCommand(String eventId) {
+        return "gh workflow run " + REPLAY_WORKFLOW + " -f event_ids=" + eventId;
+    }
+
+    /** The same from a terminal, with the catalog's route. */
+    static String replayCliCommand(String eventId) {
+        return "jbang route@" + CATALOG + " replay --from-artifacts " + REPLAY_ARTIFACTS + " --event-id " + eventId;
     }
 
     /** The DESIGN.md record, with one entry per target. */
@@ -501,16 +722,33 @@ class route implements Callable<Integer> {
                 md.append("no route matches, unrouted.\n\n");
                 continue;
             }
-            md.append(outcome.status()).append("\n\n| Route | Workflow | Inputs | Result |\n|---|---|---|---|\n");
+            md.append(outcome.status()).append(outcome.processedAgain() == null ? "" : ", processed again (" + outcome.processedAgain() + ")")
+                    .append("\n\n| Route | Workflow | Inputs | Result |\n|---|---|---|---|\n");
             for (Target target : outcome.targets()) {
-                String result = target.status().equals("failed") ? ":x: failed: " + target.error()
-                        : target.htmlUrl() != null ? "[run " + target.runId() + "](" + target.htmlUrl() + ")"
-                        : "dispatched (this GitHub does not report the run)";
+                String run = target.htmlUrl() != null ? "[run " + target.runId() + "](" + target.htmlUrl() + ")" : null;
+                String result = switch (target.status()) {
+                    case "failed" -> ":x: failed: " + target.error();
+                    case ALREADY_DISPATCHED -> "already dispatched: " + (run != null ? run : "recorded by the dedupe store") + ", not sent again";
+                    default -> run != null ? run : "dispatched (this GitHub does not report the run)";
+                };
                 md.append("| ").append(Actions.cell(routes.name() + ":" + target.route().line()))
                         .append(" | `").append(Actions.cell(target.route().workflow()))
                         .append("` | ").append(Actions.cell(target.inputs().entrySet().stream()
                                 .map(i -> i.getKey() + "=" + i.getValue()).collect(Collectors.joining(", "))))
                         .append(" | ").append(Actions.cell(result)).append(" |\n");
+            }
+            md.append('\n');
+        }
+        List<Outcome> failed = outcomes.stream().filter(o -> o.status().equals("failed")).toList();
+        if (!failed.isEmpty()) {
+            md.append("#### Failed events\n\nOnce the cause is fixed, replay each: its targets already dispatched are skipped.\n\n");
+            for (Outcome outcome : failed) {
+                String eventId = text(outcome.document(), "/client_payload/event_id");
+                md.append("- `").append(Actions.cell(text(outcome.document(), "/event_type"))).append("` `").append(Actions.cell(eventId))
+                        .append("`, failed: ").append(outcome.targets().stream().filter(t -> t.status().equals("failed"))
+                                .map(t -> "`" + Actions.cell(t.route().workflow()) + "`").collect(Collectors.joining(", ")))
+                        .append("\n\n  ```sh\n  ").append(replayWorkflowCommand(eventId)).append("\n  ").append(replayCliCommand(eventId))
+                        .append("\n  ```\n");
             }
             md.append('\n');
         }
@@ -698,12 +936,16 @@ class route implements Callable<Integer> {
          * exists, has a workflow_dispatch trigger and declares every input the route maps, and
          * the route must map every input the workflow requires: what GitHub would otherwise
          * refuse with 404 or 422 at dispatch time. Workflow ids cannot be checked offline.
+         * A consumer whose run-name does not show the event_id it was given is a warning, once
+         * per workflow: when the event is processed again, its run cannot be found, and is started twice.
          */
-        void checkAgainstCheckout(Path workspace, CommandSpec spec) {
+        void checkAgainstCheckout(Path workspace, CommandSpec spec, Map<String, String> env) {
             Path workflows = workspace.resolve(".github/workflows");
             if (!Files.isDirectory(workflows)) {
                 return;
             }
+            Map<String, String> warnings = new LinkedHashMap<>();
+            Map<String, Boolean> findable = new LinkedHashMap<>();
             for (Route route : routes) {
                 if (route.workflow().matches("\\d+")) {
                     continue;
@@ -714,9 +956,11 @@ class route implements Callable<Integer> {
                     problem(route.workflowLine(), "workflow " + shown + " does not exist in this checkout (" + workspace + ")");
                     continue;
                 }
+                JsonNode workflow;
                 JsonNode dispatchTrigger;
                 try {
-                    dispatchTrigger = workflowDispatchTrigger(YAML.readTree(file.toFile()));
+                    workflow = YAML.readTree(file.toFile());
+                    dispatchTrigger = workflowDispatchTrigger(workflow);
                 } catch (IOException e) {
                     problem(route.workflowLine(), "cannot read " + shown + ": " + (e instanceof JsonProcessingException j ? yamlProblem(j) : e.getMessage()));
                     continue;
@@ -735,10 +979,22 @@ class route implements Callable<Integer> {
                         problem(route.workflowLine(), shown + " requires input '" + input.getKey() + "', which this route does not map");
                     }
                 });
+                // Findable when every route to it passes the event_id in an input that its run-name shows.
+                String runName = workflow.path("run-name").asText("");
+                boolean shows = route.inputs().entrySet().stream().anyMatch(input -> input.getValue().equals("event_id")
+                        && Pattern.compile("\\binputs\\." + Pattern.quote(input.getKey()) + "\\b").matcher(runName).find());
+                findable.merge(route.workflow(), shows, Boolean::logicalAnd);
+                warnings.putIfAbsent(route.workflow(), shown);
             }
             if (!problems.isEmpty()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
             }
+            findable.forEach((workflow, shows) -> {
+                if (!shows) {
+                    Actions.warning(spec.commandLine().getErr(), "Consumer cannot be found again", warnings.get(workflow)
+                            + " has no run-name with ${{ inputs.event_id }}: a re-run cannot find the run it started and could start it again", env);
+                }
+            });
         }
 
         /** on: workflow_dispatch | [.., workflow_dispatch] | {workflow_dispatch: {inputs: ...}}; null when absent. */
@@ -858,6 +1114,437 @@ class route implements Callable<Integer> {
         }
     }
 
+    // ---- event logs: what stats and replay read -----------------------------------------------
+
+    /**
+     * The event logs a subcommand reads: LOG files ('-' stdin); else $EVENT_LOG, else event_log.jsonl;
+     * and with --from-artifacts N the newest N event log artifacts of the repository. Then their
+     * records, one JSON object a line.
+     */
+    static final class EventLogs {
+        private EventLogs() {
+        }
+
+        /** One record and where it was: the index of its source among those read, and its line. */
+        record Entry(int source, int line, JsonNode record) {
+        }
+
+        static List<Source> read(List<String> logs, Integer fromArtifacts, String artifactPrefix, Map<String, String> env,
+                                 CommandSpec spec, java.util.function.Supplier<GitHub> github) throws IOException, InterruptedException {
+            if (fromArtifacts != null && fromArtifacts < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--from-artifacts must be at least 1");
+            }
+            List<Source> sources = new ArrayList<>();
+            for (String log : logs) {
+                sources.add(log.equals("-") ? Source.stdin(spec) : Source.file(Path.of(log), spec));
+            }
+            if (fromArtifacts != null) {
+                sources.addAll(artifactLogs(github.get(), fromArtifacts, artifactPrefix, spec));
+            } else if (sources.isEmpty()) {
+                Path log = EventLog.fromEnv(env);
+                sources.add(Source.file(log != null ? log : Path.of("event_log.jsonl"), spec));
+            }
+            return sources;
+        }
+
+        /**
+         * Every record of the sources in order; a line that is not a JSON object is reported on err and
+         * skipped (a log cut short by a cancelled run should not hide the rest). Returns how many were skipped.
+         */
+        static int records(List<Source> sources, PrintWriter err, Consumer<Entry> each) {
+            int skipped = 0;
+            for (int s = 0; s < sources.size(); s++) {
+                Source source = sources.get(s);
+                String[] lines = source.text().split("\r?\n");
+                for (int i = 0; i < lines.length; i++) {
+                    if (lines[i].isBlank()) {
+                        continue;
+                    }
+                    JsonNode record;
+                    try {
+                        record = JSON.readTree(lines[i]);
+                    } catch (JsonProcessingException e) {
+                        record = null;
+                    }
+                    if (record == null || !record.isObject()) {
+                        err.println(source.name() + ":" + (i + 1) + ": skipped: not a JSON object");
+                        skipped++;
+                        continue;
+                    }
+                    each.accept(new Entry(s, i + 1, record));
+                }
+            }
+            return skipped;
+        }
+
+        /**
+         * The newest N artifacts whose name starts with the prefix (GitHub's ?name= filter is an exact
+         * match, so the list is filtered here, page by page, newest first), each unzipped in memory.
+         */
+        private static List<Source> artifactLogs(GitHub github, int count, String prefix, CommandSpec spec) throws IOException, InterruptedException {
+            List<JsonNode> chosen = new ArrayList<>();
+            for (int page = 1; chosen.size() < count; page++) {
+                Response list = github.call("GET", github.repoPath("/actions/artifacts?per_page=100&page=" + page), null,
+                        "list artifacts", "actions: read");
+                for (JsonNode artifact : list.json().path("artifacts")) {
+                    if (chosen.size() < count && artifact.path("name").asText().startsWith(prefix)
+                            && !artifact.path("expired").asBoolean(false)) {
+                        chosen.add(artifact);
+                    }
+                }
+                if (list.header("link").filter(link -> link.contains("rel=\"next\"")).isEmpty()) {
+                    break;
+                }
+            }
+            if (chosen.size() < count) {
+                spec.commandLine().getErr().println(spec.qualifiedName() + ": " + chosen.size() + " of " + count
+                        + " artifacts found whose name starts with '" + prefix + "' in " + github.repository());
+            }
+            List<Source> sources = new ArrayList<>();
+            for (JsonNode artifact : chosen) {
+                String name = "artifact " + artifact.path("name").asText() + " (" + artifact.path("id").asText() + ")";
+                sources.addAll(unzipLogs(name, download(github, artifact.path("id").asLong(), name)));
+            }
+            return sources;
+        }
+
+        /**
+         * GitHub answers 302 with a short-lived signed URL on another host. That URL carries its own
+         * credentials, so it is fetched without the Authorization header: the token never leaves GitHub.
+         */
+        private static byte[] download(GitHub github, long id, String name) throws IOException, InterruptedException {
+            Response redirect = github.exchange("GET", github.repoPath("/actions/artifacts/" + id + "/zip"), null, Map.of());
+            Optional<String> location = redirect.header("location");
+            if (redirect.status() / 100 != 3 || location.isEmpty()) {
+                throw new GitHubException(redirect.status() >= 400 ? github.refusal(redirect, "download " + name, "actions: read")
+                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to download " + name);
+            }
+            HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(github.apiUrl + "/").resolve(location.get()))
+                    .timeout(Duration.ofMinutes(2)).header("User-Agent", github.userAgent).GET().build();
+            try {
+                HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                if (answer.statusCode() != 200) {
+                    // The signed URL is a credential: named by artifact, never printed.
+                    throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
+                }
+                return answer.body();
+            } catch (IOException e) {
+                throw new GitHubException("downloading " + name + " from its storage URL failed: " + e.getClass().getSimpleName());
+            }
+        }
+
+        private static List<Source> unzipLogs(String name, byte[] zip) throws IOException {
+            List<Source> sources = new ArrayList<>();
+            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
+                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
+                    if (!entry.isDirectory() && entry.getName().endsWith(".jsonl")) {
+                        sources.add(new Source(name + ":" + entry.getName(), new String(entries.readAllBytes(), StandardCharsets.UTF_8)));
+                    }
+                }
+            }
+            return sources;
+        }
+    }
+
+    // ---- route replay ---------------------------------------------------------------------
+
+    @Command(name = "replay", mixinStandardHelpOptions = true, version = "route 0.1.0",
+            description = {
+                "Sends events of event logs again as repository_dispatch (POST /repos/{owner}/{repo}/dispatches), one "
+                        + "request per event, with their original envelope and event_id, so that they go through "
+                        + "validate, claim and route again; route then skips the targets each already started.",
+                "The records of an event are grouped by event_id, and its last record (in log order; across logs, by "
+                        + "received_at) decides its status: an event that failed and was routed later is not replayed.",
+                "A rejected event is checked against the schemas first (bundled, docs/events/schema/, $EVENT_SCHEMAS, "
+                        + "--schemas) and not sent while it is still invalid.",
+                "stdout: one line per event: sent, would-send (--dry-run), invalid, skipped or failed; stderr: a count."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token; needs contents: write to send, and",
+                "                          actions: read for --from-artifacts; not needed",
+                "                          with --dry-run unless --from-artifacts",
+                "  GITHUB_REPOSITORY       owner/name the events are sent to (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "  EVENT_LOG               the log read when no LOG is given (else",
+                "                          event_log.jsonl)",
+                "  EVENT_SCHEMAS           a directory of schemas (a layer below --schemas)",
+                "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+                "",
+                "Example:",
+                "  route replay --from-artifacts 20 --event-id EVENT_ID",
+                "  route replay event_log.jsonl --status failed,rejected --since 24h \\",
+                "               --type 'rfc.pr.*' --dry-run"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:every selected event was sent (or listed, with --dry-run), or none was selected",
+                "1:an event could not be sent: still invalid, no event document in its record, refused by GitHub; "
+                        + "or GitHub unreachable, or internal failure",
+                "2:an unreadable log or bad usage; nothing was sent"})
+    static final class Replay implements Callable<Integer> {
+        /** The statuses an event log record may have (the contract's list). */
+        static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught", "emitted");
+        static final Pattern DURATION = Pattern.compile("^(\\d{1,6})([dhm])$");
+
+        @ParentCommand
+        route parent;
+
+        @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl, "
+                + "unless --from-artifacts)")
+        List<String> logs = new ArrayList<>();
+
+        @Option(names = "--from-artifacts", paramLabel = "N", description = "also read the newest N event log artifacts of the repository")
+        Integer fromArtifacts;
+
+        @Option(names = "--artifact-prefix", paramLabel = "PREFIX", defaultValue = "event-log-",
+                description = "names of the event log artifacts start with this (default: ${DEFAULT-VALUE})")
+        String artifactPrefix;
+
+        @Option(names = "--status", paramLabel = "S", split = ",",
+                description = "replay events whose last record has one of these statuses (default: failed); one of: "
+                        + "routed, unrouted, duplicate, rejected, failed, shadowed, cron-caught, emitted")
+        List<String> statuses;
+
+        @Option(names = "--type", paramLabel = "GLOB", description = "only event types the glob matches, as a route's event does (rfc.pr.*)")
+        String type;
+
+        @Option(names = "--since", paramLabel = "WHEN", description = "only events received since: a duration back from now "
+                + "(7d, 24h, 90m) or an RFC 3339 time; received_at, else timestamp")
+        String since;
+
+        @Option(names = "--event-id", paramLabel = "ID", split = ",", description = "only this event (repeatable, or comma-separated); "
+                + "one not in the logs is reported as not-found")
+        List<String> eventIds = new ArrayList<>();
+
+        @Option(names = "--dry-run", description = "list what would be sent; send nothing")
+        boolean dryRun;
+
+        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository the events are sent to, and of the artifacts "
+                + "(default: $GITHUB_REPOSITORY)")
+        String repo;
+
+        @Option(names = "--schemas", paramLabel = "DIR", description = "schemas to check rejected events against, above the others "
+                + "(envelope.schema.json, events/<type>.schema.json)")
+        Path schemasDir;
+
+        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
+        int maxAttempts;
+
+        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
+                description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
+        int retryBudgetSeconds;
+
+        @Option(names = "--verbose", description = "print stack traces of internal failures")
+        boolean verbose;
+
+        @Spec
+        CommandSpec spec;
+
+        private GitHub github;
+
+        /** The record that decides an event's status, and the latest one holding its document. */
+        private static final class Latest {
+            EventLogs.Entry decides;
+            Instant receivedAt;
+            JsonNode document;
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            if (maxAttempts < 1 || retryBudgetSeconds < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
+            }
+            Set<String> wanted = new LinkedHashSet<>(statuses != null ? statuses : List.of("failed"));
+            for (String status : wanted) {
+                if (!STATUSES.contains(status)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--status: unknown status '" + status + "' (one of: "
+                            + String.join(", ", STATUSES) + ")");
+                }
+            }
+            Pattern typeGlob = null;
+            if (type != null) {
+                if (!EVENT_GLOB.matcher(type).matches()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--type must be an event type or a glob such as rfc.pr.*, not '"
+                            + type + "'");
+                }
+                typeGlob = RoutesFile.glob(type);
+            }
+            Instant sinceTime = since == null ? null : since(since);
+            if (schemasDir != null && !Files.isDirectory(schemasDir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--schemas: no such directory: " + schemasDir);
+            }
+            for (String id : eventIds) {
+                if (!UUID_TEXT.matcher(id).matches()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--event-id must be an event_id (a lowercase UUID), not '" + id + "'");
+                }
+            }
+
+            List<Source> sources = EventLogs.read(logs, fromArtifacts, artifactPrefix, parent.env, spec, this::github);
+            Map<String, Latest> events = new LinkedHashMap<>();
+            int[] records = {0};
+            EventLogs.records(sources, spec.commandLine().getErr(), entry -> {
+                records[0]++;
+                String eventId = text(entry.record(), "/event_id");
+                if (eventId == null) {
+                    return; // an event that could not be read has no id to replay it by
+                }
+                Latest latest = events.computeIfAbsent(eventId, id -> new Latest());
+                Instant receivedAt = parseInstant(text(entry.record(), "/received_at"));
+                // In one log, a later line is later; across logs (artifacts come newest first), received_at decides.
+                if (latest.decides == null || latest.decides.source() == entry.source() || latest.receivedAt == null || receivedAt == null
+                        || !receivedAt.isBefore(latest.receivedAt)) {
+                    latest.decides = entry;
+                    latest.receivedAt = receivedAt;
+                    JsonNode event = entry.record().get("event");
+                    if (isDocument(event)) {
+                        latest.document = event;
+                    }
+                } else if (latest.document == null && isDocument(entry.record().get("event"))) {
+                    latest.document = entry.record().get("event");
+                }
+            });
+
+            Pattern glob = typeGlob;
+            List<Map.Entry<String, Latest>> selected = events.entrySet().stream().filter(e -> {
+                JsonNode record = e.getValue().decides.record();
+                Instant when = Optional.ofNullable(e.getValue().receivedAt).orElse(parseInstant(text(record, "/timestamp")));
+                return wanted.contains(String.valueOf(text(record, "/status")))
+                        && (glob == null || glob.matcher(String.valueOf(text(record, "/event_type"))).matches())
+                        && (eventIds.isEmpty() || eventIds.contains(e.getKey()))
+                        && (sinceTime == null || when != null && !when.isBefore(sinceTime));
+            }).sorted(Comparator.comparing(e -> e.getValue().receivedAt, Comparator.nullsLast(Comparator.naturalOrder()))).toList();
+
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            List<List<String>> rows = new ArrayList<>();
+            for (String id : new LinkedHashSet<>(eventIds)) {
+                if (!events.containsKey(id)) {
+                    out.println("not-found " + id + ": in none of the " + sources.size() + (sources.size() == 1 ? " log" : " logs") + " read");
+                    counts.merge("not found", 1, Integer::sum);
+                    rows.add(List.of("", id, "", "not found in the logs read"));
+                } else if (selected.stream().noneMatch(e -> e.getKey().equals(id))) {
+                    JsonNode record = events.get(id).decides.record();
+                    err.println("replay: " + id + ": its last record is " + text(record, "/status") + (since != null || type != null
+                            ? " (" + text(record, "/event_type") + ", received " + text(record, "/received_at") + ")" : "")
+                            + ", which the selection leaves out" + (wanted.contains(text(record, "/status")) ? "" : "; add --status "
+                            + text(record, "/status") + " to replay it"));
+                }
+            }
+            out.flush();
+            if (selected.isEmpty() && counts.isEmpty()) {
+                err.println("replay: no event to replay: none of the " + events.size() + " events in " + records[0] + " records of "
+                        + sources.size() + (sources.size() == 1 ? " log" : " logs") + " has the status " + String.join(" or ", wanted)
+                        + (type != null ? ", type " + type : "") + (since != null ? ", since " + since : "")
+                        + (eventIds.isEmpty() ? "" : " and one of the event ids asked for"));
+                return CommandLine.ExitCode.OK;
+            }
+            // Whatever is wrong with the token or the schemas is exit 2 before anything is sent.
+            EventSchemas schemas = selected.stream().anyMatch(e -> "rejected".equals(text(e.getValue().decides.record(), "/status")))
+                    ? EventSchemas.load(schemasDir, parent.env, spec) : null;
+            if (!dryRun && !selected.isEmpty()) {
+                github();
+            }
+            for (Map.Entry<String, Latest> event : selected) {
+                String eventId = event.getKey();
+                JsonNode record = event.getValue().decides.record();
+                JsonNode document = event.getValue().document;
+                String eventType = document != null ? text(document, "/event_type") : text(record, "/event_type");
+                String result;
+                String reason = null;
+                if (document == null) {
+                    result = "skipped";
+                    reason = "the record holds no event document";
+                } else {
+                    String problem = !"rejected".equals(text(record, "/status")) ? null
+                            : schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
+                    if (problem != null) {
+                        result = "invalid";
+                        reason = problem;
+                    } else if (dryRun) {
+                        result = "would-send";
+                    } else {
+                        reason = send(document);
+                        result = reason == null ? "sent" : "failed";
+                    }
+                }
+                counts.merge(result, 1, Integer::sum);
+                rows.add(List.of(String.valueOf(eventType), eventId, String.valueOf(text(record, "/status")),
+                        result + (reason != null ? ": " + reason : "")));
+                out.println(result + (document != null ? " " + eventType : "") + " " + eventId + (reason != null ? ": " + reason : ""));
+                out.flush();
+            }
+            int notSent = counts.entrySet().stream().filter(c -> !List.of("sent", "would-send").contains(c.getKey()))
+                    .mapToInt(Map.Entry::getValue).sum();
+            String summary = "replay: " + (dryRun ? counts.getOrDefault("would-send", 0) + " would be sent" : counts.getOrDefault("sent", 0) + " sent")
+                    + ", " + counts.getOrDefault("invalid", 0) + " invalid"
+                    + (counts.containsKey("skipped") ? ", " + counts.get("skipped") + " skipped" : "")
+                    + (counts.containsKey("not found") ? ", " + counts.get("not found") + " not found" : "")
+                    + ", " + counts.getOrDefault("failed", 0) + " failed" + (dryRun ? " (dry run: nothing sent)" : "");
+            if (notSent > 0) {
+                Actions.error(err, null, 0, "Replay incomplete", summary, parent.env);
+            } else {
+                err.println(summary);
+            }
+            err.flush();
+            Actions.appendSummary(markdown(summary, rows), parent.env);
+            return notSent > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+        }
+
+        /** The event as it was dispatched the first time: its type and its payload, event_id included. Null when GitHub took it. */
+        private String send(JsonNode document) throws IOException, InterruptedException {
+            ObjectNode body = JSON.createObjectNode();
+            body.set("event_type", document.get("event_type"));
+            body.set("client_payload", document.get("client_payload"));
+            try {
+                github().call("POST", github().repoPath("/dispatches"), body, "create repository dispatch events", "contents: write");
+                return null;
+            } catch (GitHubException e) {
+                return e.getMessage();
+            }
+        }
+
+        private GitHub github() {
+            if (github == null) {
+                github = GitHub.fromEnv(parent.env, repo, parent.spec, maxAttempts, Duration.ofSeconds(retryBudgetSeconds));
+            }
+            return github;
+        }
+
+        private static boolean isDocument(JsonNode event) {
+            return event != null && event.path("event_type").isTextual() && event.path("client_payload").isObject();
+        }
+
+        /** 7d, 24h, 90m back from now, or an RFC 3339 time. */
+        private Instant since(String when) {
+            var duration = DURATION.matcher(when);
+            if (duration.matches()) {
+                long amount = Long.parseLong(duration.group(1));
+                return Instant.now().minus(switch (duration.group(2)) {
+                    case "d" -> Duration.ofDays(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofMinutes(amount);
+                });
+            }
+            try {
+                return java.time.OffsetDateTime.parse(when).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--since must be a duration such as 7d, 24h or 90m, or an "
+                        + "RFC 3339 time such as 2026-11-27T04:00:00Z, not '" + when + "'");
+            }
+        }
+
+        private static String markdown(String summary, List<List<String>> rows) {
+            StringBuilder md = new StringBuilder("### Event replay\n\n").append(summary.substring("replay: ".length())).append(".\n\n")
+                    .append("| Event type | Event id | Last status | Result |\n|---|---|---|---|\n");
+            for (List<String> row : rows) {
+                md.append("| `").append(Actions.cell(row.get(0))).append("` | `").append(Actions.cell(row.get(1))).append("` | ")
+                        .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
+            }
+            return md.toString();
+        }
+    }
+
     // ---- route stats ----------------------------------------------------------------------
 
     @Command(name = "stats", mixinStandardHelpOptions = true, version = "route 0.1.0",
@@ -910,94 +1597,14 @@ class route implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            if (fromArtifacts != null && fromArtifacts < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--from-artifacts must be at least 1");
-            }
-            List<Source> sources = new ArrayList<>();
-            for (String log : logs) {
-                sources.add(log.equals("-") ? Source.stdin(spec) : Source.file(Path.of(log), spec));
-            }
-            if (fromArtifacts != null) {
-                sources.addAll(artifactLogs(GitHub.fromEnv(parent.env, repo, parent.spec, 5, Duration.ofSeconds(300))));
-            } else if (sources.isEmpty()) {
-                Path log = EventLog.fromEnv(parent.env);
-                sources.add(Source.file(log != null ? log : Path.of("event_log.jsonl"), spec));
-            }
+            List<Source> sources = EventLogs.read(logs, fromArtifacts, artifactPrefix, parent.env, spec,
+                    () -> GitHub.fromEnv(parent.env, repo, parent.spec, 5, Duration.ofSeconds(300)));
             Report report = Report.of(sources, spec.commandLine().getErr());
             PrintWriter out = spec.commandLine().getOut();
             out.print(json ? report.json().toPrettyString() + "\n" : report.table());
             out.flush();
             Actions.appendSummary(report.markdown(), parent.env);
             return CommandLine.ExitCode.OK;
-        }
-
-        /**
-         * The newest N artifacts whose name starts with the prefix (GitHub's ?name= filter is an exact
-         * match, so the list is filtered here, page by page, newest first), each unzipped in memory.
-         */
-        private List<Source> artifactLogs(GitHub github) throws IOException, InterruptedException {
-            List<JsonNode> chosen = new ArrayList<>();
-            for (int page = 1; chosen.size() < fromArtifacts; page++) {
-                Response list = github.call("GET", github.repoPath("/actions/artifacts?per_page=100&page=" + page), null,
-                        "list artifacts", "actions: read");
-                for (JsonNode artifact : list.json().path("artifacts")) {
-                    if (chosen.size() < fromArtifacts && artifact.path("name").asText().startsWith(artifactPrefix)
-                            && !artifact.path("expired").asBoolean(false)) {
-                        chosen.add(artifact);
-                    }
-                }
-                if (list.header("link").filter(link -> link.contains("rel=\"next\"")).isEmpty()) {
-                    break;
-                }
-            }
-            if (chosen.size() < fromArtifacts) {
-                spec.commandLine().getErr().println("route stats: " + chosen.size() + " of " + fromArtifacts + " artifacts found whose name starts with '"
-                        + artifactPrefix + "' in " + github.repository());
-            }
-            List<Source> sources = new ArrayList<>();
-            for (JsonNode artifact : chosen) {
-                String name = "artifact " + artifact.path("name").asText() + " (" + artifact.path("id").asText() + ")";
-                sources.addAll(unzipLogs(name, download(github, artifact.path("id").asLong(), name)));
-            }
-            return sources;
-        }
-
-        /**
-         * GitHub answers 302 with a short-lived signed URL on another host. That URL carries its own
-         * credentials, so it is fetched without the Authorization header: the token never leaves GitHub.
-         */
-        private static byte[] download(GitHub github, long id, String name) throws IOException, InterruptedException {
-            Response redirect = github.exchange("GET", github.repoPath("/actions/artifacts/" + id + "/zip"), null, Map.of());
-            Optional<String> location = redirect.header("location");
-            if (redirect.status() / 100 != 3 || location.isEmpty()) {
-                throw new GitHubException(redirect.status() >= 400 ? github.refusal(redirect, "download " + name, "actions: read")
-                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to download " + name);
-            }
-            HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(github.apiUrl + "/").resolve(location.get()))
-                    .timeout(Duration.ofMinutes(2)).header("User-Agent", github.userAgent).GET().build();
-            try {
-                HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                if (answer.statusCode() != 200) {
-                    // The signed URL is a credential: named by artifact, never printed.
-                    throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
-                }
-                return answer.body();
-            } catch (IOException e) {
-                throw new GitHubException("downloading " + name + " from its storage URL failed: " + e.getClass().getSimpleName());
-            }
-        }
-
-        private static List<Source> unzipLogs(String name, byte[] zip) throws IOException {
-            List<Source> sources = new ArrayList<>();
-            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
-                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
-                    if (!entry.isDirectory() && entry.getName().endsWith(".jsonl")) {
-                        sources.add(new Source(name + ":" + entry.getName(), new String(entries.readAllBytes(), StandardCharsets.UTF_8)));
-                    }
-                }
-            }
-            return sources;
         }
     }
 
@@ -1009,45 +1616,27 @@ class route implements Callable<Integer> {
             Tally all = new Tally(new TreeMap<>(), new ArrayList<>());
             Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
             Set<String> statuses = new LinkedHashSet<>(Stats.STATUSES);
-            int records = 0;
-            int skipped = 0;
-            for (Source source : sources) {
-                String[] lines = source.text().split("\r?\n");
-                for (int i = 0; i < lines.length; i++) {
-                    if (lines[i].isBlank()) {
-                        continue;
-                    }
-                    JsonNode record;
-                    try {
-                        record = JSON.readTree(lines[i]);
-                    } catch (JsonProcessingException e) {
-                        record = null;
-                    }
-                    if (record == null || !record.isObject()) {
-                        // A log cut short by a cancelled run should not hide the rest of the statistics.
-                        err.println(source.name() + ":" + (i + 1) + ": skipped: not a JSON object");
-                        skipped++;
-                        continue;
-                    }
-                    records++;
-                    String type = Optional.ofNullable(text(record, "/event_type")).orElse("(none)");
-                    String status = Optional.ofNullable(text(record, "/status")).orElse("(none)");
-                    statuses.add(status);
-                    Long latency = record.path("latency_ms").canConvertToLong() ? record.get("latency_ms").asLong() : null;
-                    byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
-                    all.add(status, latency);
-                    // The first event of a chain has no trace_id: its event_id is the trace.
-                    String trace = Optional.ofNullable(text(record, "/trace_id")).orElse(text(record, "/event_id"));
-                    if (trace != null) {
-                        byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
-                    }
+            int[] records = {0};
+            int skipped = EventLogs.records(sources, err, entry -> {
+                JsonNode record = entry.record();
+                records[0]++;
+                String type = Optional.ofNullable(text(record, "/event_type")).orElse("(none)");
+                String status = Optional.ofNullable(text(record, "/status")).orElse("(none)");
+                statuses.add(status);
+                Long latency = record.path("latency_ms").canConvertToLong() ? record.get("latency_ms").asLong() : null;
+                byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
+                all.add(status, latency);
+                // The first event of a chain has no trace_id: its event_id is the trace.
+                String trace = Optional.ofNullable(text(record, "/trace_id")).orElse(text(record, "/event_id"));
+                if (trace != null) {
+                    byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
                 }
-            }
+            });
             List<TraceSpan> traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
                     .filter(Objects::nonNull)
                     .sorted(Comparator.comparingLong(TraceSpan::spanMs).reversed().thenComparing(TraceSpan::traceId))
                     .toList();
-            return new Report(records, sources.size(), skipped, byType, all, traces, List.copyOf(statuses));
+            return new Report(records[0], sources.size(), skipped, byType, all, traces, List.copyOf(statuses));
         }
 
         String table() {
@@ -1250,7 +1839,7 @@ class route implements Callable<Integer> {
                  Map<String, String> inputs, Map<String, Integer> inputLines, JsonNode when) {
     }
 
-    /** One workflow to start for one event; status is null while planned, then dispatched or failed. */
+    /** One workflow to start for one event; status is null while planned, then dispatched, already-dispatched or failed. */
     record Target(Route route, Map<String, String> inputs, String status, Long runId, String htmlUrl, Instant dispatchedAt, String error) {
         static Target planned(Route route, Map<String, String> inputs) {
             return new Target(route, inputs, null, null, null, null, null);
@@ -1260,15 +1849,27 @@ class route implements Callable<Integer> {
             return new Target(route, inputs, "dispatched", runId, htmlUrl, Instant.now(), null);
         }
 
+        /** Started before for this event: the run found by its title, or (all null) the dedupe store's record. */
+        Target alreadyDispatched(Long runId, String htmlUrl, Instant createdAt) {
+            return new Target(route, inputs, ALREADY_DISPATCHED, runId, htmlUrl, createdAt, null);
+        }
+
         Target failed(String error) {
             return new Target(route, inputs, "failed", null, null, null, error);
         }
     }
 
-    /** An event and what became of it: routed, unrouted (no route matched) or failed (a target failed). */
-    record Outcome(JsonNode document, List<Target> targets) {
+    /**
+     * An event and what became of it: routed (no target failed), unrouted (no route matched) or failed;
+     * processedAgain says why it was looked up before sending (null on its first processing).
+     */
+    record Outcome(JsonNode document, List<Target> targets, String processedAgain) {
         String status() {
             return targets.isEmpty() ? "unrouted" : targets.stream().anyMatch(t -> "failed".equals(t.status())) ? "failed" : "routed";
+        }
+
+        long count(String status) {
+            return targets.stream().filter(t -> status.equals(t.status())).count();
         }
     }
 
@@ -1594,6 +2195,268 @@ class route implements Callable<Integer> {
         }
     }
     // ---- end of shared block EventInput ----
+
+    // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
+    // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
+    // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
+    // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
+
+    static final int MAX_EVENT_TYPE_LENGTH = 100;
+    static final int MAX_PAYLOAD_PROPERTIES = 10;
+    /** GitHub refuses dispatch bodies of 64 KB and more. */
+    static final int MAX_BODY_BYTES = 65_536;
+    /** Where a repository keeps its own event schemas (envelope.schema.json, events/<type>.schema.json). */
+    static final String REPOSITORY_SCHEMAS = "docs/events/schema";
+
+    static final class EventSchemas {
+        private static final String ENVELOPE = "envelope.schema.json";
+
+        /** One schema file: its layer, its name in the layer (envelope.schema.json or events/<type>.schema.json), its $id. */
+        record SchemaFile(String layer, Path directory, String name, String id, JsonNode json) {
+            String where() {
+                return directory != null ? directory.resolve(name).toString() : layer + ": " + name;
+            }
+
+            String eventType() {
+                return name.startsWith("events/") ? name.substring("events/".length(), name.length() - ".schema.json".length()) : null;
+            }
+        }
+
+        private final List<String> layers = new ArrayList<>();
+        private final List<Path> directories = new ArrayList<>();
+        private final Map<String, SchemaFile> byName = new TreeMap<>();
+        private final Map<String, String> textById = new HashMap<>();
+        private final Map<String, Schema> compiled = new HashMap<>();
+        private SchemaRegistry registry;
+
+        private EventSchemas() {
+        }
+
+        /** The bundled layer, then the repository's, $EVENT_SCHEMAS and --schemas, each when present. */
+        static EventSchemas load(Path option, Map<String, String> env, CommandSpec spec) throws IOException {
+            EventSchemas schemas = new EventSchemas();
+            schemas.addBundled(spec);
+            Path repositorySchemas = repositoryRoot().resolve(REPOSITORY_SCHEMAS);
+            if (Files.isDirectory(repositorySchemas)) {
+                schemas.addDirectory(repositorySchemas, REPOSITORY_SCHEMAS, spec);
+            }
+            String fromEnv = env.get("EVENT_SCHEMAS");
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                schemas.addDirectory(existingDirectory(Path.of(fromEnv), "$EVENT_SCHEMAS", spec), "$EVENT_SCHEMAS (" + fromEnv + ")", spec);
+            }
+            if (option != null) {
+                schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
+            }
+            schemas.linkEnvelopes();
+            schemas.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                    .schemas(schemas.textById)
+                    .schemaRegistryConfig(SchemaRegistryConfig.builder()
+                            .pathType(PathType.JSON_POINTER)
+                            .formatAssertionsEnabled(true)
+                            .build()));
+            return schemas;
+        }
+
+        private void addBundled(CommandSpec spec) {
+            layers.add("the bundled RFC schemas");
+            BUNDLED_SCHEMAS.forEach((name, text) -> add("the bundled RFC schemas", null, name, text, spec));
+        }
+
+        private void addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
+            layers.add(layer);
+            directories.add(directory);
+            List<String> names = new ArrayList<>();
+            if (Files.isRegularFile(directory.resolve(ENVELOPE))) {
+                names.add(ENVELOPE);
+            }
+            Path events = directory.resolve("events");
+            if (Files.isDirectory(events)) {
+                try (Stream<Path> list = Files.list(events)) {
+                    list.map(p -> "events/" + p.getFileName()).filter(n -> n.endsWith(".schema.json")).sorted().forEach(names::add);
+                }
+            }
+            for (String name : names) {
+                add(layer, directory, name, Source.file(directory.resolve(name), spec).text(), spec);
+            }
+        }
+
+        private void add(String layer, Path directory, String name, String text, CommandSpec spec) {
+            String where = directory != null ? directory.resolve(name).toString() : name;
+            JsonNode json;
+            try {
+                json = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), where + ": " + notJson(e));
+            }
+            String id = json.path("$id").asText("");
+            if (id.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), where + ": has no $id; give every schema an absolute $id such as "
+                        + "https://example.com/schemas/" + name);
+            }
+            byName.put(name, new SchemaFile(layer, directory, name, id, json));
+            textById.put(id, text);
+        }
+
+        /**
+         * An event schema refers to the envelope as ../envelope.schema.json. A layer without an envelope
+         * of its own gets the effective one under the id its schemas expect, so one custom file is enough.
+         */
+        private void linkEnvelopes() {
+            SchemaFile envelope = byName.get(ENVELOPE);
+            for (SchemaFile file : byName.values()) {
+                JsonNode ref = file.json().get("$ref");
+                if (envelope == null || ref == null || !ref.isTextual() || !ref.asText().endsWith(ENVELOPE)) {
+                    continue;
+                }
+                String target = URI.create(file.id()).resolve(ref.asText()).toString();
+                if (!textById.containsKey(target)) {
+                    ObjectNode copy = envelope.json().deepCopy();
+                    copy.put("$id", target);
+                    textById.put(target, copy.toString());
+                }
+            }
+        }
+
+        private static Path existingDirectory(Path dir, String what, CommandSpec spec) {
+            if (!Files.isDirectory(dir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), what + ": no such directory: " + dir);
+            }
+            return dir;
+        }
+
+        /** The git work tree around the current directory, else the current directory. */
+        private static Path repositoryRoot() {
+            Path cwd = Path.of("").toAbsolutePath();
+            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
+                if (Files.exists(dir.resolve(".git"))) {
+                    return dir;
+                }
+            }
+            return cwd;
+        }
+
+        /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
+        List<SchemaFile> files() {
+            return List.copyOf(byName.values());
+        }
+
+        /** The layers' directories, lowest first (the bundled layer has none). */
+        List<Path> directories() {
+            return List.copyOf(directories);
+        }
+
+        String origin() {
+            return String.join(" + ", layers);
+        }
+
+        List<String> eventTypes() {
+            return byName.values().stream().map(SchemaFile::eventType).filter(t -> t != null).toList();
+        }
+
+        /** Every rule of the contract, reported together: type name, size, property count, schema. */
+        List<Violation> check(JsonNode document) {
+            List<Violation> violations = new ArrayList<>();
+            JsonNode type = document.path("event_type");
+            String eventType = type.isTextual() ? type.asText() : null;
+            if (eventType != null && eventType.length() > MAX_EVENT_TYPE_LENGTH) {
+                violations.add(new Violation("/event_type", "maxLength",
+                        "is " + eventType.length() + " characters long; GitHub allows at most " + MAX_EVENT_TYPE_LENGTH));
+            } else if (eventType != null && !EVENT_TYPE.matcher(eventType).matches()) {
+                violations.add(new Violation("/event_type", "pattern",
+                        "'" + eventType + "' is not a dotted lowercase name like rfc.pr.ready (" + EVENT_TYPE.pattern() + ")"));
+            }
+            int bytes = compactBytes(document);
+            if (bytes >= MAX_BODY_BYTES) {
+                violations.add(new Violation("", "maxBytes",
+                        "the request body is " + bytes + " bytes; GitHub accepts bodies under " + MAX_BODY_BYTES));
+            }
+            JsonNode payload = document.path("client_payload");
+            if (payload.isObject() && payload.size() > MAX_PAYLOAD_PROPERTIES) {
+                violations.add(new Violation("/client_payload", "maxProperties",
+                        "has " + payload.size() + " top-level properties; GitHub allows at most " + MAX_PAYLOAD_PROPERTIES));
+            }
+            SchemaFile schema = eventType == null ? null : byName.get("events/" + eventType + ".schema.json");
+            if (schema == null) {
+                if (eventType != null && violations.stream().noneMatch(v -> v.pointer().equals("/event_type"))) {
+                    violations.add(new Violation("/event_type", "knownType", "unknown event type '" + eventType
+                            + "': no schema for it in " + origin() + "; add " + REPOSITORY_SCHEMAS + "/events/" + eventType
+                            + ".schema.json to the repository (or pass --schemas DIR). Known: " + String.join(", ", eventTypes())));
+                }
+                schema = byName.get(ENVELOPE);
+            }
+            for (var error : schema(schema.id()).validate(document)) {
+                Violation violation = Violation.of(error);
+                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
+                    violations.add(violation);
+                }
+            }
+            return violations;
+        }
+
+        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
+        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
+            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
+                    && v.rule().equals(violation.rule()));
+        }
+
+        private static int compactBytes(JsonNode document) {
+            try {
+                return JSON.writeValueAsBytes(document).length;
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The compiled schema of an $id (the meta-schema's too), compiled once per process. */
+        Schema schema(String id) {
+            return compiled.computeIfAbsent(id, key -> registry.getSchema(SchemaLocation.of(key)));
+        }
+    }
+
+    /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
+    record Violation(String pointer, String rule, String message) {
+        static Violation of(com.networknt.schema.Error error) {
+            String pointer = error.getInstanceLocation().toString();
+            if (pointer.equals("/")) {
+                pointer = "";
+            }
+            // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
+            if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
+                pointer = pointer + "/" + error.getProperty();
+            }
+            String message = error.getMessage();
+            String prefix = error.getInstanceLocation() + ": ";
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+            }
+            return new Violation(pointer, error.getKeyword(), message);
+        }
+
+        String describe() {
+            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
+        }
+    }
+    // ---- end of shared block EventSchemas ----
+
+    // ---- shared block BundledSchemas: generated from schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas.
+    static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas(
+            "envelope.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/envelope.schema.json\",\"title\":\"Event document\",\"description\":\"A repository_dispatch request body: the event type and the envelope (client_payload). Generic for every event type; each schema under events/ references this one and constrains event_type and client_payload.data. GitHub's limits (at most 10 top-level client_payload properties, body under 64 KB) are enforced here where JSON Schema can express them (maxProperties) and by the scripts for the body size.\",\"type\":\"object\",\"required\":[\"event_type\",\"client_payload\"],\"additionalProperties\":false,\"properties\":{\"event_type\":{\"description\":\"Dotted lowercase event type name, e.g. rfc.pr.ready; at most 100 characters (GitHub's limit).\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100,\"pattern\":\"^[a-z][a-z0-9_-]*(\\\\.[a-z][a-z0-9_-]*)+$\"},\"client_payload\":{\"description\":\"The envelope; its data member is validated by the event type's schema.\",\"$ref\":\"#/$defs/client_payload\"}},\"$defs\":{\"client_payload\":{\"title\":\"Envelope\",\"description\":\"The envelope carried as client_payload. Nothing else at the top level; GitHub allows at most 10 top-level properties.\",\"type\":\"object\",\"maxProperties\":10,\"additionalProperties\":false,\"required\":[\"event_id\",\"source\",\"timestamp\",\"data\"],\"properties\":{\"event_id\":{\"description\":\"Unique id of this event: lowercase UUID, random (v4) or name-based (v5) from a dedupe key.\",\"$ref\":\"#/$defs/uuid\"},\"trace_id\":{\"description\":\"Optional: the event_id of the first event in the chain, inherited by events emitted while handling it.\",\"$ref\":\"#/$defs/uuid\"},\"source\":{\"description\":\"Who emitted the event, e.g. a workflow or job name.\",\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,99}$\"},\"timestamp\":{\"description\":\"Emit time, RFC 3339 in UTC with milliseconds, e.g. 2026-11-27T04:38:13.123Z.\",\"type\":\"string\",\"format\":\"date-time\",\"pattern\":\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\\\.[0-9]{3}Z$\"},\"data\":{\"description\":\"The payload core, validated by the event type's schema (events/<event_type>.schema.json).\",\"type\":\"object\"}}},\"uuid\":{\"description\":\"A lowercase UUID in canonical 8-4-4-4-12 form, 36 characters.\",\"type\":\"string\",\"format\":\"uuid\",\"minLength\":36,\"maxLength\":36,\"pattern\":\"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\"}}}",
+            "events/rfc.chain.broken.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.chain.broken.schema.json\",\"title\":\"rfc.chain.broken: an RFC chain is inconsistent\",\"description\":\"Produced by the chain consistency scan when an RFC chain is broken; consumed by chain reset / cleanup workflows.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.chain.broken\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The broken chain and why it is broken.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"chain_id\",\"reason\"],\"properties\":{\"chain_id\":{\"description\":\"Chain id: RFC series and micro step, e.g. RFC-093-02.\",\"type\":\"string\",\"pattern\":\"^RFC-[0-9]{3,}-[0-9]{2}$\"},\"reason\":{\"description\":\"Why the chain is broken. Two families: duplicate/conflict states (PR_CLOSED_CONFLICT, DUPLICATE_PR), routed to rfc-cleanup-duplicates.yml; branch-only / CI-stuck states (BRANCH_ONLY, CI_STUCK), routed to cleanup-stalled-prs.yml.\",\"enum\":[\"PR_CLOSED_CONFLICT\",\"DUPLICATE_PR\",\"BRANCH_ONLY\",\"CI_STUCK\"]}},\"examples\":[{\"chain_id\":\"RFC-093-02\",\"reason\":\"PR_CLOSED_CONFLICT\"}]}}}",
+            "events/rfc.issue.assigned.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.issue.assigned.schema.json\",\"title\":\"rfc.issue.assigned: an RFC micro-issue was assigned\",\"description\":\"Produced by the assignment workflow when an RFC micro-issue is assigned; consumed by the PR flow monitor.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.issue.assigned\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The assigned issue and its place in the RFC series.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"issue\",\"series\",\"micro\"],\"properties\":{\"issue\":{\"description\":\"Issue number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"series\":{\"description\":\"RFC series, e.g. RFC-093.\",\"type\":\"string\",\"pattern\":\"^RFC-[0-9]{3,}$\"},\"micro\":{\"description\":\"Two-digit micro step within the series, e.g. 02.\",\"type\":\"string\",\"pattern\":\"^[0-9]{2}$\"}},\"examples\":[{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}]}}}",
+            "events/rfc.pr.blocked.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.blocked.schema.json\",\"title\":\"rfc.pr.blocked: a pull request cannot proceed\",\"description\":\"Produced by diagnostics when a pull request is blocked; consumed by a human or the auto-remediator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.blocked\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The blocked pull request and what blocks it.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"blockers\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"blockers\":{\"description\":\"One short string per blocker, e.g. checks:failing, merge-conflict, review:required.\",\"type\":\"array\",\"minItems\":1,\"maxItems\":50,\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200}}},\"examples\":[{\"pr\":456,\"blockers\":[\"checks:failing\",\"merge-conflict\"]}]}}}",
+            "events/rfc.pr.created.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.created.schema.json\",\"title\":\"rfc.pr.created: a pull request was opened for an RFC issue\",\"description\":\"Produced by the PR creation detector when a pull request for an RFC issue appears; consumed by the CI dispatcher and the merge orchestrator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.created\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The new pull request, the issue it implements and its head branch.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"issue\",\"branch\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"issue\":{\"description\":\"Issue number the pull request implements (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"branch\":{\"description\":\"Head branch name, e.g. copilot/rfc-093-02.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":255,\"pattern\":\"^[A-Za-z0-9._/-]+$\"}},\"examples\":[{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}]}}}",
+            "events/rfc.pr.ready.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.ready.schema.json\",\"title\":\"rfc.pr.ready: a pull request is ready to merge\",\"description\":\"Produced by the readiness evaluator when a pull request's checks are green; consumed by the merge orchestrator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.ready\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The ready pull request and its checks status.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"checks_status\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"checks_status\":{\"description\":\"Combined checks status; only green makes a pull request ready.\",\"enum\":[\"green\"]}},\"examples\":[{\"pr\":456,\"checks_status\":\"green\"}]}}}");
+
+    private static Map<String, String> bundledSchemas(String... nameAndText) {
+        Map<String, String> schemas = new LinkedHashMap<>();
+        for (int i = 0; i < nameAndText.length; i += 2) {
+            schemas.put(nameAndText[i], nameAndText[i + 1]);
+        }
+        return schemas;
+    }
+    // ---- end of shared block BundledSchemas ----
 
     // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.

@@ -3,9 +3,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,13 +41,15 @@ class RouteEndToEndTest {
         Files.createDirectories(checkout.resolve(".github/workflows"));
         Files.copy(Scripts.ROOT.resolve("workflows/event-routes.yml"), checkout.resolve(".github/event-routes.yml"));
         RouteTest.RFC_WORKFLOWS.forEach((file, inputs) -> {
-            github.addWorkflow(REPO, file, inputs);
+            // Each run shows the event it was started for, so that a re-run of the router can find it.
+            String runName = file + " for ${{ inputs.event_id }}";
+            github.addWorkflow(REPO, file, inputs, runName);
             String declared = inputs.entrySet().stream()
                     .map(i -> "      " + i.getKey() + ":\n        required: " + i.getValue() + "\n        type: string\n")
                     .collect(Collectors.joining());
             try {
                 Files.writeString(checkout.resolve(".github/workflows/" + file),
-                        "name: " + file + "\non:\n  workflow_dispatch:\n    inputs:\n" + declared
+                        "name: " + file + "\nrun-name: " + runName + "\non:\n  workflow_dispatch:\n    inputs:\n" + declared
                                 + "permissions: {}\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n");
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -70,9 +74,16 @@ class RouteEndToEndTest {
         return env;
     }
 
+    /** An example event as its producer sends it: just emitted. */
+    static JsonNode emitted(String example) throws IOException {
+        ObjectNode document = (ObjectNode) JSON.readTree(Scripts.ROOT.resolve("schemas/examples/" + example).toFile());
+        ((ObjectNode) document.get("client_payload")).put("timestamp", route.TIMESTAMP.format(Instant.now()));
+        return document;
+    }
+
     @Test
     void theDeliveredEventIsRoutedWithNoArgumentsThenStatsAndGraphReportOnIt() throws Exception {
-        Path event = RouteTest.deliver(github, JSON.readTree(Scripts.ROOT.resolve("schemas/examples/rfc.pr.created/valid-with-trace-id.json").toFile()));
+        Path event = RouteTest.deliver(github, emitted("rfc.pr.created/valid-with-trace-id.json"));
         Map<String, String> env = actionsEnv(event);
 
         Scripts.Result run = Scripts.jbang(checkout, env, null, SCRIPT);
@@ -83,7 +94,7 @@ class RouteEndToEndTest {
                 + "dispatched merge-orchestrator.yml run " + runs.get(1).get("id") + " " + runs.get(1).get("html_url") + "\n", run.stdout());
         assertEquals("route: rfc.pr.created ea9c0727-e0a5-4667-b239-a10a0f924ebd: dispatched 2 workflows", run.stderr());
         assertEquals(2, github.journal().size() - 1, "the delivery plus one request per target: " + github.journal());
-        assertEquals("status=routed\n", Files.readString(checkout.resolve("output.txt")));
+        assertEquals("status=routed\ndispatched=ci-dispatcher.yml,merge-orchestrator.yml\n", Files.readString(checkout.resolve("output.txt")));
         JsonNode record = JSON.readTree(Files.readAllLines(checkout.resolve("event_log.jsonl")).get(0));
         assertEquals("routed", record.get("status").asText());
         assertEquals("777", record.get("run_id").asText());
@@ -100,9 +111,11 @@ class RouteEndToEndTest {
     }
 
     @Test
-    void aRefusedDispatchExitsOneAndABadRoutesFileExitsTwoNamingItsLine() throws Exception {
+    void aRefusedDispatchExitsOneIsReplayedAndABadRoutesFileExitsTwoNamingItsLine() throws Exception {
         github.reset(); // no workflows registered: GitHub answers 404 to the dispatch
-        Path event = RouteTest.deliver(github, JSON.readTree(Scripts.ROOT.resolve("schemas/examples/rfc.pr.ready/valid-with-trace-id.json").toFile()));
+        JsonNode document = emitted("rfc.pr.ready/valid-with-trace-id.json");
+        String eventId = document.at("/client_payload/event_id").asText();
+        Path event = RouteTest.deliver(github, document);
         Map<String, String> env = actionsEnv(event);
 
         Scripts.Result refused = Scripts.jbang(checkout, env, null, SCRIPT);
@@ -110,14 +123,26 @@ class RouteEndToEndTest {
         assertTrue(refused.stderr().startsWith("::error file=.github/event-routes.yml,line="), refused.toString());
         assertTrue(refused.stderr().contains("title=Dispatch failed::merge-orchestrator.yml: workflow merge-orchestrator.yml not found"),
                 refused.toString());
+        assertTrue(refused.stderr().contains("::error title=Event not routed::route: rfc.pr.ready " + eventId + ": 1 of 1 targets failed "
+                + "(merge-orchestrator.yml); once the cause is fixed, replay it: gh workflow run event-replay.yml -f event_ids=" + eventId),
+                refused.toString());
         assertEquals("failed", JSON.readTree(Files.readAllLines(checkout.resolve("event_log.jsonl")).get(0)).get("status").asText());
+
+        // The replay sends the event as it came, once.
+        github.clearJournal();
+        Scripts.Result replay = Scripts.jbang(checkout, env, null, SCRIPT, "replay");
+        assertEquals(0, replay.exitCode(), replay.toString());
+        assertEquals("sent rfc.pr.ready " + eventId + "\n", replay.stdout());
+        assertEquals("replay: 1 sent, 0 invalid, 0 failed", replay.stderr());
+        assertEquals(1, github.journal().size(), github.journal().toString());
+        assertEquals(document, JSON.readTree(github.journal("POST", "/repos/" + REPO + "/dispatches").get(0).requestBody()));
 
         Files.writeString(checkout.resolve(".github/event-routes.yml"), "routes:\n  - event: rfc.pr.ready\n    workflow: merge-orchestrator.yml\n    on: push\n");
         env.remove("GITHUB_ACTIONS");
         Scripts.Result bad = Scripts.jbang(checkout, env, null, SCRIPT);
         assertEquals(2, bad.exitCode(), bad.toString());
         assertTrue(bad.stderr().startsWith(".github/event-routes.yml:4: unknown key 'on'"), bad.toString());
-        assertEquals(1, github.journal("POST", ".*/actions/workflows/.*").size(), "nothing more was sent");
+        assertTrue(github.journal("POST", ".*/actions/workflows/.*").isEmpty(), "nothing more was sent");
     }
 
     @Test
@@ -125,6 +150,9 @@ class RouteEndToEndTest {
         Scripts.Result help = Scripts.jbang(checkout, Map.of(), null, SCRIPT, "--help");
         assertEquals(0, help.exitCode(), help.toString());
         assertTrue(help.stdout().startsWith("Usage: route "), help.toString());
-        assertTrue(help.stdout().contains("stats") && help.stdout().contains("graph") && help.stdout().contains("Exit codes:"), help.toString());
+        assertTrue(help.stdout().contains("replay") && help.stdout().contains("stats") && help.stdout().contains("graph")
+                && help.stdout().contains("Exit codes:"), help.toString());
+        assertTrue(help.stdout().contains("EVENT_BUS_CLAIM") && help.stdout().contains("EVENT_BUS_DISPATCHED")
+                && help.stdout().contains("${{ inputs.event_id }}"), help.toString());
     }
 }

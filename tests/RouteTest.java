@@ -114,10 +114,11 @@ class RouteTest {
     @MethodSource("rfcEvents")
     void eachRfcEventStartsItsWorkflowsWithOneRequestPerTarget(String example, List<String> workflows) throws IOException {
         registerRfcWorkflows();
-        JsonNode event = JSON.readTree(EXAMPLES.resolve(example).toFile());
+        Path file = example(example);
+        JsonNode event = JSON.readTree(file.toFile());
         String eventId = event.at("/client_payload/event_id").asText();
 
-        InProcess.Run run = routeExample(EXAMPLES.resolve(example).toString());
+        InProcess.Run run = routeExample(file.toString());
         assertEquals(0, run.exitCode(), run.toString());
         List<Map<String, Object>> runs = github.workflowRuns(REPO);
         assertEquals(workflows, runs.stream().map(r -> r.get("workflow_file")).toList());
@@ -142,7 +143,7 @@ class RouteTest {
     @Test
     void prCreatedSendsTheMappedInputsToBothConsumers() throws IOException {
         registerRfcWorkflows();
-        Path example = EXAMPLES.resolve("rfc.pr.created/valid-with-trace-id.json");
+        Path example = example("rfc.pr.created/valid-with-trace-id.json");
 
         assertEquals(0, routeExample(example.toString()).exitCode());
         List<Map<String, Object>> runs = github.workflowRuns(REPO);
@@ -156,7 +157,7 @@ class RouteTest {
     @Test
     void theFirstEventOfAChainPassesItsOwnEventIdAsTraceId() throws IOException {
         registerRfcWorkflows();
-        Path example = EXAMPLES.resolve("rfc.issue.assigned/valid-first-in-chain.json");
+        Path example = example("rfc.issue.assigned/valid-first-in-chain.json");
         String eventId = JSON.readTree(example.toFile()).at("/client_payload/event_id").asText();
         assertTrue(JSON.readTree(example.toFile()).at("/client_payload/trace_id").isMissingNode());
 
@@ -168,7 +169,7 @@ class RouteTest {
     @Test
     void theWebhookPayloadGitHubDeliversIsRouted() throws Exception {
         registerRfcWorkflows();
-        Path delivered = deliver(github, JSON.readTree(EXAMPLES.resolve("rfc.pr.ready/valid-with-trace-id.json").toFile()));
+        Path delivered = deliver(github, JSON.readTree(example("rfc.pr.ready/valid-with-trace-id.json").toFile()));
         assertEquals("rfc.pr.ready", JSON.readTree(delivered.toFile()).get("action").asText());
         Map<String, String> env = env();
         env.put("GITHUB_EVENT_PATH", delivered.toString());
@@ -463,7 +464,7 @@ class RouteTest {
         assertFalse(dispatchedAt.isBefore(Instant.parse(record.get("timestamp").asText())), record.toString());
         assertEquals(JSON.readTree("{\"workflow\":\"merge-orchestrator.yml\",\"status\":\"dispatched\",\"run_id\":" + started.get("id")
                 + ",\"html_url\":\"" + started.get("html_url") + "\",\"error\":null}"), target);
-        assertEquals("status=routed\n", Files.readString(output));
+        assertEquals("status=routed\ndispatched=merge-orchestrator.yml\n", Files.readString(output));
     }
 
     // ---- bad input: exit 2, nothing sent -----------------------------------------------------
@@ -896,8 +897,20 @@ class RouteTest {
         return inputs;
     }
 
-    static Path example(String relative) {
-        return EXAMPLES.resolve(relative);
+    /**
+     * The example event as a router receives it on its first delivery: emitted a moment ago. (An event
+     * whose timestamp is more than 10 minutes old is being processed again, and route looks its runs up.)
+     */
+    Path example(String relative) throws IOException {
+        return fresh(EXAMPLES.resolve(relative), Instant.now());
+    }
+
+    /** A copy of an event file with the given timestamp. */
+    Path fresh(Path event, Instant timestamp) throws IOException {
+        ObjectNode document = (ObjectNode) JSON.readTree(event.toFile());
+        ((ObjectNode) document.get("client_payload")).put("timestamp", route.TIMESTAMP.format(timestamp));
+        Path copy = Files.createDirectories(temp.resolve("events")).resolve(event.getParent().getFileName() + "-" + event.getFileName());
+        return Files.writeString(copy, document.toPrettyString());
     }
 
     /** The workflows a dry run would dispatch, in order. */
