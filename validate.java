@@ -5,7 +5,7 @@
 //DESCRIPTION        validate --check-schemas [--schemas DIR]
 //DESCRIPTION A file holds one event document, one repository_dispatch webhook payload,
 //DESCRIPTION or JSON Lines of either; '-' or no file reads stdin ($GITHUB_EVENT_PATH in Actions).
-//DESCRIPTION Environment: EVENT_SCHEMAS, EVENT_LOG, GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY.
+//DESCRIPTION Environment: EVENT_SCHEMAS, EVENT_LOG, EVENT_BUS_SENDERS, EVENT_BUS_HISTORY, GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY.
 //DESCRIPTION Exit codes: 0 all valid, 1 internal failure, 2 invalid event or usage.
 //DESCRIPTION Example: jbang validate@org schemas/examples/rfc.pr.ready/valid-with-trace-id.json
 //JAVA 17+
@@ -91,11 +91,16 @@ import picocli.CommandLine.Spec;
             "Checks event-bus events against their JSON Schemas (draft 2020-12) and reports every violation.",
             "A file holds one event document ({\"event_type\", \"client_payload\"}), one repository_dispatch "
                     + "webhook payload ({\"action\", \"client_payload\", ...}), or JSON Lines of either.",
-            "With no FILE it reads $GITHUB_EVENT_PATH when set (inside Actions), else stdin; '-' is stdin."},
+            "With no FILE it reads $GITHUB_EVENT_PATH when set (inside Actions), else stdin; '-' is stdin.",
+            "A delivered event (a webhook payload) is also invalid when its sender is not allowed to emit "
+                    + "(EVENT_BUS_SENDERS, default github-actions[bot]): only workflows emit."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  EVENT_SCHEMAS        a schema directory layered under --schemas",
             "  EVENT_LOG            event log to append 'rejected' records to (--log)",
+            "  EVENT_BUS_SENDERS    who may send delivered events (repository_dispatch payloads):",
+            "                       logins, comma separated, * for anyone (default github-actions[bot])",
+            "  EVENT_BUS_HISTORY    true: 'rejected' records also go to the event history (needs GITHUB_TOKEN)",
             "  GITHUB_EVENT_PATH    the event file Actions gives a workflow (--event)",
             "  GITHUB_STEP_SUMMARY  a Markdown table of the results is appended to it",
             "Schemas come in layers: the RFC schemas bundled into this script, then",
@@ -176,11 +181,29 @@ class validate implements Callable<Integer> {
         return results.invalid.isEmpty() ? 0 : 2;
     }
 
-    private static List<Violation> violations(EventSchemas schemas, EventInput input) {
-        return input.parseError() != null
-                ? List.of(new Violation("", "json", input.parseError()))
-                : schemas.check(input.document());
+    private List<Violation> violations(EventSchemas schemas, EventInput input) {
+        if (input.parseError() != null) {
+            return List.of(new Violation("", "json", input.parseError()));
+        }
+        List<Violation> violations = new ArrayList<>(schemas.check(input.document()));
+        if (input.sender() != null && !allowedSenders().contains("*") && !allowedSenders().contains(input.sender().toLowerCase(Locale.ROOT))) {
+            violations.add(new Violation("/sender/login", "sender", "'" + input.sender() + "' may not send events: only "
+                    + String.join(", ", allowedSenders()) + " may (EVENT_BUS_SENDERS); an event sent with a person's token "
+                    + "is replayed through the replay workflow instead"));
+        }
+        return violations;
     }
+
+    /**
+     * Who may send events that the router acts on: $EVENT_BUS_SENDERS (logins separated by commas or
+     * spaces; * for anyone), else github-actions[bot], so that only workflows emit, as the RFC asks.
+     */
+    private List<String> allowedSenders() {
+        String senders = env.getOrDefault("EVENT_BUS_SENDERS", "").strip();
+        return senders.isEmpty() ? List.of(DEFAULT_SENDER) : List.of(senders.toLowerCase(Locale.ROOT).split("[,\\s]+"));
+    }
+
+    static final String DEFAULT_SENDER = "github-actions[bot]";
 
     // ---- inputs -------------------------------------------------------------------------
 
@@ -622,9 +645,10 @@ class validate implements Callable<Integer> {
 
     /**
      * One event as a dispatch document, or why it could not be read (and its text, for the event log).
-     * line is 0 for a whole-file document, else its line in a JSON Lines file.
+     * line is 0 for a whole-file document, else its line in a JSON Lines file. sender is the login that
+     * sent a delivered event (the webhook payload's sender), null for an event document.
      */
-    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable) {
+    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
 
         /**
          * Each event of the source in turn. The text is one JSON document unless it does not parse as
@@ -634,7 +658,7 @@ class validate implements Callable<Integer> {
         static void read(Source source, Consumer<EventInput> each) {
             String text = source.text();
             if (text.isBlank()) {
-                each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text));
+                each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text, null));
                 return;
             }
             JsonNode whole;
@@ -642,7 +666,7 @@ class validate implements Callable<Integer> {
                 whole = JSON.readTree(text);
             } catch (JsonProcessingException wholeFileError) {
                 if (!firstLineIsJson(text)) {
-                    each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text));
+                    each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text, null));
                     return;
                 }
                 int number = 0;
@@ -656,7 +680,7 @@ class validate implements Callable<Integer> {
                     try {
                         input = of(source.name(), number, JSON.readTree(line));
                     } catch (JsonProcessingException lineError) {
-                        input = new EventInput(source.name(), number, null, notJson(lineError), line);
+                        input = new EventInput(source.name(), number, null, notJson(lineError), line, null);
                     }
                     each.accept(input);
                 }
@@ -676,9 +700,11 @@ class validate implements Callable<Integer> {
 
         private static EventInput of(String where, int line, JsonNode node) {
             if (!node.isObject()) {
-                return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(), node.toString());
+                return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(),
+                        node.toString(), null);
             }
-            return new EventInput(where, line, toDocument(node), null, null);
+            JsonNode sender = node.path("sender").path("login");
+            return new EventInput(where, line, toDocument(node), null, null, node.has("action") && sender.isTextual() ? sender.asText() : null);
         }
 
         /** What the event log keeps of it: the document, else the text that could not be read as one. */

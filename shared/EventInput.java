@@ -10,9 +10,10 @@ import java.util.function.Consumer;
 
     /**
      * One event as a dispatch document, or why it could not be read (and its text, for the event log).
-     * line is 0 for a whole-file document, else its line in a JSON Lines file.
+     * line is 0 for a whole-file document, else its line in a JSON Lines file. sender is the login that
+     * sent a delivered event (the webhook payload's sender), null for an event document.
      */
-    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable) {
+    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
 
         /**
          * Each event of the source in turn. The text is one JSON document unless it does not parse as
@@ -22,7 +23,7 @@ import java.util.function.Consumer;
         static void read(Source source, Consumer<EventInput> each) {
             String text = source.text();
             if (text.isBlank()) {
-                each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text));
+                each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text, null));
                 return;
             }
             JsonNode whole;
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
                 whole = JSON.readTree(text);
             } catch (JsonProcessingException wholeFileError) {
                 if (!firstLineIsJson(text)) {
-                    each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text));
+                    each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text, null));
                     return;
                 }
                 int number = 0;
@@ -44,7 +45,7 @@ import java.util.function.Consumer;
                     try {
                         input = of(source.name(), number, JSON.readTree(line));
                     } catch (JsonProcessingException lineError) {
-                        input = new EventInput(source.name(), number, null, notJson(lineError), line);
+                        input = new EventInput(source.name(), number, null, notJson(lineError), line, null);
                     }
                     each.accept(input);
                 }
@@ -64,9 +65,11 @@ import java.util.function.Consumer;
 
         private static EventInput of(String where, int line, JsonNode node) {
             if (!node.isObject()) {
-                return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(), node.toString());
+                return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(),
+                        node.toString(), null);
             }
-            return new EventInput(where, line, toDocument(node), null, null);
+            JsonNode sender = node.path("sender").path("login");
+            return new EventInput(where, line, toDocument(node), null, null, node.has("action") && sender.isTextual() ? sender.asText() : null);
         }
 
         /** What the event log keeps of it: the document, else the text that could not be read as one. */

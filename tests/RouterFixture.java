@@ -78,9 +78,14 @@ final class RouterFixture {
 
     /** A script run in the workspace with the producer's token. */
     Scripts.Result script(String... args) {
+        return scriptAs(GitHubEmulator.DEFAULT_TOKEN, args);
+    }
+
+    /** A script run in the workspace with another token: a person's, say. */
+    Scripts.Result scriptAs(String token, String... args) {
         Map<String, String> env = new HashMap<>();
         env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
+        env.put("GITHUB_TOKEN", token);
         env.put("GITHUB_REPOSITORY", REPO);
         return Scripts.run(workspace, jbangDir, env, null, args);
     }

@@ -117,6 +117,23 @@ class RouterWorkflowTest {
     }
 
     @Test
+    void anEventSentWithAPersonsTokenIsRejectedNamingTheSender() throws Exception {
+        // alice may write to the repository, so GitHub accepts her dispatch; the router does not act on it.
+        github.addUser("ghp_alice00000000000000000000000000000", "alice", true);
+        Scripts.Result emitted = fixture.scriptAs("ghp_alice00000000000000000000000000000", Scripts.ROOT.resolve("emit.java").toString(),
+                "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        assertEquals(0, emitted.exitCode(), emitted.toString());
+        WorkflowRunner.JobRun run = fixture.route(fixture.lastDelivered());
+        assertEquals("failure", run.step("Validate").outcome(), describe(run));
+        assertEquals("skipped", run.step("Route").outcome());
+        assertTrue(github.workflowRuns(REPO).isEmpty());
+        JsonNode record = lastLogRecord(run);
+        assertEquals("rejected", record.get("status").asText());
+        ValidateTest.assertNamesFieldAndRule(record.get("error").asText(), "", "/sender/login", "sender");
+        assertTrue(record.get("error").asText().contains("'alice' may not send events"), record.toString());
+    }
+
+    @Test
     void aRefusedDispatchIsLoggedAsFailedAndTheOtherTargetStillRuns() throws Exception {
         github.injectFault("POST", "/repos/" + REPO + "/actions/workflows/ci-dispatcher\\.yml/dispatches",
                 GitHubEmulator.Fault.status(422), 1);

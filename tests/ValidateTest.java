@@ -470,4 +470,24 @@ class ValidateTest {
         doc.put("event_type", type);
         return doc;
     }
+
+    @Test
+    void aDeliveredEventFromASenderNotAllowedIsRejectedNamingTheSender() throws IOException {
+        ObjectNode payload = JSON.createObjectNode();
+        payload.put("action", "rfc.pr.ready");
+        payload.set("client_payload", example("rfc.pr.ready/valid-with-trace-id.json").get("client_payload"));
+        payload.putObject("sender").put("login", "octocat").put("type", "User");
+        Path fromAPerson = write("person.json", payload);
+        InProcess.Run refused = validate(fromAPerson.toString());
+        assertEquals(2, refused.exitCode(), refused.err());
+        assertNamesFieldAndRule(refused.err(), fromAPerson + ": ", "/sender/login", "sender");
+        assertTrue(refused.err().contains("'octocat' may not send events: only github-actions[bot] may (EVENT_BUS_SENDERS)"), refused.err());
+
+        assertEquals(0, validate(Map.of("EVENT_BUS_SENDERS", "github-actions[bot], octocat"), fromAPerson.toString()).exitCode());
+        assertEquals(0, validate(Map.of("EVENT_BUS_SENDERS", "*"), fromAPerson.toString()).exitCode());
+        ((ObjectNode) payload.get("sender")).put("login", "github-actions[bot]");
+        assertEquals(0, validate(write("bot.json", payload).toString()).exitCode(), "workflows emit");
+        // An event document (no sender) is not a delivery: the allowlist does not apply.
+        assertEquals(0, validate(SCHEMAS.resolve("examples/rfc.pr.ready/valid-with-trace-id.json").toString()).exitCode());
+    }
 }
