@@ -2,7 +2,7 @@
 //DESCRIPTION Send one event-bus event as a GitHub repository_dispatch.
 //DESCRIPTION
 //DESCRIPTION Usage: emit EVENT_TYPE (--payload JSON | --payload-file FILE|-) [--source S]
-//DESCRIPTION             [--event-id UUID | --dedupe-key KEY] [--trace-id UUID] [--repo OWNER/NAME]
+//DESCRIPTION             [--event-id UUID | --dedupe-key KEY] [--trace-id UUID | --trace-key KEY] [--repo OWNER/NAME]
 //DESCRIPTION             [--schemas DIR] [--dry-run] [--max-attempts N] [--retry-budget SECONDS]
 //DESCRIPTION Builds the envelope, validates it locally, then sends POST /repos/{owner}/{repo}/dispatches
 //DESCRIPTION once, retrying transient failures with the same event_id. Prints the event_id.
@@ -146,9 +146,19 @@ class emit implements Callable<Integer> {
         String dedupeKey;
     }
 
-    @Option(names = "--trace-id", paramLabel = "UUID",
-            description = "the chain's trace_id (default: inherited from $GITHUB_EVENT_PATH, else this event_id)")
-    String traceId;
+    @ArgGroup(exclusive = true)
+    TraceOption trace;
+
+    static final class TraceOption {
+        @Option(names = "--trace-id", paramLabel = "UUID",
+                description = "the chain's trace_id (default: inherited from $GITHUB_EVENT_PATH, else this event_id)")
+        String id;
+
+        @Option(names = "--trace-key", paramLabel = "KEY",
+                description = "the chain's trace_id is the event_id of its first event, which was emitted with --dedupe-key KEY: "
+                        + "a producer started by something other than an event (a pull request, a finished CI run) joins the chain")
+        String key;
+    }
 
     @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "target repository (default: $GITHUB_REPOSITORY)")
     String repo;
@@ -194,6 +204,11 @@ class emit implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         if (maxAttempts < 1 || retryBudgetSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
+        }
+        for (String key : new String[] {id == null ? null : id.dedupeKey, trace == null ? null : trace.key}) {
+            if (key != null && key.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "a natural key may not be blank; use one such as rfc.issue.assigned/123");
+            }
         }
         ObjectNode document = buildDocument();
         List<Violation> violations = EventSchemas.load(schemasDir, env, spec).check(document);
@@ -243,7 +258,9 @@ class emit implements Callable<Integer> {
         envelope.put("event_id", eventId);
         envelope.put("source", source != null ? source : defaultSource());
         envelope.put("timestamp", TIMESTAMP.format(Instant.now()));
-        envelope.put("trace_id", traceId != null ? traceId : inheritedTraceId().orElse(eventId));
+        envelope.put("trace_id", trace != null && trace.id != null ? trace.id
+                : trace != null ? nameBasedUuid(DEDUPE_KEY_NAMESPACE, trace.key).toString()
+                : inheritedTraceId().orElse(eventId));
         envelope.set("data", readPayload());
         return document;
     }

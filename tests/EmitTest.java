@@ -354,4 +354,21 @@ class EmitTest {
         assertTrue(run.err().startsWith("no token: set GITHUB_TOKEN or GH_TOKEN"), run.err());
         assertTrue(github.journal().isEmpty());
     }
+
+    @Test
+    void aTraceKeyJoinsTheChainStartedByTheEventWithThatDedupeKey() throws IOException {
+        InProcess.Run first = emit(env(), "rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}",
+                "--dedupe-key", "rfc.issue.assigned/123");
+        assertEquals(0, first.exitCode(), first.err());
+        // A producer started by a pull request, not by an event, names the chain by its first event's key.
+        InProcess.Run later = emit(env(), "rfc.pr.created", "--payload", "{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}",
+                "--trace-key", "rfc.issue.assigned/123", "--dry-run");
+        assertEquals(0, later.exitCode(), later.err());
+        assertEquals(first.out().strip(), JSON.readTree(later.out()).at("/client_payload/trace_id").asText());
+        InProcess.Run both = emit(env(), "rfc.pr.created", "--payload", "{}", "--trace-key", "k", "--trace-id", first.out().strip());
+        assertEquals(2, both.exitCode(), "one or the other");
+        InProcess.Run blank = emit(env(), "rfc.pr.created", "--payload", "{}", "--trace-key", " ");
+        assertEquals(2, blank.exitCode());
+        assertTrue(blank.err().startsWith("a natural key may not be blank"), blank.err());
+    }
 }
