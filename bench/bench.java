@@ -1006,9 +1006,9 @@ class bench implements Callable<Integer> {
         Path workspace = work.resolve("router-repo");
         Path workflows = workspace.resolve(".github/workflows");
         Files.createDirectories(workflows);
-        Files.copy(root.resolve("workflows/event-routes.yml"), workspace.resolve(".github/event-routes.yml"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(root.resolve("event-routes.yml"), workspace.resolve(".github/event-routes.yml"), StandardCopyOption.REPLACE_EXISTING);
         try (Stream<Path> files = Files.list(root.resolve("workflows"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".yml") && !p.getFileName().toString().equals("event-routes.yml")).toList()) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yml")).toList()) {
                 Files.copy(f, workflows.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }

@@ -39,7 +39,7 @@ class RouteEndToEndTest {
     void setUpCheckout() throws IOException {
         github.reset();
         Files.createDirectories(checkout.resolve(".github/workflows"));
-        Files.copy(Scripts.ROOT.resolve("workflows/event-routes.yml"), checkout.resolve(".github/event-routes.yml"));
+        Files.copy(Scripts.ROOT.resolve("event-routes.yml"), checkout.resolve(".github/event-routes.yml"));
         RouteTest.RFC_WORKFLOWS.forEach((file, inputs) -> {
             // Each run shows the event it was started for, so that a re-run of the router can find it.
             String runName = file + " for ${{ inputs.event_id }}";

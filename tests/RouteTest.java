@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** route.java in-process against the GitHub emulator: matching, dispatching, the event log, stats and graph. */
 class RouteTest {
-    static final Path EXAMPLE_ROUTES = Scripts.ROOT.resolve("workflows/event-routes.yml");
+    static final Path EXAMPLE_ROUTES = Scripts.ROOT.resolve("event-routes.yml");
     static final Path EXAMPLES = Scripts.ROOT.resolve("schemas/examples");
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final ObjectMapper JSON = new ObjectMapper();

@@ -46,7 +46,7 @@ final class RouterFixture {
         // actions/checkout: the routes file and the workflows.
         Files.createDirectories(workspace.resolve(".git"));
         Path workflows = Files.createDirectories(workspace.resolve(".github/workflows"));
-        Files.copy(WORKFLOWS.resolve("event-routes.yml"), workspace.resolve(".github/event-routes.yml"));
+        Files.copy(Scripts.ROOT.resolve("event-routes.yml"), workspace.resolve(".github/event-routes.yml"));
         for (Path file : workflowFiles()) {
             Files.copy(file, workflows.resolve(file.getFileName()));
         }
@@ -166,7 +166,7 @@ final class RouterFixture {
 
     static List<Path> workflowFiles() throws IOException {
         try (Stream<Path> files = Files.list(WORKFLOWS)) {
-            return files.filter(p -> p.toString().endsWith(".yml") && !p.getFileName().toString().equals("event-routes.yml"))
+            return files.filter(p -> p.toString().endsWith(".yml"))
                     .sorted().toList();
         }
     }
