@@ -10,7 +10,7 @@
 //DESCRIPTION Admin API (no token): GET|DELETE /_emulator/journal, POST /_emulator/faults, /_emulator/workflows,
 //DESCRIPTION /_emulator/users, /_emulator/artifacts, /_emulator/clock, /_emulator/reset, GET /_emulator/events;
 //DESCRIPTION POST /_emulator/forks, /_emulator/commits, /_emulator/pulls (GET: one), /_emulator/mergeable,
-//DESCRIPTION /_emulator/statuses.
+//DESCRIPTION /_emulator/statuses, /_emulator/deliveries ({event: issues|pull_request|workflow_run, ...}).
 //DESCRIPTION Exit codes: 0 stopped, 1 could not start, 2 invalid usage.
 //DESCRIPTION Example: jbang tests/GitHubEmulator.java --port 8787 --workflow octo-org/octo-repo:ci.yml:pr,reason? &
 //JAVA 17+
@@ -500,6 +500,119 @@ public final class GitHubEmulator implements AutoCloseable {
                     .filter(e -> e.repo().equalsIgnoreCase(repo))
                     .map(Delivered::file)
                     .toList();
+        }
+    }
+
+    /**
+     * Delivers an {@code issues} event, action assigned, as a workflow finds it at $GITHUB_EVENT_PATH
+     * (shaped like github/webhooks/payload-examples/api.github.com/issues/): the issue is assigned to
+     * {@code assigneeLogin} first, as the assignment by {@code senderLogin} would. Returns the event file.
+     */
+    public Path deliverIssueAssigned(String repo, int issueNumber, String assigneeLogin, String senderLogin) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            Issue issue = r.issues.stream().filter(i -> i.number == issueNumber).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no issue #" + issueNumber + " in " + repo));
+            if (issue.pull != null) {
+                throw new IllegalArgumentException("#" + issueNumber + " is a pull request: GitHub sends pull_request assigned");
+            }
+            User assignee = userByLogin(assigneeLogin);
+            if (!issue.assignees.contains(assignee)) {
+                issue.assignees.add(assignee);
+            }
+            issue.updatedAt = now();
+            Map<String, Object> event = obj("action", "assigned", "issue", issueJson(r, issue), "assignee", userJson(assignee),
+                    "repository", eventRepositoryJson(r));
+            withOrganization(event, r);
+            event.put("sender", userJson(userByLogin(senderLogin)));
+            return deliver(r, "issues", event);
+        }
+    }
+
+    /**
+     * Delivers a {@code pull_request} event (opened, reopened, edited, synchronize or closed) for the pull
+     * request as it is now, shaped like payload-examples/api.github.com/pull_request/. The action must fit
+     * its state: closed once closed or merged; synchronize once its head branch moved (before and after
+     * are the head's previous and current commits). The sender is the author, or whoever closed or merged it.
+     */
+    public Path deliverPullRequest(String repo, int number, String action) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            PullRequest pr = existingPull(r, number);
+            syncPull(r, pr);
+            if (!List.of("opened", "reopened", "edited", "synchronize", "closed").contains(action)) {
+                throw new IllegalArgumentException("action must be opened, reopened, edited, synchronize or closed: " + action);
+            }
+            if (action.equals("closed") == pr.open()) {
+                throw new IllegalArgumentException("pull request #" + number + " is " + pr.issue.state + ": no " + action + " event");
+            }
+            if (action.equals("synchronize") && pr.previousHeadSha == null) {
+                throw new IllegalArgumentException("the head branch of #" + number + " has not moved since it was opened");
+            }
+            Map<String, Object> event = obj("action", action, "number", number, "pull_request", pullJson(r, pr, true));
+            if (action.equals("synchronize")) {
+                event.put("before", pr.previousHeadSha);
+                event.put("after", pr.headSha);
+            }
+            event.put("repository", eventRepositoryJson(r));
+            event.put("installation", obj("id", INSTALLATION_ID, "node_id", nodeId("IntegrationInstallation", INSTALLATION_ID)));
+            withOrganization(event, r);
+            User sender = action.equals("closed") && pr.issue.closedBy != null ? pr.issue.closedBy : pr.issue.user;
+            event.put("sender", userJson(sender));
+            return deliver(r, "pull_request", event);
+        }
+    }
+
+    /**
+     * Delivers a {@code workflow_run} event, action completed, for a run of the workflow named
+     * {@code workflowName} (its {@code name:}, or its file; made on first use) on {@code headSha}, shaped like
+     * payload-examples/api.github.com/workflow_run/. The run is added to the repository's runs (event
+     * pull_request when prNumbers are given, else push). Its head_branch and head_repository are the first
+     * pull request's head (else a branch at headSha). As on GitHub, workflow_run.pull_requests lists only the
+     * pull requests whose head is in this repository: one from a fork is left out. The sender is the first
+     * pull request's author, else github-actions[bot].
+     */
+    public Path deliverWorkflowRunCompleted(String repo, String workflowName, String headSha, String conclusion, List<Integer> prNumbers) {
+        if (!List.of("success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required", "stale", "startup_failure")
+                .contains(conclusion)) {
+            throw new IllegalArgumentException("not a workflow run conclusion: " + conclusion);
+        }
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            List<PullRequest> pulls = new ArrayList<>();
+            for (int number : prNumbers) {
+                PullRequest pr = existingPull(r, number);
+                syncPull(r, pr);
+                pulls.add(pr);
+            }
+            if (!r.gitCommits.containsKey(headSha)) {
+                throw new IllegalArgumentException("No commit found for SHA: " + headSha);
+            }
+            Workflow workflow = r.workflows.stream().filter(w -> workflowName.equals(w.name()) || w.file().equals(workflowName))
+                    .findFirst().orElse(null);
+            if (workflow == null) {
+                String file = workflowName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "") + ".yml";
+                workflow = new Workflow(state.nextWorkflowId++, file, Map.of(), null, now(), workflowName);
+                r.workflows.add(workflow);
+            }
+            PullRequest first = pulls.isEmpty() ? null : pulls.get(0);
+            String branch = first != null ? first.headRef : r.refs.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("refs/heads/") && e.getValue().equals(headSha))
+                    .map(e -> e.getKey().substring("refs/heads/".length())).findFirst().orElse(r.defaultBranch);
+            User actor = first != null ? first.issue.user : state.usersByToken.get(DEFAULT_TOKEN);
+            Workflow w = workflow;
+            int runNumber = (int) r.runs.stream().filter(run -> run.workflow() == w).count() + 1;
+            WorkflowRun run = new WorkflowRun(state.nextRunId++, workflow, runNumber, "refs/heads/" + branch, branch, headSha, Map.of(),
+                    actor, now(), first != null ? "pull_request" : "push", "completed", conclusion,
+                    pulls.stream().filter(p -> p.headRepo == r).toList(), first != null && first.headRepo != r ? first.headRepo : null);
+            r.runs.add(run);
+            Map<String, Object> event = obj("action", "completed");
+            withOrganization(event, r);
+            event.put("repository", eventRepositoryJson(r));
+            event.put("sender", userJson(actor));
+            event.put("workflow", workflowJson(r, workflow));
+            event.put("workflow_run", runJson(r, run));
+            return deliver(r, "workflow_run", event);
         }
     }
 
@@ -2342,6 +2455,8 @@ public final class GitHubEmulator implements AutoCloseable {
                 case "POST /_emulator/statuses":
                     addCommitStatus(required(body, "repo"), required(body, "sha"), required(body, "state"), body.path("context").asText("default"));
                     return Reply.empty(204);
+                case "POST /_emulator/deliveries":
+                    return Reply.json(201, obj("path", deliverFrom(body).toString()));
                 case "POST /_emulator/settings":
                     setLegacyWorkflowDispatch(body.path("legacy_workflow_dispatch").asBoolean(false));
                     return Reply.empty(204);
@@ -2387,6 +2502,21 @@ public final class GitHubEmulator implements AutoCloseable {
             }
         }
         return Reply.json(404, obj("message", "Not Found"));
+    }
+
+    /** {event: issues|pull_request|workflow_run, repo, ...}: the fields of the deliver methods, in snake case. */
+    private Path deliverFrom(JsonNode body) {
+        String repo = required(body, "repo");
+        return switch (required(body, "event")) {
+            case "issues" -> deliverIssueAssigned(repo, body.path("issue").asInt(), required(body, "assignee"), required(body, "sender"));
+            case "pull_request" -> deliverPullRequest(repo, body.path("number").asInt(), required(body, "action"));
+            case "workflow_run" -> {
+                List<Integer> numbers = new ArrayList<>();
+                body.path("pull_requests").forEach(n -> numbers.add(n.asInt()));
+                yield deliverWorkflowRunCompleted(repo, required(body, "workflow"), required(body, "head_sha"), required(body, "conclusion"), numbers);
+            }
+            default -> throw new IllegalArgumentException("event must be issues, pull_request or workflow_run: " + body.get("event").asText());
+        };
     }
 
     private static Fault faultFrom(JsonNode body) {
@@ -2504,6 +2634,16 @@ public final class GitHubEmulator implements AutoCloseable {
             {"downloads_url", "/downloads"}, {"issues_url", "/issues{/number}"}, {"pulls_url", "/pulls{/number}"},
             {"milestones_url", "/milestones{/number}"}, {"notifications_url", "/notifications{?since,all,participating}"},
             {"labels_url", "/labels{/name}"}, {"releases_url", "/releases{/id}"}, {"deployments_url", "/deployments"}};
+
+    /**
+     * The repository of the issues, pull_request and workflow_run events: as in their examples, it has
+     * {@code disabled}, which the repository_dispatch example lacks.
+     */
+    private Map<String, Object> eventRepositoryJson(Repo repo) {
+        Map<String, Object> json = repositoryJson(repo);
+        json.put("disabled", false);
+        return json;
+    }
 
     /** The repository object of a webhook payload, key for key as in repository_dispatch/payload.json. */
     private Map<String, Object> repositoryJson(Repo repo) {

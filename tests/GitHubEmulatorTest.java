@@ -1425,6 +1425,184 @@ class GitHubEmulatorTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Webhook deliveries the producers trigger on, written as $GITHUB_EVENT_PATH
+    // ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class Deliveries {
+        static final String EXAMPLES = "github/webhooks/payload-examples/api.github.com/";
+
+        @Test
+        void issueAssigned() throws Exception {
+            int issue = createIssue("RFC-093", List.of());
+            Path file = gh.deliverIssueAssigned(REPO, issue, "Copilot", "octocat");
+            assertEquals("0001-issues.json", file.getFileName().toString());
+            assertEquals(List.of(file), gh.deliveredEvents(REPO));
+            JsonNode event = JSON.readTree(file.toFile());
+            JsonNode example = resource(EXAMPLES + "issues/assigned.with-organization.payload.json");
+            assertSameKeys(example, event, "", "/repository/owner", "/organization", "/sender", "/assignee");
+            assertHasKeys(example, event, "/repository");
+            // The example's issue carries "draft", which GitHub's issue objects (OpenAPI "issue") give pull requests only.
+            Set<String> issueKeys = keys(example.get("issue"));
+            issueKeys.remove("draft");
+            assertTrue(keys(event.get("issue")).containsAll(issueKeys), keys(event.get("issue")).toString());
+            assertEquals("assigned", event.get("action").asText());
+            assertEquals(issue, event.at("/issue/number").asInt());
+            assertEquals("RFC-093", event.at("/issue/title").asText());
+            assertEquals("Copilot", event.at("/assignee/login").asText());
+            assertEquals("Copilot", event.at("/issue/assignees/0/login").asText());
+            assertEquals("Copilot", event.at("/issue/assignee/login").asText());
+            assertEquals(REPO, event.at("/repository/full_name").asText());
+            assertEquals("octocat", event.at("/sender/login").asText());
+            assertEquals("Copilot", get(BASE + "/issues/" + issue).json().at("/assignees/0/login").asText(), "the issue is assigned");
+        }
+
+        @Test
+        void pullRequestOpenedSynchronizedAndClosed() throws Exception {
+            branchWithCommit(REPO, HEAD);
+            int number = gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "Fixes #123", "Copilot");
+            Path opened = gh.deliverPullRequest(REPO, number, "opened");
+            assertEquals("0001-pull_request.json", opened.getFileName().toString());
+            JsonNode event = JSON.readTree(opened.toFile());
+            JsonNode example = resource(EXAMPLES + "pull_request/opened.with-organization.payload.json");
+            assertSameKeys(example, event, "", "/repository/owner", "/organization", "/sender", "/installation",
+                    "/pull_request/head", "/pull_request/base", "/pull_request/_links", "/pull_request/user");
+            assertHasKeys(example, event, "/pull_request", "/pull_request/head/repo", "/repository");
+            assertEquals("opened", event.get("action").asText());
+            assertEquals(number, event.get("number").asInt());
+            assertEquals(number, event.at("/pull_request/number").asInt());
+            assertEquals(HEAD, event.at("/pull_request/head/ref").asText());
+            assertEquals(gh.branchSha(REPO, HEAD), event.at("/pull_request/head/sha").asText());
+            assertEquals(REPO, event.at("/pull_request/head/repo/full_name").asText());
+            assertEquals("main", event.at("/pull_request/base/ref").asText());
+            assertEquals("Fixes #123", event.at("/pull_request/body").asText());
+            assertEquals("Copilot", event.at("/pull_request/user/login").asText());
+            assertEquals("Copilot", event.at("/sender/login").asText());
+            assertFalse(event.at("/pull_request/merged").asBoolean());
+
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverPullRequest(REPO, number, "synchronize"), "the head has not moved");
+            String before = gh.branchSha(REPO, HEAD);
+            String after = gh.commitFile(REPO, HEAD, "more.md", "more", "More");
+            JsonNode sync = JSON.readTree(gh.deliverPullRequest(REPO, number, "synchronize").toFile());
+            assertEquals(before, sync.get("before").asText());
+            assertEquals(after, sync.get("after").asText());
+            assertEquals(after, sync.at("/pull_request/head/sha").asText());
+
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverPullRequest(REPO, number, "closed"), "still open");
+            assertEquals(200, put(BASE + "/pulls/" + number + "/merge", "{}").status());
+            JsonNode closed = JSON.readTree(gh.deliverPullRequest(REPO, number, "closed").toFile());
+            assertEquals("closed", closed.at("/pull_request/state").asText());
+            assertTrue(closed.at("/pull_request/merged").asBoolean());
+            assertEquals("github-actions[bot]", closed.at("/sender/login").asText(), "the sender is who merged it");
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverPullRequest(REPO, number, "opened"));
+        }
+
+        @Test
+        void workflowRunCompleted() throws Exception {
+            String sha = branchWithCommit(REPO, HEAD);
+            int number = gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "Fixes #123", "Copilot");
+            Path file = gh.deliverWorkflowRunCompleted(REPO, "CI", sha, "success", List.of(number));
+            assertEquals("0001-workflow_run.json", file.getFileName().toString());
+            JsonNode event = JSON.readTree(file.toFile());
+            JsonNode example = resource(EXAMPLES + "workflow_run/completed.with-pull-requests.payload.json");
+            assertSameKeys(example, event, "", "/repository/owner", "/organization", "/workflow", "/workflow_run/pull_requests/0",
+                    "/workflow_run/pull_requests/0/head", "/workflow_run/pull_requests/0/head/repo");
+            assertHasKeys(example, event, "/workflow_run", "/workflow_run/head_commit", "/workflow_run/repository", "/sender");
+            assertEquals("completed", event.get("action").asText());
+            assertEquals("CI", event.at("/workflow/name").asText());
+            assertEquals("CI", event.at("/workflow_run/name").asText());
+            assertEquals("completed", event.at("/workflow_run/status").asText());
+            assertEquals("success", event.at("/workflow_run/conclusion").asText());
+            assertEquals("pull_request", event.at("/workflow_run/event").asText());
+            assertEquals(HEAD, event.at("/workflow_run/head_branch").asText());
+            assertEquals(sha, event.at("/workflow_run/head_sha").asText());
+            assertEquals(number, event.at("/workflow_run/pull_requests/0/number").asInt());
+            assertEquals(HEAD, event.at("/workflow_run/pull_requests/0/head/ref").asText());
+            assertEquals(sha, event.at("/workflow_run/pull_requests/0/head/sha").asText());
+            assertEquals("main", event.at("/workflow_run/pull_requests/0/base/ref").asText());
+            assertEquals(REPO, event.at("/repository/full_name").asText());
+            assertEquals("Copilot", event.at("/sender/login").asText());
+
+            Answer runs = get(BASE + "/actions/runs?status=success&event=pull_request");
+            assertMatchesOpenApi("actions__list-workflow-runs-for-repo.json", runs);
+            assertEquals(1, runs.json().get("total_count").asInt());
+            assertEquals(0, get(BASE + "/actions/runs?status=queued").json().get("total_count").asInt());
+
+            String failing = gh.commitFile(REPO, HEAD, "b.md", "b", "b");
+            JsonNode failed = JSON.readTree(gh.deliverWorkflowRunCompleted(REPO, "CI", failing, "failure", List.of(number)).toFile());
+            assertEquals("failure", failed.at("/workflow_run/conclusion").asText());
+            assertEquals(2, failed.at("/workflow_run/run_number").asInt());
+            assertEquals(failed.at("/workflow/id").asLong(), event.at("/workflow/id").asLong(), "one workflow named CI");
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverWorkflowRunCompleted(REPO, "CI", sha, "green", List.of()));
+        }
+
+        @Test
+        void aForkPullRequestIsNotListedOnTheRunAsOnGitHub() throws Exception {
+            gh.addFork(REPO, "mallory/octo-repo");
+            String sha = branchWithCommit("mallory/octo-repo", "feature");
+            int number = gh.createPullRequest(REPO, "mallory:feature", "main", "From a fork", "", "mallory");
+            JsonNode event = JSON.readTree(gh.deliverWorkflowRunCompleted(REPO, "CI", sha, "success", List.of(number)).toFile());
+            assertEquals(0, event.at("/workflow_run/pull_requests").size());
+            assertEquals("feature", event.at("/workflow_run/head_branch").asText());
+            assertEquals("mallory/octo-repo", event.at("/workflow_run/head_repository/full_name").asText());
+            assertEquals(REPO, event.at("/workflow_run/repository/full_name").asText());
+            JsonNode pr = JSON.readTree(gh.deliverPullRequest(REPO, number, "opened").toFile());
+            assertEquals("mallory/octo-repo", pr.at("/pull_request/head/repo/full_name").asText());
+            assertTrue(pr.at("/pull_request/head/repo/fork").asBoolean());
+        }
+
+        @Test
+        void theAdminApiDeliversOpensAndShows() throws Exception {
+            int issue = createIssue("RFC-093", List.of());
+            int journaled = gh.journal().size();
+            assertEquals(204, admin("POST", "/_emulator/forks", "{\"parent\":\"" + REPO + "\",\"fork\":\"mallory/octo-repo\"}").status());
+            assertEquals(204, admin("POST", "/_emulator/branches", "{\"repo\":\"" + REPO + "\",\"branch\":\"" + HEAD + "\"}").status());
+            Answer commit = admin("POST", "/_emulator/commits", "{\"repo\":\"" + REPO + "\",\"branch\":\"" + HEAD + "\",\"path\":\"a.md\",\"content\":\"a\"}");
+            assertEquals(201, commit.status());
+            String sha = commit.json().get("sha").asText();
+            Answer pull = admin("POST", "/_emulator/pulls", JSON.writeValueAsString(Map.of("repo", REPO, "head", HEAD, "base", "main",
+                    "title", "RFC-093", "body", "Fixes #" + issue, "user", "Copilot")));
+            assertEquals(201, pull.status(), pull.body());
+            int number = pull.json().get("number").asInt();
+            assertEquals(204, admin("POST", "/_emulator/mergeable", "{\"repo\":\"" + REPO + "\",\"number\":" + number + ",\"mergeable_state\":\"dirty\"}").status());
+            assertEquals("dirty", admin("GET", "/_emulator/pulls?repo=" + REPO + "&number=" + number, null).json().get("mergeable_state").asText());
+            assertEquals(204, admin("POST", "/_emulator/statuses", "{\"repo\":\"" + REPO + "\",\"sha\":\"" + sha + "\",\"state\":\"success\",\"context\":\"ci\"}").status());
+
+            Answer assigned = admin("POST", "/_emulator/deliveries", "{\"event\":\"issues\",\"repo\":\"" + REPO + "\",\"issue\":" + issue
+                    + ",\"assignee\":\"Copilot\",\"sender\":\"octocat\"}");
+            assertEquals(201, assigned.status(), assigned.body());
+            Answer opened = admin("POST", "/_emulator/deliveries", "{\"event\":\"pull_request\",\"repo\":\"" + REPO + "\",\"number\":" + number
+                    + ",\"action\":\"opened\"}");
+            assertEquals(201, opened.status(), opened.body());
+            Answer completed = admin("POST", "/_emulator/deliveries", "{\"event\":\"workflow_run\",\"repo\":\"" + REPO + "\",\"workflow\":\"CI\","
+                    + "\"head_sha\":\"" + sha + "\",\"conclusion\":\"success\",\"pull_requests\":[" + number + "]}");
+            assertEquals(201, completed.status(), completed.body());
+            assertEquals(List.of(Path.of(assigned.json().get("path").asText()), Path.of(opened.json().get("path").asText()),
+                    Path.of(completed.json().get("path").asText())), gh.deliveredEvents(REPO));
+            assertEquals("dirty", JSON.readTree(Path.of(opened.json().get("path").asText()).toFile()).at("/pull_request/mergeable_state").asText());
+            assertEquals(400, admin("POST", "/_emulator/deliveries", "{\"event\":\"push\",\"repo\":\"" + REPO + "\"}").status());
+            assertEquals(400, admin("POST", "/_emulator/deliveries", "{\"event\":\"pull_request\",\"repo\":\"" + REPO + "\",\"number\":99,\"action\":\"opened\"}").status());
+            assertEquals(journaled, gh.journal().size(), "admin calls are not journaled");
+        }
+    }
+
+    /** At each path (JSON pointer), the event's object has exactly the example's keys. */
+    static void assertSameKeys(JsonNode example, JsonNode event, String... pointers) {
+        for (String pointer : pointers) {
+            assertEquals(keys(example.at(pointer)), keys(event.at(pointer)), "keys at '" + pointer + "'");
+        }
+    }
+
+    /** At each path, the event's object has every key of the example's (GitHub's objects have grown since). */
+    static void assertHasKeys(JsonNode example, JsonNode event, String... pointers) {
+        for (String pointer : pointers) {
+            Set<String> missing = new TreeSet<>(keys(example.at(pointer)));
+            missing.removeAll(keys(event.at(pointer)));
+            assertTrue(missing.isEmpty(), "missing at '" + pointer + "': " + missing);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Journal and admin API
     // ---------------------------------------------------------------------------------------------
 
