@@ -93,8 +93,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * A real HTTP server on 127.0.0.1 that answers like GitHub's REST API for the operations listed in
- * {@code github/openapi/index.json}, over an in-memory model of users, repositories, issues,
- * comments, refs, workflows, runs and artifacts.
+ * {@code github/openapi/index.json}, over an in-memory model of users, repositories and forks, issues,
+ * pull requests, comments, refs, git objects, commit statuses, workflows, runs and artifacts.
+ *
+ * <p>Events reach workflows as the files GitHub gives them at $GITHUB_EVENT_PATH: an accepted
+ * repository dispatch is delivered at once; issues, pull_request and workflow_run events when a test
+ * says so ({@link #deliverIssueAssigned}, {@link #deliverPullRequest}, {@link #deliverWorkflowRunCompleted}),
+ * shaped after GitHub's examples in {@code github/webhooks/}.
  *
  * <p>WireMock (Jetty) is the HTTP layer: one catch-all stub whose response is computed by a
  * {@link ResponseDefinitionTransformerV2} from the model, so WireMock's own delays and socket faults
@@ -653,7 +658,7 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
-    /** All issues, open and closed, as the API shows them, by number. */
+    /** All issues, open and closed, pull requests too (as GitHub lists them), as the API shows them, by number. */
     public List<Map<String, Object>> issues(String repo) {
         synchronized (lock) {
             Repo r = existingRepo(repo);
@@ -2097,7 +2102,8 @@ public final class GitHubEmulator implements AutoCloseable {
     }
 
     /**
-     * Merges as PUT /pulls/{n}/merge does: a closed or unmergeable pull request is 405, a stale sha 409.
+     * Merges as PUT /pulls/{n}/merge does: a closed pull request, or one whose mergeable_state is dirty,
+     * blocked, behind or draft, is 405 (clean, unstable, has_hooks and unknown merge); a stale sha is 409.
      * The base branch moves to a new commit: for merge a commit with parents base and head; for squash and
      * rebase one commit on base (a rebase is not replayed commit by commit). Its files are base's with
      * head's changes since their merge base applied (the emulator has no conflicts but setMergeable's).

@@ -1303,6 +1303,7 @@ class GitHubEmulatorTest {
         void aFailingOrPendingStatusOnTheHeadMakesItUnstableButMergeable() throws Exception {
             int number = openPull(HEAD, "t", "").json().get("number").asInt();
             post(BASE + "/statuses/" + headSha, "{\"state\":\"failure\",\"context\":\"ci\"}");
+            assertEquals("failure", get(BASE + "/commits/" + HEAD + "/status").json().get("state").asText(), "a branch with a slash");
             JsonNode pr = get(BASE + "/pulls/" + number).json();
             assertEquals("unstable", pr.get("mergeable_state").asText());
             assertTrue(pr.get("mergeable").asBoolean());
