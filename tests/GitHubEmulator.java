@@ -8,7 +8,9 @@
 //DESCRIPTION stdout, then serves until killed; logs each request on stderr.
 //DESCRIPTION Token: ghs_emulatorDefaultToken000000000000000 acts as github-actions[bot] on octo-org/octo-repo.
 //DESCRIPTION Admin API (no token): GET|DELETE /_emulator/journal, POST /_emulator/faults, /_emulator/workflows,
-//DESCRIPTION /_emulator/users, /_emulator/artifacts, /_emulator/clock, /_emulator/reset, GET /_emulator/events.
+//DESCRIPTION /_emulator/users, /_emulator/artifacts, /_emulator/clock, /_emulator/reset, GET /_emulator/events;
+//DESCRIPTION POST /_emulator/forks, /_emulator/commits, /_emulator/pulls (GET: one), /_emulator/mergeable,
+//DESCRIPTION /_emulator/statuses, /_emulator/deliveries ({event: issues|pull_request|workflow_run, ...}).
 //DESCRIPTION Exit codes: 0 stopped, 1 could not start, 2 invalid usage.
 //DESCRIPTION Example: jbang tests/GitHubEmulator.java --port 8787 --workflow octo-org/octo-repo:ci.yml:pr,reason? &
 //JAVA 17+
@@ -91,8 +93,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * A real HTTP server on 127.0.0.1 that answers like GitHub's REST API for the operations listed in
- * {@code github/openapi/index.json}, over an in-memory model of users, repositories, issues,
- * comments, refs, workflows, runs and artifacts.
+ * {@code github/openapi/index.json}, over an in-memory model of users, repositories and forks, issues,
+ * pull requests, comments, refs, git objects, commit statuses, workflows, runs and artifacts.
+ *
+ * <p>Events reach workflows as the files GitHub gives them at $GITHUB_EVENT_PATH: an accepted
+ * repository dispatch is delivered at once; issues, pull_request and workflow_run events when a test
+ * says so ({@link #deliverIssueAssigned}, {@link #deliverPullRequest}, {@link #deliverWorkflowRunCompleted}),
+ * shaped after GitHub's examples in {@code github/webhooks/}.
  *
  * <p>WireMock (Jetty) is the HTTP layer: one catch-all stub whose response is computed by a
  * {@link ResponseDefinitionTransformerV2} from the model, so WireMock's own delays and socket faults
@@ -217,7 +224,8 @@ public final class GitHubEmulator implements AutoCloseable {
     /** Makes {@code token} act as {@code login}; a non-collaborator can read and comment but not write. */
     public void addUser(String token, String login, boolean collaborator) {
         synchronized (lock) {
-            state.usersByToken.put(token, new User(login, state.nextUserId++, "User", collaborator));
+            User known = state.usersByLogin.remove(login.toLowerCase(Locale.ROOT));
+            state.usersByToken.put(token, new User(login, known != null ? known.id() : state.nextUserId++, "User", collaborator));
         }
     }
 
@@ -285,6 +293,124 @@ public final class GitHubEmulator implements AutoCloseable {
     }
 
     /**
+     * A fork of {@code parent} named {@code fork} (OWNER/NAME, owned by a user): its default branch at the
+     * parent's default branch commit, with the parent's files. Add branches with {@link #addBranch} and
+     * commits with {@link #commitFile}; open a pull request from it with head {@code OWNER:BRANCH}.
+     */
+    public void addFork(String parent, String fork) {
+        synchronized (lock) {
+            Repo source = existingRepo(parent);
+            String owner = fork.split("/", -1)[0];
+            String ownerType = state.repos.values().stream().filter(r -> r.owner.equalsIgnoreCase(owner)).map(r -> r.ownerType)
+                    .findFirst().orElse("User");
+            addRepository(fork, source.defaultBranch);
+            Repo copy = existingRepo(fork);
+            String placeholder = copy.refs.get("refs/heads/" + copy.defaultBranch);
+            copy.gitCommits.remove(placeholder);
+            copy.commits.remove(placeholder);
+            String tip = source.refs.get("refs/heads/" + source.defaultBranch);
+            importObjects(source, copy, tip);
+            copy.refs.put("refs/heads/" + copy.defaultBranch, tip);
+            copy.forkOf = source;
+            copy.ownerType = ownerType;
+        }
+    }
+
+    /** Commits one file (created or replaced) on a branch, as a push would; returns the new commit's sha. */
+    public String commitFile(String repo, String branch, String path, String content, String message) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            String head = r.refs.get("refs/heads/" + branch);
+            if (head == null) {
+                throw new IllegalArgumentException("no branch " + branch + " in " + repo);
+            }
+            Map<String, String> files = new TreeMap<>(r.files(head));
+            files.put(path, r.blob(content.getBytes(StandardCharsets.UTF_8)));
+            GitCommit commit = r.commit(r.tree(files), List.of(head), message, now());
+            r.refs.put("refs/heads/" + branch, commit.sha());
+            return commit.sha();
+        }
+    }
+
+    /**
+     * Opens a pull request by {@code login} (any account: "Copilot" is a bot, as on GitHub) as POST /pulls
+     * would, and returns its number. head is a branch here or OWNER:BRANCH in a fork; the head must have
+     * commits the base lacks ({@link #commitFile}). No webhook is delivered: see {@link #deliverPullRequest}.
+     * GitHub's refusals (422) are an IllegalArgumentException carrying its answer.
+     */
+    public int createPullRequest(String repo, String head, String base, String title, String body, String login) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            ObjectNode request = JSON.createObjectNode().put("head", head).put("base", base).put("title", title).put("body", body);
+            try {
+                return openPull(r, userByLogin(login), request, GENERIC_DOCS, false).issue.number;
+            } catch (ApiError e) {
+                throw new IllegalArgumentException(new String(e.reply.body(), StandardCharsets.UTF_8), e);
+            }
+        }
+    }
+
+    /**
+     * Sets what GitHub reports as the pull request's mergeable_state: one of {@link #MERGEABLE_STATES}
+     * ("dirty" for a conflict, "blocked" for branch protection, "unknown" while GitHub computes), or null
+     * to let the emulator compute it again (see {@link #MERGEABLE_STATES}).
+     */
+    public void setMergeable(String repo, int number, String mergeableState) {
+        if (mergeableState != null && !MERGEABLE_STATES.contains(mergeableState)) {
+            throw new IllegalArgumentException("mergeable_state must be one of " + MERGEABLE_STATES + ": " + mergeableState);
+        }
+        synchronized (lock) {
+            existingPull(existingRepo(repo), number).mergeableState = mergeableState;
+        }
+    }
+
+    /** The pull request as GET /pulls/{number} shows it. */
+    public Map<String, Object> pullRequest(String repo, int number) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            PullRequest pr = existingPull(r, number);
+            syncPull(r, pr);
+            return pullJson(r, pr, true);
+        }
+    }
+
+    /** A commit status, as POST /statuses/{sha} by github-actions[bot] would make it. */
+    public void addCommitStatus(String repo, String sha, String state, String context) {
+        if (!List.of("error", "failure", "pending", "success").contains(state)) {
+            throw new IllegalArgumentException("state must be error, failure, pending or success: " + state);
+        }
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            r.pulls().forEach(p -> syncPull(r, p));
+            if (!r.gitCommits.containsKey(sha)) {
+                throw new IllegalArgumentException("No commit found for SHA: " + sha);
+            }
+            r.statuses.add(new CommitStatus(this.state.nextStatusId++, sha, state, null, null, context,
+                    this.state.usersByToken.get(DEFAULT_TOKEN), now()));
+        }
+    }
+
+    private PullRequest existingPull(Repo repo, int number) {
+        PullRequest pr = findPull(repo, number);
+        if (pr == null) {
+            throw new IllegalArgumentException("no pull request #" + number + " in " + repo.fullName());
+        }
+        return pr;
+    }
+
+    /** The account with this login: a token's user, else one known by login only (made on first use). */
+    private User userByLogin(String login) {
+        for (User user : state.usersByToken.values()) {
+            if (user.login().equalsIgnoreCase(login)) {
+                return user;
+            }
+        }
+        boolean bot = login.endsWith("[bot]") || login.equals("Copilot");
+        return state.usersByLogin.computeIfAbsent(login.toLowerCase(Locale.ROOT),
+                k -> new User(login, state.nextUserId++, bot ? "Bot" : "User", false));
+    }
+
+    /**
      * Declares {@code .github/workflows/FILE} with a workflow_dispatch trigger and these inputs
      * (name -> required); declaring the same file again replaces its inputs and keeps its id.
      */
@@ -301,8 +427,8 @@ public final class GitHubEmulator implements AutoCloseable {
             Repo r = existingRepo(repo);
             Workflow previous = r.workflows.stream().filter(w -> w.file().equals(fileName)).findFirst().orElse(null);
             Workflow workflow = previous == null
-                    ? new Workflow(state.nextWorkflowId++, fileName, new LinkedHashMap<>(inputs), runName, now())
-                    : new Workflow(previous.id(), fileName, new LinkedHashMap<>(inputs), runName, previous.createdAt());
+                    ? new Workflow(state.nextWorkflowId++, fileName, new LinkedHashMap<>(inputs), runName, now(), null)
+                    : new Workflow(previous.id(), fileName, new LinkedHashMap<>(inputs), runName, previous.createdAt(), previous.name());
             r.workflows.remove(previous);
             r.workflows.add(workflow);
         }
@@ -372,7 +498,7 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
-    /** The event files written for accepted {@code POST /repos/{repo}/dispatches}, oldest first. */
+    /** The event files delivered for the repository (accepted dispatches and the deliver methods' events), oldest first. */
     public List<Path> deliveredEvents(String repo) {
         synchronized (lock) {
             return state.delivered.stream()
@@ -382,7 +508,130 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
-    /** Runs created by workflow dispatches, oldest first: the API's run object plus {@code inputs}, {@code ref}, {@code workflow_file}. */
+    /**
+     * Delivers an {@code issues} event, action assigned, as a workflow finds it at $GITHUB_EVENT_PATH
+     * (shaped like github/webhooks/payload-examples/api.github.com/issues/): the issue is assigned to
+     * {@code assigneeLogin} first, as the assignment by {@code senderLogin} would. Returns the event file.
+     */
+    public Path deliverIssueAssigned(String repo, int issueNumber, String assigneeLogin, String senderLogin) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            Issue issue = r.issues.stream().filter(i -> i.number == issueNumber).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no issue #" + issueNumber + " in " + repo));
+            if (issue.pull != null) {
+                throw new IllegalArgumentException("#" + issueNumber + " is a pull request: GitHub sends pull_request assigned");
+            }
+            User assignee = userByLogin(assigneeLogin);
+            if (!issue.assignees.contains(assignee)) {
+                issue.assignees.add(assignee);
+            }
+            issue.updatedAt = now();
+            Map<String, Object> event = obj("action", "assigned", "issue", issueJson(r, issue), "assignee", userJson(assignee),
+                    "repository", eventRepositoryJson(r));
+            withOrganization(event, r);
+            event.put("sender", userJson(userByLogin(senderLogin)));
+            return deliver(r, "issues", event);
+        }
+    }
+
+    /**
+     * Delivers a {@code pull_request} event (opened, reopened, edited, synchronize or closed) for the pull
+     * request as it is now, shaped like payload-examples/api.github.com/pull_request/. The action must fit
+     * its state: closed once closed or merged; synchronize once its head branch moved (before and after
+     * are the head's previous and current commits). The sender is the author, or whoever closed or merged it.
+     */
+    public Path deliverPullRequest(String repo, int number, String action) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            PullRequest pr = existingPull(r, number);
+            syncPull(r, pr);
+            if (!List.of("opened", "reopened", "edited", "synchronize", "closed").contains(action)) {
+                throw new IllegalArgumentException("action must be opened, reopened, edited, synchronize or closed: " + action);
+            }
+            if (action.equals("closed") == pr.open()) {
+                throw new IllegalArgumentException("pull request #" + number + " is " + pr.issue.state + ": no " + action + " event");
+            }
+            if (action.equals("synchronize") && pr.previousHeadSha == null) {
+                throw new IllegalArgumentException("the head branch of #" + number + " has not moved since it was opened");
+            }
+            Map<String, Object> event = obj("action", action, "number", number, "pull_request", pullJson(r, pr, true));
+            if (action.equals("synchronize")) {
+                event.put("before", pr.previousHeadSha);
+                event.put("after", pr.headSha);
+            }
+            event.put("repository", eventRepositoryJson(r));
+            event.put("installation", obj("id", INSTALLATION_ID, "node_id", nodeId("IntegrationInstallation", INSTALLATION_ID)));
+            withOrganization(event, r);
+            User sender = action.equals("closed") && pr.issue.closedBy != null ? pr.issue.closedBy : pr.issue.user;
+            event.put("sender", userJson(sender));
+            return deliver(r, "pull_request", event);
+        }
+    }
+
+    /**
+     * Delivers a {@code workflow_run} event, action completed, for a run of the workflow named
+     * {@code workflowName} (its {@code name:}, or its file; made on first use) on {@code headSha}, shaped like
+     * payload-examples/api.github.com/workflow_run/. The run is added to the repository's runs (event
+     * pull_request when prNumbers are given, else push). Its head_branch and head_repository are the first
+     * pull request's head (else a branch at headSha). As on GitHub, workflow_run.pull_requests lists only the
+     * pull requests whose head is in this repository: one from a fork is left out. The sender is the first
+     * pull request's author, else github-actions[bot].
+     */
+    public Path deliverWorkflowRunCompleted(String repo, String workflowName, String headSha, String conclusion, List<Integer> prNumbers) {
+        if (!List.of("success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required", "stale", "startup_failure")
+                .contains(conclusion)) {
+            throw new IllegalArgumentException("not a workflow run conclusion: " + conclusion);
+        }
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            List<PullRequest> pulls = new ArrayList<>();
+            for (int number : prNumbers) {
+                PullRequest pr = existingPull(r, number);
+                syncPull(r, pr);
+                pulls.add(pr);
+            }
+            if (!r.gitCommits.containsKey(headSha)) {
+                throw new IllegalArgumentException("No commit found for SHA: " + headSha);
+            }
+            Workflow workflow = r.workflows.stream().filter(w -> workflowName.equals(w.name()) || w.file().equals(workflowName))
+                    .findFirst().orElse(null);
+            if (workflow == null) {
+                String file = workflowName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "") + ".yml";
+                workflow = new Workflow(state.nextWorkflowId++, file, Map.of(), null, now(), workflowName);
+                r.workflows.add(workflow);
+            }
+            PullRequest first = pulls.isEmpty() ? null : pulls.get(0);
+            String branch = first != null ? first.headRef : r.refs.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("refs/heads/") && e.getValue().equals(headSha))
+                    .map(e -> e.getKey().substring("refs/heads/".length())).findFirst().orElse(r.defaultBranch);
+            User actor = first != null ? first.issue.user : state.usersByToken.get(DEFAULT_TOKEN);
+            Workflow w = workflow;
+            int runNumber = (int) r.runs.stream().filter(run -> run.workflow() == w).count() + 1;
+            WorkflowRun run = new WorkflowRun(state.nextRunId++, workflow, runNumber, "refs/heads/" + branch, branch, headSha, Map.of(),
+                    actor, now(), first != null ? "pull_request" : "push", "completed", conclusion,
+                    pulls.stream().filter(p -> p.headRepo == r).toList(), first != null && first.headRepo != r ? first.headRepo : null);
+            r.runs.add(run);
+            Map<String, Object> event = obj("action", "completed");
+            withOrganization(event, r);
+            event.put("repository", eventRepositoryJson(r));
+            event.put("sender", userJson(actor));
+            event.put("workflow", workflowJson(r, workflow));
+            event.put("workflow_run", runJson(r, run));
+            return deliver(r, "workflow_run", event);
+        }
+    }
+
+    /** An organization's repository's events name the organization. */
+    private void withOrganization(Map<String, Object> event, Repo repo) {
+        if (repo.ownerType.equals("Organization")) {
+            event.put("organization", organizationJson(repo));
+        }
+    }
+
+    /**
+     * Runs, oldest first (those of workflow dispatches and of {@link #deliverWorkflowRunCompleted}): the API's run
+     * object plus {@code inputs}, {@code ref}, {@code workflow_file}.
+     */
     public List<Map<String, Object>> workflowRuns(String repo) {
         synchronized (lock) {
             Repo r = existingRepo(repo);
@@ -409,7 +658,7 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
-    /** All issues, open and closed, as the API shows them, by number. */
+    /** All issues, open and closed, pull requests too (as GitHub lists them), as the API shows them, by number. */
     public List<Map<String, Object>> issues(String repo) {
         synchronized (lock) {
             Repo r = existingRepo(repo);
@@ -919,6 +1168,14 @@ public final class GitHubEmulator implements AutoCloseable {
             case "repos/download-zipball-archive" -> this::zipball;
             case "git/delete-ref" -> this::deleteRef;
             case "repos/get" -> this::getRepository;
+            case "repos/list-branches" -> this::listBranches;
+            case "repos/create-commit-status" -> this::createCommitStatus;
+            case "repos/get-combined-status-for-ref" -> this::getCombinedStatus;
+            case "pulls/create" -> this::createPull;
+            case "pulls/get" -> this::getPull;
+            case "pulls/list" -> this::listPulls;
+            case "pulls/update" -> this::updatePull;
+            case "pulls/merge" -> this::mergePull;
             case "rate-limit/get" -> this::getRateLimit;
             case "users/get-authenticated" -> this::getAuthenticatedUser;
             case "apps/get-authenticated" -> this::getAuthenticatedApp;
@@ -941,7 +1198,7 @@ public final class GitHubEmulator implements AutoCloseable {
         event.put("branch", ctx.repo().defaultBranch);
         event.put("client_payload", payload == null ? JsonNodeFactory.instance.objectNode() : payload);
         event.put("repository", repositoryJson(ctx.repo()));
-        event.put("organization", organizationJson(ctx.repo()));
+        withOrganization(event, ctx.repo());
         event.put("sender", userJson(ctx.user()));
         event.put("installation", obj("id", INSTALLATION_ID, "node_id", nodeId("IntegrationInstallation", INSTALLATION_ID)));
         if (delivering) {
@@ -957,7 +1214,7 @@ public final class GitHubEmulator implements AutoCloseable {
             .withArrayIndenter(new DefaultIndenter("  ", "\n"));
 
     /** Writes the event file the way the runner finds it at $GITHUB_EVENT_PATH; atomically, for readers that poll. */
-    private void deliver(Repo repo, String eventName, Map<String, Object> event) {
+    private Path deliver(Repo repo, String eventName, Map<String, Object> event) {
         Path file = eventsDir.resolve(String.format("%04d-%s.json", ++state.eventSequence, eventName));
         try {
             Files.createDirectories(eventsDir);
@@ -968,6 +1225,7 @@ public final class GitHubEmulator implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         state.delivered.add(new Delivered(repo.fullName(), file));
+        return file;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1050,8 +1308,8 @@ public final class GitHubEmulator implements AutoCloseable {
         List<WorkflowRun> runs = ctx.repo().runs.stream()
                 .filter(r -> !q.containsKey("actor") || r.actor().login().equals(q.get("actor")))
                 .filter(r -> !q.containsKey("branch") || r.headBranch().equals(q.get("branch")))
-                .filter(r -> !q.containsKey("event") || q.get("event").equals("workflow_dispatch"))
-                .filter(r -> !q.containsKey("status") || q.get("status").equals("queued"))
+                .filter(r -> !q.containsKey("event") || q.get("event").equals(r.event()))
+                .filter(r -> !q.containsKey("status") || q.get("status").equals(r.status()) || q.get("status").equals(r.conclusion()))
                 .filter(r -> !q.containsKey("head_sha") || r.headSha().equals(q.get("head_sha")))
                 .filter(r -> !q.containsKey("created") || createdMatches(q.get("created"), r.createdAt()))
                 .sorted(Comparator.comparingLong(WorkflowRun::id).reversed())
@@ -1169,6 +1427,7 @@ public final class GitHubEmulator implements AutoCloseable {
         if (body.hasNonNull("state") && !body.get("state").asText().equals(issue.state)) {
             issue.state = body.get("state").asText();
             issue.closedAt = issue.state.equals("closed") ? now() : null;
+            issue.closedBy = issue.state.equals("closed") ? ctx.user() : null;
             issue.stateReason = issue.state.equals("closed") ? body.path("state_reason").asText("completed") : "reopened";
         }
         if (body.has("labels")) {
@@ -1597,6 +1856,422 @@ public final class GitHubEmulator implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Pull requests
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * GitHub's mergeable_state values. What the emulator reports, for an open pull request: the value
+     * {@link #setMergeable} gave, else {@code draft} for a draft, else {@code unstable} when the head commit
+     * has statuses and their combined state is not success (GitHub: "mergeable with non-passing commit
+     * status"), else {@code clean}. A closed or merged one is {@code unknown}. {@code mergeable} is false
+     * for dirty (a conflict), null for unknown (still being computed), true otherwise.
+     */
+    static final List<String> MERGEABLE_STATES = List.of("clean", "unstable", "dirty", "blocked", "behind", "draft", "has_hooks", "unknown");
+    /** The states in which GitHub refuses a merge with 405. */
+    private static final Set<String> NOT_MERGEABLE = Set.of("dirty", "blocked", "behind", "draft");
+    /** GitHub's closing keywords in a pull request's description: merged into the default branch, they close the issue. */
+    private static final Pattern CLOSING_KEYWORD = Pattern.compile("(?i)\\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\\s+#(\\d+)\\b");
+
+    private Reply createPull(Ctx ctx) {
+        PullRequest pr = openPull(ctx.repo(), ctx.user(), ctx.body(), ctx.op().docs(), true);
+        Map<String, Object> json = pullJson(ctx.repo(), pr, true);
+        return Reply.json(201, json).withHeader("location", (String) json.get("url"));
+    }
+
+    /**
+     * Opens a pull request as POST /pulls does. head is a branch of this repository, or OWNER:BRANCH for
+     * a branch of OWNER's fork (head_repo names the repository outright); base must be a branch here.
+     * Its head commits are copied into this repository, as GitHub's refs/pull/N/head does.
+     */
+    private PullRequest openPull(Repo repo, User user, JsonNode body, String docs, boolean checkAccess) {
+        String head = body.get("head").asText();
+        String base = body.get("base").asText();
+        int colon = head.indexOf(':');
+        String headRef = colon < 0 ? head : head.substring(colon + 1);
+        Repo headRepo = body.hasNonNull("head_repo") ? state.repos.get(body.get("head_repo").asText().toLowerCase(Locale.ROOT))
+                : colon < 0 ? repo : headRepository(repo, head.substring(0, colon));
+        String headSha = headRepo == null ? null : headRepo.refs.get("refs/heads/" + headRef);
+        String baseSha = repo.refs.get("refs/heads/" + base);
+        List<Map<String, Object>> invalid = new ArrayList<>();
+        if (headSha == null) {
+            invalid.add(obj("resource", "PullRequest", "field", "head", "code", "invalid"));
+        }
+        if (baseSha == null) {
+            invalid.add(obj("resource", "PullRequest", "field", "base", "code", "invalid"));
+        }
+        if (!invalid.isEmpty()) {
+            throw validationFailed(docs, invalid);
+        }
+        // Write access to the head branch: this repository's, or the fork's owner for a fork.
+        if (checkAccess && !user.canWrite() && (headRepo == repo || !headRepo.owner.equalsIgnoreCase(user.login()))) {
+            throw error(403, "Resource not accessible by integration", docs);
+        }
+        Issue issue = null;
+        if (body.hasNonNull("issue")) {
+            long number = body.get("issue").asLong();
+            issue = repo.issues.stream().filter(i -> i.number == number && i.pull == null && i.state.equals("open")).findFirst()
+                    .orElseThrow(() -> validationFailed(docs, List.of(obj("resource", "PullRequest", "field", "issue", "code", "invalid"))));
+        }
+        String title = body.hasNonNull("title") ? body.get("title").asText() : issue == null ? null : issue.title;
+        if (title == null || title.isBlank()) {
+            throw validationFailed(docs, List.of(obj("resource", "PullRequest", "field", "title", "code", "missing_field")));
+        }
+        String text = body.hasNonNull("body") ? body.get("body").asText() : issue == null ? null : issue.body;
+        if (text != null && characters(text) > MAX_BODY_CHARACTERS) {
+            throw validationFailed(docs, List.of(obj("resource", "PullRequest", "code", "custom", "field", "body",
+                    "message", "body is too long (maximum is " + MAX_BODY_CHARACTERS + " characters)")));
+        }
+        Repo from = headRepo;
+        if (repo.pulls().stream().anyMatch(p -> p.open() && p.headRepo == from && p.headRef.equals(headRef) && p.baseRef.equals(base))) {
+            throw validationFailed(docs, List.of(obj("resource", "PullRequest", "code", "custom",
+                    "message", "A pull request already exists for " + headRepo.owner + ":" + headRef + ".")));
+        }
+        importObjects(headRepo, repo, headSha);
+        if (repo.descends(baseSha, headSha)) {
+            throw validationFailed(docs, List.of(obj("resource", "PullRequest", "code", "custom",
+                    "message", "No commits between " + base + " and " + head)));
+        }
+        if (issue == null) {
+            issue = new Issue(state.nextIssueId++, ++repo.issueSequence, title, text, user, List.of(), now());
+            repo.issues.add(issue);
+        } else {
+            issue.title = title;
+            issue.body = text;
+            issue.updatedAt = now();
+        }
+        PullRequest pr = new PullRequest(state.nextPullId++, issue, headRepo, headRef, headSha, base, baseSha);
+        pr.draft = body.path("draft").asBoolean(false);
+        pr.maintainerCanModify = body.path("maintainer_can_modify").asBoolean(false);
+        issue.pull = pr;
+        return pr;
+    }
+
+    /** OWNER:BRANCH's repository: repo itself when OWNER owns it, else OWNER's fork of it, else OWNER's repository of that name. */
+    private Repo headRepository(Repo repo, String owner) {
+        if (repo.owner.equalsIgnoreCase(owner)) {
+            return repo;
+        }
+        for (Repo r : state.repos.values()) {
+            if (r.forkOf == repo && r.owner.equalsIgnoreCase(owner)) {
+                return r;
+            }
+        }
+        return state.repos.get((owner + "/" + repo.name).toLowerCase(Locale.ROOT));
+    }
+
+    /** Copies a commit and its ancestors, trees and blobs from one repository to another (one network on GitHub). */
+    private static void importObjects(Repo from, Repo to, String commit) {
+        if (from == to) {
+            return;
+        }
+        List<String> pending = new ArrayList<>(List.of(commit));
+        while (!pending.isEmpty()) {
+            GitCommit c = from.gitCommits.get(pending.remove(pending.size() - 1));
+            if (c == null || to.gitCommits.containsKey(c.sha())) {
+                continue;
+            }
+            to.gitCommits.put(c.sha(), c);
+            to.commits.add(c.sha());
+            Map<String, String> files = from.trees.getOrDefault(c.tree(), Map.of());
+            to.trees.putIfAbsent(c.tree(), files);
+            files.values().forEach(blob -> to.blobs.putIfAbsent(blob, from.blobs.get(blob)));
+            pending.addAll(c.parents());
+        }
+    }
+
+    /** An open pull request follows its branches: a push to the head moves head.sha (a synchronize), a push to the base base.sha. */
+    private void syncPull(Repo repo, PullRequest pr) {
+        if (!pr.open()) {
+            return;
+        }
+        String head = pr.headRepo.refs.get("refs/heads/" + pr.headRef);
+        if (head != null && !head.equals(pr.headSha)) {
+            importObjects(pr.headRepo, repo, head);
+            pr.previousHeadSha = pr.headSha;
+            pr.headSha = head;
+            pr.issue.updatedAt = now();
+        }
+        String base = repo.refs.get("refs/heads/" + pr.baseRef);
+        if (base != null) {
+            pr.baseSha = base;
+        }
+    }
+
+    private PullRequest pull(Ctx ctx) {
+        PullRequest pr = findPull(ctx.repo(), Long.parseLong(ctx.params().get("pull_number")));
+        if (pr == null) {
+            throw ctx.error(404, "Not Found");
+        }
+        syncPull(ctx.repo(), pr);
+        return pr;
+    }
+
+    private static PullRequest findPull(Repo repo, long number) {
+        return repo.pulls().stream().filter(p -> p.issue.number == number).findFirst().orElse(null);
+    }
+
+    private Reply getPull(Ctx ctx) {
+        return Reply.json(200, pullJson(ctx.repo(), pull(ctx), true));
+    }
+
+    /** state, head (OWNER:BRANCH; a bare BRANCH is taken as this repository's owner), base, sort, direction, pages. */
+    private Reply listPulls(Ctx ctx) {
+        Repo repo = ctx.repo();
+        Map<String, String> q = ctx.call().query();
+        repo.pulls().forEach(p -> syncPull(repo, p));
+        String stateFilter = q.getOrDefault("state", "open");
+        String head = q.get("head");
+        String headOwner = head == null ? null : head.contains(":") ? head.substring(0, head.indexOf(':')) : repo.owner;
+        String headRef = head == null ? null : head.substring(head.indexOf(':') + 1);
+        String sort = q.getOrDefault("sort", "created");
+        Comparator<PullRequest> order = switch (sort) {
+            case "updated" -> Comparator.comparing((PullRequest p) -> p.issue.updatedAt);
+            case "popularity" -> Comparator.comparingInt((PullRequest p) -> p.issue.comments);
+            default -> Comparator.comparing((PullRequest p) -> p.issue.createdAt);
+        };
+        order = order.thenComparingInt(p -> p.issue.number);
+        if (q.getOrDefault("direction", sort.equals("created") ? "desc" : "asc").equals("desc")) {
+            order = order.reversed();
+        }
+        Instant monthAgo = now().minus(Duration.ofDays(30));
+        List<PullRequest> pulls = repo.pulls().stream()
+                .filter(p -> stateFilter.equals("all") || p.issue.state.equals(stateFilter))
+                .filter(p -> head == null || p.headRepo.owner.equalsIgnoreCase(headOwner) && p.headRef.equals(headRef))
+                .filter(p -> !q.containsKey("base") || p.baseRef.equals(q.get("base")))
+                .filter(p -> !sort.equals("long-running")
+                        || p.open() && p.issue.createdAt.isBefore(monthAgo) && !p.issue.updatedAt.isBefore(monthAgo))
+                .sorted(order)
+                .toList();
+        Page<PullRequest> page = page(ctx, pulls);
+        return page.link(Reply.json(200, page.items().stream().map(p -> pullJson(repo, p, false)).toList()));
+    }
+
+    /** Title, body, base, maintainer_can_modify; state closed closes it unmerged, open reopens it. The author or a writer may. */
+    private Reply updatePull(Ctx ctx) {
+        Repo repo = ctx.repo();
+        PullRequest pr = pull(ctx);
+        Issue issue = pr.issue;
+        if (!ctx.user().canWrite() && !ctx.user().equals(issue.user)) {
+            throw ctx.error(403, "Resource not accessible by integration");
+        }
+        JsonNode body = ctx.body();
+        if (body.hasNonNull("base")) {
+            String base = body.get("base").asText();
+            if (!repo.refs.containsKey("refs/heads/" + base)) {
+                throw validationFailed(ctx.op().docs(), List.of(obj("resource", "PullRequest", "field", "base", "code", "invalid")));
+            }
+            pr.baseRef = base;
+            pr.baseSha = repo.refs.get("refs/heads/" + base);
+        }
+        if (body.hasNonNull("title")) {
+            if (body.get("title").asText().isBlank()) {
+                throw validationFailed(ctx.op().docs(), List.of(obj("resource", "PullRequest", "field", "title", "code", "missing_field")));
+            }
+            issue.title = body.get("title").asText();
+        }
+        if (body.has("body")) {
+            issue.body = body.hasNonNull("body") ? body.get("body").asText() : null;
+        }
+        if (body.hasNonNull("maintainer_can_modify")) {
+            pr.maintainerCanModify = body.get("maintainer_can_modify").asBoolean();
+        }
+        String wanted = body.path("state").asText(issue.state);
+        if (wanted.equals("closed") && pr.open()) {
+            close(issue, ctx.user(), null);
+        } else if (wanted.equals("open") && !pr.open()) {
+            if (pr.merged) {
+                throw validationFailed(ctx.op().docs(), List.of(obj("resource", "PullRequest", "code", "custom", "field", "state",
+                        "message", "state cannot be changed. The pull request cannot be reopened because it has been merged.")));
+            }
+            issue.state = "open";
+            issue.closedAt = null;
+            issue.closedBy = null;
+            issue.stateReason = "reopened";
+            syncPull(repo, pr);
+        }
+        issue.updatedAt = now();
+        return Reply.json(200, pullJson(repo, pr, true));
+    }
+
+    private void close(Issue issue, User by, String stateReason) {
+        issue.state = "closed";
+        issue.closedAt = now();
+        issue.closedBy = by;
+        issue.stateReason = stateReason;
+        issue.updatedAt = issue.closedAt;
+    }
+
+    /**
+     * Merges as PUT /pulls/{n}/merge does: a closed pull request, or one whose mergeable_state is dirty,
+     * blocked, behind or draft, is 405 (clean, unstable, has_hooks and unknown merge); a stale sha is 409.
+     * The base branch moves to a new commit: for merge a commit with parents base and head; for squash and
+     * rebase one commit on base (a rebase is not replayed commit by commit). Its files are base's with
+     * head's changes since their merge base applied (the emulator has no conflicts but setMergeable's).
+     * Merged into the default branch, a description's closing keywords ("Fixes #123") close those issues.
+     */
+    private Reply mergePull(Ctx ctx) {
+        requireWrite(ctx);
+        Repo repo = ctx.repo();
+        PullRequest pr = pull(ctx);
+        JsonNode body = ctx.body();
+        if (!pr.open()) {
+            throw ctx.error(405, "Pull Request is not mergeable");
+        }
+        if (body.hasNonNull("sha") && !body.get("sha").asText().equals(pr.headSha)) {
+            throw ctx.error(409, "Head branch was modified. Review and try the merge again.");
+        }
+        String baseSha = repo.refs.get("refs/heads/" + pr.baseRef);
+        if (baseSha == null || NOT_MERGEABLE.contains(mergeableState(repo, pr))) {
+            throw ctx.error(405, "Pull Request is not mergeable");
+        }
+        String method = body.path("merge_method").asText("merge");
+        int number = pr.issue.number;
+        String title = body.hasNonNull("commit_title") ? body.get("commit_title").asText()
+                : method.equals("merge") ? "Merge pull request #" + number + " from " + pr.headRepo.owner + "/" + pr.headRef
+                : method.equals("squash") ? pr.issue.title + " (#" + number + ")"
+                : repo.gitCommits.get(pr.headSha).message();
+        String detail = body.hasNonNull("commit_message") ? body.get("commit_message").asText()
+                : method.equals("merge") ? pr.issue.title : "";
+        String tree = repo.tree(mergedFiles(repo, baseSha, pr.headSha));
+        List<String> parents = method.equals("merge") ? List.of(baseSha, pr.headSha) : List.of(baseSha);
+        GitCommit commit = repo.commit(tree, parents, detail.isEmpty() ? title : title + "\n\n" + detail, now());
+        repo.refs.put("refs/heads/" + pr.baseRef, commit.sha());
+        pr.baseSha = baseSha;
+        pr.merged = true;
+        pr.mergedAt = now();
+        pr.mergedBy = ctx.user();
+        pr.mergeCommitSha = commit.sha();
+        close(pr.issue, ctx.user(), null);
+        if (pr.baseRef.equals(repo.defaultBranch) && pr.issue.body != null) {
+            Matcher keyword = CLOSING_KEYWORD.matcher(pr.issue.body);
+            while (keyword.find()) {
+                long referenced = Long.parseLong(keyword.group(1));
+                repo.issues.stream().filter(i -> i.number == referenced && i.pull == null && i.state.equals("open"))
+                        .forEach(i -> close(i, ctx.user(), "completed"));
+            }
+        }
+        return Reply.json(200, obj("sha", commit.sha(), "merged", true, "message", "Pull Request successfully merged"));
+    }
+
+    /** base's files with head's changes since the merge base applied. */
+    private static Map<String, String> mergedFiles(Repo repo, String base, String head) {
+        Set<String> baseAncestors = repo.ancestors(base);
+        String mergeBase = repo.ancestors(head).stream().filter(baseAncestors::contains).findFirst().orElse(null);
+        Map<String, String> from = mergeBase == null ? Map.of() : repo.files(mergeBase);
+        Map<String, String> to = repo.files(head);
+        Map<String, String> files = new TreeMap<>(repo.files(base));
+        Set<String> paths = new TreeSet<>(from.keySet());
+        paths.addAll(to.keySet());
+        for (String path : paths) {
+            if (!java.util.Objects.equals(from.get(path), to.get(path))) {
+                if (to.containsKey(path)) {
+                    files.put(path, to.get(path));
+                } else {
+                    files.remove(path);
+                }
+            }
+        }
+        return files;
+    }
+
+    private String mergeableState(Repo repo, PullRequest pr) {
+        if (!pr.open()) {
+            return "unknown";
+        }
+        if (pr.mergeableState != null) {
+            return pr.mergeableState;
+        }
+        if (pr.draft) {
+            return "draft";
+        }
+        List<CommitStatus> statuses = latestStatuses(repo, pr.headSha);
+        return !statuses.isEmpty() && !combinedState(statuses).equals("success") ? "unstable" : "clean";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Commit statuses and branches
+    // ---------------------------------------------------------------------------------------------
+
+    /** A status on a commit this repository has (a fork pull request's head too); at most 1000 per sha and context. */
+    private Reply createCommitStatus(Ctx ctx) {
+        requireWrite(ctx);
+        Repo repo = ctx.repo();
+        repo.pulls().forEach(p -> syncPull(repo, p));
+        String sha = ctx.params().get("sha");
+        if (!repo.gitCommits.containsKey(sha)) {
+            throw ctx.error(422, "No commit found for SHA: " + sha);
+        }
+        JsonNode body = ctx.body();
+        String context = body.path("context").asText("default");
+        if (repo.statuses.stream().filter(s -> s.sha().equals(sha) && s.context().equalsIgnoreCase(context)).count() >= 1000) {
+            throw ctx.validationFailed(obj("resource", "Status", "code", "custom",
+                    "message", "This SHA and context has reached the maximum number of statuses."));
+        }
+        CommitStatus status = new CommitStatus(state.nextStatusId++, sha, body.get("state").asText(),
+                body.hasNonNull("target_url") ? body.get("target_url").asText() : null,
+                body.hasNonNull("description") ? body.get("description").asText() : null, context, ctx.user(), now());
+        repo.statuses.add(status);
+        Map<String, Object> json = statusJson(repo, status, true);
+        return Reply.json(201, json).withHeader("location", (String) json.get("url"));
+    }
+
+    /** The latest status of each context on a sha, a branch or a tag, and their combined state. */
+    private Reply getCombinedStatus(Ctx ctx) {
+        Repo repo = ctx.repo();
+        repo.pulls().forEach(p -> syncPull(repo, p));
+        String ref = ctx.params().get("ref");
+        String sha = resolveRef(repo, ref);
+        if (sha == null && repo.gitCommits.containsKey(ref)) {
+            sha = ref;
+        }
+        if (sha == null) {
+            throw ctx.error(404, "No commit found for SHA: " + ref);
+        }
+        List<CommitStatus> latest = latestStatuses(repo, sha);
+        // per_page and page apply to the statuses; GitHub documents no Link header here.
+        List<CommitStatus> statuses = page(ctx, latest).items();
+        return Reply.json(200, obj("state", combinedState(latest),
+                "statuses", statuses.stream().map(s -> statusJson(repo, s, false)).toList(),
+                "sha", sha, "total_count", latest.size(), "repository", repositoryJson(repo),
+                "commit_url", apiBase(repo) + "/commits/" + sha, "url", apiBase(repo) + "/commits/" + sha + "/status"));
+    }
+
+    /** The latest status per context (contexts are case-insensitive), oldest first. */
+    private static List<CommitStatus> latestStatuses(Repo repo, String sha) {
+        Map<String, CommitStatus> latest = new LinkedHashMap<>();
+        for (CommitStatus status : repo.statuses) {
+            if (status.sha().equals(sha)) {
+                latest.remove(status.context().toLowerCase(Locale.ROOT));
+                latest.put(status.context().toLowerCase(Locale.ROOT), status);
+            }
+        }
+        return new ArrayList<>(latest.values());
+    }
+
+    /** GitHub's rule: failure if any is error or failure, pending if any is pending or there are none, else success. */
+    private static String combinedState(List<CommitStatus> latest) {
+        if (latest.stream().anyMatch(s -> s.state().equals("error") || s.state().equals("failure"))) {
+            return "failure";
+        }
+        return latest.isEmpty() || latest.stream().anyMatch(s -> s.state().equals("pending")) ? "pending" : "success";
+    }
+
+    /** Branches by name; none is protected here, so protected=true lists none. */
+    private Reply listBranches(Ctx ctx) {
+        Repo repo = ctx.repo();
+        String protectedFilter = ctx.call().query().get("protected");
+        List<Map.Entry<String, String>> branches = repo.refs.entrySet().stream()
+                .filter(r -> r.getKey().startsWith("refs/heads/"))
+                .filter(r -> !"true".equals(protectedFilter))
+                .toList();
+        Page<Map.Entry<String, String>> page = page(ctx, branches);
+        return page.link(Reply.json(200, page.items().stream().map(r -> obj(
+                "name", r.getKey().substring("refs/heads/".length()),
+                "commit", obj("sha", r.getValue(), "url", apiBase(repo) + "/commits/" + r.getValue()),
+                "protected", false)).toList()));
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Repository, rate limit, identity
     // ---------------------------------------------------------------------------------------------
 
@@ -1769,6 +2444,25 @@ public final class GitHubEmulator implements AutoCloseable {
                 case "POST /_emulator/branches":
                     addBranch(required(body, "repo"), required(body, "branch"));
                     return Reply.empty(204);
+                case "POST /_emulator/forks":
+                    addFork(required(body, "parent"), required(body, "fork"));
+                    return Reply.empty(204);
+                case "POST /_emulator/commits":
+                    return Reply.json(201, obj("sha", commitFile(required(body, "repo"), required(body, "branch"), required(body, "path"),
+                            body.path("content").asText(""), body.path("message").asText("Update " + required(body, "path")))));
+                case "POST /_emulator/pulls":
+                    return Reply.json(201, obj("number", createPullRequest(required(body, "repo"), required(body, "head"),
+                            required(body, "base"), required(body, "title"), body.path("body").asText(null), required(body, "user"))));
+                case "GET /_emulator/pulls":
+                    return Reply.json(200, pullRequest(requiredQuery(q, "repo"), Integer.parseInt(requiredQuery(q, "number"))));
+                case "POST /_emulator/mergeable":
+                    setMergeable(required(body, "repo"), body.path("number").asInt(), body.path("mergeable_state").asText(null));
+                    return Reply.empty(204);
+                case "POST /_emulator/statuses":
+                    addCommitStatus(required(body, "repo"), required(body, "sha"), required(body, "state"), body.path("context").asText("default"));
+                    return Reply.empty(204);
+                case "POST /_emulator/deliveries":
+                    return Reply.json(201, obj("path", deliverFrom(body).toString()));
                 case "POST /_emulator/settings":
                     setLegacyWorkflowDispatch(body.path("legacy_workflow_dispatch").asBoolean(false));
                     return Reply.empty(204);
@@ -1814,6 +2508,21 @@ public final class GitHubEmulator implements AutoCloseable {
             }
         }
         return Reply.json(404, obj("message", "Not Found"));
+    }
+
+    /** {event: issues|pull_request|workflow_run, repo, ...}: the fields of the deliver methods, in snake case. */
+    private Path deliverFrom(JsonNode body) {
+        String repo = required(body, "repo");
+        return switch (required(body, "event")) {
+            case "issues" -> deliverIssueAssigned(repo, body.path("issue").asInt(), required(body, "assignee"), required(body, "sender"));
+            case "pull_request" -> deliverPullRequest(repo, body.path("number").asInt(), required(body, "action"));
+            case "workflow_run" -> {
+                List<Integer> numbers = new ArrayList<>();
+                body.path("pull_requests").forEach(n -> numbers.add(n.asInt()));
+                yield deliverWorkflowRunCompleted(repo, required(body, "workflow"), required(body, "head_sha"), required(body, "conclusion"), numbers);
+            }
+            default -> throw new IllegalArgumentException("event must be issues, pull_request or workflow_run: " + body.get("event").asText());
+        };
     }
 
     private static Fault faultFrom(JsonNode body) {
@@ -1888,21 +2597,22 @@ public final class GitHubEmulator implements AutoCloseable {
     }
 
     private Map<String, Object> userJson(User user) {
+        boolean actions = user.login().equals(BOT_LOGIN);
         Map<String, Object> json = obj("login", user.login(), "id", user.id(), "node_id", nodeId(user.type(), user.id()),
-                "avatar_url", user.isBot() ? "https://avatars.githubusercontent.com/in/15368?v=4"
+                "avatar_url", actions ? "https://avatars.githubusercontent.com/in/15368?v=4"
                         : "https://avatars.githubusercontent.com/u/" + user.id() + "?v=4",
                 "gravatar_id", "");
-        json.putAll(accountUrls(user.login(), user.isBot() ? "https://github.com/apps/github-actions" : "https://github.com/" + user.login()));
+        json.putAll(accountUrls(user.login(), actions ? "https://github.com/apps/github-actions" : "https://github.com/" + user.login()));
         json.put("type", user.type());
         json.put("site_admin", false);
         return json;
     }
 
     private Map<String, Object> ownerJson(Repo repo) {
-        Map<String, Object> json = obj("login", repo.owner, "id", repo.ownerId, "node_id", nodeId("Organization", repo.ownerId),
+        Map<String, Object> json = obj("login", repo.owner, "id", repo.ownerId, "node_id", nodeId(repo.ownerType, repo.ownerId),
                 "avatar_url", "https://avatars.githubusercontent.com/u/" + repo.ownerId + "?v=4", "gravatar_id", "");
         json.putAll(accountUrls(repo.owner, "https://github.com/" + repo.owner));
-        json.put("type", "Organization");
+        json.put("type", repo.ownerType);
         json.put("site_admin", false);
         return json;
     }
@@ -1931,13 +2641,23 @@ public final class GitHubEmulator implements AutoCloseable {
             {"milestones_url", "/milestones{/number}"}, {"notifications_url", "/notifications{?since,all,participating}"},
             {"labels_url", "/labels{/name}"}, {"releases_url", "/releases{/id}"}, {"deployments_url", "/deployments"}};
 
+    /**
+     * The repository of the issues, pull_request and workflow_run events: as in their examples, it has
+     * {@code disabled}, which the repository_dispatch example lacks.
+     */
+    private Map<String, Object> eventRepositoryJson(Repo repo) {
+        Map<String, Object> json = repositoryJson(repo);
+        json.put("disabled", false);
+        return json;
+    }
+
     /** The repository object of a webhook payload, key for key as in repository_dispatch/payload.json. */
     private Map<String, Object> repositoryJson(Repo repo) {
         String api = apiBase(repo);
         String html = htmlBase(repo);
         Map<String, Object> json = obj("id", repo.id, "node_id", nodeId("Repository", repo.id), "name", repo.name,
                 "full_name", repo.fullName(), "private", false, "owner", ownerJson(repo), "html_url", html,
-                "description", null, "fork", false, "url", api);
+                "description", null, "fork", repo.forkOf != null, "url", api);
         for (String[] u : REPOSITORY_URLS) {
             json.put(u[0], api + u[1]);
         }
@@ -1954,19 +2674,118 @@ public final class GitHubEmulator implements AutoCloseable {
         return json;
     }
 
+    /** An issue, or the issue side of a pull request (with draft and pull_request, as GitHub lists them). */
     private Map<String, Object> issueJson(Repo repo, Issue issue) {
         String api = apiBase(repo) + "/issues/" + issue.number;
-        return obj("id", issue.id, "node_id", nodeId("Issue", issue.id), "url", api, "repository_url", apiBase(repo),
+        Map<String, Object> json = obj("id", issue.id, "node_id", nodeId("Issue", issue.id), "url", api, "repository_url", apiBase(repo),
                 "labels_url", api + "/labels{/name}", "comments_url", api + "/comments", "events_url", api + "/events",
-                "html_url", htmlBase(repo) + "/issues/" + issue.number, "number", issue.number, "state", issue.state,
-                "title", issue.title, "body", issue.body, "user", userJson(issue.user),
+                "html_url", htmlBase(repo) + (issue.pull == null ? "/issues/" : "/pull/") + issue.number, "number", issue.number,
+                "state", issue.state, "title", issue.title, "body", issue.body, "user", userJson(issue.user),
                 "labels", issue.labels.stream().map(l -> labelJson(repo, l)).toList(),
-                "assignee", null, "assignees", List.of(), "milestone", null, "locked", issue.locked,
+                "assignee", issue.assignees.isEmpty() ? null : userJson(issue.assignees.get(0)),
+                "assignees", issue.assignees.stream().map(this::userJson).toList(), "milestone", null, "locked", issue.locked,
                 "active_lock_reason", issue.lockReason, "comments", issue.comments, "closed_at", issue.closedAt == null ? null : format(issue.closedAt),
-                "created_at", format(issue.createdAt), "updated_at", format(issue.updatedAt), "closed_by", null,
+                "created_at", format(issue.createdAt), "updated_at", format(issue.updatedAt),
+                "closed_by", issue.closedBy == null ? null : userJson(issue.closedBy),
                 "author_association", association(issue.user), "type", null, "state_reason", issue.stateReason,
                 "reactions", reactionSummary(api + "/reactions", List.of()), "timeline_url", api + "/timeline",
                 "performed_via_github_app", null);
+        if (issue.pull != null) {
+            String html = htmlBase(repo) + "/pull/" + issue.number;
+            json.put("draft", issue.pull.draft);
+            json.put("pull_request", obj("url", apiBase(repo) + "/pulls/" + issue.number, "html_url", html,
+                    "diff_url", html + ".diff", "patch_url", html + ".patch",
+                    "merged_at", issue.pull.mergedAt == null ? null : format(issue.pull.mergedAt)));
+        }
+        return json;
+    }
+
+    /**
+     * A pull request: as pulls/list shows it, or (full) as pulls/get and the pull_request webhook do,
+     * with merged, mergeable, mergeable_state, counts and diff statistics (whole files: a changed file's
+     * lines count as deleted and added).
+     */
+    private Map<String, Object> pullJson(Repo repo, PullRequest pr, boolean full) {
+        Issue issue = pr.issue;
+        String api = apiBase(repo) + "/pulls/" + issue.number;
+        String issueApi = apiBase(repo) + "/issues/" + issue.number;
+        String html = htmlBase(repo) + "/pull/" + issue.number;
+        String mergeableState = mergeableState(repo, pr);
+        Boolean mergeable = !pr.open() || mergeableState.equals("unknown") ? null : !mergeableState.equals("dirty");
+        Map<String, Object> json = obj("url", api, "id", pr.id, "node_id", nodeId("PullRequest", pr.id), "html_url", html,
+                "diff_url", html + ".diff", "patch_url", html + ".patch", "issue_url", issueApi,
+                "commits_url", api + "/commits", "review_comments_url", api + "/comments",
+                "review_comment_url", apiBase(repo) + "/pulls/comments{/number}", "comments_url", issueApi + "/comments",
+                "statuses_url", apiBase(repo) + "/statuses/" + pr.headSha, "number", issue.number, "state", issue.state,
+                "locked", issue.locked, "title", issue.title, "user", userJson(issue.user), "body", issue.body,
+                "labels", issue.labels.stream().map(l -> labelJson(repo, l)).toList(), "milestone", null,
+                "active_lock_reason", issue.lockReason, "created_at", format(issue.createdAt), "updated_at", format(issue.updatedAt),
+                "closed_at", issue.closedAt == null ? null : format(issue.closedAt),
+                "merged_at", pr.mergedAt == null ? null : format(pr.mergedAt),
+                // Before a merge: the test merge commit GitHub makes when mergeable; after: the merge's commit.
+                "merge_commit_sha", pr.merged ? pr.mergeCommitSha
+                        : Boolean.TRUE.equals(mergeable) ? sha("test-merge:" + pr.baseSha + pr.headSha) : null,
+                "assignee", issue.assignees.isEmpty() ? null : userJson(issue.assignees.get(0)),
+                "assignees", issue.assignees.stream().map(this::userJson).toList(),
+                "requested_reviewers", List.of(), "requested_teams", List.of(),
+                "head", pullBranchJson(pr.headRepo, pr.headRef, pr.headSha),
+                "base", pullBranchJson(repo, pr.baseRef, pr.baseSha),
+                "_links", obj("self", obj("href", api), "html", obj("href", html), "issue", obj("href", issueApi),
+                        "comments", obj("href", issueApi + "/comments"), "review_comments", obj("href", api + "/comments"),
+                        "review_comment", obj("href", apiBase(repo) + "/pulls/comments{/number}"),
+                        "commits", obj("href", api + "/commits"), "statuses", obj("href", apiBase(repo) + "/statuses/" + pr.headSha)),
+                "author_association", association(issue.user), "auto_merge", null, "draft", pr.draft);
+        if (full) {
+            Map<String, String> baseFiles = repo.files(pr.baseSha);
+            Map<String, String> headFiles = repo.files(pr.headSha);
+            Set<String> paths = new TreeSet<>(baseFiles.keySet());
+            paths.addAll(headFiles.keySet());
+            int changed = 0;
+            int additions = 0;
+            int deletions = 0;
+            for (String path : paths) {
+                if (!java.util.Objects.equals(baseFiles.get(path), headFiles.get(path))) {
+                    changed++;
+                    additions += headFiles.containsKey(path) ? lines(repo.blobs.get(headFiles.get(path))) : 0;
+                    deletions += baseFiles.containsKey(path) ? lines(repo.blobs.get(baseFiles.get(path))) : 0;
+                }
+            }
+            Set<String> onBase = repo.ancestors(pr.baseSha);
+            long commits = repo.ancestors(pr.headSha).stream().filter(c -> !onBase.contains(c)).count();
+            json.putAll(obj("merged", pr.merged, "mergeable", mergeable, "rebaseable", mergeable, "mergeable_state", mergeableState,
+                    "merged_by", pr.mergedBy == null ? null : userJson(pr.mergedBy), "comments", issue.comments, "review_comments", 0,
+                    "maintainer_can_modify", pr.maintainerCanModify, "commits", commits, "additions", additions,
+                    "deletions", deletions, "changed_files", changed));
+        }
+        return json;
+    }
+
+    private static int lines(byte[] content) {
+        int lines = 0;
+        for (byte b : content) {
+            lines += b == '\n' ? 1 : 0;
+        }
+        return content.length > 0 && content[content.length - 1] != '\n' ? lines + 1 : lines;
+    }
+
+    /** A pull request's head or base: label OWNER:REF, the commit, the owner and the repository. */
+    private Map<String, Object> pullBranchJson(Repo repo, String ref, String sha) {
+        Map<String, Object> repository = repositoryJson(repo);
+        repository.put("disabled", false);
+        repository.put("has_discussions", false);
+        repository.put("allow_forking", true);
+        return obj("label", repo.owner + ":" + ref, "ref", ref, "sha", sha, "user", ownerJson(repo), "repo", repository);
+    }
+
+    private Map<String, Object> statusJson(Repo repo, CommitStatus status, boolean withCreator) {
+        Map<String, Object> json = obj("url", apiBase(repo) + "/statuses/" + status.sha(),
+                "avatar_url", userJson(status.creator()).get("avatar_url"), "id", status.id(), "node_id", nodeId("StatusContext", status.id()),
+                "state", status.state(), "description", status.description(), "target_url", status.targetUrl(),
+                "context", status.context(), "created_at", format(status.createdAt()), "updated_at", format(status.createdAt()));
+        if (withCreator) {
+            json.put("creator", userJson(status.creator()));
+        }
+        return json;
     }
 
     private Map<String, Object> labelJson(Repo repo, Label label) {
@@ -2010,7 +2829,7 @@ public final class GitHubEmulator implements AutoCloseable {
     }
 
     private Map<String, Object> workflowJson(Repo repo, Workflow workflow) {
-        return obj("id", workflow.id(), "node_id", nodeId("Workflow", workflow.id()), "name", workflow.path(),
+        return obj("id", workflow.id(), "node_id", nodeId("Workflow", workflow.id()), "name", workflow.displayName(),
                 "path", workflow.path(), "state", "active", "created_at", format(workflow.createdAt()),
                 "updated_at", format(workflow.createdAt()), "url", apiBase(repo) + "/actions/workflows/" + workflow.id(),
                 "html_url", htmlBase(repo) + "/blob/" + repo.defaultBranch + "/" + workflow.path(),
@@ -2021,12 +2840,14 @@ public final class GitHubEmulator implements AutoCloseable {
         String api = apiBase(repo) + "/actions/runs/" + run.id();
         long checkSuiteId = run.id() + 1_000_000L;
         Map<String, Object> repository = repositoryJson(repo);
-        return obj("id", run.id(), "name", run.workflow().path(), "node_id", nodeId("WorkflowRun", run.id()),
+        GitCommit head = repo.gitCommits.get(run.headSha());
+        return obj("id", run.id(), "name", run.workflow().displayName(), "node_id", nodeId("WorkflowRun", run.id()),
                 "check_suite_id", checkSuiteId, "check_suite_node_id", nodeId("CheckSuite", checkSuiteId),
                 "head_branch", run.headBranch(), "head_sha", run.headSha(), "path", run.workflow().path(),
-                "display_title", run.workflow().displayTitle(run.inputs()), "run_number", run.runNumber(), "event", "workflow_dispatch",
-                "status", "queued", "conclusion", null, "workflow_id", run.workflow().id(), "url", api,
-                "html_url", htmlBase(repo) + "/actions/runs/" + run.id(), "pull_requests", List.of(),
+                "display_title", run.workflow().displayTitle(run.inputs()), "run_number", run.runNumber(), "event", run.event(),
+                "status", run.status(), "conclusion", run.conclusion(), "workflow_id", run.workflow().id(), "url", api,
+                "html_url", htmlBase(repo) + "/actions/runs/" + run.id(),
+                "pull_requests", run.pullRequests().stream().map(p -> runPullJson(repo, p)).toList(),
                 "created_at", format(run.createdAt()), "updated_at", format(run.createdAt()),
                 "actor", userJson(run.actor()), "run_attempt", 1, "referenced_workflows", List.of(),
                 "run_started_at", format(run.createdAt()), "triggering_actor", userJson(run.actor()),
@@ -2034,11 +2855,20 @@ public final class GitHubEmulator implements AutoCloseable {
                 "check_suite_url", apiBase(repo) + "/check-suites/" + checkSuiteId, "artifacts_url", api + "/artifacts",
                 "cancel_url", api + "/cancel", "rerun_url", api + "/rerun", "previous_attempt_url", null,
                 "workflow_url", apiBase(repo) + "/actions/workflows/" + run.workflow().id(),
-                "head_commit", obj("id", run.headSha(), "tree_id", sha("tree:" + run.headSha()), "message", "Initial commit",
-                        "timestamp", format(repo.createdAt),
+                "head_commit", obj("id", run.headSha(), "tree_id", head == null ? sha("tree:" + run.headSha()) : head.tree(),
+                        "message", head == null ? "Initial commit" : head.message(),
+                        "timestamp", format(head == null ? repo.createdAt : head.date()),
                         "author", obj("name", "Octo Cat", "email", "octocat@github.com"),
                         "committer", obj("name", "GitHub", "email", "noreply@github.com")),
-                "repository", repository, "head_repository", repository);
+                "repository", repository, "head_repository", run.headRepo() == null ? repository : repositoryJson(run.headRepo()));
+    }
+
+    /** A pull request as a workflow run lists it: numbers, refs, shas and the repositories' ids. */
+    private Map<String, Object> runPullJson(Repo repo, PullRequest pr) {
+        return obj("url", apiBase(repo) + "/pulls/" + pr.issue.number, "id", pr.id, "number", pr.issue.number,
+                "head", obj("ref", pr.headRef, "sha", pr.headSha,
+                        "repo", obj("id", pr.headRepo.id, "url", apiBase(pr.headRepo), "name", pr.headRepo.name)),
+                "base", obj("ref", pr.baseRef, "sha", pr.baseSha, "repo", obj("id", repo.id, "url", apiBase(repo), "name", repo.name)));
     }
 
     private Map<String, Object> artifactJson(Repo repo, Artifact artifact) {
@@ -2067,6 +2897,10 @@ public final class GitHubEmulator implements AutoCloseable {
 
     private static ApiError error(int status, String message, String docs) {
         return new ApiError(Reply.json(status, errorBody(message, docs, status, null)));
+    }
+
+    private static ApiError validationFailed(String docs, List<?> errors) {
+        return new ApiError(Reply.json(422, errorBody("Validation Failed", docs, 422, errors)));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -2450,6 +3284,7 @@ public final class GitHubEmulator implements AutoCloseable {
     /** Everything {@link #reset} forgets. Ids start where GitHub's are today (several beyond 2^31). */
     private static final class State {
         final Map<String, User> usersByToken = new HashMap<>();
+        final Map<String, User> usersByLogin = new HashMap<>(); // by lower-case login: accounts without a token here
         final Map<String, Repo> repos = new LinkedHashMap<>(); // by lower-case full name
         final Map<String, Repo> renamedFrom = new HashMap<>(); // by lower-case former full name
         final Map<Long, Comment> comments = new TreeMap<>(); // by id, which is creation order
@@ -2466,6 +3301,8 @@ public final class GitHubEmulator implements AutoCloseable {
         long nextWorkflowId = 161_335L;
         long nextRunId = 19_800_000_001L;
         long nextArtifactId = 4_200_000_001L;
+        long nextPullId = 2_900_000_001L;
+        long nextStatusId = 39_000_000_001L;
 
         State() {
             usersByToken.put(DEFAULT_TOKEN, new User(BOT_LOGIN, BOT_ID, "Bot", true));
@@ -2492,6 +3329,8 @@ public final class GitHubEmulator implements AutoCloseable {
         String name;
         final String defaultBranch;
         final Instant createdAt;
+        String ownerType = "Organization"; // a fork's owner is a user
+        Repo forkOf; // the parent, for a fork
         final Map<String, String> refs = new TreeMap<>(); // full ref name -> commit sha
         final Set<String> commits = new LinkedHashSet<>();
         /** The git objects behind the files API: commits by sha, trees (path -> blob sha) by sha, blobs by sha. */
@@ -2503,7 +3342,8 @@ public final class GitHubEmulator implements AutoCloseable {
         final List<Workflow> workflows = new ArrayList<>();
         final List<WorkflowRun> runs = new ArrayList<>();
         final List<Artifact> artifacts = new ArrayList<>();
-        int issueSequence;
+        final List<CommitStatus> statuses = new ArrayList<>(); // oldest first
+        int issueSequence; // issues and pull requests share their numbers, as on GitHub
 
         Repo(long id, long ownerId, String owner, String name, String defaultBranch, Instant createdAt) {
             this.id = id;
@@ -2550,6 +3390,25 @@ public final class GitHubEmulator implements AutoCloseable {
             return commit;
         }
 
+        /** The pull requests, by number: on GitHub every pull request is an issue too. */
+        List<PullRequest> pulls() {
+            return issues.stream().filter(i -> i.pull != null).map(i -> i.pull).toList();
+        }
+
+        /** The commit and all its ancestors that this repository knows. */
+        Set<String> ancestors(String commit) {
+            Set<String> seen = new LinkedHashSet<>();
+            List<String> pending = new ArrayList<>(List.of(commit));
+            while (!pending.isEmpty()) {
+                String next = pending.remove(0);
+                GitCommit known = gitCommits.get(next);
+                if (known != null && seen.add(next)) {
+                    pending.addAll(known.parents());
+                }
+            }
+            return seen;
+        }
+
         /** Whether ancestor is commit or one of its ancestors: a fast-forward from ancestor to commit. */
         boolean descends(String commit, String ancestor) {
             List<String> pending = new ArrayList<>(List.of(commit));
@@ -2590,6 +3449,9 @@ public final class GitHubEmulator implements AutoCloseable {
         String lockReason;
         int comments;
         Instant updatedAt;
+        final List<User> assignees = new ArrayList<>();
+        User closedBy;
+        PullRequest pull; // set when this issue is a pull request
 
         Issue(long id, int number, String title, String body, User user, List<Label> labels, Instant createdAt) {
             this.id = id;
@@ -2626,9 +3488,50 @@ public final class GitHubEmulator implements AutoCloseable {
 
     record Reaction(long id, User user, String content, Instant createdAt) {}
 
-    record Workflow(long id, String file, Map<String, Boolean> inputs, String runName, Instant createdAt) {
+    /** The pull request side of an issue: its head (a branch here or in a fork), its base, its merge. */
+    static final class PullRequest {
+        final long id;
+        final Issue issue;
+        final Repo headRepo;
+        final String headRef;
+        String headSha; // follows the head branch while open
+        String previousHeadSha; // before the head branch last moved: a synchronize event's "before"
+        String baseRef;
+        String baseSha; // follows the base branch while open
+        boolean draft;
+        boolean maintainerCanModify;
+        boolean merged;
+        Instant mergedAt;
+        User mergedBy;
+        String mergeCommitSha;
+        String mergeableState; // set by setMergeable; null: computed
+
+        PullRequest(long id, Issue issue, Repo headRepo, String headRef, String headSha, String baseRef, String baseSha) {
+            this.id = id;
+            this.issue = issue;
+            this.headRepo = headRepo;
+            this.headRef = headRef;
+            this.headSha = headSha;
+            this.baseRef = baseRef;
+            this.baseSha = baseSha;
+        }
+
+        boolean open() {
+            return issue.state.equals("open");
+        }
+    }
+
+    record CommitStatus(long id, String sha, String state, String targetUrl, String description, String context,
+            User creator, Instant createdAt) {}
+
+    /** A workflow; name is its {@code name:} (null: GitHub shows the path instead). */
+    record Workflow(long id, String file, Map<String, Boolean> inputs, String runName, Instant createdAt, String name) {
         String path() {
             return ".github/workflows/" + file;
+        }
+
+        String displayName() {
+            return name != null ? name : path();
         }
 
         /** The run's title as GitHub shows it: run-name with its inputs expressions filled in, else the path. */
@@ -2645,8 +3548,18 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
+    /** A run; headRepo is null when the head is in the run's repository, pullRequests those GitHub lists on the run. */
     record WorkflowRun(long id, Workflow workflow, int runNumber, String ref, String headBranch, String headSha,
-            Map<String, Object> inputs, User actor, Instant createdAt) {}
+            Map<String, Object> inputs, User actor, Instant createdAt, String event, String status, String conclusion,
+            List<PullRequest> pullRequests, Repo headRepo) {
+
+        /** A run just started by a workflow dispatch: queued. */
+        WorkflowRun(long id, Workflow workflow, int runNumber, String ref, String headBranch, String headSha,
+                Map<String, Object> inputs, User actor, Instant createdAt) {
+            this(id, workflow, runNumber, ref, headBranch, headSha, inputs, actor, createdAt, "workflow_dispatch", "queued", null,
+                    List.of(), null);
+        }
+    }
 
     record Artifact(long id, String name, byte[] zip, Instant createdAt) {}
 

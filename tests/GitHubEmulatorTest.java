@@ -1060,6 +1060,550 @@ class GitHubEmulatorTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Pull requests, commit statuses, branches: the RFC chain's readiness and merge
+    // ---------------------------------------------------------------------------------------------
+
+    static final String HEAD = "copilot/rfc-093-02";
+
+    /** A branch with one commit more than main: what a pull request needs. */
+    static String branchWithCommit(String repo, String branch) {
+        gh.addBranch(repo, branch);
+        return gh.commitFile(repo, branch, "docs/" + branch.replace('/', '-') + ".md", "one\ntwo\n", "Work on " + branch);
+    }
+
+    static Answer openPull(String head, String title, String body) throws IOException, InterruptedException {
+        return post(BASE + "/pulls", JSON.writeValueAsString(Map.of("head", head, "base", "main", "title", title, "body", body)));
+    }
+
+    @Nested
+    class PullRequests {
+        String headSha;
+
+        @BeforeEach
+        void branch() {
+            headSha = branchWithCommit(REPO, HEAD);
+        }
+
+        @Test
+        void aCreatedPullRequestIsAnIssueToo() throws Exception {
+            int issue = createIssue("RFC-093", List.of());
+            Answer created = openPull(HEAD, "RFC-093: part 2", "Fixes #" + issue);
+            assertEquals(201, created.status(), created.body());
+            assertMatchesOpenApi("pulls__create.json", created);
+            JsonNode pr = created.json();
+            assertEquals(issue + 1, pr.get("number").asInt(), "issues and pull requests share their numbers");
+            assertEquals(gh.url() + BASE + "/pulls/" + (issue + 1), created.header("location"));
+            assertEquals("open", pr.get("state").asText());
+            assertFalse(pr.get("draft").asBoolean());
+            assertFalse(pr.get("merged").asBoolean());
+            assertTrue(pr.get("mergeable").asBoolean());
+            assertEquals("clean", pr.get("mergeable_state").asText());
+            assertEquals(HEAD, pr.at("/head/ref").asText());
+            assertEquals(headSha, pr.at("/head/sha").asText());
+            assertEquals(REPO, pr.at("/head/repo/full_name").asText());
+            assertEquals("octo-org:" + HEAD, pr.at("/head/label").asText());
+            assertEquals("main", pr.at("/base/ref").asText());
+            assertEquals(gh.branchSha(REPO, "main"), pr.at("/base/sha").asText());
+            assertEquals(REPO, pr.at("/base/repo/full_name").asText());
+            assertEquals("Fixes #" + issue, pr.get("body").asText());
+            assertEquals("github-actions[bot]", pr.at("/user/login").asText());
+            assertEquals(1, pr.get("commits").asInt());
+            assertEquals(1, pr.get("changed_files").asInt());
+            assertEquals(2, pr.get("additions").asInt());
+
+            Answer got = get(BASE + "/pulls/" + pr.get("number").asInt());
+            assertEquals(200, got.status());
+            assertMatchesOpenApi("pulls__get.json", got);
+            assertEquals(pr.get("id").asLong(), got.json().get("id").asLong());
+            Answer asIssue = get(BASE + "/issues/" + pr.get("number").asInt());
+            assertMatchesOpenApi("issues__get.json", asIssue);
+            assertEquals(gh.url() + BASE + "/pulls/" + pr.get("number").asInt(), asIssue.json().at("/pull_request/url").asText());
+            assertEquals(2, get(BASE + "/issues?state=all").json().size(), "GitHub lists pull requests among issues");
+            assertEquals(404, get(BASE + "/pulls/" + issue).status(), "an issue is not a pull request");
+            assertEquals(404, get(BASE + "/pulls/99").status());
+            assertTrue(gh.deliveredEvents(REPO).isEmpty(), "opening delivers nothing by itself");
+        }
+
+        @Test
+        void createRefusesWhatGitHubRefuses() throws Exception {
+            Answer noHead = openPull("nowhere", "t", "b");
+            assertEquals(422, noHead.status());
+            assertMatchesOpenApi("pulls__create.json", noHead);
+            assertEquals("Validation Failed", noHead.message());
+            assertEquals("head", noHead.json().at("/errors/0/field").asText());
+            assertEquals("invalid", noHead.json().at("/errors/0/code").asText());
+            assertEquals("https://docs.github.com/rest/pulls/pulls#create-a-pull-request", noHead.json().get("documentation_url").asText());
+
+            Answer noBase = post(BASE + "/pulls", "{\"head\":\"" + HEAD + "\",\"base\":\"develop\",\"title\":\"t\"}");
+            assertEquals(422, noBase.status());
+            assertEquals("base", noBase.json().at("/errors/0/field").asText());
+
+            Answer missing = post(BASE + "/pulls", "{\"base\":\"main\",\"title\":\"t\"}");
+            assertEquals(422, missing.status());
+            assertEquals("Invalid request.\n\n\"head\" wasn't supplied.", missing.message());
+
+            Answer untitled = post(BASE + "/pulls", "{\"head\":\"" + HEAD + "\",\"base\":\"main\"}");
+            assertEquals(422, untitled.status());
+            assertEquals("missing_field", untitled.json().at("/errors/0/code").asText());
+
+            gh.addBranch(REPO, "empty");
+            Answer noCommits = openPull("empty", "t", "b");
+            assertEquals(422, noCommits.status());
+            assertEquals("No commits between main and empty", noCommits.json().at("/errors/0/message").asText());
+
+            Answer forbidden = send("POST", BASE + "/pulls", "{\"head\":\"" + HEAD + "\",\"base\":\"main\",\"title\":\"t\"}", MALLORY);
+            assertEquals(403, forbidden.status());
+            assertMatchesOpenApi("pulls__create.json", forbidden);
+
+            assertEquals(201, openPull(HEAD, "t", "b").status());
+            Answer twice = openPull(HEAD, "t", "b");
+            assertEquals(422, twice.status());
+            assertEquals("A pull request already exists for octo-org:" + HEAD + ".", twice.json().at("/errors/0/message").asText());
+        }
+
+        @Test
+        void aForkedHeadIsNamedOwnerColonBranchAndRecognisable() throws Exception {
+            gh.addFork(REPO, "mallory/octo-repo");
+            String forkSha = branchWithCommit("mallory/octo-repo", "feature");
+            Answer created = send("POST", BASE + "/pulls", "{\"head\":\"mallory:feature\",\"base\":\"main\",\"title\":\"From a fork\"}", MALLORY);
+            assertEquals(201, created.status(), created.body());
+            assertMatchesOpenApi("pulls__create.json", created);
+            JsonNode pr = created.json();
+            assertEquals("mallory/octo-repo", pr.at("/head/repo/full_name").asText());
+            assertTrue(pr.at("/head/repo/fork").asBoolean());
+            assertEquals("mallory:feature", pr.at("/head/label").asText());
+            assertEquals("User", pr.at("/head/user/type").asText());
+            assertEquals(forkSha, pr.at("/head/sha").asText());
+            assertEquals(REPO, pr.at("/base/repo/full_name").asText());
+            assertFalse(pr.at("/base/repo/fork").asBoolean());
+            assertEquals(1, get(BASE + "/pulls?head=mallory:feature").json().size());
+            assertEquals(0, get(BASE + "/pulls?head=octo-org:feature").json().size());
+
+            // CI reports on the fork's head commit in the base repository, as GitHub's refs/pull/N/head allows.
+            assertEquals(201, post(BASE + "/statuses/" + forkSha, "{\"state\":\"success\",\"context\":\"ci\"}").status());
+            assertEquals("success", get(BASE + "/commits/" + forkSha + "/status").json().get("state").asText());
+
+            // A push to the fork's branch moves the head.
+            String pushed = gh.commitFile("mallory/octo-repo", "feature", "x.txt", "x", "more");
+            assertEquals(pushed, get(BASE + "/pulls/" + pr.get("number").asInt()).json().at("/head/sha").asText());
+        }
+
+        @Test
+        void listFiltersByStateHeadAndBaseSortsAndPaginates() throws Exception {
+            List<Integer> numbers = new ArrayList<>();
+            for (String branch : List.of("a", "b", "c")) {
+                branchWithCommit(REPO, branch);
+                numbers.add(openPull(branch, "pr " + branch, "").json().get("number").asInt());
+            }
+            Answer closed = patch(BASE + "/pulls/" + numbers.get(1), "{\"state\":\"closed\"}");
+            assertEquals(200, closed.status());
+            assertMatchesOpenApi("pulls__update.json", closed);
+            assertEquals("closed", closed.json().get("state").asText());
+            assertFalse(closed.json().get("merged").asBoolean());
+            assertTrue(closed.json().get("mergeable").isNull());
+            assertFalse(closed.json().get("closed_at").isNull());
+
+            Answer open = get(BASE + "/pulls");
+            assertEquals(200, open.status());
+            assertMatchesOpenApi("pulls__list.json", open);
+            assertEquals(List.of(numbers.get(2), numbers.get(0)), numbersOf(open), "newest first");
+            assertEquals(List.of(numbers.get(1)), numbersOf(get(BASE + "/pulls?state=closed")));
+            assertEquals(numbers, numbersOf(get(BASE + "/pulls?state=all&direction=asc")));
+            assertEquals(List.of(numbers.get(0)), numbersOf(get(BASE + "/pulls?state=all&head=octo-org:a")));
+            assertEquals(3, get(BASE + "/pulls?state=all&base=main").json().size());
+            assertEquals(0, get(BASE + "/pulls?state=all&base=develop").json().size());
+
+            Answer first = get(BASE + "/pulls?state=all&per_page=2");
+            assertEquals(2, first.json().size());
+            assertTrue(first.header("link").contains("page=2>; rel=\"next\""), first.header("link"));
+            assertTrue(first.header("link").contains("page=2>; rel=\"last\""), first.header("link"));
+            Answer second = get(BASE + "/pulls?state=all&per_page=2&page=2");
+            assertEquals(List.of(numbers.get(0)), numbersOf(second));
+            assertTrue(second.header("link").contains("rel=\"prev\""), second.header("link"));
+
+            Answer reopened = patch(BASE + "/pulls/" + numbers.get(1), "{\"state\":\"open\",\"title\":\"again\"}");
+            assertEquals("open", reopened.json().get("state").asText());
+            assertEquals("again", reopened.json().get("title").asText());
+            assertEquals(403, send("PATCH", BASE + "/pulls/" + numbers.get(1), "{\"state\":\"closed\"}", MALLORY).status());
+            assertEquals(422, patch(BASE + "/pulls/" + numbers.get(1), "{\"base\":\"develop\"}").status());
+        }
+
+        @Test
+        void mergeMovesTheBaseClosesThePullRequestAndTheIssueItFixes() throws Exception {
+            int issue = createIssue("RFC-093", List.of());
+            int number = openPull(HEAD, "RFC-093: part 2", "Fixes #" + issue).json().get("number").asInt();
+            String mainBefore = gh.branchSha(REPO, "main");
+            String path = BASE + "/pulls/" + number + "/merge";
+
+            Answer stale = put(path, "{\"sha\":\"0000000000000000000000000000000000000000\"}");
+            assertEquals(409, stale.status());
+            assertMatchesOpenApi("pulls__merge.json", stale);
+            assertEquals("Head branch was modified. Review and try the merge again.", stale.message());
+
+            for (String state : List.of("dirty", "blocked")) {
+                gh.setMergeable(REPO, number, state);
+                JsonNode pr = get(BASE + "/pulls/" + number).json();
+                assertEquals(state, pr.get("mergeable_state").asText());
+                assertEquals(!state.equals("dirty"), pr.get("mergeable").asBoolean());
+                Answer refused = put(path, "{}");
+                assertEquals(405, refused.status(), state);
+                assertMatchesOpenApi("pulls__merge.json", refused);
+                assertEquals("Pull Request is not mergeable", refused.message());
+            }
+            gh.setMergeable(REPO, number, "unknown");
+            assertTrue(get(BASE + "/pulls/" + number).json().get("mergeable").isNull());
+            gh.setMergeable(REPO, number, null);
+            assertEquals("clean", get(BASE + "/pulls/" + number).json().get("mergeable_state").asText());
+
+            Answer badMethod = put(path, "{\"merge_method\":\"octopus\"}");
+            assertEquals(422, badMethod.status());
+            assertMatchesOpenApi("pulls__merge.json", badMethod);
+            Answer forbidden = send("PUT", path, "{}", MALLORY);
+            assertEquals(403, forbidden.status());
+            assertMatchesOpenApi("pulls__merge.json", forbidden);
+
+            Answer merged = put(path, "{\"sha\":\"" + headSha + "\"}");
+            assertEquals(200, merged.status(), merged.body());
+            assertMatchesOpenApi("pulls__merge.json", merged);
+            assertTrue(merged.json().get("merged").asBoolean());
+            assertEquals("Pull Request successfully merged", merged.message());
+            String sha = merged.json().get("sha").asText();
+            assertEquals(sha, gh.branchSha(REPO, "main"), "the base branch moved to the merge commit");
+            JsonNode commit = get(BASE + "/git/trees/main?recursive=1").json();
+            assertTrue(commit.get("tree").toString().contains("docs/copilot-rfc-093-02.md"), commit.toString());
+
+            JsonNode pr = get(BASE + "/pulls/" + number).json();
+            assertEquals("closed", pr.get("state").asText());
+            assertTrue(pr.get("merged").asBoolean());
+            assertFalse(pr.get("merged_at").isNull());
+            assertEquals(sha, pr.get("merge_commit_sha").asText());
+            assertEquals("github-actions[bot]", pr.at("/merged_by/login").asText());
+            assertEquals(mainBefore, pr.at("/base/sha").asText());
+            assertEquals("closed", get(BASE + "/issues/" + issue).json().get("state").asText(), "Fixes #N closes the issue");
+            assertEquals("completed", get(BASE + "/issues/" + issue).json().get("state_reason").asText());
+
+            assertEquals(405, put(path, "{}").status(), "a merged pull request merges no more");
+            Answer reopen = patch(BASE + "/pulls/" + number, "{\"state\":\"open\"}");
+            assertEquals(422, reopen.status());
+            assertMatchesOpenApi("pulls__update.json", reopen);
+        }
+
+        @Test
+        void squashMakesOneCommitOnTheBase() throws Exception {
+            int number = openPull(HEAD, "Squash me", "").json().get("number").asInt();
+            String mainBefore = gh.branchSha(REPO, "main");
+            Answer merged = put(BASE + "/pulls/" + number + "/merge", "{\"merge_method\":\"squash\"}");
+            assertEquals(200, merged.status(), merged.body());
+            assertEquals(merged.json().get("sha").asText(), gh.branchSha(REPO, "main"));
+            Answer moved = send("PATCH", BASE + "/git/refs/heads/main", "{\"sha\":\"" + mainBefore + "\",\"force\":true}", GitHubEmulator.DEFAULT_TOKEN);
+            assertEquals(200, moved.status(), "the squash commit's one parent is the old base");
+        }
+
+        @Test
+        void aFailingOrPendingStatusOnTheHeadMakesItUnstableButMergeable() throws Exception {
+            int number = openPull(HEAD, "t", "").json().get("number").asInt();
+            post(BASE + "/statuses/" + headSha, "{\"state\":\"failure\",\"context\":\"ci\"}");
+            assertEquals("failure", get(BASE + "/commits/" + HEAD + "/status").json().get("state").asText(), "a branch with a slash");
+            JsonNode pr = get(BASE + "/pulls/" + number).json();
+            assertEquals("unstable", pr.get("mergeable_state").asText());
+            assertTrue(pr.get("mergeable").asBoolean());
+            post(BASE + "/statuses/" + headSha, "{\"state\":\"pending\",\"context\":\"ci\"}");
+            assertEquals("unstable", get(BASE + "/pulls/" + number).json().get("mergeable_state").asText());
+            post(BASE + "/statuses/" + headSha, "{\"state\":\"success\",\"context\":\"ci\"}");
+            assertEquals("clean", get(BASE + "/pulls/" + number).json().get("mergeable_state").asText());
+            assertEquals(200, put(BASE + "/pulls/" + number + "/merge", "{}").status());
+        }
+
+        @Test
+        void theJavaApiOpensAndShowsPullRequests() throws Exception {
+            int number = gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "Fixes #123", "Copilot");
+            Map<String, Object> pr = gh.pullRequest(REPO, number);
+            JsonNode json = JSON.readTree(JSON.writeValueAsString(pr));
+            assertEquals("Copilot", json.at("/user/login").asText());
+            assertEquals("Bot", json.at("/user/type").asText());
+            assertEquals(HEAD, json.at("/head/ref").asText());
+            assertEquals("clean", json.get("mergeable_state").asText());
+            assertEquals(json, get(BASE + "/pulls/" + number).json());
+            gh.setMergeable(REPO, number, "dirty");
+            assertEquals("dirty", gh.pullRequest(REPO, number).get("mergeable_state"));
+            assertThrows(IllegalArgumentException.class, () -> gh.setMergeable(REPO, number, "conflicted"));
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> gh.createPullRequest(REPO, "nowhere", "main", "t", null, "Copilot"));
+            assertTrue(refused.getMessage().contains("Validation Failed"), refused.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> gh.pullRequest(REPO, 99));
+        }
+    }
+
+    static List<Integer> numbersOf(Answer answer) {
+        List<Integer> numbers = new ArrayList<>();
+        answer.json().forEach(pr -> numbers.add(pr.get("number").asInt()));
+        return numbers;
+    }
+
+    @Nested
+    class CommitStatuses {
+        @Test
+        void statusesCombineAsGitHubDocuments() throws Exception {
+            String sha = gh.branchSha(REPO, "main");
+            Answer none = get(BASE + "/commits/" + sha + "/status");
+            assertEquals(200, none.status());
+            assertMatchesOpenApi("repos__get-combined-status-for-ref.json", none);
+            assertEquals("pending", none.json().get("state").asText(), "no statuses: pending");
+            assertEquals(0, none.json().get("total_count").asInt());
+
+            Answer created = post(BASE + "/statuses/" + sha,
+                    "{\"state\":\"pending\",\"context\":\"ci/build\",\"description\":\"Building\",\"target_url\":\"https://ci.example.com/1\"}");
+            assertEquals(201, created.status(), created.body());
+            assertMatchesOpenApi("repos__create-commit-status.json", created);
+            assertEquals(gh.url() + BASE + "/statuses/" + sha, created.header("location"));
+            assertEquals("pending", created.json().get("state").asText());
+            assertEquals("ci/build", created.json().get("context").asText());
+            assertEquals("github-actions[bot]", created.json().at("/creator/login").asText());
+            assertEquals("default", post(BASE + "/statuses/" + sha, "{\"state\":\"success\"}").json().get("context").asText());
+            assertEquals("pending", get(BASE + "/commits/" + sha + "/status").json().get("state").asText());
+
+            post(BASE + "/statuses/" + sha, "{\"state\":\"success\",\"context\":\"CI/build\"}");
+            Answer success = get(BASE + "/commits/main/status");
+            assertMatchesOpenApi("repos__get-combined-status-for-ref.json", success);
+            assertEquals("success", success.json().get("state").asText(), "the latest per context (case-insensitive) counts");
+            assertEquals(2, success.json().get("total_count").asInt());
+            assertEquals(sha, success.json().get("sha").asText(), "a branch name is resolved");
+            assertEquals(REPO, success.json().at("/repository/full_name").asText());
+
+            post(BASE + "/statuses/" + sha, "{\"state\":\"error\",\"context\":\"lint\"}");
+            assertEquals("failure", get(BASE + "/commits/" + sha + "/status").json().get("state").asText());
+            post(BASE + "/statuses/" + sha, "{\"state\":\"failure\",\"context\":\"lint\"}");
+            assertEquals("failure", get(BASE + "/commits/" + sha + "/status").json().get("state").asText());
+
+            Answer page = get(BASE + "/commits/" + sha + "/status?per_page=1&page=2");
+            assertEquals(1, page.json().get("statuses").size());
+            assertEquals(3, page.json().get("total_count").asInt());
+        }
+
+        @Test
+        void refusals() throws Exception {
+            String unknown = "1234567890123456789012345678901234567890";
+            Answer noCommit = post(BASE + "/statuses/" + unknown, "{\"state\":\"success\"}");
+            assertEquals(422, noCommit.status());
+            assertEquals("No commit found for SHA: " + unknown, noCommit.message());
+            Answer badState = post(BASE + "/statuses/" + gh.branchSha(REPO, "main"), "{\"state\":\"green\"}");
+            assertEquals(422, badState.status());
+            assertTrue(badState.message().startsWith("Invalid request."), badState.message());
+            assertEquals(403, send("POST", BASE + "/statuses/" + gh.branchSha(REPO, "main"), "{\"state\":\"success\"}", MALLORY).status());
+            Answer noRef = get(BASE + "/commits/nowhere/status");
+            assertEquals(404, noRef.status());
+            assertMatchesOpenApi("repos__get-combined-status-for-ref.json", noRef);
+        }
+
+        @Test
+        void theJavaApiAddsAStatus() throws Exception {
+            String sha = gh.branchSha(REPO, "main");
+            gh.addCommitStatus(REPO, sha, "failure", "ci");
+            assertEquals("failure", get(BASE + "/commits/" + sha + "/status").json().get("state").asText());
+            assertThrows(IllegalArgumentException.class, () -> gh.addCommitStatus(REPO, sha, "red", "ci"));
+        }
+    }
+
+    @Test
+    void branchesAreListedByNameWithPages() throws Exception {
+        for (String branch : List.of("b", "a", HEAD)) {
+            gh.addBranch(REPO, branch);
+        }
+        Answer all = get(BASE + "/branches");
+        assertEquals(200, all.status());
+        assertMatchesOpenApi("repos__list-branches.json", all);
+        List<String> names = new ArrayList<>();
+        all.json().forEach(b -> names.add(b.get("name").asText()));
+        assertEquals(List.of("a", "b", HEAD, "main"), names);
+        assertEquals(gh.branchSha(REPO, "main"), all.json().at("/3/commit/sha").asText());
+        assertFalse(all.json().at("/0/protected").asBoolean());
+        Answer first = get(BASE + "/branches?per_page=3");
+        assertEquals(3, first.json().size());
+        assertTrue(first.header("link").contains("rel=\"next\""), first.header("link"));
+        assertEquals("main", get(BASE + "/branches?per_page=3&page=2").json().at("/0/name").asText());
+        assertEquals(0, get(BASE + "/branches?protected=true").json().size());
+        assertEquals(404, get("/repos/octo-org/missing/branches").status());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Webhook deliveries the producers trigger on, written as $GITHUB_EVENT_PATH
+    // ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class Deliveries {
+        static final String EXAMPLES = "github/webhooks/payload-examples/api.github.com/";
+
+        @Test
+        void issueAssigned() throws Exception {
+            int issue = createIssue("RFC-093", List.of());
+            Path file = gh.deliverIssueAssigned(REPO, issue, "Copilot", "octocat");
+            assertEquals("0001-issues.json", file.getFileName().toString());
+            assertEquals(List.of(file), gh.deliveredEvents(REPO));
+            JsonNode event = JSON.readTree(file.toFile());
+            JsonNode example = resource(EXAMPLES + "issues/assigned.with-organization.payload.json");
+            assertSameKeys(example, event, "", "/repository/owner", "/organization", "/sender", "/assignee");
+            assertHasKeys(example, event, "/repository");
+            // The example's issue carries "draft", which GitHub's issue objects (OpenAPI "issue") give pull requests only.
+            Set<String> issueKeys = keys(example.get("issue"));
+            issueKeys.remove("draft");
+            assertTrue(keys(event.get("issue")).containsAll(issueKeys), keys(event.get("issue")).toString());
+            assertEquals("assigned", event.get("action").asText());
+            assertEquals(issue, event.at("/issue/number").asInt());
+            assertEquals("RFC-093", event.at("/issue/title").asText());
+            assertEquals("Copilot", event.at("/assignee/login").asText());
+            assertEquals("Copilot", event.at("/issue/assignees/0/login").asText());
+            assertEquals("Copilot", event.at("/issue/assignee/login").asText());
+            assertEquals(REPO, event.at("/repository/full_name").asText());
+            assertEquals("octocat", event.at("/sender/login").asText());
+            assertEquals("Copilot", get(BASE + "/issues/" + issue).json().at("/assignees/0/login").asText(), "the issue is assigned");
+        }
+
+        @Test
+        void pullRequestOpenedSynchronizedAndClosed() throws Exception {
+            branchWithCommit(REPO, HEAD);
+            int number = gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "Fixes #123", "Copilot");
+            Path opened = gh.deliverPullRequest(REPO, number, "opened");
+            assertEquals("0001-pull_request.json", opened.getFileName().toString());
+            JsonNode event = JSON.readTree(opened.toFile());
+            JsonNode example = resource(EXAMPLES + "pull_request/opened.with-organization.payload.json");
+            assertSameKeys(example, event, "", "/repository/owner", "/organization", "/sender", "/installation",
+                    "/pull_request/head", "/pull_request/base", "/pull_request/_links", "/pull_request/user");
+            assertHasKeys(example, event, "/pull_request", "/pull_request/head/repo", "/repository");
+            assertEquals("opened", event.get("action").asText());
+            assertEquals(number, event.get("number").asInt());
+            assertEquals(number, event.at("/pull_request/number").asInt());
+            assertEquals(HEAD, event.at("/pull_request/head/ref").asText());
+            assertEquals(gh.branchSha(REPO, HEAD), event.at("/pull_request/head/sha").asText());
+            assertEquals(REPO, event.at("/pull_request/head/repo/full_name").asText());
+            assertEquals("main", event.at("/pull_request/base/ref").asText());
+            assertEquals("Fixes #123", event.at("/pull_request/body").asText());
+            assertEquals("Copilot", event.at("/pull_request/user/login").asText());
+            assertEquals("Copilot", event.at("/sender/login").asText());
+            assertFalse(event.at("/pull_request/merged").asBoolean());
+
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverPullRequest(REPO, number, "synchronize"), "the head has not moved");
+            String before = gh.branchSha(REPO, HEAD);
+            String after = gh.commitFile(REPO, HEAD, "more.md", "more", "More");
+            JsonNode sync = JSON.readTree(gh.deliverPullRequest(REPO, number, "synchronize").toFile());
+            assertEquals(before, sync.get("before").asText());
+            assertEquals(after, sync.get("after").asText());
+            assertEquals(after, sync.at("/pull_request/head/sha").asText());
+
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverPullRequest(REPO, number, "closed"), "still open");
+            assertEquals(200, put(BASE + "/pulls/" + number + "/merge", "{}").status());
+            JsonNode closed = JSON.readTree(gh.deliverPullRequest(REPO, number, "closed").toFile());
+            assertEquals("closed", closed.at("/pull_request/state").asText());
+            assertTrue(closed.at("/pull_request/merged").asBoolean());
+            assertEquals("github-actions[bot]", closed.at("/sender/login").asText(), "the sender is who merged it");
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverPullRequest(REPO, number, "opened"));
+        }
+
+        @Test
+        void workflowRunCompleted() throws Exception {
+            String sha = branchWithCommit(REPO, HEAD);
+            int number = gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "Fixes #123", "Copilot");
+            Path file = gh.deliverWorkflowRunCompleted(REPO, "CI", sha, "success", List.of(number));
+            assertEquals("0001-workflow_run.json", file.getFileName().toString());
+            JsonNode event = JSON.readTree(file.toFile());
+            JsonNode example = resource(EXAMPLES + "workflow_run/completed.with-pull-requests.payload.json");
+            assertSameKeys(example, event, "", "/repository/owner", "/organization", "/workflow", "/workflow_run/pull_requests/0",
+                    "/workflow_run/pull_requests/0/head", "/workflow_run/pull_requests/0/head/repo");
+            assertHasKeys(example, event, "/workflow_run", "/workflow_run/head_commit", "/workflow_run/repository", "/sender");
+            assertEquals("completed", event.get("action").asText());
+            assertEquals("CI", event.at("/workflow/name").asText());
+            assertEquals("CI", event.at("/workflow_run/name").asText());
+            assertEquals("completed", event.at("/workflow_run/status").asText());
+            assertEquals("success", event.at("/workflow_run/conclusion").asText());
+            assertEquals("pull_request", event.at("/workflow_run/event").asText());
+            assertEquals(HEAD, event.at("/workflow_run/head_branch").asText());
+            assertEquals(sha, event.at("/workflow_run/head_sha").asText());
+            assertEquals(number, event.at("/workflow_run/pull_requests/0/number").asInt());
+            assertEquals(HEAD, event.at("/workflow_run/pull_requests/0/head/ref").asText());
+            assertEquals(sha, event.at("/workflow_run/pull_requests/0/head/sha").asText());
+            assertEquals("main", event.at("/workflow_run/pull_requests/0/base/ref").asText());
+            assertEquals(REPO, event.at("/repository/full_name").asText());
+            assertEquals("Copilot", event.at("/sender/login").asText());
+
+            Answer runs = get(BASE + "/actions/runs?status=success&event=pull_request");
+            assertMatchesOpenApi("actions__list-workflow-runs-for-repo.json", runs);
+            assertEquals(1, runs.json().get("total_count").asInt());
+            assertEquals(0, get(BASE + "/actions/runs?status=queued").json().get("total_count").asInt());
+
+            String failing = gh.commitFile(REPO, HEAD, "b.md", "b", "b");
+            JsonNode failed = JSON.readTree(gh.deliverWorkflowRunCompleted(REPO, "CI", failing, "failure", List.of(number)).toFile());
+            assertEquals("failure", failed.at("/workflow_run/conclusion").asText());
+            assertEquals(2, failed.at("/workflow_run/run_number").asInt());
+            assertEquals(failed.at("/workflow/id").asLong(), event.at("/workflow/id").asLong(), "one workflow named CI");
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverWorkflowRunCompleted(REPO, "CI", sha, "green", List.of()));
+        }
+
+        @Test
+        void aForkPullRequestIsNotListedOnTheRunAsOnGitHub() throws Exception {
+            gh.addFork(REPO, "mallory/octo-repo");
+            String sha = branchWithCommit("mallory/octo-repo", "feature");
+            int number = gh.createPullRequest(REPO, "mallory:feature", "main", "From a fork", "", "mallory");
+            JsonNode event = JSON.readTree(gh.deliverWorkflowRunCompleted(REPO, "CI", sha, "success", List.of(number)).toFile());
+            assertEquals(0, event.at("/workflow_run/pull_requests").size());
+            assertEquals("feature", event.at("/workflow_run/head_branch").asText());
+            assertEquals("mallory/octo-repo", event.at("/workflow_run/head_repository/full_name").asText());
+            assertEquals(REPO, event.at("/workflow_run/repository/full_name").asText());
+            JsonNode pr = JSON.readTree(gh.deliverPullRequest(REPO, number, "opened").toFile());
+            assertEquals("mallory/octo-repo", pr.at("/pull_request/head/repo/full_name").asText());
+            assertTrue(pr.at("/pull_request/head/repo/fork").asBoolean());
+        }
+
+        @Test
+        void theAdminApiDeliversOpensAndShows() throws Exception {
+            int issue = createIssue("RFC-093", List.of());
+            int journaled = gh.journal().size();
+            assertEquals(204, admin("POST", "/_emulator/forks", "{\"parent\":\"" + REPO + "\",\"fork\":\"mallory/octo-repo\"}").status());
+            assertEquals(204, admin("POST", "/_emulator/branches", "{\"repo\":\"" + REPO + "\",\"branch\":\"" + HEAD + "\"}").status());
+            Answer commit = admin("POST", "/_emulator/commits", "{\"repo\":\"" + REPO + "\",\"branch\":\"" + HEAD + "\",\"path\":\"a.md\",\"content\":\"a\"}");
+            assertEquals(201, commit.status());
+            String sha = commit.json().get("sha").asText();
+            Answer pull = admin("POST", "/_emulator/pulls", JSON.writeValueAsString(Map.of("repo", REPO, "head", HEAD, "base", "main",
+                    "title", "RFC-093", "body", "Fixes #" + issue, "user", "Copilot")));
+            assertEquals(201, pull.status(), pull.body());
+            int number = pull.json().get("number").asInt();
+            assertEquals(204, admin("POST", "/_emulator/mergeable", "{\"repo\":\"" + REPO + "\",\"number\":" + number + ",\"mergeable_state\":\"dirty\"}").status());
+            assertEquals("dirty", admin("GET", "/_emulator/pulls?repo=" + REPO + "&number=" + number, null).json().get("mergeable_state").asText());
+            assertEquals(204, admin("POST", "/_emulator/statuses", "{\"repo\":\"" + REPO + "\",\"sha\":\"" + sha + "\",\"state\":\"success\",\"context\":\"ci\"}").status());
+
+            Answer assigned = admin("POST", "/_emulator/deliveries", "{\"event\":\"issues\",\"repo\":\"" + REPO + "\",\"issue\":" + issue
+                    + ",\"assignee\":\"Copilot\",\"sender\":\"octocat\"}");
+            assertEquals(201, assigned.status(), assigned.body());
+            Answer opened = admin("POST", "/_emulator/deliveries", "{\"event\":\"pull_request\",\"repo\":\"" + REPO + "\",\"number\":" + number
+                    + ",\"action\":\"opened\"}");
+            assertEquals(201, opened.status(), opened.body());
+            Answer completed = admin("POST", "/_emulator/deliveries", "{\"event\":\"workflow_run\",\"repo\":\"" + REPO + "\",\"workflow\":\"CI\","
+                    + "\"head_sha\":\"" + sha + "\",\"conclusion\":\"success\",\"pull_requests\":[" + number + "]}");
+            assertEquals(201, completed.status(), completed.body());
+            assertEquals(List.of(Path.of(assigned.json().get("path").asText()), Path.of(opened.json().get("path").asText()),
+                    Path.of(completed.json().get("path").asText())), gh.deliveredEvents(REPO));
+            assertEquals("dirty", JSON.readTree(Path.of(opened.json().get("path").asText()).toFile()).at("/pull_request/mergeable_state").asText());
+            assertEquals(400, admin("POST", "/_emulator/deliveries", "{\"event\":\"push\",\"repo\":\"" + REPO + "\"}").status());
+            assertEquals(400, admin("POST", "/_emulator/deliveries", "{\"event\":\"pull_request\",\"repo\":\"" + REPO + "\",\"number\":99,\"action\":\"opened\"}").status());
+            assertEquals(journaled, gh.journal().size(), "admin calls are not journaled");
+        }
+    }
+
+    /** At each path (JSON pointer), the event's object has exactly the example's keys. */
+    static void assertSameKeys(JsonNode example, JsonNode event, String... pointers) {
+        for (String pointer : pointers) {
+            assertEquals(keys(example.at(pointer)), keys(event.at(pointer)), "keys at '" + pointer + "'");
+        }
+    }
+
+    /** At each path, the event's object has every key of the example's (GitHub's objects have grown since). */
+    static void assertHasKeys(JsonNode example, JsonNode event, String... pointers) {
+        for (String pointer : pointers) {
+            Set<String> missing = new TreeSet<>(keys(example.at(pointer)));
+            missing.removeAll(keys(event.at(pointer)));
+            assertTrue(missing.isEmpty(), "missing at '" + pointer + "': " + missing);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Journal and admin API
     // ---------------------------------------------------------------------------------------------
 
