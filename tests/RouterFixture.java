@@ -31,7 +31,6 @@ final class RouterFixture {
     private final WorkflowRunner router;
     private final Path workspace;
     private final Path jbangDir;
-    private final Path bin;
     private int runId = 1000;
 
     /** Checks the consuming repository out into {@code home}/workspace and registers its workflows. */
@@ -40,17 +39,33 @@ final class RouterFixture {
         this.jbangDir = jbangDir;
         this.router = new WorkflowRunner(WORKFLOWS.resolve("event-router.yml"));
         this.workspace = Files.createDirectories(home.resolve("workspace"));
-        // setup-jbang puts jbang on PATH; here it is the repository's wrapper.
-        this.bin = Files.createDirectories(home.resolve("bin"));
-        Files.createSymbolicLink(bin.resolve("jbang"), Scripts.JBANG);
-        // actions/checkout: the routes file and the workflows.
+        // actions/checkout: the consuming repository's ./jbang wrapper, routes file and workflows.
         Files.createDirectories(workspace.resolve(".git"));
+        Files.createSymbolicLink(workspace.resolve("jbang"), Scripts.JBANG);
         Path workflows = Files.createDirectories(workspace.resolve(".github/workflows"));
         Files.copy(Scripts.ROOT.resolve("event-routes.yml"), workspace.resolve(".github/event-routes.yml"));
         for (Path file : workflowFiles()) {
             Files.copy(file, workflows.resolve(file.getFileName()));
         }
         registerConsumerWorkflows();
+        registerOrganisationCatalog();
+    }
+
+    /**
+     * The workflows run ./jbang emit@octo-org: on GitHub, JBang reads github.com/octo-org/jbang-catalog.
+     * Here a catalog of that name is this checkout's, registered once per JBang home (the tests' only
+     * catalog add; nothing in the workflows adds one).
+     */
+    private void registerOrganisationCatalog() throws IOException {
+        Path catalogs = jbangDir.resolve("jbang-catalog.json");
+        if (Files.exists(catalogs) && Files.readString(catalogs).contains("\"octo-org\"")) {
+            return;
+        }
+        Scripts.Result added = Scripts.run(workspace, jbangDir, Map.of(), null,
+                "catalog", "add", "--global", "--force", "--name", "octo-org", Scripts.ROOT.resolve("jbang-catalog.json").toString());
+        if (added.exitCode() != 0) {
+            throw new IllegalStateException("could not register the catalog: " + added);
+        }
     }
 
     Path workspace() {
@@ -129,7 +144,7 @@ final class RouterFixture {
         Map<String, String> environment = runner(runId, attempt);
         environment.put("GITHUB_EVENT_PATH", event.toString());
         environment.put("GITHUB_EVENT_NAME", "repository_dispatch");
-        return router.run("route", workspace, context(runId, attempt, Map.of()), environment, CATALOG, lost);
+        return router.run("route", workspace, context(runId, attempt, Map.of()), environment, Map.of(), lost);
     }
 
     /** A maintainer runs the replay workflow (event-replay.yml) with these inputs ("inputs.event_ids" ...). */
@@ -137,16 +152,56 @@ final class RouterFixture {
         int run = ++runId;
         Map<String, String> environment = runner(run, 1);
         environment.put("GITHUB_EVENT_NAME", "workflow_dispatch");
-        return new WorkflowRunner(WORKFLOWS.resolve("event-replay.yml")).run("replay", workspace, context(run, 1, inputs), environment, CATALOG, null);
+        return new WorkflowRunner(WORKFLOWS.resolve("event-replay.yml")).run("replay", workspace, context(run, 1, inputs), environment, Map.of(), null);
     }
 
-    /** The catalog is this checkout's, not one on GitHub. */
-    private static final Map<String, String> CATALOG = Map.of("EVENT_BUS_CATALOG", Scripts.ROOT.resolve("jbang-catalog.json").toString());
 
-    /** What a GitHub-hosted runner sets for a job, with jbang on PATH. */
+    /**
+     * A job of one of the workflows (a producer on the event file GitHub delivered, or a consumer with
+     * the inputs of its workflow_dispatch), as GitHub would run it.
+     */
+    WorkflowRunner.JobRun runWorkflow(String file, String job, String eventName, Path event, Map<String, String> inputs)
+            throws IOException, InterruptedException {
+        int run = ++runId;
+        Map<String, String> environment = runner(run, 1);
+        environment.put("GITHUB_EVENT_NAME", eventName);
+        if (event != null) {
+            environment.put("GITHUB_EVENT_PATH", event.toString());
+        }
+        Map<String, String> prefixed = new HashMap<>();
+        inputs.forEach((name, value) -> prefixed.put("inputs." + name, value));
+        return new WorkflowRunner(WORKFLOWS.resolve(file)).run(job, workspace, context(run, 1, prefixed), environment, Map.of(), null);
+    }
+
+    /**
+     * Runs the consumer runs the router started since the emulator held {@code before} runs: each
+     * consumer's one job with the inputs of its workflow_dispatch. Runs of workflows that are not
+     * event-bus consumers (CI) are left to the test.
+     */
+    List<WorkflowRunner.JobRun> runConsumers(int before) throws IOException, InterruptedException {
+        List<WorkflowRunner.JobRun> runs = new java.util.ArrayList<>();
+        List<Map<String, Object>> all = github.workflowRuns(REPO);
+        for (Map<String, Object> run : all.subList(before, all.size())) {
+            Path file = WORKFLOWS.resolve(String.valueOf(run.get("workflow_file")));
+            if (!Files.exists(file) || !"workflow_dispatch".equals(run.get("event"))) {
+                continue;
+            }
+            String job = YAML.readTree(file.toFile()).path("jobs").fieldNames().next();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> inputs = (Map<String, Object>) run.get("inputs");
+            Map<String, String> values = new HashMap<>();
+            inputs.forEach((name, value) -> values.put(name, String.valueOf(value)));
+            // The workflow_dispatch event file a consumer's run would see.
+            Path event = Files.writeString(Files.createTempFile(workspace.getParent(), "workflow_dispatch", ".json"),
+                    YAML.createObjectNode().set("inputs", YAML.valueToTree(values)).toString());
+            runs.add(runWorkflow(file.getFileName().toString(), job, "workflow_dispatch", event, values));
+        }
+        return runs;
+    }
+
+    /** What a GitHub-hosted runner sets for a job. */
     private Map<String, String> runner(int runId, int attempt) {
         Map<String, String> environment = new HashMap<>(Scripts.baseEnvironment(jbangDir));
-        environment.put("PATH", bin + ":" + environment.get("PATH"));
         environment.put("GITHUB_API_URL", github.url());
         environment.put("GITHUB_REPOSITORY", REPO);
         environment.put("GITHUB_SERVER_URL", "https://github.com");

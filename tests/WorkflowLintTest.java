@@ -71,6 +71,48 @@ class WorkflowLintTest {
         }
     }
 
+    @Test
+    void everythingAWorkflowRunsIsPinned() throws IOException {
+        java.util.regex.Pattern uses = java.util.regex.Pattern.compile("^\\s*(?:-\\s+)?uses:\\s*(\\S+)(.*)$");
+        for (Path file : workflows()) {
+            List<String> lines = Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                java.util.regex.Matcher m = uses.matcher(line);
+                if (m.matches() && !m.group(1).startsWith("./")) {
+                    assertTrue(m.group(1).matches("[\\w.-]+/[\\w./-]+@[0-9a-f]{40}") && m.group(2).matches("\\s+# v\\d+(\\.\\d+)*\\s*"),
+                            file.getFileName() + ":" + (i + 1) + ": actions are pinned by commit SHA with their tag in a comment: " + line);
+                }
+                assertFalse(line.contains("setup-jbang") || line.contains("blob/main") || line.contains("blob/HEAD"),
+                        file.getFileName() + ":" + (i + 1) + ": nothing runs from a moving reference: " + line);
+                assertFalse(line.matches(".*\\bjbang (catalog add|app install).*"), file.getFileName() + ":" + (i + 1) + ": " + line);
+            }
+        }
+    }
+
+    @Test
+    void theTokenGoesToStepsNotToJobsOrWorkflows() throws IOException {
+        for (Path file : workflows()) {
+            JsonNode workflow = YAML.readTree(file.toFile());
+            assertFalse(workflow.path("env").has("GITHUB_TOKEN") || workflow.path("env").has("GH_TOKEN"), file.getFileName().toString());
+            workflow.path("jobs").fields().forEachRemaining(job -> assertFalse(
+                    job.getValue().path("env").has("GITHUB_TOKEN") || job.getValue().path("env").has("GH_TOKEN"),
+                    file.getFileName() + ": job " + job.getKey() + " gives the token to every step"));
+        }
+    }
+
+    @Test
+    void consumersTakeTheSameInputsByDispatchAndByCallAndCarryTheEventIdInTheirTitle() throws IOException {
+        for (Path file : workflows()) {
+            JsonNode on = YAML.readTree(file.toFile()).path("on");
+            if (!on.has("workflow_call") || !on.path("workflow_dispatch").has("inputs")) {
+                continue;
+            }
+            assertEquals(on.path("workflow_dispatch").path("inputs"), on.path("workflow_call").path("inputs"), file.getFileName().toString());
+            assertTrue(YAML.readTree(file.toFile()).path("run-name").asText().contains("inputs.event_id"), file.getFileName().toString());
+        }
+    }
+
     /** npm and node in the checkout, with this JVM's environment (npm's cache and proxy settings). */
     static Scripts.Result run(List<String> command) {
         return Scripts.exec(new ProcessBuilder(command).directory(Scripts.ROOT.toFile()), null);

@@ -92,6 +92,9 @@ final class WorkflowRunner {
         jobEnv.put("CI", "true");
         jobEnv.put("GITHUB_WORKSPACE", workspace.toString());
         jobEnv.put("RUNNER_TEMP", runnerTemp.toString());
+        if (environment.containsKey("GITHUB_EVENT_PATH")) {
+            context.put("env.GITHUB_EVENT_PATH", environment.get("GITHUB_EVENT_PATH"));
+        }
         putEnv(jobEnv, workflow.path("env"), context, overrides);
         putEnv(jobEnv, job.path("env"), context, overrides);
 
@@ -310,6 +313,9 @@ final class WorkflowRunner {
                 }
                 return call(token, arguments);
             }
+            if (token.startsWith("github.event.")) {
+                return event(token.substring("github.event.".length()));
+            }
             if (token.startsWith("steps.") || token.startsWith("inputs.")) {
                 return context.getOrDefault(token, ""); // a step that did not run or set no such output; an input not given
             }
@@ -317,6 +323,23 @@ final class WorkflowRunner {
                 throw new IllegalArgumentException("expression not supported by the test runner: ${{ " + token + " }}");
             }
             return context.get(token);
+        }
+
+        /** A value of the event that started the run ($GITHUB_EVENT_PATH), by its dotted path; null when absent. */
+        private Object event(String path) {
+            String file = context.get("env.GITHUB_EVENT_PATH");
+            if (file == null) {
+                throw new IllegalArgumentException("github.event." + path + ": the run has no GITHUB_EVENT_PATH");
+            }
+            try {
+                JsonNode node = YAML.readTree(Path.of(file).toFile());
+                for (String key : path.split("\\.")) {
+                    node = node.path(key);
+                }
+                return node.isMissingNode() || node.isNull() ? null : node.isValueNode() ? node.asText() : node.toString();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         private Object call(String function, List<Object> arguments) {
