@@ -45,7 +45,7 @@ class RouteTest {
     static final Map<String, Map<String, Boolean>> RFC_WORKFLOWS = Map.of(
             "pr-flow-monitor.yml", inputs("issue", "series", "micro"),
             "ci-dispatcher.yml", inputs("pr", "issue", "branch"),
-            "merge-orchestrator.yml", inputs("pr"),
+            "merge-orchestrator.yml", withOptional(inputs("pr"), "checks_status"),
             "auto-remediator.yml", inputs("pr", "blockers"),
             "rfc-cleanup-duplicates.yml", inputs("chain_id", "reason"),
             "cleanup-stalled-prs.yml", inputs("chain_id", "reason"));
@@ -886,6 +886,11 @@ class RouteTest {
     }
 
     // ---- helpers -----------------------------------------------------------------------------
+
+    static Map<String, Boolean> withOptional(Map<String, Boolean> inputs, String optional) {
+        inputs.put(optional, false);
+        return inputs;
+    }
 
     static Map<String, Boolean> inputs(String... required) {
         Map<String, Boolean> inputs = new LinkedHashMap<>();

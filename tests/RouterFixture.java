@@ -214,7 +214,7 @@ final class RouterFixture {
     /** The github context the workflows' expressions read, and the inputs of a workflow_dispatch. */
     private static Map<String, String> context(int runId, int attempt, Map<String, String> inputs) {
         Map<String, String> context = new HashMap<>(inputs);
-        context.putAll(Map.of("repository_owner", "octo-org", "token", GitHubEmulator.DEFAULT_TOKEN,
+        context.putAll(Map.of("repository", REPO, "repository_owner", "octo-org", "token", GitHubEmulator.DEFAULT_TOKEN,
                 "run_id", String.valueOf(runId), "run_attempt", String.valueOf(attempt)));
         return context;
     }

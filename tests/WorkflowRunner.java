@@ -95,10 +95,16 @@ final class WorkflowRunner {
         if (environment.containsKey("GITHUB_EVENT_PATH")) {
             context.put("env.GITHUB_EVENT_PATH", environment.get("GITHUB_EVENT_PATH"));
         }
+        if (environment.containsKey("GITHUB_EVENT_NAME")) {
+            context.put("github.event_name", environment.get("GITHUB_EVENT_NAME"));
+        }
         putEnv(jobEnv, workflow.path("env"), context, overrides);
         putEnv(jobEnv, job.path("env"), context, overrides);
 
         List<Step> steps = new ArrayList<>();
+        if (job.has("if") && !new Expression(context, false).condition(job.get("if").asText())) {
+            return new JobRun(List.of(new Step(jobId, jobId, "skipped", 0, "", "", Map.of(), "")), workspace);
+        }
         boolean failed = false;
         int index = 0;
         for (JsonNode step : job.path("steps")) {
