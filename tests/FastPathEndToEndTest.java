@@ -142,7 +142,7 @@ class FastPathEndToEndTest {
         writeScript(script("hello"));
         Run first = jbang("hello.java", "a b", "it's", "$HOME", "--verbose", "-h", "x\ny", "\\");
         assertEquals(0, first.exitCode(), first.toString());
-        assertEquals("launcher: no saved command for this script, directory, JDK and environment", first.path());
+        assertEquals("launcher: no saved command for this directory, script and JAVA_HOME", first.path());
         assertEquals("hello a b|it's|$HOME|--verbose|-h|x\ny|\\ picocli 4.7.7\n", first.stdout());
         Run second = jbang("hello.java", "other", "args");
         assertEquals("fast path", second.path(), second.toString());
@@ -231,7 +231,7 @@ class FastPathEndToEndTest {
         // The same JDK at another path: JBang would print that path.
         Path link = Files.createSymbolicLink(work.resolve("jdk-link"), Path.of(System.getProperty("java.home")).toRealPath());
         Run linked = jbang(work, Map.of("JAVA_HOME", link.toString()), "hello.java");
-        assertEquals("launcher: no saved command for this script, directory, JDK and environment", linked.path(), linked.toString());
+        assertEquals("launcher: no saved command for this directory, script and JAVA_HOME", linked.path(), linked.toString());
         Run again = jbang(work, Map.of("JAVA_HOME", link.toString()), "hello.java");
         assertEquals("fast path", again.path(), again.toString());
         assertEquals("hello  picocli 4.7.7\n", again.stdout());
@@ -280,7 +280,7 @@ class FastPathEndToEndTest {
         Map<String, String> env = Map.of("JAVA_HOME", jdk25.toString());
         fast(work, Map.of(), "hello.java");
         Run other = jbang(work, env, "hello.java", "x");
-        assertEquals("launcher: no saved command for this script, directory, JDK and environment", other.path(), other.toString());
+        assertEquals("launcher: no saved command for this directory, script and JAVA_HOME", other.path(), other.toString());
         assertEquals("hello x picocli 4.7.7\n", other.stdout(), "nothing of the AOT training on stdout");
         // The first run on JDK 25 recorded training data; the cache is created in the background once it exited.
         Path aot = awaitAotCache();
@@ -301,7 +301,7 @@ class FastPathEndToEndTest {
         writeScript(script("hello"));
         fast(work, Map.of(), "hello.java");
         Run options = jbang(work, Map.of("JBANG_JAVA_OPTIONS", "-Dgreeting=hi"), "hello.java");
-        assertEquals("launcher: no saved command for this script, directory, JDK and environment", options.path(), options.toString());
+        assertEquals("launcher: saved for another context, not: env JBANG_JAVA_OPTIONS=-Dgreeting=hi", options.path(), options.toString());
         String command = jbang(work, Map.of("JBANG_JAVA_OPTIONS", "-Dgreeting=hi", "JBANG_WRAPPER_DRYRUN", "1"), "hello.java").stdout();
         assertTrue(command.contains("-Dgreeting=hi"), "JBang passes the options to the script JVM: " + command);
     }
