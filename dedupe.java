@@ -1713,20 +1713,38 @@ class dedupe implements Callable<Integer> {
     /**
      * JBang records a script's class-data sharing archive (//CDS) as the first run after a build exits,
      * and later runs map only the classes that run loaded: a first --help would leave every later step
-     * loading the rest from jars. So that run (the archive not yet beside the jar) also does the
-     * script's usual work on canned input, with its output discarded, before it exits.
+     * loading the rest from jars. So the run that records (an AppCDS archive, or on JDK 25+ the AOT
+     * cache's training data, which ./jbang asks for) also does the script's usual work on canned input,
+     * with its output discarded, before it exits.
      */
     static void trainIfRecording(Class<?> script, Training training) {
         try {
-            Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
-            String name = jar.getFileName().toString();
-            Path archive = jar.resolveSibling(name.replaceFirst("\\.jar$", ".jsa"));
-            if (name.endsWith(".jar") && !Files.exists(archive) && Files.isWritable(jar.getParent())) {
+            if (recording(script)) {
                 training.run(new PrintWriter(Writer.nullWriter()));
             }
         } catch (Exception | LinkageError e) {
             // Training only makes later runs faster; it must never change this run's outcome.
         }
+    }
+
+    /**
+     * Whether this JVM records an archive or AOT cache at exit: its command line says so where
+     * /proc shows it; elsewhere, whether the archive JBang names is not yet beside the jar.
+     */
+    static boolean recording(Class<?> script) throws Exception {
+        Path cmdline = Path.of("/proc/self/cmdline");
+        if (Files.isReadable(cmdline)) {
+            for (String arg : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
+                if (arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String name = jar.getFileName().toString();
+        Path archive = jar.resolveSibling(name.replaceFirst("\\.jar$", ".jsa"));
+        return name.endsWith(".jar") && !Files.exists(archive) && Files.isWritable(jar.getParent());
     }
 
     /** A script's usual work on canned input, writing to out (which nobody reads). */
