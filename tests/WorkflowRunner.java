@@ -30,7 +30,7 @@ final class WorkflowRunner {
                 Map<String, String> outputs, String summary) {
     }
 
-    record JobRun(List<Step> steps, Path workspace) {
+    record JobRun(List<Step> steps, Path workspace, Map<String, String> outputs) {
         Step step(String idOrName) {
             return steps.stream().filter(s -> idOrName.equals(s.id()) || idOrName.equals(s.name())).findFirst()
                     .orElseThrow(() -> new AssertionError("no step " + idOrName + " in " + steps));
@@ -83,7 +83,7 @@ final class WorkflowRunner {
         }
         Path runnerTemp = Files.createDirectories(workspace.resolveSibling(workspace.getFileName() + "-runner-temp"));
         Map<String, String> context = new LinkedHashMap<>();
-        github.forEach((k, v) -> context.put(k.startsWith("inputs.") ? k : "github." + k, v));
+        github.forEach((k, v) -> context.put(k.startsWith("inputs.") || k.startsWith("needs.") ? k : "github." + k, v));
         context.put("runner.os", "Linux");
         context.put("runner.temp", runnerTemp.toString());
 
@@ -103,7 +103,7 @@ final class WorkflowRunner {
 
         List<Step> steps = new ArrayList<>();
         if (job.has("if") && !new Expression(context, false).condition(job.get("if").asText())) {
-            return new JobRun(List.of(new Step(jobId, jobId, "skipped", 0, "", "", Map.of(), "")), workspace);
+            return new JobRun(List.of(new Step(jobId, jobId, "skipped", 0, "", "", Map.of(), "")), workspace, Map.of());
         }
         boolean failed = false;
         int index = 0;
@@ -137,7 +137,70 @@ final class WorkflowRunner {
             }
             failed |= result.exitCode() != 0;
         }
-        return new JobRun(steps, workspace);
+        Map<String, String> outputs = new LinkedHashMap<>();
+        job.path("outputs").fields().forEachRemaining(o -> outputs.put(o.getKey(), substitute(o.getValue().asText(), context)));
+        return new JobRun(steps, workspace, outputs);
+    }
+
+    /**
+     * Every job of the workflow, in the order their needs allow, as one run: a job whose if: is false,
+     * or one of whose needs failed, is skipped; a job that calls a reusable workflow
+     * ({@code uses: ./.github/workflows/x.yml}, resolved in the workspace) runs that workflow's jobs
+     * with the {@code with:} values as inputs. Keys are job ids, "caller/callee" for called jobs.
+     */
+    Map<String, JobRun> runAll(Path workspace, Map<String, String> github, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        Map<String, JobRun> runs = new LinkedHashMap<>();
+        Map<String, String> results = new LinkedHashMap<>();
+        List<String> pending = new ArrayList<>();
+        workflow.path("jobs").fieldNames().forEachRemaining(pending::add);
+        while (!pending.isEmpty()) {
+            String jobId = pending.stream().filter(id -> needs(id).stream().allMatch(results::containsKey)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(file + ": jobs whose needs never finish: " + pending));
+            pending.remove(jobId);
+            JsonNode job = workflow.path("jobs").path(jobId);
+            Map<String, String> context = new LinkedHashMap<>(github);
+            for (String need : needs(jobId)) {
+                context.put("needs." + need + ".result", results.get(need));
+                runs.getOrDefault(need, new JobRun(List.of(), workspace, Map.of())).outputs()
+                        .forEach((name, value) -> context.put("needs." + need + ".outputs." + name, value));
+            }
+            boolean needsFailed = needs(jobId).stream().anyMatch(n -> !results.get(n).equals("success"));
+            Map<String, String> expressions = new LinkedHashMap<>();
+            context.forEach((k, v) -> expressions.put(k.startsWith("inputs.") || k.startsWith("needs.") ? k : "github." + k, v));
+            if (environment.containsKey("GITHUB_EVENT_PATH")) {
+                expressions.put("env.GITHUB_EVENT_PATH", environment.get("GITHUB_EVENT_PATH"));
+            }
+            String condition = job.path("if").asText("success()");
+            if (!new Expression(expressions, needsFailed).condition(condition)) {
+                results.put(jobId, "skipped");
+                continue;
+            }
+            if (job.has("uses")) {
+                WorkflowRunner called = new WorkflowRunner(workspace.resolve(job.get("uses").asText().replaceFirst("^\\./", "")));
+                Map<String, String> inputs = new LinkedHashMap<>(github);
+                job.path("with").fields().forEachRemaining(w -> inputs.put("inputs." + w.getKey(), substitute(w.getValue().asText(), expressions)));
+                Map<String, JobRun> calledRuns = called.runAll(workspace, inputs, environment);
+                calledRuns.forEach((id, run) -> runs.put(jobId + "/" + id, run));
+                results.put(jobId, calledRuns.values().stream().allMatch(JobRun::succeeded) ? "success" : "failure");
+                continue;
+            }
+            Map<String, String> forRun = new LinkedHashMap<>(context);
+            JobRun run = run(jobId, workspace, forRun, environment, Map.of(), null);
+            runs.put(jobId, run);
+            results.put(jobId, run.succeeded() ? "success" : "failure");
+        }
+        return runs;
+    }
+
+    private List<String> needs(String jobId) {
+        JsonNode needs = workflow.path("jobs").path(jobId).path("needs");
+        List<String> ids = new ArrayList<>();
+        if (needs.isTextual()) {
+            ids.add(needs.asText());
+        }
+        needs.forEach(n -> ids.add(n.asText()));
+        return ids;
     }
 
     private static Step runScript(String id, String name, String script, Path workspace, Map<String, String> env,
@@ -218,7 +281,7 @@ final class WorkflowRunner {
      * function means success() && (condition), as in Actions.
      */
     static final class Expression {
-        private static final Pattern TOKEN = Pattern.compile("\\s*(?:('[^']*(?:''[^']*)*')|(==|!=|&&|\\|\\||[!(),])|([A-Za-z_][\\w.-]*)|(-?\\d+(?:\\.\\d+)?))");
+        private static final Pattern TOKEN = Pattern.compile("\\s*(?:('[^']*(?:''[^']*)*')|(==|!=|&&|\\|\\||[!(),])|([A-Za-z_][\\w.-]*)|(\\.[A-Za-z_][\\w-]*)|(-?\\d+(?:\\.\\d+)?))");
         private final Map<String, String> context;
         private final boolean failed;
         private List<String> tokens;
@@ -317,10 +380,21 @@ final class WorkflowRunner {
                     arguments.add(or());
                     accept(",");
                 }
-                return call(token, arguments);
+                Object value = call(token, arguments);
+                // fromJSON(x).name: properties of the value a function returned
+                while (position < tokens.size() && tokens.get(position).startsWith(".")) {
+                    String property = tokens.get(position++).substring(1);
+                    JsonNode node = value instanceof JsonNode json ? json : fromJson(String.valueOf(value));
+                    JsonNode child = node.path(property);
+                    value = child.isMissingNode() || child.isNull() ? null : child.isValueNode() ? child.asText() : child;
+                }
+                return value;
             }
             if (token.startsWith("github.event.")) {
                 return event(token.substring("github.event.".length()));
+            }
+            if (token.startsWith("needs.")) {
+                return context.getOrDefault(token, "");
             }
             if (token.startsWith("steps.") || token.startsWith("inputs.")) {
                 return context.getOrDefault(token, ""); // a step that did not run or set no such output; an input not given
@@ -356,8 +430,17 @@ final class WorkflowRunner {
                 case "cancelled" -> false;
                 case "contains" -> String.valueOf(arguments.get(0)).toLowerCase().contains(String.valueOf(arguments.get(1)).toLowerCase());
                 case "startsWith" -> String.valueOf(arguments.get(0)).toLowerCase().startsWith(String.valueOf(arguments.get(1)).toLowerCase());
+                case "fromJSON" -> fromJson(String.valueOf(arguments.get(0)));
                 default -> throw new IllegalArgumentException("function not supported by the test runner: " + function + "()");
             };
+        }
+
+        private static JsonNode fromJson(String text) {
+            try {
+                return YAML.readTree(text.isBlank() ? "null" : text);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("fromJSON: not JSON: " + text, e);
+            }
         }
 
         private boolean accept(String token) {
