@@ -1,0 +1,84 @@
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The RFC's chain, hop by hop, as GitHub and the workflows would run it on the emulator: what a
+ * person or Copilot does (assign an issue, open a pull request, CI finishing), then the producer
+ * workflow on the event GitHub delivers, the router on each repository_dispatch, and the consumers
+ * on the runs the router started. Shared by ChainTest and the demo.
+ */
+final class RfcChain {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
+
+    /** One hop: the producer's run, the router's run on the event it emitted, and the consumers' runs. */
+    record Hop(String eventType, Path event, WorkflowRunner.JobRun producer, WorkflowRunner.JobRun router,
+               List<String> consumers, List<WorkflowRunner.JobRun> consumerRuns) {
+        boolean succeeded() {
+            return producer.succeeded() && router.succeeded() && consumerRuns.stream().allMatch(WorkflowRunner.JobRun::succeeded);
+        }
+    }
+
+    private final GitHubEmulator github;
+    private final RouterFixture fixture;
+    private final List<Hop> hops = new ArrayList<>();
+
+    RfcChain(GitHubEmulator github, RouterFixture fixture) {
+        this.github = github;
+        this.fixture = fixture;
+        github.addWorkflow(REPO, "ci.yml", Map.of()); // the repository's CI, which the CI dispatcher starts
+    }
+
+    List<Hop> hops() {
+        return hops;
+    }
+
+    /** A person assigns the issue: rfc-assignment.yml emits rfc.issue.assigned. */
+    Hop assign(int issue) throws IOException, InterruptedException {
+        Path assigned = github.deliverIssueAssigned(REPO, issue, "Copilot", "octocat");
+        return hop(fixture.runWorkflow("rfc-assignment.yml", "emit", "issues", assigned, Map.of()));
+    }
+
+    /** Copilot pushes the branch and opens a pull request that fixes the issue: the PR creation detector emits rfc.pr.created. */
+    int openPullRequest(String branch, int issue) {
+        github.addBranch(REPO, branch);
+        github.commitFile(REPO, branch, branch.replace('/', '-') + ".txt", "the work\n", "Do the work");
+        return github.createPullRequest(REPO, branch, "main", branch, "Fixes #" + issue, "Copilot");
+    }
+
+    Hop pullRequestOpened(int pr) throws IOException, InterruptedException {
+        Path opened = github.deliverPullRequest(REPO, pr, "opened");
+        return hop(fixture.runWorkflow("pr-creation-detector.yml", "emit", "pull_request", opened, Map.of()));
+    }
+
+    /** CI reports on the head commit and finishes: the readiness evaluator emits rfc.pr.ready or rfc.pr.blocked. */
+    Hop ciFinished(int pr, String state) throws IOException, InterruptedException {
+        String sha = headSha(pr);
+        github.addCommitStatus(REPO, sha, state, "ci");
+        Path done = github.deliverWorkflowRunCompleted(REPO, "CI", sha, state, List.of(pr));
+        return hop(fixture.runWorkflow("readiness-evaluator.yml", "evaluate", "workflow_run", done, Map.of()));
+    }
+
+    String headSha(int pr) {
+        return String.valueOf(((Map<?, ?>) github.pullRequest(REPO, pr).get("head")).get("sha"));
+    }
+
+    /** The event the producer emitted goes through the router, and the consumers it started run. */
+    private Hop hop(WorkflowRunner.JobRun producer) throws IOException, InterruptedException {
+        Path event = fixture.lastDelivered();
+        String type = JSON.readTree(event.toFile()).path("action").asText();
+        int before = github.workflowRuns(REPO).size();
+        WorkflowRunner.JobRun router = fixture.route(event);
+        List<WorkflowRunner.JobRun> consumerRuns = fixture.runConsumers(before);
+        List<Map<String, Object>> runs = github.workflowRuns(REPO);
+        List<String> consumers = runs.subList(before, runs.size()).stream().map(r -> String.valueOf(r.get("workflow_file")))
+                .filter(f -> !f.equals("ci.yml")).toList();
+        Hop hop = new Hop(type, event, producer, router, consumers, consumerRuns);
+        hops.add(hop);
+        return hop;
+    }
+}
