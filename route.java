@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Route event-bus events to the workflows a routes file names; event log statistics and a routes graph.
 //DESCRIPTION
-//DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--repo OWNER/NAME] [--log FILE]
+//DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--shadow] [--repo OWNER/NAME] [--log FILE]
 //DESCRIPTION        route replay [LOG...] [--from-artifacts N] [--status S,...] [--type GLOB] [--since WHEN] [--event-id ID...] [--dry-run]
 //DESCRIPTION        route stats [LOG...] [--json] [--from-artifacts N]
 //DESCRIPTION        route graph [--routes FILE]
@@ -9,9 +9,12 @@
 //DESCRIPTION over client_payload) and starts every matching workflow with
 //DESCRIPTION POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches, then appends one event log record.
 //DESCRIPTION An event processed again (a resumed claim, a replay, a late delivery) skips the targets it already started.
+//DESCRIPTION Rollout: 'mode: log' in the routes file (at the top or on a route) or --shadow dispatches nothing and
+//DESCRIPTION records the event as shadowed, its targets as would-dispatch.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
 //DESCRIPTION GITHUB_REF_NAME, GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG,
-//DESCRIPTION EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED.
+//DESCRIPTION EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED, EVENT_BUS_HISTORY (true: each record is also appended to the
+//DESCRIPTION event history, the branch event-bus-history, with one request).
 //DESCRIPTION Exit codes: 0 routed (or nothing matched), 1 GitHub unreachable or a target failed, 2 invalid input.
 //DESCRIPTION Example: jbang route@org --event event.json --dry-run
 //JAVA 17+
@@ -79,6 +82,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -118,13 +122,20 @@ import software.amazon.event.ruler.Machine;
                     + "its optional 'when' (an AWS EventBridge pattern) matches the client_payload. Its 'inputs' map "
                     + "workflow input names to paths into the client_payload (data.pr, event_id).",
             "One failing target does not stop the others. One record per event is appended to the event log: "
-                    + "routed, unrouted (no route matched: not an error) or failed, listing each target as dispatched, "
-                    + "failed or already-dispatched.",
+                    + "routed, unrouted (no route matched: not an error), failed or shadowed, listing each target as dispatched, "
+                    + "failed, already-dispatched or would-dispatch. With EVENT_BUS_HISTORY=true the same record is also "
+                    + "appended to the event history (the branch event-bus-history, one request per event), which "
+                    + "'stats --history', 'replay --history' and 'reconcile' read.",
+            "Rollout: a routes file may say 'mode: log' at the top or on a route (the default is 'mode: dispatch'; a "
+                    + "route's own mode wins), and --shadow puts every route of the run in log mode. In log mode nothing is "
+                    + "dispatched: the record says which targets would have been (status shadowed, targets would-dispatch), "
+                    + "so that a repository can run the bus beside its cron jobs and compare before it switches.",
             "Each target of an event is dispatched once. An event processed again ($EVENT_BUS_CLAIM=resume, or a "
                     + "timestamp more than 10 minutes old: a replay or a late delivery) skips the workflows in "
                     + "$EVENT_BUS_DISPATCHED and those with a run whose title (the consumer's run-name with "
                     + "$${{ inputs.event_id }}) holds the event_id.",
-            "Subcommands: 'replay' sends events of event logs again, 'stats' reports on event logs, "
+            "Subcommands: 'replay' sends events of event logs again, 'stats' reports on event logs and the history, "
+                    + "'reconcile' sends again what GitHub accepted and never delivered to a router, "
                     + "'graph' draws the routes as a Mermaid flowchart."},
         footerHeading = "%nEnvironment:%n",
         footer = {
@@ -146,20 +157,28 @@ import software.amazon.event.ruler.Machine;
             "                          means the event was processed before",
             "  EVENT_BUS_DISPATCHED    comma-separated workflow files the dedupe store",
             "                          recorded as dispatched for the event: skipped",
+            "  EVENT_BUS_HISTORY       true: also append each event's record to the",
+            "                          event history (the branch event-bus-history;",
+            "                          one request per event; contents: write). Unset:",
+            "                          route never touches the history",
             "",
-            "Requests: one per target when an event is processed the first time; one",
+            "Requests: one per target when an event is processed the first time (none",
+            "in log mode), and one per event for the history when it is on; one",
             "more (per 100 runs) to list the workflow_dispatch runs created since the",
             "event when it is processed again, none when $EVENT_BUS_DISPATCHED names",
             "every target. A consumer is found again only when its run-name holds",
             "$${{ inputs.event_id }} (checked against the checkout: a warning).",
             "",
             "Routes file (default .github/event-routes.yml):",
+            "  mode: log                          # optional: log (send nothing, record",
+            "                                     # would-dispatch) or dispatch (default)",
             "  routes:",
             "    - event: rfc.chain.broken        # a type, or a glob: rfc.pr.*, \"*\"",
             "      when:                          # EventBridge pattern over client_payload",
             "        data: {reason: [CI_STUCK]}",
             "      workflow: cleanup-stalled-prs.yml       # in .github/workflows/",
             "      inputs: {chain_id: data.chain_id, event_id: event_id}",
+            "      mode: dispatch                 # optional: this route's own mode",
             "",
             "Example:",
             "  route --event event.json --dry-run",
@@ -168,8 +187,8 @@ import software.amazon.event.ruler.Machine;
             "  route graph >> README.md"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:every matching workflow was dispatched (or had been already), or no route matched (or the plan was "
-                    + "printed, with --dry-run)",
+            "0:every matching workflow was dispatched (or had been already, or is in log mode), or no route matched (or "
+                    + "the plan was printed, with --dry-run)",
             "1:GitHub could not be reached or refused a dispatch (the others were still sent), or internal failure",
             "2:invalid input or usage: a bad routes file (the message names its line) or event; nothing was sent"})
 class route implements Callable<Integer> {
@@ -185,6 +204,10 @@ class route implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "print which routes match and what would be dispatched; send nothing, log nothing")
     boolean dryRun;
+
+    @Option(names = "--shadow", description = "log mode for this run, whatever the routes file says: dispatch nothing, and record "
+            + "the event as shadowed with the targets that would have been dispatched (would-dispatch)")
+    boolean shadow;
 
     @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository whose workflows are started (default: $GITHUB_REPOSITORY)")
     String repo;
@@ -227,6 +250,7 @@ class route implements Callable<Integer> {
     static final String REPLAY_WORKFLOW = "event-replay.yml";
     static final int REPLAY_ARTIFACTS = 20;
     static final String ALREADY_DISPATCHED = "already-dispatched";
+    static final String WOULD_DISPATCH = "would-dispatch";
 
     /** Set once GitHub answered 400 to return_run_details (older GitHub Enterprise Server): plain requests from then on. */
     private boolean plainDispatch;
@@ -281,9 +305,14 @@ class route implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_DISPATCHED names the workflows already dispatched for one "
                     + "event, but the input holds " + events.size() + " events: route them one at a time");
         }
+        if (!dryRun && History.enabled(env)) {
+            github(); // the history needs the token: a missing or malformed one is exit 2 before anything is sent
+        }
         List<Outcome> outcomes = new ArrayList<>();
         for (JsonNode document : events) {
-            List<Target> targets = routes.match(document).stream().map(r -> plan(r, document)).toList();
+            // In log mode (the route's, the file's, or --shadow) a target is recorded as would-dispatch and never sent.
+            List<Target> targets = routes.match(document).stream().map(r -> plan(r, document))
+                    .map(t -> t.status() == null && (shadow || t.route().logMode()) ? t.wouldDispatch() : t).toList();
             String again = claim.processedAgain(document, Instant.now());
             if (again != null) {
                 targets = targets.stream().map(t -> t.status() == null && claim.dispatched().contains(t.route().workflow())
@@ -616,6 +645,9 @@ class route implements Callable<Integer> {
                 String where = "  (" + routes.name() + ":" + target.route().line() + ")";
                 out.println(target.status() == null
                         ? "  dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs()) + where
+                        : target.status().equals(WOULD_DISPATCH)
+                        ? "  would-dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs())
+                                + " (" + (shadow ? "--shadow" : "mode: log") + ": recorded as shadowed, not sent)" + where
                         : target.status().equals(ALREADY_DISPATCHED)
                         ? "  skip " + target.route().workflow() + ": already dispatched (EVENT_BUS_DISPATCHED)" + where
                         : "  would fail " + target.route().workflow() + ": " + target.error() + where);
@@ -628,7 +660,7 @@ class route implements Callable<Integer> {
      * stdout: one line per dispatched or already-dispatched target (or 'unrouted'); stderr: failures, one
      * line per event (an annotation with the replay command when it failed); then the log, the summary, the output.
      */
-    private void report(RoutesFile routes, List<Outcome> outcomes) throws IOException {
+    private void report(RoutesFile routes, List<Outcome> outcomes) throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         for (Outcome outcome : outcomes) {
@@ -650,7 +682,11 @@ class route implements Callable<Integer> {
             switch (outcome.status()) {
                 case "unrouted" -> err.println("route: " + event + ": no route matches (unrouted)");
                 case "routed" -> err.println("route: " + event + ": dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s")
-                        + (already > 0 ? ", " + already + " already dispatched (" + outcome.processedAgain() + ")" : ""));
+                        + (already > 0 ? ", " + already + " already dispatched (" + outcome.processedAgain() + ")" : "")
+                        + (outcome.count(WOULD_DISPATCH) > 0 ? ", " + outcome.count(WOULD_DISPATCH) + " in log mode (not sent)" : ""));
+                case "shadowed" -> err.println("route: " + event + ": shadowed (" + (shadow ? "--shadow" : "mode: log") + "): "
+                        + outcome.count(WOULD_DISPATCH) + " workflow" + (outcome.count(WOULD_DISPATCH) == 1 ? "" : "s")
+                        + " would be dispatched; nothing was sent");
                 default -> {
                     List<String> failed = outcome.targets().stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).toList();
                     Actions.error(err, null, 0, "Event not routed", "route: " + event + ": " + failed.size() + " of " + outcome.targets().size()
@@ -661,21 +697,27 @@ class route implements Callable<Integer> {
         }
         out.flush();
         err.flush();
+        List<ObjectNode> records = outcomes.stream().map(this::logRecord).toList();
         Path log = logFile != null ? logFile : EventLog.fromEnv(env);
         if (log != null) {
-            EventLog.append(log, outcomes.stream().map(this::logRecord).toList());
+            EventLog.append(log, records);
         }
-        Actions.appendSummary(summaryMarkdown(routes, outcomes), env);
+        if (History.enabled(env)) {
+            // One request per event: a record that cannot be appended is a warning, and stays in the event log.
+            History.append(github(), records, err, env);
+        }
+        Actions.appendSummary(summaryMarkdown(routes, outcomes, shadow), env);
         // One status for the step, for the rare file of several events: the worst of them.
         Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
-        Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed" : "unrouted", env);
+        Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed"
+                : statuses.contains("shadowed") ? "shadowed" : "unrouted", env);
         if (outcomes.size() == 1) {
             // What the dedupe store should remember when the event failed: the workflows it need not send again
             // (not one that two routes start, one of them failed: the lookup tells those runs apart).
             List<Target> targets = outcomes.get(0).targets();
             Set<String> failed = targets.stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).collect(Collectors.toSet());
-            Actions.output("dispatched", targets.stream().map(t -> t.route().workflow()).filter(w -> !failed.contains(w)).distinct()
-                    .collect(Collectors.joining(",")), env);
+            Actions.output("dispatched", targets.stream().filter(t -> !t.status().equals(WOULD_DISPATCH)).map(t -> t.route().workflow())
+                    .filter(w -> !failed.contains(w)).distinct().collect(Collectors.joining(",")), env);
         }
     }
 
@@ -707,13 +749,19 @@ class route implements Callable<Integer> {
         return record;
     }
 
-    private static String summaryMarkdown(RoutesFile routes, List<Outcome> outcomes) {
+    private static String summaryMarkdown(RoutesFile routes, List<Outcome> outcomes, boolean shadow) {
         StringBuilder md = new StringBuilder("### Event routing\n\n");
+        if (outcomes.stream().anyMatch(o -> o.count(WOULD_DISPATCH) > 0)) {
+            md.append(":eyes: **Shadow mode** (").append(shadow ? "`route --shadow`" : "`mode: log` in " + Actions.cell(routes.name()))
+                    .append("): the targets marked *would dispatch* were not sent; the event log records them as `")
+                    .append(WOULD_DISPATCH).append("`.\n\n");
+        }
         for (Outcome outcome : outcomes) {
             JsonNode doc = outcome.document();
             md.append(switch (outcome.status()) {
                 case "routed" -> ":white_check_mark: ";
                 case "unrouted" -> ":information_source: ";
+                case "shadowed" -> ":eyes: ";
                 default -> ":x: ";
             }).append("`").append(Actions.cell(text(doc, "/event_type"))).append("` `").append(Actions.cell(text(doc, "/client_payload/event_id")))
                     .append("` (trace `").append(Actions.cell(Optional.ofNullable(text(doc, "/client_payload/trace_id"))
@@ -729,6 +777,7 @@ class route implements Callable<Integer> {
                 String result = switch (target.status()) {
                     case "failed" -> ":x: failed: " + target.error();
                     case ALREADY_DISPATCHED -> "already dispatched: " + (run != null ? run : "recorded by the dedupe store") + ", not sent again";
+                    case WOULD_DISPATCH -> ":eyes: would dispatch (shadow mode: not sent)";
                     default -> run != null ? run : "dispatched (this GitHub does not report the run)";
                 };
                 md.append("| ").append(Actions.cell(routes.name() + ":" + target.route().line()))
@@ -758,7 +807,11 @@ class route implements Callable<Integer> {
     // ---- the routes file ------------------------------------------------------------------
 
     static final YAMLMapper YAML = new YAMLMapper();
-    static final Set<String> ROUTE_KEYS = new LinkedHashSet<>(List.of("event", "workflow", "inputs", "when"));
+    static final Set<String> ROUTE_KEYS = new LinkedHashSet<>(List.of("event", "workflow", "inputs", "when", "mode"));
+    static final Set<String> FILE_KEYS = new LinkedHashSet<>(List.of("routes", "mode"));
+    /** A rollout mode: dispatch (the default) sends; log records the targets as would-dispatch and sends nothing. */
+    static final String MODE_DISPATCH = "dispatch";
+    static final String MODE_LOG = "log";
     static final Pattern WORKFLOW = Pattern.compile("^[A-Za-z0-9._-]+\\.ya?ml$|^[0-9]+$");
     static final Pattern INPUT_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
     static final Pattern PAYLOAD_PATH = Pattern.compile("^[^.\\s]+(\\.[^.\\s]+)*$");
@@ -775,6 +828,8 @@ class route implements Callable<Integer> {
         private final Machine patterns = Machine.builder().build();
         private final Map<String, Integer> lines = new TreeMap<>();
         private final List<String> problems = new ArrayList<>();
+        /** The file's mode: every route's unless it says its own. */
+        private String fileMode = MODE_DISPATCH;
 
         private RoutesFile(String name) {
             this.name = name;
@@ -819,10 +874,14 @@ class route implements Callable<Integer> {
                 return;
             }
             root.fieldNames().forEachRemaining(key -> {
-                if (!key.equals("routes")) {
-                    problem(line("/" + key), "unknown key '" + key + "' (the file has one key: routes)");
+                if (!FILE_KEYS.contains(key)) {
+                    problem(line("/" + key), "unknown key '" + key + "' (the file has: " + String.join(", ", FILE_KEYS) + ")");
                 }
             });
+            if (root.has("mode")) {
+                String mode = mode(root.get("mode"), "/mode");
+                fileMode = mode != null ? mode : MODE_DISPATCH;
+            }
             JsonNode list = root.get("routes");
             for (int i = 0; i < list.size(); i++) {
                 checkRoute(i, list.get(i), "/routes/" + i);
@@ -864,7 +923,7 @@ class route implements Callable<Integer> {
 
         private void checkRoute(int index, JsonNode node, String pointer) {
             if (!node.isObject()) {
-                problem(line(pointer), "a route is a mapping with 'event', 'workflow' and optionally 'inputs' and 'when'");
+                problem(line(pointer), "a route is a mapping with 'event', 'workflow' and optionally 'inputs', 'when' and 'mode'");
                 return;
             }
             node.fieldNames().forEachRemaining(key -> {
@@ -922,8 +981,19 @@ class route implements Callable<Integer> {
                 }
             }
             if (event != null && workflow != null) {
-                routes.add(new Route(index, line(pointer), event, glob(event), workflow, line(pointer + "/workflow"), inputs, inputLines, when));
+                routes.add(new Route(index, line(pointer), event, glob(event), workflow, line(pointer + "/workflow"), inputs, inputLines, when,
+                        node.has("mode") ? mode(node.get("mode"), pointer + "/mode") : fileMode));
             }
+        }
+
+        /** log or dispatch; anything else is a problem on its line (and null). */
+        private String mode(JsonNode node, String pointer) {
+            if (node.isTextual() && List.of(MODE_DISPATCH, MODE_LOG).contains(node.asText())) {
+                return node.asText();
+            }
+            problem(line(pointer), "'mode' must be " + MODE_LOG + " (record the targets that would be dispatched, send nothing) or "
+                    + MODE_DISPATCH + " (the default), not " + (node.isTextual() ? "'" + node.asText() + "'" : node.toString()));
+            return null;
         }
 
         /** A glob over event types: '*' matches any run of characters, dots included, so '*' alone matches every event. */
@@ -1040,8 +1110,11 @@ class route implements Callable<Integer> {
                     nodes.append("  ").append(id).append("[\"").append(mermaidText(w)).append("\"]\n");
                     return id;
                 });
-                edges.append("  ").append(event).append(" -->")
-                        .append(route.when() == null ? "" : "|\"" + mermaidText(describe(route.when())) + "\"|")
+                // A route in log mode is drawn dotted and says so: nothing is sent along it yet.
+                String label = Stream.of(route.logMode() ? "mode: log" : null, route.when() == null ? null : describe(route.when()))
+                        .filter(Objects::nonNull).collect(Collectors.joining("; "));
+                edges.append("  ").append(event).append(route.logMode() ? " -.->" : " -->")
+                        .append(label.isEmpty() ? "" : "|\"" + mermaidText(label) + "\"|")
                         .append(" ").append(workflow).append('\n');
             }
             return "flowchart LR\n" + nodes + edges;
@@ -1836,10 +1909,14 @@ class route implements Callable<Integer> {
 
     /** One entry of the routes file, with the lines that messages point at. */
     record Route(int index, int line, String event, Pattern eventPattern, String workflow, int workflowLine,
-                 Map<String, String> inputs, Map<String, Integer> inputLines, JsonNode when) {
+                 Map<String, String> inputs, Map<String, Integer> inputLines, JsonNode when, String mode) {
+        /** mode: log (the route's own, else the file's): recorded as would-dispatch, never sent. */
+        boolean logMode() {
+            return MODE_LOG.equals(mode);
+        }
     }
 
-    /** One workflow to start for one event; status is null while planned, then dispatched, already-dispatched or failed. */
+    /** One workflow to start for one event; status is null while planned, then dispatched, already-dispatched, would-dispatch or failed. */
     record Target(Route route, Map<String, String> inputs, String status, Long runId, String htmlUrl, Instant dispatchedAt, String error) {
         static Target planned(Route route, Map<String, String> inputs) {
             return new Target(route, inputs, null, null, null, null, null);
@@ -1857,15 +1934,27 @@ class route implements Callable<Integer> {
         Target failed(String error) {
             return new Target(route, inputs, "failed", null, null, null, error);
         }
+
+        /** Log mode: what would have been sent, and was not. */
+        Target wouldDispatch() {
+            return new Target(route, inputs, WOULD_DISPATCH, null, null, null, null);
+        }
     }
 
     /**
-     * An event and what became of it: routed (no target failed), unrouted (no route matched) or failed;
+     * An event and what became of it: routed (no target failed), unrouted (no route matched), failed, or
+     * shadowed (every target in log mode: would-dispatch, nothing sent);
      * processedAgain says why it was looked up before sending (null on its first processing).
      */
     record Outcome(JsonNode document, List<Target> targets, String processedAgain) {
         String status() {
-            return targets.isEmpty() ? "unrouted" : targets.stream().anyMatch(t -> "failed".equals(t.status())) ? "failed" : "routed";
+            if (targets.isEmpty()) {
+                return "unrouted";
+            }
+            if (targets.stream().anyMatch(t -> "failed".equals(t.status()))) {
+                return "failed";
+            }
+            return targets.stream().allMatch(t -> WOULD_DISPATCH.equals(t.status())) ? "shadowed" : "routed";
         }
 
         long count(String status) {
@@ -2518,6 +2607,100 @@ class route implements Callable<Integer> {
         }
     }
     // ---- end of shared block EventLog ----
+
+    // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event history: event log records kept on GitHub across runs, one file per record on a branch
+    // of their own (event-bus-history), each written with one request of the contents API, which creates
+    // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no
+    // script touches the history. A record that cannot be appended stays in the event log, with a warning.
+
+    static final class History {
+        static final String BRANCH = "event-bus-history";
+        /** Commits to one branch made at the same moment can conflict (409): each is tried this often. */
+        private static final int ATTEMPTS = 6;
+
+        static boolean enabled(Map<String, String> env) {
+            return "true".equalsIgnoreCase(env.getOrDefault("EVENT_BUS_HISTORY", "").strip());
+        }
+
+        /** Appends each record: one request each when all goes well. Returns how many could not be appended. */
+        static int append(GitHub github, List<ObjectNode> records, PrintWriter err, Map<String, String> env) throws InterruptedException {
+            int lost = 0;
+            for (ObjectNode record : records) {
+                String path = pathOf(record);
+                try {
+                    appendOne(github, path, record);
+                } catch (IOException | Failure e) {
+                    lost++;
+                    Actions.warning(err, "event history", "could not append " + path + " to the branch " + BRANCH + " ("
+                            + redacted(e.getMessage(), env) + "); the record stays in the event log", env);
+                }
+            }
+            return lost;
+        }
+
+        private static void appendOne(GitHub github, String path, ObjectNode record) throws IOException, InterruptedException {
+            ObjectNode body = JSON.createObjectNode()
+                    .put("message", "event-bus: " + record.path("status").asText() + " " + record.path("event_type").asText("-")
+                            + " " + record.path("event_id").asText("-"))
+                    .put("content", Base64.getEncoder().encodeToString((JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8)))
+                    .put("branch", BRANCH);
+            boolean branchCreated = false;
+            for (int attempt = 1; ; attempt++) {
+                Response response = github.exchange("PUT", github.repoPath("/contents/" + path), body, Map.of());
+                if (response.status() == 201 || (response.status() == 422 && response.message().contains("sha"))) {
+                    return; // written now, or by an earlier attempt whose answer was lost
+                }
+                if (response.status() == 404 && response.message().startsWith("Branch") && !branchCreated) {
+                    createBranch(github);
+                    branchCreated = true;
+                } else if (response.status() == 409 && attempt < ATTEMPTS) {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(100L << Math.min(attempt, 5)));
+                } else {
+                    throw new GitHubException(github.refusal(response, "append to the event history", "contents: write"));
+                }
+            }
+        }
+
+        /** A branch with no history of the repository's own: a README, then a commit without parents. */
+        private static void createBranch(GitHub github) throws IOException, InterruptedException {
+            ObjectNode tree = JSON.createObjectNode();
+            tree.putArray("tree").addObject()
+                    .put("path", "README.md").put("mode", "100644").put("type", "blob")
+                    .put("content", "# event-bus history\n\nEvent log records, one file per record under events/<day>/, appended by "
+                            + "the event-bus scripts when a workflow sets EVENT_BUS_HISTORY=true. Read them with "
+                            + "`route stats --history` and `route replay --history`; do not edit.\n");
+            String treeSha = github.call("POST", github.repoPath("/git/trees"), tree, "create the event history branch", "contents: write")
+                    .json().path("sha").asText();
+            ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
+            commit.putArray("parents");
+            String commitSha = github.call("POST", github.repoPath("/git/commits"), commit, "create the event history branch", "contents: write")
+                    .json().path("sha").asText();
+            ObjectNode ref = JSON.createObjectNode().put("ref", "refs/heads/" + BRANCH).put("sha", commitSha);
+            Response created = github.exchange("POST", github.repoPath("/git/refs"), ref, Map.of());
+            if (created.status() != 201 && !(created.status() == 422 && created.message().contains("already exists"))) {
+                throw new GitHubException(github.refusal(created, "create the event history branch", "contents: write"));
+            }
+        }
+
+        /**
+         * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
+         * name is unique per record, so concurrent appends never write the same path.
+         */
+        static String pathOf(JsonNode record) {
+            Instant at;
+            try {
+                at = Instant.parse(record.path("received_at").asText());
+            } catch (DateTimeParseException e) {
+                at = Instant.now();
+            }
+            String stamp = TIMESTAMP.format(at);
+            return "events/" + stamp.substring(0, 10) + "/" + stamp.substring(11, 23).replace(":", "").replace(".", "")
+                    + "-" + record.path("status").asText("unknown") + "-" + record.path("event_id").asText("none")
+                    + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
+        }
+    }
+    // ---- end of shared block History ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no

@@ -475,7 +475,7 @@ class RouteTest {
                         routes:
                           - event: rfc.pr.ready
                             workflows: merge.yml
-                        """, 3, "unknown key 'workflows' (a route has: event, workflow, inputs, when)"),
+                        """, 3, "unknown key 'workflows' (a route has: event, workflow, inputs, when, mode)"),
                 Arguments.of("""
                         routes:
                           - event: rfc.pr.ready
