@@ -96,6 +96,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -1187,12 +1188,104 @@ class route implements Callable<Integer> {
         }
     }
 
-    // ---- event logs: what stats and replay read -----------------------------------------------
+    // ---- event logs: what stats, replay and reconcile read ------------------------------------
+
+    /** A time on the command line: a duration back from now (7d, 24h, 90m) or an RFC 3339 time. */
+    record When(String text, Duration ago, Instant at) {
+        static final Pattern DURATION = Pattern.compile("^(\\d{1,6})([dhm])$");
+
+        static When parse(String text, String option, CommandSpec spec) {
+            if (text == null) {
+                return null;
+            }
+            Duration ago = durationOrNull(text);
+            if (ago != null) {
+                return new When(text, ago, null);
+            }
+            try {
+                return new When(text, null, java.time.OffsetDateTime.parse(text).toInstant());
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 7d, 24h or 90m, or an "
+                        + "RFC 3339 time such as 2026-11-27T04:00:00Z, not '" + text + "'");
+            }
+        }
+
+        /** 7d, 24h, 90m as a Duration; exit 2 for anything else. */
+        static Duration duration(String text, String option, CommandSpec spec) {
+            Duration duration = durationOrNull(text);
+            if (duration == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 15m, 2h or 1d, not '" + text + "'");
+            }
+            return duration;
+        }
+
+        private static Duration durationOrNull(String text) {
+            var duration = DURATION.matcher(text);
+            if (!duration.matches()) {
+                return null;
+            }
+            long amount = Long.parseLong(duration.group(1));
+            return switch (duration.group(2)) {
+                case "d" -> Duration.ofDays(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofMinutes(amount);
+            };
+        }
+
+        Instant resolve(Instant now) {
+            return at != null ? at : now.minus(ago);
+        }
+    }
+
+    /** --since and --until as given, resolved against a clock once it is known (GitHub's, when the history is read). */
+    record Span(When since, When until) {
+        static final Span ALL = new Span(null, null);
+
+        Window resolve(Instant now) {
+            return new Window(since == null ? null : since.resolve(now), until == null ? null : until.resolve(now), now);
+        }
+
+        /** The same span without its end: what replay and reconcile read, since the last record of an event decides. */
+        Span open() {
+            return new Span(since, null);
+        }
+    }
+
+    /** A time window, since inclusive, until exclusive; either may be open. now is the clock it was resolved against. */
+    record Window(Instant since, Instant until, Instant now) {
+        boolean contains(Instant time) {
+            return time != null && (since == null || !time.isBefore(since)) && (until == null || time.isBefore(until));
+        }
+
+        /** Whether a day (UTC) of the history may hold records of the window. */
+        boolean mayHold(java.time.LocalDate day) {
+            return (since == null || !day.isBefore(day(since))) && (until == null || !day.isAfter(day(until)));
+        }
+
+        boolean bounded() {
+            return since != null || until != null;
+        }
+
+        String describe() {
+            return (since != null ? "since " + TIMESTAMP.format(since) : "") + (since != null && until != null ? " " : "")
+                    + (until != null ? "until " + TIMESTAMP.format(until) : "");
+        }
+
+        static java.time.LocalDate day(Instant time) {
+            return time.atZone(ZoneOffset.UTC).toLocalDate();
+        }
+    }
+
+    /** When a record happened: its received_at, else its timestamp; null when neither parses. */
+    static Instant recordTime(JsonNode record) {
+        Instant received = parseInstant(text(record, "/received_at"));
+        return received != null ? received : parseInstant(text(record, "/timestamp"));
+    }
 
     /**
-     * The event logs a subcommand reads: LOG files ('-' stdin); else $EVENT_LOG, else event_log.jsonl;
-     * and with --from-artifacts N the newest N event log artifacts of the repository. Then their
-     * records, one JSON object a line.
+     * The event logs a subcommand reads: LOG files ('-' stdin); with --from-artifacts N the newest N
+     * event log artifacts of the repository; with --history the event history (the branch
+     * event-bus-history); else $EVENT_LOG, else event_log.jsonl. Then their records, one JSON object a line.
      */
     static final class EventLogs {
         private EventLogs() {
@@ -1202,8 +1295,38 @@ class route implements Callable<Integer> {
         record Entry(int source, int line, JsonNode record) {
         }
 
-        static List<Source> read(List<String> logs, Integer fromArtifacts, String artifactPrefix, Map<String, String> env,
-                                 CommandSpec spec, java.util.function.Supplier<GitHub> github) throws IOException, InterruptedException {
+        /** What the history gave: the days (folders) kept of all it holds, the record files, the archive's size. */
+        record HistoryRead(String repository, int days, int daysInAll, int files, long bytes) {
+        }
+
+        /**
+         * What was read: the sources in order (history records oldest first), how many were log files or
+         * artifact logs, the history when read, the window resolved against GitHub's clock when the history
+         * was read (else this machine's), and the GitHub API requests that reading cost.
+         */
+        record Logs(List<Source> sources, int logs, HistoryRead history, Window window, int apiRequests) {
+            /** "2 logs", "the history of o/r (8 days)", "1 log and the history of ...". */
+            String describe() {
+                String files = logs + (logs == 1 ? " log" : " logs");
+                return history == null ? files : (logs > 0 ? files + " and " : "") + "the history of " + history.repository()
+                        + " (" + history.days() + (history.days() == 1 ? " day" : " days") + ")";
+            }
+
+            /** The same with an article: "the 2 logs". */
+            String where() {
+                return history != null && logs == 0 ? describe() : "the " + describe();
+            }
+
+            /** One line for stderr when GitHub was read: what it cost. */
+            String cost() {
+                return (history != null ? "the history of " + history.repository() + ": " + history.files() + " record files in "
+                        + history.days() + " of " + history.daysInAll() + " days read from one archive of " + history.bytes() + " bytes; " : "")
+                        + apiRequests + " API request" + (apiRequests == 1 ? "" : "s");
+            }
+        }
+
+        static Logs read(List<String> logs, Integer fromArtifacts, String artifactPrefix, boolean history, Span span, Map<String, String> env,
+                         CommandSpec spec, java.util.function.Supplier<GitHub> github) throws IOException, InterruptedException {
             if (fromArtifacts != null && fromArtifacts < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--from-artifacts must be at least 1");
             }
@@ -1211,13 +1334,25 @@ class route implements Callable<Integer> {
             for (String log : logs) {
                 sources.add(log.equals("-") ? Source.stdin(spec) : Source.file(Path.of(log), spec));
             }
+            GitHub client = fromArtifacts != null || history ? github.get() : null;
+            int before = client == null ? 0 : client.requests();
             if (fromArtifacts != null) {
-                sources.addAll(artifactLogs(github.get(), fromArtifacts, artifactPrefix, spec));
-            } else if (sources.isEmpty()) {
+                sources.addAll(artifactLogs(client, fromArtifacts, artifactPrefix, spec));
+            } else if (sources.isEmpty() && !history) {
                 Path log = EventLog.fromEnv(env);
                 sources.add(Source.file(log != null ? log : Path.of("event_log.jsonl"), spec));
             }
-            return sources;
+            int logCount = sources.size();
+            Window window = span.resolve(Instant.now());
+            HistoryRead read = null;
+            if (history) {
+                List<Source> records = new ArrayList<>();
+                Window[] resolved = {window};
+                read = historyLogs(client, span, resolved, records, env, spec);
+                window = resolved[0];
+                sources.addAll(records);
+            }
+            return new Logs(sources, logCount, read, window, client == null ? 0 : client.requests() - before);
         }
 
         /**
@@ -1250,6 +1385,55 @@ class route implements Callable<Integer> {
             return skipped;
         }
 
+        /** events/YYYY-MM-DD/NAME.json under the archive's top folder (owner-repo-sha/). */
+        private static final Pattern HISTORY_FILE = Pattern.compile("^[^/]+/(events/(\\d{4}-\\d{2}-\\d{2})/[^/]+\\.json)$");
+
+        /**
+         * The event history in one API request, whatever its size: the zipball of the branch, which GitHub
+         * answers with a redirect to a short-lived storage URL (fetched without the token, like an artifact).
+         * Durations resolve against GitHub's clock (the answer's Date), the clock of the history's own
+         * received_at times; only the day folders the window may hold are read, one source per record file,
+         * oldest first. No branch yet (404) is a warning and no records.
+         */
+        private static HistoryRead historyLogs(GitHub github, Span span, Window[] window, List<Source> sources, Map<String, String> env,
+                                               CommandSpec spec)
+                throws IOException, InterruptedException {
+            Response redirect = github.exchange("GET", github.repoPath("/zipball/" + History.BRANCH), null, Map.of());
+            window[0] = span.resolve(redirect.date().orElse(Instant.now()));
+            if (redirect.status() == 404) {
+                Actions.warning(spec.commandLine().getErr(), "No event history", "no branch " + History.BRANCH + " in " + github.repository()
+                        + " (404): no script has appended a record yet (EVENT_BUS_HISTORY=true in a workflow starts it), or the token "
+                        + "cannot see the repository; reading no records", env);
+                return new HistoryRead(github.repository(), 0, 0, 0, 0);
+            }
+            byte[] zip = followRedirect(github, redirect, "read the event history (the branch " + History.BRANCH + ")", "contents: read",
+                    "the event history");
+            TreeMap<String, String> files = new TreeMap<>();
+            Set<String> days = new HashSet<>();
+            Set<String> kept = new HashSet<>();
+            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
+                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
+                    var file = HISTORY_FILE.matcher(entry.getName());
+                    if (entry.isDirectory() || !file.matches()) {
+                        continue;
+                    }
+                    days.add(file.group(2));
+                    java.time.LocalDate day;
+                    try {
+                        day = java.time.LocalDate.parse(file.group(2));
+                    } catch (DateTimeParseException e) {
+                        continue;
+                    }
+                    if (window[0].mayHold(day)) {
+                        kept.add(file.group(2));
+                        files.put(file.group(1), Source.utf8("history " + file.group(1), entries.readAllBytes(), spec));
+                    }
+                }
+            }
+            files.forEach((path, text) -> sources.add(new Source("history " + path, text)));
+            return new HistoryRead(github.repository(), kept.size(), days.size(), files.size(), zip.length);
+        }
+
         /**
          * The newest N artifacts whose name starts with the prefix (GitHub's ?name= filter is an exact
          * match, so the list is filtered here, page by page, newest first), each unzipped in memory.
@@ -1276,21 +1460,23 @@ class route implements Callable<Integer> {
             List<Source> sources = new ArrayList<>();
             for (JsonNode artifact : chosen) {
                 String name = "artifact " + artifact.path("name").asText() + " (" + artifact.path("id").asText() + ")";
-                sources.addAll(unzipLogs(name, download(github, artifact.path("id").asLong(), name)));
+                Response redirect = github.exchange("GET", github.repoPath("/actions/artifacts/" + artifact.path("id").asLong() + "/zip"), null, Map.of());
+                sources.addAll(unzipLogs(name, followRedirect(github, redirect, "download " + name, "actions: read", name)));
             }
             return sources;
         }
 
         /**
-         * GitHub answers 302 with a short-lived signed URL on another host. That URL carries its own
-         * credentials, so it is fetched without the Authorization header: the token never leaves GitHub.
+         * GitHub answers a download (an artifact, a zipball) with 302 and a short-lived signed URL on
+         * another host. That URL carries its own credentials, so it is fetched without the Authorization
+         * header: the token never leaves GitHub. The fetch is a download, not an API request.
          */
-        private static byte[] download(GitHub github, long id, String name) throws IOException, InterruptedException {
-            Response redirect = github.exchange("GET", github.repoPath("/actions/artifacts/" + id + "/zip"), null, Map.of());
+        private static byte[] followRedirect(GitHub github, Response redirect, String action, String permission, String name)
+                throws IOException, InterruptedException {
             Optional<String> location = redirect.header("location");
             if (redirect.status() / 100 != 3 || location.isEmpty()) {
-                throw new GitHubException(redirect.status() >= 400 ? github.refusal(redirect, "download " + name, "actions: read")
-                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to download " + name);
+                throw new GitHubException(redirect.status() >= 400 ? github.refusal(redirect, action, permission)
+                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to " + action);
             }
             HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
             HttpRequest request = HttpRequest.newBuilder(URI.create(github.apiUrl + "/").resolve(location.get()))
@@ -1298,7 +1484,7 @@ class route implements Callable<Integer> {
             try {
                 HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 if (answer.statusCode() != 200) {
-                    // The signed URL is a credential: named by artifact, never printed.
+                    // The signed URL is a credential: named by what it holds, never printed.
                     throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
                 }
                 return answer.body();
@@ -1357,7 +1543,6 @@ class route implements Callable<Integer> {
     static final class Replay implements Callable<Integer> {
         /** The statuses an event log record may have (the contract's list). */
         static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught", "emitted");
-        static final Pattern DURATION = Pattern.compile("^(\\d{1,6})([dhm])$");
 
         @ParentCommand
         route parent;
@@ -1381,9 +1566,19 @@ class route implements Callable<Integer> {
         @Option(names = "--type", paramLabel = "GLOB", description = "only event types the glob matches, as a route's event does (rfc.pr.*)")
         String type;
 
-        @Option(names = "--since", paramLabel = "WHEN", description = "only events received since: a duration back from now "
-                + "(7d, 24h, 90m) or an RFC 3339 time; received_at, else timestamp")
+        @Option(names = "--since", paramLabel = "WHEN", description = "only events whose last record was received since: a duration "
+                + "back from now (7d, 24h, 90m) or an RFC 3339 time; received_at, else timestamp")
         String since;
+
+        @Option(names = "--until", paramLabel = "WHEN", description = "only events whose last record was received before this (as --since)")
+        String until;
+
+        @Option(names = "--source", paramLabel = "S", description = "only events of this source (the envelope's source)")
+        String source;
+
+        @Option(names = "--history", description = "also read the event history of the repository (the branch event-bus-history: "
+                + "one API request, whatever its size; only the days --since asks for are kept)")
+        boolean history;
 
         @Option(names = "--event-id", paramLabel = "ID", split = ",", description = "only this event (repeatable, or comma-separated); "
                 + "one not in the logs is reported as not-found")
@@ -1442,7 +1637,7 @@ class route implements Callable<Integer> {
                 }
                 typeGlob = RoutesFile.glob(type);
             }
-            Instant sinceTime = since == null ? null : since(since);
+            Span span = new Span(When.parse(since, "--since", spec), When.parse(until, "--until", spec));
             if (schemasDir != null && !Files.isDirectory(schemasDir)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--schemas: no such directory: " + schemasDir);
             }
@@ -1452,7 +1647,13 @@ class route implements Callable<Integer> {
                 }
             }
 
-            List<Source> sources = EventLogs.read(logs, fromArtifacts, artifactPrefix, parent.env, spec, this::github);
+            // The last record of an event decides, so the history is read from --since on, whatever --until says.
+            EventLogs.Logs read = EventLogs.read(logs, fromArtifacts, artifactPrefix, history, span.open(), parent.env, spec, this::github);
+            if (read.apiRequests() > 0) {
+                spec.commandLine().getErr().println("replay: read " + read.cost());
+            }
+            Window window = span.resolve(read.window().now());
+            List<Source> sources = read.sources();
             Map<String, Latest> events = new LinkedHashMap<>();
             int[] records = {0};
             EventLogs.records(sources, spec.commandLine().getErr(), entry -> {
@@ -1484,7 +1685,8 @@ class route implements Callable<Integer> {
                 return wanted.contains(String.valueOf(text(record, "/status")))
                         && (glob == null || glob.matcher(String.valueOf(text(record, "/event_type"))).matches())
                         && (eventIds.isEmpty() || eventIds.contains(e.getKey()))
-                        && (sinceTime == null || when != null && !when.isBefore(sinceTime));
+                        && (source == null || source.equals(text(record, "/source")))
+                        && (!window.bounded() || window.contains(when));
             }).sorted(Comparator.comparing(e -> e.getValue().receivedAt, Comparator.nullsLast(Comparator.naturalOrder()))).toList();
 
             PrintWriter out = spec.commandLine().getOut();
@@ -1493,13 +1695,14 @@ class route implements Callable<Integer> {
             List<List<String>> rows = new ArrayList<>();
             for (String id : new LinkedHashSet<>(eventIds)) {
                 if (!events.containsKey(id)) {
-                    out.println("not-found " + id + ": in none of the " + sources.size() + (sources.size() == 1 ? " log" : " logs") + " read");
+                    out.println("not-found " + id + ": in none of " + read.where() + " read");
                     counts.merge("not found", 1, Integer::sum);
                     rows.add(List.of("", id, "", "not found in the logs read"));
                 } else if (selected.stream().noneMatch(e -> e.getKey().equals(id))) {
                     JsonNode record = events.get(id).decides.record();
-                    err.println("replay: " + id + ": its last record is " + text(record, "/status") + (since != null || type != null
-                            ? " (" + text(record, "/event_type") + ", received " + text(record, "/received_at") + ")" : "")
+                    err.println("replay: " + id + ": its last record is " + text(record, "/status")
+                            + (since != null || until != null || type != null || source != null
+                                    ? " (" + text(record, "/event_type") + ", received " + text(record, "/received_at") + ")" : "")
                             + ", which the selection leaves out" + (wanted.contains(text(record, "/status")) ? "" : "; add --status "
                             + text(record, "/status") + " to replay it"));
                 }
@@ -1507,8 +1710,9 @@ class route implements Callable<Integer> {
             out.flush();
             if (selected.isEmpty() && counts.isEmpty()) {
                 err.println("replay: no event to replay: none of the " + events.size() + " events in " + records[0] + " records of "
-                        + sources.size() + (sources.size() == 1 ? " log" : " logs") + " has the status " + String.join(" or ", wanted)
-                        + (type != null ? ", type " + type : "") + (since != null ? ", since " + since : "")
+                        + read.describe() + " has the status " + String.join(" or ", wanted)
+                        + (type != null ? ", type " + type : "") + (source != null ? ", source " + source : "")
+                        + (since != null ? ", since " + since : "") + (until != null ? ", until " + until : "")
                         + (eventIds.isEmpty() ? "" : " and one of the event ids asked for"));
                 return CommandLine.ExitCode.OK;
             }
@@ -1566,15 +1770,7 @@ class route implements Callable<Integer> {
 
         /** The event as it was dispatched the first time: its type and its payload, event_id included. Null when GitHub took it. */
         private String send(JsonNode document) throws IOException, InterruptedException {
-            ObjectNode body = JSON.createObjectNode();
-            body.set("event_type", document.get("event_type"));
-            body.set("client_payload", document.get("client_payload"));
-            try {
-                github().call("POST", github().repoPath("/dispatches"), body, "create repository dispatch events", "contents: write");
-                return null;
-            } catch (GitHubException e) {
-                return e.getMessage();
-            }
+            return dispatchEvent(github(), document);
         }
 
         private GitHub github() {
@@ -1588,25 +1784,6 @@ class route implements Callable<Integer> {
             return event != null && event.path("event_type").isTextual() && event.path("client_payload").isObject();
         }
 
-        /** 7d, 24h, 90m back from now, or an RFC 3339 time. */
-        private Instant since(String when) {
-            var duration = DURATION.matcher(when);
-            if (duration.matches()) {
-                long amount = Long.parseLong(duration.group(1));
-                return Instant.now().minus(switch (duration.group(2)) {
-                    case "d" -> Duration.ofDays(amount);
-                    case "h" -> Duration.ofHours(amount);
-                    default -> Duration.ofMinutes(amount);
-                });
-            }
-            try {
-                return java.time.OffsetDateTime.parse(when).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--since must be a duration such as 7d, 24h or 90m, or an "
-                        + "RFC 3339 time such as 2026-11-27T04:00:00Z, not '" + when + "'");
-            }
-        }
-
         private static String markdown(String summary, List<List<String>> rows) {
             StringBuilder md = new StringBuilder("### Event replay\n\n").append(summary.substring("replay: ".length())).append(".\n\n")
                     .append("| Event type | Event id | Last status | Result |\n|---|---|---|---|\n");
@@ -1618,35 +1795,76 @@ class route implements Callable<Integer> {
         }
     }
 
+    /**
+     * Sends an event document again as a repository dispatch: its type and its payload, event_id and
+     * timestamp included, as it was first sent. Returns null when GitHub took it, else why not.
+     */
+    static String dispatchEvent(GitHub github, JsonNode document) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("event_type", document.get("event_type"));
+        body.set("client_payload", document.get("client_payload"));
+        try {
+            github.call("POST", github.repoPath("/dispatches"), body, "create repository dispatch events", "contents: write");
+            return null;
+        } catch (GitHubException e) {
+            return e.getMessage();
+        }
+    }
+
     // ---- route stats ----------------------------------------------------------------------
 
     @Command(name = "stats", mixinStandardHelpOptions = true, version = "route 0.1.0",
             description = {
-                "Reports on event logs (JSON Lines): counts per event type and status, the median and 95th percentile "
-                        + "(nearest rank) of latency_ms, and per trace_id the time from its first event's timestamp to "
-                        + "its last event's received_at, slowest first.",
-                "A plain table on stdout (or JSON with --json); a Markdown table is appended to $GITHUB_STEP_SUMMARY when set.",
-                "--from-artifacts N downloads the newest N event-log-* artifacts the router workflow uploaded."},
+                "Reports on event logs (JSON Lines) and the event history: counts per event type and status; the median "
+                        + "and 95th percentile (nearest rank) of latency_ms (received_at minus the event's timestamp) over "
+                        + "routed records only; per event type, the time from an event's timestamp to each target's "
+                        + "dispatched_at; the schema drift report (rejected records by the rule in their error, and by "
+                        + "source); the items the cron paths caught that no event had handled (cron-caught records); and per "
+                        + "trace_id the time from its first event's timestamp to its last event's received_at, slowest first.",
+                "The window (--since, --until: against received_at, else timestamp) and the filters (--type, --status, "
+                        + "--source) apply to every record read: LOG files, artifacts and the history. With --history, "
+                        + "durations count back from GitHub's clock.",
+                "A plain table on stdout (or JSON with --json, which has everything); Markdown with a Mermaid chart of "
+                        + "events per day (distinct event ids by the day they were received, cron-caught items aside) is "
+                        + "appended to $GITHUB_STEP_SUMMARY when set. --by day adds a table of counts per day (UTC) and status.",
+                "--max-rejected N exits 1 when the window holds more than N rejected events: '--since 7d --max-rejected 0' "
+                        + "in a scheduled workflow makes zero schema drift over 7 days a check that can fail.",
+                "--history costs one API request (the zipball of the branch event-bus-history, then its archive from "
+                        + "storage, which is no API request) whatever the number of events; --from-artifacts N costs one "
+                        + "list request per 100 artifacts and one request per artifact."},
             footerHeading = "%nEnvironment:%n",
             footer = {
-                "  EVENT_LOG            the log read when no LOG is given (else event_log.jsonl)",
+                "  EVENT_LOG            the log read when no LOG, --history or",
+                "                       --from-artifacts is given (else event_log.jsonl)",
                 "  GITHUB_STEP_SUMMARY  a Markdown report is appended to it",
                 "  GITHUB_TOKEN, GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL",
-                "                       for --from-artifacts (the token needs actions: read)"},
+                "                       for --history (the token needs contents: read)",
+                "                       and --from-artifacts (actions: read)",
+                "",
+                "Example:",
+                "  route stats --history --since 7d --by day",
+                "  route stats --history --since 7d --status rejected --max-rejected 0",
+                "  route stats event_log.jsonl --type 'rfc.pr.*' --json"},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 "0:reported",
-                "1:GitHub could not be reached or refused, or internal failure",
+                "1:the window holds more rejected events than --max-rejected; GitHub could not be reached or refused; or "
+                        + "internal failure",
                 "2:an unreadable log or bad usage"})
     static final class Stats implements Callable<Integer> {
         @ParentCommand
         route parent;
 
-        @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl)")
+        @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl, "
+                + "unless --history or --from-artifacts)")
         List<String> logs = new ArrayList<>();
 
         @Option(names = "--json", description = "print the report as JSON")
         boolean json;
+
+        @Option(names = "--history", description = "also read the event history of the repository (the branch event-bus-history): "
+                + "one API request whatever its size; only the days of the window are kept")
+        boolean history;
 
         @Option(names = "--from-artifacts", paramLabel = "N", description = "also read the newest N event log artifacts of the repository")
         Integer fromArtifacts;
@@ -1655,7 +1873,31 @@ class route implements Callable<Integer> {
                 description = "names of the event log artifacts start with this (default: ${DEFAULT-VALUE})")
         String artifactPrefix;
 
-        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository of the artifacts (default: $GITHUB_REPOSITORY)")
+        @Option(names = "--since", paramLabel = "WHEN", description = "only records received since: a duration back from now "
+                + "(7d, 24h, 90m) or an RFC 3339 time; received_at, else timestamp")
+        String since;
+
+        @Option(names = "--until", paramLabel = "WHEN", description = "only records received before this (as --since)")
+        String until;
+
+        @Option(names = "--type", paramLabel = "GLOB", description = "only event types the glob matches, as a route's event does (rfc.pr.*)")
+        String type;
+
+        @Option(names = "--status", paramLabel = "S", split = ",", description = "only records with one of these statuses: "
+                + "routed, unrouted, duplicate, rejected, failed, shadowed, cron-caught, emitted")
+        List<String> statuses;
+
+        @Option(names = "--source", paramLabel = "S", description = "only records of this source (the envelope's source)")
+        String source;
+
+        @Option(names = "--by", paramLabel = "day", description = "add a table of counts per day (UTC) and status, with cron-caught items")
+        String by;
+
+        @Option(names = "--max-rejected", paramLabel = "N", description = "exit 1 when the window holds more than N rejected events "
+                + "(distinct event ids)")
+        Integer maxRejected;
+
+        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository of the history and the artifacts (default: $GITHUB_REPOSITORY)")
         String repo;
 
         @Option(names = "--verbose", description = "print stack traces of internal failures")
@@ -1670,58 +1912,256 @@ class route implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            List<Source> sources = EventLogs.read(logs, fromArtifacts, artifactPrefix, parent.env, spec,
+            Set<String> wanted = statuses == null ? null : new LinkedHashSet<>(statuses);
+            for (String status : wanted == null ? Set.<String>of() : wanted) {
+                if (!Replay.STATUSES.contains(status)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--status: unknown status '" + status + "' (one of: "
+                            + String.join(", ", Replay.STATUSES) + ")");
+                }
+            }
+            if (type != null && !EVENT_GLOB.matcher(type).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--type must be an event type or a glob such as rfc.pr.*, not '" + type + "'");
+            }
+            Pattern glob = type == null ? null : RoutesFile.glob(type);
+            if (by != null && !by.equals("day")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--by: the report can be split by day, not by '" + by + "'");
+            }
+            if (maxRejected != null && maxRejected < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-rejected must be 0 or more");
+            }
+            Span span = new Span(When.parse(since, "--since", spec), When.parse(until, "--until", spec));
+            EventLogs.Logs read = EventLogs.read(logs, fromArtifacts, artifactPrefix, history, span, parent.env, spec,
                     () -> GitHub.fromEnv(parent.env, repo, parent.spec, 5, Duration.ofSeconds(300)));
-            Report report = Report.of(sources, spec.commandLine().getErr());
+            Window window = read.window();
+            PrintWriter err = spec.commandLine().getErr();
+            List<JsonNode> kept = new ArrayList<>();
+            int[] all = {0};
+            int skipped = EventLogs.records(read.sources(), err, entry -> {
+                all[0]++;
+                JsonNode record = entry.record();
+                if ((!window.bounded() || window.contains(recordTime(record)))
+                        && (glob == null || glob.matcher(String.valueOf(text(record, "/event_type"))).matches())
+                        && (wanted == null || wanted.contains(String.valueOf(text(record, "/status"))))
+                        && (source == null || source.equals(text(record, "/source")))) {
+                    kept.add(record);
+                }
+            });
+            List<String> filters = new ArrayList<>();
+            if (type != null) {
+                filters.add("type " + type);
+            }
+            if (wanted != null) {
+                filters.add("status " + String.join(",", wanted));
+            }
+            if (source != null) {
+                filters.add("source " + source);
+            }
+            Report report = Report.of(kept, all[0], skipped, read, window, String.join(", ", filters), by != null);
             PrintWriter out = spec.commandLine().getOut();
-            out.print(json ? report.json().toPrettyString() + "\n" : report.table());
+            ObjectNode json = report.json();
+            if (maxRejected != null) {
+                json.putObject("max_rejected").put("limit", maxRejected).put("rejected_events", report.rejectedEvents())
+                        .put("exceeded", report.rejectedEvents() > maxRejected);
+            }
+            out.print(this.json ? json.toPrettyString() + "\n" : report.table());
             out.flush();
+            if (read.apiRequests() > 0) {
+                err.println("stats: read " + read.cost());
+            }
             Actions.appendSummary(report.markdown(), parent.env);
+            if (maxRejected != null && report.rejectedEvents() > maxRejected) {
+                Actions.error(err, null, 0, "Schema drift", "stats: " + report.rejectedEvents() + " rejected event"
+                        + (report.rejectedEvents() == 1 ? "" : "s") + (window.bounded() ? " " + window.describe() : "") + ", more than --max-rejected "
+                        + maxRejected + ": the drift report lists the rejected records by rule and by source", parent.env);
+                return CommandLine.ExitCode.SOFTWARE;
+            }
             return CommandLine.ExitCode.OK;
         }
     }
 
-    /** The statistics of a set of event log records. */
-    record Report(int records, int sources, int skipped, Map<String, Tally> byType, Tally all, List<TraceSpan> traces, List<String> statuses) {
+    /** The statistics of a set of event log records (those the window and the filters kept). */
+    static final class Report {
+        private static final Pattern RULE = Pattern.compile("\\(rule: ([^)]+)\\)");
 
-        static Report of(List<Source> sources, PrintWriter err) {
-            Map<String, Tally> byType = new TreeMap<>();
-            Tally all = new Tally(new TreeMap<>(), new ArrayList<>());
+        private final int records;
+        private final int read;
+        private final int skipped;
+        private final EventLogs.Logs logs;
+        private final Window window;
+        private final String filters;
+        private final boolean dayTable;
+        private final Map<String, Tally> byType = new TreeMap<>();
+        private final Tally all = new Tally(new TreeMap<>(), new ArrayList<>());
+        private final Set<String> statuses = new LinkedHashSet<>(Stats.STATUSES);
+        private final TreeMap<java.time.LocalDate, Map<String, Integer>> byDay = new TreeMap<>();
+        private final TreeMap<java.time.LocalDate, Set<String>> eventsByDay = new TreeMap<>();
+        private final Map<String, Integer> driftByRule = new HashMap<>();
+        private final Map<String, Integer> driftBySource = new HashMap<>();
+        private final Set<String> rejected = new HashSet<>();
+        private int rejectedRecords;
+        private final Map<String, List<Long>> dispatchMs = new TreeMap<>();
+        private int cronCaught;
+        private List<TraceSpan> traces = List.of();
+
+        private Report(int records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
+            this.records = records;
+            this.read = read;
+            this.skipped = skipped;
+            this.logs = logs;
+            this.window = window;
+            this.filters = filters;
+            this.dayTable = dayTable;
+        }
+
+        static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
+            Report report = new Report(records.size(), read, skipped, logs, window, filters, dayTable);
             Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
-            Set<String> statuses = new LinkedHashSet<>(Stats.STATUSES);
-            int[] records = {0};
-            int skipped = EventLogs.records(sources, err, entry -> {
-                JsonNode record = entry.record();
-                records[0]++;
+            for (int i = 0; i < records.size(); i++) {
+                JsonNode record = records.get(i);
                 String type = Optional.ofNullable(text(record, "/event_type")).orElse("(none)");
                 String status = Optional.ofNullable(text(record, "/status")).orElse("(none)");
-                statuses.add(status);
+                // An event without an id (one that could not be read) is an event of its own.
+                String event = Optional.ofNullable(text(record, "/event_id")).orElse("record " + i);
+                report.statuses.add(status);
                 Long latency = record.path("latency_ms").canConvertToLong() ? record.get("latency_ms").asLong() : null;
-                byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
-                all.add(status, latency);
+                report.byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
+                report.all.add(status, latency);
+                Instant time = recordTime(record);
+                if (time != null) {
+                    java.time.LocalDate day = Window.day(time);
+                    report.byDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(status, 1, Integer::sum);
+                    if (!status.equals("cron-caught")) {
+                        report.eventsByDay.computeIfAbsent(day, d -> new HashSet<>()).add(event);
+                    }
+                }
+                if (status.equals("cron-caught")) {
+                    report.cronCaught++;
+                }
+                if (status.equals("rejected")) {
+                    report.rejectedRecords++;
+                    report.rejected.add(event);
+                    Set<String> rules = new TreeSet<>();
+                    RULE.matcher(String.valueOf(text(record, "/error"))).results().forEach(m -> rules.add(m.group(1).strip()));
+                    (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> report.driftByRule.merge(rule, 1, Integer::sum));
+                    report.driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
+                }
+                Instant emitted = parseInstant(text(record, "/timestamp"));
+                for (JsonNode target : record.path("targets")) {
+                    Instant dispatched = parseInstant(text(target, "/dispatched_at"));
+                    // Only targets sent in this record: an already-dispatched one was counted when it was sent.
+                    if (emitted != null && dispatched != null && "dispatched".equals(text(target, "/status"))) {
+                        report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
+                    }
+                }
                 // The first event of a chain has no trace_id: its event_id is the trace.
                 String trace = Optional.ofNullable(text(record, "/trace_id")).orElse(text(record, "/event_id"));
                 if (trace != null) {
                     byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
                 }
-            });
-            List<TraceSpan> traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
+            }
+            report.traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
                     .filter(Objects::nonNull)
                     .sorted(Comparator.comparingLong(TraceSpan::spanMs).reversed().thenComparing(TraceSpan::traceId))
                     .toList();
-            return new Report(records[0], sources.size(), skipped, byType, all, traces, List.copyOf(statuses));
+            return report;
+        }
+
+        /** Rejected events: distinct event ids among the rejected records. */
+        int rejectedEvents() {
+            return rejected.size();
+        }
+
+        private List<String> statusList() {
+            return List.copyOf(statuses);
+        }
+
+        /** "6 records from 2 logs", or "3 of 57 records from the history of o/r (8 days), received since ...; type rfc.pr.*". */
+        private String heading() {
+            boolean selected = window.bounded() || !filters.isEmpty();
+            return (selected ? records + " of " + read : String.valueOf(records)) + " records from " + logs.describe()
+                    + (skipped > 0 ? " (" + skipped + " lines skipped)" : "")
+                    + (window.bounded() ? ", received " + window.describe() : "") + (filters.isEmpty() ? "" : "; " + filters);
+        }
+
+        /** The days of the chart and the day table: every day from the first to the last (those of the window included), at most a year of them. */
+        private List<java.time.LocalDate> days() {
+            TreeSet<java.time.LocalDate> days = new TreeSet<>(byDay.keySet());
+            if (window.since() != null) {
+                days.add(Window.day(window.since()));
+                days.add(Window.day(window.until() != null ? window.until().minusMillis(1) : window.now()));
+            }
+            if (days.isEmpty() || ChronoUnit.DAYS.between(days.first(), days.last()) > 366) {
+                return List.copyOf(byDay.keySet());
+            }
+            return days.first().datesUntil(days.last().plusDays(1)).toList();
+        }
+
+        private List<List<String>> dayRows() {
+            List<List<String>> rows = new ArrayList<>();
+            for (java.time.LocalDate day : days()) {
+                Map<String, Integer> counts = byDay.getOrDefault(day, Map.of());
+                List<String> row = new ArrayList<>(List.of(day.toString()));
+                statuses.forEach(s -> row.add(String.valueOf(counts.getOrDefault(s, 0))));
+                row.add(String.valueOf(counts.values().stream().mapToInt(Integer::intValue).sum()));
+                row.add(String.valueOf(eventsByDay.getOrDefault(day, Set.of()).size()));
+                rows.add(row);
+            }
+            return rows;
+        }
+
+        private static List<Map.Entry<String, Integer>> mostFirst(Map<String, Integer> counts) {
+            return counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                    .thenComparing(Map.Entry.comparingByKey())).toList();
+        }
+
+        private List<List<String>> dispatchRows() {
+            List<List<String>> rows = new ArrayList<>();
+            dispatchMs.forEach((type, times) -> rows.add(List.of(type, String.valueOf(times.size()),
+                    String.valueOf(percentile(times, 50)), String.valueOf(percentile(times, 95)))));
+            return rows;
         }
 
         String table() {
+            List<String> statuses = statusList();
             List<List<String>> rows = new ArrayList<>();
             List<String> header = new ArrayList<>(List.of("event type"));
             header.addAll(statuses);
-            header.addAll(List.of("total", "median ms", "p95 ms"));
+            header.addAll(List.of("total", "routed median ms", "routed p95 ms"));
             rows.add(header);
             byType.forEach((type, tally) -> rows.add(tally.row(type, statuses)));
             rows.add(all.row("all", statuses));
-            StringBuilder text = new StringBuilder(records + " records from " + sources + " log" + (sources == 1 ? "" : "s")
-                    + (skipped > 0 ? " (" + skipped + " lines skipped)" : "") + "\n\n").append(aligned(rows));
+            StringBuilder text = new StringBuilder(heading() + "\n\n").append(aligned(rows));
+            text.append("(latency_ms: received_at minus timestamp, over routed records only)\n");
+            if (dayTable && !byDay.isEmpty()) {
+                List<List<String>> dayRows = new ArrayList<>();
+                List<String> dayHeader = new ArrayList<>(List.of("day"));
+                dayHeader.addAll(statuses);
+                dayHeader.addAll(List.of("total", "events"));
+                dayRows.add(dayHeader);
+                dayRows.addAll(dayRows());
+                text.append('\n').append(aligned(dayRows));
+            }
+            if (!dispatchMs.isEmpty()) {
+                List<List<String>> dispatchRows = new ArrayList<>();
+                dispatchRows.add(List.of("time to dispatch", "targets", "median ms", "p95 ms"));
+                dispatchRows.addAll(dispatchRows());
+                text.append('\n').append(aligned(dispatchRows)).append("(from the event's timestamp to each target's dispatched_at)\n");
+            }
+            if (rejectedRecords > 0) {
+                text.append("\nschema drift: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s")
+                        .append(" (").append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(")\n");
+                List<List<String>> ruleRows = new ArrayList<>();
+                ruleRows.add(List.of("rule", "rejected"));
+                mostFirst(driftByRule).forEach(e -> ruleRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
+                List<List<String>> sourceRows = new ArrayList<>();
+                sourceRows.add(List.of("source", "rejected"));
+                mostFirst(driftBySource).forEach(e -> sourceRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
+                text.append(aligned(ruleRows)).append('\n').append(aligned(sourceRows));
+            }
+            if (cronCaught > 0) {
+                text.append("\ncron-caught: ").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
+                        .append(" the cron paths caught that no event had handled\n");
+            }
             if (!traces.isEmpty()) {
                 List<List<String>> traceRows = new ArrayList<>();
                 traceRows.add(List.of("trace", "events", "first", "last", "span ms"));
@@ -1755,13 +2195,53 @@ class route implements Callable<Integer> {
             return text.toString();
         }
 
+        /** Events per day as a Mermaid bar chart (xychart-beta), which GitHub renders in a job summary. */
+        String mermaid() {
+            List<java.time.LocalDate> days = days();
+            boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
+            List<Integer> counts = days.stream().map(d -> eventsByDay.getOrDefault(d, Set.of()).size()).toList();
+            int max = counts.stream().mapToInt(Integer::intValue).max().orElse(0);
+            return "xychart-beta\n  title \"Events per day\"\n  x-axis [" + days.stream()
+                    .map(d -> "\"" + (oneYear ? d.toString().substring(5) : d.toString()) + "\"").collect(Collectors.joining(", "))
+                    + "]\n  y-axis \"Events\" 0 --> " + Math.max(max, 1) + "\n  bar [" + counts.stream().map(String::valueOf)
+                    .collect(Collectors.joining(", ")) + "]\n";
+        }
+
         String markdown() {
-            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(records).append(" records from ").append(sources)
-                    .append(sources == 1 ? " log" : " logs").append(skipped > 0 ? " (" + skipped + " lines skipped)" : "").append(".\n\n");
-            md.append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Median ms | p95 ms |\n|---|")
+            List<String> statuses = statusList();
+            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(heading()).append(".\n\n");
+            md.append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
                     .append("--:|".repeat(statuses.size() + 3)).append('\n');
             byType.forEach((type, tally) -> md.append(markdownRow(tally.row("`" + type + "`", statuses))));
             md.append(markdownRow(all.row("**all**", statuses)));
+            md.append("\nLatency: `received_at` minus `timestamp`, over routed records only.\n");
+            if (!byDay.isEmpty()) {
+                md.append("\n#### Events per day\n\n```mermaid\n").append(mermaid()).append("```\n");
+            }
+            if (dayTable && !byDay.isEmpty()) {
+                md.append("\n| Day | ").append(String.join(" | ", statuses)).append(" | Total | Events |\n|---|")
+                        .append("--:|".repeat(statuses.size() + 2)).append('\n');
+                dayRows().forEach(row -> md.append(markdownRow(row)));
+            }
+            if (!dispatchMs.isEmpty()) {
+                md.append("\n#### Time to dispatch\n\nFrom the event's `timestamp` to each target's `dispatched_at`.\n\n"
+                        + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n");
+                dispatchRows().forEach(row -> md.append(markdownRow(List.of("`" + row.get(0) + "`", row.get(1), row.get(2), row.get(3)))));
+            }
+            md.append("\n#### Schema drift\n\n");
+            if (rejectedRecords == 0) {
+                md.append(":white_check_mark: No rejected event.\n");
+            } else {
+                md.append(":x: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s").append(" (")
+                        .append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(").\n\n| Rule | Rejected |\n|---|--:|\n");
+                mostFirst(driftByRule).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
+                md.append("\n| Source | Rejected |\n|---|--:|\n");
+                mostFirst(driftBySource).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
+            }
+            if (cronCaught > 0) {
+                md.append("\n#### Cron-caught\n\n").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
+                        .append(" the cron paths caught that no event had handled.\n");
+            }
             if (!traces.isEmpty()) {
                 md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n");
                 traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> md.append(markdownRow(t.row())));
@@ -1777,13 +2257,50 @@ class route implements Callable<Integer> {
         }
 
         ObjectNode json() {
+            List<String> statuses = statusList();
             ObjectNode report = JSON.createObjectNode();
             report.put("records", records);
-            report.put("logs", sources);
+            report.put("records_read", read);
+            report.put("logs", logs.logs());
             report.put("skipped_lines", skipped);
+            ObjectNode windowJson = report.putObject("window");
+            windowJson.put("since", window.since() == null ? null : TIMESTAMP.format(window.since()));
+            windowJson.put("until", window.until() == null ? null : TIMESTAMP.format(window.until()));
+            windowJson.put("now", TIMESTAMP.format(window.now()));
+            report.put("filters", filters.isEmpty() ? null : filters);
+            if (logs.history() != null) {
+                report.putObject("history").put("repository", logs.history().repository()).put("days", logs.history().days())
+                        .put("days_in_all", logs.history().daysInAll()).put("files", logs.history().files()).put("bytes", logs.history().bytes());
+            }
+            report.put("api_requests", logs.apiRequests());
+            report.put("latency_over", "routed");
             ArrayNode types = report.putArray("event_types");
             byType.forEach((type, tally) -> types.add(tally.json(statuses).put("event_type", type)));
             report.set("all", all.json(statuses));
+            ArrayNode days = report.putArray("by_day");
+            for (List<String> row : dayRows()) {
+                ObjectNode day = days.addObject().put("day", row.get(0));
+                ObjectNode counts = day.putObject("counts");
+                for (int i = 0; i < statuses.size(); i++) {
+                    counts.put(statuses.get(i), Integer.parseInt(row.get(i + 1)));
+                }
+                day.put("total", Integer.parseInt(row.get(statuses.size() + 1))).put("events", Integer.parseInt(row.get(statuses.size() + 2)));
+            }
+            ObjectNode drift = report.putObject("drift").put("rejected_records", rejectedRecords).put("rejected_events", rejected.size());
+            ObjectNode rules = drift.putObject("by_rule");
+            mostFirst(driftByRule).forEach(e -> rules.put(e.getKey(), e.getValue()));
+            ObjectNode sources = drift.putObject("by_source");
+            mostFirst(driftBySource).forEach(e -> sources.put(e.getKey(), e.getValue()));
+            ArrayNode dispatch = report.putArray("dispatch_ms");
+            dispatchMs.forEach((type, times) -> dispatch.addObject().put("event_type", type).put("targets", times.size())
+                    .put("median", percentile(times, 50)).put("p95", percentile(times, 95)));
+            ObjectNode cron = report.putObject("cron_caught").put("total", cronCaught);
+            ObjectNode cronByDay = cron.putObject("by_day");
+            byDay.forEach((day, counts) -> {
+                if (counts.containsKey("cron-caught")) {
+                    cronByDay.put(day.toString(), counts.get("cron-caught"));
+                }
+            });
             ArrayNode traceList = report.putArray("traces");
             traces.forEach(t -> traceList.addObject().put("trace_id", t.traceId()).put("events", t.events())
                     .put("first", TIMESTAMP.format(t.first())).put("last", TIMESTAMP.format(t.last())).put("span_ms", t.spanMs()));
@@ -1791,11 +2308,22 @@ class route implements Callable<Integer> {
         }
     }
 
-    /** Counts per status and the latencies of one event type (or of all). */
+    /** Nearest-rank percentile: the smallest value with at least p% of the values at or below it; null when there are none. */
+    static Long percentile(List<Long> values, int p) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        List<Long> sorted = values.stream().sorted().toList();
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(rank, 1) - 1);
+    }
+
+    /** Counts per status of one event type (or of all), and the latencies of its routed records. */
     record Tally(Map<String, Integer> counts, List<Long> latencies) {
         void add(String status, Long latency) {
             counts.merge(status, 1, Integer::sum);
-            if (latency != null) {
+            // How long routing takes is a question about routed events: a duplicate or a rejection is not routing.
+            if (latency != null && status.equals("routed")) {
                 latencies.add(latency);
             }
         }
@@ -1804,14 +2332,8 @@ class route implements Callable<Integer> {
             return counts.values().stream().mapToInt(Integer::intValue).sum();
         }
 
-        /** Nearest-rank percentile: the smallest value with at least p% of the values at or below it. */
         Long percentile(int p) {
-            if (latencies.isEmpty()) {
-                return null;
-            }
-            List<Long> sorted = latencies.stream().sorted().toList();
-            int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-            return sorted.get(Math.max(rank, 1) - 1);
+            return route.percentile(latencies, p);
         }
 
         List<String> row(String label, List<String> statuses) {
