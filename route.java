@@ -115,7 +115,7 @@ import picocli.CommandLine.Spec;
 import software.amazon.event.ruler.Machine;
 
 @Command(name = "route", mixinStandardHelpOptions = true, version = "route 0.1.0",
-        subcommands = {route.Replay.class, route.Stats.class, route.Graph.class},
+        subcommands = {route.Replay.class, route.Stats.class, route.Reconcile.class, route.Graph.class},
         description = {
             "Routes one event-bus event: matches it against the routes file and starts every matching workflow "
                     + "with a workflow_dispatch (POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches).",
@@ -1790,6 +1790,170 @@ class route implements Callable<Integer> {
             for (List<String> row : rows) {
                 md.append("| `").append(Actions.cell(row.get(0))).append("` | `").append(Actions.cell(row.get(1))).append("` | ")
                         .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
+            }
+            return md.toString();
+        }
+    }
+
+    // ---- route reconcile ------------------------------------------------------------------
+
+    @Command(name = "reconcile", mixinStandardHelpOptions = true, version = "route 0.1.0",
+            description = {
+                "Sends again the events GitHub accepted and never delivered to a router. GitHub accepting a repository "
+                        + "dispatch (204) does not guarantee a run: during an incident it may start none. A producer whose "
+                        + "workflow sets EVENT_BUS_HISTORY=true records what it emitted (status emitted) in the event history, "
+                        + "and each router step records what it decided (routed, unrouted, duplicate, rejected, failed, shadowed).",
+                "reconcile reads the history since --since (one API request, whatever its size) and replays each event that "
+                        + "has an emitted record older than --grace and no other record with its event_id: one "
+                        + "POST /repos/{owner}/{repo}/dispatches per event, with the event document as it was emitted (event_id "
+                        + "and timestamp kept). An event a cron path caught (cron-caught) is not replayed either: its item was handled.",
+                "Why the grace: a router that is still running has not written its record yet, and GitHub delays deliveries "
+                        + "by minutes during incidents; an event younger than the grace is left for a later run. If the original "
+                        + "is delivered after the replay all the same, it is a duplicate at the router (dedupe's claim): its "
+                        + "targets are started once. Times are GitHub's clock (the Date of its answer).",
+                "stdout: one line per event: replayed, would-replay (--dry-run) or failed; stderr: a count."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token; contents: read for the history, and",
+                "                          contents: write to send",
+                "  GITHUB_REPOSITORY       owner/name of the history, and where the events",
+                "                          are sent (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+                "",
+                "Requests: one to read the history (its zipball; the archive comes from",
+                "storage), and one per event replayed.",
+                "",
+                "Example:",
+                "  route reconcile --grace 15m --since 24h",
+                "  route reconcile --dry-run"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:every event due was replayed (or listed, with --dry-run), or none was due",
+                "1:an event could not be sent (refused by GitHub, or no event document in its record); or GitHub unreachable, "
+                        + "or internal failure",
+                "2:bad usage; nothing was sent"})
+    static final class Reconcile implements Callable<Integer> {
+        @ParentCommand
+        route parent;
+
+        @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "15m",
+                description = "replay only events emitted longer ago than this (default: ${DEFAULT-VALUE}): a router still running, "
+                        + "or a delivery GitHub delays, has not recorded the event yet")
+        String grace;
+
+        @Option(names = "--since", paramLabel = "WHEN", defaultValue = "24h",
+                description = "look at events emitted since: a duration back from now (7d, 24h, 90m) or an RFC 3339 time "
+                        + "(default: ${DEFAULT-VALUE})")
+        String since;
+
+        @Option(names = "--dry-run", description = "list the events that would be replayed; send nothing")
+        boolean dryRun;
+
+        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository of the history, where the events are sent "
+                + "(default: $GITHUB_REPOSITORY)")
+        String repo;
+
+        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
+        int maxAttempts;
+
+        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
+                description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
+        int retryBudgetSeconds;
+
+        @Option(names = "--verbose", description = "print stack traces of internal failures")
+        boolean verbose;
+
+        @Spec
+        CommandSpec spec;
+
+        /** An event emitted and not (yet) received by a router: its newest emitted record. */
+        private record Emitted(String eventId, JsonNode record, Instant at) {
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            if (maxAttempts < 1 || retryBudgetSeconds < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
+            }
+            Duration graceTime = When.duration(grace, "--grace", spec);
+            Span span = new Span(When.parse(since, "--since", spec), null);
+            GitHub github = GitHub.fromEnv(parent.env, repo, parent.spec, maxAttempts, Duration.ofSeconds(retryBudgetSeconds));
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            EventLogs.Logs read = EventLogs.read(List.of(), null, null, true, span, parent.env, spec, () -> github);
+            Window window = read.window();
+            Instant due = window.now().minus(graceTime);
+            Map<String, Emitted> emitted = new LinkedHashMap<>();
+            Set<String> received = new HashSet<>();
+            EventLogs.records(read.sources(), err, entry -> {
+                JsonNode record = entry.record();
+                String eventId = text(record, "/event_id");
+                if (eventId == null) {
+                    return;
+                }
+                if ("emitted".equals(text(record, "/status"))) {
+                    // A producer that emitted the same event twice: the newer emission is the one that may still be on its way.
+                    Instant at = recordTime(record);
+                    Emitted known = emitted.get(eventId);
+                    if (known == null || at != null && (known.at() == null || at.isAfter(known.at()))) {
+                        emitted.put(eventId, new Emitted(eventId, record, at));
+                    }
+                } else {
+                    received.add(eventId); // any record of a router step, or of a cron path that handled the item
+                }
+            });
+            List<Emitted> missing = emitted.values().stream().filter(e -> !received.contains(e.eventId()) && window.contains(e.at()))
+                    .sorted(Comparator.comparing(Emitted::at)).toList();
+            List<Emitted> dueNow = missing.stream().filter(e -> !e.at().isAfter(due)).toList();
+            int waiting = missing.size() - dueNow.size();
+
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            List<List<String>> rows = new ArrayList<>();
+            for (Emitted event : dueNow) {
+                JsonNode document = event.record().get("event");
+                String eventType = Optional.ofNullable(text(document, "/event_type")).orElse(text(event.record(), "/event_type"));
+                String result;
+                String reason = null;
+                if (document == null || !document.path("event_type").isTextual() || !document.path("client_payload").isObject()) {
+                    result = "failed";
+                    reason = "its emitted record holds no event document";
+                } else if (dryRun) {
+                    result = "would-replay";
+                } else {
+                    reason = dispatchEvent(github, document);
+                    result = reason == null ? "replayed" : "failed";
+                }
+                counts.merge(result, 1, Integer::sum);
+                out.println(result + " " + eventType + " " + event.eventId() + (reason != null ? ": " + reason : ""));
+                out.flush();
+                rows.add(List.of(String.valueOf(eventType), event.eventId(), TIMESTAMP.format(event.at()), result + (reason != null ? ": " + reason : "")));
+            }
+            int failed = counts.getOrDefault("failed", 0);
+            String summary = "reconcile: " + (dryRun ? counts.getOrDefault("would-replay", 0) + " would be replayed"
+                    : counts.getOrDefault("replayed", 0) + " replayed") + ", " + failed + " failed, of " + dueNow.size()
+                    + (dueNow.size() == 1 ? " event" : " events") + " emitted " + window.describe() + " and before " + TIMESTAMP.format(due)
+                    + " (grace " + grace + ") that no router received; " + waiting + " emitted within the grace left for a later run"
+                    + (dryRun ? " (dry run: nothing sent)" : "") + "; the history read with " + read.apiRequests() + " API request"
+                    + (read.apiRequests() == 1 ? "" : "s");
+            if (failed > 0) {
+                Actions.error(err, null, 0, "Reconciliation incomplete", summary, parent.env);
+            } else {
+                err.println(summary);
+            }
+            err.flush();
+            Actions.appendSummary(markdown(summary, rows), parent.env);
+            return failed > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+        }
+
+        private static String markdown(String summary, List<List<String>> rows) {
+            StringBuilder md = new StringBuilder("### Event reconciliation\n\n").append(summary.substring("reconcile: ".length())).append(".\n");
+            if (!rows.isEmpty()) {
+                md.append("\n| Event type | Event id | Emitted | Result |\n|---|---|---|---|\n");
+                for (List<String> row : rows) {
+                    md.append("| `").append(Actions.cell(row.get(0))).append("` | `").append(Actions.cell(row.get(1))).append("` | ")
+                            .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
+                }
             }
             return md.toString();
         }
