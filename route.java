@@ -2217,9 +2217,9 @@ class route implements Callable<Integer> {
                         report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
                     }
                 }
-                // The first event of a chain has no trace_id: its event_id is the trace.
+                // The first event of a chain has no trace_id: its event_id is the trace. An item a cron path caught is no event.
                 String trace = Optional.ofNullable(text(record, "/trace_id")).orElse(text(record, "/event_id"));
-                if (trace != null) {
+                if (trace != null && !status.equals("cron-caught")) {
                     byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
                 }
             }
