@@ -2,8 +2,11 @@
 //DESCRIPTION Route event-bus events to the workflows a routes file names; event log statistics and a routes graph.
 //DESCRIPTION
 //DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--shadow] [--repo OWNER/NAME] [--log FILE]
-//DESCRIPTION        route replay [LOG...] [--from-artifacts N] [--status S,...] [--type GLOB] [--since WHEN] [--event-id ID...] [--dry-run]
-//DESCRIPTION        route stats [LOG...] [--json] [--from-artifacts N]
+//DESCRIPTION        route replay [LOG...] [--history] [--from-artifacts N] [--status S,...] [--type GLOB] [--source S]
+//DESCRIPTION                     [--since WHEN] [--until WHEN] [--event-id ID...] [--dry-run]
+//DESCRIPTION        route stats [LOG...] [--history] [--from-artifacts N] [--json] [--since WHEN] [--until WHEN]
+//DESCRIPTION                    [--type GLOB] [--status S,...] [--source S] [--by day] [--max-rejected N]
+//DESCRIPTION        route reconcile [--grace 15m] [--since WHEN] [--dry-run]
 //DESCRIPTION        route graph [--routes FILE]
 //DESCRIPTION Matches the event against .github/event-routes.yml (event type or glob, and an EventBridge pattern
 //DESCRIPTION over client_payload) and starts every matching workflow with
@@ -15,6 +18,8 @@
 //DESCRIPTION GITHUB_REF_NAME, GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG,
 //DESCRIPTION EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED, EVENT_BUS_HISTORY (true: each record is also appended to the
 //DESCRIPTION event history, the branch event-bus-history, with one request).
+//DESCRIPTION stats and replay read LOG files, artifacts (--from-artifacts) and the history (--history: one API request
+//DESCRIPTION whatever the number of events); reconcile replays events emitted and never received by a router.
 //DESCRIPTION Exit codes: 0 routed (or nothing matched), 1 GitHub unreachable or a target failed, 2 invalid input.
 //DESCRIPTION Example: jbang route@org --event event.json --dry-run
 //JAVA 17+
@@ -183,8 +188,12 @@ import software.amazon.event.ruler.Machine;
             "",
             "Example:",
             "  route --event event.json --dry-run",
+            "  route --shadow",
             "  route replay --from-artifacts 20 --event-id EVENT_ID",
+            "  route replay --history --since 7d --status failed",
             "  route stats event_log.jsonl",
+            "  route stats --history --since 7d --by day --max-rejected 0",
+            "  route reconcile --grace 15m --since 24h",
             "  route graph >> README.md"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -1517,23 +1526,29 @@ class route implements Callable<Integer> {
                         + "received_at) decides its status: an event that failed and was routed later is not replayed.",
                 "A rejected event is checked against the schemas first (bundled, docs/events/schema/, $EVENT_SCHEMAS, "
                         + "--schemas) and not sent while it is still invalid.",
-                "stdout: one line per event: sent, would-send (--dry-run), invalid, skipped or failed; stderr: a count."},
+                "--history reads the event history (the branch event-bus-history, which the scripts append to in "
+                        + "workflows that set EVENT_BUS_HISTORY=true) with one API request, from the day of --since on; "
+                        + "durations then count back from GitHub's clock.",
+                "stdout: one line per event: sent, would-send (--dry-run), invalid, skipped or failed; stderr: a count "
+                        + "(and what reading GitHub cost)."},
             footerHeading = "%nEnvironment:%n",
             footer = {
-                "  GITHUB_TOKEN, GH_TOKEN  the token; needs contents: write to send, and",
-                "                          actions: read for --from-artifacts; not needed",
-                "                          with --dry-run unless --from-artifacts",
+                "  GITHUB_TOKEN, GH_TOKEN  the token; needs contents: write to send,",
+                "                          contents: read for --history and actions: read",
+                "                          for --from-artifacts; not needed with --dry-run",
+                "                          unless --history or --from-artifacts",
                 "  GITHUB_REPOSITORY       owner/name the events are sent to (--repo)",
                 "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
-                "  EVENT_LOG               the log read when no LOG is given (else",
-                "                          event_log.jsonl)",
+                "  EVENT_LOG               the log read when no LOG, --history or",
+                "                          --from-artifacts is given (else event_log.jsonl)",
                 "  EVENT_SCHEMAS           a directory of schemas (a layer below --schemas)",
                 "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
                 "",
                 "Example:",
                 "  route replay --from-artifacts 20 --event-id EVENT_ID",
                 "  route replay event_log.jsonl --status failed,rejected --since 24h \\",
-                "               --type 'rfc.pr.*' --dry-run"},
+                "               --type 'rfc.pr.*' --dry-run",
+                "  route replay --history --since 7d --status failed"},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 "0:every selected event was sent (or listed, with --dry-run), or none was selected",
@@ -1548,7 +1563,7 @@ class route implements Callable<Integer> {
         route parent;
 
         @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl, "
-                + "unless --from-artifacts)")
+                + "unless --history or --from-artifacts)")
         List<String> logs = new ArrayList<>();
 
         @Option(names = "--from-artifacts", paramLabel = "N", description = "also read the newest N event log artifacts of the repository")
@@ -1799,8 +1814,8 @@ class route implements Callable<Integer> {
 
     @Command(name = "reconcile", mixinStandardHelpOptions = true, version = "route 0.1.0",
             description = {
-                "Sends again the events GitHub accepted and never delivered to a router. GitHub accepting a repository "
-                        + "dispatch (204) does not guarantee a run: during an incident it may start none. A producer whose "
+                "Sends again the events GitHub accepted and never delivered to a router.",
+                "GitHub accepting a repository dispatch (204) does not guarantee a run: during an incident it may start none. A producer whose "
                         + "workflow sets EVENT_BUS_HISTORY=true records what it emitted (status emitted) in the event history, "
                         + "and each router step records what it decided (routed, unrouted, duplicate, rejected, failed, shadowed).",
                 "reconcile reads the history since --since (one API request, whatever its size) and replays each event that "
@@ -1820,6 +1835,9 @@ class route implements Callable<Integer> {
                 "                          are sent (--repo)",
                 "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
                 "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+                "  EVENT_BUS_HISTORY       not read here: the history is what the scripts",
+                "                          of workflows with EVENT_BUS_HISTORY=true append",
+                "                          (producers: emitted; the router: the rest)",
                 "",
                 "Requests: one to read the history (its zipball; the archive comes from",
                 "storage), and one per event replayed.",
@@ -1979,7 +1997,8 @@ class route implements Callable<Integer> {
 
     @Command(name = "stats", mixinStandardHelpOptions = true, version = "route 0.1.0",
             description = {
-                "Reports on event logs (JSON Lines) and the event history: counts per event type and status; the median "
+                "Reports on event logs (JSON Lines) and the event history (--history).",
+                "It reports counts per event type and status; the median "
                         + "and 95th percentile (nearest rank) of latency_ms (received_at minus the event's timestamp) over "
                         + "routed records only; per event type, the time from an event's timestamp to each target's "
                         + "dispatched_at; the schema drift report (rejected records by the rule in their error, and by "
@@ -2004,6 +2023,8 @@ class route implements Callable<Integer> {
                 "  GITHUB_TOKEN, GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL",
                 "                       for --history (the token needs contents: read)",
                 "                       and --from-artifacts (actions: read)",
+                "  EVENT_BUS_HISTORY    not read here: the history is what the scripts of",
+                "                       workflows with EVENT_BUS_HISTORY=true append",
                 "",
                 "Example:",
                 "  route stats --history --since 7d --by day",
