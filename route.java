@@ -1305,7 +1305,7 @@ class route implements Callable<Integer> {
         }
 
         /** What the history gave: the days (folders) kept of all it holds, the record files, the archive's size. */
-        record HistoryRead(String repository, int days, int daysInAll, int files, long bytes) {
+        record HistoryRead(String repository, boolean found, int days, int daysInAll, int files, long bytes) {
         }
 
         /**
@@ -1313,7 +1313,7 @@ class route implements Callable<Integer> {
          * artifact logs, the history when read, the window resolved against GitHub's clock when the history
          * was read (else this machine's), and the GitHub API requests that reading cost.
          */
-        record Logs(List<Source> sources, int logs, HistoryRead history, Window window, int apiRequests) {
+        record Logs(List<Source> sources, int logs, int artifactLogs, HistoryRead history, Window window, int apiRequests) {
             /** "2 logs", "the history of o/r (8 days)", "1 log and the history of ...". */
             String describe() {
                 String files = logs + (logs == 1 ? " log" : " logs");
@@ -1328,9 +1328,16 @@ class route implements Callable<Integer> {
 
             /** One line for stderr when GitHub was read: what it cost. */
             String cost() {
-                return (history != null ? "the history of " + history.repository() + ": " + history.files() + " record files in "
-                        + history.days() + " of " + history.daysInAll() + " days read from one archive of " + history.bytes() + " bytes; " : "")
-                        + apiRequests + " API request" + (apiRequests == 1 ? "" : "s");
+                List<String> read = new ArrayList<>();
+                if (artifactLogs > 0) {
+                    read.add(artifactLogs + " artifact log" + (artifactLogs == 1 ? "" : "s"));
+                }
+                if (history != null) {
+                    read.add("the history of " + history.repository() + (history.found() ? " (" + history.files() + " record files of "
+                            + history.days() + " of its " + history.daysInAll() + " days, from one archive of " + history.bytes() + " bytes)"
+                            : " (no branch yet)"));
+                }
+                return "read " + String.join(" and ", read) + " with " + apiRequests + " API request" + (apiRequests == 1 ? "" : "s");
             }
         }
 
@@ -1345,8 +1352,11 @@ class route implements Callable<Integer> {
             }
             GitHub client = fromArtifacts != null || history ? github.get() : null;
             int before = client == null ? 0 : client.requests();
+            int artifacts = 0;
             if (fromArtifacts != null) {
-                sources.addAll(artifactLogs(client, fromArtifacts, artifactPrefix, spec));
+                List<Source> fromZips = artifactLogs(client, fromArtifacts, artifactPrefix, spec);
+                artifacts = fromZips.size();
+                sources.addAll(fromZips);
             } else if (sources.isEmpty() && !history) {
                 Path log = EventLog.fromEnv(env);
                 sources.add(Source.file(log != null ? log : Path.of("event_log.jsonl"), spec));
@@ -1361,7 +1371,7 @@ class route implements Callable<Integer> {
                 window = resolved[0];
                 sources.addAll(records);
             }
-            return new Logs(sources, logCount, read, window, client == null ? 0 : client.requests() - before);
+            return new Logs(sources, logCount, artifacts, read, window, client == null ? 0 : client.requests() - before);
         }
 
         /**
@@ -1413,7 +1423,7 @@ class route implements Callable<Integer> {
                 Actions.warning(spec.commandLine().getErr(), "No event history", "no branch " + History.BRANCH + " in " + github.repository()
                         + " (404): no script has appended a record yet (EVENT_BUS_HISTORY=true in a workflow starts it), or the token "
                         + "cannot see the repository; reading no records", env);
-                return new HistoryRead(github.repository(), 0, 0, 0, 0);
+                return new HistoryRead(github.repository(), false, 0, 0, 0, 0);
             }
             byte[] zip = followRedirect(github, redirect, "read the event history (the branch " + History.BRANCH + ")", "contents: read",
                     "the event history");
@@ -1440,7 +1450,7 @@ class route implements Callable<Integer> {
                 }
             }
             files.forEach((path, text) -> sources.add(new Source("history " + path, text)));
-            return new HistoryRead(github.repository(), kept.size(), days.size(), files.size(), zip.length);
+            return new HistoryRead(github.repository(), true, kept.size(), days.size(), files.size(), zip.length);
         }
 
         /**
@@ -1665,7 +1675,7 @@ class route implements Callable<Integer> {
             // The last record of an event decides, so the history is read from --since on, whatever --until says.
             EventLogs.Logs read = EventLogs.read(logs, fromArtifacts, artifactPrefix, history, span.open(), parent.env, spec, this::github);
             if (read.apiRequests() > 0) {
-                spec.commandLine().getErr().println("replay: read " + read.cost());
+                spec.commandLine().getErr().println("replay: " + read.cost());
             }
             Window window = span.resolve(read.window().now());
             List<Source> sources = read.sources();
@@ -2151,7 +2161,7 @@ class route implements Callable<Integer> {
             out.print(this.json ? json.toPrettyString() + "\n" : report.table());
             out.flush();
             if (read.apiRequests() > 0) {
-                err.println("stats: read " + read.cost());
+                err.println("stats: " + read.cost());
             }
             Actions.appendSummary(report.markdown(), parent.env);
             if (maxRejected != null && report.rejectedEvents() > maxRejected) {

@@ -504,8 +504,8 @@ class RouteReplayTest {
         InProcess.Run run = replay("--history", "--since", "7d", "--source", "test");
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("sent rfc.pr.ready " + failed + "\n", run.out(), "failed within the week, and not routed since");
-        assertTrue(run.err().startsWith("replay: read the history of " + REPO + ": 5 record files in "), run.err());
-        assertTrue(run.err().contains("; 1 API request\n"), run.err());
+        assertTrue(run.err().startsWith("replay: read the history of " + REPO + " (5 record files of "), run.err());
+        assertTrue(run.err().contains(" with 1 API request\n"), run.err());
         assertEquals(List.of("GET /repos/" + REPO + "/zipball/event-bus-history", "POST " + DISPATCHES),
                 github.journal().stream().map(e -> e.method() + " " + e.path()).toList());
 

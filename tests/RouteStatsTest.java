@@ -167,8 +167,8 @@ class RouteStatsTest {
             requests[i] = report.get("api_requests").asInt();
             bytes[i] = report.at("/history/bytes").asLong();
             assertTrue(report.at("/history/days_in_all").asInt() > report.at("/history/days").asInt(), report.toString());
-            assertTrue(run.err().startsWith("stats: read the history of " + REPO + ": " + counts[i] + " record files in "), run.err());
-            assertTrue(run.err().endsWith("; 1 API request\n"), run.err());
+            assertTrue(run.err().startsWith("stats: read the history of " + REPO + " (" + counts[i] + " record files of "), run.err());
+            assertTrue(run.err().endsWith(" bytes) with 1 API request\n"), run.err());
         }
         assertEquals(1, requests[0]);
         assertEquals(requests[0], requests[1], "the same for 10 and for 200 events");
@@ -215,6 +215,7 @@ class RouteStatsTest {
         InProcess.Run run = stats("--history", "--since", "7d", "--status", "rejected", "--max-rejected", "0");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.err().startsWith("warning: no branch event-bus-history in " + REPO + " (404)"), run.err());
+        assertTrue(run.err().endsWith("stats: read the history of " + REPO + " (no branch yet) with 1 API request\n"), run.err());
         assertTrue(run.out().startsWith("0 of 0 records from the history of " + REPO + " (0 days), received since "), run.out());
     }
 
