@@ -1,17 +1,25 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Route event-bus events to the workflows a routes file names; event log statistics and a routes graph.
 //DESCRIPTION
-//DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--repo OWNER/NAME] [--log FILE]
-//DESCRIPTION        route replay [LOG...] [--from-artifacts N] [--status S,...] [--type GLOB] [--since WHEN] [--event-id ID...] [--dry-run]
-//DESCRIPTION        route stats [LOG...] [--json] [--from-artifacts N]
+//DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--shadow] [--repo OWNER/NAME] [--log FILE]
+//DESCRIPTION        route replay [LOG...] [--history] [--from-artifacts N] [--status S,...] [--type GLOB] [--source S]
+//DESCRIPTION                     [--since WHEN] [--until WHEN] [--event-id ID...] [--dry-run]
+//DESCRIPTION        route stats [LOG...] [--history] [--from-artifacts N] [--json] [--since WHEN] [--until WHEN]
+//DESCRIPTION                    [--type GLOB] [--status S,...] [--source S] [--by day] [--max-rejected N]
+//DESCRIPTION        route reconcile [--grace 15m] [--since WHEN] [--dry-run]
 //DESCRIPTION        route graph [--routes FILE]
 //DESCRIPTION Matches the event against .github/event-routes.yml (event type or glob, and an EventBridge pattern
 //DESCRIPTION over client_payload) and starts every matching workflow with
 //DESCRIPTION POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches, then appends one event log record.
 //DESCRIPTION An event processed again (a resumed claim, a replay, a late delivery) skips the targets it already started.
+//DESCRIPTION Rollout: 'mode: log' in the routes file (at the top or on a route) or --shadow dispatches nothing and
+//DESCRIPTION records the event as shadowed, its targets as would-dispatch.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
 //DESCRIPTION GITHUB_REF_NAME, GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG,
-//DESCRIPTION EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED.
+//DESCRIPTION EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED, EVENT_BUS_HISTORY (true: each record is also appended to the
+//DESCRIPTION event history, the branch event-bus-history, with one request).
+//DESCRIPTION stats and replay read LOG files, artifacts (--from-artifacts) and the history (--history: one API request
+//DESCRIPTION whatever the number of events); reconcile replays events emitted and never received by a router.
 //DESCRIPTION Exit codes: 0 routed (or nothing matched), 1 GitHub unreachable or a target failed, 2 invalid input.
 //DESCRIPTION Example: jbang route@org --event event.json --dry-run
 //JAVA 17+
@@ -79,6 +87,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -92,6 +101,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -110,7 +120,7 @@ import picocli.CommandLine.Spec;
 import software.amazon.event.ruler.Machine;
 
 @Command(name = "route", mixinStandardHelpOptions = true, version = "route 0.1.0",
-        subcommands = {route.Replay.class, route.Stats.class, route.Graph.class},
+        subcommands = {route.Replay.class, route.Stats.class, route.Reconcile.class, route.Graph.class},
         description = {
             "Routes one event-bus event: matches it against the routes file and starts every matching workflow "
                     + "with a workflow_dispatch (POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches).",
@@ -118,13 +128,20 @@ import software.amazon.event.ruler.Machine;
                     + "its optional 'when' (an AWS EventBridge pattern) matches the client_payload. Its 'inputs' map "
                     + "workflow input names to paths into the client_payload (data.pr, event_id).",
             "One failing target does not stop the others. One record per event is appended to the event log: "
-                    + "routed, unrouted (no route matched: not an error) or failed, listing each target as dispatched, "
-                    + "failed or already-dispatched.",
+                    + "routed, unrouted (no route matched: not an error), failed or shadowed, listing each target as dispatched, "
+                    + "failed, already-dispatched or would-dispatch. With EVENT_BUS_HISTORY=true the same record is also "
+                    + "appended to the event history (the branch event-bus-history, one request per event), which "
+                    + "'stats --history', 'replay --history' and 'reconcile' read.",
+            "Rollout: a routes file may say 'mode: log' at the top or on a route (the default is 'mode: dispatch'; a "
+                    + "route's own mode wins), and --shadow puts every route of the run in log mode. In log mode nothing is "
+                    + "dispatched: the record says which targets would have been (status shadowed, targets would-dispatch), "
+                    + "so that a repository can run the bus beside its cron jobs and compare before it switches.",
             "Each target of an event is dispatched once. An event processed again ($EVENT_BUS_CLAIM=resume, or a "
                     + "timestamp more than 10 minutes old: a replay or a late delivery) skips the workflows in "
                     + "$EVENT_BUS_DISPATCHED and those with a run whose title (the consumer's run-name with "
                     + "$${{ inputs.event_id }}) holds the event_id.",
-            "Subcommands: 'replay' sends events of event logs again, 'stats' reports on event logs, "
+            "Subcommands: 'replay' sends events of event logs again, 'stats' reports on event logs and the history, "
+                    + "'reconcile' sends again what GitHub accepted and never delivered to a router, "
                     + "'graph' draws the routes as a Mermaid flowchart."},
         footerHeading = "%nEnvironment:%n",
         footer = {
@@ -146,30 +163,42 @@ import software.amazon.event.ruler.Machine;
             "                          means the event was processed before",
             "  EVENT_BUS_DISPATCHED    comma-separated workflow files the dedupe store",
             "                          recorded as dispatched for the event: skipped",
+            "  EVENT_BUS_HISTORY       true: also append each event's record to the",
+            "                          event history (the branch event-bus-history;",
+            "                          one request per event; contents: write). Unset:",
+            "                          route never touches the history",
             "",
-            "Requests: one per target when an event is processed the first time; one",
+            "Requests: one per target when an event is processed the first time (none",
+            "in log mode), and one per event for the history when it is on; one",
             "more (per 100 runs) to list the workflow_dispatch runs created since the",
             "event when it is processed again, none when $EVENT_BUS_DISPATCHED names",
             "every target. A consumer is found again only when its run-name holds",
             "$${{ inputs.event_id }} (checked against the checkout: a warning).",
             "",
             "Routes file (default .github/event-routes.yml):",
+            "  mode: log                          # optional: log (send nothing, record",
+            "                                     # would-dispatch) or dispatch (default)",
             "  routes:",
             "    - event: rfc.chain.broken        # a type, or a glob: rfc.pr.*, \"*\"",
             "      when:                          # EventBridge pattern over client_payload",
             "        data: {reason: [CI_STUCK]}",
             "      workflow: cleanup-stalled-prs.yml       # in .github/workflows/",
             "      inputs: {chain_id: data.chain_id, event_id: event_id}",
+            "      mode: dispatch                 # optional: this route's own mode",
             "",
             "Example:",
             "  route --event event.json --dry-run",
+            "  route --shadow",
             "  route replay --from-artifacts 20 --event-id EVENT_ID",
+            "  route replay --history --since 7d --status failed",
             "  route stats event_log.jsonl",
+            "  route stats --history --since 7d --by day --max-rejected 0",
+            "  route reconcile --grace 15m --since 24h",
             "  route graph >> README.md"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:every matching workflow was dispatched (or had been already), or no route matched (or the plan was "
-                    + "printed, with --dry-run)",
+            "0:every matching workflow was dispatched (or had been already, or is in log mode), or no route matched (or "
+                    + "the plan was printed, with --dry-run)",
             "1:GitHub could not be reached or refused a dispatch (the others were still sent), or internal failure",
             "2:invalid input or usage: a bad routes file (the message names its line) or event; nothing was sent"})
 class route implements Callable<Integer> {
@@ -185,6 +214,10 @@ class route implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "print which routes match and what would be dispatched; send nothing, log nothing")
     boolean dryRun;
+
+    @Option(names = "--shadow", description = "log mode for this run, whatever the routes file says: dispatch nothing, and record "
+            + "the event as shadowed with the targets that would have been dispatched (would-dispatch)")
+    boolean shadow;
 
     @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository whose workflows are started (default: $GITHUB_REPOSITORY)")
     String repo;
@@ -227,6 +260,7 @@ class route implements Callable<Integer> {
     static final String REPLAY_WORKFLOW = "event-replay.yml";
     static final int REPLAY_ARTIFACTS = 20;
     static final String ALREADY_DISPATCHED = "already-dispatched";
+    static final String WOULD_DISPATCH = "would-dispatch";
 
     /** Set once GitHub answered 400 to return_run_details (older GitHub Enterprise Server): plain requests from then on. */
     private boolean plainDispatch;
@@ -281,9 +315,14 @@ class route implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_DISPATCHED names the workflows already dispatched for one "
                     + "event, but the input holds " + events.size() + " events: route them one at a time");
         }
+        if (!dryRun && History.enabled(env)) {
+            github(); // the history needs the token: a missing or malformed one is exit 2 before anything is sent
+        }
         List<Outcome> outcomes = new ArrayList<>();
         for (JsonNode document : events) {
-            List<Target> targets = routes.match(document).stream().map(r -> plan(r, document)).toList();
+            // In log mode (the route's, the file's, or --shadow) a target is recorded as would-dispatch and never sent.
+            List<Target> targets = routes.match(document).stream().map(r -> plan(r, document))
+                    .map(t -> t.status() == null && (shadow || t.route().logMode()) ? t.wouldDispatch() : t).toList();
             String again = claim.processedAgain(document, Instant.now());
             if (again != null) {
                 targets = targets.stream().map(t -> t.status() == null && claim.dispatched().contains(t.route().workflow())
@@ -616,6 +655,9 @@ class route implements Callable<Integer> {
                 String where = "  (" + routes.name() + ":" + target.route().line() + ")";
                 out.println(target.status() == null
                         ? "  dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs()) + where
+                        : target.status().equals(WOULD_DISPATCH)
+                        ? "  would-dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs())
+                                + " (" + (shadow ? "--shadow" : "mode: log") + ": recorded as shadowed, not sent)" + where
                         : target.status().equals(ALREADY_DISPATCHED)
                         ? "  skip " + target.route().workflow() + ": already dispatched (EVENT_BUS_DISPATCHED)" + where
                         : "  would fail " + target.route().workflow() + ": " + target.error() + where);
@@ -628,7 +670,7 @@ class route implements Callable<Integer> {
      * stdout: one line per dispatched or already-dispatched target (or 'unrouted'); stderr: failures, one
      * line per event (an annotation with the replay command when it failed); then the log, the summary, the output.
      */
-    private void report(RoutesFile routes, List<Outcome> outcomes) throws IOException {
+    private void report(RoutesFile routes, List<Outcome> outcomes) throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         for (Outcome outcome : outcomes) {
@@ -650,7 +692,11 @@ class route implements Callable<Integer> {
             switch (outcome.status()) {
                 case "unrouted" -> err.println("route: " + event + ": no route matches (unrouted)");
                 case "routed" -> err.println("route: " + event + ": dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s")
-                        + (already > 0 ? ", " + already + " already dispatched (" + outcome.processedAgain() + ")" : ""));
+                        + (already > 0 ? ", " + already + " already dispatched (" + outcome.processedAgain() + ")" : "")
+                        + (outcome.count(WOULD_DISPATCH) > 0 ? ", " + outcome.count(WOULD_DISPATCH) + " in log mode (not sent)" : ""));
+                case "shadowed" -> err.println("route: " + event + ": shadowed (" + (shadow ? "--shadow" : "mode: log") + "): "
+                        + outcome.count(WOULD_DISPATCH) + " workflow" + (outcome.count(WOULD_DISPATCH) == 1 ? "" : "s")
+                        + " would be dispatched; nothing was sent");
                 default -> {
                     List<String> failed = outcome.targets().stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).toList();
                     Actions.error(err, null, 0, "Event not routed", "route: " + event + ": " + failed.size() + " of " + outcome.targets().size()
@@ -661,21 +707,27 @@ class route implements Callable<Integer> {
         }
         out.flush();
         err.flush();
+        List<ObjectNode> records = outcomes.stream().map(this::logRecord).toList();
         Path log = logFile != null ? logFile : EventLog.fromEnv(env);
         if (log != null) {
-            EventLog.append(log, outcomes.stream().map(this::logRecord).toList());
+            EventLog.append(log, records);
         }
-        Actions.appendSummary(summaryMarkdown(routes, outcomes), env);
+        if (History.enabled(env)) {
+            // One request per event: a record that cannot be appended is a warning, and stays in the event log.
+            History.append(github(), records, err, env);
+        }
+        Actions.appendSummary(summaryMarkdown(routes, outcomes, shadow), env);
         // One status for the step, for the rare file of several events: the worst of them.
         Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
-        Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed" : "unrouted", env);
+        Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed"
+                : statuses.contains("shadowed") ? "shadowed" : "unrouted", env);
         if (outcomes.size() == 1) {
             // What the dedupe store should remember when the event failed: the workflows it need not send again
             // (not one that two routes start, one of them failed: the lookup tells those runs apart).
             List<Target> targets = outcomes.get(0).targets();
             Set<String> failed = targets.stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).collect(Collectors.toSet());
-            Actions.output("dispatched", targets.stream().map(t -> t.route().workflow()).filter(w -> !failed.contains(w)).distinct()
-                    .collect(Collectors.joining(",")), env);
+            Actions.output("dispatched", targets.stream().filter(t -> !t.status().equals(WOULD_DISPATCH)).map(t -> t.route().workflow())
+                    .filter(w -> !failed.contains(w)).distinct().collect(Collectors.joining(",")), env);
         }
     }
 
@@ -707,13 +759,19 @@ class route implements Callable<Integer> {
         return record;
     }
 
-    private static String summaryMarkdown(RoutesFile routes, List<Outcome> outcomes) {
+    private static String summaryMarkdown(RoutesFile routes, List<Outcome> outcomes, boolean shadow) {
         StringBuilder md = new StringBuilder("### Event routing\n\n");
+        if (outcomes.stream().anyMatch(o -> o.count(WOULD_DISPATCH) > 0)) {
+            md.append(":eyes: **Shadow mode** (").append(shadow ? "`route --shadow`" : "`mode: log` in " + Actions.cell(routes.name()))
+                    .append("): the targets marked *would dispatch* were not sent; the event log records them as `")
+                    .append(WOULD_DISPATCH).append("`.\n\n");
+        }
         for (Outcome outcome : outcomes) {
             JsonNode doc = outcome.document();
             md.append(switch (outcome.status()) {
                 case "routed" -> ":white_check_mark: ";
                 case "unrouted" -> ":information_source: ";
+                case "shadowed" -> ":eyes: ";
                 default -> ":x: ";
             }).append("`").append(Actions.cell(text(doc, "/event_type"))).append("` `").append(Actions.cell(text(doc, "/client_payload/event_id")))
                     .append("` (trace `").append(Actions.cell(Optional.ofNullable(text(doc, "/client_payload/trace_id"))
@@ -729,6 +787,7 @@ class route implements Callable<Integer> {
                 String result = switch (target.status()) {
                     case "failed" -> ":x: failed: " + target.error();
                     case ALREADY_DISPATCHED -> "already dispatched: " + (run != null ? run : "recorded by the dedupe store") + ", not sent again";
+                    case WOULD_DISPATCH -> ":eyes: would dispatch (shadow mode: not sent)";
                     default -> run != null ? run : "dispatched (this GitHub does not report the run)";
                 };
                 md.append("| ").append(Actions.cell(routes.name() + ":" + target.route().line()))
@@ -758,7 +817,11 @@ class route implements Callable<Integer> {
     // ---- the routes file ------------------------------------------------------------------
 
     static final YAMLMapper YAML = new YAMLMapper();
-    static final Set<String> ROUTE_KEYS = new LinkedHashSet<>(List.of("event", "workflow", "inputs", "when"));
+    static final Set<String> ROUTE_KEYS = new LinkedHashSet<>(List.of("event", "workflow", "inputs", "when", "mode"));
+    static final Set<String> FILE_KEYS = new LinkedHashSet<>(List.of("routes", "mode"));
+    /** A rollout mode: dispatch (the default) sends; log records the targets as would-dispatch and sends nothing. */
+    static final String MODE_DISPATCH = "dispatch";
+    static final String MODE_LOG = "log";
     static final Pattern WORKFLOW = Pattern.compile("^[A-Za-z0-9._-]+\\.ya?ml$|^[0-9]+$");
     static final Pattern INPUT_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
     static final Pattern PAYLOAD_PATH = Pattern.compile("^[^.\\s]+(\\.[^.\\s]+)*$");
@@ -775,6 +838,8 @@ class route implements Callable<Integer> {
         private final Machine patterns = Machine.builder().build();
         private final Map<String, Integer> lines = new TreeMap<>();
         private final List<String> problems = new ArrayList<>();
+        /** The file's mode: every route's unless it says its own. */
+        private String fileMode = MODE_DISPATCH;
 
         private RoutesFile(String name) {
             this.name = name;
@@ -819,10 +884,14 @@ class route implements Callable<Integer> {
                 return;
             }
             root.fieldNames().forEachRemaining(key -> {
-                if (!key.equals("routes")) {
-                    problem(line("/" + key), "unknown key '" + key + "' (the file has one key: routes)");
+                if (!FILE_KEYS.contains(key)) {
+                    problem(line("/" + key), "unknown key '" + key + "' (the file has: " + String.join(", ", FILE_KEYS) + ")");
                 }
             });
+            if (root.has("mode")) {
+                String mode = mode(root.get("mode"), "/mode");
+                fileMode = mode != null ? mode : MODE_DISPATCH;
+            }
             JsonNode list = root.get("routes");
             for (int i = 0; i < list.size(); i++) {
                 checkRoute(i, list.get(i), "/routes/" + i);
@@ -864,7 +933,7 @@ class route implements Callable<Integer> {
 
         private void checkRoute(int index, JsonNode node, String pointer) {
             if (!node.isObject()) {
-                problem(line(pointer), "a route is a mapping with 'event', 'workflow' and optionally 'inputs' and 'when'");
+                problem(line(pointer), "a route is a mapping with 'event', 'workflow' and optionally 'inputs', 'when' and 'mode'");
                 return;
             }
             node.fieldNames().forEachRemaining(key -> {
@@ -922,8 +991,19 @@ class route implements Callable<Integer> {
                 }
             }
             if (event != null && workflow != null) {
-                routes.add(new Route(index, line(pointer), event, glob(event), workflow, line(pointer + "/workflow"), inputs, inputLines, when));
+                routes.add(new Route(index, line(pointer), event, glob(event), workflow, line(pointer + "/workflow"), inputs, inputLines, when,
+                        node.has("mode") ? mode(node.get("mode"), pointer + "/mode") : fileMode));
             }
+        }
+
+        /** log or dispatch; anything else is a problem on its line (and null). */
+        private String mode(JsonNode node, String pointer) {
+            if (node.isTextual() && List.of(MODE_DISPATCH, MODE_LOG).contains(node.asText())) {
+                return node.asText();
+            }
+            problem(line(pointer), "'mode' must be " + MODE_LOG + " (record the targets that would be dispatched, send nothing) or "
+                    + MODE_DISPATCH + " (the default), not " + (node.isTextual() ? "'" + node.asText() + "'" : node.toString()));
+            return null;
         }
 
         /** A glob over event types: '*' matches any run of characters, dots included, so '*' alone matches every event. */
@@ -1040,8 +1120,11 @@ class route implements Callable<Integer> {
                     nodes.append("  ").append(id).append("[\"").append(mermaidText(w)).append("\"]\n");
                     return id;
                 });
-                edges.append("  ").append(event).append(" -->")
-                        .append(route.when() == null ? "" : "|\"" + mermaidText(describe(route.when())) + "\"|")
+                // A route in log mode is drawn dotted and says so: nothing is sent along it yet.
+                String label = Stream.of(route.logMode() ? "mode: log" : null, route.when() == null ? null : describe(route.when()))
+                        .filter(Objects::nonNull).collect(Collectors.joining("; "));
+                edges.append("  ").append(event).append(route.logMode() ? " -.->" : " -->")
+                        .append(label.isEmpty() ? "" : "|\"" + mermaidText(label) + "\"|")
                         .append(" ").append(workflow).append('\n');
             }
             return "flowchart LR\n" + nodes + edges;
@@ -1114,12 +1197,104 @@ class route implements Callable<Integer> {
         }
     }
 
-    // ---- event logs: what stats and replay read -----------------------------------------------
+    // ---- event logs: what stats, replay and reconcile read ------------------------------------
+
+    /** A time on the command line: a duration back from now (7d, 24h, 90m) or an RFC 3339 time. */
+    record When(String text, Duration ago, Instant at) {
+        static final Pattern DURATION = Pattern.compile("^(\\d{1,6})([dhm])$");
+
+        static When parse(String text, String option, CommandSpec spec) {
+            if (text == null) {
+                return null;
+            }
+            Duration ago = durationOrNull(text);
+            if (ago != null) {
+                return new When(text, ago, null);
+            }
+            try {
+                return new When(text, null, java.time.OffsetDateTime.parse(text).toInstant());
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 7d, 24h or 90m, or an "
+                        + "RFC 3339 time such as 2026-11-27T04:00:00Z, not '" + text + "'");
+            }
+        }
+
+        /** 7d, 24h, 90m as a Duration; exit 2 for anything else. */
+        static Duration duration(String text, String option, CommandSpec spec) {
+            Duration duration = durationOrNull(text);
+            if (duration == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 15m, 2h or 1d, not '" + text + "'");
+            }
+            return duration;
+        }
+
+        private static Duration durationOrNull(String text) {
+            var duration = DURATION.matcher(text);
+            if (!duration.matches()) {
+                return null;
+            }
+            long amount = Long.parseLong(duration.group(1));
+            return switch (duration.group(2)) {
+                case "d" -> Duration.ofDays(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofMinutes(amount);
+            };
+        }
+
+        Instant resolve(Instant now) {
+            return at != null ? at : now.minus(ago);
+        }
+    }
+
+    /** --since and --until as given, resolved against a clock once it is known (GitHub's, when the history is read). */
+    record Span(When since, When until) {
+        static final Span ALL = new Span(null, null);
+
+        Window resolve(Instant now) {
+            return new Window(since == null ? null : since.resolve(now), until == null ? null : until.resolve(now), now);
+        }
+
+        /** The same span without its end: what replay and reconcile read, since the last record of an event decides. */
+        Span open() {
+            return new Span(since, null);
+        }
+    }
+
+    /** A time window, since inclusive, until exclusive; either may be open. now is the clock it was resolved against. */
+    record Window(Instant since, Instant until, Instant now) {
+        boolean contains(Instant time) {
+            return time != null && (since == null || !time.isBefore(since)) && (until == null || time.isBefore(until));
+        }
+
+        /** Whether a day (UTC) of the history may hold records of the window. */
+        boolean mayHold(java.time.LocalDate day) {
+            return (since == null || !day.isBefore(day(since))) && (until == null || !day.isAfter(day(until)));
+        }
+
+        boolean bounded() {
+            return since != null || until != null;
+        }
+
+        String describe() {
+            return (since != null ? "since " + TIMESTAMP.format(since) : "") + (since != null && until != null ? " " : "")
+                    + (until != null ? "until " + TIMESTAMP.format(until) : "");
+        }
+
+        static java.time.LocalDate day(Instant time) {
+            return time.atZone(ZoneOffset.UTC).toLocalDate();
+        }
+    }
+
+    /** When a record happened: its received_at, else its timestamp; null when neither parses. */
+    static Instant recordTime(JsonNode record) {
+        Instant received = parseInstant(text(record, "/received_at"));
+        return received != null ? received : parseInstant(text(record, "/timestamp"));
+    }
 
     /**
-     * The event logs a subcommand reads: LOG files ('-' stdin); else $EVENT_LOG, else event_log.jsonl;
-     * and with --from-artifacts N the newest N event log artifacts of the repository. Then their
-     * records, one JSON object a line.
+     * The event logs a subcommand reads: LOG files ('-' stdin); with --from-artifacts N the newest N
+     * event log artifacts of the repository; with --history the event history (the branch
+     * event-bus-history); else $EVENT_LOG, else event_log.jsonl. Then their records, one JSON object a line.
      */
     static final class EventLogs {
         private EventLogs() {
@@ -1129,8 +1304,45 @@ class route implements Callable<Integer> {
         record Entry(int source, int line, JsonNode record) {
         }
 
-        static List<Source> read(List<String> logs, Integer fromArtifacts, String artifactPrefix, Map<String, String> env,
-                                 CommandSpec spec, java.util.function.Supplier<GitHub> github) throws IOException, InterruptedException {
+        /** What the history gave: the days (folders) kept of all it holds, the record files, the archive's size. */
+        record HistoryRead(String repository, boolean found, int days, int daysInAll, int files, long bytes) {
+        }
+
+        /**
+         * What was read: the sources in order (history records oldest first), how many were log files or
+         * artifact logs, the history when read, the window resolved against GitHub's clock when the history
+         * was read (else this machine's), and the GitHub API requests that reading cost.
+         */
+        record Logs(List<Source> sources, int logs, int artifactLogs, HistoryRead history, Window window, int apiRequests) {
+            /** "2 logs", "the history of o/r (8 days)", "1 log and the history of ...". */
+            String describe() {
+                String files = logs + (logs == 1 ? " log" : " logs");
+                return history == null ? files : (logs > 0 ? files + " and " : "") + "the history of " + history.repository()
+                        + " (" + history.days() + (history.days() == 1 ? " day" : " days") + ")";
+            }
+
+            /** The same with an article: "the 2 logs". */
+            String where() {
+                return history != null && logs == 0 ? describe() : "the " + describe();
+            }
+
+            /** One line for stderr when GitHub was read: what it cost. */
+            String cost() {
+                List<String> read = new ArrayList<>();
+                if (artifactLogs > 0) {
+                    read.add(artifactLogs + " artifact log" + (artifactLogs == 1 ? "" : "s"));
+                }
+                if (history != null) {
+                    read.add("the history of " + history.repository() + (history.found() ? " (" + history.files() + " record files of "
+                            + history.days() + " of its " + history.daysInAll() + " days, from one archive of " + history.bytes() + " bytes)"
+                            : " (no branch yet)"));
+                }
+                return "read " + String.join(" and ", read) + " with " + apiRequests + " API request" + (apiRequests == 1 ? "" : "s");
+            }
+        }
+
+        static Logs read(List<String> logs, Integer fromArtifacts, String artifactPrefix, boolean history, Span span, Map<String, String> env,
+                         CommandSpec spec, java.util.function.Supplier<GitHub> github) throws IOException, InterruptedException {
             if (fromArtifacts != null && fromArtifacts < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--from-artifacts must be at least 1");
             }
@@ -1138,13 +1350,28 @@ class route implements Callable<Integer> {
             for (String log : logs) {
                 sources.add(log.equals("-") ? Source.stdin(spec) : Source.file(Path.of(log), spec));
             }
+            GitHub client = fromArtifacts != null || history ? github.get() : null;
+            int before = client == null ? 0 : client.requests();
+            int artifacts = 0;
             if (fromArtifacts != null) {
-                sources.addAll(artifactLogs(github.get(), fromArtifacts, artifactPrefix, spec));
-            } else if (sources.isEmpty()) {
+                List<Source> fromZips = artifactLogs(client, fromArtifacts, artifactPrefix, spec);
+                artifacts = fromZips.size();
+                sources.addAll(fromZips);
+            } else if (sources.isEmpty() && !history) {
                 Path log = EventLog.fromEnv(env);
                 sources.add(Source.file(log != null ? log : Path.of("event_log.jsonl"), spec));
             }
-            return sources;
+            int logCount = sources.size();
+            Window window = span.resolve(Instant.now());
+            HistoryRead read = null;
+            if (history) {
+                List<Source> records = new ArrayList<>();
+                Window[] resolved = {window};
+                read = historyLogs(client, span, resolved, records, env, spec);
+                window = resolved[0];
+                sources.addAll(records);
+            }
+            return new Logs(sources, logCount, artifacts, read, window, client == null ? 0 : client.requests() - before);
         }
 
         /**
@@ -1177,6 +1404,55 @@ class route implements Callable<Integer> {
             return skipped;
         }
 
+        /** events/YYYY-MM-DD/NAME.json under the archive's top folder (owner-repo-sha/). */
+        private static final Pattern HISTORY_FILE = Pattern.compile("^[^/]+/(events/(\\d{4}-\\d{2}-\\d{2})/[^/]+\\.json)$");
+
+        /**
+         * The event history in one API request, whatever its size: the zipball of the branch, which GitHub
+         * answers with a redirect to a short-lived storage URL (fetched without the token, like an artifact).
+         * Durations resolve against GitHub's clock (the answer's Date), the clock of the history's own
+         * received_at times; only the day folders the window may hold are read, one source per record file,
+         * oldest first. No branch yet (404) is a warning and no records.
+         */
+        private static HistoryRead historyLogs(GitHub github, Span span, Window[] window, List<Source> sources, Map<String, String> env,
+                                               CommandSpec spec)
+                throws IOException, InterruptedException {
+            Response redirect = github.exchange("GET", github.repoPath("/zipball/" + History.BRANCH), null, Map.of());
+            window[0] = span.resolve(redirect.date().orElse(Instant.now()));
+            if (redirect.status() == 404) {
+                Actions.warning(spec.commandLine().getErr(), "No event history", "no branch " + History.BRANCH + " in " + github.repository()
+                        + " (404): no script has appended a record yet (EVENT_BUS_HISTORY=true in a workflow starts it), or the token "
+                        + "cannot see the repository; reading no records", env);
+                return new HistoryRead(github.repository(), false, 0, 0, 0, 0);
+            }
+            byte[] zip = followRedirect(github, redirect, "read the event history (the branch " + History.BRANCH + ")", "contents: read",
+                    "the event history");
+            TreeMap<String, String> files = new TreeMap<>();
+            Set<String> days = new HashSet<>();
+            Set<String> kept = new HashSet<>();
+            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
+                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
+                    var file = HISTORY_FILE.matcher(entry.getName());
+                    if (entry.isDirectory() || !file.matches()) {
+                        continue;
+                    }
+                    days.add(file.group(2));
+                    java.time.LocalDate day;
+                    try {
+                        day = java.time.LocalDate.parse(file.group(2));
+                    } catch (DateTimeParseException e) {
+                        continue;
+                    }
+                    if (window[0].mayHold(day)) {
+                        kept.add(file.group(2));
+                        files.put(file.group(1), Source.utf8("history " + file.group(1), entries.readAllBytes(), spec));
+                    }
+                }
+            }
+            files.forEach((path, text) -> sources.add(new Source("history " + path, text)));
+            return new HistoryRead(github.repository(), true, kept.size(), days.size(), files.size(), zip.length);
+        }
+
         /**
          * The newest N artifacts whose name starts with the prefix (GitHub's ?name= filter is an exact
          * match, so the list is filtered here, page by page, newest first), each unzipped in memory.
@@ -1203,21 +1479,23 @@ class route implements Callable<Integer> {
             List<Source> sources = new ArrayList<>();
             for (JsonNode artifact : chosen) {
                 String name = "artifact " + artifact.path("name").asText() + " (" + artifact.path("id").asText() + ")";
-                sources.addAll(unzipLogs(name, download(github, artifact.path("id").asLong(), name)));
+                Response redirect = github.exchange("GET", github.repoPath("/actions/artifacts/" + artifact.path("id").asLong() + "/zip"), null, Map.of());
+                sources.addAll(unzipLogs(name, followRedirect(github, redirect, "download " + name, "actions: read", name)));
             }
             return sources;
         }
 
         /**
-         * GitHub answers 302 with a short-lived signed URL on another host. That URL carries its own
-         * credentials, so it is fetched without the Authorization header: the token never leaves GitHub.
+         * GitHub answers a download (an artifact, a zipball) with 302 and a short-lived signed URL on
+         * another host. That URL carries its own credentials, so it is fetched without the Authorization
+         * header: the token never leaves GitHub. The fetch is a download, not an API request.
          */
-        private static byte[] download(GitHub github, long id, String name) throws IOException, InterruptedException {
-            Response redirect = github.exchange("GET", github.repoPath("/actions/artifacts/" + id + "/zip"), null, Map.of());
+        private static byte[] followRedirect(GitHub github, Response redirect, String action, String permission, String name)
+                throws IOException, InterruptedException {
             Optional<String> location = redirect.header("location");
             if (redirect.status() / 100 != 3 || location.isEmpty()) {
-                throw new GitHubException(redirect.status() >= 400 ? github.refusal(redirect, "download " + name, "actions: read")
-                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to download " + name);
+                throw new GitHubException(redirect.status() >= 400 ? github.refusal(redirect, action, permission)
+                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to " + action);
             }
             HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
             HttpRequest request = HttpRequest.newBuilder(URI.create(github.apiUrl + "/").resolve(location.get()))
@@ -1225,7 +1503,7 @@ class route implements Callable<Integer> {
             try {
                 HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 if (answer.statusCode() != 200) {
-                    // The signed URL is a credential: named by artifact, never printed.
+                    // The signed URL is a credential: named by what it holds, never printed.
                     throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
                 }
                 return answer.body();
@@ -1258,23 +1536,29 @@ class route implements Callable<Integer> {
                         + "received_at) decides its status: an event that failed and was routed later is not replayed.",
                 "A rejected event is checked against the schemas first (bundled, docs/events/schema/, $EVENT_SCHEMAS, "
                         + "--schemas) and not sent while it is still invalid.",
-                "stdout: one line per event: sent, would-send (--dry-run), invalid, skipped or failed; stderr: a count."},
+                "--history reads the event history (the branch event-bus-history, which the scripts append to in "
+                        + "workflows that set EVENT_BUS_HISTORY=true) with one API request, from the day of --since on; "
+                        + "durations then count back from GitHub's clock.",
+                "stdout: one line per event: sent, would-send (--dry-run), invalid, skipped or failed; stderr: a count "
+                        + "(and what reading GitHub cost)."},
             footerHeading = "%nEnvironment:%n",
             footer = {
-                "  GITHUB_TOKEN, GH_TOKEN  the token; needs contents: write to send, and",
-                "                          actions: read for --from-artifacts; not needed",
-                "                          with --dry-run unless --from-artifacts",
+                "  GITHUB_TOKEN, GH_TOKEN  the token; needs contents: write to send,",
+                "                          contents: read for --history and actions: read",
+                "                          for --from-artifacts; not needed with --dry-run",
+                "                          unless --history or --from-artifacts",
                 "  GITHUB_REPOSITORY       owner/name the events are sent to (--repo)",
                 "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
-                "  EVENT_LOG               the log read when no LOG is given (else",
-                "                          event_log.jsonl)",
+                "  EVENT_LOG               the log read when no LOG, --history or",
+                "                          --from-artifacts is given (else event_log.jsonl)",
                 "  EVENT_SCHEMAS           a directory of schemas (a layer below --schemas)",
                 "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
                 "",
                 "Example:",
                 "  route replay --from-artifacts 20 --event-id EVENT_ID",
                 "  route replay event_log.jsonl --status failed,rejected --since 24h \\",
-                "               --type 'rfc.pr.*' --dry-run"},
+                "               --type 'rfc.pr.*' --dry-run",
+                "  route replay --history --since 7d --status failed"},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 "0:every selected event was sent (or listed, with --dry-run), or none was selected",
@@ -1284,13 +1568,12 @@ class route implements Callable<Integer> {
     static final class Replay implements Callable<Integer> {
         /** The statuses an event log record may have (the contract's list). */
         static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught", "emitted");
-        static final Pattern DURATION = Pattern.compile("^(\\d{1,6})([dhm])$");
 
         @ParentCommand
         route parent;
 
         @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl, "
-                + "unless --from-artifacts)")
+                + "unless --history or --from-artifacts)")
         List<String> logs = new ArrayList<>();
 
         @Option(names = "--from-artifacts", paramLabel = "N", description = "also read the newest N event log artifacts of the repository")
@@ -1308,9 +1591,19 @@ class route implements Callable<Integer> {
         @Option(names = "--type", paramLabel = "GLOB", description = "only event types the glob matches, as a route's event does (rfc.pr.*)")
         String type;
 
-        @Option(names = "--since", paramLabel = "WHEN", description = "only events received since: a duration back from now "
-                + "(7d, 24h, 90m) or an RFC 3339 time; received_at, else timestamp")
+        @Option(names = "--since", paramLabel = "WHEN", description = "only events whose last record was received since: a duration "
+                + "back from now (7d, 24h, 90m) or an RFC 3339 time; received_at, else timestamp")
         String since;
+
+        @Option(names = "--until", paramLabel = "WHEN", description = "only events whose last record was received before this (as --since)")
+        String until;
+
+        @Option(names = "--source", paramLabel = "S", description = "only events of this source (the envelope's source)")
+        String source;
+
+        @Option(names = "--history", description = "also read the event history of the repository (the branch event-bus-history: "
+                + "one API request, whatever its size; only the days --since asks for are kept)")
+        boolean history;
 
         @Option(names = "--event-id", paramLabel = "ID", split = ",", description = "only this event (repeatable, or comma-separated); "
                 + "one not in the logs is reported as not-found")
@@ -1369,7 +1662,7 @@ class route implements Callable<Integer> {
                 }
                 typeGlob = RoutesFile.glob(type);
             }
-            Instant sinceTime = since == null ? null : since(since);
+            Span span = new Span(When.parse(since, "--since", spec), When.parse(until, "--until", spec));
             if (schemasDir != null && !Files.isDirectory(schemasDir)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--schemas: no such directory: " + schemasDir);
             }
@@ -1379,7 +1672,13 @@ class route implements Callable<Integer> {
                 }
             }
 
-            List<Source> sources = EventLogs.read(logs, fromArtifacts, artifactPrefix, parent.env, spec, this::github);
+            // The last record of an event decides, so the history is read from --since on, whatever --until says.
+            EventLogs.Logs read = EventLogs.read(logs, fromArtifacts, artifactPrefix, history, span.open(), parent.env, spec, this::github);
+            if (read.apiRequests() > 0) {
+                spec.commandLine().getErr().println("replay: " + read.cost());
+            }
+            Window window = span.resolve(read.window().now());
+            List<Source> sources = read.sources();
             Map<String, Latest> events = new LinkedHashMap<>();
             int[] records = {0};
             EventLogs.records(sources, spec.commandLine().getErr(), entry -> {
@@ -1411,7 +1710,8 @@ class route implements Callable<Integer> {
                 return wanted.contains(String.valueOf(text(record, "/status")))
                         && (glob == null || glob.matcher(String.valueOf(text(record, "/event_type"))).matches())
                         && (eventIds.isEmpty() || eventIds.contains(e.getKey()))
-                        && (sinceTime == null || when != null && !when.isBefore(sinceTime));
+                        && (source == null || source.equals(text(record, "/source")))
+                        && (!window.bounded() || window.contains(when));
             }).sorted(Comparator.comparing(e -> e.getValue().receivedAt, Comparator.nullsLast(Comparator.naturalOrder()))).toList();
 
             PrintWriter out = spec.commandLine().getOut();
@@ -1420,13 +1720,14 @@ class route implements Callable<Integer> {
             List<List<String>> rows = new ArrayList<>();
             for (String id : new LinkedHashSet<>(eventIds)) {
                 if (!events.containsKey(id)) {
-                    out.println("not-found " + id + ": in none of the " + sources.size() + (sources.size() == 1 ? " log" : " logs") + " read");
+                    out.println("not-found " + id + ": in none of " + read.where() + " read");
                     counts.merge("not found", 1, Integer::sum);
                     rows.add(List.of("", id, "", "not found in the logs read"));
                 } else if (selected.stream().noneMatch(e -> e.getKey().equals(id))) {
                     JsonNode record = events.get(id).decides.record();
-                    err.println("replay: " + id + ": its last record is " + text(record, "/status") + (since != null || type != null
-                            ? " (" + text(record, "/event_type") + ", received " + text(record, "/received_at") + ")" : "")
+                    err.println("replay: " + id + ": its last record is " + text(record, "/status")
+                            + (since != null || until != null || type != null || source != null
+                                    ? " (" + text(record, "/event_type") + ", received " + text(record, "/received_at") + ")" : "")
                             + ", which the selection leaves out" + (wanted.contains(text(record, "/status")) ? "" : "; add --status "
                             + text(record, "/status") + " to replay it"));
                 }
@@ -1434,8 +1735,9 @@ class route implements Callable<Integer> {
             out.flush();
             if (selected.isEmpty() && counts.isEmpty()) {
                 err.println("replay: no event to replay: none of the " + events.size() + " events in " + records[0] + " records of "
-                        + sources.size() + (sources.size() == 1 ? " log" : " logs") + " has the status " + String.join(" or ", wanted)
-                        + (type != null ? ", type " + type : "") + (since != null ? ", since " + since : "")
+                        + read.describe() + " has the status " + String.join(" or ", wanted)
+                        + (type != null ? ", type " + type : "") + (source != null ? ", source " + source : "")
+                        + (since != null ? ", since " + since : "") + (until != null ? ", until " + until : "")
                         + (eventIds.isEmpty() ? "" : " and one of the event ids asked for"));
                 return CommandLine.ExitCode.OK;
             }
@@ -1493,15 +1795,7 @@ class route implements Callable<Integer> {
 
         /** The event as it was dispatched the first time: its type and its payload, event_id included. Null when GitHub took it. */
         private String send(JsonNode document) throws IOException, InterruptedException {
-            ObjectNode body = JSON.createObjectNode();
-            body.set("event_type", document.get("event_type"));
-            body.set("client_payload", document.get("client_payload"));
-            try {
-                github().call("POST", github().repoPath("/dispatches"), body, "create repository dispatch events", "contents: write");
-                return null;
-            } catch (GitHubException e) {
-                return e.getMessage();
-            }
+            return dispatchEvent(github(), document);
         }
 
         private GitHub github() {
@@ -1515,25 +1809,6 @@ class route implements Callable<Integer> {
             return event != null && event.path("event_type").isTextual() && event.path("client_payload").isObject();
         }
 
-        /** 7d, 24h, 90m back from now, or an RFC 3339 time. */
-        private Instant since(String when) {
-            var duration = DURATION.matcher(when);
-            if (duration.matches()) {
-                long amount = Long.parseLong(duration.group(1));
-                return Instant.now().minus(switch (duration.group(2)) {
-                    case "d" -> Duration.ofDays(amount);
-                    case "h" -> Duration.ofHours(amount);
-                    default -> Duration.ofMinutes(amount);
-                });
-            }
-            try {
-                return java.time.OffsetDateTime.parse(when).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--since must be a duration such as 7d, 24h or 90m, or an "
-                        + "RFC 3339 time such as 2026-11-27T04:00:00Z, not '" + when + "'");
-            }
-        }
-
         private static String markdown(String summary, List<List<String>> rows) {
             StringBuilder md = new StringBuilder("### Event replay\n\n").append(summary.substring("replay: ".length())).append(".\n\n")
                     .append("| Event type | Event id | Last status | Result |\n|---|---|---|---|\n");
@@ -1545,35 +1820,246 @@ class route implements Callable<Integer> {
         }
     }
 
+    // ---- route reconcile ------------------------------------------------------------------
+
+    @Command(name = "reconcile", mixinStandardHelpOptions = true, version = "route 0.1.0",
+            description = {
+                "Sends again the events GitHub accepted and never delivered to a router.",
+                "GitHub accepting a repository dispatch (204) does not guarantee a run: during an incident it may start none. A producer whose "
+                        + "workflow sets EVENT_BUS_HISTORY=true records what it emitted (status emitted) in the event history, "
+                        + "and each router step records what it decided (routed, unrouted, duplicate, rejected, failed, shadowed).",
+                "reconcile reads the history since --since (one API request, whatever its size) and replays each event that "
+                        + "has an emitted record older than --grace and no other record with its event_id: one "
+                        + "POST /repos/{owner}/{repo}/dispatches per event, with the event document as it was emitted (event_id "
+                        + "and timestamp kept). An event a cron path caught (cron-caught) is not replayed either: its item was handled.",
+                "Why the grace: a router that is still running has not written its record yet, and GitHub delays deliveries "
+                        + "by minutes during incidents; an event younger than the grace is left for a later run. If the original "
+                        + "is delivered after the replay all the same, it is a duplicate at the router (dedupe's claim): its "
+                        + "targets are started once. Times are GitHub's clock (the Date of its answer).",
+                "stdout: one line per event: replayed, would-replay (--dry-run) or failed; stderr: a count."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token; contents: read for the history, and",
+                "                          contents: write to send",
+                "  GITHUB_REPOSITORY       owner/name of the history, and where the events",
+                "                          are sent (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+                "  EVENT_BUS_HISTORY       not read here: the history is what the scripts",
+                "                          of workflows with EVENT_BUS_HISTORY=true append",
+                "                          (producers: emitted; the router: the rest)",
+                "",
+                "Requests: one to read the history (its zipball; the archive comes from",
+                "storage), and one per event replayed.",
+                "",
+                "Example:",
+                "  route reconcile --grace 15m --since 24h",
+                "  route reconcile --dry-run"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:every event due was replayed (or listed, with --dry-run), or none was due",
+                "1:an event could not be sent (refused by GitHub, or no event document in its record); or GitHub unreachable, "
+                        + "or internal failure",
+                "2:bad usage; nothing was sent"})
+    static final class Reconcile implements Callable<Integer> {
+        @ParentCommand
+        route parent;
+
+        @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "15m",
+                description = "replay only events emitted longer ago than this (default: ${DEFAULT-VALUE}): a router still running, "
+                        + "or a delivery GitHub delays, has not recorded the event yet")
+        String grace;
+
+        @Option(names = "--since", paramLabel = "WHEN", defaultValue = "24h",
+                description = "look at events emitted since: a duration back from now (7d, 24h, 90m) or an RFC 3339 time "
+                        + "(default: ${DEFAULT-VALUE})")
+        String since;
+
+        @Option(names = "--dry-run", description = "list the events that would be replayed; send nothing")
+        boolean dryRun;
+
+        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository of the history, where the events are sent "
+                + "(default: $GITHUB_REPOSITORY)")
+        String repo;
+
+        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
+        int maxAttempts;
+
+        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
+                description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
+        int retryBudgetSeconds;
+
+        @Option(names = "--verbose", description = "print stack traces of internal failures")
+        boolean verbose;
+
+        @Spec
+        CommandSpec spec;
+
+        /** An event emitted and not (yet) received by a router: its newest emitted record. */
+        private record Emitted(String eventId, JsonNode record, Instant at) {
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            if (maxAttempts < 1 || retryBudgetSeconds < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
+            }
+            Duration graceTime = When.duration(grace, "--grace", spec);
+            Span span = new Span(When.parse(since, "--since", spec), null);
+            GitHub github = GitHub.fromEnv(parent.env, repo, parent.spec, maxAttempts, Duration.ofSeconds(retryBudgetSeconds));
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            EventLogs.Logs read = EventLogs.read(List.of(), null, null, true, span, parent.env, spec, () -> github);
+            Window window = read.window();
+            Instant due = window.now().minus(graceTime);
+            Map<String, Emitted> emitted = new LinkedHashMap<>();
+            Set<String> received = new HashSet<>();
+            EventLogs.records(read.sources(), err, entry -> {
+                JsonNode record = entry.record();
+                String eventId = text(record, "/event_id");
+                if (eventId == null) {
+                    return;
+                }
+                if ("emitted".equals(text(record, "/status"))) {
+                    // A producer that emitted the same event twice: the newer emission is the one that may still be on its way.
+                    Instant at = recordTime(record);
+                    Emitted known = emitted.get(eventId);
+                    if (known == null || at != null && (known.at() == null || at.isAfter(known.at()))) {
+                        emitted.put(eventId, new Emitted(eventId, record, at));
+                    }
+                } else {
+                    received.add(eventId); // any record of a router step, or of a cron path that handled the item
+                }
+            });
+            List<Emitted> missing = emitted.values().stream().filter(e -> !received.contains(e.eventId()) && window.contains(e.at()))
+                    .sorted(Comparator.comparing(Emitted::at)).toList();
+            List<Emitted> dueNow = missing.stream().filter(e -> !e.at().isAfter(due)).toList();
+            int waiting = missing.size() - dueNow.size();
+
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            List<List<String>> rows = new ArrayList<>();
+            for (Emitted event : dueNow) {
+                JsonNode document = event.record().get("event");
+                String eventType = Optional.ofNullable(text(document, "/event_type")).orElse(text(event.record(), "/event_type"));
+                String result;
+                String reason = null;
+                if (document == null || !document.path("event_type").isTextual() || !document.path("client_payload").isObject()) {
+                    result = "failed";
+                    reason = "its emitted record holds no event document";
+                } else if (dryRun) {
+                    result = "would-replay";
+                } else {
+                    reason = dispatchEvent(github, document);
+                    result = reason == null ? "replayed" : "failed";
+                }
+                counts.merge(result, 1, Integer::sum);
+                out.println(result + " " + eventType + " " + event.eventId() + (reason != null ? ": " + reason : ""));
+                out.flush();
+                rows.add(List.of(String.valueOf(eventType), event.eventId(), TIMESTAMP.format(event.at()), result + (reason != null ? ": " + reason : "")));
+            }
+            int failed = counts.getOrDefault("failed", 0);
+            String summary = "reconcile: " + (dryRun ? counts.getOrDefault("would-replay", 0) + " would be replayed"
+                    : counts.getOrDefault("replayed", 0) + " replayed") + ", " + failed + " failed, of " + dueNow.size()
+                    + (dueNow.size() == 1 ? " event" : " events") + " emitted " + window.describe() + " and before " + TIMESTAMP.format(due)
+                    + " (grace " + grace + ") that no router received; " + waiting + " emitted within the grace left for a later run"
+                    + (dryRun ? " (dry run: nothing sent)" : "") + "; the history read with " + read.apiRequests() + " API request"
+                    + (read.apiRequests() == 1 ? "" : "s");
+            if (failed > 0) {
+                Actions.error(err, null, 0, "Reconciliation incomplete", summary, parent.env);
+            } else {
+                err.println(summary);
+            }
+            err.flush();
+            Actions.appendSummary(markdown(summary, rows), parent.env);
+            return failed > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+        }
+
+        private static String markdown(String summary, List<List<String>> rows) {
+            StringBuilder md = new StringBuilder("### Event reconciliation\n\n").append(summary.substring("reconcile: ".length())).append(".\n");
+            if (!rows.isEmpty()) {
+                md.append("\n| Event type | Event id | Emitted | Result |\n|---|---|---|---|\n");
+                for (List<String> row : rows) {
+                    md.append("| `").append(Actions.cell(row.get(0))).append("` | `").append(Actions.cell(row.get(1))).append("` | ")
+                            .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
+                }
+            }
+            return md.toString();
+        }
+    }
+
+    /**
+     * Sends an event document again as a repository dispatch: its type and its payload, event_id and
+     * timestamp included, as it was first sent. Returns null when GitHub took it, else why not.
+     */
+    static String dispatchEvent(GitHub github, JsonNode document) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("event_type", document.get("event_type"));
+        body.set("client_payload", document.get("client_payload"));
+        try {
+            github.call("POST", github.repoPath("/dispatches"), body, "create repository dispatch events", "contents: write");
+            return null;
+        } catch (GitHubException e) {
+            return e.getMessage();
+        }
+    }
+
     // ---- route stats ----------------------------------------------------------------------
 
     @Command(name = "stats", mixinStandardHelpOptions = true, version = "route 0.1.0",
             description = {
-                "Reports on event logs (JSON Lines): counts per event type and status, the median and 95th percentile "
-                        + "(nearest rank) of latency_ms, and per trace_id the time from its first event's timestamp to "
-                        + "its last event's received_at, slowest first.",
-                "A plain table on stdout (or JSON with --json); a Markdown table is appended to $GITHUB_STEP_SUMMARY when set.",
-                "--from-artifacts N downloads the newest N event-log-* artifacts the router workflow uploaded."},
+                "Reports on event logs (JSON Lines) and the event history (--history).",
+                "It reports counts per event type and status; the median "
+                        + "and 95th percentile (nearest rank) of latency_ms (received_at minus the event's timestamp) over "
+                        + "routed records only; per event type, the time from an event's timestamp to each target's "
+                        + "dispatched_at; the schema drift report (rejected records by the rule in their error, and by "
+                        + "source); the items the cron paths caught that no event had handled (cron-caught records); and per "
+                        + "trace_id the time from its first event's timestamp to its last event's received_at, slowest first.",
+                "The window (--since, --until: against received_at, else timestamp) and the filters (--type, --status, "
+                        + "--source) apply to every record read: LOG files, artifacts and the history. With --history, "
+                        + "durations count back from GitHub's clock.",
+                "A plain table on stdout (or JSON with --json, which has everything); Markdown with a Mermaid chart of "
+                        + "events per day (distinct event ids by the day they were received, cron-caught items aside) is "
+                        + "appended to $GITHUB_STEP_SUMMARY when set. --by day adds a table of counts per day (UTC) and status.",
+                "--max-rejected N exits 1 when the window holds more than N rejected events: '--since 7d --max-rejected 0' "
+                        + "in a scheduled workflow makes zero schema drift over 7 days a check that can fail.",
+                "--history costs one API request (the zipball of the branch event-bus-history, then its archive from "
+                        + "storage, which is no API request) whatever the number of events; --from-artifacts N costs one "
+                        + "list request per 100 artifacts and one request per artifact."},
             footerHeading = "%nEnvironment:%n",
             footer = {
-                "  EVENT_LOG            the log read when no LOG is given (else event_log.jsonl)",
+                "  EVENT_LOG            the log read when no LOG, --history or",
+                "                       --from-artifacts is given (else event_log.jsonl)",
                 "  GITHUB_STEP_SUMMARY  a Markdown report is appended to it",
                 "  GITHUB_TOKEN, GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL",
-                "                       for --from-artifacts (the token needs actions: read)"},
+                "                       for --history (the token needs contents: read)",
+                "                       and --from-artifacts (actions: read)",
+                "  EVENT_BUS_HISTORY    not read here: the history is what the scripts of",
+                "                       workflows with EVENT_BUS_HISTORY=true append",
+                "",
+                "Example:",
+                "  route stats --history --since 7d --by day",
+                "  route stats --history --since 7d --status rejected --max-rejected 0",
+                "  route stats event_log.jsonl --type 'rfc.pr.*' --json"},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 "0:reported",
-                "1:GitHub could not be reached or refused, or internal failure",
+                "1:the window holds more rejected events than --max-rejected; GitHub could not be reached or refused; or "
+                        + "internal failure",
                 "2:an unreadable log or bad usage"})
     static final class Stats implements Callable<Integer> {
         @ParentCommand
         route parent;
 
-        @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl)")
+        @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl, "
+                + "unless --history or --from-artifacts)")
         List<String> logs = new ArrayList<>();
 
         @Option(names = "--json", description = "print the report as JSON")
         boolean json;
+
+        @Option(names = "--history", description = "also read the event history of the repository (the branch event-bus-history): "
+                + "one API request whatever its size; only the days of the window are kept")
+        boolean history;
 
         @Option(names = "--from-artifacts", paramLabel = "N", description = "also read the newest N event log artifacts of the repository")
         Integer fromArtifacts;
@@ -1582,7 +2068,31 @@ class route implements Callable<Integer> {
                 description = "names of the event log artifacts start with this (default: ${DEFAULT-VALUE})")
         String artifactPrefix;
 
-        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository of the artifacts (default: $GITHUB_REPOSITORY)")
+        @Option(names = "--since", paramLabel = "WHEN", description = "only records received since: a duration back from now "
+                + "(7d, 24h, 90m) or an RFC 3339 time; received_at, else timestamp")
+        String since;
+
+        @Option(names = "--until", paramLabel = "WHEN", description = "only records received before this (as --since)")
+        String until;
+
+        @Option(names = "--type", paramLabel = "GLOB", description = "only event types the glob matches, as a route's event does (rfc.pr.*)")
+        String type;
+
+        @Option(names = "--status", paramLabel = "S", split = ",", description = "only records with one of these statuses: "
+                + "routed, unrouted, duplicate, rejected, failed, shadowed, cron-caught, emitted")
+        List<String> statuses;
+
+        @Option(names = "--source", paramLabel = "S", description = "only records of this source (the envelope's source)")
+        String source;
+
+        @Option(names = "--by", paramLabel = "day", description = "add a table of counts per day (UTC) and status, with cron-caught items")
+        String by;
+
+        @Option(names = "--max-rejected", paramLabel = "N", description = "exit 1 when the window holds more than N rejected events "
+                + "(distinct event ids)")
+        Integer maxRejected;
+
+        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository of the history and the artifacts (default: $GITHUB_REPOSITORY)")
         String repo;
 
         @Option(names = "--verbose", description = "print stack traces of internal failures")
@@ -1597,58 +2107,256 @@ class route implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            List<Source> sources = EventLogs.read(logs, fromArtifacts, artifactPrefix, parent.env, spec,
+            Set<String> wanted = statuses == null ? null : new LinkedHashSet<>(statuses);
+            for (String status : wanted == null ? Set.<String>of() : wanted) {
+                if (!Replay.STATUSES.contains(status)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--status: unknown status '" + status + "' (one of: "
+                            + String.join(", ", Replay.STATUSES) + ")");
+                }
+            }
+            if (type != null && !EVENT_GLOB.matcher(type).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--type must be an event type or a glob such as rfc.pr.*, not '" + type + "'");
+            }
+            Pattern glob = type == null ? null : RoutesFile.glob(type);
+            if (by != null && !by.equals("day")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--by: the report can be split by day, not by '" + by + "'");
+            }
+            if (maxRejected != null && maxRejected < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-rejected must be 0 or more");
+            }
+            Span span = new Span(When.parse(since, "--since", spec), When.parse(until, "--until", spec));
+            EventLogs.Logs read = EventLogs.read(logs, fromArtifacts, artifactPrefix, history, span, parent.env, spec,
                     () -> GitHub.fromEnv(parent.env, repo, parent.spec, 5, Duration.ofSeconds(300)));
-            Report report = Report.of(sources, spec.commandLine().getErr());
+            Window window = read.window();
+            PrintWriter err = spec.commandLine().getErr();
+            List<JsonNode> kept = new ArrayList<>();
+            int[] all = {0};
+            int skipped = EventLogs.records(read.sources(), err, entry -> {
+                all[0]++;
+                JsonNode record = entry.record();
+                if ((!window.bounded() || window.contains(recordTime(record)))
+                        && (glob == null || glob.matcher(String.valueOf(text(record, "/event_type"))).matches())
+                        && (wanted == null || wanted.contains(String.valueOf(text(record, "/status"))))
+                        && (source == null || source.equals(text(record, "/source")))) {
+                    kept.add(record);
+                }
+            });
+            List<String> filters = new ArrayList<>();
+            if (type != null) {
+                filters.add("type " + type);
+            }
+            if (wanted != null) {
+                filters.add("status " + String.join(",", wanted));
+            }
+            if (source != null) {
+                filters.add("source " + source);
+            }
+            Report report = Report.of(kept, all[0], skipped, read, window, String.join(", ", filters), by != null);
             PrintWriter out = spec.commandLine().getOut();
-            out.print(json ? report.json().toPrettyString() + "\n" : report.table());
+            ObjectNode json = report.json();
+            if (maxRejected != null) {
+                json.putObject("max_rejected").put("limit", maxRejected).put("rejected_events", report.rejectedEvents())
+                        .put("exceeded", report.rejectedEvents() > maxRejected);
+            }
+            out.print(this.json ? json.toPrettyString() + "\n" : report.table());
             out.flush();
+            if (read.apiRequests() > 0) {
+                err.println("stats: " + read.cost());
+            }
             Actions.appendSummary(report.markdown(), parent.env);
+            if (maxRejected != null && report.rejectedEvents() > maxRejected) {
+                Actions.error(err, null, 0, "Schema drift", "stats: " + report.rejectedEvents() + " rejected event"
+                        + (report.rejectedEvents() == 1 ? "" : "s") + (window.bounded() ? " " + window.describe() : "") + ", more than --max-rejected "
+                        + maxRejected + ": the drift report lists the rejected records by rule and by source", parent.env);
+                return CommandLine.ExitCode.SOFTWARE;
+            }
             return CommandLine.ExitCode.OK;
         }
     }
 
-    /** The statistics of a set of event log records. */
-    record Report(int records, int sources, int skipped, Map<String, Tally> byType, Tally all, List<TraceSpan> traces, List<String> statuses) {
+    /** The statistics of a set of event log records (those the window and the filters kept). */
+    static final class Report {
+        private static final Pattern RULE = Pattern.compile("\\(rule: ([^)]+)\\)");
 
-        static Report of(List<Source> sources, PrintWriter err) {
-            Map<String, Tally> byType = new TreeMap<>();
-            Tally all = new Tally(new TreeMap<>(), new ArrayList<>());
+        private final int records;
+        private final int read;
+        private final int skipped;
+        private final EventLogs.Logs logs;
+        private final Window window;
+        private final String filters;
+        private final boolean dayTable;
+        private final Map<String, Tally> byType = new TreeMap<>();
+        private final Tally all = new Tally(new TreeMap<>(), new ArrayList<>());
+        private final Set<String> statuses = new LinkedHashSet<>(Stats.STATUSES);
+        private final TreeMap<java.time.LocalDate, Map<String, Integer>> byDay = new TreeMap<>();
+        private final TreeMap<java.time.LocalDate, Set<String>> eventsByDay = new TreeMap<>();
+        private final Map<String, Integer> driftByRule = new HashMap<>();
+        private final Map<String, Integer> driftBySource = new HashMap<>();
+        private final Set<String> rejected = new HashSet<>();
+        private int rejectedRecords;
+        private final Map<String, List<Long>> dispatchMs = new TreeMap<>();
+        private int cronCaught;
+        private List<TraceSpan> traces = List.of();
+
+        private Report(int records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
+            this.records = records;
+            this.read = read;
+            this.skipped = skipped;
+            this.logs = logs;
+            this.window = window;
+            this.filters = filters;
+            this.dayTable = dayTable;
+        }
+
+        static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
+            Report report = new Report(records.size(), read, skipped, logs, window, filters, dayTable);
             Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
-            Set<String> statuses = new LinkedHashSet<>(Stats.STATUSES);
-            int[] records = {0};
-            int skipped = EventLogs.records(sources, err, entry -> {
-                JsonNode record = entry.record();
-                records[0]++;
+            for (int i = 0; i < records.size(); i++) {
+                JsonNode record = records.get(i);
                 String type = Optional.ofNullable(text(record, "/event_type")).orElse("(none)");
                 String status = Optional.ofNullable(text(record, "/status")).orElse("(none)");
-                statuses.add(status);
+                // An event without an id (one that could not be read) is an event of its own.
+                String event = Optional.ofNullable(text(record, "/event_id")).orElse("record " + i);
+                report.statuses.add(status);
                 Long latency = record.path("latency_ms").canConvertToLong() ? record.get("latency_ms").asLong() : null;
-                byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
-                all.add(status, latency);
-                // The first event of a chain has no trace_id: its event_id is the trace.
+                report.byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
+                report.all.add(status, latency);
+                Instant time = recordTime(record);
+                if (time != null) {
+                    java.time.LocalDate day = Window.day(time);
+                    report.byDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(status, 1, Integer::sum);
+                    if (!status.equals("cron-caught")) {
+                        report.eventsByDay.computeIfAbsent(day, d -> new HashSet<>()).add(event);
+                    }
+                }
+                if (status.equals("cron-caught")) {
+                    report.cronCaught++;
+                }
+                if (status.equals("rejected")) {
+                    report.rejectedRecords++;
+                    report.rejected.add(event);
+                    Set<String> rules = new TreeSet<>();
+                    RULE.matcher(String.valueOf(text(record, "/error"))).results().forEach(m -> rules.add(m.group(1).strip()));
+                    (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> report.driftByRule.merge(rule, 1, Integer::sum));
+                    report.driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
+                }
+                Instant emitted = parseInstant(text(record, "/timestamp"));
+                for (JsonNode target : record.path("targets")) {
+                    Instant dispatched = parseInstant(text(target, "/dispatched_at"));
+                    // Only targets sent in this record: an already-dispatched one was counted when it was sent.
+                    if (emitted != null && dispatched != null && "dispatched".equals(text(target, "/status"))) {
+                        report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
+                    }
+                }
+                // The first event of a chain has no trace_id: its event_id is the trace. An item a cron path caught is no event.
                 String trace = Optional.ofNullable(text(record, "/trace_id")).orElse(text(record, "/event_id"));
-                if (trace != null) {
+                if (trace != null && !status.equals("cron-caught")) {
                     byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
                 }
-            });
-            List<TraceSpan> traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
+            }
+            report.traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
                     .filter(Objects::nonNull)
                     .sorted(Comparator.comparingLong(TraceSpan::spanMs).reversed().thenComparing(TraceSpan::traceId))
                     .toList();
-            return new Report(records[0], sources.size(), skipped, byType, all, traces, List.copyOf(statuses));
+            return report;
+        }
+
+        /** Rejected events: distinct event ids among the rejected records. */
+        int rejectedEvents() {
+            return rejected.size();
+        }
+
+        private List<String> statusList() {
+            return List.copyOf(statuses);
+        }
+
+        /** "6 records from 2 logs", or "3 of 57 records from the history of o/r (8 days), received since ...; type rfc.pr.*". */
+        private String heading() {
+            boolean selected = window.bounded() || !filters.isEmpty();
+            return (selected ? records + " of " + read : String.valueOf(records)) + " records from " + logs.describe()
+                    + (skipped > 0 ? " (" + skipped + " lines skipped)" : "")
+                    + (window.bounded() ? ", received " + window.describe() : "") + (filters.isEmpty() ? "" : "; " + filters);
+        }
+
+        /** The days of the chart and the day table: every day from the first to the last (those of the window included), at most a year of them. */
+        private List<java.time.LocalDate> days() {
+            TreeSet<java.time.LocalDate> days = new TreeSet<>(byDay.keySet());
+            if (window.since() != null) {
+                days.add(Window.day(window.since()));
+                days.add(Window.day(window.until() != null ? window.until().minusMillis(1) : window.now()));
+            }
+            if (days.isEmpty() || ChronoUnit.DAYS.between(days.first(), days.last()) > 366) {
+                return List.copyOf(byDay.keySet());
+            }
+            return days.first().datesUntil(days.last().plusDays(1)).toList();
+        }
+
+        private List<List<String>> dayRows() {
+            List<List<String>> rows = new ArrayList<>();
+            for (java.time.LocalDate day : days()) {
+                Map<String, Integer> counts = byDay.getOrDefault(day, Map.of());
+                List<String> row = new ArrayList<>(List.of(day.toString()));
+                statuses.forEach(s -> row.add(String.valueOf(counts.getOrDefault(s, 0))));
+                row.add(String.valueOf(counts.values().stream().mapToInt(Integer::intValue).sum()));
+                row.add(String.valueOf(eventsByDay.getOrDefault(day, Set.of()).size()));
+                rows.add(row);
+            }
+            return rows;
+        }
+
+        private static List<Map.Entry<String, Integer>> mostFirst(Map<String, Integer> counts) {
+            return counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                    .thenComparing(Map.Entry.comparingByKey())).toList();
+        }
+
+        private List<List<String>> dispatchRows() {
+            List<List<String>> rows = new ArrayList<>();
+            dispatchMs.forEach((type, times) -> rows.add(List.of(type, String.valueOf(times.size()),
+                    String.valueOf(percentile(times, 50)), String.valueOf(percentile(times, 95)))));
+            return rows;
         }
 
         String table() {
+            List<String> statuses = statusList();
             List<List<String>> rows = new ArrayList<>();
             List<String> header = new ArrayList<>(List.of("event type"));
             header.addAll(statuses);
-            header.addAll(List.of("total", "median ms", "p95 ms"));
+            header.addAll(List.of("total", "routed median ms", "routed p95 ms"));
             rows.add(header);
             byType.forEach((type, tally) -> rows.add(tally.row(type, statuses)));
             rows.add(all.row("all", statuses));
-            StringBuilder text = new StringBuilder(records + " records from " + sources + " log" + (sources == 1 ? "" : "s")
-                    + (skipped > 0 ? " (" + skipped + " lines skipped)" : "") + "\n\n").append(aligned(rows));
+            StringBuilder text = new StringBuilder(heading() + "\n\n").append(aligned(rows));
+            text.append("(latency_ms: received_at minus timestamp, over routed records only)\n");
+            if (dayTable && !byDay.isEmpty()) {
+                List<List<String>> dayRows = new ArrayList<>();
+                List<String> dayHeader = new ArrayList<>(List.of("day"));
+                dayHeader.addAll(statuses);
+                dayHeader.addAll(List.of("total", "events"));
+                dayRows.add(dayHeader);
+                dayRows.addAll(dayRows());
+                text.append('\n').append(aligned(dayRows));
+            }
+            if (!dispatchMs.isEmpty()) {
+                List<List<String>> dispatchRows = new ArrayList<>();
+                dispatchRows.add(List.of("time to dispatch", "targets", "median ms", "p95 ms"));
+                dispatchRows.addAll(dispatchRows());
+                text.append('\n').append(aligned(dispatchRows)).append("(from the event's timestamp to each target's dispatched_at)\n");
+            }
+            if (rejectedRecords > 0) {
+                text.append("\nschema drift: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s")
+                        .append(" (").append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(")\n");
+                List<List<String>> ruleRows = new ArrayList<>();
+                ruleRows.add(List.of("rule", "rejected"));
+                mostFirst(driftByRule).forEach(e -> ruleRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
+                List<List<String>> sourceRows = new ArrayList<>();
+                sourceRows.add(List.of("source", "rejected"));
+                mostFirst(driftBySource).forEach(e -> sourceRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
+                text.append(aligned(ruleRows)).append('\n').append(aligned(sourceRows));
+            }
+            if (cronCaught > 0) {
+                text.append("\ncron-caught: ").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
+                        .append(" the cron paths caught that no event had handled\n");
+            }
             if (!traces.isEmpty()) {
                 List<List<String>> traceRows = new ArrayList<>();
                 traceRows.add(List.of("trace", "events", "first", "last", "span ms"));
@@ -1682,13 +2390,53 @@ class route implements Callable<Integer> {
             return text.toString();
         }
 
+        /** Events per day as a Mermaid bar chart (xychart-beta), which GitHub renders in a job summary. */
+        String mermaid() {
+            List<java.time.LocalDate> days = days();
+            boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
+            List<Integer> counts = days.stream().map(d -> eventsByDay.getOrDefault(d, Set.of()).size()).toList();
+            int max = counts.stream().mapToInt(Integer::intValue).max().orElse(0);
+            return "xychart-beta\n  title \"Events per day\"\n  x-axis [" + days.stream()
+                    .map(d -> "\"" + (oneYear ? d.toString().substring(5) : d.toString()) + "\"").collect(Collectors.joining(", "))
+                    + "]\n  y-axis \"Events\" 0 --> " + Math.max(max, 1) + "\n  bar [" + counts.stream().map(String::valueOf)
+                    .collect(Collectors.joining(", ")) + "]\n";
+        }
+
         String markdown() {
-            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(records).append(" records from ").append(sources)
-                    .append(sources == 1 ? " log" : " logs").append(skipped > 0 ? " (" + skipped + " lines skipped)" : "").append(".\n\n");
-            md.append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Median ms | p95 ms |\n|---|")
+            List<String> statuses = statusList();
+            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(heading()).append(".\n\n");
+            md.append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
                     .append("--:|".repeat(statuses.size() + 3)).append('\n');
             byType.forEach((type, tally) -> md.append(markdownRow(tally.row("`" + type + "`", statuses))));
             md.append(markdownRow(all.row("**all**", statuses)));
+            md.append("\nLatency: `received_at` minus `timestamp`, over routed records only.\n");
+            if (!byDay.isEmpty()) {
+                md.append("\n#### Events per day\n\n```mermaid\n").append(mermaid()).append("```\n");
+            }
+            if (dayTable && !byDay.isEmpty()) {
+                md.append("\n| Day | ").append(String.join(" | ", statuses)).append(" | Total | Events |\n|---|")
+                        .append("--:|".repeat(statuses.size() + 2)).append('\n');
+                dayRows().forEach(row -> md.append(markdownRow(row)));
+            }
+            if (!dispatchMs.isEmpty()) {
+                md.append("\n#### Time to dispatch\n\nFrom the event's `timestamp` to each target's `dispatched_at`.\n\n"
+                        + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n");
+                dispatchRows().forEach(row -> md.append(markdownRow(List.of("`" + row.get(0) + "`", row.get(1), row.get(2), row.get(3)))));
+            }
+            md.append("\n#### Schema drift\n\n");
+            if (rejectedRecords == 0) {
+                md.append(":white_check_mark: No rejected event.\n");
+            } else {
+                md.append(":x: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s").append(" (")
+                        .append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(").\n\n| Rule | Rejected |\n|---|--:|\n");
+                mostFirst(driftByRule).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
+                md.append("\n| Source | Rejected |\n|---|--:|\n");
+                mostFirst(driftBySource).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
+            }
+            if (cronCaught > 0) {
+                md.append("\n#### Cron-caught\n\n").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
+                        .append(" the cron paths caught that no event had handled.\n");
+            }
             if (!traces.isEmpty()) {
                 md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n");
                 traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> md.append(markdownRow(t.row())));
@@ -1704,13 +2452,50 @@ class route implements Callable<Integer> {
         }
 
         ObjectNode json() {
+            List<String> statuses = statusList();
             ObjectNode report = JSON.createObjectNode();
             report.put("records", records);
-            report.put("logs", sources);
+            report.put("records_read", read);
+            report.put("logs", logs.logs());
             report.put("skipped_lines", skipped);
+            ObjectNode windowJson = report.putObject("window");
+            windowJson.put("since", window.since() == null ? null : TIMESTAMP.format(window.since()));
+            windowJson.put("until", window.until() == null ? null : TIMESTAMP.format(window.until()));
+            windowJson.put("now", TIMESTAMP.format(window.now()));
+            report.put("filters", filters.isEmpty() ? null : filters);
+            if (logs.history() != null) {
+                report.putObject("history").put("repository", logs.history().repository()).put("days", logs.history().days())
+                        .put("days_in_all", logs.history().daysInAll()).put("files", logs.history().files()).put("bytes", logs.history().bytes());
+            }
+            report.put("api_requests", logs.apiRequests());
+            report.put("latency_over", "routed");
             ArrayNode types = report.putArray("event_types");
             byType.forEach((type, tally) -> types.add(tally.json(statuses).put("event_type", type)));
             report.set("all", all.json(statuses));
+            ArrayNode days = report.putArray("by_day");
+            for (List<String> row : dayRows()) {
+                ObjectNode day = days.addObject().put("day", row.get(0));
+                ObjectNode counts = day.putObject("counts");
+                for (int i = 0; i < statuses.size(); i++) {
+                    counts.put(statuses.get(i), Integer.parseInt(row.get(i + 1)));
+                }
+                day.put("total", Integer.parseInt(row.get(statuses.size() + 1))).put("events", Integer.parseInt(row.get(statuses.size() + 2)));
+            }
+            ObjectNode drift = report.putObject("drift").put("rejected_records", rejectedRecords).put("rejected_events", rejected.size());
+            ObjectNode rules = drift.putObject("by_rule");
+            mostFirst(driftByRule).forEach(e -> rules.put(e.getKey(), e.getValue()));
+            ObjectNode sources = drift.putObject("by_source");
+            mostFirst(driftBySource).forEach(e -> sources.put(e.getKey(), e.getValue()));
+            ArrayNode dispatch = report.putArray("dispatch_ms");
+            dispatchMs.forEach((type, times) -> dispatch.addObject().put("event_type", type).put("targets", times.size())
+                    .put("median", percentile(times, 50)).put("p95", percentile(times, 95)));
+            ObjectNode cron = report.putObject("cron_caught").put("total", cronCaught);
+            ObjectNode cronByDay = cron.putObject("by_day");
+            byDay.forEach((day, counts) -> {
+                if (counts.containsKey("cron-caught")) {
+                    cronByDay.put(day.toString(), counts.get("cron-caught"));
+                }
+            });
             ArrayNode traceList = report.putArray("traces");
             traces.forEach(t -> traceList.addObject().put("trace_id", t.traceId()).put("events", t.events())
                     .put("first", TIMESTAMP.format(t.first())).put("last", TIMESTAMP.format(t.last())).put("span_ms", t.spanMs()));
@@ -1718,11 +2503,22 @@ class route implements Callable<Integer> {
         }
     }
 
-    /** Counts per status and the latencies of one event type (or of all). */
+    /** Nearest-rank percentile: the smallest value with at least p% of the values at or below it; null when there are none. */
+    static Long percentile(List<Long> values, int p) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        List<Long> sorted = values.stream().sorted().toList();
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(rank, 1) - 1);
+    }
+
+    /** Counts per status of one event type (or of all), and the latencies of its routed records. */
     record Tally(Map<String, Integer> counts, List<Long> latencies) {
         void add(String status, Long latency) {
             counts.merge(status, 1, Integer::sum);
-            if (latency != null) {
+            // How long routing takes is a question about routed events: a duplicate or a rejection is not routing.
+            if (latency != null && status.equals("routed")) {
                 latencies.add(latency);
             }
         }
@@ -1731,14 +2527,8 @@ class route implements Callable<Integer> {
             return counts.values().stream().mapToInt(Integer::intValue).sum();
         }
 
-        /** Nearest-rank percentile: the smallest value with at least p% of the values at or below it. */
         Long percentile(int p) {
-            if (latencies.isEmpty()) {
-                return null;
-            }
-            List<Long> sorted = latencies.stream().sorted().toList();
-            int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-            return sorted.get(Math.max(rank, 1) - 1);
+            return route.percentile(latencies, p);
         }
 
         List<String> row(String label, List<String> statuses) {
@@ -1836,10 +2626,14 @@ class route implements Callable<Integer> {
 
     /** One entry of the routes file, with the lines that messages point at. */
     record Route(int index, int line, String event, Pattern eventPattern, String workflow, int workflowLine,
-                 Map<String, String> inputs, Map<String, Integer> inputLines, JsonNode when) {
+                 Map<String, String> inputs, Map<String, Integer> inputLines, JsonNode when, String mode) {
+        /** mode: log (the route's own, else the file's): recorded as would-dispatch, never sent. */
+        boolean logMode() {
+            return MODE_LOG.equals(mode);
+        }
     }
 
-    /** One workflow to start for one event; status is null while planned, then dispatched, already-dispatched or failed. */
+    /** One workflow to start for one event; status is null while planned, then dispatched, already-dispatched, would-dispatch or failed. */
     record Target(Route route, Map<String, String> inputs, String status, Long runId, String htmlUrl, Instant dispatchedAt, String error) {
         static Target planned(Route route, Map<String, String> inputs) {
             return new Target(route, inputs, null, null, null, null, null);
@@ -1857,15 +2651,27 @@ class route implements Callable<Integer> {
         Target failed(String error) {
             return new Target(route, inputs, "failed", null, null, null, error);
         }
+
+        /** Log mode: what would have been sent, and was not. */
+        Target wouldDispatch() {
+            return new Target(route, inputs, WOULD_DISPATCH, null, null, null, null);
+        }
     }
 
     /**
-     * An event and what became of it: routed (no target failed), unrouted (no route matched) or failed;
+     * An event and what became of it: routed (no target failed), unrouted (no route matched), failed, or
+     * shadowed (every target in log mode: would-dispatch, nothing sent);
      * processedAgain says why it was looked up before sending (null on its first processing).
      */
     record Outcome(JsonNode document, List<Target> targets, String processedAgain) {
         String status() {
-            return targets.isEmpty() ? "unrouted" : targets.stream().anyMatch(t -> "failed".equals(t.status())) ? "failed" : "routed";
+            if (targets.isEmpty()) {
+                return "unrouted";
+            }
+            if (targets.stream().anyMatch(t -> "failed".equals(t.status()))) {
+                return "failed";
+            }
+            return targets.stream().allMatch(t -> WOULD_DISPATCH.equals(t.status())) ? "shadowed" : "routed";
         }
 
         long count(String status) {
@@ -2539,6 +3345,100 @@ class route implements Callable<Integer> {
         }
     }
     // ---- end of shared block EventLog ----
+
+    // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event history: event log records kept on GitHub across runs, one file per record on a branch
+    // of their own (event-bus-history), each written with one request of the contents API, which creates
+    // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no
+    // script touches the history. A record that cannot be appended stays in the event log, with a warning.
+
+    static final class History {
+        static final String BRANCH = "event-bus-history";
+        /** Commits to one branch made at the same moment can conflict (409): each is tried this often. */
+        private static final int ATTEMPTS = 6;
+
+        static boolean enabled(Map<String, String> env) {
+            return "true".equalsIgnoreCase(env.getOrDefault("EVENT_BUS_HISTORY", "").strip());
+        }
+
+        /** Appends each record: one request each when all goes well. Returns how many could not be appended. */
+        static int append(GitHub github, List<ObjectNode> records, PrintWriter err, Map<String, String> env) throws InterruptedException {
+            int lost = 0;
+            for (ObjectNode record : records) {
+                String path = pathOf(record);
+                try {
+                    appendOne(github, path, record);
+                } catch (IOException | Failure e) {
+                    lost++;
+                    Actions.warning(err, "event history", "could not append " + path + " to the branch " + BRANCH + " ("
+                            + redacted(e.getMessage(), env) + "); the record stays in the event log", env);
+                }
+            }
+            return lost;
+        }
+
+        private static void appendOne(GitHub github, String path, ObjectNode record) throws IOException, InterruptedException {
+            ObjectNode body = JSON.createObjectNode()
+                    .put("message", "event-bus: " + record.path("status").asText() + " " + record.path("event_type").asText("-")
+                            + " " + record.path("event_id").asText("-"))
+                    .put("content", Base64.getEncoder().encodeToString((JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8)))
+                    .put("branch", BRANCH);
+            boolean branchCreated = false;
+            for (int attempt = 1; ; attempt++) {
+                Response response = github.exchange("PUT", github.repoPath("/contents/" + path), body, Map.of());
+                if (response.status() == 201 || (response.status() == 422 && response.message().contains("sha"))) {
+                    return; // written now, or by an earlier attempt whose answer was lost
+                }
+                if (response.status() == 404 && response.message().startsWith("Branch") && !branchCreated) {
+                    createBranch(github);
+                    branchCreated = true;
+                } else if (response.status() == 409 && attempt < ATTEMPTS) {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(100L << Math.min(attempt, 5)));
+                } else {
+                    throw new GitHubException(github.refusal(response, "append to the event history", "contents: write"));
+                }
+            }
+        }
+
+        /** A branch with no history of the repository's own: a README, then a commit without parents. */
+        private static void createBranch(GitHub github) throws IOException, InterruptedException {
+            ObjectNode tree = JSON.createObjectNode();
+            tree.putArray("tree").addObject()
+                    .put("path", "README.md").put("mode", "100644").put("type", "blob")
+                    .put("content", "# event-bus history\n\nEvent log records, one file per record under events/<day>/, appended by "
+                            + "the event-bus scripts when a workflow sets EVENT_BUS_HISTORY=true. Read them with "
+                            + "`route stats --history` and `route replay --history`; do not edit.\n");
+            String treeSha = github.call("POST", github.repoPath("/git/trees"), tree, "create the event history branch", "contents: write")
+                    .json().path("sha").asText();
+            ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
+            commit.putArray("parents");
+            String commitSha = github.call("POST", github.repoPath("/git/commits"), commit, "create the event history branch", "contents: write")
+                    .json().path("sha").asText();
+            ObjectNode ref = JSON.createObjectNode().put("ref", "refs/heads/" + BRANCH).put("sha", commitSha);
+            Response created = github.exchange("POST", github.repoPath("/git/refs"), ref, Map.of());
+            if (created.status() != 201 && !(created.status() == 422 && created.message().contains("already exists"))) {
+                throw new GitHubException(github.refusal(created, "create the event history branch", "contents: write"));
+            }
+        }
+
+        /**
+         * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
+         * name is unique per record, so concurrent appends never write the same path.
+         */
+        static String pathOf(JsonNode record) {
+            Instant at;
+            try {
+                at = Instant.parse(record.path("received_at").asText());
+            } catch (DateTimeParseException e) {
+                at = Instant.now();
+            }
+            String stamp = TIMESTAMP.format(at);
+            return "events/" + stamp.substring(0, 10) + "/" + stamp.substring(11, 23).replace(":", "").replace(".", "")
+                    + "-" + record.path("status").asText("unknown") + "-" + record.path("event_id").asText("none")
+                    + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
+        }
+    }
+    // ---- end of shared block History ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no

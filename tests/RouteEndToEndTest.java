@@ -151,7 +151,9 @@ class RouteEndToEndTest {
         assertEquals(0, help.exitCode(), help.toString());
         assertTrue(help.stdout().startsWith("Usage: route "), help.toString());
         assertTrue(help.stdout().contains("replay") && help.stdout().contains("stats") && help.stdout().contains("graph")
-                && help.stdout().contains("Exit codes:"), help.toString());
+                && help.stdout().contains("reconcile") && help.stdout().contains("Exit codes:"), help.toString());
+        assertTrue(help.stdout().contains("--shadow") && help.stdout().contains("EVENT_BUS_HISTORY") && help.stdout().contains("mode: log"),
+                help.toString());
         assertTrue(help.stdout().contains("EVENT_BUS_CLAIM") && help.stdout().contains("EVENT_BUS_DISPATCHED")
                 && help.stdout().contains("${{ inputs.event_id }}"), help.toString());
     }

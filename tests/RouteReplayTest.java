@@ -474,4 +474,44 @@ class RouteReplayTest {
         assertFalse(nothing.err().isEmpty());
         assertTrue(github.journal().isEmpty());
     }
+
+    // ---- the event history ----------------------------------------------------------------------
+
+    @Test
+    void replayHistoryReadsTheHistoryWithOneRequestAndTheWindowAndFiltersSelect() throws IOException {
+        String failed = id(), routedLater = id(), routed = id(), old = id(), otherSource = id(), fromLog = id();
+        ObjectNode failedEvent = event("rfc.pr.ready", failed, NOW.minus(Duration.ofDays(2)), READY);
+        ObjectNode laterEvent = event("rfc.pr.ready", routedLater, NOW.minus(Duration.ofDays(2)), READY);
+        ObjectNode otherEvent = event("rfc.pr.ready", otherSource, NOW.minus(Duration.ofDays(1)), READY);
+        ((ObjectNode) otherEvent.get("client_payload")).put("source", "elsewhere");
+        ObjectNode otherRecord = (ObjectNode) JSON.readTree(record(otherEvent, "failed", NOW.minus(Duration.ofDays(1))));
+        otherRecord.put("source", "elsewhere");
+        List<JsonNode> history = new ArrayList<>();
+        for (String line : List.of(
+                record(failedEvent, "failed", NOW.minus(Duration.ofDays(2))),
+                record(laterEvent, "failed", NOW.minus(Duration.ofDays(2))),
+                record(laterEvent, "routed", NOW.minus(Duration.ofDays(1))),
+                record(event("rfc.pr.ready", routed, NOW.minus(Duration.ofHours(3)), READY), "routed", NOW.minus(Duration.ofHours(3))),
+                record(event("rfc.pr.ready", old, NOW.minus(Duration.ofDays(10)), READY), "failed", NOW.minus(Duration.ofDays(10))))) {
+            history.add(JSON.readTree(line));
+        }
+        history.add(otherRecord);
+        RouteHistoryTest.append(github, history);
+        Path log = log("event_log.jsonl", record(event("rfc.pr.ready", fromLog, NOW.minus(Duration.ofHours(1)), READY), "failed",
+                NOW.minus(Duration.ofHours(1))));
+        github.clearJournal();
+
+        InProcess.Run run = replay("--history", "--since", "7d", "--source", "test");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("sent rfc.pr.ready " + failed + "\n", run.out(), "failed within the week, and not routed since");
+        assertTrue(run.err().startsWith("replay: read the history of " + REPO + " (5 record files of "), run.err());
+        assertTrue(run.err().contains(" with 1 API request\n"), run.err());
+        assertEquals(List.of("GET /repos/" + REPO + "/zipball/event-bus-history", "POST " + DISPATCHES),
+                github.journal().stream().map(e -> e.method() + " " + e.path()).toList());
+
+        InProcess.Run both = replay(log.toString(), "--history", "--since", "7d", "--until", "2h", "--dry-run");
+        assertEquals(0, both.exitCode(), both.toString());
+        assertEquals(List.of("would-send rfc.pr.ready " + failed, "would-send rfc.pr.ready " + otherSource), both.out().lines().toList(),
+                "the log's event was received within the last 2 hours");
+    }
 }

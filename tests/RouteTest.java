@@ -475,7 +475,7 @@ class RouteTest {
                         routes:
                           - event: rfc.pr.ready
                             workflows: merge.yml
-                        """, 3, "unknown key 'workflows' (a route has: event, workflow, inputs, when)"),
+                        """, 3, "unknown key 'workflows' (a route has: event, workflow, inputs, when, mode)"),
                 Arguments.of("""
                         routes:
                           - event: rfc.pr.ready
@@ -673,8 +673,8 @@ class RouteTest {
     }
 
     /**
-     * Two logs: rfc.pr.ready latencies 100, 200, 300, 400, 1000 (nearest rank: median 300, p95 1000), all six
-     * 50..1000 (median 200); three traces, trace-a spanning 0 to 5.3 s; one line cut short.
+     * Two logs: rfc.pr.ready routed with latencies 100 and 300 (nearest rank: median 100, p95 300; the others'
+     * latencies do not count), one rejected event; three traces, trace-a spanning 0 to 5.3 s; one line cut short.
      */
     List<Path> twoLogs() throws IOException {
         Path first = write("first.jsonl", String.join("\n",
@@ -698,10 +698,18 @@ class RouteTest {
         assertEquals("""
                 6 records from 2 logs (1 lines skipped)
 
-                event type        routed  unrouted  duplicate  rejected  failed  total  median ms  p95 ms
-                rfc.chain.broken       0         0          0         1       0      1         50      50
-                rfc.pr.ready           2         1          1         0       1      5        300    1000
-                all                    2         1          1         1       1      6        200    1000
+                event type        routed  unrouted  duplicate  rejected  failed  total  routed median ms  routed p95 ms
+                rfc.chain.broken       0         0          0         1       0      1                 -              -
+                rfc.pr.ready           2         1          1         0       1      5               100            300
+                all                    2         1          1         1       1      6               100            300
+                (latency_ms: received_at minus timestamp, over routed records only)
+
+                schema drift: 1 rejected record (1 event)
+                rule       rejected
+                (no rule)         1
+
+                source  rejected
+                test           1
 
                 trace    events  first                     last                      span ms
                 trace-a       2  2026-11-27T04:00:00.000Z  2026-11-27T04:00:05.300Z     5300
@@ -722,16 +730,17 @@ class RouteTest {
         JsonNode ready = report.get("event_types").get(1);
         assertEquals("rfc.pr.ready", ready.get("event_type").asText());
         assertEquals(JSON.readTree("{\"routed\":2,\"unrouted\":1,\"duplicate\":1,\"rejected\":0,\"failed\":1}"), ready.get("counts"));
-        assertEquals(JSON.readTree("{\"count\":5,\"median\":300,\"p95\":1000}"), ready.get("latency_ms"));
+        assertEquals(JSON.readTree("{\"count\":2,\"median\":100,\"p95\":300}"), ready.get("latency_ms"), "over routed records only");
         assertEquals(6, report.at("/all/total").asInt());
         assertEquals(JSON.readTree("{\"trace_id\":\"trace-a\",\"events\":2,\"first\":\"2026-11-27T04:00:00.000Z\","
                 + "\"last\":\"2026-11-27T04:00:05.300Z\",\"span_ms\":5300}"), report.at("/traces/0"));
 
         String markdown = Files.readString(summary);
         assertTrue(markdown.startsWith("### Event log statistics\n\n6 records from 2 logs (1 lines skipped).\n"), markdown);
-        assertTrue(markdown.contains("| Event type | routed | unrouted | duplicate | rejected | failed | Total | Median ms | p95 ms |"), markdown);
-        assertTrue(markdown.contains("| `rfc.pr.ready` | 2 | 1 | 1 | 0 | 1 | 5 | 300 | 1000 |"), markdown);
-        assertTrue(markdown.contains("| **all** | 2 | 1 | 1 | 1 | 1 | 6 | 200 | 1000 |"), markdown);
+        assertTrue(markdown.contains("| Event type | routed | unrouted | duplicate | rejected | failed | Total | Routed median ms | Routed p95 ms |"),
+                markdown);
+        assertTrue(markdown.contains("| `rfc.pr.ready` | 2 | 1 | 1 | 0 | 1 | 5 | 100 | 300 |"), markdown);
+        assertTrue(markdown.contains("| **all** | 2 | 1 | 1 | 1 | 1 | 6 | 100 | 300 |"), markdown);
         assertTrue(markdown.contains("| trace-a | 2 | 2026-11-27T04:00:00.000Z | 2026-11-27T04:00:05.300Z | 5300 |"), markdown);
     }
 
@@ -767,7 +776,7 @@ class RouteTest {
         JsonNode report = JSON.readTree(run.out());
         assertEquals(3, report.get("records").asInt(), report.toPrettyString());
         assertEquals(2, report.get("logs").asInt());
-        assertEquals(JSON.readTree("{\"count\":3,\"median\":30,\"p95\":40}"), report.at("/all/latency_ms"));
+        assertEquals(JSON.readTree("{\"count\":1,\"median\":20,\"p95\":20}"), report.at("/all/latency_ms"), "the routed record's");
         assertEquals(1, github.journal("GET", "/repos/" + REPO + "/actions/artifacts").size());
         assertEquals(2, github.journal("GET", "/repos/" + REPO + "/actions/artifacts/\\d+/zip").size());
     }

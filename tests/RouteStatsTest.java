@@ -1,0 +1,424 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * route stats over the event history and logs: the window and the filters on every source, the
+ * cost of reading a week (one request, whatever the number of events), the day table, the drift
+ * report, the time to dispatch, cron-caught items, --max-rejected and the Markdown summary.
+ */
+class RouteStatsTest {
+    static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String ZIPBALL = "/repos/" + REPO + "/zipball/event-bus-history";
+    static final String READY = "{\"pr\":456,\"checks_status\":\"green\"}";
+    /** A fixed week: records between these times, read with --since/--until given as RFC 3339. */
+    static final Instant MONDAY = Instant.parse("2026-11-23T00:00:00.000Z");
+
+    @AutoClose
+    static final GitHubEmulator github = GitHubEmulator.start(0);
+
+    @TempDir
+    Path temp;
+    Path summary;
+
+    @BeforeEach
+    void reset() {
+        github.reset();
+        summary = temp.resolve("summary.md");
+    }
+
+    Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("GITHUB_API_URL", github.url());
+        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
+        env.put("GITHUB_REPOSITORY", REPO);
+        env.put("GITHUB_STEP_SUMMARY", summary.toString());
+        return env;
+    }
+
+    InProcess.Run stats(String... args) {
+        List<String> all = new ArrayList<>(List.of("stats"));
+        all.addAll(List.of(args));
+        return RouteTest.route(env(), all.toArray(String[]::new));
+    }
+
+    JsonNode statsJson(String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--json");
+        InProcess.Run run = stats(all.toArray(String[]::new));
+        assertEquals(0, run.exitCode(), run.toString());
+        return JSON.readTree(run.out());
+    }
+
+    /** A record as the scripts write it: emitted at timestamp, received latency later, with its event. */
+    static ObjectNode record(String type, String status, String source, Instant timestamp, long latencyMs) {
+        String id = UUID.randomUUID().toString();
+        ObjectNode event = RouteReplayTest.event(type, id, timestamp, READY);
+        ((ObjectNode) event.get("client_payload")).put("source", source);
+        ObjectNode record = JSON.createObjectNode();
+        record.put("event_id", id);
+        record.put("event_type", type);
+        record.put("source", source);
+        record.putNull("trace_id");
+        record.put("timestamp", route.TIMESTAMP.format(timestamp));
+        record.put("received_at", route.TIMESTAMP.format(timestamp.plusMillis(latencyMs)));
+        record.put("latency_ms", latencyMs);
+        record.put("status", status);
+        record.putArray("targets");
+        record.put("run_id", "1");
+        record.put("run_attempt", "1");
+        record.putNull("error");
+        record.set("event", event);
+        return record;
+    }
+
+    /** The same event recorded again by another step (a duplicate, a second rejection). */
+    static ObjectNode again(ObjectNode record, String status, long laterMs) {
+        ObjectNode copy = record.deepCopy();
+        copy.put("status", status);
+        copy.putArray("targets");
+        copy.put("received_at", route.TIMESTAMP.format(Instant.parse(record.get("received_at").asText()).plusMillis(laterMs)));
+        return copy;
+    }
+
+    static ObjectNode rejected(String source, Instant timestamp, String error) {
+        return record("rfc.pr.ready", "rejected", source, timestamp, 100).put("error", error);
+    }
+
+    /** A routed record whose targets were dispatched these many ms after the event's timestamp. */
+    static ObjectNode routed(String type, Instant timestamp, long latencyMs, long... dispatchedAfterMs) {
+        ObjectNode record = record(type, "routed", "producer", timestamp, latencyMs);
+        ArrayNode targets = record.putArray("targets");
+        for (int i = 0; i < dispatchedAfterMs.length; i++) {
+            targets.addObject().put("workflow", "w" + i + ".yml").put("status", "dispatched").put("run_id", 1)
+                    .put("html_url", "x").put("dispatched_at", route.TIMESTAMP.format(timestamp.plusMillis(dispatchedAfterMs[i]))).putNull("error");
+        }
+        return record;
+    }
+
+    static ObjectNode cronCaught(Instant receivedAt, String key) {
+        ObjectNode record = JSON.createObjectNode();
+        record.put("event_id", UUID.nameUUIDFromBytes(key.getBytes()).toString());
+        record.putNull("event_type");
+        record.putNull("source");
+        record.putNull("trace_id");
+        record.putNull("timestamp");
+        record.put("received_at", route.TIMESTAMP.format(receivedAt));
+        record.putNull("latency_ms");
+        record.put("status", "cron-caught");
+        record.putArray("targets");
+        record.putNull("error");
+        record.set("event", JSON.createObjectNode().set("client_payload", JSON.createObjectNode().put("event_id", record.get("event_id").asText())));
+        record.put("key", key);
+        return record;
+    }
+
+    static Instant day(int day, int hour) {
+        return MONDAY.plus(day, ChronoUnit.DAYS).plus(hour, ChronoUnit.HOURS);
+    }
+
+    // ---- what reading costs -------------------------------------------------------------------
+
+    @Test
+    void readingAWeekOfHistoryCostsOneRequestWhateverTheNumberOfEvents() throws IOException {
+        long[] bytes = new long[2];
+        int[] requests = new int[2];
+        int[] counts = {10, 200};
+        for (int i = 0; i < counts.length; i++) {
+            github.reset();
+            List<ObjectNode> records = new ArrayList<>();
+            Instant now = Instant.now();
+            for (int n = 0; n < counts[i]; n++) {
+                records.add(record("rfc.pr.ready", "routed", "producer", now.minus(n % 7, ChronoUnit.DAYS).minus(1 + n % 50, ChronoUnit.MINUTES), 900));
+            }
+            // And a record older than the week, which the window leaves out.
+            records.add(record("rfc.pr.ready", "routed", "producer", now.minus(9, ChronoUnit.DAYS), 900));
+            RouteHistoryTest.append(github, records);
+            github.clearJournal();
+            InProcess.Run run = stats("--history", "--since", "7d", "--json");
+            assertEquals(0, run.exitCode(), run.toString());
+            JsonNode report = JSON.readTree(run.out());
+            assertEquals(counts[i], report.get("records").asInt(), "the week's records");
+            assertEquals(List.of("GET " + ZIPBALL), github.journal().stream().map(e -> e.method() + " " + e.path()).toList());
+            requests[i] = report.get("api_requests").asInt();
+            bytes[i] = report.at("/history/bytes").asLong();
+            assertTrue(report.at("/history/days_in_all").asInt() > report.at("/history/days").asInt(), report.toString());
+            assertTrue(run.err().startsWith("stats: read the history of " + REPO + " (" + counts[i] + " record files of "), run.err());
+            assertTrue(run.err().endsWith(" bytes) with 1 API request\n"), run.err());
+        }
+        assertEquals(1, requests[0]);
+        assertEquals(requests[0], requests[1], "the same for 10 and for 200 events");
+        System.out.println("route stats --history --since 7d: " + requests[0] + " API request for 10 events (" + bytes[0] + " bytes), "
+                + requests[1] + " for 200 events (" + bytes[1] + " bytes)");
+    }
+
+    @Test
+    void theZipballRedirectIsFollowedWithoutTheToken() throws IOException {
+        List<String> apiAuthorization = Collections.synchronizedList(new ArrayList<>());
+        List<String> storageAuthorization = Collections.synchronizedList(new ArrayList<>());
+        byte[] archive = RouteTest.zip(Map.of("octo-org-octo-repo-abc1234/events/2026-11-27/043813123-routed-x-1-1.json",
+                record("rfc.pr.ready", "routed", "producer", Instant.parse("2026-11-27T04:38:13.000Z"), 123) + "\n"));
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        int port = server.getAddress().getPort();
+        server.createContext("/repos/", exchange -> {
+            apiAuthorization.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            exchange.getResponseHeaders().add("Location", "http://127.0.0.1:" + port + "/storage/history.zip?token=signed");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        server.createContext("/storage/", exchange -> {
+            storageAuthorization.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            exchange.sendResponseHeaders(200, archive.length);
+            exchange.getResponseBody().write(archive);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Map<String, String> env = env();
+            env.put("GITHUB_API_URL", "http://127.0.0.1:" + port);
+            InProcess.Run run = RouteTest.route(env, "stats", "--history", "--json");
+            assertEquals(0, run.exitCode(), run.toString());
+            assertEquals(1, JSON.readTree(run.out()).get("records").asInt());
+            assertEquals(List.of("Bearer " + GitHubEmulator.DEFAULT_TOKEN), apiAuthorization);
+            assertEquals(List.of("null"), storageAuthorization);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void noHistoryYetIsAWarningAndAnEmptyReport() throws IOException {
+        InProcess.Run run = stats("--history", "--since", "7d", "--status", "rejected", "--max-rejected", "0");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.err().startsWith("warning: no branch event-bus-history in " + REPO + " (404)"), run.err());
+        assertTrue(run.err().endsWith("stats: read the history of " + REPO + " (no branch yet) with 1 API request\n"), run.err());
+        assertTrue(run.out().startsWith("0 of 0 records from the history of " + REPO + " (0 days), received since "), run.out());
+    }
+
+    // ---- window and filters --------------------------------------------------------------------
+
+    @Test
+    void theWindowAndTheFiltersApplyToTheHistoryAndToLogsAlike() throws IOException {
+        RouteHistoryTest.append(github, List.of(
+                record("rfc.pr.ready", "routed", "producer", day(-3, 10), 500),     // before the window
+                record("rfc.pr.ready", "routed", "producer", day(0, 10), 500),
+                record("rfc.pr.created", "routed", "scanner", day(2, 10), 700),
+                rejected("scanner", day(4, 10), "/client_payload/data/pr: must be >= 1 (rule: minimum)"),
+                record("rfc.chain.broken", "unrouted", "producer", day(6, 23), 300),
+                record("rfc.pr.ready", "routed", "producer", day(7, 1), 500)));      // after the window
+        Path log = Files.writeString(temp.resolve("event_log.jsonl"), String.join("\n",
+                record("rfc.pr.ready", "failed", "producer", day(1, 10), 200).toString(),
+                record("rfc.pr.ready", "failed", "producer", day(8, 10), 200).toString()) + "\n");
+        String since = "2026-11-23T00:00:00Z";
+        String until = "2026-11-30T00:00:00Z";
+
+        JsonNode week = statsJson("--history", log.toString(), "--since", since, "--until", until);
+        assertEquals(5, week.get("records").asInt(), week.toString());
+        assertEquals(7, week.get("records_read").asInt(), "the days the window may hold, and the whole log");
+        assertEquals(JSON.readTree("{\"since\":\"2026-11-23T00:00:00.000Z\",\"until\":\"2026-11-30T00:00:00.000Z\"}"),
+                ((ObjectNode) week.get("window").deepCopy()).without("now"));
+        assertEquals(5, week.at("/history/days").asInt(), "23, 25, 27, 29 and the 30th, which until touches");
+        assertEquals(6, week.at("/history/days_in_all").asInt());
+        assertEquals(1, week.get("logs").asInt());
+
+        assertEquals(2, statsJson("--history", log.toString(), "--since", since, "--until", until, "--type", "rfc.pr.*")
+                .at("/all/counts/routed").asInt(), "rfc.pr.ready and rfc.pr.created");
+        JsonNode scanner = statsJson("--history", "--since", since, "--until", until, "--source", "scanner");
+        assertEquals(2, scanner.get("records").asInt());
+        assertEquals("source scanner", scanner.get("filters").asText());
+        JsonNode failedOrRejected = statsJson("--history", log.toString(), "--since", since, "--until", until, "--status", "failed,rejected");
+        assertEquals(JSON.readTree("{\"routed\":0,\"unrouted\":0,\"duplicate\":0,\"rejected\":1,\"failed\":1}"), failedOrRejected.at("/all/counts"));
+
+        InProcess.Run text = stats("--history", log.toString(), "--since", since, "--until", until, "--type", "rfc.pr.*");
+        assertTrue(text.out().startsWith("4 of 7 records from 1 log and the history of " + REPO + " (5 days), received since "
+                + "2026-11-23T00:00:00.000Z until 2026-11-30T00:00:00.000Z; type rfc.pr.*\n"), text.out());
+    }
+
+    @Test
+    void durationsCountBackFromGitHubsClock() throws IOException {
+        Instant now = Instant.now();
+        RouteHistoryTest.append(github, List.of(
+                record("rfc.pr.ready", "routed", "producer", now.minus(2, ChronoUnit.HOURS), 100),
+                record("rfc.pr.ready", "routed", "producer", now.minus(30, ChronoUnit.MINUTES), 100)));
+        assertEquals(1, statsJson("--history", "--since", "1h").get("records").asInt());
+        github.advanceClock(Duration.ofHours(1));
+        assertEquals(0, statsJson("--history", "--since", "1h").get("records").asInt(), "an hour later on GitHub's clock");
+        assertEquals(2, statsJson("--history", "--since", "4h").get("records").asInt());
+    }
+
+    // ---- what the report holds -------------------------------------------------------------------
+
+    /** A week: routed events with their dispatch times, a duplicate, rejections of two rules and two sources, cron-caught items. */
+    void aWeekInTheHistory() throws IOException {
+        ObjectNode twiceRejected = rejected("emitter-a", day(1, 9), "/client_payload/data/pr: must be >= 1 (rule: minimum)");
+        ObjectNode routedTwice = routed("rfc.pr.created", day(0, 8), 400, 300, 500);
+        RouteHistoryTest.append(github, List.of(
+                routed("rfc.pr.ready", day(0, 9), 1000, 1200),
+                routedTwice,
+                again(routedTwice, "duplicate", 60_000),
+                routed("rfc.pr.ready", day(1, 9), 2000, 2400),
+                twiceRejected,
+                again(twiceRejected, "rejected", 5_000),
+                rejected("emitter-b", day(1, 10), "/client_payload/source: does not match the pattern (rule: pattern); "
+                        + "/client_payload/data: required property 'pr' not found (rule: required)"),
+                rejected("emitter-b", day(3, 10), "/client_payload/data/pr: must be >= 1 (rule: minimum)"),
+                cronCaught(day(1, 6), "rfc.issue.assigned/7"),
+                cronCaught(day(3, 6), "rfc.issue.assigned/8"),
+                cronCaught(day(3, 7), "rfc.issue.assigned/9"),
+                routed("rfc.pr.ready", day(3, 12), 3000, 3100)));
+    }
+
+    static final String[] WEEK = {"--history", "--since", "2026-11-23T00:00:00Z", "--until", "2026-11-26T00:00:00Z"};
+
+    @Test
+    void byDayCountsEachDayAndStatusAndTheDistinctEventsOfIt() throws IOException {
+        aWeekInTheHistory();
+        List<String> args = new ArrayList<>(List.of(WEEK));
+        args.addAll(List.of("--by", "day"));
+        InProcess.Run run = stats(args.toArray(String[]::new));
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("""
+                day         routed  unrouted  duplicate  rejected  failed  cron-caught  total  events
+                2026-11-23       2         0          1         0       0            0      3       2
+                2026-11-24       1         0          0         3       0            1      5       3
+                2026-11-25       0         0          0         0       0            0      0       0
+                """), run.out());
+        JsonNode report = statsJson(WEEK);
+        assertEquals(JSON.readTree("{\"day\":\"2026-11-24\",\"counts\":{\"routed\":1,\"unrouted\":0,\"duplicate\":0,\"rejected\":3,"
+                + "\"failed\":0,\"cron-caught\":1},\"total\":5,\"events\":3}"), report.at("/by_day/1"));
+        assertEquals(JSON.readTree("{\"total\":1,\"by_day\":{\"2026-11-24\":1}}"), report.get("cron_caught"));
+        assertTrue(run.out().contains("\ncron-caught: 1 item the cron paths caught that no event had handled\n"), run.out());
+        assertFalse(stats(WEEK).out().contains("day         routed"), "the day table only with --by day");
+        assertEquals(3, statsJson("--history", "--since", "2026-11-23T00:00:00Z", "--until", "2026-11-30T00:00:00Z")
+                .at("/cron_caught/total").asInt());
+    }
+
+    @Test
+    void theDriftReportGroupsRejectedRecordsByRuleAndBySource() throws IOException {
+        aWeekInTheHistory();
+        JsonNode drift = statsJson(WEEK).get("drift");
+        assertEquals(JSON.readTree("{\"rejected_records\":3,\"rejected_events\":2,\"by_rule\":{\"minimum\":2,\"pattern\":1,\"required\":1},"
+                + "\"by_source\":{\"emitter-a\":2,\"emitter-b\":1}}"), drift);
+        InProcess.Run run = stats(WEEK);
+        assertTrue(run.out().contains("""
+                schema drift: 3 rejected records (2 events)
+                rule      rejected
+                minimum          2
+                pattern          1
+                required         1
+
+                source     rejected
+                emitter-a         2
+                emitter-b         1
+                """), run.out());
+    }
+
+    @Test
+    void latencyIsOverRoutedRecordsAndTheTimeToDispatchIsPerEventType() throws IOException {
+        aWeekInTheHistory();
+        JsonNode report = statsJson(WEEK);
+        assertEquals("routed", report.get("latency_over").asText());
+        assertEquals(JSON.readTree("{\"count\":3,\"median\":1000,\"p95\":2000}"), report.at("/all/latency_ms"), "400, 1000, 2000");
+        assertEquals(JSON.readTree("[{\"event_type\":\"rfc.pr.created\",\"targets\":2,\"median\":300,\"p95\":500},"
+                + "{\"event_type\":\"rfc.pr.ready\",\"targets\":2,\"median\":1200,\"p95\":2400}]"), report.get("dispatch_ms"));
+        InProcess.Run run = stats(WEEK);
+        assertTrue(run.out().contains("""
+                time to dispatch  targets  median ms  p95 ms
+                rfc.pr.created          2        300     500
+                rfc.pr.ready            2       1200    2400
+                (from the event's timestamp to each target's dispatched_at)
+                """), run.out());
+    }
+
+    @Test
+    void maxRejectedExitsOneAboveTheLimitOfRejectedEvents() throws IOException {
+        aWeekInTheHistory();
+        List<String> args = new ArrayList<>(List.of(WEEK));
+        args.addAll(List.of("--status", "rejected", "--max-rejected", "1"));
+        InProcess.Run over = stats(args.toArray(String[]::new));
+        assertEquals(1, over.exitCode(), over.toString());
+        assertTrue(over.err().contains("stats: 2 rejected events since 2026-11-23T00:00:00.000Z until 2026-11-26T00:00:00.000Z, more than "
+                + "--max-rejected 1: the drift report lists the rejected records by rule and by source\n"), over.err());
+        assertTrue(over.out().contains("schema drift: 3 rejected records (2 events)"), "the report comes first: " + over.out());
+
+        args.set(args.size() - 1, "2");
+        assertEquals(0, stats(args.toArray(String[]::new)).exitCode());
+        args.add("--json");
+        JsonNode report = JSON.readTree(stats(args.toArray(String[]::new)).out());
+        assertEquals(JSON.readTree("{\"limit\":2,\"rejected_events\":2,\"exceeded\":false}"), report.get("max_rejected"));
+
+        InProcess.Run quiet = stats("--history", "--since", "2026-11-27T00:00:00Z", "--status", "rejected", "--max-rejected", "0");
+        assertEquals(0, quiet.exitCode(), "no rejection since the 27th: " + quiet);
+    }
+
+    @Test
+    void theSummaryHasAMermaidChartOfEventsPerDayAndTheTables() throws IOException {
+        aWeekInTheHistory();
+        List<String> args = new ArrayList<>(List.of(WEEK));
+        args.addAll(List.of("--by", "day"));
+        assertEquals(0, stats(args.toArray(String[]::new)).exitCode());
+        String markdown = Files.readString(summary);
+        assertTrue(markdown.startsWith("### Event log statistics\n\n8 of 12 records from the history of " + REPO + " (3 days), received since "
+                + "2026-11-23T00:00:00.000Z until 2026-11-26T00:00:00.000Z.\n"), markdown);
+        assertTrue(markdown.contains("""
+                #### Events per day
+
+                ```mermaid
+                xychart-beta
+                  title "Events per day"
+                  x-axis ["11-23", "11-24", "11-25"]
+                  y-axis "Events" 0 --> 3
+                  bar [2, 3, 0]
+                ```
+                """), markdown);
+        assertTrue(markdown.contains("| Event type | routed | unrouted | duplicate | rejected | failed | cron-caught | Total | Routed median ms "
+                + "| Routed p95 ms |"), markdown);
+        assertTrue(markdown.contains("Latency: `received_at` minus `timestamp`, over routed records only."), markdown);
+        assertTrue(markdown.contains("| 2026-11-24 | 1 | 0 | 0 | 3 | 0 | 1 | 5 | 3 |"), markdown);
+        assertTrue(markdown.contains("| `rfc.pr.ready` | 2 | 1200 | 2400 |"), markdown);
+        assertTrue(markdown.contains(":x: 3 rejected records (2 events).\n\n| Rule | Rejected |\n|---|--:|\n| `minimum` | 2 |"), markdown);
+        assertTrue(markdown.contains("| `emitter-a` | 2 |"), markdown);
+        assertTrue(markdown.contains("#### Cron-caught\n\n1 item the cron paths caught that no event had handled."), markdown);
+    }
+
+    @Test
+    void badUsageIsExitTwo() {
+        assertUsage(stats("--by", "week"), "--by: the report can be split by day, not by 'week'");
+        assertUsage(stats("--history", "--since", "last week"), "--since must be a duration such as 7d, 24h or 90m, or an RFC 3339 time");
+        assertUsage(stats("--history", "--until", "soon"), "--until must be a duration");
+        assertUsage(stats("--history", "--status", "lost"), "--status: unknown status 'lost' (one of: routed, unrouted, duplicate, rejected, "
+                + "failed, shadowed, cron-caught, emitted)");
+        assertUsage(stats("--history", "--type", "RFC"), "--type must be an event type or a glob such as rfc.pr.*, not 'RFC'");
+        assertUsage(stats("--history", "--max-rejected", "-1"), "--max-rejected must be 0 or more");
+        assertTrue(github.journal().isEmpty(), "nothing read");
+    }
+
+    static void assertUsage(InProcess.Run run, String message) {
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().startsWith(message), run.toString());
+    }
+}
