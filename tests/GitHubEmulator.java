@@ -332,6 +332,16 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
+    /** Opens an issue by {@code login}, as POST /issues would, and returns its number. */
+    public int createIssue(String repo, String title, String login) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            Issue issue = new Issue(state.nextIssueId++, ++r.issueSequence, title, null, userByLogin(login), List.of(), now());
+            r.issues.add(issue);
+            return issue.number;
+        }
+    }
+
     /**
      * Opens a pull request by {@code login} (any account: "Copilot" is a bot, as on GitHub) as POST /pulls
      * would, and returns its number. head is a branch here or OWNER:BRANCH in a fork; the head must have

@@ -2,9 +2,9 @@
 //DESCRIPTION Run the RFC event chain end to end against a local GitHub emulator: no token, no network.
 //DESCRIPTION
 //DESCRIPTION Usage: demo [--keep]
-//DESCRIPTION Starts the emulator on 127.0.0.1, emits each RFC event with the real emit.java, runs
-//DESCRIPTION workflows/event-router.yml's steps on each delivered event (validate, dedupe claim, route),
-//DESCRIPTION delivers one event twice and one malformed event, then prints route stats and the routes graph.
+//DESCRIPTION Starts the emulator on 127.0.0.1 and drives the RFC's chain through the workflows: an issue
+//DESCRIPTION assigned, a pull request opened, CI green, the merge attempt; then a duplicate delivery, an event
+//DESCRIPTION from a person and a malformed one; it ends with the week's statistics from the event history.
 //DESCRIPTION Example: ./jbang demo
 //JAVA 17+
 //DEPS com.fasterxml.jackson:jackson-bom:2.20.1@pom
@@ -14,7 +14,7 @@
 //DEPS com.networknt:json-schema-validator:2.0.8
 //DEPS info.picocli:picocli:4.7.7
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES GitHubEmulator.java WorkflowRunner.java RouterFixture.java Scripts.java
+//SOURCES GitHubEmulator.java WorkflowRunner.java RouterFixture.java RfcChain.java Scripts.java
 //FILES github/=github/**
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,10 +35,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true, version = "demo 0.1.0",
         description = {
             "Runs the RFC event chain end to end against a local GitHub emulator on 127.0.0.1: no token, no network.",
-            "Each event is emitted with the real emit.java; the emulator delivers it as GitHub would; the router "
-                    + "workflow's own steps (workflows/event-router.yml) validate, claim and route it; the emulator "
-                    + "records the workflow runs they start. Then: a duplicate delivery, a malformed event, "
-                    + "route stats and the routes graph."},
+            "The workflows drive it, as on GitHub: rfc-assignment.yml when an issue is assigned, the PR creation "
+                    + "detector when Copilot opens a pull request, the readiness evaluator when CI finishes; the router "
+                    + "(workflows/event-router.yml) validates, claims and routes each event; the consumers it starts do "
+                    + "their step, up to the merge orchestrator's merge attempt. Then: GitHub delivers an event twice, "
+                    + "a person sends one, a producer sends a malformed one; the week's statistics from the event "
+                    + "history (route stats --history) and the routes graph."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the chain behaved as expected", "1:something did not (the output says what)"})
 class demo implements Callable<Integer> {
@@ -75,30 +77,55 @@ class demo implements Callable<Integer> {
             out.println("GitHub emulator on " + github.url() + "; repository " + REPO + "; workspace " + fixture.workspace());
             out.println("(the first run compiles the scripts: allow a minute)");
 
-            scenario(out, "1. An issue is assigned", "rfc.issue.assigned", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}");
-            scenario(out, "2. Its pull request is created", "rfc.pr.created", "{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}");
-            Path ready = scenario(out, "3. The pull request is ready", "rfc.pr.ready", "{\"pr\":456,\"checks_status\":\"green\"}");
-            scenario(out, "4. A chain breaks on a duplicate PR", "rfc.chain.broken", "{\"chain_id\":\"RFC-093-02\",\"reason\":\"DUPLICATE_PR\"}");
-            scenario(out, "5. A chain's CI is stuck", "rfc.chain.broken", "{\"chain_id\":\"RFC-094-01\",\"reason\":\"CI_STUCK\"}");
+            RfcChain chain = new RfcChain(github, fixture);
+            header(out, "1. A person assigns the issue \"RFC-093-02: add the widget\" to Copilot");
+            int issue = github.createIssue(REPO, "RFC-093-02: add the widget", "octocat");
+            report(out, chain.assign(issue));
+            header(out, "2. Copilot pushes copilot/rfc-093-02 and opens a pull request that fixes the issue");
+            int pr = chain.openPullRequest("copilot/rfc-093-02", issue);
+            report(out, chain.pullRequestOpened(pr));
+            header(out, "3. CI passes on the pull request");
+            RfcChain.Hop ready = chain.ciFinished(pr, "success");
+            report(out, ready);
+            expect("the merge orchestrator merged the pull request", Boolean.TRUE.equals(github.pullRequest(REPO, pr).get("merged")));
+            String trace = JSON.readTree(chain.hops().get(0).event().toFile()).at("/client_payload/event_id").asText();
+            boolean oneTrace = true;
+            for (RfcChain.Hop hop : chain.hops()) {
+                oneTrace &= trace.equals(JSON.readTree(hop.event().toFile()).at("/client_payload/trace_id").asText());
+            }
+            expect("one trace_id through the chain", oneTrace);
+            out.println("  the chain's trace: " + trace);
 
-            header(out, "6. GitHub delivers event 3 a second time");
-            WorkflowRunner.JobRun again = fixture.route(ready);
-            report(out, again);
+            header(out, "4. GitHub delivers the rfc.pr.ready event a second time");
+            WorkflowRunner.JobRun again = fixture.route(ready.event());
+            reportRouter(out, again);
             expect("the duplicate started nothing", "skipped".equals(again.step("Route").outcome()));
 
-            header(out, "7. A producer sends a malformed event (pr as a string) without emit");
+            header(out, "5. A person sends an event with their own token");
+            github.addUser(PERSON_TOKEN, "octocat", true);
+            Scripts.Result byPerson = fixture.scriptAs(PERSON_TOKEN, root.resolve("emit.java").toString(), "rfc.pr.ready",
+                    "--payload", "{\"pr\":" + pr + ",\"checks_status\":\"green\"}");
+            expect("GitHub accepted the person's dispatch", byPerson.exitCode() == 0);
+            WorkflowRunner.JobRun refused = fixture.route(fixture.lastDelivered());
+            reportRouter(out, refused);
+            expect("the router refused it", refused.step("Validate").exitCode() == 2);
+
+            header(out, "6. A producer sends a malformed event (pr as a string) without emit");
             WorkflowRunner.JobRun rejected = fixture.route(fixture.rawDispatch("rfc.pr.ready", "{\"pr\":\"456\",\"checks_status\":\"green\"}"));
-            report(out, rejected);
+            reportRouter(out, rejected);
             expect("the malformed event was rejected", rejected.step("Validate").exitCode() == 2);
 
-            header(out, "Workflow runs the router started");
-            for (Map<String, Object> run : github.workflowRuns(REPO)) {
-                out.printf("  %-28s run %-12s inputs %s%n", run.get("workflow_file"), run.get("id"), JSON.writeValueAsString(run.get("inputs")));
-            }
-            expect("six workflow runs (1 + 2 + 1 + 1 + 1)", github.workflowRuns(REPO).size() == 6);
+            header(out, "The week in the event history: route stats --history --since 7d --by day");
+            Scripts.Result stats = fixture.script(root.resolve("route.java").toString(), "stats", "--history", "--since", "7d", "--by", "day");
+            out.println(stats.stdout());
+            out.println("  " + stats.stderr().strip().replace("\n", "\n  "));
+            expect("the history holds the chain", stats.exitCode() == 0 && stats.stdout().contains("rfc.pr.ready"));
+            header(out, "The drift gate: route stats --history --since 7d --max-rejected 0 (two events were rejected)");
+            Scripts.Result gate = fixture.script(root.resolve("route.java").toString(), "stats", "--history", "--since", "7d",
+                    "--status", "rejected", "--max-rejected", "0");
+            out.println("  exit " + gate.exitCode() + ": " + gate.stderr().strip().replace("\n", "\n  "));
+            expect("the drift gate fails on rejected events", gate.exitCode() == 1);
 
-            header(out, "route stats (event_log.jsonl)");
-            out.println(fixture.script(root.resolve("route.java").toString(), "stats", fixture.workspace().resolve("event_log.jsonl").toString()).stdout());
             header(out, "route graph (Mermaid)");
             out.println(fixture.script(root.resolve("route.java").toString(), "graph", "--routes", fixture.workspace().resolve(".github/event-routes.yml").toString()).stdout());
         }
@@ -112,19 +139,21 @@ class demo implements Callable<Integer> {
         return problems == 0 ? 0 : 1;
     }
 
-    /** A producer emits one event, then the router workflow handles what GitHub delivered. */
-    private Path scenario(PrintWriter out, String title, String type, String data) throws Exception {
-        header(out, title);
-        out.println("  $ emit " + type + " --payload '" + data + "'");
-        Scripts.Result emitted = fixture.emit(type, data);
-        out.println("  event_id " + emitted.stdout().strip() + (emitted.exitCode() == 0 ? "" : "  FAILED: " + emitted.stderr()));
-        expect(type + " was emitted", emitted.exitCode() == 0);
-        Path event = fixture.lastDelivered();
-        report(out, fixture.route(event));
-        return event;
+    static final String PERSON_TOKEN = "ghp_octocat0000000000000000000000000000";
+
+    /** A hop of the chain: the producer, the router's steps, the consumers the router started and what they did. */
+    private void report(PrintWriter out, RfcChain.Hop hop) throws IOException {
+        out.printf("  producer emitted %s %s%n", hop.eventType(), JSON.readTree(hop.event().toFile()).at("/client_payload/event_id").asText());
+        reportRouter(out, hop.router());
+        for (int i = 0; i < hop.consumers().size() && i < hop.consumerRuns().size(); i++) {
+            String summary = hop.consumerRuns().get(i).summary().strip().replace("\n", "\n      ");
+            out.printf("  consumer %s %s%n      %s%n", hop.consumers().get(i), hop.consumerRuns().get(i).succeeded() ? "succeeded" : "FAILED", summary);
+        }
+        expect(hop.eventType() + " went through", hop.succeeded());
+        out.flush();
     }
 
-    private void report(PrintWriter out, WorkflowRunner.JobRun run) {
+    private void reportRouter(PrintWriter out, WorkflowRunner.JobRun run) {
         for (String name : List.of("Validate", "Claim", "Route")) {
             WorkflowRunner.Step step = run.step(name);
             String said = (step.stdout() + step.stderr()).strip().replace("\n", "\n      ");
