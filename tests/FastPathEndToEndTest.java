@@ -43,14 +43,19 @@ class FastPathEndToEndTest {
     @BeforeAll
     static void jbangHome() throws IOException {
         jbangDir = shared.resolve("jbang-home");
-        Path suiteCli = Scripts.SUITE_JBANG_DIR.resolve("wrapper/jbang-cli-0.132.1");
-        if (Files.isDirectory(suiteCli)) {
-            copyTree(suiteCli, jbangDir.resolve("wrapper/jbang-cli-0.132.1"));
-        }
+        copySuiteJBang(jbangDir);
         fileRepo = shared.resolve("file-repo");
         localRepo = shared.resolve("m2");
         publish(picocli.CommandLine.class, "info/picocli/picocli/4.7.7");
         publish(com.ethlo.time.ITU.class, "com/ethlo/time/itu/1.14.0");
+    }
+
+    /** Gives a JBang home the suite's copy of JBang, if there is one yet (else the wrapper fetches it with Maven there). */
+    static void copySuiteJBang(Path home) throws IOException {
+        Path suiteCli = Scripts.SUITE_JBANG_DIR.resolve("wrapper/jbang-cli-0.132.1");
+        if (Files.isDirectory(suiteCli)) {
+            copyTree(suiteCli, home.resolve("wrapper/jbang-cli-0.132.1"));
+        }
     }
 
     /** Copies the jar a class came from, and its pom, into the file repository. */
