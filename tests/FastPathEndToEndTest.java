@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The script is a small one of the test's own, with //DEPS and //CDS, in a fresh JBANG_DIR whose
  * dependencies come from a file repository inside the test's directory: no network, and a
  * dependency jar the test may delete.
+ *
+ * Remote catalogs and scripts come from a local web server (CatalogEndToEndTest.Site). JBang keeps
+ * its copy of each URL in its cache and fetches it again once the copy is older than its
+ * cache-evict setting (12 hours): the tests make a copy that old by setting its modification time
+ * back, never by waiting.
  */
 class FastPathEndToEndTest {
     static final String FAST = "[jbang wrapper] fast path";
@@ -43,14 +51,19 @@ class FastPathEndToEndTest {
     @BeforeAll
     static void jbangHome() throws IOException {
         jbangDir = shared.resolve("jbang-home");
-        Path suiteCli = Scripts.SUITE_JBANG_DIR.resolve("wrapper/jbang-cli-0.132.1");
-        if (Files.isDirectory(suiteCli)) {
-            copyTree(suiteCli, jbangDir.resolve("wrapper/jbang-cli-0.132.1"));
-        }
+        copySuiteJBang(jbangDir);
         fileRepo = shared.resolve("file-repo");
         localRepo = shared.resolve("m2");
         publish(picocli.CommandLine.class, "info/picocli/picocli/4.7.7");
         publish(com.ethlo.time.ITU.class, "com/ethlo/time/itu/1.14.0");
+    }
+
+    /** Gives a JBang home the suite's copy of JBang, if there is one yet (else the wrapper fetches it with Maven there). */
+    static void copySuiteJBang(Path home) throws IOException {
+        Path suiteCli = Scripts.SUITE_JBANG_DIR.resolve("wrapper/jbang-cli-0.132.1");
+        if (Files.isDirectory(suiteCli)) {
+            copyTree(suiteCli, home.resolve("wrapper/jbang-cli-0.132.1"));
+        }
     }
 
     /** Copies the jar a class came from, and its pom, into the file repository. */
@@ -364,6 +377,208 @@ class FastPathEndToEndTest {
         assertEquals("launcher: changed " + jbangDir.resolve("jbang-catalog.json"), registered.path(), registered.toString());
         assertEquals("hello a picocli 4.7.7\n", registered.stdout());
         assertEquals("fast path", jbang(elsewhere, Map.of(), "hi@fp", "a").path());
+    }
+
+    // ---- remote catalogs and scripts ---------------------------------------------------------
+
+    /** The catalog a web server serves for the organisation acme, and the directory the test runs its aliases from. */
+    record Remote(CatalogEndToEndTest.Site site, Path dir, String catalogUrl) implements AutoCloseable {
+        static final String CATALOG = "/acme/jbang-catalog/blob/HEAD/jbang-catalog.json";
+
+        String script(String name) {
+            return site.url("/acme/tools/blob/v1.0.0/" + name);
+        }
+
+        void serveScript(String name, String text) {
+            site.serve("/acme/tools/blob/v1.0.0/" + name, text);
+        }
+
+        /** Serves the catalog: aliases by name, each its script's file name (and its arguments, if any). */
+        void serveCatalog(String... aliases) {
+            StringBuilder json = new StringBuilder("{\"aliases\": {");
+            for (int i = 0; i < aliases.length; i++) {
+                String[] alias = aliases[i].split(" ");
+                json.append(i > 0 ? ", " : "").append('"').append(alias[0]).append("\": {\"script-ref\": \"").append(script(alias[1])).append('"');
+                if (alias.length > 2) {
+                    json.append(", \"arguments\": [\"").append(alias[2]).append("\"]");
+                }
+                json.append('}');
+            }
+            site.serve(CATALOG, json.append("}}\n").toString());
+        }
+
+        @Override
+        public void close() {
+            site.close();
+        }
+    }
+
+    /** Serves acme's catalog with these aliases ("name script [argument]"), registers it under the name given, and trusts acme's scripts. */
+    Remote remote(String name, String... aliases) throws IOException {
+        CatalogEndToEndTest.Site site = CatalogEndToEndTest.Site.start();
+        Remote remote = new Remote(site, Files.createDirectories(work.resolve("elsewhere")), site.url(Remote.CATALOG));
+        remote.serveScript("hello.java", script("hello"));
+        remote.serveScript("bonjour.java", script("bonjour"));
+        remote.serveCatalog(aliases);
+        Run add = jbang(remote.dir(), Map.of(), "catalog", "add", "--global", "--name", name, remote.catalogUrl());
+        assertEquals(0, add.exitCode(), add.toString());
+        Run trust = jbang(remote.dir(), Map.of(), "trust", "add", remote.site().url("/acme/tools/"));
+        assertEquals(0, trust.exitCode(), trust.toString());
+        return remote;
+    }
+
+    /** JBang's copy of a URL: the one file in its cache directory, named after the URL's SHA-256. */
+    static Path cached(String url) throws IOException {
+        try (Stream<Path> files = Files.list(jbangDir.resolve("cache/urls").resolve(sha256(url.getBytes(java.nio.charset.StandardCharsets.UTF_8))))) {
+            List<Path> all = files.toList();
+            assertEquals(1, all.size(), url + ": " + all);
+            return all.get(0);
+        }
+    }
+
+    /** Makes JBang's copy of a URL as old as it would be that many hours after JBang fetched it. */
+    static void age(String url, int hours) throws IOException {
+        Files.setLastModifiedTime(cached(url), FileTime.from(Instant.now().minus(Duration.ofHours(hours))));
+    }
+
+    static final String STALE = "launcher: JBang would fetch %s again: its copy is older than cache-evict (%d s)";
+
+    @Test
+    void anAliasOfARemoteCatalogHasTheFastPathWhileJBangsCopiesAreFresh() throws IOException {
+        try (Remote remote = remote("fresh", "hi hello.java")) {
+            Run hi = fast(remote.dir(), Map.of(), "hi@fresh", "a");
+            assertEquals("hello a picocli 4.7.7\n", hi.stdout());
+            assertEquals(List.of("200"), remote.site().requests(Remote.CATALOG));
+            assertEquals(List.of("200"), remote.site().requests("/acme/tools/blob/v1.0.0/hello.java"));
+
+            // 11 hours old: JBang would still use its copies, so the fast path holds.
+            age(remote.catalogUrl(), 11);
+            age(remote.script("hello.java"), 11);
+            assertEquals("fast path", jbang(remote.dir(), Map.of(), "hi@fresh", "a").path());
+            // 13 hours: JBang asks the server again (which answers "not modified"), through the launcher.
+            age(remote.catalogUrl(), 13);
+            Run catalog = jbang(remote.dir(), Map.of(), "hi@fresh", "a");
+            assertEquals(STALE.formatted(remote.catalogUrl(), 43200), catalog.path(), catalog.toString());
+            assertEquals("hello a picocli 4.7.7\n", catalog.stdout());
+            assertEquals(List.of("200", "304"), remote.site().requests(Remote.CATALOG));
+            assertEquals("fast path", jbang(remote.dir(), Map.of(), "hi@fresh", "a").path());
+            age(remote.script("hello.java"), 13);
+            Run script = jbang(remote.dir(), Map.of(), "hi@fresh", "a");
+            assertEquals(STALE.formatted(remote.script("hello.java"), 43200), script.path(), script.toString());
+            assertEquals(List.of("200", "304"), remote.site().requests("/acme/tools/blob/v1.0.0/hello.java"));
+            assertEquals("fast path", jbang(remote.dir(), Map.of(), "hi@fresh", "a").path());
+
+            // JBang's cache-evict setting, from the nearest jbang.properties.
+            Path properties = Files.writeString(remote.dir().resolve("jbang.properties"), "# one hour\ncache-evict : PT1H\n");
+            assertTrue(jbang(remote.dir(), Map.of(), "hi@fresh", "a").path().startsWith("launcher: new file "));
+            assertEquals("fast path", jbang(remote.dir(), Map.of(), "hi@fresh", "a").path());
+            age(remote.catalogUrl(), 2);
+            assertEquals(STALE.formatted(remote.catalogUrl(), 3600), jbang(remote.dir(), Map.of(), "hi@fresh", "a").path());
+            Files.writeString(properties, "cache-evict=never\n");
+            assertTrue(jbang(remote.dir(), Map.of(), "hi@fresh", "a").path().startsWith("launcher: changed "));
+            age(remote.catalogUrl(), 24 * 1000);
+            assertEquals("fast path", jbang(remote.dir(), Map.of(), "hi@fresh", "a").path());
+            // 0: JBang fetches every time, so the command is not saved.
+            Files.writeString(properties, "cache-evict=0\n");
+            Run always = jbang(remote.dir(), Map.of(), "hi@fresh", "a");
+            assertTrue(always.stderr().contains("[jbang wrapper] not saved: cannot tell JBang's cache-evict setting, or it is 0"), always.toString());
+            assertTrue(jbang(remote.dir(), Map.of(), "hi@fresh", "a").path().startsWith("launcher: "));
+        }
+    }
+
+    @Test
+    void aRemoteCatalogServedAnewIsReadOnceJBangsCopyIsEvicted() throws IOException {
+        try (Remote remote = remote("moved", "hi hello.java")) {
+            assertEquals("hello a picocli 4.7.7\n", fast(remote.dir(), Map.of(), "hi@moved", "a").stdout());
+            remote.serveCatalog("hi bonjour.java");
+            // Until its copy is evicted, JBang itself keeps the catalog it has: so does the fast path.
+            assertEquals("hello a picocli 4.7.7\n", jbang(remote.dir(), Map.of("JBANG_WRAPPER_FAST", "false"), "hi@moved", "a").stdout());
+            Run kept = jbang(remote.dir(), Map.of(), "hi@moved", "a");
+            assertEquals("fast path", kept.path());
+            assertEquals("hello a picocli 4.7.7\n", kept.stdout());
+
+            age(remote.catalogUrl(), 13);
+            Run moved = jbang(remote.dir(), Map.of(), "hi@moved", "a");
+            assertEquals(STALE.formatted(remote.catalogUrl(), 43200), moved.path(), moved.toString());
+            assertEquals("bonjour a picocli 4.7.7\n", moved.stdout(), "the new script-ref");
+            assertTrue(moved.saved(), moved.toString());
+            assertEquals(List.of("200", "200"), remote.site().requests(Remote.CATALOG));
+            Run again = jbang(remote.dir(), Map.of(), "hi@moved", "a");
+            assertEquals("fast path", again.path(), again.toString());
+            assertEquals("bonjour a picocli 4.7.7\n", again.stdout());
+        }
+    }
+
+    @Test
+    void aRemoteScriptServedWithNewContentIsRebuiltOnceJBangsCopyIsEvicted() throws IOException {
+        try (Remote remote = remote("edited", "hi hello.java")) {
+            fast(remote.dir(), Map.of(), "hi@edited", "a");
+            Path copy = cached(remote.script("hello.java"));
+            remote.serveScript("hello.java", script("salut"));
+            assertEquals("hello a picocli 4.7.7\n", jbang(remote.dir(), Map.of(), "hi@edited", "a").stdout());
+
+            age(remote.script("hello.java"), 13);
+            Run rebuilt = jbang(remote.dir(), Map.of(), "hi@edited", "a");
+            assertEquals(STALE.formatted(remote.script("hello.java"), 43200), rebuilt.path(), rebuilt.toString());
+            assertEquals("salut a picocli 4.7.7\n", rebuilt.stdout());
+            assertTrue(rebuilt.stderr().contains("[jbang] Building jar for hello.java"), rebuilt.toString());
+            assertEquals(script("salut"), Files.readString(copy));
+            assertTrue(Files.isRegularFile(jbangDir.resolve("cache/jars/hello.java." + sha256(Files.readAllBytes(copy)) + "/hello.jar")));
+            Run again = jbang(remote.dir(), Map.of(), "hi@edited", "a");
+            assertEquals("fast path", again.path(), again.toString());
+            assertEquals("salut a picocli 4.7.7\n", again.stdout());
+
+            // JBang's copy changed in its cache, whatever did it: the content decides.
+            Files.writeString(copy, script("hallo"));
+            Run changed = jbang(remote.dir(), Map.of(), "hi@edited", "a");
+            assertEquals("launcher: changed " + copy, changed.path(), changed.toString());
+            assertEquals("hallo a picocli 4.7.7\n", changed.stdout(), "JBang builds what its cache holds");
+        }
+    }
+
+    @Test
+    void aRemoteCatalogFetchedAgainForAnotherAliasKeepsTheFastPathOfAnAliasItDidNotChange() throws IOException {
+        try (Remote remote = remote("shared", "hi hello.java", "ho bonjour.java")) {
+            fast(remote.dir(), Map.of(), "hi@shared", "a");
+            fast(remote.dir(), Map.of(), "ho@shared", "a");
+            // A new alias in the catalog; ho's launcher run fetches it.
+            remote.serveCatalog("hi hello.java", "ho bonjour.java", "hey hello.java");
+            age(remote.catalogUrl(), 13);
+            assertEquals(STALE.formatted(remote.catalogUrl(), 43200), jbang(remote.dir(), Map.of(), "ho@shared", "a").path());
+            Run hi = jbang(remote.dir(), Map.of(), "hi@shared", "a");
+            assertEquals("fast path", hi.path(), "hi's entry is the same: " + hi);
+            assertEquals("hello a picocli 4.7.7\n", hi.stdout());
+            // hi's entry changes: its arguments.
+            remote.serveCatalog("hi hello.java first", "ho bonjour.java", "hey hello.java");
+            age(remote.catalogUrl(), 13);
+            assertEquals(STALE.formatted(remote.catalogUrl(), 43200), jbang(remote.dir(), Map.of(), "ho@shared", "a").path());
+            Run changed = jbang(remote.dir(), Map.of(), "hi@shared", "a");
+            assertEquals("launcher: changed alias hi in " + remote.catalogUrl() + " (cached as " + cached(remote.catalogUrl()) + ")",
+                    changed.path(), changed.toString());
+            assertEquals("hello first|a picocli 4.7.7\n", changed.stdout());
+            assertEquals("fast path", jbang(remote.dir(), Map.of(), "hi@shared", "a").path());
+        }
+    }
+
+    @Test
+    void aCatalogAtATagWithRelativeScriptRefsUnderItsImplicitName() throws IOException {
+        // What JBang notes in implicit-catalog.json once it found hi@acme/tools/v1.0.0 on github.com, at
+        // https://github.com/acme/tools/blob/v1.0.0/jbang-catalog.json; here, the web server's.
+        try (Remote remote = remote("tagged", "unused hello.java")) {
+            String catalog = "/acme/tools/blob/v1.0.0/jbang-catalog.json";
+            remote.site().serve(catalog, "{\"aliases\": {\"hi\": {\"script-ref\": \"hello.java\"}}}\n");
+            Path implicit = jbangDir.resolve("implicit-catalog.json");
+            Files.writeString(implicit, "{\"catalogs\": {\"acme/tools/v1.0.0\": {\"catalog-ref\": \"" + remote.site().url(catalog) + "\"}}}\n");
+            try {
+                Run hi = fast(remote.dir(), Map.of(), "hi@acme/tools/v1.0.0", "a");
+                assertEquals("hello a picocli 4.7.7\n", hi.stdout());
+                assertEquals(List.of("200"), remote.site().requests("/acme/tools/blob/v1.0.0/hello.java"));
+                age(remote.script("hello.java"), 13);
+                assertEquals(STALE.formatted(remote.script("hello.java"), 43200), jbang(remote.dir(), Map.of(), "hi@acme/tools/v1.0.0", "a").path());
+            } finally {
+                Files.delete(implicit);
+            }
+        }
     }
 
     @Test
