@@ -20,8 +20,14 @@ final class Scripts {
             ? Path.of(System.getProperty("eventbus.root")).toAbsolutePath().normalize()
             : findCheckout();
     static final Path JBANG = ROOT.resolve("jbang");
-    /** One JBang home for the whole suite, so each script compiles once per run. */
-    static final Path SUITE_JBANG_DIR = ROOT.resolve("tests/target/jbang-home");
+    /**
+     * One JBang home for the tests of one JVM, so each script compiles once per run and per JVM:
+     * -Deventbus.jbang-home (the pom gives each of surefire's forks its own, so that two JVMs never
+     * build the same script into one home at once), else tests/target/jbang-home.
+     */
+    static final Path SUITE_JBANG_DIR = System.getProperty("eventbus.jbang-home") != null
+            ? Path.of(System.getProperty("eventbus.jbang-home")).toAbsolutePath().normalize()
+            : ROOT.resolve("tests/target/jbang-home");
     /** How long a process may run: a bound for a hung process, not a measure of speed. */
     static final Duration TIMEOUT = Duration.ofMinutes(5);
 
