@@ -2,6 +2,7 @@
 //DESCRIPTION Route event-bus events to the workflows a routes file names; event log statistics and a routes graph.
 //DESCRIPTION
 //DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--shadow] [--repo OWNER/NAME] [--log FILE]
+//DESCRIPTION        route --plan [--event FILE] [--routes FILE] [--dry-run] [--shadow] [--log FILE]
 //DESCRIPTION        route replay [LOG...] [--history] [--from-artifacts N] [--status S,...] [--type GLOB] [--source S]
 //DESCRIPTION                     [--since WHEN] [--until WHEN] [--event-id ID...] [--dry-run]
 //DESCRIPTION        route stats [LOG...] [--history] [--from-artifacts N] [--json] [--since WHEN] [--until WHEN]
@@ -12,6 +13,8 @@
 //DESCRIPTION over client_payload) and starts every matching workflow with
 //DESCRIPTION POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches, then appends one event log record.
 //DESCRIPTION An event processed again (a resumed claim, a replay, a late delivery) skips the targets it already started.
+//DESCRIPTION --plan (the router route compile writes): dispatch nothing; write route-N=<inputs as JSON> (empty when
+//DESCRIPTION route N does not match) to $GITHUB_OUTPUT for the router's jobs, which call the consumers by workflow_call.
 //DESCRIPTION Rollout: 'mode: log' in the routes file (at the top or on a route) or --shadow dispatches nothing and
 //DESCRIPTION records the event as shadowed, its targets as would-dispatch.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
@@ -140,6 +143,13 @@ import software.amazon.event.ruler.Machine;
                     + "timestamp more than 10 minutes old: a replay or a late delivery) skips the workflows in "
                     + "$EVENT_BUS_DISPATCHED and those with a run whose title (the consumer's run-name with "
                     + "$${{ inputs.event_id }}) holds the event_id.",
+            "--plan is the routing step of the router 'route compile' writes, whose jobs call the consumers "
+                    + "(workflow_call): the same matching and inputs, but nothing is dispatched. It writes route-N=<the inputs as "
+                    + "JSON> to $GITHUB_OUTPUT for every route N of the file (from 1) that matches, route-N= (empty) for the others, "
+                    + "and logs the targets as called. All or nothing: when a target fails (a path missing from the payload), none "
+                    + "is called. On resume, the workflows in $EVENT_BUS_DISPATCHED are not called again; there is no lookup of "
+                    + "runs, since a called consumer is a job of the router's run. It refuses routes other than those the router "
+                    + "was compiled from ($EVENT_BUS_ROUTES_DIGEST, which the compiled router sets).",
             "Subcommands: 'replay' sends events of event logs again, 'stats' reports on event logs and the history, "
                     + "'reconcile' sends again what GitHub accepted and never delivered to a router, "
                     + "'graph' draws the routes as a Mermaid flowchart."},
@@ -163,6 +173,8 @@ import software.amazon.event.ruler.Machine;
             "                          means the event was processed before",
             "  EVENT_BUS_DISPATCHED    comma-separated workflow files the dedupe store",
             "                          recorded as dispatched for the event: skipped",
+            "  EVENT_BUS_ROUTES_DIGEST --plan: the routes the router was compiled from",
+            "                          (set by route compile); other routes are refused",
             "  EVENT_BUS_HISTORY       true: also append each event's record to the",
             "                          event history (the branch event-bus-history;",
             "                          one request per event; contents: write). Unset:",
@@ -194,7 +206,8 @@ import software.amazon.event.ruler.Machine;
             "  route stats event_log.jsonl",
             "  route stats --history --since 7d --by day --max-rejected 0",
             "  route reconcile --grace 15m --since 24h",
-            "  route graph >> README.md"},
+            "  route graph >> README.md",
+            "  route --plan                       # in the compiled router"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every matching workflow was dispatched (or had been already, or is in log mode), or no route matched (or "
@@ -221,6 +234,11 @@ class route implements Callable<Integer> {
 
     @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository whose workflows are started (default: $GITHUB_REPOSITORY)")
     String repo;
+
+    @Option(names = "--plan", description = "the compiled router's step (route compile): decide the matching routes and write "
+            + "route-N=<the inputs as JSON> (empty when route N does not match) to $GITHUB_OUTPUT for every route N of the file; "
+            + "dispatch nothing: the router's route-N jobs call the consumers (workflow_call). Targets are logged as called")
+    boolean plan;
 
     @Option(names = "--log", paramLabel = "FILE", description = "append one record per event to this event log (default: $EVENT_LOG)")
     Path logFile;
@@ -261,6 +279,10 @@ class route implements Callable<Integer> {
     static final int REPLAY_ARTIFACTS = 20;
     static final String ALREADY_DISPATCHED = "already-dispatched";
     static final String WOULD_DISPATCH = "would-dispatch";
+    /** --plan: the target is called by the compiled router's job route-N in this run (workflow_call). */
+    static final String CALLED = "called";
+    /** The digest of the routes a compiled router was compiled from: its plan step sets it, and --plan compares. */
+    static final String ROUTES_DIGEST_VARIABLE = "EVENT_BUS_ROUTES_DIGEST";
 
     /** Set once GitHub answered 400 to return_run_details (older GitHub Enterprise Server): plain requests from then on. */
     private boolean plainDispatch;
@@ -306,11 +328,18 @@ class route implements Callable<Integer> {
         }
         Claim claim = Claim.fromEnv(env, spec);
         RoutesFile routes = RoutesFile.load(routesPath(routesFile, env), spec);
+        if (plan) {
+            routes.checkCompiledFrom(env.get(ROUTES_DIGEST_VARIABLE), spec);
+        }
         if (repo == null || repo.equalsIgnoreCase(env.getOrDefault("GITHUB_REPOSITORY", ""))) {
             // The checkout holds the workflows of $GITHUB_REPOSITORY, not of another --repo.
-            routes.checkAgainstCheckout(workspace(env), spec, env);
+            routes.checkAgainstCheckout(workspace(env), spec, env, plan ? WORKFLOW_CALL : WORKFLOW_DISPATCH);
         }
         List<JsonNode> events = readEvents();
+        if (plan && events.size() > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--plan decides the routes of one event (the one that started the "
+                    + "router), but the input holds " + events.size() + " events");
+        }
         if (events.size() > 1 && !claim.dispatched().isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_DISPATCHED names the workflows already dispatched for one "
                     + "event, but the input holds " + events.size() + " events: route them one at a time");
@@ -328,7 +357,11 @@ class route implements Callable<Integer> {
                 targets = targets.stream().map(t -> t.status() == null && claim.dispatched().contains(t.route().workflow())
                         ? t.alreadyDispatched(null, null, null) : t).toList();
             }
-            if (dryRun) {
+            if (plan) {
+                // The compiled router's jobs call the targets after this step: no request, no lookup of runs.
+                targets = callAll(targets);
+            }
+            if (dryRun || plan) {
                 outcomes.add(new Outcome(document, targets, again));
                 continue;
             }
@@ -571,6 +604,20 @@ class route implements Callable<Integer> {
         }
     }
 
+    /**
+     * --plan: every target still planned is called by its route's job in the compiled router, unless a target of
+     * the event failed (a path missing from the payload): then none is. All or nothing, because a called consumer
+     * cannot be found again the way a dispatched run is (by its title): the routing step fails, the claim is released
+     * with nothing called, and a re-run or a replay calls each target once.
+     */
+    static List<Target> callAll(List<Target> targets) {
+        List<String> failed = targets.stream().filter(t -> "failed".equals(t.status()))
+                .map(t -> "route " + t.route().number() + " (" + t.route().workflow() + ")").toList();
+        return targets.stream().map(t -> t.status() != null ? t : failed.isEmpty() ? t.called()
+                : t.failed("not called: " + String.join(", ", failed) + " failed, and the compiled router calls all of an event's "
+                        + "routes or none")).toList();
+    }
+
     /** Every planned target in order; a failure is recorded on its target and the next one is still sent. */
     private List<Target> dispatchAll(List<Target> targets) throws IOException, InterruptedException {
         List<Target> done = new ArrayList<>();
@@ -649,12 +696,14 @@ class route implements Callable<Integer> {
                 continue;
             }
             out.println(event + ": " + outcome.targets().size() + (outcome.targets().size() == 1 ? " route matches" : " routes match")
-                    + (outcome.processedAgain() == null ? ""
-                            : "; processed again (" + outcome.processedAgain() + "): a workflow with a run of this event is not started again"));
+                    + (outcome.processedAgain() == null ? "" : "; processed again (" + outcome.processedAgain() + "): "
+                            + (plan ? "a workflow in EVENT_BUS_DISPATCHED is not called again" : "a workflow with a run of this event is not started again")));
             for (Target target : outcome.targets()) {
                 String where = "  (" + routes.name() + ":" + target.route().line() + ")";
                 out.println(target.status() == null
                         ? "  dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs()) + where
+                        : target.status().equals(CALLED)
+                        ? "  call " + target.route().workflow() + " as job " + target.route().job() + " with " + JSON.valueToTree(target.inputs()) + where
                         : target.status().equals(WOULD_DISPATCH)
                         ? "  would-dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs())
                                 + " (" + (shadow ? "--shadow" : "mode: log") + ": recorded as shadowed, not sent)" + where
@@ -679,24 +728,34 @@ class route implements Callable<Integer> {
             }
             for (Target target : outcome.targets()) {
                 if (target.status().equals("failed")) {
-                    Actions.error(err, routes.name(), target.route().line(), "Dispatch failed",
+                    Actions.error(err, routes.name(), target.route().line(), plan ? "Call failed" : "Dispatch failed",
                             target.route().workflow() + ": " + target.error(), env);
                 } else {
                     out.println(target.status() + " " + target.route().workflow()
+                            + (plan ? " (job " + target.route().job() + ")" : "")
                             + (target.runId() != null ? " run " + target.runId() : "") + (target.htmlUrl() != null ? " " + target.htmlUrl() : ""));
                 }
             }
             String event = text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id");
-            long dispatched = outcome.count("dispatched");
+            if (plan && outcome.processedAgain() != null && outcome.count(CALLED) > 0) {
+                // Nothing to look for: a consumer called before was a job of an earlier router run, not a run of its own.
+                Actions.warning(err, "Event processed again", "route: " + event + " is processed again (" + outcome.processedAgain()
+                        + "): its consumers are called again, except those EVENT_BUS_DISPATCHED names; to retry a called consumer "
+                        + "alone, re-run its failed job in the router's run instead", env);
+            }
+            long dispatched = outcome.count("dispatched") + outcome.count(CALLED);
             long already = outcome.count(ALREADY_DISPATCHED);
             switch (outcome.status()) {
                 case "unrouted" -> err.println("route: " + event + ": no route matches (unrouted)");
-                case "routed" -> err.println("route: " + event + ": dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s")
+                case "routed" -> err.println("route: " + event + ": " + (plan ? dispatched + " workflow" + (dispatched == 1 ? "" : "s")
+                        + " to call (" + (dispatched == 1 ? "job " : "jobs ") + outcome.targets().stream().filter(t -> t.status().equals(CALLED))
+                                .map(t -> t.route().job()).collect(Collectors.joining(", ")) + ")"
+                        : "dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s"))
                         + (already > 0 ? ", " + already + " already dispatched (" + outcome.processedAgain() + ")" : "")
                         + (outcome.count(WOULD_DISPATCH) > 0 ? ", " + outcome.count(WOULD_DISPATCH) + " in log mode (not sent)" : ""));
                 case "shadowed" -> err.println("route: " + event + ": shadowed (" + (shadow ? "--shadow" : "mode: log") + "): "
                         + outcome.count(WOULD_DISPATCH) + " workflow" + (outcome.count(WOULD_DISPATCH) == 1 ? "" : "s")
-                        + " would be dispatched; nothing was sent");
+                        + " would be " + (plan ? "called" : "dispatched") + "; nothing was " + (plan ? "called" : "sent"));
                 default -> {
                     List<String> failed = outcome.targets().stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).toList();
                     Actions.error(err, null, 0, "Event not routed", "route: " + event + ": " + failed.size() + " of " + outcome.targets().size()
@@ -716,7 +775,7 @@ class route implements Callable<Integer> {
             // One request per event: a record that cannot be appended is a warning, and stays in the event log.
             History.append(github(), records, err, env);
         }
-        Actions.appendSummary(summaryMarkdown(routes, outcomes, shadow), env);
+        Actions.appendSummary(summaryMarkdown(routes, outcomes, shadow, plan), env);
         // One status for the step, for the rare file of several events: the worst of them.
         Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
         Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed"
@@ -728,6 +787,15 @@ class route implements Callable<Integer> {
             Set<String> failed = targets.stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).collect(Collectors.toSet());
             Actions.output("dispatched", targets.stream().filter(t -> !t.status().equals(WOULD_DISPATCH)).map(t -> t.route().workflow())
                     .filter(w -> !failed.contains(w)).distinct().collect(Collectors.joining(",")), env);
+        }
+        if (plan) {
+            // One output per route of the file, in its order: what the compiled router's job route-N reads.
+            Map<Integer, Target> called = new HashMap<>();
+            outcomes.forEach(o -> o.targets().stream().filter(t -> t.status().equals(CALLED)).forEach(t -> called.put(t.route().number(), t)));
+            for (Route route : routes.routes()) {
+                Target target = called.get(route.number());
+                Actions.output(route.job(), target == null ? "" : JSON.writeValueAsString(target.inputs()), env);
+            }
         }
     }
 
@@ -759,7 +827,7 @@ class route implements Callable<Integer> {
         return record;
     }
 
-    private static String summaryMarkdown(RoutesFile routes, List<Outcome> outcomes, boolean shadow) {
+    private static String summaryMarkdown(RoutesFile routes, List<Outcome> outcomes, boolean shadow, boolean plan) {
         StringBuilder md = new StringBuilder("### Event routing\n\n");
         if (outcomes.stream().anyMatch(o -> o.count(WOULD_DISPATCH) > 0)) {
             md.append(":eyes: **Shadow mode** (").append(shadow ? "`route --shadow`" : "`mode: log` in " + Actions.cell(routes.name()))
@@ -787,7 +855,8 @@ class route implements Callable<Integer> {
                 String result = switch (target.status()) {
                     case "failed" -> ":x: failed: " + target.error();
                     case ALREADY_DISPATCHED -> "already dispatched: " + (run != null ? run : "recorded by the dedupe store") + ", not sent again";
-                    case WOULD_DISPATCH -> ":eyes: would dispatch (shadow mode: not sent)";
+                    case WOULD_DISPATCH -> ":eyes: would " + (plan ? "call" : "dispatch") + " (shadow mode: not " + (plan ? "called" : "sent") + ")";
+                    case CALLED -> "called by job `" + target.route().job() + "` of this run";
                     default -> run != null ? run : "dispatched (this GitHub does not report the run)";
                 };
                 md.append("| ").append(Actions.cell(routes.name() + ":" + target.route().line()))
@@ -822,6 +891,9 @@ class route implements Callable<Integer> {
     /** A rollout mode: dispatch (the default) sends; log records the targets as would-dispatch and sends nothing. */
     static final String MODE_DISPATCH = "dispatch";
     static final String MODE_LOG = "log";
+    /** The triggers that start a consumer: by the dispatch router (event-router.yml), by the compiled one (route compile). */
+    static final String WORKFLOW_DISPATCH = "workflow_dispatch";
+    static final String WORKFLOW_CALL = "workflow_call";
     static final Pattern WORKFLOW = Pattern.compile("^[A-Za-z0-9._-]+\\.ya?ml$|^[0-9]+$");
     static final Pattern INPUT_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
     static final Pattern PAYLOAD_PATH = Pattern.compile("^[^.\\s]+(\\.[^.\\s]+)*$");
@@ -1013,13 +1085,14 @@ class route implements Callable<Integer> {
 
         /**
          * In a checkout (a .github/workflows/ directory), every route must name a workflow that
-         * exists, has a workflow_dispatch trigger and declares every input the route maps, and
-         * the route must map every input the workflow requires: what GitHub would otherwise
-         * refuse with 404 or 422 at dispatch time. Workflow ids cannot be checked offline.
+         * exists, has the trigger that starts it (workflow_dispatch, or workflow_call for --plan) and
+         * declares every input the route maps, and the route must map every input the workflow
+         * requires: what GitHub would otherwise refuse with 404 or 422 at dispatch time (or when the
+         * compiled router starts). Workflow ids cannot be checked offline (nor called).
          * A consumer whose run-name does not show the event_id it was given is a warning, once
          * per workflow: when the event is processed again, its run cannot be found, and is started twice.
          */
-        void checkAgainstCheckout(Path workspace, CommandSpec spec, Map<String, String> env) {
+        void checkAgainstCheckout(Path workspace, CommandSpec spec, Map<String, String> env, String trigger) {
             Path workflows = workspace.resolve(".github/workflows");
             if (!Files.isDirectory(workflows)) {
                 return;
@@ -1028,6 +1101,10 @@ class route implements Callable<Integer> {
             Map<String, Boolean> findable = new LinkedHashMap<>();
             for (Route route : routes) {
                 if (route.workflow().matches("\\d+")) {
+                    if (trigger.equals(WORKFLOW_CALL)) {
+                        problem(route.workflowLine(), "workflow id " + route.workflow() + ": a called workflow is named by its file "
+                                + "(uses: ./.github/workflows/FILE), so the compiled router cannot have this route");
+                    }
                     continue;
                 }
                 String shown = ".github/workflows/" + route.workflow();
@@ -1037,28 +1114,20 @@ class route implements Callable<Integer> {
                     continue;
                 }
                 JsonNode workflow;
-                JsonNode dispatchTrigger;
+                JsonNode triggerNode;
                 try {
                     workflow = YAML.readTree(file.toFile());
-                    dispatchTrigger = workflowDispatchTrigger(workflow);
+                    triggerNode = trigger(workflow, trigger);
                 } catch (IOException e) {
                     problem(route.workflowLine(), "cannot read " + shown + ": " + (e instanceof JsonProcessingException j ? yamlProblem(j) : e.getMessage()));
                     continue;
                 }
-                if (dispatchTrigger == null) {
-                    problem(route.workflowLine(), shown + " has no workflow_dispatch trigger (on: workflow_dispatch), so it cannot be dispatched");
+                if (triggerNode == null) {
+                    problem(route.workflowLine(), shown + " has no " + trigger + " trigger (on: " + trigger + "), so it cannot be "
+                            + (trigger.equals(WORKFLOW_CALL) ? "called by the compiled router" : "dispatched"));
                     continue;
                 }
-                JsonNode declared = dispatchTrigger.path("inputs");
-                route.inputs().keySet().stream().filter(input -> !declared.has(input)).forEach(input -> problem(route.inputLines().get(input),
-                        "input '" + input + "' is not declared under on.workflow_dispatch.inputs in " + shown
-                                + " (GitHub would answer 422 Unexpected inputs)"));
-                declared.properties().forEach(input -> {
-                    boolean required = input.getValue().path("required").asBoolean(false);
-                    if (required && !input.getValue().has("default") && !route.inputs().containsKey(input.getKey())) {
-                        problem(route.workflowLine(), shown + " requires input '" + input.getKey() + "', which this route does not map");
-                    }
-                });
+                checkInputs(route, shown, trigger, triggerNode.path("inputs"));
                 // Findable when every route to it passes the event_id in an input that its run-name shows.
                 String runName = workflow.path("run-name").asText("");
                 boolean shows = route.inputs().entrySet().stream().anyMatch(input -> input.getValue().equals("event_id")
@@ -1069,6 +1138,9 @@ class route implements Callable<Integer> {
             if (!problems.isEmpty()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
             }
+            if (trigger.equals(WORKFLOW_CALL)) {
+                return; // a called consumer is a job of the router's run: nobody looks for it by its title
+            }
             findable.forEach((workflow, shows) -> {
                 if (!shows) {
                     Actions.warning(spec.commandLine().getErr(), "Consumer cannot be found again", warnings.get(workflow)
@@ -1077,20 +1149,67 @@ class route implements Callable<Integer> {
             });
         }
 
-        /** on: workflow_dispatch | [.., workflow_dispatch] | {workflow_dispatch: {inputs: ...}}; null when absent. */
-        private static JsonNode workflowDispatchTrigger(JsonNode workflow) {
+        /** Every input the route maps is declared under on.TRIGGER.inputs, and every required one without a default is mapped. */
+        void checkInputs(Route route, String shown, String trigger, JsonNode declared) {
+            route.inputs().keySet().stream().filter(input -> !declared.has(input)).forEach(input -> problem(route.inputLines().get(input),
+                    "input '" + input + "' is not declared under on." + trigger + ".inputs in " + shown
+                            + (trigger.equals(WORKFLOW_DISPATCH) ? " (GitHub would answer 422 Unexpected inputs)" : "")));
+            declared.properties().forEach(input -> {
+                boolean required = input.getValue().path("required").asBoolean(false);
+                if (required && !input.getValue().has("default") && !route.inputs().containsKey(input.getKey())) {
+                    problem(route.workflowLine(), shown + " requires input '" + input.getKey() + "', which this route does not map");
+                }
+            });
+        }
+
+        /** on: TRIGGER | [.., TRIGGER] | {TRIGGER: {inputs: ...}}; null when absent. */
+        static JsonNode trigger(JsonNode workflow, String trigger) {
             JsonNode on = workflow.path("on");
-            if (on.isTextual() && on.asText().equals("workflow_dispatch")) {
+            if (on.isTextual() && on.asText().equals(trigger)) {
                 return JSON.createObjectNode();
             }
             if (on.isArray()) {
-                for (JsonNode trigger : on) {
-                    if (trigger.asText().equals("workflow_dispatch")) {
+                for (JsonNode each : on) {
+                    if (each.asText().equals(trigger)) {
                         return JSON.createObjectNode();
                     }
                 }
             }
-            return on.isObject() && on.has("workflow_dispatch") ? on.get("workflow_dispatch") : null;
+            return on.isObject() && on.has(trigger) ? (on.get(trigger).isObject() ? on.get(trigger) : JSON.createObjectNode()) : null;
+        }
+
+        /**
+         * --plan in a compiled router: its route-N jobs were compiled from routes with this digest. Other routes (added,
+         * removed, reordered, another workflow or other inputs) would send route N's inputs to another route's consumer.
+         */
+        void checkCompiledFrom(String digest, CommandSpec spec) {
+            if (digest != null && !digest.isBlank() && !digest.strip().equals(digest())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": these routes are not the ones the router was compiled "
+                        + "from (" + ROUTES_DIGEST_VARIABLE + " " + digest.strip() + ", these routes " + digest() + "): its route-N jobs would "
+                        + "call the wrong consumers; regenerate the router with route compile (its header has the command) and commit it");
+            }
+        }
+
+        /**
+         * What a compiled router depends on, as 16 hex digits of SHA-256: each route's position, event, workflow and
+         * input names. Not its when or mode: --plan reads those from the routes file at run time.
+         */
+        String digest() {
+            StringBuilder text = new StringBuilder();
+            for (Route route : routes) {
+                text.append(route.number()).append(' ').append(route.event()).append(' ').append(route.workflow()).append(' ')
+                        .append(String.join(",", route.inputs().keySet())).append('\n');
+            }
+            try {
+                byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+                return java.util.HexFormat.of().formatHex(hash, 0, 8);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        List<Route> routes() {
+            return List.copyOf(routes);
         }
 
         /** The routes whose event glob matches the type and whose pattern (if any) matches client_payload, in file order. */
@@ -2243,8 +2362,8 @@ class route implements Callable<Integer> {
                 Instant emitted = parseInstant(text(record, "/timestamp"));
                 for (JsonNode target : record.path("targets")) {
                     Instant dispatched = parseInstant(text(target, "/dispatched_at"));
-                    // Only targets sent in this record: an already-dispatched one was counted when it was sent.
-                    if (emitted != null && dispatched != null && "dispatched".equals(text(target, "/status"))) {
+                    // Only targets sent (or called) in this record: an already-dispatched one was counted when it was sent.
+                    if (emitted != null && dispatched != null && List.of("dispatched", CALLED).contains(text(target, "/status"))) {
                         report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
                     }
                 }
@@ -2631,9 +2750,19 @@ class route implements Callable<Integer> {
         boolean logMode() {
             return MODE_LOG.equals(mode);
         }
+
+        /** The route's position in the file, from 1: the N of the compiled router's job route-N and of --plan's output. */
+        int number() {
+            return index + 1;
+        }
+
+        /** The compiled router's job (and --plan's output) for this route. */
+        String job() {
+            return "route-" + number();
+        }
     }
 
-    /** One workflow to start for one event; status is null while planned, then dispatched, already-dispatched, would-dispatch or failed. */
+    /** One workflow to start for one event; status is null while planned, then dispatched (--plan: called), already-dispatched, would-dispatch or failed. */
     record Target(Route route, Map<String, String> inputs, String status, Long runId, String htmlUrl, Instant dispatchedAt, String error) {
         static Target planned(Route route, Map<String, String> inputs) {
             return new Target(route, inputs, null, null, null, null, null);
@@ -2650,6 +2779,11 @@ class route implements Callable<Integer> {
 
         Target failed(String error) {
             return new Target(route, inputs, "failed", null, null, null, error);
+        }
+
+        /** --plan: called by the compiled router's job for the route, in this run. */
+        Target called() {
+            return new Target(route, inputs, CALLED, null, null, Instant.now(), null);
         }
 
         /** Log mode: what would have been sent, and was not. */
