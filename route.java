@@ -9,6 +9,7 @@
 //DESCRIPTION                    [--type GLOB] [--status S,...] [--source S] [--by day] [--max-rejected N]
 //DESCRIPTION        route reconcile [--grace 15m] [--since WHEN] [--dry-run]
 //DESCRIPTION        route graph [--routes FILE]
+//DESCRIPTION        route compile [--routes FILE] [--output FILE] [--router FILE]
 //DESCRIPTION Matches the event against .github/event-routes.yml (event type or glob, and an EventBridge pattern
 //DESCRIPTION over client_payload) and starts every matching workflow with
 //DESCRIPTION POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches, then appends one event log record.
@@ -123,7 +124,7 @@ import picocli.CommandLine.Spec;
 import software.amazon.event.ruler.Machine;
 
 @Command(name = "route", mixinStandardHelpOptions = true, version = "route 0.1.0",
-        subcommands = {route.Replay.class, route.Stats.class, route.Reconcile.class, route.Graph.class},
+        subcommands = {route.Replay.class, route.Stats.class, route.Reconcile.class, route.Graph.class, route.Compile.class},
         description = {
             "Routes one event-bus event: matches it against the routes file and starts every matching workflow "
                     + "with a workflow_dispatch (POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches).",
@@ -152,7 +153,8 @@ import software.amazon.event.ruler.Machine;
                     + "was compiled from ($EVENT_BUS_ROUTES_DIGEST, which the compiled router sets).",
             "Subcommands: 'replay' sends events of event logs again, 'stats' reports on event logs and the history, "
                     + "'reconcile' sends again what GitHub accepted and never delivered to a router, "
-                    + "'graph' draws the routes as a Mermaid flowchart."},
+                    + "'graph' draws the routes as a Mermaid flowchart, 'compile' writes the router that calls the "
+                    + "consumers by workflow_call."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag); needs actions: write",
@@ -207,7 +209,8 @@ import software.amazon.event.ruler.Machine;
             "  route stats --history --since 7d --by day --max-rejected 0",
             "  route reconcile --grace 15m --since 24h",
             "  route graph >> README.md",
-            "  route --plan                       # in the compiled router"},
+            "  route --plan                       # in the compiled router",
+            "  route compile"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every matching workflow was dispatched (or had been already, or is in log mode), or no route matched (or "
@@ -1306,6 +1309,13 @@ class route implements Callable<Integer> {
 
         private void problem(int line, String message) {
             problems.add(name + (line > 0 ? ":" + line : "") + ": " + message);
+        }
+
+        /** Every problem found since the file was loaded (by compile's checks too), at once: exit 2. */
+        void failOnProblems(CommandSpec spec) {
+            if (!problems.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
+            }
         }
 
         /** SnakeYAML's message without its excerpt of the file: "while parsing ...: expected ..., but found ...". */
@@ -2738,6 +2748,844 @@ class route implements Callable<Integer> {
             out.flush();
             Actions.appendSummary("### Event routes\n\n```mermaid\n" + mermaid + "```\n", parent.env);
             return CommandLine.ExitCode.OK;
+        }
+    }
+
+    // ---- route compile --------------------------------------------------------------------
+
+    /** GitHub: one workflow file calls at most 20 unique reusable workflows, the trees of nested ones included. */
+    static final int MAX_REUSABLE_WORKFLOWS = 20;
+    static final String DEFAULT_ROUTER = "event-router.yml";
+    static final String DEFAULT_COMPILED = "event-router-call.yml";
+    /** A run: that starts route (route@org, route.java) for an event, not one of its subcommands. */
+    static final Pattern ROUTE_CALL = Pattern.compile("(?<![\\w.-])route(?:@[^\\s\"']*+|\\.java)[\"']?+(?!\\s+(?:stats|replay|reconcile|graph|compile)\\b)");
+    static final List<String> PERMISSION_LEVELS = List.of("none", "read", "write");
+
+    @Command(name = "compile", mixinStandardHelpOptions = true, version = "route 0.1.0",
+            description = {
+                "Writes the router for workflow_call: one run per event, in which the consumers are jobs. Its first job, "
+                        + "plan, runs the steps of the dispatch router (event-router.yml: validate, claim, route) with "
+                        + "'route --plan', which writes one output per route: route-N, the route's inputs as JSON when route N "
+                        + "matches the event, empty when not. Then one job per route, route-N, calls its consumer "
+                        + "(uses: ./.github/workflows/<consumer>.yml) with those inputs when its output is set. No "
+                        + "workflow_dispatch request, no actions: write; the consumers' logs are in the router's run.",
+                "The consumers are read from the workflows directory next to the routes file (.github/workflows/ for "
+                        + ".github/event-routes.yml). Each needs an on: workflow_call trigger with the same inputs as its "
+                        + "workflow_dispatch (type: string: the inputs are strings, as dispatched ones are), and declared "
+                        + "permissions: a called workflow gets at most what its caller job is given, so each route-N job is "
+                        + "given what its consumer declares, and the plan job the dispatch router's permissions without "
+                        + "actions: write. A comment says why each permission is there.",
+                "The repository_dispatch types are the event types the routes match, their globs expanded against the "
+                        + "known event types (the bundled schemas and the repository's docs/events/schema/).",
+                "GitHub's limits on reusable workflows: one workflow file calls at most " + MAX_REUSABLE_WORKFLOWS + " unique "
+                        + "ones, nested ones included (compile counts the consumers and the reusable workflows they call), "
+                        + "and workflows nest at most 10 levels deep on github.com, 4 on GitHub Enterprise Server (the "
+                        + "router and its consumers are 2): nesting deeper than the consumers' own calls is theirs to keep "
+                        + "within the limit.",
+                "The same files give the same bytes. Regenerate after changing the routes (--plan refuses routes other "
+                        + "than those the router was compiled from), the dispatch router, or a consumer's inputs or "
+                        + "permissions; the file's header has the command."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_WORKSPACE        the checkout, where .github/event-routes.yml is",
+                "                          (default: the current directory), and the root",
+                "                          the header names files from (default: the git",
+                "                          work tree around the current directory)",
+                "  EVENT_SCHEMAS           a directory of schemas: more event types",
+                "",
+                "Example:",
+                "  route compile     # writes .github/workflows/event-router-call.yml",
+                "  route compile --routes event-routes.yml \\",
+                "      --router workflows/event-router.yml \\",
+                "      --output workflows/event-router-call.yml"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:written",
+                "1:the output could not be written, or internal failure",
+                "2:bad usage or input: a route the compiled router cannot have (the message names the routes file's line), "
+                        + "a consumer it cannot call, or a router it cannot use as the plan job's template; nothing was written"})
+    static final class Compile implements Callable<Integer> {
+        @ParentCommand
+        route parent;
+
+        @Option(names = "--routes", paramLabel = "FILE", description = "the routes file (default: " + DEFAULT_ROUTES + " of the checkout)")
+        Path routesFile;
+
+        @Option(names = "--router", paramLabel = "FILE", description = "the dispatch router whose steps the plan job runs (default: "
+                + DEFAULT_ROUTER + " in the workflows directory next to the routes file)")
+        Path routerFile;
+
+        @Option(names = "--output", paramLabel = "FILE", description = "the file to write, '-' for stdout (default: " + DEFAULT_COMPILED
+                + " in the workflows directory next to the routes file)")
+        String output;
+
+        @Option(names = "--verbose", description = "print stack traces of internal failures")
+        boolean verbose;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Map<String, String> env = parent.env;
+            Path routesPath = routesPath(routesFile, env);
+            RoutesFile routes = RoutesFile.load(routesPath, spec);
+            Path workflows = workflowsNextTo(routesPath, env, spec);
+            Path router = routerFile != null ? routerFile : workflows.resolve(DEFAULT_ROUTER);
+            Path written = output == null || output.equals("-") ? workflows.resolve(DEFAULT_COMPILED) : Path.of(output);
+            Path root = repositoryRoot(env);
+            String command = (Files.isRegularFile(root.resolve("route.java")) ? "./jbang route.java" : "jbang route@" + CATALOG)
+                    + " compile --routes " + shown(root, routesPath) + " --router " + shown(root, router) + " --output " + shown(root, written);
+            Compiler compiler = new Compiler(routes, workflows, spec);
+            String yaml = compiler.compile(YamlFile.read(router, shown(root, router), spec), EventSchemas.load(null, env, spec).eventTypes(),
+                    shown(root, routesPath), shown(root, router), command);
+            PrintWriter err = spec.commandLine().getErr();
+            compiler.warnings.forEach(warning -> Actions.warning(err, "route compile", warning, env));
+            if (output != null && output.equals("-")) {
+                spec.commandLine().getOut().print(yaml);
+                spec.commandLine().getOut().flush();
+            } else {
+                Path parentDirectory = written.toAbsolutePath().getParent();
+                if (parentDirectory != null) {
+                    Files.createDirectories(parentDirectory);
+                }
+                Files.writeString(written, yaml);
+            }
+            err.println("route compile: " + (output != null && output.equals("-") ? "printed the router for " : "wrote ") + shown(root, written)
+                    + ": " + compiler.summary());
+            err.flush();
+            return CommandLine.ExitCode.OK;
+        }
+
+        /**
+         * The consumers' directory: workflows/ beside the routes file (.github/workflows/ for .github/event-routes.yml,
+         * workflows/ for this repository's event-routes.yml), else the checkout's .github/workflows/.
+         */
+        static Path workflowsNextTo(Path routes, Map<String, String> env, CommandSpec spec) {
+            Path parentDirectory = routes.toAbsolutePath().normalize().getParent();
+            Path beside = parentDirectory == null ? null : parentDirectory.resolve("workflows");
+            if (beside != null && Files.isDirectory(beside)) {
+                return beside;
+            }
+            Path checkout = workspace(env).resolve(".github/workflows");
+            if (Files.isDirectory(checkout)) {
+                return checkout;
+            }
+            throw new CommandLine.ParameterException(spec.commandLine(), "no workflows directory next to " + routes + " (" + beside
+                    + ") nor in the checkout (" + checkout + "): compile reads the consumers and the dispatch router from there");
+        }
+
+        /** $GITHUB_WORKSPACE, else the git work tree around the current directory, else the current directory. */
+        static Path repositoryRoot(Map<String, String> env) {
+            String workspace = env.get("GITHUB_WORKSPACE");
+            if (workspace != null && !workspace.isBlank()) {
+                return Path.of(workspace).toAbsolutePath().normalize();
+            }
+            Path cwd = Path.of("").toAbsolutePath();
+            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
+                if (Files.exists(dir.resolve(".git"))) {
+                    return dir;
+                }
+            }
+            return cwd;
+        }
+
+        /** A file as the header names it: from the repository's root when inside it, so the bytes do not depend on where it is checked out. */
+        static String shown(Path root, Path file) {
+            Path absolute = file.toAbsolutePath().normalize();
+            return (absolute.startsWith(root) ? root.relativize(absolute) : absolute).toString().replace('\\', '/');
+        }
+    }
+
+    /** A YAML file: its lines, its tree, and the line each node starts on (JSON pointer -> line, from 1). */
+    record YamlFile(String name, List<String> lines, JsonNode root, Map<String, Integer> lineOf) {
+        static YamlFile read(Path file, String name, CommandSpec spec) {
+            String text;
+            try {
+                text = Files.readString(file);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + name + " (" + e.getClass().getSimpleName() + ")");
+            }
+            Map<String, Integer> lines = new HashMap<>();
+            JsonNode root;
+            try (JsonParser parser = YAML.createParser(text)) {
+                root = parser.nextToken() == null ? NullNode.getInstance() : read(parser, "", lines);
+            } catch (JsonProcessingException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + (e.getLocation() != null ? ":" + e.getLocation().getLineNr() : "")
+                        + ": not valid YAML: " + RoutesFile.yamlProblem(e));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new YamlFile(name, List.of(text.split("\r?\n", -1)), root, lines);
+        }
+
+        private static JsonNode read(JsonParser parser, String pointer, Map<String, Integer> lines) throws IOException {
+            lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
+            if (parser.currentToken() == JsonToken.START_OBJECT) {
+                ObjectNode object = JSON.createObjectNode();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
+                    lines.put(child, parser.currentTokenLocation().getLineNr());
+                    parser.nextToken();
+                    object.set(key, read(parser, child, lines));
+                }
+                return object;
+            }
+            if (parser.currentToken() == JsonToken.START_ARRAY) {
+                ArrayNode array = JSON.createArrayNode();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    array.add(read(parser, pointer + "/" + array.size(), lines));
+                }
+                return array;
+            }
+            JsonNode scalar = parser.readValueAsTree();
+            return scalar == null ? NullNode.getInstance() : scalar;
+        }
+
+        /** The comment at the end of the line the node at pointer starts on, without its '#'; null when there is none. */
+        String comment(String pointer) {
+            Integer line = lineOf.get(pointer);
+            return line == null || line > lines.size() ? null : commentOf(lines.get(line - 1));
+        }
+
+        /** The text after a '#' that starts a comment (after a space, outside quotes). */
+        static String commentOf(String line) {
+            boolean single = false;
+            boolean double_ = false;
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (c == '\'' && !double_) {
+                    single = !single;
+                } else if (c == '"' && !single) {
+                    double_ = !double_;
+                } else if (c == '#' && !single && !double_ && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+                    String comment = line.substring(i + 1).strip();
+                    return comment.isEmpty() ? null : comment;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The compiled router, written from the dispatch router's text so that what it keeps (run-name, env, the
+     * steps, their pins and comments) stays as written: the template's lines are copied, and only the parts
+     * compile owns are written anew (the header, name, on, permissions, the plan job's permissions and outputs,
+     * the route step's --plan and digest, the route-N jobs). The result is read back to check it.
+     */
+    static final class Compiler {
+        /** One scope's level and why it is granted. */
+        record Grant(String level, String reason) {
+        }
+
+        /** A consumer as compile needs it: its file, what it declares, and what it calls itself. */
+        record Consumer(String file, JsonNode callInputs, Map<String, Grant> permissions, List<String> nested) {
+        }
+
+        /** A key of a YAML mapping in the text: its lines [start, end), the leading comment lines from start, the key's line. */
+        record Entry(String key, int start, int keyLine, int end, boolean blankBefore) {
+        }
+
+        private final RoutesFile routes;
+        private final Path workflows;
+        private final CommandSpec spec;
+        private final Map<String, Consumer> consumers = new LinkedHashMap<>();
+        private final Set<String> reusable = new LinkedHashSet<>();
+        final List<String> warnings = new ArrayList<>();
+        private List<String> types = List.of();
+
+        Compiler(RoutesFile routes, Path workflows, CommandSpec spec) {
+            this.routes = routes;
+            this.workflows = workflows;
+            this.spec = spec;
+        }
+
+        String summary() {
+            int count = routes.routes().size();
+            return count + (count == 1 ? " route" : " routes") + " calling " + consumers.size() + (consumers.size() == 1 ? " consumer" : " consumers")
+                    + " (" + reusable.size() + " of the " + MAX_REUSABLE_WORKFLOWS + " unique reusable workflows GitHub allows in one file), "
+                    + types.size() + (types.size() == 1 ? " event type" : " event types");
+        }
+
+        String compile(YamlFile template, List<String> knownTypes, String routesName, String routerName, String command) {
+            checkRoutes();
+            types = eventTypes(knownTypes);
+            if (types.isEmpty() && !routes.routes().isEmpty()) {
+                routes.problem(routes.routes().get(0).line(), "the routes match no known event type (" + String.join(", ", knownTypes)
+                        + "): the compiled router would never start");
+            }
+            routes.failOnProblems(spec);
+            String yaml = render(template, routesName, routerName, command);
+            checkReadBack(yaml);
+            return yaml;
+        }
+
+        // ---- the routes and their consumers ----
+
+        /** Every route must be callable: a file with on: workflow_call, the same inputs as its workflow_dispatch, permissions declared. */
+        private void checkRoutes() {
+            Map<String, Boolean> readable = new HashMap<>();
+            for (Route route : routes.routes()) {
+                if (route.workflow().matches("\\d+")) {
+                    routes.problem(route.workflowLine(), "workflow id " + route.workflow() + ": the compiled router calls a workflow by its file "
+                            + "(uses: ./.github/workflows/FILE); name the file instead of its id");
+                    continue;
+                }
+                String shown = route.workflow();
+                if (!readable.containsKey(shown)) {
+                    readable.put(shown, readConsumer(route));
+                }
+                Consumer consumer = consumers.get(shown);
+                if (!readable.get(shown) || consumer == null) {
+                    continue;
+                }
+                routes.checkInputs(route, shown, WORKFLOW_CALL, consumer.callInputs());
+                int before = reusable.size();
+                reusable.add("./.github/workflows/" + shown);
+                reusable.addAll(consumer.nested());
+                if (reusable.size() > MAX_REUSABLE_WORKFLOWS && before <= MAX_REUSABLE_WORKFLOWS) {
+                    routes.problem(route.workflowLine(), "with " + shown + (consumer.nested().isEmpty() ? "" : " and the reusable workflows it calls ("
+                            + String.join(", ", consumer.nested()) + ")") + ", the compiled router would call " + reusable.size()
+                            + " unique reusable workflows; GitHub allows at most " + MAX_REUSABLE_WORKFLOWS + " in one workflow file, the "
+                            + "ones they call included: route the others by workflow_dispatch (event-router.yml)");
+                }
+            }
+        }
+
+        /** Reads and checks one consumer file; false (with a problem on the route's line) when it cannot be called. */
+        private boolean readConsumer(Route route) {
+            String shown = route.workflow();
+            Path file = workflows.resolve(route.workflow());
+            int line = route.workflowLine();
+            if (!Files.isRegularFile(file)) {
+                routes.problem(line, "workflow " + shown + " does not exist in " + workflows);
+                return false;
+            }
+            YamlFile consumer;
+            try {
+                consumer = YamlFile.read(file, shown, spec);
+            } catch (CommandLine.ParameterException e) {
+                routes.problem(line, e.getMessage());
+                return false;
+            }
+            JsonNode call = RoutesFile.trigger(consumer.root(), WORKFLOW_CALL);
+            if (call == null) {
+                routes.problem(line, shown + " has no workflow_call trigger (on: workflow_call, with the same inputs as its "
+                        + "workflow_dispatch), so the compiled router cannot call it");
+                return false;
+            }
+            boolean ok = true;
+            JsonNode callInputs = call.path("inputs");
+            JsonNode dispatch = RoutesFile.trigger(consumer.root(), WORKFLOW_DISPATCH);
+            String differ = dispatch == null ? null : inputsDiffer(callInputs, dispatch.path("inputs"));
+            if (differ != null) {
+                routes.problem(line, shown + " declares different inputs under on.workflow_call and on.workflow_dispatch (" + differ
+                        + "): declare the same, so that either router can start it");
+                ok = false;
+            }
+            for (var input : callInputs.properties()) {
+                String type = input.getValue().path("type").asText("");
+                if (!type.equals("string")) {
+                    routes.problem(line, shown + ": input '" + input.getKey() + "' of on.workflow_call is " + (type.isEmpty() ? "of no type"
+                            : "type: " + type) + "; the compiled router passes strings, as a workflow_dispatch does: declare type: string");
+                    ok = false;
+                }
+            }
+            Map<String, Grant> permissions = permissions(consumer, route);
+            if (permissions == null) {
+                return false;
+            }
+            List<String> nested = new ArrayList<>();
+            consumer.root().path("jobs").properties().forEach(job -> {
+                JsonNode uses = job.getValue().get("uses");
+                if (uses != null && uses.isTextual() && !nested.contains(uses.asText())) {
+                    nested.add(uses.asText());
+                }
+            });
+            consumers.put(shown, new Consumer(shown, callInputs, permissions, nested));
+            return ok;
+        }
+
+        /** How two inputs declarations differ (names, required, default), or null when they do not. */
+        static String inputsDiffer(JsonNode call, JsonNode dispatch) {
+            Set<String> callNames = new LinkedHashSet<>();
+            call.fieldNames().forEachRemaining(callNames::add);
+            Set<String> dispatchNames = new LinkedHashSet<>();
+            dispatch.fieldNames().forEachRemaining(dispatchNames::add);
+            List<String> differences = new ArrayList<>();
+            callNames.stream().filter(n -> !dispatchNames.contains(n)).forEach(n -> differences.add("'" + n + "' only under workflow_call"));
+            dispatchNames.stream().filter(n -> !callNames.contains(n)).forEach(n -> differences.add("'" + n + "' only under workflow_dispatch"));
+            for (String name : callNames) {
+                if (!dispatchNames.contains(name)) {
+                    continue;
+                }
+                for (String key : List.of("required", "default")) {
+                    JsonNode a = call.path(name).path(key);
+                    JsonNode b = dispatch.path(name).path(key);
+                    boolean same = key.equals("required") ? a.asBoolean(false) == b.asBoolean(false) : a.asText("").equals(b.asText(""))
+                            && a.isMissingNode() == b.isMissingNode();
+                    if (!same) {
+                        differences.add("'" + name + "' " + key + " " + (a.isMissingNode() ? "unset" : a.asText()) + " under workflow_call, "
+                                + (b.isMissingNode() ? "unset" : b.asText()) + " under workflow_dispatch");
+                    }
+                }
+            }
+            return differences.isEmpty() ? null : String.join("; ", differences);
+        }
+
+        /**
+         * What the consumer's jobs may do, scope by scope: the highest level any of its jobs declares (a job without
+         * permissions of its own has the workflow's), and the workflow's own; null (with a problem) when a job has
+         * none at all, or says read-all or write-all, since compile grants exactly the scopes named.
+         */
+        private Map<String, Grant> permissions(YamlFile consumer, Route route) {
+            Map<String, Grant> grants = new TreeMap<>();
+            JsonNode top = consumer.root().get("permissions");
+            List<String> problems = new ArrayList<>();
+            if (top != null) {
+                grant(grants, top, consumer, "/permissions", consumer.name() + " (workflow)", problems);
+            }
+            consumer.root().path("jobs").properties().forEach(job -> {
+                JsonNode own = job.getValue().get("permissions");
+                if (own != null) {
+                    String pointer = "/jobs/" + job.getKey().replace("~", "~0").replace("/", "~1") + "/permissions";
+                    grant(grants, own, consumer, pointer, consumer.name() + ", job " + job.getKey(), problems);
+                } else if (top == null) {
+                    problems.add("job " + job.getKey() + " declares no permissions, nor does the workflow; a called workflow gets at "
+                            + "most its caller's, and compile gives each route-N job what its consumer declares: declare them (permissions:)");
+                }
+            });
+            problems.forEach(p -> routes.problem(route.workflowLine(), consumer.name() + ": " + p));
+            return problems.isEmpty() ? grants : null;
+        }
+
+        private static void grant(Map<String, Grant> grants, JsonNode permissions, YamlFile file, String pointer, String who, List<String> problems) {
+            if (!permissions.isObject()) {
+                if (!permissions.isNull()) {
+                    problems.add("permissions: " + permissions.asText() + " at line " + file.lineOf().getOrDefault(pointer, 0)
+                            + "; compile grants each consumer the scopes it names: write them out (contents: read, issues: write ...)");
+                }
+                return;
+            }
+            permissions.properties().forEach(scope -> {
+                String level = scope.getValue().asText("");
+                if (!PERMISSION_LEVELS.contains(level)) {
+                    problems.add("permissions: " + scope.getKey() + ": " + level + " is not read, write or none");
+                    return;
+                }
+                String comment = file.comment(pointer + "/" + scope.getKey());
+                Grant current = grants.get(scope.getKey());
+                if (current == null || PERMISSION_LEVELS.indexOf(level) > PERMISSION_LEVELS.indexOf(current.level())) {
+                    grants.put(scope.getKey(), new Grant(level, who + (comment == null ? "" : ": " + comment)));
+                }
+            });
+        }
+
+        /** The types to subscribe to: each route's type, or its glob's known types, in route order; a warning for those that can never match. */
+        private List<String> eventTypes(List<String> known) {
+            Set<String> types = new LinkedHashSet<>();
+            for (Route route : routes.routes()) {
+                if (!route.event().contains("*")) {
+                    types.add(route.event());
+                    if (!known.contains(route.event())) {
+                        warnings.add(routes.name() + ":" + route.line() + ": no schema for the event type " + route.event()
+                                + ": validate rejects such events before they are routed (add docs/events/schema/events/" + route.event()
+                                + ".schema.json)");
+                    }
+                    continue;
+                }
+                List<String> matching = known.stream().filter(t -> route.eventPattern().matcher(t).matches()).sorted().toList();
+                if (matching.isEmpty()) {
+                    warnings.add(routes.name() + ":" + route.line() + ": the glob " + route.event() + " matches none of the known event types ("
+                            + String.join(", ", known) + "): the compiled router is not started for it");
+                }
+                types.addAll(matching);
+            }
+            return List.copyOf(types);
+        }
+
+        // ---- the text ----
+
+        private String render(YamlFile template, String routesName, String routerName, String command) {
+            JsonNode root = template.root();
+            if (!root.path("on").has("repository_dispatch")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), template.name() + " is not a dispatch router: it has no on: "
+                        + "repository_dispatch trigger; pass the router compile takes the plan job's steps from with --router FILE");
+            }
+            String[] found = routeStep(template);
+            String jobId = found[0];
+            int stepIndex = Integer.parseInt(found[1]);
+            String stepId = found[2];
+            List<String> lines = template.lines();
+            List<Entry> top = entries(lines, 0, lines.size(), 0);
+            Entry jobs = top.stream().filter(e -> e.key().equals("jobs")).findFirst()
+                    .orElseThrow(() -> refused(template, "no jobs: at the top level"));
+            int unit = indentAfter(lines, jobs.keyLine(), jobs.end());
+            List<String> out = new ArrayList<>(header(routesName, routerName, command));
+            boolean permissionsWritten = false;
+            for (Entry entry : top) {
+                List<String> section = switch (entry.key()) {
+                    case "name" -> List.of("name: " + scalar(root.path("name").asText("Event router") + " (workflow_call)"));
+                    case "on" -> on(unit);
+                    case "permissions" -> workflowPermissions();
+                    case "jobs" -> jobs(template, jobs, jobId, stepIndex, stepId, unit);
+                    default -> lines.subList(entry.start(), entry.end());
+                };
+                if (entry.key().equals("jobs") && !permissionsWritten) {
+                    out.add("");
+                    out.addAll(workflowPermissions());
+                }
+                permissionsWritten |= entry.key().equals("permissions");
+                if (entry.blankBefore() && !entry.key().equals("name")) {
+                    out.add("");
+                }
+                out.addAll(section);
+            }
+            return String.join("\n", out) + "\n";
+        }
+
+        private List<String> header(String routesName, String routerName, String command) {
+            List<String> header = new ArrayList<>();
+            header.addAll(comment("Generated by `route compile` from the routes in " + routesName + ", the dispatch router " + routerName
+                    + " (whose steps the plan job runs) and the consumers' workflow files: do not edit. Regenerate it after changing "
+                    + "any of them, at the root of the repository:", ""));
+            header.add("#   " + command);
+            header.add("#");
+            header.addAll(comment("The router by workflow_call: every event-bus event arrives here as a repository_dispatch. The plan "
+                    + "job validates it, claims it (a duplicate stops there) and runs `route --plan`, which writes one output per "
+                    + "route: route-N, the inputs of route N as JSON when it matches the event, empty when not. Each route-N job "
+                    + "then calls its consumer with those inputs, as a job of this run: no workflow_dispatch, no actions: write, "
+                    + "the consumers' logs in this run. Use it instead of the dispatch router, not beside it (docs/routes.md "
+                    + "compares the two).", ""));
+            return header;
+        }
+
+        /** Text as comment lines of at most 100 characters, at this indent. */
+        static List<String> comment(String text, String indent) {
+            List<String> lines = new ArrayList<>();
+            StringBuilder line = new StringBuilder(indent + "#");
+            for (String word : text.split(" ")) {
+                if (line.length() + 1 + word.length() > 100 && line.length() > indent.length() + 1) {
+                    lines.add(line.toString());
+                    line = new StringBuilder(indent + "#");
+                }
+                line.append(' ').append(word);
+            }
+            lines.add(line.toString());
+            return lines;
+        }
+
+        private List<String> on(int unit) {
+            List<String> on = new ArrayList<>();
+            on.add("on:");
+            on.add(" ".repeat(unit) + "repository_dispatch:");
+            on.add(" ".repeat(2 * unit) + "# The event types the routes match (globs expanded against the known event types).");
+            on.add(" ".repeat(2 * unit) + "types:");
+            types.forEach(type -> on.add(" ".repeat(3 * unit) + "- " + type));
+            return on;
+        }
+
+        private static List<String> workflowPermissions() {
+            return List.of(
+                    "# None for the workflow as a whole: each job is given what it needs, and a called consumer gets at most",
+                    "# what its route-N job is given.",
+                    "permissions: {}");
+        }
+
+        /** The jobs: the routing job as the plan job, the template's other jobs as they are, then one route-N job per route. */
+        private List<String> jobs(YamlFile template, Entry jobsEntry, String jobId, int stepIndex, String stepId, int unit) {
+            List<String> lines = template.lines();
+            List<String> out = new ArrayList<>(lines.subList(jobsEntry.start(), jobsEntry.keyLine() + 1));
+            List<Entry> jobs = entries(lines, jobsEntry.keyLine() + 1, jobsEntry.end(), unit);
+            for (Entry job : jobs) {
+                if (job.blankBefore()) {
+                    out.add("");
+                }
+                out.addAll(job.key().equals(jobId) ? planJob(template, job, stepIndex, stepId, unit) : lines.subList(job.start(), job.end()));
+            }
+            for (Route route : routes.routes()) {
+                out.add("");
+                out.addAll(routeJob(route, unit));
+            }
+            return out;
+        }
+
+        private List<String> planJob(YamlFile template, Entry job, int stepIndex, String stepId, int unit) {
+            List<String> lines = template.lines();
+            List<String> out = new ArrayList<>(lines.subList(job.start(), job.end()));
+            int offset = job.start();
+            int body = indentAfter(lines, job.keyLine(), job.end());
+            List<Entry> keys = entries(lines, job.keyLine() + 1, job.end(), body);
+            if (keys.stream().anyMatch(k -> k.key().equals("outputs"))) {
+                throw refused(template, "the job " + job.key() + " has outputs: compile writes the plan job's outputs (route-1 ...); use a "
+                        + "router whose routing job has none");
+            }
+            Entry steps = keys.stream().filter(k -> k.key().equals("steps")).findFirst()
+                    .orElseThrow(() -> refused(template, "the job " + job.key() + " has no steps:"));
+            // The route step: --plan, and the digest of the routes the jobs below are compiled from.
+            int itemIndent = indentAfter(lines, steps.keyLine(), steps.end());
+            List<Integer> items = new ArrayList<>();
+            for (int i = steps.keyLine() + 1; i < steps.end(); i++) {
+                if (isContent(lines.get(i)) && indent(lines.get(i)) == itemIndent && lines.get(i).strip().startsWith("-")) {
+                    items.add(i);
+                }
+            }
+            if (stepIndex >= items.size()) {
+                throw refused(template, "cannot find the steps of the job " + job.key() + " in its text (write them as a block list)");
+            }
+            int itemStart = items.get(stepIndex);
+            int itemEnd = stepIndex + 1 < items.size() ? items.get(stepIndex + 1) : steps.end();
+            while (itemEnd > itemStart + 1 && !isContent(lines.get(itemEnd - 1))) {
+                itemEnd--;
+            }
+            String item = lines.get(itemStart);
+            int keyIndent = itemIndent + 1 + (item.strip().length() - item.strip().substring(1).stripLeading().length() - 1);
+            List<String[]> edits = new ArrayList<>(); // index, lines to insert before it
+            boolean planned = false;
+            Integer envLine = null;
+            for (int i = itemStart; i < itemEnd && !planned; i++) {
+                String line = lines.get(i);
+                String key = i == itemStart ? line.strip().substring(1).stripLeading() : indent(line) == keyIndent ? line.strip() : "";
+                if (key.startsWith("run:")) {
+                    String value = key.substring(4).strip();
+                    if (!value.isEmpty() && !value.startsWith("|") && !value.startsWith(">")) {
+                        planned = addPlan(out, i - offset);
+                    } else {
+                        for (int j = i + 1; j < itemEnd && !planned; j++) {
+                            planned = indent(lines.get(j)) > keyIndent && addPlan(out, j - offset);
+                        }
+                    }
+                }
+            }
+            for (int i = itemStart; i < itemEnd; i++) {
+                String line = lines.get(i);
+                String key = i == itemStart ? line.strip().substring(1).stripLeading() : indent(line) == keyIndent ? line.strip() : "";
+                if (key.matches("env:\\s*(#.*)?")) {
+                    envLine = i;
+                }
+            }
+            if (!planned) {
+                throw refused(template, "cannot find route in the run: text of the step " + stepId + " (" + ROUTE_CALL.pattern() + ")");
+            }
+            String digest = "\"" + routes.digest() + "\"";
+            String why = "# The routes the route-N jobs were compiled from: route --plan refuses others.";
+            List<String> insert;
+            int at;
+            if (envLine != null && envLine + 1 < itemEnd && indent(lines.get(envLine + 1)) > keyIndent) {
+                int childIndent = indentAfter(lines, envLine, itemEnd);
+                insert = List.of(" ".repeat(childIndent) + why, " ".repeat(childIndent) + ROUTES_DIGEST_VARIABLE + ": " + digest);
+                at = envLine + 1;
+            } else if (envLine != null) {
+                throw refused(template, "the env: of the step " + stepId + " is not a block mapping");
+            } else {
+                insert = List.of(" ".repeat(keyIndent) + "env:", " ".repeat(keyIndent + unit) + why,
+                        " ".repeat(keyIndent + unit) + ROUTES_DIGEST_VARIABLE + ": " + digest);
+                at = itemEnd;
+            }
+            out.addAll(at - offset, insert);
+            // The job's own permissions, if any, are replaced; the plan job's permissions and outputs follow its key.
+            Entry ownPermissions = keys.stream().filter(k -> k.key().equals("permissions")).findFirst().orElse(null);
+            if (ownPermissions != null) {
+                out.subList(ownPermissions.start() - offset, ownPermissions.end() - offset).clear();
+            }
+            JsonNode base = template.root().path("jobs").path(job.key()).has("permissions")
+                    ? template.root().path("jobs").path(job.key()).get("permissions") : template.root().path("permissions");
+            String basePointer = template.root().path("jobs").path(job.key()).has("permissions") ? "/jobs/" + job.key() + "/permissions" : "/permissions";
+            Map<String, Grant> grants = new TreeMap<>();
+            if (base.isObject()) {
+                base.properties().forEach(scope -> {
+                    if (!(scope.getKey().equals("actions") && scope.getValue().asText().equals("write"))) {
+                        grants.put(scope.getKey(), new Grant(scope.getValue().asText(), template.comment(basePointer + "/" + scope.getKey())));
+                    }
+                });
+            } else if (!base.isMissingNode() && !base.isNull()) {
+                throw refused(template, "permissions: " + base.asText() + "; compile needs the router's permissions written out scope by scope");
+            }
+            List<String> head = new ArrayList<>();
+            head.add(" ".repeat(body) + "# The dispatch router's permissions without actions: write: nothing is dispatched.");
+            head.addAll(permissionLines(grants, body, unit));
+            head.add(" ".repeat(body) + "# route-N: the inputs of route N as JSON when it matches the event, empty when not.");
+            head.add(" ".repeat(body) + "outputs:");
+            for (Route route : routes.routes()) {
+                head.add(" ".repeat(body + unit) + route.job() + ": ${{ steps." + stepId + ".outputs." + route.job() + " }}");
+            }
+            int keyAt = job.keyLine() - offset;
+            out.addAll(keyAt + 1, head);
+            out.set(keyAt, out.get(keyAt).replaceFirst("^(\\s*)" + Pattern.quote(job.key()) + "(\\s*:)", "$1plan$2"));
+            return out;
+        }
+
+        /** --plan after the route call on this line of out; false when the line has none. */
+        private static boolean addPlan(List<String> out, int index) {
+            String line = out.get(index);
+            if (line.contains("--plan")) {
+                return true;
+            }
+            var matcher = ROUTE_CALL.matcher(line);
+            if (!matcher.find()) {
+                return false;
+            }
+            out.set(index, line.substring(0, matcher.end()) + " --plan" + line.substring(matcher.end()));
+            return true;
+        }
+
+        private List<String> routeJob(Route route, int unit) {
+            String i1 = " ".repeat(unit);
+            String i2 = " ".repeat(2 * unit);
+            String i3 = " ".repeat(3 * unit);
+            Consumer consumer = consumers.get(route.workflow());
+            List<String> job = new ArrayList<>();
+            job.add(i1 + "# Route " + route.number() + ": " + route.event() + " -> " + route.workflow());
+            job.add(i1 + route.job() + ":");
+            job.add(i2 + "needs: plan");
+            job.add(i2 + "if: needs.plan.outputs." + route.job() + " != ''");
+            job.add(i2 + "uses: ./.github/workflows/" + route.workflow());
+            job.addAll(permissionLines(consumer.permissions(), 2 * unit, unit));
+            if (!route.inputs().isEmpty()) {
+                job.add(i2 + "with:");
+                route.inputs().keySet().forEach(input -> job.add(i3 + input + ": ${{ fromJSON(needs.plan.outputs." + route.job() + ")." + input + " }}"));
+            }
+            job.add(i2 + "secrets: inherit");
+            return job;
+        }
+
+        /** permissions: with one line per scope granted (none left out), comments aligned; {} when nothing is granted. */
+        private static List<String> permissionLines(Map<String, Grant> grants, int indent, int unit) {
+            Map<String, Grant> granted = new TreeMap<>(grants);
+            granted.values().removeIf(g -> g.level().equals("none"));
+            if (granted.isEmpty()) {
+                return List.of(" ".repeat(indent) + "permissions: {}");
+            }
+            int width = granted.entrySet().stream().mapToInt(e -> e.getKey().length() + 2 + e.getValue().level().length()).max().orElse(0);
+            List<String> lines = new ArrayList<>();
+            lines.add(" ".repeat(indent) + "permissions:");
+            granted.forEach((scope, grant) -> {
+                String text = scope + ": " + grant.level();
+                lines.add(" ".repeat(indent + unit) + text + (grant.reason() == null ? ""
+                        : " ".repeat(width - text.length() + 2) + "# " + grant.reason()));
+            });
+            return lines;
+        }
+
+        /** {job id, step index, step id} of the one step that runs route for the event; refused when there is none, or several. */
+        private String[] routeStep(YamlFile template) {
+            List<String[]> found = new ArrayList<>();
+            template.root().path("jobs").properties().forEach(job -> {
+                JsonNode steps = job.getValue().path("steps");
+                for (int i = 0; i < steps.size(); i++) {
+                    if (ROUTE_CALL.matcher(steps.get(i).path("run").asText("")).find()) {
+                        found.add(new String[] {job.getKey(), String.valueOf(i), steps.get(i).path("id").asText("")});
+                    }
+                }
+            });
+            if (found.size() != 1) {
+                throw refused(template, (found.isEmpty() ? "no step runs" : found.size() + " steps run") + " route for the event; compile "
+                        + "needs exactly one, whose run: becomes route --plan");
+            }
+            if (found.get(0)[2].isBlank()) {
+                throw refused(template, "the step that runs route has no id: the plan job's outputs need one (id: route)");
+            }
+            return found.get(0);
+        }
+
+        private CommandLine.ParameterException refused(YamlFile template, String why) {
+            return new CommandLine.ParameterException(spec.commandLine(), template.name() + ": " + why);
+        }
+
+        /** The result, read back: the plan job runs route --plan and has one output per route, and each route has its job. */
+        private void checkReadBack(String yaml) {
+            JsonNode workflow;
+            try {
+                workflow = YAML.readTree(yaml);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("compile wrote a router that is not valid YAML: " + RoutesFile.yamlProblem(e), e);
+            }
+            JsonNode plan = workflow.path("jobs").path("plan");
+            boolean runsPlan = false;
+            for (JsonNode step : plan.path("steps")) {
+                runsPlan |= step.path("run").asText("").contains("--plan")
+                        && step.path("env").path(ROUTES_DIGEST_VARIABLE).asText("").equals(routes.digest());
+            }
+            List<String> missing = new ArrayList<>();
+            for (Route route : routes.routes()) {
+                if (!plan.path("outputs").has(route.job()) || !workflow.path("jobs").path(route.job()).has("uses")) {
+                    missing.add(route.job());
+                }
+            }
+            if (!runsPlan || !missing.isEmpty()) {
+                throw new IllegalStateException("compile wrote a router it cannot read back: " + (runsPlan ? "" : "no plan step with --plan and "
+                        + ROUTES_DIGEST_VARIABLE + "; ") + (missing.isEmpty() ? "" : "missing " + String.join(", ", missing)));
+            }
+        }
+
+        // ---- lines ----
+
+        /**
+         * The keys of a block mapping at this indent within [from, to): each with the comment lines right above
+         * its key (no blank line between), its lines up to the next key's, trailing blank lines left out.
+         */
+        static List<Entry> entries(List<String> lines, int from, int to, int indent) {
+            List<Integer> keys = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                String line = lines.get(i);
+                if (isContent(line) && indent(line) == indent && !line.strip().startsWith("-")) {
+                    keys.add(i);
+                }
+            }
+            List<Entry> entries = new ArrayList<>();
+            for (int k = 0; k < keys.size(); k++) {
+                int keyLine = keys.get(k);
+                int start = keyLine;
+                while (start - 1 >= from && lines.get(start - 1).strip().startsWith("#")) {
+                    start--;
+                }
+                entries.add(new Entry(keyOf(lines.get(keyLine)), start, keyLine, -1, start > from && lines.get(start - 1).isBlank()));
+            }
+            List<Entry> result = new ArrayList<>();
+            for (int k = 0; k < entries.size(); k++) {
+                Entry e = entries.get(k);
+                int end = k + 1 < entries.size() ? entries.get(k + 1).start() : to;
+                while (end > e.keyLine() + 1 && lines.get(end - 1).isBlank()) {
+                    end--;
+                }
+                result.add(new Entry(e.key(), e.start(), e.keyLine(), end, e.blankBefore()));
+            }
+            return result;
+        }
+
+        private static String keyOf(String line) {
+            String key = line.strip();
+            int colon = key.indexOf(':');
+            key = colon < 0 ? key : key.substring(0, colon);
+            return key.replaceAll("^[\"']|[\"']$", "");
+        }
+
+        /** The indent of the first content line after this one (before to); the line's own plus 2 when there is none. */
+        static int indentAfter(List<String> lines, int line, int to) {
+            for (int i = line + 1; i < to; i++) {
+                if (isContent(lines.get(i))) {
+                    return indent(lines.get(i));
+                }
+            }
+            return indent(lines.get(line)) + 2;
+        }
+
+        static boolean isContent(String line) {
+            return !line.isBlank() && !line.strip().startsWith("#");
+        }
+
+        static int indent(String line) {
+            int i = 0;
+            while (i < line.length() && line.charAt(i) == ' ') {
+                i++;
+            }
+            return i;
+        }
+
+        /** A plain YAML scalar when it can be one, else a double-quoted one. */
+        static String scalar(String text) {
+            return text.matches("[A-Za-z0-9][A-Za-z0-9 ._()/-]*") ? text : JSON.valueToTree(text).toString();
         }
     }
 
