@@ -3011,9 +3011,9 @@ class route implements Callable<Integer> {
         String compile(YamlFile template, List<String> knownTypes, String routesName, String routerName, String command) {
             checkRoutes();
             types = eventTypes(knownTypes);
-            if (types.isEmpty() && !routes.routes().isEmpty()) {
-                routes.problem(routes.routes().get(0).line(), "the routes match no known event type (" + String.join(", ", knownTypes)
-                        + "): the compiled router would never start");
+            if (types.isEmpty()) {
+                routes.problem(routes.routes().isEmpty() ? 1 : routes.routes().get(0).line(), (routes.routes().isEmpty() ? "no routes"
+                        : "the routes match no known event type (" + String.join(", ", knownTypes) + ")") + ": the compiled router would never start");
             }
             routes.failOnProblems(spec);
             String yaml = render(template, routesName, routerName, command);

@@ -163,6 +163,15 @@ class RouteCompileTest {
     }
 
     @Test
+    void routesThatWouldNeverStartTheRouterAreRefused() throws IOException {
+        Path root = consumers(temp.resolve("repo"), 1);
+        routes(root, "routes: []\n");
+        refused(root, "event-routes.yml:1: no routes: the compiled router would never start");
+        routes(root, "routes:\n  - event: acme.*\n    workflow: consumer-1.yml\n");
+        refused(root, "event-routes.yml:2: the routes match no known event type (");
+    }
+
+    @Test
     void aConsumerWithoutWorkflowCallOrWithOtherInputsIsRefusedWithItsRoutesLine() throws IOException {
         Path root = consumers(temp.resolve("repo"), 4);
         Path workflows = root.resolve(".github/workflows");
