@@ -2,16 +2,20 @@
 //DESCRIPTION Route event-bus events to the workflows a routes file names; event log statistics and a routes graph.
 //DESCRIPTION
 //DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--shadow] [--repo OWNER/NAME] [--log FILE]
+//DESCRIPTION        route --plan [--event FILE] [--routes FILE] [--dry-run] [--shadow] [--log FILE]
 //DESCRIPTION        route replay [LOG...] [--history] [--from-artifacts N] [--status S,...] [--type GLOB] [--source S]
 //DESCRIPTION                     [--since WHEN] [--until WHEN] [--event-id ID...] [--dry-run]
 //DESCRIPTION        route stats [LOG...] [--history] [--from-artifacts N] [--json] [--since WHEN] [--until WHEN]
 //DESCRIPTION                    [--type GLOB] [--status S,...] [--source S] [--by day] [--max-rejected N]
 //DESCRIPTION        route reconcile [--grace 15m] [--since WHEN] [--dry-run]
 //DESCRIPTION        route graph [--routes FILE]
+//DESCRIPTION        route compile [--routes FILE] [--output FILE] [--router FILE]
 //DESCRIPTION Matches the event against .github/event-routes.yml (event type or glob, and an EventBridge pattern
 //DESCRIPTION over client_payload) and starts every matching workflow with
 //DESCRIPTION POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches, then appends one event log record.
 //DESCRIPTION An event processed again (a resumed claim, a replay, a late delivery) skips the targets it already started.
+//DESCRIPTION --plan (the router route compile writes): dispatch nothing; write route-N=<inputs as JSON> (empty when
+//DESCRIPTION route N does not match) to $GITHUB_OUTPUT for the router's jobs, which call the consumers by workflow_call.
 //DESCRIPTION Rollout: 'mode: log' in the routes file (at the top or on a route) or --shadow dispatches nothing and
 //DESCRIPTION records the event as shadowed, its targets as would-dispatch.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
@@ -120,7 +124,7 @@ import picocli.CommandLine.Spec;
 import software.amazon.event.ruler.Machine;
 
 @Command(name = "route", mixinStandardHelpOptions = true, version = "route 0.1.0",
-        subcommands = {route.Replay.class, route.Stats.class, route.Reconcile.class, route.Graph.class},
+        subcommands = {route.Replay.class, route.Stats.class, route.Reconcile.class, route.Graph.class, route.Compile.class},
         description = {
             "Routes one event-bus event: matches it against the routes file and starts every matching workflow "
                     + "with a workflow_dispatch (POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches).",
@@ -140,9 +144,17 @@ import software.amazon.event.ruler.Machine;
                     + "timestamp more than 10 minutes old: a replay or a late delivery) skips the workflows in "
                     + "$EVENT_BUS_DISPATCHED and those with a run whose title (the consumer's run-name with "
                     + "$${{ inputs.event_id }}) holds the event_id.",
+            "--plan is the routing step of the router 'route compile' writes, whose jobs call the consumers "
+                    + "(workflow_call): the same matching and inputs, but nothing is dispatched. It writes route-N=<the inputs as "
+                    + "JSON> to $GITHUB_OUTPUT for every route N of the file (from 1) that matches, route-N= (empty) for the others, "
+                    + "and logs the targets as called. All or nothing: when a target fails (a path missing from the payload), none "
+                    + "is called. On resume, the workflows in $EVENT_BUS_DISPATCHED are not called again; there is no lookup of "
+                    + "runs, since a called consumer is a job of the router's run. It refuses routes other than those the router "
+                    + "was compiled from ($EVENT_BUS_ROUTES_DIGEST, which the compiled router sets).",
             "Subcommands: 'replay' sends events of event logs again, 'stats' reports on event logs and the history, "
                     + "'reconcile' sends again what GitHub accepted and never delivered to a router, "
-                    + "'graph' draws the routes as a Mermaid flowchart."},
+                    + "'graph' draws the routes as a Mermaid flowchart, 'compile' writes the router that calls the "
+                    + "consumers by workflow_call."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag); needs actions: write",
@@ -163,6 +175,8 @@ import software.amazon.event.ruler.Machine;
             "                          means the event was processed before",
             "  EVENT_BUS_DISPATCHED    comma-separated workflow files the dedupe store",
             "                          recorded as dispatched for the event: skipped",
+            "  EVENT_BUS_ROUTES_DIGEST --plan: the routes the router was compiled from",
+            "                          (set by route compile); other routes are refused",
             "  EVENT_BUS_HISTORY       true: also append each event's record to the",
             "                          event history (the branch event-bus-history;",
             "                          one request per event; contents: write). Unset:",
@@ -194,7 +208,9 @@ import software.amazon.event.ruler.Machine;
             "  route stats event_log.jsonl",
             "  route stats --history --since 7d --by day --max-rejected 0",
             "  route reconcile --grace 15m --since 24h",
-            "  route graph >> README.md"},
+            "  route graph >> README.md",
+            "  route --plan                       # in the compiled router",
+            "  route compile"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every matching workflow was dispatched (or had been already, or is in log mode), or no route matched (or "
@@ -221,6 +237,11 @@ class route implements Callable<Integer> {
 
     @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository whose workflows are started (default: $GITHUB_REPOSITORY)")
     String repo;
+
+    @Option(names = "--plan", description = "the compiled router's step (route compile): decide the matching routes and write "
+            + "route-N=<the inputs as JSON> (empty when route N does not match) to $GITHUB_OUTPUT for every route N of the file; "
+            + "dispatch nothing: the router's route-N jobs call the consumers (workflow_call). Targets are logged as called")
+    boolean plan;
 
     @Option(names = "--log", paramLabel = "FILE", description = "append one record per event to this event log (default: $EVENT_LOG)")
     Path logFile;
@@ -261,6 +282,10 @@ class route implements Callable<Integer> {
     static final int REPLAY_ARTIFACTS = 20;
     static final String ALREADY_DISPATCHED = "already-dispatched";
     static final String WOULD_DISPATCH = "would-dispatch";
+    /** --plan: the target is called by the compiled router's job route-N in this run (workflow_call). */
+    static final String CALLED = "called";
+    /** The digest of the routes a compiled router was compiled from: its plan step sets it, and --plan compares. */
+    static final String ROUTES_DIGEST_VARIABLE = "EVENT_BUS_ROUTES_DIGEST";
 
     /** Set once GitHub answered 400 to return_run_details (older GitHub Enterprise Server): plain requests from then on. */
     private boolean plainDispatch;
@@ -306,11 +331,18 @@ class route implements Callable<Integer> {
         }
         Claim claim = Claim.fromEnv(env, spec);
         RoutesFile routes = RoutesFile.load(routesPath(routesFile, env), spec);
+        if (plan) {
+            routes.checkCompiledFrom(env.get(ROUTES_DIGEST_VARIABLE), spec);
+        }
         if (repo == null || repo.equalsIgnoreCase(env.getOrDefault("GITHUB_REPOSITORY", ""))) {
             // The checkout holds the workflows of $GITHUB_REPOSITORY, not of another --repo.
-            routes.checkAgainstCheckout(workspace(env), spec, env);
+            routes.checkAgainstCheckout(workspace(env), spec, env, plan ? WORKFLOW_CALL : WORKFLOW_DISPATCH);
         }
         List<JsonNode> events = readEvents();
+        if (plan && events.size() > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--plan decides the routes of one event (the one that started the "
+                    + "router), but the input holds " + events.size() + " events");
+        }
         if (events.size() > 1 && !claim.dispatched().isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_DISPATCHED names the workflows already dispatched for one "
                     + "event, but the input holds " + events.size() + " events: route them one at a time");
@@ -328,7 +360,11 @@ class route implements Callable<Integer> {
                 targets = targets.stream().map(t -> t.status() == null && claim.dispatched().contains(t.route().workflow())
                         ? t.alreadyDispatched(null, null, null) : t).toList();
             }
-            if (dryRun) {
+            if (plan) {
+                // The compiled router's jobs call the targets after this step: no request, no lookup of runs.
+                targets = callAll(targets);
+            }
+            if (dryRun || plan) {
                 outcomes.add(new Outcome(document, targets, again));
                 continue;
             }
@@ -571,6 +607,20 @@ class route implements Callable<Integer> {
         }
     }
 
+    /**
+     * --plan: every target still planned is called by its route's job in the compiled router, unless a target of
+     * the event failed (a path missing from the payload): then none is. All or nothing, because a called consumer
+     * cannot be found again the way a dispatched run is (by its title): the routing step fails, the claim is released
+     * with nothing called, and a re-run or a replay calls each target once.
+     */
+    static List<Target> callAll(List<Target> targets) {
+        List<String> failed = targets.stream().filter(t -> "failed".equals(t.status()))
+                .map(t -> "route " + t.route().number() + " (" + t.route().workflow() + ")").toList();
+        return targets.stream().map(t -> t.status() != null ? t : failed.isEmpty() ? t.called()
+                : t.failed("not called: " + String.join(", ", failed) + " failed, and the compiled router calls all of an event's "
+                        + "routes or none")).toList();
+    }
+
     /** Every planned target in order; a failure is recorded on its target and the next one is still sent. */
     private List<Target> dispatchAll(List<Target> targets) throws IOException, InterruptedException {
         List<Target> done = new ArrayList<>();
@@ -649,12 +699,14 @@ class route implements Callable<Integer> {
                 continue;
             }
             out.println(event + ": " + outcome.targets().size() + (outcome.targets().size() == 1 ? " route matches" : " routes match")
-                    + (outcome.processedAgain() == null ? ""
-                            : "; processed again (" + outcome.processedAgain() + "): a workflow with a run of this event is not started again"));
+                    + (outcome.processedAgain() == null ? "" : "; processed again (" + outcome.processedAgain() + "): "
+                            + (plan ? "a workflow in EVENT_BUS_DISPATCHED is not called again" : "a workflow with a run of this event is not started again")));
             for (Target target : outcome.targets()) {
                 String where = "  (" + routes.name() + ":" + target.route().line() + ")";
                 out.println(target.status() == null
                         ? "  dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs()) + where
+                        : target.status().equals(CALLED)
+                        ? "  call " + target.route().workflow() + " as job " + target.route().job() + " with " + JSON.valueToTree(target.inputs()) + where
                         : target.status().equals(WOULD_DISPATCH)
                         ? "  would-dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs())
                                 + " (" + (shadow ? "--shadow" : "mode: log") + ": recorded as shadowed, not sent)" + where
@@ -679,24 +731,34 @@ class route implements Callable<Integer> {
             }
             for (Target target : outcome.targets()) {
                 if (target.status().equals("failed")) {
-                    Actions.error(err, routes.name(), target.route().line(), "Dispatch failed",
+                    Actions.error(err, routes.name(), target.route().line(), plan ? "Call failed" : "Dispatch failed",
                             target.route().workflow() + ": " + target.error(), env);
                 } else {
                     out.println(target.status() + " " + target.route().workflow()
+                            + (plan ? " (job " + target.route().job() + ")" : "")
                             + (target.runId() != null ? " run " + target.runId() : "") + (target.htmlUrl() != null ? " " + target.htmlUrl() : ""));
                 }
             }
             String event = text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id");
-            long dispatched = outcome.count("dispatched");
+            if (plan && outcome.processedAgain() != null && outcome.count(CALLED) > 0) {
+                // Nothing to look for: a consumer called before was a job of an earlier router run, not a run of its own.
+                Actions.warning(err, "Event processed again", "route: " + event + " is processed again (" + outcome.processedAgain()
+                        + "): its consumers are called again, except those EVENT_BUS_DISPATCHED names; to retry a called consumer "
+                        + "alone, re-run its failed job in the router's run instead", env);
+            }
+            long dispatched = outcome.count("dispatched") + outcome.count(CALLED);
             long already = outcome.count(ALREADY_DISPATCHED);
             switch (outcome.status()) {
                 case "unrouted" -> err.println("route: " + event + ": no route matches (unrouted)");
-                case "routed" -> err.println("route: " + event + ": dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s")
+                case "routed" -> err.println("route: " + event + ": " + (plan ? dispatched + " workflow" + (dispatched == 1 ? "" : "s")
+                        + " to call (" + (dispatched == 1 ? "job " : "jobs ") + outcome.targets().stream().filter(t -> t.status().equals(CALLED))
+                                .map(t -> t.route().job()).collect(Collectors.joining(", ")) + ")"
+                        : "dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s"))
                         + (already > 0 ? ", " + already + " already dispatched (" + outcome.processedAgain() + ")" : "")
                         + (outcome.count(WOULD_DISPATCH) > 0 ? ", " + outcome.count(WOULD_DISPATCH) + " in log mode (not sent)" : ""));
                 case "shadowed" -> err.println("route: " + event + ": shadowed (" + (shadow ? "--shadow" : "mode: log") + "): "
                         + outcome.count(WOULD_DISPATCH) + " workflow" + (outcome.count(WOULD_DISPATCH) == 1 ? "" : "s")
-                        + " would be dispatched; nothing was sent");
+                        + " would be " + (plan ? "called" : "dispatched") + "; nothing was " + (plan ? "called" : "sent"));
                 default -> {
                     List<String> failed = outcome.targets().stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).toList();
                     Actions.error(err, null, 0, "Event not routed", "route: " + event + ": " + failed.size() + " of " + outcome.targets().size()
@@ -716,7 +778,7 @@ class route implements Callable<Integer> {
             // One request per event: a record that cannot be appended is a warning, and stays in the event log.
             History.append(github(), records, err, env);
         }
-        Actions.appendSummary(summaryMarkdown(routes, outcomes, shadow), env);
+        Actions.appendSummary(summaryMarkdown(routes, outcomes, shadow, plan), env);
         // One status for the step, for the rare file of several events: the worst of them.
         Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
         Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed"
@@ -728,6 +790,15 @@ class route implements Callable<Integer> {
             Set<String> failed = targets.stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).collect(Collectors.toSet());
             Actions.output("dispatched", targets.stream().filter(t -> !t.status().equals(WOULD_DISPATCH)).map(t -> t.route().workflow())
                     .filter(w -> !failed.contains(w)).distinct().collect(Collectors.joining(",")), env);
+        }
+        if (plan) {
+            // One output per route of the file, in its order: what the compiled router's job route-N reads.
+            Map<Integer, Target> called = new HashMap<>();
+            outcomes.forEach(o -> o.targets().stream().filter(t -> t.status().equals(CALLED)).forEach(t -> called.put(t.route().number(), t)));
+            for (Route route : routes.routes()) {
+                Target target = called.get(route.number());
+                Actions.output(route.job(), target == null ? "" : JSON.writeValueAsString(target.inputs()), env);
+            }
         }
     }
 
@@ -759,7 +830,7 @@ class route implements Callable<Integer> {
         return record;
     }
 
-    private static String summaryMarkdown(RoutesFile routes, List<Outcome> outcomes, boolean shadow) {
+    private static String summaryMarkdown(RoutesFile routes, List<Outcome> outcomes, boolean shadow, boolean plan) {
         StringBuilder md = new StringBuilder("### Event routing\n\n");
         if (outcomes.stream().anyMatch(o -> o.count(WOULD_DISPATCH) > 0)) {
             md.append(":eyes: **Shadow mode** (").append(shadow ? "`route --shadow`" : "`mode: log` in " + Actions.cell(routes.name()))
@@ -787,7 +858,8 @@ class route implements Callable<Integer> {
                 String result = switch (target.status()) {
                     case "failed" -> ":x: failed: " + target.error();
                     case ALREADY_DISPATCHED -> "already dispatched: " + (run != null ? run : "recorded by the dedupe store") + ", not sent again";
-                    case WOULD_DISPATCH -> ":eyes: would dispatch (shadow mode: not sent)";
+                    case WOULD_DISPATCH -> ":eyes: would " + (plan ? "call" : "dispatch") + " (shadow mode: not " + (plan ? "called" : "sent") + ")";
+                    case CALLED -> "called by job `" + target.route().job() + "` of this run";
                     default -> run != null ? run : "dispatched (this GitHub does not report the run)";
                 };
                 md.append("| ").append(Actions.cell(routes.name() + ":" + target.route().line()))
@@ -822,6 +894,9 @@ class route implements Callable<Integer> {
     /** A rollout mode: dispatch (the default) sends; log records the targets as would-dispatch and sends nothing. */
     static final String MODE_DISPATCH = "dispatch";
     static final String MODE_LOG = "log";
+    /** The triggers that start a consumer: by the dispatch router (event-router.yml), by the compiled one (route compile). */
+    static final String WORKFLOW_DISPATCH = "workflow_dispatch";
+    static final String WORKFLOW_CALL = "workflow_call";
     static final Pattern WORKFLOW = Pattern.compile("^[A-Za-z0-9._-]+\\.ya?ml$|^[0-9]+$");
     static final Pattern INPUT_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
     static final Pattern PAYLOAD_PATH = Pattern.compile("^[^.\\s]+(\\.[^.\\s]+)*$");
@@ -1013,13 +1088,14 @@ class route implements Callable<Integer> {
 
         /**
          * In a checkout (a .github/workflows/ directory), every route must name a workflow that
-         * exists, has a workflow_dispatch trigger and declares every input the route maps, and
-         * the route must map every input the workflow requires: what GitHub would otherwise
-         * refuse with 404 or 422 at dispatch time. Workflow ids cannot be checked offline.
+         * exists, has the trigger that starts it (workflow_dispatch, or workflow_call for --plan) and
+         * declares every input the route maps, and the route must map every input the workflow
+         * requires: what GitHub would otherwise refuse with 404 or 422 at dispatch time (or when the
+         * compiled router starts). Workflow ids cannot be checked offline (nor called).
          * A consumer whose run-name does not show the event_id it was given is a warning, once
          * per workflow: when the event is processed again, its run cannot be found, and is started twice.
          */
-        void checkAgainstCheckout(Path workspace, CommandSpec spec, Map<String, String> env) {
+        void checkAgainstCheckout(Path workspace, CommandSpec spec, Map<String, String> env, String trigger) {
             Path workflows = workspace.resolve(".github/workflows");
             if (!Files.isDirectory(workflows)) {
                 return;
@@ -1028,6 +1104,10 @@ class route implements Callable<Integer> {
             Map<String, Boolean> findable = new LinkedHashMap<>();
             for (Route route : routes) {
                 if (route.workflow().matches("\\d+")) {
+                    if (trigger.equals(WORKFLOW_CALL)) {
+                        problem(route.workflowLine(), "workflow id " + route.workflow() + ": a called workflow is named by its file "
+                                + "(uses: ./.github/workflows/FILE), so the compiled router cannot have this route");
+                    }
                     continue;
                 }
                 String shown = ".github/workflows/" + route.workflow();
@@ -1037,28 +1117,20 @@ class route implements Callable<Integer> {
                     continue;
                 }
                 JsonNode workflow;
-                JsonNode dispatchTrigger;
+                JsonNode triggerNode;
                 try {
                     workflow = YAML.readTree(file.toFile());
-                    dispatchTrigger = workflowDispatchTrigger(workflow);
+                    triggerNode = trigger(workflow, trigger);
                 } catch (IOException e) {
                     problem(route.workflowLine(), "cannot read " + shown + ": " + (e instanceof JsonProcessingException j ? yamlProblem(j) : e.getMessage()));
                     continue;
                 }
-                if (dispatchTrigger == null) {
-                    problem(route.workflowLine(), shown + " has no workflow_dispatch trigger (on: workflow_dispatch), so it cannot be dispatched");
+                if (triggerNode == null) {
+                    problem(route.workflowLine(), shown + " has no " + trigger + " trigger (on: " + trigger + "), so it cannot be "
+                            + (trigger.equals(WORKFLOW_CALL) ? "called by the compiled router" : "dispatched"));
                     continue;
                 }
-                JsonNode declared = dispatchTrigger.path("inputs");
-                route.inputs().keySet().stream().filter(input -> !declared.has(input)).forEach(input -> problem(route.inputLines().get(input),
-                        "input '" + input + "' is not declared under on.workflow_dispatch.inputs in " + shown
-                                + " (GitHub would answer 422 Unexpected inputs)"));
-                declared.properties().forEach(input -> {
-                    boolean required = input.getValue().path("required").asBoolean(false);
-                    if (required && !input.getValue().has("default") && !route.inputs().containsKey(input.getKey())) {
-                        problem(route.workflowLine(), shown + " requires input '" + input.getKey() + "', which this route does not map");
-                    }
-                });
+                checkInputs(route, shown, trigger, triggerNode.path("inputs"));
                 // Findable when every route to it passes the event_id in an input that its run-name shows.
                 String runName = workflow.path("run-name").asText("");
                 boolean shows = route.inputs().entrySet().stream().anyMatch(input -> input.getValue().equals("event_id")
@@ -1069,6 +1141,9 @@ class route implements Callable<Integer> {
             if (!problems.isEmpty()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
             }
+            if (trigger.equals(WORKFLOW_CALL)) {
+                return; // a called consumer is a job of the router's run: nobody looks for it by its title
+            }
             findable.forEach((workflow, shows) -> {
                 if (!shows) {
                     Actions.warning(spec.commandLine().getErr(), "Consumer cannot be found again", warnings.get(workflow)
@@ -1077,20 +1152,67 @@ class route implements Callable<Integer> {
             });
         }
 
-        /** on: workflow_dispatch | [.., workflow_dispatch] | {workflow_dispatch: {inputs: ...}}; null when absent. */
-        private static JsonNode workflowDispatchTrigger(JsonNode workflow) {
+        /** Every input the route maps is declared under on.TRIGGER.inputs, and every required one without a default is mapped. */
+        void checkInputs(Route route, String shown, String trigger, JsonNode declared) {
+            route.inputs().keySet().stream().filter(input -> !declared.has(input)).forEach(input -> problem(route.inputLines().get(input),
+                    "input '" + input + "' is not declared under on." + trigger + ".inputs in " + shown
+                            + (trigger.equals(WORKFLOW_DISPATCH) ? " (GitHub would answer 422 Unexpected inputs)" : "")));
+            declared.properties().forEach(input -> {
+                boolean required = input.getValue().path("required").asBoolean(false);
+                if (required && !input.getValue().has("default") && !route.inputs().containsKey(input.getKey())) {
+                    problem(route.workflowLine(), shown + " requires input '" + input.getKey() + "', which this route does not map");
+                }
+            });
+        }
+
+        /** on: TRIGGER | [.., TRIGGER] | {TRIGGER: {inputs: ...}}; null when absent. */
+        static JsonNode trigger(JsonNode workflow, String trigger) {
             JsonNode on = workflow.path("on");
-            if (on.isTextual() && on.asText().equals("workflow_dispatch")) {
+            if (on.isTextual() && on.asText().equals(trigger)) {
                 return JSON.createObjectNode();
             }
             if (on.isArray()) {
-                for (JsonNode trigger : on) {
-                    if (trigger.asText().equals("workflow_dispatch")) {
+                for (JsonNode each : on) {
+                    if (each.asText().equals(trigger)) {
                         return JSON.createObjectNode();
                     }
                 }
             }
-            return on.isObject() && on.has("workflow_dispatch") ? on.get("workflow_dispatch") : null;
+            return on.isObject() && on.has(trigger) ? (on.get(trigger).isObject() ? on.get(trigger) : JSON.createObjectNode()) : null;
+        }
+
+        /**
+         * --plan in a compiled router: its route-N jobs were compiled from routes with this digest. Other routes (added,
+         * removed, reordered, another workflow or other inputs) would send route N's inputs to another route's consumer.
+         */
+        void checkCompiledFrom(String digest, CommandSpec spec) {
+            if (digest != null && !digest.isBlank() && !digest.strip().equals(digest())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": these routes are not the ones the router was compiled "
+                        + "from (" + ROUTES_DIGEST_VARIABLE + " " + digest.strip() + ", these routes " + digest() + "): its route-N jobs would "
+                        + "call the wrong consumers; regenerate the router with route compile (its header has the command) and commit it");
+            }
+        }
+
+        /**
+         * What a compiled router depends on, as 16 hex digits of SHA-256: each route's position, event, workflow and
+         * input names. Not its when or mode: --plan reads those from the routes file at run time.
+         */
+        String digest() {
+            StringBuilder text = new StringBuilder();
+            for (Route route : routes) {
+                text.append(route.number()).append(' ').append(route.event()).append(' ').append(route.workflow()).append(' ')
+                        .append(String.join(",", route.inputs().keySet())).append('\n');
+            }
+            try {
+                byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+                return java.util.HexFormat.of().formatHex(hash, 0, 8);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        List<Route> routes() {
+            return List.copyOf(routes);
         }
 
         /** The routes whose event glob matches the type and whose pattern (if any) matches client_payload, in file order. */
@@ -1187,6 +1309,13 @@ class route implements Callable<Integer> {
 
         private void problem(int line, String message) {
             problems.add(name + (line > 0 ? ":" + line : "") + ": " + message);
+        }
+
+        /** Every problem found since the file was loaded (by compile's checks too), at once: exit 2. */
+        void failOnProblems(CommandSpec spec) {
+            if (!problems.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
+            }
         }
 
         /** SnakeYAML's message without its excerpt of the file: "while parsing ...: expected ..., but found ...". */
@@ -2243,8 +2372,8 @@ class route implements Callable<Integer> {
                 Instant emitted = parseInstant(text(record, "/timestamp"));
                 for (JsonNode target : record.path("targets")) {
                     Instant dispatched = parseInstant(text(target, "/dispatched_at"));
-                    // Only targets sent in this record: an already-dispatched one was counted when it was sent.
-                    if (emitted != null && dispatched != null && "dispatched".equals(text(target, "/status"))) {
+                    // Only targets sent (or called) in this record: an already-dispatched one was counted when it was sent.
+                    if (emitted != null && dispatched != null && List.of("dispatched", CALLED).contains(text(target, "/status"))) {
                         report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
                     }
                 }
@@ -2622,6 +2751,844 @@ class route implements Callable<Integer> {
         }
     }
 
+    // ---- route compile --------------------------------------------------------------------
+
+    /** GitHub: one workflow file calls at most 20 unique reusable workflows, the trees of nested ones included. */
+    static final int MAX_REUSABLE_WORKFLOWS = 20;
+    static final String DEFAULT_ROUTER = "event-router.yml";
+    static final String DEFAULT_COMPILED = "event-router-call.yml";
+    /** A run: that starts route (route@org, route.java) for an event, not one of its subcommands. */
+    static final Pattern ROUTE_CALL = Pattern.compile("(?<![\\w.-])route(?:@[^\\s\"']*+|\\.java)[\"']?+(?!\\s+(?:stats|replay|reconcile|graph|compile)\\b)");
+    static final List<String> PERMISSION_LEVELS = List.of("none", "read", "write");
+
+    @Command(name = "compile", mixinStandardHelpOptions = true, version = "route 0.1.0",
+            description = {
+                "Writes the router for workflow_call: one run per event, in which the consumers are jobs. Its first job, "
+                        + "plan, runs the steps of the dispatch router (event-router.yml: validate, claim, route) with "
+                        + "'route --plan', which writes one output per route: route-N, the route's inputs as JSON when route N "
+                        + "matches the event, empty when not. Then one job per route, route-N, calls its consumer "
+                        + "(uses: ./.github/workflows/<consumer>.yml) with those inputs when its output is set. No "
+                        + "workflow_dispatch request, no actions: write; the consumers' logs are in the router's run.",
+                "The consumers are read from the workflows directory next to the routes file (.github/workflows/ for "
+                        + ".github/event-routes.yml). Each needs an on: workflow_call trigger with the same inputs as its "
+                        + "workflow_dispatch (type: string: the inputs are strings, as dispatched ones are), and declared "
+                        + "permissions: a called workflow gets at most what its caller job is given, so each route-N job is "
+                        + "given what its consumer declares, and the plan job the dispatch router's permissions without "
+                        + "actions: write. A comment says why each permission is there.",
+                "The repository_dispatch types are the event types the routes match, their globs expanded against the "
+                        + "known event types (the bundled schemas and the repository's docs/events/schema/).",
+                "GitHub's limits on reusable workflows: one workflow file calls at most " + MAX_REUSABLE_WORKFLOWS + " unique "
+                        + "ones, nested ones included (compile counts the consumers and the reusable workflows they call), "
+                        + "and workflows nest at most 10 levels deep on github.com, 4 on GitHub Enterprise Server (the "
+                        + "router and its consumers are 2): nesting deeper than the consumers' own calls is theirs to keep "
+                        + "within the limit.",
+                "The same files give the same bytes. Regenerate after changing the routes (--plan refuses routes other "
+                        + "than those the router was compiled from), the dispatch router, or a consumer's inputs or "
+                        + "permissions; the file's header has the command."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_WORKSPACE        the checkout, where .github/event-routes.yml is",
+                "                          (default: the current directory), and the root",
+                "                          the header names files from (default: the git",
+                "                          work tree around the current directory)",
+                "  EVENT_SCHEMAS           a directory of schemas: more event types",
+                "",
+                "Example:",
+                "  route compile     # writes .github/workflows/event-router-call.yml",
+                "  route compile --routes event-routes.yml \\",
+                "      --router workflows/event-router.yml \\",
+                "      --output workflows/event-router-call.yml"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:written",
+                "1:the output could not be written, or internal failure",
+                "2:bad usage or input: a route the compiled router cannot have (the message names the routes file's line), "
+                        + "a consumer it cannot call, or a router it cannot use as the plan job's template; nothing was written"})
+    static final class Compile implements Callable<Integer> {
+        @ParentCommand
+        route parent;
+
+        @Option(names = "--routes", paramLabel = "FILE", description = "the routes file (default: " + DEFAULT_ROUTES + " of the checkout)")
+        Path routesFile;
+
+        @Option(names = "--router", paramLabel = "FILE", description = "the dispatch router whose steps the plan job runs (default: "
+                + DEFAULT_ROUTER + " in the workflows directory next to the routes file)")
+        Path routerFile;
+
+        @Option(names = "--output", paramLabel = "FILE", description = "the file to write, '-' for stdout (default: " + DEFAULT_COMPILED
+                + " in the workflows directory next to the routes file)")
+        String output;
+
+        @Option(names = "--verbose", description = "print stack traces of internal failures")
+        boolean verbose;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Map<String, String> env = parent.env;
+            Path routesPath = routesPath(routesFile, env);
+            RoutesFile routes = RoutesFile.load(routesPath, spec);
+            Path workflows = workflowsNextTo(routesPath, env, spec);
+            Path router = routerFile != null ? routerFile : workflows.resolve(DEFAULT_ROUTER);
+            Path written = output == null || output.equals("-") ? workflows.resolve(DEFAULT_COMPILED) : Path.of(output);
+            Path root = repositoryRoot(env);
+            String command = (Files.isRegularFile(root.resolve("route.java")) ? "./jbang route.java" : "jbang route@" + CATALOG)
+                    + " compile --routes " + shown(root, routesPath) + " --router " + shown(root, router) + " --output " + shown(root, written);
+            Compiler compiler = new Compiler(routes, workflows, spec);
+            String yaml = compiler.compile(YamlFile.read(router, shown(root, router), spec), EventSchemas.load(null, env, spec).eventTypes(),
+                    shown(root, routesPath), shown(root, router), command);
+            PrintWriter err = spec.commandLine().getErr();
+            compiler.warnings.forEach(warning -> Actions.warning(err, "route compile", warning, env));
+            if (output != null && output.equals("-")) {
+                spec.commandLine().getOut().print(yaml);
+                spec.commandLine().getOut().flush();
+            } else {
+                Path parentDirectory = written.toAbsolutePath().getParent();
+                if (parentDirectory != null) {
+                    Files.createDirectories(parentDirectory);
+                }
+                Files.writeString(written, yaml);
+            }
+            err.println("route compile: " + (output != null && output.equals("-") ? "printed the router for " : "wrote ") + shown(root, written)
+                    + ": " + compiler.summary());
+            err.flush();
+            return CommandLine.ExitCode.OK;
+        }
+
+        /**
+         * The consumers' directory: workflows/ beside the routes file (.github/workflows/ for .github/event-routes.yml,
+         * workflows/ for this repository's event-routes.yml), else the checkout's .github/workflows/.
+         */
+        static Path workflowsNextTo(Path routes, Map<String, String> env, CommandSpec spec) {
+            Path parentDirectory = routes.toAbsolutePath().normalize().getParent();
+            Path beside = parentDirectory == null ? null : parentDirectory.resolve("workflows");
+            if (beside != null && Files.isDirectory(beside)) {
+                return beside;
+            }
+            Path checkout = workspace(env).resolve(".github/workflows");
+            if (Files.isDirectory(checkout)) {
+                return checkout;
+            }
+            throw new CommandLine.ParameterException(spec.commandLine(), "no workflows directory next to " + routes + " (" + beside
+                    + ") nor in the checkout (" + checkout + "): compile reads the consumers and the dispatch router from there");
+        }
+
+        /** $GITHUB_WORKSPACE, else the git work tree around the current directory, else the current directory. */
+        static Path repositoryRoot(Map<String, String> env) {
+            String workspace = env.get("GITHUB_WORKSPACE");
+            if (workspace != null && !workspace.isBlank()) {
+                return Path.of(workspace).toAbsolutePath().normalize();
+            }
+            Path cwd = Path.of("").toAbsolutePath();
+            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
+                if (Files.exists(dir.resolve(".git"))) {
+                    return dir;
+                }
+            }
+            return cwd;
+        }
+
+        /** A file as the header names it: from the repository's root when inside it, so the bytes do not depend on where it is checked out. */
+        static String shown(Path root, Path file) {
+            Path absolute = file.toAbsolutePath().normalize();
+            return (absolute.startsWith(root) ? root.relativize(absolute) : absolute).toString().replace('\\', '/');
+        }
+    }
+
+    /** A YAML file: its lines, its tree, and the line each node starts on (JSON pointer -> line, from 1). */
+    record YamlFile(String name, List<String> lines, JsonNode root, Map<String, Integer> lineOf) {
+        static YamlFile read(Path file, String name, CommandSpec spec) {
+            String text;
+            try {
+                text = Files.readString(file);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + name + " (" + e.getClass().getSimpleName() + ")");
+            }
+            Map<String, Integer> lines = new HashMap<>();
+            JsonNode root;
+            try (JsonParser parser = YAML.createParser(text)) {
+                root = parser.nextToken() == null ? NullNode.getInstance() : read(parser, "", lines);
+            } catch (JsonProcessingException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + (e.getLocation() != null ? ":" + e.getLocation().getLineNr() : "")
+                        + ": not valid YAML: " + RoutesFile.yamlProblem(e));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new YamlFile(name, List.of(text.split("\r?\n", -1)), root, lines);
+        }
+
+        private static JsonNode read(JsonParser parser, String pointer, Map<String, Integer> lines) throws IOException {
+            lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
+            if (parser.currentToken() == JsonToken.START_OBJECT) {
+                ObjectNode object = JSON.createObjectNode();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
+                    lines.put(child, parser.currentTokenLocation().getLineNr());
+                    parser.nextToken();
+                    object.set(key, read(parser, child, lines));
+                }
+                return object;
+            }
+            if (parser.currentToken() == JsonToken.START_ARRAY) {
+                ArrayNode array = JSON.createArrayNode();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    array.add(read(parser, pointer + "/" + array.size(), lines));
+                }
+                return array;
+            }
+            JsonNode scalar = parser.readValueAsTree();
+            return scalar == null ? NullNode.getInstance() : scalar;
+        }
+
+        /** The comment at the end of the line the node at pointer starts on, without its '#'; null when there is none. */
+        String comment(String pointer) {
+            Integer line = lineOf.get(pointer);
+            return line == null || line > lines.size() ? null : commentOf(lines.get(line - 1));
+        }
+
+        /** The text after a '#' that starts a comment (after a space, outside quotes). */
+        static String commentOf(String line) {
+            boolean single = false;
+            boolean double_ = false;
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (c == '\'' && !double_) {
+                    single = !single;
+                } else if (c == '"' && !single) {
+                    double_ = !double_;
+                } else if (c == '#' && !single && !double_ && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+                    String comment = line.substring(i + 1).strip();
+                    return comment.isEmpty() ? null : comment;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The compiled router, written from the dispatch router's text so that what it keeps (run-name, env, the
+     * steps, their pins and comments) stays as written: the template's lines are copied, and only the parts
+     * compile owns are written anew (the header, name, on, permissions, the plan job's permissions and outputs,
+     * the route step's --plan and digest, the route-N jobs). The result is read back to check it.
+     */
+    static final class Compiler {
+        /** One scope's level and why it is granted. */
+        record Grant(String level, String reason) {
+        }
+
+        /** A consumer as compile needs it: its file, what it declares, and what it calls itself. */
+        record Consumer(String file, JsonNode callInputs, Map<String, Grant> permissions, List<String> nested) {
+        }
+
+        /** A key of a YAML mapping in the text: its lines [start, end), the leading comment lines from start, the key's line. */
+        record Entry(String key, int start, int keyLine, int end, boolean blankBefore) {
+        }
+
+        private final RoutesFile routes;
+        private final Path workflows;
+        private final CommandSpec spec;
+        private final Map<String, Consumer> consumers = new LinkedHashMap<>();
+        private final Set<String> reusable = new LinkedHashSet<>();
+        final List<String> warnings = new ArrayList<>();
+        private List<String> types = List.of();
+
+        Compiler(RoutesFile routes, Path workflows, CommandSpec spec) {
+            this.routes = routes;
+            this.workflows = workflows;
+            this.spec = spec;
+        }
+
+        String summary() {
+            int count = routes.routes().size();
+            return count + (count == 1 ? " route" : " routes") + " calling " + consumers.size() + (consumers.size() == 1 ? " consumer" : " consumers")
+                    + " (" + reusable.size() + " of the " + MAX_REUSABLE_WORKFLOWS + " unique reusable workflows GitHub allows in one file), "
+                    + types.size() + (types.size() == 1 ? " event type" : " event types");
+        }
+
+        String compile(YamlFile template, List<String> knownTypes, String routesName, String routerName, String command) {
+            checkRoutes();
+            types = eventTypes(knownTypes);
+            if (types.isEmpty()) {
+                routes.problem(routes.routes().isEmpty() ? 1 : routes.routes().get(0).line(), (routes.routes().isEmpty() ? "no routes"
+                        : "the routes match no known event type (" + String.join(", ", knownTypes) + ")") + ": the compiled router would never start");
+            }
+            routes.failOnProblems(spec);
+            String yaml = render(template, routesName, routerName, command);
+            checkReadBack(yaml);
+            return yaml;
+        }
+
+        // ---- the routes and their consumers ----
+
+        /** Every route must be callable: a file with on: workflow_call, the same inputs as its workflow_dispatch, permissions declared. */
+        private void checkRoutes() {
+            Map<String, Boolean> readable = new HashMap<>();
+            for (Route route : routes.routes()) {
+                if (route.workflow().matches("\\d+")) {
+                    routes.problem(route.workflowLine(), "workflow id " + route.workflow() + ": the compiled router calls a workflow by its file "
+                            + "(uses: ./.github/workflows/FILE); name the file instead of its id");
+                    continue;
+                }
+                String shown = route.workflow();
+                if (!readable.containsKey(shown)) {
+                    readable.put(shown, readConsumer(route));
+                }
+                Consumer consumer = consumers.get(shown);
+                if (!readable.get(shown) || consumer == null) {
+                    continue;
+                }
+                routes.checkInputs(route, shown, WORKFLOW_CALL, consumer.callInputs());
+                int before = reusable.size();
+                reusable.add("./.github/workflows/" + shown);
+                reusable.addAll(consumer.nested());
+                if (reusable.size() > MAX_REUSABLE_WORKFLOWS && before <= MAX_REUSABLE_WORKFLOWS) {
+                    routes.problem(route.workflowLine(), "with " + shown + (consumer.nested().isEmpty() ? "" : " and the reusable workflows it calls ("
+                            + String.join(", ", consumer.nested()) + ")") + ", the compiled router would call " + reusable.size()
+                            + " unique reusable workflows; GitHub allows at most " + MAX_REUSABLE_WORKFLOWS + " in one workflow file, the "
+                            + "ones they call included: route the others by workflow_dispatch (event-router.yml)");
+                }
+            }
+        }
+
+        /** Reads and checks one consumer file; false (with a problem on the route's line) when it cannot be called. */
+        private boolean readConsumer(Route route) {
+            String shown = route.workflow();
+            Path file = workflows.resolve(route.workflow());
+            int line = route.workflowLine();
+            if (!Files.isRegularFile(file)) {
+                routes.problem(line, "workflow " + shown + " does not exist in " + workflows);
+                return false;
+            }
+            YamlFile consumer;
+            try {
+                consumer = YamlFile.read(file, shown, spec);
+            } catch (CommandLine.ParameterException e) {
+                routes.problem(line, e.getMessage());
+                return false;
+            }
+            JsonNode call = RoutesFile.trigger(consumer.root(), WORKFLOW_CALL);
+            if (call == null) {
+                routes.problem(line, shown + " has no workflow_call trigger (on: workflow_call, with the same inputs as its "
+                        + "workflow_dispatch), so the compiled router cannot call it");
+                return false;
+            }
+            boolean ok = true;
+            JsonNode callInputs = call.path("inputs");
+            JsonNode dispatch = RoutesFile.trigger(consumer.root(), WORKFLOW_DISPATCH);
+            String differ = dispatch == null ? null : inputsDiffer(callInputs, dispatch.path("inputs"));
+            if (differ != null) {
+                routes.problem(line, shown + " declares different inputs under on.workflow_call and on.workflow_dispatch (" + differ
+                        + "): declare the same, so that either router can start it");
+                ok = false;
+            }
+            for (var input : callInputs.properties()) {
+                String type = input.getValue().path("type").asText("");
+                if (!type.equals("string")) {
+                    routes.problem(line, shown + ": input '" + input.getKey() + "' of on.workflow_call is " + (type.isEmpty() ? "of no type"
+                            : "type: " + type) + "; the compiled router passes strings, as a workflow_dispatch does: declare type: string");
+                    ok = false;
+                }
+            }
+            Map<String, Grant> permissions = permissions(consumer, route);
+            if (permissions == null) {
+                return false;
+            }
+            List<String> nested = new ArrayList<>();
+            consumer.root().path("jobs").properties().forEach(job -> {
+                JsonNode uses = job.getValue().get("uses");
+                if (uses != null && uses.isTextual() && !nested.contains(uses.asText())) {
+                    nested.add(uses.asText());
+                }
+            });
+            consumers.put(shown, new Consumer(shown, callInputs, permissions, nested));
+            return ok;
+        }
+
+        /** How two inputs declarations differ (names, required, default), or null when they do not. */
+        static String inputsDiffer(JsonNode call, JsonNode dispatch) {
+            Set<String> callNames = new LinkedHashSet<>();
+            call.fieldNames().forEachRemaining(callNames::add);
+            Set<String> dispatchNames = new LinkedHashSet<>();
+            dispatch.fieldNames().forEachRemaining(dispatchNames::add);
+            List<String> differences = new ArrayList<>();
+            callNames.stream().filter(n -> !dispatchNames.contains(n)).forEach(n -> differences.add("'" + n + "' only under workflow_call"));
+            dispatchNames.stream().filter(n -> !callNames.contains(n)).forEach(n -> differences.add("'" + n + "' only under workflow_dispatch"));
+            for (String name : callNames) {
+                if (!dispatchNames.contains(name)) {
+                    continue;
+                }
+                for (String key : List.of("required", "default")) {
+                    JsonNode a = call.path(name).path(key);
+                    JsonNode b = dispatch.path(name).path(key);
+                    boolean same = key.equals("required") ? a.asBoolean(false) == b.asBoolean(false) : a.asText("").equals(b.asText(""))
+                            && a.isMissingNode() == b.isMissingNode();
+                    if (!same) {
+                        differences.add("'" + name + "' " + key + " " + (a.isMissingNode() ? "unset" : a.asText()) + " under workflow_call, "
+                                + (b.isMissingNode() ? "unset" : b.asText()) + " under workflow_dispatch");
+                    }
+                }
+            }
+            return differences.isEmpty() ? null : String.join("; ", differences);
+        }
+
+        /**
+         * What the consumer's jobs may do, scope by scope: the highest level any of its jobs declares (a job without
+         * permissions of its own has the workflow's), and the workflow's own; null (with a problem) when a job has
+         * none at all, or says read-all or write-all, since compile grants exactly the scopes named.
+         */
+        private Map<String, Grant> permissions(YamlFile consumer, Route route) {
+            Map<String, Grant> grants = new TreeMap<>();
+            JsonNode top = consumer.root().get("permissions");
+            List<String> problems = new ArrayList<>();
+            if (top != null) {
+                grant(grants, top, consumer, "/permissions", consumer.name() + " (workflow)", problems);
+            }
+            consumer.root().path("jobs").properties().forEach(job -> {
+                JsonNode own = job.getValue().get("permissions");
+                if (own != null) {
+                    String pointer = "/jobs/" + job.getKey().replace("~", "~0").replace("/", "~1") + "/permissions";
+                    grant(grants, own, consumer, pointer, consumer.name() + ", job " + job.getKey(), problems);
+                } else if (top == null) {
+                    problems.add("job " + job.getKey() + " declares no permissions, nor does the workflow; a called workflow gets at "
+                            + "most its caller's, and compile gives each route-N job what its consumer declares: declare them (permissions:)");
+                }
+            });
+            problems.forEach(p -> routes.problem(route.workflowLine(), consumer.name() + ": " + p));
+            return problems.isEmpty() ? grants : null;
+        }
+
+        private static void grant(Map<String, Grant> grants, JsonNode permissions, YamlFile file, String pointer, String who, List<String> problems) {
+            if (!permissions.isObject()) {
+                if (!permissions.isNull()) {
+                    problems.add("permissions: " + permissions.asText() + " at line " + file.lineOf().getOrDefault(pointer, 0)
+                            + "; compile grants each consumer the scopes it names: write them out (contents: read, issues: write ...)");
+                }
+                return;
+            }
+            permissions.properties().forEach(scope -> {
+                String level = scope.getValue().asText("");
+                if (!PERMISSION_LEVELS.contains(level)) {
+                    problems.add("permissions: " + scope.getKey() + ": " + level + " is not read, write or none");
+                    return;
+                }
+                String comment = file.comment(pointer + "/" + scope.getKey());
+                Grant current = grants.get(scope.getKey());
+                if (current == null || PERMISSION_LEVELS.indexOf(level) > PERMISSION_LEVELS.indexOf(current.level())) {
+                    grants.put(scope.getKey(), new Grant(level, who + (comment == null ? "" : ": " + comment)));
+                }
+            });
+        }
+
+        /** The types to subscribe to: each route's type, or its glob's known types, in route order; a warning for those that can never match. */
+        private List<String> eventTypes(List<String> known) {
+            Set<String> types = new LinkedHashSet<>();
+            for (Route route : routes.routes()) {
+                if (!route.event().contains("*")) {
+                    types.add(route.event());
+                    if (!known.contains(route.event())) {
+                        warnings.add(routes.name() + ":" + route.line() + ": no schema for the event type " + route.event()
+                                + ": validate rejects such events before they are routed (add docs/events/schema/events/" + route.event()
+                                + ".schema.json)");
+                    }
+                    continue;
+                }
+                List<String> matching = known.stream().filter(t -> route.eventPattern().matcher(t).matches()).sorted().toList();
+                if (matching.isEmpty()) {
+                    warnings.add(routes.name() + ":" + route.line() + ": the glob " + route.event() + " matches none of the known event types ("
+                            + String.join(", ", known) + "): the compiled router is not started for it");
+                }
+                types.addAll(matching);
+            }
+            return List.copyOf(types);
+        }
+
+        // ---- the text ----
+
+        private String render(YamlFile template, String routesName, String routerName, String command) {
+            JsonNode root = template.root();
+            if (!root.path("on").has("repository_dispatch")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), template.name() + " is not a dispatch router: it has no on: "
+                        + "repository_dispatch trigger; pass the router compile takes the plan job's steps from with --router FILE");
+            }
+            String[] found = routeStep(template);
+            String jobId = found[0];
+            int stepIndex = Integer.parseInt(found[1]);
+            String stepId = found[2];
+            List<String> lines = template.lines();
+            List<Entry> top = entries(lines, 0, lines.size(), 0);
+            Entry jobs = top.stream().filter(e -> e.key().equals("jobs")).findFirst()
+                    .orElseThrow(() -> refused(template, "no jobs: at the top level"));
+            int unit = indentAfter(lines, jobs.keyLine(), jobs.end());
+            List<String> out = new ArrayList<>(header(routesName, routerName, command));
+            boolean permissionsWritten = false;
+            for (Entry entry : top) {
+                List<String> section = switch (entry.key()) {
+                    case "name" -> List.of("name: " + scalar(root.path("name").asText("Event router") + " (workflow_call)"));
+                    case "on" -> on(unit);
+                    case "permissions" -> workflowPermissions();
+                    case "jobs" -> jobs(template, jobs, jobId, stepIndex, stepId, unit);
+                    default -> lines.subList(entry.start(), entry.end());
+                };
+                if (entry.key().equals("jobs") && !permissionsWritten) {
+                    out.add("");
+                    out.addAll(workflowPermissions());
+                }
+                permissionsWritten |= entry.key().equals("permissions");
+                if (entry.blankBefore() && !entry.key().equals("name")) {
+                    out.add("");
+                }
+                out.addAll(section);
+            }
+            return String.join("\n", out) + "\n";
+        }
+
+        private List<String> header(String routesName, String routerName, String command) {
+            List<String> header = new ArrayList<>();
+            header.addAll(comment("Generated by `route compile` from the routes in " + routesName + ", the dispatch router " + routerName
+                    + " (whose steps the plan job runs) and the consumers' workflow files: do not edit. Regenerate it after changing "
+                    + "any of them, at the root of the repository:", ""));
+            header.add("#   " + command);
+            header.add("#");
+            header.addAll(comment("The router by workflow_call: every event-bus event arrives here as a repository_dispatch. The plan "
+                    + "job validates it, claims it (a duplicate stops there) and runs `route --plan`, which writes one output per "
+                    + "route: route-N, the inputs of route N as JSON when it matches the event, empty when not. Each route-N job "
+                    + "then calls its consumer with those inputs, as a job of this run: no workflow_dispatch, no actions: write, "
+                    + "the consumers' logs in this run. Use it instead of the dispatch router, not beside it (docs/routes.md "
+                    + "compares the two).", ""));
+            return header;
+        }
+
+        /** Text as comment lines of at most 100 characters, at this indent. */
+        static List<String> comment(String text, String indent) {
+            List<String> lines = new ArrayList<>();
+            StringBuilder line = new StringBuilder(indent + "#");
+            for (String word : text.split(" ")) {
+                if (line.length() + 1 + word.length() > 100 && line.length() > indent.length() + 1) {
+                    lines.add(line.toString());
+                    line = new StringBuilder(indent + "#");
+                }
+                line.append(' ').append(word);
+            }
+            lines.add(line.toString());
+            return lines;
+        }
+
+        private List<String> on(int unit) {
+            List<String> on = new ArrayList<>();
+            on.add("on:");
+            on.add(" ".repeat(unit) + "repository_dispatch:");
+            on.add(" ".repeat(2 * unit) + "# The event types the routes match (globs expanded against the known event types).");
+            on.add(" ".repeat(2 * unit) + "types:");
+            types.forEach(type -> on.add(" ".repeat(3 * unit) + "- " + type));
+            return on;
+        }
+
+        private static List<String> workflowPermissions() {
+            return List.of(
+                    "# None for the workflow as a whole: each job is given what it needs, and a called consumer gets at most",
+                    "# what its route-N job is given.",
+                    "permissions: {}");
+        }
+
+        /** The jobs: the routing job as the plan job, the template's other jobs as they are, then one route-N job per route. */
+        private List<String> jobs(YamlFile template, Entry jobsEntry, String jobId, int stepIndex, String stepId, int unit) {
+            List<String> lines = template.lines();
+            List<String> out = new ArrayList<>(lines.subList(jobsEntry.start(), jobsEntry.keyLine() + 1));
+            List<Entry> jobs = entries(lines, jobsEntry.keyLine() + 1, jobsEntry.end(), unit);
+            for (Entry job : jobs) {
+                if (job.blankBefore()) {
+                    out.add("");
+                }
+                out.addAll(job.key().equals(jobId) ? planJob(template, job, stepIndex, stepId, unit) : lines.subList(job.start(), job.end()));
+            }
+            for (Route route : routes.routes()) {
+                out.add("");
+                out.addAll(routeJob(route, unit));
+            }
+            return out;
+        }
+
+        private List<String> planJob(YamlFile template, Entry job, int stepIndex, String stepId, int unit) {
+            List<String> lines = template.lines();
+            List<String> out = new ArrayList<>(lines.subList(job.start(), job.end()));
+            int offset = job.start();
+            int body = indentAfter(lines, job.keyLine(), job.end());
+            List<Entry> keys = entries(lines, job.keyLine() + 1, job.end(), body);
+            if (keys.stream().anyMatch(k -> k.key().equals("outputs"))) {
+                throw refused(template, "the job " + job.key() + " has outputs: compile writes the plan job's outputs (route-1 ...); use a "
+                        + "router whose routing job has none");
+            }
+            Entry steps = keys.stream().filter(k -> k.key().equals("steps")).findFirst()
+                    .orElseThrow(() -> refused(template, "the job " + job.key() + " has no steps:"));
+            // The route step: --plan, and the digest of the routes the jobs below are compiled from.
+            int itemIndent = indentAfter(lines, steps.keyLine(), steps.end());
+            List<Integer> items = new ArrayList<>();
+            for (int i = steps.keyLine() + 1; i < steps.end(); i++) {
+                if (isContent(lines.get(i)) && indent(lines.get(i)) == itemIndent && lines.get(i).strip().startsWith("-")) {
+                    items.add(i);
+                }
+            }
+            if (stepIndex >= items.size()) {
+                throw refused(template, "cannot find the steps of the job " + job.key() + " in its text (write them as a block list)");
+            }
+            int itemStart = items.get(stepIndex);
+            int itemEnd = stepIndex + 1 < items.size() ? items.get(stepIndex + 1) : steps.end();
+            while (itemEnd > itemStart + 1 && !isContent(lines.get(itemEnd - 1))) {
+                itemEnd--;
+            }
+            String item = lines.get(itemStart);
+            int keyIndent = itemIndent + 1 + (item.strip().length() - item.strip().substring(1).stripLeading().length() - 1);
+            List<String[]> edits = new ArrayList<>(); // index, lines to insert before it
+            boolean planned = false;
+            Integer envLine = null;
+            for (int i = itemStart; i < itemEnd && !planned; i++) {
+                String line = lines.get(i);
+                String key = i == itemStart ? line.strip().substring(1).stripLeading() : indent(line) == keyIndent ? line.strip() : "";
+                if (key.startsWith("run:")) {
+                    String value = key.substring(4).strip();
+                    if (!value.isEmpty() && !value.startsWith("|") && !value.startsWith(">")) {
+                        planned = addPlan(out, i - offset);
+                    } else {
+                        for (int j = i + 1; j < itemEnd && !planned; j++) {
+                            planned = indent(lines.get(j)) > keyIndent && addPlan(out, j - offset);
+                        }
+                    }
+                }
+            }
+            for (int i = itemStart; i < itemEnd; i++) {
+                String line = lines.get(i);
+                String key = i == itemStart ? line.strip().substring(1).stripLeading() : indent(line) == keyIndent ? line.strip() : "";
+                if (key.matches("env:\\s*(#.*)?")) {
+                    envLine = i;
+                }
+            }
+            if (!planned) {
+                throw refused(template, "cannot find route in the run: text of the step " + stepId + " (" + ROUTE_CALL.pattern() + ")");
+            }
+            String digest = "\"" + routes.digest() + "\"";
+            String why = "# The routes the route-N jobs were compiled from: route --plan refuses others.";
+            List<String> insert;
+            int at;
+            if (envLine != null && envLine + 1 < itemEnd && indent(lines.get(envLine + 1)) > keyIndent) {
+                int childIndent = indentAfter(lines, envLine, itemEnd);
+                insert = List.of(" ".repeat(childIndent) + why, " ".repeat(childIndent) + ROUTES_DIGEST_VARIABLE + ": " + digest);
+                at = envLine + 1;
+            } else if (envLine != null) {
+                throw refused(template, "the env: of the step " + stepId + " is not a block mapping");
+            } else {
+                insert = List.of(" ".repeat(keyIndent) + "env:", " ".repeat(keyIndent + unit) + why,
+                        " ".repeat(keyIndent + unit) + ROUTES_DIGEST_VARIABLE + ": " + digest);
+                at = itemEnd;
+            }
+            out.addAll(at - offset, insert);
+            // The job's own permissions, if any, are replaced; the plan job's permissions and outputs follow its key.
+            Entry ownPermissions = keys.stream().filter(k -> k.key().equals("permissions")).findFirst().orElse(null);
+            if (ownPermissions != null) {
+                out.subList(ownPermissions.start() - offset, ownPermissions.end() - offset).clear();
+            }
+            JsonNode base = template.root().path("jobs").path(job.key()).has("permissions")
+                    ? template.root().path("jobs").path(job.key()).get("permissions") : template.root().path("permissions");
+            String basePointer = template.root().path("jobs").path(job.key()).has("permissions") ? "/jobs/" + job.key() + "/permissions" : "/permissions";
+            Map<String, Grant> grants = new TreeMap<>();
+            if (base.isObject()) {
+                base.properties().forEach(scope -> {
+                    if (!(scope.getKey().equals("actions") && scope.getValue().asText().equals("write"))) {
+                        grants.put(scope.getKey(), new Grant(scope.getValue().asText(), template.comment(basePointer + "/" + scope.getKey())));
+                    }
+                });
+            } else if (!base.isMissingNode() && !base.isNull()) {
+                throw refused(template, "permissions: " + base.asText() + "; compile needs the router's permissions written out scope by scope");
+            }
+            List<String> head = new ArrayList<>();
+            head.add(" ".repeat(body) + "# The dispatch router's permissions without actions: write: nothing is dispatched.");
+            head.addAll(permissionLines(grants, body, unit));
+            head.add(" ".repeat(body) + "# route-N: the inputs of route N as JSON when it matches the event, empty when not.");
+            head.add(" ".repeat(body) + "outputs:");
+            for (Route route : routes.routes()) {
+                head.add(" ".repeat(body + unit) + route.job() + ": ${{ steps." + stepId + ".outputs." + route.job() + " }}");
+            }
+            int keyAt = job.keyLine() - offset;
+            out.addAll(keyAt + 1, head);
+            out.set(keyAt, out.get(keyAt).replaceFirst("^(\\s*)" + Pattern.quote(job.key()) + "(\\s*:)", "$1plan$2"));
+            return out;
+        }
+
+        /** --plan after the route call on this line of out; false when the line has none. */
+        private static boolean addPlan(List<String> out, int index) {
+            String line = out.get(index);
+            if (line.contains("--plan")) {
+                return true;
+            }
+            var matcher = ROUTE_CALL.matcher(line);
+            if (!matcher.find()) {
+                return false;
+            }
+            out.set(index, line.substring(0, matcher.end()) + " --plan" + line.substring(matcher.end()));
+            return true;
+        }
+
+        private List<String> routeJob(Route route, int unit) {
+            String i1 = " ".repeat(unit);
+            String i2 = " ".repeat(2 * unit);
+            String i3 = " ".repeat(3 * unit);
+            Consumer consumer = consumers.get(route.workflow());
+            List<String> job = new ArrayList<>();
+            job.add(i1 + "# Route " + route.number() + ": " + route.event() + " -> " + route.workflow());
+            job.add(i1 + route.job() + ":");
+            job.add(i2 + "needs: plan");
+            job.add(i2 + "if: needs.plan.outputs." + route.job() + " != ''");
+            job.add(i2 + "uses: ./.github/workflows/" + route.workflow());
+            job.addAll(permissionLines(consumer.permissions(), 2 * unit, unit));
+            if (!route.inputs().isEmpty()) {
+                job.add(i2 + "with:");
+                route.inputs().keySet().forEach(input -> job.add(i3 + input + ": ${{ fromJSON(needs.plan.outputs." + route.job() + ")." + input + " }}"));
+            }
+            job.add(i2 + "secrets: inherit");
+            return job;
+        }
+
+        /** permissions: with one line per scope granted (none left out), comments aligned; {} when nothing is granted. */
+        private static List<String> permissionLines(Map<String, Grant> grants, int indent, int unit) {
+            Map<String, Grant> granted = new TreeMap<>(grants);
+            granted.values().removeIf(g -> g.level().equals("none"));
+            if (granted.isEmpty()) {
+                return List.of(" ".repeat(indent) + "permissions: {}");
+            }
+            int width = granted.entrySet().stream().mapToInt(e -> e.getKey().length() + 2 + e.getValue().level().length()).max().orElse(0);
+            List<String> lines = new ArrayList<>();
+            lines.add(" ".repeat(indent) + "permissions:");
+            granted.forEach((scope, grant) -> {
+                String text = scope + ": " + grant.level();
+                lines.add(" ".repeat(indent + unit) + text + (grant.reason() == null ? ""
+                        : " ".repeat(width - text.length() + 2) + "# " + grant.reason()));
+            });
+            return lines;
+        }
+
+        /** {job id, step index, step id} of the one step that runs route for the event; refused when there is none, or several. */
+        private String[] routeStep(YamlFile template) {
+            List<String[]> found = new ArrayList<>();
+            template.root().path("jobs").properties().forEach(job -> {
+                JsonNode steps = job.getValue().path("steps");
+                for (int i = 0; i < steps.size(); i++) {
+                    if (ROUTE_CALL.matcher(steps.get(i).path("run").asText("")).find()) {
+                        found.add(new String[] {job.getKey(), String.valueOf(i), steps.get(i).path("id").asText("")});
+                    }
+                }
+            });
+            if (found.size() != 1) {
+                throw refused(template, (found.isEmpty() ? "no step runs" : found.size() + " steps run") + " route for the event; compile "
+                        + "needs exactly one, whose run: becomes route --plan");
+            }
+            if (found.get(0)[2].isBlank()) {
+                throw refused(template, "the step that runs route has no id: the plan job's outputs need one (id: route)");
+            }
+            return found.get(0);
+        }
+
+        private CommandLine.ParameterException refused(YamlFile template, String why) {
+            return new CommandLine.ParameterException(spec.commandLine(), template.name() + ": " + why);
+        }
+
+        /** The result, read back: the plan job runs route --plan and has one output per route, and each route has its job. */
+        private void checkReadBack(String yaml) {
+            JsonNode workflow;
+            try {
+                workflow = YAML.readTree(yaml);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("compile wrote a router that is not valid YAML: " + RoutesFile.yamlProblem(e), e);
+            }
+            JsonNode plan = workflow.path("jobs").path("plan");
+            boolean runsPlan = false;
+            for (JsonNode step : plan.path("steps")) {
+                runsPlan |= step.path("run").asText("").contains("--plan")
+                        && step.path("env").path(ROUTES_DIGEST_VARIABLE).asText("").equals(routes.digest());
+            }
+            List<String> missing = new ArrayList<>();
+            for (Route route : routes.routes()) {
+                if (!plan.path("outputs").has(route.job()) || !workflow.path("jobs").path(route.job()).has("uses")) {
+                    missing.add(route.job());
+                }
+            }
+            if (!runsPlan || !missing.isEmpty()) {
+                throw new IllegalStateException("compile wrote a router it cannot read back: " + (runsPlan ? "" : "no plan step with --plan and "
+                        + ROUTES_DIGEST_VARIABLE + "; ") + (missing.isEmpty() ? "" : "missing " + String.join(", ", missing)));
+            }
+        }
+
+        // ---- lines ----
+
+        /**
+         * The keys of a block mapping at this indent within [from, to): each with the comment lines right above
+         * its key (no blank line between), its lines up to the next key's, trailing blank lines left out.
+         */
+        static List<Entry> entries(List<String> lines, int from, int to, int indent) {
+            List<Integer> keys = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                String line = lines.get(i);
+                if (isContent(line) && indent(line) == indent && !line.strip().startsWith("-")) {
+                    keys.add(i);
+                }
+            }
+            List<Entry> entries = new ArrayList<>();
+            for (int k = 0; k < keys.size(); k++) {
+                int keyLine = keys.get(k);
+                int start = keyLine;
+                while (start - 1 >= from && lines.get(start - 1).strip().startsWith("#")) {
+                    start--;
+                }
+                entries.add(new Entry(keyOf(lines.get(keyLine)), start, keyLine, -1, start > from && lines.get(start - 1).isBlank()));
+            }
+            List<Entry> result = new ArrayList<>();
+            for (int k = 0; k < entries.size(); k++) {
+                Entry e = entries.get(k);
+                int end = k + 1 < entries.size() ? entries.get(k + 1).start() : to;
+                while (end > e.keyLine() + 1 && lines.get(end - 1).isBlank()) {
+                    end--;
+                }
+                result.add(new Entry(e.key(), e.start(), e.keyLine(), end, e.blankBefore()));
+            }
+            return result;
+        }
+
+        private static String keyOf(String line) {
+            String key = line.strip();
+            int colon = key.indexOf(':');
+            key = colon < 0 ? key : key.substring(0, colon);
+            return key.replaceAll("^[\"']|[\"']$", "");
+        }
+
+        /** The indent of the first content line after this one (before to); the line's own plus 2 when there is none. */
+        static int indentAfter(List<String> lines, int line, int to) {
+            for (int i = line + 1; i < to; i++) {
+                if (isContent(lines.get(i))) {
+                    return indent(lines.get(i));
+                }
+            }
+            return indent(lines.get(line)) + 2;
+        }
+
+        static boolean isContent(String line) {
+            return !line.isBlank() && !line.strip().startsWith("#");
+        }
+
+        static int indent(String line) {
+            int i = 0;
+            while (i < line.length() && line.charAt(i) == ' ') {
+                i++;
+            }
+            return i;
+        }
+
+        /** A plain YAML scalar when it can be one, else a double-quoted one. */
+        static String scalar(String text) {
+            return text.matches("[A-Za-z0-9][A-Za-z0-9 ._()/-]*") ? text : JSON.valueToTree(text).toString();
+        }
+    }
+
     // ---- records ------------------------------------------------------------------------
 
     /** One entry of the routes file, with the lines that messages point at. */
@@ -2631,9 +3598,19 @@ class route implements Callable<Integer> {
         boolean logMode() {
             return MODE_LOG.equals(mode);
         }
+
+        /** The route's position in the file, from 1: the N of the compiled router's job route-N and of --plan's output. */
+        int number() {
+            return index + 1;
+        }
+
+        /** The compiled router's job (and --plan's output) for this route. */
+        String job() {
+            return "route-" + number();
+        }
     }
 
-    /** One workflow to start for one event; status is null while planned, then dispatched, already-dispatched, would-dispatch or failed. */
+    /** One workflow to start for one event; status is null while planned, then dispatched (--plan: called), already-dispatched, would-dispatch or failed. */
     record Target(Route route, Map<String, String> inputs, String status, Long runId, String htmlUrl, Instant dispatchedAt, String error) {
         static Target planned(Route route, Map<String, String> inputs) {
             return new Target(route, inputs, null, null, null, null, null);
@@ -2650,6 +3627,11 @@ class route implements Callable<Integer> {
 
         Target failed(String error) {
             return new Target(route, inputs, "failed", null, null, null, error);
+        }
+
+        /** --plan: called by the compiled router's job for the route, in this run. */
+        Target called() {
+            return new Target(route, inputs, CALLED, null, null, Instant.now(), null);
         }
 
         /** Log mode: what would have been sent, and was not. */

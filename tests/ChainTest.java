@@ -1,8 +1,10 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The RFC's whole chain, from an assigned issue to the merge attempt, each hop driven by the
  * workflows' YAML on the emulator: the producers on the events GitHub delivers, the router on each
  * repository_dispatch, the consumers on the runs the router started. One trace_id runs through it.
+ * In both routing modes: the dispatch router (event-router.yml, a workflow_dispatch per consumer) and
+ * the compiled one (event-router-call.yml, the consumers called as jobs of the router's run).
  */
 class ChainTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -40,7 +44,34 @@ class ChainTest {
 
     @Test
     void fromTheAssignedIssueToTheMergeAttemptByWorkflowDispatch() throws Exception {
-        RfcChain chain = new RfcChain(github, fixture);
+        List<RfcChain.Hop> hops = theChain(RfcChain.Routing.DISPATCH);
+        for (RfcChain.Hop hop : hops) {
+            assertEquals(hop.consumers().stream().map(c -> "dispatched").toList(), RouteTest.statuses(routerRecord(hop)));
+        }
+        assertEquals(List.of("pr-flow-monitor.yml", "ci-dispatcher.yml", "merge-orchestrator.yml", "merge-orchestrator.yml"), dispatched(),
+                "one workflow_dispatch per consumer (and CI, which the CI dispatcher starts, is not one of them)");
+    }
+
+    @Test
+    void fromTheAssignedIssueToTheMergeAttemptByWorkflowCall() throws Exception {
+        List<RfcChain.Hop> hops = theChain(RfcChain.Routing.CALL);
+        for (RfcChain.Hop hop : hops) {
+            JsonNode record = routerRecord(hop);
+            assertEquals(hop.consumers().stream().map(c -> "called").toList(), RouteTest.statuses(record), record.toString());
+            assertTrue(hop.router().steps().stream().anyMatch(s -> s.stdout().contains("called " + hop.consumers().get(0) + " (job route-")),
+                    RouterWorkflowTest.describe(hop.router()));
+        }
+        assertEquals(List.of(), dispatched(), "no workflow_dispatch request: the consumers ran as jobs of the routers' runs");
+        assertTrue(github.workflowRuns(REPO).stream().allMatch(r -> "ci.yml".equals(r.get("workflow_file"))),
+                "the only workflow run started by request is CI's: " + github.workflowRuns(REPO));
+    }
+
+    /**
+     * The chain from the assigned issue to the merge attempt, each hop through the producer, the router (as
+     * routing says) and the consumers; one trace_id through it; the pull request ends merged.
+     */
+    List<RfcChain.Hop> theChain(RfcChain.Routing routing) throws Exception {
+        RfcChain chain = new RfcChain(github, fixture, routing);
         int issue = DedupeTest.openIssue(github, "RFC-093-02: add the widget");
         expect(chain.assign(issue), "rfc.issue.assigned", "pr-flow-monitor.yml");
         assertTrue(labels(issue).contains("rfc:in-progress"), "the PR flow monitor follows the issue");
@@ -59,13 +90,38 @@ class ChainTest {
         assertTrue(attemptedAt != null && attemptedAt.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), merge.summary());
         assertTrue(merge.summary().contains("Merge attempt of #" + pr + " at " + attemptedAt + ": 200"), merge.summary());
 
-        // One trace through the chain: every event carries the first event's id.
+        // One trace through the chain: every event carries the first event's id, and every consumer was given it.
         Set<String> traces = new LinkedHashSet<>();
         for (RfcChain.Hop hop : chain.hops()) {
             traces.add(JSON.readTree(hop.event().toFile()).at("/client_payload/trace_id").asText());
         }
         String first = JSON.readTree(chain.hops().get(0).event().toFile()).at("/client_payload/event_id").asText();
         assertEquals(Set.of(first), traces);
+        for (RfcChain.Hop hop : chain.hops()) {
+            for (WorkflowRunner.JobRun consumer : hop.consumerRuns()) {
+                assertTrue(consumer.summary().contains("trace `" + first + "`"), consumer.summary());
+            }
+        }
+        return chain.hops();
+    }
+
+    /** The router's record of the hop's event in the checkout's event log. */
+    static JsonNode routerRecord(RfcChain.Hop hop) throws IOException {
+        String id = JSON.readTree(hop.event().toFile()).at("/client_payload/event_id").asText();
+        JsonNode found = null;
+        for (String line : Files.readAllLines(hop.router().workspace().resolve("event_log.jsonl"))) {
+            JsonNode record = JSON.readTree(line);
+            found = id.equals(record.path("event_id").asText()) && record.has("targets") ? record : found;
+        }
+        assertTrue(found != null, "no record of " + id);
+        return found;
+    }
+
+    /** The workflows dispatched by request, CI's left out. */
+    static List<String> dispatched() {
+        return github.journal("POST", "/repos/" + REPO + "/actions/workflows/[^/]+/dispatches").stream()
+                .map(e -> e.path().replaceFirst(".*/workflows/", "").replaceFirst("/dispatches$", ""))
+                .filter(w -> !w.equals("ci.yml")).toList();
     }
 
     @Test

@@ -9,7 +9,8 @@ import java.util.Map;
  * The RFC's chain, hop by hop, as GitHub and the workflows would run it on the emulator: what a
  * person or Copilot does (assign an issue, open a pull request, CI finishing), then the producer
  * workflow on the event GitHub delivers, the router on each repository_dispatch, and the consumers
- * on the runs the router started. Shared by ChainTest and the demo.
+ * on the runs the router started (or, routed by workflow_call, inside the router's run). Shared by
+ * ChainTest and the demo.
  */
 final class RfcChain {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -23,13 +24,26 @@ final class RfcChain {
         }
     }
 
+    /**
+     * How the router starts the consumers: DISPATCH runs workflows/event-router.yml's job, which dispatches each
+     * consumer (a run of its own, run here afterwards); CALL runs the compiled router, workflows/event-router-call.yml,
+     * whose route-N jobs call the consumers inside the router's run.
+     */
+    enum Routing { DISPATCH, CALL }
+
     private final GitHubEmulator github;
     private final RouterFixture fixture;
+    private final Routing routing;
     private final List<Hop> hops = new ArrayList<>();
 
     RfcChain(GitHubEmulator github, RouterFixture fixture) {
+        this(github, fixture, Routing.DISPATCH);
+    }
+
+    RfcChain(GitHubEmulator github, RouterFixture fixture, Routing routing) {
         this.github = github;
         this.fixture = fixture;
+        this.routing = routing;
         github.addWorkflow(REPO, "ci.yml", Map.of()); // the repository's CI, which the CI dispatcher starts
     }
 
@@ -71,6 +85,9 @@ final class RfcChain {
     private Hop hop(WorkflowRunner.JobRun producer) throws IOException, InterruptedException {
         Path event = fixture.lastDelivered();
         String type = JSON.readTree(event.toFile()).path("action").asText();
+        if (routing == Routing.CALL) {
+            return calledHop(type, event, producer);
+        }
         int before = github.workflowRuns(REPO).size();
         WorkflowRunner.JobRun router = fixture.route(event);
         List<WorkflowRunner.JobRun> consumerRuns = fixture.runConsumers(before);
@@ -78,6 +95,29 @@ final class RfcChain {
         List<String> consumers = runs.subList(before, runs.size()).stream().map(r -> String.valueOf(r.get("workflow_file")))
                 .filter(f -> !f.equals("ci.yml")).toList();
         Hop hop = new Hop(type, event, producer, router, consumers, consumerRuns);
+        hops.add(hop);
+        return hop;
+    }
+
+    /**
+     * The compiled router's run on the event: the router is its plan job, the consumers are the workflows its
+     * route-N jobs called (in route order), and their runs are the called jobs, all in the one run.
+     */
+    private Hop calledHop(String type, Path event, WorkflowRunner.JobRun producer) throws IOException, InterruptedException {
+        Map<String, WorkflowRunner.JobRun> run = fixture.routeByCall(event);
+        var jobs = RouterFixture.YAML.readTree(fixture.compiledRouter().toFile()).path("jobs");
+        List<String> consumers = new ArrayList<>();
+        List<WorkflowRunner.JobRun> consumerRuns = new ArrayList<>();
+        run.forEach((job, jobRun) -> {
+            if (job.contains("/")) {
+                String file = jobs.path(job.substring(0, job.indexOf('/'))).path("uses").asText().replaceFirst("^\\./\\.github/workflows/", "");
+                if (!consumers.contains(file)) {
+                    consumers.add(file);
+                }
+                consumerRuns.add(jobRun);
+            }
+        });
+        Hop hop = new Hop(type, event, producer, run.get("plan"), consumers, consumerRuns);
         hops.add(hop);
         return hop;
     }

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
 /**
  * What the router workflow needs around it, shared by RouterWorkflowTest and the demo: a
  * consuming repository checked out (routes file and workflows), its consumer workflows known
- * to the emulator with their declared inputs, `jbang` on PATH, and one router job run per event.
+ * to the emulator with their declared inputs, `jbang` on PATH, and one router job run per event
+ * (or, with the compiled router, one whole run: the plan job and the consumers it calls).
  */
 final class RouterFixture {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -145,6 +146,25 @@ final class RouterFixture {
         environment.put("GITHUB_EVENT_PATH", event.toString());
         environment.put("GITHUB_EVENT_NAME", "repository_dispatch");
         return router.run("route", workspace, context(runId, attempt, Map.of()), environment, Map.of(), lost);
+    }
+
+    /**
+     * One run of the compiled router (workflows/event-router-call.yml, which route compile writes, checked out
+     * in .github/workflows/) on {@code event}, as GitHub starts it for a repository_dispatch: its plan job, then
+     * the route-N jobs whose output plan set, each calling its consumer inside the same run. Keys are job ids,
+     * "route-N/job" for the consumers' jobs (see WorkflowRunner.runAll).
+     */
+    Map<String, WorkflowRunner.JobRun> routeByCall(Path event) throws IOException, InterruptedException {
+        int run = ++runId;
+        Map<String, String> environment = runner(run, 1);
+        environment.put("GITHUB_EVENT_PATH", event.toString());
+        environment.put("GITHUB_EVENT_NAME", "repository_dispatch");
+        return new WorkflowRunner(compiledRouter()).runAll(workspace, context(run, 1, Map.of()), environment);
+    }
+
+    /** The compiled router as checked out. */
+    Path compiledRouter() {
+        return workspace.resolve(".github/workflows/event-router-call.yml");
     }
 
     /** A maintainer runs the replay workflow (event-replay.yml) with these inputs ("inputs.event_ids" ...). */
