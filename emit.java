@@ -7,7 +7,7 @@
 //DESCRIPTION Builds the envelope, validates it locally, then sends POST /repos/{owner}/{repo}/dispatches
 //DESCRIPTION once, retrying transient failures with the same event_id. Prints the event_id.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
-//DESCRIPTION GITHUB_OUTPUT, EVENT_SCHEMAS.
+//DESCRIPTION GITHUB_OUTPUT, EVENT_SCHEMAS, EVENT_LOG, EVENT_BUS_HISTORY.
 //DESCRIPTION Exit codes: 0 sent, 1 GitHub unreachable or refused, 2 invalid input (nothing sent).
 //DESCRIPTION Example: jbang emit@org rfc.pr.ready --payload '{"pr":456,"checks_status":"green"}'
 //JAVA 17+
@@ -103,6 +103,8 @@ import picocli.CommandLine.Spec;
             "  GITHUB_EVENT_PATH       the event that started this workflow: trace_id is inherited from it",
             "  GITHUB_OUTPUT           event_id=... is appended to it",
             "  EVENT_SCHEMAS           a schema directory layered under --schemas",
+            "  EVENT_LOG               the 'emitted' record is appended to this file",
+            "  EVENT_BUS_HISTORY       true: the 'emitted' record also goes to the event history",
             "",
             "--dedupe-key KEY makes event_id the UUID v5 of KEY (UTF-8) in the namespace",
             "d768854e-7ce7-5a89-8b74-d8a7e84cd9d4, so a cron path and an event path that handle",

@@ -812,7 +812,7 @@ class route implements Callable<Integer> {
         return "jbang route@" + CATALOG + " replay --from-artifacts " + REPLAY_ARTIFACTS + " --event-id " + eventId;
     }
 
-    /** The DESIGN.md record, with one entry per target. */
+    /** The event-log record (docs/event-log.md), with one entry per target. */
     private ObjectNode logRecord(Outcome outcome) {
         String error = outcome.targets().stream().filter(t -> t.error() != null)
                 .map(t -> t.route().workflow() + ": " + t.error()).collect(Collectors.joining("; "));
