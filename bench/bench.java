@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,6 +28,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -45,6 +48,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,9 +73,11 @@ class bench implements Callable<Integer> {
             new Section("router", bench::measureRouter, bench::renderRouter),
             new Section("fastpath", bench::measureFastPath, bench::renderFastPath),
             new Section("requests", bench::measureRequests, bench::renderRequests),
+            new Section("history", bench::measureHistory, bench::renderHistory),
             new Section("throughput", bench::measureThroughput, bench::renderThroughput),
             new Section("capacity", bench::measureCapacity, bench::renderCapacity),
-            new Section("cold", bench::measureCold, bench::renderCold));
+            new Section("cold", bench::measureCold, bench::renderCold),
+            new Section("cds", bench::measureCds, bench::renderCds));
 
     record Section(String name, Measurement measure, BiConsumer<JsonNode, StringBuilder> render) {
     }
@@ -90,12 +97,17 @@ class bench implements Callable<Integer> {
     static final String PAYLOAD = "{\"pr\":456,\"checks_status\":\"green\"}";
     static final String EMIT_COMMAND = "./jbang emit.java rfc.pr.ready --payload '" + PAYLOAD + "'";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** One JSON document a line, as the scripts write event logs and history files. */
+    static final ObjectMapper COMPACT = new ObjectMapper();
     static final ObjectMapper YAML = new YAMLMapper();
+    /** Times as the scripts write them in event log records: UTC with milliseconds. */
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     @Option(names = "--runs", defaultValue = "7", description = "runs per figure (default: ${DEFAULT-VALUE})")
     int runs;
 
-    @Option(names = "--throughput-runs", defaultValue = "3", description = "runs per throughput figure (default: ${DEFAULT-VALUE})")
+    @Option(names = "--throughput-runs", defaultValue = "3",
+            description = "runs per throughput figure: validate on the event log, a week read back from the history (default: ${DEFAULT-VALUE})")
     int throughputRuns;
 
     @Option(names = "--cold-runs", defaultValue = "3", description = "runs per cold start with a filled ~/.m2 (default: ${DEFAULT-VALUE})")
@@ -263,7 +275,7 @@ class bench implements Callable<Integer> {
         payload.set("data", JSON.readTree(PAYLOAD));
         Path file = work.resolve("bodies/" + name + ".json");
         Files.createDirectories(file.getParent());
-        Files.writeString(file, new ObjectMapper().writeValueAsString(body));
+        Files.writeString(file, COMPACT.writeValueAsString(body));
         return file;
     }
 
@@ -670,6 +682,339 @@ class bench implements Callable<Integer> {
         md.append('\n');
     }
 
+    // ---- the event history ----------------------------------------------------------------------
+
+    /** The week read back: 7 days of 1,000 router runs, one event each. */
+    static final int WEEK_DAYS = 7;
+    static final int RUNS_PER_DAY = 1000;
+    /** What validate.java says of schemas/examples/rfc.pr.ready/invalid-pr-zero.json, the week's rejected event. */
+    static final String PR_ZERO_ERROR = "/client_payload/data/pr: must have a minimum value of 1 (rule: minimum)";
+    /** The parts of a `route stats --json` report that depend only on the records read, not on where they were read from. */
+    static final List<String> REPORT_COUNTS = List.of("records", "event_types", "all", "by_day", "drift", "dispatch_ms");
+
+    /**
+     * The event history (docs/history.md): what appending costs the router per event, and a week of
+     * router runs read back with `route stats --history` beside the same records read from the runs'
+     * event log artifacts.
+     */
+    ObjectNode measureHistory(Emulator emulator) throws Exception {
+        ObjectNode section = JSON.createObjectNode();
+        section.set("append", measureAppend(emulator));
+        emulator.reset(); // the week is read from a repository that holds nothing else
+        section.set("week", measureWeek(emulator));
+        return section;
+    }
+
+    /** The router's three steps on a fresh event each, with EVENT_BUS_HISTORY=true and without, interleaved: time, requests, appends. */
+    ObjectNode measureAppend(Emulator emulator) throws Exception {
+        say("history: the router's three steps with EVENT_BUS_HISTORY=true and without, a fresh event each, " + runs + " runs each, interleaved");
+        Path workspace = workspace();
+        // The first claim opens the state issue and the first append creates the branch: once per repository, not measured.
+        Map<String, String> first = routerEnv(emulator, emulator.dispatchAndGetEvent("rfc.pr.ready", PAYLOAD), "history-first");
+        first.put("EVENT_BUS_HISTORY", "true");
+        run("history-first-claim", claim(), first, workspace);
+        run("history-first-route", jbang("route.java"), first, workspace);
+        List<String> variants = List.of("history", "no_history");
+        Map<String, List<Result>> routes = new LinkedHashMap<>();
+        Map<String, List<Double>> totals = new LinkedHashMap<>();
+        Map<String, List<List<JsonNode>>> journals = new LinkedHashMap<>();
+        for (String variant : variants) {
+            routes.put(variant, new ArrayList<>());
+            totals.put(variant, new ArrayList<>());
+            journals.put(variant, new ArrayList<>());
+        }
+        for (int i = 0; i < runs; i++) {
+            List<String> walls = new ArrayList<>();
+            for (int k = 0; k < variants.size(); k++) {
+                String variant = variants.get((i + k) % variants.size());
+                Map<String, String> env = routerEnv(emulator, emulator.dispatchAndGetEvent("rfc.pr.ready", PAYLOAD), "history-" + variant + "-" + i);
+                if (variant.equals("history")) {
+                    env.put("EVENT_BUS_HISTORY", "true");
+                }
+                emulator.clearJournal();
+                Result v = exec("history-validate-" + variant + "-" + i, jbang("validate.java"), env, workspace, true, 300);
+                require(v, 0, "validate");
+                Result c = exec("history-dedupe-" + variant + "-" + i, claim(), env, workspace, true, 300);
+                requireAnswer(c, "new", "dedupe claim of a fresh event");
+                Result r = exec("history-route-" + variant + "-" + i, jbang("route.java"), env, workspace, true, 300);
+                require(r, 0, "route");
+                journals.get(variant).add(emulator.journal());
+                routes.get(variant).add(r);
+                totals.get(variant).add(v.wallMs() + c.wallMs() + r.wallMs());
+                walls.add(String.format(Locale.ROOT, "%s %.0f ms", variant, v.wallMs() + c.wallMs() + r.wallMs()));
+            }
+            say(String.format(Locale.ROOT, "  run %d/%d: %s", i + 1, runs, String.join(", ", walls)));
+        }
+        ObjectNode append = JSON.createObjectNode();
+        append.put("event", "rfc.pr.ready, one route (merge-orchestrator.yml)");
+        for (String variant : variants) {
+            ObjectNode row = append.putObject(variant);
+            row.set("total_per_event", wallSummary(totals.get(variant)));
+            row.set("route", summary(routes.get(variant)));
+            row.set("requests_per_event", countSummary(journals.get(variant).stream().map(j -> (double) j.size()).toList()));
+            row.set("records_appended_per_event", countSummary(journals.get(variant).stream()
+                    .map(j -> (double) j.stream().filter(bench::isAppend).count()).toList()));
+        }
+        journals.get("history").get(0).stream().filter(bench::isAppend).findFirst().ifPresent(e ->
+                append.put("append_request", e.path("method").asText() + " " + e.path("path").asText() + " " + e.path("status").asInt()));
+        return append;
+    }
+
+    /** A journal entry that appends a record to the history: a contents PUT under events/. */
+    static boolean isAppend(JsonNode entry) {
+        return entry.path("method").asText().equals("PUT") && entry.path("path").asText().contains("/contents/events/");
+    }
+
+    /**
+     * A week of router runs, seeded as history files and as the runs' event log artifacts, read back
+     * both ways, interleaved, --throughput-runs times each (the artifacts take a minute or more):
+     * `route stats --history` (the zipball of the branch) and `route stats --from-artifacts N`, each
+     * run's requests from the journal. Every run must report the same counts.
+     */
+    ObjectNode measureWeek(Emulator emulator) throws Exception {
+        List<ObjectNode> records = weekOfRecords();
+        say("history: seeding " + records.size() + " router runs over " + WEEK_DAYS + " days as history files and as event log artifacts");
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("README.md", "# event-bus history\n");
+        long artifactBytes = 0;
+        for (ObjectNode record : records) {
+            String line = COMPACT.writeValueAsString(record) + "\n";
+            files.put(historyPath(record), line);
+            // As the router uploads its log: event-log-<run id>-<run attempt>, a zip of event_log.jsonl.
+            byte[] zip = zip("event_log.jsonl", line);
+            emulator.addArtifact("event-log-" + record.path("run_id").asText() + "-" + record.path("run_attempt").asText(), zip);
+            artifactBytes += zip.length;
+        }
+        emulator.createHistoryBranch(files);
+        // Reading the artifacts takes more requests than the emulator's 5,000 an hour (GitHub's for an App
+        // installation), every time: lifted, so that the reads can be repeated. The figures say what they would cost.
+        emulator.setRateLimit(1_000_000);
+
+        String since = WEEK_DAYS + "d";
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        commands.put("history", jbang("route.java", "stats", "--history", "--since", since, "--json"));
+        commands.put("artifacts", jbang("route.java", "stats", "--from-artifacts", String.valueOf(records.size()), "--since", since, "--json"));
+        say("history: route stats over the week from the history and from the artifacts, " + throughputRuns + " runs each, interleaved");
+        List<String> ways = List.copyOf(commands.keySet());
+        Map<String, List<Result>> results = new LinkedHashMap<>();
+        Map<String, List<Double>> requests = new LinkedHashMap<>();
+        Map<String, JsonNode> reports = new LinkedHashMap<>();
+        for (String way : ways) {
+            results.put(way, new ArrayList<>());
+            requests.put(way, new ArrayList<>());
+        }
+        ObjectNode counts = null;
+        for (int i = 0; i < throughputRuns; i++) {
+            List<String> walls = new ArrayList<>();
+            for (int k = 0; k < ways.size(); k++) {
+                String way = ways.get((i + k) % ways.size());
+                emulator.clearJournal();
+                Result r = exec("history-week-" + way + "-" + i, commands.get(way), emitEnv(emulator), root, true, 1800);
+                require(r, 0, "route stats from the " + way);
+                JsonNode report = JSON.readTree(r.stdout());
+                ObjectNode reported = JSON.createObjectNode();
+                REPORT_COUNTS.forEach(field -> reported.set(field, report.get(field)));
+                if (report.path("records").asInt() != records.size()) {
+                    throw new IllegalStateException("route stats from the " + way + " counted " + report.path("records").asInt()
+                            + " records of the week's " + records.size());
+                }
+                if (counts == null) {
+                    counts = reported;
+                } else if (!counts.equals(reported)) {
+                    ObjectNode expected = counts;
+                    throw new IllegalStateException("route stats from the " + way + " reported other figures than before: "
+                            + REPORT_COUNTS.stream().filter(field -> !expected.get(field).equals(reported.get(field))).toList());
+                }
+                results.get(way).add(r);
+                requests.get(way).add((double) emulator.journal().size());
+                reports.put(way, report);
+                walls.add(String.format(Locale.ROOT, "%s %.1f s", way, r.wallMs() / 1000));
+            }
+            say(String.format(Locale.ROOT, "  run %d/%d: %s", i + 1, throughputRuns, String.join(", ", walls)));
+        }
+        ObjectNode week = JSON.createObjectNode();
+        week.put("router_runs", records.size()).put("days", WEEK_DAYS);
+        week.set("counts", counts.path("all").path("counts"));
+        JsonNode history = reports.get("history").path("history");
+        week.set("history", summary(results.get("history")).put("command", "./jbang route.java stats --history --since " + since)
+                .put("files", history.path("files").asInt()).put("days_read", history.path("days").asInt())
+                .put("bytes", history.path("bytes").asLong())
+                .set("requests", countSummary(requests.get("history"))));
+        week.set("artifacts", summary(results.get("artifacts"))
+                .put("command", "./jbang route.java stats --from-artifacts " + records.size() + " --since " + since)
+                .put("bytes", artifactBytes).put("downloads", reports.get("artifacts").path("logs").asInt())
+                .set("requests", countSummary(requests.get("artifacts"))));
+        return week;
+    }
+
+    /**
+     * 7 × 1,000 router runs, one event each, received evenly over the week up to a minute ago, each
+     * recorded as the router's steps record it (shared/EventLog.java): the valid examples of every
+     * event type in turn, 4 to 20 s after the event's timestamp, routed to the targets event-routes.yml
+     * gives them; a trace_id (where the example has one) continues the event before it; one run in 100
+     * a duplicate (GitHub delivered the event before it again), one in 100 a rejected event.
+     */
+    List<ObjectNode> weekOfRecords() throws IOException {
+        List<ObjectNode> examples = validExamples();
+        JsonNode routes = YAML.readTree(root.resolve("event-routes.yml").toFile()).path("routes");
+        JsonNode invalid = JSON.readTree(root.resolve("schemas/examples/rfc.pr.ready/invalid-pr-zero.json").toFile());
+        Random seeded = new Random(20261128L);
+        int count = WEEK_DAYS * RUNS_PER_DAY;
+        Instant newest = Instant.now().minus(1, ChronoUnit.MINUTES);
+        // Two hours short of the week, so that the oldest run is still inside --since 7d when the last read starts.
+        long spacingMs = Duration.ofDays(WEEK_DAYS).minusHours(2).toMillis() / count;
+        List<ObjectNode> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Instant received = newest.minusMillis((count - 1 - i) * spacingMs);
+            String runId = String.valueOf(19_900_000_001L + i);
+            if (i % 100 == 49) {
+                records.add(logRecord(records.get(i - 1).get("event"), "duplicate", received, runId));
+                continue;
+            }
+            ObjectNode event = (i % 100 == 99 ? invalid : examples.get(i % examples.size())).deepCopy();
+            ObjectNode payload = (ObjectNode) event.get("client_payload");
+            payload.put("event_id", uuid(seeded));
+            payload.put("timestamp", TIMESTAMP.format(received.minusMillis(4000 + seeded.nextInt(16_000))));
+            if (payload.has("trace_id")) {
+                payload.put("trace_id", i == 0 ? uuid(seeded) : records.get(i - 1).path("event_id").asText());
+            }
+            if (i % 100 == 99) {
+                records.add(logRecord(event, "rejected", received, runId).put("error", PR_ZERO_ERROR));
+                continue;
+            }
+            ObjectNode record = logRecord(event, "routed", received, runId);
+            ArrayNode targets = record.putArray("targets");
+            for (JsonNode route : routes) {
+                if (route.path("event").asText().equals(event.path("event_type").asText()) && matches(route.path("when"), payload)) {
+                    long run = 20_000_000_001L + i * 2L + targets.size();
+                    targets.addObject().put("workflow", route.path("workflow").asText()).put("status", "dispatched").put("run_id", run)
+                            .put("html_url", "https://github.com/" + REPO + "/actions/runs/" + run)
+                            .put("dispatched_at", TIMESTAMP.format(received.minusMillis(50 + seeded.nextInt(250)))).putNull("error");
+                }
+            }
+            records.add(targets.isEmpty() ? record.put("status", "unrouted") : record);
+        }
+        return records;
+    }
+
+    /** An event log record as shared/EventLog.java writes it: the event received at that time by router run runId. */
+    static ObjectNode logRecord(JsonNode event, String status, Instant received, String runId) {
+        JsonNode payload = event.path("client_payload");
+        String timestamp = payload.path("timestamp").asText();
+        ObjectNode record = JSON.createObjectNode();
+        record.put("event_id", payload.path("event_id").asText());
+        record.put("event_type", event.path("event_type").asText());
+        record.put("source", payload.path("source").asText());
+        record.put("trace_id", payload.path("trace_id").textValue());
+        record.put("timestamp", timestamp);
+        record.put("received_at", TIMESTAMP.format(received));
+        record.put("latency_ms", received.toEpochMilli() - Instant.parse(timestamp).toEpochMilli());
+        record.put("status", status);
+        record.putArray("targets");
+        record.put("run_id", runId);
+        record.put("run_attempt", "1");
+        record.putNull("error");
+        record.set("event", event);
+        return record;
+    }
+
+    /** A route's `when` as event-routes.yml writes it, over the client_payload: each field has one of the values listed. */
+    static boolean matches(JsonNode when, JsonNode payload) {
+        for (Map.Entry<String, JsonNode> field : when.properties()) {
+            JsonNode value = payload.path(field.getKey());
+            if (!(field.getValue().isObject() ? matches(field.getValue(), value) : listed(field.getValue(), value))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean listed(JsonNode values, JsonNode value) {
+        for (JsonNode allowed : values) {
+            if (allowed.equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where shared/History.java keeps a record: events/DAY/TIME-STATUS-EVENT_ID-RUN-ATTEMPT.json, by its received_at. */
+    static String historyPath(JsonNode record) {
+        String at = record.path("received_at").asText(); // 2026-11-27T04:38:21.504Z
+        return "events/" + at.substring(0, 10) + "/" + at.substring(11, 23).replace(":", "").replace(".", "") + "-" + record.path("status").asText()
+                + "-" + record.path("event_id").asText() + "-" + record.path("run_id").asText() + "-" + record.path("run_attempt").asText() + ".json";
+    }
+
+    static byte[] zip(String name, String text) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry(name));
+            zip.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
+    static void renderHistory(JsonNode s, StringBuilder md) {
+        JsonNode append = s.path("append");
+        JsonNode with = append.path("history");
+        JsonNode without = append.path("no_history");
+        md.append("## The event history\n\n### Appending: the router's three steps with `EVENT_BUS_HISTORY=true` and without\n\n")
+                .append("As in the router section, each on a fresh event: ").append(append.path("event").asText())
+                .append(". The two ways interleaved; requests from the emulator's journal. ").append(measured(s, with.path("total_per_event")))
+                .append("\n\n");
+        md.append("| | validate + claim + route, per event | of which `route` | API requests per event | records appended per event |\n")
+                .append("|---|---|---|---|---|\n");
+        appendRow(md, "without the history", without);
+        appendRow(md, "`EVENT_BUS_HISTORY=true`", with);
+        JsonNode withTotal = with.path("total_per_event");
+        JsonNode withoutTotal = without.path("total_per_event");
+        boolean overlap = withTotal.path("min_ms").asDouble() <= withoutTotal.path("max_ms").asDouble()
+                && withoutTotal.path("min_ms").asDouble() <= withTotal.path("max_ms").asDouble();
+        md.append(String.format(Locale.ROOT, "%nThe history adds %s API request per event, and %+.0f ms to the median per event%s. "
+                        + "A router run appends %s record, route's: `%s`.%n%n",
+                number(with.path("requests_per_event").path("median").asDouble() - without.path("requests_per_event").path("median").asDouble()),
+                withTotal.path("median_ms").asDouble() - withoutTotal.path("median_ms").asDouble(),
+                overlap ? " (the two ranges overlap: within the noise)" : "",
+                count(with.path("records_appended_per_event")), append.path("append_request").asText()));
+
+        JsonNode week = s.path("week");
+        JsonNode history = week.path("history");
+        JsonNode artifacts = week.path("artifacts");
+        List<String> statuses = new ArrayList<>();
+        week.path("counts").properties().stream().filter(e -> e.getValue().asInt() > 0)
+                .forEach(e -> statuses.add(String.format(Locale.ROOT, "%,d %s", e.getValue().asInt(), e.getKey())));
+        md.append("### Reading a week: `route stats` over ").append(week.path("days").asInt()).append(" × ")
+                .append(String.format(Locale.ROOT, "%,d", week.path("router_runs").asInt() / week.path("days").asInt()))
+                .append(" router runs\n\n").append(String.format(Locale.ROOT, "%,d", week.path("router_runs").asInt()))
+                .append(" router runs over the last ").append(week.path("days").asInt()).append(" days, one event each (")
+                .append(String.join(", ", statuses)).append("), seeded as history files on `event-bus-history`, one file per record at ")
+                .append("its `History` path, and as one event log artifact per run (`event-log-<run id>-1`, as the router uploads it). Both ")
+                .append("reads reported the same counts on every run. ").append(measured(s, history)).append("\n\n");
+        md.append("| | wall | API requests | downloads from storage | bytes downloaded | peak RSS |\n|---|---|---|---|---|---|\n");
+        md.append("| `").append(history.path("command").asText()).append("` | ").append(wall(history)).append(" | ")
+                .append(count(history.path("requests"))).append(" | 1 zipball: ").append(String.format(Locale.ROOT, "%,d", history.path("files").asInt()))
+                .append(" record files of ").append(history.path("days_read").asInt()).append(" days | ")
+                .append(String.format(Locale.ROOT, "%,d", history.path("bytes").asLong())).append(" | ").append(mb(history)).append(" |\n");
+        md.append("| `").append(artifacts.path("command").asText()).append("` | ").append(wall(artifacts)).append(" | ")
+                .append(count(artifacts.path("requests"))).append(" | ").append(String.format(Locale.ROOT, "%,d", artifacts.path("downloads").asInt()))
+                .append(" artifacts | ").append(String.format(Locale.ROOT, "%,d", artifacts.path("bytes").asLong())).append(" | ")
+                .append(mb(artifacts)).append(" |\n");
+        double requests = artifacts.path("requests").path("median").asDouble();
+        md.append(String.format(Locale.ROOT, "%nReading the artifacts took %.0f× the history's time. Their %s requests take %.0f hours of a "
+                        + "`GITHUB_TOKEN`'s primary rate limit on github.com (1,000 requests an hour) and %.0f of a GitHub App installation's "
+                        + "(5,000 an hour), so on GitHub that read runs into the limit (the emulator's was lifted for it); the history's "
+                        + "request fits any. The zipball holds every file of the branch, %,d bytes of zip a record here: it grows with the history "
+                        + "kept, whatever the window.%n%n",
+                artifacts.path("median_ms").asDouble() / history.path("median_ms").asDouble(), count(artifacts.path("requests")),
+                Math.ceil(requests / 1000), Math.ceil(requests / 5000), history.path("bytes").asLong() / Math.max(1, history.path("files").asLong())));
+    }
+
+    static void appendRow(StringBuilder md, String name, JsonNode row) {
+        md.append("| ").append(name).append(" | ").append(wall(row.path("total_per_event"))).append(" | ").append(wall(row.path("route")))
+                .append(" | ").append(count(row.path("requests_per_event"))).append(" | ").append(count(row.path("records_appended_per_event")))
+                .append(" |\n");
+    }
+
     // ---- validate throughput beside ajv -------------------------------------------------------
 
     /** validate.java on a large event log, beside ajv-cli (one file per event) and Ajv in one node process. */
@@ -795,6 +1140,20 @@ class bench implements Callable<Integer> {
                 }
             }
         }
+        List<ObjectNode> examples = validExamples();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+            ObjectNode event = examples.get(i % examples.size()).deepCopy();
+            ((ObjectNode) event.get("client_payload")).put("event_id", uuid(random));
+            text.append(COMPACT.writeValueAsString(event)).append('\n');
+        }
+        Files.writeString(log, text);
+        say("generated " + root.relativize(log) + ": " + lines + " events from " + examples.size() + " valid examples");
+        return log;
+    }
+
+    /** The valid examples of every event type (schemas/examples/TYPE/valid-*.json), in order. */
+    List<ObjectNode> validExamples() throws IOException {
         List<ObjectNode> examples = new ArrayList<>();
         for (String type : eventTypes()) {
             try (Stream<Path> files = Files.list(root.resolve("schemas/examples/" + type))) {
@@ -803,18 +1162,12 @@ class bench implements Callable<Integer> {
                 }
             }
         }
-        ObjectMapper compact = new ObjectMapper();
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < lines; i++) {
-            ObjectNode event = examples.get(i % examples.size()).deepCopy();
-            // A version 4 UUID from the seeded generator, so that the log is the same every time it is generated.
-            UUID id = new UUID(random.nextLong() & ~0xF000L | 0x4000L, random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L);
-            ((ObjectNode) event.get("client_payload")).put("event_id", id.toString());
-            text.append(compact.writeValueAsString(event)).append('\n');
-        }
-        Files.writeString(log, text);
-        say("generated " + root.relativize(log) + ": " + lines + " events from " + examples.size() + " valid examples");
-        return log;
+        return examples;
+    }
+
+    /** A version 4 UUID from a seeded generator, so that generated data is the same every time. */
+    static String uuid(Random random) {
+        return new UUID(random.nextLong() & ~0xF000L | 0x4000L, random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L).toString();
     }
 
     /** ajv-cli reads one JSON document per file: the same events, one file each, in a directory per event type. */
@@ -1046,6 +1399,77 @@ class bench implements Callable<Integer> {
                 .append(" | ").append(mb(row)).append(" |\n");
     }
 
+    // ---- class-data sharing: the first run records the archive ---------------------------------
+
+    /**
+     * Whether the command that first runs emit.java decides how fast it starts later: two fresh JBang
+     * homes (the wrapper's JBang and launcher archive, no script built), emit.java's first run `--help`
+     * in one and a real emit in the other. Each first run builds emit.java and records its class-data
+     * sharing archive (with trainIfRecording's canned emit); then warm emits in both, interleaved.
+     */
+    ObjectNode measureCds(Emulator emulator) throws Exception {
+        Path homes = work.resolve("cds");
+        deleteTree(homes);
+        Map<String, String[]> firstRuns = new LinkedHashMap<>();
+        firstRuns.put("help_first", new String[] {"--help"});
+        firstRuns.put("emit_first", new String[] {"rfc.pr.ready", "--payload", PAYLOAD});
+        say("cds: two fresh JBang homes, emit.java first run as --help in one and as a real emit in the other, then warm emits, "
+                + runs + " runs each, interleaved");
+        ObjectNode section = JSON.createObjectNode();
+        section.put("command", EMIT_COMMAND);
+        Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+        for (var first : firstRuns.entrySet()) {
+            Path home = homes.resolve(first.getKey());
+            copyTree(jbangDir.resolve("wrapper"), home.resolve("wrapper"));
+            deleteTree(home.resolve("wrapper/fast"));
+            Map<String, String> env = with(emitEnv(emulator), "JBANG_DIR", home.toString());
+            Result r = run("cds-first-" + first.getKey(), jbang("emit.java", first.getValue()), env, root);
+            awaitAotCaches(home); // on JDK 25 the cache is created after the run
+            Path archive = emitArchive(home);
+            String shown = "./jbang emit.java " + String.join(" ", first.getValue()).replace(PAYLOAD, "'" + PAYLOAD + "'");
+            section.putObject(first.getKey()).put("first_run", shown).put("first_run_ms", Math.round(r.wallMs()))
+                    .put("archive", home.relativize(archive).toString()).put("archive_bytes", Files.size(archive));
+            say(String.format(Locale.ROOT, "  %s: first run %.1f s, %s %,d bytes", first.getKey(), r.wallMs() / 1000, archive.getFileName(), Files.size(archive)));
+            run("cds-warmup-" + first.getKey(), jbang("emit.java", "rfc.pr.ready", "--payload", PAYLOAD), env, root);
+            envs.put(first.getKey(), env);
+        }
+        Map<String, CommandForRun> emits = new LinkedHashMap<>();
+        envs.keySet().forEach(name -> emits.put(name, i -> jbang("emit.java", "rfc.pr.ready", "--payload", PAYLOAD)));
+        interleaved(emits, envs::get).forEach((name, results) -> ((ObjectNode) section.get(name)).set("warm_emit", summary(results)));
+        deleteTree(homes);
+        return section;
+    }
+
+    /** emit.java's archive beside the jar JBang built: emit.jsa (AppCDS, JDK 17 to 24) or emit.<JDK build>.aot (JDK 25+). */
+    static Path emitArchive(Path home) throws IOException {
+        try (Stream<Path> files = Files.walk(home.resolve("cache/jars"))) {
+            return files.filter(p -> p.getParent().getFileName().toString().startsWith("emit.java.")
+                            && p.getFileName().toString().matches("emit\\.jsa|emit\\..+\\.aot"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no archive of emit.java under " + home.resolve("cache/jars")));
+        }
+    }
+
+    static void renderCds(JsonNode s, StringBuilder md) {
+        JsonNode help = s.path("help_first");
+        JsonNode emit = s.path("emit_first");
+        md.append("## Class-data sharing: which command ran first\n\nTwo fresh JBang homes (JBang and its launcher archive, no script ")
+                .append("built). In each, emit.java's first run builds it and records its class-data sharing archive; that run also does a ")
+                .append("canned emit to a loopback server (`trainIfRecording`). Then warm `").append(s.path("command").asText())
+                .append("` in both, interleaved. ").append(measured(s, help.path("warm_emit"))).append("\n\n");
+        md.append("| emit.java's first run | archive | warm emit | peak RSS | cpu busy before |\n|---|---|---|---|---|\n");
+        for (JsonNode row : List.of(help, emit)) {
+            md.append("| `").append(row.path("first_run").asText()).append("` | ")
+                    .append(String.format(Locale.ROOT, "%.1f MB", row.path("archive_bytes").asLong() / 1048576.0)).append(" | ")
+                    .append(wall(row.path("warm_emit"))).append(" | ").append(mb(row.path("warm_emit"))).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.0f %%", row.path("warm_emit").path("cpu_busy_percent").asDouble())).append(" |\n");
+        }
+        double helpMs = help.path("warm_emit").path("median_ms").asDouble();
+        double emitMs = emit.path("warm_emit").path("median_ms").asDouble();
+        md.append(String.format(Locale.ROOT, "%nAfter a `--help` first run, warm emit takes %+.0f ms (%+.1f %%) against an emit first run; "
+                        + "the archives differ by %,d bytes.%n%n", helpMs - emitMs, 100 * (helpMs - emitMs) / emitMs,
+                help.path("archive_bytes").asLong() - emit.path("archive_bytes").asLong()));
+    }
+
     // ---- results.md ----------------------------------------------------------------------------
 
     static String markdown(JsonNode results) {
@@ -1182,6 +1606,17 @@ class bench implements Callable<Integer> {
                     row.path("min_ms").asDouble() / scale, row.path("max_ms").asDouble() / scale);
         }
         return text;
+    }
+
+    /** "7,070", or "8 [7–9]" when the runs differed: a count's median and its range. */
+    static String count(JsonNode row) {
+        String text = number(row.path("median").asDouble());
+        return row.path("min").asDouble() == row.path("max").asDouble() ? text
+                : text + " [" + number(row.path("min").asDouble()) + "–" + number(row.path("max").asDouble()) + "]";
+    }
+
+    static String number(double value) {
+        return value == Math.rint(value) ? String.format(Locale.ROOT, "%,d", (long) value) : String.format(Locale.ROOT, "%,.1f", value);
     }
 
     static String mb(JsonNode row) {
@@ -1488,6 +1923,12 @@ class bench implements Callable<Integer> {
                 .put("min_ms", round(Collections.min(wallsMs), 1)).put("max_ms", round(Collections.max(wallsMs), 1));
     }
 
+    /** A row of results.json for a count per run (requests, records): n, median, min and max. */
+    static ObjectNode countSummary(List<Double> counts) {
+        return JSON.createObjectNode().put("n", counts.size()).put("median", median(counts))
+                .put("min", Collections.min(counts)).put("max", Collections.max(counts));
+    }
+
     /** A row of results.json for a series of runs: the wall times, the median peak RSS, how busy the CPUs were before (median). */
     static ObjectNode summary(List<Result> results) {
         return wallSummary(walls(results))
@@ -1631,6 +2072,32 @@ class bench implements Callable<Integer> {
                 throw new IllegalStateException("no open issue labelled event-bus-state after a dedupe claim");
             }
             return issues.get(0).path("number").asInt();
+        }
+
+        /** An artifact as a workflow run uploads it (the emulator's own endpoint: GitHub has none for that). */
+        void addArtifact(String name, byte[] zip) throws Exception {
+            send("POST", "/_emulator/artifacts", COMPACT.writeValueAsString(Map.of("repo", REPO, "name", name,
+                    "zip_base64", Base64.getEncoder().encodeToString(zip))), false);
+        }
+
+        /** The branch event-bus-history with these files, made as shared/History.java starts it: a tree, a commit without parents, a ref. */
+        void createHistoryBranch(Map<String, String> files) throws Exception {
+            ObjectNode tree = JSON.createObjectNode();
+            ArrayNode entries = tree.putArray("tree");
+            files.forEach((path, content) -> entries.addObject().put("path", path).put("mode", "100644").put("type", "blob").put("content", content));
+            String treeSha = JSON.readTree(send("POST", "/repos/" + REPO + "/git/trees", COMPACT.writeValueAsString(tree), true).body())
+                    .path("sha").asText();
+            ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
+            commit.putArray("parents");
+            String commitSha = JSON.readTree(send("POST", "/repos/" + REPO + "/git/commits", COMPACT.writeValueAsString(commit), true).body())
+                    .path("sha").asText();
+            send("POST", "/repos/" + REPO + "/git/refs",
+                    COMPACT.writeValueAsString(Map.of("ref", "refs/heads/event-bus-history", "sha", commitSha)), true);
+        }
+
+        /** The primary rate limit of every token, in requests an hour (5,000 until the next reset). */
+        void setRateLimit(int requestsPerHour) throws Exception {
+            send("POST", "/_emulator/settings", "{\"rate_limit\":" + requestsPerHour + "}", false);
         }
 
         JsonNode stateComment(int issue) throws Exception {

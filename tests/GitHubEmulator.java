@@ -10,7 +10,8 @@
 //DESCRIPTION Admin API (no token): GET|DELETE /_emulator/journal, POST /_emulator/faults, /_emulator/workflows,
 //DESCRIPTION /_emulator/users, /_emulator/artifacts, /_emulator/clock, /_emulator/reset, GET /_emulator/events;
 //DESCRIPTION POST /_emulator/forks, /_emulator/commits, /_emulator/pulls (GET: one), /_emulator/mergeable,
-//DESCRIPTION /_emulator/statuses, /_emulator/deliveries ({event: issues|pull_request|workflow_run, ...}).
+//DESCRIPTION /_emulator/statuses, /_emulator/deliveries ({event: issues|pull_request|workflow_run, ...}),
+//DESCRIPTION /_emulator/settings ({legacy_workflow_dispatch: true|false, rate_limit: requests an hour}).
 //DESCRIPTION Exit codes: 0 stopped, 1 could not start, 2 invalid usage.
 //DESCRIPTION Example: jbang tests/GitHubEmulator.java --port 8787 --workflow octo-org/octo-repo:ci.yml:pr,reason? &
 //JAVA 17+
@@ -448,6 +449,25 @@ public final class GitHubEmulator implements AutoCloseable {
     public void setLegacyWorkflowDispatch(boolean legacy) {
         synchronized (lock) {
             legacyWorkflowDispatch = legacy;
+        }
+    }
+
+    /**
+     * The primary rate limit of every token, in requests an hour: {@link #RATE_LIMIT} (a GitHub App
+     * installation's) after start and reset. A GITHUB_TOKEN has 1,000 on github.com and 15,000 on
+     * GitHub Enterprise Cloud. Requests already counted this hour stay counted.
+     */
+    public void setRateLimit(int requestsPerHour) {
+        if (requestsPerHour < 1) {
+            throw new IllegalArgumentException("rate_limit must be at least 1: " + requestsPerHour);
+        }
+        synchronized (lock) {
+            state.rateLimit = requestsPerHour;
+            state.buckets.forEach((login, bucket) -> {
+                if (!login.isEmpty()) { // "" is unauthenticated, with its own limit
+                    bucket.limit = requestsPerHour;
+                }
+            });
         }
     }
 
@@ -1116,7 +1136,7 @@ public final class GitHubEmulator implements AutoCloseable {
     private RateBucket bucketFor(User user) {
         String key = user == null ? "" : user.login();
         RateBucket bucket = state.buckets.computeIfAbsent(key,
-                k -> new RateBucket(user == null ? ANONYMOUS_RATE_LIMIT : RATE_LIMIT));
+                k -> new RateBucket(user == null ? ANONYMOUS_RATE_LIMIT : state.rateLimit));
         if (Instant.now().getEpochSecond() >= bucket.resetEpochSeconds) {
             bucket.used = 0;
             bucket.resetEpochSeconds = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
@@ -2474,7 +2494,12 @@ public final class GitHubEmulator implements AutoCloseable {
                 case "POST /_emulator/deliveries":
                     return Reply.json(201, obj("path", deliverFrom(body).toString()));
                 case "POST /_emulator/settings":
-                    setLegacyWorkflowDispatch(body.path("legacy_workflow_dispatch").asBoolean(false));
+                    if (body.has("legacy_workflow_dispatch")) {
+                        setLegacyWorkflowDispatch(body.get("legacy_workflow_dispatch").asBoolean());
+                    }
+                    if (body.has("rate_limit")) {
+                        setRateLimit(body.get("rate_limit").asInt());
+                    }
                     return Reply.empty(204);
                 case "POST /_emulator/artifacts":
                     long id = addArtifact(required(body, "repo"), required(body, "name"),
@@ -3299,6 +3324,7 @@ public final class GitHubEmulator implements AutoCloseable {
         final Map<String, Repo> renamedFrom = new HashMap<>(); // by lower-case former full name
         final Map<Long, Comment> comments = new TreeMap<>(); // by id, which is creation order
         final Map<String, RateBucket> buckets = new HashMap<>(); // by login; "" is unauthenticated
+        int rateLimit = RATE_LIMIT; // of each token, per hour (setRateLimit)
         final List<Delivered> delivered = new ArrayList<>();
         int eventSequence;
         long nextUserId = 190_000_001L;
@@ -3576,7 +3602,7 @@ public final class GitHubEmulator implements AutoCloseable {
     record Delivered(String repo, Path file) {}
 
     static final class RateBucket {
-        final int limit;
+        int limit;
         int used;
         long resetEpochSeconds = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
 

@@ -105,6 +105,28 @@ class GitHubEmulatorTest {
     }
 
     @Test
+    void thePrimaryRateLimitIsASettingThatResetRestores() throws Exception {
+        assertEquals(204, admin("POST", "/_emulator/settings", "{\"rate_limit\":3}").status());
+        assertEquals("3", get(BASE).header("x-ratelimit-limit"));
+        get(BASE);
+        assertEquals("0", get(BASE).header("x-ratelimit-remaining"));
+        Answer exhausted = get(BASE);
+        assertEquals(403, exhausted.status());
+        assertTrue(exhausted.message().startsWith("API rate limit exceeded for installation ID "), exhausted.body());
+
+        assertEquals(204, admin("POST", "/_emulator/settings", "{\"rate_limit\":15000}").status());
+        Answer raised = get(BASE);
+        assertEquals(200, raised.status(), "a higher limit lets the same hour go on");
+        assertEquals("15000", raised.header("x-ratelimit-limit"));
+        assertEquals("14996", raised.header("x-ratelimit-remaining"), "the requests already counted stay counted");
+        assertEquals(60, send("GET", "/rate_limit", null, null).json().at("/rate/limit").asInt(), "not the limit without a token");
+        assertEquals(400, admin("POST", "/_emulator/settings", "{\"rate_limit\":0}").status());
+
+        gh.reset();
+        assertEquals("5000", get(BASE).header("x-ratelimit-limit"));
+    }
+
+    @Test
     void everyAnswerCarriesGitHubHeaders() throws Exception {
         Answer first = get(BASE);
         Answer second = get(BASE);
