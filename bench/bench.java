@@ -270,7 +270,7 @@ class bench implements Callable<Integer> {
         ObjectNode payload = body.putObject("client_payload");
         payload.put("event_id", id);
         payload.put("source", "emit-cli");
-        payload.put("timestamp", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+        payload.put("timestamp", TIMESTAMP.format(Instant.now()));
         payload.put("trace_id", id);
         payload.set("data", JSON.readTree(PAYLOAD));
         Path file = work.resolve("bodies/" + name + ".json");
@@ -2058,7 +2058,7 @@ class bench implements Callable<Integer> {
         /** Sends a repository_dispatch (not timed) and returns the event file the emulator delivered for it. */
         Path dispatchAndGetEvent(String type, String data) throws Exception {
             String body = "{\"event_type\":\"" + type + "\",\"client_payload\":{\"event_id\":\"" + UUID.randomUUID() + "\",\"source\":\"bench\","
-                    + "\"timestamp\":\"" + Instant.now().truncatedTo(ChronoUnit.MILLIS) + "\",\"data\":" + data + "}}";
+                    + "\"timestamp\":\"" + TIMESTAMP.format(Instant.now()) + "\",\"data\":" + data + "}}";
             send("POST", "/repos/" + REPO + "/dispatches", body, true);
             JsonNode events = JSON.readTree(send("GET", "/_emulator/events?repo=" + REPO, null, false).body());
             return Path.of(events.get(events.size() - 1).asText());

@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,7 +114,7 @@ final class RouterFixture {
     /** A dispatch sent without emit (as curl would), so nothing checked it first; returns the delivered file. */
     Path rawDispatch(String type, String data) throws IOException, InterruptedException {
         String body = "{\"event_type\":\"" + type + "\",\"client_payload\":{\"event_id\":\"" + UUID.randomUUID()
-                + "\",\"source\":\"curl\",\"timestamp\":\"" + Instant.now().truncatedTo(ChronoUnit.MILLIS) + "\",\"data\":" + data + "}}";
+                + "\",\"source\":\"curl\",\"timestamp\":\"" + route.TIMESTAMP.format(Instant.now()) + "\",\"data\":" + data + "}}";
         HttpRequest request = HttpRequest.newBuilder(URI.create(github.url() + "/repos/" + REPO + "/dispatches"))
                 .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN)
                 .header("User-Agent", "curl/8")
