@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,8 @@ import java.util.stream.Stream;
 final class RouterFixture {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
+    /** Event timestamps as the contract writes them, always with milliseconds (the demo compiles this file without route.java). */
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     static final Path WORKFLOWS = Scripts.ROOT.resolve("workflows");
 
     private final GitHubEmulator github;
@@ -114,7 +118,7 @@ final class RouterFixture {
     /** A dispatch sent without emit (as curl would), so nothing checked it first; returns the delivered file. */
     Path rawDispatch(String type, String data) throws IOException, InterruptedException {
         String body = "{\"event_type\":\"" + type + "\",\"client_payload\":{\"event_id\":\"" + UUID.randomUUID()
-                + "\",\"source\":\"curl\",\"timestamp\":\"" + route.TIMESTAMP.format(Instant.now()) + "\",\"data\":" + data + "}}";
+                + "\",\"source\":\"curl\",\"timestamp\":\"" + TIMESTAMP.format(Instant.now()) + "\",\"data\":" + data + "}}";
         HttpRequest request = HttpRequest.newBuilder(URI.create(github.url() + "/repos/" + REPO + "/dispatches"))
                 .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN)
                 .header("User-Agent", "curl/8")
