@@ -581,7 +581,7 @@ class dedupe implements Callable<Integer> {
             String eventId = text(document, "/client_payload/event_id");
             if (eventId == null || !UUID_TEXT.matcher(eventId).matches()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), file + ": /client_payload/event_id: "
-                        + (eventId == null ? "missing" : "'" + eventId + "' is not a lowercase UUID") + " (rule: required uuid)");
+                        + (eventId == null ? "missing (rule: required)" : "'" + eventId + "' is not a lowercase UUID (rule: pattern)"));
             }
             return new Claimed(UUID.fromString(eventId), document, eventId);
         }

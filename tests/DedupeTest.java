@@ -781,7 +781,12 @@ class DedupeTest {
         Path event = Files.writeString(temp.resolve("event.json"), "{\"action\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"42\"}}");
         InProcess.Run run = dedupe(env(), "claim", "--event", event.toString());
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().startsWith(event + ": /client_payload/event_id: '42' is not a lowercase UUID"), run.err());
+        assertTrue(run.err().startsWith(event + ": /client_payload/event_id: '42' is not a lowercase UUID (rule: pattern)"), run.err());
+
+        Path withoutId = Files.writeString(temp.resolve("no-id.json"), "{\"action\":\"rfc.pr.ready\",\"client_payload\":{}}");
+        InProcess.Run missing = dedupe(env(), "claim", "--event", withoutId.toString());
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().startsWith(withoutId + ": /client_payload/event_id: missing (rule: required)"), missing.err());
     }
 
     @Test
