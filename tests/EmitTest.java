@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,23 +141,28 @@ class EmitTest {
 
     // ---- retries: retried faults end in exactly one accepted dispatch with the first attempt's id ----
 
+    /** Each fault made when its test runs: the primary limit's reset is a second after that, not after the list was made. */
     static Stream<Arguments> transientFaults() {
         return Stream.of(
-                Arguments.of("500", GitHubEmulator.Fault.status(500)),
-                Arguments.of("502", GitHubEmulator.Fault.status(502)),
-                Arguments.of("503", GitHubEmulator.Fault.status(503)),
-                Arguments.of("429 with retry-after", GitHubEmulator.Fault.tooManyRequests(1)),
-                Arguments.of("429 without retry-after", GitHubEmulator.Fault.tooManyRequests(null)),
-                Arguments.of("secondary rate limit with retry-after", GitHubEmulator.Fault.secondaryRateLimit(1)),
-                Arguments.of("primary limit exhausted", GitHubEmulator.Fault.primaryRateLimitExhausted(Instant.now().getEpochSecond() + 1)),
-                Arguments.of("connection reset", GitHubEmulator.Fault.connectionReset()),
-                Arguments.of("delay", GitHubEmulator.Fault.delay(500)));
+                fault("500", () -> GitHubEmulator.Fault.status(500)),
+                fault("502", () -> GitHubEmulator.Fault.status(502)),
+                fault("503", () -> GitHubEmulator.Fault.status(503)),
+                fault("429 with retry-after", () -> GitHubEmulator.Fault.tooManyRequests(1)),
+                fault("429 without retry-after", () -> GitHubEmulator.Fault.tooManyRequests(null)),
+                fault("secondary rate limit with retry-after", () -> GitHubEmulator.Fault.secondaryRateLimit(1)),
+                fault("primary limit exhausted", () -> GitHubEmulator.Fault.primaryRateLimitExhausted(Instant.now().getEpochSecond() + 1)),
+                fault("connection reset", () -> GitHubEmulator.Fault.connectionReset()),
+                fault("delay", () -> GitHubEmulator.Fault.delay(500)));
+    }
+
+    static Arguments fault(String name, Supplier<GitHubEmulator.Fault> fault) {
+        return Arguments.of(name, fault);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("transientFaults")
-    void transientFaultIsRetriedWithTheSameEventId(String name, GitHubEmulator.Fault fault) throws IOException {
-        github.injectFault("POST", DISPATCHES, fault, name.equals("delay") ? 1 : 2);
+    void transientFaultIsRetriedWithTheSameEventId(String name, Supplier<GitHubEmulator.Fault> fault) throws IOException {
+        github.injectFault("POST", DISPATCHES, fault.get(), name.equals("delay") ? 1 : 2);
         InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(0, run.exitCode(), run.err());
         String eventId = run.out().strip();
