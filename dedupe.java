@@ -607,12 +607,8 @@ class dedupe implements Callable<Integer> {
                 description = "a login whose state comments count; repeatable (default: github-actions[bot])")
         List<String> trustedAuthors = new ArrayList<>();
 
-        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request (default: ${DEFAULT-VALUE})")
-        int maxAttempts;
-
-        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
-                description = "give up when waiting would pass this many seconds (default: ${DEFAULT-VALUE})")
-        int retryBudgetSeconds;
+        @Mixin
+        Retries retries;
 
         @Option(names = "--verbose", description = "print each API request and how many were made, and the stack trace of a failure, on stderr")
         boolean verbose;
@@ -698,22 +694,19 @@ class dedupe implements Callable<Integer> {
         private int notModified;
 
         private Store(dedupe root, Connection options, CommandSpec spec) {
-            Duration budget = Duration.ofSeconds(options.retryBudgetSeconds);
-            this.github = GitHub.fromEnv(root.env, options.repo, root.spec, options.maxAttempts, budget);
-            this.holder = GitHub.fromEnv(root.env, options.repo, root.spec, options.maxAttempts, HOLDER_RETRY_BUDGET);
+            this.github = GitHub.fromEnv(root.env, options.repo, root.spec, options.retries.maxAttempts, options.retries.budget());
+            this.holder = GitHub.fromEnv(root.env, options.repo, root.spec, options.retries.maxAttempts, HOLDER_RETRY_BUDGET);
             this.env = root.env;
             this.spec = spec;
             this.err = spec.commandLine().getErr();
             this.options = options;
             this.trusted = options.trusted();
             this.lease = root.lease;
-            this.deadline = Instant.now().plus(budget);
+            this.deadline = Instant.now().plus(options.retries.budget());
         }
 
         static Store open(dedupe root, Connection options, CommandSpec spec) {
-            if (options.maxAttempts < 1 || options.retryBudgetSeconds < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
-            }
+            options.retries.check(spec);
             if (options.stateIssue != null && options.stateIssue < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--state-issue must be an issue number, not " + options.stateIssue);
             }
@@ -824,7 +817,7 @@ class dedupe implements Callable<Integer> {
             for (int losses = 0; ; losses++) {
                 if (Instant.now().isAfter(deadline)) {
                     throw new GitHubUnreachable("other runs kept writing the state first; gave up after the retry budget of "
-                            + options.retryBudgetSeconds + " s");
+                            + options.retries.retryBudgetSeconds + " s");
                 }
                 Shards shards = read(true);
                 Snapshot snapshot = shards.shard(shard);
@@ -872,7 +865,7 @@ class dedupe implements Callable<Integer> {
                     Instant now = Instant.now();
                     if (now.isAfter(deadline)) {
                         throw new GitHubUnreachable("the state did not change while " + attemptName + " stayed taken; gave up after the retry budget of "
-                                + options.retryBudgetSeconds + " s");
+                                + options.retries.retryBudgetSeconds + " s");
                     }
                     if (!now.isBefore(refused.plus(lease))) {
                         abandoned.add(attemptName);
@@ -2403,6 +2396,32 @@ class dedupe implements Callable<Integer> {
         }
     }
     // ---- end of shared block GitHub ----
+
+    // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The options of every command that calls GitHub: how often and how long a request is retried
+    // (GitHub.java's backoff), checked before anything is read or sent.
+
+    /** --max-attempts and --retry-budget, used with @Mixin. */
+    static final class Retries {
+        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
+        int maxAttempts;
+
+        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
+                description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
+        int retryBudgetSeconds;
+
+        /** Refuses what no retry loop can use: exit 2, before anything is read or sent. */
+        void check(CommandSpec spec) {
+            if (maxAttempts < 1 || retryBudgetSeconds < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
+            }
+        }
+
+        Duration budget() {
+            return Duration.ofSeconds(retryBudgetSeconds);
+        }
+    }
+    // ---- end of shared block Retries ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch

@@ -83,6 +83,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -171,12 +172,8 @@ class emit implements Callable<Integer> {
     @Option(names = "--dry-run", description = "print the request body and send nothing")
     boolean dryRun;
 
-    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts in all (default: ${DEFAULT-VALUE})")
-    int maxAttempts;
-
-    @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
-            description = "give up when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
-    int retryBudgetSeconds;
+    @Mixin
+    Retries retries;
 
     @Option(names = "--verbose", description = "print stack traces of internal failures")
     boolean verbose;
@@ -204,9 +201,7 @@ class emit implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (maxAttempts < 1 || retryBudgetSeconds < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
-        }
+        retries.check(spec);
         for (String key : new String[] {id == null ? null : id.dedupeKey, trace == null ? null : trace.key}) {
             if (key != null && key.isBlank()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "a natural key may not be blank; use one such as rfc.issue.assigned/123");
@@ -224,7 +219,7 @@ class emit implements Callable<Integer> {
             spec.commandLine().getOut().println(document.toPrettyString());
             return CommandLine.ExitCode.OK;
         }
-        GitHub github = GitHub.fromEnv(env, repo, spec, maxAttempts, Duration.ofSeconds(retryBudgetSeconds));
+        GitHub github = GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget());
         github.call("POST", github.repoPath("/dispatches"), document, "create repository dispatch events", "contents: write");
         spec.commandLine().getOut().println(eventId);
         spec.commandLine().getErr().println("emit: sent " + eventType + " " + eventId + " to " + github.repository());
@@ -1174,6 +1169,32 @@ class emit implements Callable<Integer> {
         }
     }
     // ---- end of shared block GitHub ----
+
+    // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The options of every command that calls GitHub: how often and how long a request is retried
+    // (GitHub.java's backoff), checked before anything is read or sent.
+
+    /** --max-attempts and --retry-budget, used with @Mixin. */
+    static final class Retries {
+        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
+        int maxAttempts;
+
+        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
+                description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
+        int retryBudgetSeconds;
+
+        /** Refuses what no retry loop can use: exit 2, before anything is read or sent. */
+        void check(CommandSpec spec) {
+            if (maxAttempts < 1 || retryBudgetSeconds < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
+            }
+        }
+
+        Duration budget() {
+            return Duration.ofSeconds(retryBudgetSeconds);
+        }
+    }
+    // ---- end of shared block Retries ----
 
     // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.

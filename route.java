@@ -116,6 +116,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -246,12 +247,8 @@ class route implements Callable<Integer> {
     @Option(names = "--log", paramLabel = "FILE", description = "append one record per event to this event log (default: $EVENT_LOG)")
     Path logFile;
 
-    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
-    int maxAttempts;
-
-    @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
-            description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
-    int retryBudgetSeconds;
+    @Mixin
+    Retries retries;
 
     @Option(names = "--verbose", description = "print stack traces of internal failures")
     boolean verbose;
@@ -326,9 +323,7 @@ class route implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (maxAttempts < 1 || retryBudgetSeconds < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
-        }
+        retries.check(spec);
         Claim claim = Claim.fromEnv(env, spec);
         RoutesFile routes = RoutesFile.load(routesPath(routesFile, env), spec);
         if (plan) {
@@ -671,7 +666,7 @@ class route implements Callable<Integer> {
 
     private GitHub github() {
         if (github == null) {
-            github = GitHub.fromEnv(env, repo, spec, maxAttempts, Duration.ofSeconds(retryBudgetSeconds));
+            github = GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget());
         }
         return github;
     }
@@ -1749,12 +1744,8 @@ class route implements Callable<Integer> {
                 + "(envelope.schema.json, events/<type>.schema.json)")
         Path schemasDir;
 
-        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
-        int maxAttempts;
-
-        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
-                description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
-        int retryBudgetSeconds;
+        @Mixin
+        Retries retries;
 
         @Option(names = "--verbose", description = "print stack traces of internal failures")
         boolean verbose;
@@ -1773,9 +1764,7 @@ class route implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            if (maxAttempts < 1 || retryBudgetSeconds < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
-            }
+            retries.check(spec);
             Set<String> wanted = new LinkedHashSet<>(statuses != null ? statuses : List.of("failed"));
             for (String status : wanted) {
                 if (!STATUSES.contains(status)) {
@@ -1929,7 +1918,7 @@ class route implements Callable<Integer> {
 
         private GitHub github() {
             if (github == null) {
-                github = GitHub.fromEnv(parent.env, repo, parent.spec, maxAttempts, Duration.ofSeconds(retryBudgetSeconds));
+                github = GitHub.fromEnv(parent.env, repo, parent.spec, retries.maxAttempts, retries.budget());
             }
             return github;
         }
@@ -2011,12 +2000,8 @@ class route implements Callable<Integer> {
                 + "(default: $GITHUB_REPOSITORY)")
         String repo;
 
-        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
-        int maxAttempts;
-
-        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
-                description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
-        int retryBudgetSeconds;
+        @Mixin
+        Retries retries;
 
         @Option(names = "--verbose", description = "print stack traces of internal failures")
         boolean verbose;
@@ -2030,12 +2015,10 @@ class route implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            if (maxAttempts < 1 || retryBudgetSeconds < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
-            }
+            retries.check(spec);
             Duration graceTime = When.duration(grace, "--grace", spec);
             Span span = new Span(When.parse(since, "--since", spec), null);
-            GitHub github = GitHub.fromEnv(parent.env, repo, parent.spec, maxAttempts, Duration.ofSeconds(retryBudgetSeconds));
+            GitHub github = GitHub.fromEnv(parent.env, repo, parent.spec, retries.maxAttempts, retries.budget());
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             EventLogs.Logs read = EventLogs.read(List.of(), null, null, true, span, parent.env, spec, () -> github);
@@ -4717,4 +4700,30 @@ class route implements Callable<Integer> {
         }
     }
     // ---- end of shared block GitHub ----
+
+    // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The options of every command that calls GitHub: how often and how long a request is retried
+    // (GitHub.java's backoff), checked before anything is read or sent.
+
+    /** --max-attempts and --retry-budget, used with @Mixin. */
+    static final class Retries {
+        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
+        int maxAttempts;
+
+        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
+                description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
+        int retryBudgetSeconds;
+
+        /** Refuses what no retry loop can use: exit 2, before anything is read or sent. */
+        void check(CommandSpec spec) {
+            if (maxAttempts < 1 || retryBudgetSeconds < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
+            }
+        }
+
+        Duration budget() {
+            return Duration.ofSeconds(retryBudgetSeconds);
+        }
+    }
+    // ---- end of shared block Retries ----
 }
