@@ -1702,18 +1702,23 @@ class dedupe implements Callable<Integer> {
             super(message);
         }
     }
+    // ---- end of shared block Cli ----
+
+    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Class-data sharing and AOT training: JBang records a script's class-data sharing archive (//CDS) as
+    // the first run after a build exits, and later runs map only the classes that run loaded, so a first
+    // --help would leave every later step loading the rest from jars. The run that records (an AppCDS
+    // archive, or on JDK 25+ the AOT cache's training data, which ./jbang asks for) therefore also does
+    // the script's usual work on canned input, against a loopback server where it calls GitHub.
 
     /**
-     * JBang records a script's class-data sharing archive (//CDS) as the first run after a build exits,
-     * and later runs map only the classes that run loaded: a first --help would leave every later step
-     * loading the rest from jars. So the run that records (an AppCDS archive, or on JDK 25+ the AOT
-     * cache's training data, which ./jbang asks for) also does the script's usual work on canned input,
-     * with its output discarded, before it exits.
+     * Runs the script's usual work on canned input, with its output discarded, when this JVM records
+     * an archive or AOT cache at exit (call it after the command's own run, before System.exit).
      */
-    static void trainIfRecording(Class<?> script, Training training) {
+    static void trainIfRecording(Class<?> script, Workload workload) {
         try {
             if (recording(script)) {
-                training.run(new PrintWriter(Writer.nullWriter()));
+                workload.run(new PrintWriter(Writer.nullWriter()));
             }
         } catch (Exception | LinkageError e) {
             // Training only makes later runs faster; it must never change this run's outcome.
@@ -1741,10 +1746,41 @@ class dedupe implements Callable<Integer> {
     }
 
     /** A script's usual work on canned input, writing to out (which nobody reads). */
-    interface Training {
+    interface Workload {
         void run(PrintWriter out) throws Exception;
     }
-    // ---- end of shared block Cli ----
+
+    /**
+     * A server on a loopback port that answers every request with status and body, for a workload
+     * that calls GitHub: the client's whole request and response path, and no network.
+     */
+    static String loopbackGitHub(int status, String body) throws IOException {
+        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        Thread answering = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket socket = server.accept()) {
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                    int length = 0;
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring("content-length:".length()).strip());
+                        }
+                    }
+                    in.skip(length);
+                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+                    socket.getOutputStream().write(("HTTP/1.1 " + status + " Training\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream().write(content);
+                } catch (IOException | RuntimeException e) {
+                    return;
+                }
+            }
+        }, "loopback-github");
+        answering.setDaemon(true);
+        answering.start();
+        return "http://127.0.0.1:" + server.getLocalPort();
+    }
+    // ---- end of shared block Training ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
@@ -2356,37 +2392,6 @@ class dedupe implements Callable<Integer> {
                 return body == null ? "" : body.substring(0, Math.min(200, body.length())).replace("\n", " ");
             }
         }
-    }
-
-    /**
-     * A server on a loopback port that answers every request with status and body, for training runs
-     * (see trainIfRecording): the client's whole request and response path, and no network.
-     */
-    static String loopbackGitHub(int status, String body) throws IOException {
-        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        Thread answering = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket socket = server.accept()) {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-                    int length = 0;
-                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                            length = Integer.parseInt(line.substring("content-length:".length()).strip());
-                        }
-                    }
-                    in.skip(length);
-                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
-                    socket.getOutputStream().write(("HTTP/1.1 " + status + " Training\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-                    socket.getOutputStream().write(content);
-                } catch (IOException | RuntimeException e) {
-                    return;
-                }
-            }
-        }, "loopback-github");
-        answering.setDaemon(true);
-        answering.start();
-        return "http://127.0.0.1:" + server.getLocalPort();
     }
 
     /** GitHub could not be reached, or refused: exit 1 with one line that says what to fix. */

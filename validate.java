@@ -374,7 +374,7 @@ class validate implements Callable<Integer> {
                 if (!constType.isTextual() || !constType.asText().equals(eventType)) {
                     problems.add(file.where() + ": /properties/event_type/const must be '" + eventType + "', the file's name");
                 }
-                if (!EVENT_TYPE.matcher(eventType).matches() || eventType.length() > MAX_EVENT_TYPE_LENGTH) {
+                if (!EVENT_TYPE.matcher(eventType).matches() || eventType.length() > EventSchemas.MAX_EVENT_TYPE_LENGTH) {
                     problems.add(file.where() + ": '" + eventType + "' is not a valid event type name");
                 }
             }
@@ -443,18 +443,23 @@ class validate implements Callable<Integer> {
             super(message);
         }
     }
+    // ---- end of shared block Cli ----
+
+    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Class-data sharing and AOT training: JBang records a script's class-data sharing archive (//CDS) as
+    // the first run after a build exits, and later runs map only the classes that run loaded, so a first
+    // --help would leave every later step loading the rest from jars. The run that records (an AppCDS
+    // archive, or on JDK 25+ the AOT cache's training data, which ./jbang asks for) therefore also does
+    // the script's usual work on canned input, against a loopback server where it calls GitHub.
 
     /**
-     * JBang records a script's class-data sharing archive (//CDS) as the first run after a build exits,
-     * and later runs map only the classes that run loaded: a first --help would leave every later step
-     * loading the rest from jars. So the run that records (an AppCDS archive, or on JDK 25+ the AOT
-     * cache's training data, which ./jbang asks for) also does the script's usual work on canned input,
-     * with its output discarded, before it exits.
+     * Runs the script's usual work on canned input, with its output discarded, when this JVM records
+     * an archive or AOT cache at exit (call it after the command's own run, before System.exit).
      */
-    static void trainIfRecording(Class<?> script, Training training) {
+    static void trainIfRecording(Class<?> script, Workload workload) {
         try {
             if (recording(script)) {
-                training.run(new PrintWriter(Writer.nullWriter()));
+                workload.run(new PrintWriter(Writer.nullWriter()));
             }
         } catch (Exception | LinkageError e) {
             // Training only makes later runs faster; it must never change this run's outcome.
@@ -482,10 +487,41 @@ class validate implements Callable<Integer> {
     }
 
     /** A script's usual work on canned input, writing to out (which nobody reads). */
-    interface Training {
+    interface Workload {
         void run(PrintWriter out) throws Exception;
     }
-    // ---- end of shared block Cli ----
+
+    /**
+     * A server on a loopback port that answers every request with status and body, for a workload
+     * that calls GitHub: the client's whole request and response path, and no network.
+     */
+    static String loopbackGitHub(int status, String body) throws IOException {
+        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        Thread answering = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket socket = server.accept()) {
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                    int length = 0;
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring("content-length:".length()).strip());
+                        }
+                    }
+                    in.skip(length);
+                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+                    socket.getOutputStream().write(("HTTP/1.1 " + status + " Training\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream().write(content);
+                } catch (IOException | RuntimeException e) {
+                    return;
+                }
+            }
+        }, "loopback-github");
+        answering.setDaemon(true);
+        answering.start();
+        return "http://127.0.0.1:" + server.getLocalPort();
+    }
+    // ---- end of shared block Training ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
@@ -749,14 +785,13 @@ class validate implements Callable<Integer> {
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
 
-    static final int MAX_EVENT_TYPE_LENGTH = 100;
-    static final int MAX_PAYLOAD_PROPERTIES = 10;
-    /** GitHub refuses dispatch bodies of 64 KB and more. */
-    static final int MAX_BODY_BYTES = 65_536;
-    /** Where a repository keeps its own event schemas (envelope.schema.json, events/<type>.schema.json). */
-    static final String REPOSITORY_SCHEMAS = "docs/events/schema";
-
     static final class EventSchemas {
+        static final int MAX_EVENT_TYPE_LENGTH = 100;
+        static final int MAX_PAYLOAD_PROPERTIES = 10;
+        /** GitHub refuses dispatch bodies of 64 KB and more. */
+        static final int MAX_BODY_BYTES = 65_536;
+        /** Where a repository keeps its own event schemas (envelope.schema.json, events/<type>.schema.json). */
+        static final String REPOSITORY_SCHEMAS = "docs/events/schema";
         private static final String ENVELOPE = "envelope.schema.json";
 
         /** One schema file: its layer, its name in the layer (envelope.schema.json or events/<type>.schema.json), its $id. */
@@ -986,8 +1021,11 @@ class validate implements Callable<Integer> {
     }
     // ---- end of shared block EventSchemas ----
 
-    // ---- shared block BundledSchemas: generated from schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
-    // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas.
+    // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
+    // writes them into the call below (envelope.schema.json, then events/*.schema.json by name); here the
+    // call names none, so this file compiles on its own.
+
     static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas(
             "envelope.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/envelope.schema.json\",\"title\":\"Event document\",\"description\":\"A repository_dispatch request body: the event type and the envelope (client_payload). Generic for every event type; each schema under events/ references this one and constrains event_type and client_payload.data. GitHub's limits (at most 10 top-level client_payload properties, body under 64 KB) are enforced here where JSON Schema can express them (maxProperties) and by the scripts for the body size.\",\"type\":\"object\",\"required\":[\"event_type\",\"client_payload\"],\"additionalProperties\":false,\"properties\":{\"event_type\":{\"description\":\"Dotted lowercase event type name, e.g. rfc.pr.ready; at most 100 characters (GitHub's limit).\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100,\"pattern\":\"^[a-z][a-z0-9_-]*(\\\\.[a-z][a-z0-9_-]*)+$\"},\"client_payload\":{\"description\":\"The envelope; its data member is validated by the event type's schema.\",\"$ref\":\"#/$defs/client_payload\"}},\"$defs\":{\"client_payload\":{\"title\":\"Envelope\",\"description\":\"The envelope carried as client_payload. Nothing else at the top level; GitHub allows at most 10 top-level properties.\",\"type\":\"object\",\"maxProperties\":10,\"additionalProperties\":false,\"required\":[\"event_id\",\"source\",\"timestamp\",\"data\"],\"properties\":{\"event_id\":{\"description\":\"Unique id of this event: lowercase UUID, random (v4) or name-based (v5) from a dedupe key.\",\"$ref\":\"#/$defs/uuid\"},\"trace_id\":{\"description\":\"Optional: the event_id of the first event in the chain, inherited by events emitted while handling it.\",\"$ref\":\"#/$defs/uuid\"},\"source\":{\"description\":\"Who emitted the event, e.g. a workflow or job name.\",\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,99}$\"},\"timestamp\":{\"description\":\"Emit time, RFC 3339 in UTC with milliseconds, e.g. 2026-11-27T04:38:13.123Z.\",\"type\":\"string\",\"format\":\"date-time\",\"pattern\":\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\\\.[0-9]{3}Z$\"},\"data\":{\"description\":\"The payload core, validated by the event type's schema (events/<event_type>.schema.json).\",\"type\":\"object\"}}},\"uuid\":{\"description\":\"A lowercase UUID in canonical 8-4-4-4-12 form, 36 characters.\",\"type\":\"string\",\"format\":\"uuid\",\"minLength\":36,\"maxLength\":36,\"pattern\":\"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\"}}}",
             "events/rfc.chain.broken.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.chain.broken.schema.json\",\"title\":\"rfc.chain.broken: an RFC chain is inconsistent\",\"description\":\"Produced by the chain consistency scan when an RFC chain is broken; consumed by chain reset / cleanup workflows.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.chain.broken\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The broken chain and why it is broken.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"chain_id\",\"reason\"],\"properties\":{\"chain_id\":{\"description\":\"Chain id: RFC series and micro step, e.g. RFC-093-02.\",\"type\":\"string\",\"pattern\":\"^RFC-[0-9]{3,}-[0-9]{2}$\"},\"reason\":{\"description\":\"Why the chain is broken. Two families: duplicate/conflict states (PR_CLOSED_CONFLICT, DUPLICATE_PR), routed to rfc-cleanup-duplicates.yml; branch-only / CI-stuck states (BRANCH_ONLY, CI_STUCK), routed to cleanup-stalled-prs.yml.\",\"enum\":[\"PR_CLOSED_CONFLICT\",\"DUPLICATE_PR\",\"BRANCH_ONLY\",\"CI_STUCK\"]}},\"examples\":[{\"chain_id\":\"RFC-093-02\",\"reason\":\"PR_CLOSED_CONFLICT\"}]}}}",
@@ -1321,37 +1359,6 @@ class validate implements Callable<Integer> {
                 return body == null ? "" : body.substring(0, Math.min(200, body.length())).replace("\n", " ");
             }
         }
-    }
-
-    /**
-     * A server on a loopback port that answers every request with status and body, for training runs
-     * (see trainIfRecording): the client's whole request and response path, and no network.
-     */
-    static String loopbackGitHub(int status, String body) throws IOException {
-        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        Thread answering = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket socket = server.accept()) {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-                    int length = 0;
-                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                            length = Integer.parseInt(line.substring("content-length:".length()).strip());
-                        }
-                    }
-                    in.skip(length);
-                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
-                    socket.getOutputStream().write(("HTTP/1.1 " + status + " Training\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-                    socket.getOutputStream().write(content);
-                } catch (IOException | RuntimeException e) {
-                    return;
-                }
-            }
-        }, "loopback-github");
-        answering.setDaemon(true);
-        answering.start();
-        return "http://127.0.0.1:" + server.getLocalPort();
     }
 
     /** GitHub could not be reached, or refused: exit 1 with one line that says what to fix. */

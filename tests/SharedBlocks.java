@@ -1,38 +1,54 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Writes the shared blocks into the scripts: each copy between its marker lines comes from
-//DESCRIPTION shared/<Block>.java (and BundledSchemas from schemas/); --check only reports copies that differ.
+//DESCRIPTION Writes the shared blocks into the scripts: each copy between its marker lines is made from
+//DESCRIPTION shared/<Block>.java. --check only reports the copies that differ.
 //JAVA 17+
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * The scripts are single files by design, so the code they share is copied into each of them.
- * Each copy has one source: shared/NAME.java for a block of code, schemas/ for the bundled
- * schemas. A script asks for a block with two marker lines; this tool fills in what lies between
- * them, adds the imports the block needs and drops imports nothing uses any more.
+ * Each copy has one source, shared/NAME.java, a compilation unit of the package {@code shared}
+ * that compiles on its own. A script asks for a block with two marker lines; this tool fills in
+ * what lies between them, adds the imports the block needs and drops imports nothing uses any
+ * more. docs/shared-blocks.md says how.
  *
  * <pre>
  *   ./jbang tests/SharedBlocks.java           bring every copy up to date
  *   ./jbang tests/SharedBlocks.java --check   list the copies that differ from their source (exit 1)
  * </pre>
+ *
+ * How a source becomes a copy: its opening // comment is the copy's first lines; its package and
+ * imports of the package shared are dropped; the interface named after the file, if there is one,
+ * is a holder whose members become the script's own; every other top-level type becomes a member
+ * type of the script (a class gets static).
  */
 final class SharedBlocks {
     static final String COMMAND = "./jbang tests/SharedBlocks.java";
     static final Pattern BEGIN = Pattern.compile("^    // ---- shared block (\\w+): .*$");
+    static final Pattern END = Pattern.compile("^    // ---- end of shared block (\\w+) ----$");
     static final String BUNDLED_SCHEMAS = "BundledSchemas";
-    private static final Pattern IMPORT = Pattern.compile("^import (static )?([\\w.]+);$");
+    /** The one line of shared/BundledSchemas.java that the schemas of schemas/ are written into. */
+    static final String BUNDLED_SCHEMAS_CALL = "    static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas();";
+    private static final String USAGE = "usage: " + COMMAND + " [--check] [REPOSITORY]";
+    private static final Pattern IMPORT = Pattern.compile("^import (static )?([\\w.]+)(\\.\\*)?;$");
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+    private static final Set<String> TYPE_KEYWORDS = Set.of("class", "interface", "record", "enum");
     /** Imports sorted by name (picocli.CommandLine before picocli.CommandLine.Command), as the scripts keep them. */
     private static final Comparator<String> IMPORT_ORDER = Comparator.comparing(line -> line.substring(0, line.length() - 1));
 
@@ -40,37 +56,59 @@ final class SharedBlocks {
     }
 
     public static void main(String... args) throws IOException {
-        boolean check = List.of(args).contains("--check");
-        Path root = Path.of(args.length > 0 && !args[args.length - 1].startsWith("--") ? args[args.length - 1] : ".").toAbsolutePath().normalize();
-        Map<Path, String> stale = stale(root);
-        if (check) {
-            stale.keySet().forEach(script -> System.err.println(root.relativize(script) + ": a shared block differs from its source"));
-            System.exit(stale.isEmpty() ? 0 : 1);
+        boolean check = false;
+        Path root = Path.of(".");
+        for (String arg : args) {
+            switch (arg) {
+                case "--check" -> check = true;
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> {
+                    if (arg.startsWith("-")) {
+                        System.err.println("unknown option " + arg + "; " + USAGE);
+                        System.exit(2);
+                    }
+                    root = Path.of(arg);
+                }
+            }
         }
-        for (var script : stale.entrySet()) {
-            Files.writeString(script.getKey(), script.getValue());
-            System.err.println("updated " + root.relativize(script.getKey()));
-        }
-        System.err.println(stale.isEmpty() ? "every shared block is up to date" : stale.size() + " script(s) updated");
+        System.exit(run(root.toAbsolutePath().normalize(), check, System.err));
     }
 
-    /** The scripts whose text differs from what their blocks' sources make, with the text they should have. */
-    static Map<Path, String> stale(Path root) throws IOException {
-        Map<Path, String> stale = new TreeMap<>();
+    /** Brings every copy up to date (or with check, only reports those that differ). Returns the exit code. */
+    static int run(Path root, boolean check, PrintStream err) throws IOException {
+        List<Plan> stale = plans(root).stream().filter(Plan::stale).toList();
+        if (check) {
+            for (Plan plan : stale) {
+                err.println(root.relativize(plan.script()) + ": the shared block(s) " + String.join(", ", plan.staleBlocks())
+                        + " differ from their source; run " + COMMAND);
+            }
+            return stale.isEmpty() ? 0 : 1;
+        }
+        for (Plan plan : stale) {
+            Files.writeString(plan.script(), plan.expected());
+            err.println("updated " + root.relativize(plan.script()));
+        }
+        err.println(stale.isEmpty() ? "every shared block is up to date" : stale.size() + " script(s) updated");
+        return 0;
+    }
+
+    /** What each script with shared blocks should hold. */
+    static List<Plan> plans(Path root) throws IOException {
+        Map<String, SourceFile> sources = new HashMap<>();
+        List<Plan> plans = new ArrayList<>();
         for (Path script : scripts(root)) {
             String current = Files.readString(script);
-            if (blocksOf(current).isEmpty()) {
-                continue;
-            }
-            String expected = render(root, current);
-            if (!expected.equals(current)) {
-                stale.put(script, expected);
+            if (!blocksOf(current).isEmpty()) {
+                plans.add(plan(root, script, current, sources));
             }
         }
-        return stale;
+        return plans;
     }
 
-    /** The top-level scripts (the files every block is copied into). */
+    /** The top-level scripts (the files blocks are copied into). */
     static List<Path> scripts(Path root) throws IOException {
         try (Stream<Path> files = Files.list(root)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".java")).sorted().toList();
@@ -82,38 +120,384 @@ final class SharedBlocks {
         return script.lines().map(BEGIN::matcher).filter(Matcher::matches).map(m -> m.group(1)).toList();
     }
 
-    /** The script with every block between its markers rewritten from its source, and its imports brought in line. */
-    static String render(Path root, String script) throws IOException {
-        List<String> lines = new ArrayList<>(script.lines().toList());
-        List<String> imports = new ArrayList<>();
+    static String sourceOf(String block) {
+        return "shared/" + block + ".java" + (block.equals(BUNDLED_SCHEMAS) ? " and schemas/" : "");
+    }
+
+    static String beginMarker(String block) {
+        return "    // ---- shared block " + block + ": generated from " + sourceOf(block) + " by " + COMMAND + "; edit the source, not this copy ----";
+    }
+
+    static String endMarker(String block) {
+        return "    // ---- end of shared block " + block + " ----";
+    }
+
+    /** What a script should hold: its text with every block made from its source, and the blocks whose copy differs. */
+    record Plan(Path script, String current, String expected, List<String> staleBlocks) {
+        boolean stale() {
+            return !current.equals(expected);
+        }
+    }
+
+    static Plan plan(Path root, Path script, String current) throws IOException {
+        return plan(root, script, current, new HashMap<>());
+    }
+
+    private static Plan plan(Path root, Path script, String current, Map<String, SourceFile> cache) throws IOException {
+        List<String> lines = current.lines().toList();
+        List<Region> regions = regions(lines, script);
+        List<SourceFile> sources = new ArrayList<>();
+        for (Region region : regions) {
+            SourceFile source = cache.get(region.block());
+            if (source == null) {
+                source = SourceFile.read(root, region.block());
+                cache.put(region.block(), source);
+            }
+            sources.add(source);
+        }
         List<String> out = new ArrayList<>();
+        List<String> staleBlocks = new ArrayList<>();
+        int next = 0;
+        for (int r = 0; r < regions.size(); r++) {
+            Region region = regions.get(r);
+            SourceFile source = sources.get(r);
+            out.addAll(lines.subList(next, region.begin()));
+            List<String> generated = source.render();
+            List<String> copy = lines.subList(region.begin() + 1, region.end());
+            if (!copy.equals(generated) || !lines.get(region.begin()).equals(beginMarker(region.block()))) {
+                staleBlocks.add(region.block());
+            }
+            out.add(beginMarker(region.block()));
+            out.addAll(generated);
+            out.add(endMarker(region.block()));
+            next = region.end() + 1;
+        }
+        out.addAll(lines.subList(next, lines.size()));
+        String expected = withImports(out, sources.stream().flatMap(s -> s.imports().stream()).toList());
+        return new Plan(script, current, expected, staleBlocks);
+    }
+
+    /** A block's place in a script: its begin and end marker lines. */
+    record Region(String block, int begin, int end) {
+    }
+
+    private static List<Region> regions(List<String> lines, Path script) {
+        List<Region> regions = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             Matcher begin = BEGIN.matcher(lines.get(i));
             if (!begin.matches()) {
-                out.add(lines.get(i));
                 continue;
             }
-            String name = begin.group(1);
-            int end = lines.indexOf(endMarker(name));
-            if (end < i) {
-                throw new IllegalStateException("shared block " + name + " has no end marker: " + endMarker(name));
+            String block = begin.group(1);
+            int end = i + 1;
+            Matcher m = null;
+            for (; end < lines.size(); end++) {
+                m = END.matcher(lines.get(end));
+                if (m.matches() || BEGIN.matcher(lines.get(end)).matches()) {
+                    break;
+                }
             }
-            Block block = name.equals(BUNDLED_SCHEMAS) ? bundledSchemas(root) : Block.read(root.resolve("shared/" + name + ".java"));
-            imports.addAll(block.imports());
-            out.add(beginMarker(name, block.source()));
-            out.addAll(block.lines());
-            out.add(endMarker(name));
+            if (end >= lines.size() || !m.matches() || !m.group(1).equals(block)) {
+                throw new IllegalStateException(script.getFileName() + ":" + (i + 1) + ": shared block " + block
+                        + " has no end marker; add the line: // ---- end of shared block " + block + " ----");
+            }
+            regions.add(new Region(block, i, end));
             i = end;
         }
-        return withImports(out, imports);
+        return regions;
     }
 
-    static String beginMarker(String name, String source) {
-        return "    // ---- shared block " + name + ": generated from " + source + " by " + COMMAND + "; edit the source, not this copy ----";
+    /** A shared source, read: its opening comment, its imports, and its members as a script's class holds them. */
+    record SourceFile(String block, List<String> comment, List<String> imports, List<String> lines) {
+
+        static SourceFile read(Path root, String block) throws IOException {
+            String where = "shared/" + block + ".java";
+            Path file = root.resolve(where);
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalStateException("no source for the shared block " + block + ": " + where);
+            }
+            List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+            if (block.equals(BUNDLED_SCHEMAS)) {
+                int call = lines.indexOf(BUNDLED_SCHEMAS_CALL);
+                if (call < 0) {
+                    throw new IllegalStateException(where + ": needs the line the schemas are written into: " + BUNDLED_SCHEMAS_CALL.strip());
+                }
+                lines.remove(call);
+                lines.addAll(call, bundledSchemasCall(root));
+            }
+            int i = 0;
+            List<String> comment = new ArrayList<>();
+            for (; i < lines.size() && lines.get(i).startsWith("//"); i++) {
+                comment.add("    " + lines.get(i));
+            }
+            for (; i < lines.size() && lines.get(i).isBlank(); i++) {
+                // the blank line before the package
+            }
+            if (i >= lines.size() || !lines.get(i).equals("package shared;")) {
+                throw new IllegalStateException(where + ": after its opening // comment a source says `package shared;`");
+            }
+            List<String> imports = new ArrayList<>();
+            for (i++; i < lines.size() && (lines.get(i).isBlank() || IMPORT.matcher(lines.get(i)).matches()); i++) {
+                Matcher m = IMPORT.matcher(lines.get(i));
+                if (m.matches() && !m.group(2).startsWith("shared.")) {
+                    if (m.group(1) != null || m.group(3) != null) {
+                        throw new IllegalStateException(where + ": import each class by name (a copy's imports are sorted and pruned by name): " + lines.get(i));
+                    }
+                    imports.add(lines.get(i));
+                }
+            }
+            List<String> body = new ArrayList<>(unwrap(block, where, lines.subList(i, lines.size())));
+            while (!body.isEmpty() && body.get(0).isEmpty()) {
+                body.remove(0);
+            }
+            while (!body.isEmpty() && body.get(body.size() - 1).isEmpty()) {
+                body.remove(body.size() - 1);
+            }
+            return new SourceFile(block, comment, imports, body);
+        }
+
+        /** The copy's lines: the source's comment, a blank line, the members. */
+        List<String> render() {
+            List<String> out = new ArrayList<>(comment);
+            out.add("");
+            out.addAll(lines);
+            return out;
+        }
     }
 
-    static String endMarker(String name) {
-        return "    // ---- end of shared block " + name + " ----";
+    /**
+     * A source's declarations as members of a script's class: the holder's members as they are, every
+     * other top-level type indented one level, a class made static.
+     */
+    private static List<String> unwrap(String block, String where, List<String> lines) {
+        List<String> code = code(String.join("\n", lines)).lines().collect(Collectors.toCollection(ArrayList::new));
+        while (code.size() < lines.size()) {
+            code.add("");
+        }
+        List<String> out = new ArrayList<>();
+        int at = 0;
+        for (Declaration declaration : declarations(lines, code, 0, lines.size(), where)) {
+            for (; at < declaration.start(); at++) {
+                out.add(lines.get(at)); // the blank lines between declarations
+            }
+            at = declaration.end() + 1;
+            if (declaration.kind() != Kind.TYPE) {
+                throw new IllegalStateException(where + ": only types at the top level of a source: " + lines.get(declaration.start()));
+            }
+            if (declaration.keyword().equals("interface") && declaration.name().equals(block)) {
+                if (declaration.bodyLine() < 0) {
+                    throw new IllegalStateException(where + ": write the holder interface " + block + " on several lines");
+                }
+                for (Declaration member : declarations(lines, code, declaration.bodyLine() + 1, declaration.end(), where)) {
+                    if (!member.isStatic() && (member.kind() == Kind.FIELD || member.kind() == Kind.METHOD || "class".equals(member.keyword()))) {
+                        throw new IllegalStateException(where + ": " + member.name() + ": write static, as the copy is a member of the script's class: "
+                                + lines.get(member.start()).strip());
+                    }
+                }
+                out.addAll(lines.subList(declaration.bodyLine() + 1, declaration.end()));
+                continue;
+            }
+            boolean madeStatic = !declaration.keyword().equals("class");
+            Pattern header = Pattern.compile("^(\\s*)((?:(?:public|protected|private|abstract|final|sealed|non-sealed|strictfp)\\s+)*class\\s+"
+                    + Pattern.quote(declaration.name()) + "\\b.*)$");
+            for (int i = declaration.start(); i <= declaration.end(); i++) {
+                String line = lines.get(i);
+                Matcher m = header.matcher(line);
+                if (!madeStatic && m.matches()) {
+                    line = m.group(1) + "static " + m.group(2);
+                    madeStatic = true;
+                }
+                out.add(line.isEmpty() ? line : "    " + line);
+            }
+            if (!madeStatic) {
+                throw new IllegalStateException(where + ": start the line of class " + declaration.name() + " with its modifiers");
+            }
+        }
+        out.addAll(lines.subList(at, lines.size()));
+        return out;
+    }
+
+    enum Kind { FIELD, METHOD, TYPE, OTHER }
+
+    /** One declaration in a class body (or a compilation unit): where its lines are, and what it declares. */
+    record Declaration(int gap, int start, int end, int bodyLine, Kind kind, String keyword, String name, boolean isStatic, boolean annotated,
+                       boolean abstractMethod) {
+    }
+
+    /**
+     * The declarations of lines [from, to) of a class body, in order. A declaration takes the comments
+     * and annotations above it, and ends with the line of its ';' or of the '}' closing its body.
+     */
+    static List<Declaration> declarations(List<String> lines, List<String> code, int from, int to, String where) {
+        List<Declaration> declarations = new ArrayList<>();
+        int gap = 0;
+        for (int i = from; i < to; ) {
+            if (lines.get(i).isBlank()) {
+                gap++;
+                i++;
+                continue;
+            }
+            int start = i;
+            int depth = 0;
+            boolean assigned = false;
+            int bodyLine = -1;
+            int end = -1;
+            boolean semicolon = false;
+            for (int j = i; j < to && end < 0; j++) {
+                String line = code.get(j);
+                for (int k = 0; k < line.length() && end < 0; k++) {
+                    char c = line.charAt(k);
+                    if (c == '(' || c == '[' || c == '{') {
+                        if (c == '{' && depth == 0 && !assigned && bodyLine < 0) {
+                            bodyLine = j;
+                        }
+                        depth++;
+                    } else if (c == ')' || c == ']' || c == '}') {
+                        depth--;
+                        if (depth < 0) {
+                            throw new IllegalStateException(where + ": unbalanced '" + c + "' in: " + lines.get(j).strip());
+                        }
+                        if (c == '}' && depth == 0 && !assigned && bodyLine >= 0) {
+                            end = j;
+                        }
+                    } else if (c == ';' && depth == 0) {
+                        end = j;
+                        semicolon = true;
+                    } else if (c == '=' && depth == 0) {
+                        assigned = true;
+                    }
+                }
+            }
+            if (end < 0) {
+                boolean onlyComments = true;
+                for (int j = start; j < to; j++) {
+                    onlyComments &= code.get(j).isBlank();
+                }
+                if (!onlyComments) {
+                    throw new IllegalStateException(where + ": cannot find the end of the declaration that starts: " + lines.get(start).strip());
+                }
+                break; // comments after the last declaration stay with the closing brace
+            }
+            declarations.add(declare(String.join("\n", code.subList(start, end + 1)), gap, start, end, semicolon ? -1 : bodyLine, where));
+            gap = 0;
+            i = end + 1;
+        }
+        return declarations;
+    }
+
+    private static Declaration declare(String code, int gap, int start, int end, int bodyLine, String where) {
+        // Drop annotations (with their arguments), noting that there were some.
+        StringBuilder text = new StringBuilder();
+        boolean annotated = false;
+        for (int i = 0; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (c == '@' && i + 1 < code.length() && Character.isJavaIdentifierStart(code.charAt(i + 1))) {
+                annotated = true;
+                int j = i + 1;
+                while (j < code.length() && (Character.isJavaIdentifierPart(code.charAt(j)) || code.charAt(j) == '.')) {
+                    j++;
+                }
+                int k = j;
+                while (k < code.length() && Character.isWhitespace(code.charAt(k))) {
+                    k++;
+                }
+                if (k < code.length() && code.charAt(k) == '(') {
+                    int depth = 0;
+                    for (; k < code.length(); k++) {
+                        depth += code.charAt(k) == '(' ? 1 : code.charAt(k) == ')' ? -1 : 0;
+                        if (depth == 0) {
+                            break;
+                        }
+                    }
+                    j = k + 1;
+                }
+                text.append(' ');
+                i = j - 1;
+            } else {
+                text.append(c);
+            }
+        }
+        int delimiter = 0;
+        while (delimiter < text.length() && "({=;".indexOf(text.charAt(delimiter)) < 0) {
+            delimiter++;
+        }
+        List<String> words = new ArrayList<>();
+        Matcher m = IDENTIFIER.matcher(text.substring(0, delimiter));
+        while (m.find()) {
+            words.add(m.group());
+        }
+        boolean isStatic = words.contains("static");
+        for (int w = 0; w < words.size() - 1; w++) {
+            if (TYPE_KEYWORDS.contains(words.get(w))) {
+                return new Declaration(gap, start, end, bodyLine, Kind.TYPE, words.get(w), words.get(w + 1), isStatic, annotated, false);
+            }
+        }
+        char d = delimiter < text.length() ? text.charAt(delimiter) : ';';
+        String last = words.isEmpty() ? null : words.get(words.size() - 1);
+        if (d == '(' && last != null) {
+            return new Declaration(gap, start, end, bodyLine, Kind.METHOD, null, last, isStatic, annotated, bodyLine < 0);
+        }
+        if (d == '{' && (last == null || last.equals("static"))) {
+            return new Declaration(gap, start, end, bodyLine, Kind.OTHER, null, null, isStatic, annotated, false);
+        }
+        if (d == '{') {
+            return new Declaration(gap, start, end, bodyLine, Kind.METHOD, null, last, isStatic, annotated, false); // a compact constructor
+        }
+        if (last == null) {
+            throw new IllegalStateException(where + ": cannot tell what this declares: " + code.strip());
+        }
+        return new Declaration(gap, start, end, bodyLine, Kind.FIELD, null, last, isStatic, annotated, false);
+    }
+
+    /** Java text with comments and the insides of string, character and text block literals blanked; line breaks are kept. */
+    static String code(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            char c = text.charAt(i);
+            int end;
+            if (text.startsWith("//", i)) {
+                end = text.indexOf('\n', i);
+                end = end < 0 ? n : end;
+                blank(text, i, end, out);
+            } else if (text.startsWith("/*", i)) {
+                end = text.indexOf("*/", i + 2);
+                end = end < 0 ? n : end + 2;
+                blank(text, i, end, out);
+            } else if (text.startsWith("\"\"\"", i)) {
+                int j = i + 3;
+                while (j < n && !text.startsWith("\"\"\"", j)) {
+                    j += text.charAt(j) == '\\' ? 2 : 1;
+                }
+                end = Math.min(n, j + 3);
+                out.append('"');
+                blank(text, i + 1, end - 1, out);
+                out.append('"');
+            } else if (c == '"' || c == '\'') {
+                int j = i + 1;
+                while (j < n && text.charAt(j) != c && text.charAt(j) != '\n') {
+                    j += text.charAt(j) == '\\' ? 2 : 1;
+                }
+                end = Math.min(n, j + 1);
+                out.append(c);
+                blank(text, i + 1, end - 1, out);
+                if (end - 1 > i) {
+                    out.append(c);
+                }
+            } else {
+                out.append(c);
+                end = i + 1;
+            }
+            i = end;
+        }
+        return out.toString();
+    }
+
+    private static void blank(String text, int from, int to, StringBuilder out) {
+        for (int i = from; i < to; i++) {
+            out.append(text.charAt(i) == '\n' ? '\n' : ' ');
+        }
     }
 
     /** The script's imports plus the blocks', without those whose name the code no longer uses, sorted. */
@@ -134,12 +518,15 @@ final class SharedBlocks {
         }
         List<String> code = new ArrayList<>(lines.subList(0, first));
         code.addAll(lines.subList(last + 1, lines.size()));
-        String body = String.join("\n", code);
+        Set<String> words = new HashSet<>();
+        Matcher word = Pattern.compile("\\w+").matcher(String.join("\n", code));
+        while (word.find()) {
+            words.add(word.group());
+        }
         List<String> used = imports.stream().filter(line -> {
             Matcher m = IMPORT.matcher(line);
             m.matches();
-            String name = m.group(2).substring(m.group(2).lastIndexOf('.') + 1);
-            return Pattern.compile("\\b" + Pattern.quote(name) + "\\b").matcher(body).find();
+            return m.group(3) != null || words.contains(m.group(2).substring(m.group(2).lastIndexOf('.') + 1));
         }).toList();
         List<String> result = new ArrayList<>(lines.subList(0, first));
         result.addAll(used);
@@ -147,57 +534,25 @@ final class SharedBlocks {
         return String.join("\n", result) + "\n";
     }
 
-    /** A block: its imports and its lines (a comment saying why, then members indented as class members). */
-    record Block(String source, List<String> imports, List<String> lines) {
-        static Block read(Path file) throws IOException {
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalStateException("no source for a shared block: " + file);
-            }
-            List<String> imports = new ArrayList<>();
-            List<String> lines = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (IMPORT.matcher(line).matches()) {
-                    imports.add(line);
-                } else if (line.startsWith("// ")) {
-                    lines.add("    " + line);
-                } else if (!(line.isEmpty() && (lines.isEmpty() || lines.get(lines.size() - 1).isEmpty()))) {
-                    lines.add(line);
-                }
-            }
-            while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-                lines.remove(lines.size() - 1);
-            }
-            return new Block("shared/" + file.getFileName(), imports, lines);
-        }
-    }
-
     /**
-     * The schemas of schemas/ as string constants, compacted to one line each: the bottom layer of every
-     * script's schemas. Bundled as source rather than with //FILES, because JBang refuses to build a
-     * script whose //FILES are missing (a script copied alone) and cannot expand a glob of a remote script.
+     * The line of shared/BundledSchemas.java that names no schema, written with the schemas of
+     * schemas/ as compact string constants: the bottom layer of every script's schemas. Bundled as
+     * source rather than with //FILES, because JBang refuses to build a script whose //FILES are
+     * missing (a script copied alone) and cannot expand a glob of a remote script.
      */
-    static Block bundledSchemas(Path root) throws IOException {
+    static List<String> bundledSchemasCall(Path root) throws IOException {
         Path schemas = root.resolve("schemas");
         List<String> names = new ArrayList<>(List.of("envelope.schema.json"));
         try (Stream<Path> events = Files.list(schemas.resolve("events"))) {
             events.map(p -> "events/" + p.getFileName()).filter(n -> n.endsWith(".schema.json")).sorted().forEach(names::add);
         }
         List<String> lines = new ArrayList<>();
-        lines.add("    // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas.");
-        lines.add("    static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas(");
+        lines.add(BUNDLED_SCHEMAS_CALL.substring(0, BUNDLED_SCHEMAS_CALL.length() - 2));
         for (int i = 0; i < names.size(); i++) {
             String compact = compact(Files.readString(schemas.resolve(names.get(i)), StandardCharsets.UTF_8));
             lines.add("            \"" + names.get(i) + "\", " + javaString(compact) + (i < names.size() - 1 ? "," : ");"));
         }
-        lines.add("");
-        lines.add("    private static Map<String, String> bundledSchemas(String... nameAndText) {");
-        lines.add("        Map<String, String> schemas = new LinkedHashMap<>();");
-        lines.add("        for (int i = 0; i < nameAndText.length; i += 2) {");
-        lines.add("            schemas.put(nameAndText[i], nameAndText[i + 1]);");
-        lines.add("        }");
-        lines.add("        return schemas;");
-        lines.add("    }");
-        return new Block("schemas/", List.of("import java.util.LinkedHashMap;", "import java.util.Map;"), lines);
+        return lines;
     }
 
     /** JSON without the whitespace between tokens; strings are kept as they are. */
