@@ -29,7 +29,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -1786,6 +1785,7 @@ class dedupe implements Callable<Integer> {
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+    // Left out of this copy, as dedupe.java does not use them: Actions.appendSummary(), Actions.cell().
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -1833,18 +1833,6 @@ class dedupe implements Callable<Integer> {
             }
         }
 
-        static void appendSummary(String markdown, Map<String, String> env) throws IOException {
-            String path = env.get("GITHUB_STEP_SUMMARY");
-            if (path != null && !path.isBlank()) {
-                Files.writeString(Path.of(path), markdown + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            }
-        }
-
-        /** A Markdown table cell: no pipes, no line breaks. */
-        static String cell(String text) {
-            return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
-        }
-
         // Escaping as @actions/core's command.ts does it.
         static String escapeData(String s) {
             return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
@@ -1859,6 +1847,7 @@ class dedupe implements Callable<Integer> {
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
+    // Left out of this copy, as dedupe.java does not use them: EVENT_TYPE.
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -1868,9 +1857,6 @@ class dedupe implements Callable<Integer> {
 
     /** RFC 3339, UTC, milliseconds: the envelope's timestamp and every time in an event log record. */
     static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
-    /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
-    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
 
     /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
     static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
@@ -1900,13 +1886,10 @@ class dedupe implements Callable<Integer> {
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
     // are refused, never replaced (a replaced byte would change an event's payload silently), and a
     // file that cannot be read says why in words.
+    // Left out of this copy, as dedupe.java does not use them: Source.stdin().
 
     /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
     record Source(String name, String text) {
-        static Source stdin(CommandSpec spec) {
-            return read("<stdin>", System.in, spec);
-        }
-
         static Source file(Path path, CommandSpec spec) {
             String name = path.toString();
             if (Files.isDirectory(path)) {
@@ -1955,6 +1938,7 @@ class dedupe implements Callable<Integer> {
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
     // repository_dispatch webhook payload GitHub delivers ({"action", "client_payload", ...}), or
     // JSON Lines of either.
+    // Left out of this copy, as dedupe.java does not use them: EventInput.logged().
 
     /**
      * One event as a dispatch document, or why it could not be read (and its text, for the event log).
@@ -1962,7 +1946,6 @@ class dedupe implements Callable<Integer> {
      * sent a delivered event (the webhook payload's sender), null for an event document.
      */
     record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
-
         /**
          * Each event of the source in turn. The text is one JSON document unless it does not parse as
          * one and its first line does: then it is JSON Lines, parsed a line at a time, no line kept.
@@ -2018,11 +2001,6 @@ class dedupe implements Callable<Integer> {
             }
             JsonNode sender = node.path("sender").path("login");
             return new EventInput(where, line, toDocument(node), null, null, node.has("action") && sender.isTextual() ? sender.asText() : null);
-        }
-
-        /** What the event log keeps of it: the document, else the text that could not be read as one. */
-        JsonNode logged() {
-            return document != null ? document : TextNode.valueOf(unreadable);
         }
 
         /** GitHub delivers the dispatch as a webhook payload whose "action" is the event type. */

@@ -445,6 +445,7 @@ class emit implements Callable<Integer> {
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+    // Left out of this copy, as emit.java does not use them: Actions.appendSummary(), Actions.cell().
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -490,18 +491,6 @@ class emit implements Callable<Integer> {
             if (path != null && !path.isBlank()) {
                 Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             }
-        }
-
-        static void appendSummary(String markdown, Map<String, String> env) throws IOException {
-            String path = env.get("GITHUB_STEP_SUMMARY");
-            if (path != null && !path.isBlank()) {
-                Files.writeString(Path.of(path), markdown + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            }
-        }
-
-        /** A Markdown table cell: no pipes, no line breaks. */
-        static String cell(String text) {
-            return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
         }
 
         // Escaping as @actions/core's command.ts does it.
@@ -653,6 +642,8 @@ class emit implements Callable<Integer> {
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
+    // Left out of this copy, as emit.java does not use them: EventSchemas.files(),
+    //   EventSchemas.directories().
 
     static final class EventSchemas {
         static final int MAX_EVENT_TYPE_LENGTH = 100;
@@ -787,16 +778,6 @@ class emit implements Callable<Integer> {
             return cwd;
         }
 
-        /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
-        List<SchemaFile> files() {
-            return List.copyOf(byName.values());
-        }
-
-        /** The layers' directories, lowest first (the bundled layer has none). */
-        List<Path> directories() {
-            return List.copyOf(directories);
-        }
-
         String origin() {
             return String.join(" + ", layers);
         }
@@ -916,6 +897,7 @@ class emit implements Callable<Integer> {
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
     // dispatch for return_run_details). The token is sent, never printed.
+    // Left out of this copy, as emit.java does not use them: GitHub.requests(), Response.date().
 
     /**
      * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
@@ -1003,11 +985,6 @@ class emit implements Callable<Integer> {
 
         String repoPath(String suffix) {
             return "/repos/" + repository + suffix;
-        }
-
-        /** HTTP requests sent so far, retries included. */
-        int requests() {
-            return requests;
         }
 
         /** Sends with retries and returns GitHub's final answer, whatever its status. */
@@ -1141,15 +1118,6 @@ class emit implements Callable<Integer> {
                 return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
             } catch (JsonProcessingException e) {
                 throw new GitHubException("GitHub answered " + status + " with a body that is not JSON");
-            }
-        }
-
-        /** GitHub's clock at the answer, from its Date header. */
-        Optional<Instant> date() {
-            try {
-                return header("date").map(date -> ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            } catch (DateTimeParseException e) {
-                return Optional.empty();
             }
         }
 

@@ -47,7 +47,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.networknt.schema.Schema;
@@ -3941,6 +3940,7 @@ class route implements Callable<Integer> {
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
     // repository_dispatch webhook payload GitHub delivers ({"action", "client_payload", ...}), or
     // JSON Lines of either.
+    // Left out of this copy, as route.java does not use them: EventInput.logged().
 
     /**
      * One event as a dispatch document, or why it could not be read (and its text, for the event log).
@@ -3948,7 +3948,6 @@ class route implements Callable<Integer> {
      * sent a delivered event (the webhook payload's sender), null for an event document.
      */
     record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
-
         /**
          * Each event of the source in turn. The text is one JSON document unless it does not parse as
          * one and its first line does: then it is JSON Lines, parsed a line at a time, no line kept.
@@ -4006,11 +4005,6 @@ class route implements Callable<Integer> {
             return new EventInput(where, line, toDocument(node), null, null, node.has("action") && sender.isTextual() ? sender.asText() : null);
         }
 
-        /** What the event log keeps of it: the document, else the text that could not be read as one. */
-        JsonNode logged() {
-            return document != null ? document : TextNode.valueOf(unreadable);
-        }
-
         /** GitHub delivers the dispatch as a webhook payload whose "action" is the event type. */
         static JsonNode toDocument(JsonNode node) {
             if (node.has("event_type") || !node.has("action") || !node.has("client_payload")) {
@@ -4029,6 +4023,7 @@ class route implements Callable<Integer> {
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
+    // Left out of this copy, as route.java does not use them: EventSchemas.directories().
 
     static final class EventSchemas {
         static final int MAX_EVENT_TYPE_LENGTH = 100;
@@ -4166,11 +4161,6 @@ class route implements Callable<Integer> {
         /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
         List<SchemaFile> files() {
             return List.copyOf(byName.values());
-        }
-
-        /** The layers' directories, lowest first (the bundled layer has none). */
-        List<Path> directories() {
-            return List.copyOf(directories);
         }
 
         String origin() {

@@ -31,16 +31,11 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -451,6 +446,7 @@ class validate implements Callable<Integer> {
     // --help would leave every later step loading the rest from jars. The run that records (an AppCDS
     // archive, or on JDK 25+ the AOT cache's training data, which ./jbang asks for) therefore also does
     // the script's usual work on canned input, against a loopback server where it calls GitHub.
+    // Left out of this copy, as validate.java does not use them: loopbackGitHub().
 
     /**
      * Runs the script's usual work on canned input, with its output discarded, when this JVM records
@@ -490,43 +486,13 @@ class validate implements Callable<Integer> {
     interface Workload {
         void run(PrintWriter out) throws Exception;
     }
-
-    /**
-     * A server on a loopback port that answers every request with status and body, for a workload
-     * that calls GitHub: the client's whole request and response path, and no network.
-     */
-    static String loopbackGitHub(int status, String body) throws IOException {
-        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        Thread answering = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket socket = server.accept()) {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-                    int length = 0;
-                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                            length = Integer.parseInt(line.substring("content-length:".length()).strip());
-                        }
-                    }
-                    in.skip(length);
-                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
-                    socket.getOutputStream().write(("HTTP/1.1 " + status + " Training\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-                    socket.getOutputStream().write(content);
-                } catch (IOException | RuntimeException e) {
-                    return;
-                }
-            }
-        }, "loopback-github");
-        answering.setDaemon(true);
-        answering.start();
-        return "http://127.0.0.1:" + server.getLocalPort();
-    }
     // ---- end of shared block Training ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+    // Left out of this copy, as validate.java does not use them: Actions.output().
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -563,17 +529,6 @@ class validate implements Callable<Integer> {
             err.flush();
         }
 
-        /** Appends name=value to $GITHUB_OUTPUT; values are single words here (ids, statuses). */
-        static void output(String name, String value, Map<String, String> env) throws IOException {
-            if (value.contains("\n") || value.contains("\r")) {
-                throw new IllegalArgumentException("output " + name + ": one line expected");
-            }
-            String path = env.get("GITHUB_OUTPUT");
-            if (path != null && !path.isBlank()) {
-                Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            }
-        }
-
         static void appendSummary(String markdown, Map<String, String> env) throws IOException {
             String path = env.get("GITHUB_STEP_SUMMARY");
             if (path != null && !path.isBlank()) {
@@ -600,6 +555,7 @@ class validate implements Callable<Integer> {
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
+    // Left out of this copy, as validate.java does not use them: UUID_TEXT.
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -612,9 +568,6 @@ class validate implements Callable<Integer> {
 
     /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
     static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
-
-    /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
-    static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
@@ -703,7 +656,6 @@ class validate implements Callable<Integer> {
      * sent a delivered event (the webhook payload's sender), null for an event document.
      */
     record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
-
         /**
          * Each event of the source in turn. The text is one JSON document unless it does not parse as
          * one and its first line does: then it is JSON Lines, parsed a line at a time, no line kept.
@@ -1108,6 +1060,8 @@ class validate implements Callable<Integer> {
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
     // dispatch for return_run_details). The token is sent, never printed.
+    // Left out of this copy, as validate.java does not use them: GitHub.repository(), GitHub.requests(),
+    //   Response.date().
 
     /**
      * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
@@ -1189,17 +1143,8 @@ class validate implements Callable<Integer> {
                     maxAttempts, retryBudget, spec.commandLine().getErr());
         }
 
-        String repository() {
-            return repository;
-        }
-
         String repoPath(String suffix) {
             return "/repos/" + repository + suffix;
-        }
-
-        /** HTTP requests sent so far, retries included. */
-        int requests() {
-            return requests;
         }
 
         /** Sends with retries and returns GitHub's final answer, whatever its status. */
@@ -1333,15 +1278,6 @@ class validate implements Callable<Integer> {
                 return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
             } catch (JsonProcessingException e) {
                 throw new GitHubException("GitHub answered " + status + " with a body that is not JSON");
-            }
-        }
-
-        /** GitHub's clock at the answer, from its Date header. */
-        Optional<Instant> date() {
-            try {
-                return header("date").map(date -> ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            } catch (DateTimeParseException e) {
-                return Optional.empty();
             }
         }
 

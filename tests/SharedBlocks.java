@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Writes the shared blocks into the scripts: each copy between its marker lines is made from
-//DESCRIPTION shared/<Block>.java. --check only reports the copies that differ.
+//DESCRIPTION shared/<Block>.java and holds only the members that script uses. --check only reports the
+//DESCRIPTION copies that differ.
 //JAVA 17+
 
 import java.io.IOException;
@@ -9,9 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +30,8 @@ import java.util.stream.Stream;
  * The scripts are single files by design, so the code they share is copied into each of them.
  * Each copy has one source, shared/NAME.java, a compilation unit of the package {@code shared}
  * that compiles on its own. A script asks for a block with two marker lines; this tool fills in
- * what lies between them, adds the imports the block needs and drops imports nothing uses any
- * more. docs/shared-blocks.md says how.
+ * what lies between them with the members of the source that the script uses, adds the imports
+ * they need and drops imports nothing uses any more. docs/shared-blocks.md says how.
  *
  * <pre>
  *   ./jbang tests/SharedBlocks.java           bring every copy up to date
@@ -36,7 +41,8 @@ import java.util.stream.Stream;
  * How a source becomes a copy: its opening // comment is the copy's first lines; its package and
  * imports of the package shared are dropped; the interface named after the file, if there is one,
  * is a holder whose members become the script's own; every other top-level type becomes a member
- * type of the script (a class gets static).
+ * type of the script (a class gets static). Of those members, a script gets the ones it uses (see
+ * {@link #select}).
  */
 final class SharedBlocks {
     static final String COMMAND = "./jbang tests/SharedBlocks.java";
@@ -49,8 +55,18 @@ final class SharedBlocks {
     private static final Pattern IMPORT = Pattern.compile("^import (static )?([\\w.]+)(\\.\\*)?;$");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
     private static final Set<String> TYPE_KEYWORDS = Set.of("class", "interface", "record", "enum");
+    /** Words after which a name is being declared (int count, class Box), as after a type's name (String text). */
+    private static final Set<String> DECLARING = Set.of("boolean", "byte", "char", "double", "float", "int", "long", "short", "void", "var",
+            "class", "interface", "enum", "record");
+    /** The other keywords: after them a name is used (return text, new Box, extends Failure, static Response). */
+    private static final Set<String> KEYWORDS = Set.of("abstract", "assert", "break", "case", "catch", "const", "continue", "default", "do",
+            "else", "extends", "final", "finally", "for", "goto", "if", "implements", "import", "instanceof", "native", "new", "package",
+            "private", "protected", "public", "return", "static", "strictfp", "super", "switch", "synchronized", "this", "throw", "throws",
+            "transient", "try", "volatile", "while", "yield", "permits", "sealed", "when", "true", "false", "null");
     /** Imports sorted by name (picocli.CommandLine before picocli.CommandLine.Command), as the scripts keep them. */
     private static final Comparator<String> IMPORT_ORDER = Comparator.comparing(line -> line.substring(0, line.length() - 1));
+    /** Lines of the "left out" comment are wrapped at this width. */
+    private static final int WIDTH = 110;
 
     private SharedBlocks() {
     }
@@ -132,8 +148,8 @@ final class SharedBlocks {
         return "    // ---- end of shared block " + block + " ----";
     }
 
-    /** What a script should hold: its text with every block made from its source, and the blocks whose copy differs. */
-    record Plan(Path script, String current, String expected, List<String> staleBlocks) {
+    /** What a script should hold: its text with every block made from its source, the blocks whose copy differs, and what each copy leaves out. */
+    record Plan(Path script, String current, String expected, List<String> staleBlocks, Map<String, List<String>> leftOut) {
         boolean stale() {
             return !current.equals(expected);
         }
@@ -155,14 +171,28 @@ final class SharedBlocks {
             }
             sources.add(source);
         }
+        // The script's own code: every line outside the generated regions but its imports.
+        List<String> code = code(current).lines().toList();
+        StringBuilder own = new StringBuilder();
+        int next = 0;
+        for (Region region : regions) {
+            appendOwn(lines, code, next, region.begin(), own);
+            next = region.end() + 1;
+        }
+        appendOwn(lines, code, next, lines.size(), own);
+        Set<Unit> kept = select(sources, uses(own.toString()));
+
         List<String> out = new ArrayList<>();
         List<String> staleBlocks = new ArrayList<>();
-        int next = 0;
+        Map<String, List<String>> leftOut = new LinkedHashMap<>();
+        next = 0;
         for (int r = 0; r < regions.size(); r++) {
             Region region = regions.get(r);
             SourceFile source = sources.get(r);
             out.addAll(lines.subList(next, region.begin()));
-            List<String> generated = source.render();
+            List<String> omitted = source.leftOut(kept);
+            leftOut.put(region.block(), omitted);
+            List<String> generated = source.render(kept, omitted, script.getFileName().toString());
             List<String> copy = lines.subList(region.begin() + 1, region.end());
             if (!copy.equals(generated) || !lines.get(region.begin()).equals(beginMarker(region.block()))) {
                 staleBlocks.add(region.block());
@@ -174,7 +204,15 @@ final class SharedBlocks {
         }
         out.addAll(lines.subList(next, lines.size()));
         String expected = withImports(out, sources.stream().flatMap(s -> s.imports().stream()).toList());
-        return new Plan(script, current, expected, staleBlocks);
+        return new Plan(script, current, expected, staleBlocks, leftOut);
+    }
+
+    private static void appendOwn(List<String> lines, List<String> code, int from, int to, StringBuilder own) {
+        for (int i = from; i < to; i++) {
+            if (!IMPORT.matcher(lines.get(i)).matches() && !lines.get(i).startsWith("package ")) {
+                own.append(code.get(i)).append('\n');
+            }
+        }
     }
 
     /** A block's place in a script: its begin and end marker lines. */
@@ -207,8 +245,215 @@ final class SharedBlocks {
         return regions;
     }
 
-    /** A shared source, read: its opening comment, its imports, and its members as a script's class holds them. */
-    record SourceFile(String block, List<String> comment, List<String> imports, List<String> lines) {
+    /**
+     * The members a script gets: those it uses, and those they use, and so on. A member is used when
+     * its name occurs as an identifier (comments and string literals do not count) in the script's own
+     * code (everything outside the generated regions but the imports) or in a member already kept,
+     * other than itself:
+     * <ul>
+     *   <li>a method by {@code name(...)} or {@code ::name}, a field by its name not followed by
+     *       {@code (}, a type by its name anywhere;</li>
+     *   <li>{@code T.name}, with T one of the shared types, is a use of T's member only (so
+     *       {@code EventLog.append} does not keep {@code History.append}); any other use of a name
+     *       counts for every member of that name;</li>
+     *   <li>a member of a type is kept only with its type; constructors, abstract methods, initializers
+     *       and annotated members (picocli's options, {@code @Override}) are kept whenever their type is,
+     *       since a framework or the language calls them without naming them;</li>
+     *   <li>an enum, and a type written on one line, is kept whole.</li>
+     * </ul>
+     */
+    static Set<Unit> select(List<SourceFile> sources, List<Use> roots) {
+        List<Unit> units = new ArrayList<>();
+        Set<String> sharedTypes = new TreeSet<>();
+        for (SourceFile source : sources) {
+            for (Unit unit : source.units()) {
+                units.add(unit);
+                if (unit.kind == Kind.TYPE) {
+                    sharedTypes.add(unit.name);
+                }
+                units.addAll(unit.members);
+            }
+        }
+        Set<Unit> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        // Every name used so far, by whom (null: the script's own code).
+        Map<String, List<UseBy>> used = new HashMap<>();
+        roots.forEach(use -> used.computeIfAbsent(use.name(), k -> new ArrayList<>()).add(new UseBy(use, null)));
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Unit unit : units) {
+                if (kept.contains(unit) || (unit.container != null && !kept.contains(unit.container))) {
+                    continue;
+                }
+                boolean keep = unit.always || used.getOrDefault(unit.name, List.of()).stream()
+                        .anyMatch(by -> by.unit() != unit && unit.usedBy(by.use(), sharedTypes));
+                if (keep) {
+                    kept.add(unit);
+                    unit.uses.forEach(use -> used.computeIfAbsent(use.name(), k -> new ArrayList<>()).add(new UseBy(use, unit)));
+                    changed = true;
+                }
+            }
+        }
+        return kept;
+    }
+
+    private record UseBy(Use use, Unit unit) {
+    }
+
+    /**
+     * One occurrence of a name in code: what qualifies it (the identifier before a '.' or '::', "?" for
+     * an expression), whether it is called, and where it is.
+     */
+    record Use(String name, String qualifier, boolean call, int at) {
+    }
+
+    /**
+     * The names code uses (comments and literals already blanked), with their qualifier and whether
+     * they are called. A name being declared is no use: one right after a type's name, a primitive
+     * type, void, var, class, record..., ']' or '...' (String text, int close(), class Box, byte[] b).
+     */
+    static List<Use> uses(String code) {
+        List<Use> uses = new ArrayList<>();
+        Matcher m = IDENTIFIER.matcher(code);
+        while (m.find()) {
+            if (m.start() > 0 && Character.isJavaIdentifierPart(code.charAt(m.start() - 1))) {
+                continue; // the tail of a number such as 0x1F
+            }
+            int after = m.end();
+            while (after < code.length() && Character.isWhitespace(code.charAt(after))) {
+                after++;
+            }
+            int before = m.start() - 1;
+            while (before >= 0 && Character.isWhitespace(code.charAt(before))) {
+                before--;
+            }
+            if (declared(code, before)) {
+                continue;
+            }
+            boolean call = after < code.length() && code.charAt(after) == '(';
+            String qualifier = null;
+            boolean methodReference = before >= 1 && code.charAt(before) == ':' && code.charAt(before - 1) == ':';
+            boolean member = before >= 0 && code.charAt(before) == '.' && !(before >= 1 && code.charAt(before - 1) == '.');
+            if (methodReference || member) {
+                call |= methodReference;
+                int q = before - (methodReference ? 2 : 1);
+                while (q >= 0 && Character.isWhitespace(code.charAt(q))) {
+                    q--;
+                }
+                int start = q;
+                while (start >= 0 && Character.isJavaIdentifierPart(code.charAt(start))) {
+                    start--;
+                }
+                qualifier = start < q ? code.substring(start + 1, q + 1) : "?";
+            }
+            uses.add(new Use(m.group(), qualifier, call, m.start()));
+        }
+        return uses;
+    }
+
+    /** Whether the name after position before (its last non-space character) is being declared. */
+    private static boolean declared(String code, int before) {
+        if (before < 0) {
+            return false;
+        }
+        char c = code.charAt(before);
+        if (c == ']' || (c == '.' && before >= 2 && code.startsWith("...", before - 2))) {
+            return true;
+        }
+        if (!Character.isJavaIdentifierPart(c)) {
+            return false;
+        }
+        int start = before;
+        while (start > 0 && Character.isJavaIdentifierPart(code.charAt(start - 1))) {
+            start--;
+        }
+        String word = code.substring(start, before + 1);
+        if (Character.isDigit(word.charAt(0)) || (start > 0 && code.charAt(start - 1) == '@')) {
+            return false; // a number, or an annotation's name
+        }
+        return DECLARING.contains(word) || !KEYWORDS.contains(word);
+    }
+
+    /**
+     * The uses of a member's code, without the name it declares: the first occurrence of its name, which
+     * uses() already skips unless a generic type comes before it (static List<String> names()).
+     */
+    private static List<Use> usesOf(String code, String name) {
+        Matcher first = Pattern.compile("(?<![\\w$])" + Pattern.quote(name == null ? "" : name) + "(?![\\w$])").matcher(code);
+        int declaration = name != null && first.find() ? first.start() : -1;
+        return uses(code).stream().filter(use -> use.at() != declaration).toList();
+    }
+
+    enum Kind { FIELD, METHOD, TYPE, OTHER }
+
+    /** A member a script can get: a field, a method (all overloads count apart), a type with its own members, or an initializer. */
+    static final class Unit {
+        final String name;
+        final Kind kind;
+        final boolean always;
+        final Unit container;
+        final int gap;
+        /** The lines of a member kept whole; for a type whose members are chosen one by one, its head (to its '{') and its tail (its '}'). */
+        final List<String> lines;
+        final List<String> tail;
+        final List<Unit> members = new ArrayList<>();
+        final List<Use> uses;
+
+        Unit(String name, Kind kind, boolean always, Unit container, int gap, List<String> lines, List<String> tail, List<Use> uses) {
+            this.name = name;
+            this.kind = kind;
+            this.always = always;
+            this.container = container;
+            this.gap = gap;
+            this.lines = lines;
+            this.tail = tail;
+            this.uses = uses;
+        }
+
+        boolean usedBy(Use use, Set<String> sharedTypes) {
+            if (!use.name().equals(name) || (kind == Kind.METHOD && !use.call()) || (kind == Kind.FIELD && use.call())) {
+                return false;
+            }
+            if (use.qualifier() != null && sharedTypes.contains(use.qualifier())) {
+                return container != null && container.name.equals(use.qualifier());
+            }
+            return true;
+        }
+
+        String qualifiedName() {
+            return container == null ? name : container.name + "." + name;
+        }
+
+        void render(Set<Unit> kept, List<String> out) {
+            out.addAll(lines);
+            if (tail != null) {
+                renderAll(members, kept, out);
+                out.addAll(tail);
+            }
+        }
+
+        static void renderAll(List<Unit> units, Set<Unit> kept, List<String> out) {
+            boolean first = true;
+            for (Unit unit : units) {
+                if (!kept.contains(unit)) {
+                    continue;
+                }
+                for (int i = 0; !first && i < unit.gap; i++) {
+                    out.add("");
+                }
+                first = false;
+                unit.render(kept, out);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return qualifiedName();
+        }
+    }
+
+    /** A shared source, read: its opening comment, its imports, and the members it gives a script. */
+    record SourceFile(String block, List<String> comment, List<String> imports, List<Unit> units) {
 
         static SourceFile read(Path root, String block) throws IOException {
             String where = "shared/" + block + ".java";
@@ -246,23 +491,70 @@ final class SharedBlocks {
                     imports.add(lines.get(i));
                 }
             }
-            List<String> body = new ArrayList<>(unwrap(block, where, lines.subList(i, lines.size())));
-            while (!body.isEmpty() && body.get(0).isEmpty()) {
-                body.remove(0);
+            List<String> body = unwrap(block, where, lines.subList(i, lines.size()));
+            List<String> code = code(String.join("\n", body)).lines().collect(Collectors.toCollection(ArrayList::new));
+            while (code.size() < body.size()) {
+                code.add("");
             }
-            while (!body.isEmpty() && body.get(body.size() - 1).isEmpty()) {
-                body.remove(body.size() - 1);
+            List<Unit> units = split(body, code, 0, body.size(), null, where);
+            for (Unit unit : units) {
+                if (unit.kind == Kind.OTHER) {
+                    throw new IllegalStateException(where + ": an initializer cannot be copied into a script: " + unit.lines);
+                }
             }
-            return new SourceFile(block, comment, imports, body);
+            return new SourceFile(block, comment, imports, units);
         }
 
-        /** The copy's lines: the source's comment, a blank line, the members. */
-        List<String> render() {
+        /** The copy's lines: the source's comment, what was left out, a blank line, the members kept. */
+        List<String> render(Set<Unit> kept, List<String> omitted, String script) {
             List<String> out = new ArrayList<>(comment);
+            if (!omitted.isEmpty()) {
+                out.addAll(wrap("    // Left out of this copy, as " + script + " does not use them: " + String.join(", ", omitted) + ".", "    //   "));
+            }
             out.add("");
-            out.addAll(lines);
+            Unit.renderAll(units, kept, out);
+            while (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
+                out.remove(out.size() - 1);
+            }
             return out;
         }
+
+        /**
+         * The members not kept, each name once: a method as name() (listed when none of its overloads
+         * is kept), a member of a kept type as Type.member, a type not kept without its members.
+         */
+        List<String> leftOut(Set<Unit> kept) {
+            Set<String> names = new LinkedHashSet<>();
+            Set<String> keptNames = new TreeSet<>();
+            for (Unit unit : units) {
+                List<Unit> all = new ArrayList<>(List.of(unit));
+                if (kept.contains(unit)) {
+                    all.addAll(unit.members);
+                }
+                for (Unit u : all) {
+                    if (u.kind != Kind.OTHER) {
+                        (kept.contains(u) ? keptNames : names).add(u.qualifiedName() + (u.kind == Kind.METHOD ? "()" : ""));
+                    }
+                }
+            }
+            names.removeAll(keptNames);
+            return List.copyOf(names);
+        }
+    }
+
+    private static List<String> wrap(String text, String continuation) {
+        List<String> lines = new ArrayList<>();
+        String rest = text;
+        while (rest.length() > WIDTH) {
+            int cut = rest.lastIndexOf(' ', WIDTH);
+            if (cut <= continuation.length()) {
+                break;
+            }
+            lines.add(rest.substring(0, cut));
+            rest = continuation + rest.substring(cut + 1);
+        }
+        lines.add(rest);
+        return lines;
     }
 
     /**
@@ -316,8 +608,6 @@ final class SharedBlocks {
         out.addAll(lines.subList(at, lines.size()));
         return out;
     }
-
-    enum Kind { FIELD, METHOD, TYPE, OTHER }
 
     /** One declaration in a class body (or a compilation unit): where its lines are, and what it declares. */
     record Declaration(int gap, int start, int end, int bodyLine, Kind kind, String keyword, String name, boolean isStatic, boolean annotated,
@@ -447,6 +737,39 @@ final class SharedBlocks {
             throw new IllegalStateException(where + ": cannot tell what this declares: " + code.strip());
         }
         return new Declaration(gap, start, end, bodyLine, Kind.FIELD, null, last, isStatic, annotated, false);
+    }
+
+    /** The members of lines [from, to), and of each type among them one level down. */
+    static List<Unit> split(List<String> lines, List<String> code, int from, int to, Unit container, String where) {
+        List<Unit> units = new ArrayList<>();
+        for (Declaration d : declarations(lines, code, from, to, where)) {
+            boolean constructor = container != null && d.kind() == Kind.METHOD && d.name().equals(container.name);
+            boolean always = d.kind() == Kind.OTHER || constructor || d.annotated() || d.abstractMethod();
+            // A type's members are chosen one by one when its '{' ends a line and its '}' is a line of its own.
+            boolean divisible = container == null && d.kind() == Kind.TYPE && !d.keyword().equals("enum") && d.bodyLine() >= 0
+                    && d.bodyLine() < d.end() && code.get(d.bodyLine()).stripTrailing().endsWith("{") && code.get(d.end()).strip().equals("}");
+            Unit unit;
+            if (divisible) {
+                String head = String.join("\n", code.subList(d.start(), d.bodyLine() + 1)) + "\n" + code.get(d.end());
+                unit = new Unit(d.name(), d.kind(), always, container, d.gap(), lines.subList(d.start(), d.bodyLine() + 1),
+                        trailing(lines, code, d.bodyLine() + 1, d.end() + 1), usesOf(head, d.name()));
+                unit.members.addAll(split(lines, code, d.bodyLine() + 1, d.end(), unit, where));
+            } else {
+                unit = new Unit(d.name(), d.kind(), always, container, d.gap(), lines.subList(d.start(), d.end() + 1), null,
+                        usesOf(String.join("\n", code.subList(d.start(), d.end() + 1)), d.name()));
+            }
+            units.add(unit);
+        }
+        return units;
+    }
+
+    /** The last line of a type body (its '}') with the comment lines just above it that belong to no member. */
+    private static List<String> trailing(List<String> lines, List<String> code, int from, int to) {
+        int first = to - 1;
+        while (first - 1 >= from && code.get(first - 1).isBlank() && !lines.get(first - 1).isBlank()) {
+            first--;
+        }
+        return lines.subList(first, to);
     }
 
     /** Java text with comments and the insides of string, character and text block literals blanked; line breaks are kept. */

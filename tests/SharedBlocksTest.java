@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import software.amazon.event.ruler.Ruler;
 
-/** The shared blocks: one source each that compiles on its own, and every copy made from it. */
+/** The shared blocks: one source each that compiles on its own, every copy made from it with only the members its script uses. */
 class SharedBlocksTest {
     static final Path ROOT = Scripts.ROOT;
     static final List<String> SCRIPTS = List.of("emit.java", "validate.java", "dedupe.java", "route.java");
@@ -52,18 +52,164 @@ class SharedBlocksTest {
         assertEquals(SCRIPTS.size(), plans.size(), "every script has shared blocks: " + plans.stream().map(SharedBlocks.Plan::script).toList());
     }
 
-    /** Every source is copied somewhere, and every script says where its copies come from. */
+    // --- what a script gets
+
+    /** The members the issue found copied where nobody used them are left out now, and only those the script does not use. */
     @Test
-    void everySourceIsCopiedSomewhere() throws IOException {
+    void aScriptGetsOnlyTheMembersItUses() throws IOException {
+        assertLeftOut("emit.java", "Actions", "Actions.appendSummary()", "Actions.cell()");
+        assertLeftOut("dedupe.java", "Actions", "Actions.appendSummary()", "Actions.cell()");
+        assertLeftOut("validate.java", "Json", "UUID_TEXT");
+        assertLeftOut("dedupe.java", "Json", "EVENT_TYPE");
+        assertLeftOut("dedupe.java", "EventInput", "EventInput.logged()");
+        assertLeftOut("validate.java", "Training", "loopbackGitHub()");
+        // The script that uses them still has them.
+        assertTrue(read("route.java").contains("static String cell(String text)"));
+        assertTrue(read("validate.java").contains("JsonNode logged()"));
+        assertTrue(read("emit.java").contains("static final Pattern UUID_TEXT"));
+        assertTrue(read("emit.java").contains("static String loopbackGitHub("));
+    }
+
+    private static void assertLeftOut(String script, String block, String... members) throws IOException {
+        Map<String, List<String>> leftOut = SharedBlocks.plan(ROOT, ROOT.resolve(script), read(script)).leftOut();
+        assertEquals(List.of(members), leftOut.get(block), script + ": " + leftOut);
+        String text = read(script);
+        for (String member : members) {
+            String name = member.substring(member.lastIndexOf('.') + 1).replace("()", "");
+            assertFalse(Pattern.compile("^ +[\\w<>\\[\\], ]+ " + name + (member.endsWith("()") ? "\\(" : " = "), Pattern.MULTILINE).matcher(text).find(),
+                    script + " still declares " + member);
+        }
+    }
+
+    /**
+     * What "uses" means: a name in the script's own code or in a kept member (not in a comment or a
+     * string), transitively; a member used only by itself or by dropped members is dropped; a method
+     * needs a call, a field a name that is not called; Type.name counts for that shared type only;
+     * constructors and annotated members come with their type.
+     */
+    @Test
+    void aMemberIsKeptWhenTheScriptOrAKeptMemberNamesIt() throws IOException {
+        Files.createDirectories(temp.resolve("shared"));
+        Files.writeString(temp.resolve("shared/Alpha.java"), """
+                // Alpha: members to keep and to drop.
+                package shared;
+
+                import java.util.List;
+                import java.util.UUID;
+
+                interface Alpha {
+                    static int used() {
+                        return helper();
+                    }
+
+                    static int helper() {
+                        return 1;
+                    }
+
+                    static int unused() {
+                        return orphan() + (int) ID.getMostSignificantBits();
+                    }
+
+                    static int orphan() {
+                        return 2;
+                    }
+
+                    static final UUID ID = UUID.randomUUID();
+
+                    static int recursive(int n) {
+                        return n == 0 ? 0 : recursive(n - 1);
+                    }
+
+                    static final int COUNT = 3;
+
+                    static final int size = 4;
+
+                    static class Box {
+                        Box() {
+                        }
+
+                        @Override
+                        public String toString() {
+                            return "box";
+                        }
+
+                        int open() {
+                            return 0;
+                        }
+
+                        int close() {
+                            return 0;
+                        }
+                    }
+
+                    static List<String> none() {
+                        return List.of();
+                    }
+                }
+                """);
+        Files.writeString(temp.resolve("shared/Gamma.java"), """
+                // Gamma: a type of its own.
+                package shared;
+
+                final class Gamma {
+                    static int close() {
+                        return 1;
+                    }
+                }
+                """);
+        String script = """
+                import java.util.List;
+
+                class s {
+                    int run(List<String> list) {
+                        // COUNT and unused() are named here, in a comment, only
+                        String text = "COUNT unused()";
+                        return used() + new Box().open() + Gamma.close() + list.size() + text.length();
+                    }
+
+                    // ---- shared block Alpha: generated from shared/Alpha.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+                    // ---- end of shared block Alpha ----
+
+                    // ---- shared block Gamma: generated from shared/Gamma.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+                    // ---- end of shared block Gamma ----
+                }
+                """;
+        SharedBlocks.Plan plan = SharedBlocks.plan(temp, temp.resolve("s.java"), script);
+        assertEquals(List.of("unused()", "orphan()", "ID", "recursive()", "COUNT", "size", "Box.close()", "none()"), plan.leftOut().get("Alpha"));
+        assertEquals(List.of(), plan.leftOut().get("Gamma"));
+        String copy = plan.expected();
+        assertTrue(copy.contains("    static int helper() {"), copy);
+        assertTrue(copy.contains("        Box() {"), "a constructor comes with its type: " + copy);
+        assertTrue(copy.contains("        public String toString() {"), "an annotated member comes with its type: " + copy);
+        assertTrue(copy.contains("    static final class Gamma {"), "a top-level class becomes a static member class: " + copy);
+        assertFalse(copy.contains("import java.util.UUID;"), "an import only the dropped members needed is not added: " + copy);
+        assertTrue(copy.contains("    // Left out of this copy, as s.java does not use them: unused(), orphan(), ID, recursive(), COUNT, size,"), copy);
+    }
+
+    /** No member of a source is dead: each is used by at least one script that has its block, and no script has a block it does not use. */
+    @Test
+    void everyMemberOfEverySourceIsUsedSomewhere() throws IOException {
+        Map<String, Set<String>> unusedEverywhere = new TreeMap<>();
+        for (SharedBlocks.Plan plan : SharedBlocks.plans(ROOT)) {
+            for (var block : plan.leftOut().entrySet()) {
+                unusedEverywhere.merge(block.getKey(), new LinkedHashSet<>(block.getValue()), (a, b) -> {
+                    a.retainAll(b);
+                    return a;
+                });
+                String text = plan.expected();
+                int begin = text.indexOf(SharedBlocks.beginMarker(block.getKey()));
+                String copy = text.substring(begin, text.indexOf("// ---- end of shared block " + block.getKey(), begin));
+                assertTrue(copy.lines().anyMatch(l -> l.startsWith("    ") && !l.strip().startsWith("//") && !l.isBlank()),
+                        plan.script().getFileName() + " uses nothing of the block " + block.getKey() + "; remove its markers");
+            }
+        }
+        unusedEverywhere.values().removeIf(Set::isEmpty);
+        assertEquals(Map.of(), unusedEverywhere, "members no script uses are dead code in shared/");
         try (Stream<Path> sources = Files.list(ROOT.resolve("shared"))) {
             Set<String> blocks = sources.map(p -> p.getFileName().toString().replace(".java", "")).collect(Collectors.toCollection(TreeSet::new));
             Set<String> used = new TreeSet<>();
             for (String script : SCRIPTS) {
-                String text = read(script);
-                for (String block : SharedBlocks.blocksOf(text)) {
-                    used.add(block);
-                    assertTrue(text.contains(SharedBlocks.beginMarker(block)), script + ": " + block);
-                }
+                used.addAll(SharedBlocks.blocksOf(read(script)));
             }
             assertEquals(blocks, used, "a source no script copies is dead code");
         }
@@ -154,6 +300,13 @@ class SharedBlocksTest {
         for (String script : SCRIPTS) {
             assertTrue(Files.readString(repo.resolve(script)).contains("(toolkit packages/core/src/command.ts)"), script);
         }
+        // A member a script starts to use arrives with the next run: emit.java calls Actions.cell.
+        Path emit = repo.resolve("emit.java");
+        assertFalse(Files.readString(emit).contains("static String cell("));
+        Files.writeString(emit, Files.readString(emit).replace("    public static void main(String... args) {",
+                "    static String cellOf(String text) {\n        return Actions.cell(text);\n    }\n\n    public static void main(String... args) {"));
+        assertEquals(0, run(repo, false).code());
+        assertTrue(Files.readString(emit).contains("static String cell("));
     }
 
     record Output(int code, String err) {
