@@ -1701,7 +1701,7 @@ class dedupe implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block Cli ----
+    // ---- end of shared block Cli, generated text sha256:f8b55c63f641 ----
 
     // ---- shared block Training: generated from shared/Training.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Class-data sharing and AOT training: JBang records a script's class-data sharing archive (//CDS) as
@@ -1779,7 +1779,7 @@ class dedupe implements Callable<Integer> {
         answering.start();
         return "http://127.0.0.1:" + server.getLocalPort();
     }
-    // ---- end of shared block Training ----
+    // ---- end of shared block Training, generated text sha256:963aef73f5ee ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
@@ -1842,7 +1842,7 @@ class dedupe implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions ----
+    // ---- end of shared block Actions, generated text sha256:fe0191656fde ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -1880,7 +1880,7 @@ class dedupe implements Callable<Integer> {
         }
         return "not valid JSON: " + reason + where;
     }
-    // ---- end of shared block Json ----
+    // ---- end of shared block Json, generated text sha256:8252c6222708 ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
@@ -1932,7 +1932,7 @@ class dedupe implements Callable<Integer> {
             return out.flip().toString();
         }
     }
-    // ---- end of shared block Source ----
+    // ---- end of shared block Source, generated text sha256:cd276705ec87 ----
 
     // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
@@ -2014,7 +2014,7 @@ class dedupe implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput ----
+    // ---- end of shared block EventInput, generated text sha256:1c910357708f ----
 
     // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
@@ -2052,7 +2052,7 @@ class dedupe implements Callable<Integer> {
         }
         return bytes;
     }
-    // ---- end of shared block Ids ----
+    // ---- end of shared block Ids, generated text sha256:cc53b210a64d ----
 
     // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.
@@ -2113,7 +2113,7 @@ class dedupe implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog ----
+    // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
@@ -2378,7 +2378,7 @@ class dedupe implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub ----
+    // ---- end of shared block GitHub, generated text sha256:049212a7136c ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
@@ -2404,7 +2404,7 @@ class dedupe implements Callable<Integer> {
             return Duration.ofSeconds(retryBudgetSeconds);
         }
     }
-    // ---- end of shared block Retries ----
+    // ---- end of shared block Retries, generated text sha256:b4e1f9b22fe6 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
@@ -2498,5 +2498,5 @@ class dedupe implements Callable<Integer> {
                     + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
         }
     }
-    // ---- end of shared block History ----
+    // ---- end of shared block History, generated text sha256:1007739c0387 ----
 }

@@ -3687,7 +3687,7 @@ class route implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block Cli ----
+    // ---- end of shared block Cli, generated text sha256:f8b55c63f641 ----
 
     // ---- shared block Training: generated from shared/Training.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Class-data sharing and AOT training: JBang records a script's class-data sharing archive (//CDS) as
@@ -3765,7 +3765,7 @@ class route implements Callable<Integer> {
         answering.start();
         return "http://127.0.0.1:" + server.getLocalPort();
     }
-    // ---- end of shared block Training ----
+    // ---- end of shared block Training, generated text sha256:963aef73f5ee ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
@@ -3839,7 +3839,7 @@ class route implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions ----
+    // ---- end of shared block Actions, generated text sha256:d22cf269729f ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -3879,7 +3879,7 @@ class route implements Callable<Integer> {
         }
         return "not valid JSON: " + reason + where;
     }
-    // ---- end of shared block Json ----
+    // ---- end of shared block Json, generated text sha256:daa7fd3ffc52 ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
@@ -3934,7 +3934,7 @@ class route implements Callable<Integer> {
             return out.flip().toString();
         }
     }
-    // ---- end of shared block Source ----
+    // ---- end of shared block Source, generated text sha256:807039e8a2ee ----
 
     // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
@@ -4016,7 +4016,7 @@ class route implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput ----
+    // ---- end of shared block EventInput, generated text sha256:df7075994092 ----
 
     // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
@@ -4254,7 +4254,7 @@ class route implements Callable<Integer> {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas ----
+    // ---- end of shared block EventSchemas, generated text sha256:41c9fd5d9412 ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
@@ -4276,7 +4276,7 @@ class route implements Callable<Integer> {
         }
         return schemas;
     }
-    // ---- end of shared block BundledSchemas ----
+    // ---- end of shared block BundledSchemas, generated text sha256:f6087eb96547 ----
 
     // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.
@@ -4337,7 +4337,7 @@ class route implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog ----
+    // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
@@ -4431,7 +4431,7 @@ class route implements Callable<Integer> {
                     + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
         }
     }
-    // ---- end of shared block History ----
+    // ---- end of shared block History, generated text sha256:1007739c0387 ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
@@ -4696,7 +4696,7 @@ class route implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub ----
+    // ---- end of shared block GitHub, generated text sha256:049212a7136c ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
@@ -4722,5 +4722,5 @@ class route implements Callable<Integer> {
             return Duration.ofSeconds(retryBudgetSeconds);
         }
     }
-    // ---- end of shared block Retries ----
+    // ---- end of shared block Retries, generated text sha256:b4e1f9b22fe6 ----
 }

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Writes the shared blocks into the scripts: each copy between its marker lines is made from
 //DESCRIPTION shared/<Block>.java and holds only the members that script uses. --check only reports the
-//DESCRIPTION copies that differ.
+//DESCRIPTION copies that differ. A copy edited by hand is refused (exit 1, nothing written) unless --force.
 //JAVA 17+
 
 import java.io.IOException;
@@ -9,11 +9,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -36,6 +39,7 @@ import java.util.stream.Stream;
  * <pre>
  *   ./jbang tests/SharedBlocks.java           bring every copy up to date
  *   ./jbang tests/SharedBlocks.java --check   list the copies that differ from their source (exit 1)
+ *   ./jbang tests/SharedBlocks.java --force   overwrite copies edited by hand as well
  * </pre>
  *
  * How a source becomes a copy: its opening // comment is the copy's first lines; its package and
@@ -47,11 +51,11 @@ import java.util.stream.Stream;
 final class SharedBlocks {
     static final String COMMAND = "./jbang tests/SharedBlocks.java";
     static final Pattern BEGIN = Pattern.compile("^    // ---- shared block (\\w+): .*$");
-    static final Pattern END = Pattern.compile("^    // ---- end of shared block (\\w+) ----$");
+    static final Pattern END = Pattern.compile("^    // ---- end of shared block (\\w+)(?:, generated text sha256:([0-9a-f]{12}))? ----$");
     static final String BUNDLED_SCHEMAS = "BundledSchemas";
     /** The one line of shared/BundledSchemas.java that the schemas of schemas/ are written into. */
     static final String BUNDLED_SCHEMAS_CALL = "    static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas();";
-    private static final String USAGE = "usage: " + COMMAND + " [--check] [REPOSITORY]";
+    private static final String USAGE = "usage: " + COMMAND + " [--check | --force] [REPOSITORY]";
     private static final Pattern IMPORT = Pattern.compile("^import (static )?([\\w.]+)(\\.\\*)?;$");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
     private static final Set<String> TYPE_KEYWORDS = Set.of("class", "interface", "record", "enum");
@@ -73,10 +77,12 @@ final class SharedBlocks {
 
     public static void main(String... args) throws IOException {
         boolean check = false;
+        boolean force = false;
         Path root = Path.of(".");
         for (String arg : args) {
             switch (arg) {
                 case "--check" -> check = true;
+                case "--force" -> force = true;
                 case "-h", "--help" -> {
                     System.out.println(USAGE);
                     return;
@@ -90,22 +96,35 @@ final class SharedBlocks {
                 }
             }
         }
-        System.exit(run(root.toAbsolutePath().normalize(), check, System.err));
+        System.exit(run(root.toAbsolutePath().normalize(), check, force, System.err));
     }
 
-    /** Brings every copy up to date (or with check, only reports those that differ). Returns the exit code. */
-    static int run(Path root, boolean check, PrintStream err) throws IOException {
-        List<Plan> stale = plans(root).stream().filter(Plan::stale).toList();
+    /**
+     * Brings every copy up to date (or with check, only reports those that differ). A copy edited by
+     * hand stops it before anything is written, unless force. Returns the exit code.
+     */
+    static int run(Path root, boolean check, boolean force, PrintStream err) throws IOException {
+        List<Plan> plans = plans(root);
+        List<Plan> stale = plans.stream().filter(Plan::stale).toList();
+        List<String> edits = plans.stream().flatMap(plan -> plan.handEdits().stream().map(edit -> edit.describe(root.relativize(plan.script()))))
+                .toList();
         if (check) {
             for (Plan plan : stale) {
                 err.println(root.relativize(plan.script()) + ": the shared block(s) " + String.join(", ", plan.staleBlocks())
                         + " differ from their source; run " + COMMAND);
             }
+            edits.forEach(err::println);
             return stale.isEmpty() ? 0 : 1;
+        }
+        if (!edits.isEmpty() && !force) {
+            edits.forEach(err::println);
+            err.println("nothing written");
+            return 1;
         }
         for (Plan plan : stale) {
             Files.writeString(plan.script(), plan.expected());
-            err.println("updated " + root.relativize(plan.script()));
+            err.println("updated " + root.relativize(plan.script()) + (plan.handEdits().isEmpty() ? ""
+                    : " (--force: overwrote the hand edits in " + plan.handEdits().stream().map(HandEdit::block).collect(Collectors.joining(", ")) + ")"));
         }
         err.println(stale.isEmpty() ? "every shared block is up to date" : stale.size() + " script(s) updated");
         return 0;
@@ -144,14 +163,39 @@ final class SharedBlocks {
         return "    // ---- shared block " + block + ": generated from " + sourceOf(block) + " by " + COMMAND + "; edit the source, not this copy ----";
     }
 
-    static String endMarker(String block) {
-        return "    // ---- end of shared block " + block + " ----";
+    static String endMarker(String block, List<String> generated) {
+        return "    // ---- end of shared block " + block + ", generated text sha256:" + hash(generated) + " ----";
     }
 
-    /** What a script should hold: its text with every block made from its source, the blocks whose copy differs, and what each copy leaves out. */
-    record Plan(Path script, String current, String expected, List<String> staleBlocks, Map<String, List<String>> leftOut) {
+    /** The first 12 hex digits of the SHA-256 of the lines: what the end marker records of the text it closes. */
+    static String hash(List<String> lines) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * What a script should hold: its text with every block made from its source, the blocks whose
+     * copy differs from that, and those among them that were edited by hand.
+     */
+    record Plan(Path script, String current, String expected, List<String> staleBlocks, List<HandEdit> handEdits,
+                Map<String, List<String>> leftOut) {
         boolean stale() {
             return !current.equals(expected);
+        }
+    }
+
+    /** A copy that differs from what its source makes and from what this tool last wrote there. */
+    record HandEdit(String block, int line, boolean unrecorded) {
+        String describe(Path script) {
+            String why = unrecorded ? "differs from what its source makes, and its end marker records no sha256 of what was generated there"
+                    + " (written by hand, or by a generator older than the record)"
+                    : "was edited by hand: it differs from what its source makes and from what " + COMMAND + " last wrote there";
+            return script + ":" + line + ": the copy of shared block " + block + " " + why + ". Move any edit into "
+                    + sourceOf(block) + " (git diff " + script + " shows it) and run " + COMMAND + " again, or run it with --force to overwrite the copy.";
         }
     }
 
@@ -184,6 +228,7 @@ final class SharedBlocks {
 
         List<String> out = new ArrayList<>();
         List<String> staleBlocks = new ArrayList<>();
+        List<HandEdit> handEdits = new ArrayList<>();
         Map<String, List<String>> leftOut = new LinkedHashMap<>();
         next = 0;
         for (int r = 0; r < regions.size(); r++) {
@@ -194,17 +239,26 @@ final class SharedBlocks {
             leftOut.put(region.block(), omitted);
             List<String> generated = source.render(kept, omitted, script.getFileName().toString());
             List<String> copy = lines.subList(region.begin() + 1, region.end());
-            if (!copy.equals(generated) || !lines.get(region.begin()).equals(beginMarker(region.block()))) {
+            if (!copy.equals(generated) || !lines.get(region.begin()).equals(beginMarker(region.block()))
+                    || !lines.get(region.end()).equals(endMarker(region.block(), generated))) {
                 staleBlocks.add(region.block());
+            }
+            boolean untouched = region.hash() != null ? region.hash().equals(hash(copy)) : copy.isEmpty();
+            if (!copy.equals(generated) && !untouched) {
+                int line = region.begin() + 1;
+                while (line < region.end() && line - region.begin() - 1 < generated.size() && lines.get(line).equals(generated.get(line - region.begin() - 1))) {
+                    line++;
+                }
+                handEdits.add(new HandEdit(region.block(), line + 1, region.hash() == null));
             }
             out.add(beginMarker(region.block()));
             out.addAll(generated);
-            out.add(endMarker(region.block()));
+            out.add(endMarker(region.block(), generated));
             next = region.end() + 1;
         }
         out.addAll(lines.subList(next, lines.size()));
         String expected = withImports(out, sources.stream().flatMap(s -> s.imports().stream()).toList());
-        return new Plan(script, current, expected, staleBlocks, leftOut);
+        return new Plan(script, current, expected, staleBlocks, handEdits, leftOut);
     }
 
     private static void appendOwn(List<String> lines, List<String> code, int from, int to, StringBuilder own) {
@@ -215,8 +269,8 @@ final class SharedBlocks {
         }
     }
 
-    /** A block's place in a script: its begin and end marker lines. */
-    record Region(String block, int begin, int end) {
+    /** A block's place in a script: its begin and end marker lines, and the hash its end marker recorded. */
+    record Region(String block, int begin, int end, String hash) {
     }
 
     private static List<Region> regions(List<String> lines, Path script) {
@@ -239,7 +293,7 @@ final class SharedBlocks {
                 throw new IllegalStateException(script.getFileName() + ":" + (i + 1) + ": shared block " + block
                         + " has no end marker; add the line: // ---- end of shared block " + block + " ----");
             }
-            regions.add(new Region(block, i, end));
+            regions.add(new Region(block, i, end, m.group(2)));
             i = end;
         }
         return regions;

@@ -36,7 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import software.amazon.event.ruler.Ruler;
 
-/** The shared blocks: one source each that compiles on its own, every copy made from it with only the members its script uses. */
+/**
+ * The shared blocks: one source each that compiles on its own, every copy made from it with only the
+ * members its script uses, and a copy edited by hand never overwritten silently.
+ */
 class SharedBlocksTest {
     static final Path ROOT = Scripts.ROOT;
     static final List<String> SCRIPTS = List.of("emit.java", "validate.java", "dedupe.java", "route.java");
@@ -274,15 +277,41 @@ class SharedBlocksTest {
                 .map(d -> d.getSource().getName() + ":" + d.getLineNumber() + ": " + d.getMessage(null)).toList();
     }
 
-    // --- copies and their sources
+    // --- a copy edited by hand
 
-    /** An edited copy is put back from its source. */
     @Test
-    void anEditedCopyIsPutBack() throws IOException {
-        String script = read("emit.java");
-        String edited = script.replace("static boolean inActions(Map<String, String> env) {", "static boolean inActions(Map<String, String> env) { // edited");
-        assertNotEquals(script, edited);
-        assertEquals(script, SharedBlocks.plan(ROOT, ROOT.resolve("emit.java"), edited).expected(), "the tool restores the copy from its source");
+    void aCopyEditedByHandIsRefusedNamingScriptBlockAndSourceAndForceOverwritesIt() throws IOException {
+        Path repo = copyOfTheRepository();
+        Path emit = repo.resolve("emit.java");
+        String original = Files.readString(emit);
+        String edited = original.replace("static boolean inActions(Map<String, String> env) {", "static boolean inActions(Map<String, String> env) { // fixed here");
+        assertNotEquals(original, edited);
+        Files.writeString(emit, edited);
+        // A source changed as well: its copies are due, but nothing is written while an edit is refused.
+        Path json = repo.resolve("shared/Json.java");
+        Files.writeString(json, Files.readString(json).replace("lowercase UUIDs, as the envelope", "lowercase UUIDs (v4 or v5), as the envelope"));
+        String validate = Files.readString(repo.resolve("validate.java"));
+
+        Output refused = run(repo, false, false);
+        assertEquals(1, refused.code(), refused.err());
+        int line = (int) edited.substring(0, edited.indexOf("// fixed here")).lines().count();
+        assertTrue(refused.err().contains("emit.java:" + line + ": the copy of shared block Actions was edited by hand"), refused.err());
+        assertTrue(refused.err().contains("Move any edit into shared/Actions.java") && refused.err().contains("--force"), refused.err());
+        assertTrue(refused.err().contains("nothing written"), refused.err());
+        assertEquals(edited, Files.readString(emit), "the edited copy is kept");
+        assertEquals(validate, Files.readString(repo.resolve("validate.java")), "no script is written");
+
+        Output check = run(repo, true, false);
+        assertEquals(1, check.code(), check.err());
+        assertTrue(check.err().contains("emit.java:" + line + ": the copy of shared block Actions was edited by hand"), check.err());
+
+        Output forced = run(repo, false, true);
+        assertEquals(0, forced.code(), forced.err());
+        assertTrue(forced.err().contains("overwrote the hand edits in Actions"), forced.err());
+        String regenerated = Files.readString(emit);
+        assertFalse(regenerated.contains("// fixed here"));
+        assertTrue(regenerated.contains("lowercase UUIDs (v4 or v5)"), "the source's change reached the copy");
+        assertEquals(0, run(repo, true, false).code(), "up to date");
     }
 
     /** A copy the tool wrote is rewritten when its source changes, with no --force: that is the normal way to change shared code. */
@@ -292,10 +321,11 @@ class SharedBlocksTest {
         Path actions = repo.resolve("shared/Actions.java");
         Files.writeString(actions, Files.readString(actions).replace("// Escaping as @actions/core's command.ts does it.",
                 "// Escaping as @actions/core's command.ts does it (toolkit packages/core/src/command.ts)."));
-        Output check = run(repo, true);
+        Output check = run(repo, true, false);
         assertEquals(1, check.code());
         assertTrue(check.err().contains("emit.java: the shared block(s) Actions differ from their source"), check.err());
-        Output written = run(repo, false);
+        assertFalse(check.err().contains("edited by hand"), check.err());
+        Output written = run(repo, false, false);
         assertEquals(0, written.code(), written.err());
         for (String script : SCRIPTS) {
             assertTrue(Files.readString(repo.resolve(script)).contains("(toolkit packages/core/src/command.ts)"), script);
@@ -305,16 +335,40 @@ class SharedBlocksTest {
         assertFalse(Files.readString(emit).contains("static String cell("));
         Files.writeString(emit, Files.readString(emit).replace("    public static void main(String... args) {",
                 "    static String cellOf(String text) {\n        return Actions.cell(text);\n    }\n\n    public static void main(String... args) {"));
-        assertEquals(0, run(repo, false).code());
+        assertEquals(0, run(repo, false, false).code());
         assertTrue(Files.readString(emit).contains("static String cell("));
+    }
+
+    /** A block whose end marker records no hash (a copy from before, or written by hand) is refused too, unless empty (a new block). */
+    @Test
+    void aCopyWithNoRecordIsRefusedAndAnEmptyOneIsFilledIn() throws IOException {
+        Path repo = copyOfTheRepository();
+        Path emit = repo.resolve("emit.java");
+        String text = Files.readString(emit);
+        String unrecorded = text.replaceFirst("    // ---- end of shared block Ids, generated text sha256:[0-9a-f]+ ----", "    // ---- end of shared block Ids ----");
+        assertNotEquals(text, unrecorded);
+        Files.writeString(emit, unrecorded);
+        assertEquals(0, run(repo, false, false).code(), "a copy equal to its source only gets its record back");
+        assertEquals(text, Files.readString(emit));
+
+        Files.writeString(emit, unrecorded.replace("static byte[] toBytes(UUID uuid) {", "static byte[] toBytes(UUID uuid) { // mine"));
+        Output refused = run(repo, false, false);
+        assertEquals(1, refused.code(), refused.err());
+        assertTrue(refused.err().contains("shared block Ids differs from what its source makes, and its end marker records no sha256"), refused.err());
+
+        int begin = text.indexOf(SharedBlocks.beginMarker("Ids"));
+        int end = text.indexOf("\n", text.indexOf("// ---- end of shared block Ids", begin));
+        Files.writeString(emit, text.substring(0, text.indexOf('\n', begin) + 1) + "    // ---- end of shared block Ids ----" + text.substring(end));
+        assertEquals(0, run(repo, false, false).code(), "an empty block is filled in");
+        assertEquals(text, Files.readString(emit));
     }
 
     record Output(int code, String err) {
     }
 
-    private static Output run(Path repo, boolean check) throws IOException {
+    private static Output run(Path repo, boolean check, boolean force) throws IOException {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = SharedBlocks.run(repo, check, new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = SharedBlocks.run(repo, check, force, new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Output(code, err.toString(StandardCharsets.UTF_8));
     }
 
