@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +35,8 @@ import java.util.stream.Stream;
  * Each copy has one source, shared/NAME.java, a compilation unit of the package {@code shared}
  * that compiles on its own. A script asks for a block with two marker lines; this tool fills in
  * what lies between them with the members of the source that the script uses, adds the imports
- * they need and drops imports nothing uses any more. docs/shared-blocks.md says how.
+ * they need and drops imports nothing uses any more. It also writes the table of blocks in
+ * docs/shared-blocks.md, which says how all this works.
  *
  * <pre>
  *   ./jbang tests/SharedBlocks.java           bring every copy up to date
@@ -53,6 +55,10 @@ final class SharedBlocks {
     static final Pattern BEGIN = Pattern.compile("^    // ---- shared block (\\w+): .*$");
     static final Pattern END = Pattern.compile("^    // ---- end of shared block (\\w+)(?:, generated text sha256:([0-9a-f]{12}))? ----$");
     static final String BUNDLED_SCHEMAS = "BundledSchemas";
+    /** The page whose table of blocks this tool writes, between these two lines. */
+    static final String DOC = "docs/shared-blocks.md";
+    static final String TABLE_BEGIN = "<!-- the table of blocks: written by " + COMMAND + " from shared/ and the scripts -->";
+    static final String TABLE_END = "<!-- end of the table of blocks -->";
     /** The one line of shared/BundledSchemas.java that the schemas of schemas/ are written into. */
     static final String BUNDLED_SCHEMAS_CALL = "    static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas();";
     private static final String USAGE = "usage: " + COMMAND + " [--check | --force] [REPOSITORY]";
@@ -105,13 +111,17 @@ final class SharedBlocks {
      */
     static int run(Path root, boolean check, boolean force, PrintStream err) throws IOException {
         List<Plan> plans = plans(root);
-        List<Plan> stale = plans.stream().filter(Plan::stale).toList();
+        List<Plan> stale = new ArrayList<>(plans.stream().filter(Plan::stale).toList());
+        Plan doc = docPlan(root, plans);
+        if (doc != null && doc.stale()) {
+            stale.add(doc);
+        }
         List<String> edits = plans.stream().flatMap(plan -> plan.handEdits().stream().map(edit -> edit.describe(root.relativize(plan.script()))))
                 .toList();
         if (check) {
             for (Plan plan : stale) {
-                err.println(root.relativize(plan.script()) + ": the shared block(s) " + String.join(", ", plan.staleBlocks())
-                        + " differ from their source; run " + COMMAND);
+                err.println(root.relativize(plan.script()) + (plan == doc ? ": the table of blocks is out of date"
+                        : ": the shared block(s) " + String.join(", ", plan.staleBlocks()) + " differ from their source") + "; run " + COMMAND);
             }
             edits.forEach(err::println);
             return stale.isEmpty() ? 0 : 1;
@@ -141,6 +151,48 @@ final class SharedBlocks {
             }
         }
         return plans;
+    }
+
+    /**
+     * docs/shared-blocks.md with its table of blocks made from the sources and the plans: each block,
+     * what it is (its source's comment up to the first ": " or ". "), its source, the scripts that
+     * hold it, and what each leaves out. Null when the page or its marker lines are not there.
+     */
+    static Plan docPlan(Path root, List<Plan> plans) throws IOException {
+        Path page = root.resolve(DOC);
+        if (!Files.isRegularFile(page)) {
+            return null;
+        }
+        String current = Files.readString(page);
+        int begin = current.indexOf(TABLE_BEGIN + "\n");
+        int end = current.indexOf(TABLE_END, Math.max(begin, 0));
+        if (begin < 0 || end < 0) {
+            return null;
+        }
+        Map<String, List<String>> holders = new TreeMap<>();
+        Map<String, List<String>> leftOut = new TreeMap<>();
+        for (Plan plan : plans) {
+            String script = plan.script().getFileName().toString().replaceFirst("\\.java$", "");
+            for (var block : plan.leftOut().entrySet()) {
+                holders.computeIfAbsent(block.getKey(), k -> new ArrayList<>()).add(script);
+                if (!block.getValue().isEmpty()) {
+                    leftOut.computeIfAbsent(block.getKey(), k -> new ArrayList<>())
+                            .add(script + ": " + block.getValue().stream().map(m -> "`" + m + "`").collect(Collectors.joining(", ")));
+                }
+            }
+        }
+        StringBuilder table = new StringBuilder(TABLE_BEGIN).append("\n\n| block | source | what it is | in | left out where unused |\n|---|---|---|---|---|\n");
+        for (var block : holders.entrySet()) {
+            String comment = SourceFile.read(root, block.getKey()).comment().stream().map(l -> l.strip().substring(2).strip())
+                    .collect(Collectors.joining(" "));
+            Matcher first = Pattern.compile("[:.](?: |$)").matcher(comment);
+            String what = first.find() ? comment.substring(0, first.start()) : comment;
+            table.append("| `").append(block.getKey()).append("` | ").append(sourceOf(block.getKey()).replaceAll("(\\S+/\\S*)", "`$1`"))
+                    .append(" | ").append(what.replace("|", "\\|")).append(" | ").append(String.join(", ", block.getValue()))
+                    .append(" | ").append(String.join("; ", leftOut.getOrDefault(block.getKey(), List.of()))).append(" |\n");
+        }
+        String expected = current.substring(0, begin) + table.append("\n") + current.substring(end);
+        return new Plan(page, current, expected, List.of("the table of blocks"), List.of(), Map.of());
     }
 
     /** The top-level scripts (the files blocks are copied into). */

@@ -53,6 +53,9 @@ class SharedBlocksTest {
         List<String> stale = plans.stream().filter(SharedBlocks.Plan::stale).map(p -> p.script().getFileName() + " " + p.staleBlocks()).toList();
         assertEquals(List.of(), stale, "these copies differ from their sources; edit shared/, not the copies, and run " + SharedBlocks.COMMAND);
         assertEquals(SCRIPTS.size(), plans.size(), "every script has shared blocks: " + plans.stream().map(SharedBlocks.Plan::script).toList());
+        SharedBlocks.Plan doc = SharedBlocks.docPlan(ROOT, plans);
+        assertTrue(doc != null, SharedBlocks.DOC + " has the marker lines of its table");
+        assertEquals(doc.expected(), doc.current(), "the table of blocks in " + SharedBlocks.DOC + " is out of date; run " + SharedBlocks.COMMAND);
     }
 
     // --- what a script gets
