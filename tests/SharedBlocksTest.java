@@ -11,6 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -236,6 +238,31 @@ class SharedBlocksTest {
         String training = read("shared/Training.java");
         assertTrue(training.contains("static void trainIfRecording(") && training.contains("static boolean recording(")
                 && training.contains("static String loopbackGitHub("), training);
+    }
+
+    /**
+     * Each script's training workload does its usual work through the Training block (against the
+     * loopback server where it calls GitHub). At run time a failing workload is silent by design,
+     * so this is where a broken one shows.
+     */
+    @Test
+    void eachScriptsTrainingWorkloadRuns() throws Exception {
+        Map<String, String> outputs = new TreeMap<>();
+        for (var workload : Map.<String, Training>of("emit", emit::training, "validate", validate::training, "dedupe", dedupe::training,
+                "route", route::training).entrySet()) {
+            StringWriter out = new StringWriter();
+            workload.getValue().run(new PrintWriter(out, true));
+            outputs.put(workload.getKey(), out.toString());
+        }
+        // emit, dedupe and route reach the loopback server; validate checks its two canned events.
+        assertTrue(outputs.get("emit").contains("emit: sent rfc.pr.ready "), outputs.toString());
+        assertTrue(outputs.get("dedupe").contains("dedupe: 3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11 has no live claim"), outputs.toString());
+        assertTrue(outputs.get("route").contains("route: rfc.pr.ready 3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11: dispatched 1 workflow"), outputs.toString());
+        assertTrue(outputs.get("validate").contains("2 events checked: 1 valid, 1 invalid"), outputs.toString());
+    }
+
+    interface Training {
+        void run(PrintWriter out) throws Exception;
     }
 
     // --- the sources compile on their own
