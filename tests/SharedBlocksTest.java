@@ -44,7 +44,8 @@ import software.amazon.event.ruler.Ruler;
  */
 class SharedBlocksTest {
     static final Path ROOT = Scripts.ROOT;
-    static final List<String> SCRIPTS = List.of("emit.java", "validate.java", "dedupe.java", "route.java");
+    /** The scripts at the top of the repository: emit, validate, dedupe, route (and events, once it is there). */
+    static final List<String> SCRIPTS = scripts();
 
     @TempDir
     Path temp;
@@ -430,6 +431,16 @@ class SharedBlocksTest {
         assertTrue(read("shared/BundledSchemas.java").contains(SharedBlocks.BUNDLED_SCHEMAS_CALL + "\n"));
         assertEquals("{\"a\":\"b c\",\"d\":[1,2]}", SharedBlocks.compact("{ \"a\": \"b c\",\n  \"d\": [ 1, 2 ] }"));
         assertEquals("\"\\\"\\\\\\u00e9\"", SharedBlocks.javaString("\"\\\u00e9"));
+    }
+
+    private static List<String> scripts() {
+        try {
+            List<String> scripts = SharedBlocks.scripts(ROOT).stream().map(p -> p.getFileName().toString()).toList();
+            assertTrue(scripts.containsAll(List.of("emit.java", "validate.java", "dedupe.java", "route.java")), scripts.toString());
+            return scripts;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String read(String file) throws IOException {
