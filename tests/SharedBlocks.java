@@ -136,7 +136,7 @@ final class SharedBlocks {
             err.println("updated " + root.relativize(plan.script()) + (plan.handEdits().isEmpty() ? ""
                     : " (--force: overwrote the hand edits in " + plan.handEdits().stream().map(HandEdit::block).collect(Collectors.joining(", ")) + ")"));
         }
-        err.println(stale.isEmpty() ? "every shared block is up to date" : stale.size() + " script(s) updated");
+        err.println(stale.isEmpty() ? "every shared block is up to date" : stale.size() + " file(s) updated");
         return 0;
     }
 
@@ -925,7 +925,8 @@ final class SharedBlocks {
 
     private static void blank(String text, int from, int to, StringBuilder out) {
         for (int i = from; i < to; i++) {
-            out.append(text.charAt(i) == '\n' ? '\n' : ' ');
+            char c = text.charAt(i);
+            out.append(c == '\n' || c == '\r' ? c : ' ');
         }
     }
 
