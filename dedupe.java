@@ -29,7 +29,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -1702,18 +1701,23 @@ class dedupe implements Callable<Integer> {
             super(message);
         }
     }
+    // ---- end of shared block Cli, generated text sha256:f8b55c63f641 ----
+
+    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Class-data sharing and AOT training: JBang records a script's class-data sharing archive (//CDS) as
+    // the first run after a build exits, and later runs map only the classes that run loaded, so a first
+    // --help would leave every later step loading the rest from jars. The run that records (an AppCDS
+    // archive, or on JDK 25+ the AOT cache's training data, which ./jbang asks for) therefore also does
+    // the script's usual work on canned input, against a loopback server where it calls GitHub.
 
     /**
-     * JBang records a script's class-data sharing archive (//CDS) as the first run after a build exits,
-     * and later runs map only the classes that run loaded: a first --help would leave every later step
-     * loading the rest from jars. So the run that records (an AppCDS archive, or on JDK 25+ the AOT
-     * cache's training data, which ./jbang asks for) also does the script's usual work on canned input,
-     * with its output discarded, before it exits.
+     * Runs the script's usual work on canned input, with its output discarded, when this JVM records
+     * an archive or AOT cache at exit (call it after the command's own run, before System.exit).
      */
-    static void trainIfRecording(Class<?> script, Training training) {
+    static void trainIfRecording(Class<?> script, Workload workload) {
         try {
             if (recording(script)) {
-                training.run(new PrintWriter(Writer.nullWriter()));
+                workload.run(new PrintWriter(Writer.nullWriter()));
             }
         } catch (Exception | LinkageError e) {
             // Training only makes later runs faster; it must never change this run's outcome.
@@ -1741,15 +1745,47 @@ class dedupe implements Callable<Integer> {
     }
 
     /** A script's usual work on canned input, writing to out (which nobody reads). */
-    interface Training {
+    interface Workload {
         void run(PrintWriter out) throws Exception;
     }
-    // ---- end of shared block Cli ----
+
+    /**
+     * A server on a loopback port that answers every request with status and body, for a workload
+     * that calls GitHub: the client's whole request and response path, and no network.
+     */
+    static String loopbackGitHub(int status, String body) throws IOException {
+        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        Thread answering = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket socket = server.accept()) {
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                    int length = 0;
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring("content-length:".length()).strip());
+                        }
+                    }
+                    in.skip(length);
+                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+                    socket.getOutputStream().write(("HTTP/1.1 " + status + " Training\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream().write(content);
+                } catch (IOException | RuntimeException e) {
+                    return;
+                }
+            }
+        }, "loopback-github");
+        answering.setDaemon(true);
+        answering.start();
+        return "http://127.0.0.1:" + server.getLocalPort();
+    }
+    // ---- end of shared block Training, generated text sha256:963aef73f5ee ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+    // Left out of this copy, as dedupe.java does not use them: Actions.appendSummary(), Actions.cell().
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -1797,18 +1833,6 @@ class dedupe implements Callable<Integer> {
             }
         }
 
-        static void appendSummary(String markdown, Map<String, String> env) throws IOException {
-            String path = env.get("GITHUB_STEP_SUMMARY");
-            if (path != null && !path.isBlank()) {
-                Files.writeString(Path.of(path), markdown + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            }
-        }
-
-        /** A Markdown table cell: no pipes, no line breaks. */
-        static String cell(String text) {
-            return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
-        }
-
         // Escaping as @actions/core's command.ts does it.
         static String escapeData(String s) {
             return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
@@ -1818,11 +1842,12 @@ class dedupe implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions ----
+    // ---- end of shared block Actions, generated text sha256:fe0191656fde ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
+    // Left out of this copy, as dedupe.java does not use them: EVENT_TYPE.
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -1832,9 +1857,6 @@ class dedupe implements Callable<Integer> {
 
     /** RFC 3339, UTC, milliseconds: the envelope's timestamp and every time in an event log record. */
     static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
-    /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
-    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
 
     /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
     static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
@@ -1858,19 +1880,16 @@ class dedupe implements Callable<Integer> {
         }
         return "not valid JSON: " + reason + where;
     }
-    // ---- end of shared block Json ----
+    // ---- end of shared block Json, generated text sha256:8252c6222708 ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
     // are refused, never replaced (a replaced byte would change an event's payload silently), and a
     // file that cannot be read says why in words.
+    // Left out of this copy, as dedupe.java does not use them: Source.stdin().
 
     /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
     record Source(String name, String text) {
-        static Source stdin(CommandSpec spec) {
-            return read("<stdin>", System.in, spec);
-        }
-
         static Source file(Path path, CommandSpec spec) {
             String name = path.toString();
             if (Files.isDirectory(path)) {
@@ -1913,12 +1932,13 @@ class dedupe implements Callable<Integer> {
             return out.flip().toString();
         }
     }
-    // ---- end of shared block Source ----
+    // ---- end of shared block Source, generated text sha256:cd276705ec87 ----
 
     // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
     // repository_dispatch webhook payload GitHub delivers ({"action", "client_payload", ...}), or
     // JSON Lines of either.
+    // Left out of this copy, as dedupe.java does not use them: EventInput.logged().
 
     /**
      * One event as a dispatch document, or why it could not be read (and its text, for the event log).
@@ -1926,7 +1946,6 @@ class dedupe implements Callable<Integer> {
      * sent a delivered event (the webhook payload's sender), null for an event document.
      */
     record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
-
         /**
          * Each event of the source in turn. The text is one JSON document unless it does not parse as
          * one and its first line does: then it is JSON Lines, parsed a line at a time, no line kept.
@@ -1984,11 +2003,6 @@ class dedupe implements Callable<Integer> {
             return new EventInput(where, line, toDocument(node), null, null, node.has("action") && sender.isTextual() ? sender.asText() : null);
         }
 
-        /** What the event log keeps of it: the document, else the text that could not be read as one. */
-        JsonNode logged() {
-            return document != null ? document : TextNode.valueOf(unreadable);
-        }
-
         /** GitHub delivers the dispatch as a webhook payload whose "action" is the event type. */
         static JsonNode toDocument(JsonNode node) {
             if (node.has("event_type") || !node.has("action") || !node.has("client_payload")) {
@@ -2000,7 +2014,7 @@ class dedupe implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput ----
+    // ---- end of shared block EventInput, generated text sha256:1c910357708f ----
 
     // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
@@ -2038,7 +2052,7 @@ class dedupe implements Callable<Integer> {
         }
         return bytes;
     }
-    // ---- end of shared block Ids ----
+    // ---- end of shared block Ids, generated text sha256:cc53b210a64d ----
 
     // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.
@@ -2099,7 +2113,7 @@ class dedupe implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog ----
+    // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
@@ -2358,44 +2372,13 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    /**
-     * A server on a loopback port that answers every request with status and body, for training runs
-     * (see trainIfRecording): the client's whole request and response path, and no network.
-     */
-    static String loopbackGitHub(int status, String body) throws IOException {
-        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        Thread answering = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket socket = server.accept()) {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-                    int length = 0;
-                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                            length = Integer.parseInt(line.substring("content-length:".length()).strip());
-                        }
-                    }
-                    in.skip(length);
-                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
-                    socket.getOutputStream().write(("HTTP/1.1 " + status + " Training\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-                    socket.getOutputStream().write(content);
-                } catch (IOException | RuntimeException e) {
-                    return;
-                }
-            }
-        }, "loopback-github");
-        answering.setDaemon(true);
-        answering.start();
-        return "http://127.0.0.1:" + server.getLocalPort();
-    }
-
     /** GitHub could not be reached, or refused: exit 1 with one line that says what to fix. */
     static final class GitHubException extends Failure {
         GitHubException(String message) {
             super(message);
         }
     }
-    // ---- end of shared block GitHub ----
+    // ---- end of shared block GitHub, generated text sha256:049212a7136c ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
@@ -2421,7 +2404,7 @@ class dedupe implements Callable<Integer> {
             return Duration.ofSeconds(retryBudgetSeconds);
         }
     }
-    // ---- end of shared block Retries ----
+    // ---- end of shared block Retries, generated text sha256:b4e1f9b22fe6 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
@@ -2515,5 +2498,5 @@ class dedupe implements Callable<Integer> {
                     + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
         }
     }
-    // ---- end of shared block History ----
+    // ---- end of shared block History, generated text sha256:1007739c0387 ----
 }

@@ -31,16 +31,11 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -374,7 +369,7 @@ class validate implements Callable<Integer> {
                 if (!constType.isTextual() || !constType.asText().equals(eventType)) {
                     problems.add(file.where() + ": /properties/event_type/const must be '" + eventType + "', the file's name");
                 }
-                if (!EVENT_TYPE.matcher(eventType).matches() || eventType.length() > MAX_EVENT_TYPE_LENGTH) {
+                if (!EVENT_TYPE.matcher(eventType).matches() || eventType.length() > EventSchemas.MAX_EVENT_TYPE_LENGTH) {
                     problems.add(file.where() + ": '" + eventType + "' is not a valid event type name");
                 }
             }
@@ -443,18 +438,24 @@ class validate implements Callable<Integer> {
             super(message);
         }
     }
+    // ---- end of shared block Cli, generated text sha256:f8b55c63f641 ----
+
+    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Class-data sharing and AOT training: JBang records a script's class-data sharing archive (//CDS) as
+    // the first run after a build exits, and later runs map only the classes that run loaded, so a first
+    // --help would leave every later step loading the rest from jars. The run that records (an AppCDS
+    // archive, or on JDK 25+ the AOT cache's training data, which ./jbang asks for) therefore also does
+    // the script's usual work on canned input, against a loopback server where it calls GitHub.
+    // Left out of this copy, as validate.java does not use them: loopbackGitHub().
 
     /**
-     * JBang records a script's class-data sharing archive (//CDS) as the first run after a build exits,
-     * and later runs map only the classes that run loaded: a first --help would leave every later step
-     * loading the rest from jars. So the run that records (an AppCDS archive, or on JDK 25+ the AOT
-     * cache's training data, which ./jbang asks for) also does the script's usual work on canned input,
-     * with its output discarded, before it exits.
+     * Runs the script's usual work on canned input, with its output discarded, when this JVM records
+     * an archive or AOT cache at exit (call it after the command's own run, before System.exit).
      */
-    static void trainIfRecording(Class<?> script, Training training) {
+    static void trainIfRecording(Class<?> script, Workload workload) {
         try {
             if (recording(script)) {
-                training.run(new PrintWriter(Writer.nullWriter()));
+                workload.run(new PrintWriter(Writer.nullWriter()));
             }
         } catch (Exception | LinkageError e) {
             // Training only makes later runs faster; it must never change this run's outcome.
@@ -482,15 +483,16 @@ class validate implements Callable<Integer> {
     }
 
     /** A script's usual work on canned input, writing to out (which nobody reads). */
-    interface Training {
+    interface Workload {
         void run(PrintWriter out) throws Exception;
     }
-    // ---- end of shared block Cli ----
+    // ---- end of shared block Training, generated text sha256:b526435751ba ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+    // Left out of this copy, as validate.java does not use them: Actions.output().
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -527,17 +529,6 @@ class validate implements Callable<Integer> {
             err.flush();
         }
 
-        /** Appends name=value to $GITHUB_OUTPUT; values are single words here (ids, statuses). */
-        static void output(String name, String value, Map<String, String> env) throws IOException {
-            if (value.contains("\n") || value.contains("\r")) {
-                throw new IllegalArgumentException("output " + name + ": one line expected");
-            }
-            String path = env.get("GITHUB_OUTPUT");
-            if (path != null && !path.isBlank()) {
-                Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            }
-        }
-
         static void appendSummary(String markdown, Map<String, String> env) throws IOException {
             String path = env.get("GITHUB_STEP_SUMMARY");
             if (path != null && !path.isBlank()) {
@@ -559,11 +550,12 @@ class validate implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions ----
+    // ---- end of shared block Actions, generated text sha256:67c885ba300c ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
+    // Left out of this copy, as validate.java does not use them: UUID_TEXT.
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -576,9 +568,6 @@ class validate implements Callable<Integer> {
 
     /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
     static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
-
-    /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
-    static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
@@ -599,7 +588,7 @@ class validate implements Callable<Integer> {
         }
         return "not valid JSON: " + reason + where;
     }
-    // ---- end of shared block Json ----
+    // ---- end of shared block Json, generated text sha256:c763bb3b5564 ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
@@ -654,7 +643,7 @@ class validate implements Callable<Integer> {
             return out.flip().toString();
         }
     }
-    // ---- end of shared block Source ----
+    // ---- end of shared block Source, generated text sha256:807039e8a2ee ----
 
     // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
@@ -667,7 +656,6 @@ class validate implements Callable<Integer> {
      * sent a delivered event (the webhook payload's sender), null for an event document.
      */
     record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
-
         /**
          * Each event of the source in turn. The text is one JSON document unless it does not parse as
          * one and its first line does: then it is JSON Lines, parsed a line at a time, no line kept.
@@ -741,7 +729,7 @@ class validate implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput ----
+    // ---- end of shared block EventInput, generated text sha256:55a0fa73c672 ----
 
     // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
@@ -749,14 +737,13 @@ class validate implements Callable<Integer> {
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
 
-    static final int MAX_EVENT_TYPE_LENGTH = 100;
-    static final int MAX_PAYLOAD_PROPERTIES = 10;
-    /** GitHub refuses dispatch bodies of 64 KB and more. */
-    static final int MAX_BODY_BYTES = 65_536;
-    /** Where a repository keeps its own event schemas (envelope.schema.json, events/<type>.schema.json). */
-    static final String REPOSITORY_SCHEMAS = "docs/events/schema";
-
     static final class EventSchemas {
+        static final int MAX_EVENT_TYPE_LENGTH = 100;
+        static final int MAX_PAYLOAD_PROPERTIES = 10;
+        /** GitHub refuses dispatch bodies of 64 KB and more. */
+        static final int MAX_BODY_BYTES = 65_536;
+        /** Where a repository keeps its own event schemas (envelope.schema.json, events/<type>.schema.json). */
+        static final String REPOSITORY_SCHEMAS = "docs/events/schema";
         private static final String ENVELOPE = "envelope.schema.json";
 
         /** One schema file: its layer, its name in the layer (envelope.schema.json or events/<type>.schema.json), its $id. */
@@ -984,10 +971,13 @@ class validate implements Callable<Integer> {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas ----
+    // ---- end of shared block EventSchemas, generated text sha256:b29f7d02b10b ----
 
-    // ---- shared block BundledSchemas: generated from schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
-    // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas.
+    // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
+    // writes them into the call below (envelope.schema.json, then events/*.schema.json by name); here the
+    // call names none, so this file compiles on its own.
+
     static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas(
             "envelope.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/envelope.schema.json\",\"title\":\"Event document\",\"description\":\"A repository_dispatch request body: the event type and the envelope (client_payload). Generic for every event type; each schema under events/ references this one and constrains event_type and client_payload.data. GitHub's limits (at most 10 top-level client_payload properties, body under 64 KB) are enforced here where JSON Schema can express them (maxProperties) and by the scripts for the body size.\",\"type\":\"object\",\"required\":[\"event_type\",\"client_payload\"],\"additionalProperties\":false,\"properties\":{\"event_type\":{\"description\":\"Dotted lowercase event type name, e.g. rfc.pr.ready; at most 100 characters (GitHub's limit).\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100,\"pattern\":\"^[a-z][a-z0-9_-]*(\\\\.[a-z][a-z0-9_-]*)+$\"},\"client_payload\":{\"description\":\"The envelope; its data member is validated by the event type's schema.\",\"$ref\":\"#/$defs/client_payload\"}},\"$defs\":{\"client_payload\":{\"title\":\"Envelope\",\"description\":\"The envelope carried as client_payload. Nothing else at the top level; GitHub allows at most 10 top-level properties.\",\"type\":\"object\",\"maxProperties\":10,\"additionalProperties\":false,\"required\":[\"event_id\",\"source\",\"timestamp\",\"data\"],\"properties\":{\"event_id\":{\"description\":\"Unique id of this event: lowercase UUID, random (v4) or name-based (v5) from a dedupe key.\",\"$ref\":\"#/$defs/uuid\"},\"trace_id\":{\"description\":\"Optional: the event_id of the first event in the chain, inherited by events emitted while handling it.\",\"$ref\":\"#/$defs/uuid\"},\"source\":{\"description\":\"Who emitted the event, e.g. a workflow or job name.\",\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,99}$\"},\"timestamp\":{\"description\":\"Emit time, RFC 3339 in UTC with milliseconds, e.g. 2026-11-27T04:38:13.123Z.\",\"type\":\"string\",\"format\":\"date-time\",\"pattern\":\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\\\.[0-9]{3}Z$\"},\"data\":{\"description\":\"The payload core, validated by the event type's schema (events/<event_type>.schema.json).\",\"type\":\"object\"}}},\"uuid\":{\"description\":\"A lowercase UUID in canonical 8-4-4-4-12 form, 36 characters.\",\"type\":\"string\",\"format\":\"uuid\",\"minLength\":36,\"maxLength\":36,\"pattern\":\"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\"}}}",
             "events/rfc.chain.broken.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.chain.broken.schema.json\",\"title\":\"rfc.chain.broken: an RFC chain is inconsistent\",\"description\":\"Produced by the chain consistency scan when an RFC chain is broken; consumed by chain reset / cleanup workflows.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.chain.broken\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The broken chain and why it is broken.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"chain_id\",\"reason\"],\"properties\":{\"chain_id\":{\"description\":\"Chain id: RFC series and micro step, e.g. RFC-093-02.\",\"type\":\"string\",\"pattern\":\"^RFC-[0-9]{3,}-[0-9]{2}$\"},\"reason\":{\"description\":\"Why the chain is broken. Two families: duplicate/conflict states (PR_CLOSED_CONFLICT, DUPLICATE_PR), routed to rfc-cleanup-duplicates.yml; branch-only / CI-stuck states (BRANCH_ONLY, CI_STUCK), routed to cleanup-stalled-prs.yml.\",\"enum\":[\"PR_CLOSED_CONFLICT\",\"DUPLICATE_PR\",\"BRANCH_ONLY\",\"CI_STUCK\"]}},\"examples\":[{\"chain_id\":\"RFC-093-02\",\"reason\":\"PR_CLOSED_CONFLICT\"}]}}}",
@@ -1003,7 +993,7 @@ class validate implements Callable<Integer> {
         }
         return schemas;
     }
-    // ---- end of shared block BundledSchemas ----
+    // ---- end of shared block BundledSchemas, generated text sha256:f6087eb96547 ----
 
     // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.
@@ -1064,12 +1054,14 @@ class validate implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog ----
+    // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
     // dispatch for return_run_details). The token is sent, never printed.
+    // Left out of this copy, as validate.java does not use them: GitHub.repository(), GitHub.requests(),
+    //   Response.date().
 
     /**
      * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
@@ -1151,17 +1143,8 @@ class validate implements Callable<Integer> {
                     maxAttempts, retryBudget, spec.commandLine().getErr());
         }
 
-        String repository() {
-            return repository;
-        }
-
         String repoPath(String suffix) {
             return "/repos/" + repository + suffix;
-        }
-
-        /** HTTP requests sent so far, retries included. */
-        int requests() {
-            return requests;
         }
 
         /** Sends with retries and returns GitHub's final answer, whatever its status. */
@@ -1298,15 +1281,6 @@ class validate implements Callable<Integer> {
             }
         }
 
-        /** GitHub's clock at the answer, from its Date header. */
-        Optional<Instant> date() {
-            try {
-                return header("date").map(date -> ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            } catch (DateTimeParseException e) {
-                return Optional.empty();
-            }
-        }
-
         /** GitHub's "message" (and the messages of its "errors"), else the start of the body. */
         String message() {
             try {
@@ -1323,44 +1297,13 @@ class validate implements Callable<Integer> {
         }
     }
 
-    /**
-     * A server on a loopback port that answers every request with status and body, for training runs
-     * (see trainIfRecording): the client's whole request and response path, and no network.
-     */
-    static String loopbackGitHub(int status, String body) throws IOException {
-        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        Thread answering = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket socket = server.accept()) {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-                    int length = 0;
-                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                            length = Integer.parseInt(line.substring("content-length:".length()).strip());
-                        }
-                    }
-                    in.skip(length);
-                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
-                    socket.getOutputStream().write(("HTTP/1.1 " + status + " Training\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: " + content.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-                    socket.getOutputStream().write(content);
-                } catch (IOException | RuntimeException e) {
-                    return;
-                }
-            }
-        }, "loopback-github");
-        answering.setDaemon(true);
-        answering.start();
-        return "http://127.0.0.1:" + server.getLocalPort();
-    }
-
     /** GitHub could not be reached, or refused: exit 1 with one line that says what to fix. */
     static final class GitHubException extends Failure {
         GitHubException(String message) {
             super(message);
         }
     }
-    // ---- end of shared block GitHub ----
+    // ---- end of shared block GitHub, generated text sha256:c75e87e56881 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
@@ -1454,5 +1397,5 @@ class validate implements Callable<Integer> {
                     + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
         }
     }
-    // ---- end of shared block History ----
+    // ---- end of shared block History, generated text sha256:1007739c0387 ----
 }

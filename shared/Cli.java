@@ -2,15 +2,14 @@
 // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
 // line (an ::error:: annotation inside Actions) and the stack trace only with --verbose or
 // RUNNER_DEBUG=1. A token never reaches the terminal, whatever message carries it.
+package shared;
+
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 
+interface Cli {
     static CommandLine newCommandLine(Object command) {
         CommandLine cli = new CommandLine(command);
         Map<String, String> env = System.getenv();
@@ -49,45 +48,4 @@ import picocli.CommandLine;
             super(message);
         }
     }
-
-    /**
-     * JBang records a script's class-data sharing archive (//CDS) as the first run after a build exits,
-     * and later runs map only the classes that run loaded: a first --help would leave every later step
-     * loading the rest from jars. So the run that records (an AppCDS archive, or on JDK 25+ the AOT
-     * cache's training data, which ./jbang asks for) also does the script's usual work on canned input,
-     * with its output discarded, before it exits.
-     */
-    static void trainIfRecording(Class<?> script, Training training) {
-        try {
-            if (recording(script)) {
-                training.run(new PrintWriter(Writer.nullWriter()));
-            }
-        } catch (Exception | LinkageError e) {
-            // Training only makes later runs faster; it must never change this run's outcome.
-        }
-    }
-
-    /**
-     * Whether this JVM records an archive or AOT cache at exit: its command line says so where
-     * /proc shows it; elsewhere, whether the archive JBang names is not yet beside the jar.
-     */
-    static boolean recording(Class<?> script) throws Exception {
-        Path cmdline = Path.of("/proc/self/cmdline");
-        if (Files.isReadable(cmdline)) {
-            for (String arg : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
-                if (arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record")) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
-        String name = jar.getFileName().toString();
-        Path archive = jar.resolveSibling(name.replaceFirst("\\.jar$", ".jsa"));
-        return name.endsWith(".jar") && !Files.exists(archive) && Files.isWritable(jar.getParent());
-    }
-
-    /** A script's usual work on canned input, writing to out (which nobody reads). */
-    interface Training {
-        void run(PrintWriter out) throws Exception;
-    }
+}

@@ -2,6 +2,8 @@
 // of their own (event-bus-history), each written with one request of the contents API, which creates
 // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no
 // script touches the history. A record that cannot be appended stays in the event log, with a warning.
+package shared;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -13,90 +15,95 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import shared.Cli.Failure;
 
-    static final class History {
-        static final String BRANCH = "event-bus-history";
-        /** Commits to one branch made at the same moment can conflict (409): each is tried this often. */
-        private static final int ATTEMPTS = 6;
+import static shared.Cli.redacted;
+import static shared.Json.JSON;
+import static shared.Json.TIMESTAMP;
 
-        static boolean enabled(Map<String, String> env) {
-            return "true".equalsIgnoreCase(env.getOrDefault("EVENT_BUS_HISTORY", "").strip());
-        }
+final class History {
+    static final String BRANCH = "event-bus-history";
+    /** Commits to one branch made at the same moment can conflict (409): each is tried this often. */
+    private static final int ATTEMPTS = 6;
 
-        /** Appends each record: one request each when all goes well. Returns how many could not be appended. */
-        static int append(GitHub github, List<ObjectNode> records, PrintWriter err, Map<String, String> env) throws InterruptedException {
-            int lost = 0;
-            for (ObjectNode record : records) {
-                String path = pathOf(record);
-                try {
-                    appendOne(github, path, record);
-                } catch (IOException | Failure e) {
-                    lost++;
-                    Actions.warning(err, "event history", "could not append " + path + " to the branch " + BRANCH + " ("
-                            + redacted(e.getMessage(), env) + "); the record stays in the event log", env);
-                }
-            }
-            return lost;
-        }
+    static boolean enabled(Map<String, String> env) {
+        return "true".equalsIgnoreCase(env.getOrDefault("EVENT_BUS_HISTORY", "").strip());
+    }
 
-        private static void appendOne(GitHub github, String path, ObjectNode record) throws IOException, InterruptedException {
-            ObjectNode body = JSON.createObjectNode()
-                    .put("message", "event-bus: " + record.path("status").asText() + " " + record.path("event_type").asText("-")
-                            + " " + record.path("event_id").asText("-"))
-                    .put("content", Base64.getEncoder().encodeToString((JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8)))
-                    .put("branch", BRANCH);
-            boolean branchCreated = false;
-            for (int attempt = 1; ; attempt++) {
-                Response response = github.exchange("PUT", github.repoPath("/contents/" + path), body, Map.of());
-                if (response.status() == 201 || (response.status() == 422 && response.message().contains("sha"))) {
-                    return; // written now, or by an earlier attempt whose answer was lost
-                }
-                if (response.status() == 404 && response.message().startsWith("Branch") && !branchCreated) {
-                    createBranch(github);
-                    branchCreated = true;
-                } else if (response.status() == 409 && attempt < ATTEMPTS) {
-                    Thread.sleep(ThreadLocalRandom.current().nextLong(100L << Math.min(attempt, 5)));
-                } else {
-                    throw new GitHubException(github.refusal(response, "append to the event history", "contents: write"));
-                }
-            }
-        }
-
-        /** A branch with no history of the repository's own: a README, then a commit without parents. */
-        private static void createBranch(GitHub github) throws IOException, InterruptedException {
-            ObjectNode tree = JSON.createObjectNode();
-            tree.putArray("tree").addObject()
-                    .put("path", "README.md").put("mode", "100644").put("type", "blob")
-                    .put("content", "# event-bus history\n\nEvent log records, one file per record under events/<day>/, appended by "
-                            + "the event-bus scripts when a workflow sets EVENT_BUS_HISTORY=true. Read them with "
-                            + "`route stats --history` and `route replay --history`; do not edit.\n");
-            String treeSha = github.call("POST", github.repoPath("/git/trees"), tree, "create the event history branch", "contents: write")
-                    .json().path("sha").asText();
-            ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
-            commit.putArray("parents");
-            String commitSha = github.call("POST", github.repoPath("/git/commits"), commit, "create the event history branch", "contents: write")
-                    .json().path("sha").asText();
-            ObjectNode ref = JSON.createObjectNode().put("ref", "refs/heads/" + BRANCH).put("sha", commitSha);
-            Response created = github.exchange("POST", github.repoPath("/git/refs"), ref, Map.of());
-            if (created.status() != 201 && !(created.status() == 422 && created.message().contains("already exists"))) {
-                throw new GitHubException(github.refusal(created, "create the event history branch", "contents: write"));
-            }
-        }
-
-        /**
-         * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
-         * name is unique per record, so concurrent appends never write the same path.
-         */
-        static String pathOf(JsonNode record) {
-            Instant at;
+    /** Appends each record: one request each when all goes well. Returns how many could not be appended. */
+    static int append(GitHub github, List<ObjectNode> records, PrintWriter err, Map<String, String> env) throws InterruptedException {
+        int lost = 0;
+        for (ObjectNode record : records) {
+            String path = pathOf(record);
             try {
-                at = Instant.parse(record.path("received_at").asText());
-            } catch (DateTimeParseException e) {
-                at = Instant.now();
+                appendOne(github, path, record);
+            } catch (IOException | Failure e) {
+                lost++;
+                Actions.warning(err, "event history", "could not append " + path + " to the branch " + BRANCH + " ("
+                        + redacted(e.getMessage(), env) + "); the record stays in the event log", env);
             }
-            String stamp = TIMESTAMP.format(at);
-            return "events/" + stamp.substring(0, 10) + "/" + stamp.substring(11, 23).replace(":", "").replace(".", "")
-                    + "-" + record.path("status").asText("unknown") + "-" + record.path("event_id").asText("none")
-                    + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
+        }
+        return lost;
+    }
+
+    private static void appendOne(GitHub github, String path, ObjectNode record) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode()
+                .put("message", "event-bus: " + record.path("status").asText() + " " + record.path("event_type").asText("-")
+                        + " " + record.path("event_id").asText("-"))
+                .put("content", Base64.getEncoder().encodeToString((JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8)))
+                .put("branch", BRANCH);
+        boolean branchCreated = false;
+        for (int attempt = 1; ; attempt++) {
+            Response response = github.exchange("PUT", github.repoPath("/contents/" + path), body, Map.of());
+            if (response.status() == 201 || (response.status() == 422 && response.message().contains("sha"))) {
+                return; // written now, or by an earlier attempt whose answer was lost
+            }
+            if (response.status() == 404 && response.message().startsWith("Branch") && !branchCreated) {
+                createBranch(github);
+                branchCreated = true;
+            } else if (response.status() == 409 && attempt < ATTEMPTS) {
+                Thread.sleep(ThreadLocalRandom.current().nextLong(100L << Math.min(attempt, 5)));
+            } else {
+                throw new GitHubException(github.refusal(response, "append to the event history", "contents: write"));
+            }
         }
     }
+
+    /** A branch with no history of the repository's own: a README, then a commit without parents. */
+    private static void createBranch(GitHub github) throws IOException, InterruptedException {
+        ObjectNode tree = JSON.createObjectNode();
+        tree.putArray("tree").addObject()
+                .put("path", "README.md").put("mode", "100644").put("type", "blob")
+                .put("content", "# event-bus history\n\nEvent log records, one file per record under events/<day>/, appended by "
+                        + "the event-bus scripts when a workflow sets EVENT_BUS_HISTORY=true. Read them with "
+                        + "`route stats --history` and `route replay --history`; do not edit.\n");
+        String treeSha = github.call("POST", github.repoPath("/git/trees"), tree, "create the event history branch", "contents: write")
+                .json().path("sha").asText();
+        ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
+        commit.putArray("parents");
+        String commitSha = github.call("POST", github.repoPath("/git/commits"), commit, "create the event history branch", "contents: write")
+                .json().path("sha").asText();
+        ObjectNode ref = JSON.createObjectNode().put("ref", "refs/heads/" + BRANCH).put("sha", commitSha);
+        Response created = github.exchange("POST", github.repoPath("/git/refs"), ref, Map.of());
+        if (created.status() != 201 && !(created.status() == 422 && created.message().contains("already exists"))) {
+            throw new GitHubException(github.refusal(created, "create the event history branch", "contents: write"));
+        }
+    }
+
+    /**
+     * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
+     * name is unique per record, so concurrent appends never write the same path.
+     */
+    static String pathOf(JsonNode record) {
+        Instant at;
+        try {
+            at = Instant.parse(record.path("received_at").asText());
+        } catch (DateTimeParseException e) {
+            at = Instant.now();
+        }
+        String stamp = TIMESTAMP.format(at);
+        return "events/" + stamp.substring(0, 10) + "/" + stamp.substring(11, 23).replace(":", "").replace(".", "")
+                + "-" + record.path("status").asText("unknown") + "-" + record.path("event_id").asText("none")
+                + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
+    }
+}

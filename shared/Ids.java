@@ -1,10 +1,13 @@
 // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
 // id, so that a cron path and an event path that handle one item claim one id.
+package shared;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 
+interface Ids {
     /** The namespace of natural-key ids: uuid5(NAMESPACE_URL, "https://event-bus.dev/dedupe-key"). */
     static final UUID DEDUPE_KEY_NAMESPACE = UUID.fromString("d768854e-7ce7-5a89-8b74-d8a7e84cd9d4");
 
@@ -37,3 +40,4 @@ import java.util.UUID;
         }
         return bytes;
     }
+}

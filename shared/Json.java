@@ -1,5 +1,7 @@
 // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
 // silent choice), decimals kept exact; and the contract's formats for times and ids.
+package shared;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -10,6 +12,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.regex.Pattern;
 
+interface Json {
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -44,3 +47,4 @@ import java.util.regex.Pattern;
         }
         return "not valid JSON: " + reason + where;
     }
+}
