@@ -233,7 +233,16 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
+    /** A repository whose default branch holds one commit (an empty tree), as one made with auto_init. */
     public void addRepository(String fullName, String defaultBranch) {
+        addRepository(fullName, defaultBranch, false);
+    }
+
+    /**
+     * A repository; {@code empty} makes it as POST /orgs/{org}/repos without auto_init does: no commit and no branch yet,
+     * until its first file (PUT contents) makes the default branch with a root commit. addBranch and the like need a commit.
+     */
+    public void addRepository(String fullName, String defaultBranch, boolean empty) {
         synchronized (lock) {
             String[] parts = fullName.split("/", -1);
             if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
@@ -245,7 +254,9 @@ public final class GitHubEmulator implements AutoCloseable {
             long ownerId = state.repos.values().stream().filter(r -> r.owner.equalsIgnoreCase(parts[0]))
                     .mapToLong(r -> r.ownerId).findFirst().orElseGet(() -> state.nextOwnerId++);
             Repo repo = new Repo(state.nextRepoId++, ownerId, parts[0], parts[1], defaultBranch, now());
-            repo.branch(defaultBranch, sha(fullName + "@" + defaultBranch));
+            if (!empty) {
+                repo.branch(defaultBranch, sha(fullName + "@" + defaultBranch));
+            }
             state.repos.put(fullName.toLowerCase(Locale.ROOT), repo);
         }
     }
@@ -287,6 +298,9 @@ public final class GitHubEmulator implements AutoCloseable {
     public void addBranch(String repo, String branch) {
         synchronized (lock) {
             Repo r = existingRepo(repo);
+            if (!r.refs.containsKey("refs/heads/" + r.defaultBranch)) {
+                throw new IllegalArgumentException(repo + " has no commit yet");
+            }
             r.branch(branch, r.refs.get("refs/heads/" + r.defaultBranch));
         }
     }
@@ -1843,7 +1857,13 @@ public final class GitHubEmulator implements AutoCloseable {
                 .sorted(order)
                 .toList();
         Page<Issue> page = page(ctx, issues);
-        return page.link(Reply.json(200, page.items().stream().map(i -> issueJson(ctx.repo(), i)).toList()));
+        // Listed issues carry no closed_by (api.github.com's answer recorded in @octokit/fixtures' paginate-issues;
+        // GET and POST of one issue have it).
+        return page.link(Reply.json(200, page.items().stream().map(i -> {
+            Map<String, Object> json = issueJson(ctx.repo(), i);
+            json.remove("closed_by");
+            return json;
+        }).toList()));
     }
 
     private Reply lockIssue(Ctx ctx) {
@@ -2123,7 +2143,9 @@ public final class GitHubEmulator implements AutoCloseable {
         String path = ctx.params().get("path");
         String branch = body.path("branch").asText(repo.defaultBranch);
         String head = repo.refs.get("refs/heads/" + branch);
-        if (head == null) {
+        // An empty repository's first file makes its default branch, with a root commit.
+        boolean first = head == null && branch.equals(repo.defaultBranch) && repo.refs.keySet().stream().noneMatch(r -> r.startsWith("refs/heads/"));
+        if (head == null && !first) {
             throw ctx.error(404, "Branch " + branch + " not found");
         }
         byte[] content;
@@ -2132,7 +2154,7 @@ public final class GitHubEmulator implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw ctx.error(422, "content is not valid Base64");
         }
-        Map<String, String> files = new TreeMap<>(repo.files(head));
+        Map<String, String> files = first ? new TreeMap<>() : new TreeMap<>(repo.files(head));
         String existing = files.get(path);
         if (existing != null && !body.hasNonNull("sha")) {
             throw ctx.error(422, "Invalid request.\n\n\"sha\" wasn't supplied.");
@@ -2142,7 +2164,7 @@ public final class GitHubEmulator implements AutoCloseable {
         }
         String blob = repo.blob(content);
         files.put(path, blob);
-        GitCommit commit = repo.commit(repo.tree(files), List.of(head), body.get("message").asText(), now());
+        GitCommit commit = repo.commit(repo.tree(files), first ? List.of() : List.of(head), body.get("message").asText(), now());
         repo.refs.put("refs/heads/" + branch, commit.sha());
         String name = path.substring(path.lastIndexOf('/') + 1);
         Map<String, Object> file = obj("name", name, "path", path, "sha", blob, "size", content.length,
@@ -2640,7 +2662,7 @@ public final class GitHubEmulator implements AutoCloseable {
         List<CommitStatus> statuses = page(ctx, latest).items();
         return Reply.json(200, obj("state", combinedState(latest),
                 "statuses", statuses.stream().map(s -> statusJson(repo, s, false)).toList(),
-                "sha", sha, "total_count", latest.size(), "repository", repositoryJson(repo),
+                "sha", sha, "total_count", latest.size(), "repository", minimalRepositoryJson(repo),
                 "commit_url", apiBase(repo) + "/commits/" + sha, "url", apiBase(repo) + "/commits/" + sha + "/status"));
     }
 
@@ -3398,16 +3420,25 @@ public final class GitHubEmulator implements AutoCloseable {
         return json;
     }
 
-    /** The repository object of a webhook payload, key for key as in repository_dispatch/payload.json. */
-    private Map<String, Object> repositoryJson(Repo repo) {
+    /**
+     * The minimal repository of a combined status: the keys api.github.com answered with, recorded in @octokit/fixtures'
+     * create-status (the required keys of the minimal-repository schema).
+     */
+    private Map<String, Object> minimalRepositoryJson(Repo repo) {
         String api = apiBase(repo);
-        String html = htmlBase(repo);
         Map<String, Object> json = obj("id", repo.id, "node_id", nodeId("Repository", repo.id), "name", repo.name,
-                "full_name", repo.fullName(), "private", false, "owner", ownerJson(repo), "html_url", html,
+                "full_name", repo.fullName(), "private", false, "owner", ownerJson(repo), "html_url", htmlBase(repo),
                 "description", null, "fork", repo.forkOf != null, "url", api);
         for (String[] u : REPOSITORY_URLS) {
             json.put(u[0], api + u[1]);
         }
+        return json;
+    }
+
+    /** The repository object of a webhook payload, key for key as in repository_dispatch/payload.json. */
+    private Map<String, Object> repositoryJson(Repo repo) {
+        String html = htmlBase(repo);
+        Map<String, Object> json = minimalRepositoryJson(repo);
         long openIssues = repo.issues.stream().filter(i -> i.state.equals("open")).count();
         json.putAll(obj("created_at", format(repo.createdAt), "updated_at", format(repo.createdAt),
                 "pushed_at", format(repo.createdAt), "git_url", "git://github.com/" + repo.fullName() + ".git",

@@ -614,6 +614,21 @@ class GitHubEmulatorTest {
     }
 
     @Test
+    void anEmptyRepositorysFirstFileMakesItsDefaultBranchWithARootCommit() throws Exception {
+        // POST /orgs/{org}/repos without auto_init makes no commit (@octokit/fixtures' create-file: a first commit without parents).
+        gh.addRepository("octo-org/empty", "main", true);
+        assertTrue(gh.refs("octo-org/empty").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> gh.addBranch("octo-org/empty", "feature"));
+        assertEquals(404, put("/repos/octo-org/empty/contents/a.md", "{\"message\":\"m\",\"content\":\"YQ==\",\"branch\":\"dev\"}").status());
+        Answer first = put("/repos/octo-org/empty/contents/README.md", "{\"message\":\"first\",\"content\":\"IyBoZWxsbw==\"}");
+        assertEquals(201, first.status(), first.body());
+        assertMatchesOpenApi("repos__create-or-update-file-contents.json", first);
+        assertEquals(0, first.json().at("/commit/parents").size());
+        assertEquals(Set.of("refs/heads/main"), gh.refs("octo-org/empty"));
+        assertEquals(first.json().at("/commit/sha").asText(), gh.branchSha("octo-org/empty", "main"));
+    }
+
+    @Test
     void anArtifactNamesTheRunThatUploadedItItsHeadBranchAndRepository() throws Exception {
         // actions/list-artifacts-for-repo: workflow_run {id, repository_id, head_repository_id, head_branch, head_sha}.
         gh.addFork(REPO, "mallory/octo-repo");
@@ -723,6 +738,17 @@ class GitHubEmulatorTest {
             assertEquals(List.of(), titles(get(BASE + "/issues?state=closed")));
             assertEquals(4, gh.issues(REPO).size());
             assertMatchesOpenApi("issues__list-for-repo.json", get(BASE + "/issues"));
+        }
+
+        @Test
+        void listedIssuesCarryNoClosedByAsGitHubListsThem() throws Exception {
+            // Recorded from api.github.com in @octokit/fixtures' paginate-issues: listed issues have no closed_by.
+            int number = createIssue("done", List.of());
+            patch(BASE + "/issues/" + number, "{\"state\":\"closed\"}");
+            assertEquals("github-actions[bot]", get(BASE + "/issues/" + number).json().at("/closed_by/login").asText());
+            JsonNode listed = get(BASE + "/issues?state=closed").json().get(0);
+            assertEquals(number, listed.get("number").asInt());
+            assertFalse(listed.has("closed_by"));
         }
 
         @Test
