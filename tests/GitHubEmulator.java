@@ -2701,7 +2701,10 @@ public final class GitHubEmulator implements AutoCloseable {
         return page.link(Reply.json(200, page.items().stream().map(s -> statusJson(repo, s, true)).toList()));
     }
 
-    /** A sha, a branch or a tag of the repository to its commit; GitHub's answer for anything else. */
+    /**
+     * A sha, a branch or a tag of the repository to its commit; anything else is 404 "No commit found for SHA", as the
+     * combined status answers here (what checks/list-for-ref answers an unknown ref was not seen from GitHub).
+     */
     private String commitOf(Ctx ctx, String ref) {
         Repo repo = ctx.repo();
         repo.pulls().forEach(p -> syncPull(repo, p));

@@ -1,5 +1,4 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -161,18 +160,10 @@ class GitHubFidelityTest {
         assertTrue(unlisted.isEmpty(), scenario + ": differences from GitHub's recorded answers that docs/testing.md does not list "
                 + "(fix the emulator, or list them with the reason):\n  " + String.join("\n  ", unlisted));
         assertTrue(gone.isEmpty(), scenario + ": docs/testing.md lists differences that no longer occur:\n  " + String.join("\n  ", gone));
+        // get-content reads files with the contents API, which event-bus never calls: all of it is skipped, and says why.
+        assertTrue(!replay.compared.isEmpty() || scenario.equals("get-content"), scenario + " compared nothing; skipped: " + replay.skipped);
         System.out.printf("%s: %d requests compared, %d listed differences; skipped: %s%n", scenario, replay.compared.size(),
-                differences.size(), replay.skipped);
-    }
-
-    @Test
-    void everyScenarioComparesAtLeastOneRequestOrSaysWhyNot() throws Exception {
-        for (String scenario : SCENARIOS) {
-            Replay replay = new Replay(scenario);
-            replay.run();
-            assertTrue(!replay.compared.isEmpty() || scenario.equals("get-content"),
-                    scenario + " compared nothing; skipped: " + replay.skipped);
-        }
+                new LinkedHashSet<>(differences).size(), replay.skipped);
     }
 
     static final String SECTION = "### Checked against GitHub's recorded answers";
@@ -205,7 +196,6 @@ class GitHubFidelityTest {
         final List<String> differences = new ArrayList<>();
         /** Recorded value -> the emulator's: repository names and ids, commit and blob shas. */
         final Map<String, String> substitutions = new LinkedHashMap<>();
-        String lastLocation;
 
         Replay(String scenario) {
             this.scenario = scenario;
