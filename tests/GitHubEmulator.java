@@ -98,12 +98,13 @@ import picocli.CommandLine.Spec;
 /**
  * A real HTTP server on 127.0.0.1 that answers like GitHub's REST API for the operations listed in
  * {@code github/openapi/index.json}, over an in-memory model of users, repositories and forks, issues,
- * pull requests, comments, refs, git objects, commit statuses, workflows, runs and artifacts.
+ * pull requests, comments, labels, refs, git objects, commit statuses, check runs, workflows, runs and artifacts.
  *
  * <p>Events reach workflows as the files GitHub gives them at $GITHUB_EVENT_PATH: an accepted
- * repository dispatch is delivered at once; issues, pull_request and workflow_run events when a test
- * says so ({@link #deliverIssueAssigned}, {@link #deliverPullRequest}, {@link #deliverWorkflowRunCompleted}),
- * shaped after GitHub's examples in {@code github/webhooks/}.
+ * repository dispatch is delivered at once; issues, pull_request, pull_request_target, workflow_run, check_run and
+ * check_suite events when a test says so ({@link #deliverIssueAssigned}, {@link #deliverPullRequest},
+ * {@link #deliverPullRequestTarget}, {@link #deliverWorkflowRunCompleted}, {@link #deliverCheckRunCompleted},
+ * {@link #deliverCheckSuiteCompleted}), shaped after GitHub's examples in {@code github/webhooks/}.
  *
  * <p>WireMock (Jetty) is the HTTP layer: one catch-all stub whose response is computed by a
  * {@link ResponseDefinitionTransformerV2} from the model, so WireMock's own delays and socket faults
