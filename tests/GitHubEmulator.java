@@ -10,7 +10,10 @@
 //DESCRIPTION Admin API (no token): GET|DELETE /_emulator/journal, POST /_emulator/faults, /_emulator/workflows,
 //DESCRIPTION /_emulator/users, /_emulator/artifacts, /_emulator/clock, /_emulator/reset, GET /_emulator/events;
 //DESCRIPTION POST /_emulator/forks, /_emulator/commits, /_emulator/pulls (GET: one), /_emulator/mergeable,
-//DESCRIPTION /_emulator/statuses, /_emulator/deliveries ({event: issues|pull_request|workflow_run, ...}),
+//DESCRIPTION /_emulator/statuses, /_emulator/check-runs, /_emulator/merged-pulls, /_emulator/reviews,
+//DESCRIPTION /_emulator/repository-settings ({repo, allow_merge_commit, allow_squash_merge, allow_rebase_merge,
+//DESCRIPTION branch, required_approving_review_count}), /_emulator/deliveries ({event: issues|pull_request|
+//DESCRIPTION pull_request_target|workflow_run|check_run|check_suite, ...}),
 //DESCRIPTION /_emulator/settings ({legacy_workflow_dispatch: true|false, rate_limit: requests an hour}).
 //DESCRIPTION Exit codes: 0 stopped, 1 could not start, 2 invalid usage.
 //DESCRIPTION Example: jbang tests/GitHubEmulator.java --port 8787 --workflow octo-org/octo-repo:ci.yml:pr,reason? &
@@ -95,12 +98,13 @@ import picocli.CommandLine.Spec;
 /**
  * A real HTTP server on 127.0.0.1 that answers like GitHub's REST API for the operations listed in
  * {@code github/openapi/index.json}, over an in-memory model of users, repositories and forks, issues,
- * pull requests, comments, refs, git objects, commit statuses, workflows, runs and artifacts.
+ * pull requests, comments, labels, refs, git objects, commit statuses, check runs, workflows, runs and artifacts.
  *
  * <p>Events reach workflows as the files GitHub gives them at $GITHUB_EVENT_PATH: an accepted
- * repository dispatch is delivered at once; issues, pull_request and workflow_run events when a test
- * says so ({@link #deliverIssueAssigned}, {@link #deliverPullRequest}, {@link #deliverWorkflowRunCompleted}),
- * shaped after GitHub's examples in {@code github/webhooks/}.
+ * repository dispatch is delivered at once; issues, pull_request, pull_request_target, workflow_run, check_run and
+ * check_suite events when a test says so ({@link #deliverIssueAssigned}, {@link #deliverPullRequest},
+ * {@link #deliverPullRequestTarget}, {@link #deliverWorkflowRunCompleted}, {@link #deliverCheckRunCompleted},
+ * {@link #deliverCheckSuiteCompleted}), shaped after GitHub's examples in {@code github/webhooks/}.
  *
  * <p>WireMock (Jetty) is the HTTP layer: one catch-all stub whose response is computed by a
  * {@link ResponseDefinitionTransformerV2} from the model, so WireMock's own delays and socket faults
@@ -230,7 +234,16 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
+    /** A repository whose default branch holds one commit (an empty tree), as one made with auto_init. */
     public void addRepository(String fullName, String defaultBranch) {
+        addRepository(fullName, defaultBranch, false);
+    }
+
+    /**
+     * A repository; {@code empty} makes it as POST /orgs/{org}/repos without auto_init does: no commit and no branch yet,
+     * until its first file (PUT contents) makes the default branch with a root commit. addBranch and the like need a commit.
+     */
+    public void addRepository(String fullName, String defaultBranch, boolean empty) {
         synchronized (lock) {
             String[] parts = fullName.split("/", -1);
             if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
@@ -242,7 +255,9 @@ public final class GitHubEmulator implements AutoCloseable {
             long ownerId = state.repos.values().stream().filter(r -> r.owner.equalsIgnoreCase(parts[0]))
                     .mapToLong(r -> r.ownerId).findFirst().orElseGet(() -> state.nextOwnerId++);
             Repo repo = new Repo(state.nextRepoId++, ownerId, parts[0], parts[1], defaultBranch, now());
-            repo.branch(defaultBranch, sha(fullName + "@" + defaultBranch));
+            if (!empty) {
+                repo.branch(defaultBranch, sha(fullName + "@" + defaultBranch));
+            }
             state.repos.put(fullName.toLowerCase(Locale.ROOT), repo);
         }
     }
@@ -266,6 +281,8 @@ public final class GitHubEmulator implements AutoCloseable {
     }
 
     private static final Pattern REPOSITORY_PATH = Pattern.compile("^/repos/([^/]+/[^/]+)(/.*)?$");
+    private static final Pattern REPOSITORY_BY_ID = Pattern.compile("^/repositories/(\\d{1,18})(/.*)?$");
+    private static final Pattern REPOSITORY_PREFIX = Pattern.compile("^/(?:repos/[^/]+/[^/]+|repositories/\\d+)(/.*)?$");
 
     /** GitHub's answer on a former repository name: https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api */
     private Reply movedPermanently(Call call, Repo repo, String rest) {
@@ -282,6 +299,9 @@ public final class GitHubEmulator implements AutoCloseable {
     public void addBranch(String repo, String branch) {
         synchronized (lock) {
             Repo r = existingRepo(repo);
+            if (!r.refs.containsKey("refs/heads/" + r.defaultBranch)) {
+                throw new IllegalArgumentException(repo + " has no commit yet");
+            }
             r.branch(branch, r.refs.get("refs/heads/" + r.defaultBranch));
         }
     }
@@ -387,6 +407,14 @@ public final class GitHubEmulator implements AutoCloseable {
 
     /** A commit status, as POST /statuses/{sha} by github-actions[bot] would make it. */
     public void addCommitStatus(String repo, String sha, String state, String context) {
+        addCommitStatus(repo, sha, state, context, null);
+    }
+
+    /**
+     * A commit status made at {@code at} (null: now), e.g. in the past for a merge-latency window. Its created_at and
+     * updated_at are that time: a status never changes on GitHub, a new one with the same context replaces it.
+     */
+    public void addCommitStatus(String repo, String sha, String state, String context, Instant at) {
         if (!List.of("error", "failure", "pending", "success").contains(state)) {
             throw new IllegalArgumentException("state must be error, failure, pending or success: " + state);
         }
@@ -397,7 +425,190 @@ public final class GitHubEmulator implements AutoCloseable {
                 throw new IllegalArgumentException("No commit found for SHA: " + sha);
             }
             r.statuses.add(new CommitStatus(this.state.nextStatusId++, sha, state, null, null, context,
-                    this.state.usersByToken.get(DEFAULT_TOKEN), now()));
+                    this.state.usersByToken.get(DEFAULT_TOKEN), at == null ? now() : at.truncatedTo(ChronoUnit.SECONDS)));
+        }
+    }
+
+    /**
+     * A check run of GitHub Actions on a commit, as a workflow job reports CI: see the other addCheckRun. Returns its id.
+     */
+    public long addCheckRun(String repo, String headSha, String name, String status, String conclusion, Instant startedAt,
+            Instant completedAt) {
+        return addCheckRun(repo, headSha, name, status, conclusion, startedAt, completedAt, ACTIONS.slug());
+    }
+
+    /**
+     * A check run made by the app {@code appSlug} ("github-actions" for Actions, any other slug makes that app) on a commit,
+     * at the times given (null: now): status one of {@link #CHECK_STATUSES}; a completed run, and only a completed one,
+     * has a conclusion (one of {@link #CHECK_CONCLUSIONS}). Returns its id; GET check-runs shows it at once.
+     */
+    public long addCheckRun(String repo, String headSha, String name, String status, String conclusion, Instant startedAt,
+            Instant completedAt, String appSlug) {
+        if (!CHECK_STATUSES.contains(status)) {
+            throw new IllegalArgumentException("status must be one of " + CHECK_STATUSES + ": " + status);
+        }
+        if (conclusion != null && !CHECK_CONCLUSIONS.contains(conclusion)) {
+            throw new IllegalArgumentException("conclusion must be one of " + CHECK_CONCLUSIONS + ": " + conclusion);
+        }
+        if (status.equals("completed") != (conclusion != null)) {
+            throw new IllegalArgumentException("a completed check run has a conclusion, and only a completed one: " + status + ", " + conclusion);
+        }
+        if (completedAt != null && conclusion == null) {
+            throw new IllegalArgumentException("only a completed check run has completed_at");
+        }
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            r.pulls().forEach(p -> syncPull(r, p));
+            if (!r.gitCommits.containsKey(headSha)) {
+                throw new IllegalArgumentException("No commit found for SHA: " + headSha);
+            }
+            Instant started = startedAt == null ? now() : startedAt.truncatedTo(ChronoUnit.SECONDS);
+            CheckRun run = newCheckRun(r, app(appSlug), headSha, name, started);
+            run.status = status;
+            run.conclusion = conclusion;
+            if (conclusion != null) {
+                run.completedAt = completedAt == null ? (started.isAfter(now()) ? started : now()) : completedAt.truncatedTo(ChronoUnit.SECONDS);
+            }
+            run.suite.updatedAt = run.completedAt != null ? run.completedAt : started;
+            return run.id;
+        }
+    }
+
+    /** The check run as GET check-runs/{id} shows it. */
+    public Map<String, Object> checkRun(String repo, long id) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            CheckRun run = r.checkRuns.stream().filter(c -> c.id == id).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no check run " + id + " in " + repo));
+            return checkRunJson(r, run);
+        }
+    }
+
+    /**
+     * The repository's merge buttons (Settings, "Pull Requests"): GET /repos/{o}/{r} shows them as allow_merge_commit,
+     * allow_squash_merge and allow_rebase_merge, and a merge with a method not allowed is 405 (see mergePull).
+     */
+    public void setMergeMethods(String repo, boolean mergeCommit, boolean squash, boolean rebase) {
+        if (!mergeCommit && !squash && !rebase) {
+            throw new IllegalArgumentException("GitHub keeps at least one merge method allowed");
+        }
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            r.allowMergeCommit = mergeCommit;
+            r.allowSquashMerge = squash;
+            r.allowRebaseMerge = rebase;
+        }
+    }
+
+    /**
+     * Branch protection's "Require approvals" on {@code branch}: a pull request into it needs {@code count} approving
+     * reviews from people with write access, not its author's (0 removes the rule). Until then its mergeable_state is
+     * blocked and a merge is 405 "At least 1 approving review is required by reviewers with write access."
+     */
+    public void setRequiredApprovingReviews(String repo, String branch, int count) {
+        if (count < 0 || count > 10) {
+            throw new IllegalArgumentException("GitHub requires 0 to 10 approving reviews: " + count);
+        }
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            if (count == 0) {
+                r.requiredApprovals.remove(branch);
+            } else {
+                r.requiredApprovals.put(branch, count);
+            }
+        }
+    }
+
+    /**
+     * An approving review by {@code login}. GitHub refuses an author's approval of their own pull request (422 "Can not
+     * approve your own pull request"); an approval counts towards a required review only from someone with write access.
+     */
+    public void approvePullRequest(String repo, int number, String login) {
+        synchronized (lock) {
+            PullRequest pr = existingPull(existingRepo(repo), number);
+            User reviewer = userByLogin(login);
+            if (reviewer.equals(pr.issue.user)) {
+                throw new IllegalArgumentException("Can not approve your own pull request");
+            }
+            pr.approvals.add(reviewer);
+        }
+    }
+
+    /** A check run of a pull request merged in the past (see {@link #addMergedPullRequests}); times may be null (then the merge's). */
+    public record PastCheckRun(String name, String status, String conclusion, Instant startedAt, Instant completedAt) {}
+
+    /** A commit status of a pull request merged in the past, made at {@code at}. */
+    public record PastStatus(String context, String state, Instant at) {}
+
+    /** A pull request opened at createdAt and merged at mergedAt, its head carrying these check runs and statuses. */
+    public record PastPullRequest(String title, Instant createdAt, Instant mergedAt, List<PastCheckRun> checkRuns,
+            List<PastStatus> statuses) {}
+
+    /** What {@link #addMergedPullRequests} made: the number, the head commit (where the checks are) and the merge commit. */
+    public record MergedPullRequest(int number, String headSha, String mergeCommitSha) {}
+
+    /**
+     * Pull requests into {@code base} that were opened and squash-merged in the past, in bulk and cheaply (for benchmarks
+     * of merge latency): each gets a head commit on base, its check runs and statuses at the given times, a merge by
+     * github-actions[bot] at mergedAt, and is closed then (its head branch deleted, as "delete branch on merge" does).
+     * Listed by GET /pulls?state=closed like any other; no webhook is delivered.
+     */
+    public List<MergedPullRequest> addMergedPullRequests(String repo, String base, List<PastPullRequest> pulls) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            if (!r.refs.containsKey("refs/heads/" + base)) {
+                throw new IllegalArgumentException("no branch " + base + " in " + repo);
+            }
+            User merger = state.usersByToken.get(DEFAULT_TOKEN);
+            List<MergedPullRequest> made = new ArrayList<>();
+            for (PastPullRequest past : pulls) {
+                if (past.mergedAt().isBefore(past.createdAt())) {
+                    throw new IllegalArgumentException("merged before it was opened: " + past);
+                }
+                Instant created = past.createdAt().truncatedTo(ChronoUnit.SECONDS);
+                Instant merged = past.mergedAt().truncatedTo(ChronoUnit.SECONDS);
+                String baseSha = r.refs.get("refs/heads/" + base);
+                String tree = r.gitCommits.get(baseSha).tree();
+                int number = r.issueSequence + 1;
+                String title = past.title() != null ? past.title() : "Change " + number;
+                GitCommit head = r.commit(tree, List.of(baseSha), title, created);
+                Issue issue = new Issue(state.nextIssueId++, ++r.issueSequence, title, null, merger, List.of(), created);
+                PullRequest pr = new PullRequest(state.nextPullId++, issue, r, "change-" + number, head.sha(), base, baseSha);
+                issue.pull = pr;
+                r.issues.add(issue);
+                for (PastCheckRun check : past.checkRuns() == null ? List.<PastCheckRun>of() : past.checkRuns()) {
+                    String status = check.status() != null ? check.status() : check.conclusion() != null ? "completed" : "queued";
+                    if (!CHECK_STATUSES.contains(status) || status.equals("completed") != (check.conclusion() != null)
+                            || check.conclusion() != null && !CHECK_CONCLUSIONS.contains(check.conclusion())) {
+                        throw new IllegalArgumentException("not a check run GitHub has: " + check);
+                    }
+                    Instant started = (check.startedAt() != null ? check.startedAt() : created).truncatedTo(ChronoUnit.SECONDS);
+                    CheckRun run = newCheckRun(r, ACTIONS, head.sha(), check.name(), started);
+                    run.status = status;
+                    run.conclusion = check.conclusion();
+                    run.completedAt = check.conclusion() == null ? null
+                            : (check.completedAt() != null ? check.completedAt() : merged).truncatedTo(ChronoUnit.SECONDS);
+                }
+                for (PastStatus status : past.statuses() == null ? List.<PastStatus>of() : past.statuses()) {
+                    if (!List.of("error", "failure", "pending", "success").contains(status.state())) {
+                        throw new IllegalArgumentException("state must be error, failure, pending or success: " + status);
+                    }
+                    r.statuses.add(new CommitStatus(state.nextStatusId++, head.sha(), status.state(), null, null, status.context(), merger,
+                            (status.at() != null ? status.at() : created).truncatedTo(ChronoUnit.SECONDS)));
+                }
+                GitCommit squash = r.commit(tree, List.of(baseSha), title + " (#" + number + ")", merged);
+                r.refs.put("refs/heads/" + base, squash.sha());
+                pr.merged = true;
+                pr.mergedAt = merged;
+                pr.mergedBy = merger;
+                pr.mergeCommitSha = squash.sha();
+                issue.state = "closed";
+                issue.closedAt = merged;
+                issue.closedBy = merger;
+                issue.updatedAt = merged;
+                made.add(new MergedPullRequest(number, head.sha(), squash.sha()));
+            }
+            return made;
         }
     }
 
@@ -471,10 +682,31 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
+    /** An artifact uploaded by a run of the repository itself on its default branch. */
     public long addArtifact(String repo, String name, byte[] zipBytes) {
+        return addArtifact(repo, name, zipBytes, null, null);
+    }
+
+    /**
+     * An artifact uploaded by a run whose head is {@code headBranch} (null: the default branch) of {@code headRepository}
+     * (null: the repository itself; a fork's name for a fork's pull request, whose runs run in the base repository and list
+     * their artifacts there). actions/list-artifacts-for-repo shows it with workflow_run {id, repository_id,
+     * head_repository_id, head_branch, head_sha}: the head branch's commit in the head repository (or a commit made up for a
+     * branch that does not exist there).
+     */
+    public long addArtifact(String repo, String name, byte[] zipBytes, String headBranch, String headRepository) {
+        return addArtifact(repo, name, zipBytes, headBranch, headRepository, null);
+    }
+
+    /** Like the other addArtifact, naming the run that uploaded it (null: a run of its own). */
+    public long addArtifact(String repo, String name, byte[] zipBytes, String headBranch, String headRepository, Long runId) {
         synchronized (lock) {
             Repo r = existingRepo(repo);
-            Artifact artifact = new Artifact(state.nextArtifactId++, name, zipBytes.clone(), now());
+            Repo head = headRepository == null ? r : existingRepo(headRepository);
+            String branch = headBranch != null ? headBranch : head.defaultBranch;
+            String sha = head.refs.getOrDefault("refs/heads/" + branch, sha("artifact-head:" + head.fullName() + "@" + branch));
+            Artifact artifact = new Artifact(state.nextArtifactId++, name, zipBytes.clone(), now(),
+                    runId != null ? runId : state.nextArtifactRunId++, r.id, head.id, branch, sha);
             r.artifacts.add(artifact);
             return artifact.id();
         }
@@ -571,6 +803,19 @@ public final class GitHubEmulator implements AutoCloseable {
      * are the head's previous and current commits). The sender is the author, or whoever closed or merged it.
      */
     public Path deliverPullRequest(String repo, int number, String action) {
+        return deliverPull(repo, number, action, "pull_request");
+    }
+
+    /**
+     * Delivers a {@code pull_request_target} event: "the same webhook payload as pull_request" (GitHub's "Events that
+     * trigger workflows"), but it runs in the base repository's context, on the base branch's workflow, so the pull
+     * requests of forks and of the Copilot coding agent start it without an approval. Same actions as {@link #deliverPullRequest}.
+     */
+    public Path deliverPullRequestTarget(String repo, int number, String action) {
+        return deliverPull(repo, number, action, "pull_request_target");
+    }
+
+    private Path deliverPull(String repo, int number, String action, String eventName) {
         synchronized (lock) {
             Repo r = existingRepo(repo);
             PullRequest pr = existingPull(r, number);
@@ -594,8 +839,81 @@ public final class GitHubEmulator implements AutoCloseable {
             withOrganization(event, r);
             User sender = action.equals("closed") && pr.issue.closedBy != null ? pr.issue.closedBy : pr.issue.user;
             event.put("sender", userJson(sender));
-            return deliver(r, "pull_request", event);
+            return deliver(r, eventName, event);
         }
+    }
+
+    /**
+     * Delivers a {@code check_run} event, action completed, for a completed check run, shaped like
+     * payload-examples/api.github.com/check_run/completed.with-organization.payload.json. GitHub starts no workflow for it
+     * when the run's suite was made by GitHub Actions ("To prevent recursive workflows, this event does not trigger
+     * workflows if the check run's check suite was created by GitHub Actions", "Events that trigger workflows"): that is
+     * refused here, so CI that Actions runs reaches a workflow as workflow_run, and other apps' CI as check_run/check_suite.
+     */
+    public Path deliverCheckRunCompleted(String repo, long checkRunId) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            r.pulls().forEach(p -> syncPull(r, p));
+            CheckRun run = r.checkRuns.stream().filter(c -> c.id == checkRunId).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no check run " + checkRunId + " in " + repo));
+            if (!run.status.equals("completed")) {
+                throw new IllegalArgumentException("check run " + checkRunId + " is " + run.status + ": no completed event");
+            }
+            refuseActions(run.suite, "check_run");
+            Map<String, Object> checkRun = checkRunJson(r, run);
+            checkRun.put("check_suite", suiteJson(r, run.suite, false));
+            Map<String, Object> event = obj("action", "completed", "check_run", checkRun, "repository", eventRepositoryJson(r));
+            withOrganization(event, r);
+            event.put("sender", userJson(userByLogin(run.suite.app.slug() + "[bot]")));
+            return deliver(r, "check_run", event);
+        }
+    }
+
+    /**
+     * Delivers a {@code check_suite} event, action completed, for the suite of {@code appSlug} on {@code headSha} once all
+     * its check runs completed, shaped like check_suite/completed.with-organization.payload.json; its conclusion is the
+     * emulator's reading of its runs' (action_required, cancelled, timed_out, failure, stale, in that order, else success
+     * when one succeeded, else neutral, else skipped). Refused for GitHub Actions' suites, as for check_run.
+     */
+    public Path deliverCheckSuiteCompleted(String repo, String headSha, String appSlug) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            r.pulls().forEach(p -> syncPull(r, p));
+            CheckSuite suite = r.checkSuites.stream().filter(c -> c.headSha.equals(headSha) && c.app.slug().equals(appSlug)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no check suite of " + appSlug + " on " + headSha + " in " + repo));
+            if (!suiteStatus(r, suite).equals("completed")) {
+                throw new IllegalArgumentException("the check suite of " + appSlug + " on " + headSha + " has runs not completed");
+            }
+            refuseActions(suite, "check_suite");
+            Map<String, Object> event = obj("action", "completed", "check_suite", suiteJson(r, suite, true), "repository", eventRepositoryJson(r));
+            withOrganization(event, r);
+            event.put("sender", userJson(userByLogin(appSlug + "[bot]")));
+            return deliver(r, "check_suite", event);
+        }
+    }
+
+    private static void refuseActions(CheckSuite suite, String event) {
+        if (suite.app == ACTIONS) {
+            throw new IllegalArgumentException("GitHub starts no workflow on " + event + " for a check suite created by GitHub Actions "
+                    + "(to prevent recursive workflows): deliver workflow_run instead");
+        }
+    }
+
+    private static String suiteStatus(Repo repo, CheckSuite suite) {
+        List<CheckRun> runs = repo.checkRuns.stream().filter(c -> c.suite == suite).toList();
+        return runs.stream().allMatch(c -> c.status.equals("completed")) ? "completed"
+                : runs.stream().anyMatch(c -> c.status.equals("in_progress")) ? "in_progress" : "queued";
+    }
+
+    private static String suiteConclusion(Repo repo, CheckSuite suite) {
+        Set<String> conclusions = repo.checkRuns.stream().filter(c -> c.suite == suite && c.conclusion != null)
+                .map(c -> c.conclusion).collect(Collectors.toSet());
+        for (String c : List.of("action_required", "cancelled", "timed_out", "failure", "stale", "success", "neutral", "skipped")) {
+            if (conclusions.contains(c)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /**
@@ -1059,6 +1377,15 @@ public final class GitHubEmulator implements AutoCloseable {
             throw error(403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header "
                     + "(https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).", GENERIC_DOCS);
         }
+        // /repositories/{id}/... is the same repository as /repos/{owner}/{repo}/...: GitHub's Link headers and its
+        // redirects after a rename name repositories so (recorded in @octokit/fixtures' paginate-issues).
+        Matcher byId = REPOSITORY_BY_ID.matcher(call.path());
+        if (byId.matches()) {
+            long id = Long.parseLong(byId.group(1));
+            Repo target = state.repos.values().stream().filter(r -> r.id == id).findFirst()
+                    .orElseThrow(() -> error(404, "Not Found", GENERIC_DOCS));
+            call = call.withPath("/repos/" + target.fullName() + (byId.group(2) == null ? "" : byId.group(2)));
+        }
         Matcher moved = REPOSITORY_PATH.matcher(call.path());
         if (moved.matches() && state.renamedFrom.containsKey(moved.group(1).toLowerCase(Locale.ROOT))) {
             throw new ApiError(movedPermanently(call, state.renamedFrom.get(moved.group(1).toLowerCase(Locale.ROOT)), moved.group(2)));
@@ -1201,6 +1528,13 @@ public final class GitHubEmulator implements AutoCloseable {
             case "repos/list-branches" -> this::listBranches;
             case "repos/create-commit-status" -> this::createCommitStatus;
             case "repos/get-combined-status-for-ref" -> this::getCombinedStatus;
+            case "repos/list-commit-statuses-for-ref" -> this::listCommitStatuses;
+            case "checks/create" -> this::createCheckRun;
+            case "checks/get" -> this::getCheckRun;
+            case "checks/update" -> this::updateCheckRun;
+            case "checks/list-for-ref" -> this::listCheckRunsForRef;
+            case "issues/create-label" -> this::createLabel;
+            case "issues/get-label" -> this::getLabel;
             case "pulls/create" -> this::createPull;
             case "pulls/get" -> this::getPull;
             case "pulls/list" -> this::listPulls;
@@ -1524,7 +1858,13 @@ public final class GitHubEmulator implements AutoCloseable {
                 .sorted(order)
                 .toList();
         Page<Issue> page = page(ctx, issues);
-        return page.link(Reply.json(200, page.items().stream().map(i -> issueJson(ctx.repo(), i)).toList()));
+        // Listed issues carry no closed_by (api.github.com's answer recorded in @octokit/fixtures' paginate-issues;
+        // GET and POST of one issue have it).
+        return page.link(Reply.json(200, page.items().stream().map(i -> {
+            Map<String, Object> json = issueJson(ctx.repo(), i);
+            json.remove("closed_by");
+            return json;
+        }).toList()));
     }
 
     private Reply lockIssue(Ctx ctx) {
@@ -1804,7 +2144,9 @@ public final class GitHubEmulator implements AutoCloseable {
         String path = ctx.params().get("path");
         String branch = body.path("branch").asText(repo.defaultBranch);
         String head = repo.refs.get("refs/heads/" + branch);
-        if (head == null) {
+        // An empty repository's first file makes its default branch, with a root commit.
+        boolean first = head == null && branch.equals(repo.defaultBranch) && repo.refs.keySet().stream().noneMatch(r -> r.startsWith("refs/heads/"));
+        if (head == null && !first) {
             throw ctx.error(404, "Branch " + branch + " not found");
         }
         byte[] content;
@@ -1813,7 +2155,7 @@ public final class GitHubEmulator implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw ctx.error(422, "content is not valid Base64");
         }
-        Map<String, String> files = new TreeMap<>(repo.files(head));
+        Map<String, String> files = first ? new TreeMap<>() : new TreeMap<>(repo.files(head));
         String existing = files.get(path);
         if (existing != null && !body.hasNonNull("sha")) {
             throw ctx.error(422, "Invalid request.\n\n\"sha\" wasn't supplied.");
@@ -1823,7 +2165,7 @@ public final class GitHubEmulator implements AutoCloseable {
         }
         String blob = repo.blob(content);
         files.put(path, blob);
-        GitCommit commit = repo.commit(repo.tree(files), List.of(head), body.get("message").asText(), now());
+        GitCommit commit = repo.commit(repo.tree(files), first ? List.of() : List.of(head), body.get("message").asText(), now());
         repo.refs.put("refs/heads/" + branch, commit.sha());
         String name = path.substring(path.lastIndexOf('/') + 1);
         Map<String, Object> file = obj("name", name, "path", path, "sha", blob, "size", content.length,
@@ -1836,40 +2178,60 @@ public final class GitHubEmulator implements AutoCloseable {
         return Reply.json(existing == null ? 201 : 200, obj("content", file, "commit", commitJson(repo, commit, ctx.user())));
     }
 
-    /** GitHub redirects to codeload; here the emulator serves the zip itself (a top folder named owner-repo-sha). */
+    /**
+     * repos/download-zipball-archive: GitHub answers 302 to codeload, whose URL names the ref in full
+     * ({@code https://codeload.github.com/OWNER/REPO/legacy.zip/refs/heads/main}; recorded for the tarball in
+     * @octokit/fixtures' get-archive, with content-type text/html and no body) and is resolved when downloaded. Here
+     * codeload is the emulator's {@code /_emulator/codeload/...}, which serves the zip (a top folder named owner-repo-sha).
+     */
     private Reply zipball(Ctx ctx) {
         Repo repo = ctx.repo();
         String ref = ctx.params().get("ref");
-        String commit = repo.refs.getOrDefault("refs/heads/" + ref, repo.refs.get("refs/" + ref));
-        if (commit == null && repo.gitCommits.containsKey(ref)) {
-            commit = ref;
-        }
-        if (commit == null) {
+        String named = repo.refs.containsKey("refs/heads/" + ref) ? "refs/heads/" + ref
+                : repo.refs.containsKey("refs/" + ref) ? "refs/" + ref
+                : repo.refs.containsKey("refs/tags/" + ref) ? "refs/tags/" + ref
+                : repo.gitCommits.containsKey(ref) ? ref : null;
+        if (named == null) {
             throw ctx.error(404, "Not Found");
         }
-        return Reply.empty(302).withHeader("location", url() + "/_emulator/zipballs/" + repo.id + "/" + commit);
+        return Reply.empty(302).withHeader("location", url() + "/_emulator/codeload/" + repo.fullName() + "/legacy.zip/" + named)
+                .withHeader("content-type", "text/html;charset=utf-8");
     }
 
+    /** codeload.github.com/OWNER/REPO/legacy.zip/REF, resolved now: needs no token, as the signed download needs none. */
+    private Reply codeload(String fullName, String ref) {
+        synchronized (lock) {
+            Repo repo = state.repos.get(fullName.toLowerCase(Locale.ROOT));
+            String commit = repo == null ? null : ref.startsWith("refs/") ? repo.refs.get(ref) : repo.gitCommits.containsKey(ref) ? ref : null;
+            return commit == null ? Reply.json(404, obj("message", "Not Found")) : zipOf(repo, commit);
+        }
+    }
+
+    /** Zipballs redirected to before codeload's shape was followed: by repository id and commit. */
     private Reply zipballBlob(long repoId, String commit) {
         synchronized (lock) {
             for (Repo repo : state.repos.values()) {
                 if (repo.id == repoId && repo.gitCommits.containsKey(commit)) {
-                    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-                    String top = repo.owner + "-" + repo.name + "-" + commit.substring(0, 7) + "/";
-                    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
-                        zip.putNextEntry(new java.util.zip.ZipEntry(top));
-                        for (var file : new TreeMap<>(repo.files(commit)).entrySet()) {
-                            zip.putNextEntry(new java.util.zip.ZipEntry(top + file.getKey()));
-                            zip.write(repo.blobs.get(file.getValue()));
-                        }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    return new Reply(200, new LinkedHashMap<>(Map.of("content-type", "application/zip")), bytes.toByteArray(), false, null, null);
+                    return zipOf(repo, commit);
                 }
             }
         }
         return Reply.json(404, obj("message", "Not Found"));
+    }
+
+    private static Reply zipOf(Repo repo, String commit) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        String top = repo.owner + "-" + repo.name + "-" + commit.substring(0, 7) + "/";
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry(top));
+            for (var file : new TreeMap<>(repo.files(commit)).entrySet()) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(top + file.getKey()));
+                zip.write(repo.blobs.get(file.getValue()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Reply(200, new LinkedHashMap<>(Map.of("content-type", "application/zip")), bytes.toByteArray(), false, null, null);
     }
 
     private Reply deleteRef(Ctx ctx) {
@@ -1891,10 +2253,11 @@ public final class GitHubEmulator implements AutoCloseable {
 
     /**
      * GitHub's mergeable_state values. What the emulator reports, for an open pull request: the value
-     * {@link #setMergeable} gave, else {@code draft} for a draft, else {@code unstable} when the head commit
-     * has statuses and their combined state is not success (GitHub: "mergeable with non-passing commit
-     * status"), else {@code clean}. A closed or merged one is {@code unknown}. {@code mergeable} is false
-     * for dirty (a conflict), null for unknown (still being computed), true otherwise.
+     * {@link #setMergeable} gave, else {@code draft} for a draft, else {@code blocked} while approvals that branch
+     * protection requires are missing ({@link #setRequiredApprovingReviews}), else {@code unstable} when a commit
+     * status or a check run of the head is not passing (GitHub: "mergeable with non-passing commit status"), else
+     * {@code clean}. A merged one is {@code unknown}; a closed one keeps what it was when closed. {@code mergeable}
+     * is false for dirty (a conflict), null for unknown (still being computed, or merged), true otherwise.
      */
     static final List<String> MERGEABLE_STATES = List.of("clean", "unstable", "dirty", "blocked", "behind", "draft", "has_hooks", "unknown");
     /** The states in which GitHub refuses a merge with 405. */
@@ -2107,6 +2470,7 @@ public final class GitHubEmulator implements AutoCloseable {
         }
         String wanted = body.path("state").asText(issue.state);
         if (wanted.equals("closed") && pr.open()) {
+            pr.mergeableAtClose = mergeableState(repo, pr);
             close(issue, ctx.user(), null);
         } else if (wanted.equals("open") && !pr.open()) {
             if (pr.merged) {
@@ -2117,6 +2481,7 @@ public final class GitHubEmulator implements AutoCloseable {
             issue.closedAt = null;
             issue.closedBy = null;
             issue.stateReason = "reopened";
+            pr.mergeableAtClose = null;
             syncPull(repo, pr);
         }
         issue.updatedAt = now();
@@ -2132,10 +2497,16 @@ public final class GitHubEmulator implements AutoCloseable {
     }
 
     /**
-     * Merges as PUT /pulls/{n}/merge does: a closed pull request, or one whose mergeable_state is dirty,
-     * blocked, behind or draft, is 405 (clean, unstable, has_hooks and unknown merge); a stale sha is 409.
-     * The base branch moves to a new commit: for merge a commit with parents base and head; for squash and
-     * rebase one commit on base (a rebase is not replayed commit by commit). Its files are base's with
+     * Merges as PUT /pulls/{n}/merge does (pulls/merge, https://docs.github.com/rest/pulls/pulls#merge-a-pull-request).
+     * Refusals, in this order: a closed pull request is 405 "Pull Request is not mergeable"; a merge_method outside
+     * merge|squash|rebase is 422 (the request body's schema); a method the repository disallows is 405 "Merge commits are
+     * not allowed on this repository." / "Squash merges ..." (seen from GitHub, e.g. jeffrichley/foreman#399,
+     * chatgpt-skill#153) / "Rebase merges ..." (the same form); a sha that is not the head is 409 "Head branch was
+     * modified. Review and try the merge again." (the operation's 409 example); missing required approvals is 405 "At
+     * least 1 approving review is required by reviewers with write access." (GitHub's answer, Reviewable#561); a
+     * mergeable_state of dirty, blocked, behind or draft is 405 "Pull Request is not mergeable" (clean, unstable,
+     * has_hooks and unknown merge). The base branch moves to a new commit: for merge a commit with parents base and head;
+     * for squash and rebase one commit on base (a rebase is not replayed commit by commit). Its files are base's with
      * head's changes since their merge base applied (the emulator has no conflicts but setMergeable's).
      * Merged into the default branch, a description's closing keywords ("Fixes #123") close those issues.
      */
@@ -2147,14 +2518,31 @@ public final class GitHubEmulator implements AutoCloseable {
         if (!pr.open()) {
             throw ctx.error(405, "Pull Request is not mergeable");
         }
+        String method = body.path("merge_method").asText("merge");
+        boolean allowed = switch (method) {
+            case "squash" -> repo.allowSquashMerge;
+            case "rebase" -> repo.allowRebaseMerge;
+            default -> repo.allowMergeCommit;
+        };
+        if (!allowed) {
+            throw ctx.error(405, switch (method) {
+                case "squash" -> "Squash merges";
+                case "rebase" -> "Rebase merges";
+                default -> "Merge commits";
+            } + " are not allowed on this repository.");
+        }
         if (body.hasNonNull("sha") && !body.get("sha").asText().equals(pr.headSha)) {
             throw ctx.error(409, "Head branch was modified. Review and try the merge again.");
+        }
+        int required = repo.requiredApprovals.getOrDefault(pr.baseRef, 0);
+        if (approvals(pr) < required && pr.mergeableState == null) {
+            throw ctx.error(405, "At least " + required + " approving review" + (required == 1 ? " is" : "s are")
+                    + " required by reviewers with write access.");
         }
         String baseSha = repo.refs.get("refs/heads/" + pr.baseRef);
         if (baseSha == null || NOT_MERGEABLE.contains(mergeableState(repo, pr))) {
             throw ctx.error(405, "Pull Request is not mergeable");
         }
-        String method = body.path("merge_method").asText("merge");
         int number = pr.issue.number;
         String title = body.hasNonNull("commit_title") ? body.get("commit_title").asText()
                 : method.equals("merge") ? "Merge pull request #" + number + " from " + pr.headRepo.owner + "/" + pr.headRef
@@ -2204,9 +2592,15 @@ public final class GitHubEmulator implements AutoCloseable {
         return files;
     }
 
+    /**
+     * What GitHub reports as mergeable_state. Merged: unknown (and mergeable null: GET /pulls/{n} right after a merge,
+     * measured in strands-labs/robots#3231). Closed unmerged: what it was when closed, since GitHub computes no more (the
+     * pull_request "closed" examples in github/webhooks carry mergeable true, clean). Open: see {@link #MERGEABLE_STATES},
+     * and blocked while approvals required by branch protection are missing.
+     */
     private String mergeableState(Repo repo, PullRequest pr) {
         if (!pr.open()) {
-            return "unknown";
+            return pr.merged || pr.mergeableAtClose == null ? "unknown" : pr.mergeableAtClose;
         }
         if (pr.mergeableState != null) {
             return pr.mergeableState;
@@ -2214,8 +2608,15 @@ public final class GitHubEmulator implements AutoCloseable {
         if (pr.draft) {
             return "draft";
         }
-        List<CommitStatus> statuses = latestStatuses(repo, pr.headSha);
-        return !statuses.isEmpty() && !combinedState(statuses).equals("success") ? "unstable" : "clean";
+        if (approvals(pr) < repo.requiredApprovals.getOrDefault(pr.baseRef, 0)) {
+            return "blocked";
+        }
+        return headNotPassing(repo, pr.headSha) ? "unstable" : "clean";
+    }
+
+    /** Approving reviews that count: from people with write access (the author cannot approve their own). */
+    private static int approvals(PullRequest pr) {
+        return (int) pr.approvals.stream().filter(User::canWrite).count();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -2262,7 +2663,7 @@ public final class GitHubEmulator implements AutoCloseable {
         List<CommitStatus> statuses = page(ctx, latest).items();
         return Reply.json(200, obj("state", combinedState(latest),
                 "statuses", statuses.stream().map(s -> statusJson(repo, s, false)).toList(),
-                "sha", sha, "total_count", latest.size(), "repository", repositoryJson(repo),
+                "sha", sha, "total_count", latest.size(), "repository", minimalRepositoryJson(repo),
                 "commit_url", apiBase(repo) + "/commits/" + sha, "url", apiBase(repo) + "/commits/" + sha + "/status"));
     }
 
@@ -2284,6 +2685,268 @@ public final class GitHubEmulator implements AutoCloseable {
             return "failure";
         }
         return latest.isEmpty() || latest.stream().anyMatch(s -> s.state().equals("pending")) ? "pending" : "success";
+    }
+
+    /**
+     * repos/list-commit-statuses-for-ref (https://docs.github.com/rest/commits/statuses#list-commit-statuses-for-a-reference):
+     * every status of the commit, "in reverse chronological order. The first status in the list will be the latest one",
+     * each with its creator, paginated with Link.
+     */
+    private Reply listCommitStatuses(Ctx ctx) {
+        Repo repo = ctx.repo();
+        String sha = commitOf(ctx, ctx.params().get("ref"));
+        List<CommitStatus> statuses = repo.statuses.stream().filter(s -> s.sha().equals(sha))
+                .sorted(Comparator.comparing(CommitStatus::createdAt).thenComparingLong(CommitStatus::id).reversed())
+                .toList();
+        Page<CommitStatus> page = page(ctx, statuses);
+        return page.link(Reply.json(200, page.items().stream().map(s -> statusJson(repo, s, true)).toList()));
+    }
+
+    /**
+     * A sha, a branch or a tag of the repository to its commit; anything else is 404 "No commit found for SHA", as the
+     * combined status answers here (what checks/list-for-ref answers an unknown ref was not seen from GitHub).
+     */
+    private String commitOf(Ctx ctx, String ref) {
+        Repo repo = ctx.repo();
+        repo.pulls().forEach(p -> syncPull(repo, p));
+        String sha = resolveRef(repo, ref);
+        if (sha == null && repo.gitCommits.containsKey(ref)) {
+            sha = ref;
+        }
+        if (sha == null) {
+            throw ctx.error(404, "No commit found for SHA: " + ref);
+        }
+        return sha;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Check runs: how GitHub Actions (and any GitHub App) reports CI on a commit
+    // ---------------------------------------------------------------------------------------------
+
+    /** A check run's status (checks/list-for-ref's check-run schema): waiting, requested and pending are Actions' own. */
+    static final List<String> CHECK_STATUSES = List.of("queued", "in_progress", "completed", "waiting", "requested", "pending");
+    /** A completed check run's conclusion; only GitHub sets stale (checks/create's description). */
+    static final List<String> CHECK_CONCLUSIONS = List.of("success", "failure", "neutral", "cancelled", "skipped", "timed_out",
+            "action_required", "stale");
+
+    /**
+     * checks/create (https://docs.github.com/rest/checks/runs#create-a-check-run). "The Checks API is only available to
+     * GitHub Apps": any other token is 403 "You must authenticate via a GitHub App." (GitHub's answer to a personal token,
+     * e.g. actions/github-script#118). A conclusion makes the run completed; completed or completed_at need a conclusion.
+     */
+    private Reply createCheckRun(Ctx ctx) {
+        App app = appOf(ctx.user());
+        if (app == null) {
+            throw ctx.error(403, "You must authenticate via a GitHub App.");
+        }
+        requireWrite(ctx);
+        Repo repo = ctx.repo();
+        String sha = ctx.body().get("head_sha").asText();
+        repo.pulls().forEach(p -> syncPull(repo, p));
+        if (!repo.gitCommits.containsKey(sha)) {
+            throw ctx.error(422, "No commit found for SHA: " + sha);
+        }
+        CheckRun run = newCheckRun(repo, app, sha, ctx.body().get("name").asText(), now());
+        try {
+            applyCheckRunFields(ctx, run, ctx.body());
+        } catch (ApiError e) {
+            repo.checkRuns.remove(run);
+            throw e;
+        }
+        return Reply.json(201, checkRunJson(repo, run));
+    }
+
+    /** checks/get (https://docs.github.com/rest/checks/runs#get-a-check-run). */
+    private Reply getCheckRun(Ctx ctx) {
+        return Reply.json(200, checkRunJson(ctx.repo(), checkRun(ctx)));
+    }
+
+    /**
+     * checks/update (https://docs.github.com/rest/checks/runs#update-a-check-run): the app that made the run changes it
+     * (another app's token is refused; GitHub's wording for that was not seen, so the emulator's usual 403 is used).
+     */
+    private Reply updateCheckRun(Ctx ctx) {
+        App app = appOf(ctx.user());
+        if (app == null) {
+            throw ctx.error(403, "You must authenticate via a GitHub App.");
+        }
+        CheckRun run = checkRun(ctx);
+        if (run.suite.app != app) {
+            throw ctx.error(403, "Resource not accessible by integration");
+        }
+        applyCheckRunFields(ctx, run, ctx.body());
+        return Reply.json(200, checkRunJson(ctx.repo(), run));
+    }
+
+    /** The fields checks/create and checks/update share; "Providing conclusion will automatically set the status parameter to completed". */
+    private void applyCheckRunFields(Ctx ctx, CheckRun run, JsonNode body) {
+        if (body.hasNonNull("name")) {
+            run.name = body.get("name").asText();
+        }
+        if (body.has("details_url")) {
+            run.detailsUrl = body.path("details_url").asText(null);
+        }
+        if (body.hasNonNull("external_id")) {
+            run.externalId = body.get("external_id").asText();
+        }
+        JsonNode output = body.path("output");
+        if (output.isObject()) {
+            run.title = output.path("title").asText(run.title);
+            run.summary = output.path("summary").asText(run.summary);
+            run.text = output.path("text").asText(run.text);
+        }
+        if (body.hasNonNull("started_at")) {
+            run.startedAt = checkedInstant(ctx, body, "started_at");
+        }
+        Instant completedAt = body.hasNonNull("completed_at") ? checkedInstant(ctx, body, "completed_at") : null;
+        String conclusion = body.hasNonNull("conclusion") ? body.get("conclusion").asText() : null;
+        String status = body.hasNonNull("status") ? body.get("status").asText() : null;
+        if ("stale".equals(conclusion)) {
+            throw ctx.error(422, "Invalid request.\n\nOnly GitHub can set the conclusion stale."); // wording not seen on GitHub
+        }
+        if (conclusion == null && ("completed".equals(status) || completedAt != null) && run.conclusion == null) {
+            throw ctx.error(422, "Invalid request.\n\n\"conclusion\" wasn't supplied.");
+        }
+        if (conclusion != null) {
+            run.conclusion = conclusion;
+            run.status = "completed";
+        } else if (status != null) {
+            run.status = status;
+            if (!status.equals("completed")) {
+                run.conclusion = null;
+                run.completedAt = null;
+            }
+        }
+        if (run.status.equals("completed")) {
+            run.completedAt = completedAt != null ? completedAt : run.completedAt != null ? run.completedAt : now();
+        }
+        run.suite.updatedAt = now();
+    }
+
+    private static Instant checkedInstant(Ctx ctx, JsonNode body, String field) {
+        try {
+            return java.time.OffsetDateTime.parse(body.get(field).asText()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ctx.error(422, "Invalid request.\n\nFor 'properties/" + field + "', " + SchemaMessages.show(body.get(field))
+                    + " is not a date-time.");
+        }
+    }
+
+    private CheckRun checkRun(Ctx ctx) {
+        long id = Long.parseLong(ctx.params().get("check_run_id"));
+        return ctx.repo().checkRuns.stream().filter(r -> r.id == id).findFirst().orElseThrow(() -> ctx.error(404, "Not Found"));
+    }
+
+    /**
+     * checks/list-for-ref (https://docs.github.com/rest/checks/runs#list-check-runs-for-a-git-reference): the check runs of
+     * a sha, branch or tag; check_name, status, app_id; filter latest (the default: the most recent run of each name, so a
+     * re-run replaces the run it repeats; applied before status) or all; newest first; per_page and page with Link.
+     */
+    private Reply listCheckRunsForRef(Ctx ctx) {
+        Repo repo = ctx.repo();
+        String sha = commitOf(ctx, ctx.params().get("ref"));
+        Map<String, String> q = ctx.call().query();
+        List<CheckRun> runs = repo.checkRuns.stream().filter(r -> r.headSha().equals(sha))
+                .sorted(Comparator.comparingLong((CheckRun r) -> r.id).reversed())
+                .toList();
+        if (!"all".equals(q.get("filter"))) {
+            Set<String> names = new HashSet<>();
+            runs = runs.stream().filter(r -> names.add(r.name)).toList();
+        }
+        runs = runs.stream()
+                .filter(r -> !q.containsKey("check_name") || r.name.equals(q.get("check_name")))
+                .filter(r -> !q.containsKey("status") || r.status.equals(q.get("status")))
+                .filter(r -> !q.containsKey("app_id") || String.valueOf(r.suite.app.id()).equals(q.get("app_id")))
+                .toList();
+        Page<CheckRun> page = page(ctx, runs);
+        return page.link(Reply.json(200, obj("total_count", runs.size(),
+                "check_runs", page.items().stream().map(r -> checkRunJson(repo, r)).toList())));
+    }
+
+    /** A new check run in its app's check suite for the commit (one suite per app and commit, as on GitHub). */
+    private CheckRun newCheckRun(Repo repo, App app, String sha, String name, Instant createdAt) {
+        CheckSuite suite = repo.checkSuites.stream().filter(s -> s.app == app && s.headSha.equals(sha)).findFirst().orElse(null);
+        if (suite == null) {
+            String branch = repo.pulls().stream().filter(p -> p.open() && p.headRepo == repo && p.headSha.equals(sha))
+                    .map(p -> p.headRef).findFirst()
+                    .orElseGet(() -> repo.refs.entrySet().stream()
+                            .filter(e -> e.getKey().startsWith("refs/heads/") && e.getValue().equals(sha))
+                            .map(e -> e.getKey().substring("refs/heads/".length())).findFirst().orElse(null));
+            suite = new CheckSuite(state.nextCheckSuiteId++, app, sha, branch, createdAt);
+            repo.checkSuites.add(suite);
+        }
+        CheckRun run = new CheckRun(state.nextCheckRunId++, suite, name, createdAt);
+        run.startedAt = createdAt;
+        repo.checkRuns.add(run);
+        return run;
+    }
+
+    /** The app a token acts for: GitHub Actions for GITHUB_TOKEN; a person's token is no app. */
+    private App appOf(User user) {
+        if (user.login().equals(BOT_LOGIN)) {
+            return ACTIONS;
+        }
+        return user.isBot() && user.login().endsWith("[bot]") ? app(user.login().substring(0, user.login().length() - 5)) : null;
+    }
+
+    /** The app with this slug, made on first use. */
+    private App app(String slug) {
+        return state.apps.computeIfAbsent(slug, s -> new App(state.nextAppId, s, s, s, 7_000_000L + state.nextAppId++, "",
+                "https://example.com/" + s, "Iv1." + sha(s).substring(0, 16), Instant.parse("2020-01-01T00:00:00Z"),
+                Instant.parse("2020-01-01T00:00:00Z")));
+    }
+
+    /**
+     * GitHub's "unstable" for a pull request: a commit status or a check run of the head that is not passing
+     * (a status not success; a latest check run not completed, or concluded other than success, neutral or skipped).
+     */
+    private static boolean headNotPassing(Repo repo, String sha) {
+        List<CommitStatus> statuses = latestStatuses(repo, sha);
+        if (!statuses.isEmpty() && !combinedState(statuses).equals("success")) {
+            return true;
+        }
+        Set<String> names = new HashSet<>();
+        return repo.checkRuns.stream().filter(r -> r.headSha().equals(sha))
+                .sorted(Comparator.comparingLong((CheckRun r) -> r.id).reversed())
+                .filter(r -> names.add(r.name))
+                .anyMatch(r -> !r.status.equals("completed") || !List.of("success", "neutral", "skipped").contains(r.conclusion));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Labels
+    // ---------------------------------------------------------------------------------------------
+
+    private static final Pattern LABEL_COLOR = Pattern.compile("[0-9a-fA-F]{6}");
+
+    /**
+     * issues/create-label (https://docs.github.com/rest/issues/labels#create-a-label): 201 with Location; a color that is
+     * not six hex digits is 422 {resource Label, code invalid, field color} (recorded in @octokit/fixtures' errors
+     * scenario); a name the repository has (in any case) is 422 already_exists.
+     */
+    private Reply createLabel(Ctx ctx) {
+        requireWrite(ctx);
+        JsonNode body = ctx.body();
+        String name = body.get("name").asText();
+        String color = body.path("color").asText("ededed").replaceFirst("^#", "");
+        if (!LABEL_COLOR.matcher(color).matches()) {
+            throw ctx.validationFailed(obj("resource", "Label", "code", "invalid", "field", "color"));
+        }
+        if (ctx.repo().labels.containsKey(name.toLowerCase(Locale.ROOT))) {
+            throw ctx.validationFailed(obj("resource", "Label", "code", "already_exists", "field", "name"));
+        }
+        Label label = new Label(state.nextLabelId++, name, color, body.hasNonNull("description") ? body.get("description").asText() : null);
+        ctx.repo().labels.put(name.toLowerCase(Locale.ROOT), label);
+        Map<String, Object> json = labelJson(ctx.repo(), label);
+        return Reply.json(201, json).withHeader("location", (String) json.get("url"));
+    }
+
+    /** issues/get-label (https://docs.github.com/rest/issues/labels#get-a-label). */
+    private Reply getLabel(Ctx ctx) {
+        Label label = ctx.repo().labels.get(ctx.params().get("name").toLowerCase(Locale.ROOT));
+        if (label == null) {
+            throw ctx.error(404, "Not Found");
+        }
+        return Reply.json(200, labelJson(ctx.repo(), label));
     }
 
     /** Branches by name; none is protected here, so protected=true lists none. */
@@ -2312,9 +2975,10 @@ public final class GitHubEmulator implements AutoCloseable {
         json.put("has_discussions", false);
         json.put("disabled", false);
         json.put("permissions", obj("admin", false, "maintain", false, "push", write, "triage", write, "pull", true));
-        json.put("allow_rebase_merge", true);
-        json.put("allow_squash_merge", true);
-        json.put("allow_merge_commit", true);
+        // The repository's merge buttons (setMergeMethods): repos/get's allow_* fields.
+        json.put("allow_rebase_merge", repo.allowRebaseMerge);
+        json.put("allow_squash_merge", repo.allowSquashMerge);
+        json.put("allow_merge_commit", repo.allowMergeCommit);
         json.put("allow_auto_merge", false);
         json.put("delete_branch_on_merge", false);
         json.put("allow_forking", true);
@@ -2358,18 +3022,7 @@ public final class GitHubEmulator implements AutoCloseable {
         if (!ctx.user().isBot()) {
             throw ctx.error(401, "A JSON web token could not be decoded");
         }
-        Map<String, Object> owner = obj("login", "github", "id", 9919L, "node_id", nodeId("Organization", 9919L),
-                "avatar_url", "https://avatars.githubusercontent.com/u/9919?v=4", "gravatar_id", "");
-        owner.putAll(accountUrls("github", "https://github.com/github"));
-        owner.put("type", "Organization");
-        owner.put("site_admin", false);
-        return Reply.json(200, obj(
-                "id", 15368L, "slug", "github-actions", "client_id", "Iv1.05c79e9ad1f6bdfa", "node_id", nodeId("App", 15368L),
-                "owner", owner, "name", "GitHub Actions", "description", "Automate your workflow from idea to production",
-                "external_url", "https://help.github.com/en/actions", "html_url", "https://github.com/apps/github-actions",
-                "created_at", "2018-07-30T09:30:17Z", "updated_at", "2019-12-10T19:04:12Z",
-                "permissions", obj("actions", "write", "contents", "write", "issues", "write", "metadata", "read"),
-                "events", List.of()));
+        return Reply.json(200, appJson(ACTIONS));
     }
 
     private static void requireWrite(Ctx ctx) {
@@ -2416,7 +3069,16 @@ public final class GitHubEmulator implements AutoCloseable {
         String encoded = query.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        return "<" + url() + ctx.call().rawPath() + "?" + encoded + ">; rel=\"" + rel + "\"";
+        return "<" + url() + linkPath(ctx) + "?" + encoded + ">; rel=\"" + rel + "\"";
+    }
+
+    /** GitHub's Link URLs name the repository by its id: /repositories/{id}/issues (recorded in @octokit/fixtures' paginate-issues). */
+    private static String linkPath(Ctx ctx) {
+        Matcher m = REPOSITORY_PREFIX.matcher(ctx.call().rawPath());
+        if (ctx.repo() != null && m.matches()) {
+            return "/repositories/" + ctx.repo().id + (m.group(1) == null ? "" : m.group(1));
+        }
+        return ctx.call().rawPath();
     }
 
     private static int positiveInt(String value, int fallback) {
@@ -2434,6 +3096,7 @@ public final class GitHubEmulator implements AutoCloseable {
 
     private static final Pattern ARTIFACT_BLOB = Pattern.compile("/_emulator/artifact-blobs/(\\d+)");
     private static final Pattern ZIPBALL_BLOB = Pattern.compile("/_emulator/zipballs/(\\d+)/([0-9a-f]{40})");
+    private static final Pattern CODELOAD = Pattern.compile("/_emulator/codeload/([^/]+/[^/]+)/legacy\\.zip/(.+)");
 
     private Reply admin(Call call) {
         try {
@@ -2444,6 +3107,10 @@ public final class GitHubEmulator implements AutoCloseable {
             Matcher zipball = ZIPBALL_BLOB.matcher(call.path());
             if (call.method().equals("GET") && zipball.matches()) {
                 return zipballBlob(Long.parseLong(zipball.group(1)), zipball.group(2));
+            }
+            Matcher codeload = CODELOAD.matcher(call.path());
+            if (call.method().equals("GET") && codeload.matches()) {
+                return codeload(codeload.group(1), codeload.group(2));
             }
             Map<String, String> q = call.query();
             JsonNode body = call.body().length == 0 ? JsonNodeFactory.instance.objectNode() : JSON.readTree(call.body());
@@ -2489,8 +3156,62 @@ public final class GitHubEmulator implements AutoCloseable {
                     setMergeable(required(body, "repo"), body.path("number").asInt(), body.path("mergeable_state").asText(null));
                     return Reply.empty(204);
                 case "POST /_emulator/statuses":
-                    addCommitStatus(required(body, "repo"), required(body, "sha"), required(body, "state"), body.path("context").asText("default"));
+                    addCommitStatus(required(body, "repo"), required(body, "sha"), required(body, "state"), body.path("context").asText("default"),
+                            instant(body, "created_at"));
                     return Reply.empty(204);
+                case "POST /_emulator/check-runs": {
+                    String repo = required(body, "repo");
+                    String conclusion = body.hasNonNull("conclusion") ? body.get("conclusion").asText() : null;
+                    long checkRunId = addCheckRun(repo, required(body, "head_sha"), required(body, "name"),
+                            body.path("status").asText(conclusion != null ? "completed" : "queued"), conclusion,
+                            instant(body, "started_at"), instant(body, "completed_at"), body.path("app").asText(ACTIONS.slug()));
+                    return Reply.json(201, checkRun(repo, checkRunId));
+                }
+                case "POST /_emulator/repository-settings": {
+                    String repo = required(body, "repo");
+                    synchronized (lock) {
+                        Repo r = existingRepo(repo);
+                        setMergeMethods(repo, body.path("allow_merge_commit").asBoolean(r.allowMergeCommit),
+                                body.path("allow_squash_merge").asBoolean(r.allowSquashMerge),
+                                body.path("allow_rebase_merge").asBoolean(r.allowRebaseMerge));
+                        if (body.has("required_approving_review_count")) {
+                            setRequiredApprovingReviews(repo, body.path("branch").asText(r.defaultBranch),
+                                    body.get("required_approving_review_count").asInt());
+                        }
+                    }
+                    return Reply.empty(204);
+                }
+                case "POST /_emulator/reviews":
+                    approvePullRequest(required(body, "repo"), body.path("number").asInt(), required(body, "user"));
+                    return Reply.empty(204);
+                case "POST /_emulator/merged-pulls": {
+                    List<PastPullRequest> pulls = new ArrayList<>();
+                    for (JsonNode pull : body.path("pulls")) {
+                        List<PastCheckRun> checks = new ArrayList<>();
+                        for (JsonNode check : pull.path("check_runs")) {
+                            checks.add(new PastCheckRun(required(check, "name"), check.path("status").asText(null),
+                                    check.path("conclusion").asText(null), instant(check, "started_at"), instant(check, "completed_at")));
+                        }
+                        List<PastStatus> statuses = new ArrayList<>();
+                        for (JsonNode status : pull.path("statuses")) {
+                            statuses.add(new PastStatus(status.path("context").asText("default"), required(status, "state"),
+                                    instant(status, "created_at")));
+                        }
+                        Instant created = instant(pull, "created_at");
+                        Instant merged = instant(pull, "merged_at");
+                        if (created == null || merged == null) {
+                            throw new IllegalArgumentException("each pull needs created_at and merged_at");
+                        }
+                        pulls.add(new PastPullRequest(pull.path("title").asText(null), created, merged, checks, statuses));
+                    }
+                    String repo = required(body, "repo");
+                    String base;
+                    synchronized (lock) {
+                        base = body.path("base").asText(existingRepo(repo).defaultBranch);
+                    }
+                    return Reply.json(201, addMergedPullRequests(repo, base, pulls).stream()
+                            .map(m -> obj("number", m.number(), "head_sha", m.headSha(), "merge_commit_sha", m.mergeCommitSha())).toList());
+                }
                 case "POST /_emulator/deliveries":
                     return Reply.json(201, obj("path", deliverFrom(body).toString()));
                 case "POST /_emulator/settings":
@@ -2503,7 +3224,8 @@ public final class GitHubEmulator implements AutoCloseable {
                     return Reply.empty(204);
                 case "POST /_emulator/artifacts":
                     long id = addArtifact(required(body, "repo"), required(body, "name"),
-                            Base64.getDecoder().decode(required(body, "zip_base64")));
+                            Base64.getDecoder().decode(required(body, "zip_base64")), body.path("head_branch").asText(null),
+                            body.path("head_repository").asText(null), body.hasNonNull("run_id") ? body.get("run_id").asLong() : null);
                     return Reply.json(201, obj("id", id));
                 case "GET /_emulator/events":
                     synchronized (lock) {
@@ -2545,18 +3267,22 @@ public final class GitHubEmulator implements AutoCloseable {
         return Reply.json(404, obj("message", "Not Found"));
     }
 
-    /** {event: issues|pull_request|workflow_run, repo, ...}: the fields of the deliver methods, in snake case. */
+    /** {event: issues|pull_request|pull_request_target|workflow_run|check_run|check_suite, repo, ...}: the deliver methods' fields, in snake case. */
     private Path deliverFrom(JsonNode body) {
         String repo = required(body, "repo");
         return switch (required(body, "event")) {
             case "issues" -> deliverIssueAssigned(repo, body.path("issue").asInt(), required(body, "assignee"), required(body, "sender"));
             case "pull_request" -> deliverPullRequest(repo, body.path("number").asInt(), required(body, "action"));
+            case "pull_request_target" -> deliverPullRequestTarget(repo, body.path("number").asInt(), required(body, "action"));
+            case "check_run" -> deliverCheckRunCompleted(repo, body.path("check_run_id").asLong());
+            case "check_suite" -> deliverCheckSuiteCompleted(repo, required(body, "head_sha"), required(body, "app"));
             case "workflow_run" -> {
                 List<Integer> numbers = new ArrayList<>();
                 body.path("pull_requests").forEach(n -> numbers.add(n.asInt()));
                 yield deliverWorkflowRunCompleted(repo, required(body, "workflow"), required(body, "head_sha"), required(body, "conclusion"), numbers);
             }
-            default -> throw new IllegalArgumentException("event must be issues, pull_request or workflow_run: " + body.get("event").asText());
+            default -> throw new IllegalArgumentException("event must be issues, pull_request, pull_request_target, workflow_run, "
+                    + "check_run or check_suite: " + body.get("event").asText());
         };
     }
 
@@ -2575,6 +3301,18 @@ public final class GitHubEmulator implements AutoCloseable {
             case "undelivered" -> Fault.undelivered();
             default -> throw new IllegalArgumentException("unknown fault: " + body.get("fault").asText());
         };
+    }
+
+    /** An RFC 3339 time of an admin request, or null when absent. */
+    private static Instant instant(JsonNode body, String field) {
+        if (!body.hasNonNull(field)) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(body.get(field).asText()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(field + " is not an RFC 3339 time: " + body.get(field).asText());
+        }
     }
 
     private static String required(JsonNode body, String field) {
@@ -2686,16 +3424,25 @@ public final class GitHubEmulator implements AutoCloseable {
         return json;
     }
 
-    /** The repository object of a webhook payload, key for key as in repository_dispatch/payload.json. */
-    private Map<String, Object> repositoryJson(Repo repo) {
+    /**
+     * The minimal repository of a combined status: the keys api.github.com answered with, recorded in @octokit/fixtures'
+     * create-status (the required keys of the minimal-repository schema).
+     */
+    private Map<String, Object> minimalRepositoryJson(Repo repo) {
         String api = apiBase(repo);
-        String html = htmlBase(repo);
         Map<String, Object> json = obj("id", repo.id, "node_id", nodeId("Repository", repo.id), "name", repo.name,
-                "full_name", repo.fullName(), "private", false, "owner", ownerJson(repo), "html_url", html,
+                "full_name", repo.fullName(), "private", false, "owner", ownerJson(repo), "html_url", htmlBase(repo),
                 "description", null, "fork", repo.forkOf != null, "url", api);
         for (String[] u : REPOSITORY_URLS) {
             json.put(u[0], api + u[1]);
         }
+        return json;
+    }
+
+    /** The repository object of a webhook payload, key for key as in repository_dispatch/payload.json. */
+    private Map<String, Object> repositoryJson(Repo repo) {
+        String html = htmlBase(repo);
+        Map<String, Object> json = minimalRepositoryJson(repo);
         long openIssues = repo.issues.stream().filter(i -> i.state.equals("open")).count();
         json.putAll(obj("created_at", format(repo.createdAt), "updated_at", format(repo.createdAt),
                 "pushed_at", format(repo.createdAt), "git_url", "git://github.com/" + repo.fullName() + ".git",
@@ -2746,7 +3493,7 @@ public final class GitHubEmulator implements AutoCloseable {
         String issueApi = apiBase(repo) + "/issues/" + issue.number;
         String html = htmlBase(repo) + "/pull/" + issue.number;
         String mergeableState = mergeableState(repo, pr);
-        Boolean mergeable = !pr.open() || mergeableState.equals("unknown") ? null : !mergeableState.equals("dirty");
+        Boolean mergeable = mergeableState.equals("unknown") ? null : !mergeableState.equals("dirty");
         Map<String, Object> json = obj("url", api, "id", pr.id, "node_id", nodeId("PullRequest", pr.id), "html_url", html,
                 "diff_url", html + ".diff", "patch_url", html + ".patch", "issue_url", issueApi,
                 "commits_url", api + "/commits", "review_comments_url", api + "/comments",
@@ -2898,6 +3645,67 @@ public final class GitHubEmulator implements AutoCloseable {
                 "repository", repository, "head_repository", run.headRepo() == null ? repository : repositoryJson(run.headRepo()));
     }
 
+    /** An app as GET /app and a check run's app show it (the integration schema). */
+    private Map<String, Object> appJson(App app) {
+        Map<String, Object> owner = obj("login", app.ownerLogin(), "id", app.ownerId(), "node_id", nodeId("Organization", app.ownerId()),
+                "avatar_url", "https://avatars.githubusercontent.com/u/" + app.ownerId() + "?v=4", "gravatar_id", "");
+        owner.putAll(accountUrls(app.ownerLogin(), "https://github.com/" + app.ownerLogin()));
+        owner.put("type", "Organization");
+        owner.put("site_admin", false);
+        return obj("id", app.id(), "slug", app.slug(), "client_id", app.clientId(), "node_id", nodeId("App", app.id()),
+                "owner", owner, "name", app.name(), "description", app.description(), "external_url", app.externalUrl(),
+                "html_url", "https://github.com/apps/" + app.slug(), "created_at", format(app.createdAt()),
+                "updated_at", format(app.updatedAt()),
+                "permissions", app == ACTIONS ? obj("actions", "write", "contents", "write", "issues", "write", "metadata", "read")
+                        : obj("checks", "write", "metadata", "read"),
+                "events", List.of());
+    }
+
+    /**
+     * A check run as checks/get and checks/list-for-ref show it (the check-run schema, key for key as its example);
+     * pull_requests are "open with a head_sha ... that matches the check", and none from a fork ("Pushes to a branch in a
+     * forked repository are not detected and return an empty pull_requests array").
+     */
+    private Map<String, Object> checkRunJson(Repo repo, CheckRun run) {
+        String api = apiBase(repo) + "/check-runs/" + run.id;
+        return obj("id", run.id, "head_sha", run.headSha(), "node_id", nodeId("CheckRun", run.id), "external_id", run.externalId,
+                "url", api, "html_url", htmlBase(repo) + "/runs/" + run.id,
+                "details_url", run.detailsUrl != null ? run.detailsUrl : run.suite.app.externalUrl(),
+                "status", run.status, "conclusion", run.conclusion,
+                "started_at", run.startedAt == null ? null : format(run.startedAt),
+                "completed_at", run.completedAt == null ? null : format(run.completedAt),
+                "output", obj("title", run.title, "summary", run.summary, "text", run.text, "annotations_count", 0,
+                        "annotations_url", api + "/annotations"),
+                "name", run.name, "check_suite", obj("id", run.suite.id), "app", appJson(run.suite.app),
+                "pull_requests", checkPulls(repo, run.headSha()));
+    }
+
+    /** A check suite as the check_run and check_suite events show it (full: with latest_check_runs_count, check_runs_url, head_commit). */
+    private Map<String, Object> suiteJson(Repo repo, CheckSuite suite, boolean full) {
+        String status = suiteStatus(repo, suite);
+        GitCommit head = repo.gitCommits.get(suite.headSha);
+        String before = head == null || head.parents().isEmpty() ? "0000000000000000000000000000000000000000" : head.parents().get(0);
+        Map<String, Object> json = obj("id", suite.id, "node_id", nodeId("CheckSuite", suite.id), "head_branch", suite.headBranch,
+                "head_sha", suite.headSha, "status", status, "conclusion", status.equals("completed") ? suiteConclusion(repo, suite) : null,
+                "url", apiBase(repo) + "/check-suites/" + suite.id, "before", before, "after", suite.headSha,
+                "pull_requests", checkPulls(repo, suite.headSha), "app", appJson(suite.app),
+                "created_at", format(suite.createdAt), "updated_at", format(suite.updatedAt));
+        if (full) {
+            json.put("latest_check_runs_count", repo.checkRuns.stream().filter(c -> c.suite == suite).map(c -> c.name).distinct().count());
+            json.put("check_runs_url", apiBase(repo) + "/check-suites/" + suite.id + "/check-runs");
+            json.put("head_commit", obj("id", suite.headSha, "tree_id", head == null ? EMPTY_TREE : head.tree(),
+                    "message", head == null ? "" : head.message(), "timestamp", format(head == null ? suite.createdAt : head.date()),
+                    "author", obj("name", "Octo Cat", "email", "octocat@github.com"),
+                    "committer", obj("name", "GitHub", "email", "noreply@github.com")));
+        }
+        return json;
+    }
+
+    private List<Map<String, Object>> checkPulls(Repo repo, String sha) {
+        return repo.pulls().stream().filter(p -> p.open() && p.headRepo == repo && p.headSha.equals(sha))
+                .map(p -> runPullJson(repo, p)).toList();
+    }
+
     /** A pull request as a workflow run lists it: numbers, refs, shas and the repositories' ids. */
     private Map<String, Object> runPullJson(Repo repo, PullRequest pr) {
         return obj("url", apiBase(repo) + "/pulls/" + pr.issue.number, "id", pr.id, "number", pr.issue.number,
@@ -2912,7 +3720,10 @@ public final class GitHubEmulator implements AutoCloseable {
                 "size_in_bytes", artifact.zip().length, "url", api, "archive_download_url", api + "/zip", "expired", false,
                 "created_at", format(artifact.createdAt()), "expires_at", format(artifact.createdAt().plus(Duration.ofDays(90))),
                 "updated_at", format(artifact.createdAt()),
-                "digest", "sha256:" + HexFormat.of().formatHex(digest("SHA-256", artifact.zip())), "workflow_run", null);
+                "digest", "sha256:" + HexFormat.of().formatHex(digest("SHA-256", artifact.zip())),
+                "workflow_run", obj("id", artifact.runId(), "repository_id", artifact.repositoryId(),
+                        "head_repository_id", artifact.headRepositoryId(), "head_branch", artifact.headBranch(),
+                        "head_sha", artifact.headSha()));
     }
 
     /** GitHub's legacy global node ids: base64 of "0" + type length + ":" + type + id. */
@@ -3213,6 +4024,11 @@ public final class GitHubEmulator implements AutoCloseable {
             return headers.get(name);
         }
 
+        /** The same request routed as another path (the raw path, as received, is kept for the journal). */
+        Call withPath(String routed) {
+            return new Call(method, rawPath, routed, rawQuery, query, headers, body);
+        }
+
         /** The token from "Authorization: Bearer T" or "token T". */
         String token() {
             String authorization = header("authorization");
@@ -3339,9 +4155,15 @@ public final class GitHubEmulator implements AutoCloseable {
         long nextArtifactId = 4_200_000_001L;
         long nextPullId = 2_900_000_001L;
         long nextStatusId = 39_000_000_001L;
+        long nextCheckRunId = 28_000_000_001L;
+        long nextCheckSuiteId = 26_000_000_001L;
+        long nextAppId = 1_100_001L;
+        long nextArtifactRunId = 19_900_000_001L; // runs behind artifacts added without a run of the model
+        final Map<String, App> apps = new LinkedHashMap<>(); // by slug: the apps that made check runs
 
         State() {
             usersByToken.put(DEFAULT_TOKEN, new User(BOT_LOGIN, BOT_ID, "Bot", true));
+            apps.put(ACTIONS.slug(), ACTIONS);
             Repo repo = new Repo(17273051L, nextOwnerId++, "octo-org", "octo-repo", "main", Instant.parse("2024-01-01T00:00:00Z"));
             repo.branch("main", sha(DEFAULT_REPOSITORY + "@main"));
             repos.put(DEFAULT_REPOSITORY, repo);
@@ -3379,7 +4201,15 @@ public final class GitHubEmulator implements AutoCloseable {
         final List<WorkflowRun> runs = new ArrayList<>();
         final List<Artifact> artifacts = new ArrayList<>();
         final List<CommitStatus> statuses = new ArrayList<>(); // oldest first
+        final List<CheckRun> checkRuns = new ArrayList<>(); // oldest first
+        final List<CheckSuite> checkSuites = new ArrayList<>();
         int issueSequence; // issues and pull requests share their numbers, as on GitHub
+        /** The merge buttons of the repository's settings, as repos/get shows them (all allowed by default, as on GitHub). */
+        boolean allowMergeCommit = true;
+        boolean allowSquashMerge = true;
+        boolean allowRebaseMerge = true;
+        /** Branch protection's "require approvals": base branch -> approving reviews required before a merge. */
+        final Map<String, Integer> requiredApprovals = new HashMap<>();
 
         Repo(long id, long ownerId, String owner, String name, String defaultBranch, Instant createdAt) {
             this.id = id;
@@ -3541,6 +4371,8 @@ public final class GitHubEmulator implements AutoCloseable {
         User mergedBy;
         String mergeCommitSha;
         String mergeableState; // set by setMergeable; null: computed
+        String mergeableAtClose; // what GitHub had computed when it was closed unmerged (it computes no more after)
+        final Set<User> approvals = new LinkedHashSet<>(); // approving reviews, by user
 
         PullRequest(long id, Issue issue, Repo headRepo, String headRef, String headSha, String baseRef, String baseSha) {
             this.id = id;
@@ -3559,6 +4391,62 @@ public final class GitHubEmulator implements AutoCloseable {
 
     record CommitStatus(long id, String sha, String state, String targetUrl, String description, String context,
             User creator, Instant createdAt) {}
+
+    /** A GitHub App as check runs and GET /app show it. */
+    record App(long id, String slug, String name, String ownerLogin, long ownerId, String description, String externalUrl,
+            String clientId, Instant createdAt, Instant updatedAt) {}
+
+    /** GitHub Actions, the app behind GITHUB_TOKEN: what GET /app answers it is, and whose check runs Actions reports CI as. */
+    static final App ACTIONS = new App(15368L, "github-actions", "GitHub Actions", "github", 9919L,
+            "Automate your workflow from idea to production", "https://help.github.com/en/actions", "Iv1.05c79e9ad1f6bdfa",
+            Instant.parse("2018-07-30T09:30:17Z"), Instant.parse("2019-12-10T19:04:12Z"));
+
+    /** One app's check suite on one commit: its check runs' container (check_suite.id). */
+    static final class CheckSuite {
+        final long id;
+        final App app;
+        final String headSha;
+        final String headBranch; // null when no branch of the repository pointed at it
+        final Instant createdAt;
+        Instant updatedAt;
+
+        CheckSuite(long id, App app, String headSha, String headBranch, Instant createdAt) {
+            this.id = id;
+            this.app = app;
+            this.headSha = headSha;
+            this.headBranch = headBranch;
+            this.createdAt = createdAt;
+            this.updatedAt = createdAt;
+        }
+    }
+
+    /** A check run: what Actions reports each job as (checks/create, checks/update change it). */
+    static final class CheckRun {
+        final long id;
+        final CheckSuite suite;
+        final Instant createdAt;
+        String name;
+        String status = "queued";
+        String conclusion;
+        Instant startedAt;
+        Instant completedAt;
+        String detailsUrl;
+        String externalId = "";
+        String title;
+        String summary;
+        String text;
+
+        CheckRun(long id, CheckSuite suite, String name, Instant createdAt) {
+            this.id = id;
+            this.suite = suite;
+            this.name = name;
+            this.createdAt = createdAt;
+        }
+
+        String headSha() {
+            return suite.headSha;
+        }
+    }
 
     /** A workflow; name is its {@code name:} (null: GitHub shows the path instead). */
     record Workflow(long id, String file, Map<String, Boolean> inputs, String runName, Instant createdAt, String name) {
@@ -3597,7 +4485,9 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
-    record Artifact(long id, String name, byte[] zip, Instant createdAt) {}
+    /** An artifact and the run that uploaded it (actions/list-artifacts-for-repo's workflow_run). */
+    record Artifact(long id, String name, byte[] zip, Instant createdAt, long runId, long repositoryId, long headRepositoryId,
+            String headBranch, String headSha) {}
 
     record Delivered(String repo, Path file) {}
 

@@ -450,7 +450,8 @@ class GitHubEmulatorTest {
             assertEquals(5, page2.json().get("total_count").asInt());
             assertEquals(2, page2.json().get("workflow_runs").size());
             assertEquals(3, page2.json().at("/workflow_runs/0/run_number").asInt());
-            String runs = gh.url() + BASE + "/actions/runs";
+            // GitHub's Link URLs name the repository by id (recorded in @octokit/fixtures' paginate-issues).
+            String runs = gh.url() + "/repositories/17273051/actions/runs";
             assertEquals("<" + runs + "?per_page=2&page=1>; rel=\"prev\", <" + runs + "?per_page=2&page=3>; rel=\"next\", <"
                     + runs + "?per_page=2&page=3>; rel=\"last\", <" + runs + "?per_page=2&page=1>; rel=\"first\"", page2.header("link"));
             Answer page3 = get(BASE + "/actions/runs?per_page=2&page=3");
@@ -612,6 +613,99 @@ class GitHubEmulatorTest {
         assertEquals(404, get(BASE + "/actions/artifacts/999/zip").status());
     }
 
+    @Test
+    void anEmptyRepositorysFirstFileMakesItsDefaultBranchWithARootCommit() throws Exception {
+        // POST /orgs/{org}/repos without auto_init makes no commit (@octokit/fixtures' create-file: a first commit without parents).
+        gh.addRepository("octo-org/empty", "main", true);
+        assertTrue(gh.refs("octo-org/empty").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> gh.addBranch("octo-org/empty", "feature"));
+        assertEquals(404, put("/repos/octo-org/empty/contents/a.md", "{\"message\":\"m\",\"content\":\"YQ==\",\"branch\":\"dev\"}").status());
+        Answer first = put("/repos/octo-org/empty/contents/README.md", "{\"message\":\"first\",\"content\":\"IyBoZWxsbw==\"}");
+        assertEquals(201, first.status(), first.body());
+        assertMatchesOpenApi("repos__create-or-update-file-contents.json", first);
+        assertEquals(0, first.json().at("/commit/parents").size());
+        assertEquals(Set.of("refs/heads/main"), gh.refs("octo-org/empty"));
+        assertEquals(first.json().at("/commit/sha").asText(), gh.branchSha("octo-org/empty", "main"));
+    }
+
+    @Test
+    void anArtifactNamesTheRunThatUploadedItItsHeadBranchAndRepository() throws Exception {
+        // actions/list-artifacts-for-repo: workflow_run {id, repository_id, head_repository_id, head_branch, head_sha}.
+        gh.addFork(REPO, "mallory/octo-repo");
+        String forkSha = branchWithCommit("mallory/octo-repo", "evil");
+        long own = gh.addArtifact(REPO, "event-log-1-1", new byte[] {'P', 'K'});
+        long fork = gh.addArtifact(REPO, "event-log-2-1", new byte[] {'P', 'K'}, "evil", "mallory/octo-repo");
+        long branch = gh.addArtifact(REPO, "event-log-3-1", new byte[] {'P', 'K'}, "feature", null);
+        Answer added = admin("POST", "/_emulator/artifacts", "{\"repo\":\"" + REPO + "\",\"name\":\"event-log-4-1\",\"zip_base64\":\"UEs=\","
+                + "\"head_branch\":\"evil\",\"head_repository\":\"mallory/octo-repo\",\"run_id\":777}");
+        assertEquals(201, added.status(), added.body());
+        Answer all = get(BASE + "/actions/artifacts");
+        assertMatchesOpenApi("actions__list-artifacts-for-repo.json", all);
+        Map<Long, JsonNode> runs = new LinkedHashMap<>();
+        all.json().get("artifacts").forEach(a -> runs.put(a.get("id").asLong(), a.get("workflow_run")));
+        long repoId = get(BASE).json().get("id").asLong();
+        long forkId = get("/repos/mallory/octo-repo").json().get("id").asLong();
+        assertEquals(repoId, runs.get(own).get("repository_id").asLong());
+        assertEquals(repoId, runs.get(own).get("head_repository_id").asLong());
+        assertEquals("main", runs.get(own).get("head_branch").asText());
+        assertEquals(gh.branchSha(REPO, "main"), runs.get(own).get("head_sha").asText());
+        assertEquals(repoId, runs.get(fork).get("repository_id").asLong(), "a fork's pull request runs in the base repository");
+        assertEquals(forkId, runs.get(fork).get("head_repository_id").asLong());
+        assertEquals("evil", runs.get(fork).get("head_branch").asText());
+        assertEquals(forkSha, runs.get(fork).get("head_sha").asText());
+        assertEquals(repoId, runs.get(branch).get("head_repository_id").asLong());
+        assertEquals("feature", runs.get(branch).get("head_branch").asText());
+        assertEquals(777, runs.get(added.json().get("id").asLong()).get("id").asLong());
+        assertEquals(forkId, runs.get(added.json().get("id").asLong()).get("head_repository_id").asLong());
+        assertNotEquals(runs.get(own).get("id").asLong(), runs.get(fork).get("id").asLong(), "each upload its own run");
+    }
+
+    @Test
+    void aZipballRedirectsToCodeloadByTheRefsFullNameAndARepositoryIsServedByItsId() throws Exception {
+        gh.commitFile(REPO, "main", "README.md", "# hello", "readme");
+        Answer redirect = get(BASE + "/zipball/main");
+        assertEquals(302, redirect.status());
+        // codeload's URL as GitHub gives it (@octokit/fixtures get-archive: .../legacy.tar.gz/refs/heads/main).
+        assertEquals(gh.url() + "/_emulator/codeload/" + REPO + "/legacy.zip/refs/heads/main", redirect.header("location"));
+        assertEquals("text/html;charset=utf-8", redirect.header("content-type"));
+        assertEquals("", redirect.body());
+        String sha = gh.branchSha(REPO, "main");
+        assertTrue(get(BASE + "/zipball/" + sha).header("location").endsWith("/legacy.zip/" + sha));
+        HttpResponse<byte[]> zip = http.send(HttpRequest.newBuilder(URI.create(redirect.header("location"))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, zip.statusCode());
+        assertEquals("application/zip", zip.headers().firstValue("content-type").orElse(null));
+        assertEquals(404, get(BASE + "/zipball/nowhere").status());
+
+        assertEquals(REPO, get("/repositories/17273051").json().get("full_name").asText());
+        assertEquals(200, get("/repositories/17273051/commits/main/status").status());
+        assertEquals(404, get("/repositories/99/issues").status());
+    }
+
+    @Test
+    void labelsAreCreatedOnceAndValidated() throws Exception {
+        Answer created = post(BASE + "/labels", "{\"name\":\"rfc:blocked\",\"color\":\"B60205\",\"description\":\"Blocked\"}");
+        assertEquals(201, created.status(), created.body());
+        assertMatchesOpenApi("issues__create-label.json", created);
+        assertEquals(gh.url() + BASE + "/labels/rfc%3Ablocked", created.header("location"));
+        Answer invalid = post(BASE + "/labels", "{\"name\":\"foo\",\"color\":\"invalid\"}");
+        // Recorded from api.github.com in @octokit/fixtures' errors scenario.
+        assertEquals(422, invalid.status());
+        assertMatchesOpenApi("issues__create-label.json", invalid);
+        assertEquals("Validation Failed", invalid.message());
+        assertEquals(List.of("Label", "invalid", "color"), List.of(invalid.json().at("/errors/0/resource").asText(),
+                invalid.json().at("/errors/0/code").asText(), invalid.json().at("/errors/0/field").asText()));
+        Answer again = post(BASE + "/labels", "{\"name\":\"RFC:Blocked\"}");
+        assertEquals(422, again.status());
+        assertEquals("already_exists", again.json().at("/errors/0/code").asText(), "a create-if-absent, case-insensitive");
+        Answer got = get(BASE + "/labels/rfc:blocked");
+        assertEquals(200, got.status());
+        assertMatchesOpenApi("issues__get-label.json", got);
+        assertEquals("B60205", got.json().get("color").asText());
+        assertEquals(404, get(BASE + "/labels/nothing").status());
+        assertEquals(403, send("POST", BASE + "/labels", "{\"name\":\"x\"}", MALLORY).status());
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Issues and comments: the dedupe state
     // ---------------------------------------------------------------------------------------------
@@ -644,6 +738,17 @@ class GitHubEmulatorTest {
             assertEquals(List.of(), titles(get(BASE + "/issues?state=closed")));
             assertEquals(4, gh.issues(REPO).size());
             assertMatchesOpenApi("issues__list-for-repo.json", get(BASE + "/issues"));
+        }
+
+        @Test
+        void listedIssuesCarryNoClosedByAsGitHubListsThem() throws Exception {
+            // Recorded from api.github.com in @octokit/fixtures' paginate-issues: listed issues have no closed_by.
+            int number = createIssue("done", List.of());
+            patch(BASE + "/issues/" + number, "{\"state\":\"closed\"}");
+            assertEquals("github-actions[bot]", get(BASE + "/issues/" + number).json().at("/closed_by/login").asText());
+            JsonNode listed = get(BASE + "/issues?state=closed").json().get(0);
+            assertEquals(number, listed.get("number").asInt());
+            assertFalse(listed.has("closed_by"));
         }
 
         @Test
@@ -769,8 +874,9 @@ class GitHubEmulatorTest {
             Answer first = get(comments());
             assertEquals(30, first.json().size());
             assertEquals("c1", first.json().at("/0/body").asText());
-            assertEquals("<" + gh.url() + comments() + "?page=2>; rel=\"next\", <" + gh.url() + comments() + "?page=2>; rel=\"last\"",
-                    first.header("link"));
+            String byId = gh.url() + comments().replace(BASE, "/repositories/17273051");
+            assertEquals("<" + byId + "?page=2>; rel=\"next\", <" + byId + "?page=2>; rel=\"last\"", first.header("link"));
+            assertEquals(5, get(byId.substring(gh.url().length()) + "?page=2").json().size(), "the Link's URL is served");
             Answer second = get(comments() + "?page=2");
             assertEquals(5, second.json().size());
             assertEquals("c31", second.json().at("/0/body").asText());
@@ -1064,14 +1170,17 @@ class GitHubEmulatorTest {
 
         @Test
         void delayHoldsTheAnswerBack() throws Exception {
-            // Long enough that the second request, which has no delay, stays under it on a busy machine.
-            gh.injectFault("GET", BASE, GitHubEmulator.Fault.delay(2000), 1);
+            // A lower bound only (no test bounds wall time from above): the answer came no sooner than the delay, and
+            // the journal shows the fault on the first request and not on the second, so it was used up.
+            gh.injectFault("GET", BASE, GitHubEmulator.Fault.delay(1500), 1);
             long start = System.nanoTime();
             assertEquals(200, get(BASE).status());
-            assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 2000);
-            long again = System.nanoTime();
-            get(BASE);
-            assertTrue(Duration.ofNanos(System.nanoTime() - again).toMillis() < 2000, "the fault was used up");
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 1500);
+            assertEquals(200, get(BASE).status());
+            List<GitHubEmulator.JournalEntry> entries = gh.journal("GET", BASE);
+            assertEquals(2, entries.size());
+            assertEquals("delay", entries.get(0).fault());
+            assertNull(entries.get(1).fault(), "the fault was used up");
         }
 
         @Test
@@ -1223,7 +1332,9 @@ class GitHubEmulatorTest {
             assertMatchesOpenApi("pulls__update.json", closed);
             assertEquals("closed", closed.json().get("state").asText());
             assertFalse(closed.json().get("merged").asBoolean());
-            assertTrue(closed.json().get("mergeable").isNull());
+            // Closed unmerged, it keeps the mergeability computed while open (github/webhooks' pull_request closed examples).
+            assertTrue(closed.json().get("mergeable").asBoolean());
+            assertEquals("clean", closed.json().get("mergeable_state").asText());
             assertFalse(closed.json().get("closed_at").isNull());
 
             Answer open = get(BASE + "/pulls");
@@ -1338,6 +1449,131 @@ class GitHubEmulatorTest {
         }
 
         @Test
+        void aMergeMethodTheRepositoryDisallowsIs405() throws Exception {
+            int number = openPull(HEAD, "t", "").json().get("number").asInt();
+            String path = BASE + "/pulls/" + number + "/merge";
+            JsonNode repository = get(BASE).json();
+            assertTrue(repository.get("allow_merge_commit").asBoolean() && repository.get("allow_squash_merge").asBoolean()
+                    && repository.get("allow_rebase_merge").asBoolean(), "all allowed by default, as on GitHub");
+            gh.setMergeMethods(REPO, false, true, false);
+            repository = get(BASE).json();
+            assertFalse(repository.get("allow_merge_commit").asBoolean());
+            assertTrue(repository.get("allow_squash_merge").asBoolean());
+            assertFalse(repository.get("allow_rebase_merge").asBoolean());
+            Answer merge = put(path, "{\"merge_method\":\"merge\"}");
+            assertEquals(405, merge.status());
+            assertMatchesOpenApi("pulls__merge.json", merge);
+            assertEquals("Merge commits are not allowed on this repository.", merge.message());
+            assertEquals("Merge commits are not allowed on this repository.", put(path, "{}").message(), "merge is the default method");
+            assertEquals("Rebase merges are not allowed on this repository.", put(path, "{\"merge_method\":\"rebase\"}").message());
+            Answer invalid = put(path, "{\"merge_method\":\"fast-forward\"}");
+            assertEquals(422, invalid.status());
+            assertTrue(invalid.message().contains("merge_method"), invalid.message());
+            assertEquals(204, admin("POST", "/_emulator/repository-settings", "{\"repo\":\"" + REPO + "\",\"allow_squash_merge\":false,"
+                    + "\"allow_rebase_merge\":true}").status());
+            assertEquals("Squash merges are not allowed on this repository.", put(path, "{\"merge_method\":\"squash\"}").message());
+            assertEquals(200, put(path, "{\"merge_method\":\"rebase\",\"sha\":\"" + headSha + "\"}").status());
+            assertThrows(IllegalArgumentException.class, () -> gh.setMergeMethods(REPO, false, false, false));
+        }
+
+        @Test
+        void requiredApprovalsBlockTheMergeUntilSomeoneWithWriteAccessApproves() throws Exception {
+            gh.addUser("ghp_reviewer0000000000000000000000000000", "reviewer", true);
+            int number = gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "", "Copilot");
+            String path = BASE + "/pulls/" + number + "/merge";
+            gh.setRequiredApprovingReviews(REPO, "main", 1);
+            assertEquals("blocked", get(BASE + "/pulls/" + number).json().get("mergeable_state").asText());
+            Answer refused = put(path, "{\"merge_method\":\"squash\",\"sha\":\"" + headSha + "\"}");
+            assertEquals(405, refused.status());
+            assertMatchesOpenApi("pulls__merge.json", refused);
+            assertEquals("At least 1 approving review is required by reviewers with write access.", refused.message());
+            assertThrows(IllegalArgumentException.class, () -> gh.approvePullRequest(REPO, number, "Copilot"), "not one's own");
+            gh.approvePullRequest(REPO, number, "mallory");
+            assertEquals(405, put(path, "{}").status(), "mallory has no write access: her approval does not count");
+            assertEquals(204, admin("POST", "/_emulator/repository-settings", "{\"repo\":\"" + REPO + "\",\"branch\":\"main\","
+                    + "\"required_approving_review_count\":2}").status());
+            assertEquals("At least 2 approving reviews are required by reviewers with write access.", put(path, "{}").message());
+            gh.setRequiredApprovingReviews(REPO, "main", 1);
+            assertEquals(204, admin("POST", "/_emulator/reviews", "{\"repo\":\"" + REPO + "\",\"number\":" + number + ",\"user\":\"reviewer\"}").status());
+            assertEquals("clean", get(BASE + "/pulls/" + number).json().get("mergeable_state").asText());
+            assertEquals(200, put(path, "{\"sha\":\"" + headSha + "\"}").status());
+        }
+
+        @Test
+        void aMergedPullRequestHasNoMergeabilityAndADraftMergesNot() throws Exception {
+            Answer draft = post(BASE + "/pulls", "{\"head\":\"" + HEAD + "\",\"base\":\"main\",\"title\":\"WIP\",\"draft\":true}");
+            assertTrue(draft.json().get("draft").asBoolean());
+            assertEquals("draft", draft.json().get("mergeable_state").asText());
+            int number = draft.json().get("number").asInt();
+            assertTrue(get(BASE + "/issues/" + number).json().get("draft").asBoolean());
+            assertEquals(405, put(BASE + "/pulls/" + number + "/merge", "{}").status());
+            assertTrue(get(BASE + "/pulls/" + number).json().get("merged_at").isNull());
+            gh.setMergeable(REPO, number, "clean");
+            String merge = put(BASE + "/pulls/" + number + "/merge", "{}").json().get("sha").asText();
+            JsonNode merged = get(BASE + "/pulls/" + number).json();
+            // Measured on github.com right after a merge (strands-labs/robots#3231): mergeable null, mergeable_state unknown.
+            assertTrue(merged.get("mergeable").isNull());
+            assertEquals("unknown", merged.get("mergeable_state").asText());
+            assertTrue(merged.get("merged").asBoolean());
+            assertEquals(merge, merged.get("merge_commit_sha").asText());
+            assertEquals(merged.get("closed_at").asText(), merged.get("merged_at").asText());
+            JsonNode listed = get(BASE + "/pulls?state=closed").json().get(0);
+            assertEquals(merged.get("merged_at").asText(), listed.get("merged_at").asText());
+            assertEquals(merge, listed.get("merge_commit_sha").asText());
+            assertEquals(merged.get("merged_at").asText(), get(BASE + "/issues/" + number).json().at("/pull_request/merged_at").asText());
+        }
+
+        @Test
+        void pullRequestsMergedInThePastAreMadeInBulkWithTheirChecks() throws Exception {
+            Instant start = Instant.parse("2026-01-01T00:00:00Z");
+            List<GitHubEmulator.PastPullRequest> past = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                Instant opened = start.plus(Duration.ofHours(i));
+                past.add(new GitHubEmulator.PastPullRequest(null, opened, opened.plus(Duration.ofMinutes(30)),
+                        List.of(new GitHubEmulator.PastCheckRun("build", "completed", i % 10 == 0 ? "failure" : "success",
+                                opened.plus(Duration.ofMinutes(1)), opened.plus(Duration.ofMinutes(11)))),
+                        List.of(new GitHubEmulator.PastStatus("deploy/preview", "success", opened.plus(Duration.ofMinutes(12))))));
+            }
+            List<GitHubEmulator.MergedPullRequest> made = gh.addMergedPullRequests(REPO, "main", past);
+            assertEquals(500, made.size());
+            assertEquals(made.get(499).mergeCommitSha(), gh.branchSha(REPO, "main"), "main moved with each merge");
+
+            Answer first = get(BASE + "/pulls?state=closed&base=main&sort=updated&direction=desc&per_page=100");
+            assertEquals(200, first.status());
+            assertMatchesOpenApi("pulls__list.json", first);
+            assertEquals(100, first.json().size());
+            assertEquals(made.get(499).number(), first.json().at("/0/number").asInt(), "most recently updated first");
+            assertEquals("2026-01-21T19:30:00Z", first.json().at("/0/merged_at").asText());
+            assertEquals("2026-01-21T19:00:00Z", first.json().at("/0/created_at").asText());
+            assertEquals(made.get(499).headSha(), first.json().at("/0/head/sha").asText());
+            assertEquals(made.get(499).mergeCommitSha(), first.json().at("/0/merge_commit_sha").asText());
+            assertTrue(first.header("link").contains("page=5>; rel=\"last\""), first.header("link"));
+            assertEquals(0, get(BASE + "/pulls").json().size(), "none open");
+
+            JsonNode checks = get(BASE + "/commits/" + made.get(10).headSha() + "/check-runs").json();
+            assertEquals("failure", checks.at("/check_runs/0/conclusion").asText());
+            assertEquals("2026-01-01T10:11:00Z", checks.at("/check_runs/0/completed_at").asText());
+            assertEquals(0, checks.at("/check_runs/0/pull_requests").size(), "only open pull requests are listed on a check run");
+            JsonNode status = get(BASE + "/commits/" + made.get(10).headSha() + "/status").json();
+            assertEquals("success", status.get("state").asText());
+            assertEquals("2026-01-01T10:12:00Z", status.at("/statuses/0/updated_at").asText());
+
+            Answer byAdmin = admin("POST", "/_emulator/merged-pulls", "{\"repo\":\"" + REPO + "\",\"pulls\":[{\"title\":\"Late\","
+                    + "\"created_at\":\"2026-03-01T00:00:00Z\",\"merged_at\":\"2026-03-01T02:00:00Z\","
+                    + "\"check_runs\":[{\"name\":\"build\",\"conclusion\":\"success\",\"completed_at\":\"2026-03-01T01:00:00Z\"}],"
+                    + "\"statuses\":[{\"context\":\"ci\",\"state\":\"success\",\"created_at\":\"2026-03-01T01:30:00Z\"}]}]}");
+            assertEquals(201, byAdmin.status(), byAdmin.body());
+            int late = byAdmin.json().at("/0/number").asInt();
+            JsonNode latePr = get(BASE + "/pulls/" + late).json();
+            assertEquals("Late", latePr.get("title").asText());
+            assertEquals("2026-03-01T02:00:00Z", latePr.get("merged_at").asText());
+            assertEquals("2026-03-01T01:00:00Z", get(BASE + "/commits/" + byAdmin.json().at("/0/head_sha").asText() + "/check-runs")
+                    .json().at("/check_runs/0/completed_at").asText());
+            assertEquals(400, admin("POST", "/_emulator/merged-pulls", "{\"repo\":\"" + REPO + "\",\"pulls\":[{\"created_at\":\"2026-03-02T00:00:00Z\","
+                    + "\"merged_at\":\"2026-03-01T00:00:00Z\"}]}").status(), "merged before opened");
+        }
+
+        @Test
         void theJavaApiOpensAndShowsPullRequests() throws Exception {
             int number = gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "Fixes #123", "Copilot");
             Map<String, Object> pr = gh.pullRequest(REPO, number);
@@ -1425,6 +1661,206 @@ class GitHubEmulatorTest {
             assertEquals("failure", get(BASE + "/commits/" + sha + "/status").json().get("state").asText());
             assertThrows(IllegalArgumentException.class, () -> gh.addCommitStatus(REPO, sha, "red", "ci"));
         }
+
+        @Test
+        void statusesMadeAtAGivenTimeAreListedNewestFirstWithTheirTimes() throws Exception {
+            // repos/list-commit-statuses-for-ref: "in reverse chronological order"; a status's updated_at is its created_at.
+            String sha = gh.branchSha(REPO, "main");
+            Instant early = Instant.parse("2026-01-05T10:00:00Z");
+            Instant late = Instant.parse("2026-01-05T10:07:30Z");
+            gh.addCommitStatus(REPO, sha, "pending", "ci", early);
+            gh.addCommitStatus(REPO, sha, "success", "ci", late);
+            assertEquals(204, admin("POST", "/_emulator/statuses", "{\"repo\":\"" + REPO + "\",\"sha\":\"" + sha
+                    + "\",\"state\":\"success\",\"context\":\"lint\",\"created_at\":\"2026-01-05T09:00:00Z\"}").status());
+            Answer list = get(BASE + "/commits/main/statuses");
+            assertEquals(200, list.status());
+            assertMatchesOpenApi("repos__list-commit-statuses-for-ref.json", list);
+            assertEquals(List.of(late.toString(), early.toString(), "2026-01-05T09:00:00Z"),
+                    List.of(list.json().at("/0/created_at").asText(), list.json().at("/1/created_at").asText(), list.json().at("/2/created_at").asText()));
+            assertEquals(late.toString(), list.json().at("/0/updated_at").asText());
+            assertEquals("github-actions[bot]", list.json().at("/0/creator/login").asText());
+            Answer combined = get(BASE + "/commits/" + sha + "/status");
+            assertEquals("success", combined.json().get("state").asText());
+            assertEquals(late.toString(), combined.json().at("/statuses/0/updated_at").asText(), "the latest of context ci");
+            Answer paged = get(BASE + "/commits/" + sha + "/statuses?per_page=2");
+            assertEquals(2, paged.json().size());
+            assertTrue(paged.header("link").contains("/repositories/17273051/commits/" + sha + "/statuses?per_page=2&page=2>; rel=\"next\""),
+                    paged.header("link"));
+            assertEquals(404, get(BASE + "/commits/nowhere/statuses").status());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Check runs: CI as GitHub Actions reports it
+    // ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class CheckRuns {
+        String sha;
+
+        @BeforeEach
+        void head() {
+            sha = branchWithCommit(REPO, HEAD);
+        }
+
+        String checkRuns(String query) {
+            return BASE + "/commits/" + sha + "/check-runs" + query;
+        }
+
+        @Test
+        void actionsCreatesAndCompletesACheckRunAsGitHubServesIt() throws Exception {
+            int number = openPull(HEAD, "t", "").json().get("number").asInt();
+            Answer created = post(BASE + "/check-runs", "{\"name\":\"build\",\"head_sha\":\"" + sha + "\",\"status\":\"in_progress\"}");
+            assertEquals(201, created.status(), created.body());
+            assertMatchesOpenApi("checks__create.json", created);
+            JsonNode run = created.json();
+            assertEquals("in_progress", run.get("status").asText());
+            assertTrue(run.get("conclusion").isNull());
+            assertTrue(run.get("completed_at").isNull());
+            assertFalse(run.get("started_at").isNull());
+            assertEquals("github-actions", run.at("/app/slug").asText());
+            assertEquals(15368, run.at("/app/id").asLong());
+            assertTrue(run.at("/check_suite/id").asLong() > 0);
+            assertEquals(number, run.at("/pull_requests/0/number").asInt(), "an open pull request with this head");
+            assertEquals(sha, run.at("/pull_requests/0/head/sha").asText());
+            assertEquals(keys(resource("github/openapi/checks__get.json").at("/responses/200/content/application~1json/examples/default/value")),
+                    keys(run), "key for key as GitHub's example");
+            assertEquals("unstable", get(BASE + "/pulls/" + number).json().get("mergeable_state").asText(), "CI still running");
+
+            long id = run.get("id").asLong();
+            Answer done = patch(BASE + "/check-runs/" + id, "{\"conclusion\":\"success\",\"output\":{\"title\":\"Built\",\"summary\":\"ok\"}}");
+            assertEquals(200, done.status(), done.body());
+            assertMatchesOpenApi("checks__update.json", done);
+            assertEquals("completed", done.json().get("status").asText(), "a conclusion completes the run");
+            assertEquals("success", done.json().get("conclusion").asText());
+            assertFalse(done.json().get("completed_at").isNull());
+            assertEquals("Built", done.json().at("/output/title").asText());
+
+            Answer list = get(checkRuns(""));
+            assertEquals(200, list.status());
+            assertMatchesOpenApi("checks__list-for-ref.json", list);
+            assertEquals(1, list.json().get("total_count").asInt());
+            assertEquals(id, list.json().at("/check_runs/0/id").asLong());
+            assertEquals(id, get(BASE + "/commits/" + HEAD + "/check-runs").json().at("/check_runs/0/id").asLong(), "a branch name is resolved");
+            Answer one = get(BASE + "/check-runs/" + id);
+            assertMatchesOpenApi("checks__get.json", one);
+            assertEquals("success", one.json().get("conclusion").asText());
+            assertEquals("clean", get(BASE + "/pulls/" + number).json().get("mergeable_state").asText(), "CI passed");
+            assertEquals(404, get(BASE + "/check-runs/99").status());
+            assertEquals(404, get(BASE + "/commits/nowhere/check-runs").status());
+        }
+
+        @Test
+        void onlyAGitHubAppCreatesCheckRunsAndACompletedRunNeedsAConclusion() throws Exception {
+            String body = "{\"name\":\"build\",\"head_sha\":\"" + sha + "\"}";
+            gh.addUser("ghp_writer000000000000000000000000000000", "writer", true);
+            for (String token : List.of(MALLORY, "ghp_writer000000000000000000000000000000")) {
+                Answer refused = send("POST", BASE + "/check-runs", body, token);
+                assertEquals(403, refused.status());
+                assertEquals("You must authenticate via a GitHub App.", refused.message());
+                // As GitHub answered personal tokens (EnricoMi/publish-unit-test-result-action#53).
+                assertEquals("https://docs.github.com/rest/reference/checks#create-a-check-run", refused.json().get("documentation_url").asText());
+            }
+            Answer queued = post(BASE + "/check-runs", body);
+            assertEquals("queued", queued.json().get("status").asText(), "queued by default");
+            Answer noConclusion = post(BASE + "/check-runs", "{\"name\":\"b\",\"head_sha\":\"" + sha + "\",\"status\":\"completed\"}");
+            assertEquals(422, noConclusion.status());
+            assertEquals("Invalid request.\n\n\"conclusion\" wasn't supplied.", noConclusion.message());
+            Answer badStatus = post(BASE + "/check-runs", "{\"name\":\"b\",\"head_sha\":\"" + sha + "\",\"status\":\"waiting\"}");
+            assertEquals(422, badStatus.status(), "waiting is reserved for Actions");
+            Answer failed = post(BASE + "/check-runs", "{\"name\":\"lint\",\"head_sha\":\"" + sha + "\",\"conclusion\":\"failure\","
+                    + "\"started_at\":\"2026-01-05T10:00:00Z\",\"completed_at\":\"2026-01-05T10:02:00Z\"}");
+            assertEquals(201, failed.status(), failed.body());
+            assertEquals("completed", failed.json().get("status").asText());
+            assertEquals("2026-01-05T10:00:00Z", failed.json().get("started_at").asText());
+            assertEquals("2026-01-05T10:02:00Z", failed.json().get("completed_at").asText());
+            Answer unknownSha = post(BASE + "/check-runs", "{\"name\":\"b\",\"head_sha\":\"1234567890123456789012345678901234567890\"}");
+            assertEquals(422, unknownSha.status());
+            Answer missing = post(BASE + "/check-runs", "{\"head_sha\":\"" + sha + "\"}");
+            assertEquals("Invalid request.\n\n\"name\" wasn't supplied.", missing.message());
+            assertEquals(403, send("PATCH", BASE + "/check-runs/" + queued.json().get("id").asLong(), "{\"status\":\"in_progress\"}", MALLORY).status());
+            assertEquals(2, get(checkRuns("")).json().get("total_count").asInt(), "nothing refused was kept");
+        }
+
+        @Test
+        void theLatestRunOfEachNameByDefaultFiltersAndPages() throws Exception {
+            long firstBuild = gh.addCheckRun(REPO, sha, "build", "completed", "failure", null, null);
+            long rerun = gh.addCheckRun(REPO, sha, "build", "completed", "success", null, null);
+            long lint = gh.addCheckRun(REPO, sha, "lint", "in_progress", null, null, null);
+            long external = gh.addCheckRun(REPO, sha, "coverage", "completed", "neutral", null, null, "codecov");
+            assertEquals(List.of(external, lint, rerun), ids(get(checkRuns(""))), "latest per name, newest first");
+            assertEquals(List.of(external, lint, rerun, firstBuild), ids(get(checkRuns("?filter=all"))));
+            assertEquals(List.of(rerun), ids(get(checkRuns("?check_name=build"))));
+            assertEquals(List.of(rerun, firstBuild), ids(get(checkRuns("?check_name=build&filter=all"))));
+            assertEquals(List.of(lint), ids(get(checkRuns("?status=in_progress"))));
+            assertEquals(List.of(external, rerun), ids(get(checkRuns("?status=completed"))));
+            long codecov = get(BASE + "/check-runs/" + external).json().at("/app/id").asLong();
+            assertEquals(List.of(external), ids(get(checkRuns("?app_id=" + codecov))));
+            assertEquals(List.of(lint, rerun), ids(get(checkRuns("?app_id=15368"))));
+            Answer first = get(checkRuns("?per_page=2"));
+            assertEquals(3, first.json().get("total_count").asInt());
+            assertEquals(2, first.json().get("check_runs").size());
+            String byId = gh.url() + "/repositories/17273051/commits/" + sha + "/check-runs";
+            assertEquals("<" + byId + "?per_page=2&page=2>; rel=\"next\", <" + byId + "?per_page=2&page=2>; rel=\"last\"", first.header("link"));
+            assertEquals(List.of(rerun), ids(get(byId.substring(gh.url().length()) + "?per_page=2&page=2")));
+        }
+
+        @Test
+        void theJavaApiAndTheAdminApiAddRunsAtGivenTimes() throws Exception {
+            Instant started = Instant.parse("2026-01-05T10:00:00Z");
+            Instant completed = Instant.parse("2026-01-05T10:04:00Z");
+            long id = gh.addCheckRun(REPO, sha, "build", "completed", "skipped", started, completed);
+            JsonNode run = JSON.readTree(JSON.writeValueAsString(gh.checkRun(REPO, id)));
+            assertEquals(started.toString(), run.get("started_at").asText());
+            assertEquals(completed.toString(), run.get("completed_at").asText());
+            assertEquals(run, get(BASE + "/check-runs/" + id).json());
+            assertThrows(IllegalArgumentException.class, () -> gh.addCheckRun(REPO, sha, "b", "completed", null, null, null));
+            assertThrows(IllegalArgumentException.class, () -> gh.addCheckRun(REPO, sha, "b", "queued", "success", null, null));
+            assertThrows(IllegalArgumentException.class, () -> gh.addCheckRun(REPO, sha, "b", "done", null, null, null));
+            assertThrows(IllegalArgumentException.class, () -> gh.addCheckRun(REPO, "1234567890123456789012345678901234567890", "b", "queued", null, null, null));
+            for (String status : List.of("waiting", "requested", "pending")) {
+                gh.addCheckRun(REPO, sha, "deploy-" + status, status, null, null, null); // Actions' own statuses
+            }
+            Answer added = admin("POST", "/_emulator/check-runs", "{\"repo\":\"" + REPO + "\",\"head_sha\":\"" + sha + "\",\"name\":\"lint\","
+                    + "\"conclusion\":\"timed_out\",\"started_at\":\"2026-01-05T10:01:00Z\",\"completed_at\":\"2026-01-05T10:31:00Z\"}");
+            assertEquals(201, added.status(), added.body());
+            assertEquals("completed", added.json().get("status").asText());
+            assertEquals("timed_out", added.json().get("conclusion").asText());
+            assertEquals(5, get(checkRuns("")).json().get("total_count").asInt());
+            assertEquals(400, admin("POST", "/_emulator/check-runs", "{\"repo\":\"" + REPO + "\",\"head_sha\":\"" + sha
+                    + "\",\"name\":\"x\",\"status\":\"completed\"}").status());
+        }
+
+        @Test
+        void aForksPullRequestIsNotListedOnItsCheckRuns() throws Exception {
+            gh.addFork(REPO, "mallory/octo-repo");
+            String forkSha = branchWithCommit("mallory/octo-repo", "feature");
+            gh.createPullRequest(REPO, "mallory:feature", "main", "From a fork", "", "mallory");
+            long id = gh.addCheckRun(REPO, forkSha, "build", "completed", "success", null, null);
+            assertEquals(0, get(BASE + "/check-runs/" + id).json().get("pull_requests").size(),
+                    "\"Pushes to a branch in a forked repository are not detected and return an empty pull_requests array\"");
+        }
+
+        @Test
+        void aFailingCheckRunMakesThePullRequestUnstableButMergeable() throws Exception {
+            int number = openPull(HEAD, "t", "").json().get("number").asInt();
+            gh.addCheckRun(REPO, sha, "build", "completed", "failure", null, null);
+            JsonNode pr = get(BASE + "/pulls/" + number).json();
+            assertEquals("unstable", pr.get("mergeable_state").asText());
+            assertTrue(pr.get("mergeable").asBoolean());
+            gh.addCheckRun(REPO, sha, "build", "completed", "success", null, null);
+            gh.addCheckRun(REPO, sha, "docs", "completed", "skipped", null, null);
+            assertEquals("clean", get(BASE + "/pulls/" + number).json().get("mergeable_state").asText(), "the re-run replaced it");
+            Answer none = get(BASE + "/commits/" + sha + "/status");
+            assertEquals("pending", none.json().get("state").asText(), "check runs are not commit statuses: none, so pending");
+            assertEquals(0, none.json().get("total_count").asInt());
+        }
+    }
+
+    static List<Long> ids(Answer checkRuns) {
+        List<Long> ids = new ArrayList<>();
+        checkRuns.json().get("check_runs").forEach(r -> ids.add(r.get("id").asLong()));
+        return ids;
     }
 
     @Test
@@ -1573,6 +2009,91 @@ class GitHubEmulatorTest {
             JsonNode pr = JSON.readTree(gh.deliverPullRequest(REPO, number, "opened").toFile());
             assertEquals("mallory/octo-repo", pr.at("/pull_request/head/repo/full_name").asText());
             assertTrue(pr.at("/pull_request/head/repo/fork").asBoolean());
+        }
+
+        @Test
+        void pullRequestTargetCarriesThePullRequestPayload() throws Exception {
+            branchWithCommit(REPO, HEAD);
+            int number = gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "Fixes #123", "Copilot");
+            Path file = gh.deliverPullRequestTarget(REPO, number, "opened");
+            assertEquals("0001-pull_request_target.json", file.getFileName().toString());
+            JsonNode event = JSON.readTree(file.toFile());
+            JsonNode example = resource(EXAMPLES + "pull_request/opened.with-organization.payload.json");
+            assertSameKeys(example, event, "", "/repository/owner", "/organization", "/sender", "/installation",
+                    "/pull_request/head", "/pull_request/base", "/pull_request/_links", "/pull_request/user");
+            assertHasKeys(example, event, "/pull_request", "/repository");
+            assertEquals(number, event.at("/pull_request/number").asInt());
+            assertEquals("Copilot", event.at("/sender/login").asText());
+            Answer byAdmin = admin("POST", "/_emulator/deliveries", "{\"event\":\"pull_request_target\",\"repo\":\"" + REPO
+                    + "\",\"number\":" + number + ",\"action\":\"edited\"}");
+            assertEquals(201, byAdmin.status(), byAdmin.body());
+            assertTrue(byAdmin.json().get("path").asText().endsWith("-pull_request_target.json"));
+        }
+
+        @Test
+        void aClosedPullRequestKeepsItsMergeabilityAsGitHubsExampleShows() throws Exception {
+            branchWithCommit(REPO, HEAD);
+            int number = gh.createPullRequest(REPO, HEAD, "main", "t", "", "Copilot");
+            assertEquals(200, patch(BASE + "/pulls/" + number, "{\"state\":\"closed\"}").status());
+            JsonNode event = JSON.readTree(gh.deliverPullRequest(REPO, number, "closed").toFile());
+            JsonNode example = resource(EXAMPLES + "pull_request/closed.with-organization.payload.json");
+            assertSameKeys(example, event, "", "/pull_request/head", "/pull_request/base");
+            assertHasKeys(example, event, "/pull_request");
+            for (String field : List.of("/pull_request/state", "/pull_request/merged", "/pull_request/mergeable", "/pull_request/mergeable_state")) {
+                assertEquals(example.at(field), event.at(field), field);
+            }
+            assertFalse(event.at("/pull_request/merge_commit_sha").isNull(), "the test merge commit, as in the example");
+        }
+
+        @Test
+        void checkRunAndCheckSuiteCompletedComeFromAppsOtherThanActions() throws Exception {
+            String sha = branchWithCommit(REPO, HEAD);
+            int number = gh.createPullRequest(REPO, HEAD, "main", "t", "", "Copilot");
+            long run = gh.addCheckRun(REPO, sha, "ci/circleci: build", "completed", "success", null, null, "circleci-checks");
+            gh.addCheckRun(REPO, sha, "ci/circleci: lint", "completed", "neutral", null, null, "circleci-checks");
+            Path file = gh.deliverCheckRunCompleted(REPO, run);
+            assertEquals("0001-check_run.json", file.getFileName().toString());
+            JsonNode event = JSON.readTree(file.toFile());
+            JsonNode example = resource(EXAMPLES + "check_run/completed.with-organization.payload.json");
+            assertSameKeys(example, event, "", "/check_run", "/check_run/check_suite", "/check_run/output",
+                    "/check_run/pull_requests/0", "/check_run/pull_requests/0/head", "/check_run/check_suite/pull_requests/0",
+                    "/sender", "/organization");
+            // The 2019 example's app predates slug and client_id (the integration schema has both; checks/get's example has slug).
+            assertHasKeys(example, event, "/repository", "/check_run/app", "/check_run/check_suite/app");
+            assertEquals("completed", event.get("action").asText());
+            assertEquals("success", event.at("/check_run/conclusion").asText());
+            assertEquals("circleci-checks", event.at("/check_run/app/slug").asText());
+            assertEquals(number, event.at("/check_run/pull_requests/0/number").asInt());
+            assertEquals(HEAD, event.at("/check_run/check_suite/head_branch").asText());
+            assertEquals("circleci-checks[bot]", event.at("/sender/login").asText());
+
+            JsonNode suite = JSON.readTree(gh.deliverCheckSuiteCompleted(REPO, sha, "circleci-checks").toFile());
+            JsonNode suiteExample = resource(EXAMPLES + "check_suite/completed.with-organization.payload.json");
+            assertSameKeys(suiteExample, suite, "", "/check_suite", "/check_suite/head_commit", "/check_suite/pull_requests/0", "/sender");
+            assertEquals("completed", suite.at("/check_suite/status").asText());
+            assertEquals("success", suite.at("/check_suite/conclusion").asText(), "success and neutral: success");
+            assertEquals(2, suite.at("/check_suite/latest_check_runs_count").asInt());
+            assertEquals(sha, suite.at("/check_suite/head_sha").asText());
+
+            // "this event does not trigger workflows if the check suite was created by GitHub Actions".
+            long actions = gh.addCheckRun(REPO, sha, "build", "completed", "success", null, null);
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverCheckRunCompleted(REPO, actions));
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverCheckSuiteCompleted(REPO, sha, "github-actions"));
+            long running = gh.addCheckRun(REPO, sha, "ci/circleci: test", "in_progress", null, null, null, "circleci-checks");
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverCheckRunCompleted(REPO, running));
+            assertThrows(IllegalArgumentException.class, () -> gh.deliverCheckSuiteCompleted(REPO, sha, "circleci-checks"));
+            Answer byAdmin = admin("POST", "/_emulator/deliveries", "{\"event\":\"check_run\",\"repo\":\"" + REPO + "\",\"check_run_id\":" + run + "}");
+            assertEquals(201, byAdmin.status(), byAdmin.body());
+            assertEquals(400, admin("POST", "/_emulator/deliveries", "{\"event\":\"check_suite\",\"repo\":\"" + REPO + "\",\"head_sha\":\"" + sha
+                    + "\",\"app\":\"github-actions\"}").status());
+        }
+
+        @Test
+        void aRepositoryDispatchAlwaysNamesItsSender() throws Exception {
+            assertEquals(204, post(BASE + "/dispatches", "{\"event_type\":\"rfc.pr.ready\"}").status());
+            JsonNode event = JSON.readTree(gh.deliveredEvents(REPO).get(0).toFile());
+            assertEquals("github-actions[bot]", event.at("/sender/login").asText());
+            assertEquals("Bot", event.at("/sender/type").asText());
         }
 
         @Test
