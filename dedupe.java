@@ -645,8 +645,12 @@ class dedupe implements Callable<Integer> {
     /** Only helps a person find the state issue: the store is found by its refs, which only contents: write can change. */
     static final String STATE_LABEL = "event-bus-state";
     static final String TICKET_PREFIX = "refs/event-bus/dedupe/";
-    /** The lock a run holds while it opens a store; deleted once the store's own ref exists. */
-    static final String OPENING_LOCK = TICKET_PREFIX + "state-issue";
+    /**
+     * The lock a run holds while it opens a store; deleted once the store's own ref exists. Outside
+     * TICKET_PREFIX, so that taking it leaves the listing of the store's refs unchanged: the holder's
+     * second look at them is a free 304.
+     */
+    static final String OPENING_LOCK = "refs/event-bus/dedupe-opening";
     /** A ticket holder sends its write within this time of taking the ticket, or gives the ticket up. */
     static final Duration HOLD_LIMIT = Duration.ofSeconds(20);
     /** Retries of a holder's requests stop this long after each request starts. */
@@ -1595,7 +1599,7 @@ class dedupe implements Callable<Integer> {
      * shard s was created), {@code <comment>-<version>-<updated_at>} (a write ticket: a version of that
      * comment), {@code new-<s>-<digest>} (the ticket that creates shard s's comment); refs written by
      * earlier versions of this script ({@code <comment>-<version>}, {@code new-<s>}, {@code replace-<s>-<comment>})
-     * read the same way. Besides them, {@code state-issue}: the lock held while a store is opened.
+     * read the same way. (Earlier versions also took their opening lock, {@code state-issue}, here; it names no issue.)
      * Only a token with contents: write can create or delete any of them.
      */
     record Refs(List<String> names) {

@@ -224,10 +224,21 @@ class DedupeTest {
         System.out.println("duplicate claim: " + describe(github.journal()));
         assertEquals(1, github.journal().size(), "a duplicate costs one read");
 
-        // Without the state issue's number, finding it costs one more request.
+        // Without the state issue's number, finding it costs one more request: listing the refs that name it.
         github.clearJournal();
         assertEquals("new", dedupe(env(), "claim", id(2)).verdict());
         assertEquals(5, counted(github.journal()), describe(github.journal()));
+
+        // A shard's first comment: the refs are listed (they must not prove a comment of it was deleted), the
+        // comment is created instead of edited, and its own ref written.
+        github.clearJournal();
+        assertEquals("new", dedupe(env, "claim", id(5)).verdict());
+        System.out.println("first claim in a shard without a comment: " + describe(github.journal()));
+        assertEquals(List.of("GET", "GET", "POST", "GET", "POST", "POST"), github.journal().stream().map(GitHubEmulator.JournalEntry::method).toList());
+        assertEquals(5, counted(github.journal()), describe(github.journal()));
+        github.clearJournal();
+        assertEquals("new", dedupe(env(), "claim", id(4)).verdict());
+        assertEquals(5, counted(github.journal()), "the same without the number: the refs were listed anyway: " + describe(github.journal()));
     }
 
     @Test
