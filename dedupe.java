@@ -109,9 +109,10 @@ import picocli.CommandLine.Spec;
             dedupe.ENV_TOKEN, dedupe.ENV_REPOSITORY, dedupe.ENV_API_URL, dedupe.ENV_EVENT_PATH, dedupe.ENV_OUTPUT,
             dedupe.ENV_SHA, dedupe.ENV_STATE_ISSUE, dedupe.ENV_LOG, dedupe.ENV_HISTORY,
             "",
-            "The state issue is --state-issue, else $EVENT_BUS_STATE_ISSUE, else the oldest",
-            "issue labelled event-bus-state that a trusted author opened (open or closed),",
-            "which the first claim opens and locks.",
+            "The state issue is --state-issue, else $EVENT_BUS_STATE_ISSUE, else the issue",
+            "that the refs under refs/event-bus/dedupe/ name (only contents: write can change",
+            "them; the label event-bus-state only helps a person find it). The first claim in",
+            "a repository without such refs opens the issue, locks it and writes its ref.",
             "Writes take turns through git refs under refs/event-bus/dedupe/ (GitHub",
             "creates a ref only once), so the token needs contents: write as well.",
             "",
@@ -599,7 +600,7 @@ class dedupe implements Callable<Integer> {
         String repo;
 
         @Option(names = "--state-issue", paramLabel = "N",
-                description = "the state issue (default: $EVENT_BUS_STATE_ISSUE, else the open issue labelled event-bus-state)")
+                description = "the state issue (default: $EVENT_BUS_STATE_ISSUE, else the issue the refs under refs/event-bus/dedupe/ name)")
         Integer stateIssue;
 
         @Option(names = "--trusted-author", paramLabel = "LOGIN",
@@ -640,8 +641,15 @@ class dedupe implements Callable<Integer> {
 
     // ---- the state on GitHub: issue, comments, write tickets -------------------------------
 
+    /** Only helps a person find the state issue: the store is found by its refs, which only contents: write can change. */
     static final String STATE_LABEL = "event-bus-state";
     static final String TICKET_PREFIX = "refs/event-bus/dedupe/";
+    /**
+     * The lock a run holds while it opens a store; deleted once the store's own ref exists. Outside
+     * TICKET_PREFIX, so that taking it leaves the listing of the store's refs unchanged: the holder's
+     * second look at them is a free 304.
+     */
+    static final String OPENING_LOCK = "refs/event-bus/dedupe-opening";
     /** A ticket holder sends its write within this time of taking the ticket, or gives the ticket up. */
     static final Duration HOLD_LIMIT = Duration.ofSeconds(20);
     /** Retries of a holder's requests stop this long after each request starts. */
@@ -654,9 +662,17 @@ class dedupe implements Callable<Integer> {
      * the protocol that makes every change of a comment atomic although GitHub has no compare-and-swap
      * on comments.
      *
+     * <p>The store is found by its refs, which only a token with contents: write can change: every ref
+     * under {@code refs/event-bus/dedupe/<issue>/} names the state issue ({@code <issue>/store} from the
+     * moment the store is opened, {@code <issue>/shard-<shard>-<comment id>} for each state comment ever
+     * created), so labels, titles and the issue's state play no part. See Refs.
+     *
      * <p>Each version of a comment has a write ticket: the git ref
-     * {@code refs/event-bus/dedupe/<issue>/<comment id>-<version>}. GitHub creates a ref once and answers
+     * {@code refs/event-bus/dedupe/<issue>/<comment id>-<version>-<updated_at>} (a shard without a
+     * readable comment: {@code <issue>/new-<shard>-<digest>}). GitHub creates a ref once and answers
      * 422 "Reference already exists" to everyone after, so exactly one run may write the next version.
+     * The names carry the comment's updated_at, which GitHub sets and a person's edit moves forward,
+     * so a ticket taken after a person edited a comment never collides with the last write's ticket.
      * The holder re-reads the comments (a conditional GET: 304 when unchanged, which the rate limit does
      * not count) and writes only if its comment is still the version the ticket names, so a run holding a
      * stale ticket never overwrites a newer state. Every write is therefore a read-modify-write of the
@@ -687,7 +703,10 @@ class dedupe implements Callable<Integer> {
         private String sha;
         private String shaFromState;
         private boolean shaLookedUp;
-        private boolean otherStoresChecked;
+        /** The refs under TICKET_PREFIX as last listed in this run; null until listed. */
+        private Refs refs;
+        /** The state issue came from --state-issue or EVENT_BUS_STATE_ISSUE, not from the refs. */
+        private boolean issueGiven;
         private Instant gitHubTime;
         private int requests;
         private int notModified;
@@ -820,17 +839,23 @@ class dedupe implements Callable<Integer> {
                 }
                 Shards shards = read(true);
                 Snapshot snapshot = shards.shard(shard);
+                Creation creation = null;
+                if (snapshot.comment() == null) {
+                    creation = creation(shards, snapshot);
+                    if (creation == null) {
+                        continue; // the comments changed while the refs were listed: plan on the new ones
+                    }
+                    snapshot = snapshot.with(creation);
+                }
                 Plan<T> plan = planner.apply(snapshot);
                 if (plan.entries() == null) {
                     return plan.result();
                 }
-                if (shards.isEmpty()) {
-                    refuseToStartOver(snapshot.issue());
-                }
+                Snapshot planned = snapshot;
                 String fingerprint = snapshot.fingerprint();
                 Ticket ticket = acquire(snapshot.ticketName(), losses,
-                        () -> !readComments(snapshot.issue(), github).shard(shard).fingerprint().equals(fingerprint));
-                if (ticket != null && write(snapshot, plan, ticket)) {
+                        () -> !readComments(planned.issue(), github).shard(shard).fingerprint().equals(fingerprint));
+                if (ticket != null && write(snapshot, plan, ticket, creation)) {
                     return plan.result();
                 }
                 // Another run wrote first: plan again on its version, after a pause that spreads
@@ -885,7 +910,7 @@ class dedupe implements Callable<Integer> {
          * success the ticket stays, recorded in the comment for the next writer to delete; on every
          * other way out it is given up at once, so nobody waits for the lease.
          */
-        private boolean write(Snapshot before, Plan<?> plan, Ticket ticket) throws InterruptedException {
+        private boolean write(Snapshot before, Plan<?> plan, Ticket ticket, Creation creation) throws InterruptedException {
             boolean written = false;
             try {
                 Snapshot current = readComments(before.issue(), holder).shard(before.shard());
@@ -893,7 +918,9 @@ class dedupe implements Callable<Integer> {
                     return false;
                 }
                 List<String> leftovers = new ArrayList<>();
-                for (String stale : Stream.concat(before.state().tickets().stream(), ticket.abandoned().stream()).toList()) {
+                List<String> cleanup = creation == null ? List.of() : creation.cleanup().stream()
+                        .filter(n -> !n.equals(ticket.name()) && !n.startsWith(ticket.name() + ".r")).toList();
+                for (String stale : Stream.of(before.state().tickets(), ticket.abandoned(), cleanup).flatMap(List::stream).distinct().toList()) {
                     if (!deleteRef(stale)) {
                         leftovers.add(stale);
                     }
@@ -923,11 +950,31 @@ class dedupe implements Callable<Integer> {
                             + "run would ignore it: pass --trusted-author " + author + " (or use the workflow's GITHUB_TOKEN)");
                 }
                 written = true;
+                if (before.comment() == null) {
+                    anchor(before.issue(), before.shard(), response.json().path("id").asLong());
+                }
                 return true;
             } finally {
                 if (!written) {
                     release(ticket);
                 }
+            }
+        }
+
+        /**
+         * Writes the ref that ties a new state comment to its issue and shard, so that the comment's
+         * deletion is noticed even before its next write. Best effort: the claim is made already.
+         */
+        private void anchor(int number, int shard, long comment) throws InterruptedException {
+            String name = TICKET_PREFIX + number + "/shard-" + shard + "-" + comment;
+            try {
+                createRef(name);
+                if (refs != null) {
+                    refs = refs.with(name);
+                }
+            } catch (GitHubUnreachable | GitHubException e) {
+                err.println("dedupe: could not create " + name + " (" + e.getMessage() + "); until the comment's next write, "
+                        + "its deletion would not be noticed");
             }
         }
 
@@ -944,9 +991,10 @@ class dedupe implements Callable<Integer> {
         // -- the state issue
 
         /**
-         * --state-issue, else $EVENT_BUS_STATE_ISSUE, else the oldest issue labelled event-bus-state that a
-         * trusted author opened, open or closed: closing the issue, or labelling another one, never
-         * starts an empty store.
+         * --state-issue, else $EVENT_BUS_STATE_ISSUE, else the issue the refs under refs/event-bus/dedupe/
+         * name. Labels, titles and the issue's state are never read, so a person who may only triage can
+         * move no claim. Only a repository without such refs gets a new store (with create), opened
+         * under a lock so that two first claims at once open one.
          */
         private int stateIssue(boolean create) throws InterruptedException {
             if (issue != null) {
@@ -954,29 +1002,28 @@ class dedupe implements Callable<Integer> {
             }
             Integer given = options.stateIssue != null ? options.stateIssue : issueFromEnv();
             if (given != null) {
+                issueGiven = true;
                 return issue = given;
             }
-            String list = github.repoPath("/issues?labels=" + STATE_LABEL + "&state=all&sort=created&direction=asc&per_page=100");
             while (true) {
-                int found = oldestTrustedIssue(get(github, list, "list the issues labelled " + STATE_LABEL));
+                int found = storeIn(listRefs(github));
                 if (found > 0 || !create) {
                     return found == 0 ? 0 : (issue = found);
                 }
-                Ticket ticket = acquire(TICKET_PREFIX + "state-issue", 0, () -> oldestTrustedIssue(get(github, list, "list issues")) > 0);
-                if (ticket == null) {
-                    continue;
+                Ticket lock = acquire(OPENING_LOCK, 0, () -> storeIn(listRefs(github)) > 0);
+                if (lock == null) {
+                    continue; // another run opened the store meanwhile
                 }
                 try {
-                    if (oldestTrustedIssue(get(holder, list, "list issues")) == 0) {
-                        createStateIssue();
+                    if (storeIn(listRefs(holder)) == 0) {
+                        return issue = openStore();
                     }
                 } finally {
-                    release(ticket);
-                    for (String abandoned : ticket.abandoned()) {
+                    release(lock);
+                    for (String abandoned : lock.abandoned()) {
                         deleteRef(abandoned);
                     }
                 }
-                // Listed again: should two runs ever both open one, all runs use the oldest.
             }
         }
 
@@ -991,22 +1038,28 @@ class dedupe implements Callable<Integer> {
             return Integer.valueOf(value);
         }
 
-        private int oldestTrustedIssue(Response list) {
-            for (JsonNode issue : list.json()) {
-                if (!issue.has("pull_request") && trusted.contains(issue.path("user").path("login").asText("").toLowerCase(Locale.ROOT))) {
-                    return issue.path("number").asInt();
-                }
+        /** The one issue the refs name (0 when none); refs naming several issues are an error, never a guess. */
+        private int storeIn(Refs listed) {
+            List<Integer> issues = listed.issues();
+            if (issues.size() > 1) {
+                throw new GitHubException("the refs under " + TICKET_PREFIX + " name more than one state issue ("
+                        + issues.stream().map(n -> "#" + n).collect(Collectors.joining(", ")) + "), so nothing was claimed: "
+                        + "set EVENT_BUS_STATE_ISSUE (or --state-issue) to the issue that holds the store, or delete the refs of the "
+                        + "retired one (" + TICKET_PREFIX + "<number>/*)");
             }
-            return 0;
+            return issues.isEmpty() ? 0 : issues.get(0);
         }
 
-        private void createStateIssue() throws InterruptedException {
+        /** Opens and locks the state issue, then writes the ref that makes it the store. */
+        private int openStore() throws InterruptedException {
             ObjectNode body = JSON.createObjectNode()
                     .put("title", "event-bus state")
                     .put("body", "This issue holds the state of event-bus `dedupe`: the ids of recently claimed events, "
                             + "in comments written by the workflow's token, so that an event delivered twice is processed once.\n\n"
-                            + "It is locked so that only collaborators can comment. Do not delete its comments: `dedupe` refuses "
-                            + "to start over while their write tickets remain, rather than forget the claims they held.");
+                            + "It is found by the git refs under `" + TICKET_PREFIX + "<this issue's number>/`, not by its label, "
+                            + "title or state: closing it or moving the label changes nothing. It is locked so that only "
+                            + "collaborators can comment. Do not delete it or its comments: `dedupe` then stops with an error "
+                            + "rather than forget the claims they held.");
             body.putArray("labels").add(STATE_LABEL);
             Response created = send(holder, "POST", github.repoPath("/issues"), body, Map.of());
             if (created.status() != 201) {
@@ -1018,42 +1071,86 @@ class dedupe implements Callable<Integer> {
                 Actions.warning(err, "dedupe: state issue not locked", "could not lock state issue #" + number + " ("
                         + github.refusal(locked, "lock it", "issues: write") + "); anyone who can comment could add comments to it", env);
             }
-            err.println("dedupe: opened state issue #" + number + " (labelled " + STATE_LABEL + ", locked)");
+            String anchor = TICKET_PREFIX + number + "/store";
+            createRef(anchor);
+            refs = (refs == null ? new Refs(List.of()) : refs).with(anchor);
+            err.println("dedupe: opened state issue #" + number + " (locked, labelled " + STATE_LABEL + "; the store is found by its ref "
+                    + anchor + ")");
+            return number;
         }
 
         /**
-         * Before the first state comment of an issue is written: no other store may exist. A write ticket
-         * of a written comment (refs/event-bus/dedupe/ISSUE/COMMENT-VERSION) outlives the comment, so one
-         * found here means the state moved to this issue or its comments were deleted: starting over
-         * would silently forget the claims it held.
+         * What a shard without a readable state comment needs before its comment is created: the refs
+         * must not prove that a comment of this store was deleted (its claims would be forgotten), nor that
+         * the store lives on another issue; and comments that refs tie to this shard but no longer read
+         * (a person edited them) are set aside, with their readable entries. Null when the comments
+         * changed since they were read: plan again.
          */
-        private void refuseToStartOver(int number) throws InterruptedException {
-            if (otherStoresChecked) {
-                return;
-            }
-            Response refs = send(github, "GET", github.repoPath("/git/matching-refs/" + TICKET_PREFIX.substring("refs/".length())), null, Map.of());
-            if (!refs.succeeded()) {
-                throw new GitHubException(github.refusal(refs, "list the dedupe write tickets", "contents: read"));
-            }
-            for (JsonNode ref : refs.json()) {
-                Matcher written = WRITTEN_TICKET.matcher(ref.path("ref").asText());
-                if (!written.matches()) {
-                    continue;
+        private Creation creation(Shards shards, Snapshot snapshot) throws InterruptedException {
+            int number = snapshot.issue();
+            boolean listedBefore = refs != null; // listed before the comments were read: what it names was there
+            Refs listed = listedBefore ? refs : listRefs(github);
+            if (listed.of(number).isEmpty() && shards.isEmpty()) {
+                List<Integer> others = listed.issues().stream().filter(n -> n != number).toList();
+                if (!others.isEmpty()) {
+                    int other = others.get(0);
+                    String proof = listed.of(other).stream().filter(n -> n.endsWith("/store")).findFirst().orElse(listed.of(other).get(0));
+                    throw new GitHubException("the dedupe state lives on issue #" + other + " (its ref " + proof
+                            + " exists), but #" + number + " was chosen: set EVENT_BUS_STATE_ISSUE=" + other + " (or --state-issue), or, if "
+                            + "that store is retired, delete the refs under " + TICKET_PREFIX + other + "/");
                 }
-                int other = Integer.parseInt(written.group(1));
-                throw new GitHubException(other == number
-                        ? "the state comments of issue #" + number + " are gone, but their write ticket " + ref.path("ref").asText()
-                                + " remains: the claims they held would be forgotten. Restore the comments, or, to start an empty store "
-                                + "on purpose, delete the refs under " + TICKET_PREFIX + number + "/"
-                        : "the dedupe state lives on issue #" + other + " (its write ticket " + ref.path("ref").asText() + " exists), but #"
-                                + number + " was chosen: set EVENT_BUS_STATE_ISSUE=" + other + " (or --state-issue), or, if that store is "
-                                + "retired, delete the refs under " + TICKET_PREFIX + other + "/");
             }
-            otherStoresChecked = true;
+            List<String> cleanup = new ArrayList<>();
+            List<Long> setAside = new ArrayList<>();
+            List<Entry> salvaged = new ArrayList<>();
+            Set<Long> rejected = snapshot.rejected().stream().map(r -> r.comment().id()).collect(Collectors.toSet());
+            for (Map.Entry<Long, List<RefName>> named : listed.comments(number).entrySet()) {
+                long id = named.getKey();
+                List<RefName> names = named.getValue().stream().sorted(Comparator.comparing(n -> !n.anchor())).toList();
+                int shard = names.stream().mapToInt(RefName::shard).max().orElse(-1);
+                if (shard >= 0 && shard != snapshot.shard()) {
+                    continue; // another shard's comment: that shard's own claims look after it
+                }
+                Comment comment = shards.comment(id);
+                if (comment == null && !shards.replaced().contains(id)) {
+                    if (!listedBefore) {
+                        // Listed after the comments were read: a comment created meanwhile is missing from that read.
+                        Shards now = readComments(number, github);
+                        if (now.comment(id) != null || !now.shard(snapshot.shard()).fingerprint().equals(snapshot.fingerprint())) {
+                            return null;
+                        }
+                    }
+                    throw new GitHubException("state comment " + id + " of issue #" + number + " is gone (deleted), but its ref "
+                            + names.get(0).name() + " remains: the claims it held would be forgotten, so nothing was claimed. Restore the "
+                            + "comment if you can; to start this part of the store empty on purpose (events claimed within their TTL "
+                            + "may then be processed again), delete " + names.stream().map(RefName::name).collect(Collectors.joining(" ")));
+                }
+                boolean unreadable = comment != null && snapshot.unknown().contains(comment);
+                if (unreadable || rejected.contains(id)) {
+                    // The write that replaces it deletes its write tickets; its anchor stays, naming a comment kept for inspection.
+                    names.stream().filter(n -> !n.anchor()).map(RefName::name).forEach(cleanup::add);
+                }
+                if (unreadable) {
+                    setAside.add(id);
+                    Parsed parsed = State.parse(comment.body());
+                    List<Entry> readable = (parsed.state() != null ? parsed.state().entries() : parsed.salvaged()).stream()
+                            .filter(e -> shardOf(e.id()) == snapshot.shard()).toList();
+                    salvaged.addAll(readable);
+                    if (reported.add("unreadable " + id)) {
+                        Actions.warning(err, "dedupe: state comment set aside", "state comment " + comment.url() + " no longer reads as "
+                                + "state (" + (comment.hasMarker() ? parsed.error() : "its first line is no longer " + MARKER) + "); it is "
+                                + "kept for inspection and a new state comment replaces it"
+                                + (readable.isEmpty() ? "" : ", carrying the " + readable.size() + " entries that could still be read"), env);
+                    }
+                }
+            }
+            // Earlier tickets that created this shard's comment (at rest after their write, or a dead holder's) are stale:
+            // the comment they created no longer reads. A run still holding one finds the state changed and gives up.
+            String created = TICKET_PREFIX + number + "/new-" + snapshot.shard();
+            listed.of(number).stream().filter(n -> n.equals(created) || n.startsWith(created + "-") || n.startsWith(created + ".r"))
+                    .forEach(cleanup::add);
+            return new Creation(setAside, salvaged, cleanup);
         }
-
-        /** A ticket for a new version of an existing comment; new-*, replace-* and state-issue tickets are not proof of one. */
-        private static final Pattern WRITTEN_TICKET = Pattern.compile("^" + Pattern.quote(TICKET_PREFIX) + "(\\d+)/\\d+-\\d+(\\.r\\d+)?$");
 
         // -- the state comments
 
@@ -1061,7 +1158,15 @@ class dedupe implements Callable<Integer> {
             String first = github.repoPath("/issues/" + number + "/comments?per_page=100");
             List<Comment> comments = new ArrayList<>();
             for (String path = first; path != null; ) {
-                Response page = get(client, path, "read the comments of state issue #" + number);
+                Response page = get(client, path);
+                // GitHub's "Get an issue": 301 when the issue was transferred, 410 when it was deleted, 404 when
+                // the token may not see where it went (the OpenAPI description of issues/get; list-comments documents 404 and 410).
+                if (page.status() == 301 || page.status() == 404 || page.status() == 410) {
+                    throw storeGone(number, page);
+                }
+                if (!page.succeeded()) {
+                    throw new GitHubException(github.refusal(page, "read the comments of state issue #" + number, "issues: read"));
+                }
                 for (JsonNode comment : page.json()) {
                     comments.add(Comment.of(comment));
                 }
@@ -1154,21 +1259,44 @@ class dedupe implements Callable<Integer> {
         // -- requests
 
         /** A GET that repeats as a conditional request: a 304 answers from the cache and is not rate-limited. */
-        private Response get(GitHub client, String path, String action) throws InterruptedException {
+        private Response get(GitHub client, String path) throws InterruptedException {
             Cached cached = cache.get(path);
             Response response = send(client, "GET", path, null, cached == null ? Map.of() : Map.of("If-None-Match", cached.etag()));
             if (response.status() == 304 && cached != null) {
                 return cached.response();
             }
-            if (response.status() == 404 && path.contains("/comments")) {
-                throw new GitHubException("state issue not found (" + response.status() + " " + response.message() + ") while trying to "
-                        + action + ": check EVENT_BUS_STATE_ISSUE / --state-issue, and that the token can see " + github.repository());
+            if (response.status() == 200) {
+                response.header("etag").ifPresent(etag -> cache.put(path, new Cached(etag, response)));
             }
-            if (!response.succeeded()) {
-                throw new GitHubException(github.refusal(response, action, "issues: read"));
-            }
-            response.header("etag").ifPresent(etag -> cache.put(path, new Cached(etag, response)));
             return response;
+        }
+
+        /** The refs under refs/event-bus/dedupe/ (one request; GitHub does not paginate this list). */
+        private Refs listRefs(GitHub client) throws InterruptedException {
+            Response listed = get(client, github.repoPath("/git/matching-refs/" + TICKET_PREFIX.substring("refs/".length())));
+            if (!listed.succeeded()) {
+                throw new GitHubException(github.refusal(listed, "list the dedupe refs under " + TICKET_PREFIX, "contents: read"));
+            }
+            List<String> names = new ArrayList<>();
+            for (JsonNode ref : listed.json()) {
+                names.add(ref.path("ref").asText());
+            }
+            return refs = new Refs(names);
+        }
+
+        /** The state issue cannot be read: the store vanished, which is never answered with an empty one. */
+        private GitHubException storeGone(int number, Response response) {
+            String what = switch (response.status()) {
+                case 410 -> "was deleted";
+                case 301 -> "was moved (transferred to another repository)";
+                default -> "is not there for this token (deleted or moved where it cannot see, or never opened)";
+            };
+            return new GitHubException("the dedupe store is gone: state issue #" + number + " ("
+                    + (issueGiven ? "EVENT_BUS_STATE_ISSUE / --state-issue" : "named by the refs under " + TICKET_PREFIX + number + "/") + ") "
+                    + what + " (" + response.status() + " " + response.message() + "), so its claims cannot be read and nothing was claimed. "
+                    + "Restore the issue if you can; to start an empty store on purpose (events claimed within their TTL may then be "
+                    + "processed again), delete the refs under " + TICKET_PREFIX + number + "/"
+                    + (issueGiven ? ", or correct EVENT_BUS_STATE_ISSUE" : ""));
         }
 
         /** GitHub.exchange, counted and clocked; giving up after retries is GitHubUnreachable (--on-github-error decides). */
@@ -1248,14 +1376,31 @@ class dedupe implements Callable<Integer> {
         return (int) ((id.getMostSignificantBits() >>> 56) & 0xff) % SHARDS;
     }
 
-    /** The state comments of the state issue, one snapshot per shard. */
-    record Shards(int issue, List<Snapshot> all) {
+    /** The state comments of the state issue, one snapshot per shard, and every comment of the issue by id. */
+    record Shards(int issue, List<Snapshot> all, Map<Long, Comment> comments) {
         static Shards none() {
-            return new Shards(0, IntStream.range(0, SHARDS).mapToObj(Snapshot::none).toList());
+            return new Shards(0, IntStream.range(0, SHARDS).mapToObj(Snapshot::none).toList(), Map.of());
         }
 
         static Shards of(int issue, List<Comment> comments, Set<String> trusted) {
-            return new Shards(issue, IntStream.range(0, SHARDS).mapToObj(shard -> Snapshot.of(issue, comments, trusted, shard)).toList());
+            // Each trusted comment parsed once: its state, or why not; null when it does not start with the marker.
+            Map<Comment, Parsed> parsed = new LinkedHashMap<>();
+            List<Comment> untrusted = new ArrayList<>();
+            Map<Long, Comment> byId = new LinkedHashMap<>();
+            for (Comment comment : comments) {
+                byId.put(comment.id(), comment);
+                if (!trusted.contains(comment.author().toLowerCase(Locale.ROOT))) {
+                    if (comment.hasMarker()) {
+                        untrusted.add(comment);
+                    }
+                    continue;
+                }
+                parsed.put(comment, comment.hasMarker() ? State.parse(comment.body()) : null);
+            }
+            Set<Long> replaced = parsed.values().stream().filter(p -> p != null && p.state() != null)
+                    .flatMap(p -> p.state().replaced().stream()).collect(Collectors.toSet());
+            return new Shards(issue, IntStream.range(0, SHARDS).mapToObj(shard -> Snapshot.of(issue, shard, parsed, untrusted, replaced)).toList(),
+                    byId);
         }
 
         Snapshot shard(int shard) {
@@ -1264,6 +1409,16 @@ class dedupe implements Callable<Integer> {
 
         Entry live(UUID id, Instant now) {
             return shard(shardOf(id)).live(id, now);
+        }
+
+        /** Any comment of the issue, whoever wrote it; null when there is none with that id. */
+        Comment comment(long id) {
+            return comments.get(id);
+        }
+
+        /** The comments that the state comments list as set aside. */
+        Set<Long> replaced() {
+            return all.stream().filter(s -> s.comment() != null).flatMap(s -> s.state().replaced().stream()).collect(Collectors.toSet());
         }
 
         /** No state comment at all, readable or not: the store's first write. */
@@ -1277,16 +1432,19 @@ class dedupe implements Callable<Integer> {
 
         String describe() {
             long comments = all.stream().filter(s -> s.comment() != null).count();
-            return issue == 0 ? "no state yet (no issue labelled " + STATE_LABEL + ")"
+            return issue == 0 ? "no store yet (no refs under " + TICKET_PREFIX + ")"
                     : "state issue #" + issue + ", " + comments + " of " + SHARDS + " state comments";
         }
     }
 
-    /** One shard's comments on the state issue, sorted out: the state, the ones set aside, the untrusted ones. */
-    record Snapshot(int issue, int shard, Comment comment, State state, List<Rejected> rejected, List<Comment> untrusted, List<Entry> salvaged,
-            List<Long> superseded) {
+    /**
+     * One shard's comments on the state issue, sorted out: the state, the ones set aside, the untrusted ones,
+     * and (for a shard without a state) the trusted comments that belong to no shard one can read.
+     */
+    record Snapshot(int issue, int shard, Comment comment, State state, List<Rejected> rejected, List<Comment> untrusted,
+            List<Comment> unknown, List<Entry> salvaged, List<Long> superseded) {
         static Snapshot none(int shard) {
-            return new Snapshot(0, shard, null, State.empty(shard), List.of(), List.of(), List.of(), List.of());
+            return new Snapshot(0, shard, null, State.empty(shard), List.of(), List.of(), List.of(), List.of(), List.of());
         }
 
         /**
@@ -1294,22 +1452,13 @@ class dedupe implements Callable<Integer> {
          * other such comment lists as replaced. Others of the shard are set aside: unparsable ones (edited)
          * and extra ones.
          */
-        static Snapshot of(int issue, List<Comment> comments, Set<String> trusted, int shard) {
-            List<Comment> untrusted = new ArrayList<>();
+        static Snapshot of(int issue, int shard, Map<Comment, Parsed> parsed, List<Comment> untrusted, Set<Long> replacedAnywhere) {
             Map<Comment, Parsed> candidates = new LinkedHashMap<>();
-            for (Comment comment : comments) {
-                if (!comment.hasMarker()) {
-                    continue;
+            parsed.forEach((comment, p) -> {
+                if (p != null && p.shard() == shard) {
+                    candidates.put(comment, p);
                 }
-                if (!trusted.contains(comment.author().toLowerCase(Locale.ROOT))) {
-                    untrusted.add(comment);
-                    continue;
-                }
-                Parsed parsed = State.parse(comment.body());
-                if (parsed.shard() == shard) {
-                    candidates.put(comment, parsed);
-                }
-            }
+            });
             Set<Long> replaced = candidates.values().stream().filter(p -> p.state() != null)
                     .flatMap(p -> p.state().replaced().stream()).collect(Collectors.toSet());
             Comment chosen = candidates.entrySet().stream()
@@ -1323,32 +1472,61 @@ class dedupe implements Callable<Integer> {
                 if (comment.equals(chosen) || state.replaced().contains(comment.id())) {
                     continue;
                 }
-                Parsed parsed = candidate.getValue();
-                rejected.add(new Rejected(comment, parsed.state() == null
-                        ? "no longer parses (" + parsed.error() + ")" : "is a second state comment of its shard (the oldest one counts)"));
+                Parsed p = candidate.getValue();
+                rejected.add(new Rejected(comment, p.state() == null
+                        ? "no longer parses (" + p.error() + ")" : "is a second state comment of its shard (the oldest one counts)"));
                 if (chosen == null) {
-                    salvaged = parsed.salvaged();
+                    salvaged = p.salvaged();
                 }
             }
+            // Trusted comments that are no state and name no shard (a person rewrote one, marker and all; or some
+            // other bot's comment): only the refs can tell whose they were (see Store.creation). They change the
+            // name of the ticket that creates this shard's comment, so that it never repeats an earlier one.
+            List<Comment> unknown = chosen != null ? List.of() : parsed.entrySet().stream()
+                    .filter(e -> (e.getValue() == null || (e.getValue().state() == null && e.getValue().shard() < 0))
+                            && !replacedAnywhere.contains(e.getKey().id()))
+                    .map(Map.Entry::getKey).toList();
             // The next version lists every other trusted marker comment, so they are reported once, not on every run.
             List<Long> superseded = candidates.keySet().stream().filter(c -> !c.equals(chosen)).map(Comment::id).sorted().toList();
-            return new Snapshot(issue, shard, chosen, state, rejected, untrusted, salvaged, superseded);
+            return new Snapshot(issue, shard, chosen, state, rejected, untrusted, unknown, salvaged, superseded);
         }
 
-        /** Changes whenever another run writes this shard: the comment, its version, its text. */
+        /** This snapshot with what a creation found: comments set aside, and the entries they still hold. */
+        Snapshot with(Creation creation) {
+            return new Snapshot(issue, shard, comment, state, rejected, untrusted, unknown,
+                    Stream.concat(salvaged.stream(), creation.salvaged().stream()).toList(),
+                    Stream.concat(superseded.stream(), creation.setAside().stream()).distinct().sorted().toList());
+        }
+
+        /**
+         * Changes whenever another run writes this shard, and whenever a person edits its comment: the
+         * comment, its version, GitHub's updated_at, its text. The ticket name is a function of it.
+         */
         String fingerprint() {
-            return comment == null ? "none " + rejected.stream().map(r -> r.comment().id() + ":" + r.comment().body().hashCode()).toList()
-                    : comment.id() + " " + state.version() + " " + comment.body().hashCode();
+            return comment == null ? "none " + setAsideKey()
+                    : comment.id() + " " + state.version() + " " + comment.updatedAt() + " " + comment.body().hashCode();
         }
 
-        /** The write ticket for the version after this one. */
+        /** The comments a new state comment of this shard would follow, each with its updated_at and text. */
+        private String setAsideKey() {
+            return Stream.concat(rejected.stream().map(Rejected::comment), unknown.stream())
+                    .map(c -> c.id() + "@" + c.updatedAt() + ":" + c.body().hashCode()).sorted().collect(Collectors.joining(","));
+        }
+
+        /**
+         * The write ticket for the version after this one: named by the comment, its version and GitHub's
+         * updated_at (which a person's edit moves forward), or, for a shard without a readable comment, by
+         * a digest of the unreadable comments it would follow (a person's edit makes one more, or changes
+         * one's updated_at). So a ticket taken after a person edited the state never repeats the last
+         * write's ticket, which stays at rest: nobody waits for a lease that no one holds.
+         */
         String ticketName() {
             String prefix = TICKET_PREFIX + issue + "/";
             if (comment != null) {
-                return prefix + comment.id() + "-" + state.version();
+                return prefix + comment.id() + "-" + state.version() + "-" + Long.toString(comment.updatedAt(), 36);
             }
-            return rejected.isEmpty() ? prefix + "new-" + shard
-                    : prefix + "replace-" + shard + "-" + rejected.stream().mapToLong(r -> r.comment().id()).max().getAsLong();
+            String key = setAsideKey();
+            return prefix + "new-" + shard + "-" + (key.isEmpty() ? "0" : digest(key));
         }
 
         /** The live claim of id, if any; entries salvaged from an unreadable comment count as claims. */
@@ -1371,17 +1549,95 @@ class dedupe implements Callable<Integer> {
         }
     }
 
+    /** The first 12 hexadecimal digits of the SHA-256 of text: short enough for a ref name, long enough never to repeat. */
+    static String digest(String text) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder();
+            for (int i = 0; i < 6; i++) {
+                hex.append(String.format("%02x", hash[i]));
+            }
+            return hex.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     record Rejected(Comment comment, String reason) {
     }
 
-    record Comment(long id, String url, String author, String body) {
+    /** A comment as listed: updatedAt is GitHub's updated_at in epoch seconds (0 when absent). */
+    record Comment(long id, String url, String author, String body, long updatedAt) {
         static Comment of(JsonNode json) {
+            long updated;
+            try {
+                updated = Instant.parse(json.path("updated_at").asText()).getEpochSecond();
+            } catch (DateTimeParseException e) {
+                updated = 0;
+            }
             return new Comment(json.path("id").asLong(), json.path("html_url").asText(), json.path("user").path("login").asText(""),
-                    json.path("body").asText(""));
+                    json.path("body").asText(""), updated);
         }
 
         boolean hasMarker() {
             return body.lines().findFirst().map(String::strip).filter(MARKER::equals).isPresent();
+        }
+    }
+
+    /** What creating a shard's comment takes over: comments set aside, the entries they still hold, refs to delete. */
+    record Creation(List<Long> setAside, List<Entry> salvaged, List<String> cleanup) {
+    }
+
+    /** One ref under an issue that names a state comment: whether it is the comment's anchor, and its shard (-1: unknown). */
+    record RefName(String name, long comment, int shard, boolean anchor) {
+    }
+
+    /**
+     * The refs under refs/event-bus/dedupe/, as listed, and what they say. Under {@code <issue>/}:
+     * {@code store} (the store was opened on that issue), {@code shard-<s>-<comment>} (a state comment of
+     * shard s was created), {@code <comment>-<version>-<updated_at>} (a write ticket: a version of that
+     * comment), {@code new-<s>-<digest>} (the ticket that creates shard s's comment); refs written by
+     * earlier versions of this script ({@code <comment>-<version>}, {@code new-<s>}, {@code replace-<s>-<comment>})
+     * read the same way. (Earlier versions also took their opening lock, {@code state-issue}, here; it names no issue.)
+     * Only a token with contents: write can create or delete any of them.
+     */
+    record Refs(List<String> names) {
+        private static final Pattern UNDER_ISSUE = Pattern.compile("^" + Pattern.quote(TICKET_PREFIX) + "([1-9]\\d{0,8})/(.+)$");
+        private static final Pattern ANCHOR = Pattern.compile("^shard-(\\d{1,3})-(\\d{1,19})$");
+        private static final Pattern TICKET = Pattern.compile("^(\\d{1,19})-\\d.*$");
+        private static final Pattern REPLACE = Pattern.compile("^replace-(\\d{1,3})-(\\d{1,19})(?:\\..*)?$");
+
+        /** The issues the refs name, in ascending order. */
+        List<Integer> issues() {
+            return names.stream().map(UNDER_ISSUE::matcher).filter(Matcher::matches).map(m -> Integer.valueOf(m.group(1)))
+                    .distinct().sorted().toList();
+        }
+
+        List<String> of(int issue) {
+            return names.stream().filter(n -> n.startsWith(TICKET_PREFIX + issue + "/")).toList();
+        }
+
+        /** The comments the refs of issue name, each with those refs. */
+        Map<Long, List<RefName>> comments(int issue) {
+            Map<Long, List<RefName>> named = new LinkedHashMap<>();
+            for (String name : of(issue)) {
+                String rest = name.substring((TICKET_PREFIX + issue + "/").length());
+                Matcher anchor = ANCHOR.matcher(rest);
+                Matcher ticket = TICKET.matcher(rest);
+                Matcher replace = REPLACE.matcher(rest);
+                RefName ref = anchor.matches() ? new RefName(name, Long.parseLong(anchor.group(2)), Integer.parseInt(anchor.group(1)), true)
+                        : ticket.matches() ? new RefName(name, Long.parseLong(ticket.group(1)), -1, false)
+                        : replace.matches() ? new RefName(name, Long.parseLong(replace.group(2)), Integer.parseInt(replace.group(1)), false)
+                        : null;
+                if (ref != null) {
+                    named.computeIfAbsent(ref.comment(), k -> new ArrayList<>()).add(ref);
+                }
+            }
+            return named;
+        }
+
+        Refs with(String name) {
+            return new Refs(Stream.concat(names.stream(), Stream.of(name)).distinct().toList());
         }
     }
 
@@ -1457,9 +1713,9 @@ class dedupe implements Callable<Integer> {
         }
 
         static Parsed parse(String body) {
-            // The shard is read first and on its own, so an unparsable comment still belongs to one.
+            // The shard is read first and on its own, so an unparsable comment still belongs to one (-1: none can be read).
             Matcher shardLine = SHARD.matcher(body.replace("\r", ""));
-            int shard = shardLine.find() && Integer.parseInt(shardLine.group(2)) == SHARDS ? Integer.parseInt(shardLine.group(1)) % SHARDS : 0;
+            int shard = shardLine.find() && Integer.parseInt(shardLine.group(2)) == SHARDS ? Integer.parseInt(shardLine.group(1)) % SHARDS : -1;
             List<String> lines = body.lines().map(String::strip).toList();
             int start = lines.indexOf(FENCE);
             if (start < 0) {
@@ -1531,7 +1787,8 @@ class dedupe implements Callable<Integer> {
             if (!errors.isEmpty()) {
                 return new Parsed(null, errors.get(0) + (errors.size() > 1 ? " and " + (errors.size() - 1) + " more problems" : ""), entries, shard);
             }
-            return new Parsed(new State(shard, version, entries, tickets, replaced, sha), null, List.of(), shard);
+            // A state without a shard line (written before the store had shards) is shard 0's.
+            return new Parsed(new State(Math.max(shard, 0), version, entries, tickets, replaced, sha), null, List.of(), Math.max(shard, 0));
         }
 
         /**

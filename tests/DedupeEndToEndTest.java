@@ -118,13 +118,19 @@ class DedupeEndToEndTest {
         assertEquals("new", verdict(first));
         Scripts.Result second = dedupe(env, "claim", eventId, "--verbose");
         assertEquals("duplicate", verdict(second));
-        Scripts.Result third = dedupe(env, "claim", UUID.randomUUID().toString(), "--verbose");
+        int shard = dedupe.shardOf(UUID.fromString(eventId));
+        Scripts.Result third = dedupe(env, "claim", DedupeTest.idInShard((shard + 1) % dedupe.SHARDS).toString(), "--verbose");
         assertEquals("new", verdict(third));
         assertEquals("claim=new\nduplicate=false\nclaim=duplicate\nduplicate=true\nclaim=new\nduplicate=false\n",
                 Files.readString(Path.of(env.get("GITHUB_OUTPUT"))));
+        Scripts.Result fourth = dedupe(env, "claim", DedupeTest.idInShard(shard).toString(), "--verbose");
+        assertEquals("new", verdict(fourth));
         System.out.println("first claim (opens the state issue and comment): " + requests(first));
-        System.out.println("repeat (duplicate): " + requests(second));
-        System.out.println("next new id, state issue found by its label: " + requests(third));
+        System.out.println("repeat (duplicate), state issue found by its refs: " + requests(second));
+        System.out.println("first new id of a shard without a comment, state issue found by its refs: " + requests(third));
+        System.out.println("next new id, state issue found by its refs: " + requests(fourth));
+        assertTrue(requests(second).startsWith("2 counted + 0 free"), second.toString());
+        assertTrue(requests(fourth).startsWith("5 counted + 1 free"), fourth.toString());
 
         Map<String, String> known = env();
         known.put("EVENT_BUS_STATE_ISSUE", "1");
@@ -241,8 +247,11 @@ class DedupeEndToEndTest {
                 JSON.createObjectNode().put("body", garbled).toString());
 
         String after = DedupeTest.idInShard(dedupe.shardOf(UUID.fromString(before))).toString(); // the same state comment
+        github.clearJournal();
         Scripts.Result run = dedupe(env, "claim", after);
         assertEquals("new", verdict(run));
+        assertTrue(github.journal("POST", ".*/git/refs").stream().allMatch(e -> e.status() == 201), "no lease wait: no ticket refused");
+        assertEquals(1, run.stderr().lines().filter(l -> l.startsWith("::warning")).count(), run.stderr());
         assertTrue(run.stderr().contains("::warning title=dedupe%3A state comment set aside::state comment "), run.stderr());
         assertTrue(run.stderr().contains("no longer parses") && run.stderr().contains("a new state comment replaces it"), run.stderr());
         List<String> bodies = DedupeTest.commentBodies(github, 1);
@@ -251,6 +260,136 @@ class DedupeEndToEndTest {
         assertTrue(storedIds(1).contains(UUID.fromString(after)));
         assertEquals("duplicate", verdict(dedupe(env, "claim", after)));
         assertEquals("duplicate", verdict(dedupe(env, "claim", before)), "its entries were carried over");
+    }
+
+    // ---- the store is found by its refs: what a triager, a collaborator or a vandal can do to it ----------------
+    // GitHub's "Repository roles for an organization": triage may apply/dismiss labels and close, reopen and
+    // assign all issues; editing others' comments, transferring and locking take write; deleting an issue, admin.
+    // The emulator has no triage role: a collaborator (alice) does here what a triager may do.
+
+    static final String ALICE_TOKEN = DedupeTest.ALICE_TOKEN;
+
+    static void asAlice(String method, String path, String body) {
+        github.addUser(ALICE_TOKEN, "alice", true);
+        DedupeTest.api(github, ALICE_TOKEN, method, "/repos/" + REPO + path, body);
+    }
+
+    /** An older issue opened by the bot itself (other workflows open issues with GITHUB_TOKEN too), then the store. */
+    int olderBotIssueThenTheStore(String eventId) throws IOException {
+        int older = github.createIssue(REPO, "weekly report", "github-actions[bot]");
+        assertEquals("new", verdict(dedupe(env(), "claim", eventId)));
+        assertEquals(older + 1, ((Number) github.issues(REPO).get(1).get("number")).intValue());
+        return older;
+    }
+
+    @Test
+    void theLabelMovedToAnOlderIssueChangesNothing() throws IOException {
+        String eventId = UUID.randomUUID().toString();
+        int older = olderBotIssueThenTheStore(eventId);
+        int store = older + 1;
+        asAlice("PATCH", "/issues/" + store, "{\"labels\":[]}");
+        asAlice("POST", "/issues/" + older + "/labels", "{\"labels\":[\"event-bus-state\"]}");
+
+        Scripts.Result again = dedupe(env(), "claim", eventId);
+        assertEquals("duplicate", verdict(again), "claimed before the label moved: " + again);
+        assertTrue(again.stderr().contains("(state issue #" + store + ")"), again.stderr());
+        assertEquals("new", verdict(dedupe(env(), "claim", UUID.randomUUID().toString())));
+        assertEquals(2, github.issues(REPO).size(), "no new store was opened");
+        assertTrue(github.comments(REPO, older).isEmpty(), "nothing was written on the labelled issue");
+    }
+
+    @Test
+    void anotherIssueLabelledTooChangesNothing() throws IOException {
+        String eventId = UUID.randomUUID().toString();
+        int older = olderBotIssueThenTheStore(eventId);
+        asAlice("POST", "/issues/" + older + "/labels", "{\"labels\":[\"event-bus-state\"]}");
+        int newer = github.createIssue(REPO, "another", "github-actions[bot]");
+        asAlice("POST", "/issues/" + newer + "/labels", "{\"labels\":[\"event-bus-state\"]}");
+
+        assertEquals("duplicate", verdict(dedupe(env(), "claim", eventId)));
+        assertEquals(3, github.issues(REPO).size(), "no new store was opened");
+        assertTrue(github.comments(REPO, older).isEmpty() && github.comments(REPO, newer).isEmpty());
+    }
+
+    @Test
+    void theStoresIssueClosedReopenedOrRetitledChangesNothing() throws IOException {
+        String eventId = UUID.randomUUID().toString();
+        assertEquals("new", verdict(dedupe(env(), "claim", eventId)));
+        asAlice("PATCH", "/issues/1", "{\"state\":\"closed\",\"state_reason\":\"not_planned\"}");
+        assertEquals("duplicate", verdict(dedupe(env(), "claim", eventId)), "closed");
+        asAlice("PATCH", "/issues/1", "{\"state\":\"open\",\"title\":\"please delete me\"}");
+        assertEquals("duplicate", verdict(dedupe(env(), "claim", eventId)), "reopened and retitled");
+        assertEquals(1, github.issues(REPO).size(), "no new store was opened");
+    }
+
+    @Test
+    void aRepositoryWithoutAStoreGetsOneEvenWhenTwoFirstClaimsRace() throws Exception {
+        String eventId = UUID.randomUUID().toString();
+        List<Map<String, String>> envs = List.of(env(), env());
+        // Both processes' first look at the refs is held back, so both find no store and both try to open one.
+        github.injectFault("GET", "/repos/" + REPO + "/git/matching-refs/.*", GitHubEmulator.Fault.delay(2_000), 2);
+        List<Scripts.Result> runs = inParallel(envs, List.of(new String[] {"claim", eventId, "--verbose"}, new String[] {"claim", eventId, "--verbose"}));
+        List<String> verdicts = runs.stream().map(DedupeEndToEndTest::verdict).sorted().toList();
+        assertEquals(List.of("duplicate", "new"), verdicts, runs.toString());
+        assertEquals(1, github.issues(REPO).size(), "one store: " + runs);
+        assertEquals(1, runs.stream().filter(r -> r.stderr().contains("opened state issue #1")).count(), runs.toString());
+        assertTrue(github.refs(REPO).contains("refs/event-bus/dedupe/1/store"));
+        assertFalse(github.refs(REPO).contains("refs/event-bus/dedupe-opening"), "the opening lock is gone");
+        System.out.println("two racing first claims: " + runs.stream().map(DedupeEndToEndTest::requests).toList());
+    }
+
+    @Test
+    void theStoresIssueDeletedIsAnErrorNeverANewStore() throws IOException {
+        String eventId = UUID.randomUUID().toString();
+        assertEquals("new", verdict(dedupe(env(), "claim", eventId)));
+        github.deleteIssue(REPO, 1);
+
+        github.clearJournal();
+        Scripts.Result claim = dedupe(env(), "claim", eventId);
+        assertEquals(1, claim.exitCode(), claim.toString());
+        assertEquals("", claim.stdout());
+        assertTrue(claim.stderr().startsWith("the dedupe store is gone: state issue #1 (named by the refs under refs/event-bus/dedupe/1/) "
+                + "was deleted (410 This issue was deleted), so its claims cannot be read and nothing was claimed. Restore the issue if you "
+                + "can; to start an empty store on purpose"), claim.stderr());
+        assertEquals(1, claim.stderr().lines().count(), "one line: " + claim.stderr());
+        assertTrue(github.issues(REPO).isEmpty(), "no new store was opened");
+        assertTrue(github.journal().stream().noneMatch(e -> e.method().equals("POST") && e.path().endsWith("/issues")));
+    }
+
+    @Test
+    void aCommentRewrittenIntoGarbageCostsOneWarningAndNoLeaseWait() throws IOException {
+        // The attack: the state comment, written once (its ticket new-<shard>-0 stays at rest), rewritten by
+        // a person into something that is no state at all. The next write of its shard must not take that ticket again.
+        String before = UUID.randomUUID().toString();
+        Map<String, String> env = env();
+        env.put("GITHUB_ACTIONS", "true");
+        assertEquals("new", verdict(dedupe(env, "claim", before)));
+        long original = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
+        int shard = dedupe.shardOf(UUID.fromString(before));
+        String atRest = "refs/event-bus/dedupe/1/new-" + shard + "-0";
+        assertTrue(github.refs(REPO).contains(atRest), github.refs(REPO).toString());
+        asAlice("PATCH", "/issues/comments/" + original, "{\"body\":\"lol\"}");
+
+        github.clearJournal();
+        String after = DedupeTest.idInShard(shard).toString();
+        Scripts.Result run = dedupe(env, "claim", after, "--verbose");
+        assertEquals("new", verdict(run));
+        assertEquals(1, run.stderr().lines().filter(l -> l.startsWith("::warning")).count(), run.stderr());
+        assertTrue(run.stderr().contains("::warning title=dedupe%3A state comment set aside::state comment ") && run.stderr().contains(
+                "no longer reads as state (its first line is no longer <!-- event-bus:dedupe v1 -->)"), run.stderr());
+        // No wait: no ticket was refused, none taken over (.r1); the one taken is new, the one at rest deleted.
+        assertTrue(github.journal("POST", ".*/git/refs").stream().allMatch(e -> e.status() == 201), DedupeTest.describe(github.journal()));
+        dedupe.State replacement = DedupeTest.stateOf(DedupeTest.commentBodies(github, 1).get(1));
+        String taken = replacement.tickets().get(0);
+        assertTrue(taken.matches("refs/event-bus/dedupe/1/new-" + shard + "-[0-9a-f]{12}"), taken);
+        assertFalse(github.refs(REPO).contains(atRest));
+        assertEquals(List.of(original), replacement.replaced());
+        assertEquals("lol", DedupeTest.commentBodies(github, 1).get(0), "kept for inspection");
+        System.out.println("claim after a comment was rewritten: " + requests(run));
+
+        Scripts.Result next = dedupe(env, "claim", after);
+        assertEquals("duplicate", verdict(next));
+        assertFalse(next.stderr().contains("::warning"), "warned once: " + next.stderr());
     }
 
     @Test

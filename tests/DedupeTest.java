@@ -175,7 +175,9 @@ class DedupeTest {
         InProcess.Run first = dedupe(env(), "claim", eventId);
         assertEquals(0, first.exitCode(), first.err());
         assertEquals("new", first.verdict());
-        assertTrue(first.err().contains("opened state issue #1 (labelled event-bus-state, locked)"), first.err());
+        assertTrue(first.err().contains("opened state issue #1 (locked, labelled event-bus-state; the store is found by its ref "
+                + "refs/event-bus/dedupe/1/store)"), first.err());
+        assertTrue(github.refs(REPO).contains("refs/event-bus/dedupe/1/store"), "the ref that makes #1 the store");
 
         Map<String, Object> issue = github.issues(REPO).get(0);
         assertEquals(true, issue.get("locked"));
@@ -222,10 +224,21 @@ class DedupeTest {
         System.out.println("duplicate claim: " + describe(github.journal()));
         assertEquals(1, github.journal().size(), "a duplicate costs one read");
 
-        // Without the state issue's number, finding it costs one more request.
+        // Without the state issue's number, finding it costs one more request: listing the refs that name it.
         github.clearJournal();
         assertEquals("new", dedupe(env(), "claim", id(2)).verdict());
         assertEquals(5, counted(github.journal()), describe(github.journal()));
+
+        // A shard's first comment: the refs are listed (they must not prove a comment of it was deleted), the
+        // comment is created instead of edited, and its own ref written.
+        github.clearJournal();
+        assertEquals("new", dedupe(env, "claim", id(5)).verdict());
+        System.out.println("first claim in a shard without a comment: " + describe(github.journal()));
+        assertEquals(List.of("GET", "GET", "POST", "GET", "POST", "POST"), github.journal().stream().map(GitHubEmulator.JournalEntry::method).toList());
+        assertEquals(5, counted(github.journal()), describe(github.journal()));
+        github.clearJournal();
+        assertEquals("new", dedupe(env(), "claim", id(4)).verdict());
+        assertEquals(5, counted(github.journal()), "the same without the number: the refs were listed anyway: " + describe(github.journal()));
     }
 
     @Test
@@ -233,10 +246,22 @@ class DedupeTest {
         for (int i = 0; i < 3; i++) {
             assertEquals("new", dedupe(env(), "claim", id(4)).verdict());
         }
-        Set<String> tickets = github.refs(REPO).stream().filter(r -> r.startsWith("refs/event-bus/")).collect(Collectors.toSet());
+        Set<String> refs = github.refs(REPO).stream().filter(r -> r.startsWith("refs/event-bus/")).collect(Collectors.toSet());
         long commentId = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
-        assertEquals(Set.of("refs/event-bus/dedupe/1/" + commentId + "-2"), tickets, "the ticket of the last write (version 2 -> 3)");
-        assertEquals(List.of("refs/event-bus/dedupe/1/" + commentId + "-2"), stateOf(commentBodies(github, 1).get(0)).tickets());
+        List<String> tickets = stateOf(commentBodies(github, 1).get(0)).tickets();
+        assertEquals(1, tickets.size(), tickets.toString());
+        assertTrue(tickets.get(0).matches("refs/event-bus/dedupe/1/" + commentId + "-2-[0-9a-z]+"), "the ticket of the last write "
+                + "(version 2 -> 3), named by the comment, its version and GitHub's updated_at: " + tickets);
+        // Besides it, the refs that say where the store is: the issue's, and the comment's (with its shard).
+        assertEquals(Set.of("refs/event-bus/dedupe/1/store", "refs/event-bus/dedupe/1/shard-4-" + commentId, tickets.get(0)), refs);
+    }
+
+    /** The write ticket the next write of the issue's first state comment takes: its id, version and updated_at. */
+    static String nextTicket(int issue) {
+        Map<String, Object> comment = github.comments(REPO, issue).get(0);
+        long updated = Instant.parse((String) comment.get("updated_at")).getEpochSecond();
+        return "refs/event-bus/dedupe/" + issue + "/" + comment.get("id") + "-" + stateOf((String) comment.get("body")).version() + "-"
+                + Long.toString(updated, 36);
     }
 
     @Test
@@ -558,9 +583,8 @@ class DedupeTest {
     @Test
     void aTicketWhoseHolderDiedIsTakenOverAfterTheLease() {
         dedupe(env(), "claim", id(0));
-        long commentId = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
         // A run took the ticket for version 1 -> 2 and was killed before writing.
-        String stuck = "refs/event-bus/dedupe/1/" + commentId + "-1";
+        String stuck = nextTicket(1);
         api(github, GitHubEmulator.DEFAULT_TOKEN, "POST", "/repos/" + REPO + "/git/refs",
                 "{\"ref\":\"" + stuck + "\",\"sha\":\"" + github.branchSha(REPO, "main") + "\"}");
 
@@ -578,11 +602,12 @@ class DedupeTest {
         github.injectFault("PATCH", "/repos/" + REPO + "/issues/comments/.*", GitHubEmulator.Fault.status(503), 1);
         InProcess.Run failed = dedupe(env(), "claim", id(0), "--max-attempts", "1");
         assertEquals(1, failed.exitCode(), failed.err());
-        assertTrue(github.refs(REPO).stream().noneMatch(r -> r.endsWith("-1")), "the ticket for version 1 -> 2 was given up: " + github.refs(REPO));
+        String ticket = nextTicket(1);
+        assertFalse(github.refs(REPO).contains(ticket), "the ticket for version 1 -> 2 was given up: " + github.refs(REPO));
 
         assertEquals("new", dedupe(env(), "claim", id(0)).verdict());
         Set<String> refs = github.refs(REPO);
-        assertTrue(refs.stream().anyMatch(r -> r.endsWith("-1")), "the ticket for version 1 -> 2 was taken again: " + refs);
+        assertTrue(refs.contains(ticket), "the ticket for version 1 -> 2 was taken again: " + refs);
         // Waiting out a dead holder's lease ends with the ticket's next attempt, <name>.r1.
         assertTrue(refs.stream().noneMatch(r -> r.matches(".*\\.r[0-9]+")), "no wait for the lease: " + refs);
     }
@@ -694,18 +719,25 @@ class DedupeTest {
     }
 
     @Test
-    void deletedStateCommentsAreAnErrorNotAnEmptyStore() {
+    void aDeletedStateCommentIsAnErrorNotAnEmptyShard() {
         String eventId = id(3);
-        dedupe(env(), "claim", eventId);
-        dedupe(env(), "claim", id(3)); // version 2: its ticket proves a state comment existed
+        dedupe(env(), "claim", eventId); // written once: the comment's own ref proves it existed
         long comment = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
         api(github, GitHubEmulator.DEFAULT_TOKEN, "DELETE", "/repos/" + REPO + "/issues/comments/" + comment, null);
 
         InProcess.Run claim = dedupe(env(), "claim", eventId);
         assertEquals(1, claim.exitCode(), claim.err());
-        assertTrue(claim.err().startsWith("the state comments of issue #1 are gone, but their write ticket refs/event-bus/dedupe/1/"
-                + comment + "-1 remains: the claims they held would be forgotten."), claim.err());
+        assertTrue(claim.err().startsWith("state comment " + comment + " of issue #1 is gone (deleted), but its ref refs/event-bus/dedupe/1/shard-3-"
+                + comment + " remains: the claims it held would be forgotten, so nothing was claimed."), claim.err());
         assertTrue(github.comments(REPO, 1).isEmpty(), "nothing written");
+        // The state issue known: the same, the refs listed only because the shard has no comment.
+        Map<String, String> known = env();
+        known.put("EVENT_BUS_STATE_ISSUE", "1");
+        InProcess.Run again = dedupe(known, "claim", id(3));
+        assertEquals(1, again.exitCode(), again.err());
+        assertTrue(again.err().startsWith("state comment " + comment + " of issue #1 is gone (deleted)"), again.err());
+        // Another shard's comments are not held up.
+        assertEquals("new", dedupe(env(), "claim", id(5)).verdict());
     }
 
     @Test
@@ -715,8 +747,107 @@ class DedupeTest {
         int other = openIssue(github, "not the store");
         InProcess.Run claim = dedupe(env(), "claim", id(3), "--state-issue", String.valueOf(other));
         assertEquals(1, claim.exitCode(), claim.err());
-        assertTrue(claim.err().startsWith("the dedupe state lives on issue #1 (its write ticket refs/event-bus/dedupe/1/"), claim.err());
+        assertTrue(claim.err().startsWith("the dedupe state lives on issue #1 (its ref refs/event-bus/dedupe/1/store exists), but #"
+                + other + " was chosen"), claim.err());
         assertTrue(claim.err().contains("set EVENT_BUS_STATE_ISSUE=1"), claim.err());
+    }
+
+    @Test
+    void theLabelIsNeverReadTheRefsSayWhereTheStoreIs() {
+        // An older issue opened by the same bot (other workflows open issues with GITHUB_TOKEN too).
+        int older = api(github, GitHubEmulator.DEFAULT_TOKEN, "POST", "/repos/" + REPO + "/issues", "{\"title\":\"older\"}").get("number").asInt();
+        String eventId = id(3);
+        assertEquals("new", dedupe(env(), "claim", eventId).verdict());
+        int store = older + 1;
+        // The label moves to the older issue; the store's issue is closed, retitled.
+        api(github, GitHubEmulator.DEFAULT_TOKEN, "PATCH", "/repos/" + REPO + "/issues/" + store, "{\"labels\":[],\"state\":\"closed\",\"title\":\"x\"}");
+        api(github, GitHubEmulator.DEFAULT_TOKEN, "PATCH", "/repos/" + REPO + "/issues/" + older, "{\"labels\":[\"event-bus-state\"]}");
+        github.clearJournal();
+        InProcess.Run again = dedupe(env(), "claim", eventId);
+        assertEquals("duplicate", again.verdict(), again.err());
+        assertTrue(again.err().contains("(state issue #" + store + ")"), again.err());
+        assertTrue(github.journal().stream().noneMatch(e -> e.path().matches(".*/issues(\\?.*)?$")), "no issue is listed: " + describe(github.journal()));
+        assertEquals("new", dedupe(env(), "claim", id(3)).verdict());
+        assertEquals(2, github.issues(REPO).size(), "no store opened");
+        assertTrue(github.comments(REPO, older).isEmpty());
+    }
+
+    @Test
+    void refsThatNameTwoIssuesAreAnErrorNotAGuess() {
+        String eventId = id(3);
+        dedupe(env(), "claim", eventId);
+        int other = openIssue(github, "a second store");
+        api(github, GitHubEmulator.DEFAULT_TOKEN, "POST", "/repos/" + REPO + "/git/refs",
+                "{\"ref\":\"refs/event-bus/dedupe/" + other + "/store\",\"sha\":\"" + github.branchSha(REPO, "main") + "\"}");
+        InProcess.Run claim = dedupe(env(), "claim", eventId);
+        assertEquals(1, claim.exitCode(), claim.err());
+        assertTrue(claim.err().startsWith("the refs under refs/event-bus/dedupe/ name more than one state issue (#1, #" + other + ")"), claim.err());
+        Map<String, String> known = env();
+        known.put("EVENT_BUS_STATE_ISSUE", "1");
+        assertEquals("duplicate", dedupe(known, "claim", eventId).verdict(), "the variable settles it");
+    }
+
+    @Test
+    void aStateIssueThatVanishedIsAnErrorNeverANewStore() {
+        String eventId = id(3);
+        dedupe(env(), "claim", eventId);
+        github.deleteIssue(REPO, 1);
+        InProcess.Run claim = dedupe(env(), "claim", eventId, "--on-github-error", "new");
+        assertEquals(1, claim.exitCode(), claim.err());
+        assertTrue(claim.err().startsWith("the dedupe store is gone: state issue #1 (named by the refs under refs/event-bus/dedupe/1/) was "
+                + "deleted (410 "), claim.err());
+        assertTrue(claim.err().contains("delete the refs under refs/event-bus/dedupe/1/"), claim.err());
+        assertEquals("", claim.out());
+        assertTrue(github.issues(REPO).isEmpty(), "no store opened");
+        InProcess.Run check = dedupe(env(), "check", eventId);
+        assertEquals(1, check.exitCode(), check.err());
+    }
+
+    @Test
+    void aCommentRewrittenWithoutItsMarkerCostsOneWarningAndNoWait() {
+        Map<String, String> env = env();
+        env.put("GITHUB_ACTIONS", "true");
+        String before = id(2);
+        assertEquals("new", dedupe(env, "claim", before).verdict()); // written once: its ticket new-2-0 stays at rest
+        long original = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
+        assertTrue(github.refs(REPO).contains("refs/event-bus/dedupe/1/new-2-0"));
+        github.addUser(ALICE_TOKEN, "alice", true);
+        api(github, ALICE_TOKEN, "PATCH", "/repos/" + REPO + "/issues/comments/" + original, "{\"body\":\"garbage\"}");
+
+        github.clearJournal();
+        String after = id(2);
+        InProcess.Run claim = dedupe(env, "claim", after); // the lease stays 90 s: a collision would show as .r1
+        assertEquals("new", claim.verdict(), claim.err());
+        assertEquals(1, claim.err().lines().filter(l -> l.startsWith("::warning")).count(), claim.err());
+        assertTrue(claim.err().contains("::warning title=dedupe%3A state comment set aside::state comment ")
+                && claim.err().contains("its first line is no longer <!-- event-bus:dedupe v1 -->"), claim.err());
+        assertTrue(github.journal("POST", ".*/git/refs").stream().allMatch(e -> e.status() == 201), "no ticket was refused: "
+                + describe(github.journal()));
+        dedupe.State replacement = stateOf(commentBodies(github, 1).get(1));
+        assertEquals(List.of(original), replacement.replaced());
+        assertTrue(replacement.tickets().get(0).matches("refs/event-bus/dedupe/1/new-2-[0-9a-f]{12}"), replacement.tickets().toString());
+        assertFalse(github.refs(REPO).contains("refs/event-bus/dedupe/1/new-2-0"), "the last good write's ticket was deleted, not waited for");
+
+        InProcess.Run next = dedupe(env, "claim", after);
+        assertEquals("duplicate", next.verdict());
+        assertFalse(next.err().contains("::warning"), next.err());
+    }
+
+    @Test
+    void aVersionLineEditedBackToAnEarlierVersionCostsNoWait() {
+        for (int i = 0; i < 3; i++) {
+            dedupe(env(), "claim", id(6));
+        }
+        // Version 3 rests on the ticket of version 2; a person edits the comment to say version 2.
+        Map<String, Object> comment = github.comments(REPO, 1).get(0);
+        github.addUser(ALICE_TOKEN, "alice", true);
+        github.advanceClock(Duration.ofSeconds(5));
+        api(github, ALICE_TOKEN, "PATCH", "/repos/" + REPO + "/issues/comments/" + comment.get("id"),
+                JSON.createObjectNode().put("body", ((String) comment.get("body")).replace("version 3\n", "version 2\n")).toString());
+        github.clearJournal();
+        assertEquals("new", dedupe(env(), "claim", id(6)).verdict());
+        assertTrue(github.journal("POST", ".*/git/refs").stream().allMatch(e -> e.status() == 201), describe(github.journal()));
+        assertTrue(github.refs(REPO).stream().noneMatch(r -> r.contains(".r")), github.refs(REPO).toString());
     }
 
     // ---- input --------------------------------------------------------------------------------

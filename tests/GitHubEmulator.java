@@ -364,6 +364,21 @@ public final class GitHubEmulator implements AutoCloseable {
     }
 
     /**
+     * Deletes an issue and its comments, as a repository admin can (GitHub's REST API has no endpoint for it;
+     * the GraphQL mutation deleteIssue and the web page do). Afterwards its endpoints answer 410 Gone, as
+     * GitHub's "Get an issue" documents for a deleted issue that the caller may read, and lists leave it out.
+     */
+    public void deleteIssue(String repo, int number) {
+        synchronized (lock) {
+            Repo r = existingRepo(repo);
+            Issue issue = r.issues.stream().filter(i -> i.number == number).findFirst().orElseThrow();
+            r.issues.remove(issue);
+            r.deletedIssues.add(number);
+            state.comments.values().removeIf(c -> c.issue == issue);
+        }
+    }
+
+    /**
      * Opens a pull request by {@code login} (any account: "Copilot" is a bot, as on GitHub) as POST /pulls
      * would, and returns its number. head is a branch here or OWNER:BRANCH in a fork; the head must have
      * commits the base lacks ({@link #commitFile}). No webhook is delivered: see {@link #deliverPullRequest}.
@@ -1878,6 +1893,10 @@ public final class GitHubEmulator implements AutoCloseable {
 
     private Issue issue(Ctx ctx) {
         long number = Long.parseLong(ctx.params().get("issue_number"));
+        if (number <= Integer.MAX_VALUE && ctx.repo().deletedIssues.contains((int) number)) {
+            // The message text is not in GitHub's API description, only the status.
+            throw ctx.error(410, "This issue was deleted");
+        }
         return ctx.repo().issues.stream().filter(i -> i.number == number).findFirst()
                 .orElseThrow(() -> ctx.error(404, "Not Found"));
     }
@@ -4196,6 +4215,7 @@ public final class GitHubEmulator implements AutoCloseable {
         final Map<String, Map<String, String>> trees = new HashMap<>();
         final Map<String, byte[]> blobs = new HashMap<>();
         final List<Issue> issues = new ArrayList<>();
+        final Set<Integer> deletedIssues = new HashSet<>(); // their numbers answer 410 Gone
         final Map<String, Label> labels = new LinkedHashMap<>(); // by lower-case name
         final List<Workflow> workflows = new ArrayList<>();
         final List<WorkflowRun> runs = new ArrayList<>();
