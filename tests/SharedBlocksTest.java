@@ -48,8 +48,8 @@ class SharedBlocksTest {
             blocks.add(SharedBlocks.BUNDLED_SCHEMAS);
             assertEquals(blocks, used, "a block no script uses is dead code");
         }
-        // The four scripts carry the plumbing every script needs.
-        for (String script : List.of("emit.java", "validate.java", "dedupe.java", "route.java")) {
+        // The five scripts carry the plumbing every script needs.
+        for (String script : List.of("emit.java", "validate.java", "dedupe.java", "route.java", "events.java")) {
             assertTrue(SharedBlocks.blocksOf(Files.readString(ROOT.resolve(script))).containsAll(List.of("Cli", "Actions", "Json", "Source")), script);
         }
     }

@@ -26,11 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * route stats over the event history and logs: the window and the filters on every source, the
+ * events stats over the event history and logs: the window and the filters on every source, the
  * cost of reading a week (one request, whatever the number of events), the day table, the drift
  * report, the time to dispatch, cron-caught items, --max-rejected and the Markdown summary.
  */
-class RouteStatsTest {
+class EventsStatsTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final ObjectMapper JSON = new ObjectMapper();
     static final String ZIPBALL = "/repos/" + REPO + "/zipball/event-bus-history";
@@ -63,7 +63,7 @@ class RouteStatsTest {
     InProcess.Run stats(String... args) {
         List<String> all = new ArrayList<>(List.of("stats"));
         all.addAll(List.of(args));
-        return RouteTest.route(env(), all.toArray(String[]::new));
+        return EventsTest.events(env(), all.toArray(String[]::new));
     }
 
     JsonNode statsJson(String... args) throws IOException {
@@ -77,15 +77,15 @@ class RouteStatsTest {
     /** A record as the scripts write it: emitted at timestamp, received latency later, with its event. */
     static ObjectNode record(String type, String status, String source, Instant timestamp, long latencyMs) {
         String id = UUID.randomUUID().toString();
-        ObjectNode event = RouteReplayTest.event(type, id, timestamp, READY);
+        ObjectNode event = EventsReplayTest.event(type, id, timestamp, READY);
         ((ObjectNode) event.get("client_payload")).put("source", source);
         ObjectNode record = JSON.createObjectNode();
         record.put("event_id", id);
         record.put("event_type", type);
         record.put("source", source);
         record.putNull("trace_id");
-        record.put("timestamp", route.TIMESTAMP.format(timestamp));
-        record.put("received_at", route.TIMESTAMP.format(timestamp.plusMillis(latencyMs)));
+        record.put("timestamp", events.TIMESTAMP.format(timestamp));
+        record.put("received_at", events.TIMESTAMP.format(timestamp.plusMillis(latencyMs)));
         record.put("latency_ms", latencyMs);
         record.put("status", status);
         record.putArray("targets");
@@ -101,7 +101,7 @@ class RouteStatsTest {
         ObjectNode copy = record.deepCopy();
         copy.put("status", status);
         copy.putArray("targets");
-        copy.put("received_at", route.TIMESTAMP.format(Instant.parse(record.get("received_at").asText()).plusMillis(laterMs)));
+        copy.put("received_at", events.TIMESTAMP.format(Instant.parse(record.get("received_at").asText()).plusMillis(laterMs)));
         return copy;
     }
 
@@ -115,7 +115,7 @@ class RouteStatsTest {
         ArrayNode targets = record.putArray("targets");
         for (int i = 0; i < dispatchedAfterMs.length; i++) {
             targets.addObject().put("workflow", "w" + i + ".yml").put("status", "dispatched").put("run_id", 1)
-                    .put("html_url", "x").put("dispatched_at", route.TIMESTAMP.format(timestamp.plusMillis(dispatchedAfterMs[i]))).putNull("error");
+                    .put("html_url", "x").put("dispatched_at", events.TIMESTAMP.format(timestamp.plusMillis(dispatchedAfterMs[i]))).putNull("error");
         }
         return record;
     }
@@ -127,7 +127,7 @@ class RouteStatsTest {
         record.putNull("source");
         record.putNull("trace_id");
         record.putNull("timestamp");
-        record.put("received_at", route.TIMESTAMP.format(receivedAt));
+        record.put("received_at", events.TIMESTAMP.format(receivedAt));
         record.putNull("latency_ms");
         record.put("status", "cron-caught");
         record.putArray("targets");
@@ -172,7 +172,7 @@ class RouteStatsTest {
         }
         assertEquals(1, requests[0]);
         assertEquals(requests[0], requests[1], "the same for 10 and for 200 events");
-        System.out.println("route stats --history --since 7d: " + requests[0] + " API request for 10 events (" + bytes[0] + " bytes), "
+        System.out.println("events stats --history --since 7d: " + requests[0] + " API request for 10 events (" + bytes[0] + " bytes), "
                 + requests[1] + " for 200 events (" + bytes[1] + " bytes)");
     }
 
@@ -180,7 +180,7 @@ class RouteStatsTest {
     void theZipballRedirectIsFollowedWithoutTheToken() throws IOException {
         List<String> apiAuthorization = Collections.synchronizedList(new ArrayList<>());
         List<String> storageAuthorization = Collections.synchronizedList(new ArrayList<>());
-        byte[] archive = RouteTest.zip(Map.of("octo-org-octo-repo-abc1234/events/2026-11-27/043813123-routed-x-1-1.json",
+        byte[] archive = EventsTest.zip(Map.of("octo-org-octo-repo-abc1234/events/2026-11-27/043813123-routed-x-1-1.json",
                 record("rfc.pr.ready", "routed", "producer", Instant.parse("2026-11-27T04:38:13.000Z"), 123) + "\n"));
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         int port = server.getAddress().getPort();
@@ -200,7 +200,7 @@ class RouteStatsTest {
         try {
             Map<String, String> env = env();
             env.put("GITHUB_API_URL", "http://127.0.0.1:" + port);
-            InProcess.Run run = RouteTest.route(env, "stats", "--history", "--json");
+            InProcess.Run run = EventsTest.events(env, "stats", "--history", "--json");
             assertEquals(0, run.exitCode(), run.toString());
             assertEquals(1, JSON.readTree(run.out()).get("records").asInt());
             assertEquals(List.of("Bearer " + GitHubEmulator.DEFAULT_TOKEN), apiAuthorization);
