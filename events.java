@@ -664,7 +664,6 @@ class events implements Callable<Integer> {
         }
     }
 
-
     // ---- events replay --------------------------------------------------------------------
 
     @Command(name = "replay", mixinStandardHelpOptions = true, version = VERSION,
@@ -899,7 +898,6 @@ class events implements Callable<Integer> {
         }
     }
 
-
     // ---- events reconcile -----------------------------------------------------------------
 
     @Command(name = "reconcile", mixinStandardHelpOptions = true, version = VERSION,
@@ -1069,7 +1067,6 @@ class events implements Callable<Integer> {
             return e.getMessage();
         }
     }
-
 
     // ---- events stats ---------------------------------------------------------------------
 
@@ -1600,7 +1597,6 @@ class events implements Callable<Integer> {
             return List.of(traceId, String.valueOf(events), TIMESTAMP.format(first), TIMESTAMP.format(last), String.valueOf(spanMs()));
         }
     }
-
 
     // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Command line plumbing: exit codes and the one-line error every script prints.

@@ -30,8 +30,9 @@
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
 //CDS
 
-// route.java: the router step of event-bus. One of the five single-file scripts of event-bus, each a
-// step of a workflow; they never import each other:
+// route.java: the router's last step: matches an event to the routes file and starts the workflows
+// it names. One of the five single-file scripts of event-bus, each a step of a workflow; they never
+// import each other:
 //   emit.java      sends an event (a repository_dispatch)
 //   validate.java  checks events against their JSON Schemas
 //   dedupe.java    drops repeated events (claim, release)
