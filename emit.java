@@ -18,6 +18,17 @@
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
 //CDS
 
+// emit.java: the producer's step: builds one event's envelope, validates it and sends it as a
+// repository_dispatch. One of the five single-file scripts of event-bus, each a step of a
+// workflow; they never import each other:
+//   emit.java      this file: sends an event
+//   validate.java  checks events against their JSON Schemas (the router's first step)
+//   dedupe.java    drops repeated events (claim, release)
+//   route.java     the router step: starts the workflows the routes file names (--plan, graph, compile)
+//   events.java    reads the records the others write: stats, replay, reconcile
+// The blocks between "shared block" markers at the end are generated from shared/*.java
+// (./jbang tests/SharedBlocks.java).
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -230,7 +241,7 @@ class emit implements Callable<Integer> {
 
     /**
      * The emitted record, for $EVENT_LOG and, when the workflow asks for it, the event history: with it,
-     * route reconcile finds events GitHub accepted but never delivered to a router.
+     * events reconcile finds events GitHub accepted but never delivered to a router.
      */
     private void record(GitHub github, ObjectNode record) throws IOException, InterruptedException {
         Path log = EventLog.fromEnv(env);

@@ -1,13 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Route event-bus events to the workflows a routes file names; event log statistics and a routes graph.
+//DESCRIPTION Route event-bus events to the workflows a routes file names; a routes graph and the router that calls them.
 //DESCRIPTION
 //DESCRIPTION Usage: route [--event FILE] [--routes FILE] [--ref REF] [--dry-run] [--shadow] [--repo OWNER/NAME] [--log FILE]
 //DESCRIPTION        route --plan [--event FILE] [--routes FILE] [--dry-run] [--shadow] [--log FILE]
-//DESCRIPTION        route replay [LOG...] [--history] [--from-artifacts N] [--status S,...] [--type GLOB] [--source S]
-//DESCRIPTION                     [--since WHEN] [--until WHEN] [--event-id ID...] [--dry-run]
-//DESCRIPTION        route stats [LOG...] [--history] [--from-artifacts N] [--json] [--since WHEN] [--until WHEN]
-//DESCRIPTION                    [--type GLOB] [--status S,...] [--source S] [--by day] [--max-rejected N]
-//DESCRIPTION        route reconcile [--grace 15m] [--since WHEN] [--dry-run]
 //DESCRIPTION        route graph [--routes FILE]
 //DESCRIPTION        route compile [--routes FILE] [--output FILE] [--router FILE]
 //DESCRIPTION Matches the event against .github/event-routes.yml (event type or glob, and an EventBridge pattern
@@ -22,8 +17,7 @@
 //DESCRIPTION GITHUB_REF_NAME, GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG,
 //DESCRIPTION EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED, EVENT_BUS_HISTORY (true: each record is also appended to the
 //DESCRIPTION event history, the branch event-bus-history, with one request).
-//DESCRIPTION stats and replay read LOG files, artifacts (--from-artifacts) and the history (--history: one API request
-//DESCRIPTION whatever the number of events); reconcile replays events emitted and never received by a router.
+//DESCRIPTION Reading the records (stats, replay, reconcile) is events.java's: events stats, events replay, events reconcile.
 //DESCRIPTION Exit codes: 0 routed (or nothing matched), 1 GitHub unreachable or a target failed, 2 invalid input.
 //DESCRIPTION Example: jbang route@org --event event.json --dry-run
 //JAVA 17+
@@ -35,6 +29,22 @@
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
 //CDS
+
+// route.java: the router's last step: matches an event to the routes file and starts the workflows
+// it names. One of the five single-file scripts of event-bus, each a step of a workflow; they never
+// import each other:
+//   emit.java      sends an event (a repository_dispatch)
+//   validate.java  checks events against their JSON Schemas
+//   dedupe.java    drops repeated events (claim, release)
+//   route.java     this file: matches an event to the routes file and starts its workflows (--plan,
+//                  graph, compile)
+//   events.java    reads the records the others write: stats, replay, reconcile
+// In this file: the command route (the router step: call() reads as its table of contents), then its
+// parts, one class each: Dispatcher (sends the targets to GitHub, finds those already started), Report
+// (what a run prints, logs and sums up), RoutesFile (reads and checks the routes file, matches events);
+// the commands graph and compile, with Compiler (writes the router that calls the consumers); the records
+// Route, Target and Outcome. The blocks between "shared block" markers at the end are generated from
+// shared/*.java (./jbang tests/SharedBlocks.java).
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -56,7 +66,6 @@ import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -104,27 +113,26 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 import software.amazon.event.ruler.Machine;
 
-@Command(name = "route", mixinStandardHelpOptions = true, version = "route 0.1.0",
-        subcommands = {route.Replay.class, route.Stats.class, route.Reconcile.class, route.Graph.class, route.Compile.class},
+@Command(name = "route", mixinStandardHelpOptions = true, version = route.VERSION,
+        subcommands = {route.Graph.class, route.Compile.class, route.MovedStats.class, route.MovedReplay.class, route.MovedReconcile.class},
         description = {
             "Routes one event-bus event: matches it against the routes file and starts every matching workflow "
                     + "with a workflow_dispatch (POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches).",
@@ -135,7 +143,7 @@ import software.amazon.event.ruler.Machine;
                     + "routed, unrouted (no route matched: not an error), failed or shadowed, listing each target as dispatched, "
                     + "failed, already-dispatched or would-dispatch. With EVENT_BUS_HISTORY=true the same record is also "
                     + "appended to the event history (the branch event-bus-history, one request per event), which "
-                    + "'stats --history', 'replay --history' and 'reconcile' read.",
+                    + "'events stats --history', 'events replay --history' and 'events reconcile' read.",
             "Rollout: a routes file may say 'mode: log' at the top or on a route (the default is 'mode: dispatch'; a "
                     + "route's own mode wins), and --shadow puts every route of the run in log mode. In log mode nothing is "
                     + "dispatched: the record says which targets would have been (status shadowed, targets would-dispatch), "
@@ -151,10 +159,10 @@ import software.amazon.event.ruler.Machine;
                     + "is called. On resume, the workflows in $EVENT_BUS_DISPATCHED are not called again; there is no lookup of "
                     + "runs, since a called consumer is a job of the router's run. It refuses routes other than those the router "
                     + "was compiled from ($EVENT_BUS_ROUTES_DIGEST, which the compiled router sets).",
-            "Subcommands: 'replay' sends events of event logs again, 'stats' reports on event logs and the history, "
-                    + "'reconcile' sends again what GitHub accepted and never delivered to a router, "
-                    + "'graph' draws the routes as a Mermaid flowchart, 'compile' writes the router that calls the "
-                    + "consumers by workflow_call."},
+            "Subcommands: 'graph' draws the routes as a Mermaid flowchart, 'compile' writes the router that calls the "
+                    + "consumers by workflow_call. Reading the event logs and the history is events.java's: 'events stats' "
+                    + "reports on them, 'events replay' sends events again, 'events reconcile' sends again what GitHub "
+                    + "accepted and never delivered to a router."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag); needs actions: write",
@@ -203,11 +211,6 @@ import software.amazon.event.ruler.Machine;
             "Example:",
             "  route --event event.json --dry-run",
             "  route --shadow",
-            "  route replay --from-artifacts 20 --event-id EVENT_ID",
-            "  route replay --history --since 7d --status failed",
-            "  route stats event_log.jsonl",
-            "  route stats --history --since 7d --by day --max-rejected 0",
-            "  route reconcile --grace 15m --since 24h",
             "  route graph >> README.md",
             "  route --plan                       # in the compiled router",
             "  route compile"},
@@ -249,7 +252,7 @@ class route implements Callable<Integer> {
     @Mixin
     Retries retries;
 
-    @Option(names = "--verbose", description = "print stack traces of internal failures")
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "print stack traces of internal failures")
     boolean verbose;
 
     @Spec
@@ -258,6 +261,8 @@ class route implements Callable<Integer> {
     /** The process environment; tests replace it. */
     Map<String, String> env = System.getenv();
 
+    /** Every command's --version: the script's, one constant. */
+    static final String VERSION = "route 0.1.0";
     static final String DEFAULT_ROUTES = ".github/event-routes.yml";
     /** GitHub accepts at most 25 inputs in one workflow dispatch. */
     static final int MAX_INPUTS = 25;
@@ -267,11 +272,6 @@ class route implements Callable<Integer> {
      * A first delivery reaches the router within seconds to a couple of minutes, well inside it.
      */
     static final Duration PROCESSED_AGAIN_AFTER = Duration.ofMinutes(10);
-    /** The runs lookup starts this long before the event's timestamp: the producer's clock may be behind GitHub's. */
-    static final Duration CLOCK_MARGIN = Duration.ofMinutes(1);
-    /** The runs list returns 100 runs a page at most, and 1,000 in all for a filtered list. */
-    static final int RUNS_PER_PAGE = 100;
-    static final int MAX_RUN_PAGES = 10;
     /** Where the replay commands of the job summary point: the catalog name and the replay workflow. */
     static final String CATALOG = "event-bus";
     static final String REPLAY_WORKFLOW = "event-replay.yml";
@@ -282,11 +282,6 @@ class route implements Callable<Integer> {
     static final String CALLED = "called";
     /** The digest of the routes a compiled router was compiled from: its plan step sets it, and --plan compares. */
     static final String ROUTES_DIGEST_VARIABLE = "EVENT_BUS_ROUTES_DIGEST";
-
-    /** Set once GitHub answered 400 to return_run_details (older GitHub Enterprise Server): plain requests from then on. */
-    private boolean plainDispatch;
-    private GitHub github;
-    private String resolvedRef;
 
     public static void main(String... args) {
         int exitCode = newCommandLine(new route()).execute(args);
@@ -341,8 +336,9 @@ class route implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_DISPATCHED names the workflows already dispatched for one "
                     + "event, but the input holds " + events.size() + " events: route them one at a time");
         }
+        Dispatcher dispatcher = new Dispatcher(env, repo, ref, retries, spec);
         if (!dryRun && History.enabled(env)) {
-            github(); // the history needs the token: a missing or malformed one is exit 2 before anything is sent
+            dispatcher.github(); // the history needs the token: a missing or malformed one is exit 2 before anything is sent
         }
         List<Outcome> outcomes = new ArrayList<>();
         for (JsonNode document : events) {
@@ -363,15 +359,16 @@ class route implements Callable<Integer> {
                 continue;
             }
             if (again != null) {
-                targets = skipStarted(document, targets);
+                targets = dispatcher.skipStarted(document, targets);
             }
-            outcomes.add(new Outcome(document, dispatchAll(targets), again));
+            outcomes.add(new Outcome(document, dispatcher.dispatchAll(targets), again));
         }
+        Report report = new Report(routes, shadow, plan, env, spec);
         if (dryRun) {
-            printPlan(routes, outcomes);
+            report.printPlan(outcomes, ref);
             return CommandLine.ExitCode.OK;
         }
-        report(routes, outcomes);
+        report.write(outcomes, logFile, dispatcher::github);
         return outcomes.stream().anyMatch(o -> o.status().equals("failed")) ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
     }
 
@@ -533,74 +530,6 @@ class route implements Callable<Integer> {
         }
     }
 
-    // ---- dispatching ----------------------------------------------------------------------
-
-    /**
-     * For an event processed again: the targets that already have a run of this event become
-     * already-dispatched. One request lists the repository's workflow_dispatch runs created since a
-     * minute before the event's timestamp, 100 a page, until every target is accounted for; a run is
-     * the event's when its display_title (the rendered run-name) holds the event_id. A run whose
-     * consumer has no such run-name cannot be told apart, and its target is sent again; so is one
-     * past the 1,000 runs GitHub lists at most for a filtered query (a replay days later in a busy
-     * repository). When the list cannot be read, the targets fail rather than risk a second run: a
-     * later replay sends them.
-     */
-    private List<Target> skipStarted(JsonNode document, List<Target> targets) throws IOException, InterruptedException {
-        String eventId = text(document, "/client_payload/event_id");
-        if (eventId == null || targets.stream().noneMatch(t -> t.status() == null)) {
-            return targets;
-        }
-        Map<Integer, Target> found = new TreeMap<>();
-        try {
-            GitHub github = github();
-            Instant emitted = timestamp(document);
-            String query = "/actions/runs?event=workflow_dispatch" + (emitted == null ? ""
-                    : "&created=%3E%3D" + DateTimeFormatter.ISO_INSTANT.format(emitted.minus(CLOCK_MARGIN).truncatedTo(ChronoUnit.SECONDS))
-                            .replace(":", "%3A"))
-                    + "&per_page=" + RUNS_PER_PAGE;
-            for (int page = 1; page <= MAX_RUN_PAGES; page++) {
-                Response list = github.call("GET", github.repoPath(query + (page > 1 ? "&page=" + page : "")), null,
-                        "list workflow runs", "actions: read");
-                for (JsonNode run : list.json().path("workflow_runs")) {
-                    if (!run.path("display_title").asText("").contains(eventId)) {
-                        continue;
-                    }
-                    String file = run.path("path").asText("").replaceFirst("@.*$", "").replaceFirst("^\\.github/workflows/", "");
-                    String workflowId = run.path("workflow_id").asText("");
-                    for (int i = 0; i < targets.size(); i++) {
-                        Target target = targets.get(i);
-                        String workflow = target.route().workflow();
-                        if (target.status() == null && !found.containsKey(i) && (workflow.equals(file) || workflow.equals(workflowId))) {
-                            JsonNode runId = run.path("id");
-                            found.put(i, target.alreadyDispatched(runId.canConvertToLong() ? runId.asLong() : null, text(run, "/html_url"),
-                                    parseInstant(text(run, "/created_at"))));
-                            break; // one run accounts for one target: two routes to one workflow start it twice
-                        }
-                    }
-                }
-                boolean allFound = targets.stream().filter(t -> t.status() == null).count() == found.size();
-                if (allFound || list.header("link").filter(link -> link.contains("rel=\"next\"")).isEmpty()) {
-                    break;
-                }
-            }
-        } catch (GitHubException e) {
-            String error = "not sent: whether this event already started it could not be checked (" + e.getMessage()
-                    + "); replay the event once GitHub answers";
-            return targets.stream().map(t -> t.status() == null ? t.failed(error) : t).toList();
-        }
-        List<Target> result = new ArrayList<>(targets);
-        found.forEach(result::set);
-        return result;
-    }
-
-    private static Instant parseInstant(String text) {
-        try {
-            return text == null ? null : Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
     /**
      * --plan: every target still planned is called by its route's job in the compiled router, unless a target of
      * the event failed (a path missing from the payload): then none is. All or nothing, because a called consumer
@@ -615,269 +544,430 @@ class route implements Callable<Integer> {
                         + "routes or none")).toList();
     }
 
-    /** Every planned target in order; a failure is recorded on its target and the next one is still sent. */
-    private List<Target> dispatchAll(List<Target> targets) throws IOException, InterruptedException {
-        List<Target> done = new ArrayList<>();
-        for (Target target : targets) {
-            if (target.status() != null) {
-                done.add(target);
-                continue;
+    // ---- the commands that moved to events.java -----------------------------------------------
+
+    /**
+     * route stats, route replay and route reconcile are events.java's commands now, with the same options: each old
+     * name is kept as a hidden command that says so in one line (exit 2), whatever follows it, instead of picocli's
+     * "Unmatched argument". Nothing is read or sent.
+     */
+    abstract static class Moved implements Callable<Integer> {
+        @ParentCommand
+        route parent;
+
+        /** Whatever followed the command's name, --help included: the arguments events.java takes. */
+        @Unmatched
+        List<String> arguments = new ArrayList<>();
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            String name = spec.name();
+            Actions.error(spec.commandLine().getErr(), null, 0, "Command moved", "route " + name + " is now events " + name
+                    + ": run events.java " + name + " (jbang events@<catalog> " + name + ") with the same arguments", parent.env);
+            return CommandLine.ExitCode.USAGE;
+        }
+    }
+
+    @Command(name = "stats", hidden = true, description = "moved to events.java: events stats")
+    static final class MovedStats extends Moved {
+    }
+
+    @Command(name = "replay", hidden = true, description = "moved to events.java: events replay")
+    static final class MovedReplay extends Moved {
+    }
+
+    @Command(name = "reconcile", hidden = true, description = "moved to events.java: events reconcile")
+    static final class MovedReconcile extends Moved {
+    }
+
+    // ---- sending ---------------------------------------------------------------------------
+
+    /**
+     * The router step's part that talks to GitHub about the targets: it dispatches each planned target once
+     * (a failure is recorded on its target, and the next one is still sent) and, for an event processed again,
+     * finds the targets that already have a run. It owns the client, made on first use.
+     */
+    static final class Dispatcher {
+        /** The runs lookup starts this long before the event's timestamp: the producer's clock may be behind GitHub's. */
+        static final Duration CLOCK_MARGIN = Duration.ofMinutes(1);
+        /** The runs list returns 100 runs a page at most, and 1,000 in all for a filtered list. */
+        static final int RUNS_PER_PAGE = 100;
+        static final int MAX_RUN_PAGES = 10;
+
+        private final Map<String, String> env;
+        private final String repo;
+        private final String ref;
+        private final Retries retries;
+        private final CommandSpec spec;
+        /** Set once GitHub answered 400 to return_run_details (older GitHub Enterprise Server): plain requests from then on. */
+        private boolean plainDispatch;
+        private GitHub github;
+        private String resolvedRef;
+
+        Dispatcher(Map<String, String> env, String repo, String ref, Retries retries, CommandSpec spec) {
+            this.env = env;
+            this.repo = repo;
+            this.ref = ref;
+            this.retries = retries;
+            this.spec = spec;
+        }
+
+        /** The client for --repo (else $GITHUB_REPOSITORY): a missing or malformed token is exit 2. */
+        GitHub github() {
+            if (github == null) {
+                github = GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget());
             }
+            return github;
+        }
+
+        /**
+         * For an event processed again: the targets that already have a run of this event become
+         * already-dispatched. One request lists the repository's workflow_dispatch runs created since a
+         * minute before the event's timestamp, 100 a page, until every target is accounted for; a run is
+         * the event's when its display_title (the rendered run-name) holds the event_id. A run whose
+         * consumer has no such run-name cannot be told apart, and its target is sent again; so is one
+         * past the 1,000 runs GitHub lists at most for a filtered query (a replay days later in a busy
+         * repository). When the list cannot be read, the targets fail rather than risk a second run: a
+         * later replay sends them.
+         */
+        List<Target> skipStarted(JsonNode document, List<Target> targets) throws IOException, InterruptedException {
+            String eventId = text(document, "/client_payload/event_id");
+            if (eventId == null || targets.stream().noneMatch(t -> t.status() == null)) {
+                return targets;
+            }
+            Map<Integer, Target> found = new TreeMap<>();
             try {
-                done.add(dispatch(target));
+                GitHub github = github();
+                Instant emitted = timestamp(document);
+                String query = "/actions/runs?event=workflow_dispatch" + (emitted == null ? ""
+                        : "&created=%3E%3D" + DateTimeFormatter.ISO_INSTANT.format(emitted.minus(CLOCK_MARGIN).truncatedTo(ChronoUnit.SECONDS))
+                                .replace(":", "%3A"))
+                        + "&per_page=" + RUNS_PER_PAGE;
+                for (int page = 1; page <= MAX_RUN_PAGES; page++) {
+                    Response list = github.call("GET", github.repoPath(query + (page > 1 ? "&page=" + page : "")), null,
+                            "list workflow runs", "actions: read");
+                    for (JsonNode run : list.json().path("workflow_runs")) {
+                        if (!run.path("display_title").asText("").contains(eventId)) {
+                            continue;
+                        }
+                        String file = run.path("path").asText("").replaceFirst("@.*$", "").replaceFirst("^\\.github/workflows/", "");
+                        String workflowId = run.path("workflow_id").asText("");
+                        for (int i = 0; i < targets.size(); i++) {
+                            Target target = targets.get(i);
+                            String workflow = target.route().workflow();
+                            if (target.status() == null && !found.containsKey(i) && (workflow.equals(file) || workflow.equals(workflowId))) {
+                                JsonNode runId = run.path("id");
+                                found.put(i, target.alreadyDispatched(runId.canConvertToLong() ? runId.asLong() : null, text(run, "/html_url"),
+                                        parseInstant(text(run, "/created_at"))));
+                                break; // one run accounts for one target: two routes to one workflow start it twice
+                            }
+                        }
+                    }
+                    boolean allFound = targets.stream().filter(t -> t.status() == null).count() == found.size();
+                    if (allFound || list.header("link").filter(link -> link.contains("rel=\"next\"")).isEmpty()) {
+                        break;
+                    }
+                }
             } catch (GitHubException e) {
-                done.add(target.failed(e.getMessage()));
+                String error = "not sent: whether this event already started it could not be checked (" + e.getMessage()
+                        + "); replay the event once GitHub answers";
+                return targets.stream().map(t -> t.status() == null ? t.failed(error) : t).toList();
+            }
+            List<Target> result = new ArrayList<>(targets);
+            found.forEach(result::set);
+            return result;
+        }
+
+        private static Instant parseInstant(String text) {
+            try {
+                return text == null ? null : Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                return null;
             }
         }
-        return done;
-    }
 
-    private Target dispatch(Target target) throws IOException, InterruptedException {
-        GitHub github = github();
-        String workflow = target.route().workflow();
-        ObjectNode body = JSON.createObjectNode();
-        body.put("ref", ref(github));
-        ObjectNode inputs = body.putObject("inputs");
-        target.inputs().forEach(inputs::put);
-        if (!plainDispatch) {
-            body.put("return_run_details", true);
+        /** Every planned target in order; a failure is recorded on its target and the next one is still sent. */
+        List<Target> dispatchAll(List<Target> targets) throws IOException, InterruptedException {
+            List<Target> done = new ArrayList<>();
+            for (Target target : targets) {
+                if (target.status() != null) {
+                    done.add(target);
+                    continue;
+                }
+                try {
+                    done.add(dispatch(target));
+                } catch (GitHubException e) {
+                    done.add(target.failed(e.getMessage()));
+                }
+            }
+            return done;
         }
-        String path = github.repoPath("/actions/workflows/" + workflow + "/dispatches");
-        Response response = github.exchange("POST", path, body, Map.of());
-        if (response.status() == 400 && body.has("return_run_details")) {
-            // Older GitHub Enterprise Server refuses the field: send the plain request, and only that from now on.
-            body.remove("return_run_details");
-            response = github.exchange("POST", path, body, Map.of());
-            plainDispatch = response.status() < 400;
-        }
-        if (response.status() >= 400) {
-            return target.failed(response.status() == 404
-                    ? "workflow " + workflow + " not found in " + github.repository() + " (" + response.status() + " " + response.message()
-                            + "): it must be .github/workflows/" + workflow + " on the default branch with an on: workflow_dispatch "
-                            + "trigger, and the token must be able to see the repository"
-                    : github.refusal(response, "dispatch workflow " + workflow, "actions: write"));
-        }
-        // 200 carries the run's id and links; 204 (a plain request) carries nothing.
-        JsonNode details = response.json();
-        JsonNode runId = details.path("workflow_run_id");
-        return target.dispatched(runId.canConvertToLong() ? runId.asLong() : null, text(details, "/html_url"));
-    }
 
-    private GitHub github() {
-        if (github == null) {
-            github = GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget());
+        private Target dispatch(Target target) throws IOException, InterruptedException {
+            GitHub github = github();
+            String workflow = target.route().workflow();
+            ObjectNode body = JSON.createObjectNode();
+            body.put("ref", ref(github));
+            ObjectNode inputs = body.putObject("inputs");
+            target.inputs().forEach(inputs::put);
+            if (!plainDispatch) {
+                body.put("return_run_details", true);
+            }
+            String path = github.repoPath("/actions/workflows/" + workflow + "/dispatches");
+            Response response = github.exchange("POST", path, body, Map.of());
+            if (response.status() == 400 && body.has("return_run_details")) {
+                // Older GitHub Enterprise Server refuses the field: send the plain request, and only that from now on.
+                body.remove("return_run_details");
+                response = github.exchange("POST", path, body, Map.of());
+                plainDispatch = response.status() < 400;
+            }
+            if (response.status() >= 400) {
+                return target.failed(response.status() == 404
+                        ? "workflow " + workflow + " not found in " + github.repository() + " (" + response.status() + " " + response.message()
+                                + "): it must be .github/workflows/" + workflow + " on the default branch with an on: workflow_dispatch "
+                                + "trigger, and the token must be able to see the repository"
+                        : github.refusal(response, "dispatch workflow " + workflow, "actions: write"));
+            }
+            // 200 carries the run's id and links; 204 (a plain request) carries nothing.
+            JsonNode details = response.json();
+            JsonNode runId = details.path("workflow_run_id");
+            return target.dispatched(runId.canConvertToLong() ? runId.asLong() : null, text(details, "/html_url"));
         }
-        return github;
-    }
 
-    /** --ref, else $GITHUB_REF_NAME, else the repository's default branch: one GET, only when needed. */
-    private String ref(GitHub github) throws IOException, InterruptedException {
-        if (resolvedRef == null) {
-            String given = ref != null ? ref : env.get("GITHUB_REF_NAME");
-            resolvedRef = given != null && !given.isBlank() ? given
-                    : github.call("GET", github.repoPath(""), null, "read the repository", "metadata: read").json().path("default_branch").asText();
+        /** --ref, else $GITHUB_REF_NAME, else the repository's default branch: one GET, only when needed. */
+        private String ref(GitHub github) throws IOException, InterruptedException {
+            if (resolvedRef == null) {
+                String given = ref != null ? ref : env.get("GITHUB_REF_NAME");
+                resolvedRef = given != null && !given.isBlank() ? given
+                        : github.call("GET", github.repoPath(""), null, "read the repository", "metadata: read").json().path("default_branch").asText();
+            }
+            return resolvedRef;
         }
-        return resolvedRef;
     }
 
     // ---- reporting ------------------------------------------------------------------------
 
-    private void printPlan(RoutesFile routes, List<Outcome> outcomes) {
-        PrintWriter out = spec.commandLine().getOut();
-        String onRef = ref != null ? ref : env.getOrDefault("GITHUB_REF_NAME", "");
-        onRef = onRef.isBlank() ? "the default branch" : onRef;
-        for (Outcome outcome : outcomes) {
-            String event = text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id");
-            if (outcome.targets().isEmpty()) {
-                out.println(event + ": unrouted (no route matches)");
-                continue;
-            }
-            out.println(event + ": " + outcome.targets().size() + (outcome.targets().size() == 1 ? " route matches" : " routes match")
-                    + (outcome.processedAgain() == null ? "" : "; processed again (" + outcome.processedAgain() + "): "
-                            + (plan ? "a workflow in EVENT_BUS_DISPATCHED is not called again" : "a workflow with a run of this event is not started again")));
-            for (Target target : outcome.targets()) {
-                String where = "  (" + routes.name() + ":" + target.route().line() + ")";
-                out.println(target.status() == null
-                        ? "  dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs()) + where
-                        : target.status().equals(CALLED)
-                        ? "  call " + target.route().workflow() + " as job " + target.route().job() + " with " + JSON.valueToTree(target.inputs()) + where
-                        : target.status().equals(WOULD_DISPATCH)
-                        ? "  would-dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs())
-                                + " (" + (shadow ? "--shadow" : "mode: log") + ": recorded as shadowed, not sent)" + where
-                        : target.status().equals(ALREADY_DISPATCHED)
-                        ? "  skip " + target.route().workflow() + ": already dispatched (EVENT_BUS_DISPATCHED)" + where
-                        : "  would fail " + target.route().workflow() + ": " + target.error() + where);
-            }
-        }
-        out.flush();
-    }
-
     /**
-     * stdout: one line per dispatched or already-dispatched target (or 'unrouted'); stderr: failures, one
-     * line per event (an annotation with the replay command when it failed); then the log, the summary, the output.
+     * What a run of the router step tells: --dry-run's plan on stdout; else one line per target on stdout and
+     * one per event on stderr (annotations for failures, with the replay command), then the event log record,
+     * the history's copy, the job summary and the step's outputs (status, dispatched, and route-N for --plan).
      */
-    private void report(RoutesFile routes, List<Outcome> outcomes) throws IOException, InterruptedException {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        for (Outcome outcome : outcomes) {
-            if (outcome.targets().isEmpty()) {
-                out.println("unrouted");
-            }
-            for (Target target : outcome.targets()) {
-                if (target.status().equals("failed")) {
-                    Actions.error(err, routes.name(), target.route().line(), plan ? "Call failed" : "Dispatch failed",
-                            target.route().workflow() + ": " + target.error(), env);
-                } else {
-                    out.println(target.status() + " " + target.route().workflow()
-                            + (plan ? " (job " + target.route().job() + ")" : "")
-                            + (target.runId() != null ? " run " + target.runId() : "") + (target.htmlUrl() != null ? " " + target.htmlUrl() : ""));
+    static final class Report {
+        private final RoutesFile routes;
+        private final boolean shadow;
+        private final boolean plan;
+        private final Map<String, String> env;
+        private final CommandSpec spec;
+
+        Report(RoutesFile routes, boolean shadow, boolean plan, Map<String, String> env, CommandSpec spec) {
+            this.routes = routes;
+            this.shadow = shadow;
+            this.plan = plan;
+            this.env = env;
+            this.spec = spec;
+        }
+
+        /** --dry-run: what would be dispatched (or called, skipped, recorded as would-dispatch), on --ref, else $GITHUB_REF_NAME. */
+        void printPlan(List<Outcome> outcomes, String ref) {
+            PrintWriter out = spec.commandLine().getOut();
+            String onRef = ref != null ? ref : env.getOrDefault("GITHUB_REF_NAME", "");
+            onRef = onRef.isBlank() ? "the default branch" : onRef;
+            for (Outcome outcome : outcomes) {
+                String event = text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id");
+                if (outcome.targets().isEmpty()) {
+                    out.println(event + ": unrouted (no route matches)");
+                    continue;
+                }
+                out.println(event + ": " + outcome.targets().size() + (outcome.targets().size() == 1 ? " route matches" : " routes match")
+                        + (outcome.processedAgain() == null ? "" : "; processed again (" + outcome.processedAgain() + "): "
+                                + (plan ? "a workflow in EVENT_BUS_DISPATCHED is not called again" : "a workflow with a run of this event is not started again")));
+                for (Target target : outcome.targets()) {
+                    String where = "  (" + routes.name() + ":" + target.route().line() + ")";
+                    out.println(target.status() == null
+                            ? "  dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs()) + where
+                            : target.status().equals(CALLED)
+                            ? "  call " + target.route().workflow() + " as job " + target.route().job() + " with " + JSON.valueToTree(target.inputs()) + where
+                            : target.status().equals(WOULD_DISPATCH)
+                            ? "  would-dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs())
+                                    + " (" + (shadow ? "--shadow" : "mode: log") + ": recorded as shadowed, not sent)" + where
+                            : target.status().equals(ALREADY_DISPATCHED)
+                            ? "  skip " + target.route().workflow() + ": already dispatched (EVENT_BUS_DISPATCHED)" + where
+                            : "  would fail " + target.route().workflow() + ": " + target.error() + where);
                 }
             }
-            String event = text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id");
-            if (plan && outcome.processedAgain() != null && outcome.count(CALLED) > 0) {
-                // Nothing to look for: a consumer called before was a job of an earlier router run, not a run of its own.
-                Actions.warning(err, "Event processed again", "route: " + event + " is processed again (" + outcome.processedAgain()
-                        + "): its consumers are called again, except those EVENT_BUS_DISPATCHED names; to retry a called consumer "
-                        + "alone, re-run its failed job in the router's run instead", env);
+            out.flush();
+        }
+
+        /**
+         * stdout: one line per dispatched or already-dispatched target (or 'unrouted'); stderr: failures, one
+         * line per event (an annotation with the replay command when it failed); then the log, the summary, the output.
+         */
+        void write(List<Outcome> outcomes, Path logFile, Supplier<GitHub> github) throws IOException, InterruptedException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            for (Outcome outcome : outcomes) {
+                if (outcome.targets().isEmpty()) {
+                    out.println("unrouted");
+                }
+                for (Target target : outcome.targets()) {
+                    if (target.status().equals("failed")) {
+                        Actions.error(err, routes.name(), target.route().line(), plan ? "Call failed" : "Dispatch failed",
+                                target.route().workflow() + ": " + target.error(), env);
+                    } else {
+                        out.println(target.status() + " " + target.route().workflow()
+                                + (plan ? " (job " + target.route().job() + ")" : "")
+                                + (target.runId() != null ? " run " + target.runId() : "") + (target.htmlUrl() != null ? " " + target.htmlUrl() : ""));
+                    }
+                }
+                String event = text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id");
+                if (plan && outcome.processedAgain() != null && outcome.count(CALLED) > 0) {
+                    // Nothing to look for: a consumer called before was a job of an earlier router run, not a run of its own.
+                    Actions.warning(err, "Event processed again", "route: " + event + " is processed again (" + outcome.processedAgain()
+                            + "): its consumers are called again, except those EVENT_BUS_DISPATCHED names; to retry a called consumer "
+                            + "alone, re-run its failed job in the router's run instead", env);
+                }
+                long dispatched = outcome.count("dispatched") + outcome.count(CALLED);
+                long already = outcome.count(ALREADY_DISPATCHED);
+                switch (outcome.status()) {
+                    case "unrouted" -> err.println("route: " + event + ": no route matches (unrouted)");
+                    case "routed" -> err.println("route: " + event + ": " + (plan ? dispatched + " workflow" + (dispatched == 1 ? "" : "s")
+                            + " to call (" + (dispatched == 1 ? "job " : "jobs ") + outcome.targets().stream().filter(t -> t.status().equals(CALLED))
+                                    .map(t -> t.route().job()).collect(Collectors.joining(", ")) + ")"
+                            : "dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s"))
+                            + (already > 0 ? ", " + already + " already dispatched (" + outcome.processedAgain() + ")" : "")
+                            + (outcome.count(WOULD_DISPATCH) > 0 ? ", " + outcome.count(WOULD_DISPATCH) + " in log mode (not sent)" : ""));
+                    case "shadowed" -> err.println("route: " + event + ": shadowed (" + (shadow ? "--shadow" : "mode: log") + "): "
+                            + outcome.count(WOULD_DISPATCH) + " workflow" + (outcome.count(WOULD_DISPATCH) == 1 ? "" : "s")
+                            + " would be " + (plan ? "called" : "dispatched") + "; nothing was " + (plan ? "called" : "sent"));
+                    default -> {
+                        List<String> failed = outcome.targets().stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).toList();
+                        Actions.error(err, null, 0, "Event not routed", "route: " + event + ": " + failed.size() + " of " + outcome.targets().size()
+                                + " targets failed (" + String.join(", ", failed) + "); once the cause is fixed, replay it: "
+                                + replayWorkflowCommand(text(outcome.document(), "/client_payload/event_id")), env);
+                    }
+                }
             }
-            long dispatched = outcome.count("dispatched") + outcome.count(CALLED);
-            long already = outcome.count(ALREADY_DISPATCHED);
-            switch (outcome.status()) {
-                case "unrouted" -> err.println("route: " + event + ": no route matches (unrouted)");
-                case "routed" -> err.println("route: " + event + ": " + (plan ? dispatched + " workflow" + (dispatched == 1 ? "" : "s")
-                        + " to call (" + (dispatched == 1 ? "job " : "jobs ") + outcome.targets().stream().filter(t -> t.status().equals(CALLED))
-                                .map(t -> t.route().job()).collect(Collectors.joining(", ")) + ")"
-                        : "dispatched " + dispatched + " workflow" + (dispatched == 1 ? "" : "s"))
-                        + (already > 0 ? ", " + already + " already dispatched (" + outcome.processedAgain() + ")" : "")
-                        + (outcome.count(WOULD_DISPATCH) > 0 ? ", " + outcome.count(WOULD_DISPATCH) + " in log mode (not sent)" : ""));
-                case "shadowed" -> err.println("route: " + event + ": shadowed (" + (shadow ? "--shadow" : "mode: log") + "): "
-                        + outcome.count(WOULD_DISPATCH) + " workflow" + (outcome.count(WOULD_DISPATCH) == 1 ? "" : "s")
-                        + " would be " + (plan ? "called" : "dispatched") + "; nothing was " + (plan ? "called" : "sent"));
-                default -> {
-                    List<String> failed = outcome.targets().stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).toList();
-                    Actions.error(err, null, 0, "Event not routed", "route: " + event + ": " + failed.size() + " of " + outcome.targets().size()
-                            + " targets failed (" + String.join(", ", failed) + "); once the cause is fixed, replay it: "
-                            + replayWorkflowCommand(text(outcome.document(), "/client_payload/event_id")), env);
+            out.flush();
+            err.flush();
+            List<ObjectNode> records = outcomes.stream().map(this::logRecord).toList();
+            Path log = logFile != null ? logFile : EventLog.fromEnv(env);
+            if (log != null) {
+                EventLog.append(log, records);
+            }
+            if (History.enabled(env)) {
+                // One request per event: a record that cannot be appended is a warning, and stays in the event log.
+                History.append(github.get(), records, err, env);
+            }
+            Actions.appendSummary(summaryMarkdown(outcomes), env);
+            // One status for the step, for the rare file of several events: the worst of them.
+            Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
+            Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed"
+                    : statuses.contains("shadowed") ? "shadowed" : "unrouted", env);
+            if (outcomes.size() == 1) {
+                // What the dedupe store should remember when the event failed: the workflows it need not send again
+                // (not one that two routes start, one of them failed: the lookup tells those runs apart).
+                List<Target> targets = outcomes.get(0).targets();
+                Set<String> failed = targets.stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).collect(Collectors.toSet());
+                Actions.output("dispatched", targets.stream().filter(t -> !t.status().equals(WOULD_DISPATCH)).map(t -> t.route().workflow())
+                        .filter(w -> !failed.contains(w)).distinct().collect(Collectors.joining(",")), env);
+            }
+            if (plan) {
+                // One output per route of the file, in its order: what the compiled router's job route-N reads.
+                Map<Integer, Target> called = new HashMap<>();
+                outcomes.forEach(o -> o.targets().stream().filter(t -> t.status().equals(CALLED)).forEach(t -> called.put(t.route().number(), t)));
+                for (Route route : routes.routes()) {
+                    Target target = called.get(route.number());
+                    Actions.output(route.job(), target == null ? "" : JSON.writeValueAsString(target.inputs()), env);
                 }
             }
         }
-        out.flush();
-        err.flush();
-        List<ObjectNode> records = outcomes.stream().map(this::logRecord).toList();
-        Path log = logFile != null ? logFile : EventLog.fromEnv(env);
-        if (log != null) {
-            EventLog.append(log, records);
-        }
-        if (History.enabled(env)) {
-            // One request per event: a record that cannot be appended is a warning, and stays in the event log.
-            History.append(github(), records, err, env);
-        }
-        Actions.appendSummary(summaryMarkdown(routes, outcomes, shadow, plan), env);
-        // One status for the step, for the rare file of several events: the worst of them.
-        Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
-        Actions.output("status", statuses.contains("failed") ? "failed" : statuses.contains("routed") ? "routed"
-                : statuses.contains("shadowed") ? "shadowed" : "unrouted", env);
-        if (outcomes.size() == 1) {
-            // What the dedupe store should remember when the event failed: the workflows it need not send again
-            // (not one that two routes start, one of them failed: the lookup tells those runs apart).
-            List<Target> targets = outcomes.get(0).targets();
-            Set<String> failed = targets.stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).collect(Collectors.toSet());
-            Actions.output("dispatched", targets.stream().filter(t -> !t.status().equals(WOULD_DISPATCH)).map(t -> t.route().workflow())
-                    .filter(w -> !failed.contains(w)).distinct().collect(Collectors.joining(",")), env);
-        }
-        if (plan) {
-            // One output per route of the file, in its order: what the compiled router's job route-N reads.
-            Map<Integer, Target> called = new HashMap<>();
-            outcomes.forEach(o -> o.targets().stream().filter(t -> t.status().equals(CALLED)).forEach(t -> called.put(t.route().number(), t)));
-            for (Route route : routes.routes()) {
-                Target target = called.get(route.number());
-                Actions.output(route.job(), target == null ? "" : JSON.writeValueAsString(target.inputs()), env);
-            }
-        }
-    }
 
-    /** The replay workflow, run from anywhere with gh: it replays the event from the router's log artifacts. */
-    static String replayWorkflowCommand(String eventId) {
-        return "gh workflow run " + REPLAY_WORKFLOW + " -f event_ids=" + eventId;
-    }
-
-    /** The same from a terminal, with the catalog's route. */
-    static String replayCliCommand(String eventId) {
-        return "jbang route@" + CATALOG + " replay --from-artifacts " + REPLAY_ARTIFACTS + " --event-id " + eventId;
-    }
-
-    /** The event-log record (docs/event-log.md), with one entry per target. */
-    private ObjectNode logRecord(Outcome outcome) {
-        String error = outcome.targets().stream().filter(t -> t.error() != null)
-                .map(t -> t.route().workflow() + ": " + t.error()).collect(Collectors.joining("; "));
-        ObjectNode record = EventLog.record(outcome.document(), outcome.status(), env, error.isEmpty() ? null : error);
-        ArrayNode targets = record.putArray("targets");
-        for (Target target : outcome.targets()) {
-            targets.addObject()
-                    .put("workflow", target.route().workflow())
-                    .put("status", target.status())
-                    .put("run_id", target.runId())
-                    .put("html_url", target.htmlUrl())
-                    .put("dispatched_at", target.dispatchedAt() == null ? null : TIMESTAMP.format(target.dispatchedAt()))
-                    .put("error", target.error());
+        /** The replay workflow, run from anywhere with gh: it replays the event from the router's log artifacts. */
+        static String replayWorkflowCommand(String eventId) {
+            return "gh workflow run " + REPLAY_WORKFLOW + " -f event_ids=" + eventId;
         }
-        return record;
-    }
 
-    private static String summaryMarkdown(RoutesFile routes, List<Outcome> outcomes, boolean shadow, boolean plan) {
-        StringBuilder md = new StringBuilder("### Event routing\n\n");
-        if (outcomes.stream().anyMatch(o -> o.count(WOULD_DISPATCH) > 0)) {
-            md.append(":eyes: **Shadow mode** (").append(shadow ? "`route --shadow`" : "`mode: log` in " + Actions.cell(routes.name()))
-                    .append("): the targets marked *would dispatch* were not sent; the event log records them as `")
-                    .append(WOULD_DISPATCH).append("`.\n\n");
+        /** The same from a terminal, with the catalog's events. */
+        static String replayCliCommand(String eventId) {
+            return "jbang events@" + CATALOG + " replay --from-artifacts " + REPLAY_ARTIFACTS + " --event-id " + eventId;
         }
-        for (Outcome outcome : outcomes) {
-            JsonNode doc = outcome.document();
-            md.append(switch (outcome.status()) {
-                case "routed" -> ":white_check_mark: ";
-                case "unrouted" -> ":information_source: ";
-                case "shadowed" -> ":eyes: ";
-                default -> ":x: ";
-            }).append("`").append(Actions.cell(text(doc, "/event_type"))).append("` `").append(Actions.cell(text(doc, "/client_payload/event_id")))
-                    .append("` (trace `").append(Actions.cell(Optional.ofNullable(text(doc, "/client_payload/trace_id"))
-                            .orElse(text(doc, "/client_payload/event_id")))).append("`): ");
-            if (outcome.targets().isEmpty()) {
-                md.append("no route matches, unrouted.\n\n");
-                continue;
-            }
-            md.append(outcome.status()).append(outcome.processedAgain() == null ? "" : ", processed again (" + outcome.processedAgain() + ")")
-                    .append("\n\n| Route | Workflow | Inputs | Result |\n|---|---|---|---|\n");
+
+        /** The event-log record (docs/event-log.md), with one entry per target. */
+        private ObjectNode logRecord(Outcome outcome) {
+            String error = outcome.targets().stream().filter(t -> t.error() != null)
+                    .map(t -> t.route().workflow() + ": " + t.error()).collect(Collectors.joining("; "));
+            ObjectNode record = EventLog.record(outcome.document(), outcome.status(), env, error.isEmpty() ? null : error);
+            ArrayNode targets = record.putArray("targets");
             for (Target target : outcome.targets()) {
-                String run = target.htmlUrl() != null ? "[run " + target.runId() + "](" + target.htmlUrl() + ")" : null;
-                String result = switch (target.status()) {
-                    case "failed" -> ":x: failed: " + target.error();
-                    case ALREADY_DISPATCHED -> "already dispatched: " + (run != null ? run : "recorded by the dedupe store") + ", not sent again";
-                    case WOULD_DISPATCH -> ":eyes: would " + (plan ? "call" : "dispatch") + " (shadow mode: not " + (plan ? "called" : "sent") + ")";
-                    case CALLED -> "called by job `" + target.route().job() + "` of this run";
-                    default -> run != null ? run : "dispatched (this GitHub does not report the run)";
-                };
-                md.append("| ").append(Actions.cell(routes.name() + ":" + target.route().line()))
-                        .append(" | `").append(Actions.cell(target.route().workflow()))
-                        .append("` | ").append(Actions.cell(target.inputs().entrySet().stream()
-                                .map(i -> i.getKey() + "=" + i.getValue()).collect(Collectors.joining(", "))))
-                        .append(" | ").append(Actions.cell(result)).append(" |\n");
+                targets.addObject()
+                        .put("workflow", target.route().workflow())
+                        .put("status", target.status())
+                        .put("run_id", target.runId())
+                        .put("html_url", target.htmlUrl())
+                        .put("dispatched_at", target.dispatchedAt() == null ? null : TIMESTAMP.format(target.dispatchedAt()))
+                        .put("error", target.error());
             }
-            md.append('\n');
+            return record;
         }
-        List<Outcome> failed = outcomes.stream().filter(o -> o.status().equals("failed")).toList();
-        if (!failed.isEmpty()) {
-            md.append("#### Failed events\n\nOnce the cause is fixed, replay each: its targets already dispatched are skipped.\n\n");
-            for (Outcome outcome : failed) {
-                String eventId = text(outcome.document(), "/client_payload/event_id");
-                md.append("- `").append(Actions.cell(text(outcome.document(), "/event_type"))).append("` `").append(Actions.cell(eventId))
-                        .append("`, failed: ").append(outcome.targets().stream().filter(t -> t.status().equals("failed"))
-                                .map(t -> "`" + Actions.cell(t.route().workflow()) + "`").collect(Collectors.joining(", ")))
-                        .append("\n\n  ```sh\n  ").append(replayWorkflowCommand(eventId)).append("\n  ").append(replayCliCommand(eventId))
-                        .append("\n  ```\n");
+
+        private String summaryMarkdown(List<Outcome> outcomes) {
+            StringBuilder md = new StringBuilder("### Event routing\n\n");
+            if (outcomes.stream().anyMatch(o -> o.count(WOULD_DISPATCH) > 0)) {
+                md.append(":eyes: **Shadow mode** (").append(shadow ? "`route --shadow`" : "`mode: log` in " + Actions.cell(routes.name()))
+                        .append("): the targets marked *would dispatch* were not sent; the event log records them as `")
+                        .append(WOULD_DISPATCH).append("`.\n\n");
             }
-            md.append('\n');
+            for (Outcome outcome : outcomes) {
+                JsonNode doc = outcome.document();
+                md.append(switch (outcome.status()) {
+                    case "routed" -> ":white_check_mark: ";
+                    case "unrouted" -> ":information_source: ";
+                    case "shadowed" -> ":eyes: ";
+                    default -> ":x: ";
+                }).append("`").append(Actions.cell(text(doc, "/event_type"))).append("` `").append(Actions.cell(text(doc, "/client_payload/event_id")))
+                        .append("` (trace `").append(Actions.cell(Optional.ofNullable(text(doc, "/client_payload/trace_id"))
+                                .orElse(text(doc, "/client_payload/event_id")))).append("`): ");
+                if (outcome.targets().isEmpty()) {
+                    md.append("no route matches, unrouted.\n\n");
+                    continue;
+                }
+                md.append(outcome.status()).append(outcome.processedAgain() == null ? "" : ", processed again (" + outcome.processedAgain() + ")")
+                        .append("\n\n| Route | Workflow | Inputs | Result |\n|---|---|---|---|\n");
+                for (Target target : outcome.targets()) {
+                    String run = target.htmlUrl() != null ? "[run " + target.runId() + "](" + target.htmlUrl() + ")" : null;
+                    String result = switch (target.status()) {
+                        case "failed" -> ":x: failed: " + target.error();
+                        case ALREADY_DISPATCHED -> "already dispatched: " + (run != null ? run : "recorded by the dedupe store") + ", not sent again";
+                        case WOULD_DISPATCH -> ":eyes: would " + (plan ? "call" : "dispatch") + " (shadow mode: not " + (plan ? "called" : "sent") + ")";
+                        case CALLED -> "called by job `" + target.route().job() + "` of this run";
+                        default -> run != null ? run : "dispatched (this GitHub does not report the run)";
+                    };
+                    md.append("| ").append(Actions.cell(routes.name() + ":" + target.route().line()))
+                            .append(" | `").append(Actions.cell(target.route().workflow()))
+                            .append("` | ").append(Actions.cell(target.inputs().entrySet().stream()
+                                    .map(i -> i.getKey() + "=" + i.getValue()).collect(Collectors.joining(", "))))
+                            .append(" | ").append(Actions.cell(result)).append(" |\n");
+                }
+                md.append('\n');
+            }
+            List<Outcome> failed = outcomes.stream().filter(o -> o.status().equals("failed")).toList();
+            if (!failed.isEmpty()) {
+                md.append("#### Failed events\n\nOnce the cause is fixed, replay each: its targets already dispatched are skipped.\n\n");
+                for (Outcome outcome : failed) {
+                    String eventId = text(outcome.document(), "/client_payload/event_id");
+                    md.append("- `").append(Actions.cell(text(outcome.document(), "/event_type"))).append("` `").append(Actions.cell(eventId))
+                            .append("`, failed: ").append(outcome.targets().stream().filter(t -> t.status().equals("failed"))
+                                    .map(t -> "`" + Actions.cell(t.route().workflow()) + "`").collect(Collectors.joining(", ")))
+                            .append("\n\n  ```sh\n  ").append(replayWorkflowCommand(eventId)).append("\n  ").append(replayCliCommand(eventId))
+                            .append("\n  ```\n");
+                }
+                md.append('\n');
+            }
+            return md.toString();
         }
-        return md.toString();
     }
 
     // ---- the routes file ------------------------------------------------------------------
@@ -941,7 +1031,7 @@ class route implements Callable<Integer> {
                     problem(1, "empty; expected 'routes:' and a list of routes");
                     return;
                 }
-                root = read(parser, "");
+                root = YamlFile.read(parser, "", lines, this::problem);
             } catch (JsonProcessingException e) {
                 problem(e.getLocation() != null ? e.getLocation().getLineNr() : 0, "not valid YAML: " + yamlProblem(e));
                 return;
@@ -965,39 +1055,6 @@ class route implements Callable<Integer> {
             for (int i = 0; i < list.size(); i++) {
                 checkRoute(i, list.get(i), "/routes/" + i);
             }
-        }
-
-        /** The node at the parser's current token, recording the line of every key and list item. */
-        private JsonNode read(JsonParser parser, String pointer) throws IOException {
-            lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
-            if (parser.currentToken() == JsonToken.START_OBJECT) {
-                ObjectNode object = JSON.createObjectNode();
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = parser.currentName();
-                    String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
-                    int line = parser.currentTokenLocation().getLineNr();
-                    if (object.has(key)) {
-                        problem(line, "duplicate key '" + key + "'");
-                    }
-                    lines.put(child, line);
-                    parser.nextToken();
-                    object.set(key, read(parser, child));
-                }
-                return object;
-            }
-            if (parser.currentToken() == JsonToken.START_ARRAY) {
-                ArrayNode array = JSON.createArrayNode();
-                while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    array.add(read(parser, pointer + "/" + array.size()));
-                }
-                return array;
-            }
-            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
-                // Jackson hands an alias over as its name, which would pass for a value.
-                problem(parser.currentTokenLocation().getLineNr(), "YAML aliases (*" + parser.getText() + ") are not supported: write the value out");
-            }
-            JsonNode scalar = parser.readValueAsTree();
-            return scalar == null ? NullNode.getInstance() : scalar;
         }
 
         private void checkRoute(int index, JsonNode node, String pointer) {
@@ -1320,1389 +1377,9 @@ class route implements Callable<Integer> {
         }
     }
 
-    // ---- event logs: what stats, replay and reconcile read ------------------------------------
+    // ---- route graph: the routes as a flowchart ----------------------------------------------
 
-    /** A time on the command line: a duration back from now (7d, 24h, 90m) or an RFC 3339 time. */
-    record When(String text, Duration ago, Instant at) {
-        static final Pattern DURATION = Pattern.compile("^(\\d{1,6})([dhm])$");
-
-        static When parse(String text, String option, CommandSpec spec) {
-            if (text == null) {
-                return null;
-            }
-            Duration ago = durationOrNull(text);
-            if (ago != null) {
-                return new When(text, ago, null);
-            }
-            try {
-                return new When(text, null, java.time.OffsetDateTime.parse(text).toInstant());
-            } catch (DateTimeParseException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 7d, 24h or 90m, or an "
-                        + "RFC 3339 time such as 2026-11-27T04:00:00Z, not '" + text + "'");
-            }
-        }
-
-        /** 7d, 24h, 90m as a Duration; exit 2 for anything else. */
-        static Duration duration(String text, String option, CommandSpec spec) {
-            Duration duration = durationOrNull(text);
-            if (duration == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 15m, 2h or 1d, not '" + text + "'");
-            }
-            return duration;
-        }
-
-        private static Duration durationOrNull(String text) {
-            var duration = DURATION.matcher(text);
-            if (!duration.matches()) {
-                return null;
-            }
-            long amount = Long.parseLong(duration.group(1));
-            return switch (duration.group(2)) {
-                case "d" -> Duration.ofDays(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofMinutes(amount);
-            };
-        }
-
-        Instant resolve(Instant now) {
-            return at != null ? at : now.minus(ago);
-        }
-    }
-
-    /** --since and --until as given, resolved against a clock once it is known (GitHub's, when the history is read). */
-    record Span(When since, When until) {
-        static final Span ALL = new Span(null, null);
-
-        Window resolve(Instant now) {
-            return new Window(since == null ? null : since.resolve(now), until == null ? null : until.resolve(now), now);
-        }
-
-        /** The same span without its end: what replay and reconcile read, since the last record of an event decides. */
-        Span open() {
-            return new Span(since, null);
-        }
-    }
-
-    /** A time window, since inclusive, until exclusive; either may be open. now is the clock it was resolved against. */
-    record Window(Instant since, Instant until, Instant now) {
-        boolean contains(Instant time) {
-            return time != null && (since == null || !time.isBefore(since)) && (until == null || time.isBefore(until));
-        }
-
-        /** Whether a day (UTC) of the history may hold records of the window. */
-        boolean mayHold(java.time.LocalDate day) {
-            return (since == null || !day.isBefore(day(since))) && (until == null || !day.isAfter(day(until)));
-        }
-
-        boolean bounded() {
-            return since != null || until != null;
-        }
-
-        String describe() {
-            return (since != null ? "since " + TIMESTAMP.format(since) : "") + (since != null && until != null ? " " : "")
-                    + (until != null ? "until " + TIMESTAMP.format(until) : "");
-        }
-
-        static java.time.LocalDate day(Instant time) {
-            return time.atZone(ZoneOffset.UTC).toLocalDate();
-        }
-    }
-
-    /** When a record happened: its received_at, else its timestamp; null when neither parses. */
-    static Instant recordTime(JsonNode record) {
-        Instant received = parseInstant(text(record, "/received_at"));
-        return received != null ? received : parseInstant(text(record, "/timestamp"));
-    }
-
-    /**
-     * The event logs a subcommand reads: LOG files ('-' stdin); with --from-artifacts N the newest N
-     * event log artifacts of the repository; with --history the event history (the branch
-     * event-bus-history); else $EVENT_LOG, else event_log.jsonl. Then their records, one JSON object a line.
-     */
-    static final class EventLogs {
-        private EventLogs() {
-        }
-
-        /** One record and where it was: the index of its source among those read, and its line. */
-        record Entry(int source, int line, JsonNode record) {
-        }
-
-        /** What the history gave: the days (folders) kept of all it holds, the record files, the archive's size. */
-        record HistoryRead(String repository, boolean found, int days, int daysInAll, int files, long bytes) {
-        }
-
-        /**
-         * What was read: the sources in order (history records oldest first), how many were log files or
-         * artifact logs, the history when read, the window resolved against GitHub's clock when the history
-         * was read (else this machine's), and the GitHub API requests that reading cost.
-         */
-        record Logs(List<Source> sources, int logs, int artifactLogs, HistoryRead history, Window window, int apiRequests) {
-            /** "2 logs", "the history of o/r (8 days)", "1 log and the history of ...". */
-            String describe() {
-                String files = logs + (logs == 1 ? " log" : " logs");
-                return history == null ? files : (logs > 0 ? files + " and " : "") + "the history of " + history.repository()
-                        + " (" + history.days() + (history.days() == 1 ? " day" : " days") + ")";
-            }
-
-            /** The same with an article: "the 2 logs". */
-            String where() {
-                return history != null && logs == 0 ? describe() : "the " + describe();
-            }
-
-            /** One line for stderr when GitHub was read: what it cost. */
-            String cost() {
-                List<String> read = new ArrayList<>();
-                if (artifactLogs > 0) {
-                    read.add(artifactLogs + " artifact log" + (artifactLogs == 1 ? "" : "s"));
-                }
-                if (history != null) {
-                    read.add("the history of " + history.repository() + (history.found() ? " (" + history.files() + " record files of "
-                            + history.days() + " of its " + history.daysInAll() + " days, from one archive of " + history.bytes() + " bytes)"
-                            : " (no branch yet)"));
-                }
-                return "read " + String.join(" and ", read) + " with " + apiRequests + " API request" + (apiRequests == 1 ? "" : "s");
-            }
-        }
-
-        static Logs read(List<String> logs, Integer fromArtifacts, String artifactPrefix, boolean history, Span span, Map<String, String> env,
-                         CommandSpec spec, java.util.function.Supplier<GitHub> github) throws IOException, InterruptedException {
-            if (fromArtifacts != null && fromArtifacts < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--from-artifacts must be at least 1");
-            }
-            List<Source> sources = new ArrayList<>();
-            for (String log : logs) {
-                sources.add(log.equals("-") ? Source.stdin(spec) : Source.file(Path.of(log), spec));
-            }
-            GitHub client = fromArtifacts != null || history ? github.get() : null;
-            int before = client == null ? 0 : client.requests();
-            int artifacts = 0;
-            if (fromArtifacts != null) {
-                List<Source> fromZips = artifactLogs(client, fromArtifacts, artifactPrefix, spec);
-                artifacts = fromZips.size();
-                sources.addAll(fromZips);
-            } else if (sources.isEmpty() && !history) {
-                Path log = EventLog.fromEnv(env);
-                sources.add(Source.file(log != null ? log : Path.of("event_log.jsonl"), spec));
-            }
-            int logCount = sources.size();
-            Window window = span.resolve(Instant.now());
-            HistoryRead read = null;
-            if (history) {
-                List<Source> records = new ArrayList<>();
-                Window[] resolved = {window};
-                read = historyLogs(client, span, resolved, records, env, spec);
-                window = resolved[0];
-                sources.addAll(records);
-            }
-            return new Logs(sources, logCount, artifacts, read, window, client == null ? 0 : client.requests() - before);
-        }
-
-        /**
-         * Every record of the sources in order; a line that is not a JSON object is reported on err and
-         * skipped (a log cut short by a cancelled run should not hide the rest). Returns how many were skipped.
-         */
-        static int records(List<Source> sources, PrintWriter err, Consumer<Entry> each) {
-            int skipped = 0;
-            for (int s = 0; s < sources.size(); s++) {
-                Source source = sources.get(s);
-                String[] lines = source.text().split("\r?\n");
-                for (int i = 0; i < lines.length; i++) {
-                    if (lines[i].isBlank()) {
-                        continue;
-                    }
-                    JsonNode record;
-                    try {
-                        record = JSON.readTree(lines[i]);
-                    } catch (JsonProcessingException e) {
-                        record = null;
-                    }
-                    if (record == null || !record.isObject()) {
-                        err.println(source.name() + ":" + (i + 1) + ": skipped: not a JSON object");
-                        skipped++;
-                        continue;
-                    }
-                    each.accept(new Entry(s, i + 1, record));
-                }
-            }
-            return skipped;
-        }
-
-        /** events/YYYY-MM-DD/NAME.json under the archive's top folder (owner-repo-sha/). */
-        private static final Pattern HISTORY_FILE = Pattern.compile("^[^/]+/(events/(\\d{4}-\\d{2}-\\d{2})/[^/]+\\.json)$");
-
-        /**
-         * The event history in one API request, whatever its size: the zipball of the branch, which GitHub
-         * answers with a redirect to a short-lived storage URL (fetched without the token, like an artifact).
-         * Durations resolve against GitHub's clock (the answer's Date), the clock of the history's own
-         * received_at times; only the day folders the window may hold are read, one source per record file,
-         * oldest first. No branch yet (404) is a warning and no records.
-         */
-        private static HistoryRead historyLogs(GitHub github, Span span, Window[] window, List<Source> sources, Map<String, String> env,
-                                               CommandSpec spec)
-                throws IOException, InterruptedException {
-            Response redirect = github.exchange("GET", github.repoPath("/zipball/" + History.BRANCH), null, Map.of());
-            window[0] = span.resolve(redirect.date().orElse(Instant.now()));
-            if (redirect.status() == 404) {
-                Actions.warning(spec.commandLine().getErr(), "No event history", "no branch " + History.BRANCH + " in " + github.repository()
-                        + " (404): no script has appended a record yet (EVENT_BUS_HISTORY=true in a workflow starts it), or the token "
-                        + "cannot see the repository; reading no records", env);
-                return new HistoryRead(github.repository(), false, 0, 0, 0, 0);
-            }
-            byte[] zip = followRedirect(github, redirect, "read the event history (the branch " + History.BRANCH + ")", "contents: read",
-                    "the event history");
-            TreeMap<String, String> files = new TreeMap<>();
-            Set<String> days = new HashSet<>();
-            Set<String> kept = new HashSet<>();
-            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
-                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
-                    var file = HISTORY_FILE.matcher(entry.getName());
-                    if (entry.isDirectory() || !file.matches()) {
-                        continue;
-                    }
-                    days.add(file.group(2));
-                    java.time.LocalDate day;
-                    try {
-                        day = java.time.LocalDate.parse(file.group(2));
-                    } catch (DateTimeParseException e) {
-                        continue;
-                    }
-                    if (window[0].mayHold(day)) {
-                        kept.add(file.group(2));
-                        files.put(file.group(1), Source.utf8("history " + file.group(1), entries.readAllBytes(), spec));
-                    }
-                }
-            }
-            files.forEach((path, text) -> sources.add(new Source("history " + path, text)));
-            return new HistoryRead(github.repository(), true, kept.size(), days.size(), files.size(), zip.length);
-        }
-
-        /**
-         * The newest N artifacts whose name starts with the prefix (GitHub's ?name= filter is an exact
-         * match, so the list is filtered here, page by page, newest first), each unzipped in memory.
-         */
-        private static List<Source> artifactLogs(GitHub github, int count, String prefix, CommandSpec spec) throws IOException, InterruptedException {
-            List<JsonNode> chosen = new ArrayList<>();
-            for (int page = 1; chosen.size() < count; page++) {
-                Response list = github.call("GET", github.repoPath("/actions/artifacts?per_page=100&page=" + page), null,
-                        "list artifacts", "actions: read");
-                for (JsonNode artifact : list.json().path("artifacts")) {
-                    if (chosen.size() < count && artifact.path("name").asText().startsWith(prefix)
-                            && !artifact.path("expired").asBoolean(false)) {
-                        chosen.add(artifact);
-                    }
-                }
-                if (list.header("link").filter(link -> link.contains("rel=\"next\"")).isEmpty()) {
-                    break;
-                }
-            }
-            if (chosen.size() < count) {
-                spec.commandLine().getErr().println(spec.qualifiedName() + ": " + chosen.size() + " of " + count
-                        + " artifacts found whose name starts with '" + prefix + "' in " + github.repository());
-            }
-            List<Source> sources = new ArrayList<>();
-            for (JsonNode artifact : chosen) {
-                String name = "artifact " + artifact.path("name").asText() + " (" + artifact.path("id").asText() + ")";
-                Response redirect = github.exchange("GET", github.repoPath("/actions/artifacts/" + artifact.path("id").asLong() + "/zip"), null, Map.of());
-                sources.addAll(unzipLogs(name, followRedirect(github, redirect, "download " + name, "actions: read", name)));
-            }
-            return sources;
-        }
-
-        /**
-         * GitHub answers a download (an artifact, a zipball) with 302 and a short-lived signed URL on
-         * another host. That URL carries its own credentials, so it is fetched without the Authorization
-         * header: the token never leaves GitHub. The fetch is a download, not an API request.
-         */
-        private static byte[] followRedirect(GitHub github, Response redirect, String action, String permission, String name)
-                throws IOException, InterruptedException {
-            Optional<String> location = redirect.header("location");
-            if (redirect.status() / 100 != 3 || location.isEmpty()) {
-                throw new GitHubException(redirect.status() >= 400 ? github.refusal(redirect, action, permission)
-                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to " + action);
-            }
-            HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(github.apiUrl + "/").resolve(location.get()))
-                    .timeout(Duration.ofMinutes(2)).header("User-Agent", github.userAgent).GET().build();
-            try {
-                HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                if (answer.statusCode() != 200) {
-                    // The signed URL is a credential: named by what it holds, never printed.
-                    throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
-                }
-                return answer.body();
-            } catch (IOException e) {
-                throw new GitHubException("downloading " + name + " from its storage URL failed: " + e.getClass().getSimpleName());
-            }
-        }
-
-        private static List<Source> unzipLogs(String name, byte[] zip) throws IOException {
-            List<Source> sources = new ArrayList<>();
-            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
-                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
-                    if (!entry.isDirectory() && entry.getName().endsWith(".jsonl")) {
-                        sources.add(new Source(name + ":" + entry.getName(), new String(entries.readAllBytes(), StandardCharsets.UTF_8)));
-                    }
-                }
-            }
-            return sources;
-        }
-    }
-
-    // ---- route replay ---------------------------------------------------------------------
-
-    @Command(name = "replay", mixinStandardHelpOptions = true, version = "route 0.1.0",
-            description = {
-                "Sends events of event logs again as repository_dispatch (POST /repos/{owner}/{repo}/dispatches), one "
-                        + "request per event, with their original envelope and event_id, so that they go through "
-                        + "validate, claim and route again; route then skips the targets each already started.",
-                "The records of an event are grouped by event_id, and its last record (in log order; across logs, by "
-                        + "received_at) decides its status: an event that failed and was routed later is not replayed.",
-                "A rejected event is checked against the schemas first (bundled, docs/events/schema/, $EVENT_SCHEMAS, "
-                        + "--schemas) and not sent while it is still invalid.",
-                "--history reads the event history (the branch event-bus-history, which the scripts append to in "
-                        + "workflows that set EVENT_BUS_HISTORY=true) with one API request, from the day of --since on; "
-                        + "durations then count back from GitHub's clock.",
-                "stdout: one line per event: sent, would-send (--dry-run), invalid, skipped or failed; stderr: a count "
-                        + "(and what reading GitHub cost)."},
-            footerHeading = "%nEnvironment:%n",
-            footer = {
-                "  GITHUB_TOKEN, GH_TOKEN  the token; needs contents: write to send,",
-                "                          contents: read for --history and actions: read",
-                "                          for --from-artifacts; not needed with --dry-run",
-                "                          unless --history or --from-artifacts",
-                "  GITHUB_REPOSITORY       owner/name the events are sent to (--repo)",
-                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
-                "  EVENT_LOG               the log read when no LOG, --history or",
-                "                          --from-artifacts is given (else event_log.jsonl)",
-                "  EVENT_SCHEMAS           a directory of schemas (a layer below --schemas)",
-                "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
-                "",
-                "Example:",
-                "  route replay --from-artifacts 20 --event-id EVENT_ID",
-                "  route replay event_log.jsonl --status failed,rejected --since 24h \\",
-                "               --type 'rfc.pr.*' --dry-run",
-                "  route replay --history --since 7d --status failed"},
-            exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {
-                "0:every selected event was sent (or listed, with --dry-run), or none was selected",
-                "1:an event could not be sent: still invalid, no event document in its record, refused by GitHub; "
-                        + "or GitHub unreachable, or internal failure",
-                "2:an unreadable log or bad usage; nothing was sent"})
-    static final class Replay implements Callable<Integer> {
-        /** The statuses an event log record may have (the contract's list). */
-        static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught", "emitted");
-
-        @ParentCommand
-        route parent;
-
-        @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl, "
-                + "unless --history or --from-artifacts)")
-        List<String> logs = new ArrayList<>();
-
-        @Option(names = "--from-artifacts", paramLabel = "N", description = "also read the newest N event log artifacts of the repository")
-        Integer fromArtifacts;
-
-        @Option(names = "--artifact-prefix", paramLabel = "PREFIX", defaultValue = "event-log-",
-                description = "names of the event log artifacts start with this (default: ${DEFAULT-VALUE})")
-        String artifactPrefix;
-
-        @Option(names = "--status", paramLabel = "S", split = ",",
-                description = "replay events whose last record has one of these statuses (default: failed); one of: "
-                        + "routed, unrouted, duplicate, rejected, failed, shadowed, cron-caught, emitted")
-        List<String> statuses;
-
-        @Option(names = "--type", paramLabel = "GLOB", description = "only event types the glob matches, as a route's event does (rfc.pr.*)")
-        String type;
-
-        @Option(names = "--since", paramLabel = "WHEN", description = "only events whose last record was received since: a duration "
-                + "back from now (7d, 24h, 90m) or an RFC 3339 time; received_at, else timestamp")
-        String since;
-
-        @Option(names = "--until", paramLabel = "WHEN", description = "only events whose last record was received before this (as --since)")
-        String until;
-
-        @Option(names = "--source", paramLabel = "S", description = "only events of this source (the envelope's source)")
-        String source;
-
-        @Option(names = "--history", description = "also read the event history of the repository (the branch event-bus-history: "
-                + "one API request, whatever its size; only the days --since asks for are kept)")
-        boolean history;
-
-        @Option(names = "--event-id", paramLabel = "ID", split = ",", description = "only this event (repeatable, or comma-separated); "
-                + "one not in the logs is reported as not-found")
-        List<String> eventIds = new ArrayList<>();
-
-        @Option(names = "--dry-run", description = "list what would be sent; send nothing")
-        boolean dryRun;
-
-        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository the events are sent to, and of the artifacts "
-                + "(default: $GITHUB_REPOSITORY)")
-        String repo;
-
-        @Option(names = "--schemas", paramLabel = "DIR", description = "schemas to check rejected events against, above the others "
-                + "(envelope.schema.json, events/<type>.schema.json)")
-        Path schemasDir;
-
-        @Mixin
-        Retries retries;
-
-        @Option(names = "--verbose", description = "print stack traces of internal failures")
-        boolean verbose;
-
-        @Spec
-        CommandSpec spec;
-
-        private GitHub github;
-
-        /** The record that decides an event's status, and the latest one holding its document. */
-        private static final class Latest {
-            EventLogs.Entry decides;
-            Instant receivedAt;
-            JsonNode document;
-        }
-
-        @Override
-        public Integer call() throws IOException, InterruptedException {
-            retries.check(spec);
-            Set<String> wanted = new LinkedHashSet<>(statuses != null ? statuses : List.of("failed"));
-            for (String status : wanted) {
-                if (!STATUSES.contains(status)) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--status: unknown status '" + status + "' (one of: "
-                            + String.join(", ", STATUSES) + ")");
-                }
-            }
-            Pattern typeGlob = null;
-            if (type != null) {
-                if (!EVENT_GLOB.matcher(type).matches()) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--type must be an event type or a glob such as rfc.pr.*, not '"
-                            + type + "'");
-                }
-                typeGlob = RoutesFile.glob(type);
-            }
-            Span span = new Span(When.parse(since, "--since", spec), When.parse(until, "--until", spec));
-            if (schemasDir != null && !Files.isDirectory(schemasDir)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--schemas: no such directory: " + schemasDir);
-            }
-            for (String id : eventIds) {
-                if (!UUID_TEXT.matcher(id).matches()) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--event-id must be an event_id (a lowercase UUID), not '" + id + "'");
-                }
-            }
-
-            // The last record of an event decides, so the history is read from --since on, whatever --until says.
-            EventLogs.Logs read = EventLogs.read(logs, fromArtifacts, artifactPrefix, history, span.open(), parent.env, spec, this::github);
-            if (read.apiRequests() > 0) {
-                spec.commandLine().getErr().println("replay: " + read.cost());
-            }
-            Window window = span.resolve(read.window().now());
-            List<Source> sources = read.sources();
-            Map<String, Latest> events = new LinkedHashMap<>();
-            int[] records = {0};
-            EventLogs.records(sources, spec.commandLine().getErr(), entry -> {
-                records[0]++;
-                String eventId = text(entry.record(), "/event_id");
-                if (eventId == null) {
-                    return; // an event that could not be read has no id to replay it by
-                }
-                Latest latest = events.computeIfAbsent(eventId, id -> new Latest());
-                Instant receivedAt = parseInstant(text(entry.record(), "/received_at"));
-                // In one log, a later line is later; across logs (artifacts come newest first), received_at decides.
-                if (latest.decides == null || latest.decides.source() == entry.source() || latest.receivedAt == null || receivedAt == null
-                        || !receivedAt.isBefore(latest.receivedAt)) {
-                    latest.decides = entry;
-                    latest.receivedAt = receivedAt;
-                    JsonNode event = entry.record().get("event");
-                    if (isDocument(event)) {
-                        latest.document = event;
-                    }
-                } else if (latest.document == null && isDocument(entry.record().get("event"))) {
-                    latest.document = entry.record().get("event");
-                }
-            });
-
-            Pattern glob = typeGlob;
-            List<Map.Entry<String, Latest>> selected = events.entrySet().stream().filter(e -> {
-                JsonNode record = e.getValue().decides.record();
-                Instant when = Optional.ofNullable(e.getValue().receivedAt).orElse(parseInstant(text(record, "/timestamp")));
-                return wanted.contains(String.valueOf(text(record, "/status")))
-                        && (glob == null || glob.matcher(String.valueOf(text(record, "/event_type"))).matches())
-                        && (eventIds.isEmpty() || eventIds.contains(e.getKey()))
-                        && (source == null || source.equals(text(record, "/source")))
-                        && (!window.bounded() || window.contains(when));
-            }).sorted(Comparator.comparing(e -> e.getValue().receivedAt, Comparator.nullsLast(Comparator.naturalOrder()))).toList();
-
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            Map<String, Integer> counts = new LinkedHashMap<>();
-            List<List<String>> rows = new ArrayList<>();
-            for (String id : new LinkedHashSet<>(eventIds)) {
-                if (!events.containsKey(id)) {
-                    out.println("not-found " + id + ": in none of " + read.where() + " read");
-                    counts.merge("not found", 1, Integer::sum);
-                    rows.add(List.of("", id, "", "not found in the logs read"));
-                } else if (selected.stream().noneMatch(e -> e.getKey().equals(id))) {
-                    JsonNode record = events.get(id).decides.record();
-                    err.println("replay: " + id + ": its last record is " + text(record, "/status")
-                            + (since != null || until != null || type != null || source != null
-                                    ? " (" + text(record, "/event_type") + ", received " + text(record, "/received_at") + ")" : "")
-                            + ", which the selection leaves out" + (wanted.contains(text(record, "/status")) ? "" : "; add --status "
-                            + text(record, "/status") + " to replay it"));
-                }
-            }
-            out.flush();
-            if (selected.isEmpty() && counts.isEmpty()) {
-                err.println("replay: no event to replay: none of the " + events.size() + " events in " + records[0] + " records of "
-                        + read.describe() + " has the status " + String.join(" or ", wanted)
-                        + (type != null ? ", type " + type : "") + (source != null ? ", source " + source : "")
-                        + (since != null ? ", since " + since : "") + (until != null ? ", until " + until : "")
-                        + (eventIds.isEmpty() ? "" : " and one of the event ids asked for"));
-                return CommandLine.ExitCode.OK;
-            }
-            // Whatever is wrong with the token or the schemas is exit 2 before anything is sent.
-            EventSchemas schemas = selected.stream().anyMatch(e -> "rejected".equals(text(e.getValue().decides.record(), "/status")))
-                    ? EventSchemas.load(schemasDir, parent.env, spec) : null;
-            if (!dryRun && !selected.isEmpty()) {
-                github();
-            }
-            for (Map.Entry<String, Latest> event : selected) {
-                String eventId = event.getKey();
-                JsonNode record = event.getValue().decides.record();
-                JsonNode document = event.getValue().document;
-                String eventType = document != null ? text(document, "/event_type") : text(record, "/event_type");
-                String result;
-                String reason = null;
-                if (document == null) {
-                    result = "skipped";
-                    reason = "the record holds no event document";
-                } else {
-                    String problem = !"rejected".equals(text(record, "/status")) ? null
-                            : schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
-                    if (problem != null) {
-                        result = "invalid";
-                        reason = problem;
-                    } else if (dryRun) {
-                        result = "would-send";
-                    } else {
-                        reason = send(document);
-                        result = reason == null ? "sent" : "failed";
-                    }
-                }
-                counts.merge(result, 1, Integer::sum);
-                rows.add(List.of(String.valueOf(eventType), eventId, String.valueOf(text(record, "/status")),
-                        result + (reason != null ? ": " + reason : "")));
-                out.println(result + (document != null ? " " + eventType : "") + " " + eventId + (reason != null ? ": " + reason : ""));
-                out.flush();
-            }
-            int notSent = counts.entrySet().stream().filter(c -> !List.of("sent", "would-send").contains(c.getKey()))
-                    .mapToInt(Map.Entry::getValue).sum();
-            String summary = "replay: " + (dryRun ? counts.getOrDefault("would-send", 0) + " would be sent" : counts.getOrDefault("sent", 0) + " sent")
-                    + ", " + counts.getOrDefault("invalid", 0) + " invalid"
-                    + (counts.containsKey("skipped") ? ", " + counts.get("skipped") + " skipped" : "")
-                    + (counts.containsKey("not found") ? ", " + counts.get("not found") + " not found" : "")
-                    + ", " + counts.getOrDefault("failed", 0) + " failed" + (dryRun ? " (dry run: nothing sent)" : "");
-            if (notSent > 0) {
-                Actions.error(err, null, 0, "Replay incomplete", summary, parent.env);
-            } else {
-                err.println(summary);
-            }
-            err.flush();
-            Actions.appendSummary(markdown(summary, rows), parent.env);
-            return notSent > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
-        }
-
-        /** The event as it was dispatched the first time: its type and its payload, event_id included. Null when GitHub took it. */
-        private String send(JsonNode document) throws IOException, InterruptedException {
-            return dispatchEvent(github(), document);
-        }
-
-        private GitHub github() {
-            if (github == null) {
-                github = GitHub.fromEnv(parent.env, repo, parent.spec, retries.maxAttempts, retries.budget());
-            }
-            return github;
-        }
-
-        private static boolean isDocument(JsonNode event) {
-            return event != null && event.path("event_type").isTextual() && event.path("client_payload").isObject();
-        }
-
-        private static String markdown(String summary, List<List<String>> rows) {
-            StringBuilder md = new StringBuilder("### Event replay\n\n").append(summary.substring("replay: ".length())).append(".\n\n")
-                    .append("| Event type | Event id | Last status | Result |\n|---|---|---|---|\n");
-            for (List<String> row : rows) {
-                md.append("| `").append(Actions.cell(row.get(0))).append("` | `").append(Actions.cell(row.get(1))).append("` | ")
-                        .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
-            }
-            return md.toString();
-        }
-    }
-
-    // ---- route reconcile ------------------------------------------------------------------
-
-    @Command(name = "reconcile", mixinStandardHelpOptions = true, version = "route 0.1.0",
-            description = {
-                "Sends again the events GitHub accepted and never delivered to a router.",
-                "GitHub accepting a repository dispatch (204) does not guarantee a run: during an incident it may start none. A producer whose "
-                        + "workflow sets EVENT_BUS_HISTORY=true records what it emitted (status emitted) in the event history, "
-                        + "and each router step records what it decided (routed, unrouted, duplicate, rejected, failed, shadowed).",
-                "reconcile reads the history since --since (one API request, whatever its size) and replays each event that "
-                        + "has an emitted record older than --grace and no other record with its event_id: one "
-                        + "POST /repos/{owner}/{repo}/dispatches per event, with the event document as it was emitted (event_id "
-                        + "and timestamp kept). An event a cron path caught (cron-caught) is not replayed either: its item was handled.",
-                "Why the grace: a router that is still running has not written its record yet, and GitHub delays deliveries "
-                        + "by minutes during incidents; an event younger than the grace is left for a later run. If the original "
-                        + "is delivered after the replay all the same, it is a duplicate at the router (dedupe's claim): its "
-                        + "targets are started once. Times are GitHub's clock (the Date of its answer).",
-                "stdout: one line per event: replayed, would-replay (--dry-run) or failed; stderr: a count."},
-            footerHeading = "%nEnvironment:%n",
-            footer = {
-                "  GITHUB_TOKEN, GH_TOKEN  the token; contents: read for the history, and",
-                "                          contents: write to send",
-                "  GITHUB_REPOSITORY       owner/name of the history, and where the events",
-                "                          are sent (--repo)",
-                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
-                "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
-                "  EVENT_BUS_HISTORY       not read here: the history is what the scripts",
-                "                          of workflows with EVENT_BUS_HISTORY=true append",
-                "                          (producers: emitted; the router: the rest)",
-                "",
-                "Requests: one to read the history (its zipball; the archive comes from",
-                "storage), and one per event replayed.",
-                "",
-                "Example:",
-                "  route reconcile --grace 15m --since 24h",
-                "  route reconcile --dry-run"},
-            exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {
-                "0:every event due was replayed (or listed, with --dry-run), or none was due",
-                "1:an event could not be sent (refused by GitHub, or no event document in its record); or GitHub unreachable, "
-                        + "or internal failure",
-                "2:bad usage; nothing was sent"})
-    static final class Reconcile implements Callable<Integer> {
-        @ParentCommand
-        route parent;
-
-        @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "15m",
-                description = "replay only events emitted longer ago than this (default: ${DEFAULT-VALUE}): a router still running, "
-                        + "or a delivery GitHub delays, has not recorded the event yet")
-        String grace;
-
-        @Option(names = "--since", paramLabel = "WHEN", defaultValue = "24h",
-                description = "look at events emitted since: a duration back from now (7d, 24h, 90m) or an RFC 3339 time "
-                        + "(default: ${DEFAULT-VALUE})")
-        String since;
-
-        @Option(names = "--dry-run", description = "list the events that would be replayed; send nothing")
-        boolean dryRun;
-
-        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository of the history, where the events are sent "
-                + "(default: $GITHUB_REPOSITORY)")
-        String repo;
-
-        @Mixin
-        Retries retries;
-
-        @Option(names = "--verbose", description = "print stack traces of internal failures")
-        boolean verbose;
-
-        @Spec
-        CommandSpec spec;
-
-        /** An event emitted and not (yet) received by a router: its newest emitted record. */
-        private record Emitted(String eventId, JsonNode record, Instant at) {
-        }
-
-        @Override
-        public Integer call() throws IOException, InterruptedException {
-            retries.check(spec);
-            Duration graceTime = When.duration(grace, "--grace", spec);
-            Span span = new Span(When.parse(since, "--since", spec), null);
-            GitHub github = GitHub.fromEnv(parent.env, repo, parent.spec, retries.maxAttempts, retries.budget());
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            EventLogs.Logs read = EventLogs.read(List.of(), null, null, true, span, parent.env, spec, () -> github);
-            Window window = read.window();
-            Instant due = window.now().minus(graceTime);
-            Map<String, Emitted> emitted = new LinkedHashMap<>();
-            Set<String> received = new HashSet<>();
-            EventLogs.records(read.sources(), err, entry -> {
-                JsonNode record = entry.record();
-                String eventId = text(record, "/event_id");
-                if (eventId == null) {
-                    return;
-                }
-                if ("emitted".equals(text(record, "/status"))) {
-                    // A producer that emitted the same event twice: the newer emission is the one that may still be on its way.
-                    Instant at = recordTime(record);
-                    Emitted known = emitted.get(eventId);
-                    if (known == null || at != null && (known.at() == null || at.isAfter(known.at()))) {
-                        emitted.put(eventId, new Emitted(eventId, record, at));
-                    }
-                } else {
-                    received.add(eventId); // any record of a router step, or of a cron path that handled the item
-                }
-            });
-            List<Emitted> missing = emitted.values().stream().filter(e -> !received.contains(e.eventId()) && window.contains(e.at()))
-                    .sorted(Comparator.comparing(Emitted::at)).toList();
-            List<Emitted> dueNow = missing.stream().filter(e -> !e.at().isAfter(due)).toList();
-            int waiting = missing.size() - dueNow.size();
-
-            Map<String, Integer> counts = new LinkedHashMap<>();
-            List<List<String>> rows = new ArrayList<>();
-            for (Emitted event : dueNow) {
-                JsonNode document = event.record().get("event");
-                String eventType = Optional.ofNullable(text(document, "/event_type")).orElse(text(event.record(), "/event_type"));
-                String result;
-                String reason = null;
-                if (document == null || !document.path("event_type").isTextual() || !document.path("client_payload").isObject()) {
-                    result = "failed";
-                    reason = "its emitted record holds no event document";
-                } else if (dryRun) {
-                    result = "would-replay";
-                } else {
-                    reason = dispatchEvent(github, document);
-                    result = reason == null ? "replayed" : "failed";
-                }
-                counts.merge(result, 1, Integer::sum);
-                out.println(result + " " + eventType + " " + event.eventId() + (reason != null ? ": " + reason : ""));
-                out.flush();
-                rows.add(List.of(String.valueOf(eventType), event.eventId(), TIMESTAMP.format(event.at()), result + (reason != null ? ": " + reason : "")));
-            }
-            int failed = counts.getOrDefault("failed", 0);
-            String summary = "reconcile: " + (dryRun ? counts.getOrDefault("would-replay", 0) + " would be replayed"
-                    : counts.getOrDefault("replayed", 0) + " replayed") + ", " + failed + " failed, of " + dueNow.size()
-                    + (dueNow.size() == 1 ? " event" : " events") + " emitted " + window.describe() + " and before " + TIMESTAMP.format(due)
-                    + " (grace " + grace + ") that no router received; " + waiting + " emitted within the grace left for a later run"
-                    + (dryRun ? " (dry run: nothing sent)" : "") + "; the history read with " + read.apiRequests() + " API request"
-                    + (read.apiRequests() == 1 ? "" : "s");
-            if (failed > 0) {
-                Actions.error(err, null, 0, "Reconciliation incomplete", summary, parent.env);
-            } else {
-                err.println(summary);
-            }
-            err.flush();
-            Actions.appendSummary(markdown(summary, rows), parent.env);
-            return failed > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
-        }
-
-        private static String markdown(String summary, List<List<String>> rows) {
-            StringBuilder md = new StringBuilder("### Event reconciliation\n\n").append(summary.substring("reconcile: ".length())).append(".\n");
-            if (!rows.isEmpty()) {
-                md.append("\n| Event type | Event id | Emitted | Result |\n|---|---|---|---|\n");
-                for (List<String> row : rows) {
-                    md.append("| `").append(Actions.cell(row.get(0))).append("` | `").append(Actions.cell(row.get(1))).append("` | ")
-                            .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
-                }
-            }
-            return md.toString();
-        }
-    }
-
-    /**
-     * Sends an event document again as a repository dispatch: its type and its payload, event_id and
-     * timestamp included, as it was first sent. Returns null when GitHub took it, else why not.
-     */
-    static String dispatchEvent(GitHub github, JsonNode document) throws IOException, InterruptedException {
-        ObjectNode body = JSON.createObjectNode();
-        body.set("event_type", document.get("event_type"));
-        body.set("client_payload", document.get("client_payload"));
-        try {
-            github.call("POST", github.repoPath("/dispatches"), body, "create repository dispatch events", "contents: write");
-            return null;
-        } catch (GitHubException e) {
-            return e.getMessage();
-        }
-    }
-
-    // ---- route stats ----------------------------------------------------------------------
-
-    @Command(name = "stats", mixinStandardHelpOptions = true, version = "route 0.1.0",
-            description = {
-                "Reports on event logs (JSON Lines) and the event history (--history).",
-                "It reports counts per event type and status; the median "
-                        + "and 95th percentile (nearest rank) of latency_ms (received_at minus the event's timestamp) over "
-                        + "routed records only; per event type, the time from an event's timestamp to each target's "
-                        + "dispatched_at; the schema drift report (rejected records by the rule in their error, and by "
-                        + "source); the items the cron paths caught that no event had handled (cron-caught records); and per "
-                        + "trace_id the time from its first event's timestamp to its last event's received_at, slowest first.",
-                "The window (--since, --until: against received_at, else timestamp) and the filters (--type, --status, "
-                        + "--source) apply to every record read: LOG files, artifacts and the history. With --history, "
-                        + "durations count back from GitHub's clock.",
-                "A plain table on stdout (or JSON with --json, which has everything); Markdown with a Mermaid chart of "
-                        + "events per day (distinct event ids by the day they were received, cron-caught items aside) is "
-                        + "appended to $GITHUB_STEP_SUMMARY when set. --by day adds a table of counts per day (UTC) and status.",
-                "--max-rejected N exits 1 when the window holds more than N rejected events: '--since 7d --max-rejected 0' "
-                        + "in a scheduled workflow makes zero schema drift over 7 days a check that can fail.",
-                "--history costs one API request (the zipball of the branch event-bus-history, then its archive from "
-                        + "storage, which is no API request) whatever the number of events; --from-artifacts N costs one "
-                        + "list request per 100 artifacts and one request per artifact."},
-            footerHeading = "%nEnvironment:%n",
-            footer = {
-                "  EVENT_LOG            the log read when no LOG, --history or",
-                "                       --from-artifacts is given (else event_log.jsonl)",
-                "  GITHUB_STEP_SUMMARY  a Markdown report is appended to it",
-                "  GITHUB_TOKEN, GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL",
-                "                       for --history (the token needs contents: read)",
-                "                       and --from-artifacts (actions: read)",
-                "  EVENT_BUS_HISTORY    not read here: the history is what the scripts of",
-                "                       workflows with EVENT_BUS_HISTORY=true append",
-                "",
-                "Example:",
-                "  route stats --history --since 7d --by day",
-                "  route stats --history --since 7d --status rejected --max-rejected 0",
-                "  route stats event_log.jsonl --type 'rfc.pr.*' --json"},
-            exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {
-                "0:reported",
-                "1:the window holds more rejected events than --max-rejected; GitHub could not be reached or refused; or "
-                        + "internal failure",
-                "2:an unreadable log or bad usage"})
-    static final class Stats implements Callable<Integer> {
-        @ParentCommand
-        route parent;
-
-        @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl, "
-                + "unless --history or --from-artifacts)")
-        List<String> logs = new ArrayList<>();
-
-        @Option(names = "--json", description = "print the report as JSON")
-        boolean json;
-
-        @Option(names = "--history", description = "also read the event history of the repository (the branch event-bus-history): "
-                + "one API request whatever its size; only the days of the window are kept")
-        boolean history;
-
-        @Option(names = "--from-artifacts", paramLabel = "N", description = "also read the newest N event log artifacts of the repository")
-        Integer fromArtifacts;
-
-        @Option(names = "--artifact-prefix", paramLabel = "PREFIX", defaultValue = "event-log-",
-                description = "names of the event log artifacts start with this (default: ${DEFAULT-VALUE})")
-        String artifactPrefix;
-
-        @Option(names = "--since", paramLabel = "WHEN", description = "only records received since: a duration back from now "
-                + "(7d, 24h, 90m) or an RFC 3339 time; received_at, else timestamp")
-        String since;
-
-        @Option(names = "--until", paramLabel = "WHEN", description = "only records received before this (as --since)")
-        String until;
-
-        @Option(names = "--type", paramLabel = "GLOB", description = "only event types the glob matches, as a route's event does (rfc.pr.*)")
-        String type;
-
-        @Option(names = "--status", paramLabel = "S", split = ",", description = "only records with one of these statuses: "
-                + "routed, unrouted, duplicate, rejected, failed, shadowed, cron-caught, emitted")
-        List<String> statuses;
-
-        @Option(names = "--source", paramLabel = "S", description = "only records of this source (the envelope's source)")
-        String source;
-
-        @Option(names = "--by", paramLabel = "day", description = "add a table of counts per day (UTC) and status, with cron-caught items")
-        String by;
-
-        @Option(names = "--max-rejected", paramLabel = "N", description = "exit 1 when the window holds more than N rejected events "
-                + "(distinct event ids)")
-        Integer maxRejected;
-
-        @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository of the history and the artifacts (default: $GITHUB_REPOSITORY)")
-        String repo;
-
-        @Option(names = "--verbose", description = "print stack traces of internal failures")
-        boolean verbose;
-
-        @Spec
-        CommandSpec spec;
-
-        static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed");
-        /** Rows of the trace table on a terminal and in the summary; --json has them all. */
-        static final int TRACE_ROWS = 50;
-
-        @Override
-        public Integer call() throws IOException, InterruptedException {
-            Set<String> wanted = statuses == null ? null : new LinkedHashSet<>(statuses);
-            for (String status : wanted == null ? Set.<String>of() : wanted) {
-                if (!Replay.STATUSES.contains(status)) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--status: unknown status '" + status + "' (one of: "
-                            + String.join(", ", Replay.STATUSES) + ")");
-                }
-            }
-            if (type != null && !EVENT_GLOB.matcher(type).matches()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--type must be an event type or a glob such as rfc.pr.*, not '" + type + "'");
-            }
-            Pattern glob = type == null ? null : RoutesFile.glob(type);
-            if (by != null && !by.equals("day")) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--by: the report can be split by day, not by '" + by + "'");
-            }
-            if (maxRejected != null && maxRejected < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--max-rejected must be 0 or more");
-            }
-            Span span = new Span(When.parse(since, "--since", spec), When.parse(until, "--until", spec));
-            EventLogs.Logs read = EventLogs.read(logs, fromArtifacts, artifactPrefix, history, span, parent.env, spec,
-                    () -> GitHub.fromEnv(parent.env, repo, parent.spec, 5, Duration.ofSeconds(300)));
-            Window window = read.window();
-            PrintWriter err = spec.commandLine().getErr();
-            List<JsonNode> kept = new ArrayList<>();
-            int[] all = {0};
-            int skipped = EventLogs.records(read.sources(), err, entry -> {
-                all[0]++;
-                JsonNode record = entry.record();
-                if ((!window.bounded() || window.contains(recordTime(record)))
-                        && (glob == null || glob.matcher(String.valueOf(text(record, "/event_type"))).matches())
-                        && (wanted == null || wanted.contains(String.valueOf(text(record, "/status"))))
-                        && (source == null || source.equals(text(record, "/source")))) {
-                    kept.add(record);
-                }
-            });
-            List<String> filters = new ArrayList<>();
-            if (type != null) {
-                filters.add("type " + type);
-            }
-            if (wanted != null) {
-                filters.add("status " + String.join(",", wanted));
-            }
-            if (source != null) {
-                filters.add("source " + source);
-            }
-            Report report = Report.of(kept, all[0], skipped, read, window, String.join(", ", filters), by != null);
-            PrintWriter out = spec.commandLine().getOut();
-            ObjectNode json = report.json();
-            if (maxRejected != null) {
-                json.putObject("max_rejected").put("limit", maxRejected).put("rejected_events", report.rejectedEvents())
-                        .put("exceeded", report.rejectedEvents() > maxRejected);
-            }
-            out.print(this.json ? json.toPrettyString() + "\n" : report.table());
-            out.flush();
-            if (read.apiRequests() > 0) {
-                err.println("stats: " + read.cost());
-            }
-            Actions.appendSummary(report.markdown(), parent.env);
-            if (maxRejected != null && report.rejectedEvents() > maxRejected) {
-                Actions.error(err, null, 0, "Schema drift", "stats: " + report.rejectedEvents() + " rejected event"
-                        + (report.rejectedEvents() == 1 ? "" : "s") + (window.bounded() ? " " + window.describe() : "") + ", more than --max-rejected "
-                        + maxRejected + ": the drift report lists the rejected records by rule and by source", parent.env);
-                return CommandLine.ExitCode.SOFTWARE;
-            }
-            return CommandLine.ExitCode.OK;
-        }
-    }
-
-    /** The statistics of a set of event log records (those the window and the filters kept). */
-    static final class Report {
-        private static final Pattern RULE = Pattern.compile("\\(rule: ([^)]+)\\)");
-
-        private final int records;
-        private final int read;
-        private final int skipped;
-        private final EventLogs.Logs logs;
-        private final Window window;
-        private final String filters;
-        private final boolean dayTable;
-        private final Map<String, Tally> byType = new TreeMap<>();
-        private final Tally all = new Tally(new TreeMap<>(), new ArrayList<>());
-        private final Set<String> statuses = new LinkedHashSet<>(Stats.STATUSES);
-        private final TreeMap<java.time.LocalDate, Map<String, Integer>> byDay = new TreeMap<>();
-        private final TreeMap<java.time.LocalDate, Set<String>> eventsByDay = new TreeMap<>();
-        private final Map<String, Integer> driftByRule = new HashMap<>();
-        private final Map<String, Integer> driftBySource = new HashMap<>();
-        private final Set<String> rejected = new HashSet<>();
-        private int rejectedRecords;
-        private final Map<String, List<Long>> dispatchMs = new TreeMap<>();
-        private int cronCaught;
-        private List<TraceSpan> traces = List.of();
-
-        private Report(int records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
-            this.records = records;
-            this.read = read;
-            this.skipped = skipped;
-            this.logs = logs;
-            this.window = window;
-            this.filters = filters;
-            this.dayTable = dayTable;
-        }
-
-        static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
-            Report report = new Report(records.size(), read, skipped, logs, window, filters, dayTable);
-            Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
-            for (int i = 0; i < records.size(); i++) {
-                JsonNode record = records.get(i);
-                String type = Optional.ofNullable(text(record, "/event_type")).orElse("(none)");
-                String status = Optional.ofNullable(text(record, "/status")).orElse("(none)");
-                // An event without an id (one that could not be read) is an event of its own.
-                String event = Optional.ofNullable(text(record, "/event_id")).orElse("record " + i);
-                report.statuses.add(status);
-                Long latency = record.path("latency_ms").canConvertToLong() ? record.get("latency_ms").asLong() : null;
-                report.byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
-                report.all.add(status, latency);
-                Instant time = recordTime(record);
-                if (time != null) {
-                    java.time.LocalDate day = Window.day(time);
-                    report.byDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(status, 1, Integer::sum);
-                    if (!status.equals("cron-caught")) {
-                        report.eventsByDay.computeIfAbsent(day, d -> new HashSet<>()).add(event);
-                    }
-                }
-                if (status.equals("cron-caught")) {
-                    report.cronCaught++;
-                }
-                if (status.equals("rejected")) {
-                    report.rejectedRecords++;
-                    report.rejected.add(event);
-                    Set<String> rules = new TreeSet<>();
-                    RULE.matcher(String.valueOf(text(record, "/error"))).results().forEach(m -> rules.add(m.group(1).strip()));
-                    (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> report.driftByRule.merge(rule, 1, Integer::sum));
-                    report.driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
-                }
-                Instant emitted = parseInstant(text(record, "/timestamp"));
-                for (JsonNode target : record.path("targets")) {
-                    Instant dispatched = parseInstant(text(target, "/dispatched_at"));
-                    // Only targets sent (or called) in this record: an already-dispatched one was counted when it was sent.
-                    if (emitted != null && dispatched != null && List.of("dispatched", CALLED).contains(text(target, "/status"))) {
-                        report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
-                    }
-                }
-                // The first event of a chain has no trace_id: its event_id is the trace. An item a cron path caught is no event.
-                String trace = Optional.ofNullable(text(record, "/trace_id")).orElse(text(record, "/event_id"));
-                if (trace != null && !status.equals("cron-caught")) {
-                    byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
-                }
-            }
-            report.traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
-                    .filter(Objects::nonNull)
-                    .sorted(Comparator.comparingLong(TraceSpan::spanMs).reversed().thenComparing(TraceSpan::traceId))
-                    .toList();
-            return report;
-        }
-
-        /** Rejected events: distinct event ids among the rejected records. */
-        int rejectedEvents() {
-            return rejected.size();
-        }
-
-        private List<String> statusList() {
-            return List.copyOf(statuses);
-        }
-
-        /** "6 records from 2 logs", or "3 of 57 records from the history of o/r (8 days), received since ...; type rfc.pr.*". */
-        private String heading() {
-            boolean selected = window.bounded() || !filters.isEmpty();
-            return (selected ? records + " of " + read : String.valueOf(records)) + " records from " + logs.describe()
-                    + (skipped > 0 ? " (" + skipped + " lines skipped)" : "")
-                    + (window.bounded() ? ", received " + window.describe() : "") + (filters.isEmpty() ? "" : "; " + filters);
-        }
-
-        /** The days of the chart and the day table: every day from the first to the last (those of the window included), at most a year of them. */
-        private List<java.time.LocalDate> days() {
-            TreeSet<java.time.LocalDate> days = new TreeSet<>(byDay.keySet());
-            if (window.since() != null) {
-                days.add(Window.day(window.since()));
-                days.add(Window.day(window.until() != null ? window.until().minusMillis(1) : window.now()));
-            }
-            if (days.isEmpty() || ChronoUnit.DAYS.between(days.first(), days.last()) > 366) {
-                return List.copyOf(byDay.keySet());
-            }
-            return days.first().datesUntil(days.last().plusDays(1)).toList();
-        }
-
-        private List<List<String>> dayRows() {
-            List<List<String>> rows = new ArrayList<>();
-            for (java.time.LocalDate day : days()) {
-                Map<String, Integer> counts = byDay.getOrDefault(day, Map.of());
-                List<String> row = new ArrayList<>(List.of(day.toString()));
-                statuses.forEach(s -> row.add(String.valueOf(counts.getOrDefault(s, 0))));
-                row.add(String.valueOf(counts.values().stream().mapToInt(Integer::intValue).sum()));
-                row.add(String.valueOf(eventsByDay.getOrDefault(day, Set.of()).size()));
-                rows.add(row);
-            }
-            return rows;
-        }
-
-        private static List<Map.Entry<String, Integer>> mostFirst(Map<String, Integer> counts) {
-            return counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
-                    .thenComparing(Map.Entry.comparingByKey())).toList();
-        }
-
-        private List<List<String>> dispatchRows() {
-            List<List<String>> rows = new ArrayList<>();
-            dispatchMs.forEach((type, times) -> rows.add(List.of(type, String.valueOf(times.size()),
-                    String.valueOf(percentile(times, 50)), String.valueOf(percentile(times, 95)))));
-            return rows;
-        }
-
-        String table() {
-            List<String> statuses = statusList();
-            List<List<String>> rows = new ArrayList<>();
-            List<String> header = new ArrayList<>(List.of("event type"));
-            header.addAll(statuses);
-            header.addAll(List.of("total", "routed median ms", "routed p95 ms"));
-            rows.add(header);
-            byType.forEach((type, tally) -> rows.add(tally.row(type, statuses)));
-            rows.add(all.row("all", statuses));
-            StringBuilder text = new StringBuilder(heading() + "\n\n").append(aligned(rows));
-            text.append("(latency_ms: received_at minus timestamp, over routed records only)\n");
-            if (dayTable && !byDay.isEmpty()) {
-                List<List<String>> dayRows = new ArrayList<>();
-                List<String> dayHeader = new ArrayList<>(List.of("day"));
-                dayHeader.addAll(statuses);
-                dayHeader.addAll(List.of("total", "events"));
-                dayRows.add(dayHeader);
-                dayRows.addAll(dayRows());
-                text.append('\n').append(aligned(dayRows));
-            }
-            if (!dispatchMs.isEmpty()) {
-                List<List<String>> dispatchRows = new ArrayList<>();
-                dispatchRows.add(List.of("time to dispatch", "targets", "median ms", "p95 ms"));
-                dispatchRows.addAll(dispatchRows());
-                text.append('\n').append(aligned(dispatchRows)).append("(from the event's timestamp to each target's dispatched_at)\n");
-            }
-            if (rejectedRecords > 0) {
-                text.append("\nschema drift: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s")
-                        .append(" (").append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(")\n");
-                List<List<String>> ruleRows = new ArrayList<>();
-                ruleRows.add(List.of("rule", "rejected"));
-                mostFirst(driftByRule).forEach(e -> ruleRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
-                List<List<String>> sourceRows = new ArrayList<>();
-                sourceRows.add(List.of("source", "rejected"));
-                mostFirst(driftBySource).forEach(e -> sourceRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
-                text.append(aligned(ruleRows)).append('\n').append(aligned(sourceRows));
-            }
-            if (cronCaught > 0) {
-                text.append("\ncron-caught: ").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
-                        .append(" the cron paths caught that no event had handled\n");
-            }
-            if (!traces.isEmpty()) {
-                List<List<String>> traceRows = new ArrayList<>();
-                traceRows.add(List.of("trace", "events", "first", "last", "span ms"));
-                traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> traceRows.add(t.row()));
-                text.append('\n').append(aligned(traceRows));
-                if (traces.size() > Stats.TRACE_ROWS) {
-                    text.append("...and ").append(traces.size() - Stats.TRACE_ROWS).append(" more traces (see --json)\n");
-                }
-            }
-            return text.toString();
-        }
-
-        /** Columns padded to their widest cell; numbers to the right. */
-        private static String aligned(List<List<String>> rows) {
-            int[] widths = new int[rows.get(0).size()];
-            rows.forEach(row -> {
-                for (int i = 0; i < row.size(); i++) {
-                    widths[i] = Math.max(widths[i], row.get(i).length());
-                }
-            });
-            StringBuilder text = new StringBuilder();
-            for (List<String> row : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < row.size(); i++) {
-                    String cell = row.get(i);
-                    String pad = " ".repeat(widths[i] - cell.length());
-                    line.append(i == 0 ? "" : "  ").append(i == 0 || !rows.get(rows.size() - 1).get(i).matches("[-0-9]*") ? cell + pad : pad + cell);
-                }
-                text.append(line.toString().stripTrailing()).append('\n');
-            }
-            return text.toString();
-        }
-
-        /** Events per day as a Mermaid bar chart (xychart-beta), which GitHub renders in a job summary. */
-        String mermaid() {
-            List<java.time.LocalDate> days = days();
-            boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
-            List<Integer> counts = days.stream().map(d -> eventsByDay.getOrDefault(d, Set.of()).size()).toList();
-            int max = counts.stream().mapToInt(Integer::intValue).max().orElse(0);
-            return "xychart-beta\n  title \"Events per day\"\n  x-axis [" + days.stream()
-                    .map(d -> "\"" + (oneYear ? d.toString().substring(5) : d.toString()) + "\"").collect(Collectors.joining(", "))
-                    + "]\n  y-axis \"Events\" 0 --> " + Math.max(max, 1) + "\n  bar [" + counts.stream().map(String::valueOf)
-                    .collect(Collectors.joining(", ")) + "]\n";
-        }
-
-        String markdown() {
-            List<String> statuses = statusList();
-            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(heading()).append(".\n\n");
-            md.append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
-                    .append("--:|".repeat(statuses.size() + 3)).append('\n');
-            byType.forEach((type, tally) -> md.append(markdownRow(tally.row("`" + type + "`", statuses))));
-            md.append(markdownRow(all.row("**all**", statuses)));
-            md.append("\nLatency: `received_at` minus `timestamp`, over routed records only.\n");
-            if (!byDay.isEmpty()) {
-                md.append("\n#### Events per day\n\n```mermaid\n").append(mermaid()).append("```\n");
-            }
-            if (dayTable && !byDay.isEmpty()) {
-                md.append("\n| Day | ").append(String.join(" | ", statuses)).append(" | Total | Events |\n|---|")
-                        .append("--:|".repeat(statuses.size() + 2)).append('\n');
-                dayRows().forEach(row -> md.append(markdownRow(row)));
-            }
-            if (!dispatchMs.isEmpty()) {
-                md.append("\n#### Time to dispatch\n\nFrom the event's `timestamp` to each target's `dispatched_at`.\n\n"
-                        + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n");
-                dispatchRows().forEach(row -> md.append(markdownRow(List.of("`" + row.get(0) + "`", row.get(1), row.get(2), row.get(3)))));
-            }
-            md.append("\n#### Schema drift\n\n");
-            if (rejectedRecords == 0) {
-                md.append(":white_check_mark: No rejected event.\n");
-            } else {
-                md.append(":x: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s").append(" (")
-                        .append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(").\n\n| Rule | Rejected |\n|---|--:|\n");
-                mostFirst(driftByRule).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
-                md.append("\n| Source | Rejected |\n|---|--:|\n");
-                mostFirst(driftBySource).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
-            }
-            if (cronCaught > 0) {
-                md.append("\n#### Cron-caught\n\n").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
-                        .append(" the cron paths caught that no event had handled.\n");
-            }
-            if (!traces.isEmpty()) {
-                md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n");
-                traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> md.append(markdownRow(t.row())));
-                if (traces.size() > Stats.TRACE_ROWS) {
-                    md.append("\n…and ").append(traces.size() - Stats.TRACE_ROWS).append(" more traces.\n");
-                }
-            }
-            return md.toString();
-        }
-
-        private static String markdownRow(List<String> cells) {
-            return "| " + cells.stream().map(Actions::cell).collect(Collectors.joining(" | ")) + " |\n";
-        }
-
-        ObjectNode json() {
-            List<String> statuses = statusList();
-            ObjectNode report = JSON.createObjectNode();
-            report.put("records", records);
-            report.put("records_read", read);
-            report.put("logs", logs.logs());
-            report.put("skipped_lines", skipped);
-            ObjectNode windowJson = report.putObject("window");
-            windowJson.put("since", window.since() == null ? null : TIMESTAMP.format(window.since()));
-            windowJson.put("until", window.until() == null ? null : TIMESTAMP.format(window.until()));
-            windowJson.put("now", TIMESTAMP.format(window.now()));
-            report.put("filters", filters.isEmpty() ? null : filters);
-            if (logs.history() != null) {
-                report.putObject("history").put("repository", logs.history().repository()).put("days", logs.history().days())
-                        .put("days_in_all", logs.history().daysInAll()).put("files", logs.history().files()).put("bytes", logs.history().bytes());
-            }
-            report.put("api_requests", logs.apiRequests());
-            report.put("latency_over", "routed");
-            ArrayNode types = report.putArray("event_types");
-            byType.forEach((type, tally) -> types.add(tally.json(statuses).put("event_type", type)));
-            report.set("all", all.json(statuses));
-            ArrayNode days = report.putArray("by_day");
-            for (List<String> row : dayRows()) {
-                ObjectNode day = days.addObject().put("day", row.get(0));
-                ObjectNode counts = day.putObject("counts");
-                for (int i = 0; i < statuses.size(); i++) {
-                    counts.put(statuses.get(i), Integer.parseInt(row.get(i + 1)));
-                }
-                day.put("total", Integer.parseInt(row.get(statuses.size() + 1))).put("events", Integer.parseInt(row.get(statuses.size() + 2)));
-            }
-            ObjectNode drift = report.putObject("drift").put("rejected_records", rejectedRecords).put("rejected_events", rejected.size());
-            ObjectNode rules = drift.putObject("by_rule");
-            mostFirst(driftByRule).forEach(e -> rules.put(e.getKey(), e.getValue()));
-            ObjectNode sources = drift.putObject("by_source");
-            mostFirst(driftBySource).forEach(e -> sources.put(e.getKey(), e.getValue()));
-            ArrayNode dispatch = report.putArray("dispatch_ms");
-            dispatchMs.forEach((type, times) -> dispatch.addObject().put("event_type", type).put("targets", times.size())
-                    .put("median", percentile(times, 50)).put("p95", percentile(times, 95)));
-            ObjectNode cron = report.putObject("cron_caught").put("total", cronCaught);
-            ObjectNode cronByDay = cron.putObject("by_day");
-            byDay.forEach((day, counts) -> {
-                if (counts.containsKey("cron-caught")) {
-                    cronByDay.put(day.toString(), counts.get("cron-caught"));
-                }
-            });
-            ArrayNode traceList = report.putArray("traces");
-            traces.forEach(t -> traceList.addObject().put("trace_id", t.traceId()).put("events", t.events())
-                    .put("first", TIMESTAMP.format(t.first())).put("last", TIMESTAMP.format(t.last())).put("span_ms", t.spanMs()));
-            return report;
-        }
-    }
-
-    /** Nearest-rank percentile: the smallest value with at least p% of the values at or below it; null when there are none. */
-    static Long percentile(List<Long> values, int p) {
-        if (values.isEmpty()) {
-            return null;
-        }
-        List<Long> sorted = values.stream().sorted().toList();
-        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-        return sorted.get(Math.max(rank, 1) - 1);
-    }
-
-    /** Counts per status of one event type (or of all), and the latencies of its routed records. */
-    record Tally(Map<String, Integer> counts, List<Long> latencies) {
-        void add(String status, Long latency) {
-            counts.merge(status, 1, Integer::sum);
-            // How long routing takes is a question about routed events: a duplicate or a rejection is not routing.
-            if (latency != null && status.equals("routed")) {
-                latencies.add(latency);
-            }
-        }
-
-        int total() {
-            return counts.values().stream().mapToInt(Integer::intValue).sum();
-        }
-
-        Long percentile(int p) {
-            return route.percentile(latencies, p);
-        }
-
-        List<String> row(String label, List<String> statuses) {
-            List<String> row = new ArrayList<>(List.of(label));
-            statuses.forEach(s -> row.add(String.valueOf(counts.getOrDefault(s, 0))));
-            row.add(String.valueOf(total()));
-            row.add(percentile(50) == null ? "-" : String.valueOf(percentile(50)));
-            row.add(percentile(95) == null ? "-" : String.valueOf(percentile(95)));
-            return row;
-        }
-
-        ObjectNode json(List<String> statuses) {
-            ObjectNode json = JSON.createObjectNode();
-            json.put("total", total());
-            ObjectNode byStatus = json.putObject("counts");
-            statuses.forEach(s -> byStatus.put(s, counts.getOrDefault(s, 0)));
-            json.putObject("latency_ms").put("count", latencies.size()).put("median", percentile(50)).put("p95", percentile(95));
-            return json;
-        }
-    }
-
-    /** A chain: from the earliest emission (timestamp) to the latest arrival (received_at) among its records. */
-    record TraceSpan(String traceId, int events, Instant first, Instant last) {
-        static TraceSpan of(String traceId, List<JsonNode> records) {
-            Instant first = null;
-            Instant last = null;
-            Set<String> events = new HashSet<>();
-            for (JsonNode record : records) {
-                events.add(Optional.ofNullable(text(record, "/event_id")).orElse(record.toString()));
-                Instant start = instant(record, "/timestamp", "/received_at");
-                Instant end = instant(record, "/received_at", "/timestamp");
-                first = start != null && (first == null || start.isBefore(first)) ? start : first;
-                last = end != null && (last == null || end.isAfter(last)) ? end : last;
-            }
-            return first == null || last == null ? null : new TraceSpan(traceId, events.size(), first, last);
-        }
-
-        private static Instant instant(JsonNode record, String pointer, String fallback) {
-            for (String p : List.of(pointer, fallback)) {
-                try {
-                    String value = text(record, p);
-                    if (value != null) {
-                        return Instant.parse(value);
-                    }
-                } catch (DateTimeParseException e) {
-                    // try the other field
-                }
-            }
-            return null;
-        }
-
-        long spanMs() {
-            return Duration.between(first, last).toMillis();
-        }
-
-        List<String> row() {
-            return List.of(traceId, String.valueOf(events), TIMESTAMP.format(first), TIMESTAMP.format(last), String.valueOf(spanMs()));
-        }
-    }
-
-    // ---- route graph ----------------------------------------------------------------------
-
-    @Command(name = "graph", mixinStandardHelpOptions = true, version = "route 0.1.0",
+    @Command(name = "graph", mixinStandardHelpOptions = true, version = VERSION,
             description = {
                 "Prints the routes as a Mermaid flowchart: event types on the left, workflows on the right, "
                         + "each edge labelled with its 'when' pattern.",
@@ -2715,9 +1392,6 @@ class route implements Callable<Integer> {
 
         @Option(names = "--routes", paramLabel = "FILE", description = "the routes file (default: " + DEFAULT_ROUTES + " of the checkout)")
         Path routesFile;
-
-        @Option(names = "--verbose", description = "print stack traces of internal failures")
-        boolean verbose;
 
         @Spec
         CommandSpec spec;
@@ -2733,17 +1407,20 @@ class route implements Callable<Integer> {
         }
     }
 
-    // ---- route compile --------------------------------------------------------------------
+    // ---- route compile: the router that calls the consumers by workflow_call ---------------------
 
     /** GitHub: one workflow file calls at most 20 unique reusable workflows, the trees of nested ones included. */
     static final int MAX_REUSABLE_WORKFLOWS = 20;
     static final String DEFAULT_ROUTER = "event-router.yml";
     static final String DEFAULT_COMPILED = "event-router-call.yml";
-    /** A run: that starts route (route@org, route.java) for an event, not one of its subcommands. */
+    /**
+     * A run: that starts route (route@org, route.java) for an event, not one of its subcommands, nor a step of a router
+     * written before stats, replay and reconcile moved to events.java (route@org stats).
+     */
     static final Pattern ROUTE_CALL = Pattern.compile("(?<![\\w.-])route(?:@[^\\s\"']*+|\\.java)[\"']?+(?!\\s+(?:stats|replay|reconcile|graph|compile)\\b)");
     static final List<String> PERMISSION_LEVELS = List.of("none", "read", "write");
 
-    @Command(name = "compile", mixinStandardHelpOptions = true, version = "route 0.1.0",
+    @Command(name = "compile", mixinStandardHelpOptions = true, version = VERSION,
             description = {
                 "Writes the router for workflow_call: one run per event, in which the consumers are jobs. Its first job, "
                         + "plan, runs the steps of the dispatch router (event-router.yml: validate, claim, route) with "
@@ -2800,9 +1477,6 @@ class route implements Callable<Integer> {
         @Option(names = "--output", paramLabel = "FILE", description = "the file to write, '-' for stdout (default: " + DEFAULT_COMPILED
                 + " in the workflows directory next to the routes file)")
         String output;
-
-        @Option(names = "--verbose", description = "print stack traces of internal failures")
-        boolean verbose;
 
         @Spec
         CommandSpec spec;
@@ -2891,7 +1565,7 @@ class route implements Callable<Integer> {
             Map<String, Integer> lines = new HashMap<>();
             JsonNode root;
             try (JsonParser parser = YAML.createParser(text)) {
-                root = parser.nextToken() == null ? NullNode.getInstance() : read(parser, "", lines);
+                root = parser.nextToken() == null ? NullNode.getInstance() : read(parser, "", lines, (line, problem) -> { });
             } catch (JsonProcessingException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), name + (e.getLocation() != null ? ":" + e.getLocation().getLineNr() : "")
                         + ": not valid YAML: " + RoutesFile.yamlProblem(e));
@@ -2901,25 +1575,37 @@ class route implements Callable<Integer> {
             return new YamlFile(name, List.of(text.split("\r?\n", -1)), root, lines);
         }
 
-        private static JsonNode read(JsonParser parser, String pointer, Map<String, Integer> lines) throws IOException {
+        /**
+         * The node at the parser's current token, recording the line of every key and list item: the YAML is read token
+         * by token because Jackson's tree model forgets locations. A repeated key and an alias are told to problem
+         * (an alias would pass for a value: Jackson hands it over as its name).
+         */
+        static JsonNode read(JsonParser parser, String pointer, Map<String, Integer> lines, BiConsumer<Integer, String> problem) throws IOException {
             lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
             if (parser.currentToken() == JsonToken.START_OBJECT) {
                 ObjectNode object = JSON.createObjectNode();
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String key = parser.currentName();
                     String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
-                    lines.put(child, parser.currentTokenLocation().getLineNr());
+                    int line = parser.currentTokenLocation().getLineNr();
+                    if (object.has(key)) {
+                        problem.accept(line, "duplicate key '" + key + "'");
+                    }
+                    lines.put(child, line);
                     parser.nextToken();
-                    object.set(key, read(parser, child, lines));
+                    object.set(key, read(parser, child, lines, problem));
                 }
                 return object;
             }
             if (parser.currentToken() == JsonToken.START_ARRAY) {
                 ArrayNode array = JSON.createArrayNode();
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    array.add(read(parser, pointer + "/" + array.size(), lines));
+                    array.add(read(parser, pointer + "/" + array.size(), lines, problem));
                 }
                 return array;
+            }
+            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+                problem.accept(parser.currentTokenLocation().getLineNr(), "YAML aliases (*" + parser.getText() + ") are not supported: write the value out");
             }
             JsonNode scalar = parser.readValueAsTree();
             return scalar == null ? NullNode.getInstance() : scalar;
@@ -3844,6 +2530,7 @@ class route implements Callable<Integer> {
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
+    // Left out of this copy, as route.java does not use them: UUID_TEXT.
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -3856,9 +2543,6 @@ class route implements Callable<Integer> {
 
     /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
     static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
-
-    /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
-    static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
@@ -3879,7 +2563,7 @@ class route implements Callable<Integer> {
         }
         return "not valid JSON: " + reason + where;
     }
-    // ---- end of shared block Json, generated text sha256:daa7fd3ffc52 ----
+    // ---- end of shared block Json, generated text sha256:2430cae55cdc ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
@@ -4023,7 +2707,8 @@ class route implements Callable<Integer> {
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as route.java does not use them: EventSchemas.directories().
+    // Left out of this copy, as route.java does not use them: EventSchemas.files(),
+    //   EventSchemas.directories().
 
     static final class EventSchemas {
         static final int MAX_EVENT_TYPE_LENGTH = 100;
@@ -4158,11 +2843,6 @@ class route implements Callable<Integer> {
             return cwd;
         }
 
-        /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
-        List<SchemaFile> files() {
-            return List.copyOf(byName.values());
-        }
-
         String origin() {
             return String.join(" + ", layers);
         }
@@ -4254,7 +2934,7 @@ class route implements Callable<Integer> {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:41c9fd5d9412 ----
+    // ---- end of shared block EventSchemas, generated text sha256:57a27ecc431d ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
@@ -4437,6 +3117,7 @@ class route implements Callable<Integer> {
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
     // dispatch for return_run_details). The token is sent, never printed.
+    // Left out of this copy, as route.java does not use them: GitHub.requests(), Response.date().
 
     /**
      * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
@@ -4524,11 +3205,6 @@ class route implements Callable<Integer> {
 
         String repoPath(String suffix) {
             return "/repos/" + repository + suffix;
-        }
-
-        /** HTTP requests sent so far, retries included. */
-        int requests() {
-            return requests;
         }
 
         /** Sends with retries and returns GitHub's final answer, whatever its status. */
@@ -4665,15 +3341,6 @@ class route implements Callable<Integer> {
             }
         }
 
-        /** GitHub's clock at the answer, from its Date header. */
-        Optional<Instant> date() {
-            try {
-                return header("date").map(date -> ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            } catch (DateTimeParseException e) {
-                return Optional.empty();
-            }
-        }
-
         /** GitHub's "message" (and the messages of its "errors"), else the start of the body. */
         String message() {
             try {
@@ -4696,7 +3363,7 @@ class route implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:049212a7136c ----
+    // ---- end of shared block GitHub, generated text sha256:461f34f2060b ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried

@@ -16,6 +16,17 @@
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
 //CDS
 
+// validate.java: checks events (and the schemas themselves) against the JSON Schemas: the
+// router's first step, and a check anyone can run. One of the five single-file scripts of
+// event-bus, each a step of a workflow; they never import each other:
+//   emit.java      sends an event (a repository_dispatch)
+//   validate.java  this file: checks events against their JSON Schemas
+//   dedupe.java    drops repeated events (claim, release)
+//   route.java     the router step: starts the workflows the routes file names (--plan, graph, compile)
+//   events.java    reads the records the others write: stats, replay, reconcile
+// The blocks between "shared block" markers at the end are generated from shared/*.java
+// (./jbang tests/SharedBlocks.java).
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;

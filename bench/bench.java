@@ -221,6 +221,7 @@ class bench implements Callable<Integer> {
             run("warmup-validate", jbang("validate.java"), env, workspace);
             run("warmup-dedupe", claim(), env, workspace);
             run("warmup-route", jbang("route.java"), env, workspace);
+            run("warmup-events", jbang("events.java", "stats"), env, workspace);
         }
     }
 
@@ -500,6 +501,7 @@ class bench implements Callable<Integer> {
             run("warmup25-validate", jbang("validate.java"), env, workspace);
             run("warmup25-dedupe", claim(), env, workspace);
             run("warmup25-route", jbang("route.java"), env, workspace);
+            run("warmup25-events", jbang("events.java", "stats"), env, workspace);
             awaitAotCaches(jbangDir);
         }
     }
@@ -695,12 +697,12 @@ class bench implements Callable<Integer> {
     static final int RUNS_PER_DAY = 1000;
     /** What validate.java says of schemas/examples/rfc.pr.ready/invalid-pr-zero.json, the week's rejected event. */
     static final String PR_ZERO_ERROR = "/client_payload/data/pr: must have a minimum value of 1 (rule: minimum)";
-    /** The parts of a `route stats --json` report that depend only on the records read, not on where they were read from. */
+    /** The parts of an `events stats --json` report that depend only on the records read, not on where they were read from. */
     static final List<String> REPORT_COUNTS = List.of("records", "event_types", "all", "by_day", "drift", "dispatch_ms");
 
     /**
      * The event history (docs/history.md): what appending costs the router per event, and a week of
-     * router runs read back with `route stats --history` beside the same records read from the runs'
+     * router runs read back with `events stats --history` beside the same records read from the runs'
      * event log artifacts.
      */
     ObjectNode measureHistory(Emulator emulator) throws Exception {
@@ -774,7 +776,7 @@ class bench implements Callable<Integer> {
     /**
      * A week of router runs, seeded as history files and as the runs' event log artifacts, read back
      * both ways, interleaved, --throughput-runs times each (the artifacts take a minute or more):
-     * `route stats --history` (the zipball of the branch) and `route stats --from-artifacts N`, each
+     * `events stats --history` (the zipball of the branch) and `events stats --from-artifacts N`, each
      * run's requests from the journal. Every run must report the same counts.
      */
     ObjectNode measureWeek(Emulator emulator) throws Exception {
@@ -798,9 +800,9 @@ class bench implements Callable<Integer> {
 
         String since = WEEK_DAYS + "d";
         Map<String, List<String>> commands = new LinkedHashMap<>();
-        commands.put("history", jbang("route.java", "stats", "--history", "--since", since, "--json"));
-        commands.put("artifacts", jbang("route.java", "stats", "--from-artifacts", String.valueOf(records.size()), "--since", since, "--json"));
-        say("history: route stats over the week from the history and from the artifacts, " + throughputRuns + " runs each, interleaved");
+        commands.put("history", jbang("events.java", "stats", "--history", "--since", since, "--json"));
+        commands.put("artifacts", jbang("events.java", "stats", "--from-artifacts", String.valueOf(records.size()), "--since", since, "--json"));
+        say("history: events stats over the week from the history and from the artifacts, " + throughputRuns + " runs each, interleaved");
         List<String> ways = List.copyOf(commands.keySet());
         Map<String, List<Result>> results = new LinkedHashMap<>();
         Map<String, List<Double>> requests = new LinkedHashMap<>();
@@ -816,19 +818,19 @@ class bench implements Callable<Integer> {
                 String way = ways.get((i + k) % ways.size());
                 emulator.clearJournal();
                 Result r = exec("history-week-" + way + "-" + i, commands.get(way), emitEnv(emulator), root, true, 1800);
-                require(r, 0, "route stats from the " + way);
+                require(r, 0, "events stats from the " + way);
                 JsonNode report = JSON.readTree(r.stdout());
                 ObjectNode reported = JSON.createObjectNode();
                 REPORT_COUNTS.forEach(field -> reported.set(field, report.get(field)));
                 if (report.path("records").asInt() != records.size()) {
-                    throw new IllegalStateException("route stats from the " + way + " counted " + report.path("records").asInt()
+                    throw new IllegalStateException("events stats from the " + way + " counted " + report.path("records").asInt()
                             + " records of the week's " + records.size());
                 }
                 if (counts == null) {
                     counts = reported;
                 } else if (!counts.equals(reported)) {
                     ObjectNode expected = counts;
-                    throw new IllegalStateException("route stats from the " + way + " reported other figures than before: "
+                    throw new IllegalStateException("events stats from the " + way + " reported other figures than before: "
                             + REPORT_COUNTS.stream().filter(field -> !expected.get(field).equals(reported.get(field))).toList());
                 }
                 results.get(way).add(r);
@@ -842,12 +844,12 @@ class bench implements Callable<Integer> {
         week.put("router_runs", records.size()).put("days", WEEK_DAYS);
         week.set("counts", counts.path("all").path("counts"));
         JsonNode history = reports.get("history").path("history");
-        week.set("history", summary(results.get("history")).put("command", "./jbang route.java stats --history --since " + since)
+        week.set("history", summary(results.get("history")).put("command", "./jbang events.java stats --history --since " + since)
                 .put("files", history.path("files").asInt()).put("days_read", history.path("days").asInt())
                 .put("bytes", history.path("bytes").asLong())
                 .set("requests", countSummary(requests.get("history"))));
         week.set("artifacts", summary(results.get("artifacts"))
-                .put("command", "./jbang route.java stats --from-artifacts " + records.size() + " --since " + since)
+                .put("command", "./jbang events.java stats --from-artifacts " + records.size() + " --since " + since)
                 .put("bytes", artifactBytes).put("downloads", reports.get("artifacts").path("logs").asInt())
                 .set("requests", countSummary(requests.get("artifacts"))));
         return week;
@@ -989,7 +991,7 @@ class bench implements Callable<Integer> {
         List<String> statuses = new ArrayList<>();
         week.path("counts").properties().stream().filter(e -> e.getValue().asInt() > 0)
                 .forEach(e -> statuses.add(String.format(Locale.ROOT, "%,d %s", e.getValue().asInt(), e.getKey())));
-        md.append("### Reading a week: `route stats` over ").append(week.path("days").asInt()).append(" × ")
+        md.append("### Reading a week: `events stats` over ").append(week.path("days").asInt()).append(" × ")
                 .append(String.format(Locale.ROOT, "%,d", week.path("router_runs").asInt() / week.path("days").asInt()))
                 .append(" router runs\n\n").append(String.format(Locale.ROOT, "%,d", week.path("router_runs").asInt()))
                 .append(" router runs over the last ").append(week.path("days").asInt()).append(" days, one event each (")

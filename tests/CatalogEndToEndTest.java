@@ -199,7 +199,7 @@ class CatalogEndToEndTest {
                 + TAG + "/emit.java"), run[2]);
         JsonNode catalog = new ObjectMapper().readTree(file.toFile());
         assertEquals(List.of("catalogs", "aliases"), iterable(catalog.fieldNames()));
-        assertEquals(List.of("emit", "lint", "validate", "dedupe", "route"), iterable(catalog.get("aliases").fieldNames()));
+        assertEquals(List.of("emit", "lint", "validate", "dedupe", "route", "events"), iterable(catalog.get("aliases").fieldNames()));
         assertEquals("https://github.com/acme/tools/blob/v3.1.0/lint.java", catalog.at("/aliases/lint/script-ref").asText());
         assertEquals(Scripts.summary(Scripts.ROOT.resolve("emit.java")), catalog.at("/aliases/emit/description").asText());
         String text = Files.readString(file);

@@ -28,7 +28,7 @@ class LoneCopyEndToEndTest {
     @BeforeAll
     static void aRepositoryWithTheScriptsAndOneSchemaOfItsOwn() throws IOException {
         Files.createDirectories(repository.resolve(".git"));
-        for (String script : new String[] {"emit.java", "validate.java", "dedupe.java", "route.java"}) {
+        for (String script : new String[] {"emit.java", "validate.java", "dedupe.java", "route.java", "events.java"}) {
             Files.copy(Scripts.ROOT.resolve(script), repository.resolve(script));
         }
         // Its own $id, no envelope of its own: the bundled envelope stands in for ../envelope.schema.json.
@@ -66,7 +66,7 @@ class LoneCopyEndToEndTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"emit.java", "validate.java", "dedupe.java", "route.java"})
+    @ValueSource(strings = {"emit.java", "validate.java", "dedupe.java", "route.java", "events.java"})
     void aLoneCopyBuildsAndHasHelp(String script) {
         Scripts.Result help = run(script, null, "--help");
         assertEquals(0, help.exitCode(), help.toString());

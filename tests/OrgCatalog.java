@@ -2,7 +2,7 @@
 //DESCRIPTION Write the jbang-catalog.json an organisation publishes in its ORG/jbang-catalog repository, naming event-bus's scripts at one release.
 //DESCRIPTION
 //DESCRIPTION Usage: OrgCatalog --org ORG --tag TAG [--base-url URL] [--output FILE] [--checkout DIR]
-//DESCRIPTION The aliases emit, validate, dedupe and route, each with the script-ref
+//DESCRIPTION The aliases emit, validate, dedupe, route and events, each with the script-ref
 //DESCRIPTION https://github.com/ORG/event-bus/blob/TAG/<script>.java and its script's first //DESCRIPTION line.
 //DESCRIPTION TAG is a release tag (v1.2.3) or a 40-hex commit, never a branch. With --output, an existing
 //DESCRIPTION catalog keeps its other aliases. Then `jbang emit@ORG` runs emit.java at that tag. See docs/catalog.md.
@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "OrgCatalog", mixinStandardHelpOptions = true, version = "OrgCatalog 0.1.0", sortOptions = false, usageHelpWidth = 100,
         description = {
             "Writes the jbang-catalog.json an organisation keeps in its ORG/jbang-catalog repository: the aliases "
-                    + "emit, validate, dedupe and route, each naming its script at one release of event-bus, so that "
+                    + "emit, validate, dedupe, route and events, each naming its script at one release of event-bus, so that "
                     + "`jbang emit@ORG ...` runs emit.java as it is at TAG, everywhere.",
             "Run it from a checkout of TAG (the descriptions are the scripts' first //DESCRIPTION lines), at each "
                     + "release, and commit the file to ORG/jbang-catalog. Workflows then trust exactly these prefixes:",
@@ -54,7 +54,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:written", "1:the scripts or the output file could not be read or written", "2:invalid input (nothing written)"})
 public class OrgCatalog implements Callable<Integer> {
     /** The aliases of the catalog, each the name of its script. */
-    static final List<String> ALIASES = List.of("emit", "validate", "dedupe", "route");
+    static final List<String> ALIASES = List.of("emit", "validate", "dedupe", "route", "events");
 
     /** A release tag: a version number, optionally v-prefixed, with a pre-release or build suffix (v1.2.3, 1.4, v2.0.0-rc.1). */
     static final Pattern RELEASE_TAG = Pattern.compile("v?[0-9]+(\\.[0-9]+)+([-+][0-9A-Za-z.+-]*[0-9A-Za-z])?");

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RouteEndToEndTest {
     static final String SCRIPT = Scripts.ROOT.resolve("route.java").toString();
+    /** What reads the router's records: stats and replay are events.java's. */
+    static final String EVENTS = Scripts.ROOT.resolve("events.java").toString();
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -99,7 +101,7 @@ class RouteEndToEndTest {
         assertEquals("routed", record.get("status").asText());
         assertEquals("777", record.get("run_id").asText());
 
-        Scripts.Result stats = Scripts.jbang(checkout, env, null, SCRIPT, "stats", "--json");
+        Scripts.Result stats = Scripts.jbang(checkout, env, null, EVENTS, "stats", "--json");
         assertEquals(0, stats.exitCode(), stats.toString());
         assertEquals(1, JSON.readTree(stats.stdout()).at("/event_types/0/counts/routed").asInt(), stats.stdout());
 
@@ -130,7 +132,7 @@ class RouteEndToEndTest {
 
         // The replay sends the event as it came, once.
         github.clearJournal();
-        Scripts.Result replay = Scripts.jbang(checkout, env, null, SCRIPT, "replay");
+        Scripts.Result replay = Scripts.jbang(checkout, env, null, EVENTS, "replay");
         assertEquals(0, replay.exitCode(), replay.toString());
         assertEquals("sent rfc.pr.ready " + eventId + "\n", replay.stdout());
         assertEquals("replay: 1 sent, 0 invalid, 0 failed", replay.stderr());

@@ -79,7 +79,7 @@ class RouteHistoryTest {
     Path events(String... ids) throws IOException {
         StringBuilder lines = new StringBuilder();
         for (String id : ids) {
-            lines.append(RouteReplayTest.event(id.startsWith("x") ? "rfc.pr.created" : "rfc.pr.ready", id.replaceFirst("^x", ""),
+            lines.append(EventsReplayTest.event(id.startsWith("x") ? "rfc.pr.created" : "rfc.pr.ready", id.replaceFirst("^x", ""),
                     Instant.now(), READY)).append('\n');
         }
         return Files.writeString(temp.resolve("events.jsonl"), lines.toString());

@@ -142,7 +142,7 @@ class RouteResumeTest {
         assertTrue(markdown.contains("#### Failed events"), markdown);
         assertTrue(markdown.contains("- `rfc.pr.created` `" + EVENT_ID + "`, failed: `merge-orchestrator.yml`"), markdown);
         assertTrue(markdown.contains("  gh workflow run event-replay.yml -f event_ids=" + EVENT_ID + "\n"), markdown);
-        assertTrue(markdown.contains("  jbang route@event-bus replay --from-artifacts 20 --event-id " + EVENT_ID + "\n"), markdown);
+        assertTrue(markdown.contains("  jbang events@event-bus replay --from-artifacts 20 --event-id " + EVENT_ID + "\n"), markdown);
         Map<String, Object> ciRun = runOf("ci-dispatcher.yml");
 
         // The job is re-run: the claim step answers resume, and its store knows nothing of the targets.

@@ -71,7 +71,7 @@ class RouteShadowTest {
     /** A just-emitted rfc.pr.ready event, as a file. */
     Path event(String id) throws IOException {
         return Files.writeString(temp.resolve("event-" + id + ".json"),
-                RouteReplayTest.event("rfc.pr.ready", id, Instant.now(), READY).toString());
+                EventsReplayTest.event("rfc.pr.ready", id, Instant.now(), READY).toString());
     }
 
     InProcess.Run route(Map<String, String> env, Path routes, Path event, String... more) {

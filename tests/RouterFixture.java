@@ -58,15 +58,18 @@ final class RouterFixture {
     /**
      * The workflows run ./jbang emit@octo-org: on GitHub, JBang reads github.com/octo-org/jbang-catalog.
      * Here a catalog of that name is this checkout's, registered once per JBang home (the tests' only
-     * catalog add; nothing in the workflows adds one).
+     * catalog add; nothing in the workflows adds one). A home that names another checkout's catalog (the
+     * demo's home is kept across checkouts) is pointed at this one's, else its aliases would run the other
+     * checkout's scripts.
      */
     private void registerOrganisationCatalog() throws IOException {
         Path catalogs = jbangDir.resolve("jbang-catalog.json");
-        if (Files.exists(catalogs) && Files.readString(catalogs).contains("\"octo-org\"")) {
+        String ours = Scripts.ROOT.resolve("jbang-catalog.json").toString();
+        if (Files.exists(catalogs) && new ObjectMapper().readTree(catalogs.toFile()).path("catalogs").path("octo-org").path("catalog-ref").asText().equals(ours)) {
             return;
         }
         Scripts.Result added = Scripts.run(workspace, jbangDir, Map.of(), null,
-                "catalog", "add", "--global", "--force", "--name", "octo-org", Scripts.ROOT.resolve("jbang-catalog.json").toString());
+                "catalog", "add", "--global", "--force", "--name", "octo-org", ours);
         if (added.exitCode() != 0) {
             throw new IllegalStateException("could not register the catalog: " + added);
         }

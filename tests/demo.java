@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
                     + "(workflows/event-router.yml) validates, claims and routes each event; the consumers it starts do "
                     + "their step, up to the merge orchestrator's merge attempt. Then: GitHub delivers an event twice, "
                     + "a person sends one, a producer sends a malformed one; the week's statistics from the event "
-                    + "history (route stats --history) and the routes graph."},
+                    + "history (events stats --history) and the routes graph."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the chain behaved as expected", "1:something did not (the output says what)"})
 class demo implements Callable<Integer> {
@@ -115,13 +115,13 @@ class demo implements Callable<Integer> {
             reportRouter(out, rejected);
             expect("the malformed event was rejected", rejected.step("Validate").exitCode() == 2);
 
-            header(out, "The week in the event history: route stats --history --since 7d --by day");
-            Scripts.Result stats = fixture.script(root.resolve("route.java").toString(), "stats", "--history", "--since", "7d", "--by", "day");
+            header(out, "The week in the event history: events stats --history --since 7d --by day");
+            Scripts.Result stats = fixture.script(root.resolve("events.java").toString(), "stats", "--history", "--since", "7d", "--by", "day");
             out.println(stats.stdout());
             out.println("  " + stats.stderr().strip().replace("\n", "\n  "));
             expect("the history holds the chain", stats.exitCode() == 0 && stats.stdout().contains("rfc.pr.ready"));
-            header(out, "The drift gate: route stats --history --since 7d --max-rejected 0 (two events were rejected)");
-            Scripts.Result gate = fixture.script(root.resolve("route.java").toString(), "stats", "--history", "--since", "7d",
+            header(out, "The drift gate: events stats --history --since 7d --max-rejected 0 (two events were rejected)");
+            Scripts.Result gate = fixture.script(root.resolve("events.java").toString(), "stats", "--history", "--since", "7d",
                     "--status", "rejected", "--max-rejected", "0");
             out.println("  exit " + gate.exitCode() + ": " + gate.stderr().strip().replace("\n", "\n  "));
             expect("the drift gate fails on rejected events", gate.exitCode() == 1);

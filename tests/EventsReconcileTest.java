@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * route reconcile: GitHub accepts a repository dispatch (204) and starts no router for it; the
+ * events reconcile: GitHub accepts a repository dispatch (204) and starts no router for it; the
  * producer's emitted record in the event history is then the only trace of the event, and reconcile
  * sends it again once the grace has passed, once: after a router has recorded it, nothing more.
  */
-class RouteReconcileTest {
+class EventsReconcileTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final ObjectMapper JSON = new ObjectMapper();
     static final String DISPATCHES = "/repos/" + REPO + "/dispatches";
@@ -65,7 +65,7 @@ class RouteReconcileTest {
     static InProcess.Run reconcile(Map<String, String> env, String... args) {
         List<String> all = new ArrayList<>(List.of("reconcile"));
         all.addAll(List.of(args));
-        return RouteTest.route(env, all.toArray(String[]::new));
+        return EventsTest.events(env, all.toArray(String[]::new));
     }
 
     InProcess.Run reconcile(String... args) {
@@ -146,21 +146,21 @@ class RouteReconcileTest {
         List<ObjectNode> records = new ArrayList<>();
         List<String> handled = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught");
         for (String status : handled) {
-            ObjectNode event = RouteReplayTest.event("rfc.pr.ready", UUID.randomUUID().toString(), hourAgo, READY);
+            ObjectNode event = EventsReplayTest.event("rfc.pr.ready", UUID.randomUUID().toString(), hourAgo, READY);
             records.add(record(event, "emitted", hourAgo));
             records.add(record(event, status, hourAgo.plusSeconds(40)));
         }
         String lost = UUID.randomUUID().toString();
-        records.add(record(RouteReplayTest.event("rfc.chain.broken", lost, hourAgo,
+        records.add(record(EventsReplayTest.event("rfc.chain.broken", lost, hourAgo,
                 "{\"chain_id\":\"RFC-093-02\",\"reason\":\"DUPLICATE_PR\"}"), "emitted", hourAgo));
         String recent = UUID.randomUUID().toString();
-        records.add(record(RouteReplayTest.event("rfc.pr.ready", recent, Instant.now(), READY), "emitted", Instant.now().minusSeconds(300)));
+        records.add(record(EventsReplayTest.event("rfc.pr.ready", recent, Instant.now(), READY), "emitted", Instant.now().minusSeconds(300)));
         String old = UUID.randomUUID().toString();
         Instant twoDaysAgo = Instant.now().minus(2, ChronoUnit.DAYS);
-        records.add(record(RouteReplayTest.event("rfc.pr.ready", old, twoDaysAgo, READY), "emitted", twoDaysAgo));
+        records.add(record(EventsReplayTest.event("rfc.pr.ready", old, twoDaysAgo, READY), "emitted", twoDaysAgo));
         // Emitted twice (a producer's retry): the newer emission, 4 minutes ago, may still be on its way.
         String retried = UUID.randomUUID().toString();
-        ObjectNode retriedEvent = RouteReplayTest.event("rfc.pr.ready", retried, hourAgo, READY);
+        ObjectNode retriedEvent = EventsReplayTest.event("rfc.pr.ready", retried, hourAgo, READY);
         records.add(record(retriedEvent, "emitted", hourAgo));
         records.add(record(retriedEvent, "emitted", Instant.now().minusSeconds(240)));
         RouteHistoryTest.append(github, records);
@@ -185,8 +185,8 @@ class RouteReconcileTest {
         String refused = UUID.randomUUID().toString();
         String sent = UUID.randomUUID().toString();
         RouteHistoryTest.append(github, List.of(
-                record(RouteReplayTest.event("rfc.pr.ready", refused, hourAgo, READY), "emitted", hourAgo),
-                record(RouteReplayTest.event("rfc.pr.ready", sent, hourAgo, READY), "emitted", hourAgo.plusSeconds(1))));
+                record(EventsReplayTest.event("rfc.pr.ready", refused, hourAgo, READY), "emitted", hourAgo),
+                record(EventsReplayTest.event("rfc.pr.ready", sent, hourAgo, READY), "emitted", hourAgo.plusSeconds(1))));
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.status(422), 1);
         InProcess.Run run = reconcile();
         assertEquals(1, run.exitCode(), run.toString());
@@ -227,7 +227,7 @@ class RouteReconcileTest {
     /** A record as a script writes it, received at the given time. */
     static ObjectNode record(JsonNode event, String status, Instant receivedAt) {
         try {
-            return (ObjectNode) JSON.readTree(RouteReplayTest.record(event, status, receivedAt));
+            return (ObjectNode) JSON.readTree(EventsReplayTest.record(event, status, receivedAt));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

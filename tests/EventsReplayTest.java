@@ -26,10 +26,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * route replay in-process against the GitHub emulator: which events of the logs are selected, what
+ * events replay in-process against the GitHub emulator: which events of the logs are selected, what
  * is sent (one repository_dispatch per event, as it was first sent), and what is not.
  */
-class RouteReplayTest {
+class EventsReplayTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final ObjectMapper JSON = new ObjectMapper();
     static final String DISPATCHES = "/repos/" + REPO + "/dispatches";
@@ -66,7 +66,7 @@ class RouteReplayTest {
     static InProcess.Run replay(Map<String, String> env, String... args) {
         List<String> all = new ArrayList<>(List.of("replay"));
         all.addAll(List.of(args));
-        return RouteTest.route(env, all.toArray(String[]::new));
+        return EventsTest.events(env, all.toArray(String[]::new));
     }
 
     // ---- building logs ------------------------------------------------------------------------
@@ -75,7 +75,7 @@ class RouteReplayTest {
     static ObjectNode event(String type, String id, Instant timestamp, String data) {
         try {
             ObjectNode document = JSON.createObjectNode().put("event_type", type);
-            document.putObject("client_payload").put("event_id", id).put("source", "test").put("timestamp", route.TIMESTAMP.format(timestamp))
+            document.putObject("client_payload").put("event_id", id).put("source", "test").put("timestamp", events.TIMESTAMP.format(timestamp))
                     .set("data", JSON.readTree(data));
             return document;
         } catch (IOException e) {
@@ -92,7 +92,7 @@ class RouteReplayTest {
         record.putNull("trace_id");
         record.put("timestamp", event.at("/client_payload/timestamp").asText());
         if (receivedAt != null) {
-            record.put("received_at", route.TIMESTAMP.format(receivedAt));
+            record.put("received_at", events.TIMESTAMP.format(receivedAt));
         }
         record.put("status", status);
         record.putArray("targets");
@@ -198,7 +198,7 @@ class RouteReplayTest {
                 Arguments.of(List.of("--since", "45m"), "newReady"),
                 Arguments.of(List.of("--since", "50h"), "oldReady newChain newReady"),
                 Arguments.of(List.of("--since", "7d"), "oldChain oldReady newChain newReady"),
-                Arguments.of(List.of("--since", route.TIMESTAMP.format(NOW.minus(Duration.ofHours(36)))), "newChain newReady"),
+                Arguments.of(List.of("--since", events.TIMESTAMP.format(NOW.minus(Duration.ofHours(36)))), "newChain newReady"),
                 Arguments.of(List.of("--since", "2020-01-01T00:00:00+02:00"), "oldChain oldReady newChain newReady"),
                 Arguments.of(List.of("--type", "rfc.pr.*", "--since", "24h"), "newReady"),
                 Arguments.of(List.of("--event-id", "oldReady", "--event-id", "oldChain"), "oldChain oldReady"),
@@ -359,16 +359,16 @@ class RouteReplayTest {
         String failed = id();
         String routedLater = id();
         ObjectNode event = event("rfc.pr.ready", failed, NOW.minusSeconds(120), READY);
-        github.addArtifact(REPO, "event-log-100-1", RouteTest.zip(Map.of("event_log.jsonl",
+        github.addArtifact(REPO, "event-log-100-1", EventsTest.zip(Map.of("event_log.jsonl",
                 record(event, "failed", NOW.minusSeconds(110)) + "\n"
                         + record(event("rfc.pr.ready", routedLater, NOW.minusSeconds(100), READY), "failed", NOW.minusSeconds(100)))));
-        github.addArtifact(REPO, "event-log-101-1", RouteTest.zip(Map.of("event_log.jsonl",
+        github.addArtifact(REPO, "event-log-101-1", EventsTest.zip(Map.of("event_log.jsonl",
                 record(event("rfc.pr.ready", routedLater, NOW.minusSeconds(100), READY), "routed", NOW.minusSeconds(50)))));
 
         InProcess.Run run = replay("--from-artifacts", "20");
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("sent rfc.pr.ready " + failed + "\n", run.out());
-        assertTrue(run.err().contains("route replay: 2 of 20 artifacts found whose name starts with 'event-log-'"), run.err());
+        assertTrue(run.err().contains("events replay: 2 of 20 artifacts found whose name starts with 'event-log-'"), run.err());
         assertEquals(1, github.journal("GET", "/repos/" + REPO + "/actions/artifacts").size());
         assertEquals(2, github.journal("GET", "/repos/" + REPO + "/actions/artifacts/\\d+/zip").size());
         assertEquals(List.of(event), sent());
@@ -437,7 +437,7 @@ class RouteReplayTest {
         github.addWorkflow(REPO, "merge-orchestrator.yml", RouteTest.inputs("pr"), "Merge ${{ inputs.event_id }}");
         github.injectFault("POST", "/repos/" + REPO + "/actions/workflows/merge-orchestrator\\.yml/dispatches", GitHubEmulator.Fault.status(422), 1);
         ObjectNode document = (ObjectNode) JSON.readTree(RouteTest.EXAMPLES.resolve("rfc.pr.created/valid-with-trace-id.json").toFile());
-        ((ObjectNode) document.get("client_payload")).put("timestamp", route.TIMESTAMP.format(NOW));
+        ((ObjectNode) document.get("client_payload")).put("timestamp", events.TIMESTAMP.format(NOW));
         String eventId = document.at("/client_payload/event_id").asText();
         Path event = Files.writeString(temp.resolve("event.json"), document.toString());
         Path log = temp.resolve("event_log.jsonl");

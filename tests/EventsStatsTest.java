@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,17 +21,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * route stats over the event history and logs: the window and the filters on every source, the
+ * events stats over the event history and logs: the window and the filters on every source, the
  * cost of reading a week (one request, whatever the number of events), the day table, the drift
- * report, the time to dispatch, cron-caught items, --max-rejected and the Markdown summary.
+ * report, the time to dispatch, cron-caught items, --max-rejected and the Markdown summary; log files and
+ * artifacts (the tests RouteTest had when stats was route's), and --repo before or after the command.
  */
-class RouteStatsTest {
+class EventsStatsTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final ObjectMapper JSON = new ObjectMapper();
     static final String ZIPBALL = "/repos/" + REPO + "/zipball/event-bus-history";
@@ -63,7 +67,7 @@ class RouteStatsTest {
     InProcess.Run stats(String... args) {
         List<String> all = new ArrayList<>(List.of("stats"));
         all.addAll(List.of(args));
-        return RouteTest.route(env(), all.toArray(String[]::new));
+        return EventsTest.events(env(), all.toArray(String[]::new));
     }
 
     JsonNode statsJson(String... args) throws IOException {
@@ -77,15 +81,15 @@ class RouteStatsTest {
     /** A record as the scripts write it: emitted at timestamp, received latency later, with its event. */
     static ObjectNode record(String type, String status, String source, Instant timestamp, long latencyMs) {
         String id = UUID.randomUUID().toString();
-        ObjectNode event = RouteReplayTest.event(type, id, timestamp, READY);
+        ObjectNode event = EventsReplayTest.event(type, id, timestamp, READY);
         ((ObjectNode) event.get("client_payload")).put("source", source);
         ObjectNode record = JSON.createObjectNode();
         record.put("event_id", id);
         record.put("event_type", type);
         record.put("source", source);
         record.putNull("trace_id");
-        record.put("timestamp", route.TIMESTAMP.format(timestamp));
-        record.put("received_at", route.TIMESTAMP.format(timestamp.plusMillis(latencyMs)));
+        record.put("timestamp", events.TIMESTAMP.format(timestamp));
+        record.put("received_at", events.TIMESTAMP.format(timestamp.plusMillis(latencyMs)));
         record.put("latency_ms", latencyMs);
         record.put("status", status);
         record.putArray("targets");
@@ -101,7 +105,7 @@ class RouteStatsTest {
         ObjectNode copy = record.deepCopy();
         copy.put("status", status);
         copy.putArray("targets");
-        copy.put("received_at", route.TIMESTAMP.format(Instant.parse(record.get("received_at").asText()).plusMillis(laterMs)));
+        copy.put("received_at", events.TIMESTAMP.format(Instant.parse(record.get("received_at").asText()).plusMillis(laterMs)));
         return copy;
     }
 
@@ -115,7 +119,7 @@ class RouteStatsTest {
         ArrayNode targets = record.putArray("targets");
         for (int i = 0; i < dispatchedAfterMs.length; i++) {
             targets.addObject().put("workflow", "w" + i + ".yml").put("status", "dispatched").put("run_id", 1)
-                    .put("html_url", "x").put("dispatched_at", route.TIMESTAMP.format(timestamp.plusMillis(dispatchedAfterMs[i]))).putNull("error");
+                    .put("html_url", "x").put("dispatched_at", events.TIMESTAMP.format(timestamp.plusMillis(dispatchedAfterMs[i]))).putNull("error");
         }
         return record;
     }
@@ -127,7 +131,7 @@ class RouteStatsTest {
         record.putNull("source");
         record.putNull("trace_id");
         record.putNull("timestamp");
-        record.put("received_at", route.TIMESTAMP.format(receivedAt));
+        record.put("received_at", events.TIMESTAMP.format(receivedAt));
         record.putNull("latency_ms");
         record.put("status", "cron-caught");
         record.putArray("targets");
@@ -172,22 +176,46 @@ class RouteStatsTest {
         }
         assertEquals(1, requests[0]);
         assertEquals(requests[0], requests[1], "the same for 10 and for 200 events");
-        System.out.println("route stats --history --since 7d: " + requests[0] + " API request for 10 events (" + bytes[0] + " bytes), "
+        System.out.println("events stats --history --since 7d: " + requests[0] + " API request for 10 events (" + bytes[0] + " bytes), "
                 + requests[1] + " for 200 events (" + bytes[1] + " bytes)");
     }
 
     @Test
     void theZipballRedirectIsFollowedWithoutTheToken() throws IOException {
+        byte[] archive = EventsTest.zip(Map.of("octo-org-octo-repo-abc1234/events/2026-11-27/043813123-routed-x-1-1.json",
+                record("rfc.pr.ready", "routed", "producer", Instant.parse("2026-11-27T04:38:13.000Z"), 123) + "\n"));
+        SignedStorage seen = againstSignedStorage("127.0.0.1", null, archive, "--history", "--json");
+        assertEquals(0, seen.run().exitCode(), seen.run().toString());
+        assertEquals(1, JSON.readTree(seen.run().out()).get("records").asInt());
+        assertEquals(List.of("Bearer " + GitHubEmulator.DEFAULT_TOKEN), seen.api());
+        assertEquals(List.of("null"), seen.storage());
+    }
+
+    /** What a run of stats against a GitHub with signed storage saw: the Authorization of each request, to the API and to storage. */
+    record SignedStorage(InProcess.Run run, List<String> api, List<String> storage) {
+    }
+
+    /**
+     * stats against a GitHub on loopback whose downloads (a zipball, an artifact's /zip) answer 302 to a signed URL on
+     * another host, as GitHub's do; its other API requests get artifactList (null: every request is a download).
+     */
+    SignedStorage againstSignedStorage(String storageHost, String artifactList, byte[] archive, String... args) throws IOException {
         List<String> apiAuthorization = Collections.synchronizedList(new ArrayList<>());
         List<String> storageAuthorization = Collections.synchronizedList(new ArrayList<>());
-        byte[] archive = RouteTest.zip(Map.of("octo-org-octo-repo-abc1234/events/2026-11-27/043813123-routed-x-1-1.json",
-                record("rfc.pr.ready", "routed", "producer", Instant.parse("2026-11-27T04:38:13.000Z"), 123) + "\n"));
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         int port = server.getAddress().getPort();
         server.createContext("/repos/", exchange -> {
             apiAuthorization.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-            exchange.getResponseHeaders().add("Location", "http://127.0.0.1:" + port + "/storage/history.zip?token=signed");
-            exchange.sendResponseHeaders(302, -1);
+            if (artifactList == null || exchange.getRequestURI().getPath().endsWith("/zip")) {
+                // GitHub sends the client to signed storage on another host.
+                exchange.getResponseHeaders().add("Location", "http://" + storageHost + ":" + port + "/storage/7.zip?sig=signed");
+                exchange.sendResponseHeaders(302, -1);
+            } else {
+                byte[] body = artifactList.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
             exchange.close();
         });
         server.createContext("/storage/", exchange -> {
@@ -200,11 +228,9 @@ class RouteStatsTest {
         try {
             Map<String, String> env = env();
             env.put("GITHUB_API_URL", "http://127.0.0.1:" + port);
-            InProcess.Run run = RouteTest.route(env, "stats", "--history", "--json");
-            assertEquals(0, run.exitCode(), run.toString());
-            assertEquals(1, JSON.readTree(run.out()).get("records").asInt());
-            assertEquals(List.of("Bearer " + GitHubEmulator.DEFAULT_TOKEN), apiAuthorization);
-            assertEquals(List.of("null"), storageAuthorization);
+            List<String> all = new ArrayList<>(List.of("stats"));
+            all.addAll(List.of(args));
+            return new SignedStorage(EventsTest.events(env, all.toArray(String[]::new)), apiAuthorization, storageAuthorization);
         } finally {
             server.stop(0);
         }
@@ -420,5 +446,179 @@ class RouteStatsTest {
     static void assertUsage(InProcess.Run run, String message) {
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().startsWith(message), run.toString());
+    }
+
+    @Test
+    void theRepositoryAndVerboseMayComeBeforeOrAfterTheCommand() throws IOException {
+        Path records = write("first.jsonl", logLine("rfc.pr.ready", "routed", "e1", "t1", 0, 5));
+        for (List<String> args : List.of(List.of("--repo", "someone/else", "stats", "--json", records.toString()),
+                List.of("stats", "--repo", "someone/else", "--verbose", "--json", records.toString()))) {
+            InProcess.Run run = EventsTest.events(env(), args.toArray(String[]::new));
+            assertEquals(0, run.exitCode(), run.toString());
+            assertEquals(1, JSON.readTree(run.out()).get("records").asInt(), run.toString());
+        }
+        // --repo names the repository whose history is read, wherever it is given.
+        for (List<String> args : List.of(List.of("--repo", "someone/else", "stats", "--history"),
+                List.of("stats", "--history", "--repo", "someone/else"))) {
+            github.clearJournal();
+            InProcess.Run history = EventsTest.events(env(), args.toArray(String[]::new));
+            assertEquals(0, history.exitCode(), history.toString());
+            assertEquals(1, github.journal("GET", "/repos/someone/else/zipball/event-bus-history").size(), github.journal().toString());
+        }
+    }
+
+    // ---- log files and artifacts --------------------------------------------------------------
+
+    static final Instant T0 = Instant.parse("2026-11-27T04:00:00.000Z");
+
+    /** A record as one line of a log, emitted emittedAtMs after T0 and received latencyMs later. */
+    static String logLine(String type, String status, String eventId, String traceId, long emittedAtMs, long latencyMs) {
+        ObjectNode record = JSON.createObjectNode();
+        record.put("event_id", eventId);
+        record.put("event_type", type);
+        record.put("source", "test");
+        record.put("trace_id", traceId);
+        record.put("timestamp", T0.plusMillis(emittedAtMs).toString());
+        record.put("received_at", T0.plusMillis(emittedAtMs + latencyMs).toString());
+        record.put("latency_ms", latencyMs);
+        record.put("status", status);
+        record.putArray("targets");
+        return record.toString();
+    }
+
+    /**
+     * Two logs: rfc.pr.ready routed with latencies 100 and 300 (nearest rank: median 100, p95 300; the others'
+     * latencies do not count), one rejected event; three traces, trace-a spanning 0 to 5.3 s; one line cut short.
+     */
+    List<Path> twoLogs() throws IOException {
+        Path first = write("first.jsonl", String.join("\n",
+                logLine("rfc.pr.ready", "routed", "e1", "trace-a", 0, 100),
+                logLine("rfc.pr.ready", "routed", "e2", "trace-a", 5_000, 300),
+                logLine("rfc.pr.ready", "duplicate", "e2", "trace-a", 5_000, 200),
+                "") + "\n");
+        Path second = write("second.jsonl", String.join("\n",
+                logLine("rfc.pr.ready", "failed", "e3", "trace-b", 10_000, 1000),
+                logLine("rfc.pr.ready", "unrouted", "e4", "trace-b", 11_000, 400),
+                logLine("rfc.chain.broken", "rejected", "e5", "trace-c", 20_000, 50),
+                "{\"cut short"));
+        return List.of(first, second);
+    }
+
+    @Test
+    void statsCountsPerTypeAndStatusWithNearestRankLatenciesAndTraceSpans() throws IOException {
+        List<Path> logs = twoLogs();
+        InProcess.Run run = stats(logs.get(0).toString(), logs.get(1).toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("""
+                6 records from 2 logs (1 lines skipped)
+
+                event type        routed  unrouted  duplicate  rejected  failed  total  routed median ms  routed p95 ms
+                rfc.chain.broken       0         0          0         1       0      1                 -              -
+                rfc.pr.ready           2         1          1         0       1      5               100            300
+                all                    2         1          1         1       1      6               100            300
+                (latency_ms: received_at minus timestamp, over routed records only)
+
+                schema drift: 1 rejected record (1 event)
+                rule       rejected
+                (no rule)         1
+
+                source  rejected
+                test           1
+
+                trace    events  first                     last                      span ms
+                trace-a       2  2026-11-27T04:00:00.000Z  2026-11-27T04:00:05.300Z     5300
+                trace-b       2  2026-11-27T04:00:10.000Z  2026-11-27T04:00:11.400Z     1400
+                trace-c       1  2026-11-27T04:00:20.000Z  2026-11-27T04:00:20.050Z       50
+                """, run.out());
+        assertEquals(logs.get(1) + ":4: skipped: not a JSON object\n", run.err());
+    }
+
+    @Test
+    void statsJsonAndMarkdownSummary() throws IOException {
+        List<Path> logs = twoLogs();
+        InProcess.Run run = stats("--json", logs.get(0).toString(), logs.get(1).toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode report = JSON.readTree(run.out());
+        assertEquals(6, report.get("records").asInt());
+        assertEquals(1, report.get("skipped_lines").asInt());
+        JsonNode ready = report.get("event_types").get(1);
+        assertEquals("rfc.pr.ready", ready.get("event_type").asText());
+        assertEquals(JSON.readTree("{\"routed\":2,\"unrouted\":1,\"duplicate\":1,\"rejected\":0,\"failed\":1}"), ready.get("counts"));
+        assertEquals(JSON.readTree("{\"count\":2,\"median\":100,\"p95\":300}"), ready.get("latency_ms"), "over routed records only");
+        assertEquals(6, report.at("/all/total").asInt());
+        assertEquals(JSON.readTree("{\"trace_id\":\"trace-a\",\"events\":2,\"first\":\"2026-11-27T04:00:00.000Z\","
+                + "\"last\":\"2026-11-27T04:00:05.300Z\",\"span_ms\":5300}"), report.at("/traces/0"));
+
+        String markdown = Files.readString(summary);
+        assertTrue(markdown.startsWith("### Event log statistics\n\n6 records from 2 logs (1 lines skipped).\n"), markdown);
+        assertTrue(markdown.contains("| Event type | routed | unrouted | duplicate | rejected | failed | Total | Routed median ms | Routed p95 ms |"),
+                markdown);
+        assertTrue(markdown.contains("| `rfc.pr.ready` | 2 | 1 | 1 | 0 | 1 | 5 | 100 | 300 |"), markdown);
+        assertTrue(markdown.contains("| **all** | 2 | 1 | 1 | 1 | 1 | 6 | 100 | 300 |"), markdown);
+        assertTrue(markdown.contains("| trace-a | 2 | 2026-11-27T04:00:00.000Z | 2026-11-27T04:00:05.300Z | 5300 |"), markdown);
+    }
+
+    @Test
+    void statsPercentilesUseTheNearestRank() throws IOException {
+        // latencies 10, 20, ..., 200: median = 10th value (100), p95 = 19th value (190)
+        String lines = IntStream.rangeClosed(1, 20).mapToObj(i -> logLine("rfc.pr.ready", "routed", "e" + i, "t" + i, 0, i * 10L))
+                .collect(Collectors.joining("\n"));
+        Map<String, String> env = env();
+        env.put("EVENT_LOG", write("default.jsonl", lines).toString());
+        InProcess.Run run = EventsTest.events(env, "stats", "--json");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(JSON.readTree("{\"count\":20,\"median\":100,\"p95\":190}"), JSON.readTree(run.out()).at("/all/latency_ms"));
+    }
+
+    @Test
+    void statsOfAMissingLogIsInvalidInput() {
+        InProcess.Run run = stats(temp.resolve("nope.jsonl").toString());
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().startsWith(temp.resolve("nope.jsonl") + ": no such file"), run.toString());
+    }
+
+    @Test
+    void statsFromArtifactsReadsTheNewestEventLogArtifacts() throws IOException {
+        github.addArtifact(REPO, "event-log-1", EventsTest.zip(Map.of("event_log.jsonl", logLine("rfc.pr.ready", "routed", "old", "t1", 0, 1))));
+        github.addArtifact(REPO, "coverage", EventsTest.zip(Map.of("event_log.jsonl", logLine("rfc.pr.ready", "routed", "other", "t2", 0, 1))));
+        github.addArtifact(REPO, "event-log-2", EventsTest.zip(Map.of("event_log.jsonl", logLine("rfc.pr.ready", "routed", "e2", "t3", 0, 20)
+                + "\n" + logLine("rfc.pr.ready", "duplicate", "e2", "t3", 0, 30), "notes.txt", "not a log")));
+        github.addArtifact(REPO, "event-log-3", EventsTest.zip(Map.of("logs/event_log.jsonl", logLine("rfc.chain.broken", "unrouted", "e3", "t4", 0, 40))));
+
+        InProcess.Run run = stats("--json", "--from-artifacts", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode report = JSON.readTree(run.out());
+        assertEquals(3, report.get("records").asInt(), report.toPrettyString());
+        assertEquals(2, report.get("logs").asInt());
+        assertEquals(JSON.readTree("{\"count\":1,\"median\":20,\"p95\":20}"), report.at("/all/latency_ms"), "the routed record's");
+        assertEquals(1, github.journal("GET", "/repos/" + REPO + "/actions/artifacts").size());
+        assertEquals(2, github.journal("GET", "/repos/" + REPO + "/actions/artifacts/\\d+/zip").size());
+    }
+
+    @Test
+    void statsFromArtifactsFollowsPagination() throws IOException {
+        for (int i = 1; i <= 120; i++) {
+            github.addArtifact(REPO, i == 1 ? "event-log-oldest" : "build-" + i, EventsTest.zip(Map.of("event_log.jsonl",
+                    logLine("rfc.pr.ready", "routed", "e" + i, "t" + i, 0, i))));
+        }
+        InProcess.Run run = stats("--json", "--from-artifacts", "1");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(1, JSON.readTree(run.out()).at("/all/total").asInt());
+        assertEquals(2, github.journal("GET", "/repos/" + REPO + "/actions/artifacts").size());
+    }
+
+    @Test
+    void theArtifactDownloadRedirectIsFollowedWithoutTheToken() throws IOException {
+        byte[] archive = EventsTest.zip(Map.of("event_log.jsonl", logLine("rfc.pr.ready", "routed", "e1", "t1", 0, 5)));
+        SignedStorage seen = againstSignedStorage("localhost", "{\"total_count\":1,\"artifacts\":[{\"id\":7,\"name\":\"event-log-9\",\"expired\":false}]}",
+                archive, "--json", "--from-artifacts", "1");
+        assertEquals(0, seen.run().exitCode(), seen.run().toString());
+        assertEquals(1, JSON.readTree(seen.run().out()).get("records").asInt());
+        assertEquals(List.of("Bearer " + GitHubEmulator.DEFAULT_TOKEN, "Bearer " + GitHubEmulator.DEFAULT_TOKEN), seen.api());
+        assertEquals(List.of("null"), seen.storage());
+    }
+
+    Path write(String name, String text) throws IOException {
+        return Files.writeString(temp.resolve(name), text);
     }
 }

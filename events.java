@@ -1,0 +1,2550 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION What happened to event-bus events, read from their records: statistics, replay and reconciliation.
+//DESCRIPTION
+//DESCRIPTION Usage: events stats [LOG...] [--history] [--from-artifacts N] [--json] [--since WHEN] [--until WHEN]
+//DESCRIPTION                     [--type GLOB] [--status S,...] [--source S] [--by day] [--max-rejected N]
+//DESCRIPTION        events replay [LOG...] [--history] [--from-artifacts N] [--status S,...] [--type GLOB] [--source S]
+//DESCRIPTION                      [--since WHEN] [--until WHEN] [--event-id ID...] [--dry-run]
+//DESCRIPTION        events reconcile [--grace 15m] [--since WHEN] [--dry-run]
+//DESCRIPTION   each with [--repo OWNER/NAME] [--verbose]; replay and reconcile with [--max-attempts N] [--retry-budget SECONDS]
+//DESCRIPTION The records are the event logs the scripts append to ($EVENT_LOG), the router's event log artifacts
+//DESCRIPTION (--from-artifacts N) and the event history (--history: the branch event-bus-history, read with one API
+//DESCRIPTION request whatever the number of events). stats reports counts, latencies, schema drift and traces;
+//DESCRIPTION replay sends events of the records again; reconcile replays events emitted and never received by a router.
+//DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_STEP_SUMMARY, EVENT_LOG,
+//DESCRIPTION EVENT_SCHEMAS.
+//DESCRIPTION Exit codes: 0 done, 1 GitHub unreachable or refused, an event not sent, or more rejected events than
+//DESCRIPTION --max-rejected; 2 invalid input.
+//DESCRIPTION Example: jbang events@org stats --history --since 7d --by day
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
+//DEPS com.networknt:json-schema-validator:2.0.8
+//DEPS org.slf4j:slf4j-nop:2.0.17
+//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
+//CDS
+
+// events.java: what happened to events, read from their records. One of the five single-file scripts
+// of event-bus, each a step of a workflow; they never import each other:
+//   emit.java      sends an event (a repository_dispatch)
+//   validate.java  checks events against their JSON Schemas
+//   dedupe.java    drops repeated events (claim, release)
+//   route.java     the router step: starts the workflows the routes file names (--plan, graph, compile)
+//   events.java    this file: reads the records the others write (event logs, artifacts, the history)
+// In this file: the command events and its options common to every command (--repo, --verbose); the
+// options of the commands that read records (Sources, Selection); EventLogs, which reads them; then
+// one class per command (Replay, Reconcile, Stats with its Report). The blocks between "shared block"
+// markers at the end are generated from shared/*.java (./jbang tests/SharedBlocks.java).
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "events", mixinStandardHelpOptions = true, version = events.VERSION,
+        subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class},
+        description = {
+            "What happened to event-bus events, read from their records: the event logs the scripts append to "
+                    + "($EVENT_LOG), the router's event log artifacts (--from-artifacts N) and the event history (--history: "
+                    + "the branch event-bus-history, which the scripts of workflows with EVENT_BUS_HISTORY=true append to).",
+            "Commands: 'stats' reports on the records (counts, latencies, schema drift, time to dispatch, cron-caught "
+                    + "items, traces), 'replay' sends events of the records again, 'reconcile' sends again what GitHub "
+                    + "accepted and never delivered to a router. 'events COMMAND --help' says more."},
+        footerHeading = "%nEnvironment:%n",
+        footer = {
+            "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag): contents: read for the",
+            "                          history, actions: read for artifacts, contents:",
+            "                          write to send events again",
+            "  GITHUB_REPOSITORY       owner/name whose records are read (--repo)",
+            "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+            "                          (default https://api.github.com)",
+            "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+            "  EVENT_LOG               the log read when no LOG, --history or",
+            "                          --from-artifacts is given (else event_log.jsonl)",
+            "  EVENT_SCHEMAS           replay: a directory of schemas (a layer below",
+            "                          --schemas)",
+            "",
+            "Example:",
+            "  events stats event_log.jsonl",
+            "  events stats --history --since 7d --by day --max-rejected 0",
+            "  events replay --from-artifacts 20 --event-id EVENT_ID",
+            "  events replay --history --since 7d --status failed",
+            "  events reconcile --grace 15m --since 24h"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done: reported, or every event sent (or listed, with --dry-run)",
+            "1:GitHub could not be reached or refused, an event could not be sent, more rejected events than "
+                    + "--max-rejected, or internal failure",
+            "2:invalid input or usage: an unreadable log, a bad option; nothing was sent"})
+class events implements Callable<Integer> {
+
+    /** Every command's --version: the script's, one constant. */
+    static final String VERSION = "events 0.1.0";
+
+    @Option(names = "--repo", paramLabel = "OWNER/NAME", scope = CommandLine.ScopeType.INHERIT,
+            description = "repository whose history and artifacts are read, and to which replay and reconcile send events "
+                    + "(default: $GITHUB_REPOSITORY)")
+    String repo;
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "print stack traces of internal failures")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The process environment; tests replace it. */
+    Map<String, String> env = System.getenv();
+
+    public static void main(String... args) {
+        int exitCode = newCommandLine(new events()).execute(args);
+        trainIfRecording(events.class, events::training);
+        GitHub.shutdown();
+        System.exit(exitCode);
+    }
+
+    /** stats of a canned log, table and JSON, and replay --dry-run of its failed and rejected events (see trainIfRecording). */
+    static void training(PrintWriter out) throws IOException {
+        Path dir = Files.createTempDirectory("events-training");
+        try {
+            StringBuilder log = new StringBuilder();
+            Instant now = Instant.now();
+            String[][] records = {{"routed", null}, {"failed", null}, {"rejected", "/client_payload/data/pr: must be at least 1 (rule: minimum)"}};
+            for (int i = 0; i < records.length; i++) {
+                String id = "3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a1" + i;
+                ObjectNode document = JSON.createObjectNode().put("event_type", "rfc.pr.ready");
+                document.putObject("client_payload").put("event_id", id).put("source", "training").put("timestamp", TIMESTAMP.format(now))
+                        .putObject("data").put("pr", i + 1).put("checks_status", "green");
+                ObjectNode record = EventLog.record(document, records[i][0], Map.of(), records[i][1]);
+                record.putArray("targets").addObject().put("workflow", "consumer.yml").put("status", "dispatched")
+                        .put("dispatched_at", TIMESTAMP.format(now));
+                log.append(JSON.writeValueAsString(record)).append('\n');
+            }
+            Path file = Files.writeString(dir.resolve("event_log.jsonl"), log);
+            events command = new events();
+            command.env = Map.of("GITHUB_STEP_SUMMARY", dir.resolve("summary.md").toString());
+            for (List<String> args : List.of(List.of("stats", "--by", "day"), List.of("stats", "--json"),
+                    List.of("replay", "--status", "failed,rejected", "--dry-run"))) {
+                List<String> all = new ArrayList<>(args);
+                all.add(file.toString());
+                newCommandLine(command).setOut(out).setErr(out).execute(all.toArray(String[]::new));
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
+        }
+    }
+
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: one of "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /** The client for --repo (else $GITHUB_REPOSITORY): a missing token or repository is exit 2, named by the top command. */
+    GitHub github(int maxAttempts, Duration retryBudget) {
+        return GitHub.fromEnv(env, repo, spec, maxAttempts, retryBudget);
+    }
+
+    // ---- the options of the commands that read records ------------------------------------
+
+    /** The statuses an event log record may have (the contract's list). */
+    static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught", "emitted");
+
+    /** Where the records come from: LOG files, the newest event log artifacts, the event history. Used with @Mixin. */
+    static final class Sources {
+        @Parameters(paramLabel = "LOG", description = "event logs to read; '-' reads stdin (default: $EVENT_LOG, else event_log.jsonl, "
+                + "unless --history or --from-artifacts)")
+        List<String> logs = new ArrayList<>();
+
+        @Option(names = "--history", description = "also read the event history of the repository (the branch event-bus-history): "
+                + "one API request whatever its size; only the days of the window are kept")
+        boolean history;
+
+        @Option(names = "--from-artifacts", paramLabel = "N", description = "also read the newest N event log artifacts of the repository")
+        Integer fromArtifacts;
+
+        @Option(names = "--artifact-prefix", paramLabel = "PREFIX", defaultValue = "event-log-",
+                description = "names of the event log artifacts start with this (default: ${DEFAULT-VALUE})")
+        String artifactPrefix;
+
+        /** The sources as EventLogs reads them; GitHub is asked only for --history and --from-artifacts. */
+        EventLogs.Logs read(Span span, Map<String, String> env, CommandSpec spec, Supplier<GitHub> github) throws IOException, InterruptedException {
+            return EventLogs.read(logs, fromArtifacts, artifactPrefix, history, span, env, spec, github);
+        }
+    }
+
+    /**
+     * The window and the filters of the commands that read records: stats keeps the records they match,
+     * replay the events whose last record matches. Used with @Mixin; check() turns them into a Filter.
+     */
+    static final class Selection {
+        static final Pattern EVENT_GLOB = Pattern.compile("^[a-z0-9_.*-]+$");
+
+        @Option(names = "--since", paramLabel = "WHEN", description = "only records received since (replay: events whose last record "
+                + "was): a duration back from now (7d, 24h, 90m) or an RFC 3339 time; received_at, else timestamp")
+        String since;
+
+        @Option(names = "--until", paramLabel = "WHEN", description = "only records received before this (as --since)")
+        String until;
+
+        @Option(names = "--type", paramLabel = "GLOB", description = "only event types the glob matches, as a route's event does (rfc.pr.*)")
+        String type;
+
+        @Option(names = "--status", paramLabel = "S", split = ",", description = "only records with one of these statuses (replay: "
+                + "events whose last record has one; default failed): routed, unrouted, duplicate, rejected, failed, shadowed, "
+                + "cron-caught, emitted")
+        List<String> statuses;
+
+        @Option(names = "--source", paramLabel = "S", description = "only records of this source (the envelope's source)")
+        String source;
+
+        /** The selection, checked: an unknown status, a bad glob or a bad time is exit 2. Without --status, otherwise (null: all). */
+        Filter check(CommandSpec spec, List<String> otherwise) {
+            Set<String> wanted = statuses != null ? new LinkedHashSet<>(statuses) : otherwise == null ? null : new LinkedHashSet<>(otherwise);
+            for (String status : wanted == null ? Set.<String>of() : wanted) {
+                if (!STATUSES.contains(status)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--status: unknown status '" + status + "' (one of: "
+                            + String.join(", ", STATUSES) + ")");
+                }
+            }
+            if (type != null && !EVENT_GLOB.matcher(type).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--type must be an event type or a glob such as rfc.pr.*, not '" + type + "'");
+            }
+            return new Filter(wanted, type, type == null ? null : glob(type), source,
+                    new Span(When.parse(since, "--since", spec), When.parse(until, "--until", spec)));
+        }
+
+        /** A glob over event types, as a route's event: '*' matches any run of characters, dots included. */
+        static Pattern glob(String event) {
+            return Pattern.compile(Stream.of(event.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining(".*")));
+        }
+    }
+
+    /** The checked selection: statuses (null: all), the type and its glob (null: all), the source (null: all), the window. */
+    record Filter(Set<String> statuses, String type, Pattern glob, String source, Span span) {
+        /** Whether a record's type, status and source are among those asked for (the window is the caller's: its time differs). */
+        boolean keeps(JsonNode record) {
+            return (statuses == null || statuses.contains(String.valueOf(text(record, "/status"))))
+                    && (glob == null || glob.matcher(String.valueOf(text(record, "/event_type"))).matches())
+                    && (source == null || source.equals(text(record, "/source")));
+        }
+
+        /** Whether a window, a type or a source narrows the selection (not the statuses). */
+        boolean narrowed() {
+            return span.since() != null || span.until() != null || type != null || source != null;
+        }
+
+        /** "type rfc.pr.*, status rejected, source x": the filters given, as a report names them. */
+        String describe() {
+            List<String> filters = new ArrayList<>();
+            if (type != null) {
+                filters.add("type " + type);
+            }
+            if (statuses != null) {
+                filters.add("status " + String.join(",", statuses));
+            }
+            if (source != null) {
+                filters.add("source " + source);
+            }
+            return String.join(", ", filters);
+        }
+    }
+
+    // ---- reading records: the window, the sources ------------------------------------------
+
+    /** A time on the command line: a duration back from now (7d, 24h, 90m) or an RFC 3339 time. */
+    record When(String text, Duration ago, Instant at) {
+        static final Pattern DURATION = Pattern.compile("^(\\d{1,6})([dhm])$");
+
+        static When parse(String text, String option, CommandSpec spec) {
+            if (text == null) {
+                return null;
+            }
+            Duration ago = durationOrNull(text);
+            if (ago != null) {
+                return new When(text, ago, null);
+            }
+            try {
+                return new When(text, null, java.time.OffsetDateTime.parse(text).toInstant());
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 7d, 24h or 90m, or an "
+                        + "RFC 3339 time such as 2026-11-27T04:00:00Z, not '" + text + "'");
+            }
+        }
+
+        /** 7d, 24h, 90m as a Duration; exit 2 for anything else. */
+        static Duration duration(String text, String option, CommandSpec spec) {
+            Duration duration = durationOrNull(text);
+            if (duration == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 15m, 2h or 1d, not '" + text + "'");
+            }
+            return duration;
+        }
+
+        private static Duration durationOrNull(String text) {
+            var duration = DURATION.matcher(text);
+            if (!duration.matches()) {
+                return null;
+            }
+            long amount = Long.parseLong(duration.group(1));
+            return switch (duration.group(2)) {
+                case "d" -> Duration.ofDays(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofMinutes(amount);
+            };
+        }
+
+        Instant resolve(Instant now) {
+            return at != null ? at : now.minus(ago);
+        }
+    }
+
+    /** --since and --until as given, resolved against a clock once it is known (GitHub's, when the history is read). */
+    record Span(When since, When until) {
+        static final Span ALL = new Span(null, null);
+
+        Window resolve(Instant now) {
+            return new Window(since == null ? null : since.resolve(now), until == null ? null : until.resolve(now), now);
+        }
+
+        /** The same span without its end: what replay and reconcile read, since the last record of an event decides. */
+        Span open() {
+            return new Span(since, null);
+        }
+    }
+
+    /** A time window, since inclusive, until exclusive; either may be open. now is the clock it was resolved against. */
+    record Window(Instant since, Instant until, Instant now) {
+        boolean contains(Instant time) {
+            return time != null && (since == null || !time.isBefore(since)) && (until == null || time.isBefore(until));
+        }
+
+        /** Whether a day (UTC) of the history may hold records of the window. */
+        boolean mayHold(java.time.LocalDate day) {
+            return (since == null || !day.isBefore(day(since))) && (until == null || !day.isAfter(day(until)));
+        }
+
+        boolean bounded() {
+            return since != null || until != null;
+        }
+
+        String describe() {
+            return (since != null ? "since " + TIMESTAMP.format(since) : "") + (since != null && until != null ? " " : "")
+                    + (until != null ? "until " + TIMESTAMP.format(until) : "");
+        }
+
+        static java.time.LocalDate day(Instant time) {
+            return time.atZone(ZoneOffset.UTC).toLocalDate();
+        }
+    }
+
+    /** When a record happened: its received_at, else its timestamp; null when neither parses. */
+    static Instant recordTime(JsonNode record) {
+        Instant received = parseInstant(text(record, "/received_at"));
+        return received != null ? received : parseInstant(text(record, "/timestamp"));
+    }
+
+    /** An RFC 3339 time of a record; null when absent or not one. */
+    static Instant parseInstant(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The event logs a command reads: LOG files ('-' stdin); with --from-artifacts N the newest N
+     * event log artifacts of the repository; with --history the event history (the branch
+     * event-bus-history); else $EVENT_LOG, else event_log.jsonl. Then their records, one JSON object a line.
+     */
+    static final class EventLogs {
+        private EventLogs() {
+        }
+
+        /** One record and where it was: the index of its source among those read, and its line. */
+        record Entry(int source, int line, JsonNode record) {
+        }
+
+        /** What the history gave: the days (folders) kept of all it holds, the record files, the archive's size. */
+        record HistoryRead(String repository, boolean found, int days, int daysInAll, int files, long bytes) {
+        }
+
+        /**
+         * What was read: the sources in order (history records oldest first), how many were log files or
+         * artifact logs, the history when read, the window resolved against GitHub's clock when the history
+         * was read (else this machine's), and the GitHub API requests that reading cost.
+         */
+        record Logs(List<Source> sources, int logs, int artifactLogs, HistoryRead history, Window window, int apiRequests) {
+            /** "2 logs", "the history of o/r (8 days)", "1 log and the history of ...". */
+            String describe() {
+                String files = logs + (logs == 1 ? " log" : " logs");
+                return history == null ? files : (logs > 0 ? files + " and " : "") + "the history of " + history.repository()
+                        + " (" + history.days() + (history.days() == 1 ? " day" : " days") + ")";
+            }
+
+            /** The same with an article: "the 2 logs". */
+            String where() {
+                return history != null && logs == 0 ? describe() : "the " + describe();
+            }
+
+            /** One line for stderr when GitHub was read: what it cost. */
+            String cost() {
+                List<String> read = new ArrayList<>();
+                if (artifactLogs > 0) {
+                    read.add(artifactLogs + " artifact log" + (artifactLogs == 1 ? "" : "s"));
+                }
+                if (history != null) {
+                    read.add("the history of " + history.repository() + (history.found() ? " (" + history.files() + " record files of "
+                            + history.days() + " of its " + history.daysInAll() + " days, from one archive of " + history.bytes() + " bytes)"
+                            : " (no branch yet)"));
+                }
+                return "read " + String.join(" and ", read) + " with " + apiRequests + " API request" + (apiRequests == 1 ? "" : "s");
+            }
+        }
+
+        static Logs read(List<String> logs, Integer fromArtifacts, String artifactPrefix, boolean history, Span span, Map<String, String> env,
+                         CommandSpec spec, java.util.function.Supplier<GitHub> github) throws IOException, InterruptedException {
+            if (fromArtifacts != null && fromArtifacts < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--from-artifacts must be at least 1");
+            }
+            List<Source> sources = new ArrayList<>();
+            for (String log : logs) {
+                sources.add(log.equals("-") ? Source.stdin(spec) : Source.file(Path.of(log), spec));
+            }
+            GitHub client = fromArtifacts != null || history ? github.get() : null;
+            int before = client == null ? 0 : client.requests();
+            int artifacts = 0;
+            if (fromArtifacts != null) {
+                List<Source> fromZips = artifactLogs(client, fromArtifacts, artifactPrefix, spec);
+                artifacts = fromZips.size();
+                sources.addAll(fromZips);
+            } else if (sources.isEmpty() && !history) {
+                Path log = EventLog.fromEnv(env);
+                sources.add(Source.file(log != null ? log : Path.of("event_log.jsonl"), spec));
+            }
+            int logCount = sources.size();
+            Window window = span.resolve(Instant.now());
+            HistoryRead read = null;
+            if (history) {
+                List<Source> records = new ArrayList<>();
+                Window[] resolved = {window};
+                read = historyLogs(client, span, resolved, records, env, spec);
+                window = resolved[0];
+                sources.addAll(records);
+            }
+            return new Logs(sources, logCount, artifacts, read, window, client == null ? 0 : client.requests() - before);
+        }
+
+        /**
+         * Every record of the sources in order; a line that is not a JSON object is reported on err and
+         * skipped (a log cut short by a cancelled run should not hide the rest). Returns how many were skipped.
+         */
+        static int records(List<Source> sources, PrintWriter err, Consumer<Entry> each) {
+            int skipped = 0;
+            for (int s = 0; s < sources.size(); s++) {
+                Source source = sources.get(s);
+                String[] lines = source.text().split("\r?\n");
+                for (int i = 0; i < lines.length; i++) {
+                    if (lines[i].isBlank()) {
+                        continue;
+                    }
+                    JsonNode record;
+                    try {
+                        record = JSON.readTree(lines[i]);
+                    } catch (JsonProcessingException e) {
+                        record = null;
+                    }
+                    if (record == null || !record.isObject()) {
+                        err.println(source.name() + ":" + (i + 1) + ": skipped: not a JSON object");
+                        skipped++;
+                        continue;
+                    }
+                    each.accept(new Entry(s, i + 1, record));
+                }
+            }
+            return skipped;
+        }
+
+        /** events/YYYY-MM-DD/NAME.json under the archive's top folder (owner-repo-sha/). */
+        private static final Pattern HISTORY_FILE = Pattern.compile("^[^/]+/(events/(\\d{4}-\\d{2}-\\d{2})/[^/]+\\.json)$");
+
+        /**
+         * The event history in one API request, whatever its size: the zipball of the branch, which GitHub
+         * answers with a redirect to a short-lived storage URL (fetched without the token, like an artifact).
+         * Durations resolve against GitHub's clock (the answer's Date), the clock of the history's own
+         * received_at times; only the day folders the window may hold are read, one source per record file,
+         * oldest first. No branch yet (404) is a warning and no records.
+         */
+        private static HistoryRead historyLogs(GitHub github, Span span, Window[] window, List<Source> sources, Map<String, String> env,
+                                               CommandSpec spec)
+                throws IOException, InterruptedException {
+            Response redirect = github.exchange("GET", github.repoPath("/zipball/" + History.BRANCH), null, Map.of());
+            window[0] = span.resolve(redirect.date().orElse(Instant.now()));
+            if (redirect.status() == 404) {
+                Actions.warning(spec.commandLine().getErr(), "No event history", "no branch " + History.BRANCH + " in " + github.repository()
+                        + " (404): no script has appended a record yet (EVENT_BUS_HISTORY=true in a workflow starts it), or the token "
+                        + "cannot see the repository; reading no records", env);
+                return new HistoryRead(github.repository(), false, 0, 0, 0, 0);
+            }
+            byte[] zip = followRedirect(github, redirect, "read the event history (the branch " + History.BRANCH + ")", "contents: read",
+                    "the event history");
+            TreeMap<String, String> files = new TreeMap<>();
+            Set<String> days = new HashSet<>();
+            Set<String> kept = new HashSet<>();
+            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
+                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
+                    var file = HISTORY_FILE.matcher(entry.getName());
+                    if (entry.isDirectory() || !file.matches()) {
+                        continue;
+                    }
+                    days.add(file.group(2));
+                    java.time.LocalDate day;
+                    try {
+                        day = java.time.LocalDate.parse(file.group(2));
+                    } catch (DateTimeParseException e) {
+                        continue;
+                    }
+                    if (window[0].mayHold(day)) {
+                        kept.add(file.group(2));
+                        files.put(file.group(1), Source.utf8("history " + file.group(1), entries.readAllBytes(), spec));
+                    }
+                }
+            }
+            files.forEach((path, text) -> sources.add(new Source("history " + path, text)));
+            return new HistoryRead(github.repository(), true, kept.size(), days.size(), files.size(), zip.length);
+        }
+
+        /**
+         * The newest N artifacts whose name starts with the prefix (GitHub's ?name= filter is an exact
+         * match, so the list is filtered here, page by page, newest first), each unzipped in memory.
+         */
+        private static List<Source> artifactLogs(GitHub github, int count, String prefix, CommandSpec spec) throws IOException, InterruptedException {
+            List<JsonNode> chosen = new ArrayList<>();
+            for (int page = 1; chosen.size() < count; page++) {
+                Response list = github.call("GET", github.repoPath("/actions/artifacts?per_page=100&page=" + page), null,
+                        "list artifacts", "actions: read");
+                for (JsonNode artifact : list.json().path("artifacts")) {
+                    if (chosen.size() < count && artifact.path("name").asText().startsWith(prefix)
+                            && !artifact.path("expired").asBoolean(false)) {
+                        chosen.add(artifact);
+                    }
+                }
+                if (list.header("link").filter(link -> link.contains("rel=\"next\"")).isEmpty()) {
+                    break;
+                }
+            }
+            if (chosen.size() < count) {
+                spec.commandLine().getErr().println(spec.qualifiedName() + ": " + chosen.size() + " of " + count
+                        + " artifacts found whose name starts with '" + prefix + "' in " + github.repository());
+            }
+            List<Source> sources = new ArrayList<>();
+            for (JsonNode artifact : chosen) {
+                String name = "artifact " + artifact.path("name").asText() + " (" + artifact.path("id").asText() + ")";
+                Response redirect = github.exchange("GET", github.repoPath("/actions/artifacts/" + artifact.path("id").asLong() + "/zip"), null, Map.of());
+                sources.addAll(unzipLogs(name, followRedirect(github, redirect, "download " + name, "actions: read", name)));
+            }
+            return sources;
+        }
+
+        /**
+         * GitHub answers a download (an artifact, a zipball) with 302 and a short-lived signed URL on
+         * another host. That URL carries its own credentials, so it is fetched without the Authorization
+         * header: the token never leaves GitHub. The fetch is a download, not an API request.
+         */
+        private static byte[] followRedirect(GitHub github, Response redirect, String action, String permission, String name)
+                throws IOException, InterruptedException {
+            Optional<String> location = redirect.header("location");
+            if (redirect.status() / 100 != 3 || location.isEmpty()) {
+                throw new GitHubException(redirect.status() >= 400 ? github.refusal(redirect, action, permission)
+                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to " + action);
+            }
+            HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(github.apiUrl + "/").resolve(location.get()))
+                    .timeout(Duration.ofMinutes(2)).header("User-Agent", github.userAgent).GET().build();
+            try {
+                HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                if (answer.statusCode() != 200) {
+                    // The signed URL is a credential: named by what it holds, never printed.
+                    throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
+                }
+                return answer.body();
+            } catch (IOException e) {
+                throw new GitHubException("downloading " + name + " from its storage URL failed: " + e.getClass().getSimpleName());
+            }
+        }
+
+        private static List<Source> unzipLogs(String name, byte[] zip) throws IOException {
+            List<Source> sources = new ArrayList<>();
+            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
+                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
+                    if (!entry.isDirectory() && entry.getName().endsWith(".jsonl")) {
+                        sources.add(new Source(name + ":" + entry.getName(), new String(entries.readAllBytes(), StandardCharsets.UTF_8)));
+                    }
+                }
+            }
+            return sources;
+        }
+    }
+
+    // ---- events replay --------------------------------------------------------------------
+
+    @Command(name = "replay", mixinStandardHelpOptions = true, version = VERSION,
+            description = {
+                "Sends events of event logs again as repository_dispatch (POST /repos/{owner}/{repo}/dispatches), one "
+                        + "request per event, with their original envelope and event_id, so that they go through "
+                        + "validate, claim and route again; route then skips the targets each already started.",
+                "The records of an event are grouped by event_id, and its last record (in log order; across logs, by "
+                        + "received_at) decides its status: an event that failed and was routed later is not replayed.",
+                "A rejected event is checked against the schemas first (bundled, docs/events/schema/, $EVENT_SCHEMAS, "
+                        + "--schemas) and not sent while it is still invalid.",
+                "--history reads the event history (the branch event-bus-history, which the scripts append to in "
+                        + "workflows that set EVENT_BUS_HISTORY=true) with one API request, from the day of --since on; "
+                        + "durations then count back from GitHub's clock.",
+                "stdout: one line per event: sent, would-send (--dry-run), invalid, skipped or failed; stderr: a count "
+                        + "(and what reading GitHub cost)."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token; needs contents: write to send,",
+                "                          contents: read for --history and actions: read",
+                "                          for --from-artifacts; not needed with --dry-run",
+                "                          unless --history or --from-artifacts",
+                "  GITHUB_REPOSITORY       owner/name the events are sent to (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "  EVENT_LOG               the log read when no LOG, --history or",
+                "                          --from-artifacts is given (else event_log.jsonl)",
+                "  EVENT_SCHEMAS           a directory of schemas (a layer below --schemas)",
+                "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+                "",
+                "Example:",
+                "  events replay --from-artifacts 20 --event-id EVENT_ID",
+                "  events replay event_log.jsonl --status failed,rejected --since 24h \\",
+                "                --type 'rfc.pr.*' --dry-run",
+                "  events replay --history --since 7d --status failed"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:every selected event was sent (or listed, with --dry-run), or none was selected",
+                "1:an event could not be sent: still invalid, no event document in its record, refused by GitHub; "
+                        + "or GitHub unreachable, or internal failure",
+                "2:an unreadable log or bad usage; nothing was sent"})
+    static final class Replay implements Callable<Integer> {
+        @ParentCommand
+        events parent;
+
+        @Mixin
+        Sources sources;
+
+        @Mixin
+        Selection selection;
+
+        @Option(names = "--event-id", paramLabel = "ID", split = ",", description = "only this event (repeatable, or comma-separated); "
+                + "one not in the logs is reported as not-found")
+        List<String> eventIds = new ArrayList<>();
+
+        @Option(names = "--dry-run", description = "list what would be sent; send nothing")
+        boolean dryRun;
+
+        @Option(names = "--schemas", paramLabel = "DIR", description = "schemas to check rejected events against, above the others "
+                + "(envelope.schema.json, events/<type>.schema.json)")
+        Path schemasDir;
+
+        @Mixin
+        Retries retries;
+
+        @Spec
+        CommandSpec spec;
+
+        private GitHub github;
+
+        /** The record that decides an event's status, and the latest one holding its document. */
+        private static final class Latest {
+            EventLogs.Entry decides;
+            Instant receivedAt;
+            JsonNode document;
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            retries.check(spec);
+            Filter filter = selection.check(spec, List.of("failed"));
+            Set<String> wanted = filter.statuses();
+            Span span = filter.span();
+            if (schemasDir != null && !Files.isDirectory(schemasDir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--schemas: no such directory: " + schemasDir);
+            }
+            for (String id : eventIds) {
+                if (!UUID_TEXT.matcher(id).matches()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--event-id must be an event_id (a lowercase UUID), not '" + id + "'");
+                }
+            }
+
+            // The last record of an event decides, so the history is read from --since on, whatever --until says.
+            EventLogs.Logs read = sources.read(span.open(), parent.env, spec, this::github);
+            if (read.apiRequests() > 0) {
+                spec.commandLine().getErr().println("replay: " + read.cost());
+            }
+            Window window = span.resolve(read.window().now());
+            Map<String, Latest> byEvent = new LinkedHashMap<>();
+            int[] records = {0};
+            EventLogs.records(read.sources(), spec.commandLine().getErr(), entry -> {
+                records[0]++;
+                String eventId = text(entry.record(), "/event_id");
+                if (eventId == null) {
+                    return; // an event that could not be read has no id to replay it by
+                }
+                Latest latest = byEvent.computeIfAbsent(eventId, id -> new Latest());
+                Instant receivedAt = parseInstant(text(entry.record(), "/received_at"));
+                // In one log, a later line is later; across logs (artifacts come newest first), received_at decides.
+                if (latest.decides == null || latest.decides.source() == entry.source() || latest.receivedAt == null || receivedAt == null
+                        || !receivedAt.isBefore(latest.receivedAt)) {
+                    latest.decides = entry;
+                    latest.receivedAt = receivedAt;
+                    JsonNode event = entry.record().get("event");
+                    if (isDocument(event)) {
+                        latest.document = event;
+                    }
+                } else if (latest.document == null && isDocument(entry.record().get("event"))) {
+                    latest.document = entry.record().get("event");
+                }
+            });
+
+            List<Map.Entry<String, Latest>> selected = byEvent.entrySet().stream().filter(e -> {
+                JsonNode record = e.getValue().decides.record();
+                Instant when = Optional.ofNullable(e.getValue().receivedAt).orElse(parseInstant(text(record, "/timestamp")));
+                return filter.keeps(record) && (eventIds.isEmpty() || eventIds.contains(e.getKey()))
+                        && (!window.bounded() || window.contains(when));
+            }).sorted(Comparator.comparing(e -> e.getValue().receivedAt, Comparator.nullsLast(Comparator.naturalOrder()))).toList();
+
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            List<List<String>> rows = new ArrayList<>();
+            for (String id : new LinkedHashSet<>(eventIds)) {
+                if (!byEvent.containsKey(id)) {
+                    out.println("not-found " + id + ": in none of " + read.where() + " read");
+                    counts.merge("not found", 1, Integer::sum);
+                    rows.add(List.of("", id, "", "not found in the logs read"));
+                } else if (selected.stream().noneMatch(e -> e.getKey().equals(id))) {
+                    JsonNode record = byEvent.get(id).decides.record();
+                    err.println("replay: " + id + ": its last record is " + text(record, "/status")
+                            + (filter.narrowed()
+                                    ? " (" + text(record, "/event_type") + ", received " + text(record, "/received_at") + ")" : "")
+                            + ", which the selection leaves out" + (wanted.contains(text(record, "/status")) ? "" : "; add --status "
+                            + text(record, "/status") + " to replay it"));
+                }
+            }
+            out.flush();
+            if (selected.isEmpty() && counts.isEmpty()) {
+                err.println("replay: no event to replay: none of the " + byEvent.size() + " events in " + records[0] + " records of "
+                        + read.describe() + " has the status " + String.join(" or ", wanted)
+                        + (selection.type != null ? ", type " + selection.type : "") + (selection.source != null ? ", source " + selection.source : "")
+                        + (selection.since != null ? ", since " + selection.since : "") + (selection.until != null ? ", until " + selection.until : "")
+                        + (eventIds.isEmpty() ? "" : " and one of the event ids asked for"));
+                return CommandLine.ExitCode.OK;
+            }
+            // Whatever is wrong with the token or the schemas is exit 2 before anything is sent.
+            EventSchemas schemas = selected.stream().anyMatch(e -> "rejected".equals(text(e.getValue().decides.record(), "/status")))
+                    ? EventSchemas.load(schemasDir, parent.env, spec) : null;
+            if (!dryRun && !selected.isEmpty()) {
+                github();
+            }
+            for (Map.Entry<String, Latest> event : selected) {
+                String eventId = event.getKey();
+                JsonNode record = event.getValue().decides.record();
+                JsonNode document = event.getValue().document;
+                String eventType = document != null ? text(document, "/event_type") : text(record, "/event_type");
+                String result;
+                String reason = null;
+                if (document == null) {
+                    result = "skipped";
+                    reason = "the record holds no event document";
+                } else {
+                    String problem = !"rejected".equals(text(record, "/status")) ? null
+                            : schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
+                    if (problem != null) {
+                        result = "invalid";
+                        reason = problem;
+                    } else if (dryRun) {
+                        result = "would-send";
+                    } else {
+                        reason = send(document);
+                        result = reason == null ? "sent" : "failed";
+                    }
+                }
+                counts.merge(result, 1, Integer::sum);
+                rows.add(List.of(String.valueOf(eventType), eventId, String.valueOf(text(record, "/status")),
+                        result + (reason != null ? ": " + reason : "")));
+                out.println(result + (document != null ? " " + eventType : "") + " " + eventId + (reason != null ? ": " + reason : ""));
+                out.flush();
+            }
+            int notSent = counts.entrySet().stream().filter(c -> !List.of("sent", "would-send").contains(c.getKey()))
+                    .mapToInt(Map.Entry::getValue).sum();
+            String summary = "replay: " + (dryRun ? counts.getOrDefault("would-send", 0) + " would be sent" : counts.getOrDefault("sent", 0) + " sent")
+                    + ", " + counts.getOrDefault("invalid", 0) + " invalid"
+                    + (counts.containsKey("skipped") ? ", " + counts.get("skipped") + " skipped" : "")
+                    + (counts.containsKey("not found") ? ", " + counts.get("not found") + " not found" : "")
+                    + ", " + counts.getOrDefault("failed", 0) + " failed" + (dryRun ? " (dry run: nothing sent)" : "");
+            if (notSent > 0) {
+                Actions.error(err, null, 0, "Replay incomplete", summary, parent.env);
+            } else {
+                err.println(summary);
+            }
+            err.flush();
+            Actions.appendSummary(markdown(summary, rows), parent.env);
+            return notSent > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+        }
+
+        /** The event as it was dispatched the first time: its type and its payload, event_id included. Null when GitHub took it. */
+        private String send(JsonNode document) throws IOException, InterruptedException {
+            return dispatchEvent(github(), document);
+        }
+
+        private GitHub github() {
+            if (github == null) {
+                github = parent.github(retries.maxAttempts, retries.budget());
+            }
+            return github;
+        }
+
+        private static boolean isDocument(JsonNode event) {
+            return event != null && event.path("event_type").isTextual() && event.path("client_payload").isObject();
+        }
+
+        private static String markdown(String summary, List<List<String>> rows) {
+            StringBuilder md = new StringBuilder("### Event replay\n\n").append(summary.substring("replay: ".length())).append(".\n\n")
+                    .append("| Event type | Event id | Last status | Result |\n|---|---|---|---|\n");
+            for (List<String> row : rows) {
+                md.append("| `").append(Actions.cell(row.get(0))).append("` | `").append(Actions.cell(row.get(1))).append("` | ")
+                        .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
+            }
+            return md.toString();
+        }
+    }
+
+    // ---- events reconcile -----------------------------------------------------------------
+
+    @Command(name = "reconcile", mixinStandardHelpOptions = true, version = VERSION,
+            description = {
+                "Sends again the events GitHub accepted and never delivered to a router.",
+                "GitHub accepting a repository dispatch (204) does not guarantee a run: during an incident it may start none. A producer whose "
+                        + "workflow sets EVENT_BUS_HISTORY=true records what it emitted (status emitted) in the event history, "
+                        + "and each router step records what it decided (routed, unrouted, duplicate, rejected, failed, shadowed).",
+                "reconcile reads the history since --since (one API request, whatever its size) and replays each event that "
+                        + "has an emitted record older than --grace and no other record with its event_id: one "
+                        + "POST /repos/{owner}/{repo}/dispatches per event, with the event document as it was emitted (event_id "
+                        + "and timestamp kept). An event a cron path caught (cron-caught) is not replayed either: its item was handled.",
+                "Why the grace: a router that is still running has not written its record yet, and GitHub delays deliveries "
+                        + "by minutes during incidents; an event younger than the grace is left for a later run. If the original "
+                        + "is delivered after the replay all the same, it is a duplicate at the router (dedupe's claim): its "
+                        + "targets are started once. Times are GitHub's clock (the Date of its answer).",
+                "stdout: one line per event: replayed, would-replay (--dry-run) or failed; stderr: a count."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token; contents: read for the history, and",
+                "                          contents: write to send",
+                "  GITHUB_REPOSITORY       owner/name of the history, and where the events",
+                "                          are sent (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+                "  EVENT_BUS_HISTORY       not read here: the history is what the scripts",
+                "                          of workflows with EVENT_BUS_HISTORY=true append",
+                "                          (producers: emitted; the router: the rest)",
+                "",
+                "Requests: one to read the history (its zipball; the archive comes from",
+                "storage), and one per event replayed.",
+                "",
+                "Example:",
+                "  events reconcile --grace 15m --since 24h",
+                "  events reconcile --dry-run"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:every event due was replayed (or listed, with --dry-run), or none was due",
+                "1:an event could not be sent (refused by GitHub, or no event document in its record); or GitHub unreachable, "
+                        + "or internal failure",
+                "2:bad usage; nothing was sent"})
+    static final class Reconcile implements Callable<Integer> {
+        @ParentCommand
+        events parent;
+
+        @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "15m",
+                description = "replay only events emitted longer ago than this (default: ${DEFAULT-VALUE}): a router still running, "
+                        + "or a delivery GitHub delays, has not recorded the event yet")
+        String grace;
+
+        @Option(names = "--since", paramLabel = "WHEN", defaultValue = "24h",
+                description = "look at events emitted since: a duration back from now (7d, 24h, 90m) or an RFC 3339 time "
+                        + "(default: ${DEFAULT-VALUE})")
+        String since;
+
+        @Option(names = "--dry-run", description = "list the events that would be replayed; send nothing")
+        boolean dryRun;
+
+        @Mixin
+        Retries retries;
+
+        @Spec
+        CommandSpec spec;
+
+        /** An event emitted and not (yet) received by a router: its newest emitted record. */
+        private record Emitted(String eventId, JsonNode record, Instant at) {
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            retries.check(spec);
+            Duration graceTime = When.duration(grace, "--grace", spec);
+            Span span = new Span(When.parse(since, "--since", spec), null);
+            GitHub github = parent.github(retries.maxAttempts, retries.budget());
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            EventLogs.Logs read = EventLogs.read(List.of(), null, null, true, span, parent.env, spec, () -> github);
+            Window window = read.window();
+            Instant due = window.now().minus(graceTime);
+            Map<String, Emitted> emitted = new LinkedHashMap<>();
+            Set<String> received = new HashSet<>();
+            EventLogs.records(read.sources(), err, entry -> {
+                JsonNode record = entry.record();
+                String eventId = text(record, "/event_id");
+                if (eventId == null) {
+                    return;
+                }
+                if ("emitted".equals(text(record, "/status"))) {
+                    // A producer that emitted the same event twice: the newer emission is the one that may still be on its way.
+                    Instant at = recordTime(record);
+                    Emitted known = emitted.get(eventId);
+                    if (known == null || at != null && (known.at() == null || at.isAfter(known.at()))) {
+                        emitted.put(eventId, new Emitted(eventId, record, at));
+                    }
+                } else {
+                    received.add(eventId); // any record of a router step, or of a cron path that handled the item
+                }
+            });
+            List<Emitted> missing = emitted.values().stream().filter(e -> !received.contains(e.eventId()) && window.contains(e.at()))
+                    .sorted(Comparator.comparing(Emitted::at)).toList();
+            List<Emitted> dueNow = missing.stream().filter(e -> !e.at().isAfter(due)).toList();
+            int waiting = missing.size() - dueNow.size();
+
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            List<List<String>> rows = new ArrayList<>();
+            for (Emitted event : dueNow) {
+                JsonNode document = event.record().get("event");
+                String eventType = Optional.ofNullable(text(document, "/event_type")).orElse(text(event.record(), "/event_type"));
+                String result;
+                String reason = null;
+                if (document == null || !document.path("event_type").isTextual() || !document.path("client_payload").isObject()) {
+                    result = "failed";
+                    reason = "its emitted record holds no event document";
+                } else if (dryRun) {
+                    result = "would-replay";
+                } else {
+                    reason = dispatchEvent(github, document);
+                    result = reason == null ? "replayed" : "failed";
+                }
+                counts.merge(result, 1, Integer::sum);
+                out.println(result + " " + eventType + " " + event.eventId() + (reason != null ? ": " + reason : ""));
+                out.flush();
+                rows.add(List.of(String.valueOf(eventType), event.eventId(), TIMESTAMP.format(event.at()), result + (reason != null ? ": " + reason : "")));
+            }
+            int failed = counts.getOrDefault("failed", 0);
+            String summary = "reconcile: " + (dryRun ? counts.getOrDefault("would-replay", 0) + " would be replayed"
+                    : counts.getOrDefault("replayed", 0) + " replayed") + ", " + failed + " failed, of " + dueNow.size()
+                    + (dueNow.size() == 1 ? " event" : " events") + " emitted " + window.describe() + " and before " + TIMESTAMP.format(due)
+                    + " (grace " + grace + ") that no router received; " + waiting + " emitted within the grace left for a later run"
+                    + (dryRun ? " (dry run: nothing sent)" : "") + "; the history read with " + read.apiRequests() + " API request"
+                    + (read.apiRequests() == 1 ? "" : "s");
+            if (failed > 0) {
+                Actions.error(err, null, 0, "Reconciliation incomplete", summary, parent.env);
+            } else {
+                err.println(summary);
+            }
+            err.flush();
+            Actions.appendSummary(markdown(summary, rows), parent.env);
+            return failed > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+        }
+
+        private static String markdown(String summary, List<List<String>> rows) {
+            StringBuilder md = new StringBuilder("### Event reconciliation\n\n").append(summary.substring("reconcile: ".length())).append(".\n");
+            if (!rows.isEmpty()) {
+                md.append("\n| Event type | Event id | Emitted | Result |\n|---|---|---|---|\n");
+                for (List<String> row : rows) {
+                    md.append("| `").append(Actions.cell(row.get(0))).append("` | `").append(Actions.cell(row.get(1))).append("` | ")
+                            .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
+                }
+            }
+            return md.toString();
+        }
+    }
+
+    /**
+     * Sends an event document again as a repository dispatch: its type and its payload, event_id and
+     * timestamp included, as it was first sent. Returns null when GitHub took it, else why not.
+     */
+    static String dispatchEvent(GitHub github, JsonNode document) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("event_type", document.get("event_type"));
+        body.set("client_payload", document.get("client_payload"));
+        try {
+            github.call("POST", github.repoPath("/dispatches"), body, "create repository dispatch events", "contents: write");
+            return null;
+        } catch (GitHubException e) {
+            return e.getMessage();
+        }
+    }
+
+    // ---- events stats ---------------------------------------------------------------------
+
+    @Command(name = "stats", mixinStandardHelpOptions = true, version = VERSION,
+            description = {
+                "Reports on event logs (JSON Lines) and the event history (--history).",
+                "It reports counts per event type and status; the median "
+                        + "and 95th percentile (nearest rank) of latency_ms (received_at minus the event's timestamp) over "
+                        + "routed records only; per event type, the time from an event's timestamp to each target's "
+                        + "dispatched_at; the schema drift report (rejected records by the rule in their error, and by "
+                        + "source); the items the cron paths caught that no event had handled (cron-caught records); and per "
+                        + "trace_id the time from its first event's timestamp to its last event's received_at, slowest first.",
+                "The window (--since, --until: against received_at, else timestamp) and the filters (--type, --status, "
+                        + "--source) apply to every record read: LOG files, artifacts and the history. With --history, "
+                        + "durations count back from GitHub's clock.",
+                "A plain table on stdout (or JSON with --json, which has everything); Markdown with a Mermaid chart of "
+                        + "events per day (distinct event ids by the day they were received, cron-caught items aside) is "
+                        + "appended to $GITHUB_STEP_SUMMARY when set. --by day adds a table of counts per day (UTC) and status.",
+                "--max-rejected N exits 1 when the window holds more than N rejected events: '--since 7d --max-rejected 0' "
+                        + "in a scheduled workflow makes zero schema drift over 7 days a check that can fail.",
+                "--history costs one API request (the zipball of the branch event-bus-history, then its archive from "
+                        + "storage, which is no API request) whatever the number of events; --from-artifacts N costs one "
+                        + "list request per 100 artifacts and one request per artifact."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  EVENT_LOG            the log read when no LOG, --history or",
+                "                       --from-artifacts is given (else event_log.jsonl)",
+                "  GITHUB_STEP_SUMMARY  a Markdown report is appended to it",
+                "  GITHUB_TOKEN, GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL",
+                "                       for --history (the token needs contents: read)",
+                "                       and --from-artifacts (actions: read)",
+                "  EVENT_BUS_HISTORY    not read here: the history is what the scripts of",
+                "                       workflows with EVENT_BUS_HISTORY=true append",
+                "",
+                "Example:",
+                "  events stats --history --since 7d --by day",
+                "  events stats --history --since 7d --status rejected --max-rejected 0",
+                "  events stats event_log.jsonl --type 'rfc.pr.*' --json"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:reported",
+                "1:the window holds more rejected events than --max-rejected; GitHub could not be reached or refused; or "
+                        + "internal failure",
+                "2:an unreadable log or bad usage"})
+    static final class Stats implements Callable<Integer> {
+        @ParentCommand
+        events parent;
+
+        @Mixin
+        Sources sources;
+
+        @Mixin
+        Selection selection;
+
+        @Option(names = "--json", description = "print the report as JSON")
+        boolean json;
+
+        @Option(names = "--by", paramLabel = "day", description = "add a table of counts per day (UTC) and status, with cron-caught items")
+        String by;
+
+        @Option(names = "--max-rejected", paramLabel = "N", description = "exit 1 when the window holds more than N rejected events "
+                + "(distinct event ids)")
+        Integer maxRejected;
+
+        @Spec
+        CommandSpec spec;
+
+        /** The statuses every table has a column for, whether or not the records hold them; others follow when they do. */
+        static final List<String> COLUMNS = List.of("routed", "unrouted", "duplicate", "rejected", "failed");
+        /** Rows of the trace table on a terminal and in the summary; --json has them all. */
+        static final int TRACE_ROWS = 50;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            Filter filter = selection.check(spec, null);
+            if (by != null && !by.equals("day")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--by: the report can be split by day, not by '" + by + "'");
+            }
+            if (maxRejected != null && maxRejected < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-rejected must be 0 or more");
+            }
+            EventLogs.Logs read = sources.read(filter.span(), parent.env, spec, () -> parent.github(5, Duration.ofSeconds(300)));
+            Window window = read.window();
+            PrintWriter err = spec.commandLine().getErr();
+            List<JsonNode> kept = new ArrayList<>();
+            int[] all = {0};
+            int skipped = EventLogs.records(read.sources(), err, entry -> {
+                all[0]++;
+                JsonNode record = entry.record();
+                if ((!window.bounded() || window.contains(recordTime(record))) && filter.keeps(record)) {
+                    kept.add(record);
+                }
+            });
+            Report report = Report.of(kept, all[0], skipped, read, window, filter.describe(), by != null);
+            PrintWriter out = spec.commandLine().getOut();
+            ObjectNode json = report.json();
+            if (maxRejected != null) {
+                json.putObject("max_rejected").put("limit", maxRejected).put("rejected_events", report.rejectedEvents())
+                        .put("exceeded", report.rejectedEvents() > maxRejected);
+            }
+            out.print(this.json ? json.toPrettyString() + "\n" : report.table());
+            out.flush();
+            if (read.apiRequests() > 0) {
+                err.println("stats: " + read.cost());
+            }
+            Actions.appendSummary(report.markdown(), parent.env);
+            if (maxRejected != null && report.rejectedEvents() > maxRejected) {
+                Actions.error(err, null, 0, "Schema drift", "stats: " + report.rejectedEvents() + " rejected event"
+                        + (report.rejectedEvents() == 1 ? "" : "s") + (window.bounded() ? " " + window.describe() : "") + ", more than --max-rejected "
+                        + maxRejected + ": the drift report lists the rejected records by rule and by source", parent.env);
+                return CommandLine.ExitCode.SOFTWARE;
+            }
+            return CommandLine.ExitCode.OK;
+        }
+    }
+
+    /** The statistics of a set of event log records (those the window and the filters kept). */
+    static final class Report {
+        private static final Pattern RULE = Pattern.compile("\\(rule: ([^)]+)\\)");
+
+        private final int records;
+        private final int read;
+        private final int skipped;
+        private final EventLogs.Logs logs;
+        private final Window window;
+        private final String filters;
+        private final boolean dayTable;
+        private final Map<String, Tally> byType = new TreeMap<>();
+        private final Tally all = new Tally(new TreeMap<>(), new ArrayList<>());
+        private final Set<String> statuses = new LinkedHashSet<>(Stats.COLUMNS);
+        private final TreeMap<java.time.LocalDate, Map<String, Integer>> byDay = new TreeMap<>();
+        private final TreeMap<java.time.LocalDate, Set<String>> eventsByDay = new TreeMap<>();
+        private final Map<String, Integer> driftByRule = new HashMap<>();
+        private final Map<String, Integer> driftBySource = new HashMap<>();
+        private final Set<String> rejected = new HashSet<>();
+        private int rejectedRecords;
+        private final Map<String, List<Long>> dispatchMs = new TreeMap<>();
+        private int cronCaught;
+        private List<TraceSpan> traces = List.of();
+
+        private Report(int records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
+            this.records = records;
+            this.read = read;
+            this.skipped = skipped;
+            this.logs = logs;
+            this.window = window;
+            this.filters = filters;
+            this.dayTable = dayTable;
+        }
+
+        static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
+            Report report = new Report(records.size(), read, skipped, logs, window, filters, dayTable);
+            Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
+            for (int i = 0; i < records.size(); i++) {
+                JsonNode record = records.get(i);
+                String type = Optional.ofNullable(text(record, "/event_type")).orElse("(none)");
+                String status = Optional.ofNullable(text(record, "/status")).orElse("(none)");
+                // An event without an id (one that could not be read) is an event of its own.
+                String event = Optional.ofNullable(text(record, "/event_id")).orElse("record " + i);
+                report.statuses.add(status);
+                Long latency = record.path("latency_ms").canConvertToLong() ? record.get("latency_ms").asLong() : null;
+                report.byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
+                report.all.add(status, latency);
+                Instant time = recordTime(record);
+                if (time != null) {
+                    java.time.LocalDate day = Window.day(time);
+                    report.byDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(status, 1, Integer::sum);
+                    if (!status.equals("cron-caught")) {
+                        report.eventsByDay.computeIfAbsent(day, d -> new HashSet<>()).add(event);
+                    }
+                }
+                if (status.equals("cron-caught")) {
+                    report.cronCaught++;
+                }
+                if (status.equals("rejected")) {
+                    report.rejectedRecords++;
+                    report.rejected.add(event);
+                    Set<String> rules = new TreeSet<>();
+                    RULE.matcher(String.valueOf(text(record, "/error"))).results().forEach(m -> rules.add(m.group(1).strip()));
+                    (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> report.driftByRule.merge(rule, 1, Integer::sum));
+                    report.driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
+                }
+                Instant emitted = parseInstant(text(record, "/timestamp"));
+                for (JsonNode target : record.path("targets")) {
+                    Instant dispatched = parseInstant(text(target, "/dispatched_at"));
+                    // Only targets sent (or called) in this record: an already-dispatched one was counted when it was sent.
+                    if (emitted != null && dispatched != null && List.of("dispatched", "called").contains(text(target, "/status"))) {
+                        report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
+                    }
+                }
+                // The first event of a chain has no trace_id: its event_id is the trace. An item a cron path caught is no event.
+                String trace = Optional.ofNullable(text(record, "/trace_id")).orElse(text(record, "/event_id"));
+                if (trace != null && !status.equals("cron-caught")) {
+                    byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
+                }
+            }
+            report.traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
+                    .filter(Objects::nonNull)
+                    .sorted(Comparator.comparingLong(TraceSpan::spanMs).reversed().thenComparing(TraceSpan::traceId))
+                    .toList();
+            return report;
+        }
+
+        /** Rejected events: distinct event ids among the rejected records. */
+        int rejectedEvents() {
+            return rejected.size();
+        }
+
+        private List<String> statusList() {
+            return List.copyOf(statuses);
+        }
+
+        /** "6 records from 2 logs", or "3 of 57 records from the history of o/r (8 days), received since ...; type rfc.pr.*". */
+        private String heading() {
+            boolean selected = window.bounded() || !filters.isEmpty();
+            return (selected ? records + " of " + read : String.valueOf(records)) + " records from " + logs.describe()
+                    + (skipped > 0 ? " (" + skipped + " lines skipped)" : "")
+                    + (window.bounded() ? ", received " + window.describe() : "") + (filters.isEmpty() ? "" : "; " + filters);
+        }
+
+        /** The days of the chart and the day table: every day from the first to the last (those of the window included), at most a year of them. */
+        private List<java.time.LocalDate> days() {
+            TreeSet<java.time.LocalDate> days = new TreeSet<>(byDay.keySet());
+            if (window.since() != null) {
+                days.add(Window.day(window.since()));
+                days.add(Window.day(window.until() != null ? window.until().minusMillis(1) : window.now()));
+            }
+            if (days.isEmpty() || ChronoUnit.DAYS.between(days.first(), days.last()) > 366) {
+                return List.copyOf(byDay.keySet());
+            }
+            return days.first().datesUntil(days.last().plusDays(1)).toList();
+        }
+
+        private List<List<String>> dayRows() {
+            List<List<String>> rows = new ArrayList<>();
+            for (java.time.LocalDate day : days()) {
+                Map<String, Integer> counts = byDay.getOrDefault(day, Map.of());
+                List<String> row = new ArrayList<>(List.of(day.toString()));
+                statuses.forEach(s -> row.add(String.valueOf(counts.getOrDefault(s, 0))));
+                row.add(String.valueOf(counts.values().stream().mapToInt(Integer::intValue).sum()));
+                row.add(String.valueOf(eventsByDay.getOrDefault(day, Set.of()).size()));
+                rows.add(row);
+            }
+            return rows;
+        }
+
+        private static List<Map.Entry<String, Integer>> mostFirst(Map<String, Integer> counts) {
+            return counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                    .thenComparing(Map.Entry.comparingByKey())).toList();
+        }
+
+        private List<List<String>> dispatchRows() {
+            List<List<String>> rows = new ArrayList<>();
+            dispatchMs.forEach((type, times) -> rows.add(List.of(type, String.valueOf(times.size()),
+                    String.valueOf(percentile(times, 50)), String.valueOf(percentile(times, 95)))));
+            return rows;
+        }
+
+        String table() {
+            List<String> statuses = statusList();
+            List<List<String>> rows = new ArrayList<>();
+            List<String> header = new ArrayList<>(List.of("event type"));
+            header.addAll(statuses);
+            header.addAll(List.of("total", "routed median ms", "routed p95 ms"));
+            rows.add(header);
+            byType.forEach((type, tally) -> rows.add(tally.row(type, statuses)));
+            rows.add(all.row("all", statuses));
+            StringBuilder text = new StringBuilder(heading() + "\n\n").append(aligned(rows));
+            text.append("(latency_ms: received_at minus timestamp, over routed records only)\n");
+            if (dayTable && !byDay.isEmpty()) {
+                List<List<String>> dayRows = new ArrayList<>();
+                List<String> dayHeader = new ArrayList<>(List.of("day"));
+                dayHeader.addAll(statuses);
+                dayHeader.addAll(List.of("total", "events"));
+                dayRows.add(dayHeader);
+                dayRows.addAll(dayRows());
+                text.append('\n').append(aligned(dayRows));
+            }
+            if (!dispatchMs.isEmpty()) {
+                List<List<String>> dispatchRows = new ArrayList<>();
+                dispatchRows.add(List.of("time to dispatch", "targets", "median ms", "p95 ms"));
+                dispatchRows.addAll(dispatchRows());
+                text.append('\n').append(aligned(dispatchRows)).append("(from the event's timestamp to each target's dispatched_at)\n");
+            }
+            if (rejectedRecords > 0) {
+                text.append("\nschema drift: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s")
+                        .append(" (").append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(")\n");
+                List<List<String>> ruleRows = new ArrayList<>();
+                ruleRows.add(List.of("rule", "rejected"));
+                mostFirst(driftByRule).forEach(e -> ruleRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
+                List<List<String>> sourceRows = new ArrayList<>();
+                sourceRows.add(List.of("source", "rejected"));
+                mostFirst(driftBySource).forEach(e -> sourceRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
+                text.append(aligned(ruleRows)).append('\n').append(aligned(sourceRows));
+            }
+            if (cronCaught > 0) {
+                text.append("\ncron-caught: ").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
+                        .append(" the cron paths caught that no event had handled\n");
+            }
+            if (!traces.isEmpty()) {
+                List<List<String>> traceRows = new ArrayList<>();
+                traceRows.add(List.of("trace", "events", "first", "last", "span ms"));
+                traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> traceRows.add(t.row()));
+                text.append('\n').append(aligned(traceRows));
+                if (traces.size() > Stats.TRACE_ROWS) {
+                    text.append("...and ").append(traces.size() - Stats.TRACE_ROWS).append(" more traces (see --json)\n");
+                }
+            }
+            return text.toString();
+        }
+
+        /** Columns padded to their widest cell; numbers to the right. */
+        private static String aligned(List<List<String>> rows) {
+            int[] widths = new int[rows.get(0).size()];
+            rows.forEach(row -> {
+                for (int i = 0; i < row.size(); i++) {
+                    widths[i] = Math.max(widths[i], row.get(i).length());
+                }
+            });
+            StringBuilder text = new StringBuilder();
+            for (List<String> row : rows) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < row.size(); i++) {
+                    String cell = row.get(i);
+                    String pad = " ".repeat(widths[i] - cell.length());
+                    line.append(i == 0 ? "" : "  ").append(i == 0 || !rows.get(rows.size() - 1).get(i).matches("[-0-9]*") ? cell + pad : pad + cell);
+                }
+                text.append(line.toString().stripTrailing()).append('\n');
+            }
+            return text.toString();
+        }
+
+        /** Events per day as a Mermaid bar chart (xychart-beta), which GitHub renders in a job summary. */
+        String mermaid() {
+            List<java.time.LocalDate> days = days();
+            boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
+            List<Integer> counts = days.stream().map(d -> eventsByDay.getOrDefault(d, Set.of()).size()).toList();
+            int max = counts.stream().mapToInt(Integer::intValue).max().orElse(0);
+            return "xychart-beta\n  title \"Events per day\"\n  x-axis [" + days.stream()
+                    .map(d -> "\"" + (oneYear ? d.toString().substring(5) : d.toString()) + "\"").collect(Collectors.joining(", "))
+                    + "]\n  y-axis \"Events\" 0 --> " + Math.max(max, 1) + "\n  bar [" + counts.stream().map(String::valueOf)
+                    .collect(Collectors.joining(", ")) + "]\n";
+        }
+
+        String markdown() {
+            List<String> statuses = statusList();
+            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(heading()).append(".\n\n");
+            md.append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
+                    .append("--:|".repeat(statuses.size() + 3)).append('\n');
+            byType.forEach((type, tally) -> md.append(markdownRow(tally.row("`" + type + "`", statuses))));
+            md.append(markdownRow(all.row("**all**", statuses)));
+            md.append("\nLatency: `received_at` minus `timestamp`, over routed records only.\n");
+            if (!byDay.isEmpty()) {
+                md.append("\n#### Events per day\n\n```mermaid\n").append(mermaid()).append("```\n");
+            }
+            if (dayTable && !byDay.isEmpty()) {
+                md.append("\n| Day | ").append(String.join(" | ", statuses)).append(" | Total | Events |\n|---|")
+                        .append("--:|".repeat(statuses.size() + 2)).append('\n');
+                dayRows().forEach(row -> md.append(markdownRow(row)));
+            }
+            if (!dispatchMs.isEmpty()) {
+                md.append("\n#### Time to dispatch\n\nFrom the event's `timestamp` to each target's `dispatched_at`.\n\n"
+                        + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n");
+                dispatchRows().forEach(row -> md.append(markdownRow(List.of("`" + row.get(0) + "`", row.get(1), row.get(2), row.get(3)))));
+            }
+            md.append("\n#### Schema drift\n\n");
+            if (rejectedRecords == 0) {
+                md.append(":white_check_mark: No rejected event.\n");
+            } else {
+                md.append(":x: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s").append(" (")
+                        .append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(").\n\n| Rule | Rejected |\n|---|--:|\n");
+                mostFirst(driftByRule).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
+                md.append("\n| Source | Rejected |\n|---|--:|\n");
+                mostFirst(driftBySource).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
+            }
+            if (cronCaught > 0) {
+                md.append("\n#### Cron-caught\n\n").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
+                        .append(" the cron paths caught that no event had handled.\n");
+            }
+            if (!traces.isEmpty()) {
+                md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n");
+                traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> md.append(markdownRow(t.row())));
+                if (traces.size() > Stats.TRACE_ROWS) {
+                    md.append("\n…and ").append(traces.size() - Stats.TRACE_ROWS).append(" more traces.\n");
+                }
+            }
+            return md.toString();
+        }
+
+        private static String markdownRow(List<String> cells) {
+            return "| " + cells.stream().map(Actions::cell).collect(Collectors.joining(" | ")) + " |\n";
+        }
+
+        ObjectNode json() {
+            List<String> statuses = statusList();
+            ObjectNode report = JSON.createObjectNode();
+            report.put("records", records);
+            report.put("records_read", read);
+            report.put("logs", logs.logs());
+            report.put("skipped_lines", skipped);
+            ObjectNode windowJson = report.putObject("window");
+            windowJson.put("since", window.since() == null ? null : TIMESTAMP.format(window.since()));
+            windowJson.put("until", window.until() == null ? null : TIMESTAMP.format(window.until()));
+            windowJson.put("now", TIMESTAMP.format(window.now()));
+            report.put("filters", filters.isEmpty() ? null : filters);
+            if (logs.history() != null) {
+                report.putObject("history").put("repository", logs.history().repository()).put("days", logs.history().days())
+                        .put("days_in_all", logs.history().daysInAll()).put("files", logs.history().files()).put("bytes", logs.history().bytes());
+            }
+            report.put("api_requests", logs.apiRequests());
+            report.put("latency_over", "routed");
+            ArrayNode types = report.putArray("event_types");
+            byType.forEach((type, tally) -> types.add(tally.json(statuses).put("event_type", type)));
+            report.set("all", all.json(statuses));
+            ArrayNode days = report.putArray("by_day");
+            for (List<String> row : dayRows()) {
+                ObjectNode day = days.addObject().put("day", row.get(0));
+                ObjectNode counts = day.putObject("counts");
+                for (int i = 0; i < statuses.size(); i++) {
+                    counts.put(statuses.get(i), Integer.parseInt(row.get(i + 1)));
+                }
+                day.put("total", Integer.parseInt(row.get(statuses.size() + 1))).put("events", Integer.parseInt(row.get(statuses.size() + 2)));
+            }
+            ObjectNode drift = report.putObject("drift").put("rejected_records", rejectedRecords).put("rejected_events", rejected.size());
+            ObjectNode rules = drift.putObject("by_rule");
+            mostFirst(driftByRule).forEach(e -> rules.put(e.getKey(), e.getValue()));
+            ObjectNode sources = drift.putObject("by_source");
+            mostFirst(driftBySource).forEach(e -> sources.put(e.getKey(), e.getValue()));
+            ArrayNode dispatch = report.putArray("dispatch_ms");
+            dispatchMs.forEach((type, times) -> dispatch.addObject().put("event_type", type).put("targets", times.size())
+                    .put("median", percentile(times, 50)).put("p95", percentile(times, 95)));
+            ObjectNode cron = report.putObject("cron_caught").put("total", cronCaught);
+            ObjectNode cronByDay = cron.putObject("by_day");
+            byDay.forEach((day, counts) -> {
+                if (counts.containsKey("cron-caught")) {
+                    cronByDay.put(day.toString(), counts.get("cron-caught"));
+                }
+            });
+            ArrayNode traceList = report.putArray("traces");
+            traces.forEach(t -> traceList.addObject().put("trace_id", t.traceId()).put("events", t.events())
+                    .put("first", TIMESTAMP.format(t.first())).put("last", TIMESTAMP.format(t.last())).put("span_ms", t.spanMs()));
+            return report;
+        }
+    }
+
+    /** Nearest-rank percentile: the smallest value with at least p% of the values at or below it; null when there are none. */
+    static Long percentile(List<Long> values, int p) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        List<Long> sorted = values.stream().sorted().toList();
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(rank, 1) - 1);
+    }
+
+    /** Counts per status of one event type (or of all), and the latencies of its routed records. */
+    record Tally(Map<String, Integer> counts, List<Long> latencies) {
+        void add(String status, Long latency) {
+            counts.merge(status, 1, Integer::sum);
+            // How long routing takes is a question about routed events: a duplicate or a rejection is not routing.
+            if (latency != null && status.equals("routed")) {
+                latencies.add(latency);
+            }
+        }
+
+        int total() {
+            return counts.values().stream().mapToInt(Integer::intValue).sum();
+        }
+
+        Long percentile(int p) {
+            return events.percentile(latencies, p);
+        }
+
+        List<String> row(String label, List<String> statuses) {
+            List<String> row = new ArrayList<>(List.of(label));
+            statuses.forEach(s -> row.add(String.valueOf(counts.getOrDefault(s, 0))));
+            row.add(String.valueOf(total()));
+            row.add(percentile(50) == null ? "-" : String.valueOf(percentile(50)));
+            row.add(percentile(95) == null ? "-" : String.valueOf(percentile(95)));
+            return row;
+        }
+
+        ObjectNode json(List<String> statuses) {
+            ObjectNode json = JSON.createObjectNode();
+            json.put("total", total());
+            ObjectNode byStatus = json.putObject("counts");
+            statuses.forEach(s -> byStatus.put(s, counts.getOrDefault(s, 0)));
+            json.putObject("latency_ms").put("count", latencies.size()).put("median", percentile(50)).put("p95", percentile(95));
+            return json;
+        }
+    }
+
+    /** A chain: from the earliest emission (timestamp) to the latest arrival (received_at) among its records. */
+    record TraceSpan(String traceId, int events, Instant first, Instant last) {
+        static TraceSpan of(String traceId, List<JsonNode> records) {
+            Instant first = null;
+            Instant last = null;
+            Set<String> events = new HashSet<>();
+            for (JsonNode record : records) {
+                events.add(Optional.ofNullable(text(record, "/event_id")).orElse(record.toString()));
+                Instant start = instant(record, "/timestamp", "/received_at");
+                Instant end = instant(record, "/received_at", "/timestamp");
+                first = start != null && (first == null || start.isBefore(first)) ? start : first;
+                last = end != null && (last == null || end.isAfter(last)) ? end : last;
+            }
+            return first == null || last == null ? null : new TraceSpan(traceId, events.size(), first, last);
+        }
+
+        private static Instant instant(JsonNode record, String pointer, String fallback) {
+            for (String p : List.of(pointer, fallback)) {
+                try {
+                    String value = text(record, p);
+                    if (value != null) {
+                        return Instant.parse(value);
+                    }
+                } catch (DateTimeParseException e) {
+                    // try the other field
+                }
+            }
+            return null;
+        }
+
+        long spanMs() {
+            return Duration.between(first, last).toMillis();
+        }
+
+        List<String> row() {
+            return List.of(traceId, String.valueOf(events), TIMESTAMP.format(first), TIMESTAMP.format(last), String.valueOf(spanMs()));
+        }
+    }
+
+    // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Command line plumbing: exit codes and the one-line error every script prints.
+    // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
+    // line (an ::error:: annotation inside Actions) and the stack trace only with --verbose or
+    // RUNNER_DEBUG=1. A token never reaches the terminal, whatever message carries it.
+
+    static CommandLine newCommandLine(Object command) {
+        CommandLine cli = new CommandLine(command);
+        Map<String, String> env = System.getenv();
+        cli.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            Actions.error(err, null, 0, "Invalid input", redacted(ex.getMessage(), env), env);
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            return CommandLine.ExitCode.USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            String message = ex instanceof Failure ? ex.getMessage() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
+            Actions.error(err, null, 0, "Failed", redacted(message, env), env);
+            // --verbose may be the failing subcommand's own option: the full parse result does not list those.
+            if (parseResult.hasMatchedOption("--verbose") || commandLine.getParseResult().hasMatchedOption("--verbose")
+                    || "1".equals(env.get("RUNNER_DEBUG"))) {
+                ex.printStackTrace(err);
+            }
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cli;
+    }
+
+    /** The message with the token's value masked: a library may quote a header value (the JDK does) in its error. */
+    static String redacted(String message, Map<String, String> env) {
+        String text = String.valueOf(message);
+        for (String token : Stream.of(env.get("GITHUB_TOKEN"), env.get("GH_TOKEN")).filter(t -> t != null && t.strip().length() >= 4).toList()) {
+            text = text.replace(token.strip(), "***");
+        }
+        return text;
+    }
+
+    /** A failure whose message already says what happened and what to do: exit 1 with that one line. */
+    static class Failure extends RuntimeException {
+        Failure(String message) {
+            super(message);
+        }
+    }
+    // ---- end of shared block Cli, generated text sha256:f8b55c63f641 ----
+
+    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Class-data sharing and AOT training: JBang records a script's class-data sharing archive (//CDS) as
+    // the first run after a build exits, and later runs map only the classes that run loaded, so a first
+    // --help would leave every later step loading the rest from jars. The run that records (an AppCDS
+    // archive, or on JDK 25+ the AOT cache's training data, which ./jbang asks for) therefore also does
+    // the script's usual work on canned input, against a loopback server where it calls GitHub.
+    // Left out of this copy, as events.java does not use them: loopbackGitHub().
+
+    /**
+     * Runs the script's usual work on canned input, with its output discarded, when this JVM records
+     * an archive or AOT cache at exit (call it after the command's own run, before System.exit).
+     */
+    static void trainIfRecording(Class<?> script, Workload workload) {
+        try {
+            if (recording(script)) {
+                workload.run(new PrintWriter(Writer.nullWriter()));
+            }
+        } catch (Exception | LinkageError e) {
+            // Training only makes later runs faster; it must never change this run's outcome.
+        }
+    }
+
+    /**
+     * Whether this JVM records an archive or AOT cache at exit: its command line says so where
+     * /proc shows it; elsewhere, whether the archive JBang names is not yet beside the jar.
+     */
+    static boolean recording(Class<?> script) throws Exception {
+        Path cmdline = Path.of("/proc/self/cmdline");
+        if (Files.isReadable(cmdline)) {
+            for (String arg : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
+                if (arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String name = jar.getFileName().toString();
+        Path archive = jar.resolveSibling(name.replaceFirst("\\.jar$", ".jsa"));
+        return name.endsWith(".jar") && !Files.exists(archive) && Files.isWritable(jar.getParent());
+    }
+
+    /** A script's usual work on canned input, writing to out (which nobody reads). */
+    interface Workload {
+        void run(PrintWriter out) throws Exception;
+    }
+    // ---- end of shared block Training, generated text sha256:7167699b8664 ----
+
+    // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
+    // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
+    // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+    // Left out of this copy, as events.java does not use them: Actions.output().
+
+    static final class Actions {
+        static boolean inActions(Map<String, String> env) {
+            return "true".equals(env.get("GITHUB_ACTIONS"));
+        }
+
+        /** One line on stderr; inside Actions, an ::error:: annotation with file and line. */
+        static void error(PrintWriter err, String file, int line, String title, String message, Map<String, String> env) {
+            annotate(err, "error", file, line, title, message, env);
+        }
+
+        /** Like error, as a ::warning:: annotation. */
+        static void warning(PrintWriter err, String title, String message, Map<String, String> env) {
+            annotate(err, "warning", null, 0, title, message, env);
+        }
+
+        private static void annotate(PrintWriter err, String kind, String file, int line, String title, String message, Map<String, String> env) {
+            if (!inActions(env)) {
+                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message);
+                err.flush();
+                return;
+            }
+            Map<String, String> properties = new LinkedHashMap<>();
+            if (file != null && !file.startsWith("<")) {
+                properties.put("file", file);
+                if (line > 0) {
+                    properties.put("line", String.valueOf(line));
+                }
+            }
+            properties.put("title", title);
+            err.println("::" + kind + " " + properties.entrySet().stream()
+                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
+                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
+            err.flush();
+        }
+
+        static void appendSummary(String markdown, Map<String, String> env) throws IOException {
+            String path = env.get("GITHUB_STEP_SUMMARY");
+            if (path != null && !path.isBlank()) {
+                Files.writeString(Path.of(path), markdown + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+
+        /** A Markdown table cell: no pipes, no line breaks. */
+        static String cell(String text) {
+            return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
+        }
+
+        // Escaping as @actions/core's command.ts does it.
+        static String escapeData(String s) {
+            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
+        }
+
+        static String escapeProperty(String s) {
+            return escapeData(s).replace(":", "%3A").replace(",", "%2C");
+        }
+    }
+    // ---- end of shared block Actions, generated text sha256:bc07ab58ea7e ----
+
+    // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
+    // silent choice), decimals kept exact; and the contract's formats for times and ids.
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    /** RFC 3339, UTC, milliseconds: the envelope's timestamp and every time in an event log record. */
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
+    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
+
+    /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
+    static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+
+    /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
+    static String text(JsonNode node, String pointer) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.at(pointer);
+        return value.isValueNode() && !value.isNull() ? value.asText() : null;
+    }
+
+    /** Jackson's reason and where; a repeated key is named as such, since parsers disagree on which value wins. */
+    static String notJson(JsonProcessingException e) {
+        var location = e.getLocation();
+        String where = location != null ? " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")" : "";
+        String reason = e.getOriginalMessage();
+        if (reason.startsWith("Duplicate field ")) {
+            return "duplicate key " + reason.substring("Duplicate field ".length()) + where + ": a key may appear once in an object";
+        }
+        return "not valid JSON: " + reason + where;
+    }
+    // ---- end of shared block Json, generated text sha256:daa7fd3ffc52 ----
+
+    // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
+    // are refused, never replaced (a replaced byte would change an event's payload silently), and a
+    // file that cannot be read says why in words.
+
+    /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
+    record Source(String name, String text) {
+        static Source stdin(CommandSpec spec) {
+            return read("<stdin>", System.in, spec);
+        }
+
+        static Source file(Path path, CommandSpec spec) {
+            String name = path.toString();
+            if (Files.isDirectory(path)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": is a directory, not a file");
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                return read(name, in, spec);
+            } catch (NoSuchFileException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": no such file");
+            } catch (AccessDeniedException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": permission denied");
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": cannot read (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+
+        private static Source read(String name, InputStream in, CommandSpec spec) {
+            try {
+                return new Source(name, utf8(name, in.readAllBytes(), spec));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Strict UTF-8: the first malformed byte is an error naming its offset. */
+        static String utf8(String name, byte[] bytes, CommandSpec spec) {
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            CharBuffer out = CharBuffer.allocate(bytes.length);
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isUnderflow()) {
+                result = decoder.flush(out);
+            }
+            if (result.isError()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + ": not valid UTF-8 (byte " + in.position()
+                        + " of " + bytes.length + "); event files are UTF-8 JSON");
+            }
+            return out.flip().toString();
+        }
+    }
+    // ---- end of shared block Source, generated text sha256:807039e8a2ee ----
+
+    // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
+    // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
+    // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
+    // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
+    // Left out of this copy, as events.java does not use them: EventSchemas.directories().
+
+    static final class EventSchemas {
+        static final int MAX_EVENT_TYPE_LENGTH = 100;
+        static final int MAX_PAYLOAD_PROPERTIES = 10;
+        /** GitHub refuses dispatch bodies of 64 KB and more. */
+        static final int MAX_BODY_BYTES = 65_536;
+        /** Where a repository keeps its own event schemas (envelope.schema.json, events/<type>.schema.json). */
+        static final String REPOSITORY_SCHEMAS = "docs/events/schema";
+        private static final String ENVELOPE = "envelope.schema.json";
+
+        /** One schema file: its layer, its name in the layer (envelope.schema.json or events/<type>.schema.json), its $id. */
+        record SchemaFile(String layer, Path directory, String name, String id, JsonNode json) {
+            String where() {
+                return directory != null ? directory.resolve(name).toString() : layer + ": " + name;
+            }
+
+            String eventType() {
+                return name.startsWith("events/") ? name.substring("events/".length(), name.length() - ".schema.json".length()) : null;
+            }
+        }
+
+        private final List<String> layers = new ArrayList<>();
+        private final List<Path> directories = new ArrayList<>();
+        private final Map<String, SchemaFile> byName = new TreeMap<>();
+        private final Map<String, String> textById = new HashMap<>();
+        private final Map<String, Schema> compiled = new HashMap<>();
+        private SchemaRegistry registry;
+
+        private EventSchemas() {
+        }
+
+        /** The bundled layer, then the repository's, $EVENT_SCHEMAS and --schemas, each when present. */
+        static EventSchemas load(Path option, Map<String, String> env, CommandSpec spec) throws IOException {
+            EventSchemas schemas = new EventSchemas();
+            schemas.addBundled(spec);
+            Path repositorySchemas = repositoryRoot().resolve(REPOSITORY_SCHEMAS);
+            if (Files.isDirectory(repositorySchemas)) {
+                schemas.addDirectory(repositorySchemas, REPOSITORY_SCHEMAS, spec);
+            }
+            String fromEnv = env.get("EVENT_SCHEMAS");
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                schemas.addDirectory(existingDirectory(Path.of(fromEnv), "$EVENT_SCHEMAS", spec), "$EVENT_SCHEMAS (" + fromEnv + ")", spec);
+            }
+            if (option != null) {
+                schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
+            }
+            schemas.linkEnvelopes();
+            schemas.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                    .schemas(schemas.textById)
+                    .schemaRegistryConfig(SchemaRegistryConfig.builder()
+                            .pathType(PathType.JSON_POINTER)
+                            .formatAssertionsEnabled(true)
+                            .build()));
+            return schemas;
+        }
+
+        private void addBundled(CommandSpec spec) {
+            layers.add("the bundled RFC schemas");
+            BUNDLED_SCHEMAS.forEach((name, text) -> add("the bundled RFC schemas", null, name, text, spec));
+        }
+
+        private void addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
+            layers.add(layer);
+            directories.add(directory);
+            List<String> names = new ArrayList<>();
+            if (Files.isRegularFile(directory.resolve(ENVELOPE))) {
+                names.add(ENVELOPE);
+            }
+            Path events = directory.resolve("events");
+            if (Files.isDirectory(events)) {
+                try (Stream<Path> list = Files.list(events)) {
+                    list.map(p -> "events/" + p.getFileName()).filter(n -> n.endsWith(".schema.json")).sorted().forEach(names::add);
+                }
+            }
+            for (String name : names) {
+                add(layer, directory, name, Source.file(directory.resolve(name), spec).text(), spec);
+            }
+        }
+
+        private void add(String layer, Path directory, String name, String text, CommandSpec spec) {
+            String where = directory != null ? directory.resolve(name).toString() : name;
+            JsonNode json;
+            try {
+                json = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), where + ": " + notJson(e));
+            }
+            String id = json.path("$id").asText("");
+            if (id.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), where + ": has no $id; give every schema an absolute $id such as "
+                        + "https://example.com/schemas/" + name);
+            }
+            byName.put(name, new SchemaFile(layer, directory, name, id, json));
+            textById.put(id, text);
+        }
+
+        /**
+         * An event schema refers to the envelope as ../envelope.schema.json. A layer without an envelope
+         * of its own gets the effective one under the id its schemas expect, so one custom file is enough.
+         */
+        private void linkEnvelopes() {
+            SchemaFile envelope = byName.get(ENVELOPE);
+            for (SchemaFile file : byName.values()) {
+                JsonNode ref = file.json().get("$ref");
+                if (envelope == null || ref == null || !ref.isTextual() || !ref.asText().endsWith(ENVELOPE)) {
+                    continue;
+                }
+                String target = URI.create(file.id()).resolve(ref.asText()).toString();
+                if (!textById.containsKey(target)) {
+                    ObjectNode copy = envelope.json().deepCopy();
+                    copy.put("$id", target);
+                    textById.put(target, copy.toString());
+                }
+            }
+        }
+
+        private static Path existingDirectory(Path dir, String what, CommandSpec spec) {
+            if (!Files.isDirectory(dir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), what + ": no such directory: " + dir);
+            }
+            return dir;
+        }
+
+        /** The git work tree around the current directory, else the current directory. */
+        private static Path repositoryRoot() {
+            Path cwd = Path.of("").toAbsolutePath();
+            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
+                if (Files.exists(dir.resolve(".git"))) {
+                    return dir;
+                }
+            }
+            return cwd;
+        }
+
+        /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
+        List<SchemaFile> files() {
+            return List.copyOf(byName.values());
+        }
+
+        String origin() {
+            return String.join(" + ", layers);
+        }
+
+        List<String> eventTypes() {
+            return byName.values().stream().map(SchemaFile::eventType).filter(t -> t != null).toList();
+        }
+
+        /** Every rule of the contract, reported together: type name, size, property count, schema. */
+        List<Violation> check(JsonNode document) {
+            List<Violation> violations = new ArrayList<>();
+            JsonNode type = document.path("event_type");
+            String eventType = type.isTextual() ? type.asText() : null;
+            if (eventType != null && eventType.length() > MAX_EVENT_TYPE_LENGTH) {
+                violations.add(new Violation("/event_type", "maxLength",
+                        "is " + eventType.length() + " characters long; GitHub allows at most " + MAX_EVENT_TYPE_LENGTH));
+            } else if (eventType != null && !EVENT_TYPE.matcher(eventType).matches()) {
+                violations.add(new Violation("/event_type", "pattern",
+                        "'" + eventType + "' is not a dotted lowercase name like rfc.pr.ready (" + EVENT_TYPE.pattern() + ")"));
+            }
+            int bytes = compactBytes(document);
+            if (bytes >= MAX_BODY_BYTES) {
+                violations.add(new Violation("", "maxBytes",
+                        "the request body is " + bytes + " bytes; GitHub accepts bodies under " + MAX_BODY_BYTES));
+            }
+            JsonNode payload = document.path("client_payload");
+            if (payload.isObject() && payload.size() > MAX_PAYLOAD_PROPERTIES) {
+                violations.add(new Violation("/client_payload", "maxProperties",
+                        "has " + payload.size() + " top-level properties; GitHub allows at most " + MAX_PAYLOAD_PROPERTIES));
+            }
+            SchemaFile schema = eventType == null ? null : byName.get("events/" + eventType + ".schema.json");
+            if (schema == null) {
+                if (eventType != null && violations.stream().noneMatch(v -> v.pointer().equals("/event_type"))) {
+                    violations.add(new Violation("/event_type", "knownType", "unknown event type '" + eventType
+                            + "': no schema for it in " + origin() + "; add " + REPOSITORY_SCHEMAS + "/events/" + eventType
+                            + ".schema.json to the repository (or pass --schemas DIR). Known: " + String.join(", ", eventTypes())));
+                }
+                schema = byName.get(ENVELOPE);
+            }
+            for (var error : schema(schema.id()).validate(document)) {
+                Violation violation = Violation.of(error);
+                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
+                    violations.add(violation);
+                }
+            }
+            return violations;
+        }
+
+        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
+        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
+            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
+                    && v.rule().equals(violation.rule()));
+        }
+
+        private static int compactBytes(JsonNode document) {
+            try {
+                return JSON.writeValueAsBytes(document).length;
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The compiled schema of an $id (the meta-schema's too), compiled once per process. */
+        Schema schema(String id) {
+            return compiled.computeIfAbsent(id, key -> registry.getSchema(SchemaLocation.of(key)));
+        }
+    }
+
+    /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
+    record Violation(String pointer, String rule, String message) {
+        static Violation of(com.networknt.schema.Error error) {
+            String pointer = error.getInstanceLocation().toString();
+            if (pointer.equals("/")) {
+                pointer = "";
+            }
+            // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
+            if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
+                pointer = pointer + "/" + error.getProperty();
+            }
+            String message = error.getMessage();
+            String prefix = error.getInstanceLocation() + ": ";
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+            }
+            return new Violation(pointer, error.getKeyword(), message);
+        }
+
+        String describe() {
+            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
+        }
+    }
+    // ---- end of shared block EventSchemas, generated text sha256:dfb433d69857 ----
+
+    // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
+    // writes them into the call below (envelope.schema.json, then events/*.schema.json by name); here the
+    // call names none, so this file compiles on its own.
+
+    static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas(
+            "envelope.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/envelope.schema.json\",\"title\":\"Event document\",\"description\":\"A repository_dispatch request body: the event type and the envelope (client_payload). Generic for every event type; each schema under events/ references this one and constrains event_type and client_payload.data. GitHub's limits (at most 10 top-level client_payload properties, body under 64 KB) are enforced here where JSON Schema can express them (maxProperties) and by the scripts for the body size.\",\"type\":\"object\",\"required\":[\"event_type\",\"client_payload\"],\"additionalProperties\":false,\"properties\":{\"event_type\":{\"description\":\"Dotted lowercase event type name, e.g. rfc.pr.ready; at most 100 characters (GitHub's limit).\",\"type\":\"string\",\"minLength\":1,\"maxLength\":100,\"pattern\":\"^[a-z][a-z0-9_-]*(\\\\.[a-z][a-z0-9_-]*)+$\"},\"client_payload\":{\"description\":\"The envelope; its data member is validated by the event type's schema.\",\"$ref\":\"#/$defs/client_payload\"}},\"$defs\":{\"client_payload\":{\"title\":\"Envelope\",\"description\":\"The envelope carried as client_payload. Nothing else at the top level; GitHub allows at most 10 top-level properties.\",\"type\":\"object\",\"maxProperties\":10,\"additionalProperties\":false,\"required\":[\"event_id\",\"source\",\"timestamp\",\"data\"],\"properties\":{\"event_id\":{\"description\":\"Unique id of this event: lowercase UUID, random (v4) or name-based (v5) from a dedupe key.\",\"$ref\":\"#/$defs/uuid\"},\"trace_id\":{\"description\":\"Optional: the event_id of the first event in the chain, inherited by events emitted while handling it.\",\"$ref\":\"#/$defs/uuid\"},\"source\":{\"description\":\"Who emitted the event, e.g. a workflow or job name.\",\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,99}$\"},\"timestamp\":{\"description\":\"Emit time, RFC 3339 in UTC with milliseconds, e.g. 2026-11-27T04:38:13.123Z.\",\"type\":\"string\",\"format\":\"date-time\",\"pattern\":\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\\\.[0-9]{3}Z$\"},\"data\":{\"description\":\"The payload core, validated by the event type's schema (events/<event_type>.schema.json).\",\"type\":\"object\"}}},\"uuid\":{\"description\":\"A lowercase UUID in canonical 8-4-4-4-12 form, 36 characters.\",\"type\":\"string\",\"format\":\"uuid\",\"minLength\":36,\"maxLength\":36,\"pattern\":\"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\"}}}",
+            "events/rfc.chain.broken.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.chain.broken.schema.json\",\"title\":\"rfc.chain.broken: an RFC chain is inconsistent\",\"description\":\"Produced by the chain consistency scan when an RFC chain is broken; consumed by chain reset / cleanup workflows.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.chain.broken\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The broken chain and why it is broken.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"chain_id\",\"reason\"],\"properties\":{\"chain_id\":{\"description\":\"Chain id: RFC series and micro step, e.g. RFC-093-02.\",\"type\":\"string\",\"pattern\":\"^RFC-[0-9]{3,}-[0-9]{2}$\"},\"reason\":{\"description\":\"Why the chain is broken. Two families: duplicate/conflict states (PR_CLOSED_CONFLICT, DUPLICATE_PR), routed to rfc-cleanup-duplicates.yml; branch-only / CI-stuck states (BRANCH_ONLY, CI_STUCK), routed to cleanup-stalled-prs.yml.\",\"enum\":[\"PR_CLOSED_CONFLICT\",\"DUPLICATE_PR\",\"BRANCH_ONLY\",\"CI_STUCK\"]}},\"examples\":[{\"chain_id\":\"RFC-093-02\",\"reason\":\"PR_CLOSED_CONFLICT\"}]}}}",
+            "events/rfc.issue.assigned.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.issue.assigned.schema.json\",\"title\":\"rfc.issue.assigned: an RFC micro-issue was assigned\",\"description\":\"Produced by the assignment workflow when an RFC micro-issue is assigned; consumed by the PR flow monitor.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.issue.assigned\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The assigned issue and its place in the RFC series.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"issue\",\"series\",\"micro\"],\"properties\":{\"issue\":{\"description\":\"Issue number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"series\":{\"description\":\"RFC series, e.g. RFC-093.\",\"type\":\"string\",\"pattern\":\"^RFC-[0-9]{3,}$\"},\"micro\":{\"description\":\"Two-digit micro step within the series, e.g. 02.\",\"type\":\"string\",\"pattern\":\"^[0-9]{2}$\"}},\"examples\":[{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}]}}}",
+            "events/rfc.pr.blocked.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.blocked.schema.json\",\"title\":\"rfc.pr.blocked: a pull request cannot proceed\",\"description\":\"Produced by diagnostics when a pull request is blocked; consumed by a human or the auto-remediator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.blocked\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The blocked pull request and what blocks it.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"blockers\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"blockers\":{\"description\":\"One short string per blocker, e.g. checks:failing, merge-conflict, review:required.\",\"type\":\"array\",\"minItems\":1,\"maxItems\":50,\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200}}},\"examples\":[{\"pr\":456,\"blockers\":[\"checks:failing\",\"merge-conflict\"]}]}}}",
+            "events/rfc.pr.created.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.created.schema.json\",\"title\":\"rfc.pr.created: a pull request was opened for an RFC issue\",\"description\":\"Produced by the PR creation detector when a pull request for an RFC issue appears; consumed by the CI dispatcher and the merge orchestrator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.created\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The new pull request, the issue it implements and its head branch.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"issue\",\"branch\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"issue\":{\"description\":\"Issue number the pull request implements (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"branch\":{\"description\":\"Head branch name, e.g. copilot/rfc-093-02.\",\"type\":\"string\",\"minLength\":1,\"maxLength\":255,\"pattern\":\"^[A-Za-z0-9._/-]+$\"}},\"examples\":[{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}]}}}",
+            "events/rfc.pr.ready.schema.json", "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/events/rfc.pr.ready.schema.json\",\"title\":\"rfc.pr.ready: a pull request is ready to merge\",\"description\":\"Produced by the readiness evaluator when a pull request's checks are green; consumed by the merge orchestrator.\",\"$ref\":\"../envelope.schema.json\",\"type\":\"object\",\"properties\":{\"event_type\":{\"const\":\"rfc.pr.ready\"},\"client_payload\":{\"type\":\"object\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/data\"}}}},\"$defs\":{\"data\":{\"description\":\"The ready pull request and its checks status.\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pr\",\"checks_status\"],\"properties\":{\"pr\":{\"description\":\"Pull request number (positive integer).\",\"type\":\"integer\",\"minimum\":1},\"checks_status\":{\"description\":\"Combined checks status; only green makes a pull request ready.\",\"enum\":[\"green\"]}},\"examples\":[{\"pr\":456,\"checks_status\":\"green\"}]}}}");
+
+    private static Map<String, String> bundledSchemas(String... nameAndText) {
+        Map<String, String> schemas = new LinkedHashMap<>();
+        for (int i = 0; i < nameAndText.length; i += 2) {
+            schemas.put(nameAndText[i], nameAndText[i + 1]);
+        }
+        return schemas;
+    }
+    // ---- end of shared block BundledSchemas, generated text sha256:f6087eb96547 ----
+
+    // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event log: one JSON object per line, appended by whichever step decides an event's fate.
+    // Each record carries the whole event, so a log alone is enough to replay it.
+
+    static final class EventLog {
+        static Path fromEnv(Map<String, String> env) {
+            String path = env.get("EVENT_LOG");
+            return path == null || path.isBlank() ? null : Path.of(path);
+        }
+
+        /**
+         * The record of one event: event is its document, or its raw text as a string node when it was
+         * not JSON. latency_ms is received minus emitted when the timestamp parses.
+         */
+        static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
+            Instant receivedAt = Instant.now();
+            ObjectNode record = JSON.createObjectNode();
+            record.put("event_id", text(event, "/client_payload/event_id"));
+            record.put("event_type", text(event, "/event_type"));
+            record.put("source", text(event, "/client_payload/source"));
+            record.put("trace_id", text(event, "/client_payload/trace_id"));
+            String timestamp = text(event, "/client_payload/timestamp");
+            record.put("timestamp", timestamp);
+            record.put("received_at", TIMESTAMP.format(receivedAt));
+            Long latency = null;
+            try {
+                latency = timestamp == null ? null : receivedAt.toEpochMilli() - Instant.parse(timestamp).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                // an unparsable timestamp is itself a rejection reason; the record just has no latency
+            }
+            record.put("latency_ms", latency);
+            record.put("status", status);
+            record.putArray("targets");
+            record.put("run_id", env.get("GITHUB_RUN_ID"));
+            record.put("run_attempt", env.get("GITHUB_RUN_ATTEMPT"));
+            record.put("error", error);
+            record.set("event", event);
+            return record;
+        }
+
+        /** Appends whole lines under a file lock, so parallel steps never interleave records. */
+        static void append(Path log, List<ObjectNode> records) throws IOException {
+            if (records.isEmpty()) {
+                return;
+            }
+            StringBuilder lines = new StringBuilder();
+            for (ObjectNode record : records) {
+                lines.append(JSON.writeValueAsString(record)).append('\n');
+            }
+            Path parent = log.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try (FileChannel channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                 var lock = channel.lock()) {
+                channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+    // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
+
+    // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The event history: event log records kept on GitHub across runs, one file per record on a branch
+    // of their own (event-bus-history), each written with one request of the contents API, which creates
+    // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no
+    // script touches the history. A record that cannot be appended stays in the event log, with a warning.
+    // Left out of this copy, as events.java does not use them: History.enabled().
+
+    static final class History {
+        static final String BRANCH = "event-bus-history";
+        /** Commits to one branch made at the same moment can conflict (409): each is tried this often. */
+        private static final int ATTEMPTS = 6;
+
+        /** Appends each record: one request each when all goes well. Returns how many could not be appended. */
+        static int append(GitHub github, List<ObjectNode> records, PrintWriter err, Map<String, String> env) throws InterruptedException {
+            int lost = 0;
+            for (ObjectNode record : records) {
+                String path = pathOf(record);
+                try {
+                    appendOne(github, path, record);
+                } catch (IOException | Failure e) {
+                    lost++;
+                    Actions.warning(err, "event history", "could not append " + path + " to the branch " + BRANCH + " ("
+                            + redacted(e.getMessage(), env) + "); the record stays in the event log", env);
+                }
+            }
+            return lost;
+        }
+
+        private static void appendOne(GitHub github, String path, ObjectNode record) throws IOException, InterruptedException {
+            ObjectNode body = JSON.createObjectNode()
+                    .put("message", "event-bus: " + record.path("status").asText() + " " + record.path("event_type").asText("-")
+                            + " " + record.path("event_id").asText("-"))
+                    .put("content", Base64.getEncoder().encodeToString((JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8)))
+                    .put("branch", BRANCH);
+            boolean branchCreated = false;
+            for (int attempt = 1; ; attempt++) {
+                Response response = github.exchange("PUT", github.repoPath("/contents/" + path), body, Map.of());
+                if (response.status() == 201 || (response.status() == 422 && response.message().contains("sha"))) {
+                    return; // written now, or by an earlier attempt whose answer was lost
+                }
+                if (response.status() == 404 && response.message().startsWith("Branch") && !branchCreated) {
+                    createBranch(github);
+                    branchCreated = true;
+                } else if (response.status() == 409 && attempt < ATTEMPTS) {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(100L << Math.min(attempt, 5)));
+                } else {
+                    throw new GitHubException(github.refusal(response, "append to the event history", "contents: write"));
+                }
+            }
+        }
+
+        /** A branch with no history of the repository's own: a README, then a commit without parents. */
+        private static void createBranch(GitHub github) throws IOException, InterruptedException {
+            ObjectNode tree = JSON.createObjectNode();
+            tree.putArray("tree").addObject()
+                    .put("path", "README.md").put("mode", "100644").put("type", "blob")
+                    .put("content", "# event-bus history\n\nEvent log records, one file per record under events/<day>/, appended by "
+                            + "the event-bus scripts when a workflow sets EVENT_BUS_HISTORY=true. Read them with "
+                            + "`route stats --history` and `route replay --history`; do not edit.\n");
+            String treeSha = github.call("POST", github.repoPath("/git/trees"), tree, "create the event history branch", "contents: write")
+                    .json().path("sha").asText();
+            ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
+            commit.putArray("parents");
+            String commitSha = github.call("POST", github.repoPath("/git/commits"), commit, "create the event history branch", "contents: write")
+                    .json().path("sha").asText();
+            ObjectNode ref = JSON.createObjectNode().put("ref", "refs/heads/" + BRANCH).put("sha", commitSha);
+            Response created = github.exchange("POST", github.repoPath("/git/refs"), ref, Map.of());
+            if (created.status() != 201 && !(created.status() == 422 && created.message().contains("already exists"))) {
+                throw new GitHubException(github.refusal(created, "create the event history branch", "contents: write"));
+            }
+        }
+
+        /**
+         * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
+         * name is unique per record, so concurrent appends never write the same path.
+         */
+        static String pathOf(JsonNode record) {
+            Instant at;
+            try {
+                at = Instant.parse(record.path("received_at").asText());
+            } catch (DateTimeParseException e) {
+                at = Instant.now();
+            }
+            String stamp = TIMESTAMP.format(at);
+            return "events/" + stamp.substring(0, 10) + "/" + stamp.substring(11, 23).replace(":", "").replace(".", "")
+                    + "-" + record.path("status").asText("unknown") + "-" + record.path("event_id").asText("none")
+                    + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
+        }
+    }
+    // ---- end of shared block History, generated text sha256:5f18deeff71f ----
+
+    // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
+    // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
+    // dispatch for return_run_details). The token is sent, never printed.
+
+    /**
+     * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
+     * with exponential backoff and full jitter, honouring retry-after and x-ratelimit-reset, within a
+     * number of attempts and a time budget.
+     */
+    static final class GitHub {
+        private static final Duration BASE_DELAY = Duration.ofSeconds(1);
+        private static final Duration MAX_DELAY = Duration.ofSeconds(30);
+        /** GitHub's rule: without retry-after, wait at least a minute after a secondary rate limit. */
+        private static final Duration SECONDARY_LIMIT_WAIT = Duration.ofMinutes(1);
+        private static final Pattern REPOSITORY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$");
+        /** Tokens are printable ASCII without spaces (ghs_..., github_pat_..., and GHES's own forms). */
+        private static final Pattern TOKEN = Pattern.compile("^[\\x21-\\x7E]+$");
+
+        /** One client per process, built at the first request (a holder class, so shutdown() never builds one). */
+        private static final class Client {
+            static final HttpClient HTTP = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
+        }
+
+        /**
+         * Stops the selector threads of this process's HTTP clients before it exits. Such a thread
+         * waits in native code (epoll) for as long as its client lives, and the JVM's exit waits up to
+         * 300 ms for threads in native code to settle; JDK 17's HttpClient has no close() (JDK 21
+         * added one), but an interrupted selector thread ends.
+         */
+        static void shutdown() {
+            Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> thread.getName().matches("HttpClient-\\d+-SelectorManager"))
+                    .forEach(Thread::interrupt);
+        }
+
+        private final String apiUrl;
+        private final String token;
+        private final String repository;
+        private final String userAgent;
+        private final int maxAttempts;
+        private final Duration retryBudget;
+        private final PrintWriter err;
+        private int requests;
+
+        private GitHub(String apiUrl, String token, String repository, String userAgent, int maxAttempts, Duration retryBudget, PrintWriter err) {
+            this.apiUrl = apiUrl;
+            this.token = token;
+            this.repository = repository;
+            this.userAgent = userAgent;
+            this.maxAttempts = maxAttempts;
+            this.retryBudget = retryBudget;
+            this.err = err;
+        }
+
+        /** GITHUB_TOKEN or GH_TOKEN, --repo or GITHUB_REPOSITORY, GITHUB_API_URL: what Actions sets. */
+        static GitHub fromEnv(Map<String, String> env, String repoOption, CommandSpec spec, int maxAttempts, Duration retryBudget) {
+            String tokenVariable = Stream.of("GITHUB_TOKEN", "GH_TOKEN")
+                    .filter(name -> env.get(name) != null && !env.get(name).isBlank()).findFirst()
+                    .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                            "no token: set GITHUB_TOKEN or GH_TOKEN (in a workflow step: env: GITHUB_TOKEN: ${{ github.token }})"));
+            String token = env.get(tokenVariable).strip();
+            if (!TOKEN.matcher(token).matches()) {
+                // Checked here because the JDK's own error for such a header value quotes the token.
+                throw new CommandLine.ParameterException(spec.commandLine(), tokenVariable
+                        + " contains a space, line break or other character a token never has; check how it is set (its value is not shown)");
+            }
+            String repository = repoOption != null ? repoOption : env.getOrDefault("GITHUB_REPOSITORY", "");
+            if (repository.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY");
+            }
+            if (!REPOSITORY.matcher(repository).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--repo must be OWNER/NAME, not '" + repository + "'");
+            }
+            String apiUrl = env.getOrDefault("GITHUB_API_URL", "").isBlank() ? "https://api.github.com" : env.get("GITHUB_API_URL");
+            if (!apiUrl.matches("^https?://[^\\s]+$")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "GITHUB_API_URL must be an http(s) URL, not '" + apiUrl + "'");
+            }
+            return new GitHub(apiUrl.replaceFirst("/+$", ""), token, repository, "event-bus-" + spec.name() + "/" + spec.version()[0],
+                    maxAttempts, retryBudget, spec.commandLine().getErr());
+        }
+
+        String repository() {
+            return repository;
+        }
+
+        String repoPath(String suffix) {
+            return "/repos/" + repository + suffix;
+        }
+
+        /** HTTP requests sent so far, retries included. */
+        int requests() {
+            return requests;
+        }
+
+        /** Sends with retries and returns GitHub's final answer, whatever its status. */
+        Response exchange(String method, String path, JsonNode body, Map<String, String> headers) throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Accept", "application/vnd.github+json")
+                    .header("Authorization", "Bearer " + token)
+                    .header("X-GitHub-Api-Version", "2022-11-28")
+                    .header("User-Agent", userAgent)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            if (body != null) {
+                request.header("Content-Type", "application/json");
+            }
+            headers.forEach(request::header);
+            Instant deadline = Instant.now().plus(retryBudget);
+            for (int attempt = 1; ; attempt++) {
+                String failure;
+                Duration wait;
+                try {
+                    requests++;
+                    HttpResponse<String> answer = Client.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    Response response = new Response(answer.statusCode(), answer.headers().map(), answer.body());
+                    Optional<Duration> retryAfter = transientWait(response, attempt);
+                    if (retryAfter.isEmpty()) {
+                        return response;
+                    }
+                    failure = response.status() + " " + response.message();
+                    wait = retryAfter.get();
+                } catch (IOException e) {
+                    failure = "connection failed (" + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")";
+                    wait = backoff(attempt);
+                }
+                String what = method + " " + path;
+                if (attempt >= maxAttempts) {
+                    throw new GitHubException(what + " failed after " + attempt + " attempts; last: " + failure);
+                }
+                if (Instant.now().plus(wait).isAfter(deadline)) {
+                    throw new GitHubException(what + ": " + failure + "; the next attempt would be in " + wait.toSeconds()
+                            + " s, past the retry budget of " + retryBudget.toSeconds() + " s");
+                }
+                err.printf("%s: attempt %d/%d: %s; retrying in %.1f s%n", what, attempt, maxAttempts, failure, wait.toMillis() / 1000.0);
+                err.flush();
+                Thread.sleep(wait.toMillis());
+            }
+        }
+
+        /** Like exchange, but any answer other than GitHub's documented successes is a GitHubException saying what to fix. */
+        Response call(String method, String path, JsonNode body, String action, String permission) throws IOException, InterruptedException {
+            Response response = exchange(method, path, body, Map.of());
+            if (!response.succeeded()) {
+                throw new GitHubException(refusal(response, action, permission));
+            }
+            return response;
+        }
+
+        /** GitHub's own error text plus what to do about it; never the token. */
+        String refusal(Response response, String action, String permission) {
+            String said = response.status() + " " + response.message();
+            return switch (response.status()) {
+                case 401 -> "GitHub did not accept the token (" + said + "): check GITHUB_TOKEN / GH_TOKEN";
+                case 403 -> "the token may not " + action + " in " + repository + " (" + said + "): the workflow needs `permissions: "
+                        + permission + "`; for another repository use a PAT or GitHub App token with that access";
+                case 404 -> "not found while trying to " + action + " (" + said + "): check that " + repository
+                        + " exists and that the token can see it (private repositories answer 404 to tokens without access)";
+                case 422 -> "GitHub refused to " + action + " (" + said + ")";
+                case 301, 302, 307, 308 -> "GitHub answered " + response.status() + " when asked to " + action + ": " + repository
+                        + " has moved to " + response.header("location").orElse("(no location given)")
+                        + "; use the new owner/name (a renamed or transferred repository redirects)";
+                default -> "GitHub answered " + said + " when asked to " + action;
+            };
+        }
+
+        /** How long to wait before retrying, or empty when the answer is final. */
+        private Optional<Duration> transientWait(Response response, int attempt) {
+            int status = response.status();
+            Optional<Duration> retryAfter = response.header("retry-after").map(GitHub::parseRetryAfter);
+            boolean primaryExhausted = response.header("x-ratelimit-remaining").filter("0"::equals).isPresent();
+            boolean secondary = status == 403 && response.message().toLowerCase().contains("secondary rate limit");
+            if (status == 429 || secondary || (status == 403 && (primaryExhausted || retryAfter.isPresent()))) {
+                if (retryAfter.isPresent()) {
+                    return retryAfter;
+                }
+                if (primaryExhausted) {
+                    return response.header("x-ratelimit-reset").map(reset -> Duration.ofSeconds(
+                            Math.max(1, Long.parseLong(reset) - Instant.now().getEpochSecond() + 1)));
+                }
+                return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
+            }
+            if (status >= 500) {
+                return Optional.of(retryAfter.orElse(backoff(attempt)));
+            }
+            return Optional.empty();
+        }
+
+        /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
+        private static Duration backoff(int attempt) {
+            long ceiling = Math.min(MAX_DELAY.toMillis(), BASE_DELAY.toMillis() << Math.min(attempt - 1, 20));
+            return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1));
+        }
+
+        private static Duration parseRetryAfter(String value) {
+            try {
+                return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+            } catch (NumberFormatException notSeconds) {
+                try {
+                    Duration untilDate = Duration.between(Instant.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                    return untilDate.isNegative() ? Duration.ZERO : untilDate;
+                } catch (DateTimeParseException notADate) {
+                    return BASE_DELAY;
+                }
+            }
+        }
+    }
+
+    record Response(int status, Map<String, List<String>> headers, String body) {
+        /** The success codes GitHub documents for the operations called here; anything else is a failure. */
+        boolean succeeded() {
+            return status == 200 || status == 201 || status == 204;
+        }
+
+        Optional<String> header(String name) {
+            return headers.entrySet().stream()
+                    .filter(h -> h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty())
+                    .map(h -> h.getValue().get(0)).findFirst();
+        }
+
+        JsonNode json() {
+            try {
+                return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+            } catch (JsonProcessingException e) {
+                throw new GitHubException("GitHub answered " + status + " with a body that is not JSON");
+            }
+        }
+
+        /** GitHub's clock at the answer, from its Date header. */
+        Optional<Instant> date() {
+            try {
+                return header("date").map(date -> ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+
+        /** GitHub's "message" (and the messages of its "errors"), else the start of the body. */
+        String message() {
+            try {
+                JsonNode json = JSON.readTree(body == null ? "" : body);
+                StringBuilder message = new StringBuilder(json.path("message").asText(""));
+                for (JsonNode error : json.path("errors")) {
+                    String detail = error.isTextual() ? error.asText() : error.path("message").asText(error.path("code").asText(""));
+                    message.append(message.length() > 0 ? "; " : "").append(detail);
+                }
+                return message.toString().replace("\n", " ").strip();
+            } catch (JsonProcessingException | RuntimeException e) {
+                return body == null ? "" : body.substring(0, Math.min(200, body.length())).replace("\n", " ");
+            }
+        }
+    }
+
+    /** GitHub could not be reached, or refused: exit 1 with one line that says what to fix. */
+    static final class GitHubException extends Failure {
+        GitHubException(String message) {
+            super(message);
+        }
+    }
+    // ---- end of shared block GitHub, generated text sha256:049212a7136c ----
+
+    // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The options of every command that calls GitHub: how often and how long a request is retried
+    // (GitHub.java's backoff), checked before anything is read or sent.
+
+    /** --max-attempts and --retry-budget, used with @Mixin. */
+    static final class Retries {
+        @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
+        int maxAttempts;
+
+        @Option(names = "--retry-budget", paramLabel = "SECONDS", defaultValue = "300",
+                description = "give up on a request when waiting would pass this many seconds in all (default: ${DEFAULT-VALUE})")
+        int retryBudgetSeconds;
+
+        /** Refuses what no retry loop can use: exit 2, before anything is read or sent. */
+        void check(CommandSpec spec) {
+            if (maxAttempts < 1 || retryBudgetSeconds < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-attempts must be at least 1 and --retry-budget at least 0");
+            }
+        }
+
+        Duration budget() {
+            return Duration.ofSeconds(retryBudgetSeconds);
+        }
+    }
+    // ---- end of shared block Retries, generated text sha256:b4e1f9b22fe6 ----
+}
