@@ -246,13 +246,13 @@ class dedupe implements Callable<Integer> {
                     case "duplicate" -> " is a duplicate: claimed at " + entry.claimedAt() + (entry.holder() != null ? " by " + entry.holder() : "")
                             + ", held until " + entry.expiresAt();
                     case "resume" -> " resumes: claimed until " + entry.expiresAt()
-                            + (entry.dispatched().isEmpty() ? "" : "; already dispatched: " + String.join(", ", entry.dispatched()));
+                            + (entry.dispatched().isEmpty() ? "" : "; already dispatched: " + Actions.safe(String.join(", ", entry.dispatched())));
                     default -> " is new: claimed until " + entry.expiresAt();
                 } + " (state issue #" + outcome.issue() + ")");
                 // A duplicate's fate is decided here; so is that of an item a cron path caught (a natural key no event claimed).
                 String fate = duplicate ? "duplicate" : target.key != null ? "cron-caught" : null;
                 if (fate != null) {
-                    ObjectNode record = EventLog.record(claimed.document(), fate, root.env, null);
+                    ObjectNode record = EventLog.record(claimed.document(), fate, root.env, null, claimed.sender());
                     if (target.key != null) {
                         record.put("key", target.key);
                     }
@@ -324,7 +324,7 @@ class dedupe implements Callable<Integer> {
                 Actions.output("release", outcome.verdict(), root.env);
                 spec.commandLine().getErr().println("dedupe: " + claimed.label() + (outcome.entry() == null ? " has no live claim: nothing to release"
                         : " released" + (outcome.entry().dispatched().isEmpty() ? "" : "; already dispatched: "
-                                + String.join(", ", outcome.entry().dispatched())) + " (state issue #" + outcome.issue() + ")"));
+                                + Actions.safe(String.join(", ", outcome.entry().dispatched()))) + " (state issue #" + outcome.issue() + ")"));
                 return CommandLine.ExitCode.OK;
             } catch (GitHubUnreachable e) {
                 throw new GitHubException(e.getMessage() + "; not released");
@@ -427,7 +427,7 @@ class dedupe implements Callable<Integer> {
                 int expired = shards.entries().size() - live.size();
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
-                    out.println(showJson(store, shards, now).toPrettyString());
+                    out.println(Actions.safeJson(showJson(store, shards, now).toPrettyString()));
                 } else {
                     out.printf("%-36s  %-20s  %s%n", "EVENT ID", "CLAIMED AT", "EXPIRES");
                     live.forEach(e -> out.printf("%-36s  %-20s  %s%n", e.id(), e.claimedAt(), e.expiresAt()));
@@ -548,7 +548,7 @@ class dedupe implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--key: empty; expected a natural key such as pr-456-ready");
                 }
                 UUID id = nameBasedUuid(DEDUPE_KEY_NAMESPACE, key);
-                return new Claimed(id, minimalDocument(id), "key '" + key + "' (" + id + ")");
+                return new Claimed(id, minimalDocument(id), "key '" + Actions.safe(key) + "' (" + id + ")");
             }
             if (eventId != null) {
                 if (!UUID_TEXT.matcher(eventId).matches()) {
@@ -575,15 +575,15 @@ class dedupe implements Callable<Integer> {
             }
             EventInput input = inputs.get(0);
             if (input.parseError() != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), file + ": " + input.parseError());
+                throw new CommandLine.ParameterException(spec.commandLine(), file + ": " + Actions.safe(input.parseError()));
             }
             JsonNode document = input.document();
             String eventId = text(document, "/client_payload/event_id");
             if (eventId == null || !UUID_TEXT.matcher(eventId).matches()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), file + ": /client_payload/event_id: "
-                        + (eventId == null ? "missing (rule: required)" : "'" + eventId + "' is not a lowercase UUID (rule: pattern)"));
+                        + (eventId == null ? "missing (rule: required)" : "'" + Actions.safe(eventId) + "' is not a lowercase UUID (rule: pattern)"));
             }
-            return new Claimed(UUID.fromString(eventId), document, eventId);
+            return new Claimed(UUID.fromString(eventId), document, eventId, input.sender() == null ? null : input.sender().login());
         }
 
         /** What the event log records for an id given without its event: the id alone. */
@@ -1322,8 +1322,14 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    /** What a subcommand acts on: an id, the event document for the log, and how to name it. */
-    record Claimed(UUID id, JsonNode document, String label) {
+    /**
+     * What a subcommand acts on: an id, the event document for the log, how to name it (shown safely: a key
+     * may carry values of an event), and who sent the event when it was delivered (for the log; else null).
+     */
+    record Claimed(UUID id, JsonNode document, String label, String sender) {
+        Claimed(UUID id, JsonNode document, String label) {
+            this(id, document, label, null);
+        }
     }
 
     /** new, resume, duplicate (claim); released, not-claimed (release); the entry it concerns. */
@@ -2042,7 +2048,10 @@ class dedupe implements Callable<Integer> {
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
-    // Left out of this copy, as dedupe.java does not use them: Actions.appendSummary(), Actions.cell().
+    // Values taken from events and records are printed through safe(), cell() and code(), so that none
+    // becomes a workflow command or hides text (docs/security.md, "Output").
+    // Left out of this copy, as dedupe.java does not use them: Actions.appendSummary(), Actions.cell(),
+    //   Actions.code().
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -2061,7 +2070,9 @@ class dedupe implements Callable<Integer> {
 
         private static void annotate(PrintWriter err, String kind, String file, int line, String title, String message, Map<String, String> env) {
             if (!inActions(env)) {
-                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message);
+                // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
+                String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
+                err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
                 err.flush();
                 return;
             }
@@ -2074,8 +2085,8 @@ class dedupe implements Callable<Integer> {
             }
             properties.put("title", title);
             err.println("::" + kind + " " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
+                    .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
+                    .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
         }
 
@@ -2090,6 +2101,89 @@ class dedupe implements Callable<Integer> {
             }
         }
 
+        /**
+         * A value from an event or a record, as it may be printed on stdout or stderr: CR, LF and % escaped as
+         * the toolkit escapes a command's data (%0D, %0A, %25: actions/toolkit packages/core/src/command.ts,
+         * escapeData), every other hidden character as \\uXXXX (see visible), so a value never starts a line of
+         * its own, never starts a workflow command and never hides text.
+         */
+        static String safe(String value) {
+            return value == null ? "null" : visible(escapeData(value));
+        }
+
+        /**
+         * The text with every character that hides or reorders text shown as \\uXXXX: control characters
+         * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
+         * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
+         * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
+         * surrogates. And what the runner would read as a workflow command (actions/runner
+         * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
+         * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
+         * it before looking for "::"), shows as \\u003A.
+         */
+        static String visible(String text) {
+            StringBuilder shown = new StringBuilder(text.length() + 8);
+            boolean leading = true;
+            for (int i = 0; i < text.length(); ) {
+                int c = text.codePointAt(i);
+                int width = Character.charCount(c);
+                if (hidden(c)) {
+                    for (int j = i; j < i + width; j++) {
+                        shown.append(unicode(text.charAt(j)));
+                    }
+                    leading = false;
+                } else if (c == ':' && leading) {
+                    shown.append("\\u003A");
+                    leading = false;
+                } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
+                    shown.append("\\u005B");
+                    leading = false;
+                } else {
+                    shown.appendCodePoint(c);
+                    leading = leading && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+                }
+                i += width;
+            }
+            return shown.toString();
+        }
+
+        /**
+         * Characters that do not show as themselves: control characters, Unicode format characters (the
+         * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
+         * surrogates that are not half of a pair.
+         */
+        private static boolean hidden(int c) {
+            int type = Character.getType(c);
+            return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+        }
+
+        private static String unicode(char c) {
+            return String.format("\\u%04X", (int) c);
+        }
+
+        /**
+         * JSON text for stdout with nothing the runner reads as a command and no hidden character: such
+         * characters inside strings as JSON escapes (\\uXXXX), and the bracket of "##[" too. The same JSON to
+         * a parser (the escapes stand for the same characters); JSON outside strings has neither.
+         */
+        static String safeJson(String json) {
+            StringBuilder shown = new StringBuilder(json.length());
+            for (int i = 0; i < json.length(); ) {
+                int c = json.codePointAt(i);
+                int width = Character.charCount(c);
+                if (hidden(c) && c != '\n' && c != '\r' && c != '\t' || c == '[' && i >= 2 && json.startsWith("##", i - 2)) {
+                    for (int j = i; j < i + width; j++) {
+                        shown.append(unicode(json.charAt(j)));
+                    }
+                } else {
+                    shown.appendCodePoint(c);
+                }
+                i += width;
+            }
+            return shown.toString();
+        }
+
         // Escaping as @actions/core's command.ts does it.
         static String escapeData(String s) {
             return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
@@ -2099,7 +2193,7 @@ class dedupe implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:fe0191656fde ----
+    // ---- end of shared block Actions, generated text sha256:43c843467ded ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -2199,10 +2293,10 @@ class dedupe implements Callable<Integer> {
 
     /**
      * One event as a dispatch document, or why it could not be read (and its text, for the event log).
-     * line is 0 for a whole-file document, else its line in a JSON Lines file. sender is the login that
-     * sent a delivered event (the webhook payload's sender), null for an event document.
+     * line is 0 for a whole-file document, else its line in a JSON Lines file. sender is who sent a delivered
+     * event (the webhook payload's sender: its login, or why it has none), null for an event document.
      */
-    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
+    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, Sender sender) {
         /**
          * Each event of the source in turn. The text is one JSON document unless it does not parse as
          * one and its first line does: then it is JSON Lines, parsed a line at a time, no line kept.
@@ -2256,8 +2350,8 @@ class dedupe implements Callable<Integer> {
                 return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(),
                         node.toString(), null);
             }
-            JsonNode sender = node.path("sender").path("login");
-            return new EventInput(where, line, toDocument(node), null, null, node.has("action") && sender.isTextual() ? sender.asText() : null);
+            // Anything with an action is read as delivered, so it is held to the sender rule (which fails closed).
+            return new EventInput(where, line, toDocument(node), null, null, node.has("action") ? Sender.of(node) : null);
         }
 
         /** GitHub delivers the dispatch as a webhook payload whose "action" is the event type. */
@@ -2271,7 +2365,7 @@ class dedupe implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput, generated text sha256:1c910357708f ----
+    // ---- end of shared block EventInput, generated text sha256:dc3f2ba0bb5f ----
 
     // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
@@ -2326,11 +2420,23 @@ class dedupe implements Callable<Integer> {
          * not JSON. latency_ms is received minus emitted when the timestamp parses.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
+            return record(event, status, env, error, null);
+        }
+
+        /**
+         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
+         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
+         * its sender could not be told, and then the record has no sender.
+         */
+        static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
             ObjectNode record = JSON.createObjectNode();
             record.put("event_id", text(event, "/client_payload/event_id"));
             record.put("event_type", text(event, "/event_type"));
             record.put("source", text(event, "/client_payload/source"));
+            if (sender != null) {
+                record.put("sender", sender);
+            }
             record.put("trace_id", text(event, "/client_payload/trace_id"));
             String timestamp = text(event, "/client_payload/timestamp");
             record.put("timestamp", timestamp);
@@ -2370,7 +2476,51 @@ class dedupe implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
+    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
+
+    // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
+    // the login of every event a workflow sends with GITHUB_TOKEN) may send the events the bus acts on. It
+    // fails closed: a delivered event (the repository_dispatch webhook payload) without a sender, or whose
+    // sender.login is not a string, is refused like one from a sender not on the list. One implementation,
+    // used by validate (rule sender), route (which refuses on its own) and events (replay, reconcile).
+    // Left out of this copy, as dedupe.java does not use them: Senders.
+
+    /**
+     * Who sent a delivered event: the webhook payload's sender.login, or (login null) why it has none that can
+     * be used, and where (a JSON pointer).
+     */
+    record Sender(String login, String pointer, String problem) {
+        static Sender of(JsonNode webhook) {
+            JsonNode sender = webhook.get("sender");
+            if (sender == null || sender.isNull()) {
+                return new Sender(null, "/sender", "no sender");
+            }
+            if (!sender.isObject()) {
+                return new Sender(null, "/sender", "sender is " + kind(sender) + ", not an object");
+            }
+            JsonNode login = sender.get("login");
+            if (login == null || login.isNull()) {
+                return new Sender(null, "/sender/login", "the sender has no login");
+            }
+            if (!login.isTextual()) {
+                return new Sender(null, "/sender/login", "sender.login is " + kind(login) + ", not a string");
+            }
+            return new Sender(login.asText(), "/sender/login", null);
+        }
+
+        private static String kind(JsonNode node) {
+            return switch (node.getNodeType()) {
+                case ARRAY -> "an array";
+                case OBJECT -> "an object";
+                case NUMBER -> "a number";
+                case BOOLEAN -> "a boolean";
+                case STRING -> "a string";
+                default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
+            };
+        }
+    }
+    // ---- end of shared block Senders, generated text sha256:351e499690a3 ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no

@@ -222,12 +222,13 @@ class emit implements Callable<Integer> {
         List<Violation> violations = EventSchemas.load(schemasDir, env, spec).check(document);
         if (!violations.isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
-            violations.forEach(v -> Actions.error(err, null, 0, "Invalid event (" + v.rule() + ")", v.describe(), env));
+            // A message may quote the payload's values (a key, the type): shown safely.
+            violations.forEach(v -> Actions.error(err, null, 0, "Invalid event (" + v.rule() + ")", Actions.safe(v.describe()), env));
             return CommandLine.ExitCode.USAGE;
         }
         String eventId = document.at("/client_payload/event_id").asText();
         if (dryRun) {
-            spec.commandLine().getOut().println(document.toPrettyString());
+            spec.commandLine().getOut().println(Actions.safeJson(document.toPrettyString()));
             return CommandLine.ExitCode.OK;
         }
         GitHub github = GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget());
@@ -323,7 +324,7 @@ class emit implements Callable<Integer> {
             }
         } catch (IOException e) {
             spec.commandLine().getErr().println("emit: cannot read $GITHUB_EVENT_PATH for trace_id, starting a new trace: "
-                    + (e instanceof JsonProcessingException json ? notJson(json) : e.getClass().getSimpleName()));
+                    + Actions.safe(e instanceof JsonProcessingException json ? notJson(json) : e.getClass().getSimpleName()));
         }
         return Optional.empty();
     }
@@ -456,7 +457,10 @@ class emit implements Callable<Integer> {
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
-    // Left out of this copy, as emit.java does not use them: Actions.appendSummary(), Actions.cell().
+    // Values taken from events and records are printed through safe(), cell() and code(), so that none
+    // becomes a workflow command or hides text (docs/security.md, "Output").
+    // Left out of this copy, as emit.java does not use them: Actions.appendSummary(), Actions.cell(),
+    //   Actions.code().
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -475,7 +479,9 @@ class emit implements Callable<Integer> {
 
         private static void annotate(PrintWriter err, String kind, String file, int line, String title, String message, Map<String, String> env) {
             if (!inActions(env)) {
-                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message);
+                // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
+                String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
+                err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
                 err.flush();
                 return;
             }
@@ -488,8 +494,8 @@ class emit implements Callable<Integer> {
             }
             properties.put("title", title);
             err.println("::" + kind + " " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
+                    .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
+                    .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
         }
 
@@ -504,6 +510,89 @@ class emit implements Callable<Integer> {
             }
         }
 
+        /**
+         * A value from an event or a record, as it may be printed on stdout or stderr: CR, LF and % escaped as
+         * the toolkit escapes a command's data (%0D, %0A, %25: actions/toolkit packages/core/src/command.ts,
+         * escapeData), every other hidden character as \\uXXXX (see visible), so a value never starts a line of
+         * its own, never starts a workflow command and never hides text.
+         */
+        static String safe(String value) {
+            return value == null ? "null" : visible(escapeData(value));
+        }
+
+        /**
+         * The text with every character that hides or reorders text shown as \\uXXXX: control characters
+         * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
+         * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
+         * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
+         * surrogates. And what the runner would read as a workflow command (actions/runner
+         * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
+         * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
+         * it before looking for "::"), shows as \\u003A.
+         */
+        static String visible(String text) {
+            StringBuilder shown = new StringBuilder(text.length() + 8);
+            boolean leading = true;
+            for (int i = 0; i < text.length(); ) {
+                int c = text.codePointAt(i);
+                int width = Character.charCount(c);
+                if (hidden(c)) {
+                    for (int j = i; j < i + width; j++) {
+                        shown.append(unicode(text.charAt(j)));
+                    }
+                    leading = false;
+                } else if (c == ':' && leading) {
+                    shown.append("\\u003A");
+                    leading = false;
+                } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
+                    shown.append("\\u005B");
+                    leading = false;
+                } else {
+                    shown.appendCodePoint(c);
+                    leading = leading && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+                }
+                i += width;
+            }
+            return shown.toString();
+        }
+
+        /**
+         * Characters that do not show as themselves: control characters, Unicode format characters (the
+         * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
+         * surrogates that are not half of a pair.
+         */
+        private static boolean hidden(int c) {
+            int type = Character.getType(c);
+            return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+        }
+
+        private static String unicode(char c) {
+            return String.format("\\u%04X", (int) c);
+        }
+
+        /**
+         * JSON text for stdout with nothing the runner reads as a command and no hidden character: such
+         * characters inside strings as JSON escapes (\\uXXXX), and the bracket of "##[" too. The same JSON to
+         * a parser (the escapes stand for the same characters); JSON outside strings has neither.
+         */
+        static String safeJson(String json) {
+            StringBuilder shown = new StringBuilder(json.length());
+            for (int i = 0; i < json.length(); ) {
+                int c = json.codePointAt(i);
+                int width = Character.charCount(c);
+                if (hidden(c) && c != '\n' && c != '\r' && c != '\t' || c == '[' && i >= 2 && json.startsWith("##", i - 2)) {
+                    for (int j = i; j < i + width; j++) {
+                        shown.append(unicode(json.charAt(j)));
+                    }
+                } else {
+                    shown.appendCodePoint(c);
+                }
+                i += width;
+            }
+            return shown.toString();
+        }
+
         // Escaping as @actions/core's command.ts does it.
         static String escapeData(String s) {
             return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
@@ -513,7 +602,7 @@ class emit implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:ca77fc9c9477 ----
+    // ---- end of shared block Actions, generated text sha256:7dc191e9015a ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -1197,11 +1286,23 @@ class emit implements Callable<Integer> {
          * not JSON. latency_ms is received minus emitted when the timestamp parses.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
+            return record(event, status, env, error, null);
+        }
+
+        /**
+         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
+         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
+         * its sender could not be told, and then the record has no sender.
+         */
+        static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
             ObjectNode record = JSON.createObjectNode();
             record.put("event_id", text(event, "/client_payload/event_id"));
             record.put("event_type", text(event, "/event_type"));
             record.put("source", text(event, "/client_payload/source"));
+            if (sender != null) {
+                record.put("sender", sender);
+            }
             record.put("trace_id", text(event, "/client_payload/trace_id"));
             String timestamp = text(event, "/client_payload/timestamp");
             record.put("timestamp", timestamp);
@@ -1241,7 +1342,7 @@ class emit implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
+    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch

@@ -87,6 +87,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -219,7 +220,8 @@ class events implements Callable<Integer> {
     // ---- the options of the commands that read records ------------------------------------
 
     /** The statuses an event log record may have (the contract's list). */
-    static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught", "emitted");
+    static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught", "emitted",
+            "reconciled");
 
     /** Where the records come from: LOG files, the newest event log artifacts, the event history. Used with @Mixin. */
     static final class Sources {
@@ -263,7 +265,7 @@ class events implements Callable<Integer> {
 
         @Option(names = "--status", paramLabel = "S", split = ",", description = "only records with one of these statuses (replay: "
                 + "events whose last record has one; default failed): routed, unrouted, duplicate, rejected, failed, shadowed, "
-                + "cron-caught, emitted")
+                + "cron-caught, emitted, reconciled")
         List<String> statuses;
 
         @Option(names = "--source", paramLabel = "S", description = "only records of this source (the envelope's source)")
@@ -446,7 +448,8 @@ class events implements Callable<Integer> {
          * artifact logs, the history when read, the window resolved against GitHub's clock when the history
          * was read (else this machine's), and the GitHub API requests that reading cost.
          */
-        record Logs(List<Source> sources, int logs, int artifactLogs, HistoryRead history, Window window, int apiRequests) {
+        record Logs(List<Source> sources, int logs, int artifactLogs, HistoryRead history, Window window, int apiRequests,
+                    List<String> untrusted) {
             /** "2 logs", "the history of o/r (8 days)", "1 log and the history of ...". */
             String describe() {
                 String files = logs + (logs == 1 ? " log" : " logs");
@@ -486,8 +489,11 @@ class events implements Callable<Integer> {
             GitHub client = fromArtifacts != null || history ? github.get() : null;
             int before = client == null ? 0 : client.requests();
             int artifacts = 0;
+            List<String> untrusted = new ArrayList<>();
             if (fromArtifacts != null) {
-                List<Source> fromZips = artifactLogs(client, fromArtifacts, artifactPrefix, spec);
+                List<Source> fromZips = artifactLogs(client, fromArtifacts, artifactPrefix, spec, untrusted);
+                // One line per artifact left out: whoever reads the report or the replay sees what was not trusted.
+                untrusted.forEach(line -> spec.commandLine().getErr().println(spec.qualifiedName() + ": " + line));
                 artifacts = fromZips.size();
                 sources.addAll(fromZips);
             } else if (sources.isEmpty() && !history) {
@@ -504,7 +510,7 @@ class events implements Callable<Integer> {
                 window = resolved[0];
                 sources.addAll(records);
             }
-            return new Logs(sources, logCount, artifacts, read, window, client == null ? 0 : client.requests() - before);
+            return new Logs(sources, logCount, artifacts, read, window, client == null ? 0 : client.requests() - before, untrusted);
         }
 
         /**
@@ -527,7 +533,7 @@ class events implements Callable<Integer> {
                         record = null;
                     }
                     if (record == null || !record.isObject()) {
-                        err.println(source.name() + ":" + (i + 1) + ": skipped: not a JSON object");
+                        err.println(Actions.safe(source.name()) + ":" + (i + 1) + ": skipped: not a JSON object");
                         skipped++;
                         continue;
                     }
@@ -588,9 +594,17 @@ class events implements Callable<Integer> {
 
         /**
          * The newest N artifacts whose name starts with the prefix (GitHub's ?name= filter is an exact
-         * match, so the list is filtered here, page by page, newest first), each unzipped in memory.
+         * match, so the list is filtered here, page by page, newest first), each unzipped in memory. Only
+         * artifacts uploaded by a run on the repository's own default branch are read (DESIGN "Trust"): a
+         * pull request's run, from a fork or from a branch of the repository, can upload an event-log-*
+         * artifact too. Each one left out is named in untrusted, with why; it is not downloaded.
          */
-        private static List<Source> artifactLogs(GitHub github, int count, String prefix, CommandSpec spec) throws IOException, InterruptedException {
+        private static List<Source> artifactLogs(GitHub github, int count, String prefix, CommandSpec spec, List<String> untrusted)
+                throws IOException, InterruptedException {
+            // GET /repos/{owner}/{repo}: its id and default_branch (GitHub's "Get a repository").
+            JsonNode repository = github.call("GET", github.repoPath(""), null, "read the repository", "metadata: read").json();
+            long repositoryId = repository.path("id").asLong(-1);
+            String defaultBranch = repository.path("default_branch").asText("");
             List<JsonNode> chosen = new ArrayList<>();
             for (int page = 1; chosen.size() < count; page++) {
                 Response list = github.call("GET", github.repoPath("/actions/artifacts?per_page=100&page=" + page), null,
@@ -598,7 +612,13 @@ class events implements Callable<Integer> {
                 for (JsonNode artifact : list.json().path("artifacts")) {
                     if (chosen.size() < count && artifact.path("name").asText().startsWith(prefix)
                             && !artifact.path("expired").asBoolean(false)) {
-                        chosen.add(artifact);
+                        String distrust = distrust(artifact.path("workflow_run"), repositoryId, defaultBranch, github.repository());
+                        if (distrust == null) {
+                            chosen.add(artifact);
+                        } else {
+                            untrusted.add("skipped artifact " + Actions.safe(artifact.path("name").asText()) + " (" + artifact.path("id").asLong()
+                                    + "): " + distrust + "; not read");
+                        }
                     }
                 }
                 if (list.header("link").filter(link -> link.contains("rel=\"next\"")).isEmpty()) {
@@ -607,7 +627,8 @@ class events implements Callable<Integer> {
             }
             if (chosen.size() < count) {
                 spec.commandLine().getErr().println(spec.qualifiedName() + ": " + chosen.size() + " of " + count
-                        + " artifacts found whose name starts with '" + prefix + "' in " + github.repository());
+                        + " artifacts found whose name starts with '" + prefix + "' in " + github.repository()
+                        + (untrusted.isEmpty() ? "" : " and uploaded by a run on its default branch " + defaultBranch));
             }
             List<Source> sources = new ArrayList<>();
             for (JsonNode artifact : chosen) {
@@ -616,6 +637,28 @@ class events implements Callable<Integer> {
                 sources.addAll(unzipLogs(name, followRedirect(github, redirect, "download " + name, "actions: read", name)));
             }
             return sources;
+        }
+
+        /**
+         * Why an artifact's run cannot be trusted, from the workflow_run GitHub lists with it (REST "List
+         * artifacts for a repository": id, repository_id, head_repository_id, head_branch, head_sha); null
+         * when it ran on the default branch of the repository itself.
+         */
+        static String distrust(JsonNode run, long repositoryId, String defaultBranch, String repository) {
+            if (!run.isObject() || !run.path("head_repository_id").canConvertToLong()) {
+                return "GitHub names no workflow run with a head repository for it";
+            }
+            if (run.path("head_repository_id").asLong() != repositoryId || run.path("repository_id").canConvertToLong()
+                    && run.path("repository_id").asLong() != repositoryId) {
+                return "uploaded by a run whose head is another repository (id " + run.path("head_repository_id").asLong()
+                        + ": a fork's pull request), not by a run on the default branch of " + repository;
+            }
+            String branch = run.path("head_branch").asText(null);
+            if (branch == null || !branch.equals(defaultBranch)) {
+                return "uploaded by a run on " + (branch == null ? "no branch" : "the branch '" + Actions.safe(branch) + "'")
+                        + " (a pull request's or another branch's run), not on the default branch " + defaultBranch + " of " + repository;
+            }
+            return null;
         }
 
         /**
@@ -667,13 +710,19 @@ class events implements Callable<Integer> {
                         + "validate, claim and route again; route then skips the targets each already started.",
                 "The records of an event are grouped by event_id, and its last record (in log order; across logs, by "
                         + "received_at) decides its status: an event that failed and was routed later is not replayed.",
-                "A rejected event is checked against the schemas first (bundled, docs/events/schema/, $EVENT_SCHEMAS, "
-                        + "--schemas) and not sent while it is still invalid.",
+                "Only what can be trusted is sent (docs/security.md): artifacts uploaded by a run on the repository's own "
+                        + "default branch (a pull request's run, from a fork or a branch, can upload event-log-* artifacts too: "
+                        + "those are named and not read); a record whose event_id is its document's; a document that passes "
+                        + "the envelope and its type's schema (bundled, docs/events/schema/, $EVENT_SCHEMAS, --schemas: the "
+                        + "layers validate uses), whatever its status, so a rejected event is sent once a schema fix makes it "
+                        + "valid; and a record whose sender is on EVENT_BUS_SENDERS. An event rejected by the sender rule is "
+                        + "never sent. A record that names no sender (written before records had one, or for an event read "
+                        + "from a file) is not sent unless --allow-no-sender says so.",
                 "--history reads the event history (the branch event-bus-history, which the scripts append to in "
                         + "workflows that set EVENT_BUS_HISTORY=true) with one API request, from the day of --since on; "
                         + "durations then count back from GitHub's clock.",
-                "stdout: one line per event: sent, would-send (--dry-run), invalid, skipped or failed; stderr: a count "
-                        + "(and what reading GitHub cost)."},
+                "stdout: one line per event: sent, would-send (--dry-run), invalid or skipped (with the reason), or "
+                        + "failed; stderr: the artifacts not read, a count (and what reading GitHub cost)."},
             footerHeading = "%nEnvironment:%n",
             footer = {
                 "  GITHUB_TOKEN, GH_TOKEN  the token; needs contents: write to send,",
@@ -685,6 +734,8 @@ class events implements Callable<Integer> {
                 "  EVENT_LOG               the log read when no LOG, --history or",
                 "                          --from-artifacts is given (else event_log.jsonl)",
                 "  EVENT_SCHEMAS           a directory of schemas (a layer below --schemas)",
+                "  EVENT_BUS_SENDERS       whose records are sent again (default",
+                "                          github-actions[bot]), as the router's rule",
                 "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
                 "",
                 "Example:",
@@ -694,9 +745,10 @@ class events implements Callable<Integer> {
                 "  events replay --history --since 7d --status failed"},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
-                "0:every selected event was sent (or listed, with --dry-run), or none was selected",
-                "1:an event could not be sent: still invalid, no event document in its record, refused by GitHub; "
-                        + "or GitHub unreachable, or internal failure",
+                "0:every selected event that could be trusted was sent (or listed, with --dry-run); those that could not "
+                        + "are listed as skipped or invalid",
+                "1:GitHub refused to take an event, or an event id asked for is in none of the records read; or GitHub "
+                        + "unreachable, or internal failure",
                 "2:an unreadable log or bad usage; nothing was sent"})
     static final class Replay implements Callable<Integer> {
         @ParentCommand
@@ -715,9 +767,14 @@ class events implements Callable<Integer> {
         @Option(names = "--dry-run", description = "list what would be sent; send nothing")
         boolean dryRun;
 
-        @Option(names = "--schemas", paramLabel = "DIR", description = "schemas to check rejected events against, above the others "
+        @Option(names = "--schemas", paramLabel = "DIR", description = "schemas to check the events against, above the others "
                 + "(envelope.schema.json, events/<type>.schema.json)")
         Path schemasDir;
+
+        @Option(names = "--allow-no-sender", description = "also send the events whose record names no sender (recorded before "
+                + "records had one, or read from a file): GitHub delivers each with the sender of this token, so sending one "
+                + "vouches for it (the replay workflow sends as github-actions[bot])")
+        boolean allowNoSender;
 
         @Mixin
         Retries retries;
@@ -727,11 +784,22 @@ class events implements Callable<Integer> {
 
         private GitHub github;
 
-        /** The record that decides an event's status, and the latest one holding its document. */
+        /**
+         * The record that decides an event's status, the latest one holding its document (which is what
+         * is sent, and whose sender and event_id are checked), and the sender of a record of it that the
+         * sender rule rejected, if any (such an event is never sent again).
+         */
         private static final class Latest {
             EventLogs.Entry decides;
             Instant receivedAt;
             JsonNode document;
+            JsonNode documentRecord;
+            String senderRejected;
+
+            void document(JsonNode record) {
+                document = record.get("event");
+                documentRecord = record;
+            }
         }
 
         @Override
@@ -764,18 +832,20 @@ class events implements Callable<Integer> {
                     return; // an event that could not be read has no id to replay it by
                 }
                 Latest latest = byEvent.computeIfAbsent(eventId, id -> new Latest());
+                if (rejectedBySenderRule(entry.record())) {
+                    latest.senderRejected = Optional.ofNullable(text(entry.record(), "/sender")).orElse("none that could be told");
+                }
                 Instant receivedAt = parseInstant(text(entry.record(), "/received_at"));
                 // In one log, a later line is later; across logs (artifacts come newest first), received_at decides.
                 if (latest.decides == null || latest.decides.source() == entry.source() || latest.receivedAt == null || receivedAt == null
                         || !receivedAt.isBefore(latest.receivedAt)) {
                     latest.decides = entry;
                     latest.receivedAt = receivedAt;
-                    JsonNode event = entry.record().get("event");
-                    if (isDocument(event)) {
-                        latest.document = event;
+                    if (isDocument(entry.record().get("event"))) {
+                        latest.document(entry.record());
                     }
                 } else if (latest.document == null && isDocument(entry.record().get("event"))) {
-                    latest.document = entry.record().get("event");
+                    latest.document(entry.record());
                 }
             });
 
@@ -792,16 +862,16 @@ class events implements Callable<Integer> {
             List<List<String>> rows = new ArrayList<>();
             for (String id : new LinkedHashSet<>(eventIds)) {
                 if (!byEvent.containsKey(id)) {
-                    out.println("not-found " + id + ": in none of " + read.where() + " read");
+                    out.println("not-found " + id + ": in none of " + Actions.safe(read.where()) + " read");
                     counts.merge("not found", 1, Integer::sum);
                     rows.add(List.of("", id, "", "not found in the logs read"));
                 } else if (selected.stream().noneMatch(e -> e.getKey().equals(id))) {
                     JsonNode record = byEvent.get(id).decides.record();
-                    err.println("replay: " + id + ": its last record is " + text(record, "/status")
+                    err.println("replay: " + id + ": its last record is " + Actions.safe(text(record, "/status"))
                             + (filter.narrowed()
-                                    ? " (" + text(record, "/event_type") + ", received " + text(record, "/received_at") + ")" : "")
+                                    ? " (" + Actions.safe(text(record, "/event_type")) + ", received " + Actions.safe(text(record, "/received_at")) + ")" : "")
                             + ", which the selection leaves out" + (wanted.contains(text(record, "/status")) ? "" : "; add --status "
-                            + text(record, "/status") + " to replay it"));
+                            + Actions.safe(text(record, "/status")) + " to replay it"));
                 }
             }
             out.flush();
@@ -813,43 +883,40 @@ class events implements Callable<Integer> {
                         + (eventIds.isEmpty() ? "" : " and one of the event ids asked for"));
                 return CommandLine.ExitCode.OK;
             }
-            // Whatever is wrong with the token or the schemas is exit 2 before anything is sent.
-            EventSchemas schemas = selected.stream().anyMatch(e -> "rejected".equals(text(e.getValue().decides.record(), "/status")))
-                    ? EventSchemas.load(schemasDir, parent.env, spec) : null;
+            // Whatever is wrong with the token or the schemas is exit 2 before anything is sent. Every document is
+            // checked, whatever its status: a failed record's document was never checked by anyone this replay trusts.
+            EventSchemas schemas = selected.isEmpty() ? null : EventSchemas.load(schemasDir, parent.env, spec);
             if (!dryRun && !selected.isEmpty()) {
                 github();
             }
             for (Map.Entry<String, Latest> event : selected) {
                 String eventId = event.getKey();
-                JsonNode record = event.getValue().decides.record();
-                JsonNode document = event.getValue().document;
+                Latest latest = event.getValue();
+                JsonNode record = latest.decides.record();
+                JsonNode document = latest.document;
                 String eventType = document != null ? text(document, "/event_type") : text(record, "/event_type");
                 String result;
-                String reason = null;
-                if (document == null) {
+                String reason = untrusted(eventId, latest);
+                if (reason != null) {
                     result = "skipped";
-                    reason = "the record holds no event document";
+                } else if ((reason = invalid(eventId, document, schemas)) != null) {
+                    result = "invalid";
+                } else if (dryRun) {
+                    result = "would-send";
                 } else {
-                    String problem = !"rejected".equals(text(record, "/status")) ? null
-                            : schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
-                    if (problem != null) {
-                        result = "invalid";
-                        reason = problem;
-                    } else if (dryRun) {
-                        result = "would-send";
-                    } else {
-                        reason = send(document);
-                        result = reason == null ? "sent" : "failed";
-                    }
+                    reason = send(document);
+                    result = reason == null ? "sent" : "failed";
                 }
                 counts.merge(result, 1, Integer::sum);
                 rows.add(List.of(String.valueOf(eventType), eventId, String.valueOf(text(record, "/status")),
                         result + (reason != null ? ": " + reason : "")));
-                out.println(result + (document != null ? " " + eventType : "") + " " + eventId + (reason != null ? ": " + reason : ""));
+                // One line per event, every value in it shown safely: these records may come from anyone who could upload.
+                out.println(result + (document != null ? " " + Actions.safe(eventType) : "") + " " + Actions.safe(eventId)
+                        + (reason != null ? ": " + Actions.safe(reason) : ""));
                 out.flush();
             }
-            int notSent = counts.entrySet().stream().filter(c -> !List.of("sent", "would-send").contains(c.getKey()))
-                    .mapToInt(Map.Entry::getValue).sum();
+            // Only what was trusted and valid and still not taken by GitHub (or an id asked for and not found) fails the replay.
+            int notSent = counts.getOrDefault("failed", 0) + counts.getOrDefault("not found", 0);
             String summary = "replay: " + (dryRun ? counts.getOrDefault("would-send", 0) + " would be sent" : counts.getOrDefault("sent", 0) + " sent")
                     + ", " + counts.getOrDefault("invalid", 0) + " invalid"
                     + (counts.containsKey("skipped") ? ", " + counts.get("skipped") + " skipped" : "")
@@ -863,6 +930,32 @@ class events implements Callable<Integer> {
             err.flush();
             Actions.appendSummary(markdown(summary, rows), parent.env);
             return notSent > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+        }
+
+        /**
+         * Why an event's records cannot be trusted to send it again (null when they can): it has no event
+         * document, a record of it was rejected by the sender rule, or the record holding its document names
+         * no sender (unless --allow-no-sender), or one that is not on EVENT_BUS_SENDERS.
+         */
+        private String untrusted(String eventId, Latest latest) {
+            if (latest.document == null) {
+                return "the record holds no event document";
+            }
+            if (latest.senderRejected != null) {
+                return "it was rejected by the sender rule (sender " + latest.senderRejected + "): an event from a sender not "
+                        + "allowed is never sent again";
+            }
+            return senderDistrust(latest.documentRecord, allowNoSender, parent.env);
+        }
+
+        /** Why the document cannot be sent as it is (null when it can): its event_id is not its record's, or it breaks the schemas. */
+        private static String invalid(String eventId, JsonNode document, EventSchemas schemas) {
+            String documentId = text(document, "/client_payload/event_id");
+            if (!eventId.equals(documentId)) {
+                return "the record's event_id is not its document's (" + documentId + "): a record that does not describe its "
+                        + "own event is not sent";
+            }
+            return schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
         }
 
         /** The event as it was dispatched the first time: its type and its payload, event_id included. Null when GitHub took it. */
@@ -885,7 +978,7 @@ class events implements Callable<Integer> {
             StringBuilder md = new StringBuilder("### Event replay\n\n").append(summary.substring("replay: ".length())).append(".\n\n")
                     .append("| Event type | Event id | Last status | Result |\n|---|---|---|---|\n");
             for (List<String> row : rows) {
-                md.append("| `").append(Actions.cell(row.get(0))).append("` | `").append(Actions.cell(row.get(1))).append("` | ")
+                md.append("| ").append(Actions.code(row.get(0))).append(" | ").append(Actions.code(row.get(1))).append(" | ")
                         .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
             }
             return md.toString();
@@ -901,45 +994,61 @@ class events implements Callable<Integer> {
                         + "workflow sets EVENT_BUS_HISTORY=true records what it emitted (status emitted) in the event history, "
                         + "and each router step records what it decided (routed, unrouted, duplicate, rejected, failed, shadowed).",
                 "reconcile reads the history since --since (one API request, whatever its size) and replays each event that "
-                        + "has an emitted record older than --grace and no other record with its event_id: one "
-                        + "POST /repos/{owner}/{repo}/dispatches per event, with the event document as it was emitted (event_id "
-                        + "and timestamp kept). An event a cron path caught (cron-caught) is not replayed either: its item was handled.",
+                        + "has an emitted record older than --grace and no record of a router step (or of a cron path, or of a "
+                        + "consumer) with its event_id: one POST /repos/{owner}/{repo}/dispatches per event, with the event "
+                        + "document as it was emitted (event_id and timestamp kept).",
+                "It remembers what it sent: each replay appends a reconciled record to the history (always, EVENT_BUS_HISTORY "
+                        + "or not: that record is its memory). An event is replayed at most once per --grace and at most "
+                        + MAX_RECONCILED + " times in all; after that, if still no router has recorded it, it is listed as "
+                        + "undeliverable and the run exits 1, so a scheduled run fails where people look.",
+                "What it sends is checked first, as replay checks it: the record's event_id is its document's, the document "
+                        + "passes the envelope and its type's schema, and a sender the record names is on EVENT_BUS_SENDERS. "
+                        + "An emitted record names none (the sender is whoever's token emit used, which emit does not see): it is "
+                        + "trusted for being in the history, which only a token with contents: write can add to.",
                 "Why the grace: a router that is still running has not written its record yet, and GitHub delays deliveries "
                         + "by minutes during incidents; an event younger than the grace is left for a later run. If the original "
                         + "is delivered after the replay all the same, it is a duplicate at the router (dedupe's claim): its "
                         + "targets are started once. Times are GitHub's clock (the Date of its answer).",
-                "stdout: one line per event: replayed, would-replay (--dry-run) or failed; stderr: a count."},
+                "stdout: one line per event: replayed, would-replay (--dry-run), failed, undeliverable, skipped or invalid "
+                        + "(with the reason); stderr: a count."},
             footerHeading = "%nEnvironment:%n",
             footer = {
-                "  GITHUB_TOKEN, GH_TOKEN  the token; contents: read for the history, and",
-                "                          contents: write to send",
+                "  GITHUB_TOKEN, GH_TOKEN  the token; contents: write (to read the",
+                "                          history, send, and append reconciled records)",
                 "  GITHUB_REPOSITORY       owner/name of the history, and where the events",
                 "                          are sent (--repo)",
                 "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
                 "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+                "  EVENT_SCHEMAS           a directory of schemas the events are checked",
+                "                          against (a layer over the bundled ones)",
+                "  EVENT_BUS_SENDERS       the senders a record may name (default",
+                "                          github-actions[bot])",
+                "  EVENT_LOG               reconciled records are also appended to it",
                 "  EVENT_BUS_HISTORY       not read here: the history is what the scripts",
                 "                          of workflows with EVENT_BUS_HISTORY=true append",
                 "                          (producers: emitted; the router: the rest)",
                 "",
                 "Requests: one to read the history (its zipball; the archive comes from",
-                "storage), and one per event replayed.",
+                "storage), and two per event replayed (the dispatch, and its reconciled",
+                "record).",
                 "",
                 "Example:",
                 "  events reconcile --grace 15m --since 24h",
                 "  events reconcile --dry-run"},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
-                "0:every event due was replayed (or listed, with --dry-run), or none was due",
-                "1:an event could not be sent (refused by GitHub, or no event document in its record); or GitHub unreachable, "
-                        + "or internal failure",
+                "0:every event due was replayed (or listed, with --dry-run), or none was due; those that could not be "
+                        + "trusted are listed as skipped or invalid",
+                "1:an event could not be sent (refused by GitHub), or an event is undeliverable (replayed "
+                        + MAX_RECONCILED + " times and still received by no router); or GitHub unreachable, or internal failure",
                 "2:bad usage; nothing was sent"})
     static final class Reconcile implements Callable<Integer> {
         @ParentCommand
         events parent;
 
         @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "15m",
-                description = "replay only events emitted longer ago than this (default: ${DEFAULT-VALUE}): a router still running, "
-                        + "or a delivery GitHub delays, has not recorded the event yet")
+                description = "replay only events emitted (or last replayed) longer ago than this (default: ${DEFAULT-VALUE}): a "
+                        + "router still running, or a delivery GitHub delays, has not recorded the event yet")
         String grace;
 
         @Option(names = "--since", paramLabel = "WHEN", defaultValue = "24h",
@@ -947,7 +1056,7 @@ class events implements Callable<Integer> {
                         + "(default: ${DEFAULT-VALUE})")
         String since;
 
-        @Option(names = "--dry-run", description = "list the events that would be replayed; send nothing")
+        @Option(names = "--dry-run", description = "list the events that would be replayed; send nothing, record nothing")
         boolean dryRun;
 
         @Mixin
@@ -966,6 +1075,7 @@ class events implements Callable<Integer> {
             Duration graceTime = When.duration(grace, "--grace", spec);
             Span span = new Span(When.parse(since, "--since", spec), null);
             GitHub github = parent.github(retries.maxAttempts, retries.budget());
+            EventSchemas schemas = EventSchemas.load(null, parent.env, spec);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             EventLogs.Logs read = EventLogs.read(List.of(), null, null, true, span, parent.env, spec, () -> github);
@@ -973,64 +1083,120 @@ class events implements Callable<Integer> {
             Instant due = window.now().minus(graceTime);
             Map<String, Emitted> emitted = new LinkedHashMap<>();
             Set<String> received = new HashSet<>();
+            Map<String, List<Instant>> reconciled = new HashMap<>();
             EventLogs.records(read.sources(), err, entry -> {
                 JsonNode record = entry.record();
                 String eventId = text(record, "/event_id");
                 if (eventId == null) {
                     return;
                 }
-                if ("emitted".equals(text(record, "/status"))) {
+                String status = String.valueOf(text(record, "/status"));
+                if (status.equals("emitted")) {
                     // A producer that emitted the same event twice: the newer emission is the one that may still be on its way.
                     Instant at = recordTime(record);
                     Emitted known = emitted.get(eventId);
                     if (known == null || at != null && (known.at() == null || at.isAfter(known.at()))) {
                         emitted.put(eventId, new Emitted(eventId, record, at));
                     }
+                } else if (status.equals("reconciled")) {
+                    // reconcile's own memory: a replay is no sign that anyone received the event.
+                    reconciled.computeIfAbsent(eventId, id -> new ArrayList<>()).add(Optional.ofNullable(recordTime(record)).orElse(Instant.EPOCH));
                 } else {
-                    received.add(eventId); // any record of a router step, or of a cron path that handled the item
+                    received.add(eventId); // any record of a router step, of a cron path that handled the item, or of a consumer
                 }
             });
             List<Emitted> missing = emitted.values().stream().filter(e -> !received.contains(e.eventId()) && window.contains(e.at()))
                     .sorted(Comparator.comparing(Emitted::at)).toList();
-            List<Emitted> dueNow = missing.stream().filter(e -> !e.at().isAfter(due)).toList();
-            int waiting = missing.size() - dueNow.size();
+            List<Emitted> dueNow = new ArrayList<>();
+            int waiting = 0;
+            int resentWithinGrace = 0;
+            for (Emitted event : missing) {
+                List<Instant> resent = reconciled.getOrDefault(event.eventId(), List.of());
+                Instant last = resent.stream().max(Comparator.naturalOrder()).orElse(null);
+                if (event.at().isAfter(due)) {
+                    waiting++;
+                } else if (last != null && last.isAfter(due)) {
+                    resentWithinGrace++; // at most once per grace: the last replay may still be on its way
+                } else {
+                    dueNow.add(event);
+                }
+            }
 
             Map<String, Integer> counts = new LinkedHashMap<>();
             List<List<String>> rows = new ArrayList<>();
             for (Emitted event : dueNow) {
                 JsonNode document = event.record().get("event");
                 String eventType = Optional.ofNullable(text(document, "/event_type")).orElse(text(event.record(), "/event_type"));
+                List<Instant> resent = reconciled.getOrDefault(event.eventId(), List.of());
                 String result;
                 String reason = null;
-                if (document == null || !document.path("event_type").isTextual() || !document.path("client_payload").isObject()) {
-                    result = "failed";
+                if (resent.size() >= MAX_RECONCILED) {
+                    result = "undeliverable";
+                    reason = "replayed " + resent.size() + " times, the last at " + TIMESTAMP.format(resent.stream().max(Comparator.naturalOrder())
+                            .orElseThrow()) + ", and no router has recorded it: see GitHub's status, and the router's runs";
+                } else if (document == null || !document.path("event_type").isTextual() || !document.path("client_payload").isObject()) {
+                    result = "skipped";
                     reason = "its emitted record holds no event document";
+                } else if ((reason = senderDistrust(event.record(), true, parent.env)) != null) {
+                    result = "skipped";
+                } else if (!event.eventId().equals(text(document, "/client_payload/event_id"))) {
+                    result = "invalid";
+                    reason = "the record's event_id is not its document's (" + text(document, "/client_payload/event_id") + ")";
+                } else if ((reason = schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null)) != null) {
+                    result = "invalid";
                 } else if (dryRun) {
                     result = "would-replay";
                 } else {
                     reason = dispatchEvent(github, document);
                     result = reason == null ? "replayed" : "failed";
+                    if (reason == null) {
+                        remember(github, document, resent.size() + 1, window.now(), err);
+                    }
                 }
                 counts.merge(result, 1, Integer::sum);
-                out.println(result + " " + eventType + " " + event.eventId() + (reason != null ? ": " + reason : ""));
+                out.println(result + " " + Actions.safe(eventType) + " " + Actions.safe(event.eventId()) + (reason != null ? ": " + Actions.safe(reason) : ""));
                 out.flush();
                 rows.add(List.of(String.valueOf(eventType), event.eventId(), TIMESTAMP.format(event.at()), result + (reason != null ? ": " + reason : "")));
             }
             int failed = counts.getOrDefault("failed", 0);
+            int undeliverable = counts.getOrDefault("undeliverable", 0);
             String summary = "reconcile: " + (dryRun ? counts.getOrDefault("would-replay", 0) + " would be replayed"
-                    : counts.getOrDefault("replayed", 0) + " replayed") + ", " + failed + " failed, of " + dueNow.size()
+                    : counts.getOrDefault("replayed", 0) + " replayed") + ", " + failed + " failed"
+                    + (undeliverable > 0 ? ", " + undeliverable + " undeliverable" : "")
+                    + (counts.containsKey("skipped") ? ", " + counts.get("skipped") + " skipped" : "")
+                    + (counts.containsKey("invalid") ? ", " + counts.get("invalid") + " invalid" : "")
+                    + ", of " + dueNow.size()
                     + (dueNow.size() == 1 ? " event" : " events") + " emitted " + window.describe() + " and before " + TIMESTAMP.format(due)
                     + " (grace " + grace + ") that no router received; " + waiting + " emitted within the grace left for a later run"
+                    + (resentWithinGrace > 0 ? "; " + resentWithinGrace + " replayed within the grace left for a later run" : "")
                     + (dryRun ? " (dry run: nothing sent)" : "") + "; the history read with " + read.apiRequests() + " API request"
                     + (read.apiRequests() == 1 ? "" : "s");
-            if (failed > 0) {
-                Actions.error(err, null, 0, "Reconciliation incomplete", summary, parent.env);
+            if (failed > 0 || undeliverable > 0) {
+                Actions.error(err, null, 0, undeliverable > 0 ? "Undeliverable events" : "Reconciliation incomplete", summary, parent.env);
             } else {
                 err.println(summary);
             }
             err.flush();
             Actions.appendSummary(markdown(summary, rows), parent.env);
-            return failed > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+            return failed > 0 || undeliverable > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+        }
+
+        /**
+         * reconcile's memory: a reconciled record of the event sent again, appended to the history whatever
+         * EVENT_BUS_HISTORY says (and to $EVENT_LOG when set). Its received_at is GitHub's clock, which the
+         * next run compares with; resent counts the replays so far. One that cannot be appended is a warning
+         * (History.append says so): the next run may then send the event once more than it should.
+         */
+        private void remember(GitHub github, JsonNode document, int resent, Instant now, PrintWriter err) throws IOException, InterruptedException {
+            ObjectNode record = EventLog.record(document, "reconciled", parent.env, null);
+            record.put("received_at", TIMESTAMP.format(now));
+            record.putNull("latency_ms");
+            record.put("resent", resent);
+            Path log = EventLog.fromEnv(parent.env);
+            if (log != null) {
+                EventLog.append(log, List.of(record));
+            }
+            History.append(github, List.of(record), err, parent.env);
         }
 
         private static String markdown(String summary, List<List<String>> rows) {
@@ -1038,12 +1204,42 @@ class events implements Callable<Integer> {
             if (!rows.isEmpty()) {
                 md.append("\n| Event type | Event id | Emitted | Result |\n|---|---|---|---|\n");
                 for (List<String> row : rows) {
-                    md.append("| `").append(Actions.cell(row.get(0))).append("` | `").append(Actions.cell(row.get(1))).append("` | ")
+                    md.append("| ").append(Actions.code(row.get(0))).append(" | ").append(Actions.code(row.get(1))).append(" | ")
                             .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
                 }
             }
             return md.toString();
         }
+    }
+
+    /** How often reconcile sends an event again before it calls it undeliverable. */
+    static final int MAX_RECONCILED = 3;
+
+    /** Whether a record is a rejection by the sender rule (validate's or route's: rule sender). */
+    static boolean rejectedBySenderRule(JsonNode record) {
+        return "rejected".equals(text(record, "/status")) && String.valueOf(text(record, "/error")).contains("(rule: sender)");
+    }
+
+    /**
+     * Why a record's event may not be sent again for the sender it names (null when it may): GitHub delivers
+     * the event sent again with the sender of the token that sends it (github-actions[bot] in a workflow), so
+     * an event first sent by someone not on EVENT_BUS_SENDERS would come back in the name of one who is. The
+     * rule is the router's own (Senders). A record that names no sender fails closed unless allowed.
+     */
+    static String senderDistrust(JsonNode record, boolean allowNoSender, Map<String, String> env) {
+        JsonNode sender = record.get("sender");
+        if (sender == null || sender.isNull()) {
+            return allowNoSender ? null : "its record names no sender (written before records had one, or for an event read from a "
+                    + "file): not sent unless --allow-no-sender vouches for it";
+        }
+        if (!sender.isTextual()) {
+            return "its record's sender is not a login (" + sender.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ")";
+        }
+        if (!Senders.allows(sender.asText(), env)) {
+            return "its sender '" + sender.asText() + "' is not one of " + String.join(", ", Senders.allowed(env))
+                    + " (EVENT_BUS_SENDERS): it is not sent again in another's name";
+        }
+        return null;
     }
 
     /**
@@ -1161,7 +1357,8 @@ class events implements Callable<Integer> {
                 json.putObject("max_rejected").put("limit", maxRejected).put("rejected_events", report.rejectedEvents())
                         .put("exceeded", report.rejectedEvents() > maxRejected);
             }
-            out.print(this.json ? json.toPrettyString() + "\n" : report.table());
+            // Values of the records are shown safely in the table; the JSON keeps them exact, escaped where the runner could misread them.
+            out.print(this.json ? Actions.safeJson(json.toPrettyString()) + "\n" : report.table());
             out.flush();
             if (read.apiRequests() > 0) {
                 err.println("stats: " + read.cost());
@@ -1200,6 +1397,15 @@ class events implements Callable<Integer> {
         private final Map<String, List<Long>> dispatchMs = new TreeMap<>();
         private int cronCaught;
         private List<TraceSpan> traces = List.of();
+        /** Events reconcile sent again MAX_RECONCILED times that no router, cron path or consumer recorded: event id to its replays. */
+        private final Map<String, Undeliverable> undeliverable = new TreeMap<>();
+
+        /** An event reconcile gave up on: its type, how often it was sent again, the last time. */
+        record Undeliverable(String eventType, int resent, Instant last) {
+            List<String> row(String eventId) {
+                return List.of(eventType, eventId, String.valueOf(resent), last == null ? "-" : TIMESTAMP.format(last));
+            }
+        }
 
         private Report(int records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
             this.records = records;
@@ -1214,6 +1420,8 @@ class events implements Callable<Integer> {
         static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
             Report report = new Report(records.size(), read, skipped, logs, window, filters, dayTable);
             Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
+            Map<String, List<JsonNode>> reconciled = new HashMap<>();
+            Set<String> received = new HashSet<>();
             for (int i = 0; i < records.size(); i++) {
                 JsonNode record = records.get(i);
                 String type = Optional.ofNullable(text(record, "/event_type")).orElse("(none)");
@@ -1234,6 +1442,11 @@ class events implements Callable<Integer> {
                 }
                 if (status.equals("cron-caught")) {
                     report.cronCaught++;
+                }
+                if (status.equals("reconciled")) {
+                    reconciled.computeIfAbsent(event, e -> new ArrayList<>()).add(record);
+                } else if (!status.equals("emitted")) {
+                    received.add(event);
                 }
                 if (status.equals("rejected")) {
                     report.rejectedRecords++;
@@ -1257,6 +1470,13 @@ class events implements Callable<Integer> {
                     byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
                 }
             }
+            // The same rule as reconcile's: replayed MAX_RECONCILED times, and no record of anyone who received it.
+            reconciled.forEach((event, replays) -> {
+                if (replays.size() >= MAX_RECONCILED && !received.contains(event)) {
+                    report.undeliverable.put(event, new Undeliverable(Optional.ofNullable(text(replays.get(0), "/event_type")).orElse("(none)"),
+                            replays.size(), replays.stream().map(events::recordTime).filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null)));
+                }
+            });
             report.traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
                     .filter(Objects::nonNull)
                     .sorted(Comparator.comparingLong(TraceSpan::spanMs).reversed().thenComparing(TraceSpan::traceId))
@@ -1328,7 +1548,7 @@ class events implements Callable<Integer> {
             rows.add(header);
             byType.forEach((type, tally) -> rows.add(tally.row(type, statuses)));
             rows.add(all.row("all", statuses));
-            StringBuilder text = new StringBuilder(heading() + "\n\n").append(aligned(rows));
+            StringBuilder text = new StringBuilder(Actions.safe(heading()) + "\n\n").append(aligned(rows));
             text.append("(latency_ms: received_at minus timestamp, over routed records only)\n");
             if (dayTable && !byDay.isEmpty()) {
                 List<List<String>> dayRows = new ArrayList<>();
@@ -1360,6 +1580,14 @@ class events implements Callable<Integer> {
                 text.append("\ncron-caught: ").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
                         .append(" the cron paths caught that no event had handled\n");
             }
+            if (!undeliverable.isEmpty()) {
+                text.append("\nundeliverable: ").append(undeliverable.size()).append(undeliverable.size() == 1 ? " event" : " events")
+                        .append(" reconcile sent again ").append(MAX_RECONCILED).append(" times that no router received\n");
+                List<List<String>> undeliverableRows = new ArrayList<>();
+                undeliverableRows.add(List.of("event type", "event id", "replays", "last replayed"));
+                undeliverable.forEach((id, u) -> undeliverableRows.add(u.row(id)));
+                text.append(aligned(undeliverableRows));
+            }
             if (!traces.isEmpty()) {
                 List<List<String>> traceRows = new ArrayList<>();
                 traceRows.add(List.of("trace", "events", "first", "last", "span ms"));
@@ -1372,8 +1600,9 @@ class events implements Callable<Integer> {
             return text.toString();
         }
 
-        /** Columns padded to their widest cell; numbers to the right. */
-        private static String aligned(List<List<String>> rows) {
+        /** Columns padded to their widest cell; numbers to the right. Every cell is shown safely: a value may start the line. */
+        private static String aligned(List<List<String>> unsafe) {
+            List<List<String>> rows = unsafe.stream().map(row -> row.stream().map(Actions::safe).toList()).toList();
             int[] widths = new int[rows.get(0).size()];
             rows.forEach(row -> {
                 for (int i = 0; i < row.size(); i++) {
@@ -1407,11 +1636,11 @@ class events implements Callable<Integer> {
 
         String markdown() {
             List<String> statuses = statusList();
-            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(heading()).append(".\n\n");
+            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(Actions.cell(heading())).append(".\n\n");
             md.append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
                     .append("--:|".repeat(statuses.size() + 3)).append('\n');
-            byType.forEach((type, tally) -> md.append(markdownRow(tally.row("`" + type + "`", statuses))));
-            md.append(markdownRow(all.row("**all**", statuses)));
+            byType.forEach((type, tally) -> md.append(markdownRow(Actions.code(type), tally.row(type, statuses))));
+            md.append(markdownRow("**all**", all.row("all", statuses)));
             md.append("\nLatency: `received_at` minus `timestamp`, over routed records only.\n");
             if (!byDay.isEmpty()) {
                 md.append("\n#### Events per day\n\n```mermaid\n").append(mermaid()).append("```\n");
@@ -1424,7 +1653,7 @@ class events implements Callable<Integer> {
             if (!dispatchMs.isEmpty()) {
                 md.append("\n#### Time to dispatch\n\nFrom the event's `timestamp` to each target's `dispatched_at`.\n\n"
                         + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n");
-                dispatchRows().forEach(row -> md.append(markdownRow(List.of("`" + row.get(0) + "`", row.get(1), row.get(2), row.get(3)))));
+                dispatchRows().forEach(row -> md.append(markdownRow(Actions.code(row.get(0)), row)));
             }
             md.append("\n#### Schema drift\n\n");
             if (rejectedRecords == 0) {
@@ -1432,13 +1661,20 @@ class events implements Callable<Integer> {
             } else {
                 md.append(":x: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s").append(" (")
                         .append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(").\n\n| Rule | Rejected |\n|---|--:|\n");
-                mostFirst(driftByRule).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
+                mostFirst(driftByRule).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
                 md.append("\n| Source | Rejected |\n|---|--:|\n");
-                mostFirst(driftBySource).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
+                mostFirst(driftBySource).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
             }
             if (cronCaught > 0) {
                 md.append("\n#### Cron-caught\n\n").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
                         .append(" the cron paths caught that no event had handled.\n");
+            }
+            if (!undeliverable.isEmpty()) {
+                md.append("\n#### Undeliverable\n\n:x: ").append(undeliverable.size()).append(undeliverable.size() == 1 ? " event" : " events")
+                        .append(" reconcile sent again ").append(MAX_RECONCILED).append(" times that no router received.\n\n")
+                        .append("| Event type | Event id | Replays | Last replayed |\n|---|---|--:|---|\n");
+                undeliverable.forEach((id, u) -> md.append("| ").append(Actions.code(u.eventType())).append(" ")
+                        .append(markdownRow(Actions.code(id), u.row(id).subList(1, 4))));
             }
             if (!traces.isEmpty()) {
                 md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n");
@@ -1450,8 +1686,14 @@ class events implements Callable<Integer> {
             return md.toString();
         }
 
+        /** A table row of values, each escaped (Actions.cell). */
         private static String markdownRow(List<String> cells) {
             return "| " + cells.stream().map(Actions::cell).collect(Collectors.joining(" | ")) + " |\n";
+        }
+
+        /** A row whose first cell is Markdown already (a code span, **all**) in place of row's first value; the rest escaped. */
+        private static String markdownRow(String first, List<String> row) {
+            return "| " + first + " " + markdownRow(row.subList(1, row.size()));
         }
 
         ObjectNode json() {
@@ -1492,6 +1734,10 @@ class events implements Callable<Integer> {
             ArrayNode dispatch = report.putArray("dispatch_ms");
             dispatchMs.forEach((type, times) -> dispatch.addObject().put("event_type", type).put("targets", times.size())
                     .put("median", percentile(times, 50)).put("p95", percentile(times, 95)));
+            ObjectNode lost = report.putObject("undeliverable").put("total", undeliverable.size());
+            ArrayNode lostEvents = lost.putArray("events");
+            undeliverable.forEach((id, u) -> lostEvents.addObject().put("event_id", id).put("event_type", u.eventType())
+                    .put("resent", u.resent()).put("last_resent_at", u.last() == null ? null : TIMESTAMP.format(u.last())));
             ObjectNode cron = report.putObject("cron_caught").put("total", cronCaught);
             ObjectNode cronByDay = cron.putObject("by_day");
             byDay.forEach((day, counts) -> {
@@ -1690,6 +1936,8 @@ class events implements Callable<Integer> {
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+    // Values taken from events and records are printed through safe(), cell() and code(), so that none
+    // becomes a workflow command or hides text (docs/security.md, "Output").
     // Left out of this copy, as events.java does not use them: Actions.output().
 
     static final class Actions {
@@ -1709,7 +1957,9 @@ class events implements Callable<Integer> {
 
         private static void annotate(PrintWriter err, String kind, String file, int line, String title, String message, Map<String, String> env) {
             if (!inActions(env)) {
-                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message);
+                // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
+                String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
+                err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
                 err.flush();
                 return;
             }
@@ -1722,8 +1972,8 @@ class events implements Callable<Integer> {
             }
             properties.put("title", title);
             err.println("::" + kind + " " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
+                    .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
+                    .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
         }
 
@@ -1734,9 +1984,130 @@ class events implements Callable<Integer> {
             }
         }
 
-        /** A Markdown table cell: no pipes, no line breaks. */
+        /**
+         * A value from an event or a record, as it may be printed on stdout or stderr: CR, LF and % escaped as
+         * the toolkit escapes a command's data (%0D, %0A, %25: actions/toolkit packages/core/src/command.ts,
+         * escapeData), every other hidden character as \\uXXXX (see visible), so a value never starts a line of
+         * its own, never starts a workflow command and never hides text.
+         */
+        static String safe(String value) {
+            return value == null ? "null" : visible(escapeData(value));
+        }
+
+        /**
+         * The text with every character that hides or reorders text shown as \\uXXXX: control characters
+         * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
+         * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
+         * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
+         * surrogates. And what the runner would read as a workflow command (actions/runner
+         * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
+         * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
+         * it before looking for "::"), shows as \\u003A.
+         */
+        static String visible(String text) {
+            StringBuilder shown = new StringBuilder(text.length() + 8);
+            boolean leading = true;
+            for (int i = 0; i < text.length(); ) {
+                int c = text.codePointAt(i);
+                int width = Character.charCount(c);
+                if (hidden(c)) {
+                    for (int j = i; j < i + width; j++) {
+                        shown.append(unicode(text.charAt(j)));
+                    }
+                    leading = false;
+                } else if (c == ':' && leading) {
+                    shown.append("\\u003A");
+                    leading = false;
+                } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
+                    shown.append("\\u005B");
+                    leading = false;
+                } else {
+                    shown.appendCodePoint(c);
+                    leading = leading && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+                }
+                i += width;
+            }
+            return shown.toString();
+        }
+
+        /**
+         * Characters that do not show as themselves: control characters, Unicode format characters (the
+         * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
+         * surrogates that are not half of a pair.
+         */
+        private static boolean hidden(int c) {
+            int type = Character.getType(c);
+            return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+        }
+
+        private static String unicode(char c) {
+            return String.format("\\u%04X", (int) c);
+        }
+
+        /**
+         * A value as the text of a Markdown table cell in the step summary: safe, then every character
+         * Markdown or HTML would read as markup escaped with a backslash (CommonMark: any ASCII punctuation
+         * may be), so a value cannot end the cell (|), open an HTML tag or comment (<), write a character by
+         * its entity (&#8238;), or format, link or hide text. GitHub-flavoured tables split cells at | before
+         * anything else, so \\| is what keeps one.
+         */
         static String cell(String text) {
-            return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
+            String value = safe(text);
+            StringBuilder md = new StringBuilder(value.length() + 8);
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                // A colon only where it could open an emoji shortcode (:x:), so times and "rule: x" read as they are.
+                boolean shortcode = c == ':' && i + 1 < value.length() && !Character.isDigit(value.charAt(i + 1))
+                        && !Character.isWhitespace(value.charAt(i + 1));
+                if ("\\`*_[]<>|~&$".indexOf(c) >= 0 || shortcode) {
+                    md.append('\\');
+                }
+                md.append(c);
+            }
+            return md.toString();
+        }
+
+        /**
+         * A value as a Markdown code span, backticks included: safe, | escaped for a table (GitHub reads \\|
+         * in a cell's code span as |), and a fence of backticks longer than any run in the value, so nothing in
+         * it ends the span; inside a code span nothing is markup, HTML included.
+         */
+        static String code(String value) {
+            if (value == null || value.isEmpty()) {
+                return "";
+            }
+            String text = safe(value).replace("|", "\\|");
+            int longest = 0;
+            for (int i = 0, run = 0; i < text.length(); i++) {
+                run = text.charAt(i) == '`' ? run + 1 : 0;
+                longest = Math.max(longest, run);
+            }
+            String fence = "`".repeat(longest + 1);
+            String pad = text.startsWith("`") || text.endsWith("`") || text.isEmpty() ? " " : "";
+            return fence + pad + text + pad + fence;
+        }
+
+        /**
+         * JSON text for stdout with nothing the runner reads as a command and no hidden character: such
+         * characters inside strings as JSON escapes (\\uXXXX), and the bracket of "##[" too. The same JSON to
+         * a parser (the escapes stand for the same characters); JSON outside strings has neither.
+         */
+        static String safeJson(String json) {
+            StringBuilder shown = new StringBuilder(json.length());
+            for (int i = 0; i < json.length(); ) {
+                int c = json.codePointAt(i);
+                int width = Character.charCount(c);
+                if (hidden(c) && c != '\n' && c != '\r' && c != '\t' || c == '[' && i >= 2 && json.startsWith("##", i - 2)) {
+                    for (int j = i; j < i + width; j++) {
+                        shown.append(unicode(json.charAt(j)));
+                    }
+                } else {
+                    shown.appendCodePoint(c);
+                }
+                i += width;
+            }
+            return shown.toString();
         }
 
         // Escaping as @actions/core's command.ts does it.
@@ -1748,7 +2119,7 @@ class events implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:bc07ab58ea7e ----
+    // ---- end of shared block Actions, generated text sha256:197ad9f003ea ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -2120,11 +2491,23 @@ class events implements Callable<Integer> {
          * not JSON. latency_ms is received minus emitted when the timestamp parses.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
+            return record(event, status, env, error, null);
+        }
+
+        /**
+         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
+         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
+         * its sender could not be told, and then the record has no sender.
+         */
+        static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
             ObjectNode record = JSON.createObjectNode();
             record.put("event_id", text(event, "/client_payload/event_id"));
             record.put("event_type", text(event, "/event_type"));
             record.put("source", text(event, "/client_payload/source"));
+            if (sender != null) {
+                record.put("sender", sender);
+            }
             record.put("trace_id", text(event, "/client_payload/trace_id"));
             String timestamp = text(event, "/client_payload/timestamp");
             record.put("timestamp", timestamp);
@@ -2164,7 +2547,83 @@ class events implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
+    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
+
+    // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
+    // the login of every event a workflow sends with GITHUB_TOKEN) may send the events the bus acts on. It
+    // fails closed: a delivered event (the repository_dispatch webhook payload) without a sender, or whose
+    // sender.login is not a string, is refused like one from a sender not on the list. One implementation,
+    // used by validate (rule sender), route (which refuses on its own) and events (replay, reconcile).
+
+    static final class Senders {
+        static final String DEFAULT_SENDER = "github-actions[bot]";
+
+        /** $EVENT_BUS_SENDERS: logins separated by commas or spaces, * for anyone; else github-actions[bot]. Lowercase. */
+        static List<String> allowed(Map<String, String> env) {
+            String senders = env.getOrDefault("EVENT_BUS_SENDERS", "").strip();
+            return senders.isEmpty() ? List.of(DEFAULT_SENDER) : List.of(senders.toLowerCase(Locale.ROOT).split("[,\\s]+"));
+        }
+
+        /** Whether this login may send events (GitHub logins are case-insensitive). A login that is null or blank may not. */
+        static boolean allows(String login, Map<String, String> env) {
+            List<String> allowed = allowed(env);
+            return login != null && !login.isBlank() && (allowed.contains("*") || allowed.contains(login.toLowerCase(Locale.ROOT)));
+        }
+
+        /**
+         * Why a delivered event may not be acted on, as a violation of the rule sender; null when its sender may
+         * send, or when it was not delivered (an event document read from a file has no sender to check).
+         */
+        static Violation refusal(Sender sender, Map<String, String> env) {
+            if (sender == null || sender.login() != null && allows(sender.login(), env)) {
+                return null;
+            }
+            String only = "only " + String.join(", ", allowed(env)) + " may (EVENT_BUS_SENDERS)";
+            if (sender.login() == null || sender.login().isBlank()) {
+                return new Violation(sender.pointer(), "sender", (sender.problem() != null ? sender.problem() : "an empty login")
+                        + ": a delivered event whose sender cannot be told may not send events: " + only);
+            }
+            return new Violation("/sender/login", "sender", "'" + sender.login() + "' may not send events: " + only
+                    + "; an event sent with a person's token is replayed through the replay workflow instead");
+        }
+    }
+
+    /**
+     * Who sent a delivered event: the webhook payload's sender.login, or (login null) why it has none that can
+     * be used, and where (a JSON pointer).
+     */
+    record Sender(String login, String pointer, String problem) {
+        static Sender of(JsonNode webhook) {
+            JsonNode sender = webhook.get("sender");
+            if (sender == null || sender.isNull()) {
+                return new Sender(null, "/sender", "no sender");
+            }
+            if (!sender.isObject()) {
+                return new Sender(null, "/sender", "sender is " + kind(sender) + ", not an object");
+            }
+            JsonNode login = sender.get("login");
+            if (login == null || login.isNull()) {
+                return new Sender(null, "/sender/login", "the sender has no login");
+            }
+            if (!login.isTextual()) {
+                return new Sender(null, "/sender/login", "sender.login is " + kind(login) + ", not a string");
+            }
+            return new Sender(login.asText(), "/sender/login", null);
+        }
+
+        private static String kind(JsonNode node) {
+            return switch (node.getNodeType()) {
+                case ARRAY -> "an array";
+                case OBJECT -> "an object";
+                case NUMBER -> "a number";
+                case BOOLEAN -> "a boolean";
+                case STRING -> "a string";
+                default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
+            };
+        }
+    }
+    // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch

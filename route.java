@@ -327,7 +327,11 @@ class route implements Callable<Integer> {
             // The checkout holds the workflows of $GITHUB_REPOSITORY, not of another --repo.
             routes.checkAgainstCheckout(workspace(env), spec, env, plan ? WORKFLOW_CALL : WORKFLOW_DISPATCH);
         }
-        List<JsonNode> events = readEvents();
+        List<EventInput> events = readEvents();
+        // The sender rule, here too: a router that lost its validate step still acts only on the senders allowed.
+        if (refuseSenders(events)) {
+            return CommandLine.ExitCode.USAGE;
+        }
         if (plan && events.size() > 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--plan decides the routes of one event (the one that started the "
                     + "router), but the input holds " + events.size() + " events");
@@ -341,7 +345,9 @@ class route implements Callable<Integer> {
             dispatcher.github(); // the history needs the token: a missing or malformed one is exit 2 before anything is sent
         }
         List<Outcome> outcomes = new ArrayList<>();
-        for (JsonNode document : events) {
+        for (EventInput event : events) {
+            JsonNode document = event.document();
+            String sender = event.sender() == null ? null : event.sender().login();
             // In log mode (the route's, the file's, or --shadow) a target is recorded as would-dispatch and never sent.
             List<Target> targets = routes.match(document).stream().map(r -> plan(r, document))
                     .map(t -> t.status() == null && (shadow || t.route().logMode()) ? t.wouldDispatch() : t).toList();
@@ -355,13 +361,13 @@ class route implements Callable<Integer> {
                 targets = callAll(targets);
             }
             if (dryRun || plan) {
-                outcomes.add(new Outcome(document, targets, again));
+                outcomes.add(new Outcome(document, targets, again, sender));
                 continue;
             }
             if (again != null) {
                 targets = dispatcher.skipStarted(document, targets);
             }
-            outcomes.add(new Outcome(document, dispatcher.dispatchAll(targets), again));
+            outcomes.add(new Outcome(document, dispatcher.dispatchAll(targets), again, sender));
         }
         Report report = new Report(routes, shadow, plan, env, spec);
         if (dryRun) {
@@ -452,7 +458,7 @@ class route implements Callable<Integer> {
     // ---- the event ------------------------------------------------------------------------
 
     /** Every event in --event (one document, one webhook payload or JSON Lines), all checked before anything is sent. */
-    private List<JsonNode> readEvents() {
+    private List<EventInput> readEvents() {
         String path = eventFile != null ? eventFile : env.get("GITHUB_EVENT_PATH");
         if (path == null || path.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -460,22 +466,53 @@ class route implements Callable<Integer> {
         }
         Source source = path.equals("-") ? Source.stdin(spec) : Source.file(Path.of(path), spec);
         List<String> problems = new ArrayList<>();
-        List<JsonNode> documents = new ArrayList<>();
+        List<EventInput> documents = new ArrayList<>();
         EventInput.read(source, input -> {
             String where = input.where() + (input.line() > 0 ? ":" + input.line() : "");
             if (input.parseError() != null) {
-                problems.add(where + ": " + input.parseError());
+                problems.add(where + ": " + Actions.safe(input.parseError()));
             } else if (!input.document().path("event_type").isTextual() || !input.document().path("client_payload").isObject()) {
                 problems.add(where + ": not an event: expected {\"event_type\": ..., \"client_payload\": {...}} "
                         + "or a repository_dispatch webhook payload ({\"action\": ..., \"client_payload\": {...}})");
             } else {
-                documents.add(input.document());
+                documents.add(input);
             }
         });
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
         }
         return documents;
+    }
+
+    /**
+     * The sender rule (validate's rule sender, the same code): when a delivered event's sender is not on
+     * EVENT_BUS_SENDERS, or cannot be told, nothing of the input is dispatched or called; each such event
+     * is one error line and a rejected record naming its sender (not with --dry-run, which logs nothing).
+     * Returns whether any was refused: then the run exits 2.
+     */
+    private boolean refuseSenders(List<EventInput> events) throws IOException, InterruptedException {
+        List<ObjectNode> records = new ArrayList<>();
+        PrintWriter err = spec.commandLine().getErr();
+        for (EventInput event : events) {
+            Violation refusal = Senders.refusal(event.sender(), env);
+            if (refusal == null) {
+                continue;
+            }
+            Actions.error(err, event.where(), event.line(), "Sender not allowed", "route: " + Actions.safe(text(event.document(), "/event_type") + " "
+                    + text(event.document(), "/client_payload/event_id") + ": " + refusal.describe()) + "; nothing dispatched", env);
+            records.add(EventLog.record(event.document(), "rejected", env, refusal.describe(), event.sender().login()));
+        }
+        if (records.isEmpty() || dryRun) {
+            return !records.isEmpty();
+        }
+        Path log = logFile != null ? logFile : EventLog.fromEnv(env);
+        if (log != null) {
+            EventLog.append(log, records);
+        }
+        if (History.enabled(env)) {
+            History.append(GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget()), records, err, env);
+        }
+        return true;
     }
 
     // ---- the plan: inputs from the payload ------------------------------------------------
@@ -776,7 +813,7 @@ class route implements Callable<Integer> {
             String onRef = ref != null ? ref : env.getOrDefault("GITHUB_REF_NAME", "");
             onRef = onRef.isBlank() ? "the default branch" : onRef;
             for (Outcome outcome : outcomes) {
-                String event = text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id");
+                String event = Actions.safe(text(outcome.document(), "/event_type")) + " " + Actions.safe(text(outcome.document(), "/client_payload/event_id"));
                 if (outcome.targets().isEmpty()) {
                     out.println(event + ": unrouted (no route matches)");
                     continue;
@@ -786,16 +823,18 @@ class route implements Callable<Integer> {
                                 + (plan ? "a workflow in EVENT_BUS_DISPATCHED is not called again" : "a workflow with a run of this event is not started again")));
                 for (Target target : outcome.targets()) {
                     String where = "  (" + routes.name() + ":" + target.route().line() + ")";
+                    // The inputs are values of the event's payload: shown safely.
+                    String inputs = Actions.safe(JSON.valueToTree(target.inputs()).toString());
                     out.println(target.status() == null
-                            ? "  dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs()) + where
+                            ? "  dispatch " + target.route().workflow() + " on " + onRef + " with " + inputs + where
                             : target.status().equals(CALLED)
-                            ? "  call " + target.route().workflow() + " as job " + target.route().job() + " with " + JSON.valueToTree(target.inputs()) + where
+                            ? "  call " + target.route().workflow() + " as job " + target.route().job() + " with " + inputs + where
                             : target.status().equals(WOULD_DISPATCH)
-                            ? "  would-dispatch " + target.route().workflow() + " on " + onRef + " with " + JSON.valueToTree(target.inputs())
+                            ? "  would-dispatch " + target.route().workflow() + " on " + onRef + " with " + inputs
                                     + " (" + (shadow ? "--shadow" : "mode: log") + ": recorded as shadowed, not sent)" + where
                             : target.status().equals(ALREADY_DISPATCHED)
                             ? "  skip " + target.route().workflow() + ": already dispatched (EVENT_BUS_DISPATCHED)" + where
-                            : "  would fail " + target.route().workflow() + ": " + target.error() + where);
+                            : "  would fail " + target.route().workflow() + ": " + Actions.safe(target.error()) + where);
                 }
             }
             out.flush();
@@ -815,14 +854,14 @@ class route implements Callable<Integer> {
                 for (Target target : outcome.targets()) {
                     if (target.status().equals("failed")) {
                         Actions.error(err, routes.name(), target.route().line(), plan ? "Call failed" : "Dispatch failed",
-                                target.route().workflow() + ": " + target.error(), env);
+                                target.route().workflow() + ": " + Actions.safe(target.error()), env);
                     } else {
                         out.println(target.status() + " " + target.route().workflow()
                                 + (plan ? " (job " + target.route().job() + ")" : "")
-                                + (target.runId() != null ? " run " + target.runId() : "") + (target.htmlUrl() != null ? " " + target.htmlUrl() : ""));
+                                + (target.runId() != null ? " run " + target.runId() : "") + (target.htmlUrl() != null ? " " + Actions.safe(target.htmlUrl()) : ""));
                     }
                 }
-                String event = text(outcome.document(), "/event_type") + " " + text(outcome.document(), "/client_payload/event_id");
+                String event = Actions.safe(text(outcome.document(), "/event_type")) + " " + Actions.safe(text(outcome.document(), "/client_payload/event_id"));
                 if (plan && outcome.processedAgain() != null && outcome.count(CALLED) > 0) {
                     // Nothing to look for: a consumer called before was a job of an earlier router run, not a run of its own.
                     Actions.warning(err, "Event processed again", "route: " + event + " is processed again (" + outcome.processedAgain()
@@ -845,8 +884,7 @@ class route implements Callable<Integer> {
                     default -> {
                         List<String> failed = outcome.targets().stream().filter(t -> t.status().equals("failed")).map(t -> t.route().workflow()).toList();
                         Actions.error(err, null, 0, "Event not routed", "route: " + event + ": " + failed.size() + " of " + outcome.targets().size()
-                                + " targets failed (" + String.join(", ", failed) + "); once the cause is fixed, replay it: "
-                                + replayWorkflowCommand(text(outcome.document(), "/client_payload/event_id")), env);
+                                + " targets failed (" + String.join(", ", failed) + ")" + replayHint(text(outcome.document(), "/client_payload/event_id")), env);
                     }
                 }
             }
@@ -885,6 +923,15 @@ class route implements Callable<Integer> {
             }
         }
 
+        /** How to replay a failed event: the replay workflow's command; none for an id that is no UUID (it would be pasted into a shell). */
+        static String replayHint(String eventId) {
+            return eventId != null && UUID_TEXT.matcher(eventId).matches() ? "; once the cause is fixed, replay it: " + replayWorkflowCommand(eventId)
+                    : "; its event_id is not a UUID, so it cannot be replayed by its id";
+        }
+
+        /** A link GitHub gave (a run's html_url) that Markdown can hold as it is. */
+        static final Pattern LINK = Pattern.compile("^https?://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+$");
+
         /** The replay workflow, run from anywhere with gh: it replays the event from the router's log artifacts. */
         static String replayWorkflowCommand(String eventId) {
             return "gh workflow run " + REPLAY_WORKFLOW + " -f event_ids=" + eventId;
@@ -899,7 +946,7 @@ class route implements Callable<Integer> {
         private ObjectNode logRecord(Outcome outcome) {
             String error = outcome.targets().stream().filter(t -> t.error() != null)
                     .map(t -> t.route().workflow() + ": " + t.error()).collect(Collectors.joining("; "));
-            ObjectNode record = EventLog.record(outcome.document(), outcome.status(), env, error.isEmpty() ? null : error);
+            ObjectNode record = EventLog.record(outcome.document(), outcome.status(), env, error.isEmpty() ? null : error, outcome.sender());
             ArrayNode targets = record.putArray("targets");
             for (Target target : outcome.targets()) {
                 targets.addObject()
@@ -927,9 +974,9 @@ class route implements Callable<Integer> {
                     case "unrouted" -> ":information_source: ";
                     case "shadowed" -> ":eyes: ";
                     default -> ":x: ";
-                }).append("`").append(Actions.cell(text(doc, "/event_type"))).append("` `").append(Actions.cell(text(doc, "/client_payload/event_id")))
-                        .append("` (trace `").append(Actions.cell(Optional.ofNullable(text(doc, "/client_payload/trace_id"))
-                                .orElse(text(doc, "/client_payload/event_id")))).append("`): ");
+                }).append(Actions.code(text(doc, "/event_type"))).append(" ").append(Actions.code(text(doc, "/client_payload/event_id")))
+                        .append(" (trace ").append(Actions.code(Optional.ofNullable(text(doc, "/client_payload/trace_id"))
+                                .orElse(text(doc, "/client_payload/event_id")))).append("): ");
                 if (outcome.targets().isEmpty()) {
                     md.append("no route matches, unrouted.\n\n");
                     continue;
@@ -937,19 +984,21 @@ class route implements Callable<Integer> {
                 md.append(outcome.status()).append(outcome.processedAgain() == null ? "" : ", processed again (" + outcome.processedAgain() + ")")
                         .append("\n\n| Route | Workflow | Inputs | Result |\n|---|---|---|---|\n");
                 for (Target target : outcome.targets()) {
-                    String run = target.htmlUrl() != null ? "[run " + target.runId() + "](" + target.htmlUrl() + ")" : null;
+                    // Markdown of our own, with every value in it escaped (Actions.cell, Actions.code).
+                    String run = target.htmlUrl() == null ? null : LINK.matcher(target.htmlUrl()).matches()
+                            ? "[run " + target.runId() + "](" + target.htmlUrl() + ")" : "run " + target.runId() + " " + Actions.cell(target.htmlUrl());
                     String result = switch (target.status()) {
-                        case "failed" -> ":x: failed: " + target.error();
+                        case "failed" -> ":x: failed: " + Actions.cell(target.error());
                         case ALREADY_DISPATCHED -> "already dispatched: " + (run != null ? run : "recorded by the dedupe store") + ", not sent again";
                         case WOULD_DISPATCH -> ":eyes: would " + (plan ? "call" : "dispatch") + " (shadow mode: not " + (plan ? "called" : "sent") + ")";
-                        case CALLED -> "called by job `" + target.route().job() + "` of this run";
+                        case CALLED -> "called by job " + Actions.code(target.route().job()) + " of this run";
                         default -> run != null ? run : "dispatched (this GitHub does not report the run)";
                     };
                     md.append("| ").append(Actions.cell(routes.name() + ":" + target.route().line()))
-                            .append(" | `").append(Actions.cell(target.route().workflow()))
-                            .append("` | ").append(Actions.cell(target.inputs().entrySet().stream()
+                            .append(" | ").append(Actions.code(target.route().workflow()))
+                            .append(" | ").append(Actions.cell(target.inputs().entrySet().stream()
                                     .map(i -> i.getKey() + "=" + i.getValue()).collect(Collectors.joining(", "))))
-                            .append(" | ").append(Actions.cell(result)).append(" |\n");
+                            .append(" | ").append(result).append(" |\n");
                 }
                 md.append('\n');
             }
@@ -958,11 +1007,12 @@ class route implements Callable<Integer> {
                 md.append("#### Failed events\n\nOnce the cause is fixed, replay each: its targets already dispatched are skipped.\n\n");
                 for (Outcome outcome : failed) {
                     String eventId = text(outcome.document(), "/client_payload/event_id");
-                    md.append("- `").append(Actions.cell(text(outcome.document(), "/event_type"))).append("` `").append(Actions.cell(eventId))
-                            .append("`, failed: ").append(outcome.targets().stream().filter(t -> t.status().equals("failed"))
-                                    .map(t -> "`" + Actions.cell(t.route().workflow()) + "`").collect(Collectors.joining(", ")))
-                            .append("\n\n  ```sh\n  ").append(replayWorkflowCommand(eventId)).append("\n  ").append(replayCliCommand(eventId))
-                            .append("\n  ```\n");
+                    md.append("- ").append(Actions.code(text(outcome.document(), "/event_type"))).append(" ").append(Actions.code(eventId))
+                            .append(", failed: ").append(outcome.targets().stream().filter(t -> t.status().equals("failed"))
+                                    .map(t -> Actions.code(t.route().workflow())).collect(Collectors.joining(", ")))
+                            .append(eventId != null && UUID_TEXT.matcher(eventId).matches()
+                                    ? "\n\n  ```sh\n  " + replayWorkflowCommand(eventId) + "\n  " + replayCliCommand(eventId) + "\n  ```\n"
+                                    : "; its event_id is not a UUID, so it cannot be replayed by its id\n");
                 }
                 md.append('\n');
             }
@@ -2313,7 +2363,7 @@ class route implements Callable<Integer> {
      * shadowed (every target in log mode: would-dispatch, nothing sent);
      * processedAgain says why it was looked up before sending (null on its first processing).
      */
-    record Outcome(JsonNode document, List<Target> targets, String processedAgain) {
+    record Outcome(JsonNode document, List<Target> targets, String processedAgain, String sender) {
         String status() {
             if (targets.isEmpty()) {
                 return "unrouted";
@@ -2457,6 +2507,9 @@ class route implements Callable<Integer> {
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+    // Values taken from events and records are printed through safe(), cell() and code(), so that none
+    // becomes a workflow command or hides text (docs/security.md, "Output").
+    // Left out of this copy, as route.java does not use them: Actions.safeJson().
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -2475,7 +2528,9 @@ class route implements Callable<Integer> {
 
         private static void annotate(PrintWriter err, String kind, String file, int line, String title, String message, Map<String, String> env) {
             if (!inActions(env)) {
-                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message);
+                // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
+                String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
+                err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
                 err.flush();
                 return;
             }
@@ -2488,8 +2543,8 @@ class route implements Callable<Integer> {
             }
             properties.put("title", title);
             err.println("::" + kind + " " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
+                    .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
+                    .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
         }
 
@@ -2511,9 +2566,108 @@ class route implements Callable<Integer> {
             }
         }
 
-        /** A Markdown table cell: no pipes, no line breaks. */
+        /**
+         * A value from an event or a record, as it may be printed on stdout or stderr: CR, LF and % escaped as
+         * the toolkit escapes a command's data (%0D, %0A, %25: actions/toolkit packages/core/src/command.ts,
+         * escapeData), every other hidden character as \\uXXXX (see visible), so a value never starts a line of
+         * its own, never starts a workflow command and never hides text.
+         */
+        static String safe(String value) {
+            return value == null ? "null" : visible(escapeData(value));
+        }
+
+        /**
+         * The text with every character that hides or reorders text shown as \\uXXXX: control characters
+         * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
+         * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
+         * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
+         * surrogates. And what the runner would read as a workflow command (actions/runner
+         * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
+         * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
+         * it before looking for "::"), shows as \\u003A.
+         */
+        static String visible(String text) {
+            StringBuilder shown = new StringBuilder(text.length() + 8);
+            boolean leading = true;
+            for (int i = 0; i < text.length(); ) {
+                int c = text.codePointAt(i);
+                int width = Character.charCount(c);
+                if (hidden(c)) {
+                    for (int j = i; j < i + width; j++) {
+                        shown.append(unicode(text.charAt(j)));
+                    }
+                    leading = false;
+                } else if (c == ':' && leading) {
+                    shown.append("\\u003A");
+                    leading = false;
+                } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
+                    shown.append("\\u005B");
+                    leading = false;
+                } else {
+                    shown.appendCodePoint(c);
+                    leading = leading && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+                }
+                i += width;
+            }
+            return shown.toString();
+        }
+
+        /**
+         * Characters that do not show as themselves: control characters, Unicode format characters (the
+         * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
+         * surrogates that are not half of a pair.
+         */
+        private static boolean hidden(int c) {
+            int type = Character.getType(c);
+            return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+        }
+
+        private static String unicode(char c) {
+            return String.format("\\u%04X", (int) c);
+        }
+
+        /**
+         * A value as the text of a Markdown table cell in the step summary: safe, then every character
+         * Markdown or HTML would read as markup escaped with a backslash (CommonMark: any ASCII punctuation
+         * may be), so a value cannot end the cell (|), open an HTML tag or comment (<), write a character by
+         * its entity (&#8238;), or format, link or hide text. GitHub-flavoured tables split cells at | before
+         * anything else, so \\| is what keeps one.
+         */
         static String cell(String text) {
-            return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
+            String value = safe(text);
+            StringBuilder md = new StringBuilder(value.length() + 8);
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                // A colon only where it could open an emoji shortcode (:x:), so times and "rule: x" read as they are.
+                boolean shortcode = c == ':' && i + 1 < value.length() && !Character.isDigit(value.charAt(i + 1))
+                        && !Character.isWhitespace(value.charAt(i + 1));
+                if ("\\`*_[]<>|~&$".indexOf(c) >= 0 || shortcode) {
+                    md.append('\\');
+                }
+                md.append(c);
+            }
+            return md.toString();
+        }
+
+        /**
+         * A value as a Markdown code span, backticks included: safe, | escaped for a table (GitHub reads \\|
+         * in a cell's code span as |), and a fence of backticks longer than any run in the value, so nothing in
+         * it ends the span; inside a code span nothing is markup, HTML included.
+         */
+        static String code(String value) {
+            if (value == null || value.isEmpty()) {
+                return "";
+            }
+            String text = safe(value).replace("|", "\\|");
+            int longest = 0;
+            for (int i = 0, run = 0; i < text.length(); i++) {
+                run = text.charAt(i) == '`' ? run + 1 : 0;
+                longest = Math.max(longest, run);
+            }
+            String fence = "`".repeat(longest + 1);
+            String pad = text.startsWith("`") || text.endsWith("`") || text.isEmpty() ? " " : "";
+            return fence + pad + text + pad + fence;
         }
 
         // Escaping as @actions/core's command.ts does it.
@@ -2525,12 +2679,11 @@ class route implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:d22cf269729f ----
+    // ---- end of shared block Actions, generated text sha256:a532466b9d57 ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
-    // Left out of this copy, as route.java does not use them: UUID_TEXT.
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -2543,6 +2696,9 @@ class route implements Callable<Integer> {
 
     /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
     static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
+
+    /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
+    static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
@@ -2563,7 +2719,7 @@ class route implements Callable<Integer> {
         }
         return "not valid JSON: " + reason + where;
     }
-    // ---- end of shared block Json, generated text sha256:2430cae55cdc ----
+    // ---- end of shared block Json, generated text sha256:daa7fd3ffc52 ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
@@ -2628,10 +2784,10 @@ class route implements Callable<Integer> {
 
     /**
      * One event as a dispatch document, or why it could not be read (and its text, for the event log).
-     * line is 0 for a whole-file document, else its line in a JSON Lines file. sender is the login that
-     * sent a delivered event (the webhook payload's sender), null for an event document.
+     * line is 0 for a whole-file document, else its line in a JSON Lines file. sender is who sent a delivered
+     * event (the webhook payload's sender: its login, or why it has none), null for an event document.
      */
-    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
+    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, Sender sender) {
         /**
          * Each event of the source in turn. The text is one JSON document unless it does not parse as
          * one and its first line does: then it is JSON Lines, parsed a line at a time, no line kept.
@@ -2685,8 +2841,8 @@ class route implements Callable<Integer> {
                 return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(),
                         node.toString(), null);
             }
-            JsonNode sender = node.path("sender").path("login");
-            return new EventInput(where, line, toDocument(node), null, null, node.has("action") && sender.isTextual() ? sender.asText() : null);
+            // Anything with an action is read as delivered, so it is held to the sender rule (which fails closed).
+            return new EventInput(where, line, toDocument(node), null, null, node.has("action") ? Sender.of(node) : null);
         }
 
         /** GitHub delivers the dispatch as a webhook payload whose "action" is the event type. */
@@ -2700,7 +2856,7 @@ class route implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput, generated text sha256:df7075994092 ----
+    // ---- end of shared block EventInput, generated text sha256:d2bde37554d1 ----
 
     // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
@@ -2973,11 +3129,23 @@ class route implements Callable<Integer> {
          * not JSON. latency_ms is received minus emitted when the timestamp parses.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
+            return record(event, status, env, error, null);
+        }
+
+        /**
+         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
+         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
+         * its sender could not be told, and then the record has no sender.
+         */
+        static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
             ObjectNode record = JSON.createObjectNode();
             record.put("event_id", text(event, "/client_payload/event_id"));
             record.put("event_type", text(event, "/event_type"));
             record.put("source", text(event, "/client_payload/source"));
+            if (sender != null) {
+                record.put("sender", sender);
+            }
             record.put("trace_id", text(event, "/client_payload/trace_id"));
             String timestamp = text(event, "/client_payload/timestamp");
             record.put("timestamp", timestamp);
@@ -3017,7 +3185,83 @@ class route implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
+    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
+
+    // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
+    // the login of every event a workflow sends with GITHUB_TOKEN) may send the events the bus acts on. It
+    // fails closed: a delivered event (the repository_dispatch webhook payload) without a sender, or whose
+    // sender.login is not a string, is refused like one from a sender not on the list. One implementation,
+    // used by validate (rule sender), route (which refuses on its own) and events (replay, reconcile).
+
+    static final class Senders {
+        static final String DEFAULT_SENDER = "github-actions[bot]";
+
+        /** $EVENT_BUS_SENDERS: logins separated by commas or spaces, * for anyone; else github-actions[bot]. Lowercase. */
+        static List<String> allowed(Map<String, String> env) {
+            String senders = env.getOrDefault("EVENT_BUS_SENDERS", "").strip();
+            return senders.isEmpty() ? List.of(DEFAULT_SENDER) : List.of(senders.toLowerCase(Locale.ROOT).split("[,\\s]+"));
+        }
+
+        /** Whether this login may send events (GitHub logins are case-insensitive). A login that is null or blank may not. */
+        static boolean allows(String login, Map<String, String> env) {
+            List<String> allowed = allowed(env);
+            return login != null && !login.isBlank() && (allowed.contains("*") || allowed.contains(login.toLowerCase(Locale.ROOT)));
+        }
+
+        /**
+         * Why a delivered event may not be acted on, as a violation of the rule sender; null when its sender may
+         * send, or when it was not delivered (an event document read from a file has no sender to check).
+         */
+        static Violation refusal(Sender sender, Map<String, String> env) {
+            if (sender == null || sender.login() != null && allows(sender.login(), env)) {
+                return null;
+            }
+            String only = "only " + String.join(", ", allowed(env)) + " may (EVENT_BUS_SENDERS)";
+            if (sender.login() == null || sender.login().isBlank()) {
+                return new Violation(sender.pointer(), "sender", (sender.problem() != null ? sender.problem() : "an empty login")
+                        + ": a delivered event whose sender cannot be told may not send events: " + only);
+            }
+            return new Violation("/sender/login", "sender", "'" + sender.login() + "' may not send events: " + only
+                    + "; an event sent with a person's token is replayed through the replay workflow instead");
+        }
+    }
+
+    /**
+     * Who sent a delivered event: the webhook payload's sender.login, or (login null) why it has none that can
+     * be used, and where (a JSON pointer).
+     */
+    record Sender(String login, String pointer, String problem) {
+        static Sender of(JsonNode webhook) {
+            JsonNode sender = webhook.get("sender");
+            if (sender == null || sender.isNull()) {
+                return new Sender(null, "/sender", "no sender");
+            }
+            if (!sender.isObject()) {
+                return new Sender(null, "/sender", "sender is " + kind(sender) + ", not an object");
+            }
+            JsonNode login = sender.get("login");
+            if (login == null || login.isNull()) {
+                return new Sender(null, "/sender/login", "the sender has no login");
+            }
+            if (!login.isTextual()) {
+                return new Sender(null, "/sender/login", "sender.login is " + kind(login) + ", not a string");
+            }
+            return new Sender(login.asText(), "/sender/login", null);
+        }
+
+        private static String kind(JsonNode node) {
+            return switch (node.getNodeType()) {
+                case ARRAY -> "an array";
+                case OBJECT -> "an object";
+                case NUMBER -> "a number";
+                case BOOLEAN -> "a boolean";
+                case STRING -> "a string";
+                default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
+            };
+        }
+    }
+    // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch

@@ -192,24 +192,13 @@ class validate implements Callable<Integer> {
             return List.of(new Violation("", "json", input.parseError()));
         }
         List<Violation> violations = new ArrayList<>(schemas.check(input.document()));
-        if (input.sender() != null && !allowedSenders().contains("*") && !allowedSenders().contains(input.sender().toLowerCase(Locale.ROOT))) {
-            violations.add(new Violation("/sender/login", "sender", "'" + input.sender() + "' may not send events: only "
-                    + String.join(", ", allowedSenders()) + " may (EVENT_BUS_SENDERS); an event sent with a person's token "
-                    + "is replayed through the replay workflow instead"));
+        // A delivered event from a sender not on EVENT_BUS_SENDERS, or without a sender that can be told, is refused.
+        Violation sender = Senders.refusal(input.sender(), env);
+        if (sender != null) {
+            violations.add(sender);
         }
         return violations;
     }
-
-    /**
-     * Who may send events that the router acts on: $EVENT_BUS_SENDERS (logins separated by commas or
-     * spaces; * for anyone), else github-actions[bot], so that only workflows emit, as the RFC asks.
-     */
-    private List<String> allowedSenders() {
-        String senders = env.getOrDefault("EVENT_BUS_SENDERS", "").strip();
-        return senders.isEmpty() ? List.of(DEFAULT_SENDER) : List.of(senders.toLowerCase(Locale.ROOT).split("[,\\s]+"));
-    }
-
-    static final String DEFAULT_SENDER = "github-actions[bot]";
 
     // ---- inputs -------------------------------------------------------------------------
 
@@ -273,8 +262,9 @@ class validate implements Callable<Integer> {
         List<Checked> invalid = results.invalid;
         for (Checked checked : invalid) {
             for (Violation violation : checked.violations()) {
+                // The message quotes values of the event (its type, a key, the sender): each shown safely.
                 Actions.error(err, checked.input().where(), checked.input().line(), "Invalid event (" + violation.rule() + ")",
-                        violation.describe(), env);
+                        Actions.safe(violation.describe()), env);
             }
         }
         String summary = String.format("%d event%s checked: %d valid, %d invalid",
@@ -288,12 +278,13 @@ class validate implements Callable<Integer> {
             report.put("invalid", invalid.size());
             report.set("results", results.items);
             PrintWriter out = spec.commandLine().getOut();
-            out.println(report.toPrettyString());
+            out.println(Actions.safeJson(report.toPrettyString()));
             out.flush();
         }
         Actions.appendSummary(summaryMarkdown(invalid, summary), env);
         List<ObjectNode> records = invalid.stream()
-                .map(c -> EventLog.record(c.input().logged(), "rejected", env, c.firstError()))
+                .map(c -> EventLog.record(c.input().logged(), "rejected", env, c.firstError(),
+                        c.input().sender() == null ? null : c.input().sender().login()))
                 .toList();
         Path log = logFile != null ? logFile : EventLog.fromEnv(env);
         if (log != null) {
@@ -314,8 +305,8 @@ class validate implements Callable<Integer> {
             md.append("| Event | Type | Field | Rule | Problem |\n|---|---|---|---|---|\n");
             invalid.stream().limit(SUMMARY_ROWS).forEach(c -> c.violations().forEach(v -> md.append("| ")
                     .append(Actions.cell(c.input().where() + (c.input().line() > 0 ? ":" + c.input().line() : ""))).append(" | ")
-                    .append(Actions.cell(String.valueOf(text(c.input().document(), "/event_type")))).append(" | `")
-                    .append(Actions.cell(v.pointer())).append("` | ")
+                    .append(Actions.code(String.valueOf(text(c.input().document(), "/event_type")))).append(" | ")
+                    .append(Actions.code(v.pointer())).append(" | ")
                     .append(Actions.cell(v.rule())).append(" | ")
                     .append(Actions.cell(v.message())).append(" |\n")));
             if (invalid.size() > SUMMARY_ROWS) {
@@ -503,6 +494,8 @@ class validate implements Callable<Integer> {
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+    // Values taken from events and records are printed through safe(), cell() and code(), so that none
+    // becomes a workflow command or hides text (docs/security.md, "Output").
     // Left out of this copy, as validate.java does not use them: Actions.output().
 
     static final class Actions {
@@ -522,7 +515,9 @@ class validate implements Callable<Integer> {
 
         private static void annotate(PrintWriter err, String kind, String file, int line, String title, String message, Map<String, String> env) {
             if (!inActions(env)) {
-                err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message);
+                // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
+                String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
+                err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
                 err.flush();
                 return;
             }
@@ -535,8 +530,8 @@ class validate implements Callable<Integer> {
             }
             properties.put("title", title);
             err.println("::" + kind + " " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(message));
+                    .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
+                    .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
         }
 
@@ -547,9 +542,130 @@ class validate implements Callable<Integer> {
             }
         }
 
-        /** A Markdown table cell: no pipes, no line breaks. */
+        /**
+         * A value from an event or a record, as it may be printed on stdout or stderr: CR, LF and % escaped as
+         * the toolkit escapes a command's data (%0D, %0A, %25: actions/toolkit packages/core/src/command.ts,
+         * escapeData), every other hidden character as \\uXXXX (see visible), so a value never starts a line of
+         * its own, never starts a workflow command and never hides text.
+         */
+        static String safe(String value) {
+            return value == null ? "null" : visible(escapeData(value));
+        }
+
+        /**
+         * The text with every character that hides or reorders text shown as \\uXXXX: control characters
+         * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
+         * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
+         * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
+         * surrogates. And what the runner would read as a workflow command (actions/runner
+         * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
+         * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
+         * it before looking for "::"), shows as \\u003A.
+         */
+        static String visible(String text) {
+            StringBuilder shown = new StringBuilder(text.length() + 8);
+            boolean leading = true;
+            for (int i = 0; i < text.length(); ) {
+                int c = text.codePointAt(i);
+                int width = Character.charCount(c);
+                if (hidden(c)) {
+                    for (int j = i; j < i + width; j++) {
+                        shown.append(unicode(text.charAt(j)));
+                    }
+                    leading = false;
+                } else if (c == ':' && leading) {
+                    shown.append("\\u003A");
+                    leading = false;
+                } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
+                    shown.append("\\u005B");
+                    leading = false;
+                } else {
+                    shown.appendCodePoint(c);
+                    leading = leading && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+                }
+                i += width;
+            }
+            return shown.toString();
+        }
+
+        /**
+         * Characters that do not show as themselves: control characters, Unicode format characters (the
+         * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
+         * surrogates that are not half of a pair.
+         */
+        private static boolean hidden(int c) {
+            int type = Character.getType(c);
+            return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+        }
+
+        private static String unicode(char c) {
+            return String.format("\\u%04X", (int) c);
+        }
+
+        /**
+         * A value as the text of a Markdown table cell in the step summary: safe, then every character
+         * Markdown or HTML would read as markup escaped with a backslash (CommonMark: any ASCII punctuation
+         * may be), so a value cannot end the cell (|), open an HTML tag or comment (<), write a character by
+         * its entity (&#8238;), or format, link or hide text. GitHub-flavoured tables split cells at | before
+         * anything else, so \\| is what keeps one.
+         */
         static String cell(String text) {
-            return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
+            String value = safe(text);
+            StringBuilder md = new StringBuilder(value.length() + 8);
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                // A colon only where it could open an emoji shortcode (:x:), so times and "rule: x" read as they are.
+                boolean shortcode = c == ':' && i + 1 < value.length() && !Character.isDigit(value.charAt(i + 1))
+                        && !Character.isWhitespace(value.charAt(i + 1));
+                if ("\\`*_[]<>|~&$".indexOf(c) >= 0 || shortcode) {
+                    md.append('\\');
+                }
+                md.append(c);
+            }
+            return md.toString();
+        }
+
+        /**
+         * A value as a Markdown code span, backticks included: safe, | escaped for a table (GitHub reads \\|
+         * in a cell's code span as |), and a fence of backticks longer than any run in the value, so nothing in
+         * it ends the span; inside a code span nothing is markup, HTML included.
+         */
+        static String code(String value) {
+            if (value == null || value.isEmpty()) {
+                return "";
+            }
+            String text = safe(value).replace("|", "\\|");
+            int longest = 0;
+            for (int i = 0, run = 0; i < text.length(); i++) {
+                run = text.charAt(i) == '`' ? run + 1 : 0;
+                longest = Math.max(longest, run);
+            }
+            String fence = "`".repeat(longest + 1);
+            String pad = text.startsWith("`") || text.endsWith("`") || text.isEmpty() ? " " : "";
+            return fence + pad + text + pad + fence;
+        }
+
+        /**
+         * JSON text for stdout with nothing the runner reads as a command and no hidden character: such
+         * characters inside strings as JSON escapes (\\uXXXX), and the bracket of "##[" too. The same JSON to
+         * a parser (the escapes stand for the same characters); JSON outside strings has neither.
+         */
+        static String safeJson(String json) {
+            StringBuilder shown = new StringBuilder(json.length());
+            for (int i = 0; i < json.length(); ) {
+                int c = json.codePointAt(i);
+                int width = Character.charCount(c);
+                if (hidden(c) && c != '\n' && c != '\r' && c != '\t' || c == '[' && i >= 2 && json.startsWith("##", i - 2)) {
+                    for (int j = i; j < i + width; j++) {
+                        shown.append(unicode(json.charAt(j)));
+                    }
+                } else {
+                    shown.appendCodePoint(c);
+                }
+                i += width;
+            }
+            return shown.toString();
         }
 
         // Escaping as @actions/core's command.ts does it.
@@ -561,7 +677,7 @@ class validate implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:67c885ba300c ----
+    // ---- end of shared block Actions, generated text sha256:d40022c00a41 ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -663,10 +779,10 @@ class validate implements Callable<Integer> {
 
     /**
      * One event as a dispatch document, or why it could not be read (and its text, for the event log).
-     * line is 0 for a whole-file document, else its line in a JSON Lines file. sender is the login that
-     * sent a delivered event (the webhook payload's sender), null for an event document.
+     * line is 0 for a whole-file document, else its line in a JSON Lines file. sender is who sent a delivered
+     * event (the webhook payload's sender: its login, or why it has none), null for an event document.
      */
-    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
+    record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, Sender sender) {
         /**
          * Each event of the source in turn. The text is one JSON document unless it does not parse as
          * one and its first line does: then it is JSON Lines, parsed a line at a time, no line kept.
@@ -720,8 +836,8 @@ class validate implements Callable<Integer> {
                 return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(),
                         node.toString(), null);
             }
-            JsonNode sender = node.path("sender").path("login");
-            return new EventInput(where, line, toDocument(node), null, null, node.has("action") && sender.isTextual() ? sender.asText() : null);
+            // Anything with an action is read as delivered, so it is held to the sender rule (which fails closed).
+            return new EventInput(where, line, toDocument(node), null, null, node.has("action") ? Sender.of(node) : null);
         }
 
         /** What the event log keeps of it: the document, else the text that could not be read as one. */
@@ -740,7 +856,7 @@ class validate implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput, generated text sha256:55a0fa73c672 ----
+    // ---- end of shared block EventInput, generated text sha256:246b4b20861a ----
 
     // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
@@ -1021,11 +1137,23 @@ class validate implements Callable<Integer> {
          * not JSON. latency_ms is received minus emitted when the timestamp parses.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
+            return record(event, status, env, error, null);
+        }
+
+        /**
+         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
+         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
+         * its sender could not be told, and then the record has no sender.
+         */
+        static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
             ObjectNode record = JSON.createObjectNode();
             record.put("event_id", text(event, "/client_payload/event_id"));
             record.put("event_type", text(event, "/event_type"));
             record.put("source", text(event, "/client_payload/source"));
+            if (sender != null) {
+                record.put("sender", sender);
+            }
             record.put("trace_id", text(event, "/client_payload/trace_id"));
             String timestamp = text(event, "/client_payload/timestamp");
             record.put("timestamp", timestamp);
@@ -1065,7 +1193,83 @@ class validate implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
+    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
+
+    // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
+    // the login of every event a workflow sends with GITHUB_TOKEN) may send the events the bus acts on. It
+    // fails closed: a delivered event (the repository_dispatch webhook payload) without a sender, or whose
+    // sender.login is not a string, is refused like one from a sender not on the list. One implementation,
+    // used by validate (rule sender), route (which refuses on its own) and events (replay, reconcile).
+
+    static final class Senders {
+        static final String DEFAULT_SENDER = "github-actions[bot]";
+
+        /** $EVENT_BUS_SENDERS: logins separated by commas or spaces, * for anyone; else github-actions[bot]. Lowercase. */
+        static List<String> allowed(Map<String, String> env) {
+            String senders = env.getOrDefault("EVENT_BUS_SENDERS", "").strip();
+            return senders.isEmpty() ? List.of(DEFAULT_SENDER) : List.of(senders.toLowerCase(Locale.ROOT).split("[,\\s]+"));
+        }
+
+        /** Whether this login may send events (GitHub logins are case-insensitive). A login that is null or blank may not. */
+        static boolean allows(String login, Map<String, String> env) {
+            List<String> allowed = allowed(env);
+            return login != null && !login.isBlank() && (allowed.contains("*") || allowed.contains(login.toLowerCase(Locale.ROOT)));
+        }
+
+        /**
+         * Why a delivered event may not be acted on, as a violation of the rule sender; null when its sender may
+         * send, or when it was not delivered (an event document read from a file has no sender to check).
+         */
+        static Violation refusal(Sender sender, Map<String, String> env) {
+            if (sender == null || sender.login() != null && allows(sender.login(), env)) {
+                return null;
+            }
+            String only = "only " + String.join(", ", allowed(env)) + " may (EVENT_BUS_SENDERS)";
+            if (sender.login() == null || sender.login().isBlank()) {
+                return new Violation(sender.pointer(), "sender", (sender.problem() != null ? sender.problem() : "an empty login")
+                        + ": a delivered event whose sender cannot be told may not send events: " + only);
+            }
+            return new Violation("/sender/login", "sender", "'" + sender.login() + "' may not send events: " + only
+                    + "; an event sent with a person's token is replayed through the replay workflow instead");
+        }
+    }
+
+    /**
+     * Who sent a delivered event: the webhook payload's sender.login, or (login null) why it has none that can
+     * be used, and where (a JSON pointer).
+     */
+    record Sender(String login, String pointer, String problem) {
+        static Sender of(JsonNode webhook) {
+            JsonNode sender = webhook.get("sender");
+            if (sender == null || sender.isNull()) {
+                return new Sender(null, "/sender", "no sender");
+            }
+            if (!sender.isObject()) {
+                return new Sender(null, "/sender", "sender is " + kind(sender) + ", not an object");
+            }
+            JsonNode login = sender.get("login");
+            if (login == null || login.isNull()) {
+                return new Sender(null, "/sender/login", "the sender has no login");
+            }
+            if (!login.isTextual()) {
+                return new Sender(null, "/sender/login", "sender.login is " + kind(login) + ", not a string");
+            }
+            return new Sender(login.asText(), "/sender/login", null);
+        }
+
+        private static String kind(JsonNode node) {
+            return switch (node.getNodeType()) {
+                case ARRAY -> "an array";
+                case OBJECT -> "an object";
+                case NUMBER -> "a number";
+                case BOOLEAN -> "a boolean";
+                case STRING -> "a string";
+                default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
+            };
+        }
+    }
+    // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no

@@ -1,6 +1,8 @@
 // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
 // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
 // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
+// Values taken from events and records are printed through safe(), cell() and code(), so that none
+// becomes a workflow command or hides text (docs/security.md, "Output").
 package shared;
 
 import java.io.IOException;
@@ -29,7 +31,9 @@ final class Actions {
 
     private static void annotate(PrintWriter err, String kind, String file, int line, String title, String message, Map<String, String> env) {
         if (!inActions(env)) {
-            err.println((file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message);
+            // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
+            String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
+            err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
             err.flush();
             return;
         }
@@ -42,8 +46,8 @@ final class Actions {
         }
         properties.put("title", title);
         err.println("::" + kind + " " + properties.entrySet().stream()
-                .map(p -> p.getKey() + "=" + escapeProperty(p.getValue()))
-                .collect(Collectors.joining(",")) + "::" + escapeData(message));
+                .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
+                .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
         err.flush();
     }
 
@@ -65,9 +69,130 @@ final class Actions {
         }
     }
 
-    /** A Markdown table cell: no pipes, no line breaks. */
+    /**
+     * A value from an event or a record, as it may be printed on stdout or stderr: CR, LF and % escaped as
+     * the toolkit escapes a command's data (%0D, %0A, %25: actions/toolkit packages/core/src/command.ts,
+     * escapeData), every other hidden character as \\uXXXX (see visible), so a value never starts a line of
+     * its own, never starts a workflow command and never hides text.
+     */
+    static String safe(String value) {
+        return value == null ? "null" : visible(escapeData(value));
+    }
+
+    /**
+     * The text with every character that hides or reorders text shown as \\uXXXX: control characters
+     * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
+     * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
+     * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
+     * surrogates. And what the runner would read as a workflow command (actions/runner
+     * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
+     * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
+     * it before looking for "::"), shows as \\u003A.
+     */
+    static String visible(String text) {
+        StringBuilder shown = new StringBuilder(text.length() + 8);
+        boolean leading = true;
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            int width = Character.charCount(c);
+            if (hidden(c)) {
+                for (int j = i; j < i + width; j++) {
+                    shown.append(unicode(text.charAt(j)));
+                }
+                leading = false;
+            } else if (c == ':' && leading) {
+                shown.append("\\u003A");
+                leading = false;
+            } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
+                shown.append("\\u005B");
+                leading = false;
+            } else {
+                shown.appendCodePoint(c);
+                leading = leading && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+            }
+            i += width;
+        }
+        return shown.toString();
+    }
+
+    /**
+     * Characters that do not show as themselves: control characters, Unicode format characters (the
+     * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
+     * surrogates that are not half of a pair.
+     */
+    private static boolean hidden(int c) {
+        int type = Character.getType(c);
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+    }
+
+    private static String unicode(char c) {
+        return String.format("\\u%04X", (int) c);
+    }
+
+    /**
+     * A value as the text of a Markdown table cell in the step summary: safe, then every character
+     * Markdown or HTML would read as markup escaped with a backslash (CommonMark: any ASCII punctuation
+     * may be), so a value cannot end the cell (|), open an HTML tag or comment (<), write a character by
+     * its entity (&#8238;), or format, link or hide text. GitHub-flavoured tables split cells at | before
+     * anything else, so \\| is what keeps one.
+     */
     static String cell(String text) {
-        return text == null ? "" : text.replace("|", "\\|").replace("\r", " ").replace("\n", " ");
+        String value = safe(text);
+        StringBuilder md = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            // A colon only where it could open an emoji shortcode (:x:), so times and "rule: x" read as they are.
+            boolean shortcode = c == ':' && i + 1 < value.length() && !Character.isDigit(value.charAt(i + 1))
+                    && !Character.isWhitespace(value.charAt(i + 1));
+            if ("\\`*_[]<>|~&$".indexOf(c) >= 0 || shortcode) {
+                md.append('\\');
+            }
+            md.append(c);
+        }
+        return md.toString();
+    }
+
+    /**
+     * A value as a Markdown code span, backticks included: safe, | escaped for a table (GitHub reads \\|
+     * in a cell's code span as |), and a fence of backticks longer than any run in the value, so nothing in
+     * it ends the span; inside a code span nothing is markup, HTML included.
+     */
+    static String code(String value) {
+        if (value == null || value.isEmpty()) {
+            return "";
+        }
+        String text = safe(value).replace("|", "\\|");
+        int longest = 0;
+        for (int i = 0, run = 0; i < text.length(); i++) {
+            run = text.charAt(i) == '`' ? run + 1 : 0;
+            longest = Math.max(longest, run);
+        }
+        String fence = "`".repeat(longest + 1);
+        String pad = text.startsWith("`") || text.endsWith("`") || text.isEmpty() ? " " : "";
+        return fence + pad + text + pad + fence;
+    }
+
+    /**
+     * JSON text for stdout with nothing the runner reads as a command and no hidden character: such
+     * characters inside strings as JSON escapes (\\uXXXX), and the bracket of "##[" too. The same JSON to
+     * a parser (the escapes stand for the same characters); JSON outside strings has neither.
+     */
+    static String safeJson(String json) {
+        StringBuilder shown = new StringBuilder(json.length());
+        for (int i = 0; i < json.length(); ) {
+            int c = json.codePointAt(i);
+            int width = Character.charCount(c);
+            if (hidden(c) && c != '\n' && c != '\r' && c != '\t' || c == '[' && i >= 2 && json.startsWith("##", i - 2)) {
+                for (int j = i; j < i + width; j++) {
+                    shown.append(unicode(json.charAt(j)));
+                }
+            } else {
+                shown.appendCodePoint(c);
+            }
+            i += width;
+        }
+        return shown.toString();
     }
 
     // Escaping as @actions/core's command.ts does it.

@@ -15,10 +15,10 @@ import static shared.Json.notJson;
 
 /**
  * One event as a dispatch document, or why it could not be read (and its text, for the event log).
- * line is 0 for a whole-file document, else its line in a JSON Lines file. sender is the login that
- * sent a delivered event (the webhook payload's sender), null for an event document.
+ * line is 0 for a whole-file document, else its line in a JSON Lines file. sender is who sent a delivered
+ * event (the webhook payload's sender: its login, or why it has none), null for an event document.
  */
-record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, String sender) {
+record EventInput(String where, int line, JsonNode document, String parseError, String unreadable, Sender sender) {
 
     /**
      * Each event of the source in turn. The text is one JSON document unless it does not parse as
@@ -73,8 +73,8 @@ record EventInput(String where, int line, JsonNode document, String parseError, 
             return new EventInput(where, line, null, "expected a JSON object, found " + node.getNodeType().toString().toLowerCase(),
                     node.toString(), null);
         }
-        JsonNode sender = node.path("sender").path("login");
-        return new EventInput(where, line, toDocument(node), null, null, node.has("action") && sender.isTextual() ? sender.asText() : null);
+        // Anything with an action is read as delivered, so it is held to the sender rule (which fails closed).
+        return new EventInput(where, line, toDocument(node), null, null, node.has("action") ? Sender.of(node) : null);
     }
 
     /** What the event log keeps of it: the document, else the text that could not be read as one. */

@@ -31,11 +31,23 @@ final class EventLog {
      * not JSON. latency_ms is received minus emitted when the timestamp parses.
      */
     static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
+        return record(event, status, env, error, null);
+    }
+
+    /**
+     * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
+     * so that a replay can hold the record to the sender rule; null when the event was not delivered or
+     * its sender could not be told, and then the record has no sender.
+     */
+    static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
         Instant receivedAt = Instant.now();
         ObjectNode record = JSON.createObjectNode();
         record.put("event_id", text(event, "/client_payload/event_id"));
         record.put("event_type", text(event, "/event_type"));
         record.put("source", text(event, "/client_payload/source"));
+        if (sender != null) {
+            record.put("sender", sender);
+        }
         record.put("trace_id", text(event, "/client_payload/trace_id"));
         String timestamp = text(event, "/client_payload/timestamp");
         record.put("timestamp", timestamp);

@@ -206,7 +206,13 @@ class EventsStatsTest {
         int port = server.getAddress().getPort();
         server.createContext("/repos/", exchange -> {
             apiAuthorization.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-            if (artifactList == null || exchange.getRequestURI().getPath().endsWith("/zip")) {
+            if (exchange.getRequestURI().getPath().matches("/repos/[^/]+/[^/]+")) {
+                // GET /repos/{owner}/{repo}: what replay and stats trust artifacts by (the id, the default branch).
+                byte[] body = "{\"id\":1,\"default_branch\":\"main\"}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            } else if (artifactList == null || exchange.getRequestURI().getPath().endsWith("/zip")) {
                 // GitHub sends the client to signed storage on another host.
                 exchange.getResponseHeaders().add("Location", "http://" + storageHost + ":" + port + "/storage/7.zip?sig=signed");
                 exchange.sendResponseHeaders(302, -1);
@@ -437,7 +443,7 @@ class EventsStatsTest {
         assertUsage(stats("--history", "--since", "last week"), "--since must be a duration such as 7d, 24h or 90m, or an RFC 3339 time");
         assertUsage(stats("--history", "--until", "soon"), "--until must be a duration");
         assertUsage(stats("--history", "--status", "lost"), "--status: unknown status 'lost' (one of: routed, unrouted, duplicate, rejected, "
-                + "failed, shadowed, cron-caught, emitted)");
+                + "failed, shadowed, cron-caught, emitted, reconciled)");
         assertUsage(stats("--history", "--type", "RFC"), "--type must be an event type or a glob such as rfc.pr.*, not 'RFC'");
         assertUsage(stats("--history", "--max-rejected", "-1"), "--max-rejected must be 0 or more");
         assertTrue(github.journal().isEmpty(), "nothing read");
@@ -610,11 +616,13 @@ class EventsStatsTest {
     @Test
     void theArtifactDownloadRedirectIsFollowedWithoutTheToken() throws IOException {
         byte[] archive = EventsTest.zip(Map.of("event_log.jsonl", logLine("rfc.pr.ready", "routed", "e1", "t1", 0, 5)));
-        SignedStorage seen = againstSignedStorage("localhost", "{\"total_count\":1,\"artifacts\":[{\"id\":7,\"name\":\"event-log-9\",\"expired\":false}]}",
+        SignedStorage seen = againstSignedStorage("localhost", "{\"total_count\":1,\"artifacts\":[{\"id\":7,\"name\":\"event-log-9\",\"expired\":false,"
+                + "\"workflow_run\":{\"id\":9,\"repository_id\":1,\"head_repository_id\":1,\"head_branch\":\"main\"}}]}",
                 archive, "--json", "--from-artifacts", "1");
         assertEquals(0, seen.run().exitCode(), seen.run().toString());
         assertEquals(1, JSON.readTree(seen.run().out()).get("records").asInt());
-        assertEquals(List.of("Bearer " + GitHubEmulator.DEFAULT_TOKEN, "Bearer " + GitHubEmulator.DEFAULT_TOKEN), seen.api());
+        assertEquals(List.of("Bearer " + GitHubEmulator.DEFAULT_TOKEN, "Bearer " + GitHubEmulator.DEFAULT_TOKEN, "Bearer " + GitHubEmulator.DEFAULT_TOKEN),
+                seen.api(), "the repository, the artifact list, the download's redirect");
         assertEquals(List.of("null"), seen.storage());
     }
 

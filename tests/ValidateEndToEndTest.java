@@ -60,7 +60,7 @@ class ValidateEndToEndTest {
                 run.toString());
         ValidateTest.assertNamesFieldAndRule(run.stderr(), "::error file=events.jsonl,line=3,title=Invalid event (minimum)::",
                 "/client_payload/data/pr", "minimum");
-        assertTrue(Files.readString(summary).contains("| events.jsonl:3 | rfc.pr.ready | `/client_payload/data/pr` | minimum |"));
+        assertTrue(Files.readString(summary).contains("| events.jsonl:3 | `rfc.pr.ready` | `/client_payload/data/pr` | minimum |"));
     }
 
     @Test
