@@ -1138,7 +1138,7 @@ class dedupe implements Callable<Integer> {
                     salvaged.addAll(readable);
                     if (reported.add("unreadable " + id)) {
                         Actions.warning(err, "dedupe: state comment set aside", "state comment " + comment.url() + " no longer reads as "
-                                + "state (" + (comment.hasMarker() ? parsed.error() : "its first line is no longer " + MARKER) + "); it is "
+                                + "state (" + (comment.hasMarker() ? Actions.safe(parsed.error()) : "its first line is no longer " + MARKER) + "); it is "
                                 + "kept for inspection and a new state comment replaces it"
                                 + (readable.isEmpty() ? "" : ", carrying the " + readable.size() + " entries that could still be read"), env);
                     }
@@ -1191,7 +1191,7 @@ class dedupe implements Callable<Integer> {
             }
             for (Rejected rejected : snapshot.rejected()) {
                 if (reported.add("rejected " + rejected.comment().id())) {
-                    Actions.warning(err, "dedupe: state comment set aside", "state comment " + rejected.comment().url() + " " + rejected.reason()
+                    Actions.warning(err, "dedupe: state comment set aside", "state comment " + rejected.comment().url() + " " + Actions.safe(rejected.reason())
                             + "; it is kept for inspection and " + (snapshot.comment() == null
                             ? "a new state comment replaces it" + (snapshot.salvaged().isEmpty() ? "" : ", carrying the "
                                     + snapshot.salvaged().size() + " entries that could still be read")
