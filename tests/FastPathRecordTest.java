@@ -125,6 +125,11 @@ class FastPathRecordTest extends FastPathFixture {
         // In a JVM option, the same text is only data: the script's JVM gets it as it is, from the fast path.
         String option = "-Dx=`" + touch + "`;" + touch + " $(" + touch + ")";
         forged(good.replace("\ncommand -classpath\n", "\ncommand " + option + "\ncommand -classpath\n"), "fast path");
+        // And an older wrapper, which sourced its records, runs nothing of this one: its first line is a syntax error to bash.
+        assertTrue(good.startsWith("jbang-wrapper-fast 3 (data, not a shell script)\n"), good);
+        Scripts.Result sourced = Scripts.exec(new ProcessBuilder("bash", "-c", "source \"$1\" 2>/dev/null; echo \"status $?\"", "old",
+                record(work, "hello.java").toString()).directory(work.toFile()), null);
+        assertTrue(sourced.stdout().matches("status [12]\n"), "nothing of the record ran: " + sourced);
     }
 
     @Test
@@ -167,7 +172,7 @@ class FastPathRecordTest extends FastPathFixture {
                 IGNORED + "the command has -javaagent:/tmp/agent.jar");
         cases.put(good.replace("\ncommand -classpath\n", "\ncommand -XX:OnError=" + "touch%20marker" + "\ncommand -classpath\n"),
                 IGNORED + "the command has -XX:OnError=touch marker");
-        cases.put(good.replace("jbang-wrapper-fast 3\n", "jbang-wrapper-fast 2\n"), IGNORED + "it is not one this wrapper writes");
+        cases.put(good.replace("jbang-wrapper-fast 3 ", "jbang-wrapper-fast 2 "), IGNORED + "it is not one this wrapper writes");
         for (Map.Entry<String, String> forgery : cases.entrySet()) {
             forged(forgery.getKey(), forgery.getValue()); // each time over the record the launcher saved again
         }
