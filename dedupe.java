@@ -2890,7 +2890,9 @@ class dedupe implements Callable<Integer> {
 
         /**
          * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
-         * name is unique per record, so concurrent appends never write the same path.
+         * name is unique per record, so concurrent appends never write the same path. A part that is not a
+         * plain name (the event_id of a rejected event is whatever the event said: "../x", "a?b#c") is
+         * replaced by "x" and a digest of it, so no value of an event chooses where the record is written.
          */
         static String pathOf(JsonNode record) {
             Instant at;
@@ -2901,9 +2903,21 @@ class dedupe implements Callable<Integer> {
             }
             String stamp = TIMESTAMP.format(at);
             return "events/" + stamp.substring(0, 10) + "/" + stamp.substring(11, 23).replace(":", "").replace(".", "")
-                    + "-" + record.path("status").asText("unknown") + "-" + record.path("event_id").asText("none")
-                    + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
+                    + "-" + plain(record.path("status").asText("unknown")) + "-" + plain(record.path("event_id").asText("none"))
+                    + "-" + plain(record.path("run_id").asText("local")) + "-" + plain(record.path("run_attempt").asText("1")) + ".json";
+        }
+
+        private static String plain(String part) {
+            if (part.matches("[A-Za-z0-9-]{1,64}")) {
+                return part;
+            }
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(part.getBytes(StandardCharsets.UTF_8));
+                return "x" + java.util.HexFormat.of().formatHex(digest, 0, 6);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
-    // ---- end of shared block History, generated text sha256:1007739c0387 ----
+    // ---- end of shared block History, generated text sha256:508d491209cb ----
 }

@@ -2046,10 +2046,10 @@ class events implements Callable<Integer> {
         }
 
         /**
-         * A value as the text of a Markdown table cell in the step summary: safe, then every character
+         * A value as the text of a Markdown table cell in the step summary: safe, then the characters
          * Markdown or HTML would read as markup escaped with a backslash (CommonMark: any ASCII punctuation
          * may be), so a value cannot end the cell (|), open an HTML tag or comment (<), write a character by
-         * its entity (&#8238;), or format, link or hide text. GitHub-flavoured tables split cells at | before
+         * its entity (&#8238;), link, draw math ($) or show an emoji (:x:) that is not there. GitHub-flavoured tables split cells at | before
          * anything else, so \\| is what keeps one.
          */
         static String cell(String text) {
@@ -2057,10 +2057,11 @@ class events implements Callable<Integer> {
             StringBuilder md = new StringBuilder(value.length() + 8);
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
-                // A colon only where it could open an emoji shortcode (:x:), so times and "rule: x" read as they are.
+                // A colon only where it could open an emoji shortcode (:x:), so times and "rule: x" read as they are; an
+                // underscore not at all (event_id): emphasis can change how text looks, not hide it.
                 boolean shortcode = c == ':' && i + 1 < value.length() && !Character.isDigit(value.charAt(i + 1))
                         && !Character.isWhitespace(value.charAt(i + 1));
-                if ("\\`*_[]<>|~&$".indexOf(c) >= 0 || shortcode) {
+                if ("\\`*[]<>|~&$".indexOf(c) >= 0 || shortcode) {
                     md.append('\\');
                 }
                 md.append(c);
@@ -2119,7 +2120,7 @@ class events implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:197ad9f003ea ----
+    // ---- end of shared block Actions, generated text sha256:325cd1aa5c50 ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -2699,7 +2700,9 @@ class events implements Callable<Integer> {
 
         /**
          * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
-         * name is unique per record, so concurrent appends never write the same path.
+         * name is unique per record, so concurrent appends never write the same path. A part that is not a
+         * plain name (the event_id of a rejected event is whatever the event said: "../x", "a?b#c") is
+         * replaced by "x" and a digest of it, so no value of an event chooses where the record is written.
          */
         static String pathOf(JsonNode record) {
             Instant at;
@@ -2710,11 +2713,23 @@ class events implements Callable<Integer> {
             }
             String stamp = TIMESTAMP.format(at);
             return "events/" + stamp.substring(0, 10) + "/" + stamp.substring(11, 23).replace(":", "").replace(".", "")
-                    + "-" + record.path("status").asText("unknown") + "-" + record.path("event_id").asText("none")
-                    + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
+                    + "-" + plain(record.path("status").asText("unknown")) + "-" + plain(record.path("event_id").asText("none"))
+                    + "-" + plain(record.path("run_id").asText("local")) + "-" + plain(record.path("run_attempt").asText("1")) + ".json";
+        }
+
+        private static String plain(String part) {
+            if (part.matches("[A-Za-z0-9-]{1,64}")) {
+                return part;
+            }
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(part.getBytes(StandardCharsets.UTF_8));
+                return "x" + java.util.HexFormat.of().formatHex(digest, 0, 6);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
-    // ---- end of shared block History, generated text sha256:5f18deeff71f ----
+    // ---- end of shared block History, generated text sha256:3c842199cfdc ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no

@@ -131,10 +131,10 @@ final class Actions {
     }
 
     /**
-     * A value as the text of a Markdown table cell in the step summary: safe, then every character
+     * A value as the text of a Markdown table cell in the step summary: safe, then the characters
      * Markdown or HTML would read as markup escaped with a backslash (CommonMark: any ASCII punctuation
      * may be), so a value cannot end the cell (|), open an HTML tag or comment (<), write a character by
-     * its entity (&#8238;), or format, link or hide text. GitHub-flavoured tables split cells at | before
+     * its entity (&#8238;), link, draw math ($) or show an emoji (:x:) that is not there. GitHub-flavoured tables split cells at | before
      * anything else, so \\| is what keeps one.
      */
     static String cell(String text) {
@@ -142,10 +142,11 @@ final class Actions {
         StringBuilder md = new StringBuilder(value.length() + 8);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            // A colon only where it could open an emoji shortcode (:x:), so times and "rule: x" read as they are.
+            // A colon only where it could open an emoji shortcode (:x:), so times and "rule: x" read as they are; an
+            // underscore not at all (event_id): emphasis can change how text looks, not hide it.
             boolean shortcode = c == ':' && i + 1 < value.length() && !Character.isDigit(value.charAt(i + 1))
                     && !Character.isWhitespace(value.charAt(i + 1));
-            if ("\\`*_[]<>|~&$".indexOf(c) >= 0 || shortcode) {
+            if ("\\`*[]<>|~&$".indexOf(c) >= 0 || shortcode) {
                 md.append('\\');
             }
             md.append(c);

@@ -306,6 +306,23 @@ class TrustStoriesTest {
         assertTrue(github.journal().isEmpty(), "nothing asked of GitHub: " + github.journal());
     }
 
+    @Test
+    void anEventIdThatIsNoIdDoesNotChooseWhereItsRecordIsWrittenInTheHistory() throws IOException {
+        ObjectNode event = EventsReplayTest.event("rfc.pr.ready", "../../.github/workflows/x.yml?ref=main#", NOW, READY);
+        Path file = Files.writeString(temp.resolve("event.json"), event.toString());
+        Map<String, String> env = env();
+        env.put("EVENT_BUS_HISTORY", "true");
+        InProcess.Run run = ValidateTest.validate(env, file.toString());
+        assertEquals(2, run.exitCode(), run.toString());
+        List<GitHubEmulator.JournalEntry> puts = github.journal("PUT", "/repos/" + REPO + "/contents/.*");
+        assertEquals(201, puts.get(puts.size() - 1).status(), "written (after the branch was made): " + puts);
+        assertEquals(1, puts.stream().map(GitHubEmulator.JournalEntry::path).distinct().count(), puts.toString());
+        assertTrue(puts.get(0).path().matches("/repos/" + REPO + "/contents/events/\\d{4}-\\d{2}-\\d{2}/\\d{9}-rejected-x[0-9a-f]{12}-4242-1\\.json"),
+                puts.get(0).path());
+        assertEquals("../../.github/workflows/x.yml?ref=main#", RouteHistoryTest.records(github).get(0).get("event_id").asText(),
+                "the record keeps the id as it was");
+    }
+
     // ---- output: no value becomes a workflow command or hides text -------------------------------
 
     @Test
