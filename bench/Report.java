@@ -72,8 +72,8 @@ final class Report {
 
     static void renderHistory(JsonNode s, StringBuilder md) {
         JsonNode append = s.path("append");
-        md.append("### Appending: the router's three steps with `EVENT_BUS_HISTORY=true` and without\n\nEach on a fresh event (")
-                .append(append.path("event").asText()).append("), the two ways interleaved. ").append(measured(s, append.path("history")
+        md.append("### Appending: the router's three steps with `EVENT_BUS_HISTORY=true` and without\n\nEach on a fresh event, ")
+                .append(append.path("event").asText()).append("; the two ways interleaved. ").append(measured(s, append.path("history")
                         .path("total_per_event"))).append("\n\n");
         header(md, "", "validate + claim + route, per event", "of which `route`", "API requests per event", "records appended per event");
         for (var way : List.of(Map.entry("without the history", append.path("no_history")), Map.entry("`EVENT_BUS_HISTORY=true`", append.path("history")))) {

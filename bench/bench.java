@@ -424,10 +424,14 @@ class bench implements Callable<Integer> {
         Map<String, List<Routed>> steps = routerSteps("history", ways);
         ObjectNode section = JSON.createObjectNode();
         ObjectNode append = section.putObject("append").put("event", ROUTED_EVENT);
-        steps.forEach((way, events) -> append.putObject(way).<ObjectNode>set("total_per_event", stepsJson(events).get("total_per_event"))
-                .<ObjectNode>set("route", stepsJson(events).get("route"))
-                .<ObjectNode>set("requests_per_event", countSummary(events.stream().map(e -> (double) e.journal().size()).toList()))
-                .set("records_appended_per_event", countSummary(events.stream().map(e -> (double) e.appends().size()).toList())));
+        steps.forEach((way, events) -> {
+            ObjectNode row = append.putObject(way);
+            ObjectNode times = stepsJson(events);
+            row.set("total_per_event", times.get("total_per_event"));
+            row.set("route", times.get("route"));
+            row.set("requests_per_event", countSummary(events.stream().map(e -> (double) e.journal().size()).toList()));
+            row.set("records_appended_per_event", countSummary(events.stream().map(e -> (double) e.appends().size()).toList()));
+        });
         steps.get("history").stream().flatMap(e -> e.appends().stream()).findFirst().ifPresent(line -> append.put("append_request", line));
 
         resetEmulator(); // the week is read from a repository that holds nothing else
@@ -705,7 +709,7 @@ class bench implements Callable<Integer> {
     }
 
     /** Whether a reported median lies between the two middle values seeded (whichever definition of the median), ±1. */
-    static boolean between(double median, java.util.Collection<Long> values) {
+    static boolean between(double median, Collection<Long> values) {
         List<Long> sorted = values.stream().sorted().toList();
         return !sorted.isEmpty() && median >= sorted.get((sorted.size() - 1) / 2) - 1 && median <= sorted.get(sorted.size() / 2) + 1;
     }
@@ -873,7 +877,11 @@ class bench implements Callable<Integer> {
             api("PATCH", "/repos/" + REPO + "/issues/comments/" + comment.get("id"), Map.of("body", text.append("```\n").toString()));
             List<Result> claims = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
-                claims.add(requireAnswer(exec("capacity-claim-" + i, claim(eventId(0)), env, workspace(), true, 300), "new", "dedupe claim at capacity"));
+                Result r = requireAnswer(exec("capacity-claim-" + i, claim(eventId(0)), env, workspace(), true, 300), "new", "dedupe claim at capacity");
+                if (!r.stderr().contains("state comment full")) { // the ::warning:: of a claim that evicted
+                    throw new IllegalStateException("a claim at capacity evicted nothing: " + tail(r.stderr()));
+                }
+                claims.add(r);
             }
             int live = JSON.readTree(run("capacity-show", jbang("dedupe.java", "show", "--json"), env, workspace()).stdout()).path("live").asInt(-1);
             int requests = claims.stream().mapToInt(c -> c.journal().size()).max().orElse(0);
