@@ -714,13 +714,10 @@ class bench implements Callable<Integer> {
         return !sorted.isEmpty() && median >= sorted.get((sorted.size() - 1) / 2) - 1 && median <= sorted.get(sorted.size() / 2) + 1;
     }
 
-    /** A command that reads GitHub states its cost on stderr ("N API requests"): it must be what the emulator counted. */
+    /** A command that reads GitHub states its cost on stderr ("N API requests", the first such figure): it must be what the emulator counted. */
     static void requireStatedCost(Result r, String what) {
-        Matcher m = Pattern.compile("(\\d[\\d,]*) (?:API )?requests?\\b").matcher(r.stderr());
-        String stated = null;
-        while (m.find()) {
-            stated = m.group(1).replace(",", "");
-        }
+        Matcher m = Pattern.compile("(\\d[\\d,]*) API requests?\\b").matcher(r.stderr());
+        String stated = m.find() ? m.group(1).replace(",", "") : null;
         if (stated == null || Integer.parseInt(stated) != r.journal().size()) {
             throw new IllegalStateException(what + " stated " + (stated == null ? "no cost in requests" : stated + " requests") + " on stderr; "
                     + "the emulator counted " + r.journal().size() + ": " + tail(r.stderr()));
