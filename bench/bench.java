@@ -220,9 +220,9 @@ class bench implements Callable<Integer> {
     // ---- emit and the router's steps, warm: the fast path, the launcher path, node and curl --------
 
     /**
-     * Warm emit, the router's three steps and cold emit, each way
-     * (docs/wrapper.md: the fast path, JBang's launcher path) on JDK 17 (AppCDS) and a JDK 25+ (the AOT
-     * cache) if there is one, beside curl and node sending the same dispatch, all interleaved.
+     * Warm emit, the router's three steps and cold emit, each way (docs/wrapper.md: the fast path, JBang's
+     * launcher path) on JDK 17 (AppCDS) and a JDK 25+ (the AOT cache) if there is one, beside curl and node
+     * sending the same dispatch, all interleaved.
      */
     ObjectNode measureFastPath() throws Exception {
         Path jdk25 = aotJdk != null ? aotJdk : findJdk25();
