@@ -4,7 +4,7 @@
 //DESCRIPTION Usage: events stats [LOG...] [--history] [--from-artifacts N] [--json] [--since WHEN] [--until WHEN]
 //DESCRIPTION                     [--type GLOB] [--status S,...] [--source S] [--by day] [--max-rejected N]
 //DESCRIPTION        events replay [LOG...] [--history] [--from-artifacts N] [--status S,...] [--type GLOB] [--source S]
-//DESCRIPTION                      [--since WHEN] [--until WHEN] [--event-id ID...] [--dry-run]
+//DESCRIPTION                      [--since WHEN] [--until WHEN] [--event-id ID...] [--allow-no-sender] [--dry-run]
 //DESCRIPTION        events reconcile [--grace 15m] [--since WHEN] [--dry-run]
 //DESCRIPTION   each with [--repo OWNER/NAME] [--verbose]; replay and reconcile with [--max-attempts N] [--retry-budget SECONDS]
 //DESCRIPTION The records are the event logs the scripts append to ($EVENT_LOG), the router's event log artifacts
@@ -13,7 +13,7 @@
 //DESCRIPTION replay sends events of the records again; reconcile replays events emitted and never received by a router.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_STEP_SUMMARY, EVENT_LOG,
 //DESCRIPTION EVENT_SCHEMAS.
-//DESCRIPTION Exit codes: 0 done, 1 GitHub unreachable or refused, an event not sent, or more rejected events than
+//DESCRIPTION Exit codes: 0 done, 1 GitHub unreachable or refused, an event not sent or undeliverable, or more rejected events than
 //DESCRIPTION --max-rejected; 2 invalid input.
 //DESCRIPTION Example: jbang events@org stats --history --since 7d --by day
 //JAVA 17+
@@ -144,7 +144,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done: reported, or every event sent (or listed, with --dry-run)",
-            "1:GitHub could not be reached or refused, an event could not be sent, more rejected events than "
+            "1:GitHub could not be reached or refused, an event could not be sent or is undeliverable, more rejected events than "
                     + "--max-rejected, or internal failure",
             "2:invalid input or usage: an unreadable log, a bad option; nothing was sent"})
 class events implements Callable<Integer> {
