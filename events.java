@@ -833,7 +833,8 @@ class events implements Callable<Integer> {
                 }
                 Latest latest = byEvent.computeIfAbsent(eventId, id -> new Latest());
                 if (rejectedBySenderRule(entry.record())) {
-                    latest.senderRejected = Optional.ofNullable(text(entry.record(), "/sender")).orElse("none that could be told");
+                    latest.senderRejected = Optional.ofNullable(text(entry.record(), "/sender")).map(login -> "sender " + login)
+                            .orElse("no sender that could be told");
                 }
                 Instant receivedAt = parseInstant(text(entry.record(), "/received_at"));
                 // In one log, a later line is later; across logs (artifacts come newest first), received_at decides.
@@ -896,7 +897,7 @@ class events implements Callable<Integer> {
                 JsonNode document = latest.document;
                 String eventType = document != null ? text(document, "/event_type") : text(record, "/event_type");
                 String result;
-                String reason = untrusted(eventId, latest);
+                String reason = untrusted(latest);
                 if (reason != null) {
                     result = "skipped";
                 } else if ((reason = invalid(eventId, document, schemas)) != null) {
@@ -937,12 +938,12 @@ class events implements Callable<Integer> {
          * document, a record of it was rejected by the sender rule, or the record holding its document names
          * no sender (unless --allow-no-sender), or one that is not on EVENT_BUS_SENDERS.
          */
-        private String untrusted(String eventId, Latest latest) {
+        private String untrusted(Latest latest) {
             if (latest.document == null) {
                 return "the record holds no event document";
             }
             if (latest.senderRejected != null) {
-                return "it was rejected by the sender rule (sender " + latest.senderRejected + "): an event from a sender not "
+                return "it was rejected by the sender rule (" + latest.senderRejected + "): an event from a sender not "
                         + "allowed is never sent again";
             }
             return senderDistrust(latest.documentRecord, allowNoSender, parent.env);
