@@ -110,7 +110,10 @@ final class WorkflowRunner {
             context.put("github.event_name", environment.get("GITHUB_EVENT_NAME"));
         }
         putEnv(jobEnv, workflow.path("env"), context, overrides);
+        workflow.path("env").fieldNames().forEachRemaining(name -> context.put("env." + name, jobEnv.get(name)));
         putEnv(jobEnv, job.path("env"), context, overrides);
+        // The env context: what the workflow's and the job's env: set (GitHub docs, "Contexts": env).
+        job.path("env").fieldNames().forEachRemaining(name -> context.put("env." + name, jobEnv.get(name)));
 
         List<Step> steps = new ArrayList<>();
         if (job.has("if") && !new Expression(context, false).condition(job.get("if").asText())) {
@@ -133,12 +136,15 @@ final class WorkflowRunner {
             stepEnv.putAll(ownEnv);
             Step result;
             if (step.has("uses")) {
+                // A step's with: sees its own env: in the env context too.
+                Map<String, String> withContext = new LinkedHashMap<>(context);
+                ownEnv.forEach((key, value) -> withContext.put("env." + key, value));
                 Path action = compositeAction(workspace, step.get("uses").asText());
                 if (action == null) {
-                    steps.add(provided(id, name, step, context));
+                    steps.add(provided(id, name, step, withContext));
                     continue;
                 }
-                result = runComposite(id, name, step, action, workspace, jobEnv, ownEnv, context, lost, steps);
+                result = runComposite(id, name, step, action, workspace, jobEnv, ownEnv, withContext, lost, steps);
             } else {
                 RunnerLost lostHere = lost != null && lost.stepId().equals(id) ? lost : null;
                 result = runStep(id, name, step.path("run").asText(), workspace, jobEnv, stepEnv, lostHere);
@@ -164,6 +170,12 @@ final class WorkflowRunner {
      * with the {@code with:} values as inputs. Keys are job ids, "caller/callee" for called jobs.
      */
     Map<String, JobRun> runAll(Path workspace, Map<String, String> github, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        return runAll(workspace, github, environment, Map.of());
+    }
+
+    /** runAll with {@code overrides} replacing workflow and job env: values of every job, the called workflows' included. */
+    Map<String, JobRun> runAll(Path workspace, Map<String, String> github, Map<String, String> environment, Map<String, String> overrides)
             throws IOException, InterruptedException {
         Map<String, JobRun> runs = new LinkedHashMap<>();
         Map<String, String> results = new LinkedHashMap<>();
@@ -195,13 +207,13 @@ final class WorkflowRunner {
                 WorkflowRunner called = new WorkflowRunner(workspace.resolve(job.get("uses").asText().replaceFirst("^\\./", "")));
                 Map<String, String> inputs = new LinkedHashMap<>(github);
                 job.path("with").fields().forEachRemaining(w -> inputs.put("inputs." + w.getKey(), substitute(w.getValue().asText(), expressions)));
-                Map<String, JobRun> calledRuns = called.runAll(workspace, inputs, environment);
+                Map<String, JobRun> calledRuns = called.runAll(workspace, inputs, environment, overrides);
                 calledRuns.forEach((id, run) -> runs.put(jobId + "/" + id, run));
                 results.put(jobId, calledRuns.values().stream().allMatch(JobRun::succeeded) ? "success" : "failure");
                 continue;
             }
             Map<String, String> forRun = new LinkedHashMap<>(context);
-            JobRun run = run(jobId, workspace, forRun, environment, Map.of(), null);
+            JobRun run = run(jobId, workspace, forRun, environment, overrides, null);
             runs.put(jobId, run);
             results.put(jobId, run.succeeded() ? "success" : "failure");
         }
