@@ -1974,8 +1974,9 @@ class route implements Callable<Integer> {
                     + "job validates it, claims it (a duplicate stops there) and runs `route --plan`, which writes one output per "
                     + "route: route-N, the inputs of route N as JSON when it matches the event, empty when not. Each route-N job "
                     + "then calls its consumer with those inputs, as a job of this run: no workflow_dispatch, no actions: write, "
-                    + "the consumers' logs in this run. Use it instead of the dispatch router, not beside it (docs/routes.md "
-                    + "compares the two).", ""));
+                    + "the consumers' logs in this run. No route-N job passes a secret (the consumers use only GITHUB_TOKEN, "
+                    + "which every job has) or more permissions than its consumer declares. Use it instead of the dispatch "
+                    + "router, not beside it (docs/routes.md compares the two).", ""));
             return header;
         }
 
@@ -2164,7 +2165,8 @@ class route implements Callable<Integer> {
                 job.add(i2 + "with:");
                 route.inputs().keySet().forEach(input -> job.add(i3 + input + ": ${{ fromJSON(needs.plan.outputs." + route.job() + ")." + input + " }}"));
             }
-            job.add(i2 + "secrets: inherit");
+            // No secrets: inherit. A called workflow gets no secret unless its caller job passes it; the consumers use only
+            // GITHUB_TOKEN, which every job has, and inherit would hand every one of them every secret of the repository.
             return job;
         }
 

@@ -1,12 +1,13 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Write the jbang-catalog.json an organisation publishes in its ORG/jbang-catalog repository, naming event-bus's scripts at one release.
 //DESCRIPTION
-//DESCRIPTION Usage: OrgCatalog --org ORG --tag TAG [--base-url URL] [--output FILE] [--checkout DIR]
+//DESCRIPTION Usage: OrgCatalog --org ORG --commit SHA [--base-url URL] [--output FILE] [--checkout DIR]
 //DESCRIPTION The aliases emit, validate, dedupe, route and events, each with the script-ref
-//DESCRIPTION https://github.com/ORG/event-bus/blob/TAG/<script>.java and its script's first //DESCRIPTION line.
-//DESCRIPTION TAG is a release tag (v1.2.3) or a 40-hex commit, never a branch. With --output, an existing
-//DESCRIPTION catalog keeps its other aliases. Then `jbang emit@ORG` runs emit.java at that tag. See docs/catalog.md.
-//DESCRIPTION Example: ./jbang tests/OrgCatalog.java --org my-org --tag v1.0.0 --output ../jbang-catalog/jbang-catalog.json
+//DESCRIPTION https://github.com/ORG/event-bus/blob/SHA/<script>.java and its script's first //DESCRIPTION line.
+//DESCRIPTION SHA is a commit of event-bus (40 hex digits), never a branch or a tag, which can be moved. With
+//DESCRIPTION --output, an existing catalog keeps its other aliases. Commit the catalog; then workflows run
+//DESCRIPTION `jbang emit@ORG/jbang-catalog/<that commit>`, emit.java at SHA. See docs/catalog.md.
+//DESCRIPTION Example: ./jbang tests/OrgCatalog.java --org my-org --commit "$(git rev-parse HEAD)" --output ../jbang-catalog/jbang-catalog.json
 //JAVA 17+
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
@@ -36,19 +37,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The release command of an organisation's catalog: JBang resolves `emit@ORG` through the
- * catalog in the repository ORG/jbang-catalog, so that file names the scripts at one release, by
- * URLs that do not move (a tag or a commit, never a branch).
+ * The release command of an organisation's catalog: JBang resolves `emit@ORG/jbang-catalog/COMMIT`
+ * through the catalog in the repository ORG/jbang-catalog at that commit, so that file names the
+ * scripts at one release, by URLs that do not move: a commit of event-bus, never a branch or a tag
+ * (DESIGN "Trust", pinned code: a tag can be moved or deleted and made again).
  */
 @Command(name = "OrgCatalog", mixinStandardHelpOptions = true, version = "OrgCatalog 0.1.0", sortOptions = false, usageHelpWidth = 100,
         description = {
             "Writes the jbang-catalog.json an organisation keeps in its ORG/jbang-catalog repository: the aliases "
-                    + "emit, validate, dedupe, route and events, each naming its script at one release of event-bus, so that "
-                    + "`jbang emit@ORG ...` runs emit.java as it is at TAG, everywhere.",
-            "Run it from a checkout of TAG (the descriptions are the scripts' first //DESCRIPTION lines), at each "
-                    + "release, and commit the file to ORG/jbang-catalog. Workflows then trust exactly these prefixes:",
-            "  https://github.com/ORG/jbang-catalog/",
-            "  https://github.com/ORG/event-bus/blob/TAG/",
+                    + "emit, validate, dedupe, route and events, each naming its script at one commit of event-bus, so that "
+                    + "`jbang emit@ORG/jbang-catalog/C ...` runs emit.java as it is at SHA, where C is the commit of "
+                    + "ORG/jbang-catalog that holds this file.",
+            "Run it from a checkout of SHA (the descriptions are the scripts' first //DESCRIPTION lines), at each "
+                    + "release, and commit the file to ORG/jbang-catalog. Workflows then trust exactly these prefixes "
+                    + "(the set-up action, setup/action.yml, does):",
+            "  https://github.com/ORG/jbang-catalog/blob/C/",
+            "  https://github.com/ORG/event-bus/blob/SHA/",
             ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:written", "1:the scripts or the output file could not be read or written", "2:invalid input (nothing written)"})
@@ -56,8 +60,7 @@ public class OrgCatalog implements Callable<Integer> {
     /** The aliases of the catalog, each the name of its script. */
     static final List<String> ALIASES = List.of("emit", "validate", "dedupe", "route", "events");
 
-    /** A release tag: a version number, optionally v-prefixed, with a pre-release or build suffix (v1.2.3, 1.4, v2.0.0-rc.1). */
-    static final Pattern RELEASE_TAG = Pattern.compile("v?[0-9]+(\\.[0-9]+)+([-+][0-9A-Za-z.+-]*[0-9A-Za-z])?");
+    /** A commit: 40 lowercase hex digits, the form GitHub's URLs and JBang's implicit catalog names take. */
     static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
     /** A GitHub account name: letters, digits and single hyphens, at most 39 characters. */
     static final Pattern ORG = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}");
@@ -68,13 +71,14 @@ public class OrgCatalog implements Callable<Integer> {
     @Option(names = "--org", required = true, paramLabel = "ORG", description = "the GitHub organisation (or user) that publishes the catalog")
     String org;
 
-    @Option(names = "--tag", required = true, paramLabel = "TAG",
-            description = "the release of event-bus the aliases name: a release tag (v1.2.3) or a 40-hex commit; never a branch such as main")
-    String tag;
+    @Option(names = "--commit", required = true, paramLabel = "SHA",
+            description = "the release of event-bus the aliases name: a commit, 40 hex digits (git rev-parse HEAD in a checkout of "
+                    + "the release); never a branch or a tag, which can be moved")
+    String commit;
 
     @Option(names = "--base-url", paramLabel = "URL",
-            description = "where the scripts of TAG are (GitHub Enterprise Server, tests); it must contain /TAG/. "
-                    + "Default: https://github.com/ORG/event-bus/blob/TAG/")
+            description = "where the scripts of SHA are (another repository name, GitHub Enterprise Server, tests); it must "
+                    + "contain /SHA/. Default: https://github.com/ORG/event-bus/blob/SHA/")
     String baseUrl;
 
     @Option(names = "--output", paramLabel = "FILE",
@@ -154,17 +158,17 @@ public class OrgCatalog implements Callable<Integer> {
         return CommandLine.ExitCode.OK;
     }
 
-    /** The URL the script names are appended to, ending with "/": checked to name TAG, which is checked not to move. */
+    /** The URL the script names are appended to, ending with "/": checked to name SHA, which is checked to be a commit. */
     String scriptBase() {
         if (!ORG.matcher(org).matches()) {
             throw invalid("--org " + org + ": not a GitHub organisation or user name");
         }
-        if (!RELEASE_TAG.matcher(tag).matches() && !COMMIT.matcher(tag).matches()) {
-            throw invalid("--tag " + tag + ": not a release tag (v1.2.3) or a 40-hex commit. A branch (main, master) or HEAD moves, "
-                    + "and the catalog must name what was released; a short commit may become ambiguous.");
+        if (!COMMIT.matcher(commit).matches()) {
+            throw invalid("--commit " + commit + ": not a commit (40 hex digits). A branch (main) or HEAD moves and a tag can be "
+                    + "moved, and the catalog must name what was released; a short commit may become ambiguous.");
         }
         if (baseUrl == null) {
-            return "https://github.com/" + org + "/event-bus/blob/" + tag + "/";
+            return "https://github.com/" + org + "/event-bus/blob/" + commit + "/";
         }
         String base = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
         try {
@@ -173,8 +177,8 @@ public class OrgCatalog implements Callable<Integer> {
                     || uri.getQuery() != null || uri.getFragment() != null) {
                 throw invalid("--base-url " + baseUrl + ": not an http(s) URL of a directory");
             }
-            if (!("/" + uri.getPath()).contains("/" + tag + "/")) {
-                throw invalid("--base-url " + baseUrl + ": does not contain /" + tag + "/, so it would not name that release");
+            if (!("/" + uri.getPath()).contains("/" + commit + "/")) {
+                throw invalid("--base-url " + baseUrl + ": does not contain /" + commit + "/, so it would not name that release");
             }
         } catch (URISyntaxException e) {
             throw invalid("--base-url " + baseUrl + ": " + e.getMessage());

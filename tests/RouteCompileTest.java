@@ -94,7 +94,7 @@ class RouteCompileTest {
         for (JsonNode step : plan.get("steps")) {
             routeStep = "route".equals(step.path("id").asText()) ? step : routeStep;
         }
-        assertEquals("./jbang \"route@$EVENT_BUS_ORG\" --plan", routeStep.get("run").asText());
+        assertEquals("./jbang \"route@$EVENT_BUS_CATALOG\" --plan", routeStep.get("run").asText());
         assertEquals(RoutePlanTest.digest(Scripts.ROOT.resolve("event-routes.yml")), routeStep.at("/env/EVENT_BUS_ROUTES_DIGEST").asText());
         for (int i = 1; i <= routes.size(); i++) {
             int n = i;
@@ -104,7 +104,7 @@ class RouteCompileTest {
             assertEquals("plan", job.get("needs").asText());
             assertEquals("needs.plan.outputs.route-" + n + " != ''", job.get("if").asText());
             assertEquals("./.github/workflows/" + route.get("workflow").asText(), job.get("uses").asText());
-            assertEquals("inherit", job.get("secrets").asText());
+            assertFalse(job.has("secrets"), "route-" + n + " passes no secret: the consumers use only GITHUB_TOKEN");
             List<String> inputs = new ArrayList<>();
             route.get("inputs").fieldNames().forEachRemaining(inputs::add);
             List<String> with = new ArrayList<>();
@@ -114,10 +114,24 @@ class RouteCompileTest {
             });
             assertEquals(inputs, with);
         }
-        assertEquals(YAML.readTree("{\"actions\":\"write\",\"contents\":\"read\"}"), router.at("/jobs/route-2/permissions"),
+        assertEquals(YAML.readTree("{\"actions\":\"write\"}"), router.at("/jobs/route-2/permissions"),
                 "ci-dispatcher.yml starts CI itself: its call job alone gets actions: write");
         assertTrue(Files.readString(SHIPPED).contains("actions: write  # ci-dispatcher.yml, job dispatch: workflow_dispatch of the CI workflow"));
         assertEquals(YAML.readTree("{\"contents\":\"write\",\"pull-requests\":\"write\"}"), router.at("/jobs/route-4/permissions"));
+    }
+
+    @Test
+    void theShippedRouterPassesNoSecretAndGivesWritePermissionsOnlyToJobs() throws IOException {
+        String text = Files.readString(SHIPPED);
+        assertFalse(text.contains("secrets:"), "no job passes a secret, inherited or named");
+        JsonNode router = YAML.readTree(SHIPPED.toFile());
+        assertEquals(YAML.readTree("{}"), router.get("permissions"), "nothing for the workflow as a whole");
+        router.get("jobs").fields().forEachRemaining(job -> {
+            assertTrue(job.getValue().has("permissions"), job.getKey() + " says what it is given");
+            job.getValue().get("permissions").fields().forEachRemaining(scope -> assertTrue(
+                    text.lines().anyMatch(l -> l.strip().startsWith(scope.getKey() + ": " + scope.getValue().asText() + " ") && l.contains("# ")),
+                    job.getKey() + ": " + scope.getKey() + " has its reason beside it"));
+        });
     }
 
     // ---- the event types ----
@@ -306,6 +320,8 @@ class RouteCompileTest {
         assertEquals(0, run.exitCode(), run.toString());
         JsonNode router = YAML.readTree(run.out());
         assertEquals("Acme: router (workflow_call)", router.get("name").asText());
+        assertEquals(YAML.readTree("{}"), router.get("permissions"), "the template's write-all is not the compiled router's");
+        assertFalse(run.out().contains("secrets:"), run.out());
         assertEquals("router-${{ github.run_id }}", router.get("concurrency").asText(), "what compile does not own is kept");
         JsonNode plan = router.at("/jobs/plan");
         assertEquals(YAML.readTree("{\"contents\":\"write\"}"), plan.get("permissions"));

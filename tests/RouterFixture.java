@@ -20,9 +20,10 @@ import java.util.stream.Stream;
 
 /**
  * What the router workflow needs around it, shared by RouterWorkflowTest and the demo: a
- * consuming repository checked out (routes file and workflows), its consumer workflows known
- * to the emulator with their declared inputs, `jbang` on PATH, and one router job run per event
- * (or, with the compiled router, one whole run: the plan job and the consumers it calls).
+ * consuming repository checked out (routes file, workflows, the set-up action and ./jbang), its
+ * consumer workflows known to the emulator with their declared inputs, the organisation's catalog
+ * where JBang finds it, and one router job run per event (or, with the compiled router, one whole
+ * run: the plan job and the consumers it calls).
  */
 final class RouterFixture {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -30,6 +31,15 @@ final class RouterFixture {
     /** Event timestamps as the contract writes them, always with milliseconds (the demo compiles this file without route.java). */
     static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     static final Path WORKFLOWS = Scripts.ROOT.resolve("workflows");
+    /** The release the workflows run here: its catalog's commit in octo-org/jbang-catalog, and event-bus's commit. */
+    static final String CATALOG_COMMIT = "c0c0a1b2c3d4e5f60718293a4b5c6d7e8f901234";
+    static final String RELEASE_COMMIT = "e1e2e3e4e5e6e7e8e9e0f1f2f3f4f5f6f7f8f9f0";
+    /**
+     * The workflows name their release with placeholders that the set-up action refuses (a repository sets its own commits when
+     * it copies them); each job here runs with these values instead, and everything else as the files say.
+     */
+    static final Map<String, String> RELEASE = Map.of("EVENT_BUS_CATALOG", "octo-org/jbang-catalog/" + CATALOG_COMMIT,
+            "EVENT_BUS_RELEASE", RELEASE_COMMIT);
 
     private final GitHubEmulator github;
     private final WorkflowRunner router;
@@ -43,7 +53,7 @@ final class RouterFixture {
         this.jbangDir = jbangDir;
         this.router = new WorkflowRunner(WORKFLOWS.resolve("event-router.yml"));
         this.workspace = Files.createDirectories(home.resolve("workspace"));
-        // actions/checkout: the consuming repository's ./jbang wrapper, routes file and workflows.
+        // actions/checkout: the consuming repository's ./jbang wrapper, routes file, workflows and its copy of the set-up action.
         Files.createDirectories(workspace.resolve(".git"));
         Files.createSymbolicLink(workspace.resolve("jbang"), Scripts.JBANG);
         Path workflows = Files.createDirectories(workspace.resolve(".github/workflows"));
@@ -51,27 +61,61 @@ final class RouterFixture {
         for (Path file : workflowFiles()) {
             Files.copy(file, workflows.resolve(file.getFileName()));
         }
+        Path action = Files.createDirectories(workspace.resolve(".github/actions/event-bus-setup"));
+        Files.copy(Scripts.ROOT.resolve("setup/action.yml"), action.resolve("action.yml"));
         registerConsumerWorkflows();
-        registerOrganisationCatalog();
+        serveOrganisationCatalog();
     }
 
     /**
-     * The workflows run ./jbang emit@octo-org: on GitHub, JBang reads github.com/octo-org/jbang-catalog.
-     * Here a catalog of that name is this checkout's, registered once per JBang home (the tests' only
-     * catalog add; nothing in the workflows adds one). A home that names another checkout's catalog (the
-     * demo's home is kept across checkouts) is pointed at this one's, else its aliases would run the other
-     * checkout's scripts.
+     * The workflows run ./jbang "emit@$EVENT_BUS_CATALOG", octo-org/jbang-catalog/CATALOG_COMMIT here: on GitHub, JBang downloads
+     * https://github.com/octo-org/jbang-catalog/blob/CATALOG_COMMIT/jbang-catalog.json and the scripts its aliases name, at
+     * https://github.com/octo-org/event-bus/blob/RELEASE_COMMIT/. github.com cannot be reached from here, so this checkout's
+     * scripts, and the catalog the release command (tests/OrgCatalog.java) writes for them, are put where JBang keeps what it
+     * downloaded: $JBANG_DIR/cache/urls/<SHA-256 of the URL it requests>/<file name> (JBang 0.132.1, Util.downloadAndCacheFile;
+     * a github.com blob is requested from raw.githubusercontent.com, Util.swizzleURL), which it uses without asking the server
+     * while cache-evict (never, as the set-up action sets it) allows. So the workflows' own steps, set-up action included, run
+     * this checkout's scripts, exactly as they would run a release's on GitHub. A copy that differs from the checkout (the
+     * demo's JBang home is kept across checkouts) is replaced.
      */
-    private void registerOrganisationCatalog() throws IOException {
-        Path catalogs = jbangDir.resolve("jbang-catalog.json");
-        String ours = Scripts.ROOT.resolve("jbang-catalog.json").toString();
-        if (Files.exists(catalogs) && new ObjectMapper().readTree(catalogs.toFile()).path("catalogs").path("octo-org").path("catalog-ref").asText().equals(ours)) {
-            return;
+    private void serveOrganisationCatalog() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode catalog = json.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode aliases = catalog.putObject("aliases");
+        String release = "https://github.com/octo-org/event-bus/blob/" + RELEASE_COMMIT + "/";
+        json.readTree(Scripts.ROOT.resolve("jbang-catalog.json").toFile()).path("aliases").fields().forEachRemaining(alias -> {
+            String script = alias.getValue().path("script-ref").asText();
+            if (!script.contains("/")) { // the five scripts; not the checkout's demo
+                aliases.putObject(alias.getKey()).put("script-ref", release + script)
+                        .put("description", alias.getValue().path("description").asText());
+                cacheCopy("https://github.com/octo-org/event-bus/blob/" + RELEASE_COMMIT + "/" + script, Scripts.ROOT.resolve(script));
+            }
+        });
+        cacheCopy("https://github.com/octo-org/jbang-catalog/blob/" + CATALOG_COMMIT + "/jbang-catalog.json",
+                json.writerWithDefaultPrettyPrinter().writeValueAsBytes(catalog));
+    }
+
+    private void cacheCopy(String url, Path file) {
+        try {
+            cacheCopy(url, Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        Scripts.Result added = Scripts.run(workspace, jbangDir, Map.of(), null,
-                "catalog", "add", "--global", "--force", "--name", "octo-org", ours);
-        if (added.exitCode() != 0) {
-            throw new IllegalStateException("could not register the catalog: " + added);
+    }
+
+    private void cacheCopy(String url, byte[] content) {
+        try {
+            String requested = url.replaceFirst("^https://github.com/(.*)/blob/(.*)$", "https://raw.githubusercontent.com/$1/$2");
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(requested.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Path dir = Files.createDirectories(jbangDir.resolve("cache/urls").resolve(java.util.HexFormat.of().formatHex(hash)));
+            Path copy = dir.resolve(requested.substring(requested.lastIndexOf('/') + 1));
+            if (!Files.exists(copy) || !java.util.Arrays.equals(Files.readAllBytes(copy), content)) {
+                Files.write(copy, content);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -151,7 +195,7 @@ final class RouterFixture {
         Map<String, String> environment = runner(runId, attempt);
         environment.put("GITHUB_EVENT_PATH", event.toString());
         environment.put("GITHUB_EVENT_NAME", "repository_dispatch");
-        return router.run("route", workspace, context(runId, attempt, Map.of()), environment, Map.of(), lost);
+        return router.run("route", workspace, context(runId, attempt, Map.of()), environment, RELEASE, lost);
     }
 
     /**
@@ -165,7 +209,7 @@ final class RouterFixture {
         Map<String, String> environment = runner(run, 1);
         environment.put("GITHUB_EVENT_PATH", event.toString());
         environment.put("GITHUB_EVENT_NAME", "repository_dispatch");
-        return new WorkflowRunner(compiledRouter()).runAll(workspace, context(run, 1, Map.of()), environment);
+        return new WorkflowRunner(compiledRouter()).runAll(workspace, context(run, 1, Map.of()), environment, RELEASE);
     }
 
     /** The compiled router as checked out. */
@@ -178,7 +222,7 @@ final class RouterFixture {
         int run = ++runId;
         Map<String, String> environment = runner(run, 1);
         environment.put("GITHUB_EVENT_NAME", "workflow_dispatch");
-        return new WorkflowRunner(WORKFLOWS.resolve("event-replay.yml")).run("replay", workspace, context(run, 1, inputs), environment, Map.of(), null);
+        return new WorkflowRunner(WORKFLOWS.resolve("event-replay.yml")).run("replay", workspace, context(run, 1, inputs), environment, RELEASE, null);
     }
 
 
@@ -196,7 +240,7 @@ final class RouterFixture {
         }
         Map<String, String> prefixed = new HashMap<>();
         inputs.forEach((name, value) -> prefixed.put("inputs." + name, value));
-        return new WorkflowRunner(WORKFLOWS.resolve(file)).run(job, workspace, context(run, 1, prefixed), environment, Map.of(), null);
+        return new WorkflowRunner(WORKFLOWS.resolve(file)).run(job, workspace, context(run, 1, prefixed), environment, RELEASE, null);
     }
 
     /**

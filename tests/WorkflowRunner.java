@@ -17,17 +17,27 @@ import java.util.regex.Pattern;
  * Runs one job of a workflow file the way a GitHub-hosted runner would, as far as the
  * event-bus steps go: each `run:` step in bash (`bash --noprofile --norc -eo pipefail`) with
  * the environment Actions gives (workflow, job and step `env:`, GITHUB_EVENT_PATH,
- * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, GITHUB_ACTIONS=true ...), step outputs parsed
- * from GITHUB_OUTPUT, and `if:` conditions evaluated; `uses:` steps (checkout, setup-java,
- * cache, setup-jbang, upload-artifact) are provided by the caller's workspace and PATH.
+ * GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY files, GITHUB_ACTIONS=true ...), step outputs
+ * parsed from GITHUB_OUTPUT, variables a step adds to GITHUB_ENV given to the steps after it, and
+ * `if:` conditions evaluated. A local composite action ({@code uses: ./.github/actions/x}, an
+ * action.yml with {@code runs.using: composite} in the workspace) runs as GitHub runs it: its
+ * inputs from {@code with:} and their defaults, its steps with their own {@code if:}, {@code env:}
+ * and {@code steps} context, its outputs mapped from them. Every other {@code uses:} step
+ * (checkout, setup-java, cache, upload-artifact, also inside a composite action) is provided by
+ * the caller's workspace and PATH: it is recorded as "provided" with its {@code with:} values
+ * evaluated (or their text, where the expression is beyond this runner), and not run.
  * So the workflow file itself is under test, not a copy of its commands.
  */
 final class WorkflowRunner {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern EXPRESSION = Pattern.compile("\\$\\{\\{\\s*(.*?)\\s*}}");
 
+    /** One step's run; {@code with} holds a provided step's evaluated {@code with:} values (empty for others). */
     record Step(String id, String name, String outcome, int exitCode, String stdout, String stderr,
-                Map<String, String> outputs, String summary) {
+                Map<String, String> outputs, String summary, Map<String, String> with) {
+        Step(String id, String name, String outcome, int exitCode, String stdout, String stderr, Map<String, String> outputs, String summary) {
+            this(id, name, outcome, exitCode, stdout, stderr, outputs, summary, Map.of());
+        }
     }
 
     record JobRun(List<Step> steps, Path workspace, Map<String, String> outputs) {
@@ -92,6 +102,7 @@ final class WorkflowRunner {
         jobEnv.put("CI", "true");
         jobEnv.put("GITHUB_WORKSPACE", workspace.toString());
         jobEnv.put("RUNNER_TEMP", runnerTemp.toString());
+        jobEnv.put("RUNNER_OS", "Linux");
         if (environment.containsKey("GITHUB_EVENT_PATH")) {
             context.put("env.GITHUB_EVENT_PATH", environment.get("GITHUB_EVENT_PATH"));
         }
@@ -99,7 +110,10 @@ final class WorkflowRunner {
             context.put("github.event_name", environment.get("GITHUB_EVENT_NAME"));
         }
         putEnv(jobEnv, workflow.path("env"), context, overrides);
+        workflow.path("env").fieldNames().forEachRemaining(name -> context.put("env." + name, jobEnv.get(name)));
         putEnv(jobEnv, job.path("env"), context, overrides);
+        // The env context: what the workflow's and the job's env: set (GitHub docs, "Contexts": env).
+        job.path("env").fieldNames().forEachRemaining(name -> context.put("env." + name, jobEnv.get(name)));
 
         List<Step> steps = new ArrayList<>();
         if (job.has("if") && !new Expression(context, false).condition(job.get("if").asText())) {
@@ -116,18 +130,25 @@ final class WorkflowRunner {
                 steps.add(new Step(id, name, "skipped", 0, "", "", Map.of(), ""));
                 continue;
             }
-            if (step.has("uses")) {
-                steps.add(new Step(id, name, "provided", 0, "", "", Map.of(), ""));
-                continue;
-            }
+            Map<String, String> ownEnv = new LinkedHashMap<>();
+            putEnv(ownEnv, step.path("env"), context, Map.of());
             Map<String, String> stepEnv = new LinkedHashMap<>(jobEnv);
-            putEnv(stepEnv, step.path("env"), context, Map.of());
-            Path output = Files.createTempFile(runnerTemp, "output", ".txt");
-            Path summary = Files.createTempFile(runnerTemp, "summary", ".md");
-            stepEnv.put("GITHUB_OUTPUT", output.toString());
-            stepEnv.put("GITHUB_STEP_SUMMARY", summary.toString());
-            RunnerLost lostHere = lost != null && lost.stepId().equals(id) ? lost : null;
-            Step result = runScript(id, name, step.path("run").asText(), workspace, stepEnv, output, summary, lostHere);
+            stepEnv.putAll(ownEnv);
+            Step result;
+            if (step.has("uses")) {
+                // A step's with: sees its own env: in the env context too.
+                Map<String, String> withContext = new LinkedHashMap<>(context);
+                ownEnv.forEach((key, value) -> withContext.put("env." + key, value));
+                Path action = compositeAction(workspace, step.get("uses").asText());
+                if (action == null) {
+                    steps.add(provided(id, name, step, withContext));
+                    continue;
+                }
+                result = runComposite(id, name, step, action, workspace, jobEnv, ownEnv, withContext, lost, steps);
+            } else {
+                RunnerLost lostHere = lost != null && lost.stepId().equals(id) ? lost : null;
+                result = runStep(id, name, step.path("run").asText(), workspace, jobEnv, stepEnv, lostHere);
+            }
             result.outputs().forEach((key, value) -> context.put("steps." + id + ".outputs." + key, value));
             context.put("steps." + id + ".outcome", result.outcome());
             context.put("steps." + id + ".conclusion", result.outcome());
@@ -149,6 +170,12 @@ final class WorkflowRunner {
      * with the {@code with:} values as inputs. Keys are job ids, "caller/callee" for called jobs.
      */
     Map<String, JobRun> runAll(Path workspace, Map<String, String> github, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        return runAll(workspace, github, environment, Map.of());
+    }
+
+    /** runAll with {@code overrides} replacing workflow and job env: values of every job, the called workflows' included. */
+    Map<String, JobRun> runAll(Path workspace, Map<String, String> github, Map<String, String> environment, Map<String, String> overrides)
             throws IOException, InterruptedException {
         Map<String, JobRun> runs = new LinkedHashMap<>();
         Map<String, String> results = new LinkedHashMap<>();
@@ -180,17 +207,150 @@ final class WorkflowRunner {
                 WorkflowRunner called = new WorkflowRunner(workspace.resolve(job.get("uses").asText().replaceFirst("^\\./", "")));
                 Map<String, String> inputs = new LinkedHashMap<>(github);
                 job.path("with").fields().forEachRemaining(w -> inputs.put("inputs." + w.getKey(), substitute(w.getValue().asText(), expressions)));
-                Map<String, JobRun> calledRuns = called.runAll(workspace, inputs, environment);
+                Map<String, JobRun> calledRuns = called.runAll(workspace, inputs, environment, overrides);
                 calledRuns.forEach((id, run) -> runs.put(jobId + "/" + id, run));
                 results.put(jobId, calledRuns.values().stream().allMatch(JobRun::succeeded) ? "success" : "failure");
                 continue;
             }
             Map<String, String> forRun = new LinkedHashMap<>(context);
-            JobRun run = run(jobId, workspace, forRun, environment, Map.of(), null);
+            JobRun run = run(jobId, workspace, forRun, environment, overrides, null);
             runs.put(jobId, run);
             results.put(jobId, run.succeeded() ? "success" : "failure");
         }
         return runs;
+    }
+
+    /** A run: step with the job's environment, its own env:, and fresh GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY files. */
+    private static Step runStep(String id, String name, String script, Path workspace, Map<String, String> jobEnv,
+                                Map<String, String> stepEnv, RunnerLost lost) throws IOException, InterruptedException {
+        Path runnerTemp = Path.of(jobEnv.get("RUNNER_TEMP"));
+        Path output = Files.createTempFile(runnerTemp, "output", ".txt");
+        Path summary = Files.createTempFile(runnerTemp, "summary", ".md");
+        Path env = Files.createTempFile(runnerTemp, "env", ".txt");
+        Map<String, String> environment = new LinkedHashMap<>(stepEnv);
+        environment.put("GITHUB_OUTPUT", output.toString());
+        environment.put("GITHUB_STEP_SUMMARY", summary.toString());
+        environment.put("GITHUB_ENV", env.toString());
+        Step result = runScript(id, name, script, workspace, environment, output, summary, lost);
+        // "makes the environment variable available to any subsequent steps in a workflow job" (GitHub docs,
+        // "Workflow commands": setting an environment variable); the same name=value and heredoc forms as outputs.
+        jobEnv.putAll(parseOutputs(env));
+        return result;
+    }
+
+    /** The directory of the local composite action a uses: names, or null when it is not one (a remote action, a docker one...). */
+    private static Path compositeAction(Path workspace, String uses) throws IOException {
+        if (!uses.startsWith("./")) {
+            return null;
+        }
+        Path dir = workspace.resolve(uses.substring(2)).normalize();
+        Path file = Files.isRegularFile(dir.resolve("action.yml")) ? dir.resolve("action.yml") : dir.resolve("action.yaml");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(uses + ": no action.yml in the workspace (" + dir + ")");
+        }
+        return YAML.readTree(file.toFile()).path("runs").path("using").asText().equals("composite") ? file : null;
+    }
+
+    /** A uses: step the caller provides: recorded with its with: values, evaluated where this runner can. */
+    private static Step provided(String id, String name, JsonNode step, Map<String, String> context) {
+        Map<String, String> with = new LinkedHashMap<>();
+        step.path("with").fields().forEachRemaining(w -> {
+            String text = w.getValue().asText();
+            try {
+                with.put(w.getKey(), substitute(text, context));
+            } catch (IllegalArgumentException beyondThisRunner) {
+                with.put(w.getKey(), text);
+            }
+        });
+        return new Step(id, name, "provided", 0, "", "", Map.of(), "", with);
+    }
+
+    /**
+     * A local composite action, as the runner runs one (GitHub docs, "Metadata syntax for GitHub Actions", runs for composite
+     * actions): its inputs are the step's with: values (evaluated in the job's context) or their defaults; its steps see
+     * the inputs, github and runner contexts and their own steps context, not the job's; a run: step needs shell: and gets
+     * the job's environment, the calling step's env: and its own; its outputs are mapped from its steps. Its steps are
+     * added to {@code steps} as "ID/STEP"; the result is the calling step's, a failure if one of them failed.
+     */
+    private Step runComposite(String id, String name, JsonNode step, Path actionFile, Path workspace, Map<String, String> jobEnv,
+                              Map<String, String> callerEnv /* the calling step's own env: */, Map<String, String> jobContext, RunnerLost lost, List<Step> steps)
+            throws IOException, InterruptedException {
+        JsonNode action = YAML.readTree(actionFile.toFile());
+        Map<String, String> context = new LinkedHashMap<>();
+        jobContext.forEach((key, value) -> {
+            if (key.startsWith("github.") || key.startsWith("runner.") || key.startsWith("env.")) {
+                context.put(key, value);
+            }
+        });
+        JsonNode declared = action.path("inputs");
+        step.path("with").fieldNames().forEachRemaining(input -> {
+            if (!declared.has(input)) {
+                throw new IllegalArgumentException(actionFile + " has no input " + input);
+            }
+        });
+        declared.fields().forEachRemaining(input -> {
+            JsonNode given = step.path("with").get(input.getKey());
+            String value = given != null ? substitute(given.asText(), jobContext)
+                    : substitute(input.getValue().path("default").asText(""), context);
+            if (given == null && input.getValue().path("required").asBoolean(false) && !input.getValue().has("default")) {
+                throw new IllegalArgumentException(actionFile + ": the required input " + input.getKey() + " is not given");
+            }
+            context.put("inputs." + input.getKey(), value);
+        });
+        boolean failed = false;
+        int exitCode = 0;
+        int index = 0;
+        String outcome = "success";
+        for (JsonNode inner : action.path("runs").path("steps")) {
+            index++;
+            String innerId = inner.path("id").asText("step" + index);
+            String innerName = inner.path("name").asText(inner.has("uses") ? inner.get("uses").asText() : inner.path("run").asText());
+            String fullId = id + "/" + innerId;
+            if (!new Expression(context, failed).condition(inner.path("if").asText("success()"))) {
+                steps.add(new Step(fullId, innerName, "skipped", 0, "", "", Map.of(), ""));
+                continue;
+            }
+            Step result;
+            if (inner.has("uses")) {
+                Path nested = compositeAction(workspace, inner.get("uses").asText());
+                if (nested == null) {
+                    steps.add(provided(fullId, innerName, inner, context));
+                    continue;
+                }
+                Map<String, String> nestedEnv = new LinkedHashMap<>(callerEnv);
+                putEnv(nestedEnv, inner.path("env"), context, Map.of());
+                result = runComposite(fullId, innerName, inner, nested, workspace, jobEnv, nestedEnv, context, lost, steps);
+            } else {
+                if (!inner.path("shell").asText().equals("bash")) {
+                    throw new IllegalArgumentException(actionFile + ": step " + innerId + ": the test runner runs shell: bash steps only");
+                }
+                // The job's environment as it is now (with what earlier steps added to GITHUB_ENV), the calling step's env:, its own.
+                Map<String, String> env = new LinkedHashMap<>(jobEnv);
+                env.putAll(callerEnv);
+                env.put("GITHUB_ACTION_PATH", actionFile.getParent().toString());
+                putEnv(env, inner.path("env"), context, Map.of());
+                RunnerLost lostHere = lost != null && lost.stepId().equals(fullId) ? lost : null;
+                result = runStep(fullId, innerName, inner.path("run").asText(), workspace, jobEnv, env, lostHere);
+            }
+            Step done = result;
+            done.outputs().forEach((key, value) -> context.put("steps." + innerId + ".outputs." + key, value));
+            context.put("steps." + innerId + ".outcome", done.outcome());
+            context.put("steps." + innerId + ".conclusion", done.outcome());
+            steps.add(done);
+            if (done.outcome().equals("lost")) {
+                outcome = "lost";
+                exitCode = -1;
+                break;
+            }
+            if (done.exitCode() != 0 && !failed) {
+                failed = true;
+                exitCode = done.exitCode();
+                outcome = "failure";
+            }
+        }
+        Map<String, String> outputs = new LinkedHashMap<>();
+        action.path("outputs").fields().forEachRemaining(o -> outputs.put(o.getKey(), substitute(o.getValue().path("value").asText(""), context)));
+        return new Step(id, name, outcome, exitCode, "", "", outputs, "");
     }
 
     private List<String> needs(String jobId) {

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The test runner's own rules, which the workflow tests rely on: expressions, needs, job outputs, reusable workflows. */
+/** The test runner's own rules, which the workflow tests rely on: expressions, needs, job outputs, reusable workflows, composite actions. */
 class WorkflowRunnerTest {
     @TempDir
     Path workspace;
@@ -74,5 +74,112 @@ class WorkflowRunnerTest {
         assertEquals(java.util.List.of("plan", "call-yes/greet"), java.util.List.copyOf(runs.keySet()), "call-no was skipped");
         assertEquals("hello world\n", runs.get("call-yes/greet").summary());
         assertEquals("{\"who\":\"world\"}", runs.get("plan").outputs().get("route-1"));
+    }
+
+    @Test
+    void aLocalCompositeActionRunsItsStepsWithItsInputsAndMapsItsOutputs() throws Exception {
+        Files.createDirectories(workspace.resolve(".github/actions/greet"));
+        Files.writeString(workspace.resolve(".github/actions/greet/action.yml"), """
+                name: greet
+                description: says hello
+                inputs:
+                  who:
+                    description: whom
+                    required: true
+                  how:
+                    description: how
+                    default: hello
+                outputs:
+                  said:
+                    description: what it said
+                    value: ${{ steps.say.outputs.said }}
+                runs:
+                  using: composite
+                  steps:
+                    - uses: actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
+                      with:
+                        key: greet-${{ inputs.who }}
+                    - id: say
+                      shell: bash
+                      env:
+                        WHO: ${{ inputs.who }}
+                      run: |
+                        echo "said=$HOW_FROM_CALLER $WHO" >> "$GITHUB_OUTPUT"
+                        echo "GREETED=$WHO" >> "$GITHUB_ENV"
+                        test -f "$GITHUB_ACTION_PATH/action.yml"
+                    - if: inputs.how == 'never'
+                      shell: bash
+                      run: exit 3
+                    - shell: bash
+                      run: |
+                        echo "inside, after: $GREETED" >> "$GITHUB_STEP_SUMMARY"
+                """);
+        Path workflow = Files.writeString(workspace.resolve("w.yml"), """
+                on: push
+                jobs:
+                  j:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - id: greet
+                        uses: ./.github/actions/greet
+                        env:
+                          HOW_FROM_CALLER: hi
+                        with:
+                          who: ${{ github.repository_owner }}
+                      - env:
+                          SAID: ${{ steps.greet.outputs.said }}
+                        run: echo "$GREETED / $SAID" >> "$GITHUB_STEP_SUMMARY"
+                """);
+        WorkflowRunner.JobRun run = new WorkflowRunner(workflow).run("j", workspace, Map.of("repository_owner", "octo-org"),
+                Map.of("PATH", System.getenv("PATH")), Map.of());
+        assertEquals(true, run.succeeded(), run.steps().toString());
+        assertEquals("provided", run.step("greet/step1").outcome());
+        assertEquals(Map.of("key", "greet-octo-org"), run.step("greet/step1").with(), "a provided step's with:, evaluated");
+        assertEquals("skipped", run.step("greet/step3").outcome());
+        assertEquals(Map.of("said", "hi octo-org"), run.step("greet").outputs());
+        assertEquals("inside, after: octo-org\nocto-org / hi octo-org\n", run.summary(), "GITHUB_ENV reaches the steps after");
+    }
+
+    @Test
+    void aFailingStepOfACompositeActionFailsTheStepThatUsesIt() throws Exception {
+        Files.createDirectories(workspace.resolve("act"));
+        Files.writeString(workspace.resolve("act/action.yml"), """
+                name: fails
+                description: fails
+                runs:
+                  using: composite
+                  steps:
+                    - shell: bash
+                      run: exit 4
+                    - shell: bash
+                      run: echo never
+                    - if: failure()
+                      shell: bash
+                      run: echo cleaned >> "$GITHUB_STEP_SUMMARY"
+                """);
+        Path workflow = Files.writeString(workspace.resolve("w.yml"), """
+                on: push
+                jobs:
+                  j:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - id: a
+                        uses: ./act
+                      - run: echo not reached
+                      - if: always()
+                        env:
+                          OUTCOME: ${{ steps.a.outcome }}
+                        run: |
+                          echo "after: $OUTCOME" >> "$GITHUB_STEP_SUMMARY"
+                """);
+        WorkflowRunner.JobRun run = new WorkflowRunner(workflow).run("j", workspace, Map.of(), Map.of("PATH", System.getenv("PATH")), Map.of());
+        assertEquals(false, run.succeeded());
+        assertEquals(4, run.step("a").exitCode());
+        assertEquals("skipped", run.step("a/step2").outcome());
+        assertEquals("skipped", run.step("step2").outcome());
+        assertEquals("cleaned\nafter: failure\n", run.summary());
+        Files.writeString(workspace.resolve("w.yml"), Files.readString(workflow).replace("uses: ./act", "uses: ./act\n        with:\n          nope: 1"));
+        assertThrows(IllegalArgumentException.class, () -> new WorkflowRunner(workflow).run("j", workspace, Map.of(), Map.of(), Map.of()),
+                "an input the action does not declare");
     }
 }
