@@ -131,7 +131,7 @@ class ChainTest {
         int pr = chain.openPullRequest("copilot/rfc-093-03", issue);
         github.setMergeable(REPO, pr, "dirty");
         RfcChain.Hop blocked = expect(chain.ciFinished(pr, "failure"), "rfc.pr.blocked", "auto-remediator.yml");
-        assertEquals(JSON.readTree("[\"checks:failing\",\"merge-conflict\"]"),
+        assertEquals(JSON.readTree("[\"checks:failing:build\",\"merge-conflict\"]"),
                 JSON.readTree(blocked.event().toFile()).at("/client_payload/data/blockers"));
         assertTrue(labels(pr).contains("rfc:blocked"));
         assertTrue(github.comments(REPO, pr).stream().anyMatch(c -> String.valueOf(c.get("body")).contains("`merge-conflict`: rebase")),
@@ -144,9 +144,9 @@ class ChainTest {
         github.addBranch("mallory/octo-repo", BRANCH);
         github.commitFile("mallory/octo-repo", BRANCH, "evil.txt", "x\n", "Looks like an RFC branch");
         int pr = github.createPullRequest(REPO, "mallory:" + BRANCH, "main", "RFC-093-02", "Fixes #1", "mallory");
-        Path opened = github.deliverPullRequest(REPO, pr, "opened");
+        Path opened = github.deliverPullRequestTarget(REPO, pr, "opened");
         int delivered = github.deliveredEvents(REPO).size();
-        WorkflowRunner.JobRun detector = fixture.runWorkflow("pr-creation-detector.yml", "emit", "pull_request", opened, Map.of());
+        WorkflowRunner.JobRun detector = fixture.runWorkflow("pr-creation-detector.yml", "emit", "pull_request_target", opened, Map.of());
         assertEquals(delivered, github.deliveredEvents(REPO).size(), "nothing emitted: " + RouterWorkflowTest.describe(detector));
     }
 

@@ -385,9 +385,15 @@ public final class GitHubEmulator implements AutoCloseable {
      * GitHub's refusals (422) are an IllegalArgumentException carrying its answer.
      */
     public int createPullRequest(String repo, String head, String base, String title, String body, String login) {
+        return createPullRequest(repo, head, base, title, body, login, false);
+    }
+
+    /** As above, as a draft when {@code draft} (POST /pulls with draft true; the Copilot coding agent opens its pull requests so). */
+    public int createPullRequest(String repo, String head, String base, String title, String body, String login, boolean draft) {
         synchronized (lock) {
             Repo r = existingRepo(repo);
-            ObjectNode request = JSON.createObjectNode().put("head", head).put("base", base).put("title", title).put("body", body);
+            ObjectNode request = JSON.createObjectNode().put("head", head).put("base", base).put("title", title).put("body", body)
+                    .put("draft", draft);
             try {
                 return openPull(r, userByLogin(login), request, GENERIC_DOCS, false).issue.number;
             } catch (ApiError e) {
@@ -407,6 +413,22 @@ public final class GitHubEmulator implements AutoCloseable {
         }
         synchronized (lock) {
             existingPull(existingRepo(repo), number).mergeableState = mergeableState;
+        }
+    }
+
+    /**
+     * A person marks the draft pull request ready for review (GitHub does so with the GraphQL mutation
+     * markPullRequestReadyForReview; REST's PATCH /pulls cannot). Deliver the ready_for_review event with
+     * {@link #deliverPullRequestTarget} or {@link #deliverPullRequest}.
+     */
+    public void markReadyForReview(String repo, int number) {
+        synchronized (lock) {
+            PullRequest pr = existingPull(existingRepo(repo), number);
+            if (!pr.draft) {
+                throw new IllegalArgumentException("pull request #" + number + " is not a draft");
+            }
+            pr.draft = false;
+            pr.issue.updatedAt = now();
         }
     }
 
@@ -812,7 +834,7 @@ public final class GitHubEmulator implements AutoCloseable {
     }
 
     /**
-     * Delivers a {@code pull_request} event (opened, reopened, edited, synchronize or closed) for the pull
+     * Delivers a {@code pull_request} event (opened, reopened, edited, synchronize, closed or ready_for_review) for the pull
      * request as it is now, shaped like payload-examples/api.github.com/pull_request/. The action must fit
      * its state: closed once closed or merged; synchronize once its head branch moved (before and after
      * are the head's previous and current commits). The sender is the author, or whoever closed or merged it.
@@ -835,8 +857,11 @@ public final class GitHubEmulator implements AutoCloseable {
             Repo r = existingRepo(repo);
             PullRequest pr = existingPull(r, number);
             syncPull(r, pr);
-            if (!List.of("opened", "reopened", "edited", "synchronize", "closed").contains(action)) {
-                throw new IllegalArgumentException("action must be opened, reopened, edited, synchronize or closed: " + action);
+            if (!List.of("opened", "reopened", "edited", "synchronize", "closed", "ready_for_review").contains(action)) {
+                throw new IllegalArgumentException("action must be opened, reopened, edited, synchronize, closed or ready_for_review: " + action);
+            }
+            if (action.equals("ready_for_review") && pr.draft) {
+                throw new IllegalArgumentException("pull request #" + number + " is still a draft: markReadyForReview first");
             }
             if (action.equals("closed") == pr.open()) {
                 throw new IllegalArgumentException("pull request #" + number + " is " + pr.issue.state + ": no " + action + " event");
@@ -1536,6 +1561,7 @@ public final class GitHubEmulator implements AutoCloseable {
             case "git/create-tree" -> this::createTree;
             case "git/get-tree" -> this::getTree;
             case "git/create-commit" -> this::createCommit;
+            case "git/get-commit" -> this::getCommit;
             case "repos/create-or-update-file-contents" -> this::putContents;
             case "repos/download-zipball-archive" -> this::zipball;
             case "git/delete-ref" -> this::deleteRef;
@@ -2140,9 +2166,24 @@ public final class GitHubEmulator implements AutoCloseable {
         return Reply.json(201, commitJson(repo, commit, ctx.user()));
     }
 
+    /**
+     * git/get-commit (https://docs.github.com/rest/git/commits#get-a-commit-object): a commit object of the repository, its
+     * author and committer dated when it was made (404 for a sha it does not have). The emulator records no author, so
+     * GitHub's own identity (its web-flow committer) stands for both.
+     */
+    private Reply getCommit(Ctx ctx) {
+        Repo repo = ctx.repo();
+        GitCommit commit = repo.gitCommits.get(ctx.params().get("commit_sha"));
+        if (commit == null) {
+            throw ctx.error(404, "Not Found");
+        }
+        Map<String, Object> json = commitJson(repo, commit, null);
+        return Reply.json(200, json);
+    }
+
     private Map<String, Object> commitJson(Repo repo, GitCommit commit, User user) {
-        Map<String, Object> person = obj("name", user.login(), "email", user.id() + "+" + user.login() + "@users.noreply.github.com",
-                "date", format(commit.date()));
+        Map<String, Object> person = user == null ? obj("name", "GitHub", "email", "noreply@github.com", "date", format(commit.date()))
+                : obj("name", user.login(), "email", user.id() + "+" + user.login() + "@users.noreply.github.com", "date", format(commit.date()));
         return obj("sha", commit.sha(), "node_id", nodeId("Commit", commit.sha()), "url", apiBase(repo) + "/git/commits/" + commit.sha(),
                 "html_url", htmlBase(repo) + "/commit/" + commit.sha(), "author", person, "committer", person, "message", commit.message(),
                 "tree", obj("sha", commit.tree(), "url", apiBase(repo) + "/git/trees/" + commit.tree()),

@@ -64,16 +64,24 @@ final class RfcChain {
         return github.createPullRequest(REPO, branch, "main", branch, "Fixes #" + issue, "Copilot");
     }
 
+    /**
+     * GitHub delivers pull_request_target for the opened pull request (the detector's trigger: it runs the base's workflow
+     * with no approval, where pull_request would wait for one on Copilot's pull requests).
+     */
     Hop pullRequestOpened(int pr) throws IOException, InterruptedException {
-        Path opened = github.deliverPullRequest(REPO, pr, "opened");
-        return hop(fixture.runWorkflow("pr-creation-detector.yml", "emit", "pull_request", opened, Map.of()));
+        Path opened = github.deliverPullRequestTarget(REPO, pr, "opened");
+        return hop(fixture.runWorkflow("pr-creation-detector.yml", "emit", "pull_request_target", opened, Map.of()));
     }
 
-    /** CI reports on the head commit and finishes: the readiness evaluator emits rfc.pr.ready or rfc.pr.blocked. */
-    Hop ciFinished(int pr, String state) throws IOException, InterruptedException {
+    /**
+     * CI runs on the head commit and finishes as GitHub Actions reports it: a check run per job (here one, "build",
+     * completed with {@code conclusion}), no commit status; then workflow_run completed, on which the readiness
+     * evaluator emits rfc.pr.ready or rfc.pr.blocked.
+     */
+    Hop ciFinished(int pr, String conclusion) throws IOException, InterruptedException {
         String sha = headSha(pr);
-        github.addCommitStatus(REPO, sha, state, "ci");
-        Path done = github.deliverWorkflowRunCompleted(REPO, "CI", sha, state, List.of(pr));
+        github.addCheckRun(REPO, sha, "build", "completed", conclusion, null, null);
+        Path done = github.deliverWorkflowRunCompleted(REPO, "CI", sha, conclusion, List.of(pr));
         return hop(fixture.runWorkflow("readiness-evaluator.yml", "evaluate", "workflow_run", done, Map.of()));
     }
 

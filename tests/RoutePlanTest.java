@@ -211,7 +211,8 @@ class RoutePlanTest {
 
     @Test
     void aDryRunPrintsTheCallsAndWritesNothing() throws IOException {
-        InProcess.Run run = plan(env(), EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-trace-id.json"), "--dry-run");
+        // rfc.pr.ready with head_sha: route 4 (route 5 takes an older one without).
+        InProcess.Run run = plan(env(), EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-head-sha.json"), "--dry-run");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("  call merge-orchestrator.yml as job route-4 with {\"pr\":"), run.out());
         assertTrue(!Files.exists(output) && !Files.exists(log));
@@ -269,7 +270,7 @@ class RoutePlanTest {
     void anEventEmittedLongAgoIsCalledAgainWithAWarning() throws IOException {
         Map<String, String> env = env();
         env.put("GITHUB_ACTIONS", "true");
-        InProcess.Run run = plan(env, EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-trace-id.json", Instant.now().minus(Duration.ofHours(3))));
+        InProcess.Run run = plan(env, EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-head-sha.json", Instant.now().minus(Duration.ofHours(3))));
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(outputs().get("route-4").startsWith("{"), outputs().toString());
         assertTrue(run.err().contains("::warning title=Event processed again::"), run.err());

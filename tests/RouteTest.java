@@ -701,9 +701,10 @@ class RouteTest {
                   e1 --> w1
                   e2 --> w2
                   e2 --> w3
-                  e3 --> w3
+                  e3 -->|"data.head_sha: exists true"| w3
+                  e3 -->|"data.head_sha: exists false"| w3
                   e4 --> w4
-                  e5 -->|"data.reason: PR_CLOSED_CONFLICT or DUPLICATE_PR"| w5
+                  e5 -->|"data.reason: DUPLICATE_PR or PR_CONFLICT or PR_CLOSED_CONFLICT"| w5
                   e5 -->|"data.reason: BRANCH_ONLY or CI_STUCK"| w6
                 """;
         assertEquals(mermaid, run.out());

@@ -113,6 +113,9 @@ class ValidateTest {
             rfc.pr.created/invalid-pr-zero.json                /client_payload/data/pr             minimum
             rfc.pr.ready/invalid-checks-status-not-green.json  /client_payload/data/checks_status  enum
             rfc.pr.ready/invalid-extra-property.json           /client_payload/data/mergeable      additionalProperties
+            rfc.pr.ready/invalid-head-sha-integer.json         /client_payload/data/head_sha       type
+            rfc.pr.ready/invalid-head-sha-short.json           /client_payload/data/head_sha       pattern
+            rfc.pr.ready/invalid-head-sha-uppercase.json       /client_payload/data/head_sha       pattern
             rfc.pr.ready/invalid-missing-checks-status.json    /client_payload/data/checks_status  required
             rfc.pr.ready/invalid-missing-pr.json               /client_payload/data/pr             required
             rfc.pr.ready/invalid-pr-string.json                /client_payload/data/pr             type

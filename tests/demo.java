@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Runs the RFC event chain end to end against a local GitHub emulator on 127.0.0.1: no token, no network.",
             "The workflows drive it, as on GitHub: rfc-assignment.yml when an issue is assigned, the PR creation "
-                    + "detector when Copilot opens a pull request, the readiness evaluator when CI finishes; the router "
+                    + "detector when Copilot opens a pull request (pull_request_target), the readiness evaluator when CI finishes "
+                    + "(reading the check runs of the head); the router "
                     + "(workflows/event-router.yml) validates, claims and routes each event; the consumers it starts do "
                     + "their step, up to the merge orchestrator's merge attempt. Then: GitHub delivers an event twice, "
                     + "a person sends one, a producer sends a malformed one; the week's statistics from the event "
@@ -84,7 +85,7 @@ class demo implements Callable<Integer> {
             header(out, "2. Copilot pushes copilot/rfc-093-02 and opens a pull request that fixes the issue");
             int pr = chain.openPullRequest("copilot/rfc-093-02", issue);
             report(out, chain.pullRequestOpened(pr));
-            header(out, "3. CI passes on the pull request");
+            header(out, "3. CI passes on the pull request (as GitHub Actions reports it: a check run on the head commit)");
             RfcChain.Hop ready = chain.ciFinished(pr, "success");
             report(out, ready);
             expect("the merge orchestrator merged the pull request", Boolean.TRUE.equals(github.pullRequest(REPO, pr).get("merged")));
