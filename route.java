@@ -85,6 +85,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -113,6 +114,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
@@ -972,9 +974,6 @@ class route implements Callable<Integer> {
 
     // ---- the routes file ------------------------------------------------------------------
 
-    static final YAMLMapper YAML = new YAMLMapper();
-    static final Set<String> ROUTE_KEYS = new LinkedHashSet<>(List.of("event", "workflow", "inputs", "when", "mode"));
-    static final Set<String> FILE_KEYS = new LinkedHashSet<>(List.of("routes", "mode"));
     /** A rollout mode: dispatch (the default) sends; log records the targets as would-dispatch and sends nothing. */
     static final String MODE_DISPATCH = "dispatch";
     static final String MODE_LOG = "log";
@@ -982,23 +981,17 @@ class route implements Callable<Integer> {
     static final String WORKFLOW_DISPATCH = "workflow_dispatch";
     static final String WORKFLOW_CALL = "workflow_call";
     static final Pattern WORKFLOW = Pattern.compile("^[A-Za-z0-9._-]+\\.ya?ml$|^[0-9]+$");
-    static final Pattern INPUT_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
-    static final Pattern PAYLOAD_PATH = Pattern.compile("^[^.\\s]+(\\.[^.\\s]+)*$");
-    static final Pattern EVENT_GLOB = Pattern.compile("^[a-z0-9_.*-]+$");
 
     /**
-     * The routes, checked as a whole: every problem is reported with its line, and none is
-     * sent until all are fixed. The YAML is read token by token so that each node keeps the
-     * line it starts on (Jackson's tree model forgets locations).
+     * The routes, checked as a whole against their schema (schemas/event-routes.schema.json, bundled: the RoutesSchema
+     * block) and the EventBridge engine: every problem is reported with its line, and none is sent until all are fixed.
      */
     static final class RoutesFile {
         private final String name;
         private final List<Route> routes = new ArrayList<>();
         private final Machine patterns = Machine.builder().build();
-        private final Map<String, Integer> lines = new TreeMap<>();
-        private final List<String> problems = new ArrayList<>();
-        /** The file's mode: every route's unless it says its own. */
-        private String fileMode = MODE_DISPATCH;
+        private final List<Map.Entry<Integer, String>> problems = new ArrayList<>();
+        private YamlFile yaml;
 
         private RoutesFile(String name) {
             this.name = name;
@@ -1012,124 +1005,64 @@ class route implements Callable<Integer> {
             RoutesFile routesFile = new RoutesFile(file.toString());
             String text;
             try {
-                text = Files.readString(file);
-            } catch (IOException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read the routes file " + file + " ("
-                        + e.getClass().getSimpleName() + "): pass --routes FILE or write " + DEFAULT_ROUTES);
+                text = YamlFile.text(file, "the routes file " + file, spec);
+            } catch (CommandLine.ParameterException e) {
+                throw !e.getMessage().endsWith("no such file") ? e
+                        : new CommandLine.ParameterException(spec.commandLine(), e.getMessage() + ": pass --routes FILE or write " + DEFAULT_ROUTES);
             }
             routesFile.parse(text);
-            if (!routesFile.problems.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", routesFile.problems));
-            }
+            routesFile.failOnProblems(spec);
             return routesFile;
         }
 
         private void parse(String text) {
-            JsonNode root;
-            try (JsonParser parser = YAML.createParser(text)) {
-                if (parser.nextToken() == null) {
-                    problem(1, "empty; expected 'routes:' and a list of routes");
-                    return;
-                }
-                root = YamlFile.read(parser, "", lines, this::problem);
-            } catch (JsonProcessingException e) {
-                problem(e.getLocation() != null ? e.getLocation().getLineNr() : 0, "not valid YAML: " + yamlProblem(e));
-                return;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            if (!root.isObject() || !root.path("routes").isArray()) {
-                problem(line(""), "expected 'routes:' and a list of routes");
+            yaml = YamlFile.parse(name, text, this::problem, true);
+            if (yaml.root() == null) {
                 return;
             }
-            root.fieldNames().forEachRemaining(key -> {
-                if (!FILE_KEYS.contains(key)) {
-                    problem(line("/" + key), "unknown key '" + key + "' (the file has: " + String.join(", ", FILE_KEYS) + ")");
-                }
-            });
-            if (root.has("mode")) {
-                String mode = mode(root.get("mode"), "/mode");
-                fileMode = mode != null ? mode : MODE_DISPATCH;
+            if (yaml.root().isNull()) {
+                problem(1, "empty; expected 'routes:' and a list of routes");
+                return;
             }
-            JsonNode list = root.get("routes");
+            checkRoutesSchema(yaml.root(), (pointer, message) -> problem(yaml.line(pointer), message));
+            JsonNode list = yaml.root().path("routes");
+            for (int i = 0; list.isArray() && i < list.size(); i++) {
+                JsonNode when = list.get(i).get("when");
+                if (when != null && when.isObject()) {
+                    addPattern(i, when);
+                }
+            }
+            if (!problems.isEmpty()) {
+                return;
+            }
+            String fileMode = yaml.root().path("mode").asText(MODE_DISPATCH);
             for (int i = 0; i < list.size(); i++) {
-                checkRoute(i, list.get(i), "/routes/" + i);
-            }
-        }
-
-        private void checkRoute(int index, JsonNode node, String pointer) {
-            if (!node.isObject()) {
-                problem(line(pointer), "a route is a mapping with 'event', 'workflow' and optionally 'inputs', 'when' and 'mode'");
-                return;
-            }
-            node.fieldNames().forEachRemaining(key -> {
-                if (!ROUTE_KEYS.contains(key)) {
-                    problem(line(pointer + "/" + key), "unknown key '" + key + "' (a route has: " + String.join(", ", ROUTE_KEYS) + ")");
-                }
-            });
-            String event = node.path("event").isTextual() ? node.get("event").asText() : null;
-            if (event == null) {
-                problem(line(pointer + (node.has("event") ? "/event" : "")), "'event' must be an event type such as rfc.pr.ready, or a glob such as rfc.pr.*");
-            } else if (!EVENT_GLOB.matcher(event).matches() || (!event.contains("*") && !EVENT_TYPE.matcher(event).matches())) {
-                problem(line(pointer + "/event"), "'" + event + "' is neither an event type (" + EVENT_TYPE.pattern()
-                        + ") nor a glob of one ('*' matches any characters)");
-            }
-            JsonNode workflowNode = node.path("workflow");
-            String workflow = workflowNode.isTextual() || workflowNode.canConvertToLong() && workflowNode.isIntegralNumber() ? workflowNode.asText() : null;
-            if (workflow == null || !WORKFLOW.matcher(workflow).matches()) {
-                problem(line(pointer + (node.has("workflow") ? "/workflow" : "")),
-                        "'workflow' must be a workflow file name in .github/workflows/ such as ci.yml, or a numeric workflow id");
-            }
-            Map<String, String> inputs = new LinkedHashMap<>();
-            Map<String, Integer> inputLines = new LinkedHashMap<>();
-            JsonNode inputsNode = node.path("inputs");
-            if (node.has("inputs") && !inputsNode.isObject()) {
-                problem(line(pointer + "/inputs"), "'inputs' must map workflow input names to paths into client_payload, e.g. pr: data.pr");
-            } else if (inputsNode.size() > MAX_INPUTS) {
-                problem(line(pointer + "/inputs"), inputsNode.size() + " inputs; GitHub accepts at most " + MAX_INPUTS + " in one workflow dispatch");
-            } else {
-                inputsNode.properties().forEach(input -> {
-                    String inputPointer = pointer + "/inputs/" + input.getKey().replace("~", "~0").replace("/", "~1");
-                    if (!INPUT_NAME.matcher(input.getKey()).matches()) {
-                        problem(line(inputPointer), "'" + input.getKey() + "' is not a workflow input name (letters, digits, _ and -; not a digit first)");
-                    } else if (!input.getValue().isTextual() || !PAYLOAD_PATH.matcher(input.getValue().asText()).matches()) {
-                        problem(line(inputPointer), "input '" + input.getKey() + "' must be a dotted path into client_payload, such as data.pr or event_id");
-                    } else {
-                        inputs.put(input.getKey(), input.getValue().asText());
-                        inputLines.put(input.getKey(), line(inputPointer));
-                    }
+                JsonNode node = list.get(i);
+                String pointer = "/routes/" + i;
+                String event = node.get("event").asText();
+                Map<String, String> inputs = new LinkedHashMap<>();
+                Map<String, Integer> inputLines = new LinkedHashMap<>();
+                node.path("inputs").properties().forEach(input -> {
+                    inputs.put(input.getKey(), input.getValue().asText());
+                    inputLines.put(input.getKey(), yaml.line(pointer + "/inputs/" + input.getKey().replace("~", "~0").replace("/", "~1")));
                 });
-            }
-            JsonNode when = node.get("when");
-            if (when != null) {
-                if (!when.isObject()) {
-                    problem(line(pointer + "/when"), "'when' must be an EventBridge pattern: a mapping such as {data: {reason: [CI_STUCK]}}");
-                } else {
-                    try {
-                        patterns.addRule(String.valueOf(index), JSON.writeValueAsString(when));
-                    } catch (JsonProcessingException e) {
-                        String message = e.getOriginalMessage();
-                        problem(line(pointer + "/when"), "not a valid EventBridge pattern: " + message
-                                + (message.contains("must be an object or an array") ? " (list the values, e.g. reason: [CI_STUCK])" : ""));
-                    } catch (IOException | RuntimeException e) {
-                        problem(line(pointer + "/when"), "not a valid EventBridge pattern: " + e.getMessage());
-                    }
-                }
-            }
-            if (event != null && workflow != null) {
-                routes.add(new Route(index, line(pointer), event, glob(event), workflow, line(pointer + "/workflow"), inputs, inputLines, when,
-                        node.has("mode") ? mode(node.get("mode"), pointer + "/mode") : fileMode));
+                routes.add(new Route(i, yaml.line(pointer), event, glob(event), node.get("workflow").asText(), yaml.line(pointer + "/workflow"),
+                        inputs, inputLines, node.get("when"), node.path("mode").asText(fileMode)));
             }
         }
 
-        /** log or dispatch; anything else is a problem on its line (and null). */
-        private String mode(JsonNode node, String pointer) {
-            if (node.isTextual() && List.of(MODE_DISPATCH, MODE_LOG).contains(node.asText())) {
-                return node.asText();
+        /** The route's when, to AWS's engine, which refuses what EventBridge would refuse. */
+        private void addPattern(int index, JsonNode when) {
+            int line = yaml.line("/routes/" + index + "/when");
+            try {
+                patterns.addRule(String.valueOf(index), JSON.writeValueAsString(when));
+            } catch (JsonProcessingException e) {
+                String message = e.getOriginalMessage();
+                problem(line, "not a valid EventBridge pattern: " + message
+                        + (message.contains("must be an object or an array") ? " (list the values, e.g. reason: [CI_STUCK])" : ""));
+            } catch (IOException | RuntimeException e) {
+                problem(line, "not a valid EventBridge pattern: " + e.getMessage());
             }
-            problem(line(pointer), "'mode' must be " + MODE_LOG + " (record the targets that would be dispatched, send nothing) or "
-                    + MODE_DISPATCH + " (the default), not " + (node.isTextual() ? "'" + node.asText() + "'" : node.toString()));
-            return null;
         }
 
         /** A glob over event types: '*' matches any run of characters, dots included, so '*' alone matches every event. */
@@ -1162,20 +1095,12 @@ class route implements Callable<Integer> {
                     continue;
                 }
                 String shown = ".github/workflows/" + route.workflow();
-                Path file = workflows.resolve(route.workflow());
-                if (!Files.isRegularFile(file)) {
-                    problem(route.workflowLine(), "workflow " + shown + " does not exist in this checkout (" + workspace + ")");
+                YamlFile file = readWorkflow(route, workflows, shown, "this checkout (" + workspace + ")", spec);
+                if (file == null) {
                     continue;
                 }
-                JsonNode workflow;
-                JsonNode triggerNode;
-                try {
-                    workflow = YAML.readTree(file.toFile());
-                    triggerNode = trigger(workflow, trigger);
-                } catch (IOException e) {
-                    problem(route.workflowLine(), "cannot read " + shown + ": " + (e instanceof JsonProcessingException j ? yamlProblem(j) : e.getMessage()));
-                    continue;
-                }
+                JsonNode workflow = file.root();
+                JsonNode triggerNode = trigger(workflow, trigger);
                 if (triggerNode == null) {
                     problem(route.workflowLine(), shown + " has no " + trigger + " trigger (on: " + trigger + "), so it cannot be "
                             + (trigger.equals(WORKFLOW_CALL) ? "called by the compiled router" : "dispatched"));
@@ -1189,9 +1114,7 @@ class route implements Callable<Integer> {
                 findable.merge(route.workflow(), shows, Boolean::logicalAnd);
                 warnings.putIfAbsent(route.workflow(), shown);
             }
-            if (!problems.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
-            }
+            failOnProblems(spec);
             if (trigger.equals(WORKFLOW_CALL)) {
                 return; // a called consumer is a job of the router's run: nobody looks for it by its title
             }
@@ -1345,35 +1268,31 @@ class route implements Callable<Integer> {
             return text.replace("#", "#35;").replace("\"", "#quot;").replace("<", "#lt;").replace(">", "#gt;");
         }
 
-        /** The line a pointer's node starts on, else that of its nearest parent. */
-        private int line(String pointer) {
-            for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
-                Integer line = lines.get(p);
-                if (line != null) {
-                    return line;
-                }
-                if (p.isEmpty()) {
-                    return 1;
-                }
+        /** The consumer's workflow file read, or null with a problem on the route's line (missing, not YAML). */
+        YamlFile readWorkflow(Route route, Path workflows, String shown, String where, CommandSpec spec) {
+            Path file = workflows.resolve(route.workflow());
+            if (!Files.isRegularFile(file)) {
+                problem(route.workflowLine(), "workflow " + shown + " does not exist in " + where);
+                return null;
+            }
+            try {
+                return YamlFile.read(file, shown, spec);
+            } catch (CommandLine.ParameterException e) {
+                problem(route.workflowLine(), e.getMessage());
+                return null;
             }
         }
 
         private void problem(int line, String message) {
-            problems.add(name + (line > 0 ? ":" + line : "") + ": " + message);
+            problems.add(Map.entry(line, name + (line > 0 ? ":" + line : "") + ": " + message));
         }
 
-        /** Every problem found since the file was loaded (by compile's checks too), at once: exit 2. */
+        /** Every problem found since the file was loaded (by compile's checks too), at once and in the file's order: exit 2. */
         void failOnProblems(CommandSpec spec) {
             if (!problems.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
+                throw new CommandLine.ParameterException(spec.commandLine(), problems.stream().sorted(Map.Entry.comparingByKey())
+                        .map(Map.Entry::getValue).distinct().collect(Collectors.joining("\n")));
             }
-        }
-
-        /** SnakeYAML's message without its excerpt of the file: "while parsing ...: expected ..., but found ...". */
-        private static String yamlProblem(JsonProcessingException e) {
-            return Stream.of(e.getOriginalMessage().split("\n"))
-                    .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
-                    .collect(Collectors.joining(": "));
         }
     }
 
@@ -1478,12 +1397,20 @@ class route implements Callable<Integer> {
                 + " in the workflows directory next to the routes file)")
         String output;
 
+        @Option(names = "--check", description = "write nothing: exit 0 when the output file holds what compile would write, 1 when it "
+                + "is missing or out of step with the routes, the dispatch router or the consumers (for CI)")
+        boolean check;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             Map<String, String> env = parent.env;
+            if (check && "-".equals(output)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--check compares the file that --output names with what "
+                        + "compile would write: give it a file, not '-'");
+            }
             Path routesPath = routesPath(routesFile, env);
             RoutesFile routes = RoutesFile.load(routesPath, spec);
             Path workflows = workflowsNextTo(routesPath, env, spec);
@@ -1493,10 +1420,22 @@ class route implements Callable<Integer> {
             String command = (Files.isRegularFile(root.resolve("route.java")) ? "./jbang route.java" : "jbang route@" + CATALOG)
                     + " compile --routes " + shown(root, routesPath) + " --router " + shown(root, router) + " --output " + shown(root, written);
             Compiler compiler = new Compiler(routes, workflows, spec);
-            String yaml = compiler.compile(YamlFile.read(router, shown(root, router), spec), EventSchemas.load(null, env, spec).eventTypes(),
+            String yaml = compiler.compile(YamlFile.read(router, shown(root, router), spec), knownEventTypes(env, spec),
                     shown(root, routesPath), shown(root, router), command);
             PrintWriter err = spec.commandLine().getErr();
             compiler.warnings.forEach(warning -> Actions.warning(err, "route compile", warning, env));
+            if (check) {
+                boolean inStep = Files.isRegularFile(written) && Files.readString(written).equals(yaml);
+                if (!inStep) {
+                    Actions.error(err, shown(root, written), 0, "Compiled router out of step", shown(root, written) + (Files.exists(written)
+                            ? " is out of step with" : " is missing, though compiled from") + " the routes, the dispatch router and the "
+                            + "consumers: regenerate it (" + command + ") and commit it", env);
+                    return CommandLine.ExitCode.SOFTWARE;
+                }
+                err.println("route compile --check: " + shown(root, written) + " is in step: " + compiler.summary());
+                err.flush();
+                return CommandLine.ExitCode.OK;
+            }
             if (output != null && output.equals("-")) {
                 spec.commandLine().getOut().print(yaml);
                 spec.commandLine().getOut().flush();
@@ -1531,6 +1470,30 @@ class route implements Callable<Integer> {
                     + ") nor in the checkout (" + checkout + "): compile reads the consumers and the dispatch router from there");
         }
 
+        /**
+         * The event types validate knows, which the router subscribes to: those of the bundled RFC schemas, of the
+         * repository's docs/events/schema/ (in the git work tree around the current directory) and of $EVENT_SCHEMAS; a
+         * type is a file events/TYPE.schema.json, and its name is all compile needs (validate checks the schemas).
+         */
+        static List<String> knownEventTypes(Map<String, String> env, CommandSpec spec) throws IOException {
+            Set<String> names = new TreeSet<>(BUNDLED_SCHEMAS.keySet());
+            List<Path> layers = new ArrayList<>(List.of(repositoryRoot(Map.of()).resolve("docs/events/schema")));
+            String fromEnv = env.getOrDefault("EVENT_SCHEMAS", "");
+            if (!fromEnv.isBlank()) {
+                if (!Files.isDirectory(Path.of(fromEnv))) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "$EVENT_SCHEMAS: no such directory: " + fromEnv);
+                }
+                layers.add(Path.of(fromEnv));
+            }
+            for (Path events : layers.stream().map(layer -> layer.resolve("events")).filter(Files::isDirectory).toList()) {
+                try (Stream<Path> files = Files.list(events)) {
+                    files.forEach(file -> names.add("events/" + file.getFileName()));
+                }
+            }
+            return names.stream().filter(name -> name.startsWith("events/") && name.endsWith(".schema.json"))
+                    .map(name -> name.substring("events/".length(), name.length() - ".schema.json".length())).toList();
+        }
+
         /** $GITHUB_WORKSPACE, else the git work tree around the current directory, else the current directory. */
         static Path repositoryRoot(Map<String, String> env) {
             String workspace = env.get("GITHUB_WORKSPACE");
@@ -1550,89 +1513,6 @@ class route implements Callable<Integer> {
         static String shown(Path root, Path file) {
             Path absolute = file.toAbsolutePath().normalize();
             return (absolute.startsWith(root) ? root.relativize(absolute) : absolute).toString().replace('\\', '/');
-        }
-    }
-
-    /** A YAML file: its lines, its tree, and the line each node starts on (JSON pointer -> line, from 1). */
-    record YamlFile(String name, List<String> lines, JsonNode root, Map<String, Integer> lineOf) {
-        static YamlFile read(Path file, String name, CommandSpec spec) {
-            String text;
-            try {
-                text = Files.readString(file);
-            } catch (IOException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + name + " (" + e.getClass().getSimpleName() + ")");
-            }
-            Map<String, Integer> lines = new HashMap<>();
-            JsonNode root;
-            try (JsonParser parser = YAML.createParser(text)) {
-                root = parser.nextToken() == null ? NullNode.getInstance() : read(parser, "", lines, (line, problem) -> { });
-            } catch (JsonProcessingException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), name + (e.getLocation() != null ? ":" + e.getLocation().getLineNr() : "")
-                        + ": not valid YAML: " + RoutesFile.yamlProblem(e));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return new YamlFile(name, List.of(text.split("\r?\n", -1)), root, lines);
-        }
-
-        /**
-         * The node at the parser's current token, recording the line of every key and list item: the YAML is read token
-         * by token because Jackson's tree model forgets locations. A repeated key and an alias are told to problem
-         * (an alias would pass for a value: Jackson hands it over as its name).
-         */
-        static JsonNode read(JsonParser parser, String pointer, Map<String, Integer> lines, BiConsumer<Integer, String> problem) throws IOException {
-            lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
-            if (parser.currentToken() == JsonToken.START_OBJECT) {
-                ObjectNode object = JSON.createObjectNode();
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = parser.currentName();
-                    String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
-                    int line = parser.currentTokenLocation().getLineNr();
-                    if (object.has(key)) {
-                        problem.accept(line, "duplicate key '" + key + "'");
-                    }
-                    lines.put(child, line);
-                    parser.nextToken();
-                    object.set(key, read(parser, child, lines, problem));
-                }
-                return object;
-            }
-            if (parser.currentToken() == JsonToken.START_ARRAY) {
-                ArrayNode array = JSON.createArrayNode();
-                while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    array.add(read(parser, pointer + "/" + array.size(), lines, problem));
-                }
-                return array;
-            }
-            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
-                problem.accept(parser.currentTokenLocation().getLineNr(), "YAML aliases (*" + parser.getText() + ") are not supported: write the value out");
-            }
-            JsonNode scalar = parser.readValueAsTree();
-            return scalar == null ? NullNode.getInstance() : scalar;
-        }
-
-        /** The comment at the end of the line the node at pointer starts on, without its '#'; null when there is none. */
-        String comment(String pointer) {
-            Integer line = lineOf.get(pointer);
-            return line == null || line > lines.size() ? null : commentOf(lines.get(line - 1));
-        }
-
-        /** The text after a '#' that starts a comment (after a space, outside quotes). */
-        static String commentOf(String line) {
-            boolean single = false;
-            boolean double_ = false;
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if (c == '\'' && !double_) {
-                    single = !single;
-                } else if (c == '"' && !single) {
-                    double_ = !double_;
-                } else if (c == '#' && !single && !double_ && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
-                    String comment = line.substring(i + 1).strip();
-                    return comment.isEmpty() ? null : comment;
-                }
-            }
-            return null;
         }
     }
 
@@ -1724,17 +1604,9 @@ class route implements Callable<Integer> {
         /** Reads and checks one consumer file; false (with a problem on the route's line) when it cannot be called. */
         private boolean readConsumer(Route route) {
             String shown = route.workflow();
-            Path file = workflows.resolve(route.workflow());
             int line = route.workflowLine();
-            if (!Files.isRegularFile(file)) {
-                routes.problem(line, "workflow " + shown + " does not exist in " + workflows);
-                return false;
-            }
-            YamlFile consumer;
-            try {
-                consumer = YamlFile.read(file, shown, spec);
-            } catch (CommandLine.ParameterException e) {
-                routes.problem(line, e.getMessage());
+            YamlFile consumer = routes.readWorkflow(route, workflows, shown, workflows.toString(), spec);
+            if (consumer == null) {
                 return false;
             }
             JsonNode call = RoutesFile.trigger(consumer.root(), WORKFLOW_CALL);
@@ -2165,9 +2037,9 @@ class route implements Callable<Integer> {
         private void checkReadBack(String yaml) {
             JsonNode workflow;
             try {
-                workflow = YAML.readTree(yaml);
+                workflow = YamlFile.YAML.readTree(yaml);
             } catch (JsonProcessingException e) {
-                throw new IllegalStateException("compile wrote a router that is not valid YAML: " + RoutesFile.yamlProblem(e), e);
+                throw new IllegalStateException("compile wrote a router that is not valid YAML: " + YamlFile.yamlProblem(e), e);
             }
             JsonNode plan = workflow.path("jobs").path("plan");
             boolean runsPlan = false;
@@ -2530,7 +2402,7 @@ class route implements Callable<Integer> {
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
-    // Left out of this copy, as route.java does not use them: UUID_TEXT.
+    // Left out of this copy, as route.java does not use them: EVENT_TYPE, UUID_TEXT.
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -2540,9 +2412,6 @@ class route implements Callable<Integer> {
 
     /** RFC 3339, UTC, milliseconds: the envelope's timestamp and every time in an event log record. */
     static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
-    /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
-    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
@@ -2563,7 +2432,7 @@ class route implements Callable<Integer> {
         }
         return "not valid JSON: " + reason + where;
     }
-    // ---- end of shared block Json, generated text sha256:2430cae55cdc ----
+    // ---- end of shared block Json, generated text sha256:e5935aeba4cb ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
@@ -2702,239 +2571,212 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block EventInput, generated text sha256:df7075994092 ----
 
-    // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
-    // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
-    // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
-    // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
-    // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as route.java does not use them: EventSchemas.files(),
-    //   EventSchemas.directories().
+    // ---- shared block YamlFile: generated from shared/YamlFile.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // A YAML file as route.java and events doctor read one (the routes file, workflow files): its lines,
+    // its tree, and the line each node starts on, so that every message can name its line. Jackson's tree
+    // model forgets locations, so the tree is built token by token.
 
-    static final class EventSchemas {
-        static final int MAX_EVENT_TYPE_LENGTH = 100;
-        static final int MAX_PAYLOAD_PROPERTIES = 10;
-        /** GitHub refuses dispatch bodies of 64 KB and more. */
-        static final int MAX_BODY_BYTES = 65_536;
-        /** Where a repository keeps its own event schemas (envelope.schema.json, events/<type>.schema.json). */
-        static final String REPOSITORY_SCHEMAS = "docs/events/schema";
-        private static final String ENVELOPE = "envelope.schema.json";
+    /** A YAML file: its name, its lines, its tree (null when it is not YAML), and the line each node starts on (JSON pointer -> line, from 1). */
+    record YamlFile(String name, List<String> lines, JsonNode root, Map<String, Integer> lineOf) {
+        static final YAMLMapper YAML = new YAMLMapper();
 
-        /** One schema file: its layer, its name in the layer (envelope.schema.json or events/<type>.schema.json), its $id. */
-        record SchemaFile(String layer, Path directory, String name, String id, JsonNode json) {
-            String where() {
-                return directory != null ? directory.resolve(name).toString() : layer + ": " + name;
-            }
-
-            String eventType() {
-                return name.startsWith("events/") ? name.substring("events/".length(), name.length() - ".schema.json".length()) : null;
-            }
-        }
-
-        private final List<String> layers = new ArrayList<>();
-        private final List<Path> directories = new ArrayList<>();
-        private final Map<String, SchemaFile> byName = new TreeMap<>();
-        private final Map<String, String> textById = new HashMap<>();
-        private final Map<String, Schema> compiled = new HashMap<>();
-        private SchemaRegistry registry;
-
-        private EventSchemas() {
-        }
-
-        /** The bundled layer, then the repository's, $EVENT_SCHEMAS and --schemas, each when present. */
-        static EventSchemas load(Path option, Map<String, String> env, CommandSpec spec) throws IOException {
-            EventSchemas schemas = new EventSchemas();
-            schemas.addBundled(spec);
-            Path repositorySchemas = repositoryRoot().resolve(REPOSITORY_SCHEMAS);
-            if (Files.isDirectory(repositorySchemas)) {
-                schemas.addDirectory(repositorySchemas, REPOSITORY_SCHEMAS, spec);
-            }
-            String fromEnv = env.get("EVENT_SCHEMAS");
-            if (fromEnv != null && !fromEnv.isBlank()) {
-                schemas.addDirectory(existingDirectory(Path.of(fromEnv), "$EVENT_SCHEMAS", spec), "$EVENT_SCHEMAS (" + fromEnv + ")", spec);
-            }
-            if (option != null) {
-                schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
-            }
-            schemas.linkEnvelopes();
-            schemas.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
-                    .schemas(schemas.textById)
-                    .schemaRegistryConfig(SchemaRegistryConfig.builder()
-                            .pathType(PathType.JSON_POINTER)
-                            .formatAssertionsEnabled(true)
-                            .build()));
-            return schemas;
-        }
-
-        private void addBundled(CommandSpec spec) {
-            layers.add("the bundled RFC schemas");
-            BUNDLED_SCHEMAS.forEach((name, text) -> add("the bundled RFC schemas", null, name, text, spec));
-        }
-
-        private void addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
-            layers.add(layer);
-            directories.add(directory);
-            List<String> names = new ArrayList<>();
-            if (Files.isRegularFile(directory.resolve(ENVELOPE))) {
-                names.add(ENVELOPE);
-            }
-            Path events = directory.resolve("events");
-            if (Files.isDirectory(events)) {
-                try (Stream<Path> list = Files.list(events)) {
-                    list.map(p -> "events/" + p.getFileName()).filter(n -> n.endsWith(".schema.json")).sorted().forEach(names::add);
-                }
-            }
-            for (String name : names) {
-                add(layer, directory, name, Source.file(directory.resolve(name), spec).text(), spec);
-            }
-        }
-
-        private void add(String layer, Path directory, String name, String text, CommandSpec spec) {
-            String where = directory != null ? directory.resolve(name).toString() : name;
-            JsonNode json;
+        /** The file's text; exit 2 naming what is wrong when it cannot be read or is not text. */
+        static String text(Path file, String name, CommandSpec spec) {
             try {
-                json = JSON.readTree(text);
-            } catch (JsonProcessingException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), where + ": " + notJson(e));
+                return Files.readString(file);
+            } catch (NoSuchFileException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + name + ": no such file");
+            } catch (MalformedInputException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + " is not a YAML file: it is not UTF-8 text");
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + name + " (" + e.getClass().getSimpleName() + ")");
             }
-            String id = json.path("$id").asText("");
-            if (id.isBlank()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), where + ": has no $id; give every schema an absolute $id such as "
-                        + "https://example.com/schemas/" + name);
-            }
-            byName.put(name, new SchemaFile(layer, directory, name, id, json));
-            textById.put(id, text);
+        }
+
+        /** A workflow or other YAML file, whose repeated keys and aliases are the reader's business: exit 2 only when it is not YAML. */
+        static YamlFile read(Path file, String name, CommandSpec spec) {
+            YamlFile yaml = parse(name, text(file, name, spec), (line, problem) -> {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + (line > 0 ? ":" + line : "") + ": " + problem);
+            }, false);
+            return yaml;
         }
 
         /**
-         * An event schema refers to the envelope as ../envelope.schema.json. A layer without an envelope
-         * of its own gets the effective one under the id its schemas expect, so one custom file is enough.
+         * The text read as YAML; root is null (and problem told the line) when it is not YAML, a NullNode when it is empty. With
+         * strict, a repeated key and an alias are told to problem too (an alias would pass for a value: Jackson hands it over as its name).
          */
-        private void linkEnvelopes() {
-            SchemaFile envelope = byName.get(ENVELOPE);
-            for (SchemaFile file : byName.values()) {
-                JsonNode ref = file.json().get("$ref");
-                if (envelope == null || ref == null || !ref.isTextual() || !ref.asText().endsWith(ENVELOPE)) {
-                    continue;
-                }
-                String target = URI.create(file.id()).resolve(ref.asText()).toString();
-                if (!textById.containsKey(target)) {
-                    ObjectNode copy = envelope.json().deepCopy();
-                    copy.put("$id", target);
-                    textById.put(target, copy.toString());
-                }
-            }
-        }
-
-        private static Path existingDirectory(Path dir, String what, CommandSpec spec) {
-            if (!Files.isDirectory(dir)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), what + ": no such directory: " + dir);
-            }
-            return dir;
-        }
-
-        /** The git work tree around the current directory, else the current directory. */
-        private static Path repositoryRoot() {
-            Path cwd = Path.of("").toAbsolutePath();
-            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(".git"))) {
-                    return dir;
-                }
-            }
-            return cwd;
-        }
-
-        String origin() {
-            return String.join(" + ", layers);
-        }
-
-        List<String> eventTypes() {
-            return byName.values().stream().map(SchemaFile::eventType).filter(t -> t != null).toList();
-        }
-
-        /** Every rule of the contract, reported together: type name, size, property count, schema. */
-        List<Violation> check(JsonNode document) {
-            List<Violation> violations = new ArrayList<>();
-            JsonNode type = document.path("event_type");
-            String eventType = type.isTextual() ? type.asText() : null;
-            if (eventType != null && eventType.length() > MAX_EVENT_TYPE_LENGTH) {
-                violations.add(new Violation("/event_type", "maxLength",
-                        "is " + eventType.length() + " characters long; GitHub allows at most " + MAX_EVENT_TYPE_LENGTH));
-            } else if (eventType != null && !EVENT_TYPE.matcher(eventType).matches()) {
-                violations.add(new Violation("/event_type", "pattern",
-                        "'" + eventType + "' is not a dotted lowercase name like rfc.pr.ready (" + EVENT_TYPE.pattern() + ")"));
-            }
-            int bytes = compactBytes(document);
-            if (bytes >= MAX_BODY_BYTES) {
-                violations.add(new Violation("", "maxBytes",
-                        "the request body is " + bytes + " bytes; GitHub accepts bodies under " + MAX_BODY_BYTES));
-            }
-            JsonNode payload = document.path("client_payload");
-            if (payload.isObject() && payload.size() > MAX_PAYLOAD_PROPERTIES) {
-                violations.add(new Violation("/client_payload", "maxProperties",
-                        "has " + payload.size() + " top-level properties; GitHub allows at most " + MAX_PAYLOAD_PROPERTIES));
-            }
-            SchemaFile schema = eventType == null ? null : byName.get("events/" + eventType + ".schema.json");
-            if (schema == null) {
-                if (eventType != null && violations.stream().noneMatch(v -> v.pointer().equals("/event_type"))) {
-                    violations.add(new Violation("/event_type", "knownType", "unknown event type '" + eventType
-                            + "': no schema for it in " + origin() + "; add " + REPOSITORY_SCHEMAS + "/events/" + eventType
-                            + ".schema.json to the repository (or pass --schemas DIR). Known: " + String.join(", ", eventTypes())));
-                }
-                schema = byName.get(ENVELOPE);
-            }
-            for (var error : schema(schema.id()).validate(document)) {
-                Violation violation = Violation.of(error);
-                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
-                    violations.add(violation);
-                }
-            }
-            return violations;
-        }
-
-        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
-        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
-            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
-                    && v.rule().equals(violation.rule()));
-        }
-
-        private static int compactBytes(JsonNode document) {
-            try {
-                return JSON.writeValueAsBytes(document).length;
+        static YamlFile parse(String name, String text, BiConsumer<Integer, String> problem, boolean strict) {
+            Map<String, Integer> lines = new HashMap<>();
+            JsonNode root;
+            try (JsonParser parser = YAML.createParser(text)) {
+                root = parser.nextToken() == null ? NullNode.getInstance() : read(parser, "", lines, strict ? problem : (line, ignored) -> { });
             } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
+                problem.accept(e.getLocation() != null ? e.getLocation().getLineNr() : 0, "not valid YAML: " + yamlProblem(e));
+                root = null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new YamlFile(name, List.of(text.split("\r?\n", -1)), root, lines);
+        }
+
+        /** The node at the parser's current token, recording the line of every key and list item. */
+        private static JsonNode read(JsonParser parser, String pointer, Map<String, Integer> lines, BiConsumer<Integer, String> problem)
+                throws IOException {
+            lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
+            if (parser.currentToken() == JsonToken.START_OBJECT) {
+                ObjectNode object = JSON.createObjectNode();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
+                    int line = parser.currentTokenLocation().getLineNr();
+                    if (object.has(key)) {
+                        problem.accept(line, "duplicate key '" + key + "'");
+                    }
+                    lines.put(child, line);
+                    parser.nextToken();
+                    object.set(key, read(parser, child, lines, problem));
+                }
+                return object;
+            }
+            if (parser.currentToken() == JsonToken.START_ARRAY) {
+                ArrayNode array = JSON.createArrayNode();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    array.add(read(parser, pointer + "/" + array.size(), lines, problem));
+                }
+                return array;
+            }
+            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+                problem.accept(parser.currentTokenLocation().getLineNr(), "YAML aliases (*" + parser.getText() + ") are not supported: write the value out");
+            }
+            JsonNode scalar = parser.readValueAsTree();
+            return scalar == null ? NullNode.getInstance() : scalar;
+        }
+
+        /** The line a pointer's node starts on, else that of its nearest parent; 1 for none. */
+        int line(String pointer) {
+            for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
+                Integer line = lineOf.get(p);
+                if (line != null) {
+                    return line;
+                }
+                if (p.isEmpty()) {
+                    return 1;
+                }
             }
         }
 
-        /** The compiled schema of an $id (the meta-schema's too), compiled once per process. */
-        Schema schema(String id) {
-            return compiled.computeIfAbsent(id, key -> registry.getSchema(SchemaLocation.of(key)));
+        /** The comment at the end of the line the node at pointer starts on, without its '#'; null when there is none. */
+        String comment(String pointer) {
+            Integer line = lineOf.get(pointer);
+            return line == null || line > lines.size() ? null : commentOf(lines.get(line - 1));
+        }
+
+        /** The text after a '#' that starts a comment (after a space, outside quotes). */
+        static String commentOf(String line) {
+            boolean single = false;
+            boolean double_ = false;
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (c == '\'' && !double_) {
+                    single = !single;
+                } else if (c == '"' && !single) {
+                    double_ = !double_;
+                } else if (c == '#' && !single && !double_ && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+                    String comment = line.substring(i + 1).strip();
+                    return comment.isEmpty() ? null : comment;
+                }
+            }
+            return null;
+        }
+
+        /** SnakeYAML's message without its excerpt of the file: "while parsing ...: expected ..., but found ...". */
+        static String yamlProblem(JsonProcessingException e) {
+            return Stream.of(e.getOriginalMessage().split("\n"))
+                    .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                    .collect(Collectors.joining(": "));
+        }
+    }
+    // ---- end of shared block YamlFile, generated text sha256:394a1c3f97f8 ----
+
+    // ---- shared block RoutesSchema: generated from shared/RoutesSchema.java and schemas/event-routes.schema.json by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The routes file's JSON Schema: schemas/event-routes.schema.json, which the generator writes into
+    // ROUTES_SCHEMA below (here it holds an empty schema, so this file compiles on its own). route.java
+    // enforces it and events doctor checks it; an editor reads the file itself (the yaml-language-server
+    // line of event-routes.yml). Each problem is told as the key it concerns and what the schema expects.
+
+    static final String ROUTES_SCHEMA = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/event-routes.schema.json\",\"title\":\"The routes file\",\"description\":\"a mapping with 'routes:' (the list of routes) and optionally 'mode:', as docs/routes.md describes; route.java refuses a routes file that breaks this schema\",\"type\":\"object\",\"required\":[\"routes\"],\"additionalProperties\":false,\"properties\":{\"routes\":{\"description\":\"the list of routes, each '- event: ..., workflow: ...'; an event may match several, each one dispatch, in file order\",\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/route\"}},\"mode\":{\"$ref\":\"#/$defs/mode\"}},\"$defs\":{\"mode\":{\"description\":\"log (record the targets as would-dispatch, send nothing) or dispatch (send them; the default); a route's own mode wins over the file's\",\"enum\":[\"dispatch\",\"log\"]},\"route\":{\"title\":\"A route\",\"description\":\"a mapping with event and workflow, and optionally inputs, when and mode: the events it matches, and the workflow they start\",\"type\":\"object\",\"required\":[\"event\",\"workflow\"],\"additionalProperties\":false,\"properties\":{\"event\":{\"description\":\"an event type such as rfc.pr.ready, or a glob of event types such as rfc.pr.* ('*' matches any characters, dots included; quote a lone \\\"*\\\"), at most 100 characters\",\"type\":\"string\",\"maxLength\":100,\"pattern\":\"^(?:[a-z][a-z0-9_-]*(?:\\\\.[a-z][a-z0-9_-]*)+|[a-z0-9_.-]*\\\\*[a-z0-9_.*-]*)$\"},\"workflow\":{\"description\":\"a workflow file name in .github/workflows/ such as ci.yml (with on: workflow_dispatch, or on: workflow_call for the router route compile writes), or a numeric workflow id\",\"type\":[\"string\",\"integer\"],\"minimum\":1,\"pattern\":\"^(?:[A-Za-z0-9._-]+\\\\.ya?ml|[0-9]+)$\"},\"inputs\":{\"description\":\"a mapping of workflow input names to dotted paths into the client_payload (pr: data.pr, event_id: event_id), at most 25 (GitHub's limit for one workflow dispatch)\",\"type\":\"object\",\"maxProperties\":25,\"propertyNames\":{\"description\":\"a workflow input name: letters, digits, _ and -, not a digit first\",\"pattern\":\"^[A-Za-z_][A-Za-z0-9_-]*$\"},\"additionalProperties\":{\"title\":\"Input\",\"description\":\"a dotted path into the client_payload, such as data.pr, event_id or data.blockers.0\",\"type\":\"string\",\"pattern\":\"^[^.\\\\s]+(?:\\\\.[^.\\\\s]+)*$\"}},\"when\":{\"description\":\"an AWS EventBridge event pattern over the client_payload, such as {data: {reason: [CI_STUCK]}}: a mapping whose values are lists (any of these values) or operators (prefix, suffix, anything-but, exists, numeric, equals-ignore-case, wildcard, $or)\",\"type\":\"object\"},\"mode\":{\"$ref\":\"#/$defs/mode\"}}}},\"examples\":[{\"routes\":[{\"event\":\"rfc.pr.ready\",\"workflow\":\"merge-orchestrator.yml\",\"inputs\":{\"pr\":\"data.pr\",\"event_id\":\"event_id\",\"trace_id\":\"trace_id\"}},{\"event\":\"rfc.chain.broken\",\"when\":{\"data\":{\"reason\":[\"BRANCH_ONLY\",\"CI_STUCK\"]}},\"workflow\":\"cleanup-stalled-prs.yml\",\"inputs\":{\"chain_id\":\"data.chain_id\"}}]}]}";
+
+    /**
+     * Tells problem, for each place where the routes (a YAML file read as a tree) break the schema, the JSON pointer
+     * of the key to point at and what is wrong: "unknown key 'workflw' (a route has: event, workflow, ...)",
+     * "missing 'workflow': a workflow file name ...", "event: 'rfc.PR.ready' is not an event type ...". The
+     * messages are made from the schema's own titles and descriptions, so the schema is the one place they live.
+     */
+    static void checkRoutesSchema(JsonNode routes, BiConsumer<String, String> problem) {
+        JsonNode schema;
+        try {
+            schema = JSON.readTree(ROUTES_SCHEMA);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the bundled routes schema is not JSON", e);
+        }
+        String id = schema.path("$id").asText("urn:event-bus:routes");
+        Schema validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                .schemas(Map.of(id, ROUTES_SCHEMA))
+                .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()))
+                .getSchema(SchemaLocation.of(id));
+        for (var error : validator.validate(routes)) {
+            String pointer = error.getInstanceLocation().toString().replaceFirst("^/$", "");
+            String at = error.getSchemaLocation().getFragment().toString();
+            JsonNode here = schema.at(at.substring(0, Math.max(0, at.lastIndexOf('/'))));
+            String key = error.getProperty();
+            JsonNode instance = error.getInstanceNode();
+            switch (error.getKeyword()) {
+                case "additionalProperties" -> {
+                    List<String> keys = new ArrayList<>();
+                    here.path("properties").fieldNames().forEachRemaining(keys::add);
+                    problem.accept(pointer + "/" + escaped(key), "unknown key '" + key + "' (" + noun(here) + " has: " + String.join(", ", keys) + ")");
+                }
+                case "required" -> problem.accept(pointer, "missing '" + key + "': " + description(schema, here.path("properties").path(key)));
+                case "propertyNames" -> problem.accept(pointer + "/" + escaped(key), "'" + key + "' is not " + description(schema, here.path("propertyNames")));
+                case "maxProperties" -> problem.accept(pointer, what(pointer, here) + " has " + instance.size() + " entries, more than "
+                        + error.getSchemaNode().asText() + ": " + description(schema, here));
+                default -> problem.accept(pointer, what(pointer, here) + ": " + shown(instance) + " is not " + description(schema, here));
+            }
         }
     }
 
-    /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
-    record Violation(String pointer, String rule, String message) {
-        static Violation of(com.networknt.schema.Error error) {
-            String pointer = error.getInstanceLocation().toString();
-            if (pointer.equals("/")) {
-                pointer = "";
-            }
-            // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
-            if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
-                pointer = pointer + "/" + error.getProperty();
-            }
-            String message = error.getMessage();
-            String prefix = error.getInstanceLocation() + ": ";
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new Violation(pointer, error.getKeyword(), message);
-        }
-
-        String describe() {
-            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
-        }
+    /** The subschema's description, through its $ref; the subschema itself when it has none. */
+    private static String description(JsonNode schema, JsonNode node) {
+        JsonNode target = node.has("$ref") ? schema.at(node.get("$ref").asText().replaceFirst("^#", "")) : node;
+        return target.path("description").asText(target.toString());
     }
-    // ---- end of shared block EventSchemas, generated text sha256:57a27ecc431d ----
+
+    /** "a route" for a subschema titled "A route". */
+    private static String noun(JsonNode subschema) {
+        String title = subschema.path("title").asText("it");
+        return title.isEmpty() ? title : Character.toLowerCase(title.charAt(0)) + title.substring(1);
+    }
+
+    /** What an instance is called: its key (event, inputs), else its schema's title with the key (route 3, input 'pr'). */
+    private static String what(String pointer, JsonNode subschema) {
+        String key = pointer.substring(pointer.lastIndexOf('/') + 1).replace("~1", "/").replace("~0", "~");
+        if (!subschema.has("title")) {
+            return key;
+        }
+        String noun = noun(subschema).replaceFirst("^(a|an|the) ", "");
+        return pointer.isEmpty() ? noun(subschema) : key.matches("\\d{1,9}") ? noun + " " + (Integer.parseInt(key) + 1) : noun + " '" + key + "'";
+    }
+
+    /** A value as a message shows it: text in quotes, numbers as they are, collections by their kind. */
+    private static String shown(JsonNode value) {
+        return value == null || value.isNull() ? "an empty value" : value.isTextual() ? "'" + value.asText() + "'"
+                : value.isArray() ? "a list" : value.isObject() ? "a mapping" : value.asText();
+    }
+
+    private static String escaped(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+    // ---- end of shared block RoutesSchema, generated text sha256:33f119056530 ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
