@@ -136,35 +136,24 @@ import software.amazon.event.ruler.Machine;
 @Command(name = "route", mixinStandardHelpOptions = true, version = route.VERSION,
         subcommands = {route.Graph.class, route.Compile.class, route.MovedStats.class, route.MovedReplay.class, route.MovedReconcile.class},
         description = {
-            "Routes one event-bus event: matches it against the routes file and starts every matching workflow "
-                    + "with a workflow_dispatch (POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches).",
-            "A route matches when its 'event' (an event type or a glob such as rfc.pr.*) matches the event type and "
-                    + "its optional 'when' (an AWS EventBridge pattern) matches the client_payload. Its 'inputs' map "
-                    + "workflow input names to paths into the client_payload (data.pr, event_id).",
-            "One failing target does not stop the others. One record per event is appended to the event log: "
-                    + "routed, unrouted (no route matched: not an error), failed or shadowed, listing each target as dispatched, "
-                    + "failed, already-dispatched or would-dispatch. With EVENT_BUS_HISTORY=true the same record is also "
-                    + "appended to the event history (the branch event-bus-history, one request per event), which "
-                    + "'events stats --history', 'events replay --history' and 'events reconcile' read.",
-            "Rollout: a routes file may say 'mode: log' at the top or on a route (the default is 'mode: dispatch'; a "
-                    + "route's own mode wins), and --shadow puts every route of the run in log mode. In log mode nothing is "
-                    + "dispatched: the record says which targets would have been (status shadowed, targets would-dispatch), "
-                    + "so that a repository can run the bus beside its cron jobs and compare before it switches.",
-            "Each target of an event is dispatched once. An event processed again ($EVENT_BUS_CLAIM=resume, or a "
-                    + "timestamp more than 10 minutes old: a replay or a late delivery) skips the workflows in "
-                    + "$EVENT_BUS_DISPATCHED and those with a run whose title (the consumer's run-name with "
-                    + "$${{ inputs.event_id }}) holds the event_id.",
-            "--plan is the routing step of the router 'route compile' writes, whose jobs call the consumers "
-                    + "(workflow_call): the same matching and inputs, but nothing is dispatched. It writes route-N=<the inputs as "
-                    + "JSON> to $GITHUB_OUTPUT for every route N of the file (from 1) that matches, route-N= (empty) for the others, "
-                    + "and logs the targets as called. All or nothing: when a target fails (a path missing from the payload), none "
-                    + "is called. On resume, the workflows in $EVENT_BUS_DISPATCHED are not called again; there is no lookup of "
-                    + "runs, since a called consumer is a job of the router's run. It refuses routes other than those the router "
-                    + "was compiled from ($EVENT_BUS_ROUTES_DIGEST, which the compiled router sets).",
-            "Subcommands: 'graph' draws the routes as a Mermaid flowchart, 'compile' writes the router that calls the "
-                    + "consumers by workflow_call. Reading the event logs and the history is events.java's: 'events stats' "
-                    + "reports on them, 'events replay' sends events again, 'events reconcile' sends again what GitHub "
-                    + "accepted and never delivered to a router."},
+            "Routes one event-bus event: matches it against the routes file and starts every matching workflow with a "
+                    + "workflow_dispatch; one failing target does not stop the others. A route matches when its 'event' (a type "
+                    + "or a glob such as rfc.pr.*) matches the event type and its optional 'when' (an AWS EventBridge pattern) "
+                    + "the client_payload; its 'inputs' map workflow inputs to paths into the client_payload (data.pr, event_id).",
+            "One record per event goes to the event log (routed, unrouted, failed or shadowed; each target dispatched, "
+                    + "failed, already-dispatched or would-dispatch) and, with EVENT_BUS_HISTORY=true, to the event history, "
+                    + "which 'events stats', 'events replay' and 'events reconcile' read.",
+            "Rollout: 'mode: log' in the routes file (at the top, or on a route) or --shadow dispatches nothing and "
+                    + "records the targets as would-dispatch (status shadowed), to compare with the cron jobs before switching.",
+            "Each target is dispatched once: an event processed again ($EVENT_BUS_CLAIM=resume, or a timestamp more than "
+                    + "10 minutes old) skips the workflows in $EVENT_BUS_DISPATCHED and those with a run whose title (a "
+                    + "run-name with $${{ inputs.event_id }}) holds its event_id.",
+            "--plan is the routing step of the router 'route compile' writes, whose jobs call the consumers: the same "
+                    + "matching, nothing dispatched; it writes route-N=<the inputs as JSON> to $GITHUB_OUTPUT for each route N "
+                    + "that matches (empty for the others), all of an event's routes or none, and refuses routes other than "
+                    + "those the router was compiled from ($EVENT_BUS_ROUTES_DIGEST).",
+            "'graph' draws the routes as a Mermaid flowchart; 'compile' writes the router that calls the consumers by "
+                    + "workflow_call."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag); needs actions: write",
@@ -199,16 +188,14 @@ import software.amazon.event.ruler.Machine;
             "every target. A consumer is found again only when its run-name holds",
             "$${{ inputs.event_id }} (checked against the checkout: a warning).",
             "",
-            "Routes file (default .github/event-routes.yml):",
-            "  mode: log                          # optional: log (send nothing, record",
-            "                                     # would-dispatch) or dispatch (default)",
+            "Routes file (default .github/event-routes.yml; schemas/event-routes.schema.json",
+            "is its schema, which route enforces):",
+            "  mode: log                  # optional: record would-dispatch, send nothing",
             "  routes:",
             "    - event: rfc.chain.broken        # a type, or a glob: rfc.pr.*, \"*\"",
-            "      when:                          # EventBridge pattern over client_payload",
-            "        data: {reason: [CI_STUCK]}",
+            "      when: {data: {reason: [CI_STUCK]}}     # optional EventBridge pattern",
             "      workflow: cleanup-stalled-prs.yml       # in .github/workflows/",
             "      inputs: {chain_id: data.chain_id, event_id: event_id}",
-            "      mode: dispatch                 # optional: this route's own mode",
             "",
             "Example:",
             "  route --event event.json --dry-run",
@@ -1341,28 +1328,20 @@ class route implements Callable<Integer> {
 
     @Command(name = "compile", mixinStandardHelpOptions = true, version = VERSION,
             description = {
-                "Writes the router for workflow_call: one run per event, in which the consumers are jobs. Its first job, "
-                        + "plan, runs the steps of the dispatch router (event-router.yml: validate, claim, route) with "
-                        + "'route --plan', which writes one output per route: route-N, the route's inputs as JSON when route N "
-                        + "matches the event, empty when not. Then one job per route, route-N, calls its consumer "
-                        + "(uses: ./.github/workflows/<consumer>.yml) with those inputs when its output is set. No "
-                        + "workflow_dispatch request, no actions: write; the consumers' logs are in the router's run.",
-                "The consumers are read from the workflows directory next to the routes file (.github/workflows/ for "
-                        + ".github/event-routes.yml). Each needs an on: workflow_call trigger with the same inputs as its "
-                        + "workflow_dispatch (type: string: the inputs are strings, as dispatched ones are), and declared "
-                        + "permissions: a called workflow gets at most what its caller job is given, so each route-N job is "
-                        + "given what its consumer declares, and the plan job the dispatch router's permissions without "
-                        + "actions: write. A comment says why each permission is there.",
-                "The repository_dispatch types are the event types the routes match, their globs expanded against the "
-                        + "known event types (the bundled schemas and the repository's docs/events/schema/).",
-                "GitHub's limits on reusable workflows: one workflow file calls at most " + MAX_REUSABLE_WORKFLOWS + " unique "
-                        + "ones, nested ones included (compile counts the consumers and the reusable workflows they call), "
-                        + "and workflows nest at most 10 levels deep on github.com, 4 on GitHub Enterprise Server (the "
-                        + "router and its consumers are 2): nesting deeper than the consumers' own calls is theirs to keep "
-                        + "within the limit.",
-                "The same files give the same bytes. Regenerate after changing the routes (--plan refuses routes other "
-                        + "than those the router was compiled from), the dispatch router, or a consumer's inputs or "
-                        + "permissions; the file's header has the command."},
+                "Writes the router for workflow_call: one run per event, whose first job, plan, runs the dispatch router's "
+                        + "steps (validate, claim, 'route --plan': route-N=<route N's inputs as JSON> when it matches, else empty), "
+                        + "then one job per route, route-N, calling its consumer (uses: ./.github/workflows/<consumer>.yml) when "
+                        + "its output is set. No workflow_dispatch, no actions: write; the consumers' logs are in the router's run.",
+                "The consumers (the workflows directory next to the routes file) need on: workflow_call with the same inputs "
+                        + "as their workflow_dispatch (type: string) and declared permissions: each route-N job is given what its "
+                        + "consumer declares, the plan job the dispatch router's without actions: write, each with a comment "
+                        + "saying why. The repository_dispatch types are those the routes match, globs expanded against the "
+                        + "known event types (the bundled schemas, docs/events/schema/).",
+                "GitHub's limits: one workflow file calls at most " + MAX_REUSABLE_WORKFLOWS + " unique reusable workflows, "
+                        + "nested ones included, and workflows nest at most 10 deep (4 on GitHub Enterprise Server; the router "
+                        + "and its consumers are 2). The same files give the same bytes: regenerate after changing the routes, "
+                        + "the dispatch router or a consumer (the file's header has the command); --check says whether it is "
+                        + "in step (CI)."},
             footerHeading = "%nEnvironment:%n",
             footer = {
                 "  GITHUB_WORKSPACE        the checkout, where .github/event-routes.yml is",
@@ -1378,8 +1357,8 @@ class route implements Callable<Integer> {
                 "      --output workflows/event-router-call.yml"},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
-                "0:written",
-                "1:the output could not be written, or internal failure",
+                "0:written (--check: the file is in step)",
+                "1:the output could not be written (--check: the file is missing or out of step), or internal failure",
                 "2:bad usage or input: a route the compiled router cannot have (the message names the routes file's line), "
                         + "a consumer it cannot call, or a router it cannot use as the plan job's template; nothing was written"})
     static final class Compile implements Callable<Integer> {
