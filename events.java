@@ -1684,7 +1684,9 @@ class events implements Callable<Integer> {
             Path workspace = env.getOrDefault("GITHUB_WORKSPACE", "").isBlank() ? Path.of("").toAbsolutePath() : Path.of(env.get("GITHUB_WORKSPACE"));
             String defaultBranch = repository();
             if (defaultBranch != null) {
-                List<Target> targets = routes(routesFile != null ? routesFile : workspace.resolve(".github/event-routes.yml"));
+                Path routes = routesFile != null ? routesFile : workspace.resolve(".github/event-routes.yml").toAbsolutePath();
+                Path cwd = Path.of("").toAbsolutePath();
+                List<Target> targets = routes(routes.startsWith(cwd) ? cwd.relativize(routes) : routes);
                 writeTickets(defaultBranch);
                 store(env);
                 issuesWrite();
