@@ -5,19 +5,14 @@
 //DESCRIPTION        route --plan [--event FILE] [--routes FILE] [--dry-run] [--shadow] [--log FILE]
 //DESCRIPTION        route graph [--routes FILE]
 //DESCRIPTION        route compile [--routes FILE] [--output FILE] [--router FILE]
-//DESCRIPTION Matches the event against .github/event-routes.yml (event type or glob, and an EventBridge pattern
-//DESCRIPTION over client_payload) and starts every matching workflow with
-//DESCRIPTION POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches, then appends one event log record.
-//DESCRIPTION An event processed again (a resumed claim, a replay, a late delivery) skips the targets it already started.
-//DESCRIPTION --plan (the router route compile writes): dispatch nothing; write route-N=<inputs as JSON> (empty when
-//DESCRIPTION route N does not match) to $GITHUB_OUTPUT for the router's jobs, which call the consumers by workflow_call.
-//DESCRIPTION Rollout: 'mode: log' in the routes file (at the top or on a route) or --shadow dispatches nothing and
-//DESCRIPTION records the event as shadowed, its targets as would-dispatch.
-//DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
-//DESCRIPTION GITHUB_REF_NAME, GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG,
-//DESCRIPTION EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED, EVENT_BUS_HISTORY (true: each record is also appended to the
-//DESCRIPTION event history, the branch event-bus-history, with one request).
-//DESCRIPTION Reading the records (stats, replay, reconcile) is events.java's: events stats, events replay, events reconcile.
+//DESCRIPTION Matches the event against .github/event-routes.yml (its schema: schemas/event-routes.schema.json) and starts
+//DESCRIPTION every matching workflow with a workflow_dispatch, skipping those an event processed again already started; then
+//DESCRIPTION appends one event log record. --plan (the router route compile writes) dispatches nothing: it writes
+//DESCRIPTION route-N=<inputs as JSON> to $GITHUB_OUTPUT for the router's jobs, which call the consumers by workflow_call.
+//DESCRIPTION 'mode: log' in the routes file, or --shadow, records would-dispatch targets and sends nothing.
+//DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH, GITHUB_REF_NAME,
+//DESCRIPTION GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG, EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED,
+//DESCRIPTION EVENT_BUS_HISTORY (true: each record also goes to the event history). Reading the records is events.java's.
 //DESCRIPTION Exit codes: 0 routed (or nothing matched), 1 GitHub unreachable or a target failed, 2 invalid input.
 //DESCRIPTION Example: jbang route@org --event event.json --dry-run
 //JAVA 17+
@@ -134,7 +129,7 @@ import picocli.CommandLine.Unmatched;
 import software.amazon.event.ruler.Machine;
 
 @Command(name = "route", mixinStandardHelpOptions = true, version = route.VERSION,
-        subcommands = {route.Graph.class, route.Compile.class, route.MovedStats.class, route.MovedReplay.class, route.MovedReconcile.class},
+        subcommands = {route.Graph.class, route.Compile.class, route.Moved.class},
         description = {
             "Routes one event-bus event: matches it against the routes file and starts every matching workflow with a "
                     + "workflow_dispatch; one failing target does not stop the others. A route matches when its 'event' (a type "
@@ -158,38 +153,26 @@ import software.amazon.event.ruler.Machine;
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag); needs actions: write",
             "  GITHUB_REPOSITORY       owner/name whose workflows are started (--repo)",
-            "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
-            "                          (default https://api.github.com)",
+            "  GITHUB_API_URL          API root (default https://api.github.com)",
             "  GITHUB_EVENT_PATH       the event to route (--event)",
-            "  GITHUB_REF_NAME         the ref to run workflows on (--ref), else the",
-            "                          repository's default branch",
-            "  GITHUB_WORKSPACE        the checkout: .github/event-routes.yml, and",
-            "                          .github/workflows/ to check the routes against",
-            "  GITHUB_OUTPUT           status=routed|unrouted|failed is appended to it,",
-            "                          and dispatched=<the workflows started, now or",
-            "                          before, comma-separated> (for dedupe release)",
+            "  GITHUB_REF_NAME         the ref to run workflows on (--ref)",
+            "  GITHUB_WORKSPACE        the checkout: the routes file and the workflows",
+            "  GITHUB_OUTPUT           status=routed|unrouted|failed, and dispatched=<the",
+            "                          workflows started> (for dedupe release)",
             "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
             "  EVENT_LOG               the event log to append to (--log)",
-            "  EVENT_BUS_CLAIM         new | resume: the claim step's answer; resume",
-            "                          means the event was processed before",
-            "  EVENT_BUS_DISPATCHED    comma-separated workflow files the dedupe store",
-            "                          recorded as dispatched for the event: skipped",
+            "  EVENT_BUS_CLAIM         new | resume: the claim step's answer",
+            "  EVENT_BUS_DISPATCHED    workflows already dispatched for it: skipped",
             "  EVENT_BUS_ROUTES_DIGEST --plan: the routes the router was compiled from",
-            "                          (set by route compile); other routes are refused",
-            "  EVENT_BUS_HISTORY       true: also append each event's record to the",
-            "                          event history (the branch event-bus-history;",
-            "                          one request per event; contents: write). Unset:",
-            "                          route never touches the history",
+            "  EVENT_BUS_HISTORY       true: also append each record to the event history",
+            "                          (one request per event; contents: write)",
             "",
-            "Requests: one per target when an event is processed the first time (none",
-            "in log mode), and one per event for the history when it is on; one",
-            "more (per 100 runs) to list the workflow_dispatch runs created since the",
-            "event when it is processed again, none when $EVENT_BUS_DISPATCHED names",
-            "every target. A consumer is found again only when its run-name holds",
-            "$${{ inputs.event_id }} (checked against the checkout: a warning).",
+            "Requests: one per target (none in log mode), one per event for the",
+            "history; for an event processed again, one per 100 runs to find those it",
+            "started (a consumer is found by a run-name with $${{ inputs.event_id }}).",
             "",
-            "Routes file (default .github/event-routes.yml; schemas/event-routes.schema.json",
-            "is its schema, which route enforces):",
+            "Routes file (default .github/event-routes.yml; its schema is",
+            "schemas/event-routes.schema.json, which route enforces):",
             "  mode: log                  # optional: record would-dispatch, send nothing",
             "  routes:",
             "    - event: rfc.chain.broken        # a type, or a glob: rfc.pr.*, \"*\"",
@@ -253,8 +236,6 @@ class route implements Callable<Integer> {
     /** Every command's --version: the script's, one constant. */
     static final String VERSION = "route 0.1.0";
     static final String DEFAULT_ROUTES = ".github/event-routes.yml";
-    /** GitHub accepts at most 25 inputs in one workflow dispatch. */
-    static final int MAX_INPUTS = 25;
     /**
      * An event whose timestamp is older than this when it reaches the router is being processed again
      * (a replay, or GitHub delivering it late or twice): its targets are looked up before they are sent.
@@ -409,9 +390,13 @@ class route implements Callable<Integer> {
 
     /** The envelope's timestamp; null when absent or not RFC 3339 (validate rejects such an event). */
     static Instant timestamp(JsonNode document) {
-        String timestamp = text(document, "/client_payload/timestamp");
+        return instant(text(document, "/client_payload/timestamp"));
+    }
+
+    /** An RFC 3339 time (GitHub's or an envelope's); null when absent or not one. */
+    static Instant instant(String text) {
         try {
-            return timestamp == null ? null : java.time.OffsetDateTime.parse(timestamp).toInstant();
+            return text == null ? null : java.time.OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }
@@ -536,11 +521,12 @@ class route implements Callable<Integer> {
     // ---- the commands that moved to events.java -----------------------------------------------
 
     /**
-     * route stats, route replay and route reconcile are events.java's commands now, with the same options: each old
-     * name is kept as a hidden command that says so in one line (exit 2), whatever follows it, instead of picocli's
+     * route stats, route replay and route reconcile are events.java's commands now, with the same options: the old names
+     * are kept as one hidden command that says so in one line (exit 2), whatever follows it, instead of picocli's
      * "Unmatched argument". Nothing is read or sent.
      */
-    abstract static class Moved implements Callable<Integer> {
+    @Command(name = "stats", aliases = {"replay", "reconcile"}, hidden = true, description = "moved to events.java")
+    static final class Moved implements Callable<Integer> {
         @ParentCommand
         route parent;
 
@@ -548,28 +534,15 @@ class route implements Callable<Integer> {
         @Unmatched
         List<String> arguments = new ArrayList<>();
 
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() {
-            String name = spec.name();
-            Actions.error(spec.commandLine().getErr(), null, 0, "Command moved", "route " + name + " is now events " + name
+            // The name it was called by: the first of its names on the command line (options before it take no such value).
+            String name = parent.spec.commandLine().getParseResult().originalArgs().stream()
+                    .filter(List.of("stats", "replay", "reconcile")::contains).findFirst().orElse("stats");
+            Actions.error(parent.spec.commandLine().getErr(), null, 0, "Command moved", "route " + name + " is now events " + name
                     + ": run events.java " + name + " (jbang events@<catalog> " + name + ") with the same arguments", parent.env);
             return CommandLine.ExitCode.USAGE;
         }
-    }
-
-    @Command(name = "stats", hidden = true, description = "moved to events.java: events stats")
-    static final class MovedStats extends Moved {
-    }
-
-    @Command(name = "replay", hidden = true, description = "moved to events.java: events replay")
-    static final class MovedReplay extends Moved {
-    }
-
-    @Command(name = "reconcile", hidden = true, description = "moved to events.java: events reconcile")
-    static final class MovedReconcile extends Moved {
     }
 
     // ---- sending ---------------------------------------------------------------------------
@@ -613,14 +586,10 @@ class route implements Callable<Integer> {
         }
 
         /**
-         * For an event processed again: the targets that already have a run of this event become
-         * already-dispatched. One request lists the repository's workflow_dispatch runs created since a
-         * minute before the event's timestamp, 100 a page, until every target is accounted for; a run is
-         * the event's when its display_title (the rendered run-name) holds the event_id. A run whose
-         * consumer has no such run-name cannot be told apart, and its target is sent again; so is one
-         * past the 1,000 runs GitHub lists at most for a filtered query (a replay days later in a busy
-         * repository). When the list cannot be read, the targets fail rather than risk a second run: a
-         * later replay sends them.
+         * For an event processed again: targets with a run of the event become already-dispatched. The workflow_dispatch runs
+         * created since a minute before its timestamp are listed, 100 a page, until every target is found: a run is the event's
+         * when its display_title (the run-name) holds the event_id. A consumer without such a run-name, or a run past the 1,000
+         * GitHub lists, is sent again; when the list cannot be read, the targets fail rather than risk a second run.
          */
         List<Target> skipStarted(JsonNode document, List<Target> targets) throws IOException, InterruptedException {
             String eventId = text(document, "/client_payload/event_id");
@@ -650,7 +619,7 @@ class route implements Callable<Integer> {
                             if (target.status() == null && !found.containsKey(i) && (workflow.equals(file) || workflow.equals(workflowId))) {
                                 JsonNode runId = run.path("id");
                                 found.put(i, target.alreadyDispatched(runId.canConvertToLong() ? runId.asLong() : null, text(run, "/html_url"),
-                                        parseInstant(text(run, "/created_at"))));
+                                        instant(text(run, "/created_at"))));
                                 break; // one run accounts for one target: two routes to one workflow start it twice
                             }
                         }
@@ -668,14 +637,6 @@ class route implements Callable<Integer> {
             List<Target> result = new ArrayList<>(targets);
             found.forEach(result::set);
             return result;
-        }
-
-        private static Instant parseInstant(String text) {
-            try {
-                return text == null ? null : Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                return null;
-            }
         }
 
         /** Every planned target in order; a failure is recorded on its target and the next one is still sent. */
@@ -1058,13 +1019,10 @@ class route implements Callable<Integer> {
         }
 
         /**
-         * In a checkout (a .github/workflows/ directory), every route must name a workflow that
-         * exists, has the trigger that starts it (workflow_dispatch, or workflow_call for --plan) and
-         * declares every input the route maps, and the route must map every input the workflow
-         * requires: what GitHub would otherwise refuse with 404 or 422 at dispatch time (or when the
-         * compiled router starts). Workflow ids cannot be checked offline (nor called).
-         * A consumer whose run-name does not show the event_id it was given is a warning, once
-         * per workflow: when the event is processed again, its run cannot be found, and is started twice.
+         * In a checkout (.github/workflows/), each route's workflow must exist, have the trigger that starts it (workflow_dispatch,
+         * or workflow_call for --plan), declare every input the route maps, and get every input it requires: what GitHub would
+         * refuse with 404 or 422 (ids are not checked). A run-name without the event_id is a warning, once per workflow: a run
+         * the event started cannot be found again.
          */
         void checkAgainstCheckout(Path workspace, CommandSpec spec, Map<String, String> env, String trigger) {
             Path workflows = workspace.resolve(".github/workflows");
@@ -1074,26 +1032,13 @@ class route implements Callable<Integer> {
             Map<String, String> warnings = new LinkedHashMap<>();
             Map<String, Boolean> findable = new LinkedHashMap<>();
             for (Route route : routes) {
-                if (route.workflow().matches("\\d+")) {
-                    if (trigger.equals(WORKFLOW_CALL)) {
-                        problem(route.workflowLine(), "workflow id " + route.workflow() + ": a called workflow is named by its file "
-                                + "(uses: ./.github/workflows/FILE), so the compiled router cannot have this route");
-                    }
-                    continue;
-                }
                 String shown = ".github/workflows/" + route.workflow();
-                YamlFile file = readWorkflow(route, workflows, shown, "this checkout (" + workspace + ")", spec);
+                YamlFile file = consumer(route, workflows, shown, "this checkout (" + workspace + ")", trigger, spec);
                 if (file == null) {
                     continue;
                 }
                 JsonNode workflow = file.root();
-                JsonNode triggerNode = trigger(workflow, trigger);
-                if (triggerNode == null) {
-                    problem(route.workflowLine(), shown + " has no " + trigger + " trigger (on: " + trigger + "), so it cannot be "
-                            + (trigger.equals(WORKFLOW_CALL) ? "called by the compiled router" : "dispatched"));
-                    continue;
-                }
-                checkInputs(route, shown, trigger, triggerNode.path("inputs"));
+                checkInputs(route, shown, trigger, trigger(workflow, trigger).path("inputs"));
                 // Findable when every route to it passes the event_id in an input that its run-name shows.
                 String runName = workflow.path("run-name").asText("");
                 boolean shows = route.inputs().entrySet().stream().anyMatch(input -> input.getValue().equals("event_id")
@@ -1255,19 +1200,34 @@ class route implements Callable<Integer> {
             return text.replace("#", "#35;").replace("\"", "#quot;").replace("<", "#lt;").replace(">", "#gt;");
         }
 
-        /** The consumer's workflow file read, or null with a problem on the route's line (missing, not YAML). */
-        YamlFile readWorkflow(Route route, Path workflows, String shown, String where, CommandSpec spec) {
-            Path file = workflows.resolve(route.workflow());
-            if (!Files.isRegularFile(file)) {
+        /**
+         * The route's workflow file in the directory, with the trigger that starts it; null, with a problem on the route's line,
+         * when it cannot be started so: a workflow id (not checked offline, and never called), missing, not YAML, no trigger.
+         */
+        YamlFile consumer(Route route, Path workflows, String shown, String where, String trigger, CommandSpec spec) {
+            boolean call = trigger.equals(WORKFLOW_CALL);
+            Path path = workflows.resolve(route.workflow());
+            YamlFile file = null;
+            if (route.workflow().matches("\\d+")) {
+                if (call) {
+                    problem(route.workflowLine(), "workflow id " + route.workflow() + ": the compiled router calls a workflow by its file "
+                            + "(uses: ./.github/workflows/FILE); name the file instead of its id");
+                }
+            } else if (!Files.isRegularFile(path)) {
                 problem(route.workflowLine(), "workflow " + shown + " does not exist in " + where);
+            } else {
+                try {
+                    file = YamlFile.read(path, shown, spec);
+                } catch (CommandLine.ParameterException e) {
+                    problem(route.workflowLine(), e.getMessage());
+                }
+            }
+            if (file != null && trigger(file.root(), trigger) == null) {
+                problem(route.workflowLine(), shown + " has no " + trigger + " trigger (on: " + trigger + (call ? ", with the same inputs as its "
+                        + "workflow_dispatch" : "") + "), so " + (call ? "the compiled router cannot call it" : "it cannot be dispatched"));
                 return null;
             }
-            try {
-                return YamlFile.read(file, shown, spec);
-            } catch (CommandLine.ParameterException e) {
-                problem(route.workflowLine(), e.getMessage());
-                return null;
-            }
+            return file;
         }
 
         private void problem(int line, String message) {
@@ -1496,10 +1456,9 @@ class route implements Callable<Integer> {
     }
 
     /**
-     * The compiled router, written from the dispatch router's text so that what it keeps (run-name, env, the
-     * steps, their pins and comments) stays as written: the template's lines are copied, and only the parts
-     * compile owns are written anew (the header, name, on, permissions, the plan job's permissions and outputs,
-     * the route step's --plan and digest, the route-N jobs). The result is read back to check it.
+     * The compiled router, written from the dispatch router's text so that what it keeps (run-name, env, steps, pins, comments)
+     * stays as written; only what compile owns is written anew (header, name, on, permissions, the plan job's permissions and
+     * outputs, the route step's --plan and digest, the route-N jobs). The result is read back to check it.
      */
     static final class Compiler {
         /** One scope's level and why it is granted. */
@@ -1554,13 +1513,8 @@ class route implements Callable<Integer> {
         private void checkRoutes() {
             Map<String, Boolean> readable = new HashMap<>();
             for (Route route : routes.routes()) {
-                if (route.workflow().matches("\\d+")) {
-                    routes.problem(route.workflowLine(), "workflow id " + route.workflow() + ": the compiled router calls a workflow by its file "
-                            + "(uses: ./.github/workflows/FILE); name the file instead of its id");
-                    continue;
-                }
                 String shown = route.workflow();
-                if (!readable.containsKey(shown)) {
+                if (!readable.containsKey(shown) || route.workflow().matches("\\d+")) {
                     readable.put(shown, readConsumer(route));
                 }
                 Consumer consumer = consumers.get(shown);
@@ -1584,16 +1538,11 @@ class route implements Callable<Integer> {
         private boolean readConsumer(Route route) {
             String shown = route.workflow();
             int line = route.workflowLine();
-            YamlFile consumer = routes.readWorkflow(route, workflows, shown, workflows.toString(), spec);
+            YamlFile consumer = routes.consumer(route, workflows, shown, workflows.toString(), WORKFLOW_CALL, spec);
             if (consumer == null) {
                 return false;
             }
             JsonNode call = RoutesFile.trigger(consumer.root(), WORKFLOW_CALL);
-            if (call == null) {
-                routes.problem(line, shown + " has no workflow_call trigger (on: workflow_call, with the same inputs as its "
-                        + "workflow_dispatch), so the compiled router cannot call it");
-                return false;
-            }
             boolean ok = true;
             JsonNode callInputs = call.path("inputs");
             JsonNode dispatch = RoutesFile.trigger(consumer.root(), WORKFLOW_DISPATCH);
@@ -1860,7 +1809,6 @@ class route implements Callable<Integer> {
             }
             String item = lines.get(itemStart);
             int keyIndent = itemIndent + 1 + (item.strip().length() - item.strip().substring(1).stripLeading().length() - 1);
-            List<String[]> edits = new ArrayList<>(); // index, lines to insert before it
             boolean planned = false;
             Integer envLine = null;
             for (int i = itemStart; i < itemEnd && !planned; i++) {
