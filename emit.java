@@ -742,7 +742,7 @@ class emit implements Callable<Integer> {
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as emit.java does not use them: EventSchemas.files(),
+    // Left out of this copy, as emit.java does not use them: EventSchemas.files(), EventSchemas.byId(),
     //   EventSchemas.directories().
 
     static final class EventSchemas {
@@ -790,14 +790,34 @@ class emit implements Callable<Integer> {
             if (option != null) {
                 schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
             }
-            schemas.linkEnvelopes();
-            schemas.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
-                    .schemas(schemas.textById)
+            return schemas.ready();
+        }
+
+        /**
+         * Exactly one directory's schemas, over the bundled layer or alone: what validate --compat compares. A directory
+         * that does not exist or holds no schema is exit 2, named by what (the option that gave it).
+         */
+        static EventSchemas of(Path directory, String what, boolean bundled, CommandSpec spec) throws IOException {
+            EventSchemas schemas = new EventSchemas();
+            if (bundled) {
+                schemas.addBundled(spec);
+            }
+            if (schemas.addDirectory(existingDirectory(directory, what, spec), what + " " + directory, spec) == 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), what + ": " + directory + " holds no schema (" + ENVELOPE
+                        + ", events/<event_type>.schema.json)");
+            }
+            return schemas.ready();
+        }
+
+        private EventSchemas ready() {
+            linkEnvelopes();
+            registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                    .schemas(textById)
                     .schemaRegistryConfig(SchemaRegistryConfig.builder()
                             .pathType(PathType.JSON_POINTER)
                             .formatAssertionsEnabled(true)
                             .build()));
-            return schemas;
+            return this;
         }
 
         private void addBundled(CommandSpec spec) {
@@ -805,7 +825,8 @@ class emit implements Callable<Integer> {
             BUNDLED_SCHEMAS.forEach((name, text) -> add("the bundled RFC schemas", null, name, text, spec));
         }
 
-        private void addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
+        /** Adds the directory's schemas as a layer; returns how many it holds. */
+        private int addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
             layers.add(layer);
             directories.add(directory);
             List<String> names = new ArrayList<>();
@@ -821,6 +842,7 @@ class emit implements Callable<Integer> {
             for (String name : names) {
                 add(layer, directory, name, Source.file(directory.resolve(name), spec).text(), spec);
             }
+            return names.size();
         }
 
         private void add(String layer, Path directory, String name, String text, CommandSpec spec) {
@@ -969,7 +991,7 @@ class emit implements Callable<Integer> {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:4103ec10d5d9 ----
+    // ---- end of shared block EventSchemas, generated text sha256:5f9c320a3313 ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator

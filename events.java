@@ -6,11 +6,13 @@
 //DESCRIPTION        events replay [LOG...] [--history] [--from-artifacts N] [--status S,...] [--type GLOB] [--source S]
 //DESCRIPTION                      [--since WHEN] [--until WHEN] [--event-id ID...] [--allow-no-sender] [--dry-run]
 //DESCRIPTION        events reconcile [--grace 15m] [--since WHEN] [--dry-run]
+//DESCRIPTION        events doctor [--routes FILE] [--history]
 //DESCRIPTION   each with [--repo OWNER/NAME] [--verbose]; replay and reconcile with [--max-attempts N] [--retry-budget SECONDS]
 //DESCRIPTION The records are the event logs the scripts append to ($EVENT_LOG), the router's event log artifacts
 //DESCRIPTION (--from-artifacts N) and the event history (--history: the branch event-bus-history, read with one API
 //DESCRIPTION request whatever the number of events). stats reports counts, latencies, schema drift and traces;
 //DESCRIPTION replay sends events of the records again; reconcile replays events emitted and never received by a router.
+//DESCRIPTION doctor proves, before the first event, every GitHub primitive the bus relies on in the repository.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_STEP_SUMMARY, EVENT_LOG,
 //DESCRIPTION EVENT_SCHEMAS.
 //DESCRIPTION Exit codes: 0 done, 1 GitHub unreachable or refused, an event not sent or undeliverable, or more rejected events than
@@ -19,6 +21,7 @@
 //JAVA 17+
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
+//DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.20.1
 //DEPS com.networknt:json-schema-validator:2.0.8
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
@@ -33,17 +36,22 @@
 //   events.java    this file: reads the records the others write (event logs, artifacts, the history)
 // In this file: the command events and its options common to every command (--repo, --verbose); the
 // options of the commands that read records (Sources, Selection); EventLogs, which reads them; then
-// one class per command (Replay, Reconcile, Stats with its Report). The blocks between "shared block"
+// one class per command (Replay, Reconcile, Stats with its Report, Doctor). The blocks between "shared block"
 // markers at the end are generated from shared/*.java (./jbang tests/SharedBlocks.java).
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
@@ -66,6 +74,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -96,6 +105,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -113,14 +123,15 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "events", mixinStandardHelpOptions = true, version = events.VERSION,
-        subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class},
+        subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class, events.Doctor.class},
         description = {
             "What happened to event-bus events, read from their records: the event logs the scripts append to "
                     + "($EVENT_LOG), the router's event log artifacts (--from-artifacts N) and the event history (--history: "
                     + "the branch event-bus-history, which the scripts of workflows with EVENT_BUS_HISTORY=true append to).",
             "Commands: 'stats' reports on the records (counts, latencies, schema drift, time to dispatch, cron-caught "
                     + "items, traces), 'replay' sends events of the records again, 'reconcile' sends again what GitHub "
-                    + "accepted and never delivered to a router. 'events COMMAND --help' says more."},
+                    + "accepted and never delivered to a router, 'doctor' proves the repository's set-up before the first "
+                    + "event. 'events COMMAND --help' says more."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag): contents: read for the",
@@ -1839,6 +1850,475 @@ class events implements Callable<Integer> {
         }
     }
 
+    // ---- events doctor --------------------------------------------------------------------
+
+    @Command(name = "doctor", mixinStandardHelpOptions = true, version = VERSION,
+            description = {
+                "Proves, with the step's token and before the first real event, every GitHub primitive the bus relies on, "
+                        + "one line per check, passed or failed with the fix: the token and the repository; creating and "
+                        + "deleting a ref under refs/event-bus/doctor/ (dedupe's write tickets); the dedupe store (found by its "
+                        + "refs, locked; or what the first claim will make); that the token may write issues and dispatch "
+                        + "workflows; each routed workflow (on GitHub and in the checkout: its trigger, the inputs its routes "
+                        + "map, the event id in its run-name); the history branch; the archive download. Run it once before "
+                        + "switching the routes to mode: dispatch (workflows/event-doctor.yml runs it on demand).",
+                "It dispatches nothing and leaves nothing behind: the ref it creates it deletes; write permissions are "
+                        + "proven by requests GitHub refuses for their content after it has checked the token (an issue "
+                        + "whose body is over GitHub's 65,536 characters, a dispatch on a ref no branch can have). With "
+                        + "--history it also appends one file to the history branch (doctor/, which no reader counts) and "
+                        + "deletes it again; a repository without a history branch gets the branch the first record would make.",
+                "A new repository with no store or history yet passes: the line says what the first event will create."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token whose permissions are proven: give the",
+                "                          doctor's job the router's (contents: write,",
+                "                          issues: write, actions: write)",
+                "  GITHUB_REPOSITORY       owner/name (--repo)",
+                "  GITHUB_WORKSPACE        the checkout: .github/event-routes.yml and the",
+                "                          workflows in .github/workflows/",
+                "  EVENT_BUS_STATE_ISSUE   the dedupe store's issue, when it is given",
+                "",
+                "Requests: 10 and one per routed workflow (9 before the first claim opens",
+                "the store), 2 more with --history (5 when it makes the branch); the",
+                "archive is read only as far as its first bytes.",
+                "",
+                "Example:",
+                "  events doctor",
+                "  events doctor --routes .github/event-routes.yml --history"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:every check passed",
+                "1:a check failed (its line says how to fix it), or internal failure",
+                "2:bad usage: no token or repository; nothing was sent"})
+    static final class Doctor implements Callable<Integer> {
+        @ParentCommand
+        events parent;
+
+        @Option(names = "--routes", paramLabel = "FILE", description = "the routes file (default: .github/event-routes.yml of the checkout)")
+        Path routesFile;
+
+        @Option(names = "--history", description = "also append one file to the history branch and delete it again")
+        boolean history;
+
+        @Mixin
+        Retries retries;
+
+        @Spec
+        CommandSpec spec;
+
+        static final String DOCTOR_REFS = "refs/event-bus/doctor/";
+        static final String STORE_REFS = "refs/event-bus/dedupe/";
+        /** GitHub refuses issue and comment bodies over 65,536 characters (422, "body is too long"): the probe's body is longer. */
+        static final int PROBE_BODY = 70_000;
+        /** Two dots: git refuses such a name for any ref (git check-ref-format), so no branch can have it and no dispatch can start. */
+        static final String NO_BRANCH = "event-bus-doctor..no-such-branch";
+
+        /** One check's outcome: what was checked, what was found, and the fix when it failed. */
+        record Check(String name, boolean passed, String found, String fix) {
+        }
+
+        /** One route as doctor needs it: its line, workflow, inputs (name -> path) and the line of each. */
+        record Target(int line, String workflow, Map<String, String> inputs, Map<String, Integer> inputLines) {
+        }
+
+        private final List<Check> checks = new ArrayList<>();
+        private GitHub github;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            retries.check(spec);
+            github = parent.github(retries.maxAttempts, retries.budget()); // no token or repository: exit 2, nothing sent
+            Map<String, String> env = parent.env;
+            Path workspace = env.getOrDefault("GITHUB_WORKSPACE", "").isBlank() ? Path.of("").toAbsolutePath() : Path.of(env.get("GITHUB_WORKSPACE"));
+            String defaultBranch = repository();
+            if (defaultBranch != null) {
+                Path routes = routesFile != null ? routesFile : workspace.resolve(".github/event-routes.yml").toAbsolutePath();
+                Path cwd = Path.of("").toAbsolutePath();
+                List<Target> targets = routes(routes.startsWith(cwd) ? cwd.relativize(routes) : routes);
+                writeTickets(defaultBranch);
+                store(env);
+                issuesWrite();
+                Path workflows = workspace.resolve(".github/workflows");
+                // The routers in the checkout say how consumers are started: event-router.yml dispatches, event-router-call.yml calls.
+                boolean calls = Files.isRegularFile(workflows.resolve("event-router-call.yml"));
+                boolean dispatches = Files.isRegularFile(workflows.resolve("event-router.yml")) || !calls;
+                String dispatchable = workflows(targets, workflows, dispatches, calls);
+                if (dispatches) {
+                    actionsWrite(dispatchable);
+                }
+                boolean hasHistory = historyBranch();
+                if (history) {
+                    historyAppend(hasHistory);
+                    hasHistory = true;
+                }
+                archive(hasHistory ? History.BRANCH : defaultBranch, hasHistory);
+            }
+            return report(env);
+        }
+
+        private void pass(String name, String found) {
+            checks.add(new Check(name, true, found, null));
+        }
+
+        private void fail(String name, String found, String fix) {
+            checks.add(new Check(name, false, found, fix));
+        }
+
+        /** GitHub's answer as a failed check says it, with the permission its x-accepted-github-permissions names on a 403. */
+        private static String said(Response response) {
+            return response.status() + " " + response.message() + response.header("x-accepted-github-permissions")
+                    .map(accepted -> "; GitHub accepts: " + accepted).orElse("");
+        }
+
+        private String permissionFix(Response response, String permission) {
+            return response.status() == 403 ? "give the job `permissions: " + permission + "` (a workflow's token has only what its "
+                    + "permissions: block grants)" : response.status() == 401 ? "check GITHUB_TOKEN / GH_TOKEN" : github.refusal(response, "do this", permission);
+        }
+
+        /** GET /repos/{o}/{r}: the token is good and sees the repository; a user token's account may write. The default branch, or null. */
+        private String repository() throws IOException, InterruptedException {
+            Response response = github.exchange("GET", github.repoPath(""), null, Map.of());
+            if (response.status() != 200) {
+                fail("repository", github.repository() + ": " + said(response), (response.status() == 401 ? "check GITHUB_TOKEN / GH_TOKEN"
+                        : response.status() == 404 ? "check GITHUB_REPOSITORY (--repo), and that the token can see the repository"
+                        : github.refusal(response, "read the repository", "metadata: read")) + "; the other checks need it");
+                return null;
+            }
+            JsonNode repo = response.json();
+            JsonNode push = repo.path("permissions").path("push");
+            if (push.isBoolean() && !push.asBoolean()) {
+                fail("repository", github.repository() + " is readable, but the token's account may not write to it (permissions.push "
+                        + "false)", "use the workflow's GITHUB_TOKEN, or a token of an account with write access");
+            } else {
+                pass("repository", github.repository() + ", default branch " + repo.path("default_branch").asText() + ": the token reads it");
+            }
+            return repo.path("default_branch").asText();
+        }
+
+        /** The routes file, checked against its schema as route checks it; the routes to check the workflows of (none when it fails). */
+        private List<Target> routes(Path file) {
+            String name = file.toString();
+            List<String> problems = new ArrayList<>();
+            YamlFile yaml;
+            try {
+                yaml = YamlFile.parse(name, YamlFile.text(file, name, spec), (line, problem) -> problems.add(name + ":" + line + ": " + problem), true);
+            } catch (CommandLine.ParameterException e) {
+                fail("routes", e.getMessage(), "copy event-routes.yml to .github/event-routes.yml and edit it, or pass --routes FILE");
+                return List.of();
+            }
+            if (yaml.root() != null) {
+                checkRoutesSchema(yaml.root(), (pointer, problem) -> problems.add(name + ":" + yaml.line(pointer) + ": " + problem));
+            }
+            if (!problems.isEmpty()) {
+                fail("routes", problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""),
+                        "fix the routes file: 'route graph --routes " + name + "' lists every problem with its line");
+                return List.of();
+            }
+            List<Target> targets = new ArrayList<>();
+            JsonNode routes = yaml.root().path("routes");
+            for (int i = 0; i < routes.size(); i++) {
+                Map<String, String> inputs = new LinkedHashMap<>();
+                Map<String, Integer> lines = new LinkedHashMap<>();
+                String pointer = "/routes/" + i;
+                routes.get(i).path("inputs").properties().forEach(input -> {
+                    inputs.put(input.getKey(), input.getValue().asText());
+                    lines.put(input.getKey(), yaml.line(pointer + "/inputs/" + input.getKey().replace("~", "~0").replace("/", "~1")));
+                });
+                targets.add(new Target(yaml.line(pointer), routes.get(i).get("workflow").asText(), inputs, lines));
+            }
+            long logMode = java.util.stream.IntStream.range(0, routes.size())
+                    .filter(i -> routes.get(i).path("mode").asText(yaml.root().path("mode").asText("dispatch")).equals("log")).count();
+            pass("routes", name + ": " + targets.size() + " routes to " + targets.stream().map(Target::workflow).distinct().count()
+                    + " workflows" + (logMode > 0 ? ", " + logMode + " in mode: log" : ""));
+            return targets;
+        }
+
+        /** A ref under refs/event-bus/doctor/ created and deleted: what dedupe's write tickets need (contents: write). */
+        private void writeTickets(String defaultBranch) throws IOException, InterruptedException {
+            String name = "write tickets";
+            Response head = github.exchange("GET", github.repoPath("/git/ref/heads/" + defaultBranch), null, Map.of());
+            if (head.status() != 200) {
+                fail(name, "cannot read the default branch " + defaultBranch + " (" + said(head) + ")", head.status() == 404
+                        ? "push a first commit: a ref points at a commit" : permissionFix(head, "contents: read"));
+                return;
+            }
+            String ref = DOCTOR_REFS + java.util.UUID.randomUUID();
+            ObjectNode body = JSON.createObjectNode().put("ref", ref).put("sha", head.json().at("/object/sha").asText());
+            Response created = github.exchange("POST", github.repoPath("/git/refs"), body, Map.of());
+            if (created.status() != 201) {
+                fail(name, "GitHub refused to create " + ref + " (" + said(created) + ")", created.status() == 422
+                        ? "dedupe takes its write tickets as refs under refs/event-bus/: let this token create and delete them (a "
+                                + "repository or push rule restricts creating refs here; exempt refs/event-bus/** or the workflows' bot)"
+                        : permissionFix(created, "contents: write"));
+                return;
+            }
+            Response deleted = github.exchange("DELETE", github.repoPath("/git/" + ref), null, Map.of());
+            if (deleted.status() != 204) {
+                fail(name, "created " + ref + " but GitHub refused to delete it (" + said(deleted) + ")", "dedupe deletes its tickets the "
+                        + "same way; allow deleting refs under refs/event-bus/, then delete this one: git push origin --delete " + ref);
+                return;
+            }
+            pass(name, "created and deleted " + ref + ": dedupe can take and give back its write tickets (contents: write)");
+        }
+
+        /** The dedupe store, found as dedupe finds it: $EVENT_BUS_STATE_ISSUE, else the one issue the refs under refs/event-bus/dedupe/ name. */
+        private void store(Map<String, String> env) throws IOException, InterruptedException {
+            String name = "dedupe store";
+            String given = env.getOrDefault("EVENT_BUS_STATE_ISSUE", "").strip();
+            List<String> issues = new ArrayList<>();
+            if (!given.isEmpty()) {
+                issues.add(given);
+            } else {
+                Response refs = github.exchange("GET", github.repoPath("/git/matching-refs/" + STORE_REFS.substring("refs/".length())), null, Map.of());
+                if (refs.status() != 200) {
+                    fail(name, "cannot list the refs under " + STORE_REFS + " (" + said(refs) + ")", permissionFix(refs, "contents: read"));
+                    return;
+                }
+                for (JsonNode ref : refs.json()) {
+                    var issue = Pattern.compile("^" + Pattern.quote(STORE_REFS) + "([1-9]\\d{0,8})/").matcher(ref.path("ref").asText());
+                    if (issue.find() && !issues.contains(issue.group(1))) {
+                        issues.add(issue.group(1));
+                    }
+                }
+            }
+            if (issues.isEmpty()) {
+                pass(name, "none yet: the first claim opens an issue labelled event-bus-state, locks it and creates "
+                        + STORE_REFS + "<issue>/store");
+                return;
+            }
+            if (issues.size() > 1) {
+                fail(name, "the refs under " + STORE_REFS + " name several issues (#" + String.join(", #", issues) + "), so every claim "
+                        + "fails", "set EVENT_BUS_STATE_ISSUE to the store's issue, or delete the refs of the retired one (docs/dedupe.md)");
+                return;
+            }
+            Response issue = github.exchange("GET", github.repoPath("/issues/" + issues.get(0)), null, Map.of());
+            if (issue.status() != 200) {
+                fail(name, "issue #" + issues.get(0) + " holds the store but answers " + said(issue), issue.status() == 403
+                        ? permissionFix(issue, "issues: read") : "the store is gone and every claim fails: to start an empty one, delete "
+                        + "the refs under " + STORE_REFS + issues.get(0) + "/ (docs/dedupe.md)");
+            } else if (!issue.json().path("locked").asBoolean()) {
+                fail(name, "issue #" + issues.get(0) + " holds the store but is not locked, so anyone may comment on it",
+                        "lock it: gh issue lock " + issues.get(0) + " (only collaborators then comment; comments by others never count)");
+            } else {
+                pass(name, "issue #" + issues.get(0) + (given.isEmpty() ? ", named by its refs" : " ($EVENT_BUS_STATE_ISSUE)") + ", locked");
+            }
+        }
+
+        /** issues: write, by an issue GitHub refuses for its body's length after it has checked the token: nothing is opened. */
+        private void issuesWrite() throws IOException, InterruptedException {
+            String name = "write issues";
+            ObjectNode body = JSON.createObjectNode().put("title", "event-bus doctor: a probe GitHub refuses")
+                    .put("body", "x".repeat(PROBE_BODY));
+            Response probe = github.exchange("POST", github.repoPath("/issues"), body, Map.of());
+            if (probe.status() == 422) {
+                pass(name, "GitHub refused a probe issue for its body (422), not for the token: the token may open and write the store");
+            } else if (probe.status() == 201) {
+                fail(name, "GitHub opened issue #" + probe.json().path("number").asText() + " with a body over 65,536 characters, which "
+                        + "doctor expected it to refuse", "close and delete that issue, and report this: doctor's probe needs a new limit");
+            } else {
+                fail(name, "the token may not open issues (" + said(probe) + "): dedupe opens, locks and writes the store's issue",
+                        permissionFix(probe, "issues: write"));
+            }
+        }
+
+        /**
+         * Each routed workflow: known to GitHub and active (GET /actions/workflows/{file}), and in the checkout with the trigger that
+         * starts it, every input its routes map declared, every required one mapped, and (when dispatched) the event id in its
+         * run-name. Returns a workflow GitHub knows, for the dispatch probe; null when none.
+         */
+        private String workflows(List<Target> targets, Path directory, boolean dispatches, boolean calls) throws IOException, InterruptedException {
+            Map<String, List<Target>> byWorkflow = new LinkedHashMap<>();
+            targets.forEach(t -> byWorkflow.computeIfAbsent(t.workflow(), w -> new ArrayList<>()).add(t));
+            String known = null;
+            for (Map.Entry<String, List<Target>> entry : byWorkflow.entrySet()) {
+                String name = "workflow " + entry.getKey();
+                Response found = github.exchange("GET", github.repoPath("/actions/workflows/" + entry.getKey()), null, Map.of());
+                if (found.status() != 200) {
+                    fail(name, "GitHub does not know it (" + said(found) + ")", found.status() == 404 ? "commit .github/workflows/"
+                            + entry.getKey() + " to the default branch: GitHub starts only the workflows it has there"
+                            : permissionFix(found, "actions: read"));
+                    continue;
+                }
+                if (!found.json().path("state").asText().equals("active")) {
+                    fail(name, "it is " + found.json().path("state").asText(), "enable it: gh workflow enable " + entry.getKey());
+                    continue;
+                }
+                known = known != null ? known : entry.getKey();
+                String file = found.json().path("path").asText(".github/workflows/" + entry.getKey()).replaceFirst("^\\.github/workflows/", "");
+                List<String> problems = new ArrayList<>();
+                List<String> triggers = new ArrayList<>();
+                try {
+                    YamlFile workflow = YamlFile.read(directory.resolve(file), ".github/workflows/" + file, spec);
+                    for (String trigger : dispatches && calls ? List.of("workflow_dispatch", "workflow_call")
+                            : List.of(dispatches ? "workflow_dispatch" : "workflow_call")) {
+                        JsonNode on = workflow.root().path("on");
+                        JsonNode declared = on.isObject() ? on.get(trigger) : on.isTextual() && on.asText().equals(trigger) ? JSON.createObjectNode()
+                                : on.isArray() && on.toString().contains("\"" + trigger + "\"") ? JSON.createObjectNode() : null;
+                        if (declared == null) {
+                            problems.add("it has no on: " + trigger + " (add it, with the inputs its routes map)");
+                            continue;
+                        }
+                        triggers.add(trigger);
+                        JsonNode inputs = declared.path("inputs");
+                        for (Target target : entry.getValue()) {
+                            target.inputs().keySet().stream().filter(input -> !inputs.has(input)).forEach(input -> problems.add("input '" + input
+                                    + "' (line " + target.inputLines().get(input) + ") is not declared under on." + trigger + ".inputs"));
+                            inputs.properties().stream().filter(i -> i.getValue().path("required").asBoolean(false) && !i.getValue().has("default")
+                                    && !target.inputs().containsKey(i.getKey())).forEach(i -> problems.add("it requires input '" + i.getKey()
+                                    + "', which the route on line " + target.line() + " does not map"));
+                        }
+                    }
+                    if (dispatches) {
+                        String runName = workflow.root().path("run-name").asText("");
+                        for (Target target : entry.getValue()) {
+                            boolean shows = target.inputs().entrySet().stream().anyMatch(input -> input.getValue().equals("event_id")
+                                    && Pattern.compile("\\binputs\\." + Pattern.quote(input.getKey()) + "\\b").matcher(runName).find());
+                            if (!shows) {
+                                problems.add("its run-name does not show the event id the route on line " + target.line() + " passes (map "
+                                        + "event_id: event_id and write run-name: ... ${{ inputs.event_id }}), so a re-run cannot find its run");
+                            }
+                        }
+                    }
+                } catch (CommandLine.ParameterException e) {
+                    problems.add(e.getMessage());
+                }
+                if (problems.isEmpty()) {
+                    pass(name, "active on GitHub; " + String.join(" and ", triggers) + " with the inputs its routes map"
+                            + (dispatches ? "; its run-name shows the event id" : ""));
+                } else {
+                    fail(name, String.join("; ", new LinkedHashSet<>(problems)), "edit .github/workflows/" + file + " and commit it to the default branch");
+                }
+            }
+            return known;
+        }
+
+        /** actions: write, by a dispatch on a ref no branch can have: GitHub refuses it for the ref (422) once it has checked the token. */
+        private void actionsWrite(String workflow) throws IOException, InterruptedException {
+            String name = "dispatch workflows";
+            if (workflow == null) {
+                fail(name, "not proven: no routed workflow that GitHub knows to ask", "fix the workflows above, then run doctor again");
+                return;
+            }
+            Response probe = github.exchange("POST", github.repoPath("/actions/workflows/" + workflow + "/dispatches"),
+                    JSON.createObjectNode().put("ref", NO_BRANCH), Map.of());
+            if (probe.status() == 422) {
+                pass(name, "GitHub refused a probe dispatch of " + workflow + " for its ref (422), not for the token: route may "
+                        + "dispatch; nothing was started");
+            } else if (probe.status() / 100 == 2) {
+                fail(name, "GitHub accepted a dispatch on " + NO_BRANCH + " (" + probe.status() + "), which no branch can be named",
+                        "report this: doctor's probe needs another ref");
+            } else {
+                fail(name, "the token may not dispatch workflows (" + said(probe) + "): route starts the consumers with workflow_dispatch",
+                        permissionFix(probe, "actions: write"));
+            }
+        }
+
+        /** The history branch: read (contents: read); a repository without one passes, since the first record makes it. */
+        private boolean historyBranch() throws IOException, InterruptedException {
+            String name = "history";
+            Response branch = github.exchange("GET", github.repoPath("/git/ref/heads/" + History.BRANCH), null, Map.of());
+            if (branch.status() == 200) {
+                pass(name, "the branch " + History.BRANCH + " is readable (at " + branch.json().at("/object/sha").asText().substring(0, 7) + ")");
+                return true;
+            }
+            if (branch.status() == 404) {
+                pass(name, "no branch " + History.BRANCH + " yet: the first record a workflow with EVENT_BUS_HISTORY=true appends creates "
+                        + "it (3 requests, once)");
+            } else {
+                fail(name, "cannot read the branch " + History.BRANCH + " (" + said(branch) + ")", permissionFix(branch, "contents: read"));
+            }
+            return false;
+        }
+
+        /**
+         * --history: one file appended as the scripts append records (a new path with the contents API) and deleted again, so that
+         * nothing stays but two commits; under doctor/, where no reader looks. Without a branch, the branch is made as the first
+         * record would make it, and left.
+         */
+        private void historyAppend(boolean exists) throws IOException, InterruptedException {
+            String name = "history append";
+            String path = "doctor/" + java.util.UUID.randomUUID() + ".json";
+            try {
+                if (!exists) {
+                    History.createBranch(github);
+                }
+                ObjectNode body = JSON.createObjectNode().put("message", "event-bus doctor: an append, deleted at once").put("branch", History.BRANCH)
+                        .put("content", Base64.getEncoder().encodeToString("{\"doctor\":true}\n".getBytes(StandardCharsets.UTF_8)));
+                Response appended = github.exchange("PUT", github.repoPath("/contents/" + path), body, Map.of());
+                if (appended.status() != 201) {
+                    fail(name, "GitHub refused to append " + path + " to " + History.BRANCH + " (" + said(appended) + ")",
+                            permissionFix(appended, "contents: write"));
+                    return;
+                }
+                ObjectNode delete = JSON.createObjectNode().put("message", "event-bus doctor: the append deleted").put("branch", History.BRANCH)
+                        .put("sha", appended.json().at("/content/sha").asText());
+                Response deleted = github.exchange("DELETE", github.repoPath("/contents/" + path), delete, Map.of());
+                if (deleted.status() != 200) {
+                    fail(name, "appended " + path + " but could not delete it (" + said(deleted) + ")", "delete " + path + " from the branch "
+                            + History.BRANCH + " (no reader counts it meanwhile)");
+                    return;
+                }
+                pass(name, (exists ? "" : "created the branch " + History.BRANCH + " (as the first record would; it stays), ")
+                        + "appended " + path + " and deleted it again");
+            } catch (GitHubException e) {
+                fail(name, "could not create the branch " + History.BRANCH + ": " + e.getMessage(), "give the job `permissions: contents: write`");
+            }
+        }
+
+        /** The zipball of a branch: GitHub's redirect (contents: read), then its first bytes from the storage URL, without the token. */
+        private void archive(String branch, boolean isHistory) throws IOException, InterruptedException {
+            String name = "archive download";
+            Response redirect = github.exchange("GET", github.repoPath("/zipball/" + branch), null, Map.of());
+            Optional<String> location = redirect.header("location");
+            if (redirect.status() / 100 != 3 || location.isEmpty()) {
+                fail(name, "GitHub answered " + said(redirect) + " for the zipball of " + branch, permissionFix(redirect, "contents: read"));
+                return;
+            }
+            HttpRequest request = HttpRequest.newBuilder(URI.create(github.apiUrl + "/").resolve(location.get()))
+                    .timeout(Duration.ofMinutes(1)).header("User-Agent", github.userAgent).GET().build();
+            try {
+                HttpResponse<InputStream> answer = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                        .connectTimeout(Duration.ofSeconds(10)).build().send(request, HttpResponse.BodyHandlers.ofInputStream());
+                byte[] start;
+                try (InputStream zip = answer.body()) {
+                    start = zip.readNBytes(4);
+                }
+                if (answer.statusCode() != 200 || start.length < 4 || start[0] != 'P' || start[1] != 'K') {
+                    fail(name, "the zipball of " + branch + " did not download from its storage URL (" + answer.statusCode() + ")",
+                            "the runner must reach GitHub's download host (codeload.github.com on github.com)");
+                    return;
+                }
+            } catch (IOException e) {
+                fail(name, "the zipball of " + branch + " did not download: " + e.getClass().getSimpleName(),
+                        "the runner must reach GitHub's download host (codeload.github.com on github.com)");
+                return;
+            }
+            pass(name, "the zipball of " + branch + " downloads (one request, then its storage URL without the token)"
+                    + (isHistory ? "" : ": events stats --history reads the history's the same way"));
+        }
+
+        /** One line per check on stdout; failures as annotations in Actions; the count on stderr; a table in the job summary. */
+        private int report(Map<String, String> env) throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            StringBuilder md = new StringBuilder("### event-bus doctor\n\n| | Check | Found | Fix |\n|---|---|---|---|\n");
+            for (Check check : checks) {
+                out.println((check.passed() ? "pass  " : "FAIL  ") + check.name() + ": " + check.found() + (check.passed() ? "" : "; fix: " + check.fix()));
+                if (!check.passed() && Actions.inActions(env)) {
+                    Actions.error(err, null, 0, "doctor: " + check.name(), check.found() + "; fix: " + check.fix(), env);
+                }
+                md.append("| ").append(check.passed() ? ":white_check_mark:" : ":x:").append(" | ").append(Actions.cell(check.name())).append(" | ")
+                        .append(Actions.cell(check.found())).append(" | ").append(Actions.cell(check.fix())).append(" |\n");
+            }
+            out.flush();
+            long failed = checks.stream().filter(c -> !c.passed()).count();
+            err.println("doctor: " + (failed == 0 ? "all " + checks.size() + " checks passed" : failed + " of " + checks.size() + " checks failed")
+                    + " in " + github.repository() + " (" + github.requests() + " requests)");
+            err.flush();
+            Actions.appendSummary(md.toString(), env);
+            return failed == 0 ? CommandLine.ExitCode.OK : CommandLine.ExitCode.SOFTWARE;
+        }
+    }
+
     // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Command line plumbing: exit codes and the one-line error every script prints.
     // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
@@ -2223,7 +2703,8 @@ class events implements Callable<Integer> {
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as events.java does not use them: EventSchemas.directories().
+    // Left out of this copy, as events.java does not use them: EventSchemas.byId(),
+    //   EventSchemas.directories().
 
     static final class EventSchemas {
         static final int MAX_EVENT_TYPE_LENGTH = 100;
@@ -2270,14 +2751,34 @@ class events implements Callable<Integer> {
             if (option != null) {
                 schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
             }
-            schemas.linkEnvelopes();
-            schemas.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
-                    .schemas(schemas.textById)
+            return schemas.ready();
+        }
+
+        /**
+         * Exactly one directory's schemas, over the bundled layer or alone: what validate --compat compares. A directory
+         * that does not exist or holds no schema is exit 2, named by what (the option that gave it).
+         */
+        static EventSchemas of(Path directory, String what, boolean bundled, CommandSpec spec) throws IOException {
+            EventSchemas schemas = new EventSchemas();
+            if (bundled) {
+                schemas.addBundled(spec);
+            }
+            if (schemas.addDirectory(existingDirectory(directory, what, spec), what + " " + directory, spec) == 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), what + ": " + directory + " holds no schema (" + ENVELOPE
+                        + ", events/<event_type>.schema.json)");
+            }
+            return schemas.ready();
+        }
+
+        private EventSchemas ready() {
+            linkEnvelopes();
+            registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                    .schemas(textById)
                     .schemaRegistryConfig(SchemaRegistryConfig.builder()
                             .pathType(PathType.JSON_POINTER)
                             .formatAssertionsEnabled(true)
                             .build()));
-            return schemas;
+            return this;
         }
 
         private void addBundled(CommandSpec spec) {
@@ -2285,7 +2786,8 @@ class events implements Callable<Integer> {
             BUNDLED_SCHEMAS.forEach((name, text) -> add("the bundled RFC schemas", null, name, text, spec));
         }
 
-        private void addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
+        /** Adds the directory's schemas as a layer; returns how many it holds. */
+        private int addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
             layers.add(layer);
             directories.add(directory);
             List<String> names = new ArrayList<>();
@@ -2301,6 +2803,7 @@ class events implements Callable<Integer> {
             for (String name : names) {
                 add(layer, directory, name, Source.file(directory.resolve(name), spec).text(), spec);
             }
+            return names.size();
         }
 
         private void add(String layer, Path directory, String name, String text, CommandSpec spec) {
@@ -2454,7 +2957,191 @@ class events implements Callable<Integer> {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:dfb433d69857 ----
+    // ---- end of shared block EventSchemas, generated text sha256:a6e27097f9da ----
+
+    // ---- shared block YamlFile: generated from shared/YamlFile.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // A YAML file as route.java and events doctor read one (the routes file, workflow files): its lines,
+    // its tree, and the line each node starts on, so that every message can name its line. Jackson's tree
+    // model forgets locations, so the tree is built token by token.
+    // Left out of this copy, as events.java does not use them: YamlFile.comment(), YamlFile.commentOf().
+
+    /** A YAML file: its name, its lines, its tree (null when it is not YAML), and the line each node starts on (JSON pointer -> line, from 1). */
+    record YamlFile(String name, List<String> lines, JsonNode root, Map<String, Integer> lineOf) {
+        static final YAMLMapper YAML = new YAMLMapper();
+
+        /** The file's text; exit 2 naming what is wrong when it cannot be read or is not text. */
+        static String text(Path file, String name, CommandSpec spec) {
+            try {
+                return Files.readString(file);
+            } catch (NoSuchFileException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + name + ": no such file");
+            } catch (MalformedInputException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + " is not a YAML file: it is not UTF-8 text");
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + name + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+
+        /** A workflow or other YAML file, whose repeated keys and aliases are the reader's business: exit 2 only when it is not YAML. */
+        static YamlFile read(Path file, String name, CommandSpec spec) {
+            YamlFile yaml = parse(name, text(file, name, spec), (line, problem) -> {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + (line > 0 ? ":" + line : "") + ": " + problem);
+            }, false);
+            return yaml;
+        }
+
+        /**
+         * The text read as YAML; root is null (and problem told the line) when it is not YAML, a NullNode when it is empty. With
+         * strict, a repeated key and an alias are told to problem too (an alias would pass for a value: Jackson hands it over as its name).
+         */
+        static YamlFile parse(String name, String text, BiConsumer<Integer, String> problem, boolean strict) {
+            Map<String, Integer> lines = new HashMap<>();
+            JsonNode root;
+            try (JsonParser parser = YAML.createParser(text)) {
+                root = parser.nextToken() == null ? NullNode.getInstance() : read(parser, "", lines, strict ? problem : (line, ignored) -> { });
+            } catch (JsonProcessingException e) {
+                problem.accept(e.getLocation() != null ? e.getLocation().getLineNr() : 0, "not valid YAML: " + yamlProblem(e));
+                root = null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new YamlFile(name, List.of(text.split("\r?\n", -1)), root, lines);
+        }
+
+        /** The node at the parser's current token, recording the line of every key and list item. */
+        private static JsonNode read(JsonParser parser, String pointer, Map<String, Integer> lines, BiConsumer<Integer, String> problem)
+                throws IOException {
+            lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
+            if (parser.currentToken() == JsonToken.START_OBJECT) {
+                ObjectNode object = JSON.createObjectNode();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
+                    int line = parser.currentTokenLocation().getLineNr();
+                    if (object.has(key)) {
+                        problem.accept(line, "duplicate key '" + key + "'");
+                    }
+                    lines.put(child, line);
+                    parser.nextToken();
+                    object.set(key, read(parser, child, lines, problem));
+                }
+                return object;
+            }
+            if (parser.currentToken() == JsonToken.START_ARRAY) {
+                ArrayNode array = JSON.createArrayNode();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    array.add(read(parser, pointer + "/" + array.size(), lines, problem));
+                }
+                return array;
+            }
+            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+                problem.accept(parser.currentTokenLocation().getLineNr(), "YAML aliases (*" + parser.getText() + ") are not supported: write the value out");
+            }
+            JsonNode scalar = parser.readValueAsTree();
+            return scalar == null ? NullNode.getInstance() : scalar;
+        }
+
+        /** The line a pointer's node starts on, else that of its nearest parent; 1 for none. */
+        int line(String pointer) {
+            for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
+                Integer line = lineOf.get(p);
+                if (line != null) {
+                    return line;
+                }
+                if (p.isEmpty()) {
+                    return 1;
+                }
+            }
+        }
+
+        /** SnakeYAML's message without its excerpt of the file: "while parsing ...: expected ..., but found ...". */
+        static String yamlProblem(JsonProcessingException e) {
+            return Stream.of(e.getOriginalMessage().split("\n"))
+                    .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                    .collect(Collectors.joining(": "));
+        }
+    }
+    // ---- end of shared block YamlFile, generated text sha256:2356b5621e53 ----
+
+    // ---- shared block RoutesSchema: generated from shared/RoutesSchema.java and schemas/event-routes.schema.json by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The routes file's JSON Schema: schemas/event-routes.schema.json, which the generator writes into
+    // ROUTES_SCHEMA below (here it holds an empty schema, so this file compiles on its own). route.java
+    // enforces it and events doctor checks it; an editor reads the file itself (the yaml-language-server
+    // line of event-routes.yml). Each problem is told as the key it concerns and what the schema expects.
+
+    static final String ROUTES_SCHEMA = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/event-routes.schema.json\",\"title\":\"The routes file\",\"description\":\"a mapping with 'routes:' (the list of routes) and optionally 'mode:', as docs/routes.md describes; route.java refuses a routes file that breaks this schema\",\"type\":\"object\",\"required\":[\"routes\"],\"additionalProperties\":false,\"properties\":{\"routes\":{\"description\":\"the list of routes, each '- event: ..., workflow: ...'; an event may match several, each one dispatch, in file order\",\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/route\"}},\"mode\":{\"$ref\":\"#/$defs/mode\"}},\"$defs\":{\"mode\":{\"description\":\"log (record the targets as would-dispatch, send nothing) or dispatch (send them; the default); a route's own mode wins over the file's\",\"enum\":[\"dispatch\",\"log\"]},\"route\":{\"title\":\"A route\",\"description\":\"a mapping with event and workflow, and optionally inputs, when and mode: the events it matches, and the workflow they start\",\"type\":\"object\",\"required\":[\"event\",\"workflow\"],\"additionalProperties\":false,\"properties\":{\"event\":{\"description\":\"an event type such as rfc.pr.ready, or a glob of event types such as rfc.pr.* ('*' matches any characters, dots included; quote a lone \\\"*\\\"), at most 100 characters\",\"type\":\"string\",\"maxLength\":100,\"pattern\":\"^(?:[a-z][a-z0-9_-]*(?:\\\\.[a-z][a-z0-9_-]*)+|[a-z0-9_.-]*\\\\*[a-z0-9_.*-]*)$\"},\"workflow\":{\"description\":\"a workflow file name in .github/workflows/ such as ci.yml (with on: workflow_dispatch, or on: workflow_call for the router route compile writes), or a numeric workflow id\",\"type\":[\"string\",\"integer\"],\"minimum\":1,\"pattern\":\"^(?:[A-Za-z0-9._-]+\\\\.ya?ml|[0-9]+)$\"},\"inputs\":{\"description\":\"a mapping of workflow input names to dotted paths into the client_payload (pr: data.pr, event_id: event_id), at most 25 (GitHub's limit for one workflow dispatch)\",\"type\":\"object\",\"maxProperties\":25,\"propertyNames\":{\"description\":\"a workflow input name: letters, digits, _ and -, not a digit first\",\"pattern\":\"^[A-Za-z_][A-Za-z0-9_-]*$\"},\"additionalProperties\":{\"title\":\"Input\",\"description\":\"a dotted path into the client_payload, such as data.pr, event_id or data.blockers.0\",\"type\":\"string\",\"pattern\":\"^[^.\\\\s]+(?:\\\\.[^.\\\\s]+)*$\"}},\"when\":{\"description\":\"an AWS EventBridge event pattern over the client_payload, such as {data: {reason: [CI_STUCK]}}: a mapping whose values are lists (any of these values) or operators (prefix, suffix, anything-but, exists, numeric, equals-ignore-case, wildcard, $or)\",\"type\":\"object\"},\"mode\":{\"$ref\":\"#/$defs/mode\"}}}},\"examples\":[{\"routes\":[{\"event\":\"rfc.pr.ready\",\"workflow\":\"merge-orchestrator.yml\",\"inputs\":{\"pr\":\"data.pr\",\"event_id\":\"event_id\",\"trace_id\":\"trace_id\"}},{\"event\":\"rfc.chain.broken\",\"when\":{\"data\":{\"reason\":[\"BRANCH_ONLY\",\"CI_STUCK\"]}},\"workflow\":\"cleanup-stalled-prs.yml\",\"inputs\":{\"chain_id\":\"data.chain_id\"}}]}]}";
+
+    /**
+     * Tells problem, for each place where the routes (a YAML file read as a tree) break the schema, the JSON pointer
+     * of the key to point at and what is wrong: "unknown key 'workflw' (a route has: event, workflow, ...)",
+     * "missing 'workflow': a workflow file name ...", "event: 'rfc.PR.ready' is not an event type ...". The
+     * messages are made from the schema's own titles and descriptions, so the schema is the one place they live.
+     */
+    static void checkRoutesSchema(JsonNode routes, BiConsumer<String, String> problem) {
+        JsonNode schema;
+        try {
+            schema = JSON.readTree(ROUTES_SCHEMA);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the bundled routes schema is not JSON", e);
+        }
+        String id = schema.path("$id").asText("urn:event-bus:routes");
+        Schema validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                .schemas(Map.of(id, ROUTES_SCHEMA))
+                .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()))
+                .getSchema(SchemaLocation.of(id));
+        for (var error : validator.validate(routes)) {
+            String pointer = error.getInstanceLocation().toString().replaceFirst("^/$", "");
+            String at = error.getSchemaLocation().getFragment().toString();
+            JsonNode here = schema.at(at.substring(0, Math.max(0, at.lastIndexOf('/'))));
+            String key = error.getProperty();
+            JsonNode instance = error.getInstanceNode();
+            switch (error.getKeyword()) {
+                case "additionalProperties" -> {
+                    List<String> keys = new ArrayList<>();
+                    here.path("properties").fieldNames().forEachRemaining(keys::add);
+                    problem.accept(pointer + "/" + escaped(key), "unknown key '" + key + "' (" + noun(here) + " has: " + String.join(", ", keys) + ")");
+                }
+                case "required" -> problem.accept(pointer, "missing '" + key + "': " + description(schema, here.path("properties").path(key)));
+                case "propertyNames" -> problem.accept(pointer + "/" + escaped(key), "'" + key + "' is not " + description(schema, here.path("propertyNames")));
+                case "maxProperties" -> problem.accept(pointer, what(pointer, here) + " has " + instance.size() + " entries, more than "
+                        + error.getSchemaNode().asText() + ": " + description(schema, here));
+                default -> problem.accept(pointer, what(pointer, here) + ": " + shown(instance) + " is not " + description(schema, here));
+            }
+        }
+    }
+
+    /** The subschema's description, through its $ref; the subschema itself when it has none. */
+    private static String description(JsonNode schema, JsonNode node) {
+        JsonNode target = node.has("$ref") ? schema.at(node.get("$ref").asText().replaceFirst("^#", "")) : node;
+        return target.path("description").asText(target.toString());
+    }
+
+    /** "a route" for a subschema titled "A route". */
+    private static String noun(JsonNode subschema) {
+        String title = subschema.path("title").asText("it");
+        return title.isEmpty() ? title : Character.toLowerCase(title.charAt(0)) + title.substring(1);
+    }
+
+    /** What an instance is called: its key (event, inputs), else its schema's title with the key (route 3, input 'pr'). */
+    private static String what(String pointer, JsonNode subschema) {
+        String key = pointer.substring(pointer.lastIndexOf('/') + 1).replace("~1", "/").replace("~0", "~");
+        if (!subschema.has("title")) {
+            return key;
+        }
+        String noun = noun(subschema).replaceFirst("^(a|an|the) ", "");
+        return pointer.isEmpty() ? noun(subschema) : key.matches("\\d{1,9}") ? noun + " " + (Integer.parseInt(key) + 1) : noun + " '" + key + "'";
+    }
+
+    /** A value as a message shows it: text in quotes, numbers as they are, collections by their kind. */
+    private static String shown(JsonNode value) {
+        return value == null || value.isNull() ? "an empty value" : value.isTextual() ? "'" + value.asText() + "'"
+                : value.isArray() ? "a list" : value.isObject() ? "a mapping" : value.asText();
+    }
+
+    private static String escaped(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+    // ---- end of shared block RoutesSchema, generated text sha256:33f119056530 ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator

@@ -5,19 +5,14 @@
 //DESCRIPTION        route --plan [--event FILE] [--routes FILE] [--dry-run] [--shadow] [--log FILE]
 //DESCRIPTION        route graph [--routes FILE]
 //DESCRIPTION        route compile [--routes FILE] [--output FILE] [--router FILE]
-//DESCRIPTION Matches the event against .github/event-routes.yml (event type or glob, and an EventBridge pattern
-//DESCRIPTION over client_payload) and starts every matching workflow with
-//DESCRIPTION POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches, then appends one event log record.
-//DESCRIPTION An event processed again (a resumed claim, a replay, a late delivery) skips the targets it already started.
-//DESCRIPTION --plan (the router route compile writes): dispatch nothing; write route-N=<inputs as JSON> (empty when
-//DESCRIPTION route N does not match) to $GITHUB_OUTPUT for the router's jobs, which call the consumers by workflow_call.
-//DESCRIPTION Rollout: 'mode: log' in the routes file (at the top or on a route) or --shadow dispatches nothing and
-//DESCRIPTION records the event as shadowed, its targets as would-dispatch.
-//DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
-//DESCRIPTION GITHUB_REF_NAME, GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG,
-//DESCRIPTION EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED, EVENT_BUS_HISTORY (true: each record is also appended to the
-//DESCRIPTION event history, the branch event-bus-history, with one request).
-//DESCRIPTION Reading the records (stats, replay, reconcile) is events.java's: events stats, events replay, events reconcile.
+//DESCRIPTION Matches the event against .github/event-routes.yml (its schema: schemas/event-routes.schema.json) and starts
+//DESCRIPTION every matching workflow with a workflow_dispatch, skipping those an event processed again already started; then
+//DESCRIPTION appends one event log record. --plan (the router route compile writes) dispatches nothing: it writes
+//DESCRIPTION route-N=<inputs as JSON> to $GITHUB_OUTPUT for the router's jobs, which call the consumers by workflow_call.
+//DESCRIPTION 'mode: log' in the routes file, or --shadow, records would-dispatch targets and sends nothing.
+//DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH, GITHUB_REF_NAME,
+//DESCRIPTION GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, EVENT_LOG, EVENT_BUS_CLAIM, EVENT_BUS_DISPATCHED,
+//DESCRIPTION EVENT_BUS_HISTORY (true: each record also goes to the event history). Reading the records is events.java's.
 //DESCRIPTION Exit codes: 0 routed (or nothing matched), 1 GitHub unreachable or a target failed, 2 invalid input.
 //DESCRIPTION Example: jbang route@org --event event.json --dry-run
 //JAVA 17+
@@ -85,6 +80,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -113,6 +109,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
@@ -132,81 +129,56 @@ import picocli.CommandLine.Unmatched;
 import software.amazon.event.ruler.Machine;
 
 @Command(name = "route", mixinStandardHelpOptions = true, version = route.VERSION,
-        subcommands = {route.Graph.class, route.Compile.class, route.MovedStats.class, route.MovedReplay.class, route.MovedReconcile.class},
+        subcommands = {route.Graph.class, route.Compile.class, route.Moved.class},
         description = {
-            "Routes one event-bus event: matches it against the routes file and starts every matching workflow "
-                    + "with a workflow_dispatch (POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches).",
-            "A route matches when its 'event' (an event type or a glob such as rfc.pr.*) matches the event type and "
-                    + "its optional 'when' (an AWS EventBridge pattern) matches the client_payload. Its 'inputs' map "
-                    + "workflow input names to paths into the client_payload (data.pr, event_id).",
-            "One failing target does not stop the others. One record per event is appended to the event log: "
-                    + "routed, unrouted (no route matched: not an error), failed or shadowed, listing each target as dispatched, "
-                    + "failed, already-dispatched or would-dispatch. With EVENT_BUS_HISTORY=true the same record is also "
-                    + "appended to the event history (the branch event-bus-history, one request per event), which "
-                    + "'events stats --history', 'events replay --history' and 'events reconcile' read.",
-            "Rollout: a routes file may say 'mode: log' at the top or on a route (the default is 'mode: dispatch'; a "
-                    + "route's own mode wins), and --shadow puts every route of the run in log mode. In log mode nothing is "
-                    + "dispatched: the record says which targets would have been (status shadowed, targets would-dispatch), "
-                    + "so that a repository can run the bus beside its cron jobs and compare before it switches.",
-            "Each target of an event is dispatched once. An event processed again ($EVENT_BUS_CLAIM=resume, or a "
-                    + "timestamp more than 10 minutes old: a replay or a late delivery) skips the workflows in "
-                    + "$EVENT_BUS_DISPATCHED and those with a run whose title (the consumer's run-name with "
-                    + "$${{ inputs.event_id }}) holds the event_id.",
-            "--plan is the routing step of the router 'route compile' writes, whose jobs call the consumers "
-                    + "(workflow_call): the same matching and inputs, but nothing is dispatched. It writes route-N=<the inputs as "
-                    + "JSON> to $GITHUB_OUTPUT for every route N of the file (from 1) that matches, route-N= (empty) for the others, "
-                    + "and logs the targets as called. All or nothing: when a target fails (a path missing from the payload), none "
-                    + "is called. On resume, the workflows in $EVENT_BUS_DISPATCHED are not called again; there is no lookup of "
-                    + "runs, since a called consumer is a job of the router's run. It refuses routes other than those the router "
-                    + "was compiled from ($EVENT_BUS_ROUTES_DIGEST, which the compiled router sets).",
-            "Subcommands: 'graph' draws the routes as a Mermaid flowchart, 'compile' writes the router that calls the "
-                    + "consumers by workflow_call. Reading the event logs and the history is events.java's: 'events stats' "
-                    + "reports on them, 'events replay' sends events again, 'events reconcile' sends again what GitHub "
-                    + "accepted and never delivered to a router."},
+            "Routes one event-bus event: matches it against the routes file and starts every matching workflow with a "
+                    + "workflow_dispatch; one failing target does not stop the others. A route matches when its 'event' (a type "
+                    + "or a glob such as rfc.pr.*) matches the event type and its optional 'when' (an AWS EventBridge pattern) "
+                    + "the client_payload; its 'inputs' map workflow inputs to paths into the client_payload (data.pr, event_id).",
+            "One record per event goes to the event log (routed, unrouted, failed or shadowed; each target dispatched, "
+                    + "failed, already-dispatched or would-dispatch) and, with EVENT_BUS_HISTORY=true, to the event history, "
+                    + "which 'events stats', 'events replay' and 'events reconcile' read.",
+            "Rollout: 'mode: log' in the routes file (at the top, or on a route) or --shadow dispatches nothing and "
+                    + "records the targets as would-dispatch (status shadowed), to compare with the cron jobs before switching.",
+            "Each target is dispatched once: an event processed again ($EVENT_BUS_CLAIM=resume, or a timestamp more than "
+                    + "10 minutes old) skips the workflows in $EVENT_BUS_DISPATCHED and those with a run whose title (a "
+                    + "run-name with $${{ inputs.event_id }}) holds its event_id.",
+            "--plan is the routing step of the router 'route compile' writes, whose jobs call the consumers: the same "
+                    + "matching, nothing dispatched; it writes route-N=<the inputs as JSON> to $GITHUB_OUTPUT for each route N "
+                    + "that matches (empty for the others), all of an event's routes or none, and refuses routes other than "
+                    + "those the router was compiled from ($EVENT_BUS_ROUTES_DIGEST).",
+            "'graph' draws the routes as a Mermaid flowchart; 'compile' writes the router that calls the consumers by "
+                    + "workflow_call."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag); needs actions: write",
             "  GITHUB_REPOSITORY       owner/name whose workflows are started (--repo)",
-            "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
-            "                          (default https://api.github.com)",
+            "  GITHUB_API_URL          API root (default https://api.github.com)",
             "  GITHUB_EVENT_PATH       the event to route (--event)",
-            "  GITHUB_REF_NAME         the ref to run workflows on (--ref), else the",
-            "                          repository's default branch",
-            "  GITHUB_WORKSPACE        the checkout: .github/event-routes.yml, and",
-            "                          .github/workflows/ to check the routes against",
-            "  GITHUB_OUTPUT           status=routed|unrouted|failed is appended to it,",
-            "                          and dispatched=<the workflows started, now or",
-            "                          before, comma-separated> (for dedupe release)",
+            "  GITHUB_REF_NAME         the ref to run workflows on (--ref)",
+            "  GITHUB_WORKSPACE        the checkout: the routes file and the workflows",
+            "  GITHUB_OUTPUT           status=routed|unrouted|failed, and dispatched=<the",
+            "                          workflows started> (for dedupe release)",
             "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
             "  EVENT_LOG               the event log to append to (--log)",
-            "  EVENT_BUS_CLAIM         new | resume: the claim step's answer; resume",
-            "                          means the event was processed before",
-            "  EVENT_BUS_DISPATCHED    comma-separated workflow files the dedupe store",
-            "                          recorded as dispatched for the event: skipped",
+            "  EVENT_BUS_CLAIM         new | resume: the claim step's answer",
+            "  EVENT_BUS_DISPATCHED    workflows already dispatched for it: skipped",
             "  EVENT_BUS_ROUTES_DIGEST --plan: the routes the router was compiled from",
-            "                          (set by route compile); other routes are refused",
-            "  EVENT_BUS_HISTORY       true: also append each event's record to the",
-            "                          event history (the branch event-bus-history;",
-            "                          one request per event; contents: write). Unset:",
-            "                          route never touches the history",
+            "  EVENT_BUS_HISTORY       true: also append each record to the event history",
+            "                          (one request per event; contents: write)",
             "",
-            "Requests: one per target when an event is processed the first time (none",
-            "in log mode), and one per event for the history when it is on; one",
-            "more (per 100 runs) to list the workflow_dispatch runs created since the",
-            "event when it is processed again, none when $EVENT_BUS_DISPATCHED names",
-            "every target. A consumer is found again only when its run-name holds",
-            "$${{ inputs.event_id }} (checked against the checkout: a warning).",
+            "Requests: one per target (none in log mode), one per event for the",
+            "history; for an event processed again, one per 100 runs to find those it",
+            "started (a consumer is found by a run-name with $${{ inputs.event_id }}).",
             "",
-            "Routes file (default .github/event-routes.yml):",
-            "  mode: log                          # optional: log (send nothing, record",
-            "                                     # would-dispatch) or dispatch (default)",
+            "Routes file (default .github/event-routes.yml; its schema is",
+            "schemas/event-routes.schema.json, which route enforces):",
+            "  mode: log                  # optional: record would-dispatch, send nothing",
             "  routes:",
             "    - event: rfc.chain.broken        # a type, or a glob: rfc.pr.*, \"*\"",
-            "      when:                          # EventBridge pattern over client_payload",
-            "        data: {reason: [CI_STUCK]}",
+            "      when: {data: {reason: [CI_STUCK]}}     # optional EventBridge pattern",
             "      workflow: cleanup-stalled-prs.yml       # in .github/workflows/",
             "      inputs: {chain_id: data.chain_id, event_id: event_id}",
-            "      mode: dispatch                 # optional: this route's own mode",
             "",
             "Example:",
             "  route --event event.json --dry-run",
@@ -264,8 +236,6 @@ class route implements Callable<Integer> {
     /** Every command's --version: the script's, one constant. */
     static final String VERSION = "route 0.1.0";
     static final String DEFAULT_ROUTES = ".github/event-routes.yml";
-    /** GitHub accepts at most 25 inputs in one workflow dispatch. */
-    static final int MAX_INPUTS = 25;
     /**
      * An event whose timestamp is older than this when it reaches the router is being processed again
      * (a replay, or GitHub delivering it late or twice): its targets are looked up before they are sent.
@@ -426,9 +396,13 @@ class route implements Callable<Integer> {
 
     /** The envelope's timestamp; null when absent or not RFC 3339 (validate rejects such an event). */
     static Instant timestamp(JsonNode document) {
-        String timestamp = text(document, "/client_payload/timestamp");
+        return instant(text(document, "/client_payload/timestamp"));
+    }
+
+    /** An RFC 3339 time (GitHub's or an envelope's); null when absent or not one. */
+    static Instant instant(String text) {
         try {
-            return timestamp == null ? null : java.time.OffsetDateTime.parse(timestamp).toInstant();
+            return text == null ? null : java.time.OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }
@@ -584,11 +558,12 @@ class route implements Callable<Integer> {
     // ---- the commands that moved to events.java -----------------------------------------------
 
     /**
-     * route stats, route replay and route reconcile are events.java's commands now, with the same options: each old
-     * name is kept as a hidden command that says so in one line (exit 2), whatever follows it, instead of picocli's
+     * route stats, route replay and route reconcile are events.java's commands now, with the same options: the old names
+     * are kept as one hidden command that says so in one line (exit 2), whatever follows it, instead of picocli's
      * "Unmatched argument". Nothing is read or sent.
      */
-    abstract static class Moved implements Callable<Integer> {
+    @Command(name = "stats", aliases = {"replay", "reconcile"}, hidden = true, description = "moved to events.java")
+    static final class Moved implements Callable<Integer> {
         @ParentCommand
         route parent;
 
@@ -596,28 +571,15 @@ class route implements Callable<Integer> {
         @Unmatched
         List<String> arguments = new ArrayList<>();
 
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() {
-            String name = spec.name();
-            Actions.error(spec.commandLine().getErr(), null, 0, "Command moved", "route " + name + " is now events " + name
+            // The name it was called by: the first of its names on the command line (options before it take no such value).
+            String name = parent.spec.commandLine().getParseResult().originalArgs().stream()
+                    .filter(List.of("stats", "replay", "reconcile")::contains).findFirst().orElse("stats");
+            Actions.error(parent.spec.commandLine().getErr(), null, 0, "Command moved", "route " + name + " is now events " + name
                     + ": run events.java " + name + " (jbang events@<catalog> " + name + ") with the same arguments", parent.env);
             return CommandLine.ExitCode.USAGE;
         }
-    }
-
-    @Command(name = "stats", hidden = true, description = "moved to events.java: events stats")
-    static final class MovedStats extends Moved {
-    }
-
-    @Command(name = "replay", hidden = true, description = "moved to events.java: events replay")
-    static final class MovedReplay extends Moved {
-    }
-
-    @Command(name = "reconcile", hidden = true, description = "moved to events.java: events reconcile")
-    static final class MovedReconcile extends Moved {
     }
 
     // ---- sending ---------------------------------------------------------------------------
@@ -661,14 +623,10 @@ class route implements Callable<Integer> {
         }
 
         /**
-         * For an event processed again: the targets that already have a run of this event become
-         * already-dispatched. One request lists the repository's workflow_dispatch runs created since a
-         * minute before the event's timestamp, 100 a page, until every target is accounted for; a run is
-         * the event's when its display_title (the rendered run-name) holds the event_id. A run whose
-         * consumer has no such run-name cannot be told apart, and its target is sent again; so is one
-         * past the 1,000 runs GitHub lists at most for a filtered query (a replay days later in a busy
-         * repository). When the list cannot be read, the targets fail rather than risk a second run: a
-         * later replay sends them.
+         * For an event processed again: targets with a run of the event become already-dispatched. The workflow_dispatch runs
+         * created since a minute before its timestamp are listed, 100 a page, until every target is found: a run is the event's
+         * when its display_title (the run-name) holds the event_id. A consumer without such a run-name, or a run past the 1,000
+         * GitHub lists, is sent again; when the list cannot be read, the targets fail rather than risk a second run.
          */
         List<Target> skipStarted(JsonNode document, List<Target> targets) throws IOException, InterruptedException {
             String eventId = text(document, "/client_payload/event_id");
@@ -698,7 +656,7 @@ class route implements Callable<Integer> {
                             if (target.status() == null && !found.containsKey(i) && (workflow.equals(file) || workflow.equals(workflowId))) {
                                 JsonNode runId = run.path("id");
                                 found.put(i, target.alreadyDispatched(runId.canConvertToLong() ? runId.asLong() : null, text(run, "/html_url"),
-                                        parseInstant(text(run, "/created_at"))));
+                                        instant(text(run, "/created_at"))));
                                 break; // one run accounts for one target: two routes to one workflow start it twice
                             }
                         }
@@ -716,14 +674,6 @@ class route implements Callable<Integer> {
             List<Target> result = new ArrayList<>(targets);
             found.forEach(result::set);
             return result;
-        }
-
-        private static Instant parseInstant(String text) {
-            try {
-                return text == null ? null : Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                return null;
-            }
         }
 
         /** Every planned target in order; a failure is recorded on its target and the next one is still sent. */
@@ -1022,9 +972,6 @@ class route implements Callable<Integer> {
 
     // ---- the routes file ------------------------------------------------------------------
 
-    static final YAMLMapper YAML = new YAMLMapper();
-    static final Set<String> ROUTE_KEYS = new LinkedHashSet<>(List.of("event", "workflow", "inputs", "when", "mode"));
-    static final Set<String> FILE_KEYS = new LinkedHashSet<>(List.of("routes", "mode"));
     /** A rollout mode: dispatch (the default) sends; log records the targets as would-dispatch and sends nothing. */
     static final String MODE_DISPATCH = "dispatch";
     static final String MODE_LOG = "log";
@@ -1032,23 +979,17 @@ class route implements Callable<Integer> {
     static final String WORKFLOW_DISPATCH = "workflow_dispatch";
     static final String WORKFLOW_CALL = "workflow_call";
     static final Pattern WORKFLOW = Pattern.compile("^[A-Za-z0-9._-]+\\.ya?ml$|^[0-9]+$");
-    static final Pattern INPUT_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
-    static final Pattern PAYLOAD_PATH = Pattern.compile("^[^.\\s]+(\\.[^.\\s]+)*$");
-    static final Pattern EVENT_GLOB = Pattern.compile("^[a-z0-9_.*-]+$");
 
     /**
-     * The routes, checked as a whole: every problem is reported with its line, and none is
-     * sent until all are fixed. The YAML is read token by token so that each node keeps the
-     * line it starts on (Jackson's tree model forgets locations).
+     * The routes, checked as a whole against their schema (schemas/event-routes.schema.json, bundled: the RoutesSchema
+     * block) and the EventBridge engine: every problem is reported with its line, and none is sent until all are fixed.
      */
     static final class RoutesFile {
         private final String name;
         private final List<Route> routes = new ArrayList<>();
         private final Machine patterns = Machine.builder().build();
-        private final Map<String, Integer> lines = new TreeMap<>();
-        private final List<String> problems = new ArrayList<>();
-        /** The file's mode: every route's unless it says its own. */
-        private String fileMode = MODE_DISPATCH;
+        private final List<Map.Entry<Integer, String>> problems = new ArrayList<>();
+        private YamlFile yaml;
 
         private RoutesFile(String name) {
             this.name = name;
@@ -1062,124 +1003,64 @@ class route implements Callable<Integer> {
             RoutesFile routesFile = new RoutesFile(file.toString());
             String text;
             try {
-                text = Files.readString(file);
-            } catch (IOException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read the routes file " + file + " ("
-                        + e.getClass().getSimpleName() + "): pass --routes FILE or write " + DEFAULT_ROUTES);
+                text = YamlFile.text(file, "the routes file " + file, spec);
+            } catch (CommandLine.ParameterException e) {
+                throw !e.getMessage().endsWith("no such file") ? e
+                        : new CommandLine.ParameterException(spec.commandLine(), e.getMessage() + ": pass --routes FILE or write " + DEFAULT_ROUTES);
             }
             routesFile.parse(text);
-            if (!routesFile.problems.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", routesFile.problems));
-            }
+            routesFile.failOnProblems(spec);
             return routesFile;
         }
 
         private void parse(String text) {
-            JsonNode root;
-            try (JsonParser parser = YAML.createParser(text)) {
-                if (parser.nextToken() == null) {
-                    problem(1, "empty; expected 'routes:' and a list of routes");
-                    return;
-                }
-                root = YamlFile.read(parser, "", lines, this::problem);
-            } catch (JsonProcessingException e) {
-                problem(e.getLocation() != null ? e.getLocation().getLineNr() : 0, "not valid YAML: " + yamlProblem(e));
-                return;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            if (!root.isObject() || !root.path("routes").isArray()) {
-                problem(line(""), "expected 'routes:' and a list of routes");
+            yaml = YamlFile.parse(name, text, this::problem, true);
+            if (yaml.root() == null) {
                 return;
             }
-            root.fieldNames().forEachRemaining(key -> {
-                if (!FILE_KEYS.contains(key)) {
-                    problem(line("/" + key), "unknown key '" + key + "' (the file has: " + String.join(", ", FILE_KEYS) + ")");
-                }
-            });
-            if (root.has("mode")) {
-                String mode = mode(root.get("mode"), "/mode");
-                fileMode = mode != null ? mode : MODE_DISPATCH;
+            if (yaml.root().isNull()) {
+                problem(1, "empty; expected 'routes:' and a list of routes");
+                return;
             }
-            JsonNode list = root.get("routes");
+            checkRoutesSchema(yaml.root(), (pointer, message) -> problem(yaml.line(pointer), message));
+            JsonNode list = yaml.root().path("routes");
+            for (int i = 0; list.isArray() && i < list.size(); i++) {
+                JsonNode when = list.get(i).get("when");
+                if (when != null && when.isObject()) {
+                    addPattern(i, when);
+                }
+            }
+            if (!problems.isEmpty()) {
+                return;
+            }
+            String fileMode = yaml.root().path("mode").asText(MODE_DISPATCH);
             for (int i = 0; i < list.size(); i++) {
-                checkRoute(i, list.get(i), "/routes/" + i);
-            }
-        }
-
-        private void checkRoute(int index, JsonNode node, String pointer) {
-            if (!node.isObject()) {
-                problem(line(pointer), "a route is a mapping with 'event', 'workflow' and optionally 'inputs', 'when' and 'mode'");
-                return;
-            }
-            node.fieldNames().forEachRemaining(key -> {
-                if (!ROUTE_KEYS.contains(key)) {
-                    problem(line(pointer + "/" + key), "unknown key '" + key + "' (a route has: " + String.join(", ", ROUTE_KEYS) + ")");
-                }
-            });
-            String event = node.path("event").isTextual() ? node.get("event").asText() : null;
-            if (event == null) {
-                problem(line(pointer + (node.has("event") ? "/event" : "")), "'event' must be an event type such as rfc.pr.ready, or a glob such as rfc.pr.*");
-            } else if (!EVENT_GLOB.matcher(event).matches() || (!event.contains("*") && !EVENT_TYPE.matcher(event).matches())) {
-                problem(line(pointer + "/event"), "'" + event + "' is neither an event type (" + EVENT_TYPE.pattern()
-                        + ") nor a glob of one ('*' matches any characters)");
-            }
-            JsonNode workflowNode = node.path("workflow");
-            String workflow = workflowNode.isTextual() || workflowNode.canConvertToLong() && workflowNode.isIntegralNumber() ? workflowNode.asText() : null;
-            if (workflow == null || !WORKFLOW.matcher(workflow).matches()) {
-                problem(line(pointer + (node.has("workflow") ? "/workflow" : "")),
-                        "'workflow' must be a workflow file name in .github/workflows/ such as ci.yml, or a numeric workflow id");
-            }
-            Map<String, String> inputs = new LinkedHashMap<>();
-            Map<String, Integer> inputLines = new LinkedHashMap<>();
-            JsonNode inputsNode = node.path("inputs");
-            if (node.has("inputs") && !inputsNode.isObject()) {
-                problem(line(pointer + "/inputs"), "'inputs' must map workflow input names to paths into client_payload, e.g. pr: data.pr");
-            } else if (inputsNode.size() > MAX_INPUTS) {
-                problem(line(pointer + "/inputs"), inputsNode.size() + " inputs; GitHub accepts at most " + MAX_INPUTS + " in one workflow dispatch");
-            } else {
-                inputsNode.properties().forEach(input -> {
-                    String inputPointer = pointer + "/inputs/" + input.getKey().replace("~", "~0").replace("/", "~1");
-                    if (!INPUT_NAME.matcher(input.getKey()).matches()) {
-                        problem(line(inputPointer), "'" + input.getKey() + "' is not a workflow input name (letters, digits, _ and -; not a digit first)");
-                    } else if (!input.getValue().isTextual() || !PAYLOAD_PATH.matcher(input.getValue().asText()).matches()) {
-                        problem(line(inputPointer), "input '" + input.getKey() + "' must be a dotted path into client_payload, such as data.pr or event_id");
-                    } else {
-                        inputs.put(input.getKey(), input.getValue().asText());
-                        inputLines.put(input.getKey(), line(inputPointer));
-                    }
+                JsonNode node = list.get(i);
+                String pointer = "/routes/" + i;
+                String event = node.get("event").asText();
+                Map<String, String> inputs = new LinkedHashMap<>();
+                Map<String, Integer> inputLines = new LinkedHashMap<>();
+                node.path("inputs").properties().forEach(input -> {
+                    inputs.put(input.getKey(), input.getValue().asText());
+                    inputLines.put(input.getKey(), yaml.line(pointer + "/inputs/" + input.getKey().replace("~", "~0").replace("/", "~1")));
                 });
-            }
-            JsonNode when = node.get("when");
-            if (when != null) {
-                if (!when.isObject()) {
-                    problem(line(pointer + "/when"), "'when' must be an EventBridge pattern: a mapping such as {data: {reason: [CI_STUCK]}}");
-                } else {
-                    try {
-                        patterns.addRule(String.valueOf(index), JSON.writeValueAsString(when));
-                    } catch (JsonProcessingException e) {
-                        String message = e.getOriginalMessage();
-                        problem(line(pointer + "/when"), "not a valid EventBridge pattern: " + message
-                                + (message.contains("must be an object or an array") ? " (list the values, e.g. reason: [CI_STUCK])" : ""));
-                    } catch (IOException | RuntimeException e) {
-                        problem(line(pointer + "/when"), "not a valid EventBridge pattern: " + e.getMessage());
-                    }
-                }
-            }
-            if (event != null && workflow != null) {
-                routes.add(new Route(index, line(pointer), event, glob(event), workflow, line(pointer + "/workflow"), inputs, inputLines, when,
-                        node.has("mode") ? mode(node.get("mode"), pointer + "/mode") : fileMode));
+                routes.add(new Route(i, yaml.line(pointer), event, glob(event), node.get("workflow").asText(), yaml.line(pointer + "/workflow"),
+                        inputs, inputLines, node.get("when"), node.path("mode").asText(fileMode)));
             }
         }
 
-        /** log or dispatch; anything else is a problem on its line (and null). */
-        private String mode(JsonNode node, String pointer) {
-            if (node.isTextual() && List.of(MODE_DISPATCH, MODE_LOG).contains(node.asText())) {
-                return node.asText();
+        /** The route's when, to AWS's engine, which refuses what EventBridge would refuse. */
+        private void addPattern(int index, JsonNode when) {
+            int line = yaml.line("/routes/" + index + "/when");
+            try {
+                patterns.addRule(String.valueOf(index), JSON.writeValueAsString(when));
+            } catch (JsonProcessingException e) {
+                String message = e.getOriginalMessage();
+                problem(line, "not a valid EventBridge pattern: " + message
+                        + (message.contains("must be an object or an array") ? " (list the values, e.g. reason: [CI_STUCK])" : ""));
+            } catch (IOException | RuntimeException e) {
+                problem(line, "not a valid EventBridge pattern: " + e.getMessage());
             }
-            problem(line(pointer), "'mode' must be " + MODE_LOG + " (record the targets that would be dispatched, send nothing) or "
-                    + MODE_DISPATCH + " (the default), not " + (node.isTextual() ? "'" + node.asText() + "'" : node.toString()));
-            return null;
         }
 
         /** A glob over event types: '*' matches any run of characters, dots included, so '*' alone matches every event. */
@@ -1188,13 +1069,10 @@ class route implements Callable<Integer> {
         }
 
         /**
-         * In a checkout (a .github/workflows/ directory), every route must name a workflow that
-         * exists, has the trigger that starts it (workflow_dispatch, or workflow_call for --plan) and
-         * declares every input the route maps, and the route must map every input the workflow
-         * requires: what GitHub would otherwise refuse with 404 or 422 at dispatch time (or when the
-         * compiled router starts). Workflow ids cannot be checked offline (nor called).
-         * A consumer whose run-name does not show the event_id it was given is a warning, once
-         * per workflow: when the event is processed again, its run cannot be found, and is started twice.
+         * In a checkout (.github/workflows/), each route's workflow must exist, have the trigger that starts it (workflow_dispatch,
+         * or workflow_call for --plan), declare every input the route maps, and get every input it requires: what GitHub would
+         * refuse with 404 or 422 (ids are not checked). A run-name without the event_id is a warning, once per workflow: a run
+         * the event started cannot be found again.
          */
         void checkAgainstCheckout(Path workspace, CommandSpec spec, Map<String, String> env, String trigger) {
             Path workflows = workspace.resolve(".github/workflows");
@@ -1204,34 +1082,13 @@ class route implements Callable<Integer> {
             Map<String, String> warnings = new LinkedHashMap<>();
             Map<String, Boolean> findable = new LinkedHashMap<>();
             for (Route route : routes) {
-                if (route.workflow().matches("\\d+")) {
-                    if (trigger.equals(WORKFLOW_CALL)) {
-                        problem(route.workflowLine(), "workflow id " + route.workflow() + ": a called workflow is named by its file "
-                                + "(uses: ./.github/workflows/FILE), so the compiled router cannot have this route");
-                    }
-                    continue;
-                }
                 String shown = ".github/workflows/" + route.workflow();
-                Path file = workflows.resolve(route.workflow());
-                if (!Files.isRegularFile(file)) {
-                    problem(route.workflowLine(), "workflow " + shown + " does not exist in this checkout (" + workspace + ")");
+                YamlFile file = consumer(route, workflows, shown, "this checkout (" + workspace + ")", trigger, spec);
+                if (file == null) {
                     continue;
                 }
-                JsonNode workflow;
-                JsonNode triggerNode;
-                try {
-                    workflow = YAML.readTree(file.toFile());
-                    triggerNode = trigger(workflow, trigger);
-                } catch (IOException e) {
-                    problem(route.workflowLine(), "cannot read " + shown + ": " + (e instanceof JsonProcessingException j ? yamlProblem(j) : e.getMessage()));
-                    continue;
-                }
-                if (triggerNode == null) {
-                    problem(route.workflowLine(), shown + " has no " + trigger + " trigger (on: " + trigger + "), so it cannot be "
-                            + (trigger.equals(WORKFLOW_CALL) ? "called by the compiled router" : "dispatched"));
-                    continue;
-                }
-                checkInputs(route, shown, trigger, triggerNode.path("inputs"));
+                JsonNode workflow = file.root();
+                checkInputs(route, shown, trigger, trigger(workflow, trigger).path("inputs"));
                 // Findable when every route to it passes the event_id in an input that its run-name shows.
                 String runName = workflow.path("run-name").asText("");
                 boolean shows = route.inputs().entrySet().stream().anyMatch(input -> input.getValue().equals("event_id")
@@ -1239,9 +1096,7 @@ class route implements Callable<Integer> {
                 findable.merge(route.workflow(), shows, Boolean::logicalAnd);
                 warnings.putIfAbsent(route.workflow(), shown);
             }
-            if (!problems.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
-            }
+            failOnProblems(spec);
             if (trigger.equals(WORKFLOW_CALL)) {
                 return; // a called consumer is a job of the router's run: nobody looks for it by its title
             }
@@ -1395,35 +1250,46 @@ class route implements Callable<Integer> {
             return text.replace("#", "#35;").replace("\"", "#quot;").replace("<", "#lt;").replace(">", "#gt;");
         }
 
-        /** The line a pointer's node starts on, else that of its nearest parent. */
-        private int line(String pointer) {
-            for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
-                Integer line = lines.get(p);
-                if (line != null) {
-                    return line;
+        /**
+         * The route's workflow file in the directory, with the trigger that starts it; null, with a problem on the route's line,
+         * when it cannot be started so: a workflow id (not checked offline, and never called), missing, not YAML, no trigger.
+         */
+        YamlFile consumer(Route route, Path workflows, String shown, String where, String trigger, CommandSpec spec) {
+            boolean call = trigger.equals(WORKFLOW_CALL);
+            Path path = workflows.resolve(route.workflow());
+            YamlFile file = null;
+            if (route.workflow().matches("\\d+")) {
+                if (call) {
+                    problem(route.workflowLine(), "workflow id " + route.workflow() + ": the compiled router calls a workflow by its file "
+                            + "(uses: ./.github/workflows/FILE); name the file instead of its id");
                 }
-                if (p.isEmpty()) {
-                    return 1;
+            } else if (!Files.isRegularFile(path)) {
+                problem(route.workflowLine(), "workflow " + shown + " does not exist in " + where);
+            } else {
+                try {
+                    file = YamlFile.read(path, shown, spec);
+                } catch (CommandLine.ParameterException e) {
+                    problem(route.workflowLine(), e.getMessage());
                 }
             }
+            if (file != null && trigger(file.root(), trigger) == null) {
+                problem(route.workflowLine(), shown + " has no " + trigger + " trigger (on: " + trigger + (call ? ", with the same inputs as its "
+                        + "workflow_dispatch" : "") + "), so " + (call ? "the compiled router cannot call it" : "it cannot be dispatched"));
+                return null;
+            }
+            return file;
         }
 
         private void problem(int line, String message) {
-            problems.add(name + (line > 0 ? ":" + line : "") + ": " + message);
+            problems.add(Map.entry(line, name + (line > 0 ? ":" + line : "") + ": " + message));
         }
 
-        /** Every problem found since the file was loaded (by compile's checks too), at once: exit 2. */
+        /** Every problem found since the file was loaded (by compile's checks too), at once and in the file's order: exit 2. */
         void failOnProblems(CommandSpec spec) {
             if (!problems.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
+                throw new CommandLine.ParameterException(spec.commandLine(), problems.stream().sorted(Map.Entry.comparingByKey())
+                        .map(Map.Entry::getValue).distinct().collect(Collectors.joining("\n")));
             }
-        }
-
-        /** SnakeYAML's message without its excerpt of the file: "while parsing ...: expected ..., but found ...". */
-        private static String yamlProblem(JsonProcessingException e) {
-            return Stream.of(e.getOriginalMessage().split("\n"))
-                    .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
-                    .collect(Collectors.joining(": "));
         }
     }
 
@@ -1472,28 +1338,20 @@ class route implements Callable<Integer> {
 
     @Command(name = "compile", mixinStandardHelpOptions = true, version = VERSION,
             description = {
-                "Writes the router for workflow_call: one run per event, in which the consumers are jobs. Its first job, "
-                        + "plan, runs the steps of the dispatch router (event-router.yml: validate, claim, route) with "
-                        + "'route --plan', which writes one output per route: route-N, the route's inputs as JSON when route N "
-                        + "matches the event, empty when not. Then one job per route, route-N, calls its consumer "
-                        + "(uses: ./.github/workflows/<consumer>.yml) with those inputs when its output is set. No "
-                        + "workflow_dispatch request, no actions: write; the consumers' logs are in the router's run.",
-                "The consumers are read from the workflows directory next to the routes file (.github/workflows/ for "
-                        + ".github/event-routes.yml). Each needs an on: workflow_call trigger with the same inputs as its "
-                        + "workflow_dispatch (type: string: the inputs are strings, as dispatched ones are), and declared "
-                        + "permissions: a called workflow gets at most what its caller job is given, so each route-N job is "
-                        + "given what its consumer declares, and the plan job the dispatch router's permissions without "
-                        + "actions: write. A comment says why each permission is there.",
-                "The repository_dispatch types are the event types the routes match, their globs expanded against the "
-                        + "known event types (the bundled schemas and the repository's docs/events/schema/).",
-                "GitHub's limits on reusable workflows: one workflow file calls at most " + MAX_REUSABLE_WORKFLOWS + " unique "
-                        + "ones, nested ones included (compile counts the consumers and the reusable workflows they call), "
-                        + "and workflows nest at most 10 levels deep on github.com, 4 on GitHub Enterprise Server (the "
-                        + "router and its consumers are 2): nesting deeper than the consumers' own calls is theirs to keep "
-                        + "within the limit.",
-                "The same files give the same bytes. Regenerate after changing the routes (--plan refuses routes other "
-                        + "than those the router was compiled from), the dispatch router, or a consumer's inputs or "
-                        + "permissions; the file's header has the command."},
+                "Writes the router for workflow_call: one run per event, whose first job, plan, runs the dispatch router's "
+                        + "steps (validate, claim, 'route --plan': route-N=<route N's inputs as JSON> when it matches, else empty), "
+                        + "then one job per route, route-N, calling its consumer (uses: ./.github/workflows/<consumer>.yml) when "
+                        + "its output is set. No workflow_dispatch, no actions: write; the consumers' logs are in the router's run.",
+                "The consumers (the workflows directory next to the routes file) need on: workflow_call with the same inputs "
+                        + "as their workflow_dispatch (type: string) and declared permissions: each route-N job is given what its "
+                        + "consumer declares, the plan job the dispatch router's without actions: write, each with a comment "
+                        + "saying why. The repository_dispatch types are those the routes match, globs expanded against the "
+                        + "known event types (the bundled schemas, docs/events/schema/).",
+                "GitHub's limits: one workflow file calls at most " + MAX_REUSABLE_WORKFLOWS + " unique reusable workflows, "
+                        + "nested ones included, and workflows nest at most 10 deep (4 on GitHub Enterprise Server; the router "
+                        + "and its consumers are 2). The same files give the same bytes: regenerate after changing the routes, "
+                        + "the dispatch router or a consumer (the file's header has the command); --check says whether it is "
+                        + "in step (CI)."},
             footerHeading = "%nEnvironment:%n",
             footer = {
                 "  GITHUB_WORKSPACE        the checkout, where .github/event-routes.yml is",
@@ -1509,8 +1367,8 @@ class route implements Callable<Integer> {
                 "      --output workflows/event-router-call.yml"},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
-                "0:written",
-                "1:the output could not be written, or internal failure",
+                "0:written (--check: the file is in step)",
+                "1:the output could not be written (--check: the file is missing or out of step), or internal failure",
                 "2:bad usage or input: a route the compiled router cannot have (the message names the routes file's line), "
                         + "a consumer it cannot call, or a router it cannot use as the plan job's template; nothing was written"})
     static final class Compile implements Callable<Integer> {
@@ -1528,12 +1386,20 @@ class route implements Callable<Integer> {
                 + " in the workflows directory next to the routes file)")
         String output;
 
+        @Option(names = "--check", description = "write nothing: exit 0 when the output file holds what compile would write, 1 when it "
+                + "is missing or out of step with the routes, the dispatch router or the consumers (for CI)")
+        boolean check;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             Map<String, String> env = parent.env;
+            if (check && "-".equals(output)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--check compares the file that --output names with what "
+                        + "compile would write: give it a file, not '-'");
+            }
             Path routesPath = routesPath(routesFile, env);
             RoutesFile routes = RoutesFile.load(routesPath, spec);
             Path workflows = workflowsNextTo(routesPath, env, spec);
@@ -1543,10 +1409,22 @@ class route implements Callable<Integer> {
             String command = (Files.isRegularFile(root.resolve("route.java")) ? "./jbang route.java" : "jbang route@" + CATALOG)
                     + " compile --routes " + shown(root, routesPath) + " --router " + shown(root, router) + " --output " + shown(root, written);
             Compiler compiler = new Compiler(routes, workflows, spec);
-            String yaml = compiler.compile(YamlFile.read(router, shown(root, router), spec), EventSchemas.load(null, env, spec).eventTypes(),
+            String yaml = compiler.compile(YamlFile.read(router, shown(root, router), spec), knownEventTypes(env, spec),
                     shown(root, routesPath), shown(root, router), command);
             PrintWriter err = spec.commandLine().getErr();
             compiler.warnings.forEach(warning -> Actions.warning(err, "route compile", warning, env));
+            if (check) {
+                boolean inStep = Files.isRegularFile(written) && Files.readString(written).equals(yaml);
+                if (!inStep) {
+                    Actions.error(err, shown(root, written), 0, "Compiled router out of step", shown(root, written) + (Files.exists(written)
+                            ? " is out of step with" : " is missing, though compiled from") + " the routes, the dispatch router and the "
+                            + "consumers: regenerate it (" + command + ") and commit it", env);
+                    return CommandLine.ExitCode.SOFTWARE;
+                }
+                err.println("route compile --check: " + shown(root, written) + " is in step: " + compiler.summary());
+                err.flush();
+                return CommandLine.ExitCode.OK;
+            }
             if (output != null && output.equals("-")) {
                 spec.commandLine().getOut().print(yaml);
                 spec.commandLine().getOut().flush();
@@ -1581,6 +1459,30 @@ class route implements Callable<Integer> {
                     + ") nor in the checkout (" + checkout + "): compile reads the consumers and the dispatch router from there");
         }
 
+        /**
+         * The event types validate knows, which the router subscribes to: those of the bundled RFC schemas, of the
+         * repository's docs/events/schema/ (in the git work tree around the current directory) and of $EVENT_SCHEMAS; a
+         * type is a file events/TYPE.schema.json, and its name is all compile needs (validate checks the schemas).
+         */
+        static List<String> knownEventTypes(Map<String, String> env, CommandSpec spec) throws IOException {
+            Set<String> names = new TreeSet<>(BUNDLED_SCHEMAS.keySet());
+            List<Path> layers = new ArrayList<>(List.of(repositoryRoot(Map.of()).resolve("docs/events/schema")));
+            String fromEnv = env.getOrDefault("EVENT_SCHEMAS", "");
+            if (!fromEnv.isBlank()) {
+                if (!Files.isDirectory(Path.of(fromEnv))) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "$EVENT_SCHEMAS: no such directory: " + fromEnv);
+                }
+                layers.add(Path.of(fromEnv));
+            }
+            for (Path events : layers.stream().map(layer -> layer.resolve("events")).filter(Files::isDirectory).toList()) {
+                try (Stream<Path> files = Files.list(events)) {
+                    files.forEach(file -> names.add("events/" + file.getFileName()));
+                }
+            }
+            return names.stream().filter(name -> name.startsWith("events/") && name.endsWith(".schema.json"))
+                    .map(name -> name.substring("events/".length(), name.length() - ".schema.json".length())).toList();
+        }
+
         /** $GITHUB_WORKSPACE, else the git work tree around the current directory, else the current directory. */
         static Path repositoryRoot(Map<String, String> env) {
             String workspace = env.get("GITHUB_WORKSPACE");
@@ -1603,94 +1505,10 @@ class route implements Callable<Integer> {
         }
     }
 
-    /** A YAML file: its lines, its tree, and the line each node starts on (JSON pointer -> line, from 1). */
-    record YamlFile(String name, List<String> lines, JsonNode root, Map<String, Integer> lineOf) {
-        static YamlFile read(Path file, String name, CommandSpec spec) {
-            String text;
-            try {
-                text = Files.readString(file);
-            } catch (IOException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + name + " (" + e.getClass().getSimpleName() + ")");
-            }
-            Map<String, Integer> lines = new HashMap<>();
-            JsonNode root;
-            try (JsonParser parser = YAML.createParser(text)) {
-                root = parser.nextToken() == null ? NullNode.getInstance() : read(parser, "", lines, (line, problem) -> { });
-            } catch (JsonProcessingException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), name + (e.getLocation() != null ? ":" + e.getLocation().getLineNr() : "")
-                        + ": not valid YAML: " + RoutesFile.yamlProblem(e));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return new YamlFile(name, List.of(text.split("\r?\n", -1)), root, lines);
-        }
-
-        /**
-         * The node at the parser's current token, recording the line of every key and list item: the YAML is read token
-         * by token because Jackson's tree model forgets locations. A repeated key and an alias are told to problem
-         * (an alias would pass for a value: Jackson hands it over as its name).
-         */
-        static JsonNode read(JsonParser parser, String pointer, Map<String, Integer> lines, BiConsumer<Integer, String> problem) throws IOException {
-            lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
-            if (parser.currentToken() == JsonToken.START_OBJECT) {
-                ObjectNode object = JSON.createObjectNode();
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = parser.currentName();
-                    String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
-                    int line = parser.currentTokenLocation().getLineNr();
-                    if (object.has(key)) {
-                        problem.accept(line, "duplicate key '" + key + "'");
-                    }
-                    lines.put(child, line);
-                    parser.nextToken();
-                    object.set(key, read(parser, child, lines, problem));
-                }
-                return object;
-            }
-            if (parser.currentToken() == JsonToken.START_ARRAY) {
-                ArrayNode array = JSON.createArrayNode();
-                while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    array.add(read(parser, pointer + "/" + array.size(), lines, problem));
-                }
-                return array;
-            }
-            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
-                problem.accept(parser.currentTokenLocation().getLineNr(), "YAML aliases (*" + parser.getText() + ") are not supported: write the value out");
-            }
-            JsonNode scalar = parser.readValueAsTree();
-            return scalar == null ? NullNode.getInstance() : scalar;
-        }
-
-        /** The comment at the end of the line the node at pointer starts on, without its '#'; null when there is none. */
-        String comment(String pointer) {
-            Integer line = lineOf.get(pointer);
-            return line == null || line > lines.size() ? null : commentOf(lines.get(line - 1));
-        }
-
-        /** The text after a '#' that starts a comment (after a space, outside quotes). */
-        static String commentOf(String line) {
-            boolean single = false;
-            boolean double_ = false;
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if (c == '\'' && !double_) {
-                    single = !single;
-                } else if (c == '"' && !single) {
-                    double_ = !double_;
-                } else if (c == '#' && !single && !double_ && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
-                    String comment = line.substring(i + 1).strip();
-                    return comment.isEmpty() ? null : comment;
-                }
-            }
-            return null;
-        }
-    }
-
     /**
-     * The compiled router, written from the dispatch router's text so that what it keeps (run-name, env, the
-     * steps, their pins and comments) stays as written: the template's lines are copied, and only the parts
-     * compile owns are written anew (the header, name, on, permissions, the plan job's permissions and outputs,
-     * the route step's --plan and digest, the route-N jobs). The result is read back to check it.
+     * The compiled router, written from the dispatch router's text so that what it keeps (run-name, env, steps, pins, comments)
+     * stays as written; only what compile owns is written anew (header, name, on, permissions, the plan job's permissions and
+     * outputs, the route step's --plan and digest, the route-N jobs). The result is read back to check it.
      */
     static final class Compiler {
         /** One scope's level and why it is granted. */
@@ -1745,13 +1563,8 @@ class route implements Callable<Integer> {
         private void checkRoutes() {
             Map<String, Boolean> readable = new HashMap<>();
             for (Route route : routes.routes()) {
-                if (route.workflow().matches("\\d+")) {
-                    routes.problem(route.workflowLine(), "workflow id " + route.workflow() + ": the compiled router calls a workflow by its file "
-                            + "(uses: ./.github/workflows/FILE); name the file instead of its id");
-                    continue;
-                }
                 String shown = route.workflow();
-                if (!readable.containsKey(shown)) {
+                if (!readable.containsKey(shown) || route.workflow().matches("\\d+")) {
                     readable.put(shown, readConsumer(route));
                 }
                 Consumer consumer = consumers.get(shown);
@@ -1774,25 +1587,12 @@ class route implements Callable<Integer> {
         /** Reads and checks one consumer file; false (with a problem on the route's line) when it cannot be called. */
         private boolean readConsumer(Route route) {
             String shown = route.workflow();
-            Path file = workflows.resolve(route.workflow());
             int line = route.workflowLine();
-            if (!Files.isRegularFile(file)) {
-                routes.problem(line, "workflow " + shown + " does not exist in " + workflows);
-                return false;
-            }
-            YamlFile consumer;
-            try {
-                consumer = YamlFile.read(file, shown, spec);
-            } catch (CommandLine.ParameterException e) {
-                routes.problem(line, e.getMessage());
+            YamlFile consumer = routes.consumer(route, workflows, shown, workflows.toString(), WORKFLOW_CALL, spec);
+            if (consumer == null) {
                 return false;
             }
             JsonNode call = RoutesFile.trigger(consumer.root(), WORKFLOW_CALL);
-            if (call == null) {
-                routes.problem(line, shown + " has no workflow_call trigger (on: workflow_call, with the same inputs as its "
-                        + "workflow_dispatch), so the compiled router cannot call it");
-                return false;
-            }
             boolean ok = true;
             JsonNode callInputs = call.path("inputs");
             JsonNode dispatch = RoutesFile.trigger(consumer.root(), WORKFLOW_DISPATCH);
@@ -2060,7 +1860,6 @@ class route implements Callable<Integer> {
             }
             String item = lines.get(itemStart);
             int keyIndent = itemIndent + 1 + (item.strip().length() - item.strip().substring(1).stripLeading().length() - 1);
-            List<String[]> edits = new ArrayList<>(); // index, lines to insert before it
             boolean planned = false;
             Integer envLine = null;
             for (int i = itemStart; i < itemEnd && !planned; i++) {
@@ -2217,9 +2016,9 @@ class route implements Callable<Integer> {
         private void checkReadBack(String yaml) {
             JsonNode workflow;
             try {
-                workflow = YAML.readTree(yaml);
+                workflow = YamlFile.YAML.readTree(yaml);
             } catch (JsonProcessingException e) {
-                throw new IllegalStateException("compile wrote a router that is not valid YAML: " + RoutesFile.yamlProblem(e), e);
+                throw new IllegalStateException("compile wrote a router that is not valid YAML: " + YamlFile.yamlProblem(e), e);
             }
             JsonNode plan = workflow.path("jobs").path("plan");
             boolean runsPlan = false;
@@ -2687,6 +2486,7 @@ class route implements Callable<Integer> {
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
+    // Left out of this copy, as route.java does not use them: EVENT_TYPE.
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -2696,9 +2496,6 @@ class route implements Callable<Integer> {
 
     /** RFC 3339, UTC, milliseconds: the envelope's timestamp and every time in an event log record. */
     static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
-    /** Event type names: dotted lowercase words, such as rfc.pr.ready. */
-    static final Pattern EVENT_TYPE = Pattern.compile("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$");
 
     /** Event ids and trace ids: lowercase UUIDs, as the envelope schema asks. */
     static final Pattern UUID_TEXT = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
@@ -2722,7 +2519,7 @@ class route implements Callable<Integer> {
         }
         return "not valid JSON: " + reason + where;
     }
-    // ---- end of shared block Json, generated text sha256:daa7fd3ffc52 ----
+    // ---- end of shared block Json, generated text sha256:e9a795c415c7 ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
@@ -2861,239 +2658,212 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block EventInput, generated text sha256:d2bde37554d1 ----
 
-    // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
-    // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
-    // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
-    // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
-    // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as route.java does not use them: EventSchemas.files(),
-    //   EventSchemas.directories().
+    // ---- shared block YamlFile: generated from shared/YamlFile.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // A YAML file as route.java and events doctor read one (the routes file, workflow files): its lines,
+    // its tree, and the line each node starts on, so that every message can name its line. Jackson's tree
+    // model forgets locations, so the tree is built token by token.
 
-    static final class EventSchemas {
-        static final int MAX_EVENT_TYPE_LENGTH = 100;
-        static final int MAX_PAYLOAD_PROPERTIES = 10;
-        /** GitHub refuses dispatch bodies of 64 KB and more. */
-        static final int MAX_BODY_BYTES = 65_536;
-        /** Where a repository keeps its own event schemas (envelope.schema.json, events/<type>.schema.json). */
-        static final String REPOSITORY_SCHEMAS = "docs/events/schema";
-        private static final String ENVELOPE = "envelope.schema.json";
+    /** A YAML file: its name, its lines, its tree (null when it is not YAML), and the line each node starts on (JSON pointer -> line, from 1). */
+    record YamlFile(String name, List<String> lines, JsonNode root, Map<String, Integer> lineOf) {
+        static final YAMLMapper YAML = new YAMLMapper();
 
-        /** One schema file: its layer, its name in the layer (envelope.schema.json or events/<type>.schema.json), its $id. */
-        record SchemaFile(String layer, Path directory, String name, String id, JsonNode json) {
-            String where() {
-                return directory != null ? directory.resolve(name).toString() : layer + ": " + name;
-            }
-
-            String eventType() {
-                return name.startsWith("events/") ? name.substring("events/".length(), name.length() - ".schema.json".length()) : null;
-            }
-        }
-
-        private final List<String> layers = new ArrayList<>();
-        private final List<Path> directories = new ArrayList<>();
-        private final Map<String, SchemaFile> byName = new TreeMap<>();
-        private final Map<String, String> textById = new HashMap<>();
-        private final Map<String, Schema> compiled = new HashMap<>();
-        private SchemaRegistry registry;
-
-        private EventSchemas() {
-        }
-
-        /** The bundled layer, then the repository's, $EVENT_SCHEMAS and --schemas, each when present. */
-        static EventSchemas load(Path option, Map<String, String> env, CommandSpec spec) throws IOException {
-            EventSchemas schemas = new EventSchemas();
-            schemas.addBundled(spec);
-            Path repositorySchemas = repositoryRoot().resolve(REPOSITORY_SCHEMAS);
-            if (Files.isDirectory(repositorySchemas)) {
-                schemas.addDirectory(repositorySchemas, REPOSITORY_SCHEMAS, spec);
-            }
-            String fromEnv = env.get("EVENT_SCHEMAS");
-            if (fromEnv != null && !fromEnv.isBlank()) {
-                schemas.addDirectory(existingDirectory(Path.of(fromEnv), "$EVENT_SCHEMAS", spec), "$EVENT_SCHEMAS (" + fromEnv + ")", spec);
-            }
-            if (option != null) {
-                schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
-            }
-            schemas.linkEnvelopes();
-            schemas.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
-                    .schemas(schemas.textById)
-                    .schemaRegistryConfig(SchemaRegistryConfig.builder()
-                            .pathType(PathType.JSON_POINTER)
-                            .formatAssertionsEnabled(true)
-                            .build()));
-            return schemas;
-        }
-
-        private void addBundled(CommandSpec spec) {
-            layers.add("the bundled RFC schemas");
-            BUNDLED_SCHEMAS.forEach((name, text) -> add("the bundled RFC schemas", null, name, text, spec));
-        }
-
-        private void addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
-            layers.add(layer);
-            directories.add(directory);
-            List<String> names = new ArrayList<>();
-            if (Files.isRegularFile(directory.resolve(ENVELOPE))) {
-                names.add(ENVELOPE);
-            }
-            Path events = directory.resolve("events");
-            if (Files.isDirectory(events)) {
-                try (Stream<Path> list = Files.list(events)) {
-                    list.map(p -> "events/" + p.getFileName()).filter(n -> n.endsWith(".schema.json")).sorted().forEach(names::add);
-                }
-            }
-            for (String name : names) {
-                add(layer, directory, name, Source.file(directory.resolve(name), spec).text(), spec);
-            }
-        }
-
-        private void add(String layer, Path directory, String name, String text, CommandSpec spec) {
-            String where = directory != null ? directory.resolve(name).toString() : name;
-            JsonNode json;
+        /** The file's text; exit 2 naming what is wrong when it cannot be read or is not text. */
+        static String text(Path file, String name, CommandSpec spec) {
             try {
-                json = JSON.readTree(text);
-            } catch (JsonProcessingException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), where + ": " + notJson(e));
+                return Files.readString(file);
+            } catch (NoSuchFileException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + name + ": no such file");
+            } catch (MalformedInputException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + " is not a YAML file: it is not UTF-8 text");
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + name + " (" + e.getClass().getSimpleName() + ")");
             }
-            String id = json.path("$id").asText("");
-            if (id.isBlank()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), where + ": has no $id; give every schema an absolute $id such as "
-                        + "https://example.com/schemas/" + name);
-            }
-            byName.put(name, new SchemaFile(layer, directory, name, id, json));
-            textById.put(id, text);
+        }
+
+        /** A workflow or other YAML file, whose repeated keys and aliases are the reader's business: exit 2 only when it is not YAML. */
+        static YamlFile read(Path file, String name, CommandSpec spec) {
+            YamlFile yaml = parse(name, text(file, name, spec), (line, problem) -> {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + (line > 0 ? ":" + line : "") + ": " + problem);
+            }, false);
+            return yaml;
         }
 
         /**
-         * An event schema refers to the envelope as ../envelope.schema.json. A layer without an envelope
-         * of its own gets the effective one under the id its schemas expect, so one custom file is enough.
+         * The text read as YAML; root is null (and problem told the line) when it is not YAML, a NullNode when it is empty. With
+         * strict, a repeated key and an alias are told to problem too (an alias would pass for a value: Jackson hands it over as its name).
          */
-        private void linkEnvelopes() {
-            SchemaFile envelope = byName.get(ENVELOPE);
-            for (SchemaFile file : byName.values()) {
-                JsonNode ref = file.json().get("$ref");
-                if (envelope == null || ref == null || !ref.isTextual() || !ref.asText().endsWith(ENVELOPE)) {
-                    continue;
-                }
-                String target = URI.create(file.id()).resolve(ref.asText()).toString();
-                if (!textById.containsKey(target)) {
-                    ObjectNode copy = envelope.json().deepCopy();
-                    copy.put("$id", target);
-                    textById.put(target, copy.toString());
-                }
-            }
-        }
-
-        private static Path existingDirectory(Path dir, String what, CommandSpec spec) {
-            if (!Files.isDirectory(dir)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), what + ": no such directory: " + dir);
-            }
-            return dir;
-        }
-
-        /** The git work tree around the current directory, else the current directory. */
-        private static Path repositoryRoot() {
-            Path cwd = Path.of("").toAbsolutePath();
-            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(".git"))) {
-                    return dir;
-                }
-            }
-            return cwd;
-        }
-
-        String origin() {
-            return String.join(" + ", layers);
-        }
-
-        List<String> eventTypes() {
-            return byName.values().stream().map(SchemaFile::eventType).filter(t -> t != null).toList();
-        }
-
-        /** Every rule of the contract, reported together: type name, size, property count, schema. */
-        List<Violation> check(JsonNode document) {
-            List<Violation> violations = new ArrayList<>();
-            JsonNode type = document.path("event_type");
-            String eventType = type.isTextual() ? type.asText() : null;
-            if (eventType != null && eventType.length() > MAX_EVENT_TYPE_LENGTH) {
-                violations.add(new Violation("/event_type", "maxLength",
-                        "is " + eventType.length() + " characters long; GitHub allows at most " + MAX_EVENT_TYPE_LENGTH));
-            } else if (eventType != null && !EVENT_TYPE.matcher(eventType).matches()) {
-                violations.add(new Violation("/event_type", "pattern",
-                        "'" + eventType + "' is not a dotted lowercase name like rfc.pr.ready (" + EVENT_TYPE.pattern() + ")"));
-            }
-            int bytes = compactBytes(document);
-            if (bytes >= MAX_BODY_BYTES) {
-                violations.add(new Violation("", "maxBytes",
-                        "the request body is " + bytes + " bytes; GitHub accepts bodies under " + MAX_BODY_BYTES));
-            }
-            JsonNode payload = document.path("client_payload");
-            if (payload.isObject() && payload.size() > MAX_PAYLOAD_PROPERTIES) {
-                violations.add(new Violation("/client_payload", "maxProperties",
-                        "has " + payload.size() + " top-level properties; GitHub allows at most " + MAX_PAYLOAD_PROPERTIES));
-            }
-            SchemaFile schema = eventType == null ? null : byName.get("events/" + eventType + ".schema.json");
-            if (schema == null) {
-                if (eventType != null && violations.stream().noneMatch(v -> v.pointer().equals("/event_type"))) {
-                    violations.add(new Violation("/event_type", "knownType", "unknown event type '" + eventType
-                            + "': no schema for it in " + origin() + "; add " + REPOSITORY_SCHEMAS + "/events/" + eventType
-                            + ".schema.json to the repository (or pass --schemas DIR). Known: " + String.join(", ", eventTypes())));
-                }
-                schema = byName.get(ENVELOPE);
-            }
-            for (var error : schema(schema.id()).validate(document)) {
-                Violation violation = Violation.of(error);
-                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
-                    violations.add(violation);
-                }
-            }
-            return violations;
-        }
-
-        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
-        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
-            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
-                    && v.rule().equals(violation.rule()));
-        }
-
-        private static int compactBytes(JsonNode document) {
-            try {
-                return JSON.writeValueAsBytes(document).length;
+        static YamlFile parse(String name, String text, BiConsumer<Integer, String> problem, boolean strict) {
+            Map<String, Integer> lines = new HashMap<>();
+            JsonNode root;
+            try (JsonParser parser = YAML.createParser(text)) {
+                root = parser.nextToken() == null ? NullNode.getInstance() : read(parser, "", lines, strict ? problem : (line, ignored) -> { });
             } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
+                problem.accept(e.getLocation() != null ? e.getLocation().getLineNr() : 0, "not valid YAML: " + yamlProblem(e));
+                root = null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new YamlFile(name, List.of(text.split("\r?\n", -1)), root, lines);
+        }
+
+        /** The node at the parser's current token, recording the line of every key and list item. */
+        private static JsonNode read(JsonParser parser, String pointer, Map<String, Integer> lines, BiConsumer<Integer, String> problem)
+                throws IOException {
+            lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
+            if (parser.currentToken() == JsonToken.START_OBJECT) {
+                ObjectNode object = JSON.createObjectNode();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
+                    int line = parser.currentTokenLocation().getLineNr();
+                    if (object.has(key)) {
+                        problem.accept(line, "duplicate key '" + key + "'");
+                    }
+                    lines.put(child, line);
+                    parser.nextToken();
+                    object.set(key, read(parser, child, lines, problem));
+                }
+                return object;
+            }
+            if (parser.currentToken() == JsonToken.START_ARRAY) {
+                ArrayNode array = JSON.createArrayNode();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    array.add(read(parser, pointer + "/" + array.size(), lines, problem));
+                }
+                return array;
+            }
+            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+                problem.accept(parser.currentTokenLocation().getLineNr(), "YAML aliases (*" + parser.getText() + ") are not supported: write the value out");
+            }
+            JsonNode scalar = parser.readValueAsTree();
+            return scalar == null ? NullNode.getInstance() : scalar;
+        }
+
+        /** The line a pointer's node starts on, else that of its nearest parent; 1 for none. */
+        int line(String pointer) {
+            for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
+                Integer line = lineOf.get(p);
+                if (line != null) {
+                    return line;
+                }
+                if (p.isEmpty()) {
+                    return 1;
+                }
             }
         }
 
-        /** The compiled schema of an $id (the meta-schema's too), compiled once per process. */
-        Schema schema(String id) {
-            return compiled.computeIfAbsent(id, key -> registry.getSchema(SchemaLocation.of(key)));
+        /** The comment at the end of the line the node at pointer starts on, without its '#'; null when there is none. */
+        String comment(String pointer) {
+            Integer line = lineOf.get(pointer);
+            return line == null || line > lines.size() ? null : commentOf(lines.get(line - 1));
+        }
+
+        /** The text after a '#' that starts a comment (after a space, outside quotes). */
+        static String commentOf(String line) {
+            boolean single = false;
+            boolean double_ = false;
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (c == '\'' && !double_) {
+                    single = !single;
+                } else if (c == '"' && !single) {
+                    double_ = !double_;
+                } else if (c == '#' && !single && !double_ && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+                    String comment = line.substring(i + 1).strip();
+                    return comment.isEmpty() ? null : comment;
+                }
+            }
+            return null;
+        }
+
+        /** SnakeYAML's message without its excerpt of the file: "while parsing ...: expected ..., but found ...". */
+        static String yamlProblem(JsonProcessingException e) {
+            return Stream.of(e.getOriginalMessage().split("\n"))
+                    .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                    .collect(Collectors.joining(": "));
+        }
+    }
+    // ---- end of shared block YamlFile, generated text sha256:394a1c3f97f8 ----
+
+    // ---- shared block RoutesSchema: generated from shared/RoutesSchema.java and schemas/event-routes.schema.json by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // The routes file's JSON Schema: schemas/event-routes.schema.json, which the generator writes into
+    // ROUTES_SCHEMA below (here it holds an empty schema, so this file compiles on its own). route.java
+    // enforces it and events doctor checks it; an editor reads the file itself (the yaml-language-server
+    // line of event-routes.yml). Each problem is told as the key it concerns and what the schema expects.
+
+    static final String ROUTES_SCHEMA = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://event-bus.dev/schemas/event-routes.schema.json\",\"title\":\"The routes file\",\"description\":\"a mapping with 'routes:' (the list of routes) and optionally 'mode:', as docs/routes.md describes; route.java refuses a routes file that breaks this schema\",\"type\":\"object\",\"required\":[\"routes\"],\"additionalProperties\":false,\"properties\":{\"routes\":{\"description\":\"the list of routes, each '- event: ..., workflow: ...'; an event may match several, each one dispatch, in file order\",\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/route\"}},\"mode\":{\"$ref\":\"#/$defs/mode\"}},\"$defs\":{\"mode\":{\"description\":\"log (record the targets as would-dispatch, send nothing) or dispatch (send them; the default); a route's own mode wins over the file's\",\"enum\":[\"dispatch\",\"log\"]},\"route\":{\"title\":\"A route\",\"description\":\"a mapping with event and workflow, and optionally inputs, when and mode: the events it matches, and the workflow they start\",\"type\":\"object\",\"required\":[\"event\",\"workflow\"],\"additionalProperties\":false,\"properties\":{\"event\":{\"description\":\"an event type such as rfc.pr.ready, or a glob of event types such as rfc.pr.* ('*' matches any characters, dots included; quote a lone \\\"*\\\"), at most 100 characters\",\"type\":\"string\",\"maxLength\":100,\"pattern\":\"^(?:[a-z][a-z0-9_-]*(?:\\\\.[a-z][a-z0-9_-]*)+|[a-z0-9_.-]*\\\\*[a-z0-9_.*-]*)$\"},\"workflow\":{\"description\":\"a workflow file name in .github/workflows/ such as ci.yml (with on: workflow_dispatch, or on: workflow_call for the router route compile writes), or a numeric workflow id\",\"type\":[\"string\",\"integer\"],\"minimum\":1,\"pattern\":\"^(?:[A-Za-z0-9._-]+\\\\.ya?ml|[0-9]+)$\"},\"inputs\":{\"description\":\"a mapping of workflow input names to dotted paths into the client_payload (pr: data.pr, event_id: event_id), at most 25 (GitHub's limit for one workflow dispatch)\",\"type\":\"object\",\"maxProperties\":25,\"propertyNames\":{\"description\":\"a workflow input name: letters, digits, _ and -, not a digit first\",\"pattern\":\"^[A-Za-z_][A-Za-z0-9_-]*$\"},\"additionalProperties\":{\"title\":\"Input\",\"description\":\"a dotted path into the client_payload, such as data.pr, event_id or data.blockers.0\",\"type\":\"string\",\"pattern\":\"^[^.\\\\s]+(?:\\\\.[^.\\\\s]+)*$\"}},\"when\":{\"description\":\"an AWS EventBridge event pattern over the client_payload, such as {data: {reason: [CI_STUCK]}}: a mapping whose values are lists (any of these values) or operators (prefix, suffix, anything-but, exists, numeric, equals-ignore-case, wildcard, $or)\",\"type\":\"object\"},\"mode\":{\"$ref\":\"#/$defs/mode\"}}}},\"examples\":[{\"routes\":[{\"event\":\"rfc.pr.ready\",\"workflow\":\"merge-orchestrator.yml\",\"inputs\":{\"pr\":\"data.pr\",\"event_id\":\"event_id\",\"trace_id\":\"trace_id\"}},{\"event\":\"rfc.chain.broken\",\"when\":{\"data\":{\"reason\":[\"BRANCH_ONLY\",\"CI_STUCK\"]}},\"workflow\":\"cleanup-stalled-prs.yml\",\"inputs\":{\"chain_id\":\"data.chain_id\"}}]}]}";
+
+    /**
+     * Tells problem, for each place where the routes (a YAML file read as a tree) break the schema, the JSON pointer
+     * of the key to point at and what is wrong: "unknown key 'workflw' (a route has: event, workflow, ...)",
+     * "missing 'workflow': a workflow file name ...", "event: 'rfc.PR.ready' is not an event type ...". The
+     * messages are made from the schema's own titles and descriptions, so the schema is the one place they live.
+     */
+    static void checkRoutesSchema(JsonNode routes, BiConsumer<String, String> problem) {
+        JsonNode schema;
+        try {
+            schema = JSON.readTree(ROUTES_SCHEMA);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the bundled routes schema is not JSON", e);
+        }
+        String id = schema.path("$id").asText("urn:event-bus:routes");
+        Schema validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                .schemas(Map.of(id, ROUTES_SCHEMA))
+                .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()))
+                .getSchema(SchemaLocation.of(id));
+        for (var error : validator.validate(routes)) {
+            String pointer = error.getInstanceLocation().toString().replaceFirst("^/$", "");
+            String at = error.getSchemaLocation().getFragment().toString();
+            JsonNode here = schema.at(at.substring(0, Math.max(0, at.lastIndexOf('/'))));
+            String key = error.getProperty();
+            JsonNode instance = error.getInstanceNode();
+            switch (error.getKeyword()) {
+                case "additionalProperties" -> {
+                    List<String> keys = new ArrayList<>();
+                    here.path("properties").fieldNames().forEachRemaining(keys::add);
+                    problem.accept(pointer + "/" + escaped(key), "unknown key '" + key + "' (" + noun(here) + " has: " + String.join(", ", keys) + ")");
+                }
+                case "required" -> problem.accept(pointer, "missing '" + key + "': " + description(schema, here.path("properties").path(key)));
+                case "propertyNames" -> problem.accept(pointer + "/" + escaped(key), "'" + key + "' is not " + description(schema, here.path("propertyNames")));
+                case "maxProperties" -> problem.accept(pointer, what(pointer, here) + " has " + instance.size() + " entries, more than "
+                        + error.getSchemaNode().asText() + ": " + description(schema, here));
+                default -> problem.accept(pointer, what(pointer, here) + ": " + shown(instance) + " is not " + description(schema, here));
+            }
         }
     }
 
-    /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
-    record Violation(String pointer, String rule, String message) {
-        static Violation of(com.networknt.schema.Error error) {
-            String pointer = error.getInstanceLocation().toString();
-            if (pointer.equals("/")) {
-                pointer = "";
-            }
-            // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
-            if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
-                pointer = pointer + "/" + error.getProperty();
-            }
-            String message = error.getMessage();
-            String prefix = error.getInstanceLocation() + ": ";
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new Violation(pointer, error.getKeyword(), message);
-        }
-
-        String describe() {
-            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
-        }
+    /** The subschema's description, through its $ref; the subschema itself when it has none. */
+    private static String description(JsonNode schema, JsonNode node) {
+        JsonNode target = node.has("$ref") ? schema.at(node.get("$ref").asText().replaceFirst("^#", "")) : node;
+        return target.path("description").asText(target.toString());
     }
-    // ---- end of shared block EventSchemas, generated text sha256:57a27ecc431d ----
+
+    /** "a route" for a subschema titled "A route". */
+    private static String noun(JsonNode subschema) {
+        String title = subschema.path("title").asText("it");
+        return title.isEmpty() ? title : Character.toLowerCase(title.charAt(0)) + title.substring(1);
+    }
+
+    /** What an instance is called: its key (event, inputs), else its schema's title with the key (route 3, input 'pr'). */
+    private static String what(String pointer, JsonNode subschema) {
+        String key = pointer.substring(pointer.lastIndexOf('/') + 1).replace("~1", "/").replace("~0", "~");
+        if (!subschema.has("title")) {
+            return key;
+        }
+        String noun = noun(subschema).replaceFirst("^(a|an|the) ", "");
+        return pointer.isEmpty() ? noun(subschema) : key.matches("\\d{1,9}") ? noun + " " + (Integer.parseInt(key) + 1) : noun + " '" + key + "'";
+    }
+
+    /** A value as a message shows it: text in quotes, numbers as they are, collections by their kind. */
+    private static String shown(JsonNode value) {
+        return value == null || value.isNull() ? "an empty value" : value.isTextual() ? "'" + value.asText() + "'"
+                : value.isArray() ? "a list" : value.isObject() ? "a mapping" : value.asText();
+    }
+
+    private static String escaped(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+    // ---- end of shared block RoutesSchema, generated text sha256:33f119056530 ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator

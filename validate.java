@@ -3,10 +3,12 @@
 //DESCRIPTION
 //DESCRIPTION Usage: validate [FILE...] [--event FILE] [--schemas DIR] [--log FILE] [--json]
 //DESCRIPTION        validate --check-schemas [--schemas DIR]
+//DESCRIPTION        validate --compat OLD_DIR [--schemas NEW_DIR]
 //DESCRIPTION A file holds one event document, one repository_dispatch webhook payload,
 //DESCRIPTION or JSON Lines of either; '-' or no file reads stdin ($GITHUB_EVENT_PATH in Actions).
 //DESCRIPTION Environment: EVENT_SCHEMAS, EVENT_LOG, EVENT_BUS_SENDERS, EVENT_BUS_HISTORY, GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY.
-//DESCRIPTION Exit codes: 0 all valid, 1 internal failure, 2 invalid event or usage.
+//DESCRIPTION --compat lists the changes from OLD_DIR's schemas that would break a producer or a consumer, and the compatible ones.
+//DESCRIPTION Exit codes: 0 all valid, 1 a breaking schema change (--compat) or internal failure, 2 invalid event or usage.
 //DESCRIPTION Example: jbang validate@org schemas/examples/rfc.pr.ready/valid-with-trace-id.json
 //JAVA 17+
 //DEPS info.picocli:picocli:4.7.7
@@ -74,11 +76,14 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -99,7 +104,13 @@ import picocli.CommandLine.Spec;
                     + "webhook payload ({\"action\", \"client_payload\", ...}), or JSON Lines of either.",
             "With no FILE it reads $GITHUB_EVENT_PATH when set (inside Actions), else stdin; '-' is stdin.",
             "A delivered event (a webhook payload) is also invalid when its sender is not allowed to emit "
-                    + "(EVENT_BUS_SENDERS, default github-actions[bot]): only workflows emit."},
+                    + "(EVENT_BUS_SENDERS, default github-actions[bot]): only workflows emit.",
+            "--compat OLD_DIR compares OLD_DIR's schemas (say, the base branch's) with the layers in effect (with "
+                    + "--schemas NEW_DIR: the two directories alone) and prints one line per change, event type and JSON pointer: "
+                    + "breaking (an event type removed, a property removed where others are not allowed, a new required property, "
+                    + "a type, enum, const, pattern, length, range or format narrowed, an old valid example that now fails) or "
+                    + "compatible (a new event type, a new optional property, a widened enum...). Patterns are not compared: one "
+                    + "added or changed counts as narrowed; a change under anyOf, oneOf, not or if counts as breaking (docs/events.md)."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  EVENT_SCHEMAS        a schema directory layered under --schemas",
@@ -116,12 +127,13 @@ import picocli.CommandLine.Spec;
             "",
             "Example:",
             "  validate schemas/examples/rfc.pr.ready/valid-with-trace-id.json",
-            "  validate --check-schemas --schemas schemas"},
+            "  validate --check-schemas --schemas schemas",
+            "  validate --compat base/schemas --schemas schemas"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:every event is valid (or every schema and example is as named)",
-            "1:internal failure",
-            "2:an invalid event, an unreadable file, or bad usage"})
+            "0:every event is valid (or every schema and example is as named; --compat: no change breaks)",
+            "1:--compat: a change breaks a producer or a consumer; or internal failure",
+            "2:an invalid event, an unreadable file, or bad usage (--compat: a directory that does not exist or holds no schema)"})
 class validate implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "event files to check; '-' reads stdin")
@@ -135,6 +147,10 @@ class validate implements Callable<Integer> {
 
     @Option(names = "--check-schemas", description = "check every schema against the 2020-12 meta-schema and every example against its name")
     boolean checkSchemas;
+
+    @Option(names = "--compat", paramLabel = "OLD_DIR", description = "compare the schemas of OLD_DIR (say, the base branch's) with "
+            + "those in effect, or with --schemas DIR alone: list each change as breaking or compatible; exit 1 when one breaks")
+    Path compat;
 
     @Option(names = "--log", paramLabel = "FILE", description = "append a 'rejected' record per invalid event (default: $EVENT_LOG)")
     Path logFile;
@@ -175,6 +191,13 @@ class validate implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (compat != null) {
+            if (checkSchemas || eventFile != null || !files.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--compat compares two sets of schemas: it takes no FILE, "
+                        + "--event or --check-schemas");
+            }
+            return new Compat(this).run();
+        }
         EventSchemas schemas = EventSchemas.load(schemasDir, env, spec);
         if (checkSchemas) {
             return checkSchemasAndExamples(schemas);
@@ -385,6 +408,403 @@ class validate implements Callable<Integer> {
     }
 
     private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
+
+    // ---- --compat: what a schema change breaks --------------------------------------------
+
+    /**
+     * validate --compat OLD_DIR: the schemas of OLD_DIR against the new ones, event type by event type. A change is
+     * breaking when an event valid under the old schemas may fail the new ones, or an event type is gone; compatible
+     * when the new schemas only accept more (a new event type, a new optional property, a widened enum...). Each
+     * instance location's constraints are those of every subschema that applies there ($ref followed, to the envelope
+     * too, allOf joined, properties and items walked), so a change is named by the event type and the JSON pointer of
+     * the event where it bites (/* stands for every item of an array). Not judged, and so counted as breaking: a
+     * changed pattern (regular expressions are not compared: a pattern added or changed is narrowed, one removed is
+     * widened), a changed multipleOf, and any change under the keywords in NOT_JUDGED. OLD_DIR's valid examples
+     * (examples/<type>/valid-*.json) must also pass the new schemas.
+     */
+    static final class Compat {
+        static final List<String> NOT_JUDGED = List.of("anyOf", "oneOf", "not", "if", "then", "else", "patternProperties",
+                "dependentSchemas", "dependentRequired", "prefixItems", "contains", "unevaluatedItems", "propertyNames");
+        /** The size keywords, lower and upper, and what they bound. */
+        static final String[][] SIZES = {{"minLength", "maxLength", "length"}, {"minItems", "maxItems", "number of items"},
+            {"minProperties", "maxProperties", "number of properties"}};
+
+        record Change(boolean breaking, String pointer, String what) {
+        }
+
+        private final validate command;
+        private final CommandSpec spec;
+        /** Each change, with the event types it concerns. */
+        private final Map<Change, Set<String>> changes = new LinkedHashMap<>();
+
+        Compat(validate command) {
+            this.command = command;
+            this.spec = command.spec;
+        }
+
+        int run() throws IOException {
+            // With --schemas, the two directories exactly as they stand; else OLD_DIR over the bundled layer against the layers in effect.
+            boolean exact = command.schemasDir != null;
+            EventSchemas older = EventSchemas.of(command.compat, "--compat", !exact, spec);
+            EventSchemas newer = exact ? EventSchemas.of(command.schemasDir, "--schemas", false, spec) : EventSchemas.load(null, command.env, spec);
+            Map<String, EventSchemas.SchemaFile> before = types(older);
+            Map<String, EventSchemas.SchemaFile> after = types(newer);
+            Set<String> all = new TreeSet<>(before.keySet());
+            all.addAll(after.keySet());
+            for (String type : all) {
+                if (!after.containsKey(type)) {
+                    add(new Change(true, "", "event type removed: the new schemas have no events/" + type + ".schema.json"), type);
+                } else if (!before.containsKey(type)) {
+                    add(new Change(false, "", "new event type"), type);
+                } else {
+                    Map<String, List<JsonNode>> was = new TreeMap<>();
+                    Map<String, List<JsonNode>> now = new TreeMap<>();
+                    collect(older, before.get(type).id(), before.get(type).json(), before.get(type).json(), "", was, 0);
+                    collect(newer, after.get(type).id(), after.get(type).json(), after.get(type).json(), "", now, 0);
+                    compare(was, now, type);
+                }
+            }
+            int examples = checkExamples(newer, after.keySet());
+            return report(older.origin(), newer.origin(), examples);
+        }
+
+        private static Map<String, EventSchemas.SchemaFile> types(EventSchemas schemas) {
+            Map<String, EventSchemas.SchemaFile> types = new TreeMap<>();
+            schemas.files().stream().filter(f -> f.eventType() != null).forEach(f -> types.put(f.eventType(), f));
+            return types;
+        }
+
+        private void add(Change change, String type) {
+            changes.computeIfAbsent(change, c -> new TreeSet<>()).add(type);
+        }
+
+        /** Every subschema that applies at each instance location below pointer, by location. */
+        private static void collect(EventSchemas schemas, String base, JsonNode document, JsonNode node, String pointer,
+                                    Map<String, List<JsonNode>> out, int depth) {
+            if (!node.isObject() || depth > 64) {
+                return;
+            }
+            out.computeIfAbsent(pointer, p -> new ArrayList<>()).add(node);
+            if (node.path("$ref").isTextual()) {
+                URI target = URI.create(base).resolve(node.get("$ref").asText());
+                String resource = target.toString().replaceFirst("#.*$", "");
+                JsonNode root = resource.equals(base.replaceFirst("#.*$", "")) ? document : schemas.byId(resource);
+                JsonNode referenced = root == null ? null : root.at(target.getFragment() == null ? "" : target.getFragment());
+                if (referenced == null || referenced.isMissingNode()) {
+                    out.get(pointer).add(JSON.createObjectNode().put("$unresolved", node.get("$ref").asText()));
+                } else {
+                    collect(schemas, resource, root, referenced, pointer, out, depth + 1);
+                }
+            }
+            for (JsonNode part : node.path("allOf")) {
+                collect(schemas, base, document, part, pointer, out, depth + 1);
+            }
+            node.path("properties").properties().forEach(property -> collect(schemas, base, document, property.getValue(),
+                    pointer + "/" + property.getKey().replace("~", "~0").replace("/", "~1"), out, depth + 1));
+            if (node.path("items").isObject()) {
+                collect(schemas, base, document, node.get("items"), pointer + "/*", out, depth + 1);
+            }
+        }
+
+        private void compare(Map<String, List<JsonNode>> was, Map<String, List<JsonNode>> now, String type) {
+            Set<String> pointers = new TreeSet<>(was.keySet());
+            pointers.addAll(now.keySet());
+            for (String pointer : pointers) {
+                List<JsonNode> before = was.getOrDefault(pointer, List.of());
+                List<JsonNode> after = now.getOrDefault(pointer, List.of());
+                String parent = pointer.isEmpty() ? null : pointer.substring(0, pointer.lastIndexOf('/'));
+                // A property gone, or new where the old object allowed no others, is told at its object; new where others were
+                // allowed (with any value), its constraints are new: compared with none.
+                boolean comparable = !after.isEmpty() && (!before.isEmpty() || parent != null && was.containsKey(parent) && allowed(was.get(parent)) == null);
+                if (comparable) {
+                    compareAt(pointer, before, after, type);
+                }
+            }
+        }
+
+        private void compareAt(String pointer, List<JsonNode> before, List<JsonNode> after, String type) {
+            List<Change> found = new ArrayList<>();
+            // type
+            Set<String> typesBefore = types(before);
+            Set<String> typesAfter = types(after);
+            if (typesAfter != null && (typesBefore == null || typesBefore.stream().anyMatch(t -> !accepts(typesAfter, t)))) {
+                found.add(new Change(true, pointer, "type narrowed: " + shown(typesBefore) + " before, " + shown(typesAfter) + " now"));
+            } else if (typesBefore != null && (typesAfter == null || typesAfter.stream().anyMatch(t -> !accepts(typesBefore, t)))) {
+                found.add(new Change(false, pointer, "type widened: " + shown(typesBefore) + " before, " + shown(typesAfter) + " now"));
+            }
+            // enum and const: the values allowed
+            Set<JsonNode> valuesBefore = values(before);
+            Set<JsonNode> valuesAfter = values(after);
+            if (valuesAfter != null && (valuesBefore == null || !valuesAfter.containsAll(valuesBefore))) {
+                found.add(new Change(true, pointer, "enum/const narrowed: " + (valuesBefore == null ? "any value before, now only " + valuesAfter
+                        : valuesBefore.stream().filter(v -> !valuesAfter.contains(v)).map(JsonNode::toString).collect(Collectors.joining(", "))
+                                + " no longer allowed (now " + valuesAfter + ")")));
+            } else if (valuesBefore != null && (valuesAfter == null || !valuesBefore.containsAll(valuesAfter))) {
+                found.add(new Change(false, pointer, "enum widened: " + (valuesAfter == null ? "any value now"
+                        : valuesAfter.stream().filter(v -> !valuesBefore.contains(v)).map(JsonNode::toString).collect(Collectors.joining(", "))
+                                + " allowed too")));
+            }
+            compareSets(found, pointer, "pattern", strings(before, "pattern"), strings(after, "pattern"),
+                    " (patterns are not compared: one added or changed counts as narrowed)");
+            compareSets(found, pointer, "format", strings(before, "format"), strings(after, "format"), "");
+            compareSets(found, pointer, "multipleOf", strings(before, "multipleOf"), strings(after, "multipleOf"), " (not compared)");
+            for (String[] size : SIZES) {
+                compareBound(found, pointer, size[2], bound(before, size[0], null, true), bound(after, size[0], null, true), true);
+                compareBound(found, pointer, size[2], bound(before, size[1], null, false), bound(after, size[1], null, false), false);
+            }
+            compareBound(found, pointer, "range", bound(before, "minimum", "exclusiveMinimum", true), bound(after, "minimum", "exclusiveMinimum", true), true);
+            compareBound(found, pointer, "range", bound(before, "maximum", "exclusiveMaximum", false), bound(after, "maximum", "exclusiveMaximum", false), false);
+            // properties: required, removed, added, and whether others are allowed
+            Set<String> requiredBefore = strings(before, "required");
+            Set<String> requiredAfter = strings(after, "required");
+            Set<String> namesBefore = names(before);
+            Set<String> namesAfter = names(after);
+            requiredAfter.stream().filter(n -> !requiredBefore.contains(n)).forEach(n -> found.add(new Change(true, child(pointer, n), "new required property")));
+            requiredBefore.stream().filter(n -> !requiredAfter.contains(n)).forEach(n -> found.add(new Change(false, child(pointer, n), "no longer required")));
+            // A name is allowed where every subschema that refuses others (additionalProperties: false) names it.
+            Set<String> allowedBefore = allowed(before);
+            Set<String> allowedAfter = allowed(after);
+            for (String name : allowedBefore == null ? namesBefore : allowedBefore) {
+                if (!namesAfter.contains(name)) {
+                    found.add(allowedAfter != null ? new Change(true, child(pointer, name), "property removed where others are not allowed")
+                            : new Change(false, child(pointer, name), "property no longer described (others are allowed)"));
+                } else if (allowedAfter != null && !allowedAfter.contains(name)) {
+                    found.add(new Change(true, child(pointer, name), "property no longer allowed: a subschema with additionalProperties: "
+                            + "false does not name it"));
+                }
+            }
+            if (allowedBefore != null) {
+                namesAfter.stream().filter(n -> !allowedBefore.contains(n) && !requiredAfter.contains(n) && (allowedAfter == null || allowedAfter.contains(n)))
+                        .forEach(n -> found.add(new Change(false, child(pointer, n), "new optional property")));
+            }
+            if (!before.isEmpty() && allowedBefore == null && allowedAfter != null) {
+                found.add(new Change(true, pointer, "other properties no longer allowed (additionalProperties: false)"));
+            } else if (allowedBefore != null && allowedAfter == null) {
+                found.add(new Change(false, pointer, "other properties allowed now"));
+            }
+            for (String keyword : NOT_JUDGED) {
+                if (!keywords(before, keyword).equals(keywords(after, keyword))) {
+                    found.add(new Change(true, pointer, keyword + " changed: not judged, so counted as breaking (review it)"));
+                }
+            }
+            if (!keywords(before, "$unresolved").equals(keywords(after, "$unresolved")) || !keywords(after, "$unresolved").isEmpty()) {
+                found.add(new Change(true, pointer, "a $ref that does not resolve (" + keywords(after, "$unresolved") + "): not judged"));
+            }
+            found.forEach(change -> add(change, type));
+        }
+
+        private static String child(String pointer, String name) {
+            return pointer + "/" + name.replace("~", "~0").replace("/", "~1");
+        }
+
+        /** The types every subschema allows together (integer counts as a number); null for any. */
+        private static Set<String> types(List<JsonNode> schemas) {
+            Set<String> types = null;
+            for (JsonNode schema : schemas) {
+                JsonNode type = schema.get("type");
+                if (type == null) {
+                    continue;
+                }
+                Set<String> these = new TreeSet<>();
+                (type.isArray() ? type : JSON.createArrayNode().add(type)).forEach(t -> these.add(t.asText()));
+                if (types == null) {
+                    types = these;
+                } else {
+                    Set<String> previous = types;
+                    types = new TreeSet<>();
+                    for (String t : previous) {
+                        if (accepts(these, t)) {
+                            types.add(t);
+                        } else if (t.equals("number") && these.contains("integer")) {
+                            types.add("integer");
+                        }
+                    }
+                }
+            }
+            return types;
+        }
+
+        private static boolean accepts(Set<String> types, String type) {
+            return types.contains(type) || type.equals("integer") && types.contains("number");
+        }
+
+        /** The values enum and const allow together; null for any. */
+        private static Set<JsonNode> values(List<JsonNode> schemas) {
+            Set<JsonNode> values = null;
+            for (JsonNode schema : schemas) {
+                Set<JsonNode> these = new LinkedHashSet<>();
+                if (schema.has("const")) {
+                    these.add(schema.get("const"));
+                } else if (schema.path("enum").isArray()) {
+                    schema.get("enum").forEach(these::add);
+                } else {
+                    continue;
+                }
+                if (values == null) {
+                    values = these;
+                } else {
+                    values.retainAll(these);
+                }
+            }
+            return values;
+        }
+
+        /** The texts of a keyword across the subschemas (a list keyword such as required: its items). */
+        private static Set<String> strings(List<JsonNode> schemas, String keyword) {
+            Set<String> texts = new TreeSet<>();
+            for (JsonNode schema : schemas) {
+                JsonNode value = schema.get(keyword);
+                if (value != null) {
+                    (value.isArray() ? value : JSON.createArrayNode().add(value)).forEach(v -> texts.add(v.asText()));
+                }
+            }
+            return texts;
+        }
+
+        private static Set<String> names(List<JsonNode> schemas) {
+            Set<String> names = new TreeSet<>();
+            schemas.forEach(schema -> schema.path("properties").fieldNames().forEachRemaining(names::add));
+            return names;
+        }
+
+        private static List<String> keywords(List<JsonNode> schemas, String keyword) {
+            return schemas.stream().filter(s -> s.has(keyword)).map(s -> s.get(keyword).toString()).sorted().toList();
+        }
+
+        /**
+         * The property names allowed at a location, null when any is: additionalProperties: false allows the names its own
+         * subschema declares, unevaluatedProperties: false those any subschema there declares.
+         */
+        private static Set<String> allowed(List<JsonNode> schemas) {
+            Set<String> allowed = null;
+            for (JsonNode schema : schemas) {
+                for (String keyword : List.of("additionalProperties", "unevaluatedProperties")) {
+                    if (schema.path(keyword).isBoolean() && !schema.get(keyword).asBoolean()) {
+                        Set<String> these = names(keyword.equals("additionalProperties") ? List.of(schema) : schemas);
+                        if (allowed == null) {
+                            allowed = these;
+                        } else {
+                            allowed.retainAll(these);
+                        }
+                    }
+                }
+            }
+            return allowed;
+        }
+
+        private void compareSets(List<Change> found, String pointer, String keyword, Set<String> before, Set<String> after, String note) {
+            Set<String> added = new TreeSet<>(after);
+            added.removeAll(before);
+            Set<String> removed = new TreeSet<>(before);
+            removed.removeAll(after);
+            if (!added.isEmpty()) {
+                found.add(new Change(true, pointer, keyword + " narrowed: " + String.join(", ", added) + (removed.isEmpty() ? " added"
+                        : " instead of " + String.join(", ", removed)) + note));
+            } else if (!removed.isEmpty()) {
+                found.add(new Change(false, pointer, keyword + " widened: " + String.join(", ", removed) + " removed"));
+            }
+        }
+
+        /** A bound: its value and whether it is exclusive; the tightest across the subschemas; null for none. */
+        record Bound(java.math.BigDecimal value, boolean exclusive) {
+            @Override
+            public String toString() {
+                return (exclusive ? "exclusive " : "") + value.stripTrailingZeros().toPlainString();
+            }
+        }
+
+        private static Bound bound(List<JsonNode> schemas, String inclusive, String exclusive, boolean lower) {
+            Bound tightest = null;
+            for (JsonNode schema : schemas) {
+                for (String keyword : exclusive == null ? List.of(inclusive) : List.of(inclusive, exclusive)) {
+                    if (schema.path(keyword).isNumber()) {
+                        Bound bound = new Bound(schema.get(keyword).decimalValue(), keyword.equals(exclusive));
+                        if (tightest == null || tighter(bound, tightest, lower)) {
+                            tightest = bound;
+                        }
+                    }
+                }
+            }
+            return tightest;
+        }
+
+        private static boolean tighter(Bound a, Bound b, boolean lower) {
+            int order = a.value().compareTo(b.value());
+            return (lower ? order > 0 : order < 0) || order == 0 && a.exclusive() && !b.exclusive();
+        }
+
+        private static void compareBound(List<Change> found, String pointer, String what, Bound before, Bound after, boolean lower) {
+            String side = lower ? "minimum " : "maximum ";
+            if (after != null && (before == null || tighter(after, before, lower))) {
+                found.add(new Change(true, pointer, what + " narrowed: " + side + (before == null ? "none" : before) + " before, " + after + " now"));
+            } else if (before != null && (after == null || tighter(before, after, lower))) {
+                found.add(new Change(false, pointer, what + " widened: " + side + before + " before, " + (after == null ? "none" : after) + " now"));
+            }
+        }
+
+        private static String shown(Set<String> types) {
+            return types == null ? "any" : String.join(" or ", types);
+        }
+
+        /** OLD_DIR's valid examples against the new schemas: one that fails breaks its producers. Returns how many were checked. */
+        private int checkExamples(EventSchemas newer, Set<String> types) throws IOException {
+            Path examples = command.compat.resolve("examples");
+            if (!Files.isDirectory(examples)) {
+                return 0;
+            }
+            int checked = 0;
+            try (Stream<Path> walk = Files.walk(examples)) {
+                for (Path example : walk.filter(p -> p.getFileName().toString().matches("valid-.*\\.json")).sorted().toList()) {
+                    List<EventInput> inputs = new ArrayList<>();
+                    EventInput.read(Source.file(example, spec), inputs::add);
+                    for (EventInput input : inputs) {
+                        String type = input.document() == null ? null : text(input.document(), "/event_type");
+                        if (type == null || !types.contains(type)) {
+                            continue; // not an event, or of a type that is gone: that is told already
+                        }
+                        checked++;
+                        List<Violation> violations = newer.check(input.document());
+                        if (!violations.isEmpty()) {
+                            add(new Change(true, violations.get(0).pointer(), "the old example " + command.compat.relativize(example)
+                                    + " no longer passes: " + violations.stream().map(Violation::describe).collect(Collectors.joining("; "))), type);
+                        }
+                    }
+                }
+            }
+            return checked;
+        }
+
+        /** One line per change on stdout, breaking ones first; annotations, the summary and the job summary. */
+        private int report(String olderOrigin, String newerOrigin, int examples) throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            StringBuilder md = new StringBuilder();
+            long breaking = changes.keySet().stream().filter(Change::breaking).count();
+            for (boolean kind : List.of(true, false)) {
+                changes.forEach((change, types) -> {
+                    if (change.breaking() != kind) {
+                        return;
+                    }
+                    String where = String.join(", ", types) + (change.pointer().isEmpty() ? "" : " " + change.pointer());
+                    out.println((kind ? "breaking   " : "compatible ") + where + ": " + change.what());
+                    if (kind && Actions.inActions(command.env)) {
+                        Actions.error(err, null, 0, "Breaking schema change", where + ": " + change.what(), command.env);
+                    }
+                    md.append("| ").append(kind ? ":x: breaking" : "compatible").append(" | ").append(Actions.cell(String.join(", ", types)))
+                            .append(" | `").append(Actions.cell(change.pointer())).append("` | ").append(Actions.cell(change.what())).append(" |\n");
+                });
+            }
+            out.flush();
+            String summary = "validate --compat: " + breaking + " breaking change" + (breaking == 1 ? "" : "s") + ", "
+                    + (changes.size() - breaking) + " compatible, " + examples + " old example" + (examples == 1 ? "" : "s")
+                    + " checked (old: " + olderOrigin + "; new: " + newerOrigin + ")";
+            err.println(summary);
+            err.flush();
+            Actions.appendSummary("### Schema compatibility\n\n" + (breaking > 0 ? ":x: " : ":white_check_mark: ") + summary + "\n\n"
+                    + (md.length() == 0 ? "" : "| Change | Event types | Pointer | What |\n|---|---|---|---|\n" + md), command.env);
+            return breaking > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+        }
+    }
 
     record Checked(EventInput input, List<Violation> violations) {
         boolean valid() {
@@ -910,14 +1330,34 @@ class validate implements Callable<Integer> {
             if (option != null) {
                 schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
             }
-            schemas.linkEnvelopes();
-            schemas.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
-                    .schemas(schemas.textById)
+            return schemas.ready();
+        }
+
+        /**
+         * Exactly one directory's schemas, over the bundled layer or alone: what validate --compat compares. A directory
+         * that does not exist or holds no schema is exit 2, named by what (the option that gave it).
+         */
+        static EventSchemas of(Path directory, String what, boolean bundled, CommandSpec spec) throws IOException {
+            EventSchemas schemas = new EventSchemas();
+            if (bundled) {
+                schemas.addBundled(spec);
+            }
+            if (schemas.addDirectory(existingDirectory(directory, what, spec), what + " " + directory, spec) == 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), what + ": " + directory + " holds no schema (" + ENVELOPE
+                        + ", events/<event_type>.schema.json)");
+            }
+            return schemas.ready();
+        }
+
+        private EventSchemas ready() {
+            linkEnvelopes();
+            registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                    .schemas(textById)
                     .schemaRegistryConfig(SchemaRegistryConfig.builder()
                             .pathType(PathType.JSON_POINTER)
                             .formatAssertionsEnabled(true)
                             .build()));
-            return schemas;
+            return this;
         }
 
         private void addBundled(CommandSpec spec) {
@@ -925,7 +1365,8 @@ class validate implements Callable<Integer> {
             BUNDLED_SCHEMAS.forEach((name, text) -> add("the bundled RFC schemas", null, name, text, spec));
         }
 
-        private void addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
+        /** Adds the directory's schemas as a layer; returns how many it holds. */
+        private int addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
             layers.add(layer);
             directories.add(directory);
             List<String> names = new ArrayList<>();
@@ -941,6 +1382,7 @@ class validate implements Callable<Integer> {
             for (String name : names) {
                 add(layer, directory, name, Source.file(directory.resolve(name), spec).text(), spec);
             }
+            return names.size();
         }
 
         private void add(String layer, Path directory, String name, String text, CommandSpec spec) {
@@ -1001,6 +1443,16 @@ class validate implements Callable<Integer> {
         /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
         List<SchemaFile> files() {
             return List.copyOf(byName.values());
+        }
+
+        /** The schema whose $id this is, as the validator resolves it (an envelope linked under another id included); null when none is. */
+        JsonNode byId(String id) {
+            String text = textById.get(id);
+            try {
+                return text == null ? null : JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         /** The layers' directories, lowest first (the bundled layer has none). */
@@ -1099,7 +1551,7 @@ class validate implements Callable<Integer> {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:b29f7d02b10b ----
+    // ---- end of shared block EventSchemas, generated text sha256:4bb1d65e1075 ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator

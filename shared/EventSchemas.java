@@ -76,14 +76,34 @@ final class EventSchemas {
         if (option != null) {
             schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
         }
-        schemas.linkEnvelopes();
-        schemas.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
-                .schemas(schemas.textById)
+        return schemas.ready();
+    }
+
+    /**
+     * Exactly one directory's schemas, over the bundled layer or alone: what validate --compat compares. A directory
+     * that does not exist or holds no schema is exit 2, named by what (the option that gave it).
+     */
+    static EventSchemas of(Path directory, String what, boolean bundled, CommandSpec spec) throws IOException {
+        EventSchemas schemas = new EventSchemas();
+        if (bundled) {
+            schemas.addBundled(spec);
+        }
+        if (schemas.addDirectory(existingDirectory(directory, what, spec), what + " " + directory, spec) == 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), what + ": " + directory + " holds no schema (" + ENVELOPE
+                    + ", events/<event_type>.schema.json)");
+        }
+        return schemas.ready();
+    }
+
+    private EventSchemas ready() {
+        linkEnvelopes();
+        registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
+                .schemas(textById)
                 .schemaRegistryConfig(SchemaRegistryConfig.builder()
                         .pathType(PathType.JSON_POINTER)
                         .formatAssertionsEnabled(true)
                         .build()));
-        return schemas;
+        return this;
     }
 
     private void addBundled(CommandSpec spec) {
@@ -91,7 +111,8 @@ final class EventSchemas {
         BUNDLED_SCHEMAS.forEach((name, text) -> add("the bundled RFC schemas", null, name, text, spec));
     }
 
-    private void addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
+    /** Adds the directory's schemas as a layer; returns how many it holds. */
+    private int addDirectory(Path directory, String layer, CommandSpec spec) throws IOException {
         layers.add(layer);
         directories.add(directory);
         List<String> names = new ArrayList<>();
@@ -107,6 +128,7 @@ final class EventSchemas {
         for (String name : names) {
             add(layer, directory, name, Source.file(directory.resolve(name), spec).text(), spec);
         }
+        return names.size();
     }
 
     private void add(String layer, Path directory, String name, String text, CommandSpec spec) {
@@ -167,6 +189,16 @@ final class EventSchemas {
     /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
     List<SchemaFile> files() {
         return List.copyOf(byName.values());
+    }
+
+    /** The schema whose $id this is, as the validator resolves it (an envelope linked under another id included); null when none is. */
+    JsonNode byId(String id) {
+        String text = textById.get(id);
+        try {
+            return text == null ? null : JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The layers' directories, lowest first (the bundled layer has none). */

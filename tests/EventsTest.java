@@ -57,7 +57,7 @@ class EventsTest {
     void withoutACommandItSaysWhichThereAreAndExitsTwo() {
         InProcess.Run run = events(Map.of(), new String[0]);
         assertEquals(2, run.exitCode(), run.toString());
-        assertTrue(run.err().startsWith("Missing subcommand: one of stats, replay, reconcile\n"), run.toString());
+        assertTrue(run.err().startsWith("Missing subcommand: one of stats, replay, reconcile, doctor\n"), run.toString());
     }
 
     /** A zip archive of these files, as an artifact download or a zipball holds them. */

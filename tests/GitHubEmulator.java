@@ -234,6 +234,41 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * A GITHUB_TOKEN (an installation token of GitHub Actions, acting as github-actions[bot]) with only these permissions,
+     * scope to read or write, as a workflow's permissions: block grants them (metadata: read always). An operation that needs
+     * a permission the token lacks is refused as GitHub refuses it: 403 "Resource not accessible by integration", with the
+     * header x-accepted-github-permissions naming what the operation accepts, sets separated by ';' ("issues=write;
+     * pull_requests=write"). Sources: https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api
+     * ("Resource not accessible"), https://github.blog/changelog/2023-08-10-x-accepted-github-permissions-header-for-fine-grained-permission-actors,
+     * and the permission of each operation from https://docs.github.com/rest/authentication/permissions-required-for-github-apps
+     * (see {@link #PERMISSIONS}). GitHub checks the permission before it reads the request, so a refused request changes nothing.
+     */
+    public void addInstallationToken(String token, Map<String, String> permissions) {
+        for (Map.Entry<String, String> permission : permissions.entrySet()) {
+            if (!List.of("read", "write").contains(permission.getValue())) {
+                throw new IllegalArgumentException("a permission is read or write: " + permission);
+            }
+        }
+        synchronized (lock) {
+            state.usersByToken.put(token, state.usersByToken.get(DEFAULT_TOKEN));
+            state.tokenPermissions.put(token, new LinkedHashMap<>(permissions));
+        }
+    }
+
+    /**
+     * Makes the repository refuse to create refs whose names start with {@code prefix}, as a repository rule ("Restrict
+     * creations") or a push rule of an enterprise does: POST git/refs answers 422 "Repository rule violations found" (the
+     * text GitHub gives, e.g. googleapis/release-please-action#1194: "Repository rule violations found\n\nCannot create ref
+     * due to creations being restricted."). Whether github.com refuses refs under refs/event-bus/ anywhere has not been
+     * seen from here: this is what events doctor must be able to tell.
+     */
+    public void refuseRefs(String repo, String prefix) {
+        synchronized (lock) {
+            existingRepo(repo).refusedRefPrefixes.add(prefix);
+        }
+    }
+
     /** A repository whose default branch holds one commit (an empty tree), as one made with auto_init. */
     public void addRepository(String fullName, String defaultBranch) {
         addRepository(fullName, defaultBranch, false);
@@ -1454,6 +1489,7 @@ public final class GitHubEmulator implements AutoCloseable {
                 throw error(404, "Not Found", op.docs());
             }
         }
+        requirePermission(call, op);
         JsonNode body = op.requestBody() == null ? null : checkedBody(call, op);
         Ctx ctx = new Ctx(call, op, route.params(), user, repo, body, call.header("x-github-api-version"));
         Reply reply = handler(op.id()).apply(ctx);
@@ -1461,6 +1497,80 @@ public final class GitHubEmulator implements AutoCloseable {
             reply = reply.uncounted();
         }
         return call.method().equals("GET") && reply.status() == 200 ? conditional(call, reply) : reply;
+    }
+
+    /**
+     * What each operation accepts from an installation token, as x-accepted-github-permissions says it (sets separated by
+     * ';', each set's permissions by ','; write includes read). From "Permissions required for GitHub Apps"
+     * (https://docs.github.com/rest/authentication/permissions-required-for-github-apps); an operation not listed needs none.
+     */
+    static final Map<String, String> PERMISSIONS = Map.ofEntries(
+            Map.entry("repos/get", "metadata=read"),
+            Map.entry("repos/create-dispatch-event", "contents=write"),
+            Map.entry("actions/create-workflow-dispatch", "actions=write"),
+            Map.entry("actions/get-workflow", "actions=read"),
+            Map.entry("actions/list-workflow-runs-for-repo", "actions=read"),
+            Map.entry("actions/list-artifacts-for-repo", "actions=read"),
+            Map.entry("actions/download-artifact", "actions=read"),
+            Map.entry("issues/create", "issues=write"),
+            Map.entry("issues/get", "issues=read; pull_requests=read"),
+            Map.entry("issues/update", "issues=write; pull_requests=write"),
+            Map.entry("issues/lock", "issues=write; pull_requests=write"),
+            Map.entry("issues/list-for-repo", "issues=read"),
+            Map.entry("issues/add-labels", "issues=write; pull_requests=write"),
+            Map.entry("issues/create-label", "issues=write; pull_requests=write"),
+            Map.entry("issues/get-label", "issues=read; pull_requests=read"),
+            Map.entry("issues/list-comments", "issues=read; pull_requests=read"),
+            Map.entry("issues/get-comment", "issues=read; pull_requests=read"),
+            Map.entry("issues/create-comment", "issues=write; pull_requests=write"),
+            Map.entry("issues/update-comment", "issues=write; pull_requests=write"),
+            Map.entry("issues/delete-comment", "issues=write; pull_requests=write"),
+            Map.entry("reactions/create-for-issue-comment", "issues=write; pull_requests=write"),
+            Map.entry("git/create-ref", "contents=write"),
+            Map.entry("git/update-ref", "contents=write"),
+            Map.entry("git/delete-ref", "contents=write"),
+            Map.entry("git/create-tree", "contents=write"),
+            Map.entry("git/create-commit", "contents=write"),
+            Map.entry("git/get-ref", "contents=read"),
+            Map.entry("git/list-matching-refs", "contents=read"),
+            Map.entry("git/get-tree", "contents=read"),
+            Map.entry("repos/create-or-update-file-contents", "contents=write"),
+            Map.entry("repos/delete-file", "contents=write"),
+            Map.entry("repos/download-zipball-archive", "contents=read"),
+            Map.entry("repos/list-branches", "contents=read"),
+            Map.entry("repos/create-commit-status", "statuses=write"),
+            Map.entry("repos/get-combined-status-for-ref", "statuses=read"),
+            Map.entry("repos/list-commit-statuses-for-ref", "statuses=read"),
+            Map.entry("checks/create", "checks=write"),
+            Map.entry("checks/update", "checks=write"),
+            Map.entry("checks/get", "checks=read"),
+            Map.entry("checks/list-for-ref", "checks=read"),
+            Map.entry("pulls/create", "pull_requests=write"),
+            Map.entry("pulls/update", "pull_requests=write"),
+            Map.entry("pulls/get", "pull_requests=read"),
+            Map.entry("pulls/list", "pull_requests=read"),
+            Map.entry("pulls/merge", "contents=write"));
+
+    /** A token with only some permissions (addInstallationToken) may call an operation when one of its accepted sets is all granted. */
+    private void requirePermission(Call call, Operation op) {
+        Map<String, String> granted = state.tokenPermissions.get(call.token());
+        String accepted = PERMISSIONS.get(op.id());
+        if (granted == null || accepted == null) {
+            return;
+        }
+        for (String set : accepted.split(";")) {
+            boolean all = true;
+            for (String permission : set.strip().split(",")) {
+                String[] scopeLevel = permission.strip().split("=");
+                String level = scopeLevel[0].equals("metadata") ? "read" : granted.getOrDefault(scopeLevel[0], "none");
+                all &= level.equals("write") || level.equals(scopeLevel[1]);
+            }
+            if (all) {
+                return;
+            }
+        }
+        throw new ApiError(Reply.json(403, errorBody("Resource not accessible by integration", op.docs(), 403, null))
+                .withHeader("x-accepted-github-permissions", accepted));
     }
 
     /** GitHub answers a matching If-None-Match with 304, no body, and does not count it. */
@@ -1563,6 +1673,7 @@ public final class GitHubEmulator implements AutoCloseable {
             case "git/create-commit" -> this::createCommit;
             case "git/get-commit" -> this::getCommit;
             case "repos/create-or-update-file-contents" -> this::putContents;
+            case "repos/delete-file" -> this::deleteFile;
             case "repos/download-zipball-archive" -> this::zipball;
             case "git/delete-ref" -> this::deleteRef;
             case "repos/get" -> this::getRepository;
@@ -2038,6 +2149,9 @@ public final class GitHubEmulator implements AutoCloseable {
         if (!SHA.matcher(sha).matches() || !ctx.repo().commits.contains(sha)) {
             throw ctx.error(422, "Object does not exist");
         }
+        if (ctx.repo().refusedRefPrefixes.stream().anyMatch(ref::startsWith)) {
+            throw ctx.error(422, "Repository rule violations found\n\nCannot create ref due to creations being restricted.\n\n");
+        }
         if (ctx.repo().refs.containsKey(ref)) {
             throw ctx.error(422, "Reference already exists");
         }
@@ -2236,6 +2350,37 @@ public final class GitHubEmulator implements AutoCloseable {
                 "_links", obj("self", apiBase(repo) + "/contents/" + path + "?ref=" + branch, "git", apiBase(repo) + "/git/blobs/" + blob,
                         "html", htmlBase(repo) + "/blob/" + branch + "/" + path));
         return Reply.json(existing == null ? 201 : 200, obj("content", file, "commit", commitJson(repo, commit, ctx.user())));
+    }
+
+    /**
+     * repos/delete-file (https://docs.github.com/rest/repos/contents#delete-a-file): a commit on the branch without the file,
+     * whose blob sha the request names (409 when it names another, as an update does; 404 when the branch or the file is
+     * not there). Answers 200 with content null and the commit, as the operation's example does.
+     */
+    private Reply deleteFile(Ctx ctx) {
+        requireWrite(ctx);
+        Repo repo = ctx.repo();
+        JsonNode body = ctx.body();
+        String path = ctx.params().get("path");
+        String branch = body.path("branch").asText(repo.defaultBranch);
+        String head = repo.refs.get("refs/heads/" + branch);
+        if (head == null) {
+            throw ctx.error(404, "Branch " + branch + " not found");
+        }
+        Map<String, String> files = new TreeMap<>(repo.files(head));
+        String existing = files.remove(path);
+        if (existing == null) {
+            throw ctx.error(404, "Not Found");
+        }
+        if (!body.get("sha").asText().equals(existing)) {
+            throw ctx.error(409, path + " does not match " + body.get("sha").asText());
+        }
+        GitCommit commit = repo.commit(repo.tree(files), List.of(head), body.get("message").asText(), now());
+        repo.refs.put("refs/heads/" + branch, commit.sha());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("content", null);
+        answer.put("commit", commitJson(repo, commit, ctx.user()));
+        return Reply.json(200, answer);
     }
 
     /**
@@ -4195,6 +4340,7 @@ public final class GitHubEmulator implements AutoCloseable {
     /** Everything {@link #reset} forgets. Ids start where GitHub's are today (several beyond 2^31). */
     private static final class State {
         final Map<String, User> usersByToken = new HashMap<>();
+        final Map<String, Map<String, String>> tokenPermissions = new HashMap<>(); // tokens with only these permissions (addInstallationToken)
         final Map<String, User> usersByLogin = new HashMap<>(); // by lower-case login: accounts without a token here
         final Map<String, Repo> repos = new LinkedHashMap<>(); // by lower-case full name
         final Map<String, Repo> renamedFrom = new HashMap<>(); // by lower-case former full name
@@ -4271,6 +4417,8 @@ public final class GitHubEmulator implements AutoCloseable {
         boolean allowRebaseMerge = true;
         /** Branch protection's "require approvals": base branch -> approving reviews required before a merge. */
         final Map<String, Integer> requiredApprovals = new HashMap<>();
+        /** Ref name prefixes a rule refuses to create (refuseRefs). */
+        final List<String> refusedRefPrefixes = new ArrayList<>();
 
         Repo(long id, long ownerId, String owner, String name, String defaultBranch, Instant createdAt) {
             this.id = id;

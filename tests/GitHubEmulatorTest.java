@@ -2277,6 +2277,74 @@ class GitHubEmulatorTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // What events doctor proves: a token's permissions, refs a rule refuses, a file deleted again
+    // ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class Doctor {
+        static final String SCOPED = "ghs_scopedEmulatorToken00000000000000000";
+
+        String mainSha() throws Exception {
+            return get(BASE + "/git/ref/heads/main").json().at("/object/sha").asText();
+        }
+
+        @Test
+        void aTokenWithoutAPermissionIsRefusedWithTheHeaderNamingWhatTheOperationAccepts() throws Exception {
+            gh.addInstallationToken(SCOPED, Map.of("contents", "read", "actions", "write"));
+            Answer ref = send("POST", BASE + "/git/refs", "{\"ref\":\"refs/event-bus/doctor/x\",\"sha\":\"" + mainSha() + "\"}", SCOPED);
+            assertEquals(403, ref.status());
+            assertEquals("Resource not accessible by integration", ref.message());
+            assertEquals("contents=write", ref.header("x-accepted-github-permissions"));
+            assertFalse(gh.refs(REPO).contains("refs/event-bus/doctor/x"), "refused before anything changed");
+            Answer comment = send("POST", BASE + "/issues/1/comments", "{\"body\":\"x\"}", SCOPED);
+            assertEquals(403, comment.status());
+            assertEquals("issues=write; pull_requests=write", comment.header("x-accepted-github-permissions"));
+            // What it was given works; metadata is always readable; write includes read.
+            assertEquals(200, send("GET", BASE, null, SCOPED).status());
+            assertEquals(200, send("GET", BASE + "/git/ref/heads/main", null, SCOPED).status());
+            assertEquals(404, send("GET", BASE + "/actions/workflows/none.yml", null, SCOPED).status());
+            // Even a request GitHub would refuse for its content is refused for the permission first.
+            Answer issue = send("POST", BASE + "/issues", "{}", SCOPED);
+            assertEquals(403, issue.status());
+            assertEquals("issues=write", issue.header("x-accepted-github-permissions"));
+        }
+
+        @Test
+        void aRepositoryRuleRefusesRefsUnderAPrefixAndOnlyThose() throws Exception {
+            gh.refuseRefs(REPO, "refs/event-bus/");
+            Answer refused = post(BASE + "/git/refs", "{\"ref\":\"refs/event-bus/doctor/x\",\"sha\":\"" + mainSha() + "\"}");
+            assertEquals(422, refused.status());
+            assertEquals("Repository rule violations found\n\nCannot create ref due to creations being restricted.\n\n", refused.json().get("message").asText());
+            assertFalse(gh.refs(REPO).contains("refs/event-bus/doctor/x"));
+            assertEquals(201, post(BASE + "/git/refs", "{\"ref\":\"refs/heads/feature\",\"sha\":\"" + mainSha() + "\"}").status());
+        }
+
+        @Test
+        void aFileIsDeletedWithItsBlobShaInACommitOfItsOwn() throws Exception {
+            gh.commitFile(REPO, "main", "README.md", "hello\n", "readme");
+            Answer created = put(BASE + "/contents/doctor/probe.json", "{\"message\":\"probe\",\"content\":\"e30K\"}");
+            assertEquals(201, created.status());
+            String blob = created.json().at("/content/sha").asText();
+            String head = gh.branchSha(REPO, "main");
+            Answer stale = send("DELETE", BASE + "/contents/doctor/probe.json", "{\"message\":\"gone\",\"sha\":\"" + "0".repeat(40) + "\"}",
+                    GitHubEmulator.DEFAULT_TOKEN);
+            assertEquals(409, stale.status());
+            Answer deleted = send("DELETE", BASE + "/contents/doctor/probe.json", "{\"message\":\"gone\",\"sha\":\"" + blob + "\"}",
+                    GitHubEmulator.DEFAULT_TOKEN);
+            assertEquals(200, deleted.status(), deleted.body());
+            assertTrue(deleted.json().get("content").isNull());
+            assertMatchesOpenApi("repos__delete-file.json", deleted);
+            assertEquals(head, deleted.json().at("/commit/parents/0/sha").asText(), "one commit on top of the append's");
+            Answer again = send("DELETE", BASE + "/contents/doctor/probe.json", "{\"message\":\"gone\",\"sha\":\"" + blob + "\"}",
+                    GitHubEmulator.DEFAULT_TOKEN);
+            assertEquals(404, again.status());
+            Answer noBranch = send("DELETE", BASE + "/contents/README.md", "{\"message\":\"x\",\"sha\":\"" + blob + "\",\"branch\":\"nope\"}",
+                    GitHubEmulator.DEFAULT_TOKEN);
+            assertEquals(404, noBranch.status());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Helpers
     // ---------------------------------------------------------------------------------------------
 

@@ -488,24 +488,24 @@ class RouteTest {
                         routes:
                           - event: rfc.PR.ready
                             workflow: merge.yml
-                        """, 2, "'rfc.PR.ready' is neither an event type"),
+                        """, 2, "event: 'rfc.PR.ready' is not an event type such as rfc.pr.ready, or a glob of event types"),
                 Arguments.of("""
                         routes:
                           - event: rfc.pr.ready
                             workflow: .github/workflows/merge.yml
-                        """, 3, "'workflow' must be a workflow file name in .github/workflows/"),
+                        """, 3, "workflow: '.github/workflows/merge.yml' is not a workflow file name in .github/workflows/"),
                 Arguments.of("""
                         routes:
                           - event: rfc.pr.ready
                             inputs: {pr: data.pr}
-                        """, 2, "'workflow' must be a workflow file name"),
+                        """, 2, "missing 'workflow': a workflow file name in .github/workflows/"),
                 Arguments.of("""
                         routes:
                           - event: rfc.pr.ready
                             workflow: merge.yml
                             inputs:
                               pr: data..pr
-                        """, 5, "input 'pr' must be a dotted path into client_payload"),
+                        """, 5, "input 'pr': 'data..pr' is not a dotted path into the client_payload"),
                 Arguments.of("""
                         routes:
                           - event: rfc.pr.ready
@@ -520,7 +520,7 @@ class RouteTest {
                 Arguments.of("""
                         route:
                           - event: rfc.pr.ready
-                        """, 1, "expected 'routes:' and a list of routes"),
+                        """, 1, "unknown key 'route' (the routes file has: routes, mode)"),
                 Arguments.of("""
                         routes:
                           - event: rfc.pr.ready
@@ -536,7 +536,7 @@ class RouteTest {
                             workflow: merge.yml
                             inputs:
                         """ + IntStream.rangeClosed(1, 26).mapToObj(i -> "      in" + i + ": data.pr\n").collect(Collectors.joining()),
-                        4, "26 inputs; GitHub accepts at most 25 in one workflow dispatch"));
+                        4, "inputs has 26 entries, more than 25: a mapping of workflow input names"));
     }
 
     @ParameterizedTest

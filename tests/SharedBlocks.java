@@ -61,6 +61,10 @@ final class SharedBlocks {
     static final String TABLE_END = "<!-- end of the table of blocks -->";
     /** The one line of shared/BundledSchemas.java that the schemas of schemas/ are written into. */
     static final String BUNDLED_SCHEMAS_CALL = "    static final Map<String, String> BUNDLED_SCHEMAS = bundledSchemas();";
+    static final String ROUTES_SCHEMA = "RoutesSchema";
+    /** The line of shared/RoutesSchema.java that schemas/event-routes.schema.json is written into, compacted. */
+    static final String ROUTES_SCHEMA_LINE = "    static final String ROUTES_SCHEMA = \"{}\";";
+    static final String ROUTES_SCHEMA_FILE = "schemas/event-routes.schema.json";
     private static final String USAGE = "usage: " + COMMAND + " [--check | --force] [REPOSITORY]";
     private static final Pattern IMPORT = Pattern.compile("^import (static )?([\\w.]+)(\\.\\*)?;$");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
@@ -208,7 +212,7 @@ final class SharedBlocks {
     }
 
     static String sourceOf(String block) {
-        return "shared/" + block + ".java" + (block.equals(BUNDLED_SCHEMAS) ? " and schemas/" : "");
+        return "shared/" + block + ".java" + (block.equals(BUNDLED_SCHEMAS) ? " and schemas/" : block.equals(ROUTES_SCHEMA) ? " and " + ROUTES_SCHEMA_FILE : "");
     }
 
     static String beginMarker(String block) {
@@ -575,6 +579,13 @@ final class SharedBlocks {
                 }
                 lines.remove(call);
                 lines.addAll(call, bundledSchemasCall(root));
+            }
+            if (block.equals(ROUTES_SCHEMA)) {
+                int line = lines.indexOf(ROUTES_SCHEMA_LINE);
+                if (line < 0) {
+                    throw new IllegalStateException(where + ": needs the line the routes schema is written into: " + ROUTES_SCHEMA_LINE.strip());
+                }
+                lines.set(line, ROUTES_SCHEMA_LINE.replace("\"{}\"", javaString(compact(Files.readString(root.resolve(ROUTES_SCHEMA_FILE), StandardCharsets.UTF_8)))));
             }
             int i = 0;
             List<String> comment = new ArrayList<>();
