@@ -112,7 +112,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "events", mixinStandardHelpOptions = true, version = events.VERSION,
-        subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class},
+        subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class, events.Record.class},
         description = {
             "What happened to event-bus events, read from their records: the event logs the scripts append to "
                     + "($EVENT_LOG), the router's event log artifacts (--from-artifacts N) and the event history (--history: "
@@ -219,7 +219,8 @@ class events implements Callable<Integer> {
     // ---- the options of the commands that read records ------------------------------------
 
     /** The statuses an event log record may have (the contract's list). */
-    static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught", "emitted");
+    static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught", "emitted",
+            "acted");
 
     /** Where the records come from: LOG files, the newest event log artifacts, the event history. Used with @Mixin. */
     static final class Sources {
@@ -263,7 +264,7 @@ class events implements Callable<Integer> {
 
         @Option(names = "--status", paramLabel = "S", split = ",", description = "only records with one of these statuses (replay: "
                 + "events whose last record has one; default failed): routed, unrouted, duplicate, rejected, failed, shadowed, "
-                + "cron-caught, emitted")
+                + "cron-caught, emitted, acted")
         List<String> statuses;
 
         @Option(names = "--source", paramLabel = "S", description = "only records of this source (the envelope's source)")
@@ -409,9 +410,12 @@ class events implements Callable<Integer> {
         }
     }
 
-    /** When a record happened: its received_at, else its timestamp; null when neither parses. */
+    /** When a record happened: its received_at (a consumer's outcome: its acted_at), else its timestamp; null when none parses. */
     static Instant recordTime(JsonNode record) {
         Instant received = parseInstant(text(record, "/received_at"));
+        if (received == null) {
+            received = parseInstant(text(record, "/acted_at"));
+        }
         return received != null ? received : parseInstant(text(record, "/timestamp"));
     }
 
@@ -1592,6 +1596,189 @@ class events implements Callable<Integer> {
         }
     }
 
+    // ---- events record ---------------------------------------------------------------------
+
+    @Command(name = "record", mixinStandardHelpOptions = true, version = VERSION,
+            description = {
+                "Records what a consumer did with an event (its outcome): a record with status acted, appended to the "
+                        + "event history (always: that is its purpose) and to $EVENT_LOG (or --log) when set. events stats "
+                        + "then reports the time from each event's timestamp to each outcome, per event type and outcome; "
+                        + "rfc.pr.ready to merge-attempted is the RFC's \"time from PR readiness to merge attempt\".",
+                "The record: {\"status\": \"acted\", \"outcome\", \"event_id\", \"event_type\" (--type, else null: stats "
+                        + "takes it from the event's other records), \"acted_at\" (GitHub's clock: the Date of its answer to "
+                        + "GET /rate_limit, which no rate limit counts), \"run_id\", \"run_attempt\", \"source\" ($GITHUB_WORKFLOW), "
+                        + "\"detail\" (the --detail pairs)}. It is printed on stdout as one JSON line; acted_at= goes to $GITHUB_OUTPUT.",
+                "OUTCOME: lowercase words joined by hyphens, such as merge-attempted, monitor-started, ci-dispatched "
+                        + "(" + Record.OUTCOME_RULE + "). A malformed outcome, event id, type or detail is exit 2 and writes nothing."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token: contents: write (the history branch)",
+                "  GITHUB_REPOSITORY       owner/name whose history gets the record (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "  GITHUB_WORKFLOW         the record's source (the workflow's name)",
+                "  GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT  the record's run_id and run_attempt",
+                "  EVENT_LOG               an event log that gets the record too (--log)",
+                "  GITHUB_OUTPUT           acted_at= is appended to it",
+                "",
+                "Requests: two (GET /rate_limit for GitHub's clock, uncounted by its rate",
+                "limit; one PUT of the record to the branch event-bus-history), and three",
+                "more once per repository, when the first record creates the branch.",
+                "",
+                "Example:",
+                "  events record merge-attempted --event-id \"$EVENT_ID\" --type rfc.pr.ready \\",
+                "                --detail result=merged --detail sha=\"$SHA\" --detail method=squash"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:recorded in the history (and the event log)",
+                "1:GitHub could not be reached or refused the history's append (the record stays in the event log), or "
+                        + "internal failure",
+                "2:a malformed outcome, event id, type or detail, or bad usage; nothing was written"})
+    static final class Record implements Callable<Integer> {
+        static final Pattern OUTCOME = Pattern.compile("^[a-z][a-z0-9-]{0,63}$");
+        static final String OUTCOME_RULE = "a lowercase letter, then up to 63 lowercase letters, digits and hyphens";
+        static final Pattern DETAIL_KEY = Pattern.compile("^[a-z][a-z0-9_]{0,63}$");
+        static final int MAX_DETAILS = 20;
+        static final int MAX_DETAIL_VALUE = 1000;
+
+        @ParentCommand
+        events parent;
+
+        @Parameters(index = "0", paramLabel = "OUTCOME", description = "what the consumer did: merge-attempted, monitor-started, ...")
+        String outcome;
+
+        @Option(names = "--event-id", required = true, paramLabel = "ID", description = "the event acted on (a lowercase UUID)")
+        String eventId;
+
+        @Option(names = "--type", paramLabel = "EVENT_TYPE", description = "the event's type (default: none; stats takes it from "
+                + "the event's other records)")
+        String type;
+
+        @Option(names = "--detail", paramLabel = "KEY=VALUE", description = "a detail of the outcome (repeatable): KEY is lowercase "
+                + "letters, digits and _ (result=merged, sha=..., method=squash)")
+        List<String> details = new ArrayList<>();
+
+        @Option(names = "--log", paramLabel = "FILE", description = "an event log to append the record to as well (default: $EVENT_LOG)")
+        Path logFile;
+
+        @Option(names = "--dry-run", description = "print the record (acted_at from this machine's clock); write and send nothing")
+        boolean dryRun;
+
+        @Mixin
+        Retries retries;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            retries.check(spec);
+            ObjectNode detail = checkedInput();
+            PrintWriter err = spec.commandLine().getErr();
+            GitHub github = dryRun ? null : parent.github(retries.maxAttempts, retries.budget());
+            Instant actedAt = dryRun ? Instant.now() : gitHubClock(github);
+            ObjectNode record = JSON.createObjectNode();
+            record.put("status", "acted");
+            record.put("outcome", outcome);
+            record.put("event_id", eventId);
+            record.put("event_type", type);
+            record.put("acted_at", TIMESTAMP.format(actedAt));
+            record.put("run_id", parent.env.get("GITHUB_RUN_ID"));
+            record.put("run_attempt", parent.env.get("GITHUB_RUN_ATTEMPT"));
+            record.put("source", blankToNull(parent.env.get("GITHUB_WORKFLOW")));
+            record.set("detail", detail);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(JSON.writeValueAsString(record));
+            out.flush();
+            if (dryRun) {
+                err.println("record: dry run: " + outcome + " of " + eventId + " not written");
+                return CommandLine.ExitCode.OK;
+            }
+            int lost = History.append(github, List.of(record), err, parent.env);
+            Path log = logFile != null ? logFile : EventLog.fromEnv(parent.env);
+            if (log != null) {
+                EventLog.append(log, List.of(record));
+            }
+            Actions.output("acted_at", TIMESTAMP.format(actedAt), parent.env);
+            if (lost > 0) {
+                Actions.error(err, null, 0, "Outcome not recorded", "record: " + outcome + " of " + eventId
+                        + " could not be appended to the event history" + (log != null ? "; it is in " + log : ""), parent.env);
+                return CommandLine.ExitCode.SOFTWARE;
+            }
+            err.println("record: " + outcome + " of " + eventId + " at " + TIMESTAMP.format(actedAt) + " appended to the history of "
+                    + github.repository() + (log != null ? " and to " + log : "") + " (" + github.requests() + " API requests)");
+            return CommandLine.ExitCode.OK;
+        }
+
+        /** Every argument checked before anything is sent or written; the details as the record's object. */
+        private ObjectNode checkedInput() {
+            if (!OUTCOME.matcher(outcome).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "OUTCOME must be " + OUTCOME_RULE + " (such as "
+                        + "merge-attempted), not '" + printable(outcome) + "'");
+            }
+            if (!UUID_TEXT.matcher(eventId).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--event-id must be an event_id (a lowercase UUID), not '"
+                        + printable(eventId) + "'");
+            }
+            if (type != null && (type.length() > 100 || !EVENT_TYPE.matcher(type).matches())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--type must be an event type such as rfc.pr.ready "
+                        + "(dotted lowercase words, at most 100 characters), not '" + printable(type) + "'");
+            }
+            if (details.size() > MAX_DETAILS) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--detail: at most " + MAX_DETAILS + " details, not " + details.size());
+            }
+            ObjectNode detail = JSON.createObjectNode();
+            for (String pair : details) {
+                int equals = pair.indexOf('=');
+                String key = equals < 0 ? pair : pair.substring(0, equals);
+                if (equals < 0 || !DETAIL_KEY.matcher(key).matches()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--detail must be KEY=VALUE with KEY lowercase letters, "
+                            + "digits and _ (such as result=merged), not '" + printable(pair) + "'");
+                }
+                String value = pair.substring(equals + 1);
+                if (value.length() > MAX_DETAIL_VALUE || value.chars().anyMatch(c -> Character.isISOControl(c))) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--detail " + key + ": the value must be one line of at most "
+                            + MAX_DETAIL_VALUE + " characters without control characters");
+                }
+                if (detail.has(key)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--detail " + key + " is given twice");
+                }
+                detail.put(key, value);
+            }
+            return detail;
+        }
+
+        /** GitHub's clock: the Date of its answer to GET /rate_limit, a request no rate limit counts (GitHub's REST docs, "Rate limit"). */
+        private static Instant gitHubClock(GitHub github) throws IOException, InterruptedException {
+            Response answer = github.exchange("GET", "/rate_limit", null, Map.of());
+            if (answer.status() == 401 || answer.status() == 403 && answer.header("x-ratelimit-remaining").filter("0"::equals).isEmpty()) {
+                throw new GitHubException(github.refusal(answer, "read GitHub's clock (GET /rate_limit)", "any"));
+            }
+            // GitHub Enterprise Server without rate limits answers 404 ("Rate limiting is not enabled."): its Date is as good.
+            return answer.date().orElseGet(Instant::now);
+        }
+
+        /**
+         * A value from the command line as an error line may show it: control characters and bidirectional
+         * overrides shown by their code point, so that it never reads as a workflow command or hides text (a stand-in until the
+         * shared escaping helper is on main).
+         */
+        static String printable(String value) {
+            StringBuilder shown = new StringBuilder();
+            value.codePoints().forEach(c -> {
+                if (Character.isISOControl(c) || c >= 0x202A && c <= 0x202E || c >= 0x2066 && c <= 0x2069 || c == 0x200E || c == 0x200F) {
+                    shown.append(String.format("\\u%04X", c));
+                } else {
+                    shown.appendCodePoint(c);
+                }
+            });
+            return shown.toString();
+        }
+
+        private static String blankToNull(String value) {
+            return value == null || value.isBlank() ? null : value;
+        }
+    }
+
     // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Command line plumbing: exit codes and the one-line error every script prints.
     // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
@@ -1690,7 +1877,6 @@ class events implements Callable<Integer> {
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
-    // Left out of this copy, as events.java does not use them: Actions.output().
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -1727,6 +1913,17 @@ class events implements Callable<Integer> {
             err.flush();
         }
 
+        /** Appends name=value to $GITHUB_OUTPUT; values are single words here (ids, statuses). */
+        static void output(String name, String value, Map<String, String> env) throws IOException {
+            if (value.contains("\n") || value.contains("\r")) {
+                throw new IllegalArgumentException("output " + name + ": one line expected");
+            }
+            String path = env.get("GITHUB_OUTPUT");
+            if (path != null && !path.isBlank()) {
+                Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+
         static void appendSummary(String markdown, Map<String, String> env) throws IOException {
             String path = env.get("GITHUB_STEP_SUMMARY");
             if (path != null && !path.isBlank()) {
@@ -1748,7 +1945,7 @@ class events implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:bc07ab58ea7e ----
+    // ---- end of shared block Actions, generated text sha256:d22cf269729f ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -2224,7 +2421,7 @@ class events implements Callable<Integer> {
                     .put("path", "README.md").put("mode", "100644").put("type", "blob")
                     .put("content", "# event-bus history\n\nEvent log records, one file per record under events/<day>/, appended by "
                             + "the event-bus scripts when a workflow sets EVENT_BUS_HISTORY=true. Read them with "
-                            + "`route stats --history` and `route replay --history`; do not edit.\n");
+                            + "`events stats --history` and `events replay --history`; do not edit.\n");
             String treeSha = github.call("POST", github.repoPath("/git/trees"), tree, "create the event history branch", "contents: write")
                     .json().path("sha").asText();
             ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
@@ -2240,12 +2437,13 @@ class events implements Callable<Integer> {
 
         /**
          * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
-         * name is unique per record, so concurrent appends never write the same path.
+         * name is unique per record, so concurrent appends never write the same path. The time is the
+         * record's received_at, or acted_at for a consumer's outcome (status acted).
          */
         static String pathOf(JsonNode record) {
             Instant at;
             try {
-                at = Instant.parse(record.path("received_at").asText());
+                at = Instant.parse(record.path(record.hasNonNull("received_at") ? "received_at" : "acted_at").asText());
             } catch (DateTimeParseException e) {
                 at = Instant.now();
             }
@@ -2255,7 +2453,7 @@ class events implements Callable<Integer> {
                     + "-" + record.path("run_id").asText("local") + "-" + record.path("run_attempt").asText("1") + ".json";
         }
     }
-    // ---- end of shared block History, generated text sha256:5f18deeff71f ----
+    // ---- end of shared block History, generated text sha256:ea89c4a27274 ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
