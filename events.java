@@ -764,8 +764,8 @@ class events implements Callable<Integer> {
             EventLogs.records(read.sources(), spec.commandLine().getErr(), entry -> {
                 records[0]++;
                 String eventId = text(entry.record(), "/event_id");
-                if (eventId == null) {
-                    return; // an event that could not be read has no id to replay it by
+                if (eventId == null || "acted".equals(text(entry.record(), "/status"))) {
+                    return; // an event that could not be read has no id to replay it by; an outcome is no step of delivery
                 }
                 Latest latest = byEvent.computeIfAbsent(eventId, id -> new Latest());
                 Instant receivedAt = parseInstant(text(entry.record(), "/received_at"));
@@ -1074,17 +1074,22 @@ class events implements Callable<Integer> {
                 "It reports counts per event type and status; the median "
                         + "and 95th percentile (nearest rank) of latency_ms (received_at minus the event's timestamp) over "
                         + "routed records only; per event type, the time from an event's timestamp to each target's "
-                        + "dispatched_at; the schema drift report (rejected records by the rule in their error, and by "
-                        + "source); the items the cron paths caught that no event had handled (cron-caught records); and per "
+                        + "dispatched_at; per event type and outcome, the time from an event's timestamp to what a consumer "
+                        + "recorded it did (events record: acted_at; count, mean, median, p95; the type from the event's other "
+                        + "records when the outcome has none), so rfc.pr.ready to merge-attempted is the RFC's time from "
+                        + "readiness to merge attempt; the schema drift report (rejected records by the rule in their error, and by "
+                        + "source; those refused by the sender rule apart, by sender: they are not drift); the items the cron paths caught that no event had handled (cron-caught records); and per "
                         + "trace_id the time from its first event's timestamp to its last event's received_at, slowest first.",
                 "The window (--since, --until: against received_at, else timestamp) and the filters (--type, --status, "
                         + "--source) apply to every record read: LOG files, artifacts and the history. With --history, "
                         + "durations count back from GitHub's clock.",
                 "A plain table on stdout (or JSON with --json, which has everything); Markdown with a Mermaid chart of "
-                        + "events per day (distinct event ids by the day they were received, cron-caught items aside) is "
-                        + "appended to $GITHUB_STEP_SUMMARY when set. --by day adds a table of counts per day (UTC) and status.",
-                "--max-rejected N exits 1 when the window holds more than N rejected events: '--since 7d --max-rejected 0' "
-                        + "in a scheduled workflow makes zero schema drift over 7 days a check that can fail.",
+                        + "events per day (distinct event ids by the day they were received, cron-caught items and outcomes aside) "
+                        + "and charts of the median time to each outcome per day is appended to $GITHUB_STEP_SUMMARY when set. "
+                        + "--by day adds tables per day (UTC): counts per status, and the time to each outcome.",
+                "--max-rejected N exits 1 when the window holds more than N events rejected by a schema rule (events the "
+                        + "sender rule refused are not counted): '--since 7d --max-rejected 0' in a scheduled workflow makes zero "
+                        + "schema drift over 7 days a check that can fail.",
                 "--history costs one API request (the zipball of the branch event-bus-history, then its archive from "
                         + "storage, which is no API request) whatever the number of events; --from-artifacts N costs one "
                         + "list request per 100 artifacts and one request per artifact."},
@@ -1122,11 +1127,12 @@ class events implements Callable<Integer> {
         @Option(names = "--json", description = "print the report as JSON")
         boolean json;
 
-        @Option(names = "--by", paramLabel = "day", description = "add a table of counts per day (UTC) and status, with cron-caught items")
+        @Option(names = "--by", paramLabel = "day", description = "add tables per day (UTC): counts per status, with cron-caught items, "
+                + "and the time to each outcome")
         String by;
 
-        @Option(names = "--max-rejected", paramLabel = "N", description = "exit 1 when the window holds more than N rejected events "
-                + "(distinct event ids)")
+        @Option(names = "--max-rejected", paramLabel = "N", description = "exit 1 when the window holds more than N events (distinct "
+                + "event ids) rejected by a schema rule; those the sender rule refused are counted apart")
         Integer maxRejected;
 
         @Spec
@@ -1136,6 +1142,8 @@ class events implements Callable<Integer> {
         static final List<String> COLUMNS = List.of("routed", "unrouted", "duplicate", "rejected", "failed");
         /** Rows of the trace table on a terminal and in the summary; --json has them all. */
         static final int TRACE_ROWS = 50;
+        /** Charts of the time to an outcome in the summary: the RFC's readiness to merge attempt first. */
+        static final int OUTCOME_CHARTS = 4;
 
         @Override
         public Integer call() throws IOException, InterruptedException {
@@ -1149,21 +1157,27 @@ class events implements Callable<Integer> {
             EventLogs.Logs read = sources.read(filter.span(), parent.env, spec, () -> parent.github(5, Duration.ofSeconds(300)));
             Window window = read.window();
             PrintWriter err = spec.commandLine().getErr();
+            List<JsonNode> records = new ArrayList<>();
+            int skipped = EventLogs.records(read.sources(), err, entry -> records.add(entry.record()));
+            // An outcome recorded without --type takes its event's type from the event's other records (of all those read).
+            Map<String, EventFacts> facts = EventFacts.of(records);
             List<JsonNode> kept = new ArrayList<>();
-            int[] all = {0};
-            int skipped = EventLogs.records(read.sources(), err, entry -> {
-                all[0]++;
-                JsonNode record = entry.record();
+            for (JsonNode record : records) {
+                if ("acted".equals(text(record, "/status")) && text(record, "/event_type") == null
+                        && facts.containsKey(text(record, "/event_id")) && facts.get(text(record, "/event_id")).type() != null) {
+                    ((ObjectNode) record).put("event_type", facts.get(text(record, "/event_id")).type());
+                }
                 if ((!window.bounded() || window.contains(recordTime(record))) && filter.keeps(record)) {
                     kept.add(record);
                 }
-            });
-            Report report = Report.of(kept, all[0], skipped, read, window, filter.describe(), by != null);
+            }
+            Report report = Report.of(kept, records.size(), skipped, read, window, filter.describe(), by != null, facts);
             PrintWriter out = spec.commandLine().getOut();
             ObjectNode json = report.json();
             if (maxRejected != null) {
                 json.putObject("max_rejected").put("limit", maxRejected).put("rejected_events", report.rejectedEvents())
-                        .put("exceeded", report.rejectedEvents() > maxRejected);
+                        .put("exceeded", report.rejectedEvents() > maxRejected)
+                        .put("sender_rejected_events", json.at("/sender_rejected/rejected_events").asInt());
             }
             out.print(this.json ? json.toPrettyString() + "\n" : report.table());
             out.flush();
@@ -1172,9 +1186,10 @@ class events implements Callable<Integer> {
             }
             Actions.appendSummary(report.markdown(), parent.env);
             if (maxRejected != null && report.rejectedEvents() > maxRejected) {
-                Actions.error(err, null, 0, "Schema drift", "stats: " + report.rejectedEvents() + " rejected event"
-                        + (report.rejectedEvents() == 1 ? "" : "s") + (window.bounded() ? " " + window.describe() : "") + ", more than --max-rejected "
-                        + maxRejected + ": the drift report lists the rejected records by rule and by source", parent.env);
+                Actions.error(err, null, 0, "Schema drift", "stats: " + report.rejectedEvents() + " event"
+                        + (report.rejectedEvents() == 1 ? "" : "s") + " rejected by a schema rule" + (window.bounded() ? " " + window.describe() : "")
+                        + ", more than --max-rejected " + maxRejected + ": the drift report lists the rejected records by rule and by source"
+                        + report.senderNote(), parent.env);
                 return CommandLine.ExitCode.SOFTWARE;
             }
             return CommandLine.ExitCode.OK;
@@ -1201,9 +1216,16 @@ class events implements Callable<Integer> {
         private final Map<String, Integer> driftBySource = new HashMap<>();
         private final Set<String> rejected = new HashSet<>();
         private int rejectedRecords;
+        /** Rejected by the sender rule alone: not schema drift, counted apart. */
+        private final Set<String> senderRejected = new HashSet<>();
+        private int senderRejectedRecords;
+        private final Map<String, Integer> senderRejectedBySender = new HashMap<>();
         private final Map<String, List<Long>> dispatchMs = new TreeMap<>();
         private int cronCaught;
         private List<TraceSpan> traces = List.of();
+        /** The time from each event to each outcome, per event type and outcome, in all and per day (of acted_at). */
+        private final Map<OutcomeKey, Outcomes> outcomes = new TreeMap<>();
+        private final TreeMap<java.time.LocalDate, Map<OutcomeKey, Outcomes>> outcomesByDay = new TreeMap<>();
 
         private Report(int records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
             this.records = records;
@@ -1215,9 +1237,12 @@ class events implements Callable<Integer> {
             this.dayTable = dayTable;
         }
 
-        static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
+        static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable,
+                         Map<String, EventFacts> facts) {
             Report report = new Report(records.size(), read, skipped, logs, window, filters, dayTable);
             Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
+            // An outcome counts once per event: the first time it was recorded (a re-run of the consumer records it again).
+            Map<List<String>, JsonNode> firstOutcomes = new LinkedHashMap<>();
             for (int i = 0; i < records.size(); i++) {
                 JsonNode record = records.get(i);
                 String type = Optional.ofNullable(text(record, "/event_type")).orElse("(none)");
@@ -1232,7 +1257,7 @@ class events implements Callable<Integer> {
                 if (time != null) {
                     java.time.LocalDate day = Window.day(time);
                     report.byDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(status, 1, Integer::sum);
-                    if (!status.equals("cron-caught")) {
+                    if (!status.equals("cron-caught") && !status.equals("acted")) {
                         report.eventsByDay.computeIfAbsent(day, d -> new HashSet<>()).add(event);
                     }
                 }
@@ -1240,12 +1265,26 @@ class events implements Callable<Integer> {
                     report.cronCaught++;
                 }
                 if (status.equals("rejected")) {
-                    report.rejectedRecords++;
-                    report.rejected.add(event);
                     Set<String> rules = new TreeSet<>();
                     RULE.matcher(String.valueOf(text(record, "/error"))).results().forEach(m -> rules.add(m.group(1).strip()));
-                    (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> report.driftByRule.merge(rule, 1, Integer::sum));
-                    report.driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
+                    if (rules.equals(Set.of("sender"))) {
+                        // Who may emit is not the events' shape: a sender refused is counted apart from schema drift.
+                        report.senderRejectedRecords++;
+                        report.senderRejected.add(event);
+                        report.senderRejectedBySender.merge(Optional.ofNullable(text(record, "/sender")).orElse("(unknown)"), 1, Integer::sum);
+                    } else {
+                        report.rejectedRecords++;
+                        report.rejected.add(event);
+                        (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> report.driftByRule.merge(rule, 1, Integer::sum));
+                        report.driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
+                    }
+                }
+                if (status.equals("acted") && text(record, "/outcome") != null && parseInstant(text(record, "/acted_at")) != null) {
+                    List<String> key = List.of(event, text(record, "/outcome"));
+                    JsonNode first = firstOutcomes.get(key);
+                    if (first == null || parseInstant(text(record, "/acted_at")).isBefore(parseInstant(text(first, "/acted_at")))) {
+                        firstOutcomes.put(key, record);
+                    }
                 }
                 Instant emitted = parseInstant(text(record, "/timestamp"));
                 for (JsonNode target : record.path("targets")) {
@@ -1255,11 +1294,20 @@ class events implements Callable<Integer> {
                         report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
                     }
                 }
-                // The first event of a chain has no trace_id: its event_id is the trace. An item a cron path caught is no event.
+                // The first event of a chain has no trace_id: its event_id is the trace. An item a cron path caught is no
+                // event, and an outcome is what a consumer did, not an event's arrival.
                 String trace = Optional.ofNullable(text(record, "/trace_id")).orElse(text(record, "/event_id"));
-                if (trace != null && !status.equals("cron-caught")) {
+                if (trace != null && !status.equals("cron-caught") && !status.equals("acted")) {
                     byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
                 }
+            }
+            for (JsonNode outcome : firstOutcomes.values()) {
+                OutcomeKey key = new OutcomeKey(Optional.ofNullable(text(outcome, "/event_type")).orElse("(none)"), text(outcome, "/outcome"));
+                Instant actedAt = parseInstant(text(outcome, "/acted_at"));
+                EventFacts event = facts.get(text(outcome, "/event_id"));
+                Long ms = event == null || event.timestamp() == null ? null : Duration.between(event.timestamp(), actedAt).toMillis();
+                report.outcomes.computeIfAbsent(key, k -> new Outcomes()).add(ms);
+                report.outcomesByDay.computeIfAbsent(Window.day(actedAt), d -> new TreeMap<>()).computeIfAbsent(key, k -> new Outcomes()).add(ms);
             }
             report.traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
                     .filter(Objects::nonNull)
@@ -1268,9 +1316,69 @@ class events implements Callable<Integer> {
             return report;
         }
 
-        /** Rejected events: distinct event ids among the rejected records. */
+        /** Schema drift: distinct event ids among the records rejected by a schema rule (the sender rule's are apart). */
         int rejectedEvents() {
             return rejected.size();
+        }
+
+        /** "; 1 event refused by the sender rule is not counted (not schema drift)", or "". */
+        String senderNote() {
+            int events = senderRejected.size();
+            return events == 0 ? "" : "; " + events + (events == 1 ? " event" : " events") + " refused by the sender rule "
+                    + (events == 1 ? "is" : "are") + " not counted (not schema drift)";
+        }
+
+        /** The rows of the outcome table: event type, outcome, count, mean, median and p95 ms (- when none is timed), untimed. */
+        private List<List<String>> outcomeRows(Map<OutcomeKey, Outcomes> of) {
+            List<List<String>> rows = new ArrayList<>();
+            of.forEach((key, o) -> rows.add(List.of(key.eventType(), key.outcome(), String.valueOf(o.count()), dash(o.mean()),
+                    dash(o.percentile(50)), dash(o.percentile(95)), String.valueOf(o.untimed))));
+            return rows;
+        }
+
+        private static String dash(Long value) {
+            return value == null ? "-" : String.valueOf(value);
+        }
+
+        private int untimedOutcomes() {
+            return outcomes.values().stream().mapToInt(o -> o.untimed).sum();
+        }
+
+        /**
+         * The median time to each outcome per day (of acted_at), in seconds, as Mermaid bar charts (xychart-beta): one per
+         * event type and outcome, the RFC's rfc.pr.ready to merge-attempted first, at most OUTCOME_CHARTS; days without a
+         * timed outcome are left off the axis rather than drawn as 0. GitHub renders Mermaid in Markdown, job summaries
+         * included (GitHub blog, "Supercharging GitHub Actions with Job Summaries", 2022-05-09; docs, "Creating diagrams");
+         * xychart-beta is Mermaid's syntax since 10.5 (mermaid.js.org/syntax/xyChart.html).
+         */
+        String outcomeCharts() {
+            StringBuilder charts = new StringBuilder();
+            outcomes.keySet().stream().sorted(Comparator.comparing((OutcomeKey k) -> !k.equals(OutcomeKey.READINESS_TO_MERGE)))
+                    .limit(Stats.OUTCOME_CHARTS).forEach(key -> {
+                        List<java.time.LocalDate> days = new ArrayList<>();
+                        List<String> medians = new ArrayList<>();
+                        double max = 0;
+                        for (var day : outcomesByDay.entrySet()) {
+                            Outcomes o = day.getValue().get(key);
+                            Long median = o == null ? null : o.percentile(50);
+                            if (median != null) {
+                                days.add(day.getKey());
+                                double seconds = Math.max(0, median) / 1000.0;
+                                medians.add(String.format(java.util.Locale.ROOT, "%.1f", seconds));
+                                max = Math.max(max, seconds);
+                            }
+                        }
+                        if (days.isEmpty()) {
+                            return;
+                        }
+                        boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
+                        charts.append("\n```mermaid\nxychart-beta\n  title \"").append(key.eventType()).append(" to ").append(key.outcome())
+                                .append(": median seconds per day\"\n  x-axis [").append(days.stream()
+                                        .map(d -> "\"" + (oneYear ? d.toString().substring(5) : d.toString()) + "\"").collect(Collectors.joining(", ")))
+                                .append("]\n  y-axis \"Seconds\" 0 --> ").append((long) Math.ceil(Math.max(max, 1))).append("\n  bar [")
+                                .append(String.join(", ", medians)).append("]\n```\n");
+                    });
+            return charts.toString();
         }
 
         private List<String> statusList() {
@@ -1349,6 +1457,24 @@ class events implements Callable<Integer> {
                 dispatchRows.addAll(dispatchRows());
                 text.append('\n').append(aligned(dispatchRows)).append("(from the event's timestamp to each target's dispatched_at)\n");
             }
+            if (!outcomes.isEmpty()) {
+                List<List<String>> outcomeRows = new ArrayList<>();
+                outcomeRows.add(List.of("time to outcome", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"));
+                outcomeRows.addAll(outcomeRows(outcomes));
+                text.append('\n').append(aligned(outcomeRows)).append("(from the event's timestamp to the outcome's acted_at, the first "
+                        + "of each event; rfc.pr.ready to merge-attempted is the RFC's time from readiness to merge attempt")
+                        .append(untimedOutcomes() > 0 ? "; untimed: no record of the event read gives its timestamp" : "").append(")\n");
+                if (dayTable) {
+                    List<List<String>> dayRows = new ArrayList<>();
+                    dayRows.add(List.of("day", "event type", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"));
+                    outcomesByDay.forEach((day, of) -> outcomeRows(of).forEach(row -> {
+                        List<String> withDay = new ArrayList<>(List.of(day.toString()));
+                        withDay.addAll(row);
+                        dayRows.add(withDay);
+                    }));
+                    text.append('\n').append(aligned(dayRows));
+                }
+            }
             if (rejectedRecords > 0) {
                 text.append("\nschema drift: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s")
                         .append(" (").append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(")\n");
@@ -1359,6 +1485,15 @@ class events implements Callable<Integer> {
                 sourceRows.add(List.of("source", "rejected"));
                 mostFirst(driftBySource).forEach(e -> sourceRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
                 text.append(aligned(ruleRows)).append('\n').append(aligned(sourceRows));
+            }
+            if (senderRejectedRecords > 0) {
+                text.append("\nrefused by the sender rule (not schema drift): ").append(senderRejectedRecords).append(" record")
+                        .append(senderRejectedRecords == 1 ? "" : "s").append(" (").append(senderRejected.size())
+                        .append(senderRejected.size() == 1 ? " event" : " events").append(")\n");
+                List<List<String>> senderRows = new ArrayList<>();
+                senderRows.add(List.of("sender", "refused"));
+                mostFirst(senderRejectedBySender).forEach(e -> senderRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
+                text.append(aligned(senderRows));
             }
             if (cronCaught > 0) {
                 text.append("\ncron-caught: ").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
@@ -1430,15 +1565,35 @@ class events implements Callable<Integer> {
                         + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n");
                 dispatchRows().forEach(row -> md.append(markdownRow(List.of("`" + row.get(0) + "`", row.get(1), row.get(2), row.get(3)))));
             }
+            if (!outcomes.isEmpty()) {
+                md.append("\n#### Time to outcome\n\nFrom the event's `timestamp` to the outcome's `acted_at` (the first of each event); "
+                        + "`rfc.pr.ready` to `merge-attempted` is the RFC's time from readiness to merge attempt."
+                        + (untimedOutcomes() > 0 ? " Untimed: no record of the event read gives its timestamp." : "")
+                        + "\n\n| Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|--:|--:|--:|--:|--:|\n");
+                outcomeRows(outcomes).forEach(row -> md.append(markdownRow(List.of("`" + row.get(0) + "`", "`" + row.get(1) + "`",
+                        row.get(2), row.get(3), row.get(4), row.get(5), row.get(6)))));
+                md.append(outcomeCharts());
+                if (dayTable) {
+                    md.append("\n| Day | Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|---|--:|--:|--:|--:|--:|\n");
+                    outcomesByDay.forEach((day, of) -> outcomeRows(of).forEach(row -> md.append(markdownRow(List.of(day.toString(),
+                            "`" + row.get(0) + "`", "`" + row.get(1) + "`", row.get(2), row.get(3), row.get(4), row.get(5), row.get(6))))));
+                }
+            }
             md.append("\n#### Schema drift\n\n");
             if (rejectedRecords == 0) {
-                md.append(":white_check_mark: No rejected event.\n");
+                md.append(":white_check_mark: No event rejected by a schema rule.\n");
             } else {
                 md.append(":x: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s").append(" (")
                         .append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(").\n\n| Rule | Rejected |\n|---|--:|\n");
                 mostFirst(driftByRule).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
                 md.append("\n| Source | Rejected |\n|---|--:|\n");
                 mostFirst(driftBySource).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
+            }
+            if (senderRejectedRecords > 0) {
+                md.append("\nRefused by the sender rule, which is not schema drift: ").append(senderRejectedRecords).append(" record")
+                        .append(senderRejectedRecords == 1 ? "" : "s").append(" (").append(senderRejected.size())
+                        .append(senderRejected.size() == 1 ? " event" : " events").append(").\n\n| Sender | Refused |\n|---|--:|\n");
+                mostFirst(senderRejectedBySender).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
             }
             if (cronCaught > 0) {
                 md.append("\n#### Cron-caught\n\n").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
@@ -1493,6 +1648,17 @@ class events implements Callable<Integer> {
             mostFirst(driftByRule).forEach(e -> rules.put(e.getKey(), e.getValue()));
             ObjectNode sources = drift.putObject("by_source");
             mostFirst(driftBySource).forEach(e -> sources.put(e.getKey(), e.getValue()));
+            ObjectNode sender = report.putObject("sender_rejected").put("rejected_records", senderRejectedRecords)
+                    .put("rejected_events", senderRejected.size());
+            ObjectNode senders = sender.putObject("by_sender");
+            mostFirst(senderRejectedBySender).forEach(e -> senders.put(e.getKey(), e.getValue()));
+            ArrayNode outcomeList = report.putArray("outcomes");
+            outcomes.forEach((key, o) -> outcomeList.add(o.json(key)));
+            ArrayNode outcomeDays = report.putArray("outcomes_by_day");
+            outcomesByDay.forEach((day, of) -> of.forEach((key, o) -> {
+                ObjectNode row = outcomeDays.addObject().put("day", day.toString());
+                row.setAll(o.json(key));
+            }));
             ArrayNode dispatch = report.putArray("dispatch_ms");
             dispatchMs.forEach((type, times) -> dispatch.addObject().put("event_type", type).put("targets", times.size())
                     .put("median", percentile(times, 50)).put("p95", percentile(times, 95)));
@@ -1518,6 +1684,71 @@ class events implements Callable<Integer> {
         List<Long> sorted = values.stream().sorted().toList();
         int rank = (int) Math.ceil(p / 100.0 * sorted.size());
         return sorted.get(Math.max(rank, 1) - 1);
+    }
+
+    /** What stats needs of an event from all its records: its type and its timestamp (null when no record has them). */
+    record EventFacts(String type, Instant timestamp) {
+        /**
+         * Per event id, from every record read (those outside the window and the filters too): the type and timestamp of
+         * its router records first, an outcome's own --type only when no other record names one.
+         */
+        static Map<String, EventFacts> of(List<JsonNode> records) {
+            Map<String, EventFacts> facts = new HashMap<>();
+            for (boolean outcomes : List.of(false, true)) {
+                for (JsonNode record : records) {
+                    String id = text(record, "/event_id");
+                    if (id == null || outcomes != "acted".equals(text(record, "/status"))) {
+                        continue;
+                    }
+                    EventFacts known = facts.getOrDefault(id, new EventFacts(null, null));
+                    facts.put(id, new EventFacts(known.type() != null ? known.type() : text(record, "/event_type"),
+                            known.timestamp() != null ? known.timestamp() : parseInstant(text(record, "/timestamp"))));
+                }
+            }
+            return facts;
+        }
+    }
+
+    /** An event type and an outcome of it, ordered by both. */
+    record OutcomeKey(String eventType, String outcome) implements Comparable<OutcomeKey> {
+        /** The RFC's "time from PR readiness to merge attempt". */
+        static final OutcomeKey READINESS_TO_MERGE = new OutcomeKey("rfc.pr.ready", "merge-attempted");
+
+        @Override
+        public int compareTo(OutcomeKey other) {
+            return Comparator.comparing(OutcomeKey::eventType).thenComparing(OutcomeKey::outcome).compare(this, other);
+        }
+    }
+
+    /** The times from events to one outcome, in ms; untimed: outcomes whose event's timestamp no record read has. */
+    static final class Outcomes {
+        final List<Long> times = new ArrayList<>();
+        int untimed;
+
+        void add(Long ms) {
+            if (ms == null) {
+                untimed++;
+            } else {
+                times.add(ms);
+            }
+        }
+
+        int count() {
+            return times.size();
+        }
+
+        Long mean() {
+            return times.isEmpty() ? null : Math.round(times.stream().mapToLong(Long::longValue).average().orElse(0));
+        }
+
+        Long percentile(int p) {
+            return events.percentile(times, p);
+        }
+
+        ObjectNode json(OutcomeKey key) {
+            return JSON.createObjectNode().put("event_type", key.eventType()).put("outcome", key.outcome()).put("count", count())
+                    .put("mean_ms", mean()).put("median_ms", percentile(50)).put("p95_ms", percentile(95)).put("untimed", untimed);
+        }
     }
 
     /** Counts per status of one event type (or of all), and the latencies of its routed records. */
