@@ -87,6 +87,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -112,7 +113,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "events", mixinStandardHelpOptions = true, version = events.VERSION,
-        subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class, events.Record.class},
+        subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class, events.Record.class,
+                events.MergeLatency.class},
         description = {
             "What happened to event-bus events, read from their records: the event logs the scripts append to "
                     + "($EVENT_LOG), the router's event log artifacts (--from-artifacts N) and the event history (--history: "
@@ -2007,6 +2009,400 @@ class events implements Callable<Integer> {
 
         private static String blankToNull(String value) {
             return value == null || value.isBlank() ? null : value;
+        }
+    }
+
+    // ---- events merge-latency --------------------------------------------------------------
+
+    @Command(name = "merge-latency", mixinStandardHelpOptions = true, version = VERSION,
+            description = {
+                "The time from a pull request's readiness to its merge, from GitHub's data alone, for any window: the way "
+                        + "to measure the time before the bus, which the bus's records cannot tell, and after it the same way.",
+                "It lists the pull requests merged into the base (default: the repository's default branch) whose merged_at "
+                        + "falls in the window (GET /pulls?state=closed&base=...&sort=updated&direction=desc, page by page, "
+                        + "until the pages reach pull requests last updated before the window), and for each reads the check "
+                        + "runs (the latest of each name) and the commit statuses (the latest of each context) of its head "
+                        + "commit as merged: ready_at is when the last of them went green (the latest completed_at of its "
+                        + "check runs, success, neutral or skipped, and updated_at of its successful statuses), and the "
+                        + "latency is merged_at minus ready_at. A pull request whose head has a failed, pending or unfinished "
+                        + "check or status, none at all, or a check that finished after the merge is merged but not measured: "
+                        + "it is listed as excluded, with the reason.",
+                "--compare-since and --compare-until measure a second window the same way (say, a week before the switch "
+                        + "to the bus) and print both side by side with the ratio of the first to the second: 0.50 is the "
+                        + "RFC's \"50 % reduction\".",
+                "Requests (printed on stderr): one for the default branch when --base is not given, one per 100 pull "
+                        + "requests listed, and two per merged pull request (its check runs, its combined status; more only "
+                        + "for a head with over 100 of either); --max-prs bounds them. Times are GitHub's: durations count "
+                        + "back from its clock (the Date of its first answer)."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token: pull-requests: read, checks: read,",
+                "                          statuses: read (contents: read for a private",
+                "                          repository)",
+                "  GITHUB_REPOSITORY       owner/name (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+                "",
+                "Example:",
+                "  events merge-latency --since 7d",
+                "  events merge-latency --since 2026-12-01T00:00:00Z --until 2026-12-08T00:00:00Z \\",
+                "                       --compare-since 2026-11-01T00:00:00Z --compare-until 2026-11-08T00:00:00Z"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:measured (a window with no merged pull request too)",
+                "1:GitHub could not be reached or refused, or internal failure",
+                "2:bad usage: a window whose end is not after its start, --max-prs below 1, a bad time or branch"})
+    static final class MergeLatency implements Callable<Integer> {
+        /** Check run conclusions GitHub counts as passing for a required check (docs: "About status checks"). */
+        static final Set<String> PASSING = Set.of("success", "neutral", "skipped");
+        private static final Pattern BRANCH = Pattern.compile("^[^\\s~^:?*\\[\\\\]{1,255}$");
+
+        @ParentCommand
+        events parent;
+
+        @Option(names = "--since", paramLabel = "WHEN", defaultValue = "7d",
+                description = "pull requests merged since: a duration back from now (7d, 24h, 90m) or an RFC 3339 time (default: ${DEFAULT-VALUE})")
+        String since;
+
+        @Option(names = "--until", paramLabel = "WHEN", description = "and before this (default: now), as --since")
+        String until;
+
+        @Option(names = "--compare-since", paramLabel = "WHEN", description = "a second window to compare with, from this ...")
+        String compareSince;
+
+        @Option(names = "--compare-until", paramLabel = "WHEN", description = "... to this (both or neither)")
+        String compareUntil;
+
+        @Option(names = "--base", paramLabel = "BRANCH", description = "the branch merged into (default: the repository's default branch)")
+        String base;
+
+        @Option(names = "--max-prs", paramLabel = "N", defaultValue = "500",
+                description = "measure at most N merged pull requests per window, the most recently updated (default: ${DEFAULT-VALUE})")
+        int maxPrs;
+
+        @Option(names = "--json", description = "print the result as JSON")
+        boolean json;
+
+        @Mixin
+        Retries retries;
+
+        @Spec
+        CommandSpec spec;
+
+        /** One pull request measured: when its head went green, when it was merged. */
+        record Measured(int number, Instant readyAt, Instant mergedAt) {
+            long seconds() {
+                return Duration.between(readyAt, mergedAt).toSeconds();
+            }
+        }
+
+        /** One window's pull requests: measured, excluded with the reason, and whether --max-prs cut it short. */
+        static final class Result {
+            final Window window;
+            final List<Measured> measured = new ArrayList<>();
+            final Map<Integer, String> excluded = new LinkedHashMap<>();
+            int merged;
+            boolean truncated;
+
+            Result(Window window) {
+                this.window = window;
+            }
+
+            List<Long> seconds() {
+                return measured.stream().map(Measured::seconds).toList();
+            }
+
+            Double mean() {
+                return measured.isEmpty() ? null : Math.round(seconds().stream().mapToLong(Long::longValue).average().orElse(0) * 10) / 10.0;
+            }
+
+            Long percentile(int p) {
+                return events.percentile(seconds(), p);
+            }
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            retries.check(spec);
+            if (maxPrs < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-prs must be at least 1, not " + maxPrs);
+            }
+            if ((compareSince == null) != (compareUntil == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--compare-since and --compare-until go together: give both or neither");
+            }
+            if (base != null && !BRANCH.matcher(base).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--base must be a branch name, not '" + Record.printable(base) + "'");
+            }
+            Span main = new Span(When.parse(since, "--since", spec), When.parse(until, "--until", spec));
+            Span compare = compareSince == null ? null
+                    : new Span(When.parse(compareSince, "--compare-since", spec), When.parse(compareUntil, "--compare-until", spec));
+            // Checked before any request where this machine's clock decides as well as GitHub's would; again once GitHub's is known.
+            checkOrder(main.resolve(Instant.now()), "--since", "--until");
+            if (compare != null) {
+                checkOrder(compare.resolve(Instant.now()), "--compare-since", "--compare-until");
+            }
+            GitHub github = parent.github(retries.maxAttempts, retries.budget());
+            String branch = base;
+            Instant now = null;
+            if (branch == null) {
+                Response repository = github.call("GET", github.repoPath(""), null, "read the repository", "contents: read");
+                branch = repository.json().path("default_branch").asText();
+                now = repository.date().orElse(null);
+            }
+            List<Result> results = new ArrayList<>();
+            int listPages = list(github, branch, now, main, compare, results);
+            int perPr = 0;
+            for (Result result : results) {
+                perPr += measure(github, result);
+            }
+            report(github, branch, results, listPages, perPr);
+            return CommandLine.ExitCode.OK;
+        }
+
+        private void checkOrder(Window window, String sinceOption, String untilOption) {
+            if (window.until() != null && !window.until().isAfter(window.since())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), untilOption + " (" + TIMESTAMP.format(window.until())
+                        + ") must be after " + sinceOption + " (" + TIMESTAMP.format(window.since()) + "): the window ends before it starts");
+            }
+        }
+
+        /**
+         * The merged pull requests of the windows, newest update first, page by page until a page reaches pull requests
+         * updated before the earliest window (a pull request is updated when it is merged, so none merged in a window was
+         * last updated before it), or every window holds --max-prs. Returns the pages read.
+         */
+        private int list(GitHub github, String branch, Instant now, Span main, Span compare, List<Result> results)
+                throws IOException, InterruptedException {
+            int pages = 0;
+            Instant earliest = null;
+            for (int page = 1; ; page++) {
+                Response answer = github.call("GET", github.repoPath("/pulls?state=closed&base=" + java.net.URLEncoder.encode(branch, StandardCharsets.UTF_8)
+                        + "&sort=updated&direction=desc&per_page=100&page=" + page), null, "list pull requests", "pull-requests: read");
+                pages++;
+                if (results.isEmpty()) {
+                    Instant clock = now != null ? now : answer.date().orElse(Instant.now());
+                    results.add(new Result(main.resolve(clock)));
+                    if (compare != null) {
+                        results.add(new Result(compare.resolve(clock)));
+                    }
+                    checkOrder(results.get(0).window, "--since", "--until");
+                    if (compare != null) {
+                        checkOrder(results.get(1).window, "--compare-since", "--compare-until");
+                    }
+                    earliest = results.stream().map(r -> r.window.since()).min(Comparator.naturalOrder()).orElseThrow();
+                }
+                boolean older = false;
+                for (JsonNode pull : answer.json()) {
+                    Instant updated = parseInstant(text(pull, "/updated_at"));
+                    Instant merged = parseInstant(text(pull, "/merged_at"));
+                    if (updated != null && updated.isBefore(earliest)) {
+                        older = true;
+                        continue;
+                    }
+                    for (Result result : results) {
+                        if (merged != null && result.window.contains(merged)) {
+                            if (result.merged >= maxPrs) {
+                                result.truncated = true;
+                            } else {
+                                result.merged++;
+                                pendingHeads.computeIfAbsent(result, r -> new ArrayList<>()).add(pull);
+                            }
+                        }
+                    }
+                }
+                boolean full = results.stream().allMatch(r -> r.truncated);
+                if (older || full || answer.json().size() == 0 || answer.header("link").filter(l -> l.contains("rel=\"next\"")).isEmpty()) {
+                    return pages;
+                }
+            }
+        }
+
+        private final Map<Result, List<JsonNode>> pendingHeads = new HashMap<>();
+
+        /** Each merged pull request of the window measured, or excluded with the reason. Returns the requests it took. */
+        private int measure(GitHub github, Result result) throws IOException, InterruptedException {
+            int requests = 0;
+            for (JsonNode pull : pendingHeads.getOrDefault(result, List.of())) {
+                int number = pull.path("number").asInt();
+                String sha = text(pull, "/head/sha");
+                Instant mergedAt = parseInstant(text(pull, "/merged_at"));
+                List<String> problems = new ArrayList<>();
+                Instant readyAt = null;
+                int checks = 0;
+                // Check runs: the latest of each name (filter=latest, GitHub's default), as many pages as total_count says.
+                for (int page = 1, seen = 0; ; page++) {
+                    JsonNode runs = github.call("GET", github.repoPath("/commits/" + sha + "/check-runs?filter=latest&per_page=100&page=" + page),
+                            null, "list the check runs of #" + number + "'s head", "checks: read").json();
+                    requests++;
+                    for (JsonNode run : runs.path("check_runs")) {
+                        seen++;
+                        checks++;
+                        String name = String.valueOf(text(run, "/name"));
+                        String status = String.valueOf(text(run, "/status"));
+                        String conclusion = text(run, "/conclusion");
+                        if (!status.equals("completed")) {
+                            problems.add("check run '" + name + "' is " + status);
+                        } else if (!PASSING.contains(String.valueOf(conclusion))) {
+                            problems.add("a failed check: check run '" + name + "' concluded " + conclusion);
+                        } else {
+                            readyAt = latest(readyAt, parseInstant(text(run, "/completed_at")));
+                        }
+                    }
+                    if (seen >= runs.path("total_count").asInt() || runs.path("check_runs").isEmpty()) {
+                        break;
+                    }
+                }
+                // Commit statuses: the combined status holds the latest of each context; with none at all its state is pending.
+                for (int page = 1, seen = 0; ; page++) {
+                    JsonNode combined = github.call("GET", github.repoPath("/commits/" + sha + "/status?per_page=100&page=" + page),
+                            null, "read the combined status of #" + number + "'s head", "statuses: read").json();
+                    requests++;
+                    for (JsonNode status : combined.path("statuses")) {
+                        seen++;
+                        checks++;
+                        String context = String.valueOf(text(status, "/context"));
+                        String state = String.valueOf(text(status, "/state"));
+                        switch (state) {
+                            case "success" -> readyAt = latest(readyAt, parseInstant(text(status, "/updated_at")));
+                            case "pending" -> problems.add("status '" + context + "' is pending");
+                            default -> problems.add("a failed check: status '" + context + "' is " + state);
+                        }
+                    }
+                    if (seen >= combined.path("total_count").asInt() || combined.path("statuses").isEmpty()) {
+                        break;
+                    }
+                }
+                if (checks == 0) {
+                    result.excluded.put(number, "no checks: no check run or commit status on its head " + sha);
+                } else if (!problems.isEmpty()) {
+                    result.excluded.put(number, problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+                } else if (readyAt == null || mergedAt == null) {
+                    result.excluded.put(number, "no time: its checks or its merge carry no time GitHub gave");
+                } else if (readyAt.isAfter(mergedAt)) {
+                    result.excluded.put(number, "green only after the merge: its last check finished at " + TIMESTAMP.format(readyAt));
+                } else {
+                    result.measured.add(new Measured(number, readyAt, mergedAt));
+                }
+            }
+            return requests;
+        }
+
+        private static Instant latest(Instant a, Instant b) {
+            return a == null ? b : b == null || a.isAfter(b) ? a : b;
+        }
+
+        private void report(GitHub github, String branch, List<Result> results, int listPages, int perPr) throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Result main = results.get(0);
+            Result compare = results.size() > 1 ? results.get(1) : null;
+            if (json) {
+                ObjectNode report = resultJson(main);
+                report.put("base", branch);
+                if (compare != null) {
+                    report.set("compare", resultJson(compare));
+                    ObjectNode ratio = report.putObject("ratio");
+                    ratio.put("mean", ratio(main.mean(), compare.mean()));
+                    ratio.put("median", ratio(toDouble(main.percentile(50)), toDouble(compare.percentile(50))));
+                    ratio.put("p95", ratio(toDouble(main.percentile(95)), toDouble(compare.percentile(95))));
+                }
+                report.put("api_requests", github.requests());
+                out.println(report.toPrettyString());
+            } else {
+                out.print(table(branch, main, compare));
+            }
+            out.flush();
+            for (Result result : results) {
+                if (result.truncated) {
+                    Actions.warning(err, "merge-latency: --max-prs", "more than " + maxPrs + " pull requests merged into " + branch + " "
+                            + result.window.describe() + ": the " + maxPrs + " most recently updated are measured (raise --max-prs)", parent.env);
+                }
+            }
+            err.println("merge-latency: " + github.requests() + " API requests: " + (base == null ? "1 for the default branch, " : "")
+                    + listPages + " pull request list page" + (listPages == 1 ? "" : "s") + ", " + perPr + " for the checks of "
+                    + results.stream().mapToInt(r -> r.merged).sum() + " merged pull requests");
+            Actions.appendSummary(markdown(branch, main, compare), parent.env);
+        }
+
+        private static ObjectNode resultJson(Result result) {
+            ObjectNode json = JSON.createObjectNode();
+            json.putObject("window").put("since", TIMESTAMP.format(result.window.since()))
+                    .put("until", TIMESTAMP.format(result.window.until() != null ? result.window.until() : result.window.now()));
+            json.put("merged", result.merged);
+            json.put("measured", result.measured.size());
+            json.put("mean_seconds", result.mean());
+            json.put("median_seconds", result.percentile(50));
+            json.put("p95_seconds", result.percentile(95));
+            ArrayNode prs = json.putArray("prs");
+            result.measured.forEach(m -> prs.addObject().put("number", m.number()).put("ready_at", TIMESTAMP.format(m.readyAt()))
+                    .put("merged_at", TIMESTAMP.format(m.mergedAt())).put("seconds", m.seconds()));
+            ArrayNode excluded = json.putArray("excluded");
+            result.excluded.forEach((number, reason) -> excluded.addObject().put("number", number).put("reason", reason));
+            json.put("truncated", result.truncated);
+            return json;
+        }
+
+        private static Double toDouble(Long value) {
+            return value == null ? null : value.doubleValue();
+        }
+
+        /** after / before, three decimals; null when either is missing or before is 0. */
+        static Double ratio(Double after, Double before) {
+            return after == null || before == null || before == 0 ? null : Math.round(after / before * 1000) / 1000.0;
+        }
+
+        private String table(String branch, Result main, Result compare) {
+            StringBuilder text = new StringBuilder("merge latency into " + branch + ": from the head's last green check to merged_at\n\n");
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("window", "merged", "measured", "mean s", "median s", "p95 s"));
+            rows.add(row(main));
+            if (compare != null) {
+                rows.add(row(compare));
+            }
+            text.append(Report.aligned(rows));
+            if (compare != null) {
+                Double mean = ratio(main.mean(), compare.mean());
+                Double median = ratio(toDouble(main.percentile(50)), toDouble(compare.percentile(50)));
+                text.append("\nratio (first / second): mean ").append(mean == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f", mean))
+                        .append(", median ").append(median == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f", median))
+                        .append(mean == null ? "" : String.format(java.util.Locale.ROOT, " (the mean %s by %.0f %%)", mean <= 1 ? "fell" : "rose",
+                                Math.abs(1 - mean) * 100)).append('\n');
+            }
+            for (Result result : compare == null ? List.of(main) : List.of(main, compare)) {
+                if (!result.excluded.isEmpty()) {
+                    text.append("\nmerged but not measured, ").append(result.window.describe()).append(":\n");
+                    result.excluded.forEach((number, reason) -> text.append("  #").append(number).append("  ").append(reason).append('\n'));
+                }
+            }
+            return text.toString();
+        }
+
+        private static List<String> row(Result result) {
+            Window w = result.window;
+            return List.of(TIMESTAMP.format(w.since()) + " .. " + TIMESTAMP.format(w.until() != null ? w.until() : w.now()),
+                    String.valueOf(result.merged), String.valueOf(result.measured.size()),
+                    result.mean() == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f", result.mean()),
+                    result.percentile(50) == null ? "-" : String.valueOf(result.percentile(50)),
+                    result.percentile(95) == null ? "-" : String.valueOf(result.percentile(95)));
+        }
+
+        private String markdown(String branch, Result main, Result compare) {
+            StringBuilder md = new StringBuilder("### Merge latency\n\nPull requests merged into `").append(Actions.cell(branch))
+                    .append("`: from the head's last green check run or status to `merged_at`, from GitHub's data.\n\n")
+                    .append("| Window | Merged | Measured | Mean s | Median s | p95 s |\n|---|--:|--:|--:|--:|--:|\n");
+            md.append("| ").append(row(main).stream().map(Actions::cell).collect(Collectors.joining(" | "))).append(" |\n");
+            if (compare != null) {
+                md.append("| ").append(row(compare).stream().map(Actions::cell).collect(Collectors.joining(" | "))).append(" |\n");
+                Double mean = ratio(main.mean(), compare.mean());
+                md.append("\nRatio of the means (first / second): **").append(mean == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f", mean))
+                        .append("**; the RFC asks for 0.50 or less.\n");
+            }
+            int excluded = main.excluded.size() + (compare == null ? 0 : compare.excluded.size());
+            if (excluded > 0) {
+                md.append("\n").append(excluded).append(" merged pull request").append(excluded == 1 ? " is" : "s are")
+                        .append(" not measured (a failed, pending or missing check, or green only after the merge): `--json` lists them with the reason.\n");
+            }
+            return md.toString();
         }
     }
 
