@@ -72,6 +72,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -94,6 +96,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -114,7 +117,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "events", mixinStandardHelpOptions = true, version = events.VERSION,
         subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class, events.Record.class,
-                events.MergeLatency.class},
+                events.MergeLatency.class, events.Handled.class},
         description = {
             "What happened to event-bus events, read from their records: the event logs the scripts append to "
                     + "($EVENT_LOG), the router's event log artifacts (--from-artifacts N) and the event history (--history: "
@@ -2406,6 +2409,107 @@ class events implements Callable<Integer> {
         }
     }
 
+    // ---- events handled --------------------------------------------------------------------
+
+    @Command(name = "handled", mixinStandardHelpOptions = true, version = VERSION,
+            description = {
+                "Whether an event ever handled each natural key, however long ago: what a cron path asks before it claims "
+                        + "an item, so that an item an event handled is never cron-caught later, when its claim has expired.",
+                "A key's event is the one emit --dedupe-key KEY made (the same UUID v5, which dedupe claim --key claims); it "
+                        + "was handled when the event history holds a record of that id with status routed (the router "
+                        + "started its consumers) or acted (a consumer recorded what it did: events record, which a consumer "
+                        + "started by the cron path itself with the key's event id also writes). A cron-caught record alone "
+                        + "is not enough: the cron path may have failed to start the work after its claim.",
+                "stdout: one line per key, 'handled KEY EVENT_ID STATUS AT' or 'unhandled KEY EVENT_ID'. The whole "
+                        + "history is read once (one API request, whatever its size), for all the keys."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token: contents: read",
+                "  GITHUB_REPOSITORY       owner/name whose history is read (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "",
+                "Example:",
+                "  events handled rfc.issue.assigned/91 rfc.issue.assigned/92",
+                "  printf 'rfc.issue.assigned/%s\\n' 91 92 | events handled --keys-from -"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:answered (handled or not)",
+                "1:GitHub could not be reached or refused, or internal failure",
+                "2:bad usage: no key, an empty key, an unreadable --keys-from"})
+    static final class Handled implements Callable<Integer> {
+        /** The statuses that say an event handled its item: routed by the router, or acted on by a consumer. */
+        static final Set<String> HANDLED = Set.of("routed", "acted");
+
+        @ParentCommand
+        events parent;
+
+        @Parameters(paramLabel = "KEY", description = "natural keys, as emit --dedupe-key and dedupe claim --key take them")
+        List<String> keys = new ArrayList<>();
+
+        @Option(names = "--keys-from", paramLabel = "FILE", description = "more keys, one a line ('-': stdin); blank lines are skipped")
+        String keysFrom;
+
+        @Mixin
+        Retries retries;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            retries.check(spec);
+            List<String> all = new ArrayList<>(keys);
+            if (keysFrom != null) {
+                Source source = keysFrom.equals("-") ? Source.stdin(spec) : Source.file(Path.of(keysFrom), spec);
+                source.text().lines().map(String::strip).filter(line -> !line.isEmpty()).forEach(all::add);
+            }
+            if (all.isEmpty() && keysFrom == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no key: give KEY... or --keys-from FILE");
+            }
+            for (String key : all) {
+                if (key.isBlank() || key.chars().anyMatch(Character::isISOControl)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "KEY must be a natural key such as rfc.issue.assigned/91, not '"
+                            + Record.printable(key) + "'");
+                }
+            }
+            Map<String, String> idOf = new LinkedHashMap<>();
+            all.forEach(key -> idOf.put(key, nameBasedUuid(DEDUPE_KEY_NAMESPACE, key).toString()));
+            Set<String> wanted = new HashSet<>(idOf.values());
+            PrintWriter err = spec.commandLine().getErr();
+            GitHub github = parent.github(retries.maxAttempts, retries.budget());
+            EventLogs.Logs read = EventLogs.read(List.of(), null, null, true, Span.ALL, parent.env, spec, () -> github);
+            // Per event id, the latest record that says it was handled.
+            Map<String, JsonNode> handled = new HashMap<>();
+            EventLogs.records(read.sources(), err, entry -> {
+                JsonNode record = entry.record();
+                String id = text(record, "/event_id");
+                if (id != null && wanted.contains(id) && HANDLED.contains(text(record, "/status"))) {
+                    JsonNode known = handled.get(id);
+                    Instant at = recordTime(record);
+                    if (known == null || at != null && (recordTime(known) == null || at.isAfter(recordTime(known)))) {
+                        handled.put(id, record);
+                    }
+                }
+            });
+            PrintWriter out = spec.commandLine().getOut();
+            int count = 0;
+            for (Map.Entry<String, String> key : idOf.entrySet()) {
+                JsonNode record = handled.get(key.getValue());
+                if (record != null) {
+                    count++;
+                    Instant at = recordTime(record);
+                    out.println("handled " + key.getKey() + " " + key.getValue() + " " + text(record, "/status") + " "
+                            + (at == null ? "-" : TIMESTAMP.format(at)));
+                } else {
+                    out.println("unhandled " + key.getKey() + " " + key.getValue());
+                }
+            }
+            out.flush();
+            err.println("handled: " + count + " of " + idOf.size() + " key" + (idOf.size() == 1 ? "" : "s") + " handled by an event; " + read.cost());
+            return CommandLine.ExitCode.OK;
+        }
+    }
+
     // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Command line plumbing: exit codes and the one-line error every script prints.
     // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
@@ -2989,6 +3093,44 @@ class events implements Callable<Integer> {
         }
     }
     // ---- end of shared block EventLog, generated text sha256:9b7fea450835 ----
+
+    // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
+    // id, so that a cron path and an event path that handle one item claim one id.
+
+    /** The namespace of natural-key ids: uuid5(NAMESPACE_URL, "https://event-bus.dev/dedupe-key"). */
+    static final UUID DEDUPE_KEY_NAMESPACE = UUID.fromString("d768854e-7ce7-5a89-8b74-d8a7e84cd9d4");
+
+    /** RFC 4122 name-based UUID, version 5 (SHA-1); the same function as Python's uuid.uuid5. */
+    static UUID nameBasedUuid(UUID namespace, String name) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            sha1.update(toBytes(namespace));
+            byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
+            hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
+            hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+            long msb = 0;
+            long lsb = 0;
+            for (int i = 0; i < 8; i++) {
+                msb = (msb << 8) | (hash[i] & 0xff);
+                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
+            }
+            return new UUID(msb, lsb);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The 16 bytes of a UUID, most significant first. */
+    static byte[] toBytes(UUID uuid) {
+        byte[] bytes = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
+            bytes[i + 8] = (byte) (uuid.getLeastSignificantBits() >>> (56 - 8 * i));
+        }
+        return bytes;
+    }
+    // ---- end of shared block Ids, generated text sha256:cc53b210a64d ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
