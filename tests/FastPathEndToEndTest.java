@@ -34,122 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cache-evict setting (12 hours): the tests make a copy that old by setting its modification time
  * back, never by waiting.
  */
-class FastPathEndToEndTest {
-    static final String FAST = "[jbang wrapper] fast path";
-    static final String LAUNCHER = "[jbang wrapper] launcher: ";
-
-    @TempDir
-    static Path shared;
-    static Path jbangDir;
-    static Path fileRepo;
-    static Path localRepo;
-
-    @TempDir
-    Path work;
-
-    /** A JBang home with the suite's copy of JBang (else the wrapper fetches it), and a file repository with picocli and itu. */
-    @BeforeAll
-    static void jbangHome() throws IOException {
-        jbangDir = shared.resolve("jbang-home");
-        copySuiteJBang(jbangDir);
-        fileRepo = shared.resolve("file-repo");
-        localRepo = shared.resolve("m2");
-        publish(picocli.CommandLine.class, "info/picocli/picocli/4.7.7");
-        publish(com.ethlo.time.ITU.class, "com/ethlo/time/itu/1.14.0");
-    }
-
-    /** Gives a JBang home the suite's copy of JBang, if there is one yet (else the wrapper fetches it with Maven there). */
-    static void copySuiteJBang(Path home) throws IOException {
-        Path suiteCli = Scripts.SUITE_JBANG_DIR.resolve("wrapper/jbang-cli-0.132.1");
-        if (Files.isDirectory(suiteCli)) {
-            copyTree(suiteCli, home.resolve("wrapper/jbang-cli-0.132.1"));
-        }
-    }
-
-    /** Copies the jar a class came from, and its pom, into the file repository. */
-    static void publish(Class<?> type, String directory) throws IOException {
-        try {
-            Path jar = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path dir = Files.createDirectories(fileRepo.resolve(directory));
-            Files.copy(jar, dir.resolve(jar.getFileName()));
-            Path pom = jar.resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", ".pom"));
-            Files.copy(pom, dir.resolve(pom.getFileName()));
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String script(String greeting, String... extraDeps) {
-        StringBuilder deps = new StringBuilder("//DEPS info.picocli:picocli:4.7.7\n");
-        for (String dep : extraDeps) {
-            deps.append("//DEPS ").append(dep).append('\n');
-        }
-        return "///usr/bin/env jbang \"$0\" \"$@\" ; exit $?\n"
-                + "//JAVA 17+\n"
-                + "//REPOS local=" + fileRepo.toUri() + "\n"
-                + deps
-                + "//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off\n"
-                + "//CDS\n"
-                + "class hello {\n"
-                + "    public static void main(String... args) {\n"
-                + "        System.out.println(\"" + greeting + " \" + String.join(\"|\", args) + \" picocli \" + picocli.CommandLine.VERSION);\n"
-                + "    }\n"
-                + "}\n";
-    }
-
-    record Run(int exitCode, String stdout, String stderr) {
-        /** The path the wrapper took: "fast path", or the launcher's reason. */
-        String path() {
-            List<String> said = stderr.lines().filter(l -> l.startsWith(FAST) || l.startsWith(LAUNCHER)).toList();
-            assertEquals(1, said.size(), "one path per run: " + this);
-            return said.get(0).substring("[jbang wrapper] ".length());
-        }
-
-        boolean saved() {
-            return stderr.contains("[jbang wrapper] saved the command");
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\n--- stdout ---\n" + stdout + "\n--- stderr ---\n" + stderr;
-        }
-    }
-
-    /** ./jbang ARGS in dir, as Scripts runs it, with the wrapper saying which path it took (stderr kept whole). */
-    Run jbang(Path dir, Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>(List.of(Scripts.JBANG.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-        builder.environment().clear();
-        builder.environment().putAll(Scripts.baseEnvironment(jbangDir));
-        builder.environment().put("JBANG_REPO", localRepo.toString());
-        builder.environment().put("JBANG_WRAPPER_DEBUG", "1");
-        builder.environment().putAll(env);
-        Scripts.Result r = Scripts.exec(builder, null);
-        return new Run(r.exitCode(), r.stdout(), r.stderr());
-    }
-
-    Run jbang(String... args) {
-        return jbang(work, Map.of(), args);
-    }
-
-    /** Runs until a run takes the fast path (the first builds and saves), and returns that run. */
-    Run fast(Path dir, Map<String, String> env, String... args) {
-        Run first = jbang(dir, env, args);
-        assertEquals(0, first.exitCode(), first.toString());
-        assertTrue(first.path().startsWith("launcher: "), first.toString());
-        assertTrue(first.saved(), first.toString());
-        Run second = jbang(dir, env, args);
-        assertEquals(0, second.exitCode(), second.toString());
-        assertEquals("fast path", second.path(), second.toString());
-        assertEquals(first.stdout(), second.stdout(), "the same output either way");
-        return second;
-    }
-
-    Path writeScript(String text) throws IOException {
-        return Files.writeString(work.resolve("hello.java"), text);
-    }
-
+class FastPathEndToEndTest extends FastPathFixture {
     @Test
     void theSecondRunSkipsTheLauncherWithTheSameResult() throws IOException {
         writeScript(script("hello"));
@@ -254,14 +139,16 @@ class FastPathEndToEndTest {
     void aJdkUpdatedInPlaceGoesThroughTheLauncher() throws IOException {
         writeScript(script("hello"));
         // A JDK of its own (java.home is where libjvm.so really is): a copy of bin/java and lib/server/libjvm.so,
-        // links to the rest of the test's JDK, and a release file that can change.
-        Path real = Path.of(System.getProperty("java.home")).toRealPath();
+        // links to the rest of the JDK of the class's runs (javac among them), and a release file that can change.
+        String runs = javaHomeOfRuns();
+        Path real = Path.of(runs != null ? runs : System.getProperty("java.home")).toRealPath();
         Path jdk = Files.createDirectories(work.resolve("jdk"));
         linkAllBut(real, jdk, "bin", "lib", "release");
         linkAllBut(real.resolve("lib"), Files.createDirectories(jdk.resolve("lib")), "server");
         linkAllBut(real.resolve("lib/server"), Files.createDirectories(jdk.resolve("lib/server")), "libjvm.so");
+        linkAllBut(real.resolve("bin"), Files.createDirectories(jdk.resolve("bin")), "java");
         Files.copy(real.resolve("lib/server/libjvm.so"), jdk.resolve("lib/server/libjvm.so"));
-        Files.copy(real.resolve("bin/java").toRealPath(), Files.createDirectories(jdk.resolve("bin")).resolve("java"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(real.resolve("bin/java").toRealPath(), jdk.resolve("bin/java"), StandardCopyOption.COPY_ATTRIBUTES);
         Path release = Files.copy(real.resolve("release"), jdk.resolve("release"));
         Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
         fast(work, env, "hello.java");
@@ -275,18 +162,9 @@ class FastPathEndToEndTest {
         assertEquals("fast path", jbang(work, env, "hello.java").path());
     }
 
-    static void linkAllBut(Path from, Path to, String... except) throws IOException {
-        try (Stream<Path> parts = Files.list(from)) {
-            for (Path part : parts.toList()) {
-                if (!List.of(except).contains(part.getFileName().toString()) && Files.exists(part)) {
-                    Files.createSymbolicLink(to.resolve(part.getFileName()), part.toRealPath());
-                }
-            }
-        }
-    }
-
     @Test
     void jdk25UsesTheAotCacheWhichATrainingRunRecords() throws Exception {
+        assumeTrue(jdkEnvironment().isEmpty(), "this class's runs are on JDK 25 throughout");
         Path jdk25 = temurin25();
         assumeTrue(jdk25 != null, "no JDK 25 under /usr/lib/jvm");
         writeScript(script("hello"));
@@ -378,70 +256,6 @@ class FastPathEndToEndTest {
         assertEquals("hello a picocli 4.7.7\n", registered.stdout());
         assertEquals("fast path", jbang(elsewhere, Map.of(), "hi@fp", "a").path());
     }
-
-    // ---- remote catalogs and scripts ---------------------------------------------------------
-
-    /** The catalog a web server serves for the organisation acme, and the directory the test runs its aliases from. */
-    record Remote(CatalogEndToEndTest.Site site, Path dir, String catalogUrl) implements AutoCloseable {
-        static final String CATALOG = "/acme/jbang-catalog/blob/HEAD/jbang-catalog.json";
-
-        String script(String name) {
-            return site.url("/acme/tools/blob/v1.0.0/" + name);
-        }
-
-        void serveScript(String name, String text) {
-            site.serve("/acme/tools/blob/v1.0.0/" + name, text);
-        }
-
-        /** Serves the catalog: aliases by name, each its script's file name (and its arguments, if any). */
-        void serveCatalog(String... aliases) {
-            StringBuilder json = new StringBuilder("{\"aliases\": {");
-            for (int i = 0; i < aliases.length; i++) {
-                String[] alias = aliases[i].split(" ");
-                json.append(i > 0 ? ", " : "").append('"').append(alias[0]).append("\": {\"script-ref\": \"").append(script(alias[1])).append('"');
-                if (alias.length > 2) {
-                    json.append(", \"arguments\": [\"").append(alias[2]).append("\"]");
-                }
-                json.append('}');
-            }
-            site.serve(CATALOG, json.append("}}\n").toString());
-        }
-
-        @Override
-        public void close() {
-            site.close();
-        }
-    }
-
-    /** Serves acme's catalog with these aliases ("name script [argument]"), registers it under the name given, and trusts acme's scripts. */
-    Remote remote(String name, String... aliases) throws IOException {
-        CatalogEndToEndTest.Site site = CatalogEndToEndTest.Site.start();
-        Remote remote = new Remote(site, Files.createDirectories(work.resolve("elsewhere")), site.url(Remote.CATALOG));
-        remote.serveScript("hello.java", script("hello"));
-        remote.serveScript("bonjour.java", script("bonjour"));
-        remote.serveCatalog(aliases);
-        Run add = jbang(remote.dir(), Map.of(), "catalog", "add", "--global", "--name", name, remote.catalogUrl());
-        assertEquals(0, add.exitCode(), add.toString());
-        Run trust = jbang(remote.dir(), Map.of(), "trust", "add", remote.site().url("/acme/tools/"));
-        assertEquals(0, trust.exitCode(), trust.toString());
-        return remote;
-    }
-
-    /** JBang's copy of a URL: the one file in its cache directory, named after the URL's SHA-256. */
-    static Path cached(String url) throws IOException {
-        try (Stream<Path> files = Files.list(jbangDir.resolve("cache/urls").resolve(sha256(url.getBytes(java.nio.charset.StandardCharsets.UTF_8))))) {
-            List<Path> all = files.toList();
-            assertEquals(1, all.size(), url + ": " + all);
-            return all.get(0);
-        }
-    }
-
-    /** Makes JBang's copy of a URL as old as it would be that many hours after JBang fetched it. */
-    static void age(String url, int hours) throws IOException {
-        Files.setLastModifiedTime(cached(url), FileTime.from(Instant.now().minus(Duration.ofHours(hours))));
-    }
-
-    static final String STALE = "launcher: JBang would fetch %s again: its copy is older than cache-evict (%d s)";
 
     @Test
     void anAliasOfARemoteCatalogHasTheFastPathWhileJBangsCopiesAreFresh() throws IOException {
@@ -593,77 +407,62 @@ class FastPathEndToEndTest {
         }
     }
 
-    Path builtJar() throws IOException {
-        try (Stream<Path> dirs = Files.list(jbangDir.resolve("cache/jars"))) {
-            String hash = sha256(Files.readAllBytes(work.resolve("hello.java")));
-            return dirs.filter(d -> d.getFileName().toString().equals("hello.java." + hash)).findFirst().orElseThrow().resolve("hello.jar");
+    // ---- the saved command is the one JBang's launcher prints --------------------------------
+
+    /**
+     * The fast path runs what the pinned JBang's launcher would run (docs/wrapper.md, "What the fast
+     * path mirrors of JBang"): asked for the same script and arguments, JBang's Main prints the
+     * saved command followed by those arguments, but for the one difference the page lists (where
+     * JBang put its class-data sharing option, the record holds a mark: the wrapper chooses that
+     * option on each run). And the wrapper's dry runs print the same command line through either path.
+     */
+    void assertTheLauncherRunsTheSavedCommand(Path dir, String script, String... args) throws Exception {
+        awaitNoAotCreation();
+        Path record = record(dir, script);
+        List<String> cds = recordValues(record, "cds");
+        List<String> saved = new ArrayList<>();
+        for (String elem : recordValues(record, "command")) {
+            saved.add(elem.equals("\u0001cds\u0001") ? "<class-data sharing>" : elem);
         }
+        saved.addAll(List.of(args));
+        List<String> jbangArgs = new ArrayList<>(List.of(script));
+        jbangArgs.addAll(List.of(args));
+        List<String> launcher = new ArrayList<>();
+        for (String elem : launcherCommand(dir, Map.of(), jbangArgs.toArray(String[]::new))) {
+            boolean option = cds.size() == 1
+                    && (elem.equals("-XX:SharedArchiveFile=" + cds.get(0)) || elem.equals("-XX:ArchiveClassesAtExit=" + cds.get(0)));
+            launcher.add(option ? "<class-data sharing>" : elem);
+        }
+        assertEquals(launcher, saved, "JBang's launcher runs the saved command (" + record + ")");
+
+        Run fast = jbang(dir, Map.of("JBANG_WRAPPER_DRYRUN", "1"), jbangArgs.toArray(String[]::new));
+        assertEquals("fast path", fast.path(), fast.toString());
+        Run slow = jbang(dir, Map.of("JBANG_WRAPPER_DRYRUN", "1", "JBANG_WRAPPER_FAST", "false"), jbangArgs.toArray(String[]::new));
+        assertEquals(slow.stdout(), fast.stdout(), "the same command line through the launcher and the fast path");
     }
 
-    Path awaitAotCache() throws Exception {
-        Path dir = builtJar().getParent();
-        long deadline = System.nanoTime() + Scripts.TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Stream<Path> files = Files.list(dir)) {
-                List<String> names = files.map(p -> p.getFileName().toString()).toList();
-                assertTrue(names.stream().noneMatch(n -> n.endsWith(".aot.off")), "the AOT cache could not be created: " + names);
-                var aot = names.stream().filter(n -> n.endsWith(".aot")).findFirst();
-                if (aot.isPresent() && names.stream().noneMatch(n -> n.endsWith(".pending"))) {
-                    return dir.resolve(aot.get());
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no AOT cache in " + dir + " after " + Scripts.TIMEOUT);
+    @Test
+    void aScriptsSavedCommandIsTheOneJBangsLauncherPrints() throws Exception {
+        writeScript(script("hello"));
+        fast(work, Map.of(), "hello.java", "x");
+        assertTheLauncherRunsTheSavedCommand(work, "hello.java", "a b", "it's", "$HOME", "-h");
     }
 
-    static void awaitNoPending(Path dir) throws Exception {
-        long deadline = System.nanoTime() + Scripts.TIMEOUT.toNanos();
-        while (true) {
-            try (Stream<Path> files = Files.list(dir)) {
-                if (files.noneMatch(p -> p.getFileName().toString().endsWith(".pending"))) {
-                    return;
-                }
-            }
-            assertTrue(System.nanoTime() < deadline, "still creating an AOT cache in " + dir);
-            Thread.sleep(200);
-        }
-    }
-
-    static Path temurin25() throws IOException {
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (!Files.isDirectory(jvms)) {
-            return null;
-        }
-        try (Stream<Path> dirs = Files.list(jvms)) {
-            for (Path dir : dirs.sorted().toList()) {
-                Path release = dir.resolve("release");
-                if (Files.isRegularFile(release) && Files.readString(release).contains("JAVA_VERSION=\"25")) {
-                    return dir;
-                }
-            }
-        }
-        return null;
-    }
-
-    static String sha256(byte[] content) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
+    @Test
+    void anAliasesSavedCommandIsTheOneJBangsLauncherPrints() throws Exception {
+        // A local catalog whose alias has arguments and Java options of its own.
+        Path catalog = Files.writeString(work.resolve("jbang-catalog.json"),
+                "{\"aliases\": {\"hi\": {\"script-ref\": \"hello.java\", \"arguments\": [\"first\"], \"java-options\": [\"-Dgreeting=hi\"]}}}\n");
+        Files.writeString(work.resolve("hello.java"), script("hello"));
+        Path elsewhere = Files.createDirectories(work.resolve("elsewhere"));
+        assertEquals(0, jbang(elsewhere, Map.of(), "catalog", "add", "--global", "--name", "eq", catalog.toString()).exitCode());
+        assertEquals("hello first|x picocli 4.7.7\n", fast(elsewhere, Map.of(), "hi@eq", "x").stdout());
+        assertTrue(recordValues(record(elsewhere, "hi@eq"), "command").contains("-Dgreeting=hi"), "the alias's Java options are in the command");
+        assertTheLauncherRunsTheSavedCommand(elsewhere, "hi@eq", "y", "z z");
+        // A remote catalog and script: JBang's copies of them in its cache.
+        try (Remote remote = remote("eqremote", "ho bonjour.java first")) {
+            fast(remote.dir(), Map.of(), "ho@eqremote", "x");
+            assertTheLauncherRunsTheSavedCommand(remote.dir(), "ho@eqremote", "y");
         }
     }
 }
