@@ -223,6 +223,7 @@ class CronCaughtTest {
     /** The requests since the journal was cleared, by kind. */
     String requests() {
         List<GitHubEmulator.JournalEntry> journal = github.journal();
+        journal.forEach(e -> System.out.println("JOURNAL " + e.method() + " " + e.path() + "?" + e.query() + " " + e.status() + " " + e.requestHeaders()));
         Map<String, Long> byKind = new TreeMap<>();
         journal.forEach(e -> byKind.merge(e.method() + " " + e.path().replaceAll("/\\d+", "/N").replaceAll("[0-9a-f-]{36}", "ID")
                 .replaceAll("/contents/.*", "/contents/PATH").replaceAll("refs/event-bus/.*", "refs/event-bus/..."), 1L, Long::sum));
