@@ -183,13 +183,15 @@ class CronCaughtTest {
 
         github.clearJournal();
         WorkflowRunner.JobRun sweep = sweep();
+        String cost = requests();
         WorkflowRunner.Step step = sweep.step("Handle assigned RFC issues that no event handled");
         assertEquals("success", step.outcome(), RouterWorkflowTest.describe(sweep));
         assertTrue(step.stdout().matches("(?s).*#" + issue + ": already handled \\((routed|acted) at .*"),
                 "routed by the router, and acted on by the monitor it started: " + step.stdout());
         assertEquals(Map.of("pr-flow-monitor.yml", 1L), runsPerWorkflow(), "the monitor is not started again");
         assertEquals(0, historyRecords("cron-caught"), "and the issue is not cron-caught");
-        System.out.println("the sweep over 1 issue an event handled: " + requests());
+        System.out.println("the sweep over 1 issue an event handled: " + cost);
+        assertTrue(cost.startsWith("2 requests "), "the issue list and the history: " + cost);
     }
 
     @Test
@@ -199,9 +201,10 @@ class CronCaughtTest {
         int before = github.workflowRuns(REPO).size();
         github.clearJournal();
         WorkflowRunner.JobRun first = sweep();
+        String cost = requests();
         String said = first.step("Handle assigned RFC issues that no event handled").stdout();
         assertTrue(said.contains("#" + issue + ": no event handled it (new); starting the monitor"), RouterWorkflowTest.describe(first));
-        System.out.println("the sweep over 1 issue no event handled: " + requests());
+        System.out.println("the sweep over 1 issue no event handled (the first claim of the repository opens the store): " + cost);
         assertEquals(1, historyRecords("cron-caught"));
         List<Map<String, Object>> runs = github.workflowRuns(REPO);
         assertEquals("pr-flow-monitor.yml", runs.get(runs.size() - 1).get("workflow_file"));
@@ -223,7 +226,6 @@ class CronCaughtTest {
     /** The requests since the journal was cleared, by kind. */
     String requests() {
         List<GitHubEmulator.JournalEntry> journal = github.journal();
-        journal.forEach(e -> System.out.println("JOURNAL " + e.method() + " " + e.path() + "?" + e.query() + " " + e.status() + " " + e.requestHeaders()));
         Map<String, Long> byKind = new TreeMap<>();
         journal.forEach(e -> byKind.merge(e.method() + " " + e.path().replaceAll("/\\d+", "/N").replaceAll("[0-9a-f-]{36}", "ID")
                 .replaceAll("/contents/.*", "/contents/PATH").replaceAll("refs/event-bus/.*", "refs/event-bus/..."), 1L, Long::sum));
