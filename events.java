@@ -6,11 +6,17 @@
 //DESCRIPTION        events replay [LOG...] [--history] [--from-artifacts N] [--status S,...] [--type GLOB] [--source S]
 //DESCRIPTION                      [--since WHEN] [--until WHEN] [--event-id ID...] [--dry-run]
 //DESCRIPTION        events reconcile [--grace 15m] [--since WHEN] [--dry-run]
+//DESCRIPTION        events record OUTCOME --event-id ID [--type T] [--detail K=V...] [--log FILE] [--dry-run]
+//DESCRIPTION        events merge-latency [--since WHEN] [--until WHEN] [--base BRANCH] [--max-prs N] [--json]
+//DESCRIPTION                             [--compare-since WHEN --compare-until WHEN]
+//DESCRIPTION        events handled [KEY...] [--keys-from FILE]
 //DESCRIPTION   each with [--repo OWNER/NAME] [--verbose]; replay and reconcile with [--max-attempts N] [--retry-budget SECONDS]
 //DESCRIPTION The records are the event logs the scripts append to ($EVENT_LOG), the router's event log artifacts
 //DESCRIPTION (--from-artifacts N) and the event history (--history: the branch event-bus-history, read with one API
 //DESCRIPTION request whatever the number of events). stats reports counts, latencies, schema drift and traces;
-//DESCRIPTION replay sends events of the records again; reconcile replays events emitted and never received by a router.
+//DESCRIPTION replay sends events of the records again; reconcile replays events emitted and never received by a router;
+//DESCRIPTION record appends what a consumer did with an event (its outcome) to the history; merge-latency measures the
+//DESCRIPTION time from readiness to merge from GitHub's data alone; handled says whether an event ever handled a key.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_STEP_SUMMARY, EVENT_LOG,
 //DESCRIPTION EVENT_SCHEMAS.
 //DESCRIPTION Exit codes: 0 done, 1 GitHub unreachable or refused, an event not sent, or more rejected events than
@@ -122,9 +128,11 @@ import picocli.CommandLine.Spec;
             "What happened to event-bus events, read from their records: the event logs the scripts append to "
                     + "($EVENT_LOG), the router's event log artifacts (--from-artifacts N) and the event history (--history: "
                     + "the branch event-bus-history, which the scripts of workflows with EVENT_BUS_HISTORY=true append to).",
-            "Commands: 'stats' reports on the records (counts, latencies, schema drift, time to dispatch, cron-caught "
-                    + "items, traces), 'replay' sends events of the records again, 'reconcile' sends again what GitHub "
-                    + "accepted and never delivered to a router. 'events COMMAND --help' says more."},
+            "Commands: 'stats' reports on the records (counts, latencies, schema drift, time to dispatch and to each "
+                    + "outcome, cron-caught items, traces), 'replay' sends events of the records again, 'reconcile' sends "
+                    + "again what GitHub accepted and never delivered to a router, 'record' appends what a consumer did with "
+                    + "an event, 'merge-latency' measures the time from readiness to merge from GitHub's data, 'handled' says "
+                    + "whether an event ever handled a natural key. 'events COMMAND --help' says more."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag): contents: read for the",
@@ -144,7 +152,10 @@ import picocli.CommandLine.Spec;
             "  events stats --history --since 7d --by day --max-rejected 0",
             "  events replay --from-artifacts 20 --event-id EVENT_ID",
             "  events replay --history --since 7d --status failed",
-            "  events reconcile --grace 15m --since 24h"},
+            "  events reconcile --grace 15m --since 24h",
+            "  events record merge-attempted --event-id \"$EVENT_ID\" --detail result=merged",
+            "  events merge-latency --since 7d --compare-since 2026-11-02T00:00:00Z \\",
+            "                       --compare-until 2026-11-09T00:00:00Z"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done: reported, or every event sent (or listed, with --dry-run)",
@@ -1530,7 +1541,7 @@ class events implements Callable<Integer> {
                 for (int i = 0; i < row.size(); i++) {
                     String cell = row.get(i);
                     String pad = " ".repeat(widths[i] - cell.length());
-                    line.append(i == 0 ? "" : "  ").append(i == 0 || !rows.get(rows.size() - 1).get(i).matches("[-0-9]*") ? cell + pad : pad + cell);
+                    line.append(i == 0 ? "" : "  ").append(i == 0 || !rows.get(rows.size() - 1).get(i).matches("[-0-9.]*") ? cell + pad : pad + cell);
                 }
                 text.append(line.toString().stripTrailing()).append('\n');
             }
@@ -2321,9 +2332,10 @@ class events implements Callable<Integer> {
                             + result.window.describe() + ": the " + maxPrs + " most recently updated are measured (raise --max-prs)", parent.env);
                 }
             }
+            int merged = results.stream().mapToInt(r -> r.merged).sum();
             err.println("merge-latency: " + github.requests() + " API requests: " + (base == null ? "1 for the default branch, " : "")
                     + listPages + " pull request list page" + (listPages == 1 ? "" : "s") + ", " + perPr + " for the checks of "
-                    + results.stream().mapToInt(r -> r.merged).sum() + " merged pull requests");
+                    + merged + " merged pull request" + (merged == 1 ? "" : "s"));
             Actions.appendSummary(markdown(branch, main, compare), parent.env);
         }
 
