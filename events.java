@@ -6,12 +6,18 @@
 //DESCRIPTION        events replay [LOG...] [--history] [--from-artifacts N] [--status S,...] [--type GLOB] [--source S]
 //DESCRIPTION                      [--since WHEN] [--until WHEN] [--event-id ID...] [--allow-no-sender] [--dry-run]
 //DESCRIPTION        events reconcile [--grace 15m] [--since WHEN] [--dry-run]
+//DESCRIPTION        events record OUTCOME --event-id ID [--type T] [--detail K=V...] [--log FILE] [--dry-run]
+//DESCRIPTION        events merge-latency [--since WHEN] [--until WHEN] [--base BRANCH] [--max-prs N] [--json]
+//DESCRIPTION                             [--compare-since WHEN --compare-until WHEN]
+//DESCRIPTION        events handled [KEY...] [--keys-from FILE]
 //DESCRIPTION        events doctor [--routes FILE] [--history]
 //DESCRIPTION   each with [--repo OWNER/NAME] [--verbose]; replay and reconcile with [--max-attempts N] [--retry-budget SECONDS]
 //DESCRIPTION The records are the event logs the scripts append to ($EVENT_LOG), the router's event log artifacts
 //DESCRIPTION (--from-artifacts N) and the event history (--history: the branch event-bus-history, read with one API
 //DESCRIPTION request whatever the number of events). stats reports counts, latencies, schema drift and traces;
-//DESCRIPTION replay sends events of the records again; reconcile replays events emitted and never received by a router.
+//DESCRIPTION replay sends events of the records again; reconcile replays events emitted and never received by a router;
+//DESCRIPTION record appends what a consumer did with an event (its outcome) to the history; merge-latency measures the
+//DESCRIPTION time from readiness to merge from GitHub's data alone; handled says whether an event ever handled a key.
 //DESCRIPTION doctor proves, before the first event, every GitHub primitive the bus relies on in the repository.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_STEP_SUMMARY, EVENT_LOG,
 //DESCRIPTION EVENT_SCHEMAS.
@@ -81,6 +87,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -103,6 +111,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
@@ -123,15 +132,17 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "events", mixinStandardHelpOptions = true, version = events.VERSION,
-        subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class, events.Doctor.class},
+        subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class, events.Record.class,
+                events.MergeLatency.class, events.Handled.class, events.Doctor.class},
         description = {
             "What happened to event-bus events, read from their records: the event logs the scripts append to "
                     + "($EVENT_LOG), the router's event log artifacts (--from-artifacts N) and the event history (--history: "
                     + "the branch event-bus-history, which the scripts of workflows with EVENT_BUS_HISTORY=true append to).",
-            "Commands: 'stats' reports on the records (counts, latencies, schema drift, time to dispatch, cron-caught "
-                    + "items, traces), 'replay' sends events of the records again, 'reconcile' sends again what GitHub "
-                    + "accepted and never delivered to a router, 'doctor' proves the repository's set-up before the first "
-                    + "event. 'events COMMAND --help' says more."},
+            "Commands: 'stats' reports on the records (counts, latencies, schema drift, time to dispatch and to each "
+                    + "outcome, cron-caught items, traces), 'replay' sends events of the records again, 'reconcile' sends "
+                    + "again what GitHub accepted and never delivered to a router, 'record' appends what a consumer did with "
+                    + "an event, 'merge-latency' measures the time from readiness to merge from GitHub's data, 'handled' says "
+                    + "whether an event ever handled a natural key, 'doctor' proves the repository's set-up before the first event. 'events COMMAND --help' says more."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag): contents: read for the",
@@ -151,7 +162,10 @@ import picocli.CommandLine.Spec;
             "  events stats --history --since 7d --by day --max-rejected 0",
             "  events replay --from-artifacts 20 --event-id EVENT_ID",
             "  events replay --history --since 7d --status failed",
-            "  events reconcile --grace 15m --since 24h"},
+            "  events reconcile --grace 15m --since 24h",
+            "  events record merge-attempted --event-id \"$EVENT_ID\" --detail result=merged",
+            "  events merge-latency --since 7d --compare-since 2026-11-02T00:00:00Z \\",
+            "                       --compare-until 2026-11-09T00:00:00Z"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done: reported, or every event sent (or listed, with --dry-run)",
@@ -232,7 +246,7 @@ class events implements Callable<Integer> {
 
     /** The statuses an event log record may have (the contract's list). */
     static final List<String> STATUSES = List.of("routed", "unrouted", "duplicate", "rejected", "failed", "shadowed", "cron-caught", "emitted",
-            "reconciled");
+            "reconciled", "acted");
 
     /** Where the records come from: LOG files, the newest event log artifacts, the event history. Used with @Mixin. */
     static final class Sources {
@@ -276,7 +290,7 @@ class events implements Callable<Integer> {
 
         @Option(names = "--status", paramLabel = "S", split = ",", description = "only records with one of these statuses (replay: "
                 + "events whose last record has one; default failed): routed, unrouted, duplicate, rejected, failed, shadowed, "
-                + "cron-caught, emitted, reconciled")
+                + "cron-caught, emitted, reconciled, acted")
         List<String> statuses;
 
         @Option(names = "--source", paramLabel = "S", description = "only records of this source (the envelope's source)")
@@ -422,9 +436,12 @@ class events implements Callable<Integer> {
         }
     }
 
-    /** When a record happened: its received_at, else its timestamp; null when neither parses. */
+    /** When a record happened: its received_at (a consumer's outcome: its acted_at), else its timestamp; null when none parses. */
     static Instant recordTime(JsonNode record) {
         Instant received = parseInstant(text(record, "/received_at"));
+        if (received == null) {
+            received = parseInstant(text(record, "/acted_at"));
+        }
         return received != null ? received : parseInstant(text(record, "/timestamp"));
     }
 
@@ -839,8 +856,8 @@ class events implements Callable<Integer> {
             EventLogs.records(read.sources(), spec.commandLine().getErr(), entry -> {
                 records[0]++;
                 String eventId = text(entry.record(), "/event_id");
-                if (eventId == null) {
-                    return; // an event that could not be read has no id to replay it by
+                if (eventId == null || "acted".equals(text(entry.record(), "/status"))) {
+                    return; // an event that could not be read has no id to replay it by; an outcome is no step of delivery
                 }
                 Latest latest = byEvent.computeIfAbsent(eventId, id -> new Latest());
                 if (rejectedBySenderRule(entry.record())) {
@@ -1278,17 +1295,22 @@ class events implements Callable<Integer> {
                 "It reports counts per event type and status; the median "
                         + "and 95th percentile (nearest rank) of latency_ms (received_at minus the event's timestamp) over "
                         + "routed records only; per event type, the time from an event's timestamp to each target's "
-                        + "dispatched_at; the schema drift report (rejected records by the rule in their error, and by "
-                        + "source); the items the cron paths caught that no event had handled (cron-caught records); and per "
+                        + "dispatched_at; per event type and outcome, the time from an event's timestamp to what a consumer "
+                        + "recorded it did (events record: acted_at; count, mean, median, p95; the type from the event's other "
+                        + "records when the outcome has none), so rfc.pr.ready to merge-attempted is the RFC's time from "
+                        + "readiness to merge attempt; the schema drift report (rejected records by the rule in their error, and by "
+                        + "source; those refused by the sender rule apart, by sender: they are not drift); the items the cron paths caught that no event had handled (cron-caught records); and per "
                         + "trace_id the time from its first event's timestamp to its last event's received_at, slowest first.",
                 "The window (--since, --until: against received_at, else timestamp) and the filters (--type, --status, "
                         + "--source) apply to every record read: LOG files, artifacts and the history. With --history, "
                         + "durations count back from GitHub's clock.",
                 "A plain table on stdout (or JSON with --json, which has everything); Markdown with a Mermaid chart of "
-                        + "events per day (distinct event ids by the day they were received, cron-caught items aside) is "
-                        + "appended to $GITHUB_STEP_SUMMARY when set. --by day adds a table of counts per day (UTC) and status.",
-                "--max-rejected N exits 1 when the window holds more than N rejected events: '--since 7d --max-rejected 0' "
-                        + "in a scheduled workflow makes zero schema drift over 7 days a check that can fail.",
+                        + "events per day (distinct event ids by the day they were received, cron-caught items and outcomes aside) "
+                        + "and charts of the median time to each outcome per day is appended to $GITHUB_STEP_SUMMARY when set. "
+                        + "--by day adds tables per day (UTC): counts per status, and the time to each outcome.",
+                "--max-rejected N exits 1 when the window holds more than N events rejected by a schema rule (events the "
+                        + "sender rule refused are not counted): '--since 7d --max-rejected 0' in a scheduled workflow makes zero "
+                        + "schema drift over 7 days a check that can fail.",
                 "--history costs one API request (the zipball of the branch event-bus-history, then its archive from "
                         + "storage, which is no API request) whatever the number of events; --from-artifacts N costs one "
                         + "list request per 100 artifacts and one request per artifact."},
@@ -1326,11 +1348,12 @@ class events implements Callable<Integer> {
         @Option(names = "--json", description = "print the report as JSON")
         boolean json;
 
-        @Option(names = "--by", paramLabel = "day", description = "add a table of counts per day (UTC) and status, with cron-caught items")
+        @Option(names = "--by", paramLabel = "day", description = "add tables per day (UTC): counts per status, with cron-caught items, "
+                + "and the time to each outcome")
         String by;
 
-        @Option(names = "--max-rejected", paramLabel = "N", description = "exit 1 when the window holds more than N rejected events "
-                + "(distinct event ids)")
+        @Option(names = "--max-rejected", paramLabel = "N", description = "exit 1 when the window holds more than N events (distinct "
+                + "event ids) rejected by a schema rule; those the sender rule refused are counted apart")
         Integer maxRejected;
 
         @Spec
@@ -1340,6 +1363,8 @@ class events implements Callable<Integer> {
         static final List<String> COLUMNS = List.of("routed", "unrouted", "duplicate", "rejected", "failed");
         /** Rows of the trace table on a terminal and in the summary; --json has them all. */
         static final int TRACE_ROWS = 50;
+        /** Charts of the time to an outcome in the summary: the RFC's readiness to merge attempt first. */
+        static final int OUTCOME_CHARTS = 4;
 
         @Override
         public Integer call() throws IOException, InterruptedException {
@@ -1353,21 +1378,27 @@ class events implements Callable<Integer> {
             EventLogs.Logs read = sources.read(filter.span(), parent.env, spec, () -> parent.github(5, Duration.ofSeconds(300)));
             Window window = read.window();
             PrintWriter err = spec.commandLine().getErr();
+            List<JsonNode> records = new ArrayList<>();
+            int skipped = EventLogs.records(read.sources(), err, entry -> records.add(entry.record()));
+            // An outcome recorded without --type takes its event's type from the event's other records (of all those read).
+            Map<String, EventFacts> facts = EventFacts.of(records);
             List<JsonNode> kept = new ArrayList<>();
-            int[] all = {0};
-            int skipped = EventLogs.records(read.sources(), err, entry -> {
-                all[0]++;
-                JsonNode record = entry.record();
+            for (JsonNode record : records) {
+                if ("acted".equals(text(record, "/status")) && text(record, "/event_type") == null
+                        && facts.containsKey(text(record, "/event_id")) && facts.get(text(record, "/event_id")).type() != null) {
+                    ((ObjectNode) record).put("event_type", facts.get(text(record, "/event_id")).type());
+                }
                 if ((!window.bounded() || window.contains(recordTime(record))) && filter.keeps(record)) {
                     kept.add(record);
                 }
-            });
-            Report report = Report.of(kept, all[0], skipped, read, window, filter.describe(), by != null);
+            }
+            Report report = Report.of(kept, records.size(), skipped, read, window, filter.describe(), by != null, facts);
             PrintWriter out = spec.commandLine().getOut();
             ObjectNode json = report.json();
             if (maxRejected != null) {
                 json.putObject("max_rejected").put("limit", maxRejected).put("rejected_events", report.rejectedEvents())
-                        .put("exceeded", report.rejectedEvents() > maxRejected);
+                        .put("exceeded", report.rejectedEvents() > maxRejected)
+                        .put("sender_rejected_events", json.at("/sender_rejected/rejected_events").asInt());
             }
             // Values of the records are shown safely in the table; the JSON keeps them exact, escaped where the runner could misread them.
             out.print(this.json ? Actions.safeJson(json.toPrettyString()) + "\n" : report.table());
@@ -1377,9 +1408,10 @@ class events implements Callable<Integer> {
             }
             Actions.appendSummary(report.markdown(), parent.env);
             if (maxRejected != null && report.rejectedEvents() > maxRejected) {
-                Actions.error(err, null, 0, "Schema drift", "stats: " + report.rejectedEvents() + " rejected event"
-                        + (report.rejectedEvents() == 1 ? "" : "s") + (window.bounded() ? " " + window.describe() : "") + ", more than --max-rejected "
-                        + maxRejected + ": the drift report lists the rejected records by rule and by source", parent.env);
+                Actions.error(err, null, 0, "Schema drift", "stats: " + report.rejectedEvents() + " event"
+                        + (report.rejectedEvents() == 1 ? "" : "s") + " rejected by a schema rule" + (window.bounded() ? " " + window.describe() : "")
+                        + ", more than --max-rejected " + maxRejected + ": the drift report lists the rejected records by rule and by source"
+                        + report.senderNote(), parent.env);
                 return CommandLine.ExitCode.SOFTWARE;
             }
             return CommandLine.ExitCode.OK;
@@ -1406,6 +1438,10 @@ class events implements Callable<Integer> {
         private final Map<String, Integer> driftBySource = new HashMap<>();
         private final Set<String> rejected = new HashSet<>();
         private int rejectedRecords;
+        /** Rejected by the sender rule alone: not schema drift, counted apart. */
+        private final Set<String> senderRejected = new HashSet<>();
+        private int senderRejectedRecords;
+        private final Map<String, Integer> senderRejectedBySender = new HashMap<>();
         private final Map<String, List<Long>> dispatchMs = new TreeMap<>();
         private int cronCaught;
         private List<TraceSpan> traces = List.of();
@@ -1418,6 +1454,9 @@ class events implements Callable<Integer> {
                 return List.of(eventType, eventId, String.valueOf(resent), last == null ? "-" : TIMESTAMP.format(last));
             }
         }
+        /** The time from each event to each outcome, per event type and outcome, in all and per day (of acted_at). */
+        private final Map<OutcomeKey, Outcomes> outcomes = new TreeMap<>();
+        private final TreeMap<java.time.LocalDate, Map<OutcomeKey, Outcomes>> outcomesByDay = new TreeMap<>();
 
         private Report(int records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
             this.records = records;
@@ -1429,11 +1468,14 @@ class events implements Callable<Integer> {
             this.dayTable = dayTable;
         }
 
-        static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
+        static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable,
+                         Map<String, EventFacts> facts) {
             Report report = new Report(records.size(), read, skipped, logs, window, filters, dayTable);
             Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
             Map<String, List<JsonNode>> reconciled = new HashMap<>();
             Set<String> received = new HashSet<>();
+            // An outcome counts once per event: the first time it was recorded (a re-run of the consumer records it again).
+            Map<List<String>, JsonNode> firstOutcomes = new LinkedHashMap<>();
             for (int i = 0; i < records.size(); i++) {
                 JsonNode record = records.get(i);
                 String type = Optional.ofNullable(text(record, "/event_type")).orElse("(none)");
@@ -1448,7 +1490,7 @@ class events implements Callable<Integer> {
                 if (time != null) {
                     java.time.LocalDate day = Window.day(time);
                     report.byDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(status, 1, Integer::sum);
-                    if (!status.equals("cron-caught")) {
+                    if (!status.equals("cron-caught") && !status.equals("acted")) {
                         report.eventsByDay.computeIfAbsent(day, d -> new HashSet<>()).add(event);
                     }
                 }
@@ -1461,12 +1503,26 @@ class events implements Callable<Integer> {
                     received.add(event);
                 }
                 if (status.equals("rejected")) {
-                    report.rejectedRecords++;
-                    report.rejected.add(event);
                     Set<String> rules = new TreeSet<>();
                     RULE.matcher(String.valueOf(text(record, "/error"))).results().forEach(m -> rules.add(m.group(1).strip()));
-                    (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> report.driftByRule.merge(rule, 1, Integer::sum));
-                    report.driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
+                    if (rules.equals(Set.of("sender"))) {
+                        // Who may emit is not the events' shape: a sender refused is counted apart from schema drift.
+                        report.senderRejectedRecords++;
+                        report.senderRejected.add(event);
+                        report.senderRejectedBySender.merge(Optional.ofNullable(text(record, "/sender")).orElse("(unknown)"), 1, Integer::sum);
+                    } else {
+                        report.rejectedRecords++;
+                        report.rejected.add(event);
+                        (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> report.driftByRule.merge(rule, 1, Integer::sum));
+                        report.driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
+                    }
+                }
+                if (status.equals("acted") && text(record, "/outcome") != null && parseInstant(text(record, "/acted_at")) != null) {
+                    List<String> key = List.of(event, text(record, "/outcome"));
+                    JsonNode first = firstOutcomes.get(key);
+                    if (first == null || parseInstant(text(record, "/acted_at")).isBefore(parseInstant(text(first, "/acted_at")))) {
+                        firstOutcomes.put(key, record);
+                    }
                 }
                 Instant emitted = parseInstant(text(record, "/timestamp"));
                 for (JsonNode target : record.path("targets")) {
@@ -1476,9 +1532,10 @@ class events implements Callable<Integer> {
                         report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
                     }
                 }
-                // The first event of a chain has no trace_id: its event_id is the trace. An item a cron path caught is no event.
+                // The first event of a chain has no trace_id: its event_id is the trace. An item a cron path caught is no
+                // event, and an outcome is what a consumer did, not an event's arrival.
                 String trace = Optional.ofNullable(text(record, "/trace_id")).orElse(text(record, "/event_id"));
-                if (trace != null && !status.equals("cron-caught")) {
+                if (trace != null && !status.equals("cron-caught") && !status.equals("acted")) {
                     byTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(record);
                 }
             }
@@ -1489,6 +1546,14 @@ class events implements Callable<Integer> {
                             replays.size(), replays.stream().map(events::recordTime).filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null)));
                 }
             });
+            for (JsonNode outcome : firstOutcomes.values()) {
+                OutcomeKey key = new OutcomeKey(Optional.ofNullable(text(outcome, "/event_type")).orElse("(none)"), text(outcome, "/outcome"));
+                Instant actedAt = parseInstant(text(outcome, "/acted_at"));
+                EventFacts event = facts.get(text(outcome, "/event_id"));
+                Long ms = event == null || event.timestamp() == null ? null : Duration.between(event.timestamp(), actedAt).toMillis();
+                report.outcomes.computeIfAbsent(key, k -> new Outcomes()).add(ms);
+                report.outcomesByDay.computeIfAbsent(Window.day(actedAt), d -> new TreeMap<>()).computeIfAbsent(key, k -> new Outcomes()).add(ms);
+            }
             report.traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
                     .filter(Objects::nonNull)
                     .sorted(Comparator.comparingLong(TraceSpan::spanMs).reversed().thenComparing(TraceSpan::traceId))
@@ -1496,9 +1561,69 @@ class events implements Callable<Integer> {
             return report;
         }
 
-        /** Rejected events: distinct event ids among the rejected records. */
+        /** Schema drift: distinct event ids among the records rejected by a schema rule (the sender rule's are apart). */
         int rejectedEvents() {
             return rejected.size();
+        }
+
+        /** "; 1 event refused by the sender rule is not counted (not schema drift)", or "". */
+        String senderNote() {
+            int events = senderRejected.size();
+            return events == 0 ? "" : "; " + events + (events == 1 ? " event" : " events") + " refused by the sender rule "
+                    + (events == 1 ? "is" : "are") + " not counted (not schema drift)";
+        }
+
+        /** The rows of the outcome table: event type, outcome, count, mean, median and p95 ms (- when none is timed), untimed. */
+        private List<List<String>> outcomeRows(Map<OutcomeKey, Outcomes> of) {
+            List<List<String>> rows = new ArrayList<>();
+            of.forEach((key, o) -> rows.add(List.of(key.eventType(), key.outcome(), String.valueOf(o.count()), dash(o.mean()),
+                    dash(o.percentile(50)), dash(o.percentile(95)), String.valueOf(o.untimed))));
+            return rows;
+        }
+
+        private static String dash(Long value) {
+            return value == null ? "-" : String.valueOf(value);
+        }
+
+        private int untimedOutcomes() {
+            return outcomes.values().stream().mapToInt(o -> o.untimed).sum();
+        }
+
+        /**
+         * The median time to each outcome per day (of acted_at), in seconds, as Mermaid bar charts (xychart-beta): one per
+         * event type and outcome, the RFC's rfc.pr.ready to merge-attempted first, at most OUTCOME_CHARTS; days without a
+         * timed outcome are left off the axis rather than drawn as 0. GitHub renders Mermaid in Markdown, job summaries
+         * included (GitHub blog, "Supercharging GitHub Actions with Job Summaries", 2022-05-09; docs, "Creating diagrams");
+         * xychart-beta is Mermaid's syntax since 10.5 (mermaid.js.org/syntax/xyChart.html).
+         */
+        String outcomeCharts() {
+            StringBuilder charts = new StringBuilder();
+            outcomes.keySet().stream().sorted(Comparator.comparing((OutcomeKey k) -> !k.equals(OutcomeKey.READINESS_TO_MERGE)))
+                    .limit(Stats.OUTCOME_CHARTS).forEach(key -> {
+                        List<java.time.LocalDate> days = new ArrayList<>();
+                        List<String> medians = new ArrayList<>();
+                        double max = 0;
+                        for (var day : outcomesByDay.entrySet()) {
+                            Outcomes o = day.getValue().get(key);
+                            Long median = o == null ? null : o.percentile(50);
+                            if (median != null) {
+                                days.add(day.getKey());
+                                double seconds = Math.max(0, median) / 1000.0;
+                                medians.add(String.format(java.util.Locale.ROOT, "%.1f", seconds));
+                                max = Math.max(max, seconds);
+                            }
+                        }
+                        if (days.isEmpty()) {
+                            return;
+                        }
+                        boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
+                        charts.append("\n```mermaid\nxychart-beta\n  title \"").append(key.eventType()).append(" to ").append(key.outcome())
+                                .append(": median seconds per day\"\n  x-axis [").append(days.stream()
+                                        .map(d -> "\"" + (oneYear ? d.toString().substring(5) : d.toString()) + "\"").collect(Collectors.joining(", ")))
+                                .append("]\n  y-axis \"Seconds\" 0 --> ").append((long) Math.ceil(Math.max(max, 1))).append("\n  bar [")
+                                .append(String.join(", ", medians)).append("]\n```\n");
+                    });
+            return charts.toString();
         }
 
         private List<String> statusList() {
@@ -1577,6 +1702,24 @@ class events implements Callable<Integer> {
                 dispatchRows.addAll(dispatchRows());
                 text.append('\n').append(aligned(dispatchRows)).append("(from the event's timestamp to each target's dispatched_at)\n");
             }
+            if (!outcomes.isEmpty()) {
+                List<List<String>> outcomeRows = new ArrayList<>();
+                outcomeRows.add(List.of("time to outcome", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"));
+                outcomeRows.addAll(outcomeRows(outcomes));
+                text.append('\n').append(aligned(outcomeRows)).append("(from the event's timestamp to the outcome's acted_at, the first "
+                        + "of each event; rfc.pr.ready to merge-attempted is the RFC's time from readiness to merge attempt")
+                        .append(untimedOutcomes() > 0 ? "; untimed: no record of the event read gives its timestamp" : "").append(")\n");
+                if (dayTable) {
+                    List<List<String>> dayRows = new ArrayList<>();
+                    dayRows.add(List.of("day", "event type", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"));
+                    outcomesByDay.forEach((day, of) -> outcomeRows(of).forEach(row -> {
+                        List<String> withDay = new ArrayList<>(List.of(day.toString()));
+                        withDay.addAll(row);
+                        dayRows.add(withDay);
+                    }));
+                    text.append('\n').append(aligned(dayRows));
+                }
+            }
             if (rejectedRecords > 0) {
                 text.append("\nschema drift: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s")
                         .append(" (").append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(")\n");
@@ -1587,6 +1730,15 @@ class events implements Callable<Integer> {
                 sourceRows.add(List.of("source", "rejected"));
                 mostFirst(driftBySource).forEach(e -> sourceRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
                 text.append(aligned(ruleRows)).append('\n').append(aligned(sourceRows));
+            }
+            if (senderRejectedRecords > 0) {
+                text.append("\nrefused by the sender rule (not schema drift): ").append(senderRejectedRecords).append(" record")
+                        .append(senderRejectedRecords == 1 ? "" : "s").append(" (").append(senderRejected.size())
+                        .append(senderRejected.size() == 1 ? " event" : " events").append(")\n");
+                List<List<String>> senderRows = new ArrayList<>();
+                senderRows.add(List.of("sender", "refused"));
+                mostFirst(senderRejectedBySender).forEach(e -> senderRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
+                text.append(aligned(senderRows));
             }
             if (cronCaught > 0) {
                 text.append("\ncron-caught: ").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
@@ -1627,7 +1779,7 @@ class events implements Callable<Integer> {
                 for (int i = 0; i < row.size(); i++) {
                     String cell = row.get(i);
                     String pad = " ".repeat(widths[i] - cell.length());
-                    line.append(i == 0 ? "" : "  ").append(i == 0 || !rows.get(rows.size() - 1).get(i).matches("[-0-9]*") ? cell + pad : pad + cell);
+                    line.append(i == 0 ? "" : "  ").append(i == 0 || !rows.get(rows.size() - 1).get(i).matches("[-0-9.]*") ? cell + pad : pad + cell);
                 }
                 text.append(line.toString().stripTrailing()).append('\n');
             }
@@ -1667,15 +1819,35 @@ class events implements Callable<Integer> {
                         + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n");
                 dispatchRows().forEach(row -> md.append(markdownRow(Actions.code(row.get(0)), row)));
             }
+            if (!outcomes.isEmpty()) {
+                md.append("\n#### Time to outcome\n\nFrom the event's `timestamp` to the outcome's `acted_at` (the first of each event); "
+                        + "`rfc.pr.ready` to `merge-attempted` is the RFC's time from readiness to merge attempt."
+                        + (untimedOutcomes() > 0 ? " Untimed: no record of the event read gives its timestamp." : "")
+                        + "\n\n| Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|--:|--:|--:|--:|--:|\n");
+                outcomeRows(outcomes).forEach(row -> md.append(markdownRow(List.of("`" + row.get(0) + "`", "`" + row.get(1) + "`",
+                        row.get(2), row.get(3), row.get(4), row.get(5), row.get(6)))));
+                md.append(outcomeCharts());
+                if (dayTable) {
+                    md.append("\n| Day | Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|---|--:|--:|--:|--:|--:|\n");
+                    outcomesByDay.forEach((day, of) -> outcomeRows(of).forEach(row -> md.append(markdownRow(List.of(day.toString(),
+                            "`" + row.get(0) + "`", "`" + row.get(1) + "`", row.get(2), row.get(3), row.get(4), row.get(5), row.get(6))))));
+                }
+            }
             md.append("\n#### Schema drift\n\n");
             if (rejectedRecords == 0) {
-                md.append(":white_check_mark: No rejected event.\n");
+                md.append(":white_check_mark: No event rejected by a schema rule.\n");
             } else {
                 md.append(":x: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s").append(" (")
                         .append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(").\n\n| Rule | Rejected |\n|---|--:|\n");
                 mostFirst(driftByRule).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
                 md.append("\n| Source | Rejected |\n|---|--:|\n");
                 mostFirst(driftBySource).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
+            }
+            if (senderRejectedRecords > 0) {
+                md.append("\nRefused by the sender rule, which is not schema drift: ").append(senderRejectedRecords).append(" record")
+                        .append(senderRejectedRecords == 1 ? "" : "s").append(" (").append(senderRejected.size())
+                        .append(senderRejected.size() == 1 ? " event" : " events").append(").\n\n| Sender | Refused |\n|---|--:|\n");
+                mostFirst(senderRejectedBySender).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
             }
             if (cronCaught > 0) {
                 md.append("\n#### Cron-caught\n\n").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
@@ -1743,6 +1915,17 @@ class events implements Callable<Integer> {
             mostFirst(driftByRule).forEach(e -> rules.put(e.getKey(), e.getValue()));
             ObjectNode sources = drift.putObject("by_source");
             mostFirst(driftBySource).forEach(e -> sources.put(e.getKey(), e.getValue()));
+            ObjectNode sender = report.putObject("sender_rejected").put("rejected_records", senderRejectedRecords)
+                    .put("rejected_events", senderRejected.size());
+            ObjectNode senders = sender.putObject("by_sender");
+            mostFirst(senderRejectedBySender).forEach(e -> senders.put(e.getKey(), e.getValue()));
+            ArrayNode outcomeList = report.putArray("outcomes");
+            outcomes.forEach((key, o) -> outcomeList.add(o.json(key)));
+            ArrayNode outcomeDays = report.putArray("outcomes_by_day");
+            outcomesByDay.forEach((day, of) -> of.forEach((key, o) -> {
+                ObjectNode row = outcomeDays.addObject().put("day", day.toString());
+                row.setAll(o.json(key));
+            }));
             ArrayNode dispatch = report.putArray("dispatch_ms");
             dispatchMs.forEach((type, times) -> dispatch.addObject().put("event_type", type).put("targets", times.size())
                     .put("median", percentile(times, 50)).put("p95", percentile(times, 95)));
@@ -1772,6 +1955,71 @@ class events implements Callable<Integer> {
         List<Long> sorted = values.stream().sorted().toList();
         int rank = (int) Math.ceil(p / 100.0 * sorted.size());
         return sorted.get(Math.max(rank, 1) - 1);
+    }
+
+    /** What stats needs of an event from all its records: its type and its timestamp (null when no record has them). */
+    record EventFacts(String type, Instant timestamp) {
+        /**
+         * Per event id, from every record read (those outside the window and the filters too): the type and timestamp of
+         * its router records first, an outcome's own --type only when no other record names one.
+         */
+        static Map<String, EventFacts> of(List<JsonNode> records) {
+            Map<String, EventFacts> facts = new HashMap<>();
+            for (boolean outcomes : List.of(false, true)) {
+                for (JsonNode record : records) {
+                    String id = text(record, "/event_id");
+                    if (id == null || outcomes != "acted".equals(text(record, "/status"))) {
+                        continue;
+                    }
+                    EventFacts known = facts.getOrDefault(id, new EventFacts(null, null));
+                    facts.put(id, new EventFacts(known.type() != null ? known.type() : text(record, "/event_type"),
+                            known.timestamp() != null ? known.timestamp() : parseInstant(text(record, "/timestamp"))));
+                }
+            }
+            return facts;
+        }
+    }
+
+    /** An event type and an outcome of it, ordered by both. */
+    record OutcomeKey(String eventType, String outcome) implements Comparable<OutcomeKey> {
+        /** The RFC's "time from PR readiness to merge attempt". */
+        static final OutcomeKey READINESS_TO_MERGE = new OutcomeKey("rfc.pr.ready", "merge-attempted");
+
+        @Override
+        public int compareTo(OutcomeKey other) {
+            return Comparator.comparing(OutcomeKey::eventType).thenComparing(OutcomeKey::outcome).compare(this, other);
+        }
+    }
+
+    /** The times from events to one outcome, in ms; untimed: outcomes whose event's timestamp no record read has. */
+    static final class Outcomes {
+        final List<Long> times = new ArrayList<>();
+        int untimed;
+
+        void add(Long ms) {
+            if (ms == null) {
+                untimed++;
+            } else {
+                times.add(ms);
+            }
+        }
+
+        int count() {
+            return times.size();
+        }
+
+        Long mean() {
+            return times.isEmpty() ? null : Math.round(times.stream().mapToLong(Long::longValue).average().orElse(0));
+        }
+
+        Long percentile(int p) {
+            return events.percentile(times, p);
+        }
+
+        ObjectNode json(OutcomeKey key) {
+            return JSON.createObjectNode().put("event_type", key.eventType()).put("outcome", key.outcome()).put("count", count())
+                    .put("mean_ms", mean()).put("median_ms", percentile(50)).put("p95_ms", percentile(95)).put("untimed", untimed);
+        }
     }
 
     /** Counts per status of one event type (or of all), and the latencies of its routed records. */
@@ -1847,6 +2095,668 @@ class events implements Callable<Integer> {
 
         List<String> row() {
             return List.of(traceId, String.valueOf(events), TIMESTAMP.format(first), TIMESTAMP.format(last), String.valueOf(spanMs()));
+        }
+    }
+
+    // ---- events record ---------------------------------------------------------------------
+
+    @Command(name = "record", mixinStandardHelpOptions = true, version = VERSION,
+            description = {
+                "Records what a consumer did with an event (its outcome): a record with status acted, appended to the "
+                        + "event history (always: that is its purpose) and to $EVENT_LOG (or --log) when set. events stats "
+                        + "then reports the time from each event's timestamp to each outcome, per event type and outcome; "
+                        + "rfc.pr.ready to merge-attempted is the RFC's \"time from PR readiness to merge attempt\".",
+                "The record: {\"status\": \"acted\", \"outcome\", \"event_id\", \"event_type\" (--type, else null: stats "
+                        + "takes it from the event's other records), \"acted_at\" (GitHub's clock: the Date of its answer to "
+                        + "GET /rate_limit, which no rate limit counts), \"run_id\", \"run_attempt\", \"source\" ($GITHUB_WORKFLOW), "
+                        + "\"detail\" (the --detail pairs)}. It is printed on stdout as one JSON line; acted_at= goes to $GITHUB_OUTPUT.",
+                "OUTCOME: lowercase words joined by hyphens, such as merge-attempted, monitor-started, ci-dispatched "
+                        + "(" + Record.OUTCOME_RULE + "). A malformed outcome, event id, type or detail is exit 2 and writes nothing."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token: contents: write (the history branch)",
+                "  GITHUB_REPOSITORY       owner/name whose history gets the record (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "  GITHUB_WORKFLOW         the record's source (the workflow's name)",
+                "  GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT  the record's run_id and run_attempt",
+                "  EVENT_LOG               an event log that gets the record too (--log)",
+                "  GITHUB_OUTPUT           acted_at= is appended to it",
+                "",
+                "Requests: two (GET /rate_limit for GitHub's clock, uncounted by its rate",
+                "limit; one PUT of the record to the branch event-bus-history), and three",
+                "more once per repository, when the first record creates the branch.",
+                "",
+                "Example:",
+                "  events record merge-attempted --event-id \"$EVENT_ID\" --type rfc.pr.ready \\",
+                "                --detail result=merged --detail sha=\"$SHA\" --detail method=squash"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:recorded in the history (and the event log)",
+                "1:GitHub could not be reached or refused the history's append (the record stays in the event log), or "
+                        + "internal failure",
+                "2:a malformed outcome, event id, type or detail, or bad usage; nothing was written"})
+    static final class Record implements Callable<Integer> {
+        static final Pattern OUTCOME = Pattern.compile("^[a-z][a-z0-9-]{0,63}$");
+        static final String OUTCOME_RULE = "a lowercase letter, then up to 63 lowercase letters, digits and hyphens";
+        static final Pattern DETAIL_KEY = Pattern.compile("^[a-z][a-z0-9_]{0,63}$");
+        static final int MAX_DETAILS = 20;
+        static final int MAX_DETAIL_VALUE = 1000;
+
+        @ParentCommand
+        events parent;
+
+        @Parameters(index = "0", paramLabel = "OUTCOME", description = "what the consumer did: merge-attempted, monitor-started, ...")
+        String outcome;
+
+        @Option(names = "--event-id", required = true, paramLabel = "ID", description = "the event acted on (a lowercase UUID)")
+        String eventId;
+
+        @Option(names = "--type", paramLabel = "EVENT_TYPE", description = "the event's type (default: none; stats takes it from "
+                + "the event's other records)")
+        String type;
+
+        @Option(names = "--detail", paramLabel = "KEY=VALUE", description = "a detail of the outcome (repeatable): KEY is lowercase "
+                + "letters, digits and _ (result=merged, sha=..., method=squash)")
+        List<String> details = new ArrayList<>();
+
+        @Option(names = "--log", paramLabel = "FILE", description = "an event log to append the record to as well (default: $EVENT_LOG)")
+        Path logFile;
+
+        @Option(names = "--dry-run", description = "print the record (acted_at from this machine's clock); write and send nothing")
+        boolean dryRun;
+
+        @Mixin
+        Retries retries;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            retries.check(spec);
+            ObjectNode detail = checkedInput();
+            PrintWriter err = spec.commandLine().getErr();
+            GitHub github = dryRun ? null : parent.github(retries.maxAttempts, retries.budget());
+            Instant actedAt = dryRun ? Instant.now() : gitHubClock(github);
+            ObjectNode record = JSON.createObjectNode();
+            record.put("status", "acted");
+            record.put("outcome", outcome);
+            record.put("event_id", eventId);
+            record.put("event_type", type);
+            record.put("acted_at", TIMESTAMP.format(actedAt));
+            record.put("run_id", parent.env.get("GITHUB_RUN_ID"));
+            record.put("run_attempt", parent.env.get("GITHUB_RUN_ATTEMPT"));
+            record.put("source", blankToNull(parent.env.get("GITHUB_WORKFLOW")));
+            record.set("detail", detail);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(JSON.writeValueAsString(record));
+            out.flush();
+            if (dryRun) {
+                err.println("record: dry run: " + outcome + " of " + eventId + " not written");
+                return CommandLine.ExitCode.OK;
+            }
+            int lost = History.append(github, List.of(record), err, parent.env);
+            Path log = logFile != null ? logFile : EventLog.fromEnv(parent.env);
+            if (log != null) {
+                EventLog.append(log, List.of(record));
+            }
+            Actions.output("acted_at", TIMESTAMP.format(actedAt), parent.env);
+            if (lost > 0) {
+                Actions.error(err, null, 0, "Outcome not recorded", "record: " + outcome + " of " + eventId
+                        + " could not be appended to the event history" + (log != null ? "; it is in " + log : ""), parent.env);
+                return CommandLine.ExitCode.SOFTWARE;
+            }
+            err.println("record: " + outcome + " of " + eventId + " at " + TIMESTAMP.format(actedAt) + " appended to the history of "
+                    + github.repository() + (log != null ? " and to " + log : "") + " (" + github.requests() + " API requests)");
+            return CommandLine.ExitCode.OK;
+        }
+
+        /** Every argument checked before anything is sent or written; the details as the record's object. */
+        private ObjectNode checkedInput() {
+            if (!OUTCOME.matcher(outcome).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "OUTCOME must be " + OUTCOME_RULE + " (such as "
+                        + "merge-attempted), not '" + Actions.safe(outcome) + "'");
+            }
+            if (!UUID_TEXT.matcher(eventId).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--event-id must be an event_id (a lowercase UUID), not '"
+                        + Actions.safe(eventId) + "'");
+            }
+            if (type != null && (type.length() > 100 || !EVENT_TYPE.matcher(type).matches())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--type must be an event type such as rfc.pr.ready "
+                        + "(dotted lowercase words, at most 100 characters), not '" + Actions.safe(type) + "'");
+            }
+            if (details.size() > MAX_DETAILS) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--detail: at most " + MAX_DETAILS + " details, not " + details.size());
+            }
+            ObjectNode detail = JSON.createObjectNode();
+            for (String pair : details) {
+                int equals = pair.indexOf('=');
+                String key = equals < 0 ? pair : pair.substring(0, equals);
+                if (equals < 0 || !DETAIL_KEY.matcher(key).matches()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--detail must be KEY=VALUE with KEY lowercase letters, "
+                            + "digits and _ (such as result=merged), not '" + Actions.safe(pair) + "'");
+                }
+                String value = pair.substring(equals + 1);
+                if (value.length() > MAX_DETAIL_VALUE || value.chars().anyMatch(c -> Character.isISOControl(c))) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--detail " + key + ": the value must be one line of at most "
+                            + MAX_DETAIL_VALUE + " characters without control characters");
+                }
+                if (detail.has(key)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--detail " + key + " is given twice");
+                }
+                detail.put(key, value);
+            }
+            return detail;
+        }
+
+        /** GitHub's clock: the Date of its answer to GET /rate_limit, a request no rate limit counts (GitHub's REST docs, "Rate limit"). */
+        private static Instant gitHubClock(GitHub github) throws IOException, InterruptedException {
+            Response answer = github.exchange("GET", "/rate_limit", null, Map.of());
+            if (answer.status() == 401 || answer.status() == 403 && answer.header("x-ratelimit-remaining").filter("0"::equals).isEmpty()) {
+                throw new GitHubException(github.refusal(answer, "read GitHub's clock (GET /rate_limit)", "any"));
+            }
+            // GitHub Enterprise Server without rate limits answers 404 ("Rate limiting is not enabled."): its Date is as good.
+            return answer.date().orElseGet(Instant::now);
+        }
+
+        private static String blankToNull(String value) {
+            return value == null || value.isBlank() ? null : value;
+        }
+    }
+
+    // ---- events merge-latency --------------------------------------------------------------
+
+    @Command(name = "merge-latency", mixinStandardHelpOptions = true, version = VERSION,
+            description = {
+                "The time from a pull request's readiness to its merge, from GitHub's data alone, for any window: the way "
+                        + "to measure the time before the bus, which the bus's records cannot tell, and after it the same way.",
+                "It lists the pull requests merged into the base (default: the repository's default branch) whose merged_at "
+                        + "falls in the window (GET /pulls?state=closed&base=...&sort=updated&direction=desc, page by page, "
+                        + "until the pages reach pull requests last updated before the window), and for each reads the check "
+                        + "runs (the latest of each name) and the commit statuses (the latest of each context) of its head "
+                        + "commit as merged: ready_at is when the last of them went green (the latest completed_at of its "
+                        + "check runs, success, neutral or skipped, and updated_at of its successful statuses), and the "
+                        + "latency is merged_at minus ready_at. A pull request whose head has a failed, pending or unfinished "
+                        + "check or status, none at all, or a check that finished after the merge is merged but not measured: "
+                        + "it is listed as excluded, with the reason.",
+                "--compare-since and --compare-until measure a second window the same way (say, a week before the switch "
+                        + "to the bus) and print both side by side with the ratio of the first to the second: 0.50 is the "
+                        + "RFC's \"50 % reduction\".",
+                "Requests (printed on stderr): one for the default branch when --base is not given, one per 100 pull "
+                        + "requests listed, and two per merged pull request (its check runs, its combined status; more only "
+                        + "for a head with over 100 of either); --max-prs bounds them. Times are GitHub's: durations count "
+                        + "back from its clock (the Date of its first answer)."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token: pull-requests: read, checks: read,",
+                "                          statuses: read (contents: read for a private",
+                "                          repository)",
+                "  GITHUB_REPOSITORY       owner/name (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "  GITHUB_STEP_SUMMARY     a Markdown report is appended to it",
+                "",
+                "Example:",
+                "  events merge-latency --since 7d",
+                "  events merge-latency --since 2026-12-01T00:00:00Z --until 2026-12-08T00:00:00Z \\",
+                "                       --compare-since 2026-11-01T00:00:00Z --compare-until 2026-11-08T00:00:00Z"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:measured (a window with no merged pull request too)",
+                "1:GitHub could not be reached or refused, or internal failure",
+                "2:bad usage: a window whose end is not after its start, --max-prs below 1, a bad time or branch"})
+    static final class MergeLatency implements Callable<Integer> {
+        /** Check run conclusions GitHub counts as passing for a required check (docs: "About status checks"). */
+        static final Set<String> PASSING = Set.of("success", "neutral", "skipped");
+        private static final Pattern BRANCH = Pattern.compile("^[^\\s~^:?*\\[\\\\]{1,255}$");
+
+        @ParentCommand
+        events parent;
+
+        @Option(names = "--since", paramLabel = "WHEN", defaultValue = "7d",
+                description = "pull requests merged since: a duration back from now (7d, 24h, 90m) or an RFC 3339 time (default: ${DEFAULT-VALUE})")
+        String since;
+
+        @Option(names = "--until", paramLabel = "WHEN", description = "and before this (default: now), as --since")
+        String until;
+
+        @Option(names = "--compare-since", paramLabel = "WHEN", description = "a second window to compare with, from this ...")
+        String compareSince;
+
+        @Option(names = "--compare-until", paramLabel = "WHEN", description = "... to this (both or neither)")
+        String compareUntil;
+
+        @Option(names = "--base", paramLabel = "BRANCH", description = "the branch merged into (default: the repository's default branch)")
+        String base;
+
+        @Option(names = "--max-prs", paramLabel = "N", defaultValue = "500",
+                description = "measure at most N merged pull requests per window, the most recently updated (default: ${DEFAULT-VALUE})")
+        int maxPrs;
+
+        @Option(names = "--json", description = "print the result as JSON")
+        boolean json;
+
+        @Mixin
+        Retries retries;
+
+        @Spec
+        CommandSpec spec;
+
+        /** One pull request measured: when its head went green, when it was merged. */
+        record Measured(int number, Instant readyAt, Instant mergedAt) {
+            long seconds() {
+                return Duration.between(readyAt, mergedAt).toSeconds();
+            }
+        }
+
+        /** One window's pull requests: measured, excluded with the reason, and whether --max-prs cut it short. */
+        static final class Result {
+            final Window window;
+            final List<Measured> measured = new ArrayList<>();
+            final Map<Integer, String> excluded = new LinkedHashMap<>();
+            int merged;
+            boolean truncated;
+
+            Result(Window window) {
+                this.window = window;
+            }
+
+            List<Long> seconds() {
+                return measured.stream().map(Measured::seconds).toList();
+            }
+
+            Double mean() {
+                return measured.isEmpty() ? null : Math.round(seconds().stream().mapToLong(Long::longValue).average().orElse(0) * 10) / 10.0;
+            }
+
+            Long percentile(int p) {
+                return events.percentile(seconds(), p);
+            }
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            retries.check(spec);
+            if (maxPrs < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-prs must be at least 1, not " + maxPrs);
+            }
+            if ((compareSince == null) != (compareUntil == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--compare-since and --compare-until go together: give both or neither");
+            }
+            if (base != null && !BRANCH.matcher(base).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--base must be a branch name, not '" + Actions.safe(base) + "'");
+            }
+            Span main = new Span(When.parse(since, "--since", spec), When.parse(until, "--until", spec));
+            Span compare = compareSince == null ? null
+                    : new Span(When.parse(compareSince, "--compare-since", spec), When.parse(compareUntil, "--compare-until", spec));
+            // Checked before any request where this machine's clock decides as well as GitHub's would; again once GitHub's is known.
+            checkOrder(main.resolve(Instant.now()), "--since", "--until");
+            if (compare != null) {
+                checkOrder(compare.resolve(Instant.now()), "--compare-since", "--compare-until");
+            }
+            GitHub github = parent.github(retries.maxAttempts, retries.budget());
+            String branch = base;
+            Instant now = null;
+            if (branch == null) {
+                Response repository = github.call("GET", github.repoPath(""), null, "read the repository", "contents: read");
+                branch = repository.json().path("default_branch").asText();
+                now = repository.date().orElse(null);
+            }
+            List<Result> results = new ArrayList<>();
+            int listPages = list(github, branch, now, main, compare, results);
+            int perPr = 0;
+            for (Result result : results) {
+                perPr += measure(github, result);
+            }
+            report(github, branch, results, listPages, perPr);
+            return CommandLine.ExitCode.OK;
+        }
+
+        private void checkOrder(Window window, String sinceOption, String untilOption) {
+            if (window.until() != null && !window.until().isAfter(window.since())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), untilOption + " (" + TIMESTAMP.format(window.until())
+                        + ") must be after " + sinceOption + " (" + TIMESTAMP.format(window.since()) + "): the window ends before it starts");
+            }
+        }
+
+        /**
+         * The merged pull requests of the windows, newest update first, page by page until a page reaches pull requests
+         * updated before the earliest window (a pull request is updated when it is merged, so none merged in a window was
+         * last updated before it), or every window holds --max-prs. Returns the pages read.
+         */
+        private int list(GitHub github, String branch, Instant now, Span main, Span compare, List<Result> results)
+                throws IOException, InterruptedException {
+            int pages = 0;
+            Instant earliest = null;
+            for (int page = 1; ; page++) {
+                Response answer = github.call("GET", github.repoPath("/pulls?state=closed&base=" + java.net.URLEncoder.encode(branch, StandardCharsets.UTF_8)
+                        + "&sort=updated&direction=desc&per_page=100&page=" + page), null, "list pull requests", "pull-requests: read");
+                pages++;
+                if (results.isEmpty()) {
+                    Instant clock = now != null ? now : answer.date().orElse(Instant.now());
+                    results.add(new Result(main.resolve(clock)));
+                    if (compare != null) {
+                        results.add(new Result(compare.resolve(clock)));
+                    }
+                    checkOrder(results.get(0).window, "--since", "--until");
+                    if (compare != null) {
+                        checkOrder(results.get(1).window, "--compare-since", "--compare-until");
+                    }
+                    earliest = results.stream().map(r -> r.window.since()).min(Comparator.naturalOrder()).orElseThrow();
+                }
+                boolean older = false;
+                for (JsonNode pull : answer.json()) {
+                    Instant updated = parseInstant(text(pull, "/updated_at"));
+                    Instant merged = parseInstant(text(pull, "/merged_at"));
+                    if (updated != null && updated.isBefore(earliest)) {
+                        older = true;
+                        continue;
+                    }
+                    for (Result result : results) {
+                        if (merged != null && result.window.contains(merged)) {
+                            if (result.merged >= maxPrs) {
+                                result.truncated = true;
+                            } else {
+                                result.merged++;
+                                pendingHeads.computeIfAbsent(result, r -> new ArrayList<>()).add(pull);
+                            }
+                        }
+                    }
+                }
+                boolean full = results.stream().allMatch(r -> r.truncated);
+                if (older || full || answer.json().size() == 0 || answer.header("link").filter(l -> l.contains("rel=\"next\"")).isEmpty()) {
+                    return pages;
+                }
+            }
+        }
+
+        private final Map<Result, List<JsonNode>> pendingHeads = new HashMap<>();
+
+        /** Each merged pull request of the window measured, or excluded with the reason. Returns the requests it took. */
+        private int measure(GitHub github, Result result) throws IOException, InterruptedException {
+            int requests = 0;
+            for (JsonNode pull : pendingHeads.getOrDefault(result, List.of())) {
+                int number = pull.path("number").asInt();
+                String sha = text(pull, "/head/sha");
+                Instant mergedAt = parseInstant(text(pull, "/merged_at"));
+                List<String> problems = new ArrayList<>();
+                Instant readyAt = null;
+                int checks = 0;
+                // Check runs: the latest of each name (filter=latest, GitHub's default), as many pages as total_count says.
+                for (int page = 1, seen = 0; ; page++) {
+                    JsonNode runs = github.call("GET", github.repoPath("/commits/" + sha + "/check-runs?filter=latest&per_page=100&page=" + page),
+                            null, "list the check runs of #" + number + "'s head", "checks: read").json();
+                    requests++;
+                    for (JsonNode run : runs.path("check_runs")) {
+                        seen++;
+                        checks++;
+                        String name = String.valueOf(text(run, "/name"));
+                        String status = String.valueOf(text(run, "/status"));
+                        String conclusion = text(run, "/conclusion");
+                        if (!status.equals("completed")) {
+                            problems.add("check run '" + name + "' is " + status);
+                        } else if (!PASSING.contains(String.valueOf(conclusion))) {
+                            problems.add("a failed check: check run '" + name + "' concluded " + conclusion);
+                        } else {
+                            readyAt = latest(readyAt, parseInstant(text(run, "/completed_at")));
+                        }
+                    }
+                    if (seen >= runs.path("total_count").asInt() || runs.path("check_runs").isEmpty()) {
+                        break;
+                    }
+                }
+                // Commit statuses: the combined status holds the latest of each context; with none at all its state is pending.
+                for (int page = 1, seen = 0; ; page++) {
+                    JsonNode combined = github.call("GET", github.repoPath("/commits/" + sha + "/status?per_page=100&page=" + page),
+                            null, "read the combined status of #" + number + "'s head", "statuses: read").json();
+                    requests++;
+                    for (JsonNode status : combined.path("statuses")) {
+                        seen++;
+                        checks++;
+                        String context = String.valueOf(text(status, "/context"));
+                        String state = String.valueOf(text(status, "/state"));
+                        switch (state) {
+                            case "success" -> readyAt = latest(readyAt, parseInstant(text(status, "/updated_at")));
+                            case "pending" -> problems.add("status '" + context + "' is pending");
+                            default -> problems.add("a failed check: status '" + context + "' is " + state);
+                        }
+                    }
+                    if (seen >= combined.path("total_count").asInt() || combined.path("statuses").isEmpty()) {
+                        break;
+                    }
+                }
+                if (checks == 0) {
+                    result.excluded.put(number, "no checks: no check run or commit status on its head " + sha);
+                } else if (!problems.isEmpty()) {
+                    result.excluded.put(number, problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+                } else if (readyAt == null || mergedAt == null) {
+                    result.excluded.put(number, "no time: its checks or its merge carry no time GitHub gave");
+                } else if (readyAt.isAfter(mergedAt)) {
+                    result.excluded.put(number, "green only after the merge: its last check finished at " + TIMESTAMP.format(readyAt));
+                } else {
+                    result.measured.add(new Measured(number, readyAt, mergedAt));
+                }
+            }
+            return requests;
+        }
+
+        private static Instant latest(Instant a, Instant b) {
+            return a == null ? b : b == null || a.isAfter(b) ? a : b;
+        }
+
+        private void report(GitHub github, String branch, List<Result> results, int listPages, int perPr) throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Result main = results.get(0);
+            Result compare = results.size() > 1 ? results.get(1) : null;
+            if (json) {
+                ObjectNode report = resultJson(main);
+                report.put("base", branch);
+                if (compare != null) {
+                    report.set("compare", resultJson(compare));
+                    ObjectNode ratio = report.putObject("ratio");
+                    ratio.put("mean", ratio(main.mean(), compare.mean()));
+                    ratio.put("median", ratio(toDouble(main.percentile(50)), toDouble(compare.percentile(50))));
+                    ratio.put("p95", ratio(toDouble(main.percentile(95)), toDouble(compare.percentile(95))));
+                }
+                report.put("api_requests", github.requests());
+                out.println(report.toPrettyString());
+            } else {
+                out.print(table(branch, main, compare));
+            }
+            out.flush();
+            for (Result result : results) {
+                if (result.truncated) {
+                    Actions.warning(err, "merge-latency: --max-prs", "more than " + maxPrs + " pull requests merged into " + branch + " "
+                            + result.window.describe() + ": the " + maxPrs + " most recently updated are measured (raise --max-prs)", parent.env);
+                }
+            }
+            int merged = results.stream().mapToInt(r -> r.merged).sum();
+            err.println("merge-latency: " + github.requests() + " API requests: " + (base == null ? "1 for the default branch, " : "")
+                    + listPages + " pull request list page" + (listPages == 1 ? "" : "s") + ", " + perPr + " for the checks of "
+                    + merged + " merged pull request" + (merged == 1 ? "" : "s"));
+            Actions.appendSummary(markdown(branch, main, compare), parent.env);
+        }
+
+        private static ObjectNode resultJson(Result result) {
+            ObjectNode json = JSON.createObjectNode();
+            json.putObject("window").put("since", TIMESTAMP.format(result.window.since()))
+                    .put("until", TIMESTAMP.format(result.window.until() != null ? result.window.until() : result.window.now()));
+            json.put("merged", result.merged);
+            json.put("measured", result.measured.size());
+            json.put("mean_seconds", result.mean());
+            json.put("median_seconds", result.percentile(50));
+            json.put("p95_seconds", result.percentile(95));
+            ArrayNode prs = json.putArray("prs");
+            result.measured.forEach(m -> prs.addObject().put("number", m.number()).put("ready_at", TIMESTAMP.format(m.readyAt()))
+                    .put("merged_at", TIMESTAMP.format(m.mergedAt())).put("seconds", m.seconds()));
+            ArrayNode excluded = json.putArray("excluded");
+            result.excluded.forEach((number, reason) -> excluded.addObject().put("number", number).put("reason", reason));
+            json.put("truncated", result.truncated);
+            return json;
+        }
+
+        private static Double toDouble(Long value) {
+            return value == null ? null : value.doubleValue();
+        }
+
+        /** after / before, three decimals; null when either is missing or before is 0. */
+        static Double ratio(Double after, Double before) {
+            return after == null || before == null || before == 0 ? null : Math.round(after / before * 1000) / 1000.0;
+        }
+
+        private String table(String branch, Result main, Result compare) {
+            StringBuilder text = new StringBuilder("merge latency into " + branch + ": from the head's last green check to merged_at\n\n");
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("window", "merged", "measured", "mean s", "median s", "p95 s"));
+            rows.add(row(main));
+            if (compare != null) {
+                rows.add(row(compare));
+            }
+            text.append(Report.aligned(rows));
+            if (compare != null) {
+                Double mean = ratio(main.mean(), compare.mean());
+                Double median = ratio(toDouble(main.percentile(50)), toDouble(compare.percentile(50)));
+                text.append("\nratio (first / second): mean ").append(mean == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f", mean))
+                        .append(", median ").append(median == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f", median))
+                        .append(mean == null ? "" : String.format(java.util.Locale.ROOT, " (the mean %s by %.0f %%)", mean <= 1 ? "fell" : "rose",
+                                Math.abs(1 - mean) * 100)).append('\n');
+            }
+            for (Result result : compare == null ? List.of(main) : List.of(main, compare)) {
+                if (!result.excluded.isEmpty()) {
+                    text.append("\nmerged but not measured, ").append(result.window.describe()).append(":\n");
+                    result.excluded.forEach((number, reason) -> text.append("  #").append(number).append("  ").append(reason).append('\n'));
+                }
+            }
+            return text.toString();
+        }
+
+        private static List<String> row(Result result) {
+            Window w = result.window;
+            return List.of(TIMESTAMP.format(w.since()) + " .. " + TIMESTAMP.format(w.until() != null ? w.until() : w.now()),
+                    String.valueOf(result.merged), String.valueOf(result.measured.size()),
+                    result.mean() == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f", result.mean()),
+                    result.percentile(50) == null ? "-" : String.valueOf(result.percentile(50)),
+                    result.percentile(95) == null ? "-" : String.valueOf(result.percentile(95)));
+        }
+
+        private String markdown(String branch, Result main, Result compare) {
+            StringBuilder md = new StringBuilder("### Merge latency\n\nPull requests merged into `").append(Actions.cell(branch))
+                    .append("`: from the head's last green check run or status to `merged_at`, from GitHub's data.\n\n")
+                    .append("| Window | Merged | Measured | Mean s | Median s | p95 s |\n|---|--:|--:|--:|--:|--:|\n");
+            md.append("| ").append(row(main).stream().map(Actions::cell).collect(Collectors.joining(" | "))).append(" |\n");
+            if (compare != null) {
+                md.append("| ").append(row(compare).stream().map(Actions::cell).collect(Collectors.joining(" | "))).append(" |\n");
+                Double mean = ratio(main.mean(), compare.mean());
+                md.append("\nRatio of the means (first / second): **").append(mean == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f", mean))
+                        .append("**; the RFC asks for 0.50 or less.\n");
+            }
+            int excluded = main.excluded.size() + (compare == null ? 0 : compare.excluded.size());
+            if (excluded > 0) {
+                md.append("\n").append(excluded).append(" merged pull request").append(excluded == 1 ? " is" : "s are")
+                        .append(" not measured (a failed, pending or missing check, or green only after the merge): `--json` lists them with the reason.\n");
+            }
+            return md.toString();
+        }
+    }
+
+    // ---- events handled --------------------------------------------------------------------
+
+    @Command(name = "handled", mixinStandardHelpOptions = true, version = VERSION,
+            description = {
+                "Whether an event ever handled each natural key, however long ago: what a cron path asks before it claims "
+                        + "an item, so that an item an event handled is never cron-caught later, when its claim has expired.",
+                "A key's event is the one emit --dedupe-key KEY made (the same UUID v5, which dedupe claim --key claims); it "
+                        + "was handled when the event history holds a record of that id with status routed (the router "
+                        + "started its consumers) or acted (a consumer recorded what it did: events record, which a consumer "
+                        + "started by the cron path itself with the key's event id also writes). A cron-caught record alone "
+                        + "is not enough: the cron path may have failed to start the work after its claim.",
+                "stdout: one line per key, 'handled KEY EVENT_ID STATUS AT' or 'unhandled KEY EVENT_ID'. The whole "
+                        + "history is read once (one API request, whatever its size), for all the keys."},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  GITHUB_TOKEN, GH_TOKEN  the token: contents: read",
+                "  GITHUB_REPOSITORY       owner/name whose history is read (--repo)",
+                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+                "",
+                "Example:",
+                "  events handled rfc.issue.assigned/91 rfc.issue.assigned/92",
+                "  printf 'rfc.issue.assigned/%s\\n' 91 92 | events handled --keys-from -"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:answered (handled or not)",
+                "1:GitHub could not be reached or refused, or internal failure",
+                "2:bad usage: no key, an empty key, an unreadable --keys-from"})
+    static final class Handled implements Callable<Integer> {
+        /** The statuses that say an event handled its item: routed by the router, or acted on by a consumer. */
+        static final Set<String> HANDLED = Set.of("routed", "acted");
+
+        @ParentCommand
+        events parent;
+
+        @Parameters(paramLabel = "KEY", description = "natural keys, as emit --dedupe-key and dedupe claim --key take them")
+        List<String> keys = new ArrayList<>();
+
+        @Option(names = "--keys-from", paramLabel = "FILE", description = "more keys, one a line ('-': stdin); blank lines are skipped")
+        String keysFrom;
+
+        @Mixin
+        Retries retries;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            retries.check(spec);
+            List<String> all = new ArrayList<>(keys);
+            if (keysFrom != null) {
+                Source source = keysFrom.equals("-") ? Source.stdin(spec) : Source.file(Path.of(keysFrom), spec);
+                source.text().lines().map(String::strip).filter(line -> !line.isEmpty()).forEach(all::add);
+            }
+            if (all.isEmpty() && keysFrom == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no key: give KEY... or --keys-from FILE");
+            }
+            for (String key : all) {
+                if (key.isBlank() || key.chars().anyMatch(Character::isISOControl)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "KEY must be a natural key such as rfc.issue.assigned/91, not '"
+                            + Actions.safe(key) + "'");
+                }
+            }
+            Map<String, String> idOf = new LinkedHashMap<>();
+            all.forEach(key -> idOf.put(key, nameBasedUuid(DEDUPE_KEY_NAMESPACE, key).toString()));
+            Set<String> wanted = new HashSet<>(idOf.values());
+            PrintWriter err = spec.commandLine().getErr();
+            GitHub github = parent.github(retries.maxAttempts, retries.budget());
+            EventLogs.Logs read = EventLogs.read(List.of(), null, null, true, Span.ALL, parent.env, spec, () -> github);
+            // Per event id, the latest record that says it was handled.
+            Map<String, JsonNode> handled = new HashMap<>();
+            EventLogs.records(read.sources(), err, entry -> {
+                JsonNode record = entry.record();
+                String id = text(record, "/event_id");
+                if (id != null && wanted.contains(id) && HANDLED.contains(text(record, "/status"))) {
+                    JsonNode known = handled.get(id);
+                    Instant at = recordTime(record);
+                    if (known == null || at != null && (recordTime(known) == null || at.isAfter(recordTime(known)))) {
+                        handled.put(id, record);
+                    }
+                }
+            });
+            PrintWriter out = spec.commandLine().getOut();
+            int count = 0;
+            for (Map.Entry<String, String> key : idOf.entrySet()) {
+                JsonNode record = handled.get(key.getValue());
+                if (record != null) {
+                    count++;
+                    Instant at = recordTime(record);
+                    out.println("handled " + key.getKey() + " " + key.getValue() + " " + text(record, "/status") + " "
+                            + (at == null ? "-" : TIMESTAMP.format(at)));
+                } else {
+                    out.println("unhandled " + key.getKey() + " " + key.getValue());
+                }
+            }
+            out.flush();
+            err.println("handled: " + count + " of " + idOf.size() + " key" + (idOf.size() == 1 ? "" : "s") + " handled by an event; " + read.cost());
+            return CommandLine.ExitCode.OK;
         }
     }
 
@@ -2419,7 +3329,6 @@ class events implements Callable<Integer> {
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
     // Values taken from events and records are printed through safe(), cell() and code(), so that none
     // becomes a workflow command or hides text (docs/security.md, "Output").
-    // Left out of this copy, as events.java does not use them: Actions.output().
 
     static final class Actions {
         static boolean inActions(Map<String, String> env) {
@@ -2456,6 +3365,17 @@ class events implements Callable<Integer> {
                     .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
                     .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
+        }
+
+        /** Appends name=value to $GITHUB_OUTPUT; values are single words here (ids, statuses). */
+        static void output(String name, String value, Map<String, String> env) throws IOException {
+            if (value.contains("\n") || value.contains("\r")) {
+                throw new IllegalArgumentException("output " + name + ": one line expected");
+            }
+            String path = env.get("GITHUB_OUTPUT");
+            if (path != null && !path.isBlank()) {
+                Files.writeString(Path.of(path), name + "=" + value + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
         }
 
         static void appendSummary(String markdown, Map<String, String> env) throws IOException {
@@ -2601,7 +3521,7 @@ class events implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:325cd1aa5c50 ----
+    // ---- end of shared block Actions, generated text sha256:bb577e76f618 ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -3314,6 +4234,44 @@ class events implements Callable<Integer> {
     }
     // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
 
+    // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
+    // id, so that a cron path and an event path that handle one item claim one id.
+
+    /** The namespace of natural-key ids: uuid5(NAMESPACE_URL, "https://event-bus.dev/dedupe-key"). */
+    static final UUID DEDUPE_KEY_NAMESPACE = UUID.fromString("d768854e-7ce7-5a89-8b74-d8a7e84cd9d4");
+
+    /** RFC 4122 name-based UUID, version 5 (SHA-1); the same function as Python's uuid.uuid5. */
+    static UUID nameBasedUuid(UUID namespace, String name) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            sha1.update(toBytes(namespace));
+            byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
+            hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
+            hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+            long msb = 0;
+            long lsb = 0;
+            for (int i = 0; i < 8; i++) {
+                msb = (msb << 8) | (hash[i] & 0xff);
+                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
+            }
+            return new UUID(msb, lsb);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The 16 bytes of a UUID, most significant first. */
+    static byte[] toBytes(UUID uuid) {
+        byte[] bytes = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
+            bytes[i + 8] = (byte) (uuid.getLeastSignificantBits() >>> (56 - 8 * i));
+        }
+        return bytes;
+    }
+    // ---- end of shared block Ids, generated text sha256:cc53b210a64d ----
+
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
     // of their own (event-bus-history), each written with one request of the contents API, which creates
@@ -3372,7 +4330,7 @@ class events implements Callable<Integer> {
                     .put("path", "README.md").put("mode", "100644").put("type", "blob")
                     .put("content", "# event-bus history\n\nEvent log records, one file per record under events/<day>/, appended by "
                             + "the event-bus scripts when a workflow sets EVENT_BUS_HISTORY=true. Read them with "
-                            + "`route stats --history` and `route replay --history`; do not edit.\n");
+                            + "`events stats --history` and `events replay --history`; do not edit.\n");
             String treeSha = github.call("POST", github.repoPath("/git/trees"), tree, "create the event history branch", "contents: write")
                     .json().path("sha").asText();
             ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
@@ -3390,12 +4348,13 @@ class events implements Callable<Integer> {
          * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
          * name is unique per record, so concurrent appends never write the same path. A part that is not a
          * plain name (the event_id of a rejected event is whatever the event said: "../x", "a?b#c") is
-         * replaced by "x" and a digest of it, so no value of an event chooses where the record is written.
+         * replaced by "x" and a digest of it, so no value of an event chooses where the record is written. The
+         * time is the record's received_at, or acted_at for a consumer's outcome (status acted).
          */
         static String pathOf(JsonNode record) {
             Instant at;
             try {
-                at = Instant.parse(record.path("received_at").asText());
+                at = Instant.parse(record.path(record.hasNonNull("received_at") ? "received_at" : "acted_at").asText());
             } catch (DateTimeParseException e) {
                 at = Instant.now();
             }
@@ -3417,7 +4376,7 @@ class events implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block History, generated text sha256:3c842199cfdc ----
+    // ---- end of shared block History, generated text sha256:14b36ccd38ec ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no

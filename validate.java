@@ -2034,7 +2034,7 @@ class validate implements Callable<Integer> {
                     .put("path", "README.md").put("mode", "100644").put("type", "blob")
                     .put("content", "# event-bus history\n\nEvent log records, one file per record under events/<day>/, appended by "
                             + "the event-bus scripts when a workflow sets EVENT_BUS_HISTORY=true. Read them with "
-                            + "`route stats --history` and `route replay --history`; do not edit.\n");
+                            + "`events stats --history` and `events replay --history`; do not edit.\n");
             String treeSha = github.call("POST", github.repoPath("/git/trees"), tree, "create the event history branch", "contents: write")
                     .json().path("sha").asText();
             ObjectNode commit = JSON.createObjectNode().put("message", "event-bus: start the event history").put("tree", treeSha);
@@ -2052,12 +2052,13 @@ class validate implements Callable<Integer> {
          * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
          * name is unique per record, so concurrent appends never write the same path. A part that is not a
          * plain name (the event_id of a rejected event is whatever the event said: "../x", "a?b#c") is
-         * replaced by "x" and a digest of it, so no value of an event chooses where the record is written.
+         * replaced by "x" and a digest of it, so no value of an event chooses where the record is written. The
+         * time is the record's received_at, or acted_at for a consumer's outcome (status acted).
          */
         static String pathOf(JsonNode record) {
             Instant at;
             try {
-                at = Instant.parse(record.path("received_at").asText());
+                at = Instant.parse(record.path(record.hasNonNull("received_at") ? "received_at" : "acted_at").asText());
             } catch (DateTimeParseException e) {
                 at = Instant.now();
             }
@@ -2079,5 +2080,5 @@ class validate implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block History, generated text sha256:508d491209cb ----
+    // ---- end of shared block History, generated text sha256:f7a3d38745fe ----
 }

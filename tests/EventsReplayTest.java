@@ -392,7 +392,7 @@ class EventsReplayTest {
     static Stream<Arguments> badUsage() {
         return Stream.of(
                 Arguments.of(List.of("--status", "failed,faild"), "--status: unknown status 'faild' (one of: routed, unrouted, duplicate, rejected, "
-                        + "failed, shadowed, cron-caught, emitted, reconciled)"),
+                        + "failed, shadowed, cron-caught, emitted, reconciled, acted)"),
                 Arguments.of(List.of("--event-id", "3F0C5A0E-8D1B-4C1E-9A57-2B7D9F0E6A11"), "--event-id must be an event_id (a lowercase UUID)"),
                 Arguments.of(List.of("--since", "yesterday"), "--since must be a duration such as 7d, 24h or 90m, or an RFC 3339 time"),
                 Arguments.of(List.of("--type", "RFC.PR.*"), "--type must be an event type or a glob such as rfc.pr.*"),

@@ -393,15 +393,15 @@ class EventsStatsTest {
         args.addAll(List.of("--status", "rejected", "--max-rejected", "1"));
         InProcess.Run over = stats(args.toArray(String[]::new));
         assertEquals(1, over.exitCode(), over.toString());
-        assertTrue(over.err().contains("stats: 2 rejected events since 2026-11-23T00:00:00.000Z until 2026-11-26T00:00:00.000Z, more than "
-                + "--max-rejected 1: the drift report lists the rejected records by rule and by source\n"), over.err());
+        assertTrue(over.err().contains("stats: 2 events rejected by a schema rule since 2026-11-23T00:00:00.000Z until 2026-11-26T00:00:00.000Z, "
+                + "more than --max-rejected 1: the drift report lists the rejected records by rule and by source\n"), over.err());
         assertTrue(over.out().contains("schema drift: 3 rejected records (2 events)"), "the report comes first: " + over.out());
 
         args.set(args.size() - 1, "2");
         assertEquals(0, stats(args.toArray(String[]::new)).exitCode());
         args.add("--json");
         JsonNode report = JSON.readTree(stats(args.toArray(String[]::new)).out());
-        assertEquals(JSON.readTree("{\"limit\":2,\"rejected_events\":2,\"exceeded\":false}"), report.get("max_rejected"));
+        assertEquals(JSON.readTree("{\"limit\":2,\"rejected_events\":2,\"exceeded\":false,\"sender_rejected_events\":0}"), report.get("max_rejected"));
 
         InProcess.Run quiet = stats("--history", "--since", "2026-11-27T00:00:00Z", "--status", "rejected", "--max-rejected", "0");
         assertEquals(0, quiet.exitCode(), "no rejection since the 27th: " + quiet);
@@ -443,7 +443,7 @@ class EventsStatsTest {
         assertUsage(stats("--history", "--since", "last week"), "--since must be a duration such as 7d, 24h or 90m, or an RFC 3339 time");
         assertUsage(stats("--history", "--until", "soon"), "--until must be a duration");
         assertUsage(stats("--history", "--status", "lost"), "--status: unknown status 'lost' (one of: routed, unrouted, duplicate, rejected, "
-                + "failed, shadowed, cron-caught, emitted, reconciled)");
+                + "failed, shadowed, cron-caught, emitted, reconciled, acted)");
         assertUsage(stats("--history", "--type", "RFC"), "--type must be an event type or a glob such as rfc.pr.*, not 'RFC'");
         assertUsage(stats("--history", "--max-rejected", "-1"), "--max-rejected must be 0 or more");
         assertTrue(github.journal().isEmpty(), "nothing read");

@@ -232,8 +232,15 @@ final class RouterFixture {
      */
     WorkflowRunner.JobRun runWorkflow(String file, String job, String eventName, Path event, Map<String, String> inputs)
             throws IOException, InterruptedException {
+        return runWorkflow(file, job, eventName, event, inputs, Map.of());
+    }
+
+    /** The same, the runner's environment changed by {@code extra} (a PATH with a stand-in tool, say). */
+    WorkflowRunner.JobRun runWorkflow(String file, String job, String eventName, Path event, Map<String, String> inputs,
+                                      Map<String, String> extra) throws IOException, InterruptedException {
         int run = ++runId;
         Map<String, String> environment = runner(run, 1);
+        environment.putAll(extra);
         environment.put("GITHUB_EVENT_NAME", eventName);
         if (event != null) {
             environment.put("GITHUB_EVENT_PATH", event.toString());

@@ -103,6 +103,8 @@ final class WorkflowRunner {
         jobEnv.put("GITHUB_WORKSPACE", workspace.toString());
         jobEnv.put("RUNNER_TEMP", runnerTemp.toString());
         jobEnv.put("RUNNER_OS", "Linux");
+        // GitHub docs, "Store information in variables": the workflow's name, else the path of its file in the repository.
+        jobEnv.put("GITHUB_WORKFLOW", workflow.path("name").asText(".github/workflows/" + file.getFileName()));
         if (environment.containsKey("GITHUB_EVENT_PATH")) {
             context.put("env.GITHUB_EVENT_PATH", environment.get("GITHUB_EVENT_PATH"));
         }

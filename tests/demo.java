@@ -4,7 +4,8 @@
 //DESCRIPTION Usage: demo [--keep]
 //DESCRIPTION Starts the emulator on 127.0.0.1 and drives the RFC's chain through the workflows: an issue
 //DESCRIPTION assigned, a pull request opened, CI green, the merge attempt; then a duplicate delivery, an event
-//DESCRIPTION from a person and a malformed one; it ends with the week's statistics from the event history.
+//DESCRIPTION from a person and a malformed one; the week's statistics from the event history; it ends with the
+//DESCRIPTION time from readiness to merge attempt, from the history and from GitHub's data (merge-latency).
 //DESCRIPTION Example: ./jbang demo
 //JAVA 17+
 //DEPS com.fasterxml.jackson:jackson-bom:2.20.1@pom
@@ -41,7 +42,8 @@ import picocli.CommandLine.Spec;
                     + "(workflows/event-router.yml) validates, claims and routes each event; the consumers it starts do "
                     + "their step, up to the merge orchestrator's merge attempt. Then: GitHub delivers an event twice, "
                     + "a person sends one, a producer sends a malformed one; the week's statistics from the event "
-                    + "history (events stats --history) and the routes graph."},
+                    + "history (events stats --history), the routes graph, and the time from readiness to the merge "
+                    + "attempt, from the history and from GitHub's data (events merge-latency)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the chain behaved as expected", "1:something did not (the output says what)"})
 class demo implements Callable<Integer> {
@@ -121,7 +123,7 @@ class demo implements Callable<Integer> {
             out.println(stats.stdout());
             out.println("  " + stats.stderr().strip().replace("\n", "\n  "));
             expect("the history holds the chain", stats.exitCode() == 0 && stats.stdout().contains("rfc.pr.ready"));
-            header(out, "The drift gate: events stats --history --since 7d --max-rejected 0 (two events were rejected)");
+            header(out, "The drift gate: events stats --history --since 7d --max-rejected 0 (a malformed event; the person's is shown apart)");
             Scripts.Result gate = fixture.script(root.resolve("events.java").toString(), "stats", "--history", "--since", "7d",
                     "--status", "rejected", "--max-rejected", "0");
             out.println("  exit " + gate.exitCode() + ": " + gate.stderr().strip().replace("\n", "\n  "));
@@ -129,6 +131,9 @@ class demo implements Callable<Integer> {
 
             header(out, "route graph (Mermaid)");
             out.println(fixture.script(root.resolve("route.java").toString(), "graph", "--routes", fixture.workspace().resolve(".github/event-routes.yml").toString()).stdout());
+
+            readinessToMergeAttempt(out, root);
+            mergeLatency(out, root);
         }
         out.println(problems == 0 ? "Demo finished: every step behaved as expected." : "Demo finished with " + problems + " unexpected result(s).");
         if (keep) {
@@ -141,6 +146,38 @@ class demo implements Callable<Integer> {
     }
 
     static final String PERSON_TOKEN = "ghp_octocat0000000000000000000000000000";
+
+    /** The RFC's "time from PR readiness to merge attempt" of the chain, from the history: the merge orchestrator recorded it. */
+    private void readinessToMergeAttempt(PrintWriter out, Path root) throws IOException {
+        header(out, "Readiness to merge attempt, from the history: events stats --history --since 7d --type rfc.pr.ready --json");
+        Scripts.Result stats = fixture.script(root.resolve("events.java").toString(), "stats", "--history", "--since", "7d",
+                "--type", "rfc.pr.ready", "--json");
+        com.fasterxml.jackson.databind.JsonNode attempt = null;
+        if (stats.exitCode() == 0) {
+            for (com.fasterxml.jackson.databind.JsonNode outcome : JSON.readTree(stats.stdout()).path("outcomes")) {
+                attempt = "merge-attempted".equals(outcome.path("outcome").asText()) ? outcome : attempt;
+            }
+        }
+        if (attempt != null) {
+            out.printf("  rfc.pr.ready -> merge-attempted: %d attempt(s), mean %d ms, median %d ms, p95 %d ms%n", attempt.path("count").asInt(),
+                    attempt.path("mean_ms").asLong(), attempt.path("median_ms").asLong(), attempt.path("p95_ms").asLong());
+            out.println("  (from rfc.pr.ready's timestamp, when the readiness evaluator emitted it, to the acted_at the merge "
+                    + "orchestrator recorded for its attempt)");
+        } else {
+            out.println("  " + (stats.stdout() + stats.stderr()).strip().replace("\n", "\n  "));
+        }
+        expect("the history times the chain's merge attempt from its readiness", attempt != null && attempt.path("count").asInt() >= 1);
+    }
+
+    /** The same question from GitHub's data alone, as for a window before the bus: events merge-latency. */
+    private void mergeLatency(PrintWriter out, Path root) throws IOException {
+        header(out, "Readiness to merge, from GitHub's data: events merge-latency --since 7d");
+        Scripts.Result latency = fixture.script(root.resolve("events.java").toString(), "merge-latency", "--since", "7d");
+        out.println("  " + latency.stdout().strip().replace("\n", "\n  "));
+        out.println("  " + latency.stderr().strip().replace("\n", "\n  "));
+        Scripts.Result json = fixture.script(root.resolve("events.java").toString(), "merge-latency", "--since", "7d", "--json");
+        expect("GitHub's data measures the chain's pull request", json.exitCode() == 0 && JSON.readTree(json.stdout()).path("measured").asInt() >= 1);
+    }
 
     /** A hop of the chain: the producer, the router's steps, the consumers the router started and what they did. */
     private void report(PrintWriter out, RfcChain.Hop hop) throws IOException {
