@@ -1824,13 +1824,13 @@ class events implements Callable<Integer> {
                         + "`rfc.pr.ready` to `merge-attempted` is the RFC's time from readiness to merge attempt."
                         + (untimedOutcomes() > 0 ? " Untimed: no record of the event read gives its timestamp." : "")
                         + "\n\n| Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|--:|--:|--:|--:|--:|\n");
-                outcomeRows(outcomes).forEach(row -> md.append(markdownRow(List.of("`" + row.get(0) + "`", "`" + row.get(1) + "`",
-                        row.get(2), row.get(3), row.get(4), row.get(5), row.get(6)))));
+                outcomeRows(outcomes).forEach(row -> md.append(markdownRow(Actions.code(row.get(0)) + " | " + Actions.code(row.get(1)),
+                        row.subList(1, row.size()))));
                 md.append(outcomeCharts());
                 if (dayTable) {
                     md.append("\n| Day | Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|---|--:|--:|--:|--:|--:|\n");
-                    outcomesByDay.forEach((day, of) -> outcomeRows(of).forEach(row -> md.append(markdownRow(List.of(day.toString(),
-                            "`" + row.get(0) + "`", "`" + row.get(1) + "`", row.get(2), row.get(3), row.get(4), row.get(5), row.get(6))))));
+                    outcomesByDay.forEach((day, of) -> outcomeRows(of).forEach(row -> md.append(markdownRow(day + " | "
+                            + Actions.code(row.get(0)) + " | " + Actions.code(row.get(1)), row.subList(1, row.size())))));
                 }
             }
             md.append("\n#### Schema drift\n\n");
@@ -1847,7 +1847,7 @@ class events implements Callable<Integer> {
                 md.append("\nRefused by the sender rule, which is not schema drift: ").append(senderRejectedRecords).append(" record")
                         .append(senderRejectedRecords == 1 ? "" : "s").append(" (").append(senderRejected.size())
                         .append(senderRejected.size() == 1 ? " event" : " events").append(").\n\n| Sender | Refused |\n|---|--:|\n");
-                mostFirst(senderRejectedBySender).forEach(e -> md.append(markdownRow(List.of("`" + e.getKey() + "`", String.valueOf(e.getValue())))));
+                mostFirst(senderRejectedBySender).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
             }
             if (cronCaught > 0) {
                 md.append("\n#### Cron-caught\n\n").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
@@ -1875,7 +1875,7 @@ class events implements Callable<Integer> {
             return "| " + cells.stream().map(Actions::cell).collect(Collectors.joining(" | ")) + " |\n";
         }
 
-        /** A row whose first cell is Markdown already (a code span, **all**) in place of row's first value; the rest escaped. */
+        /** A row whose first cells are Markdown already (code spans, **all**) in place of row's first value; the rest escaped. */
         private static String markdownRow(String first, List<String> row) {
             return "| " + first + " " + markdownRow(row.subList(1, row.size()));
         }

@@ -158,7 +158,7 @@ class EventsRecordTest {
                 "Merge_Attempted", "--event-id", EVENT_ID},
             {"OUTCOME must be", "2merged", "--event-id", EVENT_ID},
             {"OUTCOME must be", "m".repeat(65), "--event-id", EVENT_ID},
-            {"OUTCOME must be a lowercase letter, then up to 63 lowercase letters, digits and hyphens (such as merge-attempted), not 'a\\u000Ab'",
+            {"OUTCOME must be a lowercase letter, then up to 63 lowercase letters, digits and hyphens (such as merge-attempted), not 'a%0Ab'",
                 "a\nb", "--event-id", EVENT_ID},
             {"--event-id must be an event_id (a lowercase UUID), not '3F0C5A0E-8D1B-4C1E-9A57-2B7D9F0E6A11'",
                 "merge-attempted", "--event-id", EVENT_ID.toUpperCase()},
