@@ -40,10 +40,13 @@
 //   dedupe.java    drops repeated events (claim, release)
 //   route.java     the router step: starts the workflows the routes file names (--plan, graph, compile)
 //   events.java    this file: reads the records the others write (event logs, artifacts, the history)
+// shared/ holds the code the scripts share (copied in below, see docs/shared-blocks.md); docs/events.md
+// explains these commands, docs/event-log.md and docs/history.md the records, docs/doctor.md the doctor.
 // In this file: the command events and its options common to every command (--repo, --verbose); the
 // options of the commands that read records (Sources, Selection); EventLogs, which reads them; then
-// one class per command (Replay, Reconcile, Stats with its Report, Doctor). The blocks between "shared block"
-// markers at the end are generated from shared/*.java (./jbang tests/SharedBlocks.java).
+// one class per command (Replay, Reconcile, Stats with its Report, Record, MergeLatency, Handled,
+// Doctor). The blocks between "shared block" markers at the end are generated from shared/*.java
+// (./jbang tests/SharedBlocks.java).
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -731,10 +734,10 @@ class events implements Callable<Integer> {
 
     // ---- events replay --------------------------------------------------------------------
 
-    @Command(name = "replay", mixinStandardHelpOptions = true, version = VERSION,
+    @Command(name = "replay", mixinStandardHelpOptions = true, abbreviateSynopsis = true, version = VERSION,
             description = {
-                "Sends events of event logs again as repository_dispatch (POST /repos/{owner}/{repo}/dispatches), one "
-                        + "request per event, with their original envelope and event_id, so that they go through "
+                "Sends events of event logs again as repository_dispatch, one request per event "
+                        + "(POST /repos/{owner}/{repo}/dispatches), with their original envelope and event_id, so that they go through "
                         + "validate, claim and route again; route then skips the targets each already started.",
                 "The records of an event are grouped by event_id, and its last record (in log order; across logs, by "
                         + "received_at) decides its status: an event that failed and was routed later is not replayed.",
@@ -796,7 +799,7 @@ class events implements Callable<Integer> {
         boolean dryRun;
 
         @Option(names = "--schemas", paramLabel = "DIR", description = "schemas to check the events against, above the others "
-                + "(envelope.schema.json, events/<type>.schema.json)")
+                + "(envelope.schema.json, and one schema per event type in events/)")
         Path schemasDir;
 
         @Option(names = "--allow-no-sender", description = "also send the events whose record names no sender (recorded before "
@@ -1289,7 +1292,7 @@ class events implements Callable<Integer> {
 
     // ---- events stats ---------------------------------------------------------------------
 
-    @Command(name = "stats", mixinStandardHelpOptions = true, version = VERSION,
+    @Command(name = "stats", mixinStandardHelpOptions = true, abbreviateSynopsis = true, version = VERSION,
             description = {
                 "Reports on event logs (JSON Lines) and the event history (--history).",
                 "It reports counts per event type and status; the median "
@@ -2271,8 +2274,8 @@ class events implements Callable<Integer> {
                 "The time from a pull request's readiness to its merge, from GitHub's data alone, for any window: the way "
                         + "to measure the time before the bus, which the bus's records cannot tell, and after it the same way.",
                 "It lists the pull requests merged into the base (default: the repository's default branch) whose merged_at "
-                        + "falls in the window (GET /pulls?state=closed&base=...&sort=updated&direction=desc, page by page, "
-                        + "until the pages reach pull requests last updated before the window), and for each reads the check "
+                        + "falls in the window (GET /pulls with state=closed, base, sort=updated and direction=desc, page by "
+                        + "page, until the pages reach pull requests last updated before the window), and for each reads the check "
                         + "runs (the latest of each name) and the commit statuses (the latest of each context) of its head "
                         + "commit as merged: ready_at is when the last of them went green (the latest completed_at of its "
                         + "check runs, success, neutral or skipped, and updated_at of its successful statuses), and the "
@@ -2281,7 +2284,7 @@ class events implements Callable<Integer> {
                         + "it is listed as excluded, with the reason.",
                 "--compare-since and --compare-until measure a second window the same way (say, a week before the switch "
                         + "to the bus) and print both side by side with the ratio of the first to the second: 0.50 is the "
-                        + "RFC's \"50 % reduction\".",
+                        + "RFC's \"50 %% reduction\".",
                 "Requests (printed on stderr): one for the default branch when --base is not given, one per 100 pull "
                         + "requests listed, and two per merged pull request (its check runs, its combined status; more only "
                         + "for a head with over 100 of either); --max-prs bounds them. Times are GitHub's: durations count "
@@ -2297,8 +2300,10 @@ class events implements Callable<Integer> {
                 "",
                 "Example:",
                 "  events merge-latency --since 7d",
-                "  events merge-latency --since 2026-12-01T00:00:00Z --until 2026-12-08T00:00:00Z \\",
-                "                       --compare-since 2026-11-01T00:00:00Z --compare-until 2026-11-08T00:00:00Z"},
+                "  events merge-latency --since 2026-12-01T00:00:00Z \\",
+                "                       --until 2026-12-08T00:00:00Z \\",
+                "                       --compare-since 2026-11-01T00:00:00Z \\",
+                "                       --compare-until 2026-11-08T00:00:00Z"},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 "0:measured (a window with no merged pull request too)",

@@ -26,14 +26,17 @@
 //CDS
 
 // route.java: the router's last step: matches an event to the routes file and starts the workflows
-// it names. One of the five single-file scripts of event-bus, each a step of a workflow; they never
-// import each other:
+// it names. One of the five single-file scripts of event-bus, side by side at the top of the
+// repository, each a step of a workflow; they never import each other:
 //   emit.java      sends an event (a repository_dispatch)
 //   validate.java  checks events against their JSON Schemas
 //   dedupe.java    drops repeated events (claim, release)
 //   route.java     this file: matches an event to the routes file and starts its workflows (--plan,
 //                  graph, compile)
-//   events.java    reads the records the others write: stats, replay, reconcile
+//   events.java    reads the records the others write: stats, replay, reconcile, record,
+//                  merge-latency, doctor
+// shared/ holds the code the scripts share (copied in below, see docs/shared-blocks.md); docs/routes.md
+// explains the routes file, docs/workflows.md the router workflows, docs/event-log.md the records.
 // In this file: the command route (the router step: call() reads as its table of contents), then its
 // parts, one class each: Dispatcher (sends the targets to GitHub, finds those already started), Report
 // (what a run prints, logs and sums up), RoutesFile (reads and checks the routes file, matches events);
@@ -132,8 +135,8 @@ import software.amazon.event.ruler.Machine;
         subcommands = {route.Graph.class, route.Compile.class, route.Moved.class},
         description = {
             "Routes one event-bus event: matches it against the routes file and starts every matching workflow with a "
-                    + "workflow_dispatch; one failing target does not stop the others. A route matches when its 'event' (a type "
-                    + "or a glob such as rfc.pr.*) matches the event type and its optional 'when' (an AWS EventBridge pattern) "
+                    + "workflow_dispatch; one failing target does not stop the others. A route matches when its 'event' (an event "
+                    + "type, or a glob: see the routes file below) matches the event type and its optional 'when' (an AWS EventBridge pattern) "
                     + "the client_payload; its 'inputs' map workflow inputs to paths into the client_payload (data.pr, event_id).",
             "One record per event goes to the event log (routed, unrouted, failed or shadowed; each target dispatched, "
                     + "failed, already-dispatched or would-dispatch) and, with EVENT_BUS_HISTORY=true, to the event history, "
@@ -1340,8 +1343,8 @@ class route implements Callable<Integer> {
             description = {
                 "Writes the router for workflow_call: one run per event, whose first job, plan, runs the dispatch router's "
                         + "steps (validate, claim, 'route --plan': route-N=<route N's inputs as JSON> when it matches, else empty), "
-                        + "then one job per route, route-N, calling its consumer (uses: ./.github/workflows/<consumer>.yml) when "
-                        + "its output is set. No workflow_dispatch, no actions: write; the consumers' logs are in the router's run.",
+                        + "then one job per route, route-N, calling its consumer (a workflow of the same "
+                        + "directory) when its output is set. No workflow_dispatch, no actions: write; the consumers' logs are in the router's run.",
                 "The consumers (the workflows directory next to the routes file) need on: workflow_call with the same inputs "
                         + "as their workflow_dispatch (type: string) and declared permissions: each route-N job is given what its "
                         + "consumer declares, the plan job the dispatch router's without actions: write, each with a comment "
