@@ -120,7 +120,10 @@ import picocli.CommandLine.Spec;
             "  dedupe claim --event \"$GITHUB_EVENT_PATH\" --ttl 60m",
             "  dedupe claim --key pr-456-ready --ttl 24h   # same id as emit --dedupe-key"},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {dedupe.EXIT_OK, dedupe.EXIT_GITHUB, dedupe.EXIT_USAGE})
+        exitCodeList = {
+            "0:done: the subcommand's answer is printed (a duplicate is a normal answer)",
+            dedupe.EXIT_GITHUB,
+            "2:invalid input or usage: nothing was claimed, released or written"})
 class dedupe implements Callable<Integer> {
 
     static final String ENV_TOKEN = "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag): issues and contents: write";
@@ -130,11 +133,10 @@ class dedupe implements Callable<Integer> {
     static final String ENV_OUTPUT = "  GITHUB_OUTPUT           claim=, duplicate= (and release=) are appended to it";
     static final String ENV_SHA = "  GITHUB_SHA              commit for the ticket refs (else looked up once)";
     static final String ENV_STATE_ISSUE = "  EVENT_BUS_STATE_ISSUE   the state issue's number (--state-issue)";
-    static final String ENV_LOG = "  EVENT_LOG               event log for 'duplicate' and 'cron-caught' records (--log)";
+    static final String ENV_LOG = "  EVENT_LOG               event log for 'duplicate' and 'cron-caught' records%n"
+            + "                          (--log)";
     static final String ENV_HISTORY = "  EVENT_BUS_HISTORY       true: those records also go to the event history";
-    static final String EXIT_OK = "0:done: new, duplicate, listed or pruned";
     static final String EXIT_GITHUB = "1:GitHub could not be reached or refused after retries, or internal failure";
-    static final String EXIT_USAGE = "2:invalid input or usage: nothing was claimed";
 
     @Spec
     CommandSpec spec;
@@ -194,7 +196,8 @@ class dedupe implements Callable<Integer> {
                 "An uncontended claim of a new id costs 4 requests (read, ticket, write and",
                 "deleting the previous ticket) and a free 304 re-read; a duplicate costs 1."},
             exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {EXIT_OK, EXIT_GITHUB, EXIT_USAGE})
+            exitCodeList = {"0:claimed: new, resume or duplicate was printed", EXIT_GITHUB,
+                "2:invalid input or usage: nothing was claimed"})
     static final class Claim implements Callable<Integer> {
         @ParentCommand
         dedupe root;
@@ -292,9 +295,11 @@ class dedupe implements Callable<Integer> {
                 "The router runs it when routing failed; a replay runs it for claims whose run died."},
             footerHeading = "%nEnvironment:%n",
             footer = {ENV_TOKEN, ENV_REPOSITORY, ENV_API_URL, ENV_EVENT_PATH, ENV_OUTPUT, ENV_SHA, ENV_STATE_ISSUE,
-                "  EVENT_LOG               event log whose records say which targets were dispatched (--log)"},
+                "  EVENT_LOG               event log whose records say which targets were",
+                "                          dispatched (--log)"},
             exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {"0:released, or not claimed", EXIT_GITHUB, EXIT_USAGE})
+            exitCodeList = {"0:released, or not-claimed (no live claim held the id)", EXIT_GITHUB,
+                "2:invalid input or usage: nothing was released"})
     static final class Release implements Callable<Integer> {
         @ParentCommand
         dedupe root;
@@ -363,7 +368,8 @@ class dedupe implements Callable<Integer> {
                 "Prints new or duplicate for an event id without claiming it, and writes duplicate=true|false "
                         + "to $GITHUB_OUTPUT. Read-only: it never opens the state issue or writes the comment."},
             exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {EXIT_OK, EXIT_GITHUB, EXIT_USAGE})
+            exitCodeList = {"0:new or duplicate was printed", EXIT_GITHUB,
+                "2:invalid input or usage (a bad id, key or event file): nothing was asked of GitHub"})
     static final class Check implements Callable<Integer> {
         @ParentCommand
         dedupe root;
@@ -402,7 +408,8 @@ class dedupe implements Callable<Integer> {
                 "Lists the claims in the state comment: event id, claimed at, expires (UTC). "
                         + "--json adds the state's location, capacity and the number of API requests made."},
             exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {EXIT_OK, EXIT_GITHUB, EXIT_USAGE})
+            exitCodeList = {"0:the live claims were listed", EXIT_GITHUB,
+                "2:bad usage: nothing was asked of GitHub"})
     static final class Show implements Callable<Integer> {
         @ParentCommand
         dedupe root;
@@ -485,7 +492,8 @@ class dedupe implements Callable<Integer> {
                 "Drops expired entries from the state comment (claims do so on every write too), and deletes "
                         + "the write-ticket refs the previous write left. Writes nothing when nothing has expired."},
             exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {EXIT_OK, EXIT_GITHUB, EXIT_USAGE})
+            exitCodeList = {"0:pruned (or nothing had expired; with --dry-run: listed, nothing written)", EXIT_GITHUB,
+                "2:bad usage: nothing was written"})
     static final class Prune implements Callable<Integer> {
         @ParentCommand
         dedupe root;

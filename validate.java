@@ -113,13 +113,16 @@ import picocli.CommandLine.Spec;
                     + "added or changed counts as narrowed; a change under anyOf, oneOf, not or if counts as breaking (docs/events.md)."},
         footerHeading = "%nEnvironment:%n",
         footer = {
-            "  EVENT_SCHEMAS        a schema directory layered under --schemas",
+            "  EVENT_SCHEMAS        a schema directory layered under --schemas DIR",
             "  EVENT_LOG            event log to append 'rejected' records to (--log)",
-            "  EVENT_BUS_SENDERS    who may send delivered events (repository_dispatch payloads):",
-            "                       logins, comma separated, * for anyone (default github-actions[bot])",
-            "  EVENT_BUS_HISTORY    true: 'rejected' records also go to the event history (needs GITHUB_TOKEN)",
+            "  EVENT_BUS_SENDERS    who may send delivered events (repository_dispatch",
+            "                       payloads): logins, comma separated, * for anyone",
+            "                       (default github-actions[bot])",
+            "  EVENT_BUS_HISTORY    true: 'rejected' records also go to the event history",
+            "                       (needs GITHUB_TOKEN)",
             "  GITHUB_EVENT_PATH    the event file Actions gives a workflow (--event)",
             "  GITHUB_STEP_SUMMARY  a Markdown table of the results is appended to it",
+            "",
             "Schemas come in layers: the RFC schemas bundled into this script, then",
             "docs/events/schema/ of the current repository, then $EVENT_SCHEMAS, then",
             "--schemas; each adds event types (events/<type>.schema.json) and may",
@@ -149,7 +152,7 @@ class validate implements Callable<Integer> {
     boolean checkSchemas;
 
     @Option(names = "--compat", paramLabel = "OLD_DIR", description = "compare the schemas of OLD_DIR (say, the base branch's) with "
-            + "those in effect, or with --schemas DIR alone: list each change as breaking or compatible; exit 1 when one breaks")
+            + "those in effect (given --schemas DIR: with DIR alone): list each change as breaking or compatible; exit 1 when one breaks")
     Path compat;
 
     @Option(names = "--log", paramLabel = "FILE", description = "append a 'rejected' record per invalid event (default: $EVENT_LOG)")
