@@ -229,12 +229,22 @@ class emit implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "a natural key may not be blank; use one such as rfc.issue.assigned/123");
             }
         }
+        checkUuid("--event-id", id == null ? null : id.eventId);
+        checkUuid("--trace-id", trace == null ? null : trace.id);
         ObjectNode document = buildDocument();
         List<Violation> violations = EventSchemas.load(schemasDir, env, spec).check(document);
         if (!violations.isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
-            // A message may quote the payload's values (a key, the type): shown safely.
-            violations.forEach(v -> Actions.error(err, null, 0, "Invalid event (" + v.rule() + ")", Actions.safe(v.describe()), env));
+            // One bad value is one error: the rules a value breaks (a pattern and a length, say) share its line.
+            Map<String, List<Violation>> byValue = violations.stream()
+                    .collect(Collectors.groupingBy(Violation::pointer, LinkedHashMap::new, Collectors.toList()));
+            byValue.forEach((pointer, broken) -> {
+                String rules = broken.stream().map(Violation::rule).distinct().collect(Collectors.joining(", "));
+                String line = (pointer.isEmpty() ? "(document)" : pointer) + ": " + broken.get(0).message()
+                        + " (rule" + (rules.contains(",") ? "s" : "") + ": " + rules + ")";
+                // A message may quote the payload's values (a key, the type): shown safely.
+                Actions.error(err, null, 0, "Invalid event (" + rules + ")", Actions.safe(line), env);
+            });
             return CommandLine.ExitCode.USAGE;
         }
         String eventId = document.at("/client_payload/event_id").asText();
@@ -249,6 +259,15 @@ class emit implements Callable<Integer> {
         Actions.output("event_id", eventId, env);
         record(github, EventLog.record(document, "emitted", env, null));
         return CommandLine.ExitCode.OK;
+    }
+
+    /** An id given on the command line is one lowercase UUID, or one error that says so: nothing else is checked, nothing sent. */
+    private void checkUuid(String option, String value) {
+        if (value != null && !UUID_TEXT.matcher(value).matches()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": '" + Actions.safe(value)
+                    + "' is not a lowercase UUID (such as 3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11)"
+                    + (option.equals("--event-id") ? "; for a natural key use --dedupe-key KEY" : "; for a natural key use --trace-key KEY"));
+        }
     }
 
     /**
