@@ -848,7 +848,7 @@ class emit implements Callable<Integer> {
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
     // Left out of this copy, as emit.java does not use them: EventSchemas.files(), EventSchemas.byId(),
-    //   EventSchemas.directories().
+    //   EventSchemas.directories(), Violation.describe().
 
     static final class EventSchemas {
         static final int MAX_EVENT_TYPE_LENGTH = 100;
@@ -1091,12 +1091,8 @@ class emit implements Callable<Integer> {
             }
             return new Violation(pointer, error.getKeyword(), message);
         }
-
-        String describe() {
-            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
-        }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:5f9c320a3313 ----
+    // ---- end of shared block EventSchemas, generated text sha256:4ed6e5fa1b0a ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
