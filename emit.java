@@ -88,6 +88,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -102,28 +103,38 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "emit", mixinStandardHelpOptions = true, version = "emit 0.1.0",
         description = {
-            "Sends one event-bus event as a GitHub repository_dispatch (POST /repos/{owner}/{repo}/dispatches).",
+            "Sends one event-bus event as a GitHub repository_dispatch:",
+            "POST /repos/{owner}/{repo}/dispatches.",
             "Builds the envelope (event_id, source, timestamp, trace_id, data), validates the whole event "
                     + "locally with the same schemas and rules as validate, then sends it: one request when all "
                     + "goes well; transient failures are retried with the same event_id.",
             "Prints the event_id on stdout and writes event_id=... to $GITHUB_OUTPUT."},
         footerHeading = "%nEnvironment:%n",
         footer = {
-            "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag); needs contents: write on the target repository",
+            "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag); needs contents: write on",
+            "                          the target repository",
             "  GITHUB_REPOSITORY       owner/name of the target repository (--repo)",
-            "  GITHUB_API_URL          API root, for GitHub Enterprise Server (default https://api.github.com)",
-            "  GITHUB_EVENT_PATH       the event that started this workflow: trace_id is inherited from it",
+            "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
+            "                          (default https://api.github.com)",
+            "  GITHUB_EVENT_PATH       the event that started this workflow: trace_id is",
+            "                          inherited from it",
             "  GITHUB_OUTPUT           event_id=... is appended to it",
-            "  EVENT_SCHEMAS           a schema directory layered under --schemas",
+            "  EVENT_SCHEMAS           a schema directory layered under --schemas DIR",
             "  EVENT_LOG               the 'emitted' record is appended to this file",
-            "  EVENT_BUS_HISTORY       true: the 'emitted' record also goes to the event history",
+            "  EVENT_BUS_HISTORY       true: the 'emitted' record also goes to the event",
+            "                          history",
             "",
             "--dedupe-key KEY makes event_id the UUID v5 of KEY (UTF-8) in the namespace",
-            "d768854e-7ce7-5a89-8b74-d8a7e84cd9d4, so a cron path and an event path that handle",
-            "the same item produce the same id (dedupe claim --key KEY uses the same mapping).",
+            "d768854e-7ce7-5a89-8b74-d8a7e84cd9d4, so a cron path and an event path that",
+            "handle the same item produce the same id (dedupe claim --key KEY uses the",
+            "same mapping).",
+            "",
+            "The router acts only on events sent by an allowed sender (github-actions[bot]",
+            "by default): from a terminal, send one through a workflow (docs/emit.md).",
             "",
             "Example:",
-            "  emit rfc.pr.ready --payload '{\"pr\":456,\"checks_status\":\"green\"}' --source readiness-evaluator"},
+            "  emit rfc.pr.ready --payload '{\"pr\":456,\"checks_status\":\"green\"}' \\",
+            "       --source readiness-evaluator"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:sent (or printed, with --dry-run)",
@@ -218,12 +229,22 @@ class emit implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "a natural key may not be blank; use one such as rfc.issue.assigned/123");
             }
         }
+        checkUuid("--event-id", id == null ? null : id.eventId);
+        checkUuid("--trace-id", trace == null ? null : trace.id);
         ObjectNode document = buildDocument();
         List<Violation> violations = EventSchemas.load(schemasDir, env, spec).check(document);
         if (!violations.isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
-            // A message may quote the payload's values (a key, the type): shown safely.
-            violations.forEach(v -> Actions.error(err, null, 0, "Invalid event (" + v.rule() + ")", Actions.safe(v.describe()), env));
+            // One bad value is one error: the rules a value breaks (a pattern and a length, say) share its line.
+            Map<String, List<Violation>> byValue = violations.stream()
+                    .collect(Collectors.groupingBy(Violation::pointer, LinkedHashMap::new, Collectors.toList()));
+            byValue.forEach((pointer, broken) -> {
+                String rules = broken.stream().map(Violation::rule).distinct().collect(Collectors.joining(", "));
+                String line = (pointer.isEmpty() ? "(document)" : pointer) + ": " + broken.get(0).message()
+                        + " (rule" + (rules.contains(",") ? "s" : "") + ": " + rules + ")";
+                // A message may quote the payload's values (a key, the type): shown safely.
+                Actions.error(err, null, 0, "Invalid event (" + rules + ")", Actions.safe(line), env);
+            });
             return CommandLine.ExitCode.USAGE;
         }
         String eventId = document.at("/client_payload/event_id").asText();
@@ -238,6 +259,15 @@ class emit implements Callable<Integer> {
         Actions.output("event_id", eventId, env);
         record(github, EventLog.record(document, "emitted", env, null));
         return CommandLine.ExitCode.OK;
+    }
+
+    /** An id given on the command line is one lowercase UUID, or one error that says so: nothing else is checked, nothing sent. */
+    private void checkUuid(String option, String value) {
+        if (value != null && !UUID_TEXT.matcher(value).matches()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": '" + Actions.safe(value)
+                    + "' is not a lowercase UUID (such as 3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11)"
+                    + (option.equals("--event-id") ? "; for a natural key use --dedupe-key KEY" : "; for a natural key use --trace-key KEY"));
+        }
     }
 
     /**
@@ -632,17 +662,92 @@ class emit implements Callable<Integer> {
         return value.isValueNode() && !value.isNull() ? value.asText() : null;
     }
 
-    /** Jackson's reason and where; a repeated key is named as such, since parsers disagree on which value wins. */
+    /**
+     * Where a JSON text breaks, in the reader's words: "not valid JSON: line L, column C: expected X,
+     * found Y". Jackson's own message names its internals (its features, "(code 125)", a source
+     * "REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)"), so it is translated, and
+     * whatever is left untranslated loses those parts. A repeated key is named as such, since parsers
+     * disagree on which value wins.
+     */
     static String notJson(JsonProcessingException e) {
         var location = e.getLocation();
-        String where = location != null ? " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")" : "";
-        String reason = e.getOriginalMessage();
+        int line = location != null ? location.getLineNr() : -1;
+        int column = location != null ? location.getColumnNr() : -1;
+        String reason = String.valueOf(e.getOriginalMessage());
+        String what;
+        Matcher m;
         if (reason.startsWith("Duplicate field ")) {
+            String where = line > 0 ? " (line " + line + ", column " + column + ")" : "";
             return "duplicate key " + reason.substring("Duplicate field ".length()) + where + ": a key may appear once in an object";
+        } else if (reason.startsWith("Unexpected end-of-input")) {
+            m = Pattern.compile("close marker for (Object|Array) \\(start marker at .*line: (\\d+), column: (\\d+)\\]").matcher(reason);
+            if (m.find()) {
+                boolean object = m.group(1).equals("Object");
+                what = "expected " + (object ? "',' or '}'" : "',' or ']'") + ", found the end of the text (the " + (object ? "object" : "array")
+                        + " opened at line " + m.group(2) + ", column " + m.group(3) + " is not closed)";
+            } else if (reason.contains("Object entries")) {
+                what = "expected the rest of the object and its '}', found the end of the text";
+            } else if (reason.contains("Array entries")) {
+                what = "expected the rest of the array and its ']', found the end of the text";
+            } else if (reason.contains("closing quote")) {
+                what = "expected the '\"' that closes the string, found the end of the text";
+            } else {
+                what = "expected more JSON, found the end of the text";
+            }
+        } else if ((m = Pattern.compile("^Unexpected character \\((?:.*)\\(code (\\d+)[^)]*\\)\\)(.*)$", Pattern.DOTALL).matcher(reason)).matches()) {
+            String found = "found " + jsonCharacter(Integer.parseInt(m.group(1)));
+            String rest = m.group(2);
+            what = rest.contains("double-quote to start field name") ? "expected a key in double quotes, " + found
+                    : rest.contains("colon to separate field name") ? "expected ':' after the key, " + found
+                    : rest.contains("comma to separate Object entries") ? "expected ',' or '}', " + found
+                    : rest.contains("comma to separate Array entries") ? "expected ',' or ']', " + found
+                    : rest.contains("expected a valid value") || rest.contains("comment") ? "expected " + JSON_VALUE + ", " + found
+                    : rest.contains("in numeric value") ? "expected a digit, " + found + " in a number"
+                    : rest.contains("hex-digit") ? "expected 4 hex digits after \\u, " + found
+                    : found + jsonSanitized(rest);
+        } else if ((m = Pattern.compile("^Illegal unquoted character \\(\\((?:.*)code (\\d+)\\)\\)").matcher(reason)).find()) {
+            int code = Integer.parseInt(m.group(1));
+            what = "expected a control character inside a string to be escaped (" + String.format("\\u%04x", code) + "), found "
+                    + jsonCharacter(code);
+        } else if ((m = Pattern.compile("^(?:Unrecognized|Non-standard) token '(.*?)'").matcher(reason)).find()) {
+            column = column > 0 ? Math.max(1, column - m.group(1).length()) : column;
+            String token = m.group(1);
+            what = "expected " + JSON_VALUE + ", found "
+                    + (token.codePointCount(0, token.length()) == 1 ? jsonCharacter(token.codePointAt(0)) : "'" + token + "'");
+        } else if ((m = Pattern.compile("^Unrecognized character escape (.*?) \\(code \\d+\\)").matcher(reason)).find()) {
+            what = "expected an escape (\\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX), found \\" + m.group(1).replace("'", "");
+        } else if (reason.startsWith("Invalid numeric value: ")) {
+            what = "expected a number, found one JSON does not allow ("
+                    + jsonSanitized(reason.substring("Invalid numeric value: ".length())).toLowerCase(Locale.ROOT) + ")";
+        } else if (reason.startsWith("Trailing token")) {
+            what = "expected the end of the text after the JSON value, found more";
+        } else {
+            what = jsonSanitized(reason);
         }
-        return "not valid JSON: " + reason + where;
+        return "not valid JSON: " + (line > 0 ? "line " + line + ", column " + column + ": " : "") + what;
     }
-    // ---- end of shared block Json, generated text sha256:daa7fd3ffc52 ----
+
+    /** What notJson says a JSON text may hold where a value goes. */
+    static final String JSON_VALUE = "a value (a string, number, object, array, true, false or null)";
+
+    /** A character of a broken JSON text as notJson names it: 'x', or U+0001 for a control or invisible one. */
+    static String jsonCharacter(int code) {
+        return code < 0x20 || code == 0x7f || Character.isWhitespace(code) || Character.isSpaceChar(code) || Character.getType(code) == Character.FORMAT
+                ? String.format("U+%04X", code) : "'" + new String(Character.toChars(code)) + "'";
+    }
+
+    /** Jackson's words without its internals: no source description, no "(code N)", no class or feature names. */
+    static String jsonSanitized(String reason) {
+        String words = reason.replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
+                .replaceAll("\\s*\\[Source:[^\\]]*\\]", "")
+                .replaceAll("\\s*\\(code -?\\d+[^)]*\\)", "")
+                .replaceAll("\\s*\\((?:bound as|not recognized as)[^()]*\\)", "")
+                .replaceAll(",?\\s*from `[^`]*`", "")
+                .replaceAll(":?\\s*[^:()]*`[^`]*`[^:()]*$", "")
+                .strip();
+        return words.isEmpty() || words.contains("`") ? "the text is not JSON" : words;
+    }
+    // ---- end of shared block Json, generated text sha256:d1583c7fd792 ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
@@ -743,7 +848,7 @@ class emit implements Callable<Integer> {
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
     // Left out of this copy, as emit.java does not use them: EventSchemas.files(), EventSchemas.byId(),
-    //   EventSchemas.directories().
+    //   EventSchemas.directories(), Violation.describe().
 
     static final class EventSchemas {
         static final int MAX_EVENT_TYPE_LENGTH = 100;
@@ -986,12 +1091,8 @@ class emit implements Callable<Integer> {
             }
             return new Violation(pointer, error.getKeyword(), message);
         }
-
-        String describe() {
-            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
-        }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:5f9c320a3313 ----
+    // ---- end of shared block EventSchemas, generated text sha256:4ed6e5fa1b0a ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator

@@ -12,11 +12,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -151,6 +154,63 @@ class BadInputTest {
         assertEquals(2, run.exitCode());
         assertTrue(run.err().startsWith(events + ":2: (document): not valid JSON: "), run.err());
         assertTrue(run.err().contains("3 events checked: 2 valid, 1 invalid"), run.err());
+    }
+
+    // ---- malformed JSON: where it breaks and what was expected, in words; nothing of the parser ----
+
+    /** A payload typed in a terminal with one mistake, and where emit says it breaks: line, column, expected, found. */
+    static Stream<Arguments> brokenPayloads() {
+        return Stream.of(
+                Arguments.of("{\"pr\":", "line 1, column 7: expected the rest of the object and its '}', found the end of the text"),
+                Arguments.of("{\"pr\":456", "line 1, column 10: expected ',' or '}', found the end of the text "
+                        + "(the object opened at line 1, column 1 is not closed)"),
+                Arguments.of("{\"pr\":456,}", "line 1, column 11: expected a key in double quotes, found '}'"),
+                Arguments.of("{'pr':456}", "line 1, column 2: expected a key in double quotes, found '''"),
+                Arguments.of("{\"pr\" 456}", "line 1, column 7: expected ':' after the key, found '4'"),
+                Arguments.of("{\"pr\":456 \"checks_status\":\"green\"}", "line 1, column 11: expected ',' or '}', found '\"'"),
+                Arguments.of("{\"pr\":tru}", "line 1, column 7: expected a value (a string, number, object, array, true, false or null), found 'tru'"),
+                Arguments.of("{\"checks_status\":\"green", "line 1, column 24: expected the '\"' that closes the string, found the end of the text"),
+                Arguments.of("{\"pr\":456} {}", "line 1, column 12: expected the end of the text after the JSON value, found more"),
+                Arguments.of("{\"pr\":456,\n \"blockers\":[\"a\" \"b\"]}", "line 2, column 18: expected ',' or ']', found '\"'"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokenPayloads")
+    void aMalformedPayloadSaysWhereItBreaksAndWhatWasExpected(String payload, String where) {
+        InProcess.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload", payload);
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals("--payload: not valid JSON: " + where, run.err().lines().findFirst().orElse(""), run.err());
+        assertEquals(List.of("Try 'emit --help' for more information."), run.err().lines().skip(1).toList(), "one error line: " + run.err());
+        assertParserInternalsHidden(run.err());
+        assertEquals("", run.out());
+        assertTrue(github.journal().isEmpty(), "nothing sent");
+    }
+
+    @Test
+    void everyJsonTakingInputSaysWhereItBreaksAndNothingOfTheParser() throws IOException {
+        // An unclosed array: the message in which Jackson quotes its own source description.
+        Path broken = write("broken.json", "{\"event_type\":\"rfc.pr.blocked\",\n \"client_payload\":{\"data\":{\"blockers\":[\"x\"");
+        String where = "not valid JSON: line 2, column 43: expected ',' or ']', found the end of the text "
+                + "(the array opened at line 2, column 39 is not closed)";
+        InProcess.Run file = EmitTest.emit(env(), "rfc.pr.blocked", "--payload-file", broken.toString());
+        InProcess.Run validate = ValidateTest.validate(broken.toString());
+        InProcess.Run claim = DedupeTest.dedupe(env(), "claim", "--event", broken.toString());
+        InProcess.Run route = RouteTest.route(env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", broken.toString());
+        for (InProcess.Run run : List.of(file, validate, claim, route)) {
+            assertEquals(2, run.exitCode(), run.toString());
+            assertTrue(run.err().contains(where), run.err());
+            assertParserInternalsHidden(run.err());
+        }
+        assertTrue(file.err().startsWith("--payload-file " + broken + ": " + where), file.err());
+        assertTrue(validate.err().startsWith(broken + ": (document): " + where), validate.err());
+        assertTrue(github.journal().isEmpty(), "nothing sent");
+    }
+
+    /** None of what the JSON parser says about itself: its source description, its features, character codes. */
+    static void assertParserInternalsHidden(String err) {
+        for (String internal : List.of("REDACTED", "Source:", "StreamReadFeature", "`", "(code ", "com.fasterxml", "Exception")) {
+            assertFalse(err.contains(internal), "'" + internal + "' in: " + err);
+        }
     }
 
     // ---- tokens: checked before use, never printed ----

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** emit.java in-process against the emulator: the envelope, validation before sending, retries, refusals. */
 class EmitTest {
@@ -277,10 +278,9 @@ class EmitTest {
                 violation("uppercase type", "/event_type", "pattern", "RFC.PR.READY", "--payload", ready),
                 violation("type without dot", "/event_type", "pattern", "ready", "--payload", ready),
                 violation("101-character type", "/event_type", "maxLength", "rfc." + "a".repeat(97), "--payload", ready),
-                violation("bad --event-id", "/client_payload/event_id", "pattern", "rfc.pr.ready", "--payload", ready, "--event-id", "not-a-uuid"),
-                violation("uppercase --event-id", "/client_payload/event_id", "pattern",
-                        "rfc.pr.ready", "--payload", ready, "--event-id", "3F0C5A0E-8D1B-4C1E-9A57-2B7D9F0E6A11"),
-                violation("bad --trace-id", "/client_payload/trace_id", "pattern", "rfc.pr.ready", "--payload", ready, "--trace-id", "123"),
+                refusal("bad --event-id", "rfc.pr.ready", "--payload", ready, "--event-id", "not-a-uuid"),
+                refusal("uppercase --event-id", "rfc.pr.ready", "--payload", ready, "--event-id", "3F0C5A0E-8D1B-4C1E-9A57-2B7D9F0E6A11"),
+                refusal("bad --trace-id", "rfc.pr.ready", "--payload", ready, "--trace-id", "123"),
                 violation("bad --source", "/client_payload/source", "pattern", "rfc.pr.ready", "--payload", ready, "--source", "has space"),
                 violation("source injection", "/client_payload/source", "pattern",
                         "rfc.pr.ready", "--payload", ready, "--source", "x\n::set-output name=a::b"),
@@ -308,7 +308,7 @@ class EmitTest {
         assertFalse(run.err().lines().findFirst().orElseThrow().isBlank());
         if (broken != null) {
             assertViolationsOnly(run.err());
-            ValidateTest.assertNamesFieldAndRule(run.err(), "", broken.pointer(), broken.rule());
+            assertNamesValueAndRule(run.err(), broken.pointer(), broken.rule());
         }
         assertTrue(github.journal().isEmpty(), name + ": nothing may be sent");
     }
@@ -327,14 +327,52 @@ class EmitTest {
         assertEquals(2, run.exitCode(), run.toString());
         assertEquals("", run.out(), "no body printed");
         assertViolationsOnly(run.err());
-        ValidateTest.assertNamesFieldAndRule(run.err(), "", broken.pointer(), broken.rule());
+        assertNamesValueAndRule(run.err(), broken.pointer(), broken.rule());
     }
 
-    /** Every line is one broken rule: "/client_payload/data/pr: must have a minimum value of 1 (rule: minimum)". */
+    /**
+     * Every line is one bad value and the rules it breaks: "/client_payload/data/pr: must have a minimum
+     * value of 1 (rule: minimum)", "/client_payload/data/branch: must be at least 1 characters long
+     * (rules: minLength, pattern)"; no value has two lines.
+     */
     static void assertViolationsOnly(String err) {
+        List<String> values = new java.util.ArrayList<>();
         for (String line : err.lines().toList()) {
-            assertTrue(line.matches("(/\\S*|\\(document\\)): .+ \\(rule: \\w+\\)"), "not a field and a rule: " + line + "\nin:\n" + err);
+            assertTrue(line.matches("(/\\S*|\\(document\\)): .+ \\(rules?: \\w+(, \\w+)*\\)"), "not a field and its rules: " + line + "\nin:\n" + err);
+            String value = line.substring(0, line.indexOf(": "));
+            assertFalse(values.contains(value), "one bad value, one line: " + value + " twice in:\n" + err);
+            values.add(value);
         }
+    }
+
+    /** A line names the value (its JSON pointer) and, among the rules it breaks, this one. */
+    static void assertNamesValueAndRule(String err, String pointer, String rule) {
+        assertTrue(err.lines().anyMatch(line -> line.startsWith(pointer + ": ")
+                        && line.replaceFirst(".*\\(rules?: ([\\w, ]+)\\)$", "$1").matches("(.*, )?" + rule + "(, .*)?")),
+                "no line '" + pointer + ": ... (rule: " + rule + ")' in:\n" + err);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--event-id", "--trace-id"})
+    void aBadIdIsOneErrorNamingTheOptionAndNothingIsSent(String option) {
+        // The trace_id defaults to the event_id: a bad --event-id once printed six errors, three of them about a trace_id nobody passed.
+        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", option, "1234");
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals(List.of(option + ": '1234' is not a lowercase UUID (such as 3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11); for a natural key use "
+                        + (option.equals("--event-id") ? "--dedupe-key KEY" : "--trace-key KEY"),
+                "Try 'emit --help' for more information."), run.err().lines().toList());
+        assertFalse(run.err().contains("trace_id") || run.err().contains("event_id"), run.err());
+        assertEquals("", run.out());
+        assertTrue(github.journal().isEmpty(), "nothing sent");
+    }
+
+    @Test
+    void aValueThatBreaksSeveralRulesIsOneError() {
+        // An empty branch is both too short and off its pattern: one line names both rules.
+        InProcess.Run run = emit(env(), "rfc.pr.created", "--payload", "{\"pr\":456,\"issue\":123,\"branch\":\"\"}");
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals(List.of("/client_payload/data/branch: must be at least 1 characters long (rules: minLength, pattern)"), run.err().lines().toList());
+        assertTrue(github.journal().isEmpty(), "nothing sent");
     }
 
     @Test
