@@ -2113,7 +2113,7 @@ class events implements Callable<Integer> {
                 "The record: {\"status\": \"acted\", \"outcome\", \"event_id\", \"event_type\" (--type, else null: stats "
                         + "takes it from the event's other records), \"acted_at\" (GitHub's clock: the Date of its answer to "
                         + "GET /rate_limit, which no rate limit counts), \"run_id\", \"run_attempt\", \"source\" ($GITHUB_WORKFLOW), "
-                        + "\"detail\" (the --detail pairs)}. It is printed on stdout as one JSON line; acted_at= goes to $GITHUB_OUTPUT.",
+                        + "\"detail\" (an object of the KEY=VALUE pairs given)}. It is printed on stdout as one JSON line; acted_at= goes to $GITHUB_OUTPUT.",
                 "OUTCOME: lowercase words joined by hyphens, such as merge-attempted, monitor-started, ci-dispatched "
                         + "(" + Record.OUTCOME_RULE + "). A malformed outcome, event id, type or detail is exit 2 and writes nothing."},
             footerHeading = "%nEnvironment:%n",
@@ -2132,7 +2132,8 @@ class events implements Callable<Integer> {
                 "",
                 "Example:",
                 "  events record merge-attempted --event-id \"$EVENT_ID\" --type rfc.pr.ready \\",
-                "                --detail result=merged --detail sha=\"$SHA\" --detail method=squash"},
+                "                --detail result=merged --detail sha=\"$SHA\" \\",
+                "                --detail method=squash"},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 "0:recorded in the history (and the event log)",
