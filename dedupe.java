@@ -241,7 +241,7 @@ class dedupe implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             // --key: asked only when no live claim holds the key (the store would answer new), at most once.
-            HandledBy history = target.key == null ? null : new HandledBy(store.github());
+            HandledBy history = target.key == null ? null : new HandledBy(store);
             try {
                 Outcome outcome = store.claim(claimed.id(), duration, Holder.fromEnv(root.env), history);
                 Entry entry = outcome.entry();
@@ -310,19 +310,20 @@ class dedupe implements Callable<Integer> {
      * GitHubUnreachable, so --on-github-error decides, as for the store.
      */
     static final class HandledBy {
-        private final GitHub github;
+        private final Store store;
         private boolean asked;
         private JsonNode record;
         private int requests;
         private long bytes;
         private boolean found;
 
-        HandledBy(GitHub github) {
-            this.github = github;
+        HandledBy(Store store) {
+            this.store = store;
         }
 
         boolean handled(UUID id) {
             if (!asked) {
+                GitHub github = store.github();
                 int before = github.requests();
                 try {
                     History.Archive archive = History.readArchive(github);
@@ -337,6 +338,7 @@ class dedupe implements Callable<Integer> {
                     throw new GitHubUnreachable("interrupted while reading the event history");
                 } finally {
                     requests = github.requests() - before;
+                    store.requests += requests; // in --verbose's count
                 }
                 asked = true;
             }
