@@ -215,8 +215,8 @@ class dedupe implements Callable<Integer> {
                 description = "how long the claim holds: 90s, 60m, 2h, 1d; at most 30d (default: ${DEFAULT-VALUE})")
         String ttl;
 
-        @Option(names = "--log", paramLabel = "FILE", description = "append a 'duplicate' record for a duplicate, and a 'cron-caught' "
-                + "record when a --key claim finds no event handled the item (default: $EVENT_LOG; and the event history "
+        @Option(names = "--log", paramLabel = "FILE", description = "append a 'duplicate' record for a duplicate event id, and a 'cron-caught' "
+                + "record when a --key claim is new or resumes (a --key duplicate: none) (default: $EVENT_LOG; and the event history "
                 + "when EVENT_BUS_HISTORY=true)")
         Path logFile;
 
@@ -271,7 +271,9 @@ class dedupe implements Callable<Integer> {
                 } + " (state issue #" + outcome.issue() + ")" + (history != null && history.asked()
                         ? "; no event handled it (the event history holds no routed or acted record of its id; " + history.cost() + ")" : ""));
                 // A duplicate's fate is decided here; so is that of an item a cron path caught (a natural key no event claimed).
-                String fate = duplicate ? "duplicate" : target.key != null ? "cron-caught" : null;
+                // A --key claim that is a duplicate is no event's fate (the item is the event path's): no record, or a sweep
+                // every 30 minutes would add one per item it finds claimed to the history and to stats' duplicates.
+                String fate = target.key != null ? (duplicate ? null : "cron-caught") : duplicate ? "duplicate" : null;
                 if (fate != null) {
                     ObjectNode record = EventLog.record(claimed.document(), fate, root.env, null, claimed.sender());
                     if (target.key != null) {

@@ -4094,13 +4094,6 @@ class events implements Callable<Integer> {
     }
     // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
 
-    // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
-    // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
-    // id, so that a cron path and an event path that handle one item claim one id.
-    // Left out of this copy, as events.java does not use them: DEDUPE_KEY_NAMESPACE, nameBasedUuid(),
-    //   toBytes().
-    // ---- end of shared block Ids, generated text sha256:829010b19e73 ----
-
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
     // of their own (event-bus-history), each written with one request of the contents API, which creates

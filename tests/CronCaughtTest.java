@@ -182,6 +182,7 @@ class CronCaughtTest {
         String said = first.step("Handle assigned RFC issues that no event handled").stdout();
         assertTrue(said.contains("#" + issue + ": no event handled it (new); starting the monitor"), RouterWorkflowTest.describe(first));
         System.out.println("the sweep over 1 issue no event handled (the first claim of the repository opens the store): " + cost);
+        assertTrue(cost.contains("GET /repos/octo-org/octo-repo/zipball/event-bus-history=1"), "the history read once: " + cost);
         assertEquals(1, historyRecords("cron-caught"));
         List<Map<String, Object>> runs = github.workflowRuns(REPO);
         assertEquals("pr-flow-monitor.yml", runs.get(runs.size() - 1).get("workflow_file"));
@@ -193,7 +194,11 @@ class CronCaughtTest {
         assertEquals(1, historyRecords("acted"), "the monitor recorded that it started");
 
         github.advanceClock(Duration.ofHours(25));
+        github.clearJournal();
         WorkflowRunner.JobRun next = sweep();
+        String nextCost = requests();
+        System.out.println("the sweep a day later, over that issue (its claim expired, its monitor acted): " + nextCost);
+        assertTrue(nextCost.startsWith("4 requests "), "the issue list, the store (its refs, its comment) and the history: " + nextCost);
         WorkflowRunner.Step again = next.step("Handle assigned RFC issues that no event handled");
         assertTrue(again.stdout().contains("#" + issue + ": handled through its event (duplicate)"), RouterWorkflowTest.describe(next));
         assertTrue(again.stderr().contains("is a duplicate: handled by an event (acted monitor-started at "), again.stderr());

@@ -180,7 +180,10 @@ class DedupeTest {
         assertEquals("new", dedupe(env(), "claim", eventId.toString(), "--ttl", "24h").verdict());
         ObjectNode routed = CronCaughtTest.recordOf(key, "routed", Instant.now());
         RouteHistoryTest.append(github, List.of(routed));
-        assertEquals("duplicate", dedupe(env(), "claim", "--key", key, "--ttl", "24h").verdict(), "within the TTL: the live claim answers");
+        Map<String, String> logged = env();
+        logged.put("EVENT_LOG", temp.resolve("events.jsonl").toString());
+        assertEquals("duplicate", dedupe(logged, "claim", "--key", key, "--ttl", "24h").verdict(), "within the TTL: the live claim answers");
+        assertFalse(Files.exists(temp.resolve("events.jsonl")), "a --key duplicate is no event's fate: no record");
 
         github.advanceClock(Duration.ofHours(25));
         assertEquals("new", dedupe(env(), "check", "--key", key).verdict(), "the claim has expired: the store alone says new");
