@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -86,6 +87,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -185,7 +188,11 @@ class dedupe implements Callable<Integer> {
                         + "duplicate=true|false and, on resume, dispatched=<workflows> to $GITHUB_OUTPUT; exits 0 either way.",
                 "The id is EVENT_ID, --key KEY (the UUID v5 that emit --dedupe-key gives KEY), or the "
                         + "client_payload.event_id of --event FILE (default $GITHUB_EVENT_PATH): an event document "
-                        + "or the repository_dispatch webhook payload GitHub delivers."},
+                        + "or the repository_dispatch webhook payload GitHub delivers.",
+                "--key answers duplicate, however long ago, for an item an event handled: when no live claim holds the "
+                        + "key's id (never claimed, or the claim expired), the event history (the branch event-bus-history) "
+                        + "is read, and a record of that id with status routed or acted makes it a duplicate, with nothing "
+                        + "written. Otherwise it is new, and a cron-caught record says that no event handled it."},
             footerHeading = "%nEnvironment:%n",
             footer = {ENV_TOKEN, ENV_REPOSITORY, ENV_API_URL, ENV_EVENT_PATH, ENV_OUTPUT, ENV_SHA, ENV_STATE_ISSUE, ENV_LOG, ENV_HISTORY,
                 "",
@@ -194,7 +201,9 @@ class dedupe implements Callable<Integer> {
                 "  new   answer new with a warning: maybe processed twice (at least once)",
                 "",
                 "An uncontended claim of a new id costs 4 requests (read, ticket, write and",
-                "deleting the previous ticket) and a free 304 re-read; a duplicate costs 1."},
+                "deleting the previous ticket) and a free 304 re-read; a duplicate costs 1.",
+                "--key adds 1 request (the history's zipball, then its download) when no",
+                "live claim holds the key: contents: read, which contents: write includes."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:claimed: new, resume or duplicate was printed", EXIT_GITHUB,
                 "2:invalid input or usage: nothing was claimed"})
@@ -209,8 +218,8 @@ class dedupe implements Callable<Integer> {
                 description = "how long the claim holds: 90s, 60m, 2h, 1d; at most 30d (default: ${DEFAULT-VALUE})")
         String ttl;
 
-        @Option(names = "--log", paramLabel = "FILE", description = "append a 'duplicate' record for a duplicate, and a 'cron-caught' "
-                + "record when a --key claim finds no event handled the item (default: $EVENT_LOG; and the event history "
+        @Option(names = "--log", paramLabel = "FILE", description = "append a 'duplicate' record for a duplicate event id, and a 'cron-caught' "
+                + "record when a --key claim is new or resumes (a --key duplicate: none) (default: $EVENT_LOG; and the event history "
                 + "when EVENT_BUS_HISTORY=true)")
         Path logFile;
 
@@ -234,14 +243,25 @@ class dedupe implements Callable<Integer> {
             Store store = Store.open(root, connection, spec);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            // --key: asked only when no live claim holds the key (the store would answer new), at most once.
+            HandledBy history = target.key == null ? null : new HandledBy(store);
             try {
-                Outcome outcome = store.claim(claimed.id(), duration, Holder.fromEnv(root.env));
+                Outcome outcome = store.claim(claimed.id(), duration, Holder.fromEnv(root.env), history);
                 Entry entry = outcome.entry();
                 boolean duplicate = outcome.verdict().equals("duplicate");
                 out.println(outcome.verdict());
                 out.flush();
                 Actions.output("claim", outcome.verdict(), root.env);
                 Actions.output("duplicate", String.valueOf(duplicate), root.env);
+                if (duplicate && entry == null) {
+                    // Handled by an event however long ago: the history already says what became of it; nothing is written.
+                    JsonNode record = history.record();
+                    err.println("dedupe: " + claimed.label() + " is a duplicate: handled by an event (" + record.path("status").asText()
+                            + (record.hasNonNull("outcome") ? " " + Actions.safe(record.path("outcome").asText()) : "") + " at "
+                            + Actions.safe(Optional.ofNullable(History.recordedAt(record)).map(Instant::toString).orElse("an unknown time"))
+                            + ", in the event history; " + history.cost() + "); no live claim, nothing written");
+                    return CommandLine.ExitCode.OK;
+                }
                 if (outcome.verdict().equals("resume")) {
                     Actions.output("dispatched", String.join(",", entry.dispatched()), root.env);
                 }
@@ -251,9 +271,12 @@ class dedupe implements Callable<Integer> {
                     case "resume" -> " resumes: claimed until " + entry.expiresAt()
                             + (entry.dispatched().isEmpty() ? "" : "; already dispatched: " + Actions.safe(String.join(", ", entry.dispatched())));
                     default -> " is new: claimed until " + entry.expiresAt();
-                } + " (state issue #" + outcome.issue() + ")");
+                } + " (state issue #" + outcome.issue() + ")" + (history != null && history.asked()
+                        ? "; no event handled it (the event history holds no routed or acted record of its id; " + history.cost() + ")" : ""));
                 // A duplicate's fate is decided here; so is that of an item a cron path caught (a natural key no event claimed).
-                String fate = duplicate ? "duplicate" : target.key != null ? "cron-caught" : null;
+                // A --key claim that is a duplicate is no event's fate (the item is the event path's): no record, or a sweep
+                // every 30 minutes would add one per item it finds claimed to the history and to stats' duplicates.
+                String fate = target.key != null ? (duplicate ? null : "cron-caught") : duplicate ? "duplicate" : null;
                 if (fate != null) {
                     ObjectNode record = EventLog.record(claimed.document(), fate, root.env, null, claimed.sender());
                     if (target.key != null) {
@@ -282,6 +305,63 @@ class dedupe implements Callable<Integer> {
             } finally {
                 store.reportRequests();
             }
+        }
+    }
+
+    /**
+     * Whether an event handled an id, however long ago: a record of it with status routed or acted in the event
+     * history (History.handled), read at most once per claim (one API request and the archive's download) and
+     * only when the store would answer new. No history branch (404): nothing was handled. GitHub failing here is
+     * GitHubUnreachable, so --on-github-error decides, as for the store.
+     */
+    static final class HandledBy {
+        private final Store store;
+        private boolean asked;
+        private JsonNode record;
+        private int requests;
+        private long bytes;
+        private boolean found;
+
+        HandledBy(Store store) {
+            this.store = store;
+        }
+
+        boolean handled(UUID id) {
+            if (!asked) {
+                GitHub github = store.github();
+                int before = github.requests();
+                try {
+                    History.Archive archive = History.readArchive(github);
+                    found = archive.found();
+                    bytes = archive.zip().length;
+                    record = History.handled(archive, id);
+                } catch (GitHubException | IOException e) {
+                    throw new GitHubUnreachable("could not read the event history (the branch " + History.BRANCH + "), which says "
+                            + "whether an event handled the key: " + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new GitHubUnreachable("interrupted while reading the event history");
+                } finally {
+                    requests = github.requests() - before;
+                    store.requests += requests; // in --verbose's count
+                }
+                asked = true;
+            }
+            return record != null;
+        }
+
+        boolean asked() {
+            return asked;
+        }
+
+        JsonNode record() {
+            return record;
+        }
+
+        /** "read with 1 API request, an archive of N bytes" or "no branch yet: 1 API request". */
+        String cost() {
+            return found ? "read with " + requests + " API request" + (requests == 1 ? "" : "s") + " and an archive of " + bytes + " bytes"
+                    : "no history branch yet (" + requests + " API request" + (requests == 1 ? "" : "s") + ")";
         }
     }
 
@@ -773,12 +853,16 @@ class dedupe implements Callable<Integer> {
         /**
          * Claims id for ttl on behalf of run (null outside Actions): new when nobody holds it, resume when
          * its holder released it or run is a later attempt of its holder (the claim passes to run), else
-         * duplicate. new and resume are written before they are answered.
+         * duplicate. new and resume are written before they are answered. With history (claim --key), an id no
+         * live claim holds is a duplicate when an event handled it (an Outcome without entry), and nothing is written.
          */
-        Outcome claim(UUID id, Duration ttl, Holder run) throws InterruptedException {
+        Outcome claim(UUID id, Duration ttl, Holder run, HandledBy history) throws InterruptedException {
             return update(shardOf(id), snapshot -> {
                 Instant now = now();
                 Entry live = snapshot.live(id, now);
+                if (live == null && history != null && history.handled(id)) {
+                    return new Plan<>(new Outcome("duplicate", null, snapshot.issue()), null, null);
+                }
                 String verdict = live == null ? "new" : live.resumableBy(run) ? "resume" : "duplicate";
                 if (verdict.equals("duplicate")) {
                     return new Plan<>(new Outcome(verdict, live, snapshot.issue()), null, null);
@@ -2758,6 +2842,33 @@ class dedupe implements Callable<Integer> {
             return response;
         }
 
+        /**
+         * What a download answered (an artifact, a zipball): GitHub answers it with 302 and a short-lived
+         * signed URL on another host. That URL carries its own credentials, so it is fetched without the
+         * Authorization header: the token never leaves GitHub. The fetch is a download, not an API request.
+         * (REST "Download an artifact", "Download a repository archive (zip)": 302 Found with Location.)
+         */
+        byte[] download(Response redirect, String action, String permission, String name) throws IOException, InterruptedException {
+            Optional<String> location = redirect.header("location");
+            if (redirect.status() / 100 != 3 || location.isEmpty()) {
+                throw new GitHubException(redirect.status() >= 400 ? refusal(redirect, action, permission)
+                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to " + action);
+            }
+            HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/").resolve(location.get()))
+                    .timeout(Duration.ofMinutes(2)).header("User-Agent", userAgent).GET().build();
+            try {
+                HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                if (answer.statusCode() != 200) {
+                    // The signed URL is a credential: named by what it holds, never printed.
+                    throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
+                }
+                return answer.body();
+            } catch (IOException e) {
+                throw new GitHubException("downloading " + name + " from its storage URL failed: " + e.getClass().getSimpleName());
+            }
+        }
+
         /** GitHub's own error text plus what to do about it; never the token. */
         String refusal(Response response, String action, String permission) {
             String said = response.status() + " " + response.message();
@@ -2868,7 +2979,7 @@ class dedupe implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:049212a7136c ----
+    // ---- end of shared block GitHub, generated text sha256:3c2a3f6d80e3 ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
@@ -2906,6 +3017,11 @@ class dedupe implements Callable<Integer> {
         static final String BRANCH = "event-bus-history";
         /** Commits to one branch made at the same moment can conflict (409): each is tried this often. */
         private static final int ATTEMPTS = 6;
+
+        /** A record file in the zipball of the branch: events/DAY/NAME.json under the archive's top folder (owner-repo-sha/). */
+        static final Pattern FILE = Pattern.compile("^[^/]+/(events/(\\d{4}-\\d{2}-\\d{2})/[^/]+\\.json)$");
+        /** The statuses that say an event handled its item: routed (the router started its consumers), acted (a consumer said what it did). */
+        static final Set<String> HANDLED = Set.of("routed", "acted");
 
         static boolean enabled(Map<String, String> env) {
             return "true".equalsIgnoreCase(env.getOrDefault("EVENT_BUS_HISTORY", "").strip());
@@ -2971,6 +3087,83 @@ class dedupe implements Callable<Integer> {
             }
         }
 
+        /** The history as one read gave it: whether the branch exists, GitHub's clock at the answer, the zipball (empty when none). */
+        record Archive(boolean found, Optional<Instant> date, byte[] zip) {
+            /** Each record file in the archive's order: its path (events/DAY/NAME.json), its day, and a stream of its bytes. */
+            void files(RecordFile each) throws IOException {
+                try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
+                    for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
+                        Matcher file = FILE.matcher(entry.getName());
+                        if (!entry.isDirectory() && file.matches()) {
+                            each.accept(file.group(1), file.group(2), entries);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** What Archive.files calls for each record file. */
+        interface RecordFile {
+            void accept(String path, String day, InputStream content) throws IOException;
+        }
+
+        /**
+         * The whole history in one API request, whatever its size: the zipball of the branch (REST "Download a
+         * repository archive (zip)", GET /repos/{owner}/{repo}/zipball/{ref}), which GitHub answers with a redirect
+         * to a short-lived storage URL, downloaded without the token. No branch yet (404) is found=false: no records.
+         */
+        static Archive readArchive(GitHub github) throws IOException, InterruptedException {
+            Response redirect = github.exchange("GET", github.repoPath("/zipball/" + BRANCH), null, Map.of());
+            if (redirect.status() == 404) {
+                return new Archive(false, redirect.date(), new byte[0]);
+            }
+            return new Archive(true, redirect.date(), github.download(redirect, "read the event history (the branch " + BRANCH + ")",
+                    "contents: read", "the event history"));
+        }
+
+        /**
+         * The latest record of the archive saying that the event was handled (status routed or acted), or null.
+         * A record's file name carries its event id (pathOf), so only the files named after the id are read; the
+         * record itself must then say the id and the status. An unreadable file is skipped.
+         */
+        static JsonNode handled(Archive archive, UUID id) throws IOException {
+            String named = "-" + id + "-";
+            JsonNode[] latest = {null};
+            archive.files((path, day, content) -> {
+                if (!path.contains(named)) {
+                    return;
+                }
+                JsonNode record;
+                try {
+                    record = JSON.readTree(content.readAllBytes());
+                } catch (JsonProcessingException e) {
+                    return;
+                }
+                if (record != null && record.isObject() && id.toString().equals(record.path("event_id").asText())
+                        && HANDLED.contains(record.path("status").asText())) {
+                    Instant at = recordedAt(record);
+                    if (latest[0] == null || at != null && (recordedAt(latest[0]) == null || at.isAfter(recordedAt(latest[0])))) {
+                        latest[0] = record;
+                    }
+                }
+            });
+            return latest[0];
+        }
+
+        /** When a record was written: its received_at, or acted_at for a consumer's outcome (status acted); null when neither is a time. */
+        static Instant recordedAt(JsonNode record) {
+            for (String field : List.of("received_at", "acted_at")) {
+                if (record.hasNonNull(field)) {
+                    try {
+                        return Instant.parse(record.path(field).asText());
+                    } catch (DateTimeParseException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+
         /**
          * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
          * name is unique per record, so concurrent appends never write the same path. A part that is not a
@@ -3003,5 +3196,5 @@ class dedupe implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block History, generated text sha256:f7a3d38745fe ----
+    // ---- end of shared block History, generated text sha256:fc1b0f15a80b ----
 }

@@ -1120,7 +1120,8 @@ class emit implements Callable<Integer> {
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
     // dispatch for return_run_details). The token is sent, never printed.
-    // Left out of this copy, as emit.java does not use them: GitHub.requests(), Response.date().
+    // Left out of this copy, as emit.java does not use them: GitHub.requests(), GitHub.download(),
+    //   Response.date().
 
     /**
      * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
@@ -1366,7 +1367,7 @@ class emit implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:42250445cdf1 ----
+    // ---- end of shared block GitHub, generated text sha256:170124008aec ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
@@ -1472,6 +1473,8 @@ class emit implements Callable<Integer> {
     // of their own (event-bus-history), each written with one request of the contents API, which creates
     // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no
     // script touches the history. A record that cannot be appended stays in the event log, with a warning.
+    // Left out of this copy, as emit.java does not use them: History.FILE, History.HANDLED, History.Archive,
+    //   History.RecordFile, History.readArchive(), History.handled(), History.recordedAt().
 
     static final class History {
         static final String BRANCH = "event-bus-history";
@@ -1574,5 +1577,5 @@ class emit implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block History, generated text sha256:f7a3d38745fe ----
+    // ---- end of shared block History, generated text sha256:672ae859c152 ----
 }

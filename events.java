@@ -9,7 +9,6 @@
 //DESCRIPTION        events record OUTCOME --event-id ID [--type T] [--detail K=V...] [--log FILE] [--dry-run]
 //DESCRIPTION        events merge-latency [--since WHEN] [--until WHEN] [--base BRANCH] [--max-prs N] [--json]
 //DESCRIPTION                             [--compare-since WHEN --compare-until WHEN]
-//DESCRIPTION        events handled [KEY...] [--keys-from FILE]
 //DESCRIPTION        events doctor [--routes FILE] [--history]
 //DESCRIPTION   each with [--repo OWNER/NAME] [--verbose]; replay and reconcile with [--max-attempts N] [--retry-budget SECONDS]
 //DESCRIPTION The records are the event logs the scripts append to ($EVENT_LOG), the router's event log artifacts
@@ -17,7 +16,7 @@
 //DESCRIPTION request whatever the number of events). stats reports counts, latencies, schema drift and traces;
 //DESCRIPTION replay sends events of the records again; reconcile replays events emitted and never received by a router;
 //DESCRIPTION record appends what a consumer did with an event (its outcome) to the history; merge-latency measures the
-//DESCRIPTION time from readiness to merge from GitHub's data alone; handled says whether an event ever handled a key.
+//DESCRIPTION time from readiness to merge from GitHub's data alone.
 //DESCRIPTION doctor proves, before the first event, every GitHub primitive the bus relies on in the repository.
 //DESCRIPTION Environment: GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_STEP_SUMMARY, EVENT_LOG,
 //DESCRIPTION EVENT_SCHEMAS.
@@ -137,7 +136,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "events", mixinStandardHelpOptions = true, version = events.VERSION,
         subcommands = {events.Stats.class, events.Replay.class, events.Reconcile.class, events.Record.class,
-                events.MergeLatency.class, events.Handled.class, events.Doctor.class},
+                events.MergeLatency.class, events.Doctor.class},
         description = {
             "What happened to event-bus events, read from their records: the event logs the scripts append to "
                     + "($EVENT_LOG), the router's event log artifacts (--from-artifacts N) and the event history (--history: "
@@ -145,8 +144,8 @@ import picocli.CommandLine.Spec;
             "Commands: 'stats' reports on the records (counts, latencies, schema drift, time to dispatch and to each "
                     + "outcome, cron-caught items, traces), 'replay' sends events of the records again, 'reconcile' sends "
                     + "again what GitHub accepted and never delivered to a router, 'record' appends what a consumer did with "
-                    + "an event, 'merge-latency' measures the time from readiness to merge from GitHub's data, 'handled' says "
-                    + "whether an event ever handled a natural key, 'doctor' proves the repository's set-up before the first event. 'events COMMAND --help' says more."},
+                    + "an event, 'merge-latency' measures the time from readiness to merge from GitHub's data, "
+                    + "'doctor' proves the repository's set-up before the first event. 'events COMMAND --help' says more."},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  GITHUB_TOKEN, GH_TOKEN  the token (never a flag): contents: read for the",
@@ -575,12 +574,8 @@ class events implements Callable<Integer> {
             return skipped;
         }
 
-        /** events/YYYY-MM-DD/NAME.json under the archive's top folder (owner-repo-sha/). */
-        private static final Pattern HISTORY_FILE = Pattern.compile("^[^/]+/(events/(\\d{4}-\\d{2}-\\d{2})/[^/]+\\.json)$");
-
         /**
-         * The event history in one API request, whatever its size: the zipball of the branch, which GitHub
-         * answers with a redirect to a short-lived storage URL (fetched without the token, like an artifact).
+         * The event history in one API request, whatever its size (History.read: the zipball of the branch).
          * Durations resolve against GitHub's clock (the answer's Date), the clock of the history's own
          * received_at times; only the day folders the window may hold are read, one source per record file,
          * oldest first. No branch yet (404) is a warning and no records.
@@ -588,40 +583,32 @@ class events implements Callable<Integer> {
         private static HistoryRead historyLogs(GitHub github, Span span, Window[] window, List<Source> sources, Map<String, String> env,
                                                CommandSpec spec)
                 throws IOException, InterruptedException {
-            Response redirect = github.exchange("GET", github.repoPath("/zipball/" + History.BRANCH), null, Map.of());
-            window[0] = span.resolve(redirect.date().orElse(Instant.now()));
-            if (redirect.status() == 404) {
+            History.Archive archive = History.readArchive(github);
+            window[0] = span.resolve(archive.date().orElse(Instant.now()));
+            if (!archive.found()) {
                 Actions.warning(spec.commandLine().getErr(), "No event history", "no branch " + History.BRANCH + " in " + github.repository()
                         + " (404): no script has appended a record yet (EVENT_BUS_HISTORY=true in a workflow starts it), or the token "
                         + "cannot see the repository; reading no records", env);
                 return new HistoryRead(github.repository(), false, 0, 0, 0, 0);
             }
-            byte[] zip = followRedirect(github, redirect, "read the event history (the branch " + History.BRANCH + ")", "contents: read",
-                    "the event history");
             TreeMap<String, String> files = new TreeMap<>();
             Set<String> days = new HashSet<>();
             Set<String> kept = new HashSet<>();
-            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
-                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
-                    var file = HISTORY_FILE.matcher(entry.getName());
-                    if (entry.isDirectory() || !file.matches()) {
-                        continue;
-                    }
-                    days.add(file.group(2));
-                    java.time.LocalDate day;
-                    try {
-                        day = java.time.LocalDate.parse(file.group(2));
-                    } catch (DateTimeParseException e) {
-                        continue;
-                    }
-                    if (window[0].mayHold(day)) {
-                        kept.add(file.group(2));
-                        files.put(file.group(1), Source.utf8("history " + file.group(1), entries.readAllBytes(), spec));
-                    }
+            archive.files((path, folder, content) -> {
+                days.add(folder);
+                java.time.LocalDate day;
+                try {
+                    day = java.time.LocalDate.parse(folder);
+                } catch (DateTimeParseException e) {
+                    return;
                 }
-            }
+                if (window[0].mayHold(day)) {
+                    kept.add(folder);
+                    files.put(path, Source.utf8("history " + path, content.readAllBytes(), spec));
+                }
+            });
             files.forEach((path, text) -> sources.add(new Source("history " + path, text)));
-            return new HistoryRead(github.repository(), true, kept.size(), days.size(), files.size(), zip.length);
+            return new HistoryRead(github.repository(), true, kept.size(), days.size(), files.size(), archive.zip().length);
         }
 
         /**
@@ -666,7 +653,7 @@ class events implements Callable<Integer> {
             for (JsonNode artifact : chosen) {
                 String name = "artifact " + artifact.path("name").asText() + " (" + artifact.path("id").asText() + ")";
                 Response redirect = github.exchange("GET", github.repoPath("/actions/artifacts/" + artifact.path("id").asLong() + "/zip"), null, Map.of());
-                sources.addAll(unzipLogs(name, followRedirect(github, redirect, "download " + name, "actions: read", name)));
+                sources.addAll(unzipLogs(name, github.download(redirect, "download " + name, "actions: read", name)));
             }
             return sources;
         }
@@ -691,33 +678,6 @@ class events implements Callable<Integer> {
                         + " (a pull request's or another branch's run), not on the default branch " + defaultBranch + " of " + repository;
             }
             return null;
-        }
-
-        /**
-         * GitHub answers a download (an artifact, a zipball) with 302 and a short-lived signed URL on
-         * another host. That URL carries its own credentials, so it is fetched without the Authorization
-         * header: the token never leaves GitHub. The fetch is a download, not an API request.
-         */
-        private static byte[] followRedirect(GitHub github, Response redirect, String action, String permission, String name)
-                throws IOException, InterruptedException {
-            Optional<String> location = redirect.header("location");
-            if (redirect.status() / 100 != 3 || location.isEmpty()) {
-                throw new GitHubException(redirect.status() >= 400 ? github.refusal(redirect, action, permission)
-                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to " + action);
-            }
-            HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(github.apiUrl + "/").resolve(location.get()))
-                    .timeout(Duration.ofMinutes(2)).header("User-Agent", github.userAgent).GET().build();
-            try {
-                HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                if (answer.statusCode() != 200) {
-                    // The signed URL is a credential: named by what it holds, never printed.
-                    throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
-                }
-                return answer.body();
-            } catch (IOException e) {
-                throw new GitHubException("downloading " + name + " from its storage URL failed: " + e.getClass().getSimpleName());
-            }
         }
 
         private static List<Source> unzipLogs(String name, byte[] zip) throws IOException {
@@ -2666,107 +2626,6 @@ class events implements Callable<Integer> {
         }
     }
 
-    // ---- events handled --------------------------------------------------------------------
-
-    @Command(name = "handled", mixinStandardHelpOptions = true, version = VERSION,
-            description = {
-                "Whether an event ever handled each natural key, however long ago: what a cron path asks before it claims "
-                        + "an item, so that an item an event handled is never cron-caught later, when its claim has expired.",
-                "A key's event is the one emit --dedupe-key KEY made (the same UUID v5, which dedupe claim --key claims); it "
-                        + "was handled when the event history holds a record of that id with status routed (the router "
-                        + "started its consumers) or acted (a consumer recorded what it did: events record, which a consumer "
-                        + "started by the cron path itself with the key's event id also writes). A cron-caught record alone "
-                        + "is not enough: the cron path may have failed to start the work after its claim.",
-                "stdout: one line per key, 'handled KEY EVENT_ID STATUS AT' or 'unhandled KEY EVENT_ID'. The whole "
-                        + "history is read once (one API request, whatever its size), for all the keys."},
-            footerHeading = "%nEnvironment:%n",
-            footer = {
-                "  GITHUB_TOKEN, GH_TOKEN  the token: contents: read",
-                "  GITHUB_REPOSITORY       owner/name whose history is read (--repo)",
-                "  GITHUB_API_URL          API root, for GitHub Enterprise Server",
-                "",
-                "Example:",
-                "  events handled rfc.issue.assigned/91 rfc.issue.assigned/92",
-                "  printf 'rfc.issue.assigned/%s\\n' 91 92 | events handled --keys-from -"},
-            exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {
-                "0:answered (handled or not)",
-                "1:GitHub could not be reached or refused, or internal failure",
-                "2:bad usage: no key, an empty key, an unreadable --keys-from"})
-    static final class Handled implements Callable<Integer> {
-        /** The statuses that say an event handled its item: routed by the router, or acted on by a consumer. */
-        static final Set<String> HANDLED = Set.of("routed", "acted");
-
-        @ParentCommand
-        events parent;
-
-        @Parameters(paramLabel = "KEY", description = "natural keys, as emit --dedupe-key and dedupe claim --key take them")
-        List<String> keys = new ArrayList<>();
-
-        @Option(names = "--keys-from", paramLabel = "FILE", description = "more keys, one a line ('-': stdin); blank lines are skipped")
-        String keysFrom;
-
-        @Mixin
-        Retries retries;
-
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() throws IOException, InterruptedException {
-            retries.check(spec);
-            List<String> all = new ArrayList<>(keys);
-            if (keysFrom != null) {
-                Source source = keysFrom.equals("-") ? Source.stdin(spec) : Source.file(Path.of(keysFrom), spec);
-                source.text().lines().map(String::strip).filter(line -> !line.isEmpty()).forEach(all::add);
-            }
-            if (all.isEmpty() && keysFrom == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "no key: give KEY... or --keys-from FILE");
-            }
-            for (String key : all) {
-                if (key.isBlank() || key.chars().anyMatch(Character::isISOControl)) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "KEY must be a natural key such as rfc.issue.assigned/91, not '"
-                            + Actions.safe(key) + "'");
-                }
-            }
-            Map<String, String> idOf = new LinkedHashMap<>();
-            all.forEach(key -> idOf.put(key, nameBasedUuid(DEDUPE_KEY_NAMESPACE, key).toString()));
-            Set<String> wanted = new HashSet<>(idOf.values());
-            PrintWriter err = spec.commandLine().getErr();
-            GitHub github = parent.github(retries.maxAttempts, retries.budget());
-            EventLogs.Logs read = EventLogs.read(List.of(), null, null, true, Span.ALL, parent.env, spec, () -> github);
-            // Per event id, the latest record that says it was handled.
-            Map<String, JsonNode> handled = new HashMap<>();
-            EventLogs.records(read.sources(), err, entry -> {
-                JsonNode record = entry.record();
-                String id = text(record, "/event_id");
-                if (id != null && wanted.contains(id) && HANDLED.contains(text(record, "/status"))) {
-                    JsonNode known = handled.get(id);
-                    Instant at = recordTime(record);
-                    if (known == null || at != null && (recordTime(known) == null || at.isAfter(recordTime(known)))) {
-                        handled.put(id, record);
-                    }
-                }
-            });
-            PrintWriter out = spec.commandLine().getOut();
-            int count = 0;
-            for (Map.Entry<String, String> key : idOf.entrySet()) {
-                JsonNode record = handled.get(key.getValue());
-                if (record != null) {
-                    count++;
-                    Instant at = recordTime(record);
-                    out.println("handled " + key.getKey() + " " + key.getValue() + " " + text(record, "/status") + " "
-                            + (at == null ? "-" : TIMESTAMP.format(at)));
-                } else {
-                    out.println("unhandled " + key.getKey() + " " + key.getValue());
-                }
-            }
-            out.flush();
-            err.println("handled: " + count + " of " + idOf.size() + " key" + (idOf.size() == 1 ? "" : "s") + " handled by an event; " + read.cost());
-            return CommandLine.ExitCode.OK;
-        }
-    }
-
     // ---- events doctor --------------------------------------------------------------------
 
     @Command(name = "doctor", mixinStandardHelpOptions = true, version = VERSION,
@@ -4316,55 +4175,21 @@ class events implements Callable<Integer> {
     }
     // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
 
-    // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
-    // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
-    // id, so that a cron path and an event path that handle one item claim one id.
-
-    /** The namespace of natural-key ids: uuid5(NAMESPACE_URL, "https://event-bus.dev/dedupe-key"). */
-    static final UUID DEDUPE_KEY_NAMESPACE = UUID.fromString("d768854e-7ce7-5a89-8b74-d8a7e84cd9d4");
-
-    /** RFC 4122 name-based UUID, version 5 (SHA-1); the same function as Python's uuid.uuid5. */
-    static UUID nameBasedUuid(UUID namespace, String name) {
-        try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            sha1.update(toBytes(namespace));
-            byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
-            hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
-            hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
-            long msb = 0;
-            long lsb = 0;
-            for (int i = 0; i < 8; i++) {
-                msb = (msb << 8) | (hash[i] & 0xff);
-                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
-            }
-            return new UUID(msb, lsb);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The 16 bytes of a UUID, most significant first. */
-    static byte[] toBytes(UUID uuid) {
-        byte[] bytes = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
-            bytes[i + 8] = (byte) (uuid.getLeastSignificantBits() >>> (56 - 8 * i));
-        }
-        return bytes;
-    }
-    // ---- end of shared block Ids, generated text sha256:cc53b210a64d ----
-
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
     // of their own (event-bus-history), each written with one request of the contents API, which creates
     // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no
     // script touches the history. A record that cannot be appended stays in the event log, with a warning.
-    // Left out of this copy, as events.java does not use them: History.enabled().
+    // Left out of this copy, as events.java does not use them: History.HANDLED, History.enabled(),
+    //   History.handled(), History.recordedAt().
 
     static final class History {
         static final String BRANCH = "event-bus-history";
         /** Commits to one branch made at the same moment can conflict (409): each is tried this often. */
         private static final int ATTEMPTS = 6;
+
+        /** A record file in the zipball of the branch: events/DAY/NAME.json under the archive's top folder (owner-repo-sha/). */
+        static final Pattern FILE = Pattern.compile("^[^/]+/(events/(\\d{4}-\\d{2}-\\d{2})/[^/]+\\.json)$");
 
         /** Appends each record: one request each when all goes well. Returns how many could not be appended. */
         static int append(GitHub github, List<ObjectNode> records, PrintWriter err, Map<String, String> env) throws InterruptedException {
@@ -4426,6 +4251,40 @@ class events implements Callable<Integer> {
             }
         }
 
+        /** The history as one read gave it: whether the branch exists, GitHub's clock at the answer, the zipball (empty when none). */
+        record Archive(boolean found, Optional<Instant> date, byte[] zip) {
+            /** Each record file in the archive's order: its path (events/DAY/NAME.json), its day, and a stream of its bytes. */
+            void files(RecordFile each) throws IOException {
+                try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
+                    for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
+                        Matcher file = FILE.matcher(entry.getName());
+                        if (!entry.isDirectory() && file.matches()) {
+                            each.accept(file.group(1), file.group(2), entries);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** What Archive.files calls for each record file. */
+        interface RecordFile {
+            void accept(String path, String day, InputStream content) throws IOException;
+        }
+
+        /**
+         * The whole history in one API request, whatever its size: the zipball of the branch (REST "Download a
+         * repository archive (zip)", GET /repos/{owner}/{repo}/zipball/{ref}), which GitHub answers with a redirect
+         * to a short-lived storage URL, downloaded without the token. No branch yet (404) is found=false: no records.
+         */
+        static Archive readArchive(GitHub github) throws IOException, InterruptedException {
+            Response redirect = github.exchange("GET", github.repoPath("/zipball/" + BRANCH), null, Map.of());
+            if (redirect.status() == 404) {
+                return new Archive(false, redirect.date(), new byte[0]);
+            }
+            return new Archive(true, redirect.date(), github.download(redirect, "read the event history (the branch " + BRANCH + ")",
+                    "contents: read", "the event history"));
+        }
+
         /**
          * events/DAY/TIME-STATUS-EVENTID-RUN-ATTEMPT.json: days are folders (read and pruned by day), and the
          * name is unique per record, so concurrent appends never write the same path. A part that is not a
@@ -4458,7 +4317,7 @@ class events implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block History, generated text sha256:14b36ccd38ec ----
+    // ---- end of shared block History, generated text sha256:c3649bbced22 ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
@@ -4613,6 +4472,33 @@ class events implements Callable<Integer> {
             return response;
         }
 
+        /**
+         * What a download answered (an artifact, a zipball): GitHub answers it with 302 and a short-lived
+         * signed URL on another host. That URL carries its own credentials, so it is fetched without the
+         * Authorization header: the token never leaves GitHub. The fetch is a download, not an API request.
+         * (REST "Download an artifact", "Download a repository archive (zip)": 302 Found with Location.)
+         */
+        byte[] download(Response redirect, String action, String permission, String name) throws IOException, InterruptedException {
+            Optional<String> location = redirect.header("location");
+            if (redirect.status() / 100 != 3 || location.isEmpty()) {
+                throw new GitHubException(redirect.status() >= 400 ? refusal(redirect, action, permission)
+                        : "GitHub answered " + redirect.status() + " instead of a redirect when asked to " + action);
+            }
+            HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/").resolve(location.get()))
+                    .timeout(Duration.ofMinutes(2)).header("User-Agent", userAgent).GET().build();
+            try {
+                HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                if (answer.statusCode() != 200) {
+                    // The signed URL is a credential: named by what it holds, never printed.
+                    throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
+                }
+                return answer.body();
+            } catch (IOException e) {
+                throw new GitHubException("downloading " + name + " from its storage URL failed: " + e.getClass().getSimpleName());
+            }
+        }
+
         /** GitHub's own error text plus what to do about it; never the token. */
         String refusal(Response response, String action, String permission) {
             String said = response.status() + " " + response.message();
@@ -4723,7 +4609,7 @@ class events implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:049212a7136c ----
+    // ---- end of shared block GitHub, generated text sha256:3c2a3f6d80e3 ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried

@@ -84,6 +84,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -1808,7 +1809,7 @@ class validate implements Callable<Integer> {
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
     // dispatch for return_run_details). The token is sent, never printed.
     // Left out of this copy, as validate.java does not use them: GitHub.repository(), GitHub.requests(),
-    //   Response.date().
+    //   GitHub.download(), Response.date().
 
     /**
      * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
@@ -2050,13 +2051,15 @@ class validate implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:c75e87e56881 ----
+    // ---- end of shared block GitHub, generated text sha256:ae78b83d36ad ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
     // of their own (event-bus-history), each written with one request of the contents API, which creates
     // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no
     // script touches the history. A record that cannot be appended stays in the event log, with a warning.
+    // Left out of this copy, as validate.java does not use them: History.FILE, History.HANDLED,
+    //   History.Archive, History.RecordFile, History.readArchive(), History.handled(), History.recordedAt().
 
     static final class History {
         static final String BRANCH = "event-bus-history";
@@ -2159,5 +2162,5 @@ class validate implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block History, generated text sha256:f7a3d38745fe ----
+    // ---- end of shared block History, generated text sha256:1dde1aee8431 ----
 }

@@ -176,6 +176,33 @@ final class GitHub {
         return response;
     }
 
+    /**
+     * What a download answered (an artifact, a zipball): GitHub answers it with 302 and a short-lived
+     * signed URL on another host. That URL carries its own credentials, so it is fetched without the
+     * Authorization header: the token never leaves GitHub. The fetch is a download, not an API request.
+     * (REST "Download an artifact", "Download a repository archive (zip)": 302 Found with Location.)
+     */
+    byte[] download(Response redirect, String action, String permission, String name) throws IOException, InterruptedException {
+        Optional<String> location = redirect.header("location");
+        if (redirect.status() / 100 != 3 || location.isEmpty()) {
+            throw new GitHubException(redirect.status() >= 400 ? refusal(redirect, action, permission)
+                    : "GitHub answered " + redirect.status() + " instead of a redirect when asked to " + action);
+        }
+        HttpClient storage = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/").resolve(location.get()))
+                .timeout(Duration.ofMinutes(2)).header("User-Agent", userAgent).GET().build();
+        try {
+            HttpResponse<byte[]> answer = storage.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (answer.statusCode() != 200) {
+                // The signed URL is a credential: named by what it holds, never printed.
+                throw new GitHubException("downloading " + name + " from its storage URL failed with " + answer.statusCode());
+            }
+            return answer.body();
+        } catch (IOException e) {
+            throw new GitHubException("downloading " + name + " from its storage URL failed: " + e.getClass().getSimpleName());
+        }
+    }
+
     /** GitHub's own error text plus what to do about it; never the token. */
     String refusal(Response response, String action, String permission) {
         String said = response.status() + " " + response.message();

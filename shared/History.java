@@ -4,9 +4,12 @@
 // script touches the history. A record that cannot be appended stays in the event log, with a warning.
 package shared;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -14,7 +17,14 @@ import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import shared.Cli.Failure;
 
 import static shared.Cli.redacted;
@@ -25,6 +35,11 @@ final class History {
     static final String BRANCH = "event-bus-history";
     /** Commits to one branch made at the same moment can conflict (409): each is tried this often. */
     private static final int ATTEMPTS = 6;
+
+    /** A record file in the zipball of the branch: events/DAY/NAME.json under the archive's top folder (owner-repo-sha/). */
+    static final Pattern FILE = Pattern.compile("^[^/]+/(events/(\\d{4}-\\d{2}-\\d{2})/[^/]+\\.json)$");
+    /** The statuses that say an event handled its item: routed (the router started its consumers), acted (a consumer said what it did). */
+    static final Set<String> HANDLED = Set.of("routed", "acted");
 
     static boolean enabled(Map<String, String> env) {
         return "true".equalsIgnoreCase(env.getOrDefault("EVENT_BUS_HISTORY", "").strip());
@@ -88,6 +103,83 @@ final class History {
         if (created.status() != 201 && !(created.status() == 422 && created.message().contains("already exists"))) {
             throw new GitHubException(github.refusal(created, "create the event history branch", "contents: write"));
         }
+    }
+
+    /** The history as one read gave it: whether the branch exists, GitHub's clock at the answer, the zipball (empty when none). */
+    record Archive(boolean found, Optional<Instant> date, byte[] zip) {
+        /** Each record file in the archive's order: its path (events/DAY/NAME.json), its day, and a stream of its bytes. */
+        void files(RecordFile each) throws IOException {
+            try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
+                for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
+                    Matcher file = FILE.matcher(entry.getName());
+                    if (!entry.isDirectory() && file.matches()) {
+                        each.accept(file.group(1), file.group(2), entries);
+                    }
+                }
+            }
+        }
+    }
+
+    /** What Archive.files calls for each record file. */
+    interface RecordFile {
+        void accept(String path, String day, InputStream content) throws IOException;
+    }
+
+    /**
+     * The whole history in one API request, whatever its size: the zipball of the branch (REST "Download a
+     * repository archive (zip)", GET /repos/{owner}/{repo}/zipball/{ref}), which GitHub answers with a redirect
+     * to a short-lived storage URL, downloaded without the token. No branch yet (404) is found=false: no records.
+     */
+    static Archive readArchive(GitHub github) throws IOException, InterruptedException {
+        Response redirect = github.exchange("GET", github.repoPath("/zipball/" + BRANCH), null, Map.of());
+        if (redirect.status() == 404) {
+            return new Archive(false, redirect.date(), new byte[0]);
+        }
+        return new Archive(true, redirect.date(), github.download(redirect, "read the event history (the branch " + BRANCH + ")",
+                "contents: read", "the event history"));
+    }
+
+    /**
+     * The latest record of the archive saying that the event was handled (status routed or acted), or null.
+     * A record's file name carries its event id (pathOf), so only the files named after the id are read; the
+     * record itself must then say the id and the status. An unreadable file is skipped.
+     */
+    static JsonNode handled(Archive archive, UUID id) throws IOException {
+        String named = "-" + id + "-";
+        JsonNode[] latest = {null};
+        archive.files((path, day, content) -> {
+            if (!path.contains(named)) {
+                return;
+            }
+            JsonNode record;
+            try {
+                record = JSON.readTree(content.readAllBytes());
+            } catch (JsonProcessingException e) {
+                return;
+            }
+            if (record != null && record.isObject() && id.toString().equals(record.path("event_id").asText())
+                    && HANDLED.contains(record.path("status").asText())) {
+                Instant at = recordedAt(record);
+                if (latest[0] == null || at != null && (recordedAt(latest[0]) == null || at.isAfter(recordedAt(latest[0])))) {
+                    latest[0] = record;
+                }
+            }
+        });
+        return latest[0];
+    }
+
+    /** When a record was written: its received_at, or acted_at for a consumer's outcome (status acted); null when neither is a time. */
+    static Instant recordedAt(JsonNode record) {
+        for (String field : List.of("received_at", "acted_at")) {
+            if (record.hasNonNull(field)) {
+                try {
+                    return Instant.parse(record.path(field).asText());
+                } catch (DateTimeParseException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     /**

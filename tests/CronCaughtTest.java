@@ -21,10 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * cron-caught means "no event ever handled it": events handled answers from the event history however long ago an
- * event handled a key, and rfc-assignment.yml's sweep asks it before it claims, so an issue whose event was routed is
- * never started again nor counted as cron-caught when its claim has expired (the 25-hour story), and an issue the sweep
- * itself started is not started again either (its monitor recorded that it started, under the key's event id).
+ * cron-caught means "no event ever handled it": dedupe claim --key answers duplicate, from the event history, for a key
+ * whose event was routed or acted on however long ago, so rfc-assignment.yml's sweep (which claims each issue's key) never
+ * starts an issue whose event was routed again nor counts it as cron-caught when its claim has expired (the 25-hour
+ * story), and an issue the sweep itself started is not started again either (its monitor recorded that it started, under
+ * the key's event id).
  */
 class CronCaughtTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -46,10 +47,10 @@ class CronCaughtTest {
     }
 
     static String idOf(String key) {
-        return events.nameBasedUuid(events.DEDUPE_KEY_NAMESPACE, key).toString();
+        return dedupe.nameBasedUuid(dedupe.DEDUPE_KEY_NAMESPACE, key).toString();
     }
 
-    // ---- events handled ------------------------------------------------------------------------
+    // ---- dedupe claim --key and the history ---------------------------------------------------
 
     Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
@@ -67,7 +68,7 @@ class CronCaughtTest {
     }
 
     @Test
-    void aKeyIsHandledWhenItsEventWasRoutedOrActedOnHoweverLongAgo() throws IOException {
+    void aKeyIsADuplicateWhenItsEventWasRoutedOrActedOnHoweverLongAgo() throws IOException {
         Instant longAgo = Instant.now().minus(Duration.ofDays(200));
         RouteHistoryTest.append(github, List.of(
                 recordOf("rfc.issue.assigned/1", "routed", longAgo),
@@ -77,44 +78,18 @@ class CronCaughtTest {
                 recordOf("rfc.issue.assigned/5", "failed", longAgo),
                 recordOf("rfc.issue.assigned/6", "duplicate", longAgo),
                 EventsStatsTest.record("rfc.issue.assigned", "routed", "elsewhere", longAgo, 500)));
-        github.clearJournal();
-        InProcess.Run run = EventsTest.events(env(), "handled", "rfc.issue.assigned/1", "rfc.issue.assigned/2", "rfc.issue.assigned/3",
-                "rfc.issue.assigned/4", "rfc.issue.assigned/5", "rfc.issue.assigned/6", "rfc.issue.assigned/7");
-        assertEquals(0, run.exitCode(), run.toString());
-        List<String> lines = run.out().lines().toList();
-        assertEquals("handled rfc.issue.assigned/1 " + idOf("rfc.issue.assigned/1") + " routed "
-                + events.TIMESTAMP.format(longAgo.plusMillis(500)), lines.get(0));
-        assertEquals("handled rfc.issue.assigned/2 " + idOf("rfc.issue.assigned/2") + " acted "
-                + events.TIMESTAMP.format(longAgo.plusSeconds(60)), lines.get(1));
-        for (int i = 3; i <= 7; i++) {
-            assertEquals("unhandled rfc.issue.assigned/" + i + " " + idOf("rfc.issue.assigned/" + i), lines.get(i - 1),
-                    "cron-caught alone, shadowed (log mode), failed, duplicate, or no record: no event handled it");
+        List<String> verdicts = new java.util.ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            InProcess.Run claim = DedupeTest.dedupe(env(), "claim", "--key", "rfc.issue.assigned/" + i);
+            assertEquals(0, claim.exitCode(), claim.toString());
+            verdicts.add(claim.verdict());
+            if (i == 1) {
+                assertTrue(claim.err().contains("is a duplicate: handled by an event (routed at " + Instant.parse(events.TIMESTAMP.format(longAgo.plusMillis(500))) + ", in the event "
+                        + "history; read with 1 API request"), claim.err());
+            }
         }
-        assertEquals(1, github.journal().size(), "one request for all the keys: " + github.journal());
-        assertTrue(run.err().startsWith("handled: 2 of 7 keys handled by an event; read the history of " + REPO), run.err());
-    }
-
-    @Test
-    void keysFromAFileAndBadUsage() throws IOException {
-        RouteHistoryTest.append(github, List.of(recordOf("k/1", "routed", Instant.now())));
-        Path keys = Files.writeString(temp.resolve("keys.txt"), "k/1\n\n  k/2  \n");
-        InProcess.Run run = EventsTest.events(env(), "handled", "--keys-from", keys.toString());
-        assertEquals(0, run.exitCode(), run.toString());
-        assertEquals(List.of("handled", "unhandled"), run.out().lines().map(l -> l.split(" ")[0]).toList());
-        assertTrue(run.out().contains("unhandled k/2 " + idOf("k/2")), run.out());
-
-        github.clearJournal();
-        EventsStatsTest.assertUsage(EventsTest.events(env(), "handled"), "no key: give KEY... or --keys-from FILE");
-        EventsStatsTest.assertUsage(EventsTest.events(env(), "handled", " "), "KEY must be a natural key such as rfc.issue.assigned/91, not ' '");
-        EventsStatsTest.assertUsage(EventsTest.events(env(), "handled", "--keys-from", temp.resolve("none.txt").toString()), "");
-        assertEquals(List.of(), github.journal());
-    }
-
-    @Test
-    void noHistoryYetMeansNothingWasHandled() {
-        InProcess.Run run = EventsTest.events(env(), "handled", "rfc.issue.assigned/1");
-        assertEquals(0, run.exitCode(), run.toString());
-        assertEquals("unhandled rfc.issue.assigned/1 " + idOf("rfc.issue.assigned/1") + "\n", run.out());
+        assertEquals(List.of("duplicate", "duplicate", "new", "new", "new", "new", "new"), verdicts,
+                "routed, acted on; then cron-caught alone, shadowed (log mode), failed, duplicate, or no record: no event handled it");
     }
 
     // ---- the sweep: rfc-assignment.yml ---------------------------------------------------------
@@ -186,12 +161,14 @@ class CronCaughtTest {
         String cost = requests();
         WorkflowRunner.Step step = sweep.step("Handle assigned RFC issues that no event handled");
         assertEquals("success", step.outcome(), RouterWorkflowTest.describe(sweep));
-        assertTrue(step.stdout().matches("(?s).*#" + issue + ": already handled \\((routed|acted) at .*"),
-                "routed by the router, and acted on by the monitor it started: " + step.stdout());
+        assertTrue(step.stdout().contains("#" + issue + ": handled through its event (duplicate)"), step.stdout());
+        assertTrue(step.stderr().matches("(?s).*is a duplicate: handled by an event \\((routed|acted [a-z-]+) at .*"),
+                "routed by the router, and acted on by the monitor it started: " + step.stderr());
         assertEquals(Map.of("pr-flow-monitor.yml", 1L), runsPerWorkflow(), "the monitor is not started again");
         assertEquals(0, historyRecords("cron-caught"), "and the issue is not cron-caught");
-        System.out.println("the sweep over 1 issue an event handled: " + cost);
-        assertTrue(cost.startsWith("2 requests "), "the issue list and the history: " + cost);
+        System.out.println("the sweep over 1 issue an event handled, its claim expired: " + cost);
+        assertEquals(0, github.journal().stream().filter(e -> !e.method().equals("GET")).count(), "nothing written: " + cost);
+        assertTrue(cost.startsWith("4 requests "), "the issue list, the store (its refs, its comments) and the history: " + cost);
     }
 
     @Test
@@ -205,6 +182,7 @@ class CronCaughtTest {
         String said = first.step("Handle assigned RFC issues that no event handled").stdout();
         assertTrue(said.contains("#" + issue + ": no event handled it (new); starting the monitor"), RouterWorkflowTest.describe(first));
         System.out.println("the sweep over 1 issue no event handled (the first claim of the repository opens the store): " + cost);
+        assertTrue(cost.contains("GET /repos/octo-org/octo-repo/zipball/event-bus-history=1"), "the history read once: " + cost);
         assertEquals(1, historyRecords("cron-caught"));
         List<Map<String, Object>> runs = github.workflowRuns(REPO);
         assertEquals("pr-flow-monitor.yml", runs.get(runs.size() - 1).get("workflow_file"));
@@ -216,9 +194,14 @@ class CronCaughtTest {
         assertEquals(1, historyRecords("acted"), "the monitor recorded that it started");
 
         github.advanceClock(Duration.ofHours(25));
+        github.clearJournal();
         WorkflowRunner.JobRun next = sweep();
-        assertTrue(next.step("Handle assigned RFC issues that no event handled").stdout().contains("#" + issue + ": already handled (acted at "),
-                RouterWorkflowTest.describe(next));
+        String nextCost = requests();
+        System.out.println("the sweep a day later, over that issue (its claim expired, its monitor acted): " + nextCost);
+        assertTrue(nextCost.startsWith("4 requests "), "the issue list, the store (its refs, its comment) and the history: " + nextCost);
+        WorkflowRunner.Step again = next.step("Handle assigned RFC issues that no event handled");
+        assertTrue(again.stdout().contains("#" + issue + ": handled through its event (duplicate)"), RouterWorkflowTest.describe(next));
+        assertTrue(again.stderr().contains("is a duplicate: handled by an event (acted monitor-started at "), again.stderr());
         assertEquals(Map.of("pr-flow-monitor.yml", 1L), runsPerWorkflow(), "started once");
         assertEquals(1, historyRecords("cron-caught"), "caught once");
     }

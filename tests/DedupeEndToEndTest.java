@@ -219,6 +219,34 @@ class DedupeEndToEndTest {
         assertEquals("duplicate", verdict(dedupe(env, "check", eventId)));
     }
 
+    /**
+     * DESIGN "Event history": 25 hours after an event handled issue 91 (routed, its 24 h claim expired), a cron
+     * path's claim --key is a duplicate, from the event history, and writes nothing; a key no event handled is new.
+     */
+    @Test
+    void aKeyWhoseEventWasRoutedIsADuplicateAfterItsClaimExpired() throws Exception {
+        String key = "rfc.issue.assigned/91";
+        UUID eventId = dedupe.nameBasedUuid(dedupe.DEDUPE_KEY_NAMESPACE, key);
+        Map<String, String> env = env();
+        assertEquals("new", verdict(dedupe(env, "claim", eventId.toString(), "--ttl", "24h")), "the router's claim");
+        RouteHistoryTest.append(github, List.of(CronCaughtTest.recordOf(key, "routed", Instant.now())));
+        github.advanceClock(Duration.ofHours(25));
+        List<String> before = DedupeTest.commentBodies(github, 1);
+        github.clearJournal();
+        Scripts.Result sweep = dedupe(env, "claim", "--key", key, "--ttl", "24h", "--verbose");
+        assertEquals("duplicate", verdict(sweep));
+        assertTrue(sweep.stderr().contains("is a duplicate: handled by an event (routed at "), sweep.toString());
+        System.out.println("claim --key of an item an event handled, its claim expired: " + requests(sweep));
+        assertTrue(requests(sweep).startsWith("3 counted + 0 free"), "the store's refs and comment, the history: " + sweep);
+        assertEquals(List.of("GET"), github.journal().stream().map(GitHubEmulator.JournalEntry::method).distinct().toList());
+        assertEquals(before, DedupeTest.commentBodies(github, 1), "nothing written to the store");
+
+        Scripts.Result other = dedupe(env, "claim", "--key", "rfc.issue.assigned/92", "--ttl", "24h", "--verbose");
+        assertEquals("new", verdict(other));
+        System.out.println("claim --key of an item no event handled: " + requests(other));
+        assertTrue(other.stderr().contains("no event handled it"), other.toString());
+    }
+
     @Test
     void aPoisonedCommentByAnUntrustedUserIsIgnored() throws IOException {
         String eventId = UUID.randomUUID().toString();

@@ -167,6 +167,83 @@ class DedupeTest {
         assertEquals("duplicate", dedupe(env(), "check", "--key", "issue-123-assigned").verdict());
     }
 
+    /**
+     * DESIGN "Event history": an item whose event was routed is never new for a cron path's claim --key, however long
+     * ago, although the router's claim has expired. The history answers, and nothing is written: not the store, not
+     * a record. The history is read only when no live claim holds the key: one more request (its zipball).
+     */
+    @Test
+    void aKeyWhoseEventWasRoutedIsADuplicateAfterItsClaimExpiredAndNothingIsWritten() throws IOException {
+        String key = "rfc.issue.assigned/91";
+        UUID eventId = dedupe.nameBasedUuid(dedupe.DEDUPE_KEY_NAMESPACE, key);
+        // The router: it claimed the event's id and routed it, with EVENT_BUS_HISTORY=true.
+        assertEquals("new", dedupe(env(), "claim", eventId.toString(), "--ttl", "24h").verdict());
+        ObjectNode routed = CronCaughtTest.recordOf(key, "routed", Instant.now());
+        RouteHistoryTest.append(github, List.of(routed));
+        Map<String, String> logged = env();
+        logged.put("EVENT_LOG", temp.resolve("events.jsonl").toString());
+        assertEquals("duplicate", dedupe(logged, "claim", "--key", key, "--ttl", "24h").verdict(), "within the TTL: the live claim answers");
+        assertFalse(Files.exists(temp.resolve("events.jsonl")), "a --key duplicate is no event's fate: no record");
+
+        github.advanceClock(Duration.ofHours(25));
+        assertEquals("new", dedupe(env(), "check", "--key", key).verdict(), "the claim has expired: the store alone says new");
+        Map<String, String> env = env();
+        env.put("EVENT_BUS_HISTORY", "true");
+        env.put("EVENT_LOG", temp.resolve("events.jsonl").toString());
+        Files.deleteIfExists(temp.resolve("output.txt"));
+        int records = RouteHistoryTest.records(github).size();
+        List<Map<String, Object>> comments = github.comments(REPO, 1);
+        github.clearJournal();
+        InProcess.Run sweep = dedupe(env, "claim", "--key", key, "--ttl", "24h", "--verbose");
+        assertEquals(0, sweep.exitCode(), sweep.toString());
+        assertEquals("duplicate", sweep.verdict(), sweep.toString());
+        assertEquals("claim=duplicate\nduplicate=true\n", Files.readString(temp.resolve("output.txt")));
+        assertTrue(sweep.err().contains("dedupe: key '" + key + "' (" + eventId + ") is a duplicate: handled by an event (routed at "
+                + Instant.parse(routed.get("received_at").asText()) + ", in the event history; read with 1 API request and an archive of "),
+                sweep.err());
+        assertTrue(sweep.err().contains("); no live claim, nothing written\n"), sweep.err());
+        List<GitHubEmulator.JournalEntry> journal = github.journal();
+        System.out.println("claim --key of an item an event handled, its claim expired: " + describe(journal));
+        assertEquals(List.of(), journal.stream().filter(e -> !e.method().equals("GET")).toList(), "nothing written: " + describe(journal));
+        assertEquals(1, journal.stream().filter(e -> e.path().endsWith("/zipball/event-bus-history")).count(), describe(journal));
+        assertEquals(3, counted(journal), "the store's read (its refs, its comment) and the history's: " + describe(journal));
+        assertEquals(comments, github.comments(REPO, 1), "the store is as it was");
+        assertEquals(records, RouteHistoryTest.records(github).size(), "no record appended to the history");
+        assertFalse(Files.exists(temp.resolve("events.jsonl")), "nor to the event log");
+
+        // A consumer's outcome (status acted) says so too; a key no event handled is new, and cron-caught.
+        String acted = "rfc.issue.assigned/92";
+        RouteHistoryTest.append(github, List.of(EventsOutcomesTest.acted(dedupe.nameBasedUuid(dedupe.DEDUPE_KEY_NAMESPACE, acted).toString(),
+                null, "monitor-started", Instant.now().minus(Duration.ofDays(200)))));
+        InProcess.Run actedOn = dedupe(env(), "claim", "--key", acted);
+        assertEquals("duplicate", actedOn.verdict(), actedOn.toString());
+        assertTrue(actedOn.err().contains("handled by an event (acted monitor-started at "), actedOn.err());
+        github.clearJournal();
+        InProcess.Run fresh = dedupe(env, "claim", "--key", "rfc.issue.assigned/93", "--ttl", "24h");
+        assertEquals("new", fresh.verdict(), fresh.toString());
+        assertTrue(fresh.err().contains("; no event handled it (the event history holds no routed or acted record of its id; read with 1 API "
+                + "request and an archive of "), fresh.err());
+        System.out.println("claim --key of an item no event handled: " + describe(github.journal()));
+        assertEquals(1, github.journal().stream().filter(e -> e.path().endsWith("/zipball/event-bus-history")).count());
+        assertEquals(List.of("cron-caught"), RouteHistoryTest.records(github).stream().map(r -> r.path("status").asText())
+                .filter(s -> s.equals("cron-caught")).toList());
+        // An event id claim is the router's: the history is not read for it.
+        github.clearJournal();
+        assertEquals("new", dedupe(env(), "claim", eventId.toString()).verdict(), "an expired event id claim is new again, as before");
+        assertEquals(0, github.journal().stream().filter(e -> e.path().contains("zipball")).count(), describe(github.journal()));
+    }
+
+    @Test
+    void withoutAHistoryBranchNoEventHandledTheKey() {
+        github.clearJournal();
+        InProcess.Run claim = dedupe(env(), "claim", "--key", "rfc.issue.assigned/7");
+        assertEquals("new", claim.verdict(), claim.toString());
+        assertTrue(claim.err().contains("; no event handled it (the event history holds no routed or acted record of its id; no history "
+                + "branch yet (1 API request))"), claim.err());
+        assertEquals(1, github.journal().stream().filter(e -> e.path().endsWith("/zipball/event-bus-history") && e.status() == 404).count(),
+                describe(github.journal()));
+    }
+
     // ---- claims -----------------------------------------------------------------------------
 
     @Test

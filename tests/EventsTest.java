@@ -32,7 +32,7 @@ class EventsTest {
         InProcess.Run help = events(Map.of(), "--help");
         assertEquals(0, help.exitCode(), help.toString());
         assertTrue(help.out().startsWith("Usage: events "), help.toString());
-        for (String command : List.of("stats", "replay", "reconcile", "record", "merge-latency", "handled")) {
+        for (String command : List.of("stats", "replay", "reconcile", "record", "merge-latency")) {
             assertTrue(help.out().contains("\n  " + command + " "), command + " is listed: " + help);
         }
         assertTrue(help.out().contains("Exit codes:") && help.out().contains("GITHUB_REPOSITORY") && help.out().contains("--repo"),
@@ -40,7 +40,7 @@ class EventsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"stats", "replay", "reconcile", "record", "merge-latency", "handled"})
+    @ValueSource(strings = {"stats", "replay", "reconcile", "record", "merge-latency"})
     void eachCommandHasHelpWithTheOptionsItInheritsAndTheSameVersion(String command) {
         InProcess.Run help = events(Map.of(), command, "--help");
         assertEquals(0, help.exitCode(), help.toString());
@@ -57,7 +57,7 @@ class EventsTest {
     void withoutACommandItSaysWhichThereAreAndExitsTwo() {
         InProcess.Run run = events(Map.of(), new String[0]);
         assertEquals(2, run.exitCode(), run.toString());
-        assertTrue(run.err().startsWith("Missing subcommand: one of stats, replay, reconcile, record, merge-latency, handled, doctor\n"), run.toString());
+        assertTrue(run.err().startsWith("Missing subcommand: one of stats, replay, reconcile, record, merge-latency, doctor\n"), run.toString());
     }
 
     /** A zip archive of these files, as an artifact download or a zipball holds them. */
