@@ -389,13 +389,15 @@ class route implements Callable<Integer> {
             }
             Instant emitted = timestamp(document);
             if (emitted != null && emitted.isBefore(now.minus(PROCESSED_AGAIN_AFTER))) {
-                return "emitted " + age(Duration.between(emitted, now)) + " ago";
+                return "its timestamp is " + age(Duration.between(emitted, now)) + " old";
             }
             return null;
         }
 
         private static String age(Duration age) {
-            return age.toDays() > 0 ? age.toDays() + " d" : age.toHours() > 0 ? age.toHours() + " h" : age.toMinutes() + " min";
+            long amount = age.toDays() > 0 ? age.toDays() : age.toHours() > 0 ? age.toHours() : age.toMinutes();
+            String unit = age.toDays() > 0 ? "day" : age.toHours() > 0 ? "hour" : "minute";
+            return amount + " " + unit + (amount == 1 ? "" : "s");
         }
     }
 
@@ -775,7 +777,9 @@ class route implements Callable<Integer> {
                 }
                 out.println(event + ": " + outcome.targets().size() + (outcome.targets().size() == 1 ? " route matches" : " routes match")
                         + (outcome.processedAgain() == null ? "" : "; processed again (" + outcome.processedAgain() + "): "
-                                + (plan ? "a workflow in EVENT_BUS_DISPATCHED is not called again" : "a workflow with a run of this event is not started again")));
+                                + (plan ? "a workflow in EVENT_BUS_DISPATCHED would not be called again"
+                                        : "routed now, route would first look up this event's runs and skip a workflow that has one "
+                                                + "(a dry run looks nothing up)")));
                 for (Target target : outcome.targets()) {
                     String where = "  (" + routes.name() + ":" + target.route().line() + ")";
                     // The inputs are values of the event's payload: shown safely.

@@ -93,7 +93,7 @@ class HelpTextTest {
         Set<String> names = pages().map(Page::toString).collect(Collectors.toSet());
         for (String expected : List.of("emit", "validate", "dedupe", "dedupe claim", "dedupe release", "dedupe check",
                 "dedupe show", "dedupe prune", "route", "route graph", "route compile", "events", "events stats",
-                "events replay", "events reconcile", "events record", "events merge-latency", "events handled",
+                "events replay", "events reconcile", "events record", "events merge-latency",
                 "events doctor")) {
             assertTrue(names.contains(expected), expected + " in " + names);
         }

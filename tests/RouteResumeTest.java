@@ -246,7 +246,7 @@ class RouteResumeTest {
         assertEquals(1, github.journal().size(), github.journal().toString());
         assertEquals(2, github.workflowRuns(REPO).size());
         assertTrue(again.out().startsWith("already-dispatched ci-dispatcher.yml run "), again.out());
-        assertTrue(again.err().contains("dispatched 0 workflows, 2 already dispatched (emitted 11 min ago)"), again.toString());
+        assertTrue(again.err().contains("dispatched 0 workflows, 2 already dispatched (its timestamp is 11 minutes old)"), again.toString());
         assertEquals(List.of("already-dispatched", "already-dispatched"), RouteTest.statuses(logRecords().get(1)));
     }
 
