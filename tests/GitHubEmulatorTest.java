@@ -2232,7 +2232,7 @@ class GitHubEmulatorTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void commandLinePrintsItsUrlAndServes() throws Exception {
         Path root = Path.of(System.getProperty("eventbus.root", "..")).toAbsolutePath().normalize();
-        ProcessBuilder builder = new ProcessBuilder("./jbang", "tests/GitHubEmulator.java", "--port", "0",
+        ProcessBuilder builder = new ProcessBuilder("./jbang", "tests/support/GitHubEmulator.java", "--port", "0",
                 "--workflow", REPO + ":ci.yml:pr,reason?")
                 .directory(root.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
