@@ -10,15 +10,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * cron-caught means "no event ever handled it": events handled answers from the event history however long ago an
@@ -30,19 +28,17 @@ class CronCaughtTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
 
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
     }
 
     static String idOf(String key) {
@@ -50,14 +46,6 @@ class CronCaughtTest {
     }
 
     // ---- events handled ------------------------------------------------------------------------
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        return env;
-    }
 
     /** A record of the key's event with this status, received (or acted on) long ago. */
     static ObjectNode recordOf(String key, String status, Instant at) {
@@ -78,7 +66,7 @@ class CronCaughtTest {
                 recordOf("rfc.issue.assigned/6", "duplicate", longAgo),
                 EventsStatsTest.record("rfc.issue.assigned", "routed", "elsewhere", longAgo, 500)));
         github.clearJournal();
-        InProcess.Run run = EventsTest.events(env(), "handled", "rfc.issue.assigned/1", "rfc.issue.assigned/2", "rfc.issue.assigned/3",
+        InProcess.Run run = EventsTest.events(testbed.env(), "handled", "rfc.issue.assigned/1", "rfc.issue.assigned/2", "rfc.issue.assigned/3",
                 "rfc.issue.assigned/4", "rfc.issue.assigned/5", "rfc.issue.assigned/6", "rfc.issue.assigned/7");
         assertEquals(0, run.exitCode(), run.toString());
         List<String> lines = run.out().lines().toList();
@@ -98,21 +86,21 @@ class CronCaughtTest {
     void keysFromAFileAndBadUsage() throws IOException {
         RouteHistoryTest.append(github, List.of(recordOf("k/1", "routed", Instant.now())));
         Path keys = Files.writeString(temp.resolve("keys.txt"), "k/1\n\n  k/2  \n");
-        InProcess.Run run = EventsTest.events(env(), "handled", "--keys-from", keys.toString());
+        InProcess.Run run = EventsTest.events(testbed.env(), "handled", "--keys-from", keys.toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(List.of("handled", "unhandled"), run.out().lines().map(l -> l.split(" ")[0]).toList());
         assertTrue(run.out().contains("unhandled k/2 " + idOf("k/2")), run.out());
 
         github.clearJournal();
-        EventsStatsTest.assertUsage(EventsTest.events(env(), "handled"), "no key: give KEY... or --keys-from FILE");
-        EventsStatsTest.assertUsage(EventsTest.events(env(), "handled", " "), "KEY must be a natural key such as rfc.issue.assigned/91, not ' '");
-        EventsStatsTest.assertUsage(EventsTest.events(env(), "handled", "--keys-from", temp.resolve("none.txt").toString()), "");
+        EventsStatsTest.assertUsage(EventsTest.events(testbed.env(), "handled"), "no key: give KEY... or --keys-from FILE");
+        EventsStatsTest.assertUsage(EventsTest.events(testbed.env(), "handled", " "), "KEY must be a natural key such as rfc.issue.assigned/91, not ' '");
+        EventsStatsTest.assertUsage(EventsTest.events(testbed.env(), "handled", "--keys-from", temp.resolve("none.txt").toString()), "");
         assertEquals(List.of(), github.journal());
     }
 
     @Test
     void noHistoryYetMeansNothingWasHandled() {
-        InProcess.Run run = EventsTest.events(env(), "handled", "rfc.issue.assigned/1");
+        InProcess.Run run = EventsTest.events(testbed.env(), "handled", "rfc.issue.assigned/1");
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("unhandled rfc.issue.assigned/1 " + idOf("rfc.issue.assigned/1") + "\n", run.out());
     }

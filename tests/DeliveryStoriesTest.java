@@ -7,16 +7,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The delivery guarantee, story by story: whatever fails, every target of an accepted event is
@@ -31,19 +29,17 @@ class DeliveryStoriesTest {
     static final String SECOND_TARGET = "/repos/" + REPO + "/actions/workflows/merge-orchestrator\\.yml/dispatches";
     static final Map<String, Long> EACH_TARGET_ONCE = Map.of("ci-dispatcher.yml", 1L, "merge-orchestrator.yml", 1L);
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
 
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
     }
 
     @Test
@@ -174,12 +170,9 @@ class DeliveryStoriesTest {
 
     /** The sweep's claim, as rfc-assignment.yml makes it (a cron run: its own run id). */
     String sweepClaim(String key) {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_RUN_ID", "777000");
-        Scripts.Result claim = Scripts.run(fixture.workspace(), jbangDir, env, null, Scripts.ROOT.resolve("dedupe.java").toString(),
+        Scripts.Result claim = Scripts.run(fixture.workspace(), testbed.jbangDir(), env, null, Scripts.ROOT.resolve("dedupe.java").toString(),
                 "claim", "--key", key, "--ttl", "24h");
         assertEquals(0, claim.exitCode(), claim.toString());
         return claim.stdout().strip();
