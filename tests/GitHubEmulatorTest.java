@@ -57,7 +57,7 @@ class GitHubEmulatorTest {
     static final GitHubFixture testbed = new GitHubFixture();
     final GitHubEmulator gh = testbed.github();
     static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Scripts.TIMEOUT).build();
 
     @BeforeEach
     void reset() {
@@ -1027,7 +1027,7 @@ class GitHubEmulatorTest {
                 go.countDown();
                 List<Integer> results = new ArrayList<>();
                 for (Future<Integer> status : statuses) {
-                    results.add(status.get(30, TimeUnit.SECONDS));
+                    results.add(status.get(Scripts.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
                 }
                 assertEquals(1, results.stream().filter(s -> s == 201).count(), results.toString());
                 assertEquals(15, results.stream().filter(s -> s == 422).count(), results.toString());
@@ -2265,7 +2265,7 @@ class GitHubEmulatorTest {
             assertEquals(200, workflow.statusCode());
             process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(process.waitFor(Scripts.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
             reader.join(10_000);
             assertEquals(List.of(url), lines, "exactly one line on stdout");
         } finally {
@@ -2370,7 +2370,7 @@ class GitHubEmulatorTest {
 
     static HttpRequest.Builder request(String method, String path, String body, String token) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(testbed.github().url() + path))
-                .timeout(Duration.ofSeconds(30))
+                .timeout(Scripts.TIMEOUT)
                 .header("Accept", "application/vnd.github+json")
                 .header("X-GitHub-Api-Version", "2022-11-28")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

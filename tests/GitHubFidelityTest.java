@@ -60,7 +60,7 @@ class GitHubFidelityTest {
     static final GitHubFixture testbed = new GitHubFixture();
     final GitHubEmulator gh = testbed.github();
     static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Scripts.TIMEOUT).build();
 
     /**
      * What each recorded request is, by method and path below /repos/{owner}/{repo}: its template, and either the
@@ -260,7 +260,7 @@ class GitHubFidelityTest {
             }
             String url = scope.contains("codeload.github.com") ? testbed.github().url() + "/_emulator/codeload" + substitute(request)
                     : testbed.github().url() + substitute(request);
-            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Scripts.TIMEOUT)
                     .header("Authorization", "token " + TOKEN)
                     .header("Accept", recorded.path("reqheaders").path("accept").asText("application/vnd.github.v3+json"))
                     .header("User-Agent", "octokit-fixtures-replay");
