@@ -2012,7 +2012,7 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Command line plumbing: exit codes and the one-line error every script prints.
     // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
     // line (an ::error:: annotation inside Actions) and the stack trace only with --verbose or
@@ -2058,7 +2058,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block Cli, generated text sha256:f8b55c63f641 ----
 
-    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Class-data sharing and AOT training: JBang records a script's class-data sharing archive (//CDS) as
     // the first run after a build exits, and later runs map only the classes that run loaded, so a first
     // --help would leave every later step loading the rest from jars. The run that records (an AppCDS
@@ -2136,7 +2136,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block Training, generated text sha256:963aef73f5ee ----
 
-    // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
@@ -2287,7 +2287,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block Actions, generated text sha256:43c843467ded ----
 
-    // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Json: generated from shared/Json.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
     // Left out of this copy, as dedupe.java does not use them: EVENT_TYPE.
@@ -2400,7 +2400,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block Json, generated text sha256:850be31f0042 ----
 
-    // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Source: generated from shared/Source.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
     // are refused, never replaced (a replaced byte would change an event's payload silently), and a
     // file that cannot be read says why in words.
@@ -2452,7 +2452,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block Source, generated text sha256:cd276705ec87 ----
 
-    // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
     // repository_dispatch webhook payload GitHub delivers ({"action", "client_payload", ...}), or
     // JSON Lines of either.
@@ -2534,7 +2534,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block EventInput, generated text sha256:dc3f2ba0bb5f ----
 
-    // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
     // id, so that a cron path and an event path that handle one item claim one id.
 
@@ -2572,7 +2572,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block Ids, generated text sha256:cc53b210a64d ----
 
-    // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.
     // Each record carries the whole event, so a log alone is enough to replay it.
 
@@ -2645,7 +2645,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
 
-    // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
     // the login of every event a workflow sends with GITHUB_TOKEN) may send the events the bus acts on. It
     // fails closed: a delivered event (the repository_dispatch webhook payload) without a sender, or whose
@@ -2689,7 +2689,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block Senders, generated text sha256:351e499690a3 ----
 
-    // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
     // dispatch for return_run_details). The token is sent, never printed.
@@ -2981,7 +2981,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block GitHub, generated text sha256:3c2a3f6d80e3 ----
 
-    // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
     // (GitHub.java's backoff), checked before anything is read or sent.
 
@@ -3007,7 +3007,7 @@ class dedupe implements Callable<Integer> {
     }
     // ---- end of shared block Retries, generated text sha256:b4e1f9b22fe6 ----
 
-    // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block History: generated from shared/History.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
     // of their own (event-bus-history), each written with one request of the contents API, which creates
     // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no

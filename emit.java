@@ -27,7 +27,7 @@
 //   route.java     the router step: starts the workflows the routes file names (--plan, graph, compile)
 //   events.java    reads the records the others write: stats, replay, reconcile
 // The blocks between "shared block" markers at the end are generated from shared/*.java
-// (./jbang tests/SharedBlocks.java).
+// (./jbang tests/support/SharedBlocks.java).
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -359,7 +359,7 @@ class emit implements Callable<Integer> {
         return Optional.empty();
     }
 
-    // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Command line plumbing: exit codes and the one-line error every script prints.
     // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
     // line (an ::error:: annotation inside Actions) and the stack trace only with --verbose or
@@ -405,7 +405,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block Cli, generated text sha256:f8b55c63f641 ----
 
-    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Class-data sharing and AOT training: JBang records a script's class-data sharing archive (//CDS) as
     // the first run after a build exits, and later runs map only the classes that run loaded, so a first
     // --help would leave every later step loading the rest from jars. The run that records (an AppCDS
@@ -483,7 +483,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block Training, generated text sha256:963aef73f5ee ----
 
-    // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
@@ -634,7 +634,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block Actions, generated text sha256:7dc191e9015a ----
 
-    // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Json: generated from shared/Json.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
 
@@ -749,7 +749,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block Json, generated text sha256:d1583c7fd792 ----
 
-    // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Source: generated from shared/Source.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
     // are refused, never replaced (a replaced byte would change an event's payload silently), and a
     // file that cannot be read says why in words.
@@ -804,7 +804,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block Source, generated text sha256:807039e8a2ee ----
 
-    // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
     // id, so that a cron path and an event path that handle one item claim one id.
 
@@ -842,7 +842,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block Ids, generated text sha256:cc53b210a64d ----
 
-    // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
@@ -1094,7 +1094,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block EventSchemas, generated text sha256:4ed6e5fa1b0a ----
 
-    // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
     // writes them into the call below (envelope.schema.json, then events/*.schema.json by name); here the
     // call names none, so this file compiles on its own.
@@ -1116,7 +1116,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block BundledSchemas, generated text sha256:4ab3c2ef4f0a ----
 
-    // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
     // dispatch for return_run_details). The token is sent, never printed.
@@ -1369,7 +1369,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block GitHub, generated text sha256:170124008aec ----
 
-    // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
     // (GitHub.java's backoff), checked before anything is read or sent.
 
@@ -1395,7 +1395,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block Retries, generated text sha256:b4e1f9b22fe6 ----
 
-    // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.
     // Each record carries the whole event, so a log alone is enough to replay it.
 
@@ -1468,7 +1468,7 @@ class emit implements Callable<Integer> {
     }
     // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
 
-    // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block History: generated from shared/History.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
     // of their own (event-bus-history), each written with one request of the contents API, which creates
     // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no

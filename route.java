@@ -42,7 +42,7 @@
 // (what a run prints, logs and sums up), RoutesFile (reads and checks the routes file, matches events);
 // the commands graph and compile, with Compiler (writes the router that calls the consumers); the records
 // Route, Target and Outcome. The blocks between "shared block" markers at the end are generated from
-// shared/*.java (./jbang tests/SharedBlocks.java).
+// shared/*.java (./jbang tests/support/SharedBlocks.java).
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -2189,7 +2189,7 @@ class route implements Callable<Integer> {
         }
     }
 
-    // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Cli: generated from shared/Cli.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Command line plumbing: exit codes and the one-line error every script prints.
     // A parameter problem is exit 2 with "Try '<cmd> --help'"; any other failure is exit 1 with one
     // line (an ::error:: annotation inside Actions) and the stack trace only with --verbose or
@@ -2235,7 +2235,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block Cli, generated text sha256:f8b55c63f641 ----
 
-    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Training: generated from shared/Training.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Class-data sharing and AOT training: JBang records a script's class-data sharing archive (//CDS) as
     // the first run after a build exits, and later runs map only the classes that run loaded, so a first
     // --help would leave every later step loading the rest from jars. The run that records (an AppCDS
@@ -2313,7 +2313,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block Training, generated text sha256:963aef73f5ee ----
 
-    // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
     // annotations on stderr, step outputs in $GITHUB_OUTPUT, Markdown in $GITHUB_STEP_SUMMARY.
     // Outside Actions the same calls print plain lines, so a terminal user reads the same text.
@@ -2492,7 +2492,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block Actions, generated text sha256:8a28dc6b0151 ----
 
-    // ---- shared block Json: generated from shared/Json.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Json: generated from shared/Json.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
     // silent choice), decimals kept exact; and the contract's formats for times and ids.
     // Left out of this copy, as route.java does not use them: EVENT_TYPE.
@@ -2605,7 +2605,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block Json, generated text sha256:7a82cec00938 ----
 
-    // ---- shared block Source: generated from shared/Source.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Source: generated from shared/Source.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
     // are refused, never replaced (a replaced byte would change an event's payload silently), and a
     // file that cannot be read says why in words.
@@ -2660,7 +2660,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block Source, generated text sha256:807039e8a2ee ----
 
-    // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
     // repository_dispatch webhook payload GitHub delivers ({"action", "client_payload", ...}), or
     // JSON Lines of either.
@@ -2742,7 +2742,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block EventInput, generated text sha256:d2bde37554d1 ----
 
-    // ---- shared block YamlFile: generated from shared/YamlFile.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block YamlFile: generated from shared/YamlFile.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // A YAML file as route.java and events doctor read one (the routes file, workflow files): its lines,
     // its tree, and the line each node starts on, so that every message can name its line. Jackson's tree
     // model forgets locations, so the tree is built token by token.
@@ -2869,7 +2869,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block YamlFile, generated text sha256:394a1c3f97f8 ----
 
-    // ---- shared block RoutesSchema: generated from shared/RoutesSchema.java and schemas/event-routes.schema.json by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block RoutesSchema: generated from shared/RoutesSchema.java and schemas/event-routes.schema.json by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The routes file's JSON Schema: schemas/event-routes.schema.json, which the generator writes into
     // ROUTES_SCHEMA below (here it holds an empty schema, so this file compiles on its own). route.java
     // enforces it and events doctor checks it; an editor reads the file itself (the yaml-language-server
@@ -2949,7 +2949,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block RoutesSchema, generated text sha256:33f119056530 ----
 
-    // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
     // writes them into the call below (envelope.schema.json, then events/*.schema.json by name); here the
     // call names none, so this file compiles on its own.
@@ -2971,7 +2971,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block BundledSchemas, generated text sha256:4ab3c2ef4f0a ----
 
-    // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.
     // Each record carries the whole event, so a log alone is enough to replay it.
 
@@ -3044,7 +3044,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
 
-    // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
@@ -3076,7 +3076,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block EventSchemas, generated text sha256:cb89689d70f1 ----
 
-    // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
     // the login of every event a workflow sends with GITHUB_TOKEN) may send the events the bus acts on. It
     // fails closed: a delivered event (the repository_dispatch webhook payload) without a sender, or whose
@@ -3152,7 +3152,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
 
-    // ---- shared block History: generated from shared/History.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block History: generated from shared/History.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
     // of their own (event-bus-history), each written with one request of the contents API, which creates
     // a new path atomically. Only when a workflow asks for it (EVENT_BUS_HISTORY=true): without it no
@@ -3263,7 +3263,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block History, generated text sha256:fae87fe86618 ----
 
-    // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
     // dispatch for return_run_details). The token is sent, never printed.
@@ -3516,7 +3516,7 @@ class route implements Callable<Integer> {
     }
     // ---- end of shared block GitHub, generated text sha256:7e65df7227dd ----
 
-    // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+    // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
     // (GitHub.java's backoff), checked before anything is read or sent.
 

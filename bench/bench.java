@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Benchmark event-bus on this machine against the GitHub emulator (tests/GitHubEmulator.java, run in this process):
+//DESCRIPTION Benchmark event-bus on this machine against the GitHub emulator (tests/support/GitHubEmulator.java, run in this process):
 //DESCRIPTION emit and the router's steps beside node and curl (the wrapper's fast path and its launcher path), API requests
 //DESCRIPTION per operation, the event history, merge latency and outcomes (the RFC's acceptance), validate beside ajv-cli,
 //DESCRIPTION the dedupe store's capacity, cold starts. Needs Java 17+, Maven, curl, Node.js 18+ with npm, GNU time.
@@ -13,7 +13,7 @@
 //DEPS com.networknt:json-schema-validator:2.0.8
 //DEPS info.picocli:picocli:4.7.7
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES ../tests/GitHubEmulator.java Report.java
+//SOURCES ../tests/support/GitHubEmulator.java Report.java
 //FILES github/=../tests/github/**
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -8,15 +8,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,26 +27,12 @@ class BadInputTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String VALID = "{\"event_type\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11\","
             + "\"source\":\"readiness-evaluator\",\"timestamp\":\"2026-11-27T04:38:13.123Z\",\"data\":{\"pr\":456,\"checks_status\":\"green\"}}}";
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().refName("main").workspace();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
-
-    @BeforeEach
-    void resetEmulator() {
-        github.reset();
-    }
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_REF_NAME", "main");
-        env.put("GITHUB_WORKSPACE", temp.toString());
-        return env;
-    }
+    final Path temp = testbed.temp();
 
     Path write(String name, byte[] bytes) throws IOException {
         return Files.write(temp.resolve(name), bytes);
@@ -73,7 +56,7 @@ class BadInputTest {
 
     @Test
     void aDuplicateKeyInAPayloadIsRefusedBeforeSending() {
-        InProcess.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"pr\":457,\"checks_status\":\"green\"}");
+        InProcess.Run run = EmitTest.emit(testbed.env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"pr\":457,\"checks_status\":\"green\"}");
         assertEquals(2, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("--payload: duplicate key 'pr' (line 1, column "), run.err());
         assertTrue(github.journal().isEmpty(), "nothing sent");
@@ -82,10 +65,10 @@ class BadInputTest {
     @Test
     void aDuplicateKeyInAnEventToClaimOrRouteIsInvalidInput() throws IOException {
         Path event = write("dup.json", VALID.replace("\"source\":", "\"event_id\":\"" + UUID.randomUUID() + "\",\"source\":"));
-        InProcess.Run claim = DedupeTest.dedupe(env(), "claim", "--event", event.toString());
+        InProcess.Run claim = DedupeTest.dedupe(testbed.env(), "claim", "--event", event.toString());
         assertEquals(2, claim.exitCode(), claim.err());
         assertTrue(claim.err().startsWith(event + ": duplicate key 'event_id'"), claim.err());
-        InProcess.Run route = RouteTest.route(env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", event.toString());
+        InProcess.Run route = RouteTest.route(testbed.env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", event.toString());
         assertEquals(2, route.exitCode(), route.err());
         assertTrue(route.err().startsWith(event + ": duplicate key 'event_id'"), route.err());
         assertTrue(github.journal().isEmpty(), "nothing sent");
@@ -109,7 +92,7 @@ class BadInputTest {
         InputStream stdin = System.in;
         try {
             System.setIn(new ByteArrayInputStream(latin1));
-            InProcess.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload-file", "-", "--dry-run");
+            InProcess.Run run = EmitTest.emit(testbed.env(), "rfc.pr.ready", "--payload-file", "-", "--dry-run");
             assertEquals(2, run.exitCode(), run.err());
             int offset = "{\"pr\":456,\"checks_status\":\"gr".length();
             assertTrue(run.err().startsWith("<stdin>: not valid UTF-8 (byte " + offset + " of " + latin1.length + ")"), run.err());
@@ -127,10 +110,10 @@ class BadInputTest {
         InProcess.Run validate = ValidateTest.validate(missing.toString());
         assertEquals(2, validate.exitCode());
         assertTrue(validate.err().startsWith(missing + ": no such file\n"), validate.err());
-        InProcess.Run emit = EmitTest.emit(env(), "rfc.pr.ready", "--payload-file", missing.toString());
+        InProcess.Run emit = EmitTest.emit(testbed.env(), "rfc.pr.ready", "--payload-file", missing.toString());
         assertEquals(2, emit.exitCode());
         assertTrue(emit.err().startsWith(missing + ": no such file\n"), emit.err());
-        InProcess.Run claim = DedupeTest.dedupe(env(), "claim", "--event", missing.toString());
+        InProcess.Run claim = DedupeTest.dedupe(testbed.env(), "claim", "--event", missing.toString());
         assertEquals(2, claim.exitCode());
         assertTrue(claim.err().startsWith(missing + ": no such file\n"), claim.err());
     }
@@ -177,7 +160,7 @@ class BadInputTest {
     @ParameterizedTest
     @MethodSource("brokenPayloads")
     void aMalformedPayloadSaysWhereItBreaksAndWhatWasExpected(String payload, String where) {
-        InProcess.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload", payload);
+        InProcess.Run run = EmitTest.emit(testbed.env(), "rfc.pr.ready", "--payload", payload);
         assertEquals(2, run.exitCode(), run.toString());
         assertEquals("--payload: not valid JSON: " + where, run.err().lines().findFirst().orElse(""), run.err());
         assertEquals(List.of("Try 'emit --help' for more information."), run.err().lines().skip(1).toList(), "one error line: " + run.err());
@@ -192,10 +175,10 @@ class BadInputTest {
         Path broken = write("broken.json", "{\"event_type\":\"rfc.pr.blocked\",\n \"client_payload\":{\"data\":{\"blockers\":[\"x\"");
         String where = "not valid JSON: line 2, column 43: expected ',' or ']', found the end of the text "
                 + "(the array opened at line 2, column 39 is not closed)";
-        InProcess.Run file = EmitTest.emit(env(), "rfc.pr.blocked", "--payload-file", broken.toString());
+        InProcess.Run file = EmitTest.emit(testbed.env(), "rfc.pr.blocked", "--payload-file", broken.toString());
         InProcess.Run validate = ValidateTest.validate(broken.toString());
-        InProcess.Run claim = DedupeTest.dedupe(env(), "claim", "--event", broken.toString());
-        InProcess.Run route = RouteTest.route(env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", broken.toString());
+        InProcess.Run claim = DedupeTest.dedupe(testbed.env(), "claim", "--event", broken.toString());
+        InProcess.Run route = RouteTest.route(testbed.env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", broken.toString());
         for (InProcess.Run run : List.of(file, validate, claim, route)) {
             assertEquals(2, run.exitCode(), run.toString());
             assertTrue(run.err().contains(where), run.err());
@@ -218,7 +201,7 @@ class BadInputTest {
     @ParameterizedTest
     @ValueSource(strings = {"ghs_secret\nInjected: header", "ghs_secret\u0007bell", "ghs secret with spaces"})
     void aTokenWithAControlCharacterIsRefusedAndNeverPrinted(String token) {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_TOKEN", token);
         InProcess.Run emit = EmitTest.emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         InProcess.Run claim = DedupeTest.dedupe(env, "claim", UUID.randomUUID().toString());
@@ -236,7 +219,7 @@ class BadInputTest {
     @Test
     void aRedirectIsAFailureNamingTheNewLocation() {
         github.renameRepository(REPO, "octo-org/renamed-repo");
-        InProcess.Run run = EmitTest.emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        InProcess.Run run = EmitTest.emit(testbed.env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(1, run.exitCode(), run.err());
         assertEquals("", run.out(), "no event id: nothing was sent");
         assertTrue(run.err().startsWith("GitHub answered 307 when asked to create repository dispatch events: " + REPO + " has moved to "

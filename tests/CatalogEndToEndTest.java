@@ -31,7 +31,7 @@ import picocli.CommandLine;
  * `jbang <alias>@org` run from a directory with no schemas, which proves the schemas are bundled into the scripts.
  *
  * And the catalog an organisation publishes in its ORG/jbang-catalog repository (docs/catalog.md), written by
- * tests/OrgCatalog.java and served, with the scripts at a commit of event-bus, by a local HTTP server: `jbang emit@ORG`
+ * tests/support/OrgCatalog.java and served, with the scripts at a commit of event-bus, by a local HTTP server: `jbang emit@ORG`
  * runs the scripts at that commit, and JBang refuses a script-ref outside the trusted prefixes. Then the form the
  * workflows use, `emit@ORG/jbang-catalog/COMMIT`: JBang runs what it holds of the catalog at that commit, and reads
  * nothing it holds for another.
@@ -103,7 +103,7 @@ class CatalogEndToEndTest {
 
             // The release command, as the release runs it, from the checkout.
             Scripts.Result written = Scripts.jbang(Scripts.ROOT, Map.of(), null,
-                    "tests/OrgCatalog.java", "--org", "acme", "--commit", COMMIT, "--base-url", release, "--output", catalogFile.toString());
+                    "tests/support/OrgCatalog.java", "--org", "acme", "--commit", COMMIT, "--base-url", release, "--output", catalogFile.toString());
             assertEquals(0, written.exitCode(), written.toString());
             JsonNode aliases = new ObjectMapper().readTree(catalogFile.toFile()).get("aliases");
             assertEquals(hello, aliases.at("/hello/script-ref").asText(), "the organisation's own alias is kept");

@@ -14,10 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * workflows/chain-health-scan.yml as written, on its schedule, against states built the way GitHub makes them: it
@@ -31,19 +30,17 @@ class ChainHealthScanTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
 
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
     }
 
     @Test
@@ -210,7 +207,7 @@ class ChainHealthScanTest {
     }
 
     static String headSha(int pr) {
-        return String.valueOf(((Map<?, ?>) github.pullRequest(REPO, pr).get("head")).get("sha"));
+        return String.valueOf(((Map<?, ?>) testbed.github().pullRequest(REPO, pr).get("head")).get("sha"));
     }
 
     WorkflowRunner.JobRun scan() throws IOException, InterruptedException {
@@ -227,7 +224,7 @@ class ChainHealthScanTest {
 
     /** A person closes the pull request (PATCH /pulls/{n} state closed). */
     static void close(int pr) throws IOException, InterruptedException {
-        HttpResponse<String> closed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(github.url() + "/repos/" + REPO + "/pulls/" + pr))
+        HttpResponse<String> closed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(testbed.github().url() + "/repos/" + REPO + "/pulls/" + pr))
                 .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN).header("Accept", "application/vnd.github+json")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"state\":\"closed\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, closed.statusCode(), closed.body());
@@ -236,7 +233,7 @@ class ChainHealthScanTest {
     /** The repository dispatches GitHub delivered, oldest first. */
     static List<JsonNode> dispatches() throws IOException {
         List<JsonNode> sent = new ArrayList<>();
-        for (Path file : github.deliveredEvents(REPO)) {
+        for (Path file : testbed.github().deliveredEvents(REPO)) {
             JsonNode event = JSON.readTree(file.toFile());
             if (event.has("client_payload")) {
                 sent.add(event);
@@ -253,7 +250,7 @@ class ChainHealthScanTest {
 
     /** The labels of an issue or pull request. */
     static List<String> labels(int number) {
-        return github.issues(REPO).stream().filter(i -> ((Number) i.get("number")).intValue() == number).findFirst()
+        return testbed.github().issues(REPO).stream().filter(i -> ((Number) i.get("number")).intValue() == number).findFirst()
                 .map(i -> ((List<?>) i.get("labels")).stream().map(l -> String.valueOf(((Map<?, ?>) l).get("name"))).toList())
                 .orElseThrow();
     }

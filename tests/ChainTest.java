@@ -10,10 +10,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The RFC's whole chain, from an assigned issue to the merge attempt, each hop driven by the
@@ -27,19 +26,17 @@ class ChainTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String BRANCH = "copilot/rfc-093-02";
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
 
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
     }
 
     @Test
@@ -119,7 +116,7 @@ class ChainTest {
 
     /** The workflows dispatched by request, CI's left out. */
     static List<String> dispatched() {
-        return github.journal("POST", "/repos/" + REPO + "/actions/workflows/[^/]+/dispatches").stream()
+        return testbed.github().journal("POST", "/repos/" + REPO + "/actions/workflows/[^/]+/dispatches").stream()
                 .map(e -> e.path().replaceFirst(".*/workflows/", "").replaceFirst("/dispatches$", ""))
                 .filter(w -> !w.equals("ci.yml")).toList();
     }
@@ -163,7 +160,7 @@ class ChainTest {
     }
 
     static List<String> labels(int number) {
-        return github.issues(REPO).stream().filter(i -> ((Number) i.get("number")).intValue() == number).findFirst()
+        return testbed.github().issues(REPO).stream().filter(i -> ((Number) i.get("number")).intValue() == number).findFirst()
                 .map(i -> ((List<?>) i.get("labels")).stream().map(l -> String.valueOf(((Map<?, ?>) l).get("name"))).toList())
                 .orElseThrow();
     }

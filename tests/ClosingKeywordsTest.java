@@ -55,7 +55,7 @@ class ClosingKeywordsTest {
         process.getOutputStream().close();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(1, TimeUnit.MINUTES));
+        assertTrue(process.waitFor(Scripts.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)); // a bound for a hung process only
         return new Parsed(process.exitValue(), out, err);
     }
 

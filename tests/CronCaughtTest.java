@@ -10,15 +10,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * cron-caught means "no event ever handled it": dedupe claim --key answers duplicate, from the event history, for a key
@@ -31,19 +29,17 @@ class CronCaughtTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
 
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
     }
 
     static String idOf(String key) {
@@ -51,14 +47,6 @@ class CronCaughtTest {
     }
 
     // ---- dedupe claim --key and the history ---------------------------------------------------
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        return env;
-    }
 
     /** A record of the key's event with this status, received (or acted on) long ago. */
     static ObjectNode recordOf(String key, String status, Instant at) {
@@ -80,7 +68,7 @@ class CronCaughtTest {
                 EventsStatsTest.record("rfc.issue.assigned", "routed", "elsewhere", longAgo, 500)));
         List<String> verdicts = new java.util.ArrayList<>();
         for (int i = 1; i <= 7; i++) {
-            InProcess.Run claim = DedupeTest.dedupe(env(), "claim", "--key", "rfc.issue.assigned/" + i);
+            InProcess.Run claim = DedupeTest.dedupe(testbed.env(), "claim", "--key", "rfc.issue.assigned/" + i);
             assertEquals(0, claim.exitCode(), claim.toString());
             verdicts.add(claim.verdict());
             if (i == 1) {

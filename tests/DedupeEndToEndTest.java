@@ -20,11 +20,10 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * `./jbang dedupe.java ...` as the router workflow runs it: real processes against the emulator,
@@ -35,12 +34,12 @@ class DedupeEndToEndTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String SCRIPT = Scripts.ROOT.resolve("dedupe.java").toString();
     static final Pattern REQUESTS = Pattern.compile("dedupe: (\\d+) API requests, (\\d+) of them answered 304");
-    /** One emulator for the class, closed after it; reset before each test. */
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
 
     @BeforeAll
     static void buildTheScript() {
@@ -51,15 +50,11 @@ class DedupeEndToEndTest {
 
     @BeforeEach
     void resetEmulator() {
-        github.reset();
         github.addUser(DedupeTest.MALLORY_TOKEN, "mallory", false);
     }
 
     Map<String, String> env() throws IOException {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_OUTPUT", Files.createTempFile(temp, "output", ".txt").toString());
         return env;
     }
@@ -106,7 +101,7 @@ class DedupeEndToEndTest {
 
     /** The ids in every state comment of the issue (one per shard). */
     static List<UUID> storedIds(int issue) {
-        return DedupeTest.commentBodies(github, issue).stream().map(dedupe.State::parse).filter(p -> p.state() != null)
+        return DedupeTest.commentBodies(testbed.github(), issue).stream().map(dedupe.State::parse).filter(p -> p.state() != null)
                 .flatMap(p -> DedupeTest.ids(p.state()).stream()).toList();
     }
 
@@ -298,8 +293,8 @@ class DedupeEndToEndTest {
     static final String ALICE_TOKEN = DedupeTest.ALICE_TOKEN;
 
     static void asAlice(String method, String path, String body) {
-        github.addUser(ALICE_TOKEN, "alice", true);
-        DedupeTest.api(github, ALICE_TOKEN, method, "/repos/" + REPO + path, body);
+        testbed.github().addUser(ALICE_TOKEN, "alice", true);
+        DedupeTest.api(testbed.github(), ALICE_TOKEN, method, "/repos/" + REPO + path, body);
     }
 
     /** An older issue opened by the bot itself (other workflows open issues with GITHUB_TOKEN too), then the store. */

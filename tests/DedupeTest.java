@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,10 +26,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -41,26 +39,16 @@ class DedupeTest {
     static final String MALLORY_TOKEN = "ghp_mallory000000000000000000000000000";
     static final String ALICE_TOKEN = "ghp_alice00000000000000000000000000000";
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    /** One emulator for the class, closed after it; reset before each test. */
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().output("output.txt");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
 
     @BeforeEach
     void resetEmulator() {
-        github.reset();
         github.addUser(MALLORY_TOKEN, "mallory", false);
-    }
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_OUTPUT", temp.resolve("output.txt").toString());
-        return env;
     }
 
     static InProcess.Run dedupe(Map<String, String> env, String... args) {
@@ -122,14 +110,14 @@ class DedupeTest {
     }
 
     static int stateIssue() {
-        List<Map<String, Object>> issues = github.issues(REPO);
+        List<Map<String, Object>> issues = testbed.github().issues(REPO);
         assertEquals(1, issues.size(), "one state issue");
         return ((Number) issues.get(0).get("number")).intValue();
     }
 
     /** The ids in every state comment of the issue (one comment per shard). */
     static List<UUID> storedIds(int issue) {
-        return commentBodies(github, issue).stream().map(dedupe.State::parse).filter(p -> p.state() != null)
+        return commentBodies(testbed.github(), issue).stream().map(dedupe.State::parse).filter(p -> p.state() != null)
                 .flatMap(p -> ids(p.state()).stream()).toList();
     }
 
@@ -162,9 +150,9 @@ class DedupeTest {
         assertEquals(emit.nameBasedUuid(emit.DEDUPE_KEY_NAMESPACE, "pr-456-ready"), dedupe.nameBasedUuid(dedupe.DEDUPE_KEY_NAMESPACE, "pr-456-ready"));
 
         // A cron path claims the natural key; the event emitted with --dedupe-key for it is then a duplicate.
-        assertEquals("new", dedupe(env(), "claim", "--key", "issue-123-assigned").verdict());
-        assertEquals("duplicate", dedupe(env(), "claim", expected.toString()).verdict());
-        assertEquals("duplicate", dedupe(env(), "check", "--key", "issue-123-assigned").verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", "--key", "issue-123-assigned").verdict());
+        assertEquals("duplicate", dedupe(testbed.env(), "claim", expected.toString()).verdict());
+        assertEquals("duplicate", dedupe(testbed.env(), "check", "--key", "issue-123-assigned").verdict());
     }
 
     /**
@@ -177,17 +165,17 @@ class DedupeTest {
         String key = "rfc.issue.assigned/91";
         UUID eventId = dedupe.nameBasedUuid(dedupe.DEDUPE_KEY_NAMESPACE, key);
         // The router: it claimed the event's id and routed it, with EVENT_BUS_HISTORY=true.
-        assertEquals("new", dedupe(env(), "claim", eventId.toString(), "--ttl", "24h").verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", eventId.toString(), "--ttl", "24h").verdict());
         ObjectNode routed = CronCaughtTest.recordOf(key, "routed", Instant.now());
         RouteHistoryTest.append(github, List.of(routed));
-        Map<String, String> logged = env();
+        Map<String, String> logged = testbed.env();
         logged.put("EVENT_LOG", temp.resolve("events.jsonl").toString());
         assertEquals("duplicate", dedupe(logged, "claim", "--key", key, "--ttl", "24h").verdict(), "within the TTL: the live claim answers");
         assertFalse(Files.exists(temp.resolve("events.jsonl")), "a --key duplicate is no event's fate: no record");
 
         github.advanceClock(Duration.ofHours(25));
-        assertEquals("new", dedupe(env(), "check", "--key", key).verdict(), "the claim has expired: the store alone says new");
-        Map<String, String> env = env();
+        assertEquals("new", dedupe(testbed.env(), "check", "--key", key).verdict(), "the claim has expired: the store alone says new");
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_HISTORY", "true");
         env.put("EVENT_LOG", temp.resolve("events.jsonl").toString());
         Files.deleteIfExists(temp.resolve("output.txt"));
@@ -215,7 +203,7 @@ class DedupeTest {
         String acted = "rfc.issue.assigned/92";
         RouteHistoryTest.append(github, List.of(EventsOutcomesTest.acted(dedupe.nameBasedUuid(dedupe.DEDUPE_KEY_NAMESPACE, acted).toString(),
                 null, "monitor-started", Instant.now().minus(Duration.ofDays(200)))));
-        InProcess.Run actedOn = dedupe(env(), "claim", "--key", acted);
+        InProcess.Run actedOn = dedupe(testbed.env(), "claim", "--key", acted);
         assertEquals("duplicate", actedOn.verdict(), actedOn.toString());
         assertTrue(actedOn.err().contains("handled by an event (acted monitor-started at "), actedOn.err());
         github.clearJournal();
@@ -229,14 +217,14 @@ class DedupeTest {
                 .filter(s -> s.equals("cron-caught")).toList());
         // An event id claim is the router's: the history is not read for it.
         github.clearJournal();
-        assertEquals("new", dedupe(env(), "claim", eventId.toString()).verdict(), "an expired event id claim is new again, as before");
+        assertEquals("new", dedupe(testbed.env(), "claim", eventId.toString()).verdict(), "an expired event id claim is new again, as before");
         assertEquals(0, github.journal().stream().filter(e -> e.path().contains("zipball")).count(), describe(github.journal()));
     }
 
     @Test
     void withoutAHistoryBranchNoEventHandledTheKey() {
         github.clearJournal();
-        InProcess.Run claim = dedupe(env(), "claim", "--key", "rfc.issue.assigned/7");
+        InProcess.Run claim = dedupe(testbed.env(), "claim", "--key", "rfc.issue.assigned/7");
         assertEquals("new", claim.verdict(), claim.toString());
         assertTrue(claim.err().contains("; no event handled it (the event history holds no routed or acted record of its id; no history "
                 + "branch yet (1 API request))"), claim.err());
@@ -249,7 +237,7 @@ class DedupeTest {
     @Test
     void firstClaimOpensALockedLabelledStateIssueAndARepeatIsADuplicate() throws IOException {
         String eventId = id();
-        InProcess.Run first = dedupe(env(), "claim", eventId);
+        InProcess.Run first = dedupe(testbed.env(), "claim", eventId);
         assertEquals(0, first.exitCode(), first.err());
         assertEquals("new", first.verdict());
         assertTrue(first.err().contains("opened state issue #1 (locked, labelled event-bus-state; the store is found by its ref "
@@ -267,7 +255,7 @@ class DedupeTest {
         assertTrue(body.contains("**Do not edit:**") && body.contains("**1 entry**: oldest claimed "), body);
         assertEquals(List.of(UUID.fromString(eventId)), ids(stateOf(body)));
 
-        InProcess.Run second = dedupe(env(), "claim", eventId);
+        InProcess.Run second = dedupe(testbed.env(), "claim", eventId);
         assertEquals(0, second.exitCode(), second.err());
         assertEquals("duplicate", second.verdict());
         assertTrue(second.err().contains(eventId + " is a duplicate: claimed at "), second.err());
@@ -278,9 +266,9 @@ class DedupeTest {
 
     @Test
     void anUncontendedClaimCostsTwoRequestsPlusTheTicketAndADuplicateOne() {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_STATE_ISSUE", "1");
-        assertEquals("new", dedupe(env(), "claim", id(2)).verdict()); // opens the state issue and comment
+        assertEquals("new", dedupe(testbed.env(), "claim", id(2)).verdict()); // opens the state issue and comment
         github.clearJournal();
 
         InProcess.Run claim = dedupe(env, "claim", id(2), "--verbose");
@@ -303,7 +291,7 @@ class DedupeTest {
 
         // Without the state issue's number, finding it costs one more request: listing the refs that name it.
         github.clearJournal();
-        assertEquals("new", dedupe(env(), "claim", id(2)).verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", id(2)).verdict());
         assertEquals(5, counted(github.journal()), describe(github.journal()));
 
         // A shard's first comment: the refs are listed (they must not prove a comment of it was deleted), the
@@ -314,14 +302,14 @@ class DedupeTest {
         assertEquals(List.of("GET", "GET", "POST", "GET", "POST", "POST"), github.journal().stream().map(GitHubEmulator.JournalEntry::method).toList());
         assertEquals(5, counted(github.journal()), describe(github.journal()));
         github.clearJournal();
-        assertEquals("new", dedupe(env(), "claim", id(4)).verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", id(4)).verdict());
         assertEquals(5, counted(github.journal()), "the same without the number: the refs were listed anyway: " + describe(github.journal()));
     }
 
     @Test
     void atRestOneTicketRefIsLeftAndEachWriteDeletesThePreviousOne() {
         for (int i = 0; i < 3; i++) {
-            assertEquals("new", dedupe(env(), "claim", id(4)).verdict());
+            assertEquals("new", dedupe(testbed.env(), "claim", id(4)).verdict());
         }
         Set<String> refs = github.refs(REPO).stream().filter(r -> r.startsWith("refs/event-bus/")).collect(Collectors.toSet());
         long commentId = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
@@ -335,7 +323,7 @@ class DedupeTest {
 
     /** The write ticket the next write of the issue's first state comment takes: its id, version and updated_at. */
     static String nextTicket(int issue) {
-        Map<String, Object> comment = github.comments(REPO, issue).get(0);
+        Map<String, Object> comment = testbed.github().comments(REPO, issue).get(0);
         long updated = Instant.parse((String) comment.get("updated_at")).getEpochSecond();
         return "refs/event-bus/dedupe/" + issue + "/" + comment.get("id") + "-" + stateOf((String) comment.get("body")).version() + "-"
                 + Long.toString(updated, 36);
@@ -344,15 +332,15 @@ class DedupeTest {
     @Test
     void checkIsReadOnlyAndOpensNothing() throws IOException {
         String eventId = id();
-        InProcess.Run check = dedupe(env(), "check", eventId);
+        InProcess.Run check = dedupe(testbed.env(), "check", eventId);
         assertEquals(0, check.exitCode(), check.err());
         assertEquals("new", check.verdict());
         assertTrue(github.issues(REPO).isEmpty());
         assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")), describe(github.journal()));
 
-        dedupe(env(), "claim", eventId);
+        dedupe(testbed.env(), "claim", eventId);
         github.clearJournal();
-        assertEquals("duplicate", dedupe(env(), "check", eventId).verdict());
+        assertEquals("duplicate", dedupe(testbed.env(), "check", eventId).verdict());
         assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")), describe(github.journal()));
         assertTrue(Files.readString(temp.resolve("output.txt")).endsWith("duplicate=true\n"));
     }
@@ -361,10 +349,10 @@ class DedupeTest {
     void showPrintsATableOrJsonWithTheRequestCount() throws IOException {
         String a = id(6);
         String b = id(6);
-        dedupe(env(), "claim", a);
-        dedupe(env(), "claim", b, "--ttl", "2h");
+        dedupe(testbed.env(), "claim", a);
+        dedupe(testbed.env(), "claim", b, "--ttl", "2h");
 
-        InProcess.Run table = dedupe(env(), "show");
+        InProcess.Run table = dedupe(testbed.env(), "show");
         assertEquals(0, table.exitCode(), table.err());
         List<String> lines = table.out().lines().toList();
         assertEquals("EVENT ID                              CLAIMED AT            EXPIRES", lines.get(0));
@@ -373,7 +361,7 @@ class DedupeTest {
         assertTrue(lines.get(2).startsWith(b + "  "), table.out());
         assertTrue(table.err().contains("state issue #1, 1 of 8 state comments: 2 live entries"), table.err());
 
-        JsonNode json = JSON.readTree(dedupe(env(), "show", "--json").out());
+        JsonNode json = JSON.readTree(dedupe(testbed.env(), "show", "--json").out());
         assertEquals(REPO, json.get("repository").asText());
         assertEquals(1, json.get("state_issue").asInt());
         assertEquals(2, json.at("/state_comments/0/version").asInt());
@@ -390,34 +378,34 @@ class DedupeTest {
     void claimsExpireAfterTheirTtlAndPruneDropsThem() throws Exception {
         String shortLived = id(1);
         String longLived = id(1);
-        assertEquals("new", dedupe(env(), "claim", shortLived, "--ttl", "90s").verdict());
-        assertEquals("new", dedupe(env(), "claim", longLived).verdict());
-        assertEquals("duplicate", dedupe(env(), "check", shortLived).verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", shortLived, "--ttl", "90s").verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", longLived).verdict());
+        assertEquals("duplicate", dedupe(testbed.env(), "check", shortLived).verdict());
         github.advanceClock(Duration.ofSeconds(89));
-        assertEquals("duplicate", dedupe(env(), "check", shortLived).verdict(), "a claim holds for at least its TTL, on GitHub's clock");
+        assertEquals("duplicate", dedupe(testbed.env(), "check", shortLived).verdict(), "a claim holds for at least its TTL, on GitHub's clock");
         github.advanceClock(Duration.ofSeconds(2));
-        assertEquals("new", dedupe(env(), "check", shortLived).verdict());
+        assertEquals("new", dedupe(testbed.env(), "check", shortLived).verdict());
 
         github.clearJournal();
-        InProcess.Run prune = dedupe(env(), "prune");
+        InProcess.Run prune = dedupe(testbed.env(), "prune");
         assertEquals(0, prune.exitCode(), prune.err());
         assertTrue(prune.err().contains("dropped 1 expired entry; 1 live entry remains"), prune.err());
         assertEquals(List.of(UUID.fromString(longLived)), ids(stateOf(commentBodies(github, 1).get(0))));
 
         github.clearJournal();
-        InProcess.Run again = dedupe(env(), "prune");
+        InProcess.Run again = dedupe(testbed.env(), "prune");
         assertTrue(again.err().contains("dropped 0 expired entries; 1 live entry remains"), again.err());
         assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")), "nothing expired: nothing written");
 
-        assertEquals("new", dedupe(env(), "claim", shortLived, "--ttl", "90s").verdict(), "expired: claimable again");
+        assertEquals("new", dedupe(testbed.env(), "claim", shortLived, "--ttl", "90s").verdict(), "expired: claimable again");
     }
 
     @Test
     void pruneDryRunWritesNothing() throws Exception {
-        dedupe(env(), "claim", id(), "--ttl", "1s");
+        dedupe(testbed.env(), "claim", id(), "--ttl", "1s");
         github.advanceClock(Duration.ofSeconds(3));
         github.clearJournal();
-        InProcess.Run dryRun = dedupe(env(), "prune", "--dry-run");
+        InProcess.Run dryRun = dedupe(testbed.env(), "prune", "--dry-run");
         assertTrue(dryRun.err().contains("1 expired entry to drop (dry run)"), dryRun.err());
         assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")));
     }
@@ -429,7 +417,7 @@ class DedupeTest {
             String eventId = id();
             List<Future<InProcess.Run>> same = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                same.add(pool.submit(() -> dedupe(env(), "claim", eventId)));
+                same.add(pool.submit(() -> dedupe(testbed.env(), "claim", eventId)));
             }
             List<String> verdicts = new ArrayList<>();
             for (Future<InProcess.Run> run : same) {
@@ -442,7 +430,7 @@ class DedupeTest {
 
             github.clearJournal();
             List<String> twenty = IntStream.range(0, 20).mapToObj(i -> id()).toList();
-            List<Future<InProcess.Run>> many = twenty.stream().map(e -> pool.submit(() -> dedupe(env(), "claim", e))).toList();
+            List<Future<InProcess.Run>> many = twenty.stream().map(e -> pool.submit(() -> dedupe(testbed.env(), "claim", e))).toList();
             for (Future<InProcess.Run> run : many) {
                 assertEquals("new", run.get().verdict(), run.get().err());
             }
@@ -469,13 +457,13 @@ class DedupeTest {
                 List.of(), List.of(), null);
         comment(github, MALLORY_TOKEN, issue, forged.render(null, Instant.now()).text());
 
-        InProcess.Run claim = dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue));
+        InProcess.Run claim = dedupe(testbed.env(), "claim", eventId, "--state-issue", String.valueOf(issue));
         assertEquals("new", claim.verdict(), "mallory's comment must not silence the event");
         assertTrue(claim.err().contains("by mallory: it carries the state marker, but mallory is not a trusted author"), claim.err());
         assertEquals(2, github.comments(REPO, issue).size(), "the bot's own state comment is added");
 
         // Trusting mallory explicitly changes that.
-        InProcess.Run trusting = dedupe(env(), "check", id(), "--state-issue", String.valueOf(issue), "--trusted-author", "mallory");
+        InProcess.Run trusting = dedupe(testbed.env(), "check", id(), "--state-issue", String.valueOf(issue), "--trusted-author", "mallory");
         assertEquals(0, trusting.exitCode(), trusting.err());
     }
 
@@ -483,7 +471,7 @@ class DedupeTest {
     void anUnparsableTrustedCommentIsReportedKeptAndReplacedCarryingWhatStillReads() {
         String kept = id(3);
         String lost = id(3);
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_ACTIONS", "true");
         dedupe(env, "claim", kept);
         dedupe(env, "claim", lost);
@@ -562,7 +550,7 @@ class DedupeTest {
         int issue = openIssue(github, "state");
         comment(github, GitHubEmulator.DEFAULT_TOKEN, issue, full.text());
 
-        InProcess.Run claim = dedupe(env(), "claim", eventId, "--state-issue", String.valueOf(issue));
+        InProcess.Run claim = dedupe(testbed.env(), "claim", eventId, "--state-issue", String.valueOf(issue));
         assertEquals(0, claim.exitCode(), claim.err());
         assertEquals("new", claim.verdict());
         java.util.regex.Matcher warning = java.util.regex.Pattern
@@ -621,14 +609,14 @@ class DedupeTest {
 
     @Test
     void whenGitHubCannotBeReachedFailExitsOneAndNewWarnsAndAnswersNew() throws IOException {
-        dedupe(env(), "claim", id());
+        dedupe(testbed.env(), "claim", id());
         github.injectFault("GET", "/repos/" + REPO + "/issues.*", GitHubEmulator.Fault.status(503), 10);
-        InProcess.Run fail = dedupe(env(), "claim", id(), "--max-attempts", "2");
+        InProcess.Run fail = dedupe(testbed.env(), "claim", id(), "--max-attempts", "2");
         assertEquals(1, fail.exitCode(), fail.err());
         assertEquals("", fail.out());
         assertTrue(fail.err().contains("failed after 2 attempts") && fail.err().contains("not claimed (--on-github-error fail)"), fail.err());
 
-        InProcess.Run atLeastOnce = dedupe(env(), "claim", id(), "--max-attempts", "2", "--on-github-error", "new");
+        InProcess.Run atLeastOnce = dedupe(testbed.env(), "claim", id(), "--max-attempts", "2", "--on-github-error", "new");
         assertEquals(0, atLeastOnce.exitCode(), atLeastOnce.err());
         assertEquals("new", atLeastOnce.verdict());
         assertTrue(atLeastOnce.err().contains("warning: ") && atLeastOnce.err().contains("may be processed twice"), atLeastOnce.err());
@@ -637,7 +625,7 @@ class DedupeTest {
 
     @Test
     void aRefusalIsNotAnsweredWithNew() {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_TOKEN", "ghp_notAValidToken");
         InProcess.Run run = dedupe(env, "claim", id(), "--on-github-error", "new");
         assertEquals(1, run.exitCode(), run.err());
@@ -647,7 +635,7 @@ class DedupeTest {
 
     @Test
     void aSubcommandsVerbosePrintsTheStackTraceOfAFailure() {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_TOKEN", "ghp_notAValidToken");
         InProcess.Run quiet = dedupe(env, "claim", id());
         assertEquals(1, quiet.exitCode(), quiet.err());
@@ -659,14 +647,14 @@ class DedupeTest {
 
     @Test
     void aTicketWhoseHolderDiedIsTakenOverAfterTheLease() {
-        dedupe(env(), "claim", id(0));
+        dedupe(testbed.env(), "claim", id(0));
         // A run took the ticket for version 1 -> 2 and was killed before writing.
         String stuck = nextTicket(1);
         api(github, GitHubEmulator.DEFAULT_TOKEN, "POST", "/repos/" + REPO + "/git/refs",
                 "{\"ref\":\"" + stuck + "\",\"sha\":\"" + github.branchSha(REPO, "main") + "\"}");
 
         long started = System.nanoTime();
-        InProcess.Run claim = dedupe(env(), Duration.ofSeconds(2), "claim", id(0));
+        InProcess.Run claim = dedupe(testbed.env(), Duration.ofSeconds(2), "claim", id(0));
         assertEquals("new", claim.verdict(), claim.err());
         assertTrue(System.nanoTime() - started >= 2_000_000_000L, "waited for the lease");
         assertFalse(github.refs(REPO).contains(stuck), "the dead holder's ticket is cleaned up");
@@ -675,14 +663,14 @@ class DedupeTest {
 
     @Test
     void aWriteThatFailsGivesItsTicketUpAtOnce() {
-        dedupe(env(), "claim", id(0));
+        dedupe(testbed.env(), "claim", id(0));
         github.injectFault("PATCH", "/repos/" + REPO + "/issues/comments/.*", GitHubEmulator.Fault.status(503), 1);
-        InProcess.Run failed = dedupe(env(), "claim", id(0), "--max-attempts", "1");
+        InProcess.Run failed = dedupe(testbed.env(), "claim", id(0), "--max-attempts", "1");
         assertEquals(1, failed.exitCode(), failed.err());
         String ticket = nextTicket(1);
         assertFalse(github.refs(REPO).contains(ticket), "the ticket for version 1 -> 2 was given up: " + github.refs(REPO));
 
-        assertEquals("new", dedupe(env(), "claim", id(0)).verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", id(0)).verdict());
         Set<String> refs = github.refs(REPO);
         assertTrue(refs.contains(ticket), "the ticket for version 1 -> 2 was taken again: " + refs);
         // Waiting out a dead holder's lease ends with the ticket's next attempt, <name>.r1.
@@ -692,7 +680,7 @@ class DedupeTest {
     // ---- holders: resume and release -----------------------------------------------------------
 
     Map<String, String> run(long runId, int attempt) {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_RUN_ID", String.valueOf(runId));
         env.put("GITHUB_RUN_ATTEMPT", String.valueOf(attempt));
         return env;
@@ -746,9 +734,9 @@ class DedupeTest {
 
     @Test
     void releasingAnIdWithoutALiveClaimWritesNothing() throws IOException {
-        dedupe(env(), "claim", id(7));
+        dedupe(testbed.env(), "claim", id(7));
         github.clearJournal();
-        InProcess.Run release = dedupe(env(), "release", id(7));
+        InProcess.Run release = dedupe(testbed.env(), "release", id(7));
         assertEquals(0, release.exitCode(), release.err());
         assertEquals("not-claimed", release.verdict());
         assertTrue(github.journal().stream().allMatch(e -> e.method().equals("GET")), describe(github.journal()));
@@ -759,13 +747,15 @@ class DedupeTest {
     void aClaimExpiresOnGitHubsClockNotTheRunners() {
         // The runner's clock is right; GitHub's is a day ahead: GitHub's decides.
         String eventId = id(2);
-        assertEquals("new", dedupe(env(), "claim", eventId, "--ttl", "2h").verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", eventId, "--ttl", "2h").verdict());
         github.advanceClock(Duration.ofHours(1));
-        assertEquals("duplicate", dedupe(env(), "claim", eventId, "--ttl", "2h").verdict());
+        assertEquals("duplicate", dedupe(testbed.env(), "claim", eventId, "--ttl", "2h").verdict());
         github.advanceClock(Duration.ofHours(1).plusSeconds(2));
-        assertEquals("new", dedupe(env(), "claim", eventId, "--ttl", "2h").verdict(), "expired after two hours of GitHub's time");
+        // The runner's time before the claim: however long the claim takes, GitHub's is two hours ahead of it.
+        Instant runnerBefore = Instant.now();
+        assertEquals("new", dedupe(testbed.env(), "claim", eventId, "--ttl", "2h").verdict(), "expired after two hours of GitHub's time");
         Instant claimedAt = entryOf(eventId).claimedAt();
-        assertTrue(Duration.between(Instant.now(), claimedAt).compareTo(Duration.ofMinutes(119)) > 0, "claimed at GitHub's time: " + claimedAt);
+        assertTrue(Duration.between(runnerBefore, claimedAt).compareTo(Duration.ofMinutes(119)) > 0, "claimed at GitHub's time: " + claimedAt);
     }
 
     dedupe.Entry entryOf(String eventId) {
@@ -778,9 +768,9 @@ class DedupeTest {
     @Test
     void aClosedStateIssueIsStillTheStore() {
         String eventId = id(3);
-        dedupe(env(), "claim", eventId);
+        dedupe(testbed.env(), "claim", eventId);
         api(github, GitHubEmulator.DEFAULT_TOKEN, "PATCH", "/repos/" + REPO + "/issues/1", "{\"state\":\"closed\"}");
-        assertEquals("duplicate", dedupe(env(), "claim", eventId).verdict(), "closing the issue (a stale bot) forgets nothing");
+        assertEquals("duplicate", dedupe(testbed.env(), "claim", eventId).verdict(), "closing the issue (a stale bot) forgets nothing");
         assertEquals(1, github.issues(REPO).size(), "no second store");
     }
 
@@ -790,39 +780,39 @@ class DedupeTest {
         // alice's older issue gets the label after the store exists: not opened by a trusted author, so ignored.
         int older = api(github, ALICE_TOKEN, "POST", "/repos/" + REPO + "/issues", "{\"title\":\"old\"}").get("number").asInt();
         String eventId = id(3);
-        dedupe(env(), "claim", eventId);
+        dedupe(testbed.env(), "claim", eventId);
         api(github, ALICE_TOKEN, "POST", "/repos/" + REPO + "/issues/" + older + "/labels", "{\"labels\":[\"event-bus-state\"]}");
-        assertEquals("duplicate", dedupe(env(), "claim", eventId).verdict());
+        assertEquals("duplicate", dedupe(testbed.env(), "claim", eventId).verdict());
     }
 
     @Test
     void aDeletedStateCommentIsAnErrorNotAnEmptyShard() {
         String eventId = id(3);
-        dedupe(env(), "claim", eventId); // written once: the comment's own ref proves it existed
+        dedupe(testbed.env(), "claim", eventId); // written once: the comment's own ref proves it existed
         long comment = ((Number) github.comments(REPO, 1).get(0).get("id")).longValue();
         api(github, GitHubEmulator.DEFAULT_TOKEN, "DELETE", "/repos/" + REPO + "/issues/comments/" + comment, null);
 
-        InProcess.Run claim = dedupe(env(), "claim", eventId);
+        InProcess.Run claim = dedupe(testbed.env(), "claim", eventId);
         assertEquals(1, claim.exitCode(), claim.err());
         assertTrue(claim.err().startsWith("state comment " + comment + " of issue #1 is gone (deleted), but its ref refs/event-bus/dedupe/1/shard-3-"
                 + comment + " remains: the claims it held would be forgotten, so nothing was claimed."), claim.err());
         assertTrue(github.comments(REPO, 1).isEmpty(), "nothing written");
         // The state issue known: the same, the refs listed only because the shard has no comment.
-        Map<String, String> known = env();
+        Map<String, String> known = testbed.env();
         known.put("EVENT_BUS_STATE_ISSUE", "1");
         InProcess.Run again = dedupe(known, "claim", id(3));
         assertEquals(1, again.exitCode(), again.err());
         assertTrue(again.err().startsWith("state comment " + comment + " of issue #1 is gone (deleted)"), again.err());
         // Another shard's comments are not held up.
-        assertEquals("new", dedupe(env(), "claim", id(5)).verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", id(5)).verdict());
     }
 
     @Test
     void aStateIssueThatIsNotTheStoreIsAnErrorNamingTheStore() {
-        dedupe(env(), "claim", id(3));
-        dedupe(env(), "claim", id(3));
+        dedupe(testbed.env(), "claim", id(3));
+        dedupe(testbed.env(), "claim", id(3));
         int other = openIssue(github, "not the store");
-        InProcess.Run claim = dedupe(env(), "claim", id(3), "--state-issue", String.valueOf(other));
+        InProcess.Run claim = dedupe(testbed.env(), "claim", id(3), "--state-issue", String.valueOf(other));
         assertEquals(1, claim.exitCode(), claim.err());
         assertTrue(claim.err().startsWith("the dedupe state lives on issue #1 (its ref refs/event-bus/dedupe/1/store exists), but #"
                 + other + " was chosen"), claim.err());
@@ -834,17 +824,17 @@ class DedupeTest {
         // An older issue opened by the same bot (other workflows open issues with GITHUB_TOKEN too).
         int older = api(github, GitHubEmulator.DEFAULT_TOKEN, "POST", "/repos/" + REPO + "/issues", "{\"title\":\"older\"}").get("number").asInt();
         String eventId = id(3);
-        assertEquals("new", dedupe(env(), "claim", eventId).verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", eventId).verdict());
         int store = older + 1;
         // The label moves to the older issue; the store's issue is closed, retitled.
         api(github, GitHubEmulator.DEFAULT_TOKEN, "PATCH", "/repos/" + REPO + "/issues/" + store, "{\"labels\":[],\"state\":\"closed\",\"title\":\"x\"}");
         api(github, GitHubEmulator.DEFAULT_TOKEN, "PATCH", "/repos/" + REPO + "/issues/" + older, "{\"labels\":[\"event-bus-state\"]}");
         github.clearJournal();
-        InProcess.Run again = dedupe(env(), "claim", eventId);
+        InProcess.Run again = dedupe(testbed.env(), "claim", eventId);
         assertEquals("duplicate", again.verdict(), again.err());
         assertTrue(again.err().contains("(state issue #" + store + ")"), again.err());
         assertTrue(github.journal().stream().noneMatch(e -> e.path().matches(".*/issues(\\?.*)?$")), "no issue is listed: " + describe(github.journal()));
-        assertEquals("new", dedupe(env(), "claim", id(3)).verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", id(3)).verdict());
         assertEquals(2, github.issues(REPO).size(), "no store opened");
         assertTrue(github.comments(REPO, older).isEmpty());
     }
@@ -852,14 +842,14 @@ class DedupeTest {
     @Test
     void refsThatNameTwoIssuesAreAnErrorNotAGuess() {
         String eventId = id(3);
-        dedupe(env(), "claim", eventId);
+        dedupe(testbed.env(), "claim", eventId);
         int other = openIssue(github, "a second store");
         api(github, GitHubEmulator.DEFAULT_TOKEN, "POST", "/repos/" + REPO + "/git/refs",
                 "{\"ref\":\"refs/event-bus/dedupe/" + other + "/store\",\"sha\":\"" + github.branchSha(REPO, "main") + "\"}");
-        InProcess.Run claim = dedupe(env(), "claim", eventId);
+        InProcess.Run claim = dedupe(testbed.env(), "claim", eventId);
         assertEquals(1, claim.exitCode(), claim.err());
         assertTrue(claim.err().startsWith("the refs under refs/event-bus/dedupe/ name more than one state issue (#1, #" + other + ")"), claim.err());
-        Map<String, String> known = env();
+        Map<String, String> known = testbed.env();
         known.put("EVENT_BUS_STATE_ISSUE", "1");
         assertEquals("duplicate", dedupe(known, "claim", eventId).verdict(), "the variable settles it");
     }
@@ -867,22 +857,22 @@ class DedupeTest {
     @Test
     void aStateIssueThatVanishedIsAnErrorNeverANewStore() {
         String eventId = id(3);
-        dedupe(env(), "claim", eventId);
+        dedupe(testbed.env(), "claim", eventId);
         github.deleteIssue(REPO, 1);
-        InProcess.Run claim = dedupe(env(), "claim", eventId, "--on-github-error", "new");
+        InProcess.Run claim = dedupe(testbed.env(), "claim", eventId, "--on-github-error", "new");
         assertEquals(1, claim.exitCode(), claim.err());
         assertTrue(claim.err().startsWith("the dedupe store is gone: state issue #1 (named by the refs under refs/event-bus/dedupe/1/) was "
                 + "deleted (410 "), claim.err());
         assertTrue(claim.err().contains("delete the refs under refs/event-bus/dedupe/1/"), claim.err());
         assertEquals("", claim.out());
         assertTrue(github.issues(REPO).isEmpty(), "no store opened");
-        InProcess.Run check = dedupe(env(), "check", eventId);
+        InProcess.Run check = dedupe(testbed.env(), "check", eventId);
         assertEquals(1, check.exitCode(), check.err());
     }
 
     @Test
     void aCommentRewrittenWithoutItsMarkerCostsOneWarningAndNoWait() {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_ACTIONS", "true");
         String before = id(2);
         assertEquals("new", dedupe(env, "claim", before).verdict()); // written once: its ticket new-2-0 stays at rest
@@ -913,7 +903,7 @@ class DedupeTest {
     @Test
     void aVersionLineEditedBackToAnEarlierVersionCostsNoWait() {
         for (int i = 0; i < 3; i++) {
-            dedupe(env(), "claim", id(6));
+            dedupe(testbed.env(), "claim", id(6));
         }
         // Version 3 rests on the ticket of version 2; a person edits the comment to say version 2.
         Map<String, Object> comment = github.comments(REPO, 1).get(0);
@@ -922,7 +912,7 @@ class DedupeTest {
         api(github, ALICE_TOKEN, "PATCH", "/repos/" + REPO + "/issues/comments/" + comment.get("id"),
                 JSON.createObjectNode().put("body", ((String) comment.get("body")).replace("version 3\n", "version 2\n")).toString());
         github.clearJournal();
-        assertEquals("new", dedupe(env(), "claim", id(6)).verdict());
+        assertEquals("new", dedupe(testbed.env(), "claim", id(6)).verdict());
         assertTrue(github.journal("POST", ".*/git/refs").stream().allMatch(e -> e.status() == 201), describe(github.journal()));
         assertTrue(github.refs(REPO).stream().noneMatch(r -> r.contains(".r")), github.refs(REPO).toString());
     }
@@ -937,9 +927,9 @@ class DedupeTest {
                         + "\"timestamp\":\"2026-11-27T04:38:13.123Z\",\"data\":{\"pr\":456,\"checks_status\":\"green\"}}}");
         Path webhook = Files.writeString(temp.resolve("webhook.json"),
                 "{\"action\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"" + eventId + "\"},\"sender\":{\"login\":\"x\"}}");
-        assertEquals("new", dedupe(env(), "claim", "--event", document.toString()).verdict());
-        assertEquals("duplicate", dedupe(env(), "claim", "--event", webhook.toString()).verdict());
-        Map<String, String> env = env();
+        assertEquals("new", dedupe(testbed.env(), "claim", "--event", document.toString()).verdict());
+        assertEquals("duplicate", dedupe(testbed.env(), "claim", "--event", webhook.toString()).verdict());
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_EVENT_PATH", webhook.toString());
         assertEquals("duplicate", dedupe(env, "claim").verdict());
     }
@@ -951,7 +941,7 @@ class DedupeTest {
                 "{\"action\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"" + eventId + "\",\"source\":\"readiness\","
                         + "\"trace_id\":\"" + eventId + "\",\"timestamp\":\"2026-11-27T04:38:13.123Z\",\"data\":{}}}");
         Path log = temp.resolve("logs/event_log.jsonl");
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_LOG", log.toString());
         env.put("GITHUB_RUN_ID", "123456789");
         dedupe(env, "claim", "--event", event.toString());
@@ -978,7 +968,7 @@ class DedupeTest {
         if (args.contains("--") && !args.contains("--event") && !args.contains("--key")) {
             withId.add(id());
         }
-        InProcess.Run run = dedupe(env(), withId.toArray(String[]::new));
+        InProcess.Run run = dedupe(testbed.env(), withId.toArray(String[]::new));
         assertEquals(2, run.exitCode(), args + ": " + run.err());
         assertTrue(run.err().contains("Try 'dedupe"), run.err());
         assertTrue(github.journal().isEmpty(), args + ": nothing sent");
@@ -987,12 +977,12 @@ class DedupeTest {
     @Test
     void anEventFileWithoutAUuidEventIdIsBadInput() throws IOException {
         Path event = Files.writeString(temp.resolve("event.json"), "{\"action\":\"rfc.pr.ready\",\"client_payload\":{\"event_id\":\"42\"}}");
-        InProcess.Run run = dedupe(env(), "claim", "--event", event.toString());
+        InProcess.Run run = dedupe(testbed.env(), "claim", "--event", event.toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().startsWith(event + ": /client_payload/event_id: '42' is not a lowercase UUID (rule: pattern)"), run.err());
 
         Path withoutId = Files.writeString(temp.resolve("no-id.json"), "{\"action\":\"rfc.pr.ready\",\"client_payload\":{}}");
-        InProcess.Run missing = dedupe(env(), "claim", "--event", withoutId.toString());
+        InProcess.Run missing = dedupe(testbed.env(), "claim", "--event", withoutId.toString());
         assertEquals(2, missing.exitCode());
         assertTrue(missing.err().startsWith(withoutId + ": /client_payload/event_id: missing (rule: required)"), missing.err());
     }

@@ -7,22 +7,21 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The delivery guarantee, story by story: whatever fails, every target of an accepted event is
  * dispatched exactly once. Each story runs the real scripts through workflows/event-router.yml (and
  * event-replay.yml) on the emulator, ends by counting the consumer runs, and prints the requests it
- * cost. rfc.pr.created has two targets: ci-dispatcher.yml, then merge-orchestrator.yml.
+ * cost; the costs docs/delivery.md quotes ("What it costs") are asserted here. rfc.pr.created has
+ * two targets: ci-dispatcher.yml, then merge-orchestrator.yml.
  */
 class DeliveryStoriesTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -31,19 +30,17 @@ class DeliveryStoriesTest {
     static final String SECOND_TARGET = "/repos/" + REPO + "/actions/workflows/merge-orchestrator\\.yml/dispatches";
     static final Map<String, Long> EACH_TARGET_ONCE = Map.of("ci-dispatcher.yml", 1L, "merge-orchestrator.yml", 1L);
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
 
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
     }
 
     @Test
@@ -56,7 +53,7 @@ class DeliveryStoriesTest {
         assertEquals("success", failed.step("Release the claim").outcome(), RouterWorkflowTest.describe(failed));
         assertEquals(Map.of("ci-dispatcher.yml", 1L), runsPerWorkflow());
         assertTrue(failed.summary().contains("gh workflow run event-replay.yml -f event_ids=" + eventId(event)), failed.summary());
-        int firstAttempt = requests("first attempt");
+        Cost firstAttempt = requests("first attempt");
 
         WorkflowRunner.JobRun rerun = fixture.route(event, fixture.lastRunId(), 2, null);
         assertTrue(rerun.succeeded(), RouterWorkflowTest.describe(rerun));
@@ -64,8 +61,10 @@ class DeliveryStoriesTest {
         assertEquals("ci-dispatcher.yml", rerun.step("dedupe").outputs().get("dispatched"));
         assertEquals(EACH_TARGET_ONCE, runsPerWorkflow());
         assertEquals(List.of("already-dispatched", "dispatched"), targetStatuses(RouterWorkflowTest.lastLogRecord(rerun)));
+        Cost rerunCost = requests("re-run");
         System.out.println("story: a target fails until retries run out, then the job is re-run: requests " + firstAttempt
-                + " (first attempt, 5 of them the failing target's) + " + requests("re-run"));
+                + " (first attempt, 5 of them the failing target's) + " + rerunCost);
+        assertEquals(new Cost(9, 8), rerunCost, "docs/delivery.md: a re-run after a failure");
     }
 
     @Test
@@ -82,14 +81,16 @@ class DeliveryStoriesTest {
                 "inputs.type", "", "inputs.since", "7d", "inputs.artifacts", "10"));
         assertTrue(replay.succeeded(), RouterWorkflowTest.describe(replay));
         assertTrue(replay.step("Replay").stdout().contains("sent rfc.pr.created " + eventId(event)), RouterWorkflowTest.describe(replay));
-        int replaying = requests("replay workflow");
+        Cost replaying = requests("replay workflow");
 
         WorkflowRunner.JobRun routed = fixture.route(fixture.lastDelivered());
         assertTrue(routed.succeeded(), RouterWorkflowTest.describe(routed));
         assertEquals("resume", routed.step("dedupe").outputs().get("claim"), "the claim was released");
         assertEquals(EACH_TARGET_ONCE, runsPerWorkflow());
-        System.out.println("story: a target fails, then the event is replayed: requests " + replaying + " (replay workflow) + "
-                + requests("router run of the replayed event"));
+        Cost routedCost = requests("router run of the replayed event");
+        System.out.println("story: a target fails, then the event is replayed: requests " + replaying + " (replay workflow) + " + routedCost);
+        assertEquals(new Cost(13, 12), replaying, "docs/delivery.md: a replay of one event");
+        assertEquals(new Cost(9, 8), routedCost, "docs/delivery.md: then a router run as on resume");
     }
 
     @Test
@@ -103,7 +104,7 @@ class DeliveryStoriesTest {
                 new WorkflowRunner.RunnerLost("route", () -> !github.journal("POST", SECOND_TARGET).isEmpty()));
         assertEquals("lost", lost.step("route").outcome(), RouterWorkflowTest.describe(lost));
         assertEquals(Map.of("ci-dispatcher.yml", 1L), runsPerWorkflow());
-        int firstAttempt = requests("lost attempt");
+        Cost firstAttempt = requests("lost attempt");
 
         WorkflowRunner.JobRun rerun = fixture.route(event, runId, 2, null);
         assertTrue(rerun.succeeded(), RouterWorkflowTest.describe(rerun));
@@ -121,19 +122,22 @@ class DeliveryStoriesTest {
         Path event = emit("rfc.pr.created", PR_CREATED);
         github.clearJournal();
         assertTrue(fixture.route(event).succeeded());
-        int first = requests("first delivery");
+        Cost first = requests("first delivery");
         WorkflowRunner.JobRun again = fixture.route(event);
         assertEquals("duplicate", again.step("dedupe").outputs().get("claim"));
         assertEquals("skipped", again.step("route").outcome());
         assertEquals(EACH_TARGET_ONCE, runsPerWorkflow());
-        int duplicate = requests("second delivery (duplicate)");
+        Cost duplicate = requests("second delivery (duplicate)");
         // Once the state issue and the history branch exist, the happy path costs what docs/delivery.md says.
         Path next = emit("rfc.pr.created", PR_CREATED.replace("456", "457"));
         github.clearJournal();
         assertTrue(fixture.route(next).succeeded());
         assertEquals(2, github.journal().stream().filter(e -> e.path().endsWith("/dispatches")).count(), "one request per target");
-        System.out.println("story: GitHub delivers the event twice: requests " + first + " + " + duplicate
-                + "; the next event: " + requests("next event (happy path)"));
+        Cost happy = requests("next event (happy path)");
+        System.out.println("story: GitHub delivers the event twice: requests " + first + " + " + duplicate + "; the next event: " + happy);
+        assertEquals(21, first.all(), "docs/delivery.md: the first event a repository ever routes");
+        assertEquals(new Cost(3, 3), duplicate, "docs/delivery.md: a duplicate delivery");
+        assertEquals(new Cost(9, 8), happy, "docs/delivery.md: the happy path");
     }
 
     @Test
@@ -174,12 +178,9 @@ class DeliveryStoriesTest {
 
     /** The sweep's claim, as rfc-assignment.yml makes it (a cron run: its own run id). */
     String sweepClaim(String key) {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_RUN_ID", "777000");
-        Scripts.Result claim = Scripts.run(fixture.workspace(), jbangDir, env, null, Scripts.ROOT.resolve("dedupe.java").toString(),
+        Scripts.Result claim = Scripts.run(fixture.workspace(), testbed.jbangDir(), env, null, Scripts.ROOT.resolve("dedupe.java").toString(),
                 "claim", "--key", key, "--ttl", "24h");
         assertEquals(0, claim.exitCode(), claim.toString());
         return claim.stdout().strip();
@@ -199,15 +200,23 @@ class DeliveryStoriesTest {
         return counts;
     }
 
+    /** Requests made: all of them, and those the rate limit counts (a 304 does not); docs/delivery.md quotes them as "all (counted)". */
+    record Cost(int all, int counted) {
+        @Override
+        public String toString() {
+            return all + " (" + counted + ")";
+        }
+    }
+
     /** The requests since the journal was last cleared, printed by kind; clears it. */
-    int requests(String what) {
+    Cost requests(String what) {
         List<GitHubEmulator.JournalEntry> journal = github.journal();
         Map<String, Long> byKind = new TreeMap<>();
         journal.forEach(e -> byKind.merge(e.method() + " " + e.path().replaceAll("/\\d+", "/N").replaceAll("[0-9a-f-]{36}", "ID"), 1L, Long::sum));
         long notModified = journal.stream().filter(e -> e.status() == 304).count();
         System.out.println("  " + what + ": " + journal.size() + " requests (" + notModified + " of them 304) " + byKind);
         github.clearJournal();
-        return journal.size();
+        return new Cost(journal.size(), (int) (journal.size() - notModified));
     }
 
     static List<String> targetStatuses(JsonNode record) {

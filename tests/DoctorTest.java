@@ -18,10 +18,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -35,26 +34,21 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DoctorTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
 
     @BeforeEach
     void setUp() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
     }
 
     Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_WORKSPACE", fixture.workspace().toString());
         return env;
     }
@@ -91,7 +85,7 @@ class DoctorTest {
     }
 
     static Leftovers leftovers() {
-        return new Leftovers(github.refs(REPO), github.issues(REPO).size(), github.workflowRuns(REPO).size(), github.deliveredEvents(REPO).size());
+        return new Leftovers(testbed.github().refs(REPO), testbed.github().issues(REPO).size(), testbed.github().workflowRuns(REPO).size(), testbed.github().deliveredEvents(REPO).size());
     }
 
     // ---- passing -----------------------------------------------------------------------------
@@ -176,7 +170,7 @@ class DoctorTest {
     /** The files of the history branch, from its zipball as GitHub serves it. */
     static List<String> historyFiles() throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpResponse<byte[]> zip = client.send(HttpRequest.newBuilder(URI.create(github.url() + "/repos/" + REPO + "/zipball/event-bus-history"))
+        HttpResponse<byte[]> zip = client.send(HttpRequest.newBuilder(URI.create(testbed.github().url() + "/repos/" + REPO + "/zipball/event-bus-history"))
                 .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN).header("User-Agent", "test").build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, zip.statusCode());

@@ -6,36 +6,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** `./jbang emit.java ...` as a workflow step runs it, against the emulator. */
 class EmitEndToEndTest {
     static final String SCRIPT = Scripts.ROOT.resolve("emit.java").toString();
     static final String DISPATCHES = "/repos/" + GitHubEmulator.DEFAULT_REPOSITORY + "/dispatches";
-    /** One emulator for the class, closed after it; reset before each test. */
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().with("GITHUB_ACTIONS", "true").output("output.txt");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
-
-    @BeforeEach
-    void resetEmulator() {
-        github.reset();
-    }
+    final Path temp = testbed.temp();
 
     Map<String, String> stepEnv(String token) {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_ACTIONS", "true");
-        env.put("GITHUB_API_URL", github.url());
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_TOKEN", token);
-        env.put("GITHUB_REPOSITORY", GitHubEmulator.DEFAULT_REPOSITORY);
-        env.put("GITHUB_OUTPUT", temp.resolve("output.txt").toString());
         return env;
     }
 

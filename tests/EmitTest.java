@@ -9,16 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,26 +26,12 @@ class EmitTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String DISPATCHES = "/repos/" + REPO + "/dispatches";
-    /** One emulator for the class, closed after it; reset before each test. */
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().output("output.txt");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
-
-    @BeforeEach
-    void resetEmulator() {
-        github.reset();
-    }
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_OUTPUT", temp.resolve("output.txt").toString());
-        return env;
-    }
+    final Path temp = testbed.temp();
 
     static InProcess.Run emit(Map<String, String> env, String... args) {
         emit command = new emit();
@@ -73,7 +56,7 @@ class EmitTest {
     @MethodSource("rfcEvents")
     void eachRfcEventIsSentInOneRequestAndDeliveredAsGitHubWould(String type, String data) throws IOException {
         Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        InProcess.Run run = emit(env(), type, "--payload", data, "--source", "assignment-workflow");
+        InProcess.Run run = emit(testbed.env(), type, "--payload", data, "--source", "assignment-workflow");
         Instant after = Instant.now();
         assertEquals(0, run.exitCode(), run.err());
         String eventId = run.out().strip();
@@ -111,7 +94,7 @@ class EmitTest {
     void dedupeKeyGivesTheDocumentedVersion5Id() throws IOException {
         // uuid.uuid5(uuid.UUID('d768854e-7ce7-5a89-8b74-d8a7e84cd9d4'), 'issue-123') in Python
         assertEquals(UUID.fromString("695172c9-8e0c-57ee-889c-7b4a2dc9e32f"), emit.nameBasedUuid(emit.DEDUPE_KEY_NAMESPACE, "issue-123"));
-        InProcess.Run run = emit(env(), "rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}", "--dedupe-key", "issue-123");
+        InProcess.Run run = emit(testbed.env(), "rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}", "--dedupe-key", "issue-123");
         assertEquals("695172c9-8e0c-57ee-889c-7b4a2dc9e32f", run.out().strip());
     }
 
@@ -121,7 +104,7 @@ class EmitTest {
         Path parent = Files.writeString(temp.resolve("event.json"),
                 "{\"action\":\"rfc.issue.assigned\",\"client_payload\":{\"event_id\":\"aaaaaaaa-2222-4333-8444-555555555555\",\"trace_id\":\""
                         + parentTrace + "\"},\"repository\":{},\"sender\":{}}");
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_EVENT_PATH", parent.toString());
         InProcess.Run run = emit(env, "rfc.pr.created", "--payload", "{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}", "--dry-run");
         assertEquals(parentTrace, JSON.readTree(run.out()).at("/client_payload/trace_id").asText());
@@ -134,7 +117,7 @@ class EmitTest {
 
     @Test
     void sourceDefaultsToTheWorkflowFileName() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_WORKFLOW_REF", "octo-org/octo-repo/.github/workflows/assignment-workflow.yml@refs/heads/main");
         InProcess.Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--dry-run");
         assertEquals("assignment-workflow", JSON.readTree(run.out()).at("/client_payload/source").asText());
@@ -164,7 +147,7 @@ class EmitTest {
     @MethodSource("transientFaults")
     void transientFaultIsRetriedWithTheSameEventId(String name, Supplier<GitHubEmulator.Fault> fault) throws IOException {
         github.injectFault("POST", DISPATCHES, fault.get(), name.equals("delay") ? 1 : 2);
-        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        InProcess.Run run = emit(testbed.env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(0, run.exitCode(), run.err());
         String eventId = run.out().strip();
         List<GitHubEmulator.JournalEntry> attempts = dispatches();
@@ -178,7 +161,7 @@ class EmitTest {
     @Test
     void secondaryRateLimitWithoutRetryAfterWaitsAMinuteSoAShortBudgetGivesUp() {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.secondaryRateLimit(null), 1);
-        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--retry-budget", "5");
+        InProcess.Run run = emit(testbed.env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--retry-budget", "5");
         assertEquals(1, run.exitCode());
         assertEquals(1, dispatches().size());
         assertTrue(run.err().contains("the next attempt would be in 60 s, past the retry budget of 5 s"), run.err());
@@ -187,7 +170,7 @@ class EmitTest {
     @Test
     void attemptsAreBounded() {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.status(503), 10);
-        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--max-attempts", "3");
+        InProcess.Run run = emit(testbed.env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--max-attempts", "3");
         assertEquals(1, run.exitCode());
         assertEquals(3, dispatches().size());
         assertTrue(run.err().contains("failed after 3 attempts"), run.err());
@@ -197,7 +180,7 @@ class EmitTest {
     @Test
     void droppedConnectionAfterAcceptanceIsRetriedAndGitHubHasTwoDispatchesWithOneId() throws IOException {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.dropAfterAccept(), 1);
-        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
+        InProcess.Run run = emit(testbed.env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(0, run.exitCode(), run.err());
         List<Path> delivered = github.deliveredEvents(REPO);
         assertEquals(2, delivered.size(), "the producer-retry duplicate that dedupe exists for");
@@ -209,7 +192,7 @@ class EmitTest {
 
     @Test
     void badTokenIsNotRetried() {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_TOKEN", "ghp_notAValidToken");
         InProcess.Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(1, run.exitCode());
@@ -220,7 +203,7 @@ class EmitTest {
     @Test
     void forbiddenNamesThePermission() {
         github.addUser("ghp_readonly000000000000000000000000000", "reader", false);
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_TOKEN", "ghp_readonly000000000000000000000000000");
         InProcess.Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(1, run.exitCode());
@@ -230,7 +213,7 @@ class EmitTest {
 
     @Test
     void unknownRepositoryNamesTheRepository() {
-        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--repo", "octo-org/nope");
+        InProcess.Run run = emit(testbed.env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", "--repo", "octo-org/nope");
         assertEquals(1, run.exitCode());
         assertEquals(1, github.journal().size());
         assertTrue(run.err().contains("octo-org/nope exists and that the token can see it"), run.err());
@@ -238,7 +221,7 @@ class EmitTest {
 
     @Test
     void tokenFromGhTokenWhenGithubTokenIsUnset() {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_TOKEN");
         env.put("GH_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
         assertEquals(0, emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}").exitCode());
@@ -301,7 +284,7 @@ class EmitTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badInputs")
     void badInputExitsTwoWithAMessageAndSendsNothing(String name, ValidateTest.Broken broken, String[] args) {
-        InProcess.Run run = emit(env(), args);
+        InProcess.Run run = emit(testbed.env(), args);
         assertEquals(2, run.exitCode(), name + ": " + run.err());
         assertTrue(run.out().isEmpty(), run.out());
         assertFalse(run.err().isBlank());
@@ -356,7 +339,7 @@ class EmitTest {
     @ValueSource(strings = {"--event-id", "--trace-id"})
     void aBadIdIsOneErrorNamingTheOptionAndNothingIsSent(String option) {
         // The trace_id defaults to the event_id: a bad --event-id once printed six errors, three of them about a trace_id nobody passed.
-        InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", option, "1234");
+        InProcess.Run run = emit(testbed.env(), "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}", option, "1234");
         assertEquals(2, run.exitCode(), run.toString());
         assertEquals(List.of(option + ": '1234' is not a lowercase UUID (such as 3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11); for a natural key use "
                         + (option.equals("--event-id") ? "--dedupe-key KEY" : "--trace-key KEY"),
@@ -369,7 +352,7 @@ class EmitTest {
     @Test
     void aValueThatBreaksSeveralRulesIsOneError() {
         // An empty branch is both too short and off its pattern: one line names both rules.
-        InProcess.Run run = emit(env(), "rfc.pr.created", "--payload", "{\"pr\":456,\"issue\":123,\"branch\":\"\"}");
+        InProcess.Run run = emit(testbed.env(), "rfc.pr.created", "--payload", "{\"pr\":456,\"issue\":123,\"branch\":\"\"}");
         assertEquals(2, run.exitCode(), run.toString());
         assertEquals(List.of("/client_payload/data/branch: must be at least 1 characters long (rules: minLength, pattern)"), run.err().lines().toList());
         assertTrue(github.journal().isEmpty(), "nothing sent");
@@ -380,7 +363,7 @@ class EmitTest {
         var stdin = System.in;
         try {
             System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
-            InProcess.Run run = emit(env(), "rfc.pr.ready", "--payload-file", "-");
+            InProcess.Run run = emit(testbed.env(), "rfc.pr.ready", "--payload-file", "-");
             assertEquals(2, run.exitCode());
             assertTrue(run.err().startsWith("--payload-file - (stdin): empty"), run.err());
         } finally {
@@ -391,7 +374,7 @@ class EmitTest {
 
     @Test
     void missingTokenIsUsageErrorAndNoRequest() {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_TOKEN");
         InProcess.Run run = emit(env, "rfc.pr.ready", "--payload", "{\"pr\":456,\"checks_status\":\"green\"}");
         assertEquals(2, run.exitCode());
@@ -401,17 +384,17 @@ class EmitTest {
 
     @Test
     void aTraceKeyJoinsTheChainStartedByTheEventWithThatDedupeKey() throws IOException {
-        InProcess.Run first = emit(env(), "rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}",
+        InProcess.Run first = emit(testbed.env(), "rfc.issue.assigned", "--payload", "{\"issue\":123,\"series\":\"RFC-093\",\"micro\":\"02\"}",
                 "--dedupe-key", "rfc.issue.assigned/123");
         assertEquals(0, first.exitCode(), first.err());
         // A producer started by a pull request, not by an event, names the chain by its first event's key.
-        InProcess.Run later = emit(env(), "rfc.pr.created", "--payload", "{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}",
+        InProcess.Run later = emit(testbed.env(), "rfc.pr.created", "--payload", "{\"pr\":456,\"issue\":123,\"branch\":\"copilot/rfc-093-02\"}",
                 "--trace-key", "rfc.issue.assigned/123", "--dry-run");
         assertEquals(0, later.exitCode(), later.err());
         assertEquals(first.out().strip(), JSON.readTree(later.out()).at("/client_payload/trace_id").asText());
-        InProcess.Run both = emit(env(), "rfc.pr.created", "--payload", "{}", "--trace-key", "k", "--trace-id", first.out().strip());
+        InProcess.Run both = emit(testbed.env(), "rfc.pr.created", "--payload", "{}", "--trace-key", "k", "--trace-id", first.out().strip());
         assertEquals(2, both.exitCode(), "one or the other");
-        InProcess.Run blank = emit(env(), "rfc.pr.created", "--payload", "{}", "--trace-key", " ");
+        InProcess.Run blank = emit(testbed.env(), "rfc.pr.created", "--payload", "{}", "--trace-key", " ");
         assertEquals(2, blank.exitCode());
         assertTrue(blank.err().startsWith("a natural key may not be blank"), blank.err());
     }

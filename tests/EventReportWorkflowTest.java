@@ -9,10 +9,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * workflows/event-report.yml's weekly report, run as GitHub would on the emulator: one job summary with the week's
@@ -22,13 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 class EventReportWorkflowTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
     /** Two days ago, on the hour: inside the report's 7 days. */
     final Instant recent = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.HOURS);
@@ -37,8 +35,7 @@ class EventReportWorkflowTest {
 
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
     }
 
     /** A week with one pull request found ready and merged 40 s later, a cron-caught item and an event from a person. */

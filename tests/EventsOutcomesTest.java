@@ -10,14 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * events stats and what consumers recorded they did (events record): the time from each event to each outcome per
@@ -29,32 +27,23 @@ class EventsOutcomesTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String[] WEEK = {"--history", "--since", "2026-11-23T00:00:00Z", "--until", "2026-11-26T00:00:00Z"};
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().summary("summary.md");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path summary;
 
     @BeforeEach
     void reset() {
-        github.reset();
         summary = temp.resolve("summary.md");
-    }
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_STEP_SUMMARY", summary.toString());
-        return env;
     }
 
     InProcess.Run stats(String... args) {
         List<String> all = new ArrayList<>(List.of("stats"));
         all.addAll(List.of(args));
-        return EventsTest.events(env(), all.toArray(String[]::new));
+        return EventsTest.events(testbed.env(), all.toArray(String[]::new));
     }
 
     JsonNode statsJson(String... args) throws IOException {

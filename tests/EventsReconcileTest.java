@@ -11,14 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * events reconcile: GitHub accepts a repository dispatch (204) and starts no router for it; the
@@ -32,34 +30,19 @@ class EventsReconcileTest {
     static final String ZIPBALL = "/repos/" + REPO + "/zipball/event-bus-history";
     static final String READY = "{\"pr\":456,\"checks_status\":\"green\"}";
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** A workflow step's environment, with the history on. */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().refName("main").run("31337", "1").workspace().output("output.txt").summary("summary.md")
+            .with("EVENT_BUS_HISTORY", "true");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path summary;
 
     @BeforeEach
     void reset() {
-        github.reset();
         github.addWorkflow(REPO, "merge.yml", Map.of("pr", true, "event_id", false));
         summary = temp.resolve("summary.md");
-    }
-
-    /** A workflow step's environment, with the history on. */
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_REF_NAME", "main");
-        env.put("GITHUB_RUN_ID", "31337");
-        env.put("GITHUB_RUN_ATTEMPT", "1");
-        env.put("GITHUB_WORKSPACE", temp.toString());
-        env.put("GITHUB_OUTPUT", temp.resolve("output.txt").toString());
-        env.put("GITHUB_STEP_SUMMARY", summary.toString());
-        env.put("EVENT_BUS_HISTORY", "true");
-        return env;
     }
 
     static InProcess.Run reconcile(Map<String, String> env, String... args) {
@@ -69,7 +52,7 @@ class EventsReconcileTest {
     }
 
     InProcess.Run reconcile(String... args) {
-        return reconcile(env(), args);
+        return reconcile(testbed.env(), args);
     }
 
     List<String> requests() {
@@ -79,7 +62,7 @@ class EventsReconcileTest {
     @Test
     void anEventGitHubNeverDeliveredIsReplayedAfterTheGraceOnceAndALateOriginalIsADuplicate() throws IOException {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.undelivered(), 1);
-        InProcess.Run emit = EmitTest.emit(env(), "rfc.pr.ready", "--payload", READY, "--source", "producer");
+        InProcess.Run emit = EmitTest.emit(testbed.env(), "rfc.pr.ready", "--payload", READY, "--source", "producer");
         assertEquals(0, emit.exitCode(), emit.toString());
         String id = emit.verdict();
         assertTrue(github.deliveredEvents(REPO).isEmpty(), "GitHub accepted the event and started no router");
@@ -122,15 +105,15 @@ class EventsReconcileTest {
         assertTrue(markdown.contains("| `rfc.pr.ready` | `" + id + "` | " + emitted.get("received_at").asText() + " | replayed |"), markdown);
 
         // The router: claimed, then routed; both steps record it in the history.
-        assertEquals("new", DedupeTest.dedupe(env(), "claim", "--event", delivered.get(0).toString()).verdict());
+        assertEquals("new", DedupeTest.dedupe(testbed.env(), "claim", "--event", delivered.get(0).toString()).verdict());
         Path routes = Files.writeString(temp.resolve("routes.yml"),
                 "routes:\n  - event: rfc.pr.ready\n    workflow: merge.yml\n    inputs: {pr: data.pr, event_id: event_id}\n");
-        InProcess.Run routed = RouteTest.route(env(), "--routes", routes.toString(), "--event", delivered.get(0).toString());
+        InProcess.Run routed = RouteTest.route(testbed.env(), "--routes", routes.toString(), "--event", delivered.get(0).toString());
         assertEquals(0, routed.exitCode(), routed.toString());
         assertEquals(1, github.workflowRuns(REPO).size());
 
         // The original, delivered late after all, is a duplicate: its target is not started twice.
-        assertEquals("duplicate", DedupeTest.dedupe(env(), "claim", "--event", delivered.get(0).toString()).verdict());
+        assertEquals("duplicate", DedupeTest.dedupe(testbed.env(), "claim", "--event", delivered.get(0).toString()).verdict());
         assertEquals(List.of("duplicate", "emitted", "reconciled", "routed"),
                 RouteHistoryTest.records(github).stream().map(r -> r.get("status").asText()).sorted().toList());
 
@@ -216,7 +199,7 @@ class EventsReconcileTest {
     void badUsageIsExitTwoWithNothingSent() {
         assertUsage(reconcile("--grace", "15"), "--grace must be a duration such as 15m, 2h or 1d, not '15'");
         assertUsage(reconcile("--since", "yesterday"), "--since must be a duration such as 7d, 24h or 90m, or an RFC 3339 time");
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_TOKEN");
         assertUsage(reconcile(env), "no token: set GITHUB_TOKEN or GH_TOKEN");
         assertTrue(github.journal().isEmpty());

@@ -11,13 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * events record: a consumer's outcome on record, in the event history (always) and in $EVENT_LOG, with
@@ -29,38 +27,26 @@ class EventsRecordTest {
     static final String EVENT_ID = "3f0c5a0e-8d1b-4c1e-9a57-2b7d9f0e6a11";
     static final String SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().with("GITHUB_WORKFLOW", "Merge orchestrator").run("4242", "2")
+            .eventLog("event_log.jsonl").output("output.txt");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path log;
     Path output;
 
     @BeforeEach
     void reset() {
-        github.reset();
         log = temp.resolve("event_log.jsonl");
         output = temp.resolve("output.txt");
-    }
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_WORKFLOW", "Merge orchestrator");
-        env.put("GITHUB_RUN_ID", "4242");
-        env.put("GITHUB_RUN_ATTEMPT", "2");
-        env.put("EVENT_LOG", log.toString());
-        env.put("GITHUB_OUTPUT", output.toString());
-        return env;
     }
 
     InProcess.Run record(String... args) {
         List<String> all = new ArrayList<>(List.of("record"));
         all.addAll(List.of(args));
-        return EventsTest.events(env(), all.toArray(String[]::new));
+        return EventsTest.events(testbed.env(), all.toArray(String[]::new));
     }
 
     @Test
@@ -108,7 +94,7 @@ class EventsRecordTest {
 
     @Test
     void anOutcomeWithoutTypeHasANullTypeAndNoDetails() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_WORKFLOW");
         InProcess.Run run = EventsTest.events(env, "record", "ci-dispatched", "--event-id", EVENT_ID);
         assertEquals(0, run.exitCode(), run.toString());
@@ -142,7 +128,7 @@ class EventsRecordTest {
     @Test
     void dryRunPrintsTheRecordAndSendsNothing() {
         github.clearJournal();
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_TOKEN");
         InProcess.Run run = EventsTest.events(env, "record", "merge-attempted", "--event-id", EVENT_ID, "--dry-run");
         assertEquals(0, run.exitCode(), run.toString());
@@ -187,7 +173,7 @@ class EventsRecordTest {
 
     @Test
     void noTokenIsExitTwoBeforeAnythingIsWritten() {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_TOKEN");
         InProcess.Run run = EventsTest.events(env, "record", "merge-attempted", "--event-id", EVENT_ID);
         assertEquals(2, run.exitCode(), run.toString());

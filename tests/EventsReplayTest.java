@@ -12,15 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,30 +35,21 @@ class EventsReplayTest {
     static final String READY = "{\"pr\":456,\"checks_status\":\"green\"}";
     static final String BROKEN = "{\"chain_id\":\"RFC-093-02\",\"reason\":\"DUPLICATE_PR\"}";
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().summary("summary.md");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path summary;
 
     @BeforeEach
     void reset() {
-        github.reset();
         summary = temp.resolve("summary.md");
     }
 
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_STEP_SUMMARY", summary.toString());
-        return env;
-    }
-
     InProcess.Run replay(String... args) {
-        return replay(env(), args);
+        return replay(testbed.env(), args);
     }
 
     static InProcess.Run replay(Map<String, String> env, String... args) {
@@ -122,7 +111,7 @@ class EventsReplayTest {
     /** The bodies of the repository dispatches sent, in order. */
     static List<JsonNode> sent() throws IOException {
         List<JsonNode> bodies = new ArrayList<>();
-        for (GitHubEmulator.JournalEntry entry : github.journal("POST", DISPATCHES)) {
+        for (GitHubEmulator.JournalEntry entry : testbed.github().journal("POST", DISPATCHES)) {
             bodies.add(JSON.readTree(entry.requestBody()));
         }
         return bodies;
@@ -232,7 +221,7 @@ class EventsReplayTest {
             }
             args.add(named);
         }
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_TOKEN");
 
         InProcess.Run run = replay(env, args.toArray(String[]::new));
@@ -256,7 +245,7 @@ class EventsReplayTest {
         String failed = id();
         String missing = id();
         Path log = log("default.jsonl", record(event("rfc.pr.ready", failed, NOW, READY), "failed", NOW));
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_LOG", log.toString());
 
         InProcess.Run run = replay(env, "--event-id", failed, "--event-id", missing);
@@ -333,7 +322,7 @@ class EventsReplayTest {
         ObjectNode unreadable = (ObjectNode) JSON.readTree(record(event("rfc.pr.ready", text, NOW, READY), "failed", NOW.plusMillis(1)));
         unreadable.put("event", "{\"event_type\": \"rfc.pr.ready\", cut short");
         Path log = log("event_log.jsonl", withoutEvent.toString(), unreadable.toString(), "{not a record");
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_ACTIONS", "true");
 
         InProcess.Run run = replay(env, log.toString());
@@ -418,7 +407,7 @@ class EventsReplayTest {
         Path log = log("event_log.jsonl",
                 record(event("rfc.pr.ready", id(), NOW, READY), "failed", NOW),
                 record(event("rfc.pr.ready", id(), NOW, READY), "rejected", NOW.plusMillis(1)));
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_SCHEMAS", temp.resolve("no-such-dir").toString());
         InProcess.Run run = replay(env, log.toString(), "--status", "failed,rejected");
         assertEquals(2, run.exitCode(), run.toString());
@@ -429,7 +418,7 @@ class EventsReplayTest {
     @Test
     void withoutATokenNothingIsSentAndAMissingLogIsNamed() throws IOException {
         Path log = log("event_log.jsonl", record(event("rfc.pr.ready", id(), NOW, READY), "failed", NOW));
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_TOKEN");
         InProcess.Run noToken = replay(env, log.toString());
         assertEquals(2, noToken.exitCode(), noToken.toString());
@@ -458,7 +447,7 @@ class EventsReplayTest {
         delivery.putObject("sender").put("login", "github-actions[bot]").put("type", "Bot");
         Path event = Files.writeString(temp.resolve("event.json"), delivery.toString());
         Path log = temp.resolve("event_log.jsonl");
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_REF_NAME", "main");
         env.put("GITHUB_WORKSPACE", temp.toString());
         env.put("EVENT_LOG", log.toString());

@@ -17,16 +17,14 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * events stats over the event history and logs: the window and the filters on every source, the
@@ -42,32 +40,23 @@ class EventsStatsTest {
     /** A fixed week: records between these times, read with --since/--until given as RFC 3339. */
     static final Instant MONDAY = Instant.parse("2026-11-23T00:00:00.000Z");
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().summary("summary.md");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path summary;
 
     @BeforeEach
     void reset() {
-        github.reset();
         summary = temp.resolve("summary.md");
-    }
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_STEP_SUMMARY", summary.toString());
-        return env;
     }
 
     InProcess.Run stats(String... args) {
         List<String> all = new ArrayList<>(List.of("stats"));
         all.addAll(List.of(args));
-        return EventsTest.events(env(), all.toArray(String[]::new));
+        return EventsTest.events(testbed.env(), all.toArray(String[]::new));
     }
 
     JsonNode statsJson(String... args) throws IOException {
@@ -232,7 +221,7 @@ class EventsStatsTest {
         });
         server.start();
         try {
-            Map<String, String> env = env();
+            Map<String, String> env = testbed.env();
             env.put("GITHUB_API_URL", "http://127.0.0.1:" + port);
             List<String> all = new ArrayList<>(List.of("stats"));
             all.addAll(List.of(args));
@@ -459,7 +448,7 @@ class EventsStatsTest {
         Path records = write("first.jsonl", logLine("rfc.pr.ready", "routed", "e1", "t1", 0, 5));
         for (List<String> args : List.of(List.of("--repo", "someone/else", "stats", "--json", records.toString()),
                 List.of("stats", "--repo", "someone/else", "--verbose", "--json", records.toString()))) {
-            InProcess.Run run = EventsTest.events(env(), args.toArray(String[]::new));
+            InProcess.Run run = EventsTest.events(testbed.env(), args.toArray(String[]::new));
             assertEquals(0, run.exitCode(), run.toString());
             assertEquals(1, JSON.readTree(run.out()).get("records").asInt(), run.toString());
         }
@@ -467,7 +456,7 @@ class EventsStatsTest {
         for (List<String> args : List.of(List.of("--repo", "someone/else", "stats", "--history"),
                 List.of("stats", "--history", "--repo", "someone/else"))) {
             github.clearJournal();
-            InProcess.Run history = EventsTest.events(env(), args.toArray(String[]::new));
+            InProcess.Run history = EventsTest.events(testbed.env(), args.toArray(String[]::new));
             assertEquals(0, history.exitCode(), history.toString());
             assertEquals(1, github.journal("GET", "/repos/someone/else/zipball/event-bus-history").size(), github.journal().toString());
         }
@@ -569,7 +558,7 @@ class EventsStatsTest {
         // latencies 10, 20, ..., 200: median = 10th value (100), p95 = 19th value (190)
         String lines = IntStream.rangeClosed(1, 20).mapToObj(i -> logLine("rfc.pr.ready", "routed", "e" + i, "t" + i, 0, i * 10L))
                 .collect(Collectors.joining("\n"));
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_LOG", write("default.jsonl", lines).toString());
         InProcess.Run run = EventsTest.events(env, "stats", "--json");
         assertEquals(0, run.exitCode(), run.toString());

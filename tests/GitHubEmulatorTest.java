@@ -37,11 +37,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /** The emulator as a client sees it: real HTTP against a started server, checked against GitHub's OpenAPI description. */
@@ -52,15 +52,15 @@ class GitHubEmulatorTest {
     static final String MALLORY = "ghp_mallory0000000000000000000000000000";
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One emulator for the class, closed after it; reset before each test. */
-    @AutoClose
-    static final GitHubEmulator gh = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator gh = testbed.github();
     static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Scripts.TIMEOUT).build();
 
     @BeforeEach
     void reset() {
-        gh.reset();
         gh.addUser(MALLORY, "mallory", false);
     }
 
@@ -122,7 +122,6 @@ class GitHubEmulatorTest {
         assertEquals(60, send("GET", "/rate_limit", null, null).json().at("/rate/limit").asInt(), "not the limit without a token");
         assertEquals(400, admin("POST", "/_emulator/settings", "{\"rate_limit\":0}").status());
 
-        gh.reset();
         assertEquals("5000", get(BASE).header("x-ratelimit-limit"));
     }
 
@@ -1028,7 +1027,7 @@ class GitHubEmulatorTest {
                 go.countDown();
                 List<Integer> results = new ArrayList<>();
                 for (Future<Integer> status : statuses) {
-                    results.add(status.get(30, TimeUnit.SECONDS));
+                    results.add(status.get(Scripts.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
                 }
                 assertEquals(1, results.stream().filter(s -> s == 201).count(), results.toString());
                 assertEquals(15, results.stream().filter(s -> s == 422).count(), results.toString());
@@ -1199,8 +1198,8 @@ class GitHubEmulatorTest {
 
     /** A branch with one commit more than main: what a pull request needs. */
     static String branchWithCommit(String repo, String branch) {
-        gh.addBranch(repo, branch);
-        return gh.commitFile(repo, branch, "docs/" + branch.replace('/', '-') + ".md", "one\ntwo\n", "Work on " + branch);
+        testbed.github().addBranch(repo, branch);
+        return testbed.github().commitFile(repo, branch, "docs/" + branch.replace('/', '-') + ".md", "one\ntwo\n", "Work on " + branch);
     }
 
     static Answer openPull(String head, String title, String body) throws IOException, InterruptedException {
@@ -2215,7 +2214,6 @@ class GitHubEmulatorTest {
         createIssue("x", List.of());
         post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}");
         Path event = gh.deliveredEvents(REPO).get(0);
-        gh.reset();
         assertTrue(gh.issues(REPO).isEmpty());
         assertTrue(gh.journal().isEmpty());
         assertFalse(Files.exists(event));
@@ -2232,7 +2230,7 @@ class GitHubEmulatorTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void commandLinePrintsItsUrlAndServes() throws Exception {
         Path root = Path.of(System.getProperty("eventbus.root", "..")).toAbsolutePath().normalize();
-        ProcessBuilder builder = new ProcessBuilder("./jbang", "tests/GitHubEmulator.java", "--port", "0",
+        ProcessBuilder builder = new ProcessBuilder("./jbang", "tests/support/GitHubEmulator.java", "--port", "0",
                 "--workflow", REPO + ":ci.yml:pr,reason?")
                 .directory(root.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -2267,7 +2265,7 @@ class GitHubEmulatorTest {
             assertEquals(200, workflow.statusCode());
             process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(process.waitFor(Scripts.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
             reader.join(10_000);
             assertEquals(List.of(url), lines, "exactly one line on stdout");
         } finally {
@@ -2371,8 +2369,8 @@ class GitHubEmulatorTest {
     }
 
     static HttpRequest.Builder request(String method, String path, String body, String token) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(gh.url() + path))
-                .timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(testbed.github().url() + path))
+                .timeout(Scripts.TIMEOUT)
                 .header("Accept", "application/vnd.github+json")
                 .header("X-GitHub-Api-Version", "2022-11-28")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

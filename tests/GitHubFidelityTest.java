@@ -25,9 +25,9 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -55,10 +55,12 @@ class GitHubFidelityTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Pattern SHA = Pattern.compile("^[0-9a-f]{40}$");
 
-    @AutoClose
-    static final GitHubEmulator gh = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator gh = testbed.github();
     static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Scripts.TIMEOUT).build();
 
     /**
      * What each recorded request is, by method and path below /repos/{owner}/{repo}: its template, and either the
@@ -202,8 +204,8 @@ class GitHubFidelityTest {
         }
 
         List<String> run() throws Exception {
-            gh.reset();
-            gh.addUser(TOKEN, "octokit-fixture-user-a", true);
+            testbed.github().reset();
+            testbed.github().addUser(TOKEN, "octokit-fixture-user-a", true);
             JsonNode recording;
             try (InputStream in = Files.newInputStream(FIXTURES.resolve("package/scenarios/api.github.com/" + scenario + "/raw-fixture.json"))) {
                 recording = JSON.readTree(in);
@@ -222,7 +224,7 @@ class GitHubFidelityTest {
             if (method.equals("POST") && path.matches("/orgs/[^/]+/repos")) {
                 JsonNode made = recorded.get("response");
                 String name = scenario;
-                gh.addRepository(made.get("owner").get("login").asText() + "/" + name, "main", true);
+                testbed.github().addRepository(made.get("owner").get("login").asText() + "/" + name, "main", true);
                 substitutions.put("/" + made.get("name").asText(), "/" + name);
                 substitutions.put("/repositories/" + made.get("id").asText() + "/", "/repositories/" + repositoryId(made.get("owner").get("login").asText() + "/" + name) + "/");
                 skipped.add(method + " " + path + ": " + operation("POST", "org:/repos").why());
@@ -256,9 +258,9 @@ class GitHubFidelityTest {
                         ? path.substring(0, path.length() - rest.length() + "codeload:".length()) + translated
                         : path.substring(0, path.length() - rest.length()) + translated;
             }
-            String url = scope.contains("codeload.github.com") ? gh.url() + "/_emulator/codeload" + substitute(request)
-                    : gh.url() + substitute(request);
-            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+            String url = scope.contains("codeload.github.com") ? testbed.github().url() + "/_emulator/codeload" + substitute(request)
+                    : testbed.github().url() + substitute(request);
+            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Scripts.TIMEOUT)
                     .header("Authorization", "token " + TOKEN)
                     .header("Accept", recorded.path("reqheaders").path("accept").asText("application/vnd.github.v3+json"))
                     .header("User-Agent", "octokit-fixtures-replay");
@@ -309,8 +311,8 @@ class GitHubFidelityTest {
 
         /** A recorded URL or header in the emulator's terms: its host, its repository's name and id, its commits. */
         String normalise(String value) {
-            String v = value.replace("https://codeload.github.com/", gh.url() + "/_emulator/codeload/")
-                    .replace("https://api.github.com", gh.url())
+            String v = value.replace("https://codeload.github.com/", testbed.github().url() + "/_emulator/codeload/")
+                    .replace("https://api.github.com", testbed.github().url())
                     .replace("/legacy.tar.gz/", "/legacy.zip/");
             return substitute(v);
         }
@@ -376,7 +378,7 @@ class GitHubFidelityTest {
                 // A repository the recording did not make (get-content's hello-world): made here, its branch master.
                 substitutions.putIfAbsent("/" + name, "/" + name);
                 try {
-                    gh.addRepository(owner + "/" + name, "master");
+                    testbed.github().addRepository(owner + "/" + name, "master");
                 } catch (IllegalArgumentException e) {
                     // made already
                 }
@@ -407,7 +409,7 @@ class GitHubFidelityTest {
 
     static long repositoryId(String fullName) {
         try {
-            HttpResponse<String> repo = http.send(HttpRequest.newBuilder(URI.create(gh.url() + "/repos/" + fullName))
+            HttpResponse<String> repo = http.send(HttpRequest.newBuilder(URI.create(testbed.github().url() + "/repos/" + fullName))
                     .header("Authorization", "token " + TOKEN).header("User-Agent", "octokit-fixtures-replay").build(),
                     HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(repo.body()).get("id").asLong();

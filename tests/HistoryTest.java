@@ -22,10 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The event history on GitHub (EVENT_BUS_HISTORY=true): each script that decides an event's fate
@@ -36,24 +34,15 @@ class HistoryTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String CONTENTS = "/repos/" + REPO + "/contents/.*";
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().run("4242", "1");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
-
-    @BeforeEach
-    void resetEmulator() {
-        github.reset();
-    }
+    final Path temp = testbed.temp();
 
     Map<String, String> env(boolean history) {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_RUN_ID", "4242");
-        env.put("GITHUB_RUN_ATTEMPT", "1");
+        Map<String, String> env = testbed.env();
         if (history) {
             env.put("EVENT_BUS_HISTORY", "true");
         }
@@ -139,7 +128,7 @@ class HistoryTest {
     static List<JsonNode> records() throws IOException {
         try {
             HttpClient client = HttpClient.newHttpClient();
-            HttpResponse<String> redirect = client.send(HttpRequest.newBuilder(URI.create(github.url() + "/repos/" + REPO + "/zipball/event-bus-history"))
+            HttpResponse<String> redirect = client.send(HttpRequest.newBuilder(URI.create(testbed.github().url() + "/repos/" + REPO + "/zipball/event-bus-history"))
                     .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(302, redirect.statusCode(), redirect.body());
             byte[] zip = client.send(HttpRequest.newBuilder(URI.create(redirect.headers().firstValue("location").orElseThrow())).build(),

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,8 +18,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LoneCopyEndToEndTest {
     static final String CUSTOM_TYPE = "team.deploy.done";
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
     @TempDir
     static Path repository;
@@ -50,19 +51,11 @@ class LoneCopyEndToEndTest {
                 """);
     }
 
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", GitHubEmulator.DEFAULT_REPOSITORY);
-        return env;
-    }
-
     Scripts.Result run(String script, String stdin, String... args) {
         String[] command = new String[args.length + 1];
         command[0] = script;
         System.arraycopy(args, 0, command, 1, args.length);
-        return Scripts.jbang(repository, env(), stdin, command);
+        return Scripts.jbang(repository, testbed.env(), stdin, command);
     }
 
     @ParameterizedTest

@@ -15,10 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * events merge-latency on the emulator's pull requests, check runs and commit statuses as GitHub serves them: the
@@ -31,32 +30,23 @@ class MergeLatencyTest {
     /** The start of the measured week, well before GitHub's now. */
     static final Instant WEEK = Instant.now().minus(Duration.ofDays(20)).truncatedTo(ChronoUnit.DAYS);
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().summary("summary.md");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path summary;
 
     @BeforeEach
     void reset() {
-        github.reset();
         summary = temp.resolve("summary.md");
-    }
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_STEP_SUMMARY", summary.toString());
-        return env;
     }
 
     InProcess.Run latency(String... args) {
         List<String> all = new ArrayList<>(List.of("merge-latency"));
         all.addAll(List.of(args));
-        return EventsTest.events(env(), all.toArray(String[]::new));
+        return EventsTest.events(testbed.env(), all.toArray(String[]::new));
     }
 
     JsonNode latencyJson(String... args) throws IOException {

@@ -11,10 +11,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * workflows/merge-orchestrator.yml as written, run with the inputs the router gives it for rfc.pr.ready: the merge
@@ -28,19 +27,17 @@ class MergeOrchestratorTest {
     static final String BRANCH = "copilot/rfc-093-02";
     static final String MERGE = "/repos/" + REPO + "/pulls/\\d+/merge|/repositories/\\d+/pulls/\\d+/merge";
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
 
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
     }
 
     @Test
@@ -151,7 +148,7 @@ class MergeOrchestratorTest {
     }
 
     static String headSha(int pr) {
-        return String.valueOf(((Map<?, ?>) github.pullRequest(REPO, pr).get("head")).get("sha"));
+        return String.valueOf(((Map<?, ?>) testbed.github().pullRequest(REPO, pr).get("head")).get("sha"));
     }
 
     /** The orchestrator's run for rfc.pr.ready, with the inputs the router maps (and merge_method when not empty). */
@@ -169,12 +166,12 @@ class MergeOrchestratorTest {
     }
 
     static List<GitHubEmulator.JournalEntry> mergeRequests() {
-        return github.journal("PUT", MERGE);
+        return testbed.github().journal("PUT", MERGE);
     }
 
     static JsonNode lastDispatch() throws IOException {
         List<JsonNode> sent = new ArrayList<>();
-        for (Path file : github.deliveredEvents(REPO)) {
+        for (Path file : testbed.github().deliveredEvents(REPO)) {
             JsonNode event = JSON.readTree(file.toFile());
             if (event.has("client_payload")) {
                 sent.add(event);

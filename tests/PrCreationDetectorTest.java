@@ -9,10 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * workflows/pr-creation-detector.yml as written, on the pull_request_target events the emulator delivers: it fires for
@@ -24,19 +23,17 @@ class PrCreationDetectorTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String BRANCH = "copilot/rfc-093-02";
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
 
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
     }
 
     @Test
@@ -161,7 +158,7 @@ class PrCreationDetectorTest {
     /** The repository dispatches GitHub delivered, oldest first. */
     static List<JsonNode> dispatches() throws IOException {
         List<JsonNode> sent = new java.util.ArrayList<>();
-        for (Path file : github.deliveredEvents(REPO)) {
+        for (Path file : testbed.github().deliveredEvents(REPO)) {
             JsonNode event = JSON.readTree(file.toFile());
             if (event.has("client_payload")) {
                 sent.add(event);

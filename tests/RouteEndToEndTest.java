@@ -8,13 +8,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,9 +28,10 @@ class RouteEndToEndTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One emulator for the class, closed after it; reset before each test. */
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().with("GITHUB_ACTIONS", "true").refName("main").with("GITHUB_RUN_ID", "777");
+    final GitHubEmulator github = testbed.github();
 
     /** The consuming repository's checkout: the example routes file and the six consumer workflows. */
     @TempDir
@@ -39,7 +39,6 @@ class RouteEndToEndTest {
 
     @BeforeEach
     void setUpCheckout() throws IOException {
-        github.reset();
         Files.createDirectories(checkout.resolve(".github/workflows"));
         Files.copy(Scripts.ROOT.resolve("event-routes.yml"), checkout.resolve(".github/event-routes.yml"));
         RouteTest.RFC_WORKFLOWS.forEach((file, inputs) -> {
@@ -61,13 +60,7 @@ class RouteEndToEndTest {
 
     /** The router step's environment inside Actions. */
     Map<String, String> actionsEnv(Path event) {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_ACTIONS", "true");
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_REF_NAME", "main");
-        env.put("GITHUB_RUN_ID", "777");
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_WORKSPACE", checkout.toString());
         env.put("GITHUB_EVENT_PATH", event.toString());
         env.put("GITHUB_STEP_SUMMARY", checkout.resolve("summary.md").toString());

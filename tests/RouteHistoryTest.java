@@ -22,10 +22,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * route and the event history: with EVENT_BUS_HISTORY=true the router appends one record per
@@ -38,28 +37,20 @@ class RouteHistoryTest {
     static final String CONTENTS = "/repos/" + REPO + "/contents/events/.*";
     static final String READY = "{\"pr\":456,\"checks_status\":\"green\"}";
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().refName("main").run("8080", "2").workspace().eventLog("event_log.jsonl");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
 
     @BeforeEach
     void reset() {
-        github.reset();
         github.addWorkflow(REPO, "merge.yml", Map.of("pr", true, "event_id", false));
     }
 
     Map<String, String> env(boolean history) {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_REF_NAME", "main");
-        env.put("GITHUB_RUN_ID", "8080");
-        env.put("GITHUB_RUN_ATTEMPT", "2");
-        env.put("GITHUB_WORKSPACE", temp.toString());
-        env.put("EVENT_LOG", temp.resolve("event_log.jsonl").toString());
+        Map<String, String> env = testbed.env();
         if (history) {
             env.put("EVENT_BUS_HISTORY", "true");
         }
@@ -148,7 +139,7 @@ class RouteHistoryTest {
 
     /** The requests so far, as "METHOD last-path-segment-kind". */
     static List<String> kinds() {
-        return github.journal().stream().map(e -> e.method() + " " + (e.path().contains("/contents/") ? "contents"
+        return testbed.github().journal().stream().map(e -> e.method() + " " + (e.path().contains("/contents/") ? "contents"
                 : e.path().replaceFirst(".*/", ""))).toList();
     }
 

@@ -12,10 +12,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * route --plan, the compiled router's routing step: the same matching and inputs as a dispatch, written as
@@ -28,17 +27,18 @@ class RoutePlanTest {
     static final Path EXAMPLE_ROUTES = Scripts.ROOT.resolve("event-routes.yml");
     static final Path EXAMPLES = Scripts.ROOT.resolve("schemas/examples");
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().workspace().output("output.txt").summary("summary.md")
+            .eventLog("event_log.jsonl").run("4242", "1");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path output;
     Path log;
 
     @BeforeEach
     void reset() throws IOException {
-        github.reset();
         output = temp.resolve("output.txt");
         log = temp.resolve("event_log.jsonl");
         // The checkout: the consumers of the example routes, which --plan checks for on: workflow_call.
@@ -47,20 +47,6 @@ class RoutePlanTest {
                 "rfc-cleanup-duplicates.yml", "cleanup-stalled-prs.yml")) {
             Files.copy(Scripts.ROOT.resolve("workflows").resolve(consumer), workflows.resolve(consumer));
         }
-    }
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_WORKSPACE", temp.toString());
-        env.put("GITHUB_OUTPUT", output.toString());
-        env.put("GITHUB_STEP_SUMMARY", temp.resolve("summary.md").toString());
-        env.put("EVENT_LOG", log.toString());
-        env.put("GITHUB_RUN_ID", "4242");
-        env.put("GITHUB_RUN_ATTEMPT", "1");
-        return env;
     }
 
     InProcess.Run plan(Map<String, String> env, Path routes, Path event, String... more) {
@@ -95,7 +81,7 @@ class RoutePlanTest {
     @Test
     void aMatchingEventWritesItsRoutesInputsAsJsonAndEveryOtherRouteEmpty() throws IOException {
         Path event = example("rfc.pr.created/valid-with-trace-id.json");
-        InProcess.Run run = plan(env(), EXAMPLE_ROUTES, event);
+        InProcess.Run run = plan(testbed.env(), EXAMPLE_ROUTES, event);
         assertEquals(0, run.exitCode(), run.toString());
 
         Map<String, String> outputs = outputs();
@@ -134,7 +120,7 @@ class RoutePlanTest {
                     workflow: cleanup-stalled-prs.yml
                     inputs: {chain_id: data.chain_id, reason: data.reason}
                 """);
-        InProcess.Run run = plan(env(), routes, example("rfc.chain.broken/valid-duplicate-pr.json"));
+        InProcess.Run run = plan(testbed.env(), routes, example("rfc.chain.broken/valid-duplicate-pr.json"));
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(Map.of("status", "unrouted", "dispatched", "", "route-1", ""), outputs());
         assertEquals("unrouted\n", run.out());
@@ -150,7 +136,7 @@ class RoutePlanTest {
                     inputs: {pr: data.pr, event_id: event_id}
                     mode: log
                 """);
-        InProcess.Run run = plan(env(), routes, example("rfc.pr.ready/valid-with-trace-id.json"));
+        InProcess.Run run = plan(testbed.env(), routes, example("rfc.pr.ready/valid-with-trace-id.json"));
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("", outputs().get("route-1"));
         assertEquals("shadowed", outputs().get("status"));
@@ -160,7 +146,7 @@ class RoutePlanTest {
 
     @Test
     void onResumeTheWorkflowsTheDedupeStoreRecordedAreNotCalledAgain() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_CLAIM", "resume");
         env.put("EVENT_BUS_DISPATCHED", "ci-dispatcher.yml");
         InProcess.Run run = plan(env, EXAMPLE_ROUTES, example("rfc.pr.created/valid-with-trace-id.json"));
@@ -183,7 +169,7 @@ class RoutePlanTest {
                     workflow: auto-remediator.yml
                     inputs: {pr: data.pr, blockers: data.blockers}
                 """);
-        InProcess.Run run = plan(env(), routes, example("rfc.pr.ready/valid-with-trace-id.json"));
+        InProcess.Run run = plan(testbed.env(), routes, example("rfc.pr.ready/valid-with-trace-id.json"));
         assertEquals(1, run.exitCode(), run.toString());
         assertEquals(Map.of("status", "failed", "dispatched", "", "route-1", "", "route-2", ""), outputs(),
                 "all or nothing: the release step gives the claim up with nothing called");
@@ -199,7 +185,7 @@ class RoutePlanTest {
 
     @Test
     void withTheHistoryOnTheRecordIsAppendedThere() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_HISTORY", "true");
         InProcess.Run run = plan(env, EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-trace-id.json"));
         assertEquals(0, run.exitCode(), run.toString());
@@ -212,7 +198,7 @@ class RoutePlanTest {
     @Test
     void aDryRunPrintsTheCallsAndWritesNothing() throws IOException {
         // rfc.pr.ready with head_sha: route 4 (route 5 takes an older one without).
-        InProcess.Run run = plan(env(), EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-head-sha.json"), "--dry-run");
+        InProcess.Run run = plan(testbed.env(), EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-head-sha.json"), "--dry-run");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("  call merge-orchestrator.yml as job route-4 with {\"pr\":"), run.out());
         assertTrue(!Files.exists(output) && !Files.exists(log));
@@ -222,7 +208,7 @@ class RoutePlanTest {
 
     @Test
     void routesOtherThanThoseTheRouterWasCompiledFromAreRefused() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_ROUTES_DIGEST", "0123456789abcdef");
         InProcess.Run run = plan(env, EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-trace-id.json"));
         assertEquals(2, run.exitCode(), run.toString());
@@ -250,7 +236,7 @@ class RoutePlanTest {
                       pr: {required: true, type: string}
                 jobs: {}
                 """);
-        InProcess.Run run = plan(env(), EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-trace-id.json"));
+        InProcess.Run run = plan(testbed.env(), EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-trace-id.json"));
         assertEquals(2, run.exitCode(), run.toString());
         List<String> routes = Files.readAllLines(EXAMPLE_ROUTES);
         int line = routes.indexOf(routes.stream().filter(l -> l.contains("workflow: merge-orchestrator.yml")).findFirst().orElseThrow()) + 1;
@@ -261,14 +247,14 @@ class RoutePlanTest {
     void oneEventAtATime() throws IOException {
         String line = JSON.readTree(example("rfc.pr.ready/valid-with-trace-id.json").toFile()).toString();
         Path two = Files.writeString(temp.resolve("two.jsonl"), line + "\n" + line + "\n");
-        InProcess.Run run = plan(env(), EXAMPLE_ROUTES, two);
+        InProcess.Run run = plan(testbed.env(), EXAMPLE_ROUTES, two);
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().contains("--plan decides the routes of one event"), run.err());
     }
 
     @Test
     void anEventEmittedLongAgoIsCalledAgainWithAWarning() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_ACTIONS", "true");
         InProcess.Run run = plan(env, EXAMPLE_ROUTES, example("rfc.pr.ready/valid-with-head-sha.json", Instant.now().minus(Duration.ofHours(3))));
         assertEquals(0, run.exitCode(), run.toString());

@@ -23,10 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * route.java processing an event again, in-process against the GitHub emulator: a resumed claim
@@ -41,37 +40,25 @@ class RouteResumeTest {
     static final String RUNS = "/repos/" + REPO + "/actions/runs";
     static final String DISPATCHES = RouteTest.DISPATCHES;
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().refName("main").summary("summary.md").eventLog("event_log.jsonl").workspace();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path summary;
     Path log;
 
     @BeforeEach
     void reset() {
-        github.reset();
         summary = temp.resolve("summary.md");
         log = temp.resolve("event_log.jsonl");
     }
 
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_REF_NAME", "main");
-        env.put("GITHUB_STEP_SUMMARY", summary.toString());
-        env.put("EVENT_LOG", log.toString());
-        env.put("GITHUB_WORKSPACE", temp.toString());
-        return env;
-    }
-
     /** rfc.pr.created goes to ci-dispatcher.yml and merge-orchestrator.yml; both show the event_id in their run-name. */
     static void consumersWithRunNames() {
-        github.addWorkflow(REPO, "ci-dispatcher.yml", RouteTest.inputs("pr", "issue", "branch"), "CI for PR ${{ inputs.pr }} (${{ inputs.event_id }})");
-        github.addWorkflow(REPO, "merge-orchestrator.yml", RouteTest.inputs("pr"), "Merge ${{ inputs.event_id }}");
+        testbed.github().addWorkflow(REPO, "ci-dispatcher.yml", RouteTest.inputs("pr", "issue", "branch"), "CI for PR ${{ inputs.pr }} (${{ inputs.event_id }})");
+        testbed.github().addWorkflow(REPO, "merge-orchestrator.yml", RouteTest.inputs("pr"), "Merge ${{ inputs.event_id }}");
     }
 
     /** The rfc.pr.created example with its timestamp set. */
@@ -104,7 +91,7 @@ class RouteResumeTest {
     @Test
     void aNewEventCostsOneRequestPerTargetAndNoLookup() throws IOException {
         consumersWithRunNames();
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_CLAIM", "new");
         env.put("EVENT_BUS_DISPATCHED", "");
 
@@ -124,7 +111,7 @@ class RouteResumeTest {
         consumersWithRunNames();
         github.injectFault("POST", "/repos/" + REPO + "/actions/workflows/merge-orchestrator\\.yml/dispatches", GitHubEmulator.Fault.status(422), 1);
         Path event = event(Instant.now());
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_ACTIONS", "true");
         env.put("EVENT_BUS_CLAIM", "new");
 
@@ -176,7 +163,7 @@ class RouteResumeTest {
     @Test
     void workflowsTheDedupeStoreRecordedAreSkippedWithoutARequest() throws IOException {
         consumersWithRunNames();
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_CLAIM", "resume");
         env.put("EVENT_BUS_DISPATCHED", "ci-dispatcher.yml, merge-orchestrator.yml");
 
@@ -195,7 +182,7 @@ class RouteResumeTest {
     void oneRecordedWorkflowIsSkippedAndTheOtherLookedUpThenSent() throws IOException {
         // Neither consumer has a run-name: the lookup finds nothing, and the one not recorded is sent.
         RouteTest.RFC_WORKFLOWS.forEach((file, inputs) -> github.addWorkflow(REPO, file, inputs));
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_CLAIM", "resume");
         env.put("EVENT_BUS_DISPATCHED", "ci-dispatcher.yml");
 
@@ -209,7 +196,7 @@ class RouteResumeTest {
 
     @Test
     void aDryRunShowsTheRecordedWorkflowsAsSkippedAndSendsNothing() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_TOKEN");
         env.put("EVENT_BUS_CLAIM", "resume");
         env.put("EVENT_BUS_DISPATCHED", "ci-dispatcher.yml");
@@ -229,7 +216,7 @@ class RouteResumeTest {
         consumersWithRunNames();
         Instant emitted = Instant.now().minus(Duration.ofMinutes(11)).truncatedTo(ChronoUnit.MILLIS);
 
-        InProcess.Run run = route(env(), event(emitted));
+        InProcess.Run run = route(testbed.env(), event(emitted));
         assertEquals(0, run.exitCode(), run.toString());
         List<GitHubEmulator.JournalEntry> lookups = github.journal("GET", RUNS);
         assertEquals(1, lookups.size(), github.journal().toString());
@@ -241,7 +228,7 @@ class RouteResumeTest {
 
         // Delivered once more: both runs are found, nothing is sent.
         github.clearJournal();
-        InProcess.Run again = route(env(), event(emitted));
+        InProcess.Run again = route(testbed.env(), event(emitted));
         assertEquals(0, again.exitCode(), again.toString());
         assertEquals(1, github.journal().size(), github.journal().toString());
         assertEquals(2, github.workflowRuns(REPO).size());
@@ -253,7 +240,7 @@ class RouteResumeTest {
     @Test
     void anEventWithinTenMinutesIsAFirstProcessing() throws IOException {
         consumersWithRunNames();
-        InProcess.Run run = route(env(), event(Instant.now().minus(Duration.ofMinutes(9))));
+        InProcess.Run run = route(testbed.env(), event(Instant.now().minus(Duration.ofMinutes(9))));
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(2, github.journal().size(), github.journal().toString());
         assertTrue(github.journal("GET", RUNS).isEmpty());
@@ -264,7 +251,7 @@ class RouteResumeTest {
         consumersWithRunNames();
         github.addWorkflow(REPO, "other.yml", Map.of());
         Path event = event(Instant.now().minus(Duration.ofHours(1)));
-        assertEquals(0, route(env(), event).exitCode());
+        assertEquals(0, route(testbed.env(), event).exitCode());
         // 150 newer runs of another workflow push the event's runs to the second page.
         HttpClient client = HttpClient.newHttpClient();
         for (int i = 0; i < 150; i++) {
@@ -275,7 +262,7 @@ class RouteResumeTest {
         }
         github.clearJournal();
 
-        InProcess.Run again = route(env(), event);
+        InProcess.Run again = route(testbed.env(), event);
         assertEquals(0, again.exitCode(), again.toString());
         List<GitHubEmulator.JournalEntry> lookups = github.journal("GET", RUNS);
         assertEquals(2, lookups.size(), "one request per 100 runs: " + lookups);
@@ -288,7 +275,7 @@ class RouteResumeTest {
     void whenTheRunsCannotBeListedTheTargetsFailRatherThanRunTwice() throws IOException {
         consumersWithRunNames();
         github.injectFault("GET", RUNS, GitHubEmulator.Fault.status(503), 1);
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_CLAIM", "resume");
 
         InProcess.Run run = RouteTest.route(env, "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", event(Instant.now()).toString(),
@@ -311,10 +298,10 @@ class RouteResumeTest {
         Path routes = Files.writeString(temp.resolve("routes.yml"), "routes:\n  - {event: rfc.pr.created, workflow: " + id
                 + ", inputs: {pr: data.pr, event_id: event_id}}\n");
         Path event = event(Instant.now());
-        assertEquals(0, RouteTest.route(env(), "--routes", routes.toString(), "--event", event.toString()).exitCode());
+        assertEquals(0, RouteTest.route(testbed.env(), "--routes", routes.toString(), "--event", event.toString()).exitCode());
         assertEquals("merge-orchestrator.yml", runOf("merge-orchestrator.yml").get("workflow_file"));
 
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_CLAIM", "resume");
         InProcess.Run again = RouteTest.route(env, "--routes", routes.toString(), "--event", event.toString());
         assertEquals(0, again.exitCode(), again.toString());
@@ -326,7 +313,7 @@ class RouteResumeTest {
 
     @Test
     void aBadClaimOrDispatchedListIsInvalidInput() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_CLAIM", "duplicate");
         InProcess.Run claim = route(env, event(Instant.now()));
         assertEquals(2, claim.exitCode(), claim.toString());
@@ -367,7 +354,7 @@ class RouteResumeTest {
                   - {event: rfc.pr.created, workflow: no-event-id.yml, inputs: {pr: data.pr, event_id: event_id}}
                   - {event: rfc.pr.created, workflow: not-mapped.yml, inputs: {pr: data.pr}}
                 """);
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_ACTIONS", "true");
         env.remove("GITHUB_TOKEN");
 

@@ -9,14 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Rollout modes: `mode: log` at the top of the routes file or on one route, and `route --shadow`,
@@ -29,39 +27,25 @@ class RouteShadowTest {
     static final String DISPATCHES = "/repos/" + REPO + "/actions/workflows/[^/]+/dispatches";
     static final String READY = "{\"pr\":456,\"checks_status\":\"green\"}";
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().refName("main").run("5150", "1").summary("summary.md").output("output.txt")
+            .eventLog("event_log.jsonl").workspace();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path summary;
     Path log;
     Path output;
 
     @BeforeEach
     void reset() {
-        github.reset();
         for (String workflow : List.of("merge.yml", "notify.yml")) {
             github.addWorkflow(REPO, workflow, Map.of("pr", true, "event_id", false));
         }
         summary = temp.resolve("summary.md");
         log = temp.resolve("event_log.jsonl");
         output = temp.resolve("output.txt");
-    }
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_REF_NAME", "main");
-        env.put("GITHUB_RUN_ID", "5150");
-        env.put("GITHUB_RUN_ATTEMPT", "1");
-        env.put("GITHUB_STEP_SUMMARY", summary.toString());
-        env.put("GITHUB_OUTPUT", output.toString());
-        env.put("EVENT_LOG", log.toString());
-        env.put("GITHUB_WORKSPACE", temp.toString());
-        return env;
     }
 
     Path routes(String yaml) throws IOException {
@@ -99,7 +83,7 @@ class RouteShadowTest {
     @Test
     void aFileInLogModeDispatchesNothingAndRecordsWhatWouldHaveBeen() throws IOException {
         String id = UUID.randomUUID().toString();
-        InProcess.Run run = route(env(), routes("mode: log\n" + TWO_ROUTES), event(id));
+        InProcess.Run run = route(testbed.env(), routes("mode: log\n" + TWO_ROUTES), event(id));
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("would-dispatch merge.yml\nwould-dispatch notify.yml\n", run.out());
         assertEquals("route: rfc.pr.ready " + id + ": shadowed (mode: log): 2 workflows would be dispatched; nothing was sent\n", run.err());
@@ -119,7 +103,7 @@ class RouteShadowTest {
     @Test
     void aRouteInLogModeIsShadowedWhileTheOthersAreDispatched() throws IOException {
         String yaml = TWO_ROUTES.replace("    workflow: merge.yml\n", "    workflow: merge.yml\n    mode: log\n");
-        InProcess.Run run = route(env(), routes(yaml), event(UUID.randomUUID().toString()));
+        InProcess.Run run = route(testbed.env(), routes(yaml), event(UUID.randomUUID().toString()));
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().startsWith("would-dispatch merge.yml\ndispatched notify.yml run "), run.out());
         assertTrue(run.err().endsWith(": dispatched 1 workflow, 1 in log mode (not sent)\n"), run.err());
@@ -134,7 +118,7 @@ class RouteShadowTest {
     @Test
     void aRouteSayingDispatchOverridesTheFilesLogMode() throws IOException {
         String yaml = "mode: log\n" + TWO_ROUTES.replace("    workflow: notify.yml\n", "    workflow: notify.yml\n    mode: dispatch\n");
-        InProcess.Run run = route(env(), routes(yaml), event(UUID.randomUUID().toString()));
+        InProcess.Run run = route(testbed.env(), routes(yaml), event(UUID.randomUUID().toString()));
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(List.of("would-dispatch", "dispatched"), RouteTest.statuses(onlyRecord()));
         assertEquals(1, github.journal("POST", DISPATCHES).size());
@@ -142,7 +126,7 @@ class RouteShadowTest {
 
     @Test
     void shadowForcesLogModeForTheRunAndTheHistoryGetsTheShadowedRecord() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_HISTORY", "true");
         InProcess.Run first = route(env, routes(TWO_ROUTES), event(UUID.randomUUID().toString()), "--shadow");
         assertEquals(0, first.exitCode(), first.toString());
@@ -163,7 +147,7 @@ class RouteShadowTest {
     @Test
     void dryRunStillOnlyPrintsAndSaysWhichTargetsAreInLogMode() throws IOException {
         String yaml = TWO_ROUTES.replace("    workflow: merge.yml\n", "    workflow: merge.yml\n    mode: log\n");
-        InProcess.Run run = route(env(), routes(yaml), event(UUID.randomUUID().toString()), "--dry-run");
+        InProcess.Run run = route(testbed.env(), routes(yaml), event(UUID.randomUUID().toString()), "--dry-run");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("  would-dispatch merge.yml on main with {\"pr\":\"456\",\"event_id\":"), run.out());
         assertTrue(run.out().contains(" (mode: log: recorded as shadowed, not sent)"), run.out());
@@ -174,13 +158,13 @@ class RouteShadowTest {
 
     @Test
     void anUnknownModeIsExitTwoNamingItsLine() throws IOException {
-        InProcess.Run top = route(env(), routes("mode: shadow\n" + TWO_ROUTES), event(UUID.randomUUID().toString()));
+        InProcess.Run top = route(testbed.env(), routes("mode: shadow\n" + TWO_ROUTES), event(UUID.randomUUID().toString()));
         assertEquals(2, top.exitCode(), top.toString());
         assertTrue(top.err().startsWith(temp.resolve("routes.yml") + ":1: 'mode' must be log (record the targets that would be "
                 + "dispatched, send nothing) or dispatch (the default), not 'shadow'"), top.toString());
 
         String yaml = TWO_ROUTES.replace("    workflow: notify.yml\n", "    workflow: notify.yml\n    mode: [log]\n");
-        InProcess.Run route = route(env(), routes(yaml), event(UUID.randomUUID().toString()));
+        InProcess.Run route = route(testbed.env(), routes(yaml), event(UUID.randomUUID().toString()));
         assertEquals(2, route.exitCode(), route.toString());
         assertTrue(route.err().startsWith(temp.resolve("routes.yml") + ":7: 'mode' must be log"), route.toString());
         assertTrue(route.err().contains("not [\"log\"]"), route.toString());
@@ -192,7 +176,7 @@ class RouteShadowTest {
     void graphDrawsARouteInLogModeDotted() throws IOException {
         String yaml = "mode: log\n" + TWO_ROUTES.replace("    workflow: notify.yml\n", "    workflow: notify.yml\n    mode: dispatch\n"
                 + "    when: {data: {pr: [{numeric: [\">\", 0]}]}}\n");
-        InProcess.Run run = RouteTest.route(env(), "graph", "--routes", routes(yaml).toString());
+        InProcess.Run run = RouteTest.route(testbed.env(), "graph", "--routes", routes(yaml).toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("  e1 -.->|\"mode: log\"| w1\n"), run.out());
         assertTrue(run.out().contains("  e2 -->|\"data.pr: numeric #gt; 0\"| w2\n"), run.out());

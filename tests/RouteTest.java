@@ -18,10 +18,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,33 +43,19 @@ class RouteTest {
             "rfc-cleanup-duplicates.yml", inputs("chain_id", "reason"),
             "cleanup-stalled-prs.yml", inputs("chain_id", "reason"));
 
-    /** One emulator for the class, closed after it; reset before each test. */
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** What the router step sees inside Actions; the workspace is a directory without .github/workflows/. */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().refName("main").summary("summary.md").eventLog("logs/event_log.jsonl").workspace();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path summary;
     Path log;
 
     @BeforeEach
     void resetEmulator() {
-        github.reset();
         summary = temp.resolve("summary.md");
         log = temp.resolve("logs/event_log.jsonl");
-    }
-
-    /** What the router step sees inside Actions; the workspace is a directory without .github/workflows/. */
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_REF_NAME", "main");
-        env.put("GITHUB_STEP_SUMMARY", summary.toString());
-        env.put("EVENT_LOG", log.toString());
-        env.put("GITHUB_WORKSPACE", temp.toString());
-        return env;
     }
 
     static InProcess.Run route(Map<String, String> env, String... args) {
@@ -83,11 +68,11 @@ class RouteTest {
     InProcess.Run routeExample(String event, String... more) {
         List<String> args = new ArrayList<>(List.of("--routes", EXAMPLE_ROUTES.toString(), "--event", event));
         args.addAll(List.of(more));
-        return route(env(), args.toArray(String[]::new));
+        return route(testbed.env(), args.toArray(String[]::new));
     }
 
     static void registerRfcWorkflows() {
-        RFC_WORKFLOWS.forEach((file, inputs) -> github.addWorkflow(REPO, file, inputs));
+        RFC_WORKFLOWS.forEach((file, inputs) -> testbed.github().addWorkflow(REPO, file, inputs));
     }
 
     // ---- the RFC's routes ------------------------------------------------------------------
@@ -165,7 +150,7 @@ class RouteTest {
         registerRfcWorkflows();
         Path delivered = deliver(github, JSON.readTree(example("rfc.pr.ready/valid-with-trace-id.json").toFile()));
         assertEquals("rfc.pr.ready", JSON.readTree(delivered.toFile()).get("action").asText());
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_EVENT_PATH", delivered.toString());
 
         InProcess.Run run = route(env, "--routes", EXAMPLE_ROUTES.toString());
@@ -223,7 +208,7 @@ class RouteTest {
 
     @Test
     void anEventNoRouteMatchesIsUnroutedNotAnErrorAndNeedsNoToken() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_TOKEN");
         Path routes = write("routes.yml", """
                 routes:
@@ -260,7 +245,7 @@ class RouteTest {
                       pr: data.pr
                 """);
 
-        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(testbed.env(), "--routes", routes.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
         assertEquals(1, run.exitCode(), run.toString());
         assertEquals(List.of("ci.yml"), github.workflowRuns(REPO).stream().map(r -> r.get("workflow_file")).toList());
         assertTrue(run.out().startsWith("dispatched ci.yml run "), run.toString());
@@ -286,7 +271,7 @@ class RouteTest {
                   - event: rfc.pr.created
                     workflow: ci.yml
                 """);
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_ACTIONS", "true");
 
         InProcess.Run run = route(env, "--routes", routes.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
@@ -309,7 +294,7 @@ class RouteTest {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.status(503), 1);
         Path routes = write("routes.yml", "routes:\n  - {event: rfc.pr.ready, workflow: ci.yml}\n");
 
-        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString(),
+        InProcess.Run run = route(testbed.env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString(),
                 "--max-attempts", "1");
         assertEquals(1, run.exitCode(), run.toString());
         assertTrue(run.err().contains("failed after 1 attempts; last: 503"), run.toString());
@@ -322,7 +307,7 @@ class RouteTest {
         github.injectFault("POST", DISPATCHES, GitHubEmulator.Fault.tooManyRequests(0), 1);
         Path routes = write("routes.yml", "routes:\n  - {event: rfc.pr.ready, workflow: ci.yml}\n");
 
-        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(testbed.env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(List.of(429, 200), github.journal("POST", DISPATCHES).stream().map(GitHubEmulator.JournalEntry::status).toList());
         assertEquals(1, github.workflowRuns(REPO).size());
@@ -350,7 +335,7 @@ class RouteTest {
     @Test
     void withoutRefOrGithubRefNameTheDefaultBranchIsAskedForOnce() throws IOException {
         registerRfcWorkflows();
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_REF_NAME");
 
         InProcess.Run run = route(env, "--routes", EXAMPLE_ROUTES.toString(), "--event", example("rfc.pr.created/valid-with-trace-id.json").toString());
@@ -373,7 +358,7 @@ class RouteTest {
 
     @Test
     void dryRunPrintsThePlanAndSendsAndLogsNothing() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("GITHUB_TOKEN");
 
         // The plan names each route by the line its '- event: rfc.pr.created' starts on.
@@ -432,7 +417,7 @@ class RouteTest {
     void theLogRecordHasTheDesignFieldsAndTheRunOutputsItsStatus() throws IOException {
         registerRfcWorkflows();
         Path output = temp.resolve("output.txt");
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_RUN_ID", "4242");
         env.put("GITHUB_RUN_ATTEMPT", "2");
         env.put("GITHUB_OUTPUT", output.toString());
@@ -543,7 +528,7 @@ class RouteTest {
     @MethodSource("badRoutesFiles")
     void aBadRoutesFileExitsTwoNamingTheLine(String yaml, int line, String message) throws IOException {
         Path routes = write("routes.yml", yaml);
-        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(testbed.env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().contains(routes + ":" + line + ": " + message), run.toString());
         assertTrue(github.journal().isEmpty());
@@ -561,7 +546,7 @@ class RouteTest {
                     workflow: merge.yml
                     when: {}
                 """);
-        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(testbed.env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().contains(routes + ":4: unknown key 'if'"), run.toString());
         assertTrue(run.err().contains(routes + ":7: not a valid EventBridge pattern: Empty objects are not allowed"), run.toString());
@@ -600,7 +585,7 @@ class RouteTest {
                     workflow: push-only.yml
                 """);
 
-        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(testbed.env(), "--routes", routes.toString(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().contains(routes + ":7: input 'trace_id' is not declared under on.workflow_dispatch.inputs in "
                 + ".github/workflows/merge.yml (GitHub would answer 422 Unexpected inputs)"), run.toString());
@@ -626,14 +611,14 @@ class RouteTest {
         Files.writeString(temp.resolve(".github/event-routes.yml"), "routes:\n  - {event: rfc.pr.ready, workflow: merge.yml, inputs: {pr: data.pr}}\n");
 
         // No --routes: the default is .github/event-routes.yml of $GITHUB_WORKSPACE.
-        InProcess.Run run = route(env(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
+        InProcess.Run run = route(testbed.env(), "--event", example("rfc.pr.ready/valid-with-trace-id.json").toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(1, github.workflowRuns(REPO).size());
     }
 
     @Test
     void aBadOrMissingEventIsInvalidInput() throws IOException {
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         InProcess.Run missing = route(env, "--routes", EXAMPLE_ROUTES.toString());
         assertEquals(2, missing.exitCode(), missing.toString());
         assertTrue(missing.err().startsWith("no event: pass --event FILE"), missing.toString());
@@ -654,19 +639,19 @@ class RouteTest {
     @ValueSource(strings = {"stats", "replay", "reconcile"})
     void aCommandThatMovedToEventsSaysWhereInOneLineAndExitsTwo(String command) {
         for (List<String> args : List.of(List.of(command), List.of(command, "--history", "--since", "7d", "--help"), List.of("--verbose", command))) {
-            InProcess.Run run = route(env(), args.toArray(String[]::new));
+            InProcess.Run run = route(testbed.env(), args.toArray(String[]::new));
             assertEquals(2, run.exitCode(), args + ": " + run);
             assertEquals("", run.out(), args + ": " + run);
             assertEquals("route " + command + " is now events " + command + ": run events.java " + command + " (jbang events@<catalog> "
                     + command + ") with the same arguments\n", run.err(), args + ": " + run);
         }
         assertTrue(github.journal().isEmpty(), "nothing was read or sent: " + github.journal());
-        Map<String, String> actions = env();
+        Map<String, String> actions = testbed.env();
         actions.put("GITHUB_ACTIONS", "true");
         InProcess.Run annotated = route(actions, command);
         assertEquals(2, annotated.exitCode(), annotated.toString());
         assertTrue(annotated.err().startsWith("::error title=Command moved::route " + command + " is now events " + command), annotated.toString());
-        InProcess.Run help = route(env(), "--help");
+        InProcess.Run help = route(testbed.env(), "--help");
         assertFalse(help.out().contains("\n  " + command + " "), "not listed as a command of route: " + help);
     }
 
@@ -683,7 +668,7 @@ class RouteTest {
 
     @Test
     void graphDrawsTheExampleRoutesAsMermaid() throws IOException {
-        InProcess.Run run = route(env(), "graph", "--routes", EXAMPLE_ROUTES.toString());
+        InProcess.Run run = route(testbed.env(), "graph", "--routes", EXAMPLE_ROUTES.toString());
         assertEquals(0, run.exitCode(), run.toString());
         String mermaid = """
                 flowchart LR
@@ -725,7 +710,7 @@ class RouteTest {
                     workflow: audit.yml
                     when: {$or: [{data: {pr: [1]}}, {source: [{anything-but: ["cron"]}]}]}
                 """);
-        InProcess.Run run = route(env(), "graph", "--routes", routes.toString());
+        InProcess.Run run = route(testbed.env(), "graph", "--routes", routes.toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("  e1 -->|\"data.pr: numeric #gt; 400, data.branch: prefix copilot/\"| w1\n"), run.out());
         assertTrue(run.out().contains("  e2([\"*\"])\n"), run.out());
@@ -735,7 +720,7 @@ class RouteTest {
     @Test
     void graphOfABadRoutesFileExitsTwo() throws IOException {
         Path routes = write("routes.yml", "routes:\n  - {event: rfc.pr.ready, workflow: a.yml, when: {data: {pr: 1}}}\n");
-        InProcess.Run run = route(env(), "graph", "--routes", routes.toString());
+        InProcess.Run run = route(testbed.env(), "graph", "--routes", routes.toString());
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().startsWith(routes + ":2: not a valid EventBridge pattern"), run.toString());
     }
@@ -775,7 +760,7 @@ class RouteTest {
 
     /** The workflows a dry run would dispatch, in order. */
     List<String> planned(Path routes, Path event) {
-        InProcess.Run run = route(env(), "--routes", routes.toString(), "--event", event.toString(), "--dry-run");
+        InProcess.Run run = route(testbed.env(), "--routes", routes.toString(), "--event", event.toString(), "--dry-run");
         assertEquals(0, run.exitCode(), run.toString());
         return run.out().lines().filter(l -> l.startsWith("  dispatch ")).map(l -> l.split(" ")[3]).toList();
     }

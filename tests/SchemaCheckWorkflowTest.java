@@ -6,10 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * workflows/schema-check.yml as written, on a pull request of the consuming repository: its run: steps compare the
@@ -20,13 +19,12 @@ class SchemaCheckWorkflowTest {
     static final String REPO = GitHubEmulator.DEFAULT_REPOSITORY;
     static final String TYPE_SCHEMA = "docs/events/schema/events/acme.deploy.done.schema.json";
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
-    @TempDir
-    static Path jbangDir;
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture();
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     RouterFixture fixture;
     Path workspace;
     String baseSha;
@@ -34,8 +32,7 @@ class SchemaCheckWorkflowTest {
     /** The base branch has the type acme.deploy.done (a copy of rfc.pr.ready's schema); the pull request's checkout starts the same. */
     @BeforeEach
     void checkOut() throws IOException {
-        github.reset();
-        fixture = new RouterFixture(github, temp, jbangDir);
+        fixture = new RouterFixture(github, temp, testbed.jbangDir());
         workspace = fixture.workspace();
         String schema = Files.readString(Scripts.ROOT.resolve("schemas/events/rfc.pr.ready.schema.json"))
                 .replace("rfc.pr.ready", "acme.deploy.done").replace("https://event-bus.dev/schemas/", "https://acme.example/schemas/");

@@ -176,10 +176,10 @@ class SharedBlocksTest {
                         return used() + new Box().open() + Gamma.close() + list.size() + text.length();
                     }
 
-                    // ---- shared block Alpha: generated from shared/Alpha.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+                    // ---- shared block Alpha: generated from shared/Alpha.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
                     // ---- end of shared block Alpha ----
 
-                    // ---- shared block Gamma: generated from shared/Gamma.java by ./jbang tests/SharedBlocks.java; edit the source, not this copy ----
+                    // ---- shared block Gamma: generated from shared/Gamma.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
                     // ---- end of shared block Gamma ----
                 }
                 """;

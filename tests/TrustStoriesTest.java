@@ -17,10 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The bus acts only on what it can trust (DESIGN "Trust", docs/security.md), told as an attacker would try it
@@ -47,34 +46,20 @@ class TrustStoriesTest {
     static final List<String> HOSTILE = List.of("x\n::add-mask::abc", "::stop-commands::tok", "nul\u0000here", "rtl\u202Eevil",
             "pct%0Aliteral", "pipe|cell", "##[add-mask]abc", " \t::warning::indented", "<!-- hide", "ent&#8238;ity");
 
-    @AutoClose
-    static final GitHubEmulator github = GitHubEmulator.start(0);
+    /** The emulator, a directory for each test and the environment of a step (support/GitHubFixture.java). */
+    @RegisterExtension
+    static final GitHubFixture testbed = new GitHubFixture().refName("main").workspace().summary("summary.md").output("output.txt").run("4242", "1")
+            .eventLog("event_log.jsonl");
+    final GitHubEmulator github = testbed.github();
 
-    @TempDir
-    Path temp;
+    final Path temp = testbed.temp();
     Path summary;
     Path log;
 
     @BeforeEach
     void reset() {
-        github.reset();
         summary = temp.resolve("summary.md");
         log = temp.resolve("event_log.jsonl");
-    }
-
-    Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("GITHUB_API_URL", github.url());
-        env.put("GITHUB_TOKEN", GitHubEmulator.DEFAULT_TOKEN);
-        env.put("GITHUB_REPOSITORY", REPO);
-        env.put("GITHUB_REF_NAME", "main");
-        env.put("GITHUB_WORKSPACE", temp.toString());
-        env.put("GITHUB_STEP_SUMMARY", summary.toString());
-        env.put("GITHUB_OUTPUT", temp.resolve("output.txt").toString());
-        env.put("GITHUB_RUN_ID", "4242");
-        env.put("GITHUB_RUN_ATTEMPT", "1");
-        env.put("EVENT_LOG", log.toString());
-        return env;
     }
 
     static String id() {
@@ -115,7 +100,7 @@ class TrustStoriesTest {
 
     static List<JsonNode> sent() throws IOException {
         List<JsonNode> bodies = new ArrayList<>();
-        for (GitHubEmulator.JournalEntry entry : github.journal("POST", DISPATCHES)) {
+        for (GitHubEmulator.JournalEntry entry : testbed.github().journal("POST", DISPATCHES)) {
             bodies.add(JSON.readTree(entry.requestBody()));
         }
         return bodies;
@@ -150,7 +135,7 @@ class TrustStoriesTest {
         long fromBranch = github.addArtifact(REPO, "event-log-667-1", EventsTest.zip(Map.of("event_log.jsonl",
                 record(ready(branch, READY), "failed", BOT) + "\n")), "feature", null);
 
-        InProcess.Run run = EventsReplayTest.replay(env(), "--from-artifacts", "10", "--status", "failed,rejected");
+        InProcess.Run run = EventsReplayTest.replay(testbed.env(), "--from-artifacts", "10", "--status", "failed,rejected");
         assertEquals(0, run.exitCode(), "nothing trusted failed to be sent: " + run);
         assertEquals(List.of(goodEvent), sent(), "only the router's own valid record");
         List<String> lines = run.out().lines().toList();
@@ -176,7 +161,7 @@ class TrustStoriesTest {
 
         // A record with no sender is sent only when a maintainer vouches for it.
         github.clearJournal();
-        InProcess.Run vouched = EventsReplayTest.replay(env(), "--from-artifacts", "10", "--event-id", noSender, "--allow-no-sender");
+        InProcess.Run vouched = EventsReplayTest.replay(testbed.env(), "--from-artifacts", "10", "--event-id", noSender, "--allow-no-sender");
         assertEquals(0, vouched.exitCode(), vouched.toString());
         assertEquals("sent rfc.pr.ready " + noSender + "\n", vouched.out());
         assertEquals(1, sent().size());
@@ -193,7 +178,7 @@ class TrustStoriesTest {
         rejected.put("error", "/sender/login: 'alice' may not send events (rule: sender)");
         Path allowed = Files.writeString(temp.resolve("alice.jsonl"), record(ready(id(), READY), "failed", "alice") + "\n" + rejected + "\n");
 
-        InProcess.Run run = EventsReplayTest.replay(env(), allowed.toString(), "--status", "failed,rejected");
+        InProcess.Run run = EventsReplayTest.replay(testbed.env(), allowed.toString(), "--status", "failed,rejected");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().lines().allMatch(l -> l.startsWith("skipped rfc.pr.ready ")), run.out());
         assertTrue(run.out().contains(": its sender 'alice' is not one of github-actions[bot] (EVENT_BUS_SENDERS)"), run.out());
@@ -201,11 +186,11 @@ class TrustStoriesTest {
         assertTrue(sent().isEmpty());
 
         // The record holding the document decides: the bot's later record of the same event is sent.
-        InProcess.Run later = EventsReplayTest.replay(env(), records.toString());
+        InProcess.Run later = EventsReplayTest.replay(testbed.env(), records.toString());
         assertEquals("sent rfc.pr.ready " + fromAlice + "\n", later.out(), later.toString());
         // On EVENT_BUS_SENDERS, alice's records are sent like the bot's.
         github.clearJournal();
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_SENDERS", "github-actions[bot], alice");
         InProcess.Run listed = EventsReplayTest.replay(env, allowed.toString(), "--status", "failed");
         assertEquals(0, listed.exitCode(), listed.toString());
@@ -252,7 +237,7 @@ class TrustStoriesTest {
         String eventId = id();
         Path event = delivered("mallory.json", EventsReplayTest.event("rfc.pr.ready", eventId, Instant.now(), READY), login("mallory"));
 
-        InProcess.Run run = RouteTest.route(env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", event.toString());
+        InProcess.Run run = RouteTest.route(testbed.env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", event.toString());
         assertEquals(2, run.exitCode(), run.toString());
         assertEquals("", run.out(), "nothing dispatched, nothing to report");
         assertEquals(event + ": route: rfc.pr.ready " + eventId + ": /sender/login: 'mallory' may not send events: only github-actions[bot] may "
@@ -269,19 +254,19 @@ class TrustStoriesTest {
 
         // No sender at all, or a login that is no string: refused the same way.
         for (JsonNode sender : new JsonNode[] {null, JSON.createObjectNode().put("login", 7)}) {
-            InProcess.Run refused = RouteTest.route(env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event",
+            InProcess.Run refused = RouteTest.route(testbed.env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event",
                     delivered("no-login.json", EventsReplayTest.event("rfc.pr.ready", id(), Instant.now(), READY), sender).toString());
             assertEquals(2, refused.exitCode(), refused.toString());
             assertTrue(refused.err().contains("(rule: sender)"), refused.err());
         }
         // A dry run refuses too, and logs nothing.
-        InProcess.Run dry = RouteTest.route(env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", event.toString(), "--dry-run");
+        InProcess.Run dry = RouteTest.route(testbed.env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", event.toString(), "--dry-run");
         assertEquals(2, dry.exitCode(), dry.toString());
         assertEquals(3, logged().size());
         assertTrue(github.journal("POST", "/repos/" + REPO + "/actions/workflows/.*").isEmpty());
 
         // The bot's delivery of the same event is routed.
-        InProcess.Run bot = RouteTest.route(env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event",
+        InProcess.Run bot = RouteTest.route(testbed.env(), "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event",
                 delivered("bot.json", EventsReplayTest.event("rfc.pr.ready", eventId, Instant.now(), READY), login(BOT)).toString());
         assertEquals(0, bot.exitCode(), bot.toString());
         assertEquals(BOT, logged().get(3).get("sender").asText());
@@ -295,7 +280,7 @@ class TrustStoriesTest {
             Files.copy(Scripts.ROOT.resolve("workflows").resolve(consumer), workflows.resolve(consumer));
         }
         Path event = delivered("mallory.json", EventsReplayTest.event("rfc.pr.ready", id(), Instant.now(), READY), login("mallory"));
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_ACTIONS", "true");
         InProcess.Run run = RouteTest.route(env, "--plan", "--routes", RouteTest.EXAMPLE_ROUTES.toString(), "--event", event.toString());
         assertEquals(2, run.exitCode(), run.toString());
@@ -310,7 +295,7 @@ class TrustStoriesTest {
     void anEventIdThatIsNoIdDoesNotChooseWhereItsRecordIsWrittenInTheHistory() throws IOException {
         ObjectNode event = EventsReplayTest.event("rfc.pr.ready", "../../.github/workflows/x.yml?ref=main#", NOW, READY);
         Path file = Files.writeString(temp.resolve("event.json"), event.toString());
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("EVENT_BUS_HISTORY", "true");
         InProcess.Run run = ValidateTest.validate(env, file.toString());
         assertEquals(2, run.exitCode(), run.toString());
@@ -333,7 +318,7 @@ class TrustStoriesTest {
             lines.add(EventsStatsTest.rejected(value, NOW.minusSeconds(50), "/x: no (rule: " + value.replace(")", "") + ")").toString());
         }
         Path records = Files.writeString(temp.resolve("hostile.jsonl"), String.join("\n", lines) + "\n");
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         InProcess.Run run = EventsTest.events(env, "stats", records.toString(), "--by", "day");
         assertEquals(0, run.exitCode(), run.toString());
         assertNothingHidden(run.out(), "stats stdout");
@@ -365,7 +350,7 @@ class TrustStoriesTest {
         assertEquals(1, gate.err().lines().filter(l -> l.startsWith("::")).count(), gate.err());
         assertTrue(gate.err().startsWith("::error title=Schema drift::stats: "), gate.err());
         assertNothingHidden(gate.out(), "stats stdout in Actions");
-        InProcess.Run json = EventsTest.events(env(), "stats", records.toString(), "--json");
+        InProcess.Run json = EventsTest.events(testbed.env(), "stats", records.toString(), "--json");
         assertNothingHidden(json.out(), "stats --json");
         JsonNode report = JSON.readTree(json.out());
         List<String> types = StreamSupport.stream(report.get("event_types").spliterator(), false).map(t -> t.get("event_type").asText()).toList();
@@ -384,7 +369,7 @@ class TrustStoriesTest {
             lines.add(record.toString());
         }
         Path records = Files.writeString(temp.resolve("hostile.jsonl"), String.join("\n", lines) + "\n");
-        InProcess.Run run = EventsReplayTest.replay(env(), records.toString());
+        InProcess.Run run = EventsReplayTest.replay(testbed.env(), records.toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(HOSTILE.size(), run.out().lines().count(), "one line per record:\n" + run.out());
         assertTrue(run.out().lines().allMatch(l -> l.startsWith("invalid ")), run.out());
@@ -400,7 +385,7 @@ class TrustStoriesTest {
                     NOW.minus(Duration.ofHours(1))));
         }
         RouteHistoryTest.append(github, emitted);
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.put("GITHUB_ACTIONS", "true");
         InProcess.Run reconcile = EventsReconcileTest.reconcile(env);
         assertEquals(0, reconcile.exitCode(), reconcile.toString());
@@ -484,7 +469,7 @@ class TrustStoriesTest {
         ObjectNode event = EventsReplayTest.event("rfc.pr.ready", lost, hourAgo, READY);
         RouteHistoryTest.append(github, List.of(EventsReconcileTest.record(event, "emitted", hourAgo)));
         // GitHub takes every replay and starts no router for any of them.
-        Map<String, String> env = env();
+        Map<String, String> env = testbed.env();
         env.remove("EVENT_LOG");
 
         for (int replay = 1; replay <= events.MAX_RECONCILED; replay++) {
@@ -521,12 +506,12 @@ class TrustStoriesTest {
         assertEquals(1, EventsReconcileTest.reconcile(env).exitCode(), "and it stays undeliverable while in the window");
 
         // The weekly report names it.
-        InProcess.Run stats = EventsTest.events(env(), "stats", "--history", "--since", "7d", "--json");
+        InProcess.Run stats = EventsTest.events(testbed.env(), "stats", "--history", "--since", "7d", "--json");
         JsonNode report = JSON.readTree(stats.out());
         assertEquals(1, report.at("/undeliverable/total").asInt(), report.toPrettyString());
         assertEquals(lost, report.at("/undeliverable/events/0/event_id").asText());
         assertEquals(3, report.at("/undeliverable/events/0/resent").asInt());
-        InProcess.Run table = EventsTest.events(env(), "stats", "--history", "--since", "7d");
+        InProcess.Run table = EventsTest.events(testbed.env(), "stats", "--history", "--since", "7d");
         assertTrue(table.out().contains("undeliverable: 1 event reconcile sent again 3 times that no router received\n"), table.out());
         assertTrue(Files.readString(summary).contains("#### Undeliverable"), Files.readString(summary));
 
@@ -535,7 +520,7 @@ class TrustStoriesTest {
         InProcess.Run received = EventsReconcileTest.reconcile(env);
         assertEquals(0, received.exitCode(), received.toString());
         assertEquals("", received.out());
-        assertEquals(0, JSON.readTree(EventsTest.events(env(), "stats", "--history", "--since", "7d", "--json").out())
+        assertEquals(0, JSON.readTree(EventsTest.events(testbed.env(), "stats", "--history", "--since", "7d", "--json").out())
                 .at("/undeliverable/total").asInt());
     }
 }

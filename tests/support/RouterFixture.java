@@ -71,7 +71,7 @@ final class RouterFixture {
      * The workflows run ./jbang "emit@$EVENT_BUS_CATALOG", octo-org/jbang-catalog/CATALOG_COMMIT here: on GitHub, JBang downloads
      * https://github.com/octo-org/jbang-catalog/blob/CATALOG_COMMIT/jbang-catalog.json and the scripts its aliases name, at
      * https://github.com/octo-org/event-bus/blob/RELEASE_COMMIT/. github.com cannot be reached from here, so this checkout's
-     * scripts, and the catalog the release command (tests/OrgCatalog.java) writes for them, are put where JBang keeps what it
+     * scripts, and the catalog the release command (tests/support/OrgCatalog.java) writes for them, are put where JBang keeps what it
      * downloaded: $JBANG_DIR/cache/urls/<SHA-256 of the URL it requests>/<file name> (JBang 0.132.1, Util.downloadAndCacheFile;
      * a github.com blob is requested from raw.githubusercontent.com, Util.swizzleURL), which it uses without asking the server
      * while cache-evict (never, as the set-up action sets it) allows. So the workflows' own steps, set-up action included, run

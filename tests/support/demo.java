@@ -16,7 +16,7 @@
 //DEPS info.picocli:picocli:4.7.7
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES GitHubEmulator.java WorkflowRunner.java RouterFixture.java RfcChain.java Scripts.java
-//FILES github/=github/**
+//FILES github/=../github/**
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

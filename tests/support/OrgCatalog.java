@@ -7,7 +7,7 @@
 //DESCRIPTION SHA is a commit of event-bus (40 hex digits), never a branch or a tag, which can be moved. With
 //DESCRIPTION --output, an existing catalog keeps its other aliases. Commit the catalog; then workflows run
 //DESCRIPTION `jbang emit@ORG/jbang-catalog/<that commit>`, emit.java at SHA. See docs/catalog.md.
-//DESCRIPTION Example: ./jbang tests/OrgCatalog.java --org my-org --commit "$(git rev-parse HEAD)" --output ../jbang-catalog/jbang-catalog.json
+//DESCRIPTION Example: ./jbang tests/support/OrgCatalog.java --org my-org --commit "$(git rev-parse HEAD)" --output ../jbang-catalog/jbang-catalog.json
 //JAVA 17+
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1

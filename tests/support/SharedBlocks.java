@@ -39,9 +39,9 @@ import java.util.stream.Stream;
  * docs/shared-blocks.md, which says how all this works.
  *
  * <pre>
- *   ./jbang tests/SharedBlocks.java           bring every copy up to date
- *   ./jbang tests/SharedBlocks.java --check   list the copies that differ from their source (exit 1)
- *   ./jbang tests/SharedBlocks.java --force   overwrite copies edited by hand as well
+ *   ./jbang tests/support/SharedBlocks.java           bring every copy up to date
+ *   ./jbang tests/support/SharedBlocks.java --check   list the copies that differ from their source (exit 1)
+ *   ./jbang tests/support/SharedBlocks.java --force   overwrite copies edited by hand as well
  * </pre>
  *
  * How a source becomes a copy: its opening // comment is the copy's first lines; its package and
@@ -51,7 +51,7 @@ import java.util.stream.Stream;
  * {@link #select}).
  */
 final class SharedBlocks {
-    static final String COMMAND = "./jbang tests/SharedBlocks.java";
+    static final String COMMAND = "./jbang tests/support/SharedBlocks.java";
     static final Pattern BEGIN = Pattern.compile("^    // ---- shared block (\\w+): .*$");
     static final Pattern END = Pattern.compile("^    // ---- end of shared block (\\w+)(?:, generated text sha256:([0-9a-f]{12}))? ----$");
     static final String BUNDLED_SCHEMAS = "BundledSchemas";

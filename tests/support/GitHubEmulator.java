@@ -16,7 +16,7 @@
 //DESCRIPTION pull_request_target|workflow_run|check_run|check_suite, ...}),
 //DESCRIPTION /_emulator/settings ({legacy_workflow_dispatch: true|false, rate_limit: requests an hour}).
 //DESCRIPTION Exit codes: 0 stopped, 1 could not start, 2 invalid usage.
-//DESCRIPTION Example: jbang tests/GitHubEmulator.java --port 8787 --workflow octo-org/octo-repo:ci.yml:pr,reason? &
+//DESCRIPTION Example: jbang tests/support/GitHubEmulator.java --port 8787 --workflow octo-org/octo-repo:ci.yml:pr,reason? &
 //JAVA 17+
 //DEPS com.fasterxml.jackson:jackson-bom:2.20.1@pom
 //DEPS org.wiremock:wiremock:3.13.2
@@ -24,7 +24,7 @@
 //DEPS com.networknt:json-schema-validator:2.0.8
 //DEPS info.picocli:picocli:4.7.7
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//FILES github/=github/**
+//FILES github/=../github/**
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
