@@ -38,7 +38,7 @@ class RouteTest {
     static final Map<String, Map<String, Boolean>> RFC_WORKFLOWS = Map.of(
             "pr-flow-monitor.yml", inputs("issue", "series", "micro"),
             "ci-dispatcher.yml", inputs("pr", "issue", "branch"),
-            "merge-orchestrator.yml", withOptional(inputs("pr"), "checks_status"),
+            "merge-orchestrator.yml", withOptional(withOptional(inputs("pr"), "checks_status"), "head_sha"),
             "auto-remediator.yml", inputs("pr", "blockers"),
             "rfc-cleanup-duplicates.yml", inputs("chain_id", "reason"),
             "cleanup-stalled-prs.yml", inputs("chain_id", "reason"));
