@@ -177,12 +177,15 @@ class EventsReplayTest {
     }
 
     Logged fourFailedEvents() throws IOException {
+        // Relative windows (--since 45m) are read against the clock when replay runs: the records are placed from the clock
+        // now, not from NOW, which another class may have fixed long before this test (it uses this class's helpers).
+        Instant now = Instant.now();
         String oldChain = id(), oldReady = id(), newChain = id(), newReady = id();
-        ObjectNode noReceivedAt = event("rfc.pr.ready", newReady, NOW.minus(Duration.ofMinutes(30)), READY);
+        ObjectNode noReceivedAt = event("rfc.pr.ready", newReady, now.minus(Duration.ofMinutes(30)), READY);
         Path log = log("event_log.jsonl",
-                record(event("rfc.chain.broken", oldChain, NOW.minus(Duration.ofDays(3)), BROKEN), "failed", NOW.minus(Duration.ofDays(3))),
-                record(event("rfc.pr.ready", oldReady, NOW.minus(Duration.ofDays(2)), READY), "failed", NOW.minus(Duration.ofDays(2))),
-                record(event("rfc.chain.broken", newChain, NOW.minus(Duration.ofHours(1)), BROKEN), "failed", NOW.minus(Duration.ofHours(1))),
+                record(event("rfc.chain.broken", oldChain, now.minus(Duration.ofDays(3)), BROKEN), "failed", now.minus(Duration.ofDays(3))),
+                record(event("rfc.pr.ready", oldReady, now.minus(Duration.ofDays(2)), READY), "failed", now.minus(Duration.ofDays(2))),
+                record(event("rfc.chain.broken", newChain, now.minus(Duration.ofHours(1)), BROKEN), "failed", now.minus(Duration.ofHours(1))),
                 record(noReceivedAt, "failed", null));
         return new Logged(log, oldChain, oldReady, newChain, newReady);
     }
