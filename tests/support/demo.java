@@ -2,10 +2,11 @@
 //DESCRIPTION Run the RFC event chain end to end against a local GitHub emulator: no token, no network.
 //DESCRIPTION
 //DESCRIPTION Usage: demo [--keep]
-//DESCRIPTION Starts the emulator on 127.0.0.1 and drives the RFC's chain through the workflows: an issue
-//DESCRIPTION assigned, a pull request opened, CI green, the merge attempt; then a duplicate delivery, an event
-//DESCRIPTION from a person and a malformed one; the week's statistics from the event history; it ends with the
-//DESCRIPTION time from readiness to merge attempt, from the history and from GitHub's data (merge-latency).
+//DESCRIPTION Starts the emulator on 127.0.0.1, proves the repository's set-up (events doctor) and drives the
+//DESCRIPTION RFC's chain through the workflows: an issue assigned, a pull request opened, CI green, the merge
+//DESCRIPTION attempt; then a duplicate delivery, an event from a person and a malformed one; the week's
+//DESCRIPTION statistics from the event history; it ends with the time from readiness to merge attempt, from
+//DESCRIPTION the history and from GitHub's data (merge-latency).
 //DESCRIPTION Example: ./jbang demo
 //JAVA 17+
 //DEPS com.fasterxml.jackson:jackson-bom:2.20.1@pom
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true, version = "demo 0.1.0",
         description = {
             "Runs the RFC event chain end to end against a local GitHub emulator on 127.0.0.1: no token, no network.",
-            "The workflows drive it, as on GitHub: rfc-assignment.yml when an issue is assigned, the PR creation "
+            "First events doctor proves the repository's set-up, as workflows/event-doctor.yml does before the first event. "
+                    + "Then the workflows drive the chain, as on GitHub: rfc-assignment.yml when an issue is assigned, the PR creation "
                     + "detector when Copilot opens a pull request (pull_request_target), the readiness evaluator when CI finishes "
                     + "(reading the check runs of the head); the router "
                     + "(workflows/event-router.yml) validates, claims and routes each event; the consumers it starts do "
@@ -79,6 +81,11 @@ class demo implements Callable<Integer> {
             fixture = new RouterFixture(github, home, jbangDir);
             out.println("GitHub emulator on " + github.url() + "; repository " + REPO + "; workspace " + fixture.workspace());
             out.println("(the first run compiles the scripts: allow a minute)");
+
+            header(out, "0. Before the first event: events doctor proves the repository's set-up (workflows/event-doctor.yml)");
+            Scripts.Result doctor = fixture.script(root.resolve("events.java").toString(), "doctor");
+            out.println("  " + (doctor.stdout() + doctor.stderr()).strip().replace("\n", "\n  "));
+            expect("every check of the doctor passed", doctor.exitCode() == 0);
 
             RfcChain chain = new RfcChain(github, fixture);
             header(out, "1. A person assigns the issue \"RFC-093-02: add the widget\" to Copilot");
