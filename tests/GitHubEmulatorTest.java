@@ -122,6 +122,7 @@ class GitHubEmulatorTest {
         assertEquals(60, send("GET", "/rate_limit", null, null).json().at("/rate/limit").asInt(), "not the limit without a token");
         assertEquals(400, admin("POST", "/_emulator/settings", "{\"rate_limit\":0}").status());
 
+        gh.reset();
         assertEquals("5000", get(BASE).header("x-ratelimit-limit"));
     }
 
@@ -2214,6 +2215,7 @@ class GitHubEmulatorTest {
         createIssue("x", List.of());
         post(BASE + "/dispatches", "{\"event_type\":\"x.y\"}");
         Path event = gh.deliveredEvents(REPO).get(0);
+        gh.reset();
         assertTrue(gh.issues(REPO).isEmpty());
         assertTrue(gh.journal().isEmpty());
         assertFalse(Files.exists(event));
