@@ -93,7 +93,9 @@ class SetupActionTest {
         assertTrue(cache.with().get("key").matches(prefix + "jbang-[0-9a-f]{16}"), cache.with().toString());
         assertEquals(cache.with().get("key"), run.step("setup").outputs().get("cache-key"));
         assertTrue(cache.with().get("restore-keys").matches(prefix), "restored only from the same release: " + cache.with());
-        assertEquals(jbangDir + "\n" + System.getProperty("user.home") + "/.m2/repository", cache.with().get("path"));
+        // The step's shell expands $HOME, which the runner inherits from this process (not Java's user.home, read from passwd).
+        assertEquals(jbangDir + "\n" + System.getenv().getOrDefault("HOME", System.getProperty("user.home")) + "/.m2/repository",
+                cache.with().get("path"));
     }
 
     @Test
