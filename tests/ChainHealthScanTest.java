@@ -177,6 +177,8 @@ class ChainHealthScanTest {
         assertEquals("open", github.pullRequest(REPO, first).get("state"));
         assertEquals("closed", github.pullRequest(REPO, retry).get("state"));
         assertTrue(github.comments(REPO, retry).stream().anyMatch(c -> String.valueOf(c.get("body")).contains("a duplicate of #" + first)));
+        assertEquals(JSON.readTree("{\"chain_id\":\"RFC-093-02\",\"reason\":\"DUPLICATE_PR\",\"action\":\"closed-duplicates\",\"prs\":\"" + retry
+                + "\",\"kept\":\"" + first + "\"}"), cleanedUp().get("detail"), "what was done, on record");
     }
 
     @Test
@@ -188,6 +190,46 @@ class ChainHealthScanTest {
         assertTrue(run.succeeded(), RouterWorkflowTest.describe(run));
         assertEquals(List.of("rfc:conflict"), labels(pr));
         assertEquals(List.of(), labels(other));
+        assertEquals(JSON.readTree("{\"chain_id\":\"RFC-093-02\",\"reason\":\"PR_CONFLICT\",\"action\":\"labelled-conflicting\",\"prs\":\"" + pr + "\"}"),
+                cleanedUp().get("detail"), "what was done, on record");
+    }
+
+    @Test
+    void theDuplicatesCleanUpWithNothingLeftToDoRecordsThatNothingWasDone() throws Exception {
+        pullRequest("copilot/rfc-093-02");
+        WorkflowRunner.JobRun run = cleanUp("RFC-093-02", "DUPLICATE_PR");
+        assertTrue(run.succeeded(), RouterWorkflowTest.describe(run));
+        assertEquals("", cleanedUp().at("/detail/prs").asText(), "no pull request closed: the duplicate had gone before the event came");
+    }
+
+    @Test
+    void theStalledCleanUpStartsCiAgainOnAStuckChainAndRecordsIt() throws Exception {
+        github.addWorkflow(REPO, "ci.yml", Map.of()); // the repository's CI, which the clean-up starts again
+        branch("copilot/rfc-093-02");
+        WorkflowRunner.JobRun run = stalledCleanUp("RFC-093-02", "CI_STUCK");
+        assertTrue(run.succeeded(), RouterWorkflowTest.describe(run));
+        assertTrue(github.workflowRuns(REPO).stream().anyMatch(r -> "ci.yml".equals(r.get("workflow_file"))
+                && "copilot/rfc-093-02".equals(r.get("head_branch"))), "CI started again on the chain's branch");
+        assertEquals(JSON.readTree("{\"chain_id\":\"RFC-093-02\",\"reason\":\"CI_STUCK\",\"action\":\"restarted-ci\","
+                + "\"branch\":\"copilot/rfc-093-02\",\"workflow\":\"ci.yml\"}"), cleanedUp().get("detail"));
+    }
+
+    @Test
+    void theStalledCleanUpReportsALoneBranchAndRecordsIt() throws Exception {
+        branch("copilot/rfc-093-02");
+        WorkflowRunner.JobRun run = stalledCleanUp("RFC-093-02", "BRANCH_ONLY");
+        assertTrue(run.succeeded(), RouterWorkflowTest.describe(run));
+        assertTrue(run.summary().contains("`copilot/rfc-093-02` has no pull request"), run.summary());
+        assertEquals(JSON.readTree("{\"chain_id\":\"RFC-093-02\",\"reason\":\"BRANCH_ONLY\",\"action\":\"reported-branch\","
+                + "\"branch\":\"copilot/rfc-093-02\"}"), cleanedUp().get("detail"));
+    }
+
+    @Test
+    void aCleanUpThatFailsRecordsNothing() throws Exception {
+        WorkflowRunner.JobRun run = stalledCleanUp("not-a-chain", "CI_STUCK");
+        assertEquals("failure", run.step("Restart CI, or report the branch").outcome(), RouterWorkflowTest.describe(run));
+        assertEquals("skipped", run.step("Record the outcome").outcome(), RouterWorkflowTest.describe(run));
+        assertTrue(github.refs(REPO).stream().noneMatch(r -> r.equals("refs/heads/event-bus-history")), "no outcome on record: no history at all");
     }
 
     // ---- helpers ----
@@ -216,10 +258,30 @@ class ChainHealthScanTest {
         return run;
     }
 
+    static final String CLEAN_UP_EVENT = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
     WorkflowRunner.JobRun cleanUp(String chain, String reason) throws IOException, InterruptedException {
-        Map<String, String> inputs = Map.of("chain_id", chain, "reason", reason, "event_id", "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+        return cleanUp("rfc-cleanup-duplicates.yml", chain, reason);
+    }
+
+    WorkflowRunner.JobRun stalledCleanUp(String chain, String reason) throws IOException, InterruptedException {
+        return cleanUp("cleanup-stalled-prs.yml", chain, reason);
+    }
+
+    WorkflowRunner.JobRun cleanUp(String workflow, String chain, String reason) throws IOException, InterruptedException {
+        Map<String, String> inputs = Map.of("chain_id", chain, "reason", reason, "event_id", CLEAN_UP_EVENT);
         Path event = Files.writeString(temp.resolve("workflow_dispatch.json"), JSON.createObjectNode().set("inputs", JSON.valueToTree(inputs)).toString());
-        return fixture.runWorkflow("rfc-cleanup-duplicates.yml", "clean-up", "workflow_dispatch", event, inputs);
+        return fixture.runWorkflow(workflow, "clean-up", "workflow_dispatch", event, inputs);
+    }
+
+    /** The clean-up's one outcome in the event history (events record): cleaned-up, under the event's id and type. */
+    JsonNode cleanedUp() throws IOException {
+        List<JsonNode> acted = RouteHistoryTest.records(github).stream().filter(r -> "acted".equals(r.path("status").asText())).toList();
+        assertEquals(1, acted.size(), acted.toString());
+        assertEquals("cleaned-up", acted.get(0).path("outcome").asText(), acted.toString());
+        assertEquals(CLEAN_UP_EVENT, acted.get(0).path("event_id").asText(), acted.toString());
+        assertEquals("rfc.chain.broken", acted.get(0).path("event_type").asText(), acted.toString());
+        return acted.get(0);
     }
 
     /** A person closes the pull request (PATCH /pulls/{n} state closed). */
