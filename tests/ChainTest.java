@@ -99,7 +99,29 @@ class ChainTest {
                 assertTrue(consumer.summary().contains("trace `" + first + "`"), consumer.summary());
             }
         }
+
+        // What each consumer did, on record in the event history (events record) under its event's id and type.
+        JsonNode monitored = acted(chain.hops().get(0), "monitor-started");
+        assertEquals(String.valueOf(issue), monitored.at("/detail/issue").asText(), monitored.toString());
+        JsonNode dispatchedCi = acted(chain.hops().get(1), "ci-dispatched");
+        assertEquals(JSON.readTree("{\"pr\":\"" + pr + "\",\"workflow\":\"ci.yml\",\"ref\":\"" + BRANCH + "\"}"), dispatchedCi.get("detail"));
+        JsonNode attempted = acted(ready, "merge-attempted");
+        assertEquals("merged", attempted.at("/detail/result").asText(), attempted.toString());
         return chain.hops();
+    }
+
+    /**
+     * The one outcome record (events record: status acted) in the event history under the hop's event id, with this
+     * outcome and the hop's event type, written by a consumer of the hop.
+     */
+    static JsonNode acted(RfcChain.Hop hop, String outcome) throws IOException {
+        String id = JSON.readTree(hop.event().toFile()).at("/client_payload/event_id").asText();
+        List<JsonNode> found = RouteHistoryTest.records(testbed.github()).stream()
+                .filter(r -> "acted".equals(r.path("status").asText()) && id.equals(r.path("event_id").asText())).toList();
+        assertEquals(List.of(outcome), found.stream().map(r -> r.path("outcome").asText()).toList(),
+                "the outcomes on record for " + hop.eventType() + " " + id + ": " + found);
+        assertEquals(hop.eventType(), found.get(0).path("event_type").asText(), found.toString());
+        return found.get(0);
     }
 
     /** The router's record of the hop's event in the checkout's event log. */
@@ -133,6 +155,11 @@ class ChainTest {
         assertTrue(labels(pr).contains("rfc:blocked"));
         assertTrue(github.comments(REPO, pr).stream().anyMatch(c -> String.valueOf(c.get("body")).contains("`merge-conflict`: rebase")),
                 "the author is told what to do");
+        // The remediation on record: the pull request, how many blockers, and the comment GitHub created.
+        JsonNode posted = acted(blocked, "remediation-posted");
+        Object commentId = github.comments(REPO, pr).stream().filter(c -> String.valueOf(c.get("body")).contains("is blocked"))
+                .reduce((a, b) -> b).orElseThrow().get("id");
+        assertEquals(JSON.readTree("{\"pr\":\"" + pr + "\",\"blockers\":\"2\",\"comment_id\":\"" + commentId + "\"}"), posted.get("detail"));
     }
 
     @Test
