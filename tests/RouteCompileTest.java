@@ -114,9 +114,10 @@ class RouteCompileTest {
             });
             assertEquals(inputs, with);
         }
-        assertEquals(YAML.readTree("{\"actions\":\"write\"}"), router.at("/jobs/route-2/permissions"),
-                "ci-dispatcher.yml starts CI itself: its call job alone gets actions: write");
-        assertTrue(Files.readString(SHIPPED).contains("actions: write  # ci-dispatcher.yml, job dispatch: workflow_dispatch of the CI workflow"));
+        assertEquals(YAML.readTree("{\"actions\":\"write\",\"contents\":\"write\"}"), router.at("/jobs/route-2/permissions"),
+                "ci-dispatcher.yml starts CI itself: its call job alone gets actions: write (and contents: write, its outcome's record)");
+        assertTrue(Files.readString(SHIPPED).contains("actions: write   # ci-dispatcher.yml, job dispatch: workflow_dispatch of the CI workflow"));
+        assertTrue(Files.readString(SHIPPED).contains("contents: write  # ci-dispatcher.yml, job dispatch: events record: the event history"));
         assertEquals(YAML.readTree("{\"contents\":\"write\",\"pull-requests\":\"write\"}"), router.at("/jobs/route-4/permissions"));
     }
 
