@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,12 +31,8 @@ class ChainTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    RouterFixture fixture;
+    final RouterFixture fixture = testbed.checkout();
 
-    @BeforeEach
-    void checkOut() throws IOException {
-        fixture = new RouterFixture(github, temp, testbed.jbangDir());
-    }
 
     @Test
     void fromTheAssignedIssueToTheMergeAttemptByWorkflowDispatch() throws Exception {

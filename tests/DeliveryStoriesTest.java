@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,12 +35,8 @@ class DeliveryStoriesTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    RouterFixture fixture;
+    final RouterFixture fixture = testbed.checkout();
 
-    @BeforeEach
-    void checkOut() throws IOException {
-        fixture = new RouterFixture(github, temp, testbed.jbangDir());
-    }
 
     @Test
     void aTargetFailsUntilRetriesRunOutThenTheJobIsReRun() throws Exception {
@@ -180,7 +175,7 @@ class DeliveryStoriesTest {
     String sweepClaim(String key) {
         Map<String, String> env = testbed.env();
         env.put("GITHUB_RUN_ID", "777000");
-        Scripts.Result claim = Scripts.run(fixture.workspace(), testbed.jbangDir(), env, null, Scripts.ROOT.resolve("dedupe.java").toString(),
+        Scripts.Result claim = Scripts.jbang(fixture.workspace(), env, null, Scripts.ROOT.resolve("dedupe.java").toString(),
                 "claim", "--key", key, "--ttl", "24h");
         assertEquals(0, claim.exitCode(), claim.toString());
         return claim.stdout().strip();

@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,12 +39,8 @@ class DoctorTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    RouterFixture fixture;
+    final RouterFixture fixture = testbed.checkout();
 
-    @BeforeEach
-    void setUp() throws IOException {
-        fixture = new RouterFixture(github, temp, testbed.jbangDir());
-    }
 
     Map<String, String> env() {
         Map<String, String> env = testbed.env();

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,16 +26,12 @@ class EventReportWorkflowTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    RouterFixture fixture;
+    final RouterFixture fixture = testbed.checkout();
     /** Two days ago, on the hour: inside the report's 7 days. */
     final Instant recent = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.HOURS);
     /** A week, three weeks ago: the baseline. */
     final Instant baseline = Instant.now().minus(Duration.ofDays(21)).truncatedTo(ChronoUnit.DAYS);
 
-    @BeforeEach
-    void checkOut() throws IOException {
-        fixture = new RouterFixture(github, temp, testbed.jbangDir());
-    }
 
     /** A week with one pull request found ready and merged 40 s later, a cron-caught item and an event from a person. */
     void aWeek() throws IOException {

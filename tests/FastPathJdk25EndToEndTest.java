@@ -10,7 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
  * Every story of FastPathEndToEndTest again, with ./jbang on a JDK 25 (JAVA_HOME), as the shipped
  * workflows run it: both JVMs then use the JDK's AOT cache instead of AppCDS, recorded by a first
  * run and created in the background, so each story also crosses a training run and the runs
- * while its cache is being created. A Temurin 25 is installed beside Java 17 on the build machines
+ * while its cache is being created. (Which script an alias names, FastPathCatalogEndToEndTest, is
+ * JBang's resolution, the same on any JDK: those stories run once.) A Temurin 25 is installed beside Java 17 on the build machines
  * (/usr/lib/jvm/temurin-25-jdk-amd64; -Deventbus.jdk25=DIR names another). Without one the class
  * says so in one line on the build's output and is skipped.
  */

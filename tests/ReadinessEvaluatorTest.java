@@ -33,12 +33,11 @@ class ReadinessEvaluatorTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    RouterFixture fixture;
+    final RouterFixture fixture = testbed.checkout();
     int issue;
 
     @BeforeEach
     void checkOut() throws IOException {
-        fixture = new RouterFixture(github, temp, testbed.jbangDir());
         issue = DedupeTest.openIssue(github, "RFC-093-02: add the widget");
     }
 

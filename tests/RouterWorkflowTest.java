@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,12 +28,8 @@ class RouterWorkflowTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    RouterFixture fixture;
+    final RouterFixture fixture = testbed.checkout();
 
-    @BeforeEach
-    void checkOut() throws IOException {
-        fixture = new RouterFixture(github, temp, testbed.jbangDir());
-    }
 
     // ---- the chain ----
 

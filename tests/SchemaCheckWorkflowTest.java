@@ -25,14 +25,13 @@ class SchemaCheckWorkflowTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    RouterFixture fixture;
+    final RouterFixture fixture = testbed.checkout();
     Path workspace;
     String baseSha;
 
     /** The base branch has the type acme.deploy.done (a copy of rfc.pr.ready's schema); the pull request's checkout starts the same. */
     @BeforeEach
     void checkOut() throws IOException {
-        fixture = new RouterFixture(github, temp, testbed.jbangDir());
         workspace = fixture.workspace();
         String schema = Files.readString(Scripts.ROOT.resolve("schemas/events/rfc.pr.ready.schema.json"))
                 .replace("rfc.pr.ready", "acme.deploy.done").replace("https://event-bus.dev/schemas/", "https://acme.example/schemas/");

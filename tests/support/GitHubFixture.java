@@ -14,9 +14,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What a test class that runs the scripts against GitHub needs around it, in one place: the local
- * GitHub emulator (127.0.0.1 only), a fresh directory for each test, a JBang home for the class,
- * and the environment a workflow step gives the scripts (GITHUB_API_URL pointing at the emulator,
- * GITHUB_TOKEN, GITHUB_REPOSITORY, and whatever else the class declares).
+ * GitHub emulator (127.0.0.1 only), a fresh directory for each test, the consuming repository checked
+ * out in it for a class that runs workflows, and the environment a workflow step gives the scripts
+ * (GITHUB_API_URL pointing at the emulator, GITHUB_TOKEN, GITHUB_REPOSITORY, and whatever else the
+ * class declares).
  *
  * <pre>
  * &#64;RegisterExtension
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * nothing), is reset before each test and closed after the class. The test's directory is made when
  * first asked for (a field initializer may ask: JUnit makes a new instance for each test) and removed
  * after the test, like JUnit's own @TempDir. Paths in the environment ({@link #file}) are inside it.
+ * A checkout ({@link #checkout}) is made the same way, and its workflows registered again after the reset.
  */
 final class GitHubFixture implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -39,7 +41,7 @@ final class GitHubFixture implements BeforeEachCallback, AfterEachCallback, Afte
     private boolean reset = true;
     private GitHubEmulator github;
     private Path temp;
-    private Path jbangDir;
+    private RouterFixture checkout;
 
     /** The emulator's own repository, octo-org/octo-repo, as GITHUB_REPOSITORY. */
     GitHubFixture() {
@@ -128,16 +130,23 @@ final class GitHubFixture implements BeforeEachCallback, AfterEachCallback, Afte
         return temp;
     }
 
-    /** A JBang home for the jobs the class runs (a workflow runner's JBANG_DIR), kept across its tests, removed after them. */
-    synchronized Path jbangDir() {
-        if (jbangDir == null) {
+    /**
+     * The consuming repository checked out in this test's directory, its workflows run as a runner
+     * would (support/RouterFixture.java); made when first asked for, one a test. Its jobs run with
+     * the JBang home of this test JVM (Scripts.SUITE_JBANG_DIR), so that the scripts each job runs
+     * are built once for the whole suite, not once a class: the homes hold nothing a test sets apart
+     * (the catalog and the scripts served there are the same for every test, the trust added is the
+     * same release), and JBang keys what it builds by the script's content.
+     */
+    synchronized RouterFixture checkout() {
+        if (checkout == null) {
             try {
-                jbangDir = Files.createTempDirectory("event-bus-jbang");
+                checkout = new RouterFixture(github(), temp(), Scripts.SUITE_JBANG_DIR);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return jbangDir;
+        return checkout;
     }
 
     /**
@@ -164,12 +173,20 @@ final class GitHubFixture implements BeforeEachCallback, AfterEachCallback, Afte
         if (reset) {
             github().reset();
         }
+        if (checkout != null) { // made by a field initializer, before the reset
+            try {
+                checkout.registerConsumerWorkflows();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     @Override
     public synchronized void afterEach(ExtensionContext context) {
         Path dir = temp;
         temp = null;
+        checkout = null;
         delete(dir);
     }
 
@@ -179,9 +196,6 @@ final class GitHubFixture implements BeforeEachCallback, AfterEachCallback, Afte
             github.close();
             github = null;
         }
-        Path dir = jbangDir;
-        jbangDir = null;
-        delete(dir);
     }
 
     private static void delete(Path dir) {
