@@ -141,10 +141,12 @@ class DedupeEndToEndTest {
     }
 
     @Test
-    void eightProcessesClaimingOneIdAtOnceGiveExactlyOneNewTenTimesOver() throws Exception {
+    void eightProcessesClaimingOneIdAtOnceGiveExactlyOneNewFourTimesOver() throws Exception {
         long contended = 0;
         java.util.Set<Integer> shards = new java.util.HashSet<>();
-        for (int round = 1; round <= 10; round++) {
+        // Each round is a full race by construction (the held-back reads below), so a few rounds prove
+        // what many would; each costs eight JVM starts.
+        for (int round = 1; round <= 4; round++) {
             String eventId = UUID.randomUUID().toString();
             shards.add(dedupe.shardOf(UUID.fromString(eventId)));
             List<Map<String, String>> envs = new ArrayList<>();
@@ -175,7 +177,7 @@ class DedupeEndToEndTest {
         assertTrue(contended > 0, "the processes really raced for the ticket");
         assertEquals(1, github.issues(REPO).size(), "one state issue for all rounds");
         assertEquals(shards.size(), github.comments(REPO, 1).size(), "one state comment per shard the ids fall in");
-        assertEquals(10, storedIds(1).size());
+        assertEquals(4, storedIds(1).size());
     }
 
     @Test
