@@ -102,6 +102,9 @@ class ChainTest {
         assertEquals(JSON.readTree("{\"pr\":\"" + pr + "\",\"workflow\":\"ci.yml\",\"ref\":\"" + BRANCH + "\"}"), dispatchedCi.get("detail"));
         JsonNode attempted = acted(ready, "merge-attempted");
         assertEquals("merged", attempted.at("/detail/result").asText(), attempted.toString());
+        // source is $GITHUB_WORKFLOW: a called workflow has its caller's (GitHub docs, "Reusing workflows").
+        assertEquals(routing == RfcChain.Routing.DISPATCH ? "Merge orchestrator" : "Event router (workflow_call)",
+                attempted.path("source").asText(), attempted.toString());
         return chain.hops();
     }
 

@@ -60,10 +60,23 @@ final class WorkflowRunner {
 
     private final JsonNode workflow;
     private final Path file;
+    /** The calling workflow's name when this one runs as a called workflow (workflow_call), else null. */
+    private final String callerName;
 
     WorkflowRunner(Path workflowFile) throws IOException {
+        this(workflowFile, null);
+    }
+
+    /** A workflow called by another (workflow_call), which keeps the caller's name: see run(). */
+    private WorkflowRunner(Path workflowFile, String callerName) throws IOException {
         this.file = workflowFile;
         this.workflow = YAML.readTree(workflowFile.toFile());
+        this.callerName = callerName;
+    }
+
+    /** GITHUB_WORKFLOW: the workflow's name, else the path of its file in the repository (GitHub docs, "Store information in variables"). */
+    private String name() {
+        return workflow.path("name").asText(".github/workflows/" + file.getFileName());
     }
 
     /**
@@ -103,8 +116,10 @@ final class WorkflowRunner {
         jobEnv.put("GITHUB_WORKSPACE", workspace.toString());
         jobEnv.put("RUNNER_TEMP", runnerTemp.toString());
         jobEnv.put("RUNNER_OS", "Linux");
-        // GitHub docs, "Store information in variables": the workflow's name, else the path of its file in the repository.
-        jobEnv.put("GITHUB_WORKFLOW", workflow.path("name").asText(".github/workflows/" + file.getFileName()));
+        // A called workflow's GITHUB_WORKFLOW is its caller's: "When a reusable workflow is triggered by a
+        // caller workflow, the github context is always associated with the caller workflow" (GitHub docs,
+        // "Reusing workflows"), and the default variables follow the github context.
+        jobEnv.put("GITHUB_WORKFLOW", callerName != null ? callerName : name());
         if (environment.containsKey("GITHUB_EVENT_PATH")) {
             context.put("env.GITHUB_EVENT_PATH", environment.get("GITHUB_EVENT_PATH"));
         }
@@ -206,7 +221,8 @@ final class WorkflowRunner {
                 continue;
             }
             if (job.has("uses")) {
-                WorkflowRunner called = new WorkflowRunner(workspace.resolve(job.get("uses").asText().replaceFirst("^\\./", "")));
+                WorkflowRunner called = new WorkflowRunner(workspace.resolve(job.get("uses").asText().replaceFirst("^\\./", "")),
+                        callerName != null ? callerName : name());
                 Map<String, String> inputs = new LinkedHashMap<>(github);
                 job.path("with").fields().forEachRemaining(w -> inputs.put("inputs." + w.getKey(), substitute(w.getValue().asText(), expressions)));
                 Map<String, JobRun> calledRuns = called.runAll(workspace, inputs, environment, overrides);
