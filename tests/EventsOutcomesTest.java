@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,25 +32,14 @@ class EventsOutcomesTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    Path summary;
-
-    @BeforeEach
-    void reset() {
-        summary = temp.resolve("summary.md");
-    }
+    final Path summary = temp.resolve("summary.md");
 
     InProcess.Run stats(String... args) {
-        List<String> all = new ArrayList<>(List.of("stats"));
-        all.addAll(List.of(args));
-        return EventsTest.events(testbed.env(), all.toArray(String[]::new));
+        return EventsTest.events(testbed.env(), "stats", List.of(args));
     }
 
     JsonNode statsJson(String... args) throws IOException {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--json");
-        InProcess.Run run = stats(all.toArray(String[]::new));
-        assertEquals(0, run.exitCode(), run.toString());
-        return JSON.readTree(run.out());
+        return EventsTest.eventsJson(testbed.env(), "stats", List.of(args));
     }
 
     /** An outcome as events record writes it: type null unless given. */

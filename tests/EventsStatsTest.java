@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -46,25 +45,14 @@ class EventsStatsTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    Path summary;
-
-    @BeforeEach
-    void reset() {
-        summary = temp.resolve("summary.md");
-    }
+    final Path summary = temp.resolve("summary.md");
 
     InProcess.Run stats(String... args) {
-        List<String> all = new ArrayList<>(List.of("stats"));
-        all.addAll(List.of(args));
-        return EventsTest.events(testbed.env(), all.toArray(String[]::new));
+        return EventsTest.events(testbed.env(), "stats", List.of(args));
     }
 
     JsonNode statsJson(String... args) throws IOException {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--json");
-        InProcess.Run run = stats(all.toArray(String[]::new));
-        assertEquals(0, run.exitCode(), run.toString());
-        return JSON.readTree(run.out());
+        return EventsTest.eventsJson(testbed.env(), "stats", List.of(args));
     }
 
     /** A record as the scripts write it: emitted at timestamp, received latency later, with its event. */

@@ -1,9 +1,12 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -23,6 +26,22 @@ class EventsTest {
         events command = new events();
         command.env = env;
         return InProcess.run(events.newCommandLine(command), args);
+    }
+
+    /** events SUBCOMMAND ARGS... with this environment. */
+    static InProcess.Run events(Map<String, String> env, String subcommand, List<String> args) {
+        List<String> all = new ArrayList<>(List.of(subcommand));
+        all.addAll(args);
+        return events(env, all.toArray(String[]::new));
+    }
+
+    /** events SUBCOMMAND ARGS... --json, which must exit 0: the document it printed. */
+    static JsonNode eventsJson(Map<String, String> env, String subcommand, List<String> args) throws IOException {
+        List<String> all = new ArrayList<>(args);
+        all.add("--json");
+        InProcess.Run run = events(env, subcommand, all);
+        assertEquals(0, run.exitCode(), run.toString());
+        return new ObjectMapper().readTree(run.out());
     }
 
     // ---- the command line -------------------------------------------------------------------

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,25 +35,14 @@ class MergeLatencyTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    Path summary;
-
-    @BeforeEach
-    void reset() {
-        summary = temp.resolve("summary.md");
-    }
+    final Path summary = temp.resolve("summary.md");
 
     InProcess.Run latency(String... args) {
-        List<String> all = new ArrayList<>(List.of("merge-latency"));
-        all.addAll(List.of(args));
-        return EventsTest.events(testbed.env(), all.toArray(String[]::new));
+        return EventsTest.events(testbed.env(), "merge-latency", List.of(args));
     }
 
     JsonNode latencyJson(String... args) throws IOException {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--json");
-        InProcess.Run run = latency(all.toArray(String[]::new));
-        assertEquals(0, run.exitCode(), run.toString());
-        return JSON.readTree(run.out());
+        return EventsTest.eventsJson(testbed.env(), "merge-latency", List.of(args));
     }
 
     static String at(Instant time) {
