@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,14 +33,8 @@ class EventsRecordTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    Path log;
-    Path output;
-
-    @BeforeEach
-    void reset() {
-        log = temp.resolve("event_log.jsonl");
-        output = temp.resolve("output.txt");
-    }
+    final Path log = temp.resolve("event_log.jsonl");
+    final Path output = temp.resolve("output.txt");
 
     InProcess.Run record(String... args) {
         List<String> all = new ArrayList<>(List.of("record"));

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,12 +40,7 @@ class EventsReplayTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    Path summary;
-
-    @BeforeEach
-    void reset() {
-        summary = temp.resolve("summary.md");
-    }
+    final Path summary = temp.resolve("summary.md");
 
     InProcess.Run replay(String... args) {
         return replay(testbed.env(), args);

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -46,14 +45,8 @@ class RouteResumeTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    Path summary;
-    Path log;
-
-    @BeforeEach
-    void reset() {
-        summary = temp.resolve("summary.md");
-        log = temp.resolve("event_log.jsonl");
-    }
+    final Path summary = temp.resolve("summary.md");
+    final Path log = temp.resolve("event_log.jsonl");
 
     /** rfc.pr.created goes to ci-dispatcher.yml and merge-orchestrator.yml; both show the event_id in their run-name. */
     static void consumersWithRunNames() {

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,14 +48,8 @@ class RouteTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    Path summary;
-    Path log;
-
-    @BeforeEach
-    void resetEmulator() {
-        summary = temp.resolve("summary.md");
-        log = temp.resolve("logs/event_log.jsonl");
-    }
+    final Path summary = temp.resolve("summary.md");
+    final Path log = temp.resolve("logs/event_log.jsonl");
 
     static InProcess.Run route(Map<String, String> env, String... args) {
         route command = new route();

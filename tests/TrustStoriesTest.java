@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,14 +52,8 @@ class TrustStoriesTest {
     final GitHubEmulator github = testbed.github();
 
     final Path temp = testbed.temp();
-    Path summary;
-    Path log;
-
-    @BeforeEach
-    void reset() {
-        summary = temp.resolve("summary.md");
-        log = temp.resolve("event_log.jsonl");
-    }
+    final Path summary = temp.resolve("summary.md");
+    final Path log = temp.resolve("event_log.jsonl");
 
     static String id() {
         return UUID.randomUUID().toString();
