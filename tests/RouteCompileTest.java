@@ -135,6 +135,37 @@ class RouteCompileTest {
         });
     }
 
+    /**
+     * GitHub docs, "Reusing workflows": a called workflow can only downgrade the GITHUB_TOKEN permissions its
+     * caller's job passes, never elevate them. So every scope a consumer's job declares must be granted, at
+     * that level or above, by the router's job that calls it; else the step that needs it is refused on GitHub
+     * (the workflow runner here gives every step the emulator's one token, and would not notice).
+     */
+    @Test
+    void eachCallJobOfTheShippedRouterGrantsWhatItsConsumersJobsDeclare() throws IOException {
+        List<String> levels = List.of("none", "read", "write");
+        JsonNode router = YAML.readTree(SHIPPED.toFile());
+        int calls = 0;
+        for (Map.Entry<String, JsonNode> job : (Iterable<Map.Entry<String, JsonNode>>) router.get("jobs")::fields) {
+            if (!job.getValue().has("uses")) {
+                continue;
+            }
+            calls++;
+            JsonNode granted = job.getValue().path("permissions");
+            Path file = Scripts.ROOT.resolve("workflows").resolve(Path.of(job.getValue().get("uses").asText()).getFileName());
+            JsonNode consumer = YAML.readTree(file.toFile());
+            for (Map.Entry<String, JsonNode> consumerJob : (Iterable<Map.Entry<String, JsonNode>>) consumer.get("jobs")::fields) {
+                JsonNode declared = consumerJob.getValue().has("permissions") ? consumerJob.getValue().get("permissions") : consumer.path("permissions");
+                assertTrue(declared.isObject(), file.getFileName() + ": job " + consumerJob.getKey() + " names its scopes");
+                declared.fields().forEachRemaining(scope -> assertTrue(
+                        levels.indexOf(granted.path(scope.getKey()).asText("none")) >= levels.indexOf(scope.getValue().asText()),
+                        job.getKey() + " calls " + file.getFileName() + " whose job " + consumerJob.getKey() + " needs "
+                                + scope.getKey() + ": " + scope.getValue().asText() + "; the call job grants " + granted));
+            }
+        }
+        assertEquals(8, calls, "one call job for each route of event-routes.yml");
+    }
+
     // ---- the event types ----
 
     @Test
