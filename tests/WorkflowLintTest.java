@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +105,27 @@ class WorkflowLintTest {
                 everyJob &= job.has("permissions");
             }
             assertTrue(topLevel || everyJob, file.getFileName() + " declares no permissions");
+        }
+    }
+
+    /**
+     * Without shell: bash a run: step is bash -e alone on GitHub (no pipefail: `curl ... | jq` succeeds when curl fails);
+     * the workflow runner starts each step as GitHub would, so the stories prove the steps as they run there.
+     */
+    @Test
+    void everyRunStepIsBashWithPipefail() throws IOException {
+        for (Path file : workflows()) {
+            JsonNode workflow = YAML.readTree(file.toFile());
+            for (Map.Entry<String, JsonNode> job : (Iterable<Map.Entry<String, JsonNode>>) workflow.path("jobs")::fields) {
+                for (JsonNode step : job.getValue().path("steps")) {
+                    if (step.has("run")) {
+                        String shell = step.path("shell").asText(job.getValue().path("defaults").path("run").path("shell")
+                                .asText(workflow.path("defaults").path("run").path("shell").asText("(none: bash -e)")));
+                        assertEquals("bash", shell, file.getFileName() + ": job " + job.getKey() + ": step '"
+                                + step.path("name").asText(step.path("id").asText()) + "'");
+                    }
+                }
+            }
         }
     }
 

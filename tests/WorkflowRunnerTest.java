@@ -76,6 +76,34 @@ class WorkflowRunnerTest {
         assertEquals("{\"who\":\"world\"}", runs.get("plan").outputs().get("route-1"));
     }
 
+    /**
+     * GitHub docs, "Workflow syntax", jobs.<job_id>.steps[*].shell: on Linux a step with no shell runs in
+     * {@code bash -e {0}}, one with {@code shell: bash} (its own, or the job's or the workflow's defaults.run.shell)
+     * in {@code bash --noprofile --norc -eo pipefail {0}}: only there does a command failing before a pipe fail the step.
+     */
+    @Test
+    void aStepRunsInTheShellGitHubWouldStartForIt() throws Exception {
+        String steps = """
+                    steps:
+                      - id: piped
+                        run: |
+                          false | cat
+                          echo "went=on" >> "$GITHUB_OUTPUT"
+                """;
+        Path plain = Files.writeString(workspace.resolve("plain.yml"), "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n" + steps);
+        WorkflowRunner.JobRun bashE = new WorkflowRunner(plain).run("j", workspace, Map.of(), Map.of("PATH", System.getenv("PATH")), Map.of(), null);
+        assertEquals("success", bashE.step("piped").outcome(), "bash -e: the pipeline's status is cat's");
+        assertEquals("on", bashE.step("piped").outputs().get("went"));
+        Path defaults = Files.writeString(workspace.resolve("defaults.yml"),
+                "on: push\ndefaults:\n  run:\n    shell: bash\njobs:\n  j:\n    runs-on: ubuntu-latest\n" + steps);
+        WorkflowRunner.JobRun pipefail = new WorkflowRunner(defaults).run("j", workspace, Map.of(), Map.of("PATH", System.getenv("PATH")), Map.of(), null);
+        assertEquals("failure", pipefail.step("piped").outcome(), "shell: bash: -o pipefail");
+        Path other = Files.writeString(workspace.resolve("other.yml"),
+                "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    defaults:\n      run:\n        shell: sh\n" + steps);
+        assertThrows(IllegalArgumentException.class, () -> new WorkflowRunner(other).run("j", workspace, Map.of(),
+                Map.of("PATH", System.getenv("PATH")), Map.of(), null), "a shell the runner does not start as GitHub would");
+    }
+
     @Test
     void aLocalCompositeActionRunsItsStepsWithItsInputsAndMapsItsOutputs() throws Exception {
         Files.createDirectories(workspace.resolve(".github/actions/greet"));

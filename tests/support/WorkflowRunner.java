@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * Runs one job of a workflow file the way a GitHub-hosted runner would, as far as the
- * event-bus steps go: each `run:` step in bash (`bash --noprofile --norc -eo pipefail`) with
+ * event-bus steps go: each `run:` step in bash as GitHub starts it (`shell: bash`, a job's or the
+ * workflow's `defaults.run.shell`: `bash --noprofile --norc -eo pipefail`; none: `bash -e`) with
  * the environment Actions gives (workflow, job and step `env:`, GITHUB_EVENT_PATH,
  * GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY files, GITHUB_ACTIONS=true ...), step outputs
  * parsed from GITHUB_OUTPUT, variables a step adds to GITHUB_ENV given to the steps after it, and
@@ -164,7 +165,9 @@ final class WorkflowRunner {
                 result = runComposite(id, name, step, action, workspace, jobEnv, ownEnv, withContext, lost, steps);
             } else {
                 RunnerLost lostHere = lost != null && lost.stepId().equals(id) ? lost : null;
-                result = runStep(id, name, step.path("run").asText(), workspace, jobEnv, stepEnv, lostHere);
+                String shell = step.path("shell").asText(job.path("defaults").path("run").path("shell")
+                        .asText(workflow.path("defaults").path("run").path("shell").asText("")));
+                result = runStep(id, name, shellCommand(shell, file + ": step " + name), step.path("run").asText(), workspace, jobEnv, stepEnv, lostHere);
             }
             result.outputs().forEach((key, value) -> context.put("steps." + id + ".outputs." + key, value));
             context.put("steps." + id + ".outcome", result.outcome());
@@ -239,7 +242,20 @@ final class WorkflowRunner {
     }
 
     /** A run: step with the job's environment, its own env:, and fresh GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY files. */
-    private static Step runStep(String id, String name, String script, Path workspace, Map<String, String> jobEnv,
+    /**
+     * The command a run: step's script is given to, as GitHub's runners on Linux start it (GitHub docs, "Workflow syntax",
+     * jobs.<job_id>.steps[*].shell): shell: bash is {@code bash --noprofile --norc -eo pipefail {0}}; no shell (nor a
+     * default one) is {@code bash -e {0}}, where a command failing before a pipe does not fail the step.
+     */
+    private static List<String> shellCommand(String shell, String where) {
+        return switch (shell) {
+            case "bash" -> List.of("bash", "--noprofile", "--norc", "-eo", "pipefail");
+            case "" -> List.of("bash", "-e");
+            default -> throw new IllegalArgumentException(where + ": shell: " + shell + ": the test runner runs bash steps only");
+        };
+    }
+
+    private static Step runStep(String id, String name, List<String> shell, String script, Path workspace, Map<String, String> jobEnv,
                                 Map<String, String> stepEnv, RunnerLost lost) throws IOException, InterruptedException {
         Path runnerTemp = Path.of(jobEnv.get("RUNNER_TEMP"));
         Path output = Files.createTempFile(runnerTemp, "output", ".txt");
@@ -249,7 +265,7 @@ final class WorkflowRunner {
         environment.put("GITHUB_OUTPUT", output.toString());
         environment.put("GITHUB_STEP_SUMMARY", summary.toString());
         environment.put("GITHUB_ENV", env.toString());
-        Step result = runScript(id, name, script, workspace, environment, output, summary, lost);
+        Step result = runScript(id, name, shell, script, workspace, environment, output, summary, lost);
         // "makes the environment variable available to any subsequent steps in a workflow job" (GitHub docs,
         // "Workflow commands": setting an environment variable); the same name=value and heredoc forms as outputs.
         jobEnv.putAll(parseOutputs(env));
@@ -348,7 +364,7 @@ final class WorkflowRunner {
                 env.put("GITHUB_ACTION_PATH", actionFile.getParent().toString());
                 putEnv(env, inner.path("env"), context, Map.of());
                 RunnerLost lostHere = lost != null && lost.stepId().equals(fullId) ? lost : null;
-                result = runStep(fullId, innerName, inner.path("run").asText(), workspace, jobEnv, env, lostHere);
+                result = runStep(fullId, innerName, shellCommand("bash", innerId), inner.path("run").asText(), workspace, jobEnv, env, lostHere);
             }
             Step done = result;
             done.outputs().forEach((key, value) -> context.put("steps." + innerId + ".outputs." + key, value));
@@ -381,11 +397,13 @@ final class WorkflowRunner {
         return ids;
     }
 
-    private static Step runScript(String id, String name, String script, Path workspace, Map<String, String> env,
+    private static Step runScript(String id, String name, List<String> shell, String script, Path workspace, Map<String, String> env,
                                   Path output, Path summary, RunnerLost lost) throws IOException, InterruptedException {
         Path scriptFile = Files.createTempFile(Path.of(env.get("RUNNER_TEMP")), "step", ".sh");
         Files.writeString(scriptFile, script);
-        ProcessBuilder builder = new ProcessBuilder("bash", "--noprofile", "--norc", "-eo", "pipefail", scriptFile.toString())
+        List<String> command = new ArrayList<>(shell);
+        command.add(scriptFile.toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workspace.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         builder.environment().clear();
