@@ -30,9 +30,7 @@ class ChainTest {
     static final GitHubFixture testbed = new GitHubFixture();
     final GitHubEmulator github = testbed.github();
 
-    final Path temp = testbed.temp();
     final RouterFixture fixture = testbed.checkout();
-
 
     @Test
     void fromTheAssignedIssueToTheMergeAttemptByWorkflowDispatch() throws Exception {

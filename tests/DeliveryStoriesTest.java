@@ -34,9 +34,7 @@ class DeliveryStoriesTest {
     static final GitHubFixture testbed = new GitHubFixture();
     final GitHubEmulator github = testbed.github();
 
-    final Path temp = testbed.temp();
     final RouterFixture fixture = testbed.checkout();
-
 
     @Test
     void aTargetFailsUntilRetriesRunOutThenTheJobIsReRun() throws Exception {

@@ -27,9 +27,7 @@ class RouterWorkflowTest {
     static final GitHubFixture testbed = new GitHubFixture();
     final GitHubEmulator github = testbed.github();
 
-    final Path temp = testbed.temp();
     final RouterFixture fixture = testbed.checkout();
-
 
     // ---- the chain ----
 
