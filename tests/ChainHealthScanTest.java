@@ -227,6 +227,28 @@ class ChainHealthScanTest {
         assertTrue(github.refs(REPO).stream().noneMatch(r -> r.equals("refs/heads/event-bus-history")), "no outcome on record: no history at all");
     }
 
+    @Test
+    void theStalledCleanUpRefusesAReasonNotItsOwnAndDoesNothing() throws Exception {
+        github.addWorkflow(REPO, "ci.yml", Map.of());
+        branch("copilot/rfc-093-02");
+        WorkflowRunner.JobRun run = stalledCleanUp("RFC-093-02", "DUPLICATE_PR");
+        WorkflowRunner.Step cleanUp = run.step("Restart CI, or report the branch");
+        assertEquals(2, cleanUp.exitCode(), RouterWorkflowTest.describe(run));
+        assertTrue(cleanUp.stdout().contains("::error::not a reason of this clean-up: DUPLICATE_PR"), cleanUp.stdout());
+        assertTrue(github.workflowRuns(REPO).stream().noneMatch(r -> "ci.yml".equals(r.get("workflow_file"))), "CI not started");
+        assertEquals("", run.summary(), "no branch reported");
+        assertEquals("skipped", run.step("Record the outcome").outcome(), RouterWorkflowTest.describe(run));
+    }
+
+    @Test
+    void theStalledCleanUpPrintsABadChainIdQuotedSoItCannotIssueWorkflowCommands() throws Exception {
+        WorkflowRunner.JobRun run = stalledCleanUp("x\n::add-mask::RFC", "CI_STUCK");
+        WorkflowRunner.Step cleanUp = run.step("Restart CI, or report the branch");
+        assertEquals(2, cleanUp.exitCode(), RouterWorkflowTest.describe(run));
+        assertTrue(cleanUp.stdout().lines().noneMatch(line -> line.startsWith("::add-mask::")), cleanUp.stdout());
+        assertTrue(cleanUp.stdout().contains("::error::not a chain id (RFC-093-02): $'x\\n::add-mask::RFC'"), cleanUp.stdout());
+    }
+
     // ---- helpers ----
 
     int pullRequest(String branch) {
