@@ -113,12 +113,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -237,6 +235,7 @@ class route implements Callable<Integer> {
 
     /** The process environment; tests replace it. */
     Map<String, String> env = System.getenv();
+    private GitHub github;
 
     /** Every command's --version: the script's, one constant. */
     static final String VERSION = "route 0.1.0";
@@ -315,9 +314,9 @@ class route implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_DISPATCHED names the workflows already dispatched for one "
                     + "event, but the input holds " + events.size() + " events: route them one at a time");
         }
-        Dispatcher dispatcher = new Dispatcher(env, repo, ref, retries, spec);
+        Dispatcher dispatcher = new Dispatcher();
         if (!dryRun && History.enabled(env)) {
-            dispatcher.github(); // the history needs the token: a missing or malformed one is exit 2 before anything is sent
+            github(); // the history needs the token: a missing or malformed one is exit 2 before anything is sent
         }
         List<Outcome> outcomes = new ArrayList<>();
         for (EventInput event : events) {
@@ -344,12 +343,12 @@ class route implements Callable<Integer> {
             }
             outcomes.add(new Outcome(document, dispatcher.dispatchAll(targets), again, sender));
         }
-        Report report = new Report(routes, shadow, plan, env, spec);
+        Report report = new Report(routes);
         if (dryRun) {
-            report.printPlan(outcomes, ref);
+            report.printPlan(outcomes);
             return CommandLine.ExitCode.OK;
         }
-        report.write(outcomes, logFile, dispatcher::github);
+        report.write(outcomes);
         return outcomes.stream().anyMatch(o -> o.status().equals("failed")) ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
     }
 
@@ -413,6 +412,14 @@ class route implements Callable<Integer> {
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /** The client for --repo (else $GITHUB_REPOSITORY), made on first use: a missing or malformed token is exit 2. */
+    GitHub github() {
+        if (github == null) {
+            github = GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget());
+        }
+        return github;
     }
 
     // ---- where things are ----------------------------------------------------------------
@@ -483,17 +490,22 @@ class route implements Callable<Integer> {
                     + text(event.document(), "/client_payload/event_id") + ": " + refusal.describe()) + "; nothing dispatched", env);
             records.add(EventLog.record(event.document(), "rejected", env, refusal.describe(), event.sender().login()));
         }
-        if (records.isEmpty() || dryRun) {
-            return !records.isEmpty();
+        if (!records.isEmpty() && !dryRun) {
+            record(records);
         }
+        return !records.isEmpty();
+    }
+
+    /** The records to the event log (--log, else $EVENT_LOG) and, with EVENT_BUS_HISTORY=true, to the event history. */
+    private void record(List<ObjectNode> records) throws IOException, InterruptedException {
         Path log = logFile != null ? logFile : EventLog.fromEnv(env);
         if (log != null) {
             EventLog.append(log, records);
         }
         if (History.enabled(env)) {
-            History.append(GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget()), records, err, env);
+            // One request per event: a record that cannot be appended is a warning, and stays in the event log.
+            History.append(github(), records, spec.commandLine().getErr(), env);
         }
-        return true;
     }
 
     // ---- the plan: inputs from the payload ------------------------------------------------
@@ -596,38 +608,16 @@ class route implements Callable<Integer> {
      * (a failure is recorded on its target, and the next one is still sent) and, for an event processed again,
      * finds the targets that already have a run. It owns the client, made on first use.
      */
-    static final class Dispatcher {
+    final class Dispatcher {
         /** The runs lookup starts this long before the event's timestamp: the producer's clock may be behind GitHub's. */
         static final Duration CLOCK_MARGIN = Duration.ofMinutes(1);
         /** The runs list returns 100 runs a page at most, and 1,000 in all for a filtered list. */
         static final int RUNS_PER_PAGE = 100;
         static final int MAX_RUN_PAGES = 10;
 
-        private final Map<String, String> env;
-        private final String repo;
-        private final String ref;
-        private final Retries retries;
-        private final CommandSpec spec;
         /** Set once GitHub answered 400 to return_run_details (older GitHub Enterprise Server): plain requests from then on. */
         private boolean plainDispatch;
-        private GitHub github;
         private String resolvedRef;
-
-        Dispatcher(Map<String, String> env, String repo, String ref, Retries retries, CommandSpec spec) {
-            this.env = env;
-            this.repo = repo;
-            this.ref = ref;
-            this.retries = retries;
-            this.spec = spec;
-        }
-
-        /** The client for --repo (else $GITHUB_REPOSITORY): a missing or malformed token is exit 2. */
-        GitHub github() {
-            if (github == null) {
-                github = GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget());
-            }
-            return github;
-        }
 
         /**
          * For an event processed again: targets with a run of the event become already-dispatched. The workflow_dispatch runs
@@ -749,23 +739,15 @@ class route implements Callable<Integer> {
      * one per event on stderr (annotations for failures, with the replay command), then the event log record,
      * the history's copy, the job summary and the step's outputs (status, dispatched, and route-N for --plan).
      */
-    static final class Report {
+    final class Report {
         private final RoutesFile routes;
-        private final boolean shadow;
-        private final boolean plan;
-        private final Map<String, String> env;
-        private final CommandSpec spec;
 
-        Report(RoutesFile routes, boolean shadow, boolean plan, Map<String, String> env, CommandSpec spec) {
+        Report(RoutesFile routes) {
             this.routes = routes;
-            this.shadow = shadow;
-            this.plan = plan;
-            this.env = env;
-            this.spec = spec;
         }
 
         /** --dry-run: what would be dispatched (or called, skipped, recorded as would-dispatch), on --ref, else $GITHUB_REF_NAME. */
-        void printPlan(List<Outcome> outcomes, String ref) {
+        void printPlan(List<Outcome> outcomes) {
             PrintWriter out = spec.commandLine().getOut();
             String onRef = ref != null ? ref : env.getOrDefault("GITHUB_REF_NAME", "");
             onRef = onRef.isBlank() ? "the default branch" : onRef;
@@ -803,7 +785,7 @@ class route implements Callable<Integer> {
          * stdout: one line per dispatched or already-dispatched target (or 'unrouted'); stderr: failures, one
          * line per event (an annotation with the replay command when it failed); then the log, the summary, the output.
          */
-        void write(List<Outcome> outcomes, Path logFile, Supplier<GitHub> github) throws IOException, InterruptedException {
+        void write(List<Outcome> outcomes) throws IOException, InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             for (Outcome outcome : outcomes) {
@@ -849,15 +831,7 @@ class route implements Callable<Integer> {
             }
             out.flush();
             err.flush();
-            List<ObjectNode> records = outcomes.stream().map(this::logRecord).toList();
-            Path log = logFile != null ? logFile : EventLog.fromEnv(env);
-            if (log != null) {
-                EventLog.append(log, records);
-            }
-            if (History.enabled(env)) {
-                // One request per event: a record that cannot be appended is a warning, and stays in the event log.
-                History.append(github.get(), records, err, env);
-            }
+            record(outcomes.stream().map(this::logRecord).toList());
             Actions.appendSummary(summaryMarkdown(outcomes), env);
             // One status for the step, for the rare file of several events: the worst of them.
             Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
