@@ -1498,12 +1498,16 @@ class route implements Callable<Integer> {
         record Grant(String level, String reason) {
         }
 
-        /** A consumer as compile needs it: its file, what it declares, and what it calls itself. */
-        record Consumer(String file, JsonNode callInputs, Map<String, Grant> permissions, List<String> nested) {
+        /** A consumer as compile needs it: what it declares, and what it calls itself. */
+        record Consumer(JsonNode callInputs, Map<String, Grant> permissions, List<String> nested) {
         }
 
         /** A key of a YAML mapping in the text: its lines [start, end), the leading comment lines from start, the key's line. */
         record Entry(String key, int start, int keyLine, int end, boolean blankBefore) {
+        }
+
+        /** The dispatch router's step that runs route for the event: its job, its index among the job's steps, its id. */
+        record RouteStep(String job, int index, String id) {
         }
 
         private final RoutesFile routes;
@@ -1513,6 +1517,9 @@ class route implements Callable<Integer> {
         private final Set<String> reusable = new LinkedHashSet<>();
         final List<String> warnings = new ArrayList<>();
         private List<String> types = List.of();
+        /** The dispatch router, and its indent unit: the text the compiled router is written from. */
+        private YamlFile template;
+        private int unit;
 
         Compiler(RoutesFile routes, Path workflows, CommandSpec spec) {
             this.routes = routes;
@@ -1535,7 +1542,8 @@ class route implements Callable<Integer> {
                         : "the routes match no known event type (" + String.join(", ", knownTypes) + ")") + ": the compiled router would never start");
             }
             routes.failOnProblems(spec);
-            String yaml = render(template, routesName, routerName, command);
+            this.template = template;
+            String yaml = render(routesName, routerName, command);
             checkReadBack(yaml);
             return yaml;
         }
@@ -1604,7 +1612,7 @@ class route implements Callable<Integer> {
                     nested.add(uses.asText());
                 }
             });
-            consumers.put(shown, new Consumer(shown, callInputs, permissions, nested));
+            consumers.put(shown, new Consumer(callInputs, permissions, nested));
             return ok;
         }
 
@@ -1708,34 +1716,30 @@ class route implements Callable<Integer> {
 
         // ---- the text ----
 
-        private String render(YamlFile template, String routesName, String routerName, String command) {
+        private String render(String routesName, String routerName, String command) {
             JsonNode root = template.root();
             if (!root.path("on").has("repository_dispatch")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), template.name() + " is not a dispatch router: it has no on: "
                         + "repository_dispatch trigger; pass the router compile takes the plan job's steps from with --router FILE");
             }
-            String[] found = routeStep(template);
-            String jobId = found[0];
-            int stepIndex = Integer.parseInt(found[1]);
-            String stepId = found[2];
+            RouteStep step = routeStep();
             List<String> lines = template.lines();
             List<Entry> top = entries(lines, 0, lines.size(), 0);
-            Entry jobs = top.stream().filter(e -> e.key().equals("jobs")).findFirst()
-                    .orElseThrow(() -> refused(template, "no jobs: at the top level"));
-            int unit = indentAfter(lines, jobs.keyLine(), jobs.end());
+            Entry jobs = top.stream().filter(e -> e.key().equals("jobs")).findFirst().orElseThrow(() -> refused("no jobs: at the top level"));
+            unit = indentAfter(lines, jobs.keyLine(), jobs.end());
             List<String> out = new ArrayList<>(header(routesName, routerName, command));
             boolean permissionsWritten = false;
             for (Entry entry : top) {
                 List<String> section = switch (entry.key()) {
                     case "name" -> List.of("name: " + scalar(root.path("name").asText("Event router") + " (workflow_call)"));
-                    case "on" -> on(unit);
-                    case "permissions" -> workflowPermissions();
-                    case "jobs" -> jobs(template, jobs, jobId, stepIndex, stepId, unit);
+                    case "on" -> on();
+                    case "permissions" -> WORKFLOW_PERMISSIONS;
+                    case "jobs" -> jobs(jobs, step);
                     default -> lines.subList(entry.start(), entry.end());
                 };
                 if (entry.key().equals("jobs") && !permissionsWritten) {
                     out.add("");
-                    out.addAll(workflowPermissions());
+                    out.addAll(WORKFLOW_PERMISSIONS);
                 }
                 permissionsWritten |= entry.key().equals("permissions");
                 if (entry.blankBefore() && !entry.key().equals("name")) {
@@ -1746,11 +1750,10 @@ class route implements Callable<Integer> {
             return String.join("\n", out) + "\n";
         }
 
-        private List<String> header(String routesName, String routerName, String command) {
-            List<String> header = new ArrayList<>();
-            header.addAll(comment("Generated by `route compile` from the routes in " + routesName + ", the dispatch router " + routerName
-                    + " (whose steps the plan job runs) and the consumers' workflow files: do not edit. Regenerate it after changing "
-                    + "any of them, at the root of the repository:", ""));
+        private static List<String> header(String routesName, String routerName, String command) {
+            List<String> header = new ArrayList<>(comment("Generated by `route compile` from the routes in " + routesName + ", the "
+                    + "dispatch router " + routerName + " (whose steps the plan job runs) and the consumers' workflow files: do not edit. "
+                    + "Regenerate it after changing any of them, at the root of the repository:", ""));
             header.add("#   " + command);
             header.add("#");
             header.addAll(comment("The router by workflow_call: every event-bus event arrives here as a repository_dispatch. The plan "
@@ -1778,53 +1781,55 @@ class route implements Callable<Integer> {
             return lines;
         }
 
-        private List<String> on(int unit) {
+        /** Indentation of this many levels of the template's unit. */
+        private String pad(int levels) {
+            return " ".repeat(levels * unit);
+        }
+
+        private List<String> on() {
             List<String> on = new ArrayList<>();
             on.add("on:");
-            on.add(" ".repeat(unit) + "repository_dispatch:");
-            on.add(" ".repeat(2 * unit) + "# The event types the routes match (globs expanded against the known event types).");
-            on.add(" ".repeat(2 * unit) + "types:");
-            types.forEach(type -> on.add(" ".repeat(3 * unit) + "- " + type));
+            on.add(pad(1) + "repository_dispatch:");
+            on.add(pad(2) + "# The event types the routes match (globs expanded against the known event types).");
+            on.add(pad(2) + "types:");
+            types.forEach(type -> on.add(pad(3) + "- " + type));
             return on;
         }
 
-        private static List<String> workflowPermissions() {
-            return List.of(
-                    "# None for the workflow as a whole: each job is given what it needs, and a called consumer gets at most",
-                    "# what its route-N job is given.",
-                    "permissions: {}");
-        }
+        private static final List<String> WORKFLOW_PERMISSIONS = List.of(
+                "# None for the workflow as a whole: each job is given what it needs, and a called consumer gets at most",
+                "# what its route-N job is given.",
+                "permissions: {}");
 
         /** The jobs: the routing job as the plan job, the template's other jobs as they are, then one route-N job per route. */
-        private List<String> jobs(YamlFile template, Entry jobsEntry, String jobId, int stepIndex, String stepId, int unit) {
+        private List<String> jobs(Entry jobsEntry, RouteStep step) {
             List<String> lines = template.lines();
             List<String> out = new ArrayList<>(lines.subList(jobsEntry.start(), jobsEntry.keyLine() + 1));
-            List<Entry> jobs = entries(lines, jobsEntry.keyLine() + 1, jobsEntry.end(), unit);
-            for (Entry job : jobs) {
+            for (Entry job : entries(lines, jobsEntry.keyLine() + 1, jobsEntry.end(), unit)) {
                 if (job.blankBefore()) {
                     out.add("");
                 }
-                out.addAll(job.key().equals(jobId) ? planJob(template, job, stepIndex, stepId, unit) : lines.subList(job.start(), job.end()));
+                out.addAll(job.key().equals(step.job()) ? planJob(job, step) : lines.subList(job.start(), job.end()));
             }
             for (Route route : routes.routes()) {
                 out.add("");
-                out.addAll(routeJob(route, unit));
+                out.addAll(routeJob(route));
             }
             return out;
         }
 
-        private List<String> planJob(YamlFile template, Entry job, int stepIndex, String stepId, int unit) {
+        private List<String> planJob(Entry job, RouteStep step) {
             List<String> lines = template.lines();
             List<String> out = new ArrayList<>(lines.subList(job.start(), job.end()));
             int offset = job.start();
             int body = indentAfter(lines, job.keyLine(), job.end());
             List<Entry> keys = entries(lines, job.keyLine() + 1, job.end(), body);
             if (keys.stream().anyMatch(k -> k.key().equals("outputs"))) {
-                throw refused(template, "the job " + job.key() + " has outputs: compile writes the plan job's outputs (route-1 ...); use a "
+                throw refused("the job " + job.key() + " has outputs: compile writes the plan job's outputs (route-1 ...); use a "
                         + "router whose routing job has none");
             }
             Entry steps = keys.stream().filter(k -> k.key().equals("steps")).findFirst()
-                    .orElseThrow(() -> refused(template, "the job " + job.key() + " has no steps:"));
+                    .orElseThrow(() -> refused("the job " + job.key() + " has no steps:"));
             // The route step: --plan, and the digest of the routes the jobs below are compiled from.
             int itemIndent = indentAfter(lines, steps.keyLine(), steps.end());
             List<Integer> items = new ArrayList<>();
@@ -1833,11 +1838,11 @@ class route implements Callable<Integer> {
                     items.add(i);
                 }
             }
-            if (stepIndex >= items.size()) {
-                throw refused(template, "cannot find the steps of the job " + job.key() + " in its text (write them as a block list)");
+            if (step.index() >= items.size()) {
+                throw refused("cannot find the steps of the job " + job.key() + " in its text (write them as a block list)");
             }
-            int itemStart = items.get(stepIndex);
-            int itemEnd = stepIndex + 1 < items.size() ? items.get(stepIndex + 1) : steps.end();
+            int itemStart = items.get(step.index());
+            int itemEnd = step.index() + 1 < items.size() ? items.get(step.index() + 1) : steps.end();
             while (itemEnd > itemStart + 1 && !isContent(lines.get(itemEnd - 1))) {
                 itemEnd--;
             }
@@ -1845,10 +1850,10 @@ class route implements Callable<Integer> {
             int keyIndent = itemIndent + 1 + (item.strip().length() - item.strip().substring(1).stripLeading().length() - 1);
             boolean planned = false;
             Integer envLine = null;
-            for (int i = itemStart; i < itemEnd && !planned; i++) {
+            for (int i = itemStart; i < itemEnd; i++) {
                 String line = lines.get(i);
                 String key = i == itemStart ? line.strip().substring(1).stripLeading() : indent(line) == keyIndent ? line.strip() : "";
-                if (key.startsWith("run:")) {
+                if (key.startsWith("run:") && !planned) {
                     String value = key.substring(4).strip();
                     if (!value.isEmpty() && !value.startsWith("|") && !value.startsWith(">")) {
                         planned = addPlan(out, i - offset);
@@ -1858,59 +1863,46 @@ class route implements Callable<Integer> {
                         }
                     }
                 }
-            }
-            for (int i = itemStart; i < itemEnd; i++) {
-                String line = lines.get(i);
-                String key = i == itemStart ? line.strip().substring(1).stripLeading() : indent(line) == keyIndent ? line.strip() : "";
                 if (key.matches("env:\\s*(#.*)?")) {
                     envLine = i;
                 }
             }
             if (!planned) {
-                throw refused(template, "cannot find route in the run: text of the step " + stepId + " (" + ROUTE_CALL.pattern() + ")");
+                throw refused("cannot find route in the run: text of the step " + step.id() + " (" + ROUTE_CALL.pattern() + ")");
             }
-            String digest = "\"" + routes.digest() + "\"";
-            String why = "# The routes the route-N jobs were compiled from: route --plan refuses others.";
-            List<String> insert;
-            int at;
-            if (envLine != null && envLine + 1 < itemEnd && indent(lines.get(envLine + 1)) > keyIndent) {
-                int childIndent = indentAfter(lines, envLine, itemEnd);
-                insert = List.of(" ".repeat(childIndent) + why, " ".repeat(childIndent) + ROUTES_DIGEST_VARIABLE + ": " + digest);
-                at = envLine + 1;
-            } else if (envLine != null) {
-                throw refused(template, "the env: of the step " + stepId + " is not a block mapping");
-            } else {
-                insert = List.of(" ".repeat(keyIndent) + "env:", " ".repeat(keyIndent + unit) + why,
-                        " ".repeat(keyIndent + unit) + ROUTES_DIGEST_VARIABLE + ": " + digest);
-                at = itemEnd;
+            if (envLine != null && !(envLine + 1 < itemEnd && indent(lines.get(envLine + 1)) > keyIndent)) {
+                throw refused("the env: of the step " + step.id() + " is not a block mapping");
             }
-            out.addAll(at - offset, insert);
+            // Into the step's env: (written when it has none): the digest of the routes.
+            int envIndent = envLine != null ? indentAfter(lines, envLine, itemEnd) : keyIndent + unit;
+            List<String> insert = new ArrayList<>(List.of(
+                    " ".repeat(envIndent) + "# The routes the route-N jobs were compiled from: route --plan refuses others.",
+                    " ".repeat(envIndent) + ROUTES_DIGEST_VARIABLE + ": \"" + routes.digest() + "\""));
+            if (envLine == null) {
+                insert.add(0, " ".repeat(keyIndent) + "env:");
+            }
+            out.addAll((envLine != null ? envLine + 1 : itemEnd) - offset, insert);
             // The job's own permissions, if any, are replaced; the plan job's permissions and outputs follow its key.
-            Entry ownPermissions = keys.stream().filter(k -> k.key().equals("permissions")).findFirst().orElse(null);
-            if (ownPermissions != null) {
-                out.subList(ownPermissions.start() - offset, ownPermissions.end() - offset).clear();
-            }
-            JsonNode base = template.root().path("jobs").path(job.key()).has("permissions")
-                    ? template.root().path("jobs").path(job.key()).get("permissions") : template.root().path("permissions");
-            String basePointer = template.root().path("jobs").path(job.key()).has("permissions") ? "/jobs/" + job.key() + "/permissions" : "/permissions";
+            keys.stream().filter(k -> k.key().equals("permissions")).findFirst()
+                    .ifPresent(permissions -> out.subList(permissions.start() - offset, permissions.end() - offset).clear());
+            boolean own = template.root().path("jobs").path(job.key()).has("permissions");
+            String basePointer = own ? "/jobs/" + job.key() + "/permissions" : "/permissions";
+            JsonNode base = own ? template.root().path("jobs").path(job.key()).get("permissions") : template.root().path("permissions");
             Map<String, Grant> grants = new TreeMap<>();
             if (base.isObject()) {
-                base.properties().forEach(scope -> {
-                    if (!(scope.getKey().equals("actions") && scope.getValue().asText().equals("write"))) {
-                        grants.put(scope.getKey(), new Grant(scope.getValue().asText(), template.comment(basePointer + "/" + scope.getKey())));
-                    }
-                });
+                base.properties().stream().filter(scope -> !(scope.getKey().equals("actions") && scope.getValue().asText().equals("write")))
+                        .forEach(scope -> grants.put(scope.getKey(), new Grant(scope.getValue().asText(),
+                                template.comment(basePointer + "/" + scope.getKey()))));
             } else if (!base.isMissingNode() && !base.isNull()) {
-                throw refused(template, "permissions: " + base.asText() + "; compile needs the router's permissions written out scope by scope");
+                throw refused("permissions: " + base.asText() + "; compile needs the router's permissions written out scope by scope");
             }
             List<String> head = new ArrayList<>();
             head.add(" ".repeat(body) + "# The dispatch router's permissions without actions: write: nothing is dispatched.");
-            head.addAll(permissionLines(grants, body, unit));
+            head.addAll(permissionLines(grants, body));
             head.add(" ".repeat(body) + "# route-N: the inputs of route N as JSON when it matches the event, empty when not.");
             head.add(" ".repeat(body) + "outputs:");
-            for (Route route : routes.routes()) {
-                head.add(" ".repeat(body + unit) + route.job() + ": ${{ steps." + stepId + ".outputs." + route.job() + " }}");
-            }
+            routes.routes().forEach(route -> head.add(" ".repeat(body + unit) + route.job() + ": ${{ steps." + step.id() + ".outputs."
+                    + route.job() + " }}"));
             int keyAt = job.keyLine() - offset;
             out.addAll(keyAt + 1, head);
             out.set(keyAt, out.get(keyAt).replaceFirst("^(\\s*)" + Pattern.quote(job.key()) + "(\\s*:)", "$1plan$2"));
@@ -1923,7 +1915,7 @@ class route implements Callable<Integer> {
             if (line.contains("--plan")) {
                 return true;
             }
-            var matcher = ROUTE_CALL.matcher(line);
+            Matcher matcher = ROUTE_CALL.matcher(line);
             if (!matcher.find()) {
                 return false;
             }
@@ -1931,21 +1923,18 @@ class route implements Callable<Integer> {
             return true;
         }
 
-        private List<String> routeJob(Route route, int unit) {
-            String i1 = " ".repeat(unit);
-            String i2 = " ".repeat(2 * unit);
-            String i3 = " ".repeat(3 * unit);
-            Consumer consumer = consumers.get(route.workflow());
+        private List<String> routeJob(Route route) {
             List<String> job = new ArrayList<>();
-            job.add(i1 + "# Route " + route.number() + ": " + route.event() + " -> " + route.workflow());
-            job.add(i1 + route.job() + ":");
-            job.add(i2 + "needs: plan");
-            job.add(i2 + "if: needs.plan.outputs." + route.job() + " != ''");
-            job.add(i2 + "uses: ./.github/workflows/" + route.workflow());
-            job.addAll(permissionLines(consumer.permissions(), 2 * unit, unit));
+            job.add(pad(1) + "# Route " + route.number() + ": " + route.event() + " -> " + route.workflow());
+            job.add(pad(1) + route.job() + ":");
+            job.add(pad(2) + "needs: plan");
+            job.add(pad(2) + "if: needs.plan.outputs." + route.job() + " != ''");
+            job.add(pad(2) + "uses: ./.github/workflows/" + route.workflow());
+            job.addAll(permissionLines(consumers.get(route.workflow()).permissions(), 2 * unit));
             if (!route.inputs().isEmpty()) {
-                job.add(i2 + "with:");
-                route.inputs().keySet().forEach(input -> job.add(i3 + input + ": ${{ fromJSON(needs.plan.outputs." + route.job() + ")." + input + " }}"));
+                job.add(pad(2) + "with:");
+                route.inputs().keySet().forEach(input -> job.add(pad(3) + input + ": ${{ fromJSON(needs.plan.outputs." + route.job() + ")."
+                        + input + " }}"));
             }
             // No secrets: inherit. A called workflow gets no secret unless its caller job passes it; the consumers use only
             // GITHUB_TOKEN, which every job has, and inherit would hand every one of them every secret of the repository.
@@ -1953,15 +1942,14 @@ class route implements Callable<Integer> {
         }
 
         /** permissions: with one line per scope granted (none left out), comments aligned; {} when nothing is granted. */
-        private static List<String> permissionLines(Map<String, Grant> grants, int indent, int unit) {
+        private List<String> permissionLines(Map<String, Grant> grants, int indent) {
             Map<String, Grant> granted = new TreeMap<>(grants);
             granted.values().removeIf(g -> g.level().equals("none"));
             if (granted.isEmpty()) {
                 return List.of(" ".repeat(indent) + "permissions: {}");
             }
             int width = granted.entrySet().stream().mapToInt(e -> e.getKey().length() + 2 + e.getValue().level().length()).max().orElse(0);
-            List<String> lines = new ArrayList<>();
-            lines.add(" ".repeat(indent) + "permissions:");
+            List<String> lines = new ArrayList<>(List.of(" ".repeat(indent) + "permissions:"));
             granted.forEach((scope, grant) -> {
                 String text = scope + ": " + grant.level();
                 lines.add(" ".repeat(indent + unit) + text + (grant.reason() == null ? ""
@@ -1970,28 +1958,28 @@ class route implements Callable<Integer> {
             return lines;
         }
 
-        /** {job id, step index, step id} of the one step that runs route for the event; refused when there is none, or several. */
-        private String[] routeStep(YamlFile template) {
-            List<String[]> found = new ArrayList<>();
+        /** The one step that runs route for the event; refused when there is none, or several, or it has no id. */
+        private RouteStep routeStep() {
+            List<RouteStep> found = new ArrayList<>();
             template.root().path("jobs").properties().forEach(job -> {
                 JsonNode steps = job.getValue().path("steps");
                 for (int i = 0; i < steps.size(); i++) {
                     if (ROUTE_CALL.matcher(steps.get(i).path("run").asText("")).find()) {
-                        found.add(new String[] {job.getKey(), String.valueOf(i), steps.get(i).path("id").asText("")});
+                        found.add(new RouteStep(job.getKey(), i, steps.get(i).path("id").asText("")));
                     }
                 }
             });
             if (found.size() != 1) {
-                throw refused(template, (found.isEmpty() ? "no step runs" : found.size() + " steps run") + " route for the event; compile "
+                throw refused((found.isEmpty() ? "no step runs" : found.size() + " steps run") + " route for the event; compile "
                         + "needs exactly one, whose run: becomes route --plan");
             }
-            if (found.get(0)[2].isBlank()) {
-                throw refused(template, "the step that runs route has no id: the plan job's outputs need one (id: route)");
+            if (found.get(0).id().isBlank()) {
+                throw refused("the step that runs route has no id: the plan job's outputs need one (id: route)");
             }
             return found.get(0);
         }
 
-        private CommandLine.ParameterException refused(YamlFile template, String why) {
+        private CommandLine.ParameterException refused(String why) {
             return new CommandLine.ParameterException(spec.commandLine(), template.name() + ": " + why);
         }
 
@@ -2003,18 +1991,14 @@ class route implements Callable<Integer> {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("compile wrote a router that is not valid YAML: " + YamlFile.yamlProblem(e), e);
             }
-            JsonNode plan = workflow.path("jobs").path("plan");
+            JsonNode jobs = workflow.path("jobs");
             boolean runsPlan = false;
-            for (JsonNode step : plan.path("steps")) {
+            for (JsonNode step : jobs.path("plan").path("steps")) {
                 runsPlan |= step.path("run").asText("").contains("--plan")
                         && step.path("env").path(ROUTES_DIGEST_VARIABLE).asText("").equals(routes.digest());
             }
-            List<String> missing = new ArrayList<>();
-            for (Route route : routes.routes()) {
-                if (!plan.path("outputs").has(route.job()) || !workflow.path("jobs").path(route.job()).has("uses")) {
-                    missing.add(route.job());
-                }
-            }
+            List<String> missing = routes.routes().stream().map(Route::job)
+                    .filter(job -> !jobs.path("plan").path("outputs").has(job) || !jobs.path(job).has("uses")).toList();
             if (!runsPlan || !missing.isEmpty()) {
                 throw new IllegalStateException("compile wrote a router it cannot read back: " + (runsPlan ? "" : "no plan step with --plan and "
                         + ROUTES_DIGEST_VARIABLE + "; ") + (missing.isEmpty() ? "" : "missing " + String.join(", ", missing)));
@@ -2028,39 +2012,26 @@ class route implements Callable<Integer> {
          * its key (no blank line between), its lines up to the next key's, trailing blank lines left out.
          */
         static List<Entry> entries(List<String> lines, int from, int to, int indent) {
-            List<Integer> keys = new ArrayList<>();
-            for (int i = from; i < to; i++) {
-                String line = lines.get(i);
-                if (isContent(line) && indent(line) == indent && !line.strip().startsWith("-")) {
-                    keys.add(i);
-                }
-            }
             List<Entry> entries = new ArrayList<>();
-            for (int k = 0; k < keys.size(); k++) {
-                int keyLine = keys.get(k);
+            int next = to; // where the entry after this one starts
+            for (int keyLine = to - 1; keyLine >= from; keyLine--) {
+                String line = lines.get(keyLine);
+                if (!isContent(line) || indent(line) != indent || line.strip().startsWith("-")) {
+                    continue;
+                }
                 int start = keyLine;
                 while (start - 1 >= from && lines.get(start - 1).strip().startsWith("#")) {
                     start--;
                 }
-                entries.add(new Entry(keyOf(lines.get(keyLine)), start, keyLine, -1, start > from && lines.get(start - 1).isBlank()));
-            }
-            List<Entry> result = new ArrayList<>();
-            for (int k = 0; k < entries.size(); k++) {
-                Entry e = entries.get(k);
-                int end = k + 1 < entries.size() ? entries.get(k + 1).start() : to;
-                while (end > e.keyLine() + 1 && lines.get(end - 1).isBlank()) {
+                int end = next;
+                while (end > keyLine + 1 && lines.get(end - 1).isBlank()) {
                     end--;
                 }
-                result.add(new Entry(e.key(), e.start(), e.keyLine(), end, e.blankBefore()));
+                String key = line.strip().split(":", 2)[0].replaceAll("^[\"']|[\"']$", "");
+                entries.add(0, new Entry(key, start, keyLine, end, start > from && lines.get(start - 1).isBlank()));
+                next = start;
             }
-            return result;
-        }
-
-        private static String keyOf(String line) {
-            String key = line.strip();
-            int colon = key.indexOf(':');
-            key = colon < 0 ? key : key.substring(0, colon);
-            return key.replaceAll("^[\"']|[\"']$", "");
+            return entries;
         }
 
         /** The indent of the first content line after this one (before to); the line's own plus 2 when there is none. */
@@ -2078,11 +2049,7 @@ class route implements Callable<Integer> {
         }
 
         static int indent(String line) {
-            int i = 0;
-            while (i < line.length() && line.charAt(i) == ' ') {
-                i++;
-            }
-            return i;
+            return line.length() - line.replaceFirst("^ +", "").length();
         }
 
         /** A plain YAML scalar when it can be one, else a double-quoted one. */
