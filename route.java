@@ -606,7 +606,7 @@ class route implements Callable<Integer> {
     /**
      * The router step's part that talks to GitHub about the targets: it dispatches each planned target once
      * (a failure is recorded on its target, and the next one is still sent) and, for an event processed again,
-     * finds the targets that already have a run. It owns the client, made on first use.
+     * finds the targets that already have a run.
      */
     final class Dispatcher {
         /** The runs lookup starts this long before the event's timestamp: the producer's clock may be behind GitHub's. */
@@ -1107,14 +1107,9 @@ class route implements Callable<Integer> {
         /** on: TRIGGER | [.., TRIGGER] | {TRIGGER: {inputs: ...}}; null when absent. */
         static JsonNode trigger(JsonNode workflow, String trigger) {
             JsonNode on = workflow.path("on");
-            if (on.isTextual() && on.asText().equals(trigger)) {
-                return JSON.createObjectNode();
-            }
-            if (on.isArray()) {
-                for (JsonNode each : on) {
-                    if (each.asText().equals(trigger)) {
-                        return JSON.createObjectNode();
-                    }
+            for (JsonNode each : on.isArray() ? on : List.of(on)) {
+                if (each.isTextual() && each.asText().equals(trigger)) {
+                    return JSON.createObjectNode();
                 }
             }
             return on.isObject() && on.has(trigger) ? (on.get(trigger).isObject() ? on.get(trigger) : JSON.createObjectNode()) : null;
@@ -1171,16 +1166,8 @@ class route implements Callable<Integer> {
             StringBuilder nodes = new StringBuilder();
             StringBuilder edges = new StringBuilder();
             for (Route route : routes) {
-                String event = eventIds.computeIfAbsent(route.event(), e -> {
-                    String id = "e" + (eventIds.size() + 1);
-                    nodes.append("  ").append(id).append("([\"").append(mermaidText(e)).append("\"])\n");
-                    return id;
-                });
-                String workflow = workflowIds.computeIfAbsent(route.workflow(), w -> {
-                    String id = "w" + (workflowIds.size() + 1);
-                    nodes.append("  ").append(id).append("[\"").append(mermaidText(w)).append("\"]\n");
-                    return id;
-                });
+                String event = node(eventIds, "e", route.event(), "([\"%s\"])", nodes);
+                String workflow = node(workflowIds, "w", route.workflow(), "[\"%s\"]", nodes);
                 // A route in log mode is drawn dotted and says so: nothing is sent along it yet.
                 String label = Stream.of(route.logMode() ? "mode: log" : null, route.when() == null ? null : describe(route.when()))
                         .filter(Objects::nonNull).collect(Collectors.joining("; "));
@@ -1189,6 +1176,14 @@ class route implements Callable<Integer> {
                         .append(" ").append(workflow).append('\n');
             }
             return "flowchart LR\n" + nodes + edges;
+        }
+
+        /** The node's id (prefix and a number), the node declared the first time its text is seen. */
+        private static String node(Map<String, String> ids, String prefix, String text, String shape, StringBuilder nodes) {
+            return ids.computeIfAbsent(text, t -> {
+                nodes.append("  ").append(prefix).append(ids.size() + 1).append(shape.formatted(mermaidText(t))).append('\n');
+                return prefix + (ids.size() + 1);
+            });
         }
 
         /** A short reading of an EventBridge pattern: data.reason: PR_CLOSED_CONFLICT or DUPLICATE_PR. */
@@ -1379,7 +1374,8 @@ class route implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             Map<String, String> env = parent.env;
-            if (check && "-".equals(output)) {
+            boolean toStdout = "-".equals(output);
+            if (check && toStdout) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--check compares the file that --output names with what "
                         + "compile would write: give it a file, not '-'");
             }
@@ -1387,39 +1383,34 @@ class route implements Callable<Integer> {
             RoutesFile routes = RoutesFile.load(routesPath, spec);
             Path workflows = workflowsNextTo(routesPath, env, spec);
             Path router = routerFile != null ? routerFile : workflows.resolve(DEFAULT_ROUTER);
-            Path written = output == null || output.equals("-") ? workflows.resolve(DEFAULT_COMPILED) : Path.of(output);
+            Path written = output == null || toStdout ? workflows.resolve(DEFAULT_COMPILED) : Path.of(output);
             Path root = repositoryRoot(env);
+            String shownWritten = shown(root, written);
             String command = (Files.isRegularFile(root.resolve("route.java")) ? "./jbang route.java" : "jbang route@" + CATALOG)
-                    + " compile --routes " + shown(root, routesPath) + " --router " + shown(root, router) + " --output " + shown(root, written);
+                    + " compile --routes " + shown(root, routesPath) + " --router " + shown(root, router) + " --output " + shownWritten;
             Compiler compiler = new Compiler(routes, workflows, spec);
             String yaml = compiler.compile(YamlFile.read(router, shown(root, router), spec), knownEventTypes(env, spec),
                     shown(root, routesPath), shown(root, router), command);
             PrintWriter err = spec.commandLine().getErr();
             compiler.warnings.forEach(warning -> Actions.warning(err, "route compile", warning, env));
-            if (check) {
-                boolean inStep = Files.isRegularFile(written) && Files.readString(written).equals(yaml);
-                if (!inStep) {
-                    Actions.error(err, shown(root, written), 0, "Compiled router out of step", shown(root, written) + (Files.exists(written)
-                            ? " is out of step with" : " is missing, though compiled from") + " the routes, the dispatch router and the "
-                            + "consumers: regenerate it (" + command + ") and commit it", env);
-                    return CommandLine.ExitCode.SOFTWARE;
-                }
-                err.println("route compile --check: " + shown(root, written) + " is in step: " + compiler.summary());
-                err.flush();
-                return CommandLine.ExitCode.OK;
+            if (check && !(Files.isRegularFile(written) && Files.readString(written).equals(yaml))) {
+                Actions.error(err, shownWritten, 0, "Compiled router out of step", shownWritten + (Files.exists(written)
+                        ? " is out of step with" : " is missing, though compiled from") + " the routes, the dispatch router and the "
+                        + "consumers: regenerate it (" + command + ") and commit it", env);
+                return CommandLine.ExitCode.SOFTWARE;
             }
-            if (output != null && output.equals("-")) {
+            if (toStdout) {
                 spec.commandLine().getOut().print(yaml);
                 spec.commandLine().getOut().flush();
-            } else {
+            } else if (!check) {
                 Path parentDirectory = written.toAbsolutePath().getParent();
                 if (parentDirectory != null) {
                     Files.createDirectories(parentDirectory);
                 }
                 Files.writeString(written, yaml);
             }
-            err.println("route compile: " + (output != null && output.equals("-") ? "printed the router for " : "wrote ") + shown(root, written)
-                    + ": " + compiler.summary());
+            err.println((check ? "route compile --check: " + shownWritten + " is in step" : "route compile: "
+                    + (toStdout ? "printed the router for " : "wrote ") + shownWritten) + ": " + compiler.summary());
             err.flush();
             return CommandLine.ExitCode.OK;
         }
@@ -1618,17 +1609,12 @@ class route implements Callable<Integer> {
 
         /** How two inputs declarations differ (names, required, default), or null when they do not. */
         static String inputsDiffer(JsonNode call, JsonNode dispatch) {
-            Set<String> callNames = new LinkedHashSet<>();
-            call.fieldNames().forEachRemaining(callNames::add);
-            Set<String> dispatchNames = new LinkedHashSet<>();
-            dispatch.fieldNames().forEachRemaining(dispatchNames::add);
             List<String> differences = new ArrayList<>();
-            callNames.stream().filter(n -> !dispatchNames.contains(n)).forEach(n -> differences.add("'" + n + "' only under workflow_call"));
-            dispatchNames.stream().filter(n -> !callNames.contains(n)).forEach(n -> differences.add("'" + n + "' only under workflow_dispatch"));
-            for (String name : callNames) {
-                if (!dispatchNames.contains(name)) {
-                    continue;
-                }
+            call.properties().stream().map(Map.Entry::getKey).filter(n -> !dispatch.has(n))
+                    .forEach(n -> differences.add("'" + n + "' only under workflow_call"));
+            dispatch.properties().stream().map(Map.Entry::getKey).filter(n -> !call.has(n))
+                    .forEach(n -> differences.add("'" + n + "' only under workflow_dispatch"));
+            for (String name : call.properties().stream().map(Map.Entry::getKey).filter(dispatch::has).toList()) {
                 for (String key : List.of("required", "default")) {
                     JsonNode a = call.path(name).path(key);
                     JsonNode b = dispatch.path(name).path(key);
