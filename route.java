@@ -237,7 +237,6 @@ class route implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     private GitHub github;
 
-    /** Every command's --version: the script's, one constant. */
     static final String VERSION = "route 0.1.0";
     static final String DEFAULT_ROUTES = ".github/event-routes.yml";
     /**
@@ -677,12 +676,8 @@ class route implements Callable<Integer> {
         List<Target> dispatchAll(List<Target> targets) throws IOException, InterruptedException {
             List<Target> done = new ArrayList<>();
             for (Target target : targets) {
-                if (target.status() != null) {
-                    done.add(target);
-                    continue;
-                }
                 try {
-                    done.add(dispatch(target));
+                    done.add(target.status() != null ? target : dispatch(target));
                 } catch (GitHubException e) {
                     done.add(target.failed(e.getMessage()));
                 }
@@ -870,11 +865,6 @@ class route implements Callable<Integer> {
             return "gh workflow run " + REPLAY_WORKFLOW + " -f event_ids=" + eventId;
         }
 
-        /** The same from a terminal, with the catalog's events. */
-        static String replayCliCommand(String eventId) {
-            return "jbang events@" + CATALOG + " replay --from-artifacts " + REPLAY_ARTIFACTS + " --event-id " + eventId;
-        }
-
         /** The event-log record (docs/event-log.md), with one entry per target. */
         private ObjectNode logRecord(Outcome outcome) {
             String error = outcome.targets().stream().filter(t -> t.error() != null)
@@ -944,7 +934,8 @@ class route implements Callable<Integer> {
                             .append(", failed: ").append(outcome.targets().stream().filter(t -> t.status().equals("failed"))
                                     .map(t -> Actions.code(t.route().workflow())).collect(Collectors.joining(", ")))
                             .append(eventId != null && UUID_TEXT.matcher(eventId).matches()
-                                    ? "\n\n  ```sh\n  " + replayWorkflowCommand(eventId) + "\n  " + replayCliCommand(eventId) + "\n  ```\n"
+                                    ? "\n\n  ```sh\n  " + replayWorkflowCommand(eventId) + "\n  jbang events@" + CATALOG
+                                            + " replay --from-artifacts " + REPLAY_ARTIFACTS + " --event-id " + eventId + "\n  ```\n"
                                     : "; its event_id is not a UUID, so it cannot be replayed by its id\n");
                 }
                 md.append('\n');
@@ -1596,13 +1587,8 @@ class route implements Callable<Integer> {
             if (permissions == null) {
                 return false;
             }
-            List<String> nested = new ArrayList<>();
-            consumer.root().path("jobs").properties().forEach(job -> {
-                JsonNode uses = job.getValue().get("uses");
-                if (uses != null && uses.isTextual() && !nested.contains(uses.asText())) {
-                    nested.add(uses.asText());
-                }
-            });
+            List<String> nested = consumer.root().path("jobs").properties().stream().map(job -> job.getValue().path("uses"))
+                    .filter(JsonNode::isTextual).map(JsonNode::asText).distinct().toList();
             consumers.put(shown, new Consumer(callInputs, permissions, nested));
             return ok;
         }
@@ -2102,13 +2088,8 @@ class route implements Callable<Integer> {
      */
     record Outcome(JsonNode document, List<Target> targets, String processedAgain, String sender) {
         String status() {
-            if (targets.isEmpty()) {
-                return "unrouted";
-            }
-            if (targets.stream().anyMatch(t -> "failed".equals(t.status()))) {
-                return "failed";
-            }
-            return targets.stream().allMatch(t -> WOULD_DISPATCH.equals(t.status())) ? "shadowed" : "routed";
+            return targets.isEmpty() ? "unrouted" : count("failed") > 0 ? "failed"
+                    : count(WOULD_DISPATCH) == targets.size() ? "shadowed" : "routed";
         }
 
         long count(String status) {
