@@ -1053,7 +1053,6 @@ class route implements Callable<Integer> {
             if (!Files.isDirectory(workflows)) {
                 return;
             }
-            Map<String, String> warnings = new LinkedHashMap<>();
             Map<String, Boolean> findable = new LinkedHashMap<>();
             for (Route route : routes) {
                 String shown = ".github/workflows/" + route.workflow();
@@ -1068,7 +1067,6 @@ class route implements Callable<Integer> {
                 boolean shows = route.inputs().entrySet().stream().anyMatch(input -> input.getValue().equals("event_id")
                         && Pattern.compile("\\binputs\\." + Pattern.quote(input.getKey()) + "\\b").matcher(runName).find());
                 findable.merge(route.workflow(), shows, Boolean::logicalAnd);
-                warnings.putIfAbsent(route.workflow(), shown);
             }
             failOnProblems(spec);
             if (trigger.equals(WORKFLOW_CALL)) {
@@ -1076,7 +1074,7 @@ class route implements Callable<Integer> {
             }
             findable.forEach((workflow, shows) -> {
                 if (!shows) {
-                    Actions.warning(spec.commandLine().getErr(), "Consumer cannot be found again", warnings.get(workflow)
+                    Actions.warning(spec.commandLine().getErr(), "Consumer cannot be found again", ".github/workflows/" + workflow
                             + " has no run-name with ${{ inputs.event_id }}: a re-run cannot find the run it started and could start it again", env);
                 }
             });
@@ -1476,7 +1474,6 @@ class route implements Callable<Integer> {
      * outputs, the route step's --plan and digest, the route-N jobs). The result is read back to check it.
      */
     static final class Compiler {
-        /** One scope's level and why it is granted. */
         record Grant(String level, String reason) {
         }
 
@@ -2075,7 +2072,6 @@ class route implements Callable<Integer> {
             return new Target(route, inputs, CALLED, null, null, Instant.now(), null);
         }
 
-        /** Log mode: what would have been sent, and was not. */
         Target wouldDispatch() {
             return new Target(route, inputs, WOULD_DISPATCH, null, null, null, null);
         }
