@@ -549,14 +549,7 @@ class route implements Callable<Integer> {
 
     /** Workflow inputs are strings: numbers and booleans as their text, objects and arrays as compact JSON. */
     static String inputValue(JsonNode value) {
-        if (value.isValueNode()) {
-            return value.asText();
-        }
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return value.isValueNode() ? value.asText() : value.toString();
     }
 
     /**
