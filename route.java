@@ -118,7 +118,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -237,8 +236,8 @@ class route implements Callable<Integer> {
 
     /** The process environment; tests replace it. */
     Map<String, String> env = System.getenv();
+    private GitHub github;
 
-    /** Every command's --version: the script's, one constant. */
     static final String VERSION = "route 0.1.0";
     static final String DEFAULT_ROUTES = ".github/event-routes.yml";
     /**
@@ -315,9 +314,9 @@ class route implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_DISPATCHED names the workflows already dispatched for one "
                     + "event, but the input holds " + events.size() + " events: route them one at a time");
         }
-        Dispatcher dispatcher = new Dispatcher(env, repo, ref, retries, spec);
+        Dispatcher dispatcher = new Dispatcher();
         if (!dryRun && History.enabled(env)) {
-            dispatcher.github(); // the history needs the token: a missing or malformed one is exit 2 before anything is sent
+            github(); // the history needs the token: a missing or malformed one is exit 2 before anything is sent
         }
         List<Outcome> outcomes = new ArrayList<>();
         for (EventInput event : events) {
@@ -344,12 +343,12 @@ class route implements Callable<Integer> {
             }
             outcomes.add(new Outcome(document, dispatcher.dispatchAll(targets), again, sender));
         }
-        Report report = new Report(routes, shadow, plan, env, spec);
+        Report report = new Report(routes);
         if (dryRun) {
-            report.printPlan(outcomes, ref);
+            report.printPlan(outcomes);
             return CommandLine.ExitCode.OK;
         }
-        report.write(outcomes, logFile, dispatcher::github);
+        report.write(outcomes);
         return outcomes.stream().anyMatch(o -> o.status().equals("failed")) ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
     }
 
@@ -413,6 +412,14 @@ class route implements Callable<Integer> {
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /** The client for --repo (else $GITHUB_REPOSITORY), made on first use: a missing or malformed token is exit 2. */
+    GitHub github() {
+        if (github == null) {
+            github = GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget());
+        }
+        return github;
     }
 
     // ---- where things are ----------------------------------------------------------------
@@ -483,17 +490,22 @@ class route implements Callable<Integer> {
                     + text(event.document(), "/client_payload/event_id") + ": " + refusal.describe()) + "; nothing dispatched", env);
             records.add(EventLog.record(event.document(), "rejected", env, refusal.describe(), event.sender().login()));
         }
-        if (records.isEmpty() || dryRun) {
-            return !records.isEmpty();
+        if (!records.isEmpty() && !dryRun) {
+            record(records);
         }
+        return !records.isEmpty();
+    }
+
+    /** The records to the event log (--log, else $EVENT_LOG) and, with EVENT_BUS_HISTORY=true, to the event history. */
+    private void record(List<ObjectNode> records) throws IOException, InterruptedException {
         Path log = logFile != null ? logFile : EventLog.fromEnv(env);
         if (log != null) {
             EventLog.append(log, records);
         }
         if (History.enabled(env)) {
-            History.append(GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget()), records, err, env);
+            // One request per event: a record that cannot be appended is a warning, and stays in the event log.
+            History.append(github(), records, spec.commandLine().getErr(), env);
         }
-        return true;
     }
 
     // ---- the plan: inputs from the payload ------------------------------------------------
@@ -538,14 +550,7 @@ class route implements Callable<Integer> {
 
     /** Workflow inputs are strings: numbers and booleans as their text, objects and arrays as compact JSON. */
     static String inputValue(JsonNode value) {
-        if (value.isValueNode()) {
-            return value.asText();
-        }
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return value.isValueNode() ? value.asText() : value.toString();
     }
 
     /**
@@ -594,40 +599,18 @@ class route implements Callable<Integer> {
     /**
      * The router step's part that talks to GitHub about the targets: it dispatches each planned target once
      * (a failure is recorded on its target, and the next one is still sent) and, for an event processed again,
-     * finds the targets that already have a run. It owns the client, made on first use.
+     * finds the targets that already have a run.
      */
-    static final class Dispatcher {
+    final class Dispatcher {
         /** The runs lookup starts this long before the event's timestamp: the producer's clock may be behind GitHub's. */
         static final Duration CLOCK_MARGIN = Duration.ofMinutes(1);
         /** The runs list returns 100 runs a page at most, and 1,000 in all for a filtered list. */
         static final int RUNS_PER_PAGE = 100;
         static final int MAX_RUN_PAGES = 10;
 
-        private final Map<String, String> env;
-        private final String repo;
-        private final String ref;
-        private final Retries retries;
-        private final CommandSpec spec;
         /** Set once GitHub answered 400 to return_run_details (older GitHub Enterprise Server): plain requests from then on. */
         private boolean plainDispatch;
-        private GitHub github;
         private String resolvedRef;
-
-        Dispatcher(Map<String, String> env, String repo, String ref, Retries retries, CommandSpec spec) {
-            this.env = env;
-            this.repo = repo;
-            this.ref = ref;
-            this.retries = retries;
-            this.spec = spec;
-        }
-
-        /** The client for --repo (else $GITHUB_REPOSITORY): a missing or malformed token is exit 2. */
-        GitHub github() {
-            if (github == null) {
-                github = GitHub.fromEnv(env, repo, spec, retries.maxAttempts, retries.budget());
-            }
-            return github;
-        }
 
         /**
          * For an event processed again: targets with a run of the event become already-dispatched. The workflow_dispatch runs
@@ -687,12 +670,8 @@ class route implements Callable<Integer> {
         List<Target> dispatchAll(List<Target> targets) throws IOException, InterruptedException {
             List<Target> done = new ArrayList<>();
             for (Target target : targets) {
-                if (target.status() != null) {
-                    done.add(target);
-                    continue;
-                }
                 try {
-                    done.add(dispatch(target));
+                    done.add(target.status() != null ? target : dispatch(target));
                 } catch (GitHubException e) {
                     done.add(target.failed(e.getMessage()));
                 }
@@ -749,23 +728,15 @@ class route implements Callable<Integer> {
      * one per event on stderr (annotations for failures, with the replay command), then the event log record,
      * the history's copy, the job summary and the step's outputs (status, dispatched, and route-N for --plan).
      */
-    static final class Report {
+    final class Report {
         private final RoutesFile routes;
-        private final boolean shadow;
-        private final boolean plan;
-        private final Map<String, String> env;
-        private final CommandSpec spec;
 
-        Report(RoutesFile routes, boolean shadow, boolean plan, Map<String, String> env, CommandSpec spec) {
+        Report(RoutesFile routes) {
             this.routes = routes;
-            this.shadow = shadow;
-            this.plan = plan;
-            this.env = env;
-            this.spec = spec;
         }
 
         /** --dry-run: what would be dispatched (or called, skipped, recorded as would-dispatch), on --ref, else $GITHUB_REF_NAME. */
-        void printPlan(List<Outcome> outcomes, String ref) {
+        void printPlan(List<Outcome> outcomes) {
             PrintWriter out = spec.commandLine().getOut();
             String onRef = ref != null ? ref : env.getOrDefault("GITHUB_REF_NAME", "");
             onRef = onRef.isBlank() ? "the default branch" : onRef;
@@ -803,7 +774,7 @@ class route implements Callable<Integer> {
          * stdout: one line per dispatched or already-dispatched target (or 'unrouted'); stderr: failures, one
          * line per event (an annotation with the replay command when it failed); then the log, the summary, the output.
          */
-        void write(List<Outcome> outcomes, Path logFile, Supplier<GitHub> github) throws IOException, InterruptedException {
+        void write(List<Outcome> outcomes) throws IOException, InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             for (Outcome outcome : outcomes) {
@@ -849,15 +820,7 @@ class route implements Callable<Integer> {
             }
             out.flush();
             err.flush();
-            List<ObjectNode> records = outcomes.stream().map(this::logRecord).toList();
-            Path log = logFile != null ? logFile : EventLog.fromEnv(env);
-            if (log != null) {
-                EventLog.append(log, records);
-            }
-            if (History.enabled(env)) {
-                // One request per event: a record that cannot be appended is a warning, and stays in the event log.
-                History.append(github.get(), records, err, env);
-            }
+            record(outcomes.stream().map(this::logRecord).toList());
             Actions.appendSummary(summaryMarkdown(outcomes), env);
             // One status for the step, for the rare file of several events: the worst of them.
             Set<String> statuses = outcomes.stream().map(Outcome::status).collect(Collectors.toSet());
@@ -894,11 +857,6 @@ class route implements Callable<Integer> {
         /** The replay workflow, run from anywhere with gh: it replays the event from the router's log artifacts. */
         static String replayWorkflowCommand(String eventId) {
             return "gh workflow run " + REPLAY_WORKFLOW + " -f event_ids=" + eventId;
-        }
-
-        /** The same from a terminal, with the catalog's events. */
-        static String replayCliCommand(String eventId) {
-            return "jbang events@" + CATALOG + " replay --from-artifacts " + REPLAY_ARTIFACTS + " --event-id " + eventId;
         }
 
         /** The event-log record (docs/event-log.md), with one entry per target. */
@@ -970,7 +928,8 @@ class route implements Callable<Integer> {
                             .append(", failed: ").append(outcome.targets().stream().filter(t -> t.status().equals("failed"))
                                     .map(t -> Actions.code(t.route().workflow())).collect(Collectors.joining(", ")))
                             .append(eventId != null && UUID_TEXT.matcher(eventId).matches()
-                                    ? "\n\n  ```sh\n  " + replayWorkflowCommand(eventId) + "\n  " + replayCliCommand(eventId) + "\n  ```\n"
+                                    ? "\n\n  ```sh\n  " + replayWorkflowCommand(eventId) + "\n  jbang events@" + CATALOG
+                                            + " replay --from-artifacts " + REPLAY_ARTIFACTS + " --event-id " + eventId + "\n  ```\n"
                                     : "; its event_id is not a UUID, so it cannot be replayed by its id\n");
                 }
                 md.append('\n');
@@ -1088,7 +1047,6 @@ class route implements Callable<Integer> {
             if (!Files.isDirectory(workflows)) {
                 return;
             }
-            Map<String, String> warnings = new LinkedHashMap<>();
             Map<String, Boolean> findable = new LinkedHashMap<>();
             for (Route route : routes) {
                 String shown = ".github/workflows/" + route.workflow();
@@ -1103,7 +1061,6 @@ class route implements Callable<Integer> {
                 boolean shows = route.inputs().entrySet().stream().anyMatch(input -> input.getValue().equals("event_id")
                         && Pattern.compile("\\binputs\\." + Pattern.quote(input.getKey()) + "\\b").matcher(runName).find());
                 findable.merge(route.workflow(), shows, Boolean::logicalAnd);
-                warnings.putIfAbsent(route.workflow(), shown);
             }
             failOnProblems(spec);
             if (trigger.equals(WORKFLOW_CALL)) {
@@ -1111,7 +1068,7 @@ class route implements Callable<Integer> {
             }
             findable.forEach((workflow, shows) -> {
                 if (!shows) {
-                    Actions.warning(spec.commandLine().getErr(), "Consumer cannot be found again", warnings.get(workflow)
+                    Actions.warning(spec.commandLine().getErr(), "Consumer cannot be found again", ".github/workflows/" + workflow
                             + " has no run-name with ${{ inputs.event_id }}: a re-run cannot find the run it started and could start it again", env);
                 }
             });
@@ -1133,14 +1090,9 @@ class route implements Callable<Integer> {
         /** on: TRIGGER | [.., TRIGGER] | {TRIGGER: {inputs: ...}}; null when absent. */
         static JsonNode trigger(JsonNode workflow, String trigger) {
             JsonNode on = workflow.path("on");
-            if (on.isTextual() && on.asText().equals(trigger)) {
-                return JSON.createObjectNode();
-            }
-            if (on.isArray()) {
-                for (JsonNode each : on) {
-                    if (each.asText().equals(trigger)) {
-                        return JSON.createObjectNode();
-                    }
+            for (JsonNode each : on.isArray() ? on : List.of(on)) {
+                if (each.isTextual() && each.asText().equals(trigger)) {
+                    return JSON.createObjectNode();
                 }
             }
             return on.isObject() && on.has(trigger) ? (on.get(trigger).isObject() ? on.get(trigger) : JSON.createObjectNode()) : null;
@@ -1197,16 +1149,8 @@ class route implements Callable<Integer> {
             StringBuilder nodes = new StringBuilder();
             StringBuilder edges = new StringBuilder();
             for (Route route : routes) {
-                String event = eventIds.computeIfAbsent(route.event(), e -> {
-                    String id = "e" + (eventIds.size() + 1);
-                    nodes.append("  ").append(id).append("([\"").append(mermaidText(e)).append("\"])\n");
-                    return id;
-                });
-                String workflow = workflowIds.computeIfAbsent(route.workflow(), w -> {
-                    String id = "w" + (workflowIds.size() + 1);
-                    nodes.append("  ").append(id).append("[\"").append(mermaidText(w)).append("\"]\n");
-                    return id;
-                });
+                String event = node(eventIds, "e", route.event(), "([\"%s\"])", nodes);
+                String workflow = node(workflowIds, "w", route.workflow(), "[\"%s\"]", nodes);
                 // A route in log mode is drawn dotted and says so: nothing is sent along it yet.
                 String label = Stream.of(route.logMode() ? "mode: log" : null, route.when() == null ? null : describe(route.when()))
                         .filter(Objects::nonNull).collect(Collectors.joining("; "));
@@ -1215,6 +1159,14 @@ class route implements Callable<Integer> {
                         .append(" ").append(workflow).append('\n');
             }
             return "flowchart LR\n" + nodes + edges;
+        }
+
+        /** The node's id (prefix and a number), the node declared the first time its text is seen. */
+        private static String node(Map<String, String> ids, String prefix, String text, String shape, StringBuilder nodes) {
+            return ids.computeIfAbsent(text, t -> {
+                nodes.append("  ").append(prefix).append(ids.size() + 1).append(shape.formatted(mermaidText(t))).append('\n');
+                return prefix + (ids.size() + 1);
+            });
         }
 
         /** A short reading of an EventBridge pattern: data.reason: PR_CLOSED_CONFLICT or DUPLICATE_PR. */
@@ -1405,7 +1357,8 @@ class route implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             Map<String, String> env = parent.env;
-            if (check && "-".equals(output)) {
+            boolean toStdout = "-".equals(output);
+            if (check && toStdout) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--check compares the file that --output names with what "
                         + "compile would write: give it a file, not '-'");
             }
@@ -1413,39 +1366,34 @@ class route implements Callable<Integer> {
             RoutesFile routes = RoutesFile.load(routesPath, spec);
             Path workflows = workflowsNextTo(routesPath, env, spec);
             Path router = routerFile != null ? routerFile : workflows.resolve(DEFAULT_ROUTER);
-            Path written = output == null || output.equals("-") ? workflows.resolve(DEFAULT_COMPILED) : Path.of(output);
+            Path written = output == null || toStdout ? workflows.resolve(DEFAULT_COMPILED) : Path.of(output);
             Path root = repositoryRoot(env);
+            String shownWritten = shown(root, written);
             String command = (Files.isRegularFile(root.resolve("route.java")) ? "./jbang route.java" : "jbang route@" + CATALOG)
-                    + " compile --routes " + shown(root, routesPath) + " --router " + shown(root, router) + " --output " + shown(root, written);
+                    + " compile --routes " + shown(root, routesPath) + " --router " + shown(root, router) + " --output " + shownWritten;
             Compiler compiler = new Compiler(routes, workflows, spec);
             String yaml = compiler.compile(YamlFile.read(router, shown(root, router), spec), knownEventTypes(env, spec),
                     shown(root, routesPath), shown(root, router), command);
             PrintWriter err = spec.commandLine().getErr();
             compiler.warnings.forEach(warning -> Actions.warning(err, "route compile", warning, env));
-            if (check) {
-                boolean inStep = Files.isRegularFile(written) && Files.readString(written).equals(yaml);
-                if (!inStep) {
-                    Actions.error(err, shown(root, written), 0, "Compiled router out of step", shown(root, written) + (Files.exists(written)
-                            ? " is out of step with" : " is missing, though compiled from") + " the routes, the dispatch router and the "
-                            + "consumers: regenerate it (" + command + ") and commit it", env);
-                    return CommandLine.ExitCode.SOFTWARE;
-                }
-                err.println("route compile --check: " + shown(root, written) + " is in step: " + compiler.summary());
-                err.flush();
-                return CommandLine.ExitCode.OK;
+            if (check && !(Files.isRegularFile(written) && Files.readString(written).equals(yaml))) {
+                Actions.error(err, shownWritten, 0, "Compiled router out of step", shownWritten + (Files.exists(written)
+                        ? " is out of step with" : " is missing, though compiled from") + " the routes, the dispatch router and the "
+                        + "consumers: regenerate it (" + command + ") and commit it", env);
+                return CommandLine.ExitCode.SOFTWARE;
             }
-            if (output != null && output.equals("-")) {
+            if (toStdout) {
                 spec.commandLine().getOut().print(yaml);
                 spec.commandLine().getOut().flush();
-            } else {
+            } else if (!check) {
                 Path parentDirectory = written.toAbsolutePath().getParent();
                 if (parentDirectory != null) {
                     Files.createDirectories(parentDirectory);
                 }
                 Files.writeString(written, yaml);
             }
-            err.println("route compile: " + (output != null && output.equals("-") ? "printed the router for " : "wrote ") + shown(root, written)
-                    + ": " + compiler.summary());
+            err.println((check ? "route compile --check: " + shownWritten + " is in step" : "route compile: "
+                    + (toStdout ? "printed the router for " : "wrote ") + shownWritten) + ": " + compiler.summary());
             err.flush();
             return CommandLine.ExitCode.OK;
         }
@@ -1520,16 +1468,19 @@ class route implements Callable<Integer> {
      * outputs, the route step's --plan and digest, the route-N jobs). The result is read back to check it.
      */
     static final class Compiler {
-        /** One scope's level and why it is granted. */
         record Grant(String level, String reason) {
         }
 
-        /** A consumer as compile needs it: its file, what it declares, and what it calls itself. */
-        record Consumer(String file, JsonNode callInputs, Map<String, Grant> permissions, List<String> nested) {
+        /** A consumer as compile needs it: what it declares, and what it calls itself. */
+        record Consumer(JsonNode callInputs, Map<String, Grant> permissions, List<String> nested) {
         }
 
         /** A key of a YAML mapping in the text: its lines [start, end), the leading comment lines from start, the key's line. */
         record Entry(String key, int start, int keyLine, int end, boolean blankBefore) {
+        }
+
+        /** The dispatch router's step that runs route for the event: its job, its index among the job's steps, its id. */
+        record RouteStep(String job, int index, String id) {
         }
 
         private final RoutesFile routes;
@@ -1539,6 +1490,9 @@ class route implements Callable<Integer> {
         private final Set<String> reusable = new LinkedHashSet<>();
         final List<String> warnings = new ArrayList<>();
         private List<String> types = List.of();
+        /** The dispatch router, and its indent unit: the text the compiled router is written from. */
+        private YamlFile template;
+        private int unit;
 
         Compiler(RoutesFile routes, Path workflows, CommandSpec spec) {
             this.routes = routes;
@@ -1561,7 +1515,8 @@ class route implements Callable<Integer> {
                         : "the routes match no known event type (" + String.join(", ", knownTypes) + ")") + ": the compiled router would never start");
             }
             routes.failOnProblems(spec);
-            String yaml = render(template, routesName, routerName, command);
+            this.template = template;
+            String yaml = render(routesName, routerName, command);
             checkReadBack(yaml);
             return yaml;
         }
@@ -1623,30 +1578,20 @@ class route implements Callable<Integer> {
             if (permissions == null) {
                 return false;
             }
-            List<String> nested = new ArrayList<>();
-            consumer.root().path("jobs").properties().forEach(job -> {
-                JsonNode uses = job.getValue().get("uses");
-                if (uses != null && uses.isTextual() && !nested.contains(uses.asText())) {
-                    nested.add(uses.asText());
-                }
-            });
-            consumers.put(shown, new Consumer(shown, callInputs, permissions, nested));
+            List<String> nested = consumer.root().path("jobs").properties().stream().map(job -> job.getValue().path("uses"))
+                    .filter(JsonNode::isTextual).map(JsonNode::asText).distinct().toList();
+            consumers.put(shown, new Consumer(callInputs, permissions, nested));
             return ok;
         }
 
         /** How two inputs declarations differ (names, required, default), or null when they do not. */
         static String inputsDiffer(JsonNode call, JsonNode dispatch) {
-            Set<String> callNames = new LinkedHashSet<>();
-            call.fieldNames().forEachRemaining(callNames::add);
-            Set<String> dispatchNames = new LinkedHashSet<>();
-            dispatch.fieldNames().forEachRemaining(dispatchNames::add);
             List<String> differences = new ArrayList<>();
-            callNames.stream().filter(n -> !dispatchNames.contains(n)).forEach(n -> differences.add("'" + n + "' only under workflow_call"));
-            dispatchNames.stream().filter(n -> !callNames.contains(n)).forEach(n -> differences.add("'" + n + "' only under workflow_dispatch"));
-            for (String name : callNames) {
-                if (!dispatchNames.contains(name)) {
-                    continue;
-                }
+            call.properties().stream().map(Map.Entry::getKey).filter(n -> !dispatch.has(n))
+                    .forEach(n -> differences.add("'" + n + "' only under workflow_call"));
+            dispatch.properties().stream().map(Map.Entry::getKey).filter(n -> !call.has(n))
+                    .forEach(n -> differences.add("'" + n + "' only under workflow_dispatch"));
+            for (String name : call.properties().stream().map(Map.Entry::getKey).filter(dispatch::has).toList()) {
                 for (String key : List.of("required", "default")) {
                     JsonNode a = call.path(name).path(key);
                     JsonNode b = dispatch.path(name).path(key);
@@ -1734,34 +1679,30 @@ class route implements Callable<Integer> {
 
         // ---- the text ----
 
-        private String render(YamlFile template, String routesName, String routerName, String command) {
+        private String render(String routesName, String routerName, String command) {
             JsonNode root = template.root();
             if (!root.path("on").has("repository_dispatch")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), template.name() + " is not a dispatch router: it has no on: "
                         + "repository_dispatch trigger; pass the router compile takes the plan job's steps from with --router FILE");
             }
-            String[] found = routeStep(template);
-            String jobId = found[0];
-            int stepIndex = Integer.parseInt(found[1]);
-            String stepId = found[2];
+            RouteStep step = routeStep();
             List<String> lines = template.lines();
             List<Entry> top = entries(lines, 0, lines.size(), 0);
-            Entry jobs = top.stream().filter(e -> e.key().equals("jobs")).findFirst()
-                    .orElseThrow(() -> refused(template, "no jobs: at the top level"));
-            int unit = indentAfter(lines, jobs.keyLine(), jobs.end());
+            Entry jobs = top.stream().filter(e -> e.key().equals("jobs")).findFirst().orElseThrow(() -> refused("no jobs: at the top level"));
+            unit = indentAfter(lines, jobs.keyLine(), jobs.end());
             List<String> out = new ArrayList<>(header(routesName, routerName, command));
             boolean permissionsWritten = false;
             for (Entry entry : top) {
                 List<String> section = switch (entry.key()) {
                     case "name" -> List.of("name: " + scalar(root.path("name").asText("Event router") + " (workflow_call)"));
-                    case "on" -> on(unit);
-                    case "permissions" -> workflowPermissions();
-                    case "jobs" -> jobs(template, jobs, jobId, stepIndex, stepId, unit);
+                    case "on" -> on();
+                    case "permissions" -> WORKFLOW_PERMISSIONS;
+                    case "jobs" -> jobs(jobs, step);
                     default -> lines.subList(entry.start(), entry.end());
                 };
                 if (entry.key().equals("jobs") && !permissionsWritten) {
                     out.add("");
-                    out.addAll(workflowPermissions());
+                    out.addAll(WORKFLOW_PERMISSIONS);
                 }
                 permissionsWritten |= entry.key().equals("permissions");
                 if (entry.blankBefore() && !entry.key().equals("name")) {
@@ -1772,11 +1713,10 @@ class route implements Callable<Integer> {
             return String.join("\n", out) + "\n";
         }
 
-        private List<String> header(String routesName, String routerName, String command) {
-            List<String> header = new ArrayList<>();
-            header.addAll(comment("Generated by `route compile` from the routes in " + routesName + ", the dispatch router " + routerName
-                    + " (whose steps the plan job runs) and the consumers' workflow files: do not edit. Regenerate it after changing "
-                    + "any of them, at the root of the repository:", ""));
+        private static List<String> header(String routesName, String routerName, String command) {
+            List<String> header = new ArrayList<>(comment("Generated by `route compile` from the routes in " + routesName + ", the "
+                    + "dispatch router " + routerName + " (whose steps the plan job runs) and the consumers' workflow files: do not edit. "
+                    + "Regenerate it after changing any of them, at the root of the repository:", ""));
             header.add("#   " + command);
             header.add("#");
             header.addAll(comment("The router by workflow_call: every event-bus event arrives here as a repository_dispatch. The plan "
@@ -1804,53 +1744,55 @@ class route implements Callable<Integer> {
             return lines;
         }
 
-        private List<String> on(int unit) {
+        /** Indentation of this many levels of the template's unit. */
+        private String pad(int levels) {
+            return " ".repeat(levels * unit);
+        }
+
+        private List<String> on() {
             List<String> on = new ArrayList<>();
             on.add("on:");
-            on.add(" ".repeat(unit) + "repository_dispatch:");
-            on.add(" ".repeat(2 * unit) + "# The event types the routes match (globs expanded against the known event types).");
-            on.add(" ".repeat(2 * unit) + "types:");
-            types.forEach(type -> on.add(" ".repeat(3 * unit) + "- " + type));
+            on.add(pad(1) + "repository_dispatch:");
+            on.add(pad(2) + "# The event types the routes match (globs expanded against the known event types).");
+            on.add(pad(2) + "types:");
+            types.forEach(type -> on.add(pad(3) + "- " + type));
             return on;
         }
 
-        private static List<String> workflowPermissions() {
-            return List.of(
-                    "# None for the workflow as a whole: each job is given what it needs, and a called consumer gets at most",
-                    "# what its route-N job is given.",
-                    "permissions: {}");
-        }
+        private static final List<String> WORKFLOW_PERMISSIONS = List.of(
+                "# None for the workflow as a whole: each job is given what it needs, and a called consumer gets at most",
+                "# what its route-N job is given.",
+                "permissions: {}");
 
         /** The jobs: the routing job as the plan job, the template's other jobs as they are, then one route-N job per route. */
-        private List<String> jobs(YamlFile template, Entry jobsEntry, String jobId, int stepIndex, String stepId, int unit) {
+        private List<String> jobs(Entry jobsEntry, RouteStep step) {
             List<String> lines = template.lines();
             List<String> out = new ArrayList<>(lines.subList(jobsEntry.start(), jobsEntry.keyLine() + 1));
-            List<Entry> jobs = entries(lines, jobsEntry.keyLine() + 1, jobsEntry.end(), unit);
-            for (Entry job : jobs) {
+            for (Entry job : entries(lines, jobsEntry.keyLine() + 1, jobsEntry.end(), unit)) {
                 if (job.blankBefore()) {
                     out.add("");
                 }
-                out.addAll(job.key().equals(jobId) ? planJob(template, job, stepIndex, stepId, unit) : lines.subList(job.start(), job.end()));
+                out.addAll(job.key().equals(step.job()) ? planJob(job, step) : lines.subList(job.start(), job.end()));
             }
             for (Route route : routes.routes()) {
                 out.add("");
-                out.addAll(routeJob(route, unit));
+                out.addAll(routeJob(route));
             }
             return out;
         }
 
-        private List<String> planJob(YamlFile template, Entry job, int stepIndex, String stepId, int unit) {
+        private List<String> planJob(Entry job, RouteStep step) {
             List<String> lines = template.lines();
             List<String> out = new ArrayList<>(lines.subList(job.start(), job.end()));
             int offset = job.start();
             int body = indentAfter(lines, job.keyLine(), job.end());
             List<Entry> keys = entries(lines, job.keyLine() + 1, job.end(), body);
             if (keys.stream().anyMatch(k -> k.key().equals("outputs"))) {
-                throw refused(template, "the job " + job.key() + " has outputs: compile writes the plan job's outputs (route-1 ...); use a "
+                throw refused("the job " + job.key() + " has outputs: compile writes the plan job's outputs (route-1 ...); use a "
                         + "router whose routing job has none");
             }
             Entry steps = keys.stream().filter(k -> k.key().equals("steps")).findFirst()
-                    .orElseThrow(() -> refused(template, "the job " + job.key() + " has no steps:"));
+                    .orElseThrow(() -> refused("the job " + job.key() + " has no steps:"));
             // The route step: --plan, and the digest of the routes the jobs below are compiled from.
             int itemIndent = indentAfter(lines, steps.keyLine(), steps.end());
             List<Integer> items = new ArrayList<>();
@@ -1859,11 +1801,11 @@ class route implements Callable<Integer> {
                     items.add(i);
                 }
             }
-            if (stepIndex >= items.size()) {
-                throw refused(template, "cannot find the steps of the job " + job.key() + " in its text (write them as a block list)");
+            if (step.index() >= items.size()) {
+                throw refused("cannot find the steps of the job " + job.key() + " in its text (write them as a block list)");
             }
-            int itemStart = items.get(stepIndex);
-            int itemEnd = stepIndex + 1 < items.size() ? items.get(stepIndex + 1) : steps.end();
+            int itemStart = items.get(step.index());
+            int itemEnd = step.index() + 1 < items.size() ? items.get(step.index() + 1) : steps.end();
             while (itemEnd > itemStart + 1 && !isContent(lines.get(itemEnd - 1))) {
                 itemEnd--;
             }
@@ -1871,10 +1813,10 @@ class route implements Callable<Integer> {
             int keyIndent = itemIndent + 1 + (item.strip().length() - item.strip().substring(1).stripLeading().length() - 1);
             boolean planned = false;
             Integer envLine = null;
-            for (int i = itemStart; i < itemEnd && !planned; i++) {
+            for (int i = itemStart; i < itemEnd; i++) {
                 String line = lines.get(i);
                 String key = i == itemStart ? line.strip().substring(1).stripLeading() : indent(line) == keyIndent ? line.strip() : "";
-                if (key.startsWith("run:")) {
+                if (key.startsWith("run:") && !planned) {
                     String value = key.substring(4).strip();
                     if (!value.isEmpty() && !value.startsWith("|") && !value.startsWith(">")) {
                         planned = addPlan(out, i - offset);
@@ -1884,59 +1826,46 @@ class route implements Callable<Integer> {
                         }
                     }
                 }
-            }
-            for (int i = itemStart; i < itemEnd; i++) {
-                String line = lines.get(i);
-                String key = i == itemStart ? line.strip().substring(1).stripLeading() : indent(line) == keyIndent ? line.strip() : "";
                 if (key.matches("env:\\s*(#.*)?")) {
                     envLine = i;
                 }
             }
             if (!planned) {
-                throw refused(template, "cannot find route in the run: text of the step " + stepId + " (" + ROUTE_CALL.pattern() + ")");
+                throw refused("cannot find route in the run: text of the step " + step.id() + " (" + ROUTE_CALL.pattern() + ")");
             }
-            String digest = "\"" + routes.digest() + "\"";
-            String why = "# The routes the route-N jobs were compiled from: route --plan refuses others.";
-            List<String> insert;
-            int at;
-            if (envLine != null && envLine + 1 < itemEnd && indent(lines.get(envLine + 1)) > keyIndent) {
-                int childIndent = indentAfter(lines, envLine, itemEnd);
-                insert = List.of(" ".repeat(childIndent) + why, " ".repeat(childIndent) + ROUTES_DIGEST_VARIABLE + ": " + digest);
-                at = envLine + 1;
-            } else if (envLine != null) {
-                throw refused(template, "the env: of the step " + stepId + " is not a block mapping");
-            } else {
-                insert = List.of(" ".repeat(keyIndent) + "env:", " ".repeat(keyIndent + unit) + why,
-                        " ".repeat(keyIndent + unit) + ROUTES_DIGEST_VARIABLE + ": " + digest);
-                at = itemEnd;
+            if (envLine != null && !(envLine + 1 < itemEnd && indent(lines.get(envLine + 1)) > keyIndent)) {
+                throw refused("the env: of the step " + step.id() + " is not a block mapping");
             }
-            out.addAll(at - offset, insert);
+            // Into the step's env: (written when it has none): the digest of the routes.
+            int envIndent = envLine != null ? indentAfter(lines, envLine, itemEnd) : keyIndent + unit;
+            List<String> insert = new ArrayList<>(List.of(
+                    " ".repeat(envIndent) + "# The routes the route-N jobs were compiled from: route --plan refuses others.",
+                    " ".repeat(envIndent) + ROUTES_DIGEST_VARIABLE + ": \"" + routes.digest() + "\""));
+            if (envLine == null) {
+                insert.add(0, " ".repeat(keyIndent) + "env:");
+            }
+            out.addAll((envLine != null ? envLine + 1 : itemEnd) - offset, insert);
             // The job's own permissions, if any, are replaced; the plan job's permissions and outputs follow its key.
-            Entry ownPermissions = keys.stream().filter(k -> k.key().equals("permissions")).findFirst().orElse(null);
-            if (ownPermissions != null) {
-                out.subList(ownPermissions.start() - offset, ownPermissions.end() - offset).clear();
-            }
-            JsonNode base = template.root().path("jobs").path(job.key()).has("permissions")
-                    ? template.root().path("jobs").path(job.key()).get("permissions") : template.root().path("permissions");
-            String basePointer = template.root().path("jobs").path(job.key()).has("permissions") ? "/jobs/" + job.key() + "/permissions" : "/permissions";
+            keys.stream().filter(k -> k.key().equals("permissions")).findFirst()
+                    .ifPresent(permissions -> out.subList(permissions.start() - offset, permissions.end() - offset).clear());
+            boolean own = template.root().path("jobs").path(job.key()).has("permissions");
+            String basePointer = own ? "/jobs/" + job.key() + "/permissions" : "/permissions";
+            JsonNode base = own ? template.root().path("jobs").path(job.key()).get("permissions") : template.root().path("permissions");
             Map<String, Grant> grants = new TreeMap<>();
             if (base.isObject()) {
-                base.properties().forEach(scope -> {
-                    if (!(scope.getKey().equals("actions") && scope.getValue().asText().equals("write"))) {
-                        grants.put(scope.getKey(), new Grant(scope.getValue().asText(), template.comment(basePointer + "/" + scope.getKey())));
-                    }
-                });
+                base.properties().stream().filter(scope -> !(scope.getKey().equals("actions") && scope.getValue().asText().equals("write")))
+                        .forEach(scope -> grants.put(scope.getKey(), new Grant(scope.getValue().asText(),
+                                template.comment(basePointer + "/" + scope.getKey()))));
             } else if (!base.isMissingNode() && !base.isNull()) {
-                throw refused(template, "permissions: " + base.asText() + "; compile needs the router's permissions written out scope by scope");
+                throw refused("permissions: " + base.asText() + "; compile needs the router's permissions written out scope by scope");
             }
             List<String> head = new ArrayList<>();
             head.add(" ".repeat(body) + "# The dispatch router's permissions without actions: write: nothing is dispatched.");
-            head.addAll(permissionLines(grants, body, unit));
+            head.addAll(permissionLines(grants, body));
             head.add(" ".repeat(body) + "# route-N: the inputs of route N as JSON when it matches the event, empty when not.");
             head.add(" ".repeat(body) + "outputs:");
-            for (Route route : routes.routes()) {
-                head.add(" ".repeat(body + unit) + route.job() + ": ${{ steps." + stepId + ".outputs." + route.job() + " }}");
-            }
+            routes.routes().forEach(route -> head.add(" ".repeat(body + unit) + route.job() + ": ${{ steps." + step.id() + ".outputs."
+                    + route.job() + " }}"));
             int keyAt = job.keyLine() - offset;
             out.addAll(keyAt + 1, head);
             out.set(keyAt, out.get(keyAt).replaceFirst("^(\\s*)" + Pattern.quote(job.key()) + "(\\s*:)", "$1plan$2"));
@@ -1949,7 +1878,7 @@ class route implements Callable<Integer> {
             if (line.contains("--plan")) {
                 return true;
             }
-            var matcher = ROUTE_CALL.matcher(line);
+            Matcher matcher = ROUTE_CALL.matcher(line);
             if (!matcher.find()) {
                 return false;
             }
@@ -1957,21 +1886,18 @@ class route implements Callable<Integer> {
             return true;
         }
 
-        private List<String> routeJob(Route route, int unit) {
-            String i1 = " ".repeat(unit);
-            String i2 = " ".repeat(2 * unit);
-            String i3 = " ".repeat(3 * unit);
-            Consumer consumer = consumers.get(route.workflow());
+        private List<String> routeJob(Route route) {
             List<String> job = new ArrayList<>();
-            job.add(i1 + "# Route " + route.number() + ": " + route.event() + " -> " + route.workflow());
-            job.add(i1 + route.job() + ":");
-            job.add(i2 + "needs: plan");
-            job.add(i2 + "if: needs.plan.outputs." + route.job() + " != ''");
-            job.add(i2 + "uses: ./.github/workflows/" + route.workflow());
-            job.addAll(permissionLines(consumer.permissions(), 2 * unit, unit));
+            job.add(pad(1) + "# Route " + route.number() + ": " + route.event() + " -> " + route.workflow());
+            job.add(pad(1) + route.job() + ":");
+            job.add(pad(2) + "needs: plan");
+            job.add(pad(2) + "if: needs.plan.outputs." + route.job() + " != ''");
+            job.add(pad(2) + "uses: ./.github/workflows/" + route.workflow());
+            job.addAll(permissionLines(consumers.get(route.workflow()).permissions(), 2 * unit));
             if (!route.inputs().isEmpty()) {
-                job.add(i2 + "with:");
-                route.inputs().keySet().forEach(input -> job.add(i3 + input + ": ${{ fromJSON(needs.plan.outputs." + route.job() + ")." + input + " }}"));
+                job.add(pad(2) + "with:");
+                route.inputs().keySet().forEach(input -> job.add(pad(3) + input + ": ${{ fromJSON(needs.plan.outputs." + route.job() + ")."
+                        + input + " }}"));
             }
             // No secrets: inherit. A called workflow gets no secret unless its caller job passes it; the consumers use only
             // GITHUB_TOKEN, which every job has, and inherit would hand every one of them every secret of the repository.
@@ -1979,15 +1905,14 @@ class route implements Callable<Integer> {
         }
 
         /** permissions: with one line per scope granted (none left out), comments aligned; {} when nothing is granted. */
-        private static List<String> permissionLines(Map<String, Grant> grants, int indent, int unit) {
+        private List<String> permissionLines(Map<String, Grant> grants, int indent) {
             Map<String, Grant> granted = new TreeMap<>(grants);
             granted.values().removeIf(g -> g.level().equals("none"));
             if (granted.isEmpty()) {
                 return List.of(" ".repeat(indent) + "permissions: {}");
             }
             int width = granted.entrySet().stream().mapToInt(e -> e.getKey().length() + 2 + e.getValue().level().length()).max().orElse(0);
-            List<String> lines = new ArrayList<>();
-            lines.add(" ".repeat(indent) + "permissions:");
+            List<String> lines = new ArrayList<>(List.of(" ".repeat(indent) + "permissions:"));
             granted.forEach((scope, grant) -> {
                 String text = scope + ": " + grant.level();
                 lines.add(" ".repeat(indent + unit) + text + (grant.reason() == null ? ""
@@ -1996,28 +1921,28 @@ class route implements Callable<Integer> {
             return lines;
         }
 
-        /** {job id, step index, step id} of the one step that runs route for the event; refused when there is none, or several. */
-        private String[] routeStep(YamlFile template) {
-            List<String[]> found = new ArrayList<>();
+        /** The one step that runs route for the event; refused when there is none, or several, or it has no id. */
+        private RouteStep routeStep() {
+            List<RouteStep> found = new ArrayList<>();
             template.root().path("jobs").properties().forEach(job -> {
                 JsonNode steps = job.getValue().path("steps");
                 for (int i = 0; i < steps.size(); i++) {
                     if (ROUTE_CALL.matcher(steps.get(i).path("run").asText("")).find()) {
-                        found.add(new String[] {job.getKey(), String.valueOf(i), steps.get(i).path("id").asText("")});
+                        found.add(new RouteStep(job.getKey(), i, steps.get(i).path("id").asText("")));
                     }
                 }
             });
             if (found.size() != 1) {
-                throw refused(template, (found.isEmpty() ? "no step runs" : found.size() + " steps run") + " route for the event; compile "
+                throw refused((found.isEmpty() ? "no step runs" : found.size() + " steps run") + " route for the event; compile "
                         + "needs exactly one, whose run: becomes route --plan");
             }
-            if (found.get(0)[2].isBlank()) {
-                throw refused(template, "the step that runs route has no id: the plan job's outputs need one (id: route)");
+            if (found.get(0).id().isBlank()) {
+                throw refused("the step that runs route has no id: the plan job's outputs need one (id: route)");
             }
             return found.get(0);
         }
 
-        private CommandLine.ParameterException refused(YamlFile template, String why) {
+        private CommandLine.ParameterException refused(String why) {
             return new CommandLine.ParameterException(spec.commandLine(), template.name() + ": " + why);
         }
 
@@ -2029,18 +1954,14 @@ class route implements Callable<Integer> {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("compile wrote a router that is not valid YAML: " + YamlFile.yamlProblem(e), e);
             }
-            JsonNode plan = workflow.path("jobs").path("plan");
+            JsonNode jobs = workflow.path("jobs");
             boolean runsPlan = false;
-            for (JsonNode step : plan.path("steps")) {
+            for (JsonNode step : jobs.path("plan").path("steps")) {
                 runsPlan |= step.path("run").asText("").contains("--plan")
                         && step.path("env").path(ROUTES_DIGEST_VARIABLE).asText("").equals(routes.digest());
             }
-            List<String> missing = new ArrayList<>();
-            for (Route route : routes.routes()) {
-                if (!plan.path("outputs").has(route.job()) || !workflow.path("jobs").path(route.job()).has("uses")) {
-                    missing.add(route.job());
-                }
-            }
+            List<String> missing = routes.routes().stream().map(Route::job)
+                    .filter(job -> !jobs.path("plan").path("outputs").has(job) || !jobs.path(job).has("uses")).toList();
             if (!runsPlan || !missing.isEmpty()) {
                 throw new IllegalStateException("compile wrote a router it cannot read back: " + (runsPlan ? "" : "no plan step with --plan and "
                         + ROUTES_DIGEST_VARIABLE + "; ") + (missing.isEmpty() ? "" : "missing " + String.join(", ", missing)));
@@ -2054,39 +1975,26 @@ class route implements Callable<Integer> {
          * its key (no blank line between), its lines up to the next key's, trailing blank lines left out.
          */
         static List<Entry> entries(List<String> lines, int from, int to, int indent) {
-            List<Integer> keys = new ArrayList<>();
-            for (int i = from; i < to; i++) {
-                String line = lines.get(i);
-                if (isContent(line) && indent(line) == indent && !line.strip().startsWith("-")) {
-                    keys.add(i);
-                }
-            }
             List<Entry> entries = new ArrayList<>();
-            for (int k = 0; k < keys.size(); k++) {
-                int keyLine = keys.get(k);
+            int next = to; // where the entry after this one starts
+            for (int keyLine = to - 1; keyLine >= from; keyLine--) {
+                String line = lines.get(keyLine);
+                if (!isContent(line) || indent(line) != indent || line.strip().startsWith("-")) {
+                    continue;
+                }
                 int start = keyLine;
                 while (start - 1 >= from && lines.get(start - 1).strip().startsWith("#")) {
                     start--;
                 }
-                entries.add(new Entry(keyOf(lines.get(keyLine)), start, keyLine, -1, start > from && lines.get(start - 1).isBlank()));
-            }
-            List<Entry> result = new ArrayList<>();
-            for (int k = 0; k < entries.size(); k++) {
-                Entry e = entries.get(k);
-                int end = k + 1 < entries.size() ? entries.get(k + 1).start() : to;
-                while (end > e.keyLine() + 1 && lines.get(end - 1).isBlank()) {
+                int end = next;
+                while (end > keyLine + 1 && lines.get(end - 1).isBlank()) {
                     end--;
                 }
-                result.add(new Entry(e.key(), e.start(), e.keyLine(), end, e.blankBefore()));
+                String key = line.strip().split(":", 2)[0].replaceAll("^[\"']|[\"']$", "");
+                entries.add(0, new Entry(key, start, keyLine, end, start > from && lines.get(start - 1).isBlank()));
+                next = start;
             }
-            return result;
-        }
-
-        private static String keyOf(String line) {
-            String key = line.strip();
-            int colon = key.indexOf(':');
-            key = colon < 0 ? key : key.substring(0, colon);
-            return key.replaceAll("^[\"']|[\"']$", "");
+            return entries;
         }
 
         /** The indent of the first content line after this one (before to); the line's own plus 2 when there is none. */
@@ -2104,11 +2012,7 @@ class route implements Callable<Integer> {
         }
 
         static int indent(String line) {
-            int i = 0;
-            while (i < line.length() && line.charAt(i) == ' ') {
-                i++;
-            }
-            return i;
+            return line.length() - line.replaceFirst("^ +", "").length();
         }
 
         /** A plain YAML scalar when it can be one, else a double-quoted one. */
@@ -2162,7 +2066,6 @@ class route implements Callable<Integer> {
             return new Target(route, inputs, CALLED, null, null, Instant.now(), null);
         }
 
-        /** Log mode: what would have been sent, and was not. */
         Target wouldDispatch() {
             return new Target(route, inputs, WOULD_DISPATCH, null, null, null, null);
         }
@@ -2175,13 +2078,8 @@ class route implements Callable<Integer> {
      */
     record Outcome(JsonNode document, List<Target> targets, String processedAgain, String sender) {
         String status() {
-            if (targets.isEmpty()) {
-                return "unrouted";
-            }
-            if (targets.stream().anyMatch(t -> "failed".equals(t.status()))) {
-                return "failed";
-            }
-            return targets.stream().allMatch(t -> WOULD_DISPATCH.equals(t.status())) ? "shadowed" : "routed";
+            return targets.isEmpty() ? "unrouted" : count("failed") > 0 ? "failed"
+                    : count(WOULD_DISPATCH) == targets.size() ? "shadowed" : "routed";
         }
 
         long count(String status) {
