@@ -1844,10 +1844,16 @@ class route implements Callable<Integer> {
             if (envLine == null) {
                 insert.add(0, " ".repeat(keyIndent) + "env:");
             }
-            out.addAll((envLine != null ? envLine + 1 : itemEnd) - offset, insert);
+            int insertAt = (envLine != null ? envLine + 1 : itemEnd) - offset;
             // The job's own permissions, if any, are replaced; the plan job's permissions and outputs follow its key.
-            keys.stream().filter(k -> k.key().equals("permissions")).findFirst()
-                    .ifPresent(permissions -> out.subList(permissions.start() - offset, permissions.end() - offset).clear());
+            // They may stand before or after the steps: when before, the lines of the step move up with their removal.
+            Optional<Entry> ownPermissions = keys.stream().filter(k -> k.key().equals("permissions")).findFirst();
+            if (ownPermissions.isPresent()) {
+                Entry permissions = ownPermissions.get();
+                out.subList(permissions.start() - offset, permissions.end() - offset).clear();
+                insertAt -= permissions.start() - offset < insertAt ? permissions.end() - permissions.start() : 0;
+            }
+            out.addAll(insertAt, insert);
             boolean own = template.root().path("jobs").path(job.key()).has("permissions");
             String basePointer = own ? "/jobs/" + job.key() + "/permissions" : "/permissions";
             JsonNode base = own ? template.root().path("jobs").path(job.key()).get("permissions") : template.root().path("permissions");

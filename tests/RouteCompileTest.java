@@ -365,6 +365,38 @@ class RouteCompileTest {
         assertFalse(router.at("/jobs").has("routing"));
     }
 
+    @Test
+    void theRoutingJobsPermissionsMayComeAfterItsSteps() throws IOException {
+        // YAML mappings are unordered: GitHub reads a job's permissions: wherever it stands among its keys.
+        Path root = consumers(temp.resolve("repo"), 1);
+        routes(root, "routes:\n  - event: rfc.pr.ready\n    workflow: consumer-1.yml\n    inputs: {pr: data.pr}\n");
+        Files.writeString(root.resolve(".github/workflows/event-router.yml"), """
+                on:
+                  repository_dispatch:
+                    types: [rfc.pr.ready]
+                jobs:
+                  route:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - id: route
+                        env:
+                          EVENT_LOG: event_log.jsonl
+                        run: ./jbang "route@$EVENT_BUS_CATALOG"
+                    permissions:
+                      contents: write  # the claim
+                      actions: write   # the dispatch
+                    timeout-minutes: 10
+                """);
+        InProcess.Run run = compile(root, "--output", "-");
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode plan = YAML.readTree(run.out()).at("/jobs/plan");
+        assertEquals(YAML.readTree("{\"contents\":\"write\"}"), plan.get("permissions"));
+        assertEquals(10, plan.get("timeout-minutes").asInt(), "the keys after the permissions are kept");
+        assertEquals("./jbang \"route@$EVENT_BUS_CATALOG\" --plan", plan.at("/steps/0/run").asText());
+        assertEquals("event_log.jsonl", plan.at("/steps/0/env/EVENT_LOG").asText());
+        assertEquals(RoutePlanTest.digest(root.resolve(".github/event-routes.yml")), plan.at("/steps/0/env/EVENT_BUS_ROUTES_DIGEST").asText());
+    }
+
     // ---- a consuming repository ----
 
     @Test
