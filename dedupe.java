@@ -207,10 +207,7 @@ class dedupe implements Callable<Integer> {
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:claimed: new, resume or duplicate was printed", EXIT_GITHUB,
                 "2:invalid input or usage: nothing was claimed"})
-    static final class Claim implements Callable<Integer> {
-        @ParentCommand
-        dedupe root;
-
+    static final class Claim extends StoreCommand {
         @Mixin
         Target target;
 
@@ -227,12 +224,6 @@ class dedupe implements Callable<Integer> {
                 description = "when GitHub cannot be reached: fail (exit 1, at most once) or new (warn, at least once); default: ${DEFAULT-VALUE}")
         String onGitHubError;
 
-        @Mixin
-        Connection connection;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws IOException, InterruptedException {
             Duration duration = parseTtl(ttl, spec);
@@ -241,7 +232,6 @@ class dedupe implements Callable<Integer> {
             }
             Claimed claimed = target.resolve(root.env, spec);
             Store store = Store.open(root, connection, spec);
-            PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             // --key: asked only when no live claim holds the key (the store would answer new), at most once.
             HandledBy history = target.key == null ? null : new HandledBy(store);
@@ -249,13 +239,10 @@ class dedupe implements Callable<Integer> {
                 Outcome outcome = store.claim(claimed.id(), duration, Holder.fromEnv(root.env), history);
                 Entry entry = outcome.entry();
                 boolean duplicate = outcome.verdict().equals("duplicate");
-                out.println(outcome.verdict());
-                out.flush();
-                Actions.output("claim", outcome.verdict(), root.env);
-                Actions.output("duplicate", String.valueOf(duplicate), root.env);
+                answer(outcome.verdict(), "claim", outcome.verdict(), "duplicate", String.valueOf(duplicate));
                 if (duplicate && entry == null) {
                     // Handled by an event however long ago: the history already says what became of it; nothing is written.
-                    JsonNode record = history.record();
+                    JsonNode record = history.record;
                     err.println("dedupe: " + claimed.label() + " is a duplicate: handled by an event (" + record.path("status").asText()
                             + (record.hasNonNull("outcome") ? " " + Actions.safe(record.path("outcome").asText()) : "") + " at "
                             + Actions.safe(Optional.ofNullable(History.recordedAt(record)).map(Instant::toString).orElse("an unknown time"))
@@ -271,7 +258,7 @@ class dedupe implements Callable<Integer> {
                     case "resume" -> " resumes: claimed until " + entry.expiresAt()
                             + (entry.dispatched().isEmpty() ? "" : "; already dispatched: " + Actions.safe(String.join(", ", entry.dispatched())));
                     default -> " is new: claimed until " + entry.expiresAt();
-                } + " (state issue #" + outcome.issue() + ")" + (history != null && history.asked()
+                } + " (state issue #" + outcome.issue() + ")" + (history != null && history.asked
                         ? "; no event handled it (the event history holds no routed or acted record of its id; " + history.cost() + ")" : ""));
                 // A duplicate's fate is decided here; so is that of an item a cron path caught (a natural key no event claimed).
                 // A --key claim that is a duplicate is no event's fate (the item is the event path's): no record, or a sweep
@@ -287,7 +274,7 @@ class dedupe implements Callable<Integer> {
                         EventLog.append(log, List.of(record));
                     }
                     if (History.enabled(root.env)) {
-                        History.append(store.github(), List.of(record), err, root.env);
+                        History.append(store.github, List.of(record), err, root.env);
                     }
                 }
                 return CommandLine.ExitCode.OK;
@@ -297,10 +284,7 @@ class dedupe implements Callable<Integer> {
                 }
                 Actions.warning(err, "dedupe: GitHub unreachable", e.getMessage() + "; answering new without a claim "
                         + "(--on-github-error new): " + claimed.label() + " may be processed twice", root.env);
-                out.println("new");
-                out.flush();
-                Actions.output("claim", "new", root.env);
-                Actions.output("duplicate", "false", root.env);
+                answer("new", "claim", "new", "duplicate", "false");
                 return CommandLine.ExitCode.OK;
             } finally {
                 store.reportRequests();
@@ -316,8 +300,8 @@ class dedupe implements Callable<Integer> {
      */
     static final class HandledBy {
         private final Store store;
-        private boolean asked;
-        private JsonNode record;
+        boolean asked;
+        JsonNode record;
         private int requests;
         private long bytes;
         private boolean found;
@@ -328,7 +312,7 @@ class dedupe implements Callable<Integer> {
 
         boolean handled(UUID id) {
             if (!asked) {
-                GitHub github = store.github();
+                GitHub github = store.github;
                 int before = github.requests();
                 try {
                     History.Archive archive = History.readArchive(github);
@@ -348,14 +332,6 @@ class dedupe implements Callable<Integer> {
                 asked = true;
             }
             return record != null;
-        }
-
-        boolean asked() {
-            return asked;
-        }
-
-        JsonNode record() {
-            return record;
         }
 
         /** "read with 1 API request, an archive of N bytes" or "no branch yet: 1 API request". */
@@ -380,42 +356,25 @@ class dedupe implements Callable<Integer> {
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:released, or not-claimed (no live claim held the id)", EXIT_GITHUB,
                 "2:invalid input or usage: nothing was released"})
-    static final class Release implements Callable<Integer> {
-        @ParentCommand
-        dedupe root;
-
+    static final class Release extends StoreCommand {
         @Mixin
         Target target;
 
         @Option(names = "--log", paramLabel = "FILE", description = "the event log to read dispatched targets from (default: $EVENT_LOG)")
         Path logFile;
 
-        @Mixin
-        Connection connection;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws IOException, InterruptedException {
             Claimed claimed = target.resolve(root.env, spec);
             Path log = logFile != null ? logFile : EventLog.fromEnv(root.env);
             List<String> dispatched = log == null || !Files.exists(log) ? List.of() : dispatchedTargets(Source.file(log, spec), claimed.id());
-            Store store = Store.open(root, connection, spec);
-            try {
+            return withStore("; not released", store -> {
                 Outcome outcome = store.release(claimed.id(), dispatched);
-                spec.commandLine().getOut().println(outcome.verdict());
-                spec.commandLine().getOut().flush();
-                Actions.output("release", outcome.verdict(), root.env);
+                answer(outcome.verdict(), "release", outcome.verdict());
                 spec.commandLine().getErr().println("dedupe: " + claimed.label() + (outcome.entry() == null ? " has no live claim: nothing to release"
                         : " released" + (outcome.entry().dispatched().isEmpty() ? "" : "; already dispatched: "
                                 + Actions.safe(String.join(", ", outcome.entry().dispatched()))) + " (state issue #" + outcome.issue() + ")"));
-                return CommandLine.ExitCode.OK;
-            } catch (GitHubUnreachable e) {
-                throw new GitHubException(e.getMessage() + "; not released");
-            } finally {
-                store.reportRequests();
-            }
+            });
         }
 
         /** The workflows the log's records of this event dispatched (or found dispatched); unreadable lines are skipped. */
@@ -450,36 +409,19 @@ class dedupe implements Callable<Integer> {
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:new or duplicate was printed", EXIT_GITHUB,
                 "2:invalid input or usage (a bad id, key or event file): nothing was asked of GitHub"})
-    static final class Check implements Callable<Integer> {
-        @ParentCommand
-        dedupe root;
-
+    static final class Check extends StoreCommand {
         @Mixin
         Target target;
-
-        @Mixin
-        Connection connection;
-
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws IOException, InterruptedException {
             Claimed claimed = target.resolve(root.env, spec);
-            Store store = Store.open(root, connection, spec);
-            try {
+            return withStore("", store -> {
                 Entry live = store.read(false).live(claimed.id(), store.now());
-                spec.commandLine().getOut().println(live != null ? "duplicate" : "new");
-                spec.commandLine().getOut().flush();
-                Actions.output("duplicate", String.valueOf(live != null), root.env);
+                answer(live != null ? "duplicate" : "new", "duplicate", String.valueOf(live != null));
                 spec.commandLine().getErr().println("dedupe: " + claimed.label() + (live != null
                         ? " is claimed until " + live.expiresAt() : " has no live claim"));
-                return CommandLine.ExitCode.OK;
-            } catch (GitHubUnreachable e) {
-                throw new GitHubException(e.getMessage());
-            } finally {
-                store.reportRequests();
-            }
+            });
         }
     }
 
@@ -490,23 +432,13 @@ class dedupe implements Callable<Integer> {
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:the live claims were listed", EXIT_GITHUB,
                 "2:bad usage: nothing was asked of GitHub"})
-    static final class Show implements Callable<Integer> {
-        @ParentCommand
-        dedupe root;
-
+    static final class Show extends StoreCommand {
         @Option(names = "--json", description = "print a JSON document instead of a table")
         boolean json;
 
-        @Mixin
-        Connection connection;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
-        public Integer call() throws InterruptedException {
-            Store store = Store.open(root, connection, spec);
-            try {
+        public Integer call() throws IOException, InterruptedException {
+            return withStore("", store -> {
                 Shards shards = store.read(false);
                 Instant now = store.now();
                 List<Entry> live = shards.entries().stream().filter(e -> e.liveAt(now))
@@ -522,17 +454,12 @@ class dedupe implements Callable<Integer> {
                             + (live.size() == 1 ? "entry" : "entries") + (expired > 0 ? ", " + expired + " expired (dropped on the next write)" : ""));
                 }
                 out.flush();
-                return CommandLine.ExitCode.OK;
-            } catch (GitHubUnreachable e) {
-                throw new GitHubException(e.getMessage());
-            } finally {
-                store.reportRequests();
-            }
+            });
         }
 
         private static ObjectNode showJson(Store store, Shards shards, Instant now) {
             ObjectNode json = JSON.createObjectNode();
-            json.put("repository", store.repository());
+            json.put("repository", store.github.repository());
             json.put("state_issue", shards.issue() > 0 ? shards.issue() : null);
             ArrayNode comments = json.putArray("state_comments");
             for (Snapshot shard : shards.all()) {
@@ -561,8 +488,8 @@ class dedupe implements Callable<Integer> {
             json.put("comment_limit", MAX_COMMENT_CHARACTERS);
             json.put("shards", SHARDS);
             json.putObject("api_requests")
-                    .put("total", store.requests())
-                    .put("not_modified", store.notModified());
+                    .put("total", store.requests)
+                    .put("not_modified", store.notModified);
             return json;
         }
     }
@@ -574,12 +501,35 @@ class dedupe implements Callable<Integer> {
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:pruned (or nothing had expired; with --dry-run: listed, nothing written)", EXIT_GITHUB,
                 "2:bad usage: nothing was written"})
-    static final class Prune implements Callable<Integer> {
-        @ParentCommand
-        dedupe root;
-
+    static final class Prune extends StoreCommand {
         @Option(names = "--dry-run", description = "say what would be dropped and write nothing")
         boolean dryRun;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            PrintWriter err = spec.commandLine().getErr();
+            return withStore("", store -> {
+                if (dryRun) {
+                    Shards shards = store.read(false);
+                    Instant now = store.now();
+                    List<Entry> expired = shards.entries().stream().filter(e -> !e.liveAt(now)).toList();
+                    expired.forEach(e -> err.println("dedupe: would drop " + e.id() + " (expired " + e.expiresAt() + ")"));
+                    err.println("dedupe: " + expired.size() + " expired " + (expired.size() == 1 ? "entry" : "entries") + " to drop (dry run)");
+                    return;
+                }
+                int[] counts = store.prune();
+                err.println("dedupe: dropped " + counts[0] + " expired " + (counts[0] == 1 ? "entry" : "entries")
+                        + "; " + counts[1] + " live " + (counts[1] == 1 ? "entry remains" : "entries remain"));
+            });
+        }
+    }
+
+    // ---- options shared by the subcommands -----------------------------------------------
+
+    /** A subcommand: its input is checked before the store opens (exit 2: nothing was asked of GitHub). */
+    abstract static class StoreCommand implements Callable<Integer> {
+        @ParentCommand
+        dedupe root;
 
         @Mixin
         Connection connection;
@@ -587,32 +537,32 @@ class dedupe implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Override
-        public Integer call() throws InterruptedException {
+        /** Opens the store and asks it; GitHub failing after retries ends the command with exit 1, saying notDone. */
+        int withStore(String notDone, StoreCall call) throws IOException, InterruptedException {
             Store store = Store.open(root, connection, spec);
-            PrintWriter err = spec.commandLine().getErr();
             try {
-                if (dryRun) {
-                    Shards shards = store.read(false);
-                    Instant now = store.now();
-                    List<Entry> expired = shards.entries().stream().filter(e -> !e.liveAt(now)).toList();
-                    expired.forEach(e -> err.println("dedupe: would drop " + e.id() + " (expired " + e.expiresAt() + ")"));
-                    err.println("dedupe: " + expired.size() + " expired " + (expired.size() == 1 ? "entry" : "entries") + " to drop (dry run)");
-                    return CommandLine.ExitCode.OK;
-                }
-                int[] counts = store.prune();
-                err.println("dedupe: dropped " + counts[0] + " expired " + (counts[0] == 1 ? "entry" : "entries")
-                        + "; " + counts[1] + " live " + (counts[1] == 1 ? "entry remains" : "entries remain"));
+                call.run(store);
                 return CommandLine.ExitCode.OK;
             } catch (GitHubUnreachable e) {
-                throw new GitHubException(e.getMessage());
+                throw new GitHubException(e.getMessage() + notDone);
             } finally {
                 store.reportRequests();
             }
         }
+
+        /** The answer on stdout, and the outputs (name, value, name, value...) appended to $GITHUB_OUTPUT. */
+        void answer(String verdict, String... outputs) throws IOException {
+            spec.commandLine().getOut().println(verdict);
+            spec.commandLine().getOut().flush();
+            for (int i = 0; i < outputs.length; i += 2) {
+                Actions.output(outputs[i], outputs[i + 1], root.env);
+            }
+        }
     }
 
-    // ---- options shared by the subcommands -----------------------------------------------
+    interface StoreCall {
+        void run(Store store) throws IOException, InterruptedException;
+    }
 
     /** What to claim or check: EVENT_ID, --key KEY, or the event in --event FILE / $GITHUB_EVENT_PATH. */
     static final class Target {
@@ -775,7 +725,7 @@ class dedupe implements Callable<Integer> {
      * <p>Time is GitHub's (the Date header of its answers), so TTLs do not depend on the runners' clocks.
      */
     static final class Store {
-        private final GitHub github;
+        final GitHub github;
         /** The holder's client: its retries must end in time for the lease argument above. */
         private final GitHub holder;
         private final Map<String, String> env;
@@ -796,8 +746,8 @@ class dedupe implements Callable<Integer> {
         /** The state issue came from --state-issue or EVENT_BUS_STATE_ISSUE, not from the refs. */
         private boolean issueGiven;
         private Instant gitHubTime;
-        private int requests;
-        private int notModified;
+        int requests;
+        int notModified;
 
         private Store(dedupe root, Connection options, CommandSpec spec) {
             this.github = GitHub.fromEnv(root.env, options.repo, root.spec, options.retries.maxAttempts, options.retries.budget());
@@ -817,22 +767,6 @@ class dedupe implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--state-issue must be an issue number, not " + options.stateIssue);
             }
             return new Store(root, options, spec);
-        }
-
-        String repository() {
-            return github.repository();
-        }
-
-        GitHub github() {
-            return github;
-        }
-
-        int requests() {
-            return requests;
-        }
-
-        int notModified() {
-            return notModified;
         }
 
         /** GitHub's time at its latest answer; this machine's before the first one. */
