@@ -179,7 +179,7 @@ class dedupe implements Callable<Integer> {
 
     // ---- subcommands ------------------------------------------------------------------------
 
-    @Command(name = "claim", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+    @Command(name = "claim",
             description = {
                 "Claims an event id for this run: prints new when no live claim holds it (and records one for --ttl, "
                         + "with the run that holds it: $GITHUB_RUN_ID, $GITHUB_RUN_ATTEMPT), resume when this is a later "
@@ -204,7 +204,6 @@ class dedupe implements Callable<Integer> {
                 "deleting the previous ticket) and a free 304 re-read; a duplicate costs 1.",
                 "--key adds 1 request (the history's zipball, then its download) when no",
                 "live claim holds the key: contents: read, which contents: write includes."},
-            exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:claimed: new, resume or duplicate was printed", EXIT_GITHUB,
                 "2:invalid input or usage: nothing was claimed"})
     static final class Claim extends StoreCommand {
@@ -341,7 +340,7 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    @Command(name = "release", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+    @Command(name = "release",
             description = {
                 "Gives a claim up after a failure, so that the event can be processed again (claim then answers "
                         + "resume), keeping what that processing needs: the targets already dispatched for it, read "
@@ -353,7 +352,6 @@ class dedupe implements Callable<Integer> {
             footer = {ENV_TOKEN, ENV_REPOSITORY, ENV_API_URL, ENV_EVENT_PATH, ENV_OUTPUT, ENV_SHA, ENV_STATE_ISSUE,
                 "  EVENT_LOG               event log whose records say which targets were",
                 "                          dispatched (--log)"},
-            exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:released, or not-claimed (no live claim held the id)", EXIT_GITHUB,
                 "2:invalid input or usage: nothing was released"})
     static final class Release extends StoreCommand {
@@ -402,11 +400,10 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    @Command(name = "check", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+    @Command(name = "check",
             description = {
                 "Prints new or duplicate for an event id without claiming it, and writes duplicate=true|false "
                         + "to $GITHUB_OUTPUT. Read-only: it never opens the state issue or writes the comment."},
-            exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:new or duplicate was printed", EXIT_GITHUB,
                 "2:invalid input or usage (a bad id, key or event file): nothing was asked of GitHub"})
     static final class Check extends StoreCommand {
@@ -425,11 +422,10 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+    @Command(name = "show",
             description = {
                 "Lists the claims in the state comment: event id, claimed at, expires (UTC). "
                         + "--json adds the state's location, capacity and the number of API requests made."},
-            exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:the live claims were listed", EXIT_GITHUB,
                 "2:bad usage: nothing was asked of GitHub"})
     static final class Show extends StoreCommand {
@@ -494,11 +490,10 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    @Command(name = "prune", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+    @Command(name = "prune",
             description = {
                 "Drops expired entries from the state comment (claims do so on every write too), and deletes "
                         + "the write-ticket refs the previous write left. Writes nothing when nothing has expired."},
-            exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:pruned (or nothing had expired; with --dry-run: listed, nothing written)", EXIT_GITHUB,
                 "2:bad usage: nothing was written"})
     static final class Prune extends StoreCommand {
@@ -527,6 +522,7 @@ class dedupe implements Callable<Integer> {
     // ---- options shared by the subcommands -----------------------------------------------
 
     /** A subcommand: its input is checked before the store opens (exit 2: nothing was asked of GitHub). */
+    @Command(mixinStandardHelpOptions = true, version = "dedupe 0.1.0", exitCodeListHeading = "%nExit codes:%n")
     abstract static class StoreCommand implements Callable<Integer> {
         @ParentCommand
         dedupe root;
