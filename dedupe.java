@@ -70,6 +70,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -230,7 +231,7 @@ class dedupe implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--on-github-error must be fail or new, not '" + onGitHubError + "'");
             }
             Claimed claimed = target.resolve(root.env, spec);
-            Store store = Store.open(root, connection, spec);
+            Store store = new Store(root, connection, spec);
             PrintWriter err = spec.commandLine().getErr();
             // --key: asked only when no live claim holds the key (the store would answer new), at most once.
             HandledBy history = target.key == null ? null : new HandledBy(store);
@@ -414,7 +415,7 @@ class dedupe implements Callable<Integer> {
         public Integer call() throws IOException, InterruptedException {
             Claimed claimed = target.resolve(root.env, spec);
             return withStore("", store -> {
-                Entry live = store.read(false).live(claimed.id(), store.now());
+                Entry live = store.read(false).shard(shardOf(claimed.id())).live(claimed.id(), store.now());
                 answer(live != null ? "duplicate" : "new", "duplicate", String.valueOf(live != null));
                 spec.commandLine().getErr().println("dedupe: " + claimed.label() + (live != null
                         ? " is claimed until " + live.expiresAt() : " has no live claim"));
@@ -437,8 +438,7 @@ class dedupe implements Callable<Integer> {
             return withStore("", store -> {
                 Shards shards = store.read(false);
                 Instant now = store.now();
-                List<Entry> live = shards.entries().stream().filter(e -> e.liveAt(now))
-                        .sorted(Comparator.comparingLong(Entry::expires).thenComparing(Entry::id)).toList();
+                List<Entry> live = shards.entries().stream().filter(e -> e.liveAt(now)).sorted(Entry.BY_EXPIRY).toList();
                 int expired = shards.entries().size() - live.size();
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
@@ -535,7 +535,7 @@ class dedupe implements Callable<Integer> {
 
         /** Opens the store and asks it; GitHub failing after retries ends the command with exit 1, saying notDone. */
         int withStore(String notDone, StoreCall call) throws IOException, InterruptedException {
-            Store store = Store.open(root, connection, spec);
+            Store store = new Store(root, connection, spec);
             try {
                 call.run(store);
                 return CommandLine.ExitCode.OK;
@@ -582,7 +582,7 @@ class dedupe implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--key: empty; expected a natural key such as pr-456-ready");
                 }
                 UUID id = nameBasedUuid(DEDUPE_KEY_NAMESPACE, key);
-                return new Claimed(id, minimalDocument(id), "key '" + Actions.safe(key) + "' (" + id + ")");
+                return new Claimed(id, minimalDocument(id), "key '" + Actions.safe(key) + "' (" + id + ")", null);
             }
             if (eventId != null) {
                 if (!UUID_TEXT.matcher(eventId).matches()) {
@@ -590,7 +590,7 @@ class dedupe implements Callable<Integer> {
                             + "' is not a lowercase UUID (event ids are); use --key KEY for a natural key");
                 }
                 UUID id = UUID.fromString(eventId);
-                return new Claimed(id, minimalDocument(id), id.toString());
+                return new Claimed(id, minimalDocument(id), id.toString(), null);
             }
             String eventPath = env.get("GITHUB_EVENT_PATH");
             if (eventFile == null && (eventPath == null || eventPath.isBlank())) {
@@ -745,7 +745,11 @@ class dedupe implements Callable<Integer> {
         int requests;
         int notModified;
 
-        private Store(dedupe root, Connection options, CommandSpec spec) {
+        Store(dedupe root, Connection options, CommandSpec spec) {
+            options.retries.check(spec);
+            if (options.stateIssue != null && options.stateIssue < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--state-issue must be an issue number, not " + options.stateIssue);
+            }
             this.github = GitHub.fromEnv(root.env, options.repo, root.spec, options.retries.maxAttempts, options.retries.budget());
             this.holder = GitHub.fromEnv(root.env, options.repo, root.spec, options.retries.maxAttempts, HOLDER_RETRY_BUDGET);
             this.env = root.env;
@@ -755,14 +759,6 @@ class dedupe implements Callable<Integer> {
             this.trusted = options.trusted();
             this.lease = root.lease;
             this.deadline = Instant.now().plus(options.retries.budget());
-        }
-
-        static Store open(dedupe root, Connection options, CommandSpec spec) {
-            options.retries.check(spec);
-            if (options.stateIssue != null && options.stateIssue < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--state-issue must be an issue number, not " + options.stateIssue);
-            }
-            return new Store(root, options, spec);
         }
 
         /** GitHub's time at its latest answer; this machine's before the first one. */
@@ -1133,12 +1129,12 @@ class dedupe implements Callable<Integer> {
                 if (shard >= 0 && shard != snapshot.shard()) {
                     continue; // another shard's comment: that shard's own claims look after it
                 }
-                Comment comment = shards.comment(id);
+                Comment comment = shards.comments().get(id); // whoever wrote it
                 if (comment == null && !shards.replaced().contains(id)) {
                     if (!listedBefore) {
                         // Listed after the comments were read: a comment created meanwhile is missing from that read.
                         Shards now = readComments(number, github);
-                        if (now.comment(id) != null || !now.shard(snapshot.shard()).fingerprint().equals(snapshot.fingerprint())) {
+                        if (now.comments().containsKey(id) || !now.shard(snapshot.shard()).fingerprint().equals(snapshot.fingerprint())) {
                             return null;
                         }
                     }
@@ -1349,9 +1345,6 @@ class dedupe implements Callable<Integer> {
      * may carry values of an event), and who sent the event when it was delivered (for the log; else null).
      */
     record Claimed(UUID id, JsonNode document, String label, String sender) {
-        Claimed(UUID id, JsonNode document, String label) {
-            this(id, document, label, null);
-        }
     }
 
     /** new, resume, duplicate (claim); released, not-claimed (release); the entry it concerns. */
@@ -1433,15 +1426,6 @@ class dedupe implements Callable<Integer> {
 
         Snapshot shard(int shard) {
             return all.get(shard);
-        }
-
-        Entry live(UUID id, Instant now) {
-            return shard(shardOf(id)).live(id, now);
-        }
-
-        /** Any comment of the issue, whoever wrote it; null when there is none with that id. */
-        Comment comment(long id) {
-            return comments.get(id);
         }
 
         /** The comments that the state comments list as set aside. */
@@ -1580,12 +1564,7 @@ class dedupe implements Callable<Integer> {
     /** The first 12 hexadecimal digits of the SHA-256 of text: short enough for a ref name, long enough never to repeat. */
     static String digest(String text) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            StringBuilder hex = new StringBuilder();
-            for (int i = 0; i < 6; i++) {
-                hex.append(String.format("%02x", hash[i]));
-            }
-            return hex.toString();
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)), 0, 6);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -1674,6 +1653,9 @@ class dedupe implements Callable<Integer> {
      * that run released it after a failure, and the targets already dispatched for it.
      */
     record Entry(UUID id, long expires, long ttl, Holder holder, boolean released, List<String> dispatched) {
+        /** The order of the comment and of show: soonest expiry first. */
+        static final Comparator<Entry> BY_EXPIRY = Comparator.comparingLong(Entry::expires).thenComparing(Entry::id);
+
         Entry(UUID id, long expires, long ttl) {
             this(id, expires, ttl, null, false, List.of());
         }
@@ -1784,7 +1766,8 @@ class dedupe implements Callable<Integer> {
                     } else if (line.startsWith("replaced ") && value.matches("\\d{1,19}( \\d{1,19})*")) {
                         replaced = Stream.of(value.split(" ")).map(Long::valueOf).toList();
                     } else {
-                        errors.add("line " + (i + 1) + ": '" + abbreviate(line) + "' is neither a setting nor an entry");
+                        errors.add("line " + (i + 1) + ": '" + (line.length() <= 40 ? line : line.substring(0, 37) + "...")
+                                + "' is neither a setting nor an entry");
                     }
                 } catch (NumberFormatException e) {
                     errors.add("line " + (i + 1) + ": number out of range");
@@ -1825,8 +1808,7 @@ class dedupe implements Callable<Integer> {
          * claims rather than fail the write.
          */
         Rendered render(UUID keep, Instant now) {
-            List<Entry> sorted = entries.stream()
-                    .sorted(Comparator.comparingLong(Entry::expires).thenComparing(Entry::id)).toList();
+            List<Entry> sorted = entries.stream().sorted(Entry.BY_EXPIRY).toList();
             String text = text(sorted, now);
             if (text.length() <= MAX_COMMENT_CHARACTERS) {
                 return new Rendered(text, List.of());
@@ -1850,8 +1832,7 @@ class dedupe implements Callable<Integer> {
         }
 
         private static List<Entry> without(List<Entry> evictable, int evicted, List<Entry> kept) {
-            return Stream.concat(evictable.subList(evicted, evictable.size()).stream(), kept.stream())
-                    .sorted(Comparator.comparingLong(Entry::expires).thenComparing(Entry::id)).toList();
+            return Stream.concat(evictable.subList(evicted, evictable.size()).stream(), kept.stream()).sorted(Entry.BY_EXPIRY).toList();
         }
 
         private String text(List<Entry> sorted, Instant now) {
@@ -1915,10 +1896,6 @@ class dedupe implements Callable<Integer> {
             long released = sorted.stream().filter(Entry::released).count();
             return "**" + sorted.size() + (sorted.size() == 1 ? " entry**" : " entries**") + (released > 0 ? " (" + released + " released)" : "")
                     + ": oldest claimed " + oldest + ", newest claimed " + newest + ", next expiry " + sorted.get(0).expiresAt() + ". " + written;
-        }
-
-        private static String abbreviate(String line) {
-            return line.length() <= 40 ? line : line.substring(0, 37) + "...";
         }
     }
 
