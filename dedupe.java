@@ -231,12 +231,22 @@ class dedupe implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--on-github-error must be fail or new, not '" + onGitHubError + "'");
             }
             Claimed claimed = target.resolve(root.env, spec);
-            Store store = new Store(root, connection, spec);
             PrintWriter err = spec.commandLine().getErr();
-            // --key: asked only when no live claim holds the key (the store would answer new), at most once.
-            HandledBy history = target.key == null ? null : new HandledBy(store);
-            try {
-                Outcome outcome = store.claim(claimed.id(), duration, Holder.fromEnv(root.env), history);
+            return withStore("", store -> {
+                // --key: asked only when no live claim holds the key (the store would answer new), at most once.
+                HandledBy history = target.key == null ? null : new HandledBy(store);
+                Outcome outcome;
+                try {
+                    outcome = store.claim(claimed.id(), duration, Holder.fromEnv(root.env), history);
+                } catch (GitHubUnreachable e) {
+                    if (onGitHubError.equals("fail")) {
+                        throw new GitHubException(e.getMessage() + "; not claimed (--on-github-error fail)");
+                    }
+                    Actions.warning(err, "dedupe: GitHub unreachable", e.getMessage() + "; answering new without a claim "
+                            + "(--on-github-error new): " + claimed.label() + " may be processed twice", root.env);
+                    answer("new", "claim", "new", "duplicate", "false");
+                    return;
+                }
                 Entry entry = outcome.entry();
                 boolean duplicate = outcome.verdict().equals("duplicate");
                 answer(outcome.verdict(), "claim", outcome.verdict(), "duplicate", String.valueOf(duplicate));
@@ -247,7 +257,7 @@ class dedupe implements Callable<Integer> {
                             + (record.hasNonNull("outcome") ? " " + Actions.safe(record.path("outcome").asText()) : "") + " at "
                             + Actions.safe(Optional.ofNullable(History.recordedAt(record)).map(Instant::toString).orElse("an unknown time"))
                             + ", in the event history; " + history.cost() + "); no live claim, nothing written");
-                    return CommandLine.ExitCode.OK;
+                    return;
                 }
                 if (outcome.verdict().equals("resume")) {
                     Actions.output("dispatched", String.join(",", entry.dispatched()), root.env);
@@ -277,18 +287,7 @@ class dedupe implements Callable<Integer> {
                         History.append(store.github, List.of(record), err, root.env);
                     }
                 }
-                return CommandLine.ExitCode.OK;
-            } catch (GitHubUnreachable e) {
-                if (onGitHubError.equals("fail")) {
-                    throw new GitHubException(e.getMessage() + "; not claimed (--on-github-error fail)");
-                }
-                Actions.warning(err, "dedupe: GitHub unreachable", e.getMessage() + "; answering new without a claim "
-                        + "(--on-github-error new): " + claimed.label() + " may be processed twice", root.env);
-                answer("new", "claim", "new", "duplicate", "false");
-                return CommandLine.ExitCode.OK;
-            } finally {
-                store.reportRequests();
-            }
+            });
         }
     }
 
@@ -302,9 +301,8 @@ class dedupe implements Callable<Integer> {
         private final Store store;
         boolean asked;
         JsonNode record;
+        private History.Archive archive;
         private int requests;
-        private long bytes;
-        private boolean found;
 
         HandledBy(Store store) {
             this.store = store;
@@ -315,9 +313,7 @@ class dedupe implements Callable<Integer> {
                 GitHub github = store.github;
                 int before = github.requests();
                 try {
-                    History.Archive archive = History.readArchive(github);
-                    found = archive.found();
-                    bytes = archive.zip().length;
+                    archive = History.readArchive(github);
                     record = History.handled(archive, id);
                 } catch (GitHubException | IOException e) {
                     throw new GitHubUnreachable("could not read the event history (the branch " + History.BRANCH + "), which says "
@@ -334,10 +330,10 @@ class dedupe implements Callable<Integer> {
             return record != null;
         }
 
-        /** "read with 1 API request, an archive of N bytes" or "no branch yet: 1 API request". */
         String cost() {
-            return found ? "read with " + requests + " API request" + (requests == 1 ? "" : "s") + " and an archive of " + bytes + " bytes"
-                    : "no history branch yet (" + requests + " API request" + (requests == 1 ? "" : "s") + ")";
+            String asking = requests + " API request" + (requests == 1 ? "" : "s");
+            return archive.found() ? "read with " + asking + " and an archive of " + archive.zip().length + " bytes"
+                    : "no history branch yet (" + asking + ")";
         }
     }
 
@@ -446,8 +442,10 @@ class dedupe implements Callable<Integer> {
                 } else {
                     out.printf("%-36s  %-20s  %s%n", "EVENT ID", "CLAIMED AT", "EXPIRES");
                     live.forEach(e -> out.printf("%-36s  %-20s  %s%n", e.id(), e.claimedAt(), e.expiresAt()));
-                    spec.commandLine().getErr().println("dedupe: " + shards.describe() + ": " + live.size() + " live "
-                            + (live.size() == 1 ? "entry" : "entries") + (expired > 0 ? ", " + expired + " expired (dropped on the next write)" : ""));
+                    long comments = shards.all().stream().filter(s -> s.comment() != null).count();
+                    spec.commandLine().getErr().println("dedupe: " + (shards.issue() == 0 ? "no store yet (no refs under " + TICKET_PREFIX + ")"
+                            : "state issue #" + shards.issue() + ", " + comments + " of " + SHARDS + " state comments") + ": " + live.size()
+                            + " live " + (live.size() == 1 ? "entry" : "entries") + (expired > 0 ? ", " + expired + " expired (dropped on the next write)" : ""));
                 }
                 out.flush();
             });
@@ -577,27 +575,26 @@ class dedupe implements Callable<Integer> {
             if (Stream.of(eventId, eventFile, key).filter(o -> o != null).count() > 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give one of EVENT_ID, --event FILE or --key KEY, not several");
             }
-            if (key != null) {
-                if (key.isBlank()) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--key: empty; expected a natural key such as pr-456-ready");
+            if (key == null && eventId == null) {
+                String eventPath = env.get("GITHUB_EVENT_PATH");
+                if (eventFile == null && (eventPath == null || eventPath.isBlank())) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "nothing to claim: give EVENT_ID, --event FILE or --key KEY ($GITHUB_EVENT_PATH is not set)");
                 }
-                UUID id = nameBasedUuid(DEDUPE_KEY_NAMESPACE, key);
-                return new Claimed(id, minimalDocument(id), "key '" + Actions.safe(key) + "' (" + id + ")", null);
+                return fromEventFile(eventFile != null ? eventFile : Path.of(eventPath), spec);
             }
-            if (eventId != null) {
-                if (!UUID_TEXT.matcher(eventId).matches()) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_ID: '" + eventId
-                            + "' is not a lowercase UUID (event ids are); use --key KEY for a natural key");
-                }
-                UUID id = UUID.fromString(eventId);
-                return new Claimed(id, minimalDocument(id), id.toString(), null);
+            if (key != null && key.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--key: empty; expected a natural key such as pr-456-ready");
             }
-            String eventPath = env.get("GITHUB_EVENT_PATH");
-            if (eventFile == null && (eventPath == null || eventPath.isBlank())) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "nothing to claim: give EVENT_ID, --event FILE or --key KEY ($GITHUB_EVENT_PATH is not set)");
+            if (key == null && !UUID_TEXT.matcher(eventId).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_ID: '" + eventId
+                        + "' is not a lowercase UUID (event ids are); use --key KEY for a natural key");
             }
-            return fromEventFile(eventFile != null ? eventFile : Path.of(eventPath), spec);
+            UUID id = key != null ? nameBasedUuid(DEDUPE_KEY_NAMESPACE, key) : UUID.fromString(eventId);
+            // What the event log records for an id given without its event: the id alone.
+            ObjectNode document = JSON.createObjectNode();
+            document.putObject("client_payload").put("event_id", id.toString());
+            return new Claimed(id, document, key != null ? "key '" + Actions.safe(key) + "' (" + id + ")" : eventId, null);
         }
 
         /** An event document, or the webhook payload GitHub delivers ("action" is the event type). */
@@ -618,13 +615,6 @@ class dedupe implements Callable<Integer> {
                         + (eventId == null ? "missing (rule: required)" : "'" + Actions.safe(eventId) + "' is not a lowercase UUID (rule: pattern)"));
             }
             return new Claimed(UUID.fromString(eventId), document, eventId, input.sender() == null ? null : input.sender().login());
-        }
-
-        /** What the event log records for an id given without its event: the id alone. */
-        private static JsonNode minimalDocument(UUID id) {
-            ObjectNode document = JSON.createObjectNode();
-            document.putObject("client_payload").put("event_id", id.toString());
-            return document;
         }
     }
 
@@ -795,8 +785,9 @@ class dedupe implements Callable<Integer> {
                 }
                 // Rounded up to the next second: a claim holds for at least its TTL on GitHub's clock.
                 long expires = now.getEpochSecond() + 1 + ttl.toSeconds();
+                // A claim taken over keeps what was dispatched for it, and never ends sooner than it did.
                 Entry mine = live == null ? new Entry(id, expires, ttl.toSeconds(), run, false, List.of())
-                        : live.takenBy(run, Math.max(expires, live.expires()), ttl.toSeconds());
+                        : new Entry(id, Math.max(expires, live.expires()), ttl.toSeconds(), run, false, live.dispatched());
                 return new Plan<>(new Outcome(verdict, mine, snapshot.issue()), snapshot.entriesWith(mine, now), id);
             });
         }
@@ -1441,12 +1432,6 @@ class dedupe implements Callable<Integer> {
         List<Entry> entries() {
             return all.stream().flatMap(s -> s.state().entries().stream()).toList();
         }
-
-        String describe() {
-            long comments = all.stream().filter(s -> s.comment() != null).count();
-            return issue == 0 ? "no store yet (no refs under " + TICKET_PREFIX + ")"
-                    : "state issue #" + issue + ", " + comments + " of " + SHARDS + " state comments";
-        }
     }
 
     /**
@@ -1675,10 +1660,6 @@ class dedupe implements Callable<Integer> {
         /** A released claim passes to whoever claims it; a held one only to a later attempt of its own run. */
         boolean resumableBy(Holder run) {
             return released || (run != null && holder != null && run.run() == holder.run() && run.attempt() > holder.attempt());
-        }
-
-        Entry takenBy(Holder run, long expiry, long newTtl) {
-            return new Entry(id, expiry, newTtl, run, false, dispatched);
         }
 
         Entry released(List<String> alsoDispatched) {
