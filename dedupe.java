@@ -803,7 +803,8 @@ class dedupe implements Callable<Integer> {
                 if (live == null) {
                     return new Plan<>(new Outcome("not-claimed", null, snapshot.issue()), null, null);
                 }
-                Entry released = live.released(dispatched);
+                Entry released = new Entry(id, live.expires(), live.ttl(), live.holder(), true,
+                        Stream.concat(live.dispatched().stream(), dispatched.stream()).distinct().toList());
                 return new Plan<>(new Outcome("released", released, snapshot.issue()), snapshot.entriesWith(released, now), id);
             });
         }
@@ -1661,11 +1662,6 @@ class dedupe implements Callable<Integer> {
         boolean resumableBy(Holder run) {
             return released || (run != null && holder != null && run.run() == holder.run() && run.attempt() > holder.attempt());
         }
-
-        Entry released(List<String> alsoDispatched) {
-            List<String> all = Stream.concat(dispatched.stream(), alsoDispatched.stream()).distinct().toList();
-            return new Entry(id, expires, ttl, holder, true, all);
-        }
     }
 
     /** A comment as read: its state, or why not and the entries that could still be read; its shard either way. */
@@ -1719,8 +1715,7 @@ class dedupe implements Callable<Integer> {
             List<String> tickets = List.of();
             List<Long> replaced = List.of();
             List<String> errors = new ArrayList<>();
-            List<Matcher> rawEntries = new ArrayList<>();
-            List<Integer> entryLines = new ArrayList<>();
+            Map<Integer, Matcher> rawEntries = new LinkedHashMap<>(); // by line number
             boolean closed = false;
             for (int i = start + 1; i < lines.size() && !closed; i++) {
                 String line = lines.get(i);
@@ -1730,8 +1725,7 @@ class dedupe implements Callable<Integer> {
                     if (line.equals("```")) {
                         closed = true;
                     } else if (entry.matches()) {
-                        rawEntries.add(entry);
-                        entryLines.add(i + 1);
+                        rawEntries.put(i + 1, entry);
                     } else if (line.startsWith("version ") && value.matches("[1-9]\\d{0,8}")) {
                         version = Integer.valueOf(value);
                     } else if (line.startsWith("shard ") && value.matches("\\d{1,3}/\\d{1,3}")) {
@@ -1763,11 +1757,11 @@ class dedupe implements Callable<Integer> {
             }
             List<Entry> entries = new ArrayList<>();
             if (base != null && ttls != null) {
-                for (int i = 0; i < rawEntries.size(); i++) {
-                    Matcher m = rawEntries.get(i);
+                for (var raw : rawEntries.entrySet()) {
+                    Matcher m = raw.getValue();
                     int ttlIndex = m.group(3) == null ? 0 : Integer.parseInt(m.group(3), 36);
                     if (ttlIndex >= ttls.size()) {
-                        errors.add("line " + entryLines.get(i) + ": no ttl number " + ttlIndex);
+                        errors.add("line " + raw.getKey() + ": no ttl number " + ttlIndex);
                         continue;
                     }
                     Holder holder = m.group(4) == null ? null : new Holder(Long.parseLong(m.group(4), 36), Integer.parseInt(m.group(5), 36));
