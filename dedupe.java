@@ -443,9 +443,10 @@ class dedupe implements Callable<Integer> {
                     out.printf("%-36s  %-20s  %s%n", "EVENT ID", "CLAIMED AT", "EXPIRES");
                     live.forEach(e -> out.printf("%-36s  %-20s  %s%n", e.id(), e.claimedAt(), e.expiresAt()));
                     long comments = shards.all().stream().filter(s -> s.comment() != null).count();
-                    spec.commandLine().getErr().println("dedupe: " + (shards.issue() == 0 ? "no store yet (no refs under " + TICKET_PREFIX + ")"
-                            : "state issue #" + shards.issue() + ", " + comments + " of " + SHARDS + " state comments") + ": " + live.size()
-                            + " live " + (live.size() == 1 ? "entry" : "entries") + (expired > 0 ? ", " + expired + " expired (dropped on the next write)" : ""));
+                    String where = shards.issue() == 0 ? "no store yet (no refs under " + TICKET_PREFIX + ")"
+                            : "state issue #" + shards.issue() + ", " + comments + " of " + SHARDS + " state comments";
+                    spec.commandLine().getErr().println("dedupe: " + where + ": " + live.size() + " live "
+                            + (live.size() == 1 ? "entry" : "entries") + (expired > 0 ? ", " + expired + " expired (dropped on the next write)" : ""));
                 }
                 out.flush();
             });
@@ -1529,8 +1530,7 @@ class dedupe implements Callable<Integer> {
 
         /** The live claim of id, if any; entries salvaged from an unreadable comment count as claims. */
         Entry live(UUID id, Instant now) {
-            return Stream.concat(state.entries().stream(), salvaged.stream())
-                    .filter(e -> e.id().equals(id) && e.liveAt(now)).findFirst().orElse(null);
+            return entriesForWrite(now).stream().filter(e -> e.id().equals(id)).findFirst().orElse(null);
         }
 
         /** What the next write starts from: the live entries (and those salvaged from an unreadable comment). */
@@ -1540,10 +1540,7 @@ class dedupe implements Callable<Integer> {
 
         /** The live entries with entry in place of any other of its id. */
         List<Entry> entriesWith(Entry entry, Instant now) {
-            List<Entry> entries = new ArrayList<>(entriesForWrite(now));
-            entries.removeIf(e -> e.id().equals(entry.id()));
-            entries.add(entry);
-            return entries;
+            return Stream.concat(entriesForWrite(now).stream().filter(e -> !e.id().equals(entry.id())), Stream.of(entry)).toList();
         }
     }
 
@@ -1785,12 +1782,9 @@ class dedupe implements Callable<Integer> {
         Rendered render(UUID keep, Instant now) {
             List<Entry> sorted = entries.stream().sorted(Entry.BY_EXPIRY).toList();
             String text = text(sorted, now);
-            if (text.length() <= MAX_COMMENT_CHARACTERS) {
-                return new Rendered(text, List.of());
-            }
             List<Entry> evictable = sorted.stream().filter(e -> !e.id().equals(keep)).toList();
             List<Entry> kept = sorted.stream().filter(e -> e.id().equals(keep)).toList();
-            if (evictable.isEmpty()) {
+            if (text.length() <= MAX_COMMENT_CHARACTERS || evictable.isEmpty()) {
                 return new Rendered(text, List.of());
             }
             int low = 1;
