@@ -768,10 +768,8 @@ class dedupe implements Callable<Integer> {
         // -- the operations
 
         /**
-         * Claims id for ttl on behalf of run (null outside Actions): new when nobody holds it, resume when
-         * its holder released it or run is a later attempt of its holder (the claim passes to run), else
-         * duplicate. new and resume are written before they are answered. With history (claim --key), an id no
-         * live claim holds is a duplicate when an event handled it (an Outcome without entry), and nothing is written.
+         * claim's answer (its help says which; run is null outside Actions). new and resume are written before they are
+         * answered. With history (--key), an id an event handled is a duplicate without an entry, and nothing is written.
          */
         Outcome claim(UUID id, Duration ttl, Holder run, HandledBy history) throws InterruptedException {
             return update(shardOf(id), snapshot -> {
@@ -793,10 +791,7 @@ class dedupe implements Callable<Integer> {
             });
         }
 
-        /**
-         * Gives id's claim up after a failure, keeping what the next processing needs: the targets
-         * already dispatched. released, or not-claimed when no live claim holds it (nothing is written).
-         */
+        /** release's answer (see its help): the claim given up, with dispatched added; not-claimed writes nothing. */
         Outcome release(UUID id, List<String> dispatched) throws InterruptedException {
             return update(shardOf(id), snapshot -> {
                 Instant now = now();
