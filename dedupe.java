@@ -70,6 +70,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -179,7 +180,7 @@ class dedupe implements Callable<Integer> {
 
     // ---- subcommands ------------------------------------------------------------------------
 
-    @Command(name = "claim", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+    @Command(name = "claim",
             description = {
                 "Claims an event id for this run: prints new when no live claim holds it (and records one for --ttl, "
                         + "with the run that holds it: $GITHUB_RUN_ID, $GITHUB_RUN_ATTEMPT), resume when this is a later "
@@ -204,13 +205,9 @@ class dedupe implements Callable<Integer> {
                 "deleting the previous ticket) and a free 304 re-read; a duplicate costs 1.",
                 "--key adds 1 request (the history's zipball, then its download) when no",
                 "live claim holds the key: contents: read, which contents: write includes."},
-            exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:claimed: new, resume or duplicate was printed", EXIT_GITHUB,
                 "2:invalid input or usage: nothing was claimed"})
-    static final class Claim implements Callable<Integer> {
-        @ParentCommand
-        dedupe root;
-
+    static final class Claim extends StoreCommand {
         @Mixin
         Target target;
 
@@ -227,12 +224,6 @@ class dedupe implements Callable<Integer> {
                 description = "when GitHub cannot be reached: fail (exit 1, at most once) or new (warn, at least once); default: ${DEFAULT-VALUE}")
         String onGitHubError;
 
-        @Mixin
-        Connection connection;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws IOException, InterruptedException {
             Duration duration = parseTtl(ttl, spec);
@@ -240,27 +231,33 @@ class dedupe implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--on-github-error must be fail or new, not '" + onGitHubError + "'");
             }
             Claimed claimed = target.resolve(root.env, spec);
-            Store store = Store.open(root, connection, spec);
-            PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            // --key: asked only when no live claim holds the key (the store would answer new), at most once.
-            HandledBy history = target.key == null ? null : new HandledBy(store);
-            try {
-                Outcome outcome = store.claim(claimed.id(), duration, Holder.fromEnv(root.env), history);
+            return withStore("", store -> {
+                // --key: asked only when no live claim holds the key (the store would answer new), at most once.
+                HandledBy history = target.key == null ? null : new HandledBy(store);
+                Outcome outcome;
+                try {
+                    outcome = store.claim(claimed.id(), duration, Holder.fromEnv(root.env), history);
+                } catch (GitHubUnreachable e) {
+                    if (onGitHubError.equals("fail")) {
+                        throw new GitHubException(e.getMessage() + "; not claimed (--on-github-error fail)");
+                    }
+                    Actions.warning(err, "dedupe: GitHub unreachable", e.getMessage() + "; answering new without a claim "
+                            + "(--on-github-error new): " + claimed.label() + " may be processed twice", root.env);
+                    answer("new", "claim", "new", "duplicate", "false");
+                    return;
+                }
                 Entry entry = outcome.entry();
                 boolean duplicate = outcome.verdict().equals("duplicate");
-                out.println(outcome.verdict());
-                out.flush();
-                Actions.output("claim", outcome.verdict(), root.env);
-                Actions.output("duplicate", String.valueOf(duplicate), root.env);
+                answer(outcome.verdict(), "claim", outcome.verdict(), "duplicate", String.valueOf(duplicate));
                 if (duplicate && entry == null) {
                     // Handled by an event however long ago: the history already says what became of it; nothing is written.
-                    JsonNode record = history.record();
+                    JsonNode record = history.record;
                     err.println("dedupe: " + claimed.label() + " is a duplicate: handled by an event (" + record.path("status").asText()
                             + (record.hasNonNull("outcome") ? " " + Actions.safe(record.path("outcome").asText()) : "") + " at "
                             + Actions.safe(Optional.ofNullable(History.recordedAt(record)).map(Instant::toString).orElse("an unknown time"))
                             + ", in the event history; " + history.cost() + "); no live claim, nothing written");
-                    return CommandLine.ExitCode.OK;
+                    return;
                 }
                 if (outcome.verdict().equals("resume")) {
                     Actions.output("dispatched", String.join(",", entry.dispatched()), root.env);
@@ -271,7 +268,7 @@ class dedupe implements Callable<Integer> {
                     case "resume" -> " resumes: claimed until " + entry.expiresAt()
                             + (entry.dispatched().isEmpty() ? "" : "; already dispatched: " + Actions.safe(String.join(", ", entry.dispatched())));
                     default -> " is new: claimed until " + entry.expiresAt();
-                } + " (state issue #" + outcome.issue() + ")" + (history != null && history.asked()
+                } + " (state issue #" + outcome.issue() + ")" + (history != null && history.asked
                         ? "; no event handled it (the event history holds no routed or acted record of its id; " + history.cost() + ")" : ""));
                 // A duplicate's fate is decided here; so is that of an item a cron path caught (a natural key no event claimed).
                 // A --key claim that is a duplicate is no event's fate (the item is the event path's): no record, or a sweep
@@ -287,24 +284,10 @@ class dedupe implements Callable<Integer> {
                         EventLog.append(log, List.of(record));
                     }
                     if (History.enabled(root.env)) {
-                        History.append(store.github(), List.of(record), err, root.env);
+                        History.append(store.github, List.of(record), err, root.env);
                     }
                 }
-                return CommandLine.ExitCode.OK;
-            } catch (GitHubUnreachable e) {
-                if (onGitHubError.equals("fail")) {
-                    throw new GitHubException(e.getMessage() + "; not claimed (--on-github-error fail)");
-                }
-                Actions.warning(err, "dedupe: GitHub unreachable", e.getMessage() + "; answering new without a claim "
-                        + "(--on-github-error new): " + claimed.label() + " may be processed twice", root.env);
-                out.println("new");
-                out.flush();
-                Actions.output("claim", "new", root.env);
-                Actions.output("duplicate", "false", root.env);
-                return CommandLine.ExitCode.OK;
-            } finally {
-                store.reportRequests();
-            }
+            });
         }
     }
 
@@ -316,11 +299,10 @@ class dedupe implements Callable<Integer> {
      */
     static final class HandledBy {
         private final Store store;
-        private boolean asked;
-        private JsonNode record;
+        boolean asked;
+        JsonNode record;
+        private History.Archive archive;
         private int requests;
-        private long bytes;
-        private boolean found;
 
         HandledBy(Store store) {
             this.store = store;
@@ -328,12 +310,10 @@ class dedupe implements Callable<Integer> {
 
         boolean handled(UUID id) {
             if (!asked) {
-                GitHub github = store.github();
+                GitHub github = store.github;
                 int before = github.requests();
                 try {
-                    History.Archive archive = History.readArchive(github);
-                    found = archive.found();
-                    bytes = archive.zip().length;
+                    archive = History.readArchive(github);
                     record = History.handled(archive, id);
                 } catch (GitHubException | IOException e) {
                     throw new GitHubUnreachable("could not read the event history (the branch " + History.BRANCH + "), which says "
@@ -350,22 +330,14 @@ class dedupe implements Callable<Integer> {
             return record != null;
         }
 
-        boolean asked() {
-            return asked;
-        }
-
-        JsonNode record() {
-            return record;
-        }
-
-        /** "read with 1 API request, an archive of N bytes" or "no branch yet: 1 API request". */
         String cost() {
-            return found ? "read with " + requests + " API request" + (requests == 1 ? "" : "s") + " and an archive of " + bytes + " bytes"
-                    : "no history branch yet (" + requests + " API request" + (requests == 1 ? "" : "s") + ")";
+            String asking = requests + " API request" + (requests == 1 ? "" : "s");
+            return archive.found() ? "read with " + asking + " and an archive of " + archive.zip().length + " bytes"
+                    : "no history branch yet (" + asking + ")";
         }
     }
 
-    @Command(name = "release", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+    @Command(name = "release",
             description = {
                 "Gives a claim up after a failure, so that the event can be processed again (claim then answers "
                         + "resume), keeping what that processing needs: the targets already dispatched for it, read "
@@ -377,45 +349,27 @@ class dedupe implements Callable<Integer> {
             footer = {ENV_TOKEN, ENV_REPOSITORY, ENV_API_URL, ENV_EVENT_PATH, ENV_OUTPUT, ENV_SHA, ENV_STATE_ISSUE,
                 "  EVENT_LOG               event log whose records say which targets were",
                 "                          dispatched (--log)"},
-            exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:released, or not-claimed (no live claim held the id)", EXIT_GITHUB,
                 "2:invalid input or usage: nothing was released"})
-    static final class Release implements Callable<Integer> {
-        @ParentCommand
-        dedupe root;
-
+    static final class Release extends StoreCommand {
         @Mixin
         Target target;
 
         @Option(names = "--log", paramLabel = "FILE", description = "the event log to read dispatched targets from (default: $EVENT_LOG)")
         Path logFile;
 
-        @Mixin
-        Connection connection;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws IOException, InterruptedException {
             Claimed claimed = target.resolve(root.env, spec);
             Path log = logFile != null ? logFile : EventLog.fromEnv(root.env);
             List<String> dispatched = log == null || !Files.exists(log) ? List.of() : dispatchedTargets(Source.file(log, spec), claimed.id());
-            Store store = Store.open(root, connection, spec);
-            try {
+            return withStore("; not released", store -> {
                 Outcome outcome = store.release(claimed.id(), dispatched);
-                spec.commandLine().getOut().println(outcome.verdict());
-                spec.commandLine().getOut().flush();
-                Actions.output("release", outcome.verdict(), root.env);
+                answer(outcome.verdict(), "release", outcome.verdict());
                 spec.commandLine().getErr().println("dedupe: " + claimed.label() + (outcome.entry() == null ? " has no live claim: nothing to release"
                         : " released" + (outcome.entry().dispatched().isEmpty() ? "" : "; already dispatched: "
                                 + Actions.safe(String.join(", ", outcome.entry().dispatched()))) + " (state issue #" + outcome.issue() + ")"));
-                return CommandLine.ExitCode.OK;
-            } catch (GitHubUnreachable e) {
-                throw new GitHubException(e.getMessage() + "; not released");
-            } finally {
-                store.reportRequests();
-            }
+            });
         }
 
         /** The workflows the log's records of this event dispatched (or found dispatched); unreadable lines are skipped. */
@@ -443,74 +397,44 @@ class dedupe implements Callable<Integer> {
         }
     }
 
-    @Command(name = "check", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+    @Command(name = "check",
             description = {
                 "Prints new or duplicate for an event id without claiming it, and writes duplicate=true|false "
                         + "to $GITHUB_OUTPUT. Read-only: it never opens the state issue or writes the comment."},
-            exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:new or duplicate was printed", EXIT_GITHUB,
                 "2:invalid input or usage (a bad id, key or event file): nothing was asked of GitHub"})
-    static final class Check implements Callable<Integer> {
-        @ParentCommand
-        dedupe root;
-
+    static final class Check extends StoreCommand {
         @Mixin
         Target target;
-
-        @Mixin
-        Connection connection;
-
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws IOException, InterruptedException {
             Claimed claimed = target.resolve(root.env, spec);
-            Store store = Store.open(root, connection, spec);
-            try {
-                Entry live = store.read(false).live(claimed.id(), store.now());
-                spec.commandLine().getOut().println(live != null ? "duplicate" : "new");
-                spec.commandLine().getOut().flush();
-                Actions.output("duplicate", String.valueOf(live != null), root.env);
+            return withStore("", store -> {
+                Entry live = store.read(false).shard(shardOf(claimed.id())).live(claimed.id(), store.now());
+                answer(live != null ? "duplicate" : "new", "duplicate", String.valueOf(live != null));
                 spec.commandLine().getErr().println("dedupe: " + claimed.label() + (live != null
                         ? " is claimed until " + live.expiresAt() : " has no live claim"));
-                return CommandLine.ExitCode.OK;
-            } catch (GitHubUnreachable e) {
-                throw new GitHubException(e.getMessage());
-            } finally {
-                store.reportRequests();
-            }
+            });
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+    @Command(name = "show",
             description = {
                 "Lists the claims in the state comment: event id, claimed at, expires (UTC). "
                         + "--json adds the state's location, capacity and the number of API requests made."},
-            exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:the live claims were listed", EXIT_GITHUB,
                 "2:bad usage: nothing was asked of GitHub"})
-    static final class Show implements Callable<Integer> {
-        @ParentCommand
-        dedupe root;
-
+    static final class Show extends StoreCommand {
         @Option(names = "--json", description = "print a JSON document instead of a table")
         boolean json;
 
-        @Mixin
-        Connection connection;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
-        public Integer call() throws InterruptedException {
-            Store store = Store.open(root, connection, spec);
-            try {
+        public Integer call() throws IOException, InterruptedException {
+            return withStore("", store -> {
                 Shards shards = store.read(false);
                 Instant now = store.now();
-                List<Entry> live = shards.entries().stream().filter(e -> e.liveAt(now))
-                        .sorted(Comparator.comparingLong(Entry::expires).thenComparing(Entry::id)).toList();
+                List<Entry> live = shards.entries().stream().filter(e -> e.liveAt(now)).sorted(Entry.BY_EXPIRY).toList();
                 int expired = shards.entries().size() - live.size();
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
@@ -518,21 +442,19 @@ class dedupe implements Callable<Integer> {
                 } else {
                     out.printf("%-36s  %-20s  %s%n", "EVENT ID", "CLAIMED AT", "EXPIRES");
                     live.forEach(e -> out.printf("%-36s  %-20s  %s%n", e.id(), e.claimedAt(), e.expiresAt()));
-                    spec.commandLine().getErr().println("dedupe: " + shards.describe() + ": " + live.size() + " live "
+                    long comments = shards.all().stream().filter(s -> s.comment() != null).count();
+                    String where = shards.issue() == 0 ? "no store yet (no refs under " + TICKET_PREFIX + ")"
+                            : "state issue #" + shards.issue() + ", " + comments + " of " + SHARDS + " state comments";
+                    spec.commandLine().getErr().println("dedupe: " + where + ": " + live.size() + " live "
                             + (live.size() == 1 ? "entry" : "entries") + (expired > 0 ? ", " + expired + " expired (dropped on the next write)" : ""));
                 }
                 out.flush();
-                return CommandLine.ExitCode.OK;
-            } catch (GitHubUnreachable e) {
-                throw new GitHubException(e.getMessage());
-            } finally {
-                store.reportRequests();
-            }
+            });
         }
 
         private static ObjectNode showJson(Store store, Shards shards, Instant now) {
             ObjectNode json = JSON.createObjectNode();
-            json.put("repository", store.repository());
+            json.put("repository", store.github.repository());
             json.put("state_issue", shards.issue() > 0 ? shards.issue() : null);
             ArrayNode comments = json.putArray("state_comments");
             for (Snapshot shard : shards.all()) {
@@ -561,25 +483,48 @@ class dedupe implements Callable<Integer> {
             json.put("comment_limit", MAX_COMMENT_CHARACTERS);
             json.put("shards", SHARDS);
             json.putObject("api_requests")
-                    .put("total", store.requests())
-                    .put("not_modified", store.notModified());
+                    .put("total", store.requests)
+                    .put("not_modified", store.notModified);
             return json;
         }
     }
 
-    @Command(name = "prune", mixinStandardHelpOptions = true, version = "dedupe 0.1.0",
+    @Command(name = "prune",
             description = {
                 "Drops expired entries from the state comment (claims do so on every write too), and deletes "
                         + "the write-ticket refs the previous write left. Writes nothing when nothing has expired."},
-            exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:pruned (or nothing had expired; with --dry-run: listed, nothing written)", EXIT_GITHUB,
                 "2:bad usage: nothing was written"})
-    static final class Prune implements Callable<Integer> {
-        @ParentCommand
-        dedupe root;
-
+    static final class Prune extends StoreCommand {
         @Option(names = "--dry-run", description = "say what would be dropped and write nothing")
         boolean dryRun;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            PrintWriter err = spec.commandLine().getErr();
+            return withStore("", store -> {
+                if (dryRun) {
+                    Shards shards = store.read(false);
+                    Instant now = store.now();
+                    List<Entry> expired = shards.entries().stream().filter(e -> !e.liveAt(now)).toList();
+                    expired.forEach(e -> err.println("dedupe: would drop " + e.id() + " (expired " + e.expiresAt() + ")"));
+                    err.println("dedupe: " + expired.size() + " expired " + (expired.size() == 1 ? "entry" : "entries") + " to drop (dry run)");
+                    return;
+                }
+                int[] counts = store.prune();
+                err.println("dedupe: dropped " + counts[0] + " expired " + (counts[0] == 1 ? "entry" : "entries")
+                        + "; " + counts[1] + " live " + (counts[1] == 1 ? "entry remains" : "entries remain"));
+            });
+        }
+    }
+
+    // ---- options shared by the subcommands -----------------------------------------------
+
+    /** A subcommand: its input is checked before the store opens (exit 2: nothing was asked of GitHub). */
+    @Command(mixinStandardHelpOptions = true, version = "dedupe 0.1.0", exitCodeListHeading = "%nExit codes:%n")
+    abstract static class StoreCommand implements Callable<Integer> {
+        @ParentCommand
+        dedupe root;
 
         @Mixin
         Connection connection;
@@ -587,32 +532,32 @@ class dedupe implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Override
-        public Integer call() throws InterruptedException {
-            Store store = Store.open(root, connection, spec);
-            PrintWriter err = spec.commandLine().getErr();
+        /** Opens the store and asks it; GitHub failing after retries ends the command with exit 1, saying notDone. */
+        int withStore(String notDone, StoreCall call) throws IOException, InterruptedException {
+            Store store = new Store(root, connection, spec);
             try {
-                if (dryRun) {
-                    Shards shards = store.read(false);
-                    Instant now = store.now();
-                    List<Entry> expired = shards.entries().stream().filter(e -> !e.liveAt(now)).toList();
-                    expired.forEach(e -> err.println("dedupe: would drop " + e.id() + " (expired " + e.expiresAt() + ")"));
-                    err.println("dedupe: " + expired.size() + " expired " + (expired.size() == 1 ? "entry" : "entries") + " to drop (dry run)");
-                    return CommandLine.ExitCode.OK;
-                }
-                int[] counts = store.prune();
-                err.println("dedupe: dropped " + counts[0] + " expired " + (counts[0] == 1 ? "entry" : "entries")
-                        + "; " + counts[1] + " live " + (counts[1] == 1 ? "entry remains" : "entries remain"));
+                call.run(store);
                 return CommandLine.ExitCode.OK;
             } catch (GitHubUnreachable e) {
-                throw new GitHubException(e.getMessage());
+                throw new GitHubException(e.getMessage() + notDone);
             } finally {
                 store.reportRequests();
             }
         }
+
+        /** The answer on stdout, and the outputs (name, value, name, value...) appended to $GITHUB_OUTPUT. */
+        void answer(String verdict, String... outputs) throws IOException {
+            spec.commandLine().getOut().println(verdict);
+            spec.commandLine().getOut().flush();
+            for (int i = 0; i < outputs.length; i += 2) {
+                Actions.output(outputs[i], outputs[i + 1], root.env);
+            }
+        }
     }
 
-    // ---- options shared by the subcommands -----------------------------------------------
+    interface StoreCall {
+        void run(Store store) throws IOException, InterruptedException;
+    }
 
     /** What to claim or check: EVENT_ID, --key KEY, or the event in --event FILE / $GITHUB_EVENT_PATH. */
     static final class Target {
@@ -631,27 +576,26 @@ class dedupe implements Callable<Integer> {
             if (Stream.of(eventId, eventFile, key).filter(o -> o != null).count() > 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give one of EVENT_ID, --event FILE or --key KEY, not several");
             }
-            if (key != null) {
-                if (key.isBlank()) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--key: empty; expected a natural key such as pr-456-ready");
+            if (key == null && eventId == null) {
+                String eventPath = env.get("GITHUB_EVENT_PATH");
+                if (eventFile == null && (eventPath == null || eventPath.isBlank())) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "nothing to claim: give EVENT_ID, --event FILE or --key KEY ($GITHUB_EVENT_PATH is not set)");
                 }
-                UUID id = nameBasedUuid(DEDUPE_KEY_NAMESPACE, key);
-                return new Claimed(id, minimalDocument(id), "key '" + Actions.safe(key) + "' (" + id + ")");
+                return fromEventFile(eventFile != null ? eventFile : Path.of(eventPath), spec);
             }
-            if (eventId != null) {
-                if (!UUID_TEXT.matcher(eventId).matches()) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_ID: '" + eventId
-                            + "' is not a lowercase UUID (event ids are); use --key KEY for a natural key");
-                }
-                UUID id = UUID.fromString(eventId);
-                return new Claimed(id, minimalDocument(id), id.toString());
+            if (key != null && key.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--key: empty; expected a natural key such as pr-456-ready");
             }
-            String eventPath = env.get("GITHUB_EVENT_PATH");
-            if (eventFile == null && (eventPath == null || eventPath.isBlank())) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "nothing to claim: give EVENT_ID, --event FILE or --key KEY ($GITHUB_EVENT_PATH is not set)");
+            if (key == null && !UUID_TEXT.matcher(eventId).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_ID: '" + eventId
+                        + "' is not a lowercase UUID (event ids are); use --key KEY for a natural key");
             }
-            return fromEventFile(eventFile != null ? eventFile : Path.of(eventPath), spec);
+            UUID id = key != null ? nameBasedUuid(DEDUPE_KEY_NAMESPACE, key) : UUID.fromString(eventId);
+            // What the event log records for an id given without its event: the id alone.
+            ObjectNode document = JSON.createObjectNode();
+            document.putObject("client_payload").put("event_id", id.toString());
+            return new Claimed(id, document, key != null ? "key '" + Actions.safe(key) + "' (" + id + ")" : eventId, null);
         }
 
         /** An event document, or the webhook payload GitHub delivers ("action" is the event type). */
@@ -672,13 +616,6 @@ class dedupe implements Callable<Integer> {
                         + (eventId == null ? "missing (rule: required)" : "'" + Actions.safe(eventId) + "' is not a lowercase UUID (rule: pattern)"));
             }
             return new Claimed(UUID.fromString(eventId), document, eventId, input.sender() == null ? null : input.sender().login());
-        }
-
-        /** What the event log records for an id given without its event: the id alone. */
-        private static JsonNode minimalDocument(UUID id) {
-            ObjectNode document = JSON.createObjectNode();
-            document.putObject("client_payload").put("event_id", id.toString());
-            return document;
         }
     }
 
@@ -775,7 +712,7 @@ class dedupe implements Callable<Integer> {
      * <p>Time is GitHub's (the Date header of its answers), so TTLs do not depend on the runners' clocks.
      */
     static final class Store {
-        private final GitHub github;
+        final GitHub github;
         /** The holder's client: its retries must end in time for the lease argument above. */
         private final GitHub holder;
         private final Map<String, String> env;
@@ -796,10 +733,14 @@ class dedupe implements Callable<Integer> {
         /** The state issue came from --state-issue or EVENT_BUS_STATE_ISSUE, not from the refs. */
         private boolean issueGiven;
         private Instant gitHubTime;
-        private int requests;
-        private int notModified;
+        int requests;
+        int notModified;
 
-        private Store(dedupe root, Connection options, CommandSpec spec) {
+        Store(dedupe root, Connection options, CommandSpec spec) {
+            options.retries.check(spec);
+            if (options.stateIssue != null && options.stateIssue < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--state-issue must be an issue number, not " + options.stateIssue);
+            }
             this.github = GitHub.fromEnv(root.env, options.repo, root.spec, options.retries.maxAttempts, options.retries.budget());
             this.holder = GitHub.fromEnv(root.env, options.repo, root.spec, options.retries.maxAttempts, HOLDER_RETRY_BUDGET);
             this.env = root.env;
@@ -809,30 +750,6 @@ class dedupe implements Callable<Integer> {
             this.trusted = options.trusted();
             this.lease = root.lease;
             this.deadline = Instant.now().plus(options.retries.budget());
-        }
-
-        static Store open(dedupe root, Connection options, CommandSpec spec) {
-            options.retries.check(spec);
-            if (options.stateIssue != null && options.stateIssue < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--state-issue must be an issue number, not " + options.stateIssue);
-            }
-            return new Store(root, options, spec);
-        }
-
-        String repository() {
-            return github.repository();
-        }
-
-        GitHub github() {
-            return github;
-        }
-
-        int requests() {
-            return requests;
-        }
-
-        int notModified() {
-            return notModified;
         }
 
         /** GitHub's time at its latest answer; this machine's before the first one. */
@@ -851,10 +768,8 @@ class dedupe implements Callable<Integer> {
         // -- the operations
 
         /**
-         * Claims id for ttl on behalf of run (null outside Actions): new when nobody holds it, resume when
-         * its holder released it or run is a later attempt of its holder (the claim passes to run), else
-         * duplicate. new and resume are written before they are answered. With history (claim --key), an id no
-         * live claim holds is a duplicate when an event handled it (an Outcome without entry), and nothing is written.
+         * claim's answer (its help says which; run is null outside Actions). new and resume are written before they are
+         * answered. With history (--key), an id an event handled is a duplicate without an entry, and nothing is written.
          */
         Outcome claim(UUID id, Duration ttl, Holder run, HandledBy history) throws InterruptedException {
             return update(shardOf(id), snapshot -> {
@@ -869,16 +784,14 @@ class dedupe implements Callable<Integer> {
                 }
                 // Rounded up to the next second: a claim holds for at least its TTL on GitHub's clock.
                 long expires = now.getEpochSecond() + 1 + ttl.toSeconds();
+                // A claim taken over keeps what was dispatched for it, and never ends sooner than it did.
                 Entry mine = live == null ? new Entry(id, expires, ttl.toSeconds(), run, false, List.of())
-                        : live.takenBy(run, Math.max(expires, live.expires()), ttl.toSeconds());
+                        : new Entry(id, Math.max(expires, live.expires()), ttl.toSeconds(), run, false, live.dispatched());
                 return new Plan<>(new Outcome(verdict, mine, snapshot.issue()), snapshot.entriesWith(mine, now), id);
             });
         }
 
-        /**
-         * Gives id's claim up after a failure, keeping what the next processing needs: the targets
-         * already dispatched. released, or not-claimed when no live claim holds it (nothing is written).
-         */
+        /** release's answer (see its help): the claim given up, with dispatched added; not-claimed writes nothing. */
         Outcome release(UUID id, List<String> dispatched) throws InterruptedException {
             return update(shardOf(id), snapshot -> {
                 Instant now = now();
@@ -886,7 +799,8 @@ class dedupe implements Callable<Integer> {
                 if (live == null) {
                     return new Plan<>(new Outcome("not-claimed", null, snapshot.issue()), null, null);
                 }
-                Entry released = live.released(dispatched);
+                Entry released = new Entry(id, live.expires(), live.ttl(), live.holder(), true,
+                        Stream.concat(live.dispatched().stream(), dispatched.stream()).distinct().toList());
                 return new Plan<>(new Outcome("released", released, snapshot.issue()), snapshot.entriesWith(released, now), id);
             });
         }
@@ -1203,12 +1117,12 @@ class dedupe implements Callable<Integer> {
                 if (shard >= 0 && shard != snapshot.shard()) {
                     continue; // another shard's comment: that shard's own claims look after it
                 }
-                Comment comment = shards.comment(id);
+                Comment comment = shards.comments().get(id); // whoever wrote it
                 if (comment == null && !shards.replaced().contains(id)) {
                     if (!listedBefore) {
                         // Listed after the comments were read: a comment created meanwhile is missing from that read.
                         Shards now = readComments(number, github);
-                        if (now.comment(id) != null || !now.shard(snapshot.shard()).fingerprint().equals(snapshot.fingerprint())) {
+                        if (now.comments().containsKey(id) || !now.shard(snapshot.shard()).fingerprint().equals(snapshot.fingerprint())) {
                             return null;
                         }
                     }
@@ -1419,9 +1333,6 @@ class dedupe implements Callable<Integer> {
      * may carry values of an event), and who sent the event when it was delivered (for the log; else null).
      */
     record Claimed(UUID id, JsonNode document, String label, String sender) {
-        Claimed(UUID id, JsonNode document, String label) {
-            this(id, document, label, null);
-        }
     }
 
     /** new, resume, duplicate (claim); released, not-claimed (release); the entry it concerns. */
@@ -1505,15 +1416,6 @@ class dedupe implements Callable<Integer> {
             return all.get(shard);
         }
 
-        Entry live(UUID id, Instant now) {
-            return shard(shardOf(id)).live(id, now);
-        }
-
-        /** Any comment of the issue, whoever wrote it; null when there is none with that id. */
-        Comment comment(long id) {
-            return comments.get(id);
-        }
-
         /** The comments that the state comments list as set aside. */
         Set<Long> replaced() {
             return all.stream().filter(s -> s.comment() != null).flatMap(s -> s.state().replaced().stream()).collect(Collectors.toSet());
@@ -1526,12 +1428,6 @@ class dedupe implements Callable<Integer> {
 
         List<Entry> entries() {
             return all.stream().flatMap(s -> s.state().entries().stream()).toList();
-        }
-
-        String describe() {
-            long comments = all.stream().filter(s -> s.comment() != null).count();
-            return issue == 0 ? "no store yet (no refs under " + TICKET_PREFIX + ")"
-                    : "state issue #" + issue + ", " + comments + " of " + SHARDS + " state comments";
         }
     }
 
@@ -1629,8 +1525,7 @@ class dedupe implements Callable<Integer> {
 
         /** The live claim of id, if any; entries salvaged from an unreadable comment count as claims. */
         Entry live(UUID id, Instant now) {
-            return Stream.concat(state.entries().stream(), salvaged.stream())
-                    .filter(e -> e.id().equals(id) && e.liveAt(now)).findFirst().orElse(null);
+            return entriesForWrite(now).stream().filter(e -> e.id().equals(id)).findFirst().orElse(null);
         }
 
         /** What the next write starts from: the live entries (and those salvaged from an unreadable comment). */
@@ -1640,22 +1535,14 @@ class dedupe implements Callable<Integer> {
 
         /** The live entries with entry in place of any other of its id. */
         List<Entry> entriesWith(Entry entry, Instant now) {
-            List<Entry> entries = new ArrayList<>(entriesForWrite(now));
-            entries.removeIf(e -> e.id().equals(entry.id()));
-            entries.add(entry);
-            return entries;
+            return Stream.concat(entriesForWrite(now).stream().filter(e -> !e.id().equals(entry.id())), Stream.of(entry)).toList();
         }
     }
 
     /** The first 12 hexadecimal digits of the SHA-256 of text: short enough for a ref name, long enough never to repeat. */
     static String digest(String text) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            StringBuilder hex = new StringBuilder();
-            for (int i = 0; i < 6; i++) {
-                hex.append(String.format("%02x", hash[i]));
-            }
-            return hex.toString();
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)), 0, 6);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -1744,6 +1631,9 @@ class dedupe implements Callable<Integer> {
      * that run released it after a failure, and the targets already dispatched for it.
      */
     record Entry(UUID id, long expires, long ttl, Holder holder, boolean released, List<String> dispatched) {
+        /** The order of the comment and of show: soonest expiry first. */
+        static final Comparator<Entry> BY_EXPIRY = Comparator.comparingLong(Entry::expires).thenComparing(Entry::id);
+
         Entry(UUID id, long expires, long ttl) {
             this(id, expires, ttl, null, false, List.of());
         }
@@ -1763,15 +1653,6 @@ class dedupe implements Callable<Integer> {
         /** A released claim passes to whoever claims it; a held one only to a later attempt of its own run. */
         boolean resumableBy(Holder run) {
             return released || (run != null && holder != null && run.run() == holder.run() && run.attempt() > holder.attempt());
-        }
-
-        Entry takenBy(Holder run, long expiry, long newTtl) {
-            return new Entry(id, expiry, newTtl, run, false, dispatched);
-        }
-
-        Entry released(List<String> alsoDispatched) {
-            List<String> all = Stream.concat(dispatched.stream(), alsoDispatched.stream()).distinct().toList();
-            return new Entry(id, expires, ttl, holder, true, all);
         }
     }
 
@@ -1826,8 +1707,7 @@ class dedupe implements Callable<Integer> {
             List<String> tickets = List.of();
             List<Long> replaced = List.of();
             List<String> errors = new ArrayList<>();
-            List<Matcher> rawEntries = new ArrayList<>();
-            List<Integer> entryLines = new ArrayList<>();
+            Map<Integer, Matcher> rawEntries = new LinkedHashMap<>(); // by line number
             boolean closed = false;
             for (int i = start + 1; i < lines.size() && !closed; i++) {
                 String line = lines.get(i);
@@ -1837,8 +1717,7 @@ class dedupe implements Callable<Integer> {
                     if (line.equals("```")) {
                         closed = true;
                     } else if (entry.matches()) {
-                        rawEntries.add(entry);
-                        entryLines.add(i + 1);
+                        rawEntries.put(i + 1, entry);
                     } else if (line.startsWith("version ") && value.matches("[1-9]\\d{0,8}")) {
                         version = Integer.valueOf(value);
                     } else if (line.startsWith("shard ") && value.matches("\\d{1,3}/\\d{1,3}")) {
@@ -1854,7 +1733,8 @@ class dedupe implements Callable<Integer> {
                     } else if (line.startsWith("replaced ") && value.matches("\\d{1,19}( \\d{1,19})*")) {
                         replaced = Stream.of(value.split(" ")).map(Long::valueOf).toList();
                     } else {
-                        errors.add("line " + (i + 1) + ": '" + abbreviate(line) + "' is neither a setting nor an entry");
+                        errors.add("line " + (i + 1) + ": '" + (line.length() <= 40 ? line : line.substring(0, 37) + "...")
+                                + "' is neither a setting nor an entry");
                     }
                 } catch (NumberFormatException e) {
                     errors.add("line " + (i + 1) + ": number out of range");
@@ -1869,11 +1749,11 @@ class dedupe implements Callable<Integer> {
             }
             List<Entry> entries = new ArrayList<>();
             if (base != null && ttls != null) {
-                for (int i = 0; i < rawEntries.size(); i++) {
-                    Matcher m = rawEntries.get(i);
+                for (var raw : rawEntries.entrySet()) {
+                    Matcher m = raw.getValue();
                     int ttlIndex = m.group(3) == null ? 0 : Integer.parseInt(m.group(3), 36);
                     if (ttlIndex >= ttls.size()) {
-                        errors.add("line " + entryLines.get(i) + ": no ttl number " + ttlIndex);
+                        errors.add("line " + raw.getKey() + ": no ttl number " + ttlIndex);
                         continue;
                     }
                     Holder holder = m.group(4) == null ? null : new Holder(Long.parseLong(m.group(4), 36), Integer.parseInt(m.group(5), 36));
@@ -1895,15 +1775,11 @@ class dedupe implements Callable<Integer> {
          * claims rather than fail the write.
          */
         Rendered render(UUID keep, Instant now) {
-            List<Entry> sorted = entries.stream()
-                    .sorted(Comparator.comparingLong(Entry::expires).thenComparing(Entry::id)).toList();
+            List<Entry> sorted = entries.stream().sorted(Entry.BY_EXPIRY).toList();
             String text = text(sorted, now);
-            if (text.length() <= MAX_COMMENT_CHARACTERS) {
-                return new Rendered(text, List.of());
-            }
             List<Entry> evictable = sorted.stream().filter(e -> !e.id().equals(keep)).toList();
             List<Entry> kept = sorted.stream().filter(e -> e.id().equals(keep)).toList();
-            if (evictable.isEmpty()) {
+            if (text.length() <= MAX_COMMENT_CHARACTERS || evictable.isEmpty()) {
                 return new Rendered(text, List.of());
             }
             int low = 1;
@@ -1920,8 +1796,7 @@ class dedupe implements Callable<Integer> {
         }
 
         private static List<Entry> without(List<Entry> evictable, int evicted, List<Entry> kept) {
-            return Stream.concat(evictable.subList(evicted, evictable.size()).stream(), kept.stream())
-                    .sorted(Comparator.comparingLong(Entry::expires).thenComparing(Entry::id)).toList();
+            return Stream.concat(evictable.subList(evicted, evictable.size()).stream(), kept.stream()).sorted(Entry.BY_EXPIRY).toList();
         }
 
         private String text(List<Entry> sorted, Instant now) {
@@ -1985,10 +1860,6 @@ class dedupe implements Callable<Integer> {
             long released = sorted.stream().filter(Entry::released).count();
             return "**" + sorted.size() + (sorted.size() == 1 ? " entry**" : " entries**") + (released > 0 ? " (" + released + " released)" : "")
                     + ": oldest claimed " + oldest + ", newest claimed " + newest + ", next expiry " + sorted.get(0).expiresAt() + ". " + written;
-        }
-
-        private static String abbreviate(String line) {
-            return line.length() <= 40 ? line : line.substring(0, 37) + "...";
         }
     }
 
