@@ -1038,7 +1038,7 @@ class dedupe implements Callable<Integer> {
             if (value.isEmpty()) {
                 return null;
             }
-            if (!value.matches("[1-9]\\d{0,9}")) {
+            if (!value.matches("[1-9]\\d{0,9}") || Long.parseLong(value) > Integer.MAX_VALUE) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "EVENT_BUS_STATE_ISSUE must be an issue number, not '" + value + "'");
             }
             return Integer.valueOf(value);
@@ -1756,7 +1756,14 @@ class dedupe implements Callable<Integer> {
                         errors.add("line " + raw.getKey() + ": no ttl number " + ttlIndex);
                         continue;
                     }
-                    Holder holder = m.group(4) == null ? null : new Holder(Long.parseLong(m.group(4), 36), Integer.parseInt(m.group(5), 36));
+                    Holder holder;
+                    try {
+                        // A run id's 13 base-36 digits can say more than a long holds: a comment edited by hand.
+                        holder = m.group(4) == null ? null : new Holder(Long.parseLong(m.group(4), 36), Integer.parseInt(m.group(5), 36));
+                    } catch (NumberFormatException e) {
+                        errors.add("line " + raw.getKey() + ": number out of range");
+                        continue;
+                    }
                     List<String> dispatched = m.group(7) == null ? List.of() : List.of(m.group(7).split(","));
                     entries.add(new Entry(expand(m.group(1)), base + Long.parseLong(m.group(2), 36), ttls.get(ttlIndex), holder,
                             m.group(6) != null, dispatched));

@@ -593,7 +593,8 @@ class DedupeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"version x", "base", "zzzz 1", "QUJDREVGR0hJSktMTU5PUA 1 9"})
+    // The last: a holder's run id of 13 base-36 digits, more than a long holds (a hand-edited comment).
+    @ValueSource(strings = {"version x", "base", "zzzz 1", "QUJDREVGR0hJSktMTU5PUA 1 9", "QUJDREVGR0hJSktMTU5PUA 1 @zzzzzzzzzzzzz.1"})
     void aDamagedBlockDoesNotParseAndNamesTheLine(String badLine) {
         String good = new dedupe.State(2, 3, List.of(new dedupe.Entry(UUID.randomUUID(), 1_800_000_000L, 3600)), List.of(), List.of(), null)
                 .render(null, Instant.now()).text();
@@ -603,6 +604,18 @@ class DedupeTest {
         assertTrue(parsed.error().startsWith("line ") || parsed.error().startsWith("missing"), parsed.error());
         assertNull(dedupe.State.parse(good.replace("```dedupe", "```text")).state());
         assertNull(dedupe.State.parse(good.replace("```\n", "")).state());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "12a", "2147483648", "9999999999"})
+    void aStateIssueNumberGitHubCannotHaveIsBadInput(String number) {
+        // As --state-issue: a positive int (GitHub's OpenAPI, issues/get: issue_number is an integer; the store keeps an int).
+        Map<String, String> env = testbed.env();
+        env.put("EVENT_BUS_STATE_ISSUE", number);
+        InProcess.Run claim = dedupe(env, "claim", id());
+        assertEquals(2, claim.exitCode(), claim.toString());
+        assertTrue(claim.err().contains("EVENT_BUS_STATE_ISSUE must be an issue number, not '" + number + "'"), claim.err());
+        assertEquals(List.of(), github.issues(REPO), "nothing written");
     }
 
     // ---- failure semantics -----------------------------------------------------------------
