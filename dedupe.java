@@ -986,11 +986,8 @@ class dedupe implements Callable<Integer> {
 
         /** Gives a ticket up (best effort: if this fails, waiters take over after the lease). */
         private void release(Ticket ticket) throws InterruptedException {
-            try {
-                deleteRef(ticket.name());
-            } catch (GitHubUnreachable | GitHubException e) {
-                err.println("dedupe: could not give up " + ticket.name() + " (" + e.getMessage() + "); others take over after "
-                        + lease.toSeconds() + " s");
+            if (!deleteRef(ticket.name())) {
+                err.println("dedupe: could not give up " + ticket.name() + "; others take over after " + lease.toSeconds() + " s");
             }
         }
 

@@ -690,6 +690,23 @@ class DedupeTest {
         assertTrue(refs.stream().noneMatch(r -> r.matches(".*\\.r[0-9]+")), "no wait for the lease: " + refs);
     }
 
+    @Test
+    void aTicketThatCannotBeGivenUpIsSaidAndWaitedOutByTheNextRun() {
+        dedupe(testbed.env(), "claim", id(0));
+        github.injectFault("PATCH", "/repos/" + REPO + "/issues/comments/.*", GitHubEmulator.Fault.status(503), 1);
+        // Two refusals: the previous write's ticket, deleted before the write, and this run's, given up after it failed.
+        github.injectFault("DELETE", "/repos/" + REPO + "/git/refs/.*", GitHubEmulator.Fault.status(403), 2);
+        InProcess.Run failed = dedupe(testbed.env(), Duration.ofSeconds(2), "claim", id(0), "--max-attempts", "1");
+        assertEquals(1, failed.exitCode(), failed.err());
+        String ticket = nextTicket(1);
+        assertTrue(github.refs(REPO).contains(ticket), "the ticket is still there: " + github.refs(REPO));
+        assertTrue(failed.err().contains("dedupe: could not give up " + ticket + "; others take over after 2 s"), failed.err());
+
+        InProcess.Run next = dedupe(testbed.env(), Duration.ofSeconds(2), "claim", id(0));
+        assertEquals("new", next.verdict(), next.err());
+        assertTrue(github.refs(REPO).contains(ticket + ".r1"), "the lease waited out: " + github.refs(REPO));
+    }
+
     // ---- holders: resume and release -----------------------------------------------------------
 
     Map<String, String> run(long runId, int attempt) {
