@@ -847,8 +847,8 @@ class emit implements Callable<Integer> {
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as emit.java does not use them: EventSchemas.files(), EventSchemas.byId(),
-    //   EventSchemas.directories(), Violation.describe().
+    // Left out of this copy, as emit.java does not use them: EventSchemas.of(), EventSchemas.files(),
+    //   EventSchemas.byId(), EventSchemas.directories(), Violation.describe().
 
     static final class EventSchemas {
         static final int MAX_EVENT_TYPE_LENGTH = 100;
@@ -894,22 +894,6 @@ class emit implements Callable<Integer> {
             }
             if (option != null) {
                 schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
-            }
-            return schemas.ready();
-        }
-
-        /**
-         * Exactly one directory's schemas, over the bundled layer or alone: what validate --compat compares. A directory
-         * that does not exist or holds no schema is exit 2, named by what (the option that gave it).
-         */
-        static EventSchemas of(Path directory, String what, boolean bundled, CommandSpec spec) throws IOException {
-            EventSchemas schemas = new EventSchemas();
-            if (bundled) {
-                schemas.addBundled(spec);
-            }
-            if (schemas.addDirectory(existingDirectory(directory, what, spec), what + " " + directory, spec) == 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), what + ": " + directory + " holds no schema (" + ENVELOPE
-                        + ", events/<event_type>.schema.json)");
             }
             return schemas.ready();
         }
@@ -1092,7 +1076,7 @@ class emit implements Callable<Integer> {
             return new Violation(pointer, error.getKeyword(), message);
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:4ed6e5fa1b0a ----
+    // ---- end of shared block EventSchemas, generated text sha256:1bc3641c6517 ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator

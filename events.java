@@ -3564,7 +3564,7 @@ class events implements Callable<Integer> {
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as events.java does not use them: EventSchemas.byId(),
+    // Left out of this copy, as events.java does not use them: EventSchemas.of(), EventSchemas.byId(),
     //   EventSchemas.directories().
 
     static final class EventSchemas {
@@ -3611,22 +3611,6 @@ class events implements Callable<Integer> {
             }
             if (option != null) {
                 schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
-            }
-            return schemas.ready();
-        }
-
-        /**
-         * Exactly one directory's schemas, over the bundled layer or alone: what validate --compat compares. A directory
-         * that does not exist or holds no schema is exit 2, named by what (the option that gave it).
-         */
-        static EventSchemas of(Path directory, String what, boolean bundled, CommandSpec spec) throws IOException {
-            EventSchemas schemas = new EventSchemas();
-            if (bundled) {
-                schemas.addBundled(spec);
-            }
-            if (schemas.addDirectory(existingDirectory(directory, what, spec), what + " " + directory, spec) == 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), what + ": " + directory + " holds no schema (" + ENVELOPE
-                        + ", events/<event_type>.schema.json)");
             }
             return schemas.ready();
         }
@@ -3818,7 +3802,7 @@ class events implements Callable<Integer> {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:a6e27097f9da ----
+    // ---- end of shared block EventSchemas, generated text sha256:02b4d3e916fa ----
 
     // ---- shared block YamlFile: generated from shared/YamlFile.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // A YAML file as route.java and events doctor read one (the routes file, workflow files): its lines,
@@ -4105,6 +4089,7 @@ class events implements Callable<Integer> {
     // fails closed: a delivered event (the repository_dispatch webhook payload) without a sender, or whose
     // sender.login is not a string, is refused like one from a sender not on the list. One implementation,
     // used by validate (rule sender), route (which refuses on its own) and events (replay, reconcile).
+    // Left out of this copy, as events.java does not use them: Senders.refusal(), Sender.
 
     static final class Senders {
         static final String DEFAULT_SENDER = "github-actions[bot]";
@@ -4120,60 +4105,8 @@ class events implements Callable<Integer> {
             List<String> allowed = allowed(env);
             return login != null && !login.isBlank() && (allowed.contains("*") || allowed.contains(login.toLowerCase(Locale.ROOT)));
         }
-
-        /**
-         * Why a delivered event may not be acted on, as a violation of the rule sender; null when its sender may
-         * send, or when it was not delivered (an event document read from a file has no sender to check).
-         */
-        static Violation refusal(Sender sender, Map<String, String> env) {
-            if (sender == null || sender.login() != null && allows(sender.login(), env)) {
-                return null;
-            }
-            String only = "only " + String.join(", ", allowed(env)) + " may (EVENT_BUS_SENDERS)";
-            if (sender.login() == null || sender.login().isBlank()) {
-                return new Violation(sender.pointer(), "sender", (sender.problem() != null ? sender.problem() : "an empty login")
-                        + ": a delivered event whose sender cannot be told may not send events: " + only);
-            }
-            return new Violation("/sender/login", "sender", "'" + sender.login() + "' may not send events: " + only
-                    + "; an event sent with a person's token is replayed through the replay workflow instead");
-        }
     }
-
-    /**
-     * Who sent a delivered event: the webhook payload's sender.login, or (login null) why it has none that can
-     * be used, and where (a JSON pointer).
-     */
-    record Sender(String login, String pointer, String problem) {
-        static Sender of(JsonNode webhook) {
-            JsonNode sender = webhook.get("sender");
-            if (sender == null || sender.isNull()) {
-                return new Sender(null, "/sender", "no sender");
-            }
-            if (!sender.isObject()) {
-                return new Sender(null, "/sender", "sender is " + kind(sender) + ", not an object");
-            }
-            JsonNode login = sender.get("login");
-            if (login == null || login.isNull()) {
-                return new Sender(null, "/sender/login", "the sender has no login");
-            }
-            if (!login.isTextual()) {
-                return new Sender(null, "/sender/login", "sender.login is " + kind(login) + ", not a string");
-            }
-            return new Sender(login.asText(), "/sender/login", null);
-        }
-
-        private static String kind(JsonNode node) {
-            return switch (node.getNodeType()) {
-                case ARRAY -> "an array";
-                case OBJECT -> "an object";
-                case NUMBER -> "a number";
-                case BOOLEAN -> "a boolean";
-                case STRING -> "a string";
-                default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
-            };
-        }
-    }
-    // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
+    // ---- end of shared block Senders, generated text sha256:926de62bb902 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch

@@ -3049,32 +3049,15 @@ class route implements Callable<Integer> {
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as route.java does not use them: EventSchemas.
+    // Left out of this copy, as route.java does not use them: EventSchemas, Violation.of().
 
     /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
     record Violation(String pointer, String rule, String message) {
-        static Violation of(com.networknt.schema.Error error) {
-            String pointer = error.getInstanceLocation().toString();
-            if (pointer.equals("/")) {
-                pointer = "";
-            }
-            // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
-            if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
-                pointer = pointer + "/" + error.getProperty();
-            }
-            String message = error.getMessage();
-            String prefix = error.getInstanceLocation() + ": ";
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new Violation(pointer, error.getKeyword(), message);
-        }
-
         String describe() {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:cb89689d70f1 ----
+    // ---- end of shared block EventSchemas, generated text sha256:3a6842172072 ----
 
     // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
