@@ -3170,12 +3170,8 @@ class events implements Callable<Integer> {
     static boolean recording(Class<?> script) throws Exception {
         Path cmdline = Path.of("/proc/self/cmdline");
         if (Files.isReadable(cmdline)) {
-            for (String arg : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
-                if (arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record")) {
-                    return true;
-                }
-            }
-            return false;
+            return Stream.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")).anyMatch(arg ->
+                    arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record"));
         }
         Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
         String name = jar.getFileName().toString();
@@ -3187,7 +3183,7 @@ class events implements Callable<Integer> {
     interface Workload {
         void run(PrintWriter out) throws Exception;
     }
-    // ---- end of shared block Training, generated text sha256:7167699b8664 ----
+    // ---- end of shared block Training, generated text sha256:e881318ab780 ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
@@ -3410,14 +3406,11 @@ class events implements Callable<Integer> {
                 boolean object = m.group(1).equals("Object");
                 what = "expected " + (object ? "',' or '}'" : "',' or ']'") + ", found the end of the text (the " + (object ? "object" : "array")
                         + " opened at line " + m.group(2) + ", column " + m.group(3) + " is not closed)";
-            } else if (reason.contains("Object entries")) {
-                what = "expected the rest of the object and its '}', found the end of the text";
-            } else if (reason.contains("Array entries")) {
-                what = "expected the rest of the array and its ']', found the end of the text";
-            } else if (reason.contains("closing quote")) {
-                what = "expected the '\"' that closes the string, found the end of the text";
             } else {
-                what = "expected more JSON, found the end of the text";
+                what = reason.contains("Object entries") ? "expected the rest of the object and its '}', found the end of the text"
+                        : reason.contains("Array entries") ? "expected the rest of the array and its ']', found the end of the text"
+                        : reason.contains("closing quote") ? "expected the '\"' that closes the string, found the end of the text"
+                        : "expected more JSON, found the end of the text";
             }
         } else if ((m = Pattern.compile("^Unexpected character \\((?:.*)\\(code (\\d+)[^)]*\\)\\)(.*)$", Pattern.DOTALL).matcher(reason)).matches()) {
             String found = "found " + jsonCharacter(Integer.parseInt(m.group(1)));
@@ -3472,7 +3465,7 @@ class events implements Callable<Integer> {
                 .strip();
         return words.isEmpty() || words.contains("`") ? "the text is not JSON" : words;
     }
-    // ---- end of shared block Json, generated text sha256:d1583c7fd792 ----
+    // ---- end of shared block Json, generated text sha256:1f71262bc118 ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
@@ -3722,17 +3715,12 @@ class events implements Callable<Integer> {
             }
             for (var error : schema(schema.id()).validate(document)) {
                 Violation violation = Violation.of(error);
-                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
+                // Each rule once per field: the limit checks above say more than the schema's maxLength/maxProperties.
+                if (violations.stream().noneMatch(v -> v.pointer().equals(violation.pointer()) && v.rule().equals(violation.rule()))) {
                     violations.add(violation);
                 }
             }
             return violations;
-        }
-
-        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
-        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
-            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
-                    && v.rule().equals(violation.rule()));
         }
 
         private static int compactBytes(JsonNode document) {
@@ -3752,27 +3740,21 @@ class events implements Callable<Integer> {
     /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
     record Violation(String pointer, String rule, String message) {
         static Violation of(com.networknt.schema.Error error) {
-            String pointer = error.getInstanceLocation().toString();
-            if (pointer.equals("/")) {
-                pointer = "";
-            }
+            String pointer = error.getInstanceLocation().toString().replaceFirst("^/$", "");
             // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
             if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
                 pointer = pointer + "/" + error.getProperty();
             }
             String message = error.getMessage();
             String prefix = error.getInstanceLocation() + ": ";
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new Violation(pointer, error.getKeyword(), message);
+            return new Violation(pointer, error.getKeyword(), message.startsWith(prefix) ? message.substring(prefix.length()) : message);
         }
 
         String describe() {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:02b4d3e916fa ----
+    // ---- end of shared block EventSchemas, generated text sha256:84849404f23a ----
 
     // ---- shared block YamlFile: generated from shared/YamlFile.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // A YAML file as route.java and events doctor read one (the routes file, workflow files): its lines,
@@ -3799,10 +3781,9 @@ class events implements Callable<Integer> {
 
         /** A workflow or other YAML file, whose repeated keys and aliases are the reader's business: exit 2 only when it is not YAML. */
         static YamlFile read(Path file, String name, CommandSpec spec) {
-            YamlFile yaml = parse(name, text(file, name, spec), (line, problem) -> {
+            return parse(name, text(file, name, spec), (line, problem) -> {
                 throw new CommandLine.ParameterException(spec.commandLine(), name + (line > 0 ? ":" + line : "") + ": " + problem);
             }, false);
-            return yaml;
         }
 
         /**
@@ -3876,7 +3857,7 @@ class events implements Callable<Integer> {
                     .collect(Collectors.joining(": "));
         }
     }
-    // ---- end of shared block YamlFile, generated text sha256:2356b5621e53 ----
+    // ---- end of shared block YamlFile, generated text sha256:fd626a7b55d3 ----
 
     // ---- shared block RoutesSchema: generated from shared/RoutesSchema.java and schemas/event-routes.schema.json by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The routes file's JSON Schema: schemas/event-routes.schema.json, which the generator writes into
@@ -3990,18 +3971,16 @@ class events implements Callable<Integer> {
             return path == null || path.isBlank() ? null : Path.of(path);
         }
 
-        /**
-         * The record of one event: event is its document, or its raw text as a string node when it was
-         * not JSON. latency_ms is received minus emitted when the timestamp parses.
-         */
+        /** The record of an event with no sender to keep (see below). */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
             return record(event, status, env, error, null);
         }
 
         /**
-         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
-         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
-         * its sender could not be told, and then the record has no sender.
+         * The record of one event: event is its document, or its raw text as a string node when it was not JSON.
+         * latency_ms is received minus emitted when the timestamp parses. sender is the login that sent a delivered
+         * event (the webhook's sender.login), kept so that a replay can hold the record to the sender rule; null when
+         * the event was not delivered or its sender could not be told, and then the record has no sender.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
@@ -4051,7 +4030,7 @@ class events implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
+    // ---- end of shared block EventLog, generated text sha256:244ca48e2ba0 ----
 
     // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
@@ -4225,13 +4204,10 @@ class events implements Callable<Integer> {
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
-    // dispatch for return_run_details). The token is sent, never printed.
+    // dispatch for return_run_details). The token is sent, never printed. Transient failures (connection
+    // errors, 5xx, 429, rate limits) are retried with exponential backoff and full jitter, honouring
+    // retry-after and x-ratelimit-reset, within a number of attempts and a time budget.
 
-    /**
-     * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
-     * with exponential backoff and full jitter, honouring retry-after and x-ratelimit-reset, within a
-     * number of attempts and a time budget.
-     */
     static final class GitHub {
         private static final Duration BASE_DELAY = Duration.ofSeconds(1);
         private static final Duration MAX_DELAY = Duration.ofSeconds(30);
@@ -4512,7 +4488,7 @@ class events implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:3c2a3f6d80e3 ----
+    // ---- end of shared block GitHub, generated text sha256:c51630866ffd ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
