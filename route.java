@@ -2659,9 +2659,8 @@ class route implements Callable<Integer> {
                 each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text, null));
                 return;
             }
-            JsonNode whole;
             try {
-                whole = JSON.readTree(text);
+                each.accept(of(source.name(), 0, JSON.readTree(text)));
             } catch (JsonProcessingException wholeFileError) {
                 if (!firstLineIsJson(text)) {
                     each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text, null));
@@ -2674,17 +2673,13 @@ class route implements Callable<Integer> {
                     if (line.isBlank()) {
                         continue;
                     }
-                    EventInput input;
                     try {
-                        input = of(source.name(), number, JSON.readTree(line));
+                        each.accept(of(source.name(), number, JSON.readTree(line)));
                     } catch (JsonProcessingException lineError) {
-                        input = new EventInput(source.name(), number, null, notJson(lineError), line, null);
+                        each.accept(new EventInput(source.name(), number, null, notJson(lineError), line, null));
                     }
-                    each.accept(input);
                 }
-                return;
             }
-            each.accept(of(source.name(), 0, whole));
         }
 
         private static boolean firstLineIsJson(String text) {
@@ -2716,7 +2711,7 @@ class route implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput, generated text sha256:d2bde37554d1 ----
+    // ---- end of shared block EventInput, generated text sha256:50d04d28ca3a ----
 
     // ---- shared block YamlFile: generated from shared/YamlFile.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // A YAML file as route.java and events doctor read one (the routes file, workflow files): its lines,
@@ -3393,10 +3388,7 @@ class route implements Callable<Integer> {
                 }
                 return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
             }
-            if (status >= 500) {
-                return Optional.of(retryAfter.orElse(backoff(attempt)));
-            }
-            return Optional.empty();
+            return status >= 500 ? Optional.of(retryAfter.orElse(backoff(attempt))) : Optional.empty();
         }
 
         /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
@@ -3461,7 +3453,7 @@ class route implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:e5dc1663679b ----
+    // ---- end of shared block GitHub, generated text sha256:db7b905947c7 ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried

@@ -1258,9 +1258,8 @@ class validate implements Callable<Integer> {
                 each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text, null));
                 return;
             }
-            JsonNode whole;
             try {
-                whole = JSON.readTree(text);
+                each.accept(of(source.name(), 0, JSON.readTree(text)));
             } catch (JsonProcessingException wholeFileError) {
                 if (!firstLineIsJson(text)) {
                     each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text, null));
@@ -1273,17 +1272,13 @@ class validate implements Callable<Integer> {
                     if (line.isBlank()) {
                         continue;
                     }
-                    EventInput input;
                     try {
-                        input = of(source.name(), number, JSON.readTree(line));
+                        each.accept(of(source.name(), number, JSON.readTree(line)));
                     } catch (JsonProcessingException lineError) {
-                        input = new EventInput(source.name(), number, null, notJson(lineError), line, null);
+                        each.accept(new EventInput(source.name(), number, null, notJson(lineError), line, null));
                     }
-                    each.accept(input);
                 }
-                return;
             }
-            each.accept(of(source.name(), 0, whole));
         }
 
         private static boolean firstLineIsJson(String text) {
@@ -1320,7 +1315,7 @@ class validate implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput, generated text sha256:246b4b20861a ----
+    // ---- end of shared block EventInput, generated text sha256:6913e6356c8f ----
 
     // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
@@ -1924,10 +1919,7 @@ class validate implements Callable<Integer> {
                 }
                 return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
             }
-            if (status >= 500) {
-                return Optional.of(retryAfter.orElse(backoff(attempt)));
-            }
-            return Optional.empty();
+            return status >= 500 ? Optional.of(retryAfter.orElse(backoff(attempt))) : Optional.empty();
         }
 
         /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
@@ -1992,7 +1984,7 @@ class validate implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:cc6b57cbe153 ----
+    // ---- end of shared block GitHub, generated text sha256:e45e4c14c990 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch

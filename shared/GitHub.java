@@ -233,10 +233,7 @@ final class GitHub {
             }
             return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
         }
-        if (status >= 500) {
-            return Optional.of(retryAfter.orElse(backoff(attempt)));
-        }
-        return Optional.empty();
+        return status >= 500 ? Optional.of(retryAfter.orElse(backoff(attempt))) : Optional.empty();
     }
 
     /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
