@@ -58,7 +58,6 @@ import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -1041,11 +1040,7 @@ class validate implements Callable<Integer> {
                 return "";
             }
             String text = safe(value).replace("|", "\\|");
-            int longest = 0;
-            for (int i = 0, run = 0; i < text.length(); i++) {
-                run = text.charAt(i) == '`' ? run + 1 : 0;
-                longest = Math.max(longest, run);
-            }
+            int longest = Pattern.compile("`+").matcher(text).results().mapToInt(run -> run.group().length()).max().orElse(0);
             String fence = "`".repeat(longest + 1);
             String pad = text.startsWith("`") || text.endsWith("`") || text.isEmpty() ? " " : "";
             return fence + pad + text + pad + fence;
@@ -1069,7 +1064,7 @@ class validate implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:92cf2b1f0d00 ----
+    // ---- end of shared block Actions, generated text sha256:6c83c4563b8a ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -1218,9 +1213,7 @@ class validate implements Callable<Integer> {
 
         /** Strict UTF-8: the first malformed byte is an error naming its offset. */
         static String utf8(String name, byte[] bytes, CommandSpec spec) {
-            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder(); // a new decoder reports malformed input, never replaces it
             ByteBuffer in = ByteBuffer.wrap(bytes);
             CharBuffer out = CharBuffer.allocate(bytes.length);
             CoderResult result = decoder.decode(in, out, true);
@@ -1234,7 +1227,7 @@ class validate implements Callable<Integer> {
             return out.flip().toString();
         }
     }
-    // ---- end of shared block Source, generated text sha256:807039e8a2ee ----
+    // ---- end of shared block Source, generated text sha256:073b7553e8b0 ----
 
     // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 final class Actions {
@@ -146,11 +147,7 @@ final class Actions {
             return "";
         }
         String text = safe(value).replace("|", "\\|");
-        int longest = 0;
-        for (int i = 0, run = 0; i < text.length(); i++) {
-            run = text.charAt(i) == '`' ? run + 1 : 0;
-            longest = Math.max(longest, run);
-        }
+        int longest = Pattern.compile("`+").matcher(text).results().mapToInt(run -> run.group().length()).max().orElse(0);
         String fence = "`".repeat(longest + 1);
         String pad = text.startsWith("`") || text.endsWith("`") || text.isEmpty() ? " " : "";
         return fence + pad + text + pad + fence;
