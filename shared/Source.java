@@ -1,6 +1,6 @@
-// Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
-// are refused, never replaced (a replaced byte would change an event's payload silently), and a
-// file that cannot be read says why in words.
+// Reading a named input: a file, or stdin (named <stdin>), as UTF-8 and nothing else. Bytes that
+// are not UTF-8 are refused, never replaced (a replaced byte would change an event's payload
+// silently), and a file that cannot be read says why in words.
 package shared;
 
 import java.io.IOException;
@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Where input comes from, and its text: a file, or stdin (named <stdin>). */
 record Source(String name, String text) {
     static Source stdin(CommandSpec spec) {
         return read("<stdin>", System.in, spec);
