@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -178,12 +179,8 @@ final class EventSchemas {
     /** The git work tree around the current directory, else the current directory. */
     private static Path repositoryRoot() {
         Path cwd = Path.of("").toAbsolutePath();
-        for (Path dir = cwd; dir != null; dir = dir.getParent()) {
-            if (Files.exists(dir.resolve(".git"))) {
-                return dir;
-            }
-        }
-        return cwd;
+        return Stream.iterate(cwd, Objects::nonNull, Path::getParent).filter(dir -> Files.exists(dir.resolve(".git")))
+                .findFirst().orElse(cwd);
     }
 
     /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */

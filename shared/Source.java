@@ -49,7 +49,8 @@ record Source(String name, String text) {
 
     /** Strict UTF-8: the first malformed byte is an error naming its offset. */
     static String utf8(String name, byte[] bytes, CommandSpec spec) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder(); // a new decoder reports malformed input, never replaces it
+        // A new decoder reports malformed input, never replaces it.
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
