@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -49,7 +50,6 @@ import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -1961,12 +1961,9 @@ class dedupe implements Callable<Integer> {
     static boolean recording(Class<?> script) throws Exception {
         Path cmdline = Path.of("/proc/self/cmdline");
         if (Files.isReadable(cmdline)) {
-            for (String arg : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
-                if (arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record")) {
-                    return true;
-                }
-            }
-            return false;
+            return Stream.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"))
+                    .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=")
+                            || arg.equals("-XX:AOTMode=record"));
         }
         Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
         String name = jar.getFileName().toString();
@@ -2009,7 +2006,7 @@ class dedupe implements Callable<Integer> {
         answering.start();
         return "http://127.0.0.1:" + server.getLocalPort();
     }
-    // ---- end of shared block Training, generated text sha256:963aef73f5ee ----
+    // ---- end of shared block Training, generated text sha256:8ceff2a8761e ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
@@ -2040,20 +2037,11 @@ class dedupe implements Callable<Integer> {
                 // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
                 String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
                 err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
-                err.flush();
-                return;
+            } else {
+                String where = file == null || file.startsWith("<") ? ""
+                        : "file=" + escapeProperty(visible(file)) + (line > 0 ? ",line=" + line : "") + ",";
+                err.println("::" + kind + " " + where + "title=" + escapeProperty(visible(title)) + "::" + escapeData(visible(message)));
             }
-            Map<String, String> properties = new LinkedHashMap<>();
-            if (file != null && !file.startsWith("<")) {
-                properties.put("file", file);
-                if (line > 0) {
-                    properties.put("line", String.valueOf(line));
-                }
-            }
-            properties.put("title", title);
-            err.println("::" + kind + " " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
         }
 
@@ -2082,28 +2070,28 @@ class dedupe implements Callable<Integer> {
          * The text with every character that hides or reorders text shown as \\uXXXX: control characters
          * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
          * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
-         * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
-         * surrogates. And what the runner would read as a workflow command (actions/runner
+         * marks U+200E, U+200F and U+061C, zero-width characters, tags), line and paragraph separators, and
+         * lone surrogates. And what the runner would read as a workflow command (actions/runner
          * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
          * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
          * it before looking for "::"), shows as \\u003A.
          */
         static String visible(String text) {
+            return shown(text, false);
+        }
+
+        /** visible's escaping; for JSON (safeJson), line breaks, tabs and ':' stay: outside strings they are the JSON's own. */
+        private static String shown(String text, boolean json) {
             StringBuilder shown = new StringBuilder(text.length() + 8);
-            boolean leading = true;
+            boolean leading = !json;
             for (int i = 0; i < text.length(); ) {
                 int c = text.codePointAt(i);
                 int width = Character.charCount(c);
-                if (hidden(c)) {
+                boolean command = c == ':' && leading || c == '[' && i >= 2 && text.startsWith("##", i - 2);
+                if (command || hidden(c) && !(json && (c == '\n' || c == '\r' || c == '\t'))) {
                     for (int j = i; j < i + width; j++) {
-                        shown.append(unicode(text.charAt(j)));
+                        shown.append(String.format("\\u%04X", (int) text.charAt(j)));
                     }
-                    leading = false;
-                } else if (c == ':' && leading) {
-                    shown.append("\\u003A");
-                    leading = false;
-                } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
-                    shown.append("\\u005B");
                     leading = false;
                 } else {
                     shown.appendCodePoint(c);
@@ -2114,19 +2102,11 @@ class dedupe implements Callable<Integer> {
             return shown.toString();
         }
 
-        /**
-         * Characters that do not show as themselves: control characters, Unicode format characters (the
-         * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
-         * surrogates that are not half of a pair.
-         */
+        /** The characters visible names: they do not show as themselves (a surrogate here is one that is not half of a pair). */
         private static boolean hidden(int c) {
             int type = Character.getType(c);
             return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
                     || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
-        }
-
-        private static String unicode(char c) {
-            return String.format("\\u%04X", (int) c);
         }
 
         /**
@@ -2135,20 +2115,7 @@ class dedupe implements Callable<Integer> {
          * a parser (the escapes stand for the same characters); JSON outside strings has neither.
          */
         static String safeJson(String json) {
-            StringBuilder shown = new StringBuilder(json.length());
-            for (int i = 0; i < json.length(); ) {
-                int c = json.codePointAt(i);
-                int width = Character.charCount(c);
-                if (hidden(c) && c != '\n' && c != '\r' && c != '\t' || c == '[' && i >= 2 && json.startsWith("##", i - 2)) {
-                    for (int j = i; j < i + width; j++) {
-                        shown.append(unicode(json.charAt(j)));
-                    }
-                } else {
-                    shown.appendCodePoint(c);
-                }
-                i += width;
-            }
-            return shown.toString();
+            return shown(json, true);
         }
 
         // Escaping as @actions/core's command.ts does it.
@@ -2160,7 +2127,7 @@ class dedupe implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:43c843467ded ----
+    // ---- end of shared block Actions, generated text sha256:8d18b297e59e ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -2181,10 +2148,7 @@ class dedupe implements Callable<Integer> {
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode value = node.at(pointer);
+        JsonNode value = node == null ? MissingNode.getInstance() : node.at(pointer);
         return value.isValueNode() && !value.isNull() ? value.asText() : null;
     }
 
@@ -2211,14 +2175,11 @@ class dedupe implements Callable<Integer> {
                 boolean object = m.group(1).equals("Object");
                 what = "expected " + (object ? "',' or '}'" : "',' or ']'") + ", found the end of the text (the " + (object ? "object" : "array")
                         + " opened at line " + m.group(2) + ", column " + m.group(3) + " is not closed)";
-            } else if (reason.contains("Object entries")) {
-                what = "expected the rest of the object and its '}', found the end of the text";
-            } else if (reason.contains("Array entries")) {
-                what = "expected the rest of the array and its ']', found the end of the text";
-            } else if (reason.contains("closing quote")) {
-                what = "expected the '\"' that closes the string, found the end of the text";
             } else {
-                what = "expected more JSON, found the end of the text";
+                what = reason.contains("Object entries") ? "expected the rest of the object and its '}', found the end of the text"
+                        : reason.contains("Array entries") ? "expected the rest of the array and its ']', found the end of the text"
+                        : reason.contains("closing quote") ? "expected the '\"' that closes the string, found the end of the text"
+                        : "expected more JSON, found the end of the text";
             }
         } else if ((m = Pattern.compile("^Unexpected character \\((?:.*)\\(code (\\d+)[^)]*\\)\\)(.*)$", Pattern.DOTALL).matcher(reason)).matches()) {
             String found = "found " + jsonCharacter(Integer.parseInt(m.group(1)));
@@ -2273,15 +2234,14 @@ class dedupe implements Callable<Integer> {
                 .strip();
         return words.isEmpty() || words.contains("`") ? "the text is not JSON" : words;
     }
-    // ---- end of shared block Json, generated text sha256:850be31f0042 ----
+    // ---- end of shared block Json, generated text sha256:0c2b3bbd4ebb ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
-    // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
-    // are refused, never replaced (a replaced byte would change an event's payload silently), and a
-    // file that cannot be read says why in words.
+    // Reading a named input: a file, or stdin (named <stdin>), as UTF-8 and nothing else. Bytes that
+    // are not UTF-8 are refused, never replaced (a replaced byte would change an event's payload
+    // silently), and a file that cannot be read says why in words.
     // Left out of this copy, as dedupe.java does not use them: Source.stdin().
 
-    /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
     record Source(String name, String text) {
         static Source file(Path path, CommandSpec spec) {
             String name = path.toString();
@@ -2309,9 +2269,8 @@ class dedupe implements Callable<Integer> {
 
         /** Strict UTF-8: the first malformed byte is an error naming its offset. */
         static String utf8(String name, byte[] bytes, CommandSpec spec) {
-            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            // A new decoder reports malformed input, never replaces it.
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
             ByteBuffer in = ByteBuffer.wrap(bytes);
             CharBuffer out = CharBuffer.allocate(bytes.length);
             CoderResult result = decoder.decode(in, out, true);
@@ -2325,7 +2284,7 @@ class dedupe implements Callable<Integer> {
             return out.flip().toString();
         }
     }
-    // ---- end of shared block Source, generated text sha256:cd276705ec87 ----
+    // ---- end of shared block Source, generated text sha256:0adf420fb646 ----
 
     // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
@@ -2350,9 +2309,8 @@ class dedupe implements Callable<Integer> {
                 each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text, null));
                 return;
             }
-            JsonNode whole;
             try {
-                whole = JSON.readTree(text);
+                each.accept(of(source.name(), 0, JSON.readTree(text)));
             } catch (JsonProcessingException wholeFileError) {
                 if (!firstLineIsJson(text)) {
                     each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text, null));
@@ -2365,17 +2323,13 @@ class dedupe implements Callable<Integer> {
                     if (line.isBlank()) {
                         continue;
                     }
-                    EventInput input;
                     try {
-                        input = of(source.name(), number, JSON.readTree(line));
+                        each.accept(of(source.name(), number, JSON.readTree(line)));
                     } catch (JsonProcessingException lineError) {
-                        input = new EventInput(source.name(), number, null, notJson(lineError), line, null);
+                        each.accept(new EventInput(source.name(), number, null, notJson(lineError), line, null));
                     }
-                    each.accept(input);
                 }
-                return;
             }
-            each.accept(of(source.name(), 0, whole));
         }
 
         private static boolean firstLineIsJson(String text) {
@@ -2407,7 +2361,7 @@ class dedupe implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput, generated text sha256:dc3f2ba0bb5f ----
+    // ---- end of shared block EventInput, generated text sha256:377252fe1215 ----
 
     // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
@@ -2424,13 +2378,8 @@ class dedupe implements Callable<Integer> {
             byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
             hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
             hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
-            long msb = 0;
-            long lsb = 0;
-            for (int i = 0; i < 8; i++) {
-                msb = (msb << 8) | (hash[i] & 0xff);
-                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
-            }
-            return new UUID(msb, lsb);
+            ByteBuffer bits = ByteBuffer.wrap(hash);
+            return new UUID(bits.getLong(), bits.getLong());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -2438,14 +2387,10 @@ class dedupe implements Callable<Integer> {
 
     /** The 16 bytes of a UUID, most significant first. */
     static byte[] toBytes(UUID uuid) {
-        byte[] bytes = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
-            bytes[i + 8] = (byte) (uuid.getLeastSignificantBits() >>> (56 - 8 * i));
-        }
-        return bytes;
+        return ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits()).array();
     }
-    // ---- end of shared block Ids, generated text sha256:cc53b210a64d ----
+    // ---- end of shared block Ids, generated text sha256:57b753bf2ae1 ----
 
     // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.
@@ -2457,18 +2402,16 @@ class dedupe implements Callable<Integer> {
             return path == null || path.isBlank() ? null : Path.of(path);
         }
 
-        /**
-         * The record of one event: event is its document, or its raw text as a string node when it was
-         * not JSON. latency_ms is received minus emitted when the timestamp parses.
-         */
+        /** The record of an event with no sender to keep (see below). */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
             return record(event, status, env, error, null);
         }
 
         /**
-         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
-         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
-         * its sender could not be told, and then the record has no sender.
+         * The record of one event: event is its document, or its raw text as a string node when it was not JSON.
+         * latency_ms is received minus emitted when the timestamp parses. sender is the login that sent a delivered
+         * event (the webhook's sender.login), kept so that a replay can hold the record to the sender rule; null when
+         * the event was not delivered or its sender could not be told, and then the record has no sender.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
@@ -2518,7 +2461,7 @@ class dedupe implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
+    // ---- end of shared block EventLog, generated text sha256:244ca48e2ba0 ----
 
     // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
@@ -2552,28 +2495,19 @@ class dedupe implements Callable<Integer> {
         }
 
         private static String kind(JsonNode node) {
-            return switch (node.getNodeType()) {
-                case ARRAY -> "an array";
-                case OBJECT -> "an object";
-                case NUMBER -> "a number";
-                case BOOLEAN -> "a boolean";
-                case STRING -> "a string";
-                default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
-            };
+            String type = node.getNodeType().toString().toLowerCase(Locale.ROOT);
+            return (type.matches("array|object") ? "an " : type.matches("number|boolean|string") ? "a " : "") + type;
         }
     }
-    // ---- end of shared block Senders, generated text sha256:351e499690a3 ----
+    // ---- end of shared block Senders, generated text sha256:6478050ce58a ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
-    // dispatch for return_run_details). The token is sent, never printed.
+    // dispatch for return_run_details). The token is sent, never printed. Transient failures (connection
+    // errors, 5xx, 429, rate limits) are retried with exponential backoff and full jitter, honouring
+    // retry-after and x-ratelimit-reset, within a number of attempts and a time budget.
 
-    /**
-     * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
-     * with exponential backoff and full jitter, honouring retry-after and x-ratelimit-reset, within a
-     * number of attempts and a time budget.
-     */
     static final class GitHub {
         private static final Duration BASE_DELAY = Duration.ofSeconds(1);
         private static final Duration MAX_DELAY = Duration.ofSeconds(30);
@@ -2777,10 +2711,7 @@ class dedupe implements Callable<Integer> {
                 }
                 return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
             }
-            if (status >= 500) {
-                return Optional.of(retryAfter.orElse(backoff(attempt)));
-            }
-            return Optional.empty();
+            return status >= 500 ? Optional.of(retryAfter.orElse(backoff(attempt))) : Optional.empty();
         }
 
         /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
@@ -2854,13 +2785,12 @@ class dedupe implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:3c2a3f6d80e3 ----
+    // ---- end of shared block GitHub, generated text sha256:18da8a4749c1 ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
     // (GitHub.java's backoff), checked before anything is read or sent.
 
-    /** --max-attempts and --retry-budget, used with @Mixin. */
     static final class Retries {
         @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
         int maxAttempts;
@@ -2880,7 +2810,7 @@ class dedupe implements Callable<Integer> {
             return Duration.ofSeconds(retryBudgetSeconds);
         }
     }
-    // ---- end of shared block Retries, generated text sha256:b4e1f9b22fe6 ----
+    // ---- end of shared block Retries, generated text sha256:3b202f9bfd52 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
@@ -3027,16 +2957,11 @@ class dedupe implements Callable<Integer> {
 
         /** When a record was written: its received_at, or acted_at for a consumer's outcome (status acted); null when neither is a time. */
         static Instant recordedAt(JsonNode record) {
-            for (String field : List.of("received_at", "acted_at")) {
-                if (record.hasNonNull(field)) {
-                    try {
-                        return Instant.parse(record.path(field).asText());
-                    } catch (DateTimeParseException e) {
-                        return null;
-                    }
-                }
+            try {
+                return Instant.parse(record.path(record.hasNonNull("received_at") ? "received_at" : "acted_at").asText());
+            } catch (DateTimeParseException e) {
+                return null;
             }
-            return null;
         }
 
         /**
@@ -3071,5 +2996,5 @@ class dedupe implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block History, generated text sha256:fc1b0f15a80b ----
+    // ---- end of shared block History, generated text sha256:8bae73648f3e ----
 }

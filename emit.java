@@ -35,6 +35,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
@@ -61,7 +62,6 @@ import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -83,6 +83,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -433,12 +434,9 @@ class emit implements Callable<Integer> {
     static boolean recording(Class<?> script) throws Exception {
         Path cmdline = Path.of("/proc/self/cmdline");
         if (Files.isReadable(cmdline)) {
-            for (String arg : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
-                if (arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record")) {
-                    return true;
-                }
-            }
-            return false;
+            return Stream.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"))
+                    .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=")
+                            || arg.equals("-XX:AOTMode=record"));
         }
         Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
         String name = jar.getFileName().toString();
@@ -481,7 +479,7 @@ class emit implements Callable<Integer> {
         answering.start();
         return "http://127.0.0.1:" + server.getLocalPort();
     }
-    // ---- end of shared block Training, generated text sha256:963aef73f5ee ----
+    // ---- end of shared block Training, generated text sha256:8ceff2a8761e ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
@@ -512,20 +510,11 @@ class emit implements Callable<Integer> {
                 // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
                 String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
                 err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
-                err.flush();
-                return;
+            } else {
+                String where = file == null || file.startsWith("<") ? ""
+                        : "file=" + escapeProperty(visible(file)) + (line > 0 ? ",line=" + line : "") + ",";
+                err.println("::" + kind + " " + where + "title=" + escapeProperty(visible(title)) + "::" + escapeData(visible(message)));
             }
-            Map<String, String> properties = new LinkedHashMap<>();
-            if (file != null && !file.startsWith("<")) {
-                properties.put("file", file);
-                if (line > 0) {
-                    properties.put("line", String.valueOf(line));
-                }
-            }
-            properties.put("title", title);
-            err.println("::" + kind + " " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
         }
 
@@ -554,28 +543,28 @@ class emit implements Callable<Integer> {
          * The text with every character that hides or reorders text shown as \\uXXXX: control characters
          * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
          * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
-         * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
-         * surrogates. And what the runner would read as a workflow command (actions/runner
+         * marks U+200E, U+200F and U+061C, zero-width characters, tags), line and paragraph separators, and
+         * lone surrogates. And what the runner would read as a workflow command (actions/runner
          * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
          * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
          * it before looking for "::"), shows as \\u003A.
          */
         static String visible(String text) {
+            return shown(text, false);
+        }
+
+        /** visible's escaping; for JSON (safeJson), line breaks, tabs and ':' stay: outside strings they are the JSON's own. */
+        private static String shown(String text, boolean json) {
             StringBuilder shown = new StringBuilder(text.length() + 8);
-            boolean leading = true;
+            boolean leading = !json;
             for (int i = 0; i < text.length(); ) {
                 int c = text.codePointAt(i);
                 int width = Character.charCount(c);
-                if (hidden(c)) {
+                boolean command = c == ':' && leading || c == '[' && i >= 2 && text.startsWith("##", i - 2);
+                if (command || hidden(c) && !(json && (c == '\n' || c == '\r' || c == '\t'))) {
                     for (int j = i; j < i + width; j++) {
-                        shown.append(unicode(text.charAt(j)));
+                        shown.append(String.format("\\u%04X", (int) text.charAt(j)));
                     }
-                    leading = false;
-                } else if (c == ':' && leading) {
-                    shown.append("\\u003A");
-                    leading = false;
-                } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
-                    shown.append("\\u005B");
                     leading = false;
                 } else {
                     shown.appendCodePoint(c);
@@ -586,19 +575,11 @@ class emit implements Callable<Integer> {
             return shown.toString();
         }
 
-        /**
-         * Characters that do not show as themselves: control characters, Unicode format characters (the
-         * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
-         * surrogates that are not half of a pair.
-         */
+        /** The characters visible names: they do not show as themselves (a surrogate here is one that is not half of a pair). */
         private static boolean hidden(int c) {
             int type = Character.getType(c);
             return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
                     || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
-        }
-
-        private static String unicode(char c) {
-            return String.format("\\u%04X", (int) c);
         }
 
         /**
@@ -607,20 +588,7 @@ class emit implements Callable<Integer> {
          * a parser (the escapes stand for the same characters); JSON outside strings has neither.
          */
         static String safeJson(String json) {
-            StringBuilder shown = new StringBuilder(json.length());
-            for (int i = 0; i < json.length(); ) {
-                int c = json.codePointAt(i);
-                int width = Character.charCount(c);
-                if (hidden(c) && c != '\n' && c != '\r' && c != '\t' || c == '[' && i >= 2 && json.startsWith("##", i - 2)) {
-                    for (int j = i; j < i + width; j++) {
-                        shown.append(unicode(json.charAt(j)));
-                    }
-                } else {
-                    shown.appendCodePoint(c);
-                }
-                i += width;
-            }
-            return shown.toString();
+            return shown(json, true);
         }
 
         // Escaping as @actions/core's command.ts does it.
@@ -632,7 +600,7 @@ class emit implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:7dc191e9015a ----
+    // ---- end of shared block Actions, generated text sha256:55c3b3310fad ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -655,10 +623,7 @@ class emit implements Callable<Integer> {
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode value = node.at(pointer);
+        JsonNode value = node == null ? MissingNode.getInstance() : node.at(pointer);
         return value.isValueNode() && !value.isNull() ? value.asText() : null;
     }
 
@@ -685,14 +650,11 @@ class emit implements Callable<Integer> {
                 boolean object = m.group(1).equals("Object");
                 what = "expected " + (object ? "',' or '}'" : "',' or ']'") + ", found the end of the text (the " + (object ? "object" : "array")
                         + " opened at line " + m.group(2) + ", column " + m.group(3) + " is not closed)";
-            } else if (reason.contains("Object entries")) {
-                what = "expected the rest of the object and its '}', found the end of the text";
-            } else if (reason.contains("Array entries")) {
-                what = "expected the rest of the array and its ']', found the end of the text";
-            } else if (reason.contains("closing quote")) {
-                what = "expected the '\"' that closes the string, found the end of the text";
             } else {
-                what = "expected more JSON, found the end of the text";
+                what = reason.contains("Object entries") ? "expected the rest of the object and its '}', found the end of the text"
+                        : reason.contains("Array entries") ? "expected the rest of the array and its ']', found the end of the text"
+                        : reason.contains("closing quote") ? "expected the '\"' that closes the string, found the end of the text"
+                        : "expected more JSON, found the end of the text";
             }
         } else if ((m = Pattern.compile("^Unexpected character \\((?:.*)\\(code (\\d+)[^)]*\\)\\)(.*)$", Pattern.DOTALL).matcher(reason)).matches()) {
             String found = "found " + jsonCharacter(Integer.parseInt(m.group(1)));
@@ -747,14 +709,13 @@ class emit implements Callable<Integer> {
                 .strip();
         return words.isEmpty() || words.contains("`") ? "the text is not JSON" : words;
     }
-    // ---- end of shared block Json, generated text sha256:d1583c7fd792 ----
+    // ---- end of shared block Json, generated text sha256:18e12c8a8ecc ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
-    // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
-    // are refused, never replaced (a replaced byte would change an event's payload silently), and a
-    // file that cannot be read says why in words.
+    // Reading a named input: a file, or stdin (named <stdin>), as UTF-8 and nothing else. Bytes that
+    // are not UTF-8 are refused, never replaced (a replaced byte would change an event's payload
+    // silently), and a file that cannot be read says why in words.
 
-    /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
     record Source(String name, String text) {
         static Source stdin(CommandSpec spec) {
             return read("<stdin>", System.in, spec);
@@ -786,9 +747,8 @@ class emit implements Callable<Integer> {
 
         /** Strict UTF-8: the first malformed byte is an error naming its offset. */
         static String utf8(String name, byte[] bytes, CommandSpec spec) {
-            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            // A new decoder reports malformed input, never replaces it.
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
             ByteBuffer in = ByteBuffer.wrap(bytes);
             CharBuffer out = CharBuffer.allocate(bytes.length);
             CoderResult result = decoder.decode(in, out, true);
@@ -802,7 +762,7 @@ class emit implements Callable<Integer> {
             return out.flip().toString();
         }
     }
-    // ---- end of shared block Source, generated text sha256:807039e8a2ee ----
+    // ---- end of shared block Source, generated text sha256:56712cd79e19 ----
 
     // ---- shared block Ids: generated from shared/Ids.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Natural keys to event ids: emit --dedupe-key and dedupe claim --key must map a key to the same
@@ -819,13 +779,8 @@ class emit implements Callable<Integer> {
             byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
             hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
             hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
-            long msb = 0;
-            long lsb = 0;
-            for (int i = 0; i < 8; i++) {
-                msb = (msb << 8) | (hash[i] & 0xff);
-                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
-            }
-            return new UUID(msb, lsb);
+            ByteBuffer bits = ByteBuffer.wrap(hash);
+            return new UUID(bits.getLong(), bits.getLong());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -833,22 +788,18 @@ class emit implements Callable<Integer> {
 
     /** The 16 bytes of a UUID, most significant first. */
     static byte[] toBytes(UUID uuid) {
-        byte[] bytes = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
-            bytes[i + 8] = (byte) (uuid.getLeastSignificantBits() >>> (56 - 8 * i));
-        }
-        return bytes;
+        return ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits()).array();
     }
-    // ---- end of shared block Ids, generated text sha256:cc53b210a64d ----
+    // ---- end of shared block Ids, generated text sha256:57b753bf2ae1 ----
 
     // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as emit.java does not use them: EventSchemas.files(), EventSchemas.byId(),
-    //   EventSchemas.directories(), Violation.describe().
+    // Left out of this copy, as emit.java does not use them: EventSchemas.of(), EventSchemas.files(),
+    //   EventSchemas.byId(), EventSchemas.directories(), Violation.describe().
 
     static final class EventSchemas {
         static final int MAX_EVENT_TYPE_LENGTH = 100;
@@ -894,22 +845,6 @@ class emit implements Callable<Integer> {
             }
             if (option != null) {
                 schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
-            }
-            return schemas.ready();
-        }
-
-        /**
-         * Exactly one directory's schemas, over the bundled layer or alone: what validate --compat compares. A directory
-         * that does not exist or holds no schema is exit 2, named by what (the option that gave it).
-         */
-        static EventSchemas of(Path directory, String what, boolean bundled, CommandSpec spec) throws IOException {
-            EventSchemas schemas = new EventSchemas();
-            if (bundled) {
-                schemas.addBundled(spec);
-            }
-            if (schemas.addDirectory(existingDirectory(directory, what, spec), what + " " + directory, spec) == 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), what + ": " + directory + " holds no schema (" + ENVELOPE
-                        + ", events/<event_type>.schema.json)");
             }
             return schemas.ready();
         }
@@ -997,12 +932,8 @@ class emit implements Callable<Integer> {
         /** The git work tree around the current directory, else the current directory. */
         private static Path repositoryRoot() {
             Path cwd = Path.of("").toAbsolutePath();
-            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(".git"))) {
-                    return dir;
-                }
-            }
-            return cwd;
+            return Stream.iterate(cwd, Objects::nonNull, Path::getParent).filter(dir -> Files.exists(dir.resolve(".git")))
+                    .findFirst().orElse(cwd);
         }
 
         String origin() {
@@ -1046,17 +977,12 @@ class emit implements Callable<Integer> {
             }
             for (var error : schema(schema.id()).validate(document)) {
                 Violation violation = Violation.of(error);
-                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
+                // Each rule once per field: the limit checks above say more than the schema's maxLength/maxProperties.
+                if (violations.stream().noneMatch(v -> v.pointer().equals(violation.pointer()) && v.rule().equals(violation.rule()))) {
                     violations.add(violation);
                 }
             }
             return violations;
-        }
-
-        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
-        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
-            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
-                    && v.rule().equals(violation.rule()));
         }
 
         private static int compactBytes(JsonNode document) {
@@ -1076,23 +1002,17 @@ class emit implements Callable<Integer> {
     /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
     record Violation(String pointer, String rule, String message) {
         static Violation of(com.networknt.schema.Error error) {
-            String pointer = error.getInstanceLocation().toString();
-            if (pointer.equals("/")) {
-                pointer = "";
-            }
+            String pointer = error.getInstanceLocation().toString().replaceFirst("^/$", "");
             // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
             if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
                 pointer = pointer + "/" + error.getProperty();
             }
             String message = error.getMessage();
             String prefix = error.getInstanceLocation() + ": ";
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new Violation(pointer, error.getKeyword(), message);
+            return new Violation(pointer, error.getKeyword(), message.startsWith(prefix) ? message.substring(prefix.length()) : message);
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:4ed6e5fa1b0a ----
+    // ---- end of shared block EventSchemas, generated text sha256:abaa4236bb17 ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
@@ -1119,15 +1039,12 @@ class emit implements Callable<Integer> {
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
-    // dispatch for return_run_details). The token is sent, never printed.
+    // dispatch for return_run_details). The token is sent, never printed. Transient failures (connection
+    // errors, 5xx, 429, rate limits) are retried with exponential backoff and full jitter, honouring
+    // retry-after and x-ratelimit-reset, within a number of attempts and a time budget.
     // Left out of this copy, as emit.java does not use them: GitHub.requests(), GitHub.download(),
     //   Response.date().
 
-    /**
-     * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
-     * with exponential backoff and full jitter, honouring retry-after and x-ratelimit-reset, within a
-     * number of attempts and a time budget.
-     */
     static final class GitHub {
         private static final Duration BASE_DELAY = Duration.ofSeconds(1);
         private static final Duration MAX_DELAY = Duration.ofSeconds(30);
@@ -1299,10 +1216,7 @@ class emit implements Callable<Integer> {
                 }
                 return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
             }
-            if (status >= 500) {
-                return Optional.of(retryAfter.orElse(backoff(attempt)));
-            }
-            return Optional.empty();
+            return status >= 500 ? Optional.of(retryAfter.orElse(backoff(attempt))) : Optional.empty();
         }
 
         /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
@@ -1367,13 +1281,12 @@ class emit implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:170124008aec ----
+    // ---- end of shared block GitHub, generated text sha256:e0607aaf6083 ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
     // (GitHub.java's backoff), checked before anything is read or sent.
 
-    /** --max-attempts and --retry-budget, used with @Mixin. */
     static final class Retries {
         @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
         int maxAttempts;
@@ -1393,7 +1306,7 @@ class emit implements Callable<Integer> {
             return Duration.ofSeconds(retryBudgetSeconds);
         }
     }
-    // ---- end of shared block Retries, generated text sha256:b4e1f9b22fe6 ----
+    // ---- end of shared block Retries, generated text sha256:3b202f9bfd52 ----
 
     // ---- shared block EventLog: generated from shared/EventLog.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event log: one JSON object per line, appended by whichever step decides an event's fate.
@@ -1405,18 +1318,16 @@ class emit implements Callable<Integer> {
             return path == null || path.isBlank() ? null : Path.of(path);
         }
 
-        /**
-         * The record of one event: event is its document, or its raw text as a string node when it was
-         * not JSON. latency_ms is received minus emitted when the timestamp parses.
-         */
+        /** The record of an event with no sender to keep (see below). */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
             return record(event, status, env, error, null);
         }
 
         /**
-         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
-         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
-         * its sender could not be told, and then the record has no sender.
+         * The record of one event: event is its document, or its raw text as a string node when it was not JSON.
+         * latency_ms is received minus emitted when the timestamp parses. sender is the login that sent a delivered
+         * event (the webhook's sender.login), kept so that a replay can hold the record to the sender rule; null when
+         * the event was not delivered or its sender could not be told, and then the record has no sender.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
@@ -1466,7 +1377,7 @@ class emit implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
+    // ---- end of shared block EventLog, generated text sha256:244ca48e2ba0 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch

@@ -56,6 +56,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -81,7 +82,6 @@ import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -3170,12 +3170,9 @@ class events implements Callable<Integer> {
     static boolean recording(Class<?> script) throws Exception {
         Path cmdline = Path.of("/proc/self/cmdline");
         if (Files.isReadable(cmdline)) {
-            for (String arg : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
-                if (arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record")) {
-                    return true;
-                }
-            }
-            return false;
+            return Stream.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"))
+                    .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=")
+                            || arg.equals("-XX:AOTMode=record"));
         }
         Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
         String name = jar.getFileName().toString();
@@ -3187,7 +3184,7 @@ class events implements Callable<Integer> {
     interface Workload {
         void run(PrintWriter out) throws Exception;
     }
-    // ---- end of shared block Training, generated text sha256:7167699b8664 ----
+    // ---- end of shared block Training, generated text sha256:304c06f0ea19 ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
@@ -3216,20 +3213,11 @@ class events implements Callable<Integer> {
                 // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
                 String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
                 err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
-                err.flush();
-                return;
+            } else {
+                String where = file == null || file.startsWith("<") ? ""
+                        : "file=" + escapeProperty(visible(file)) + (line > 0 ? ",line=" + line : "") + ",";
+                err.println("::" + kind + " " + where + "title=" + escapeProperty(visible(title)) + "::" + escapeData(visible(message)));
             }
-            Map<String, String> properties = new LinkedHashMap<>();
-            if (file != null && !file.startsWith("<")) {
-                properties.put("file", file);
-                if (line > 0) {
-                    properties.put("line", String.valueOf(line));
-                }
-            }
-            properties.put("title", title);
-            err.println("::" + kind + " " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
         }
 
@@ -3265,28 +3253,28 @@ class events implements Callable<Integer> {
          * The text with every character that hides or reorders text shown as \\uXXXX: control characters
          * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
          * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
-         * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
-         * surrogates. And what the runner would read as a workflow command (actions/runner
+         * marks U+200E, U+200F and U+061C, zero-width characters, tags), line and paragraph separators, and
+         * lone surrogates. And what the runner would read as a workflow command (actions/runner
          * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
          * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
          * it before looking for "::"), shows as \\u003A.
          */
         static String visible(String text) {
+            return shown(text, false);
+        }
+
+        /** visible's escaping; for JSON (safeJson), line breaks, tabs and ':' stay: outside strings they are the JSON's own. */
+        private static String shown(String text, boolean json) {
             StringBuilder shown = new StringBuilder(text.length() + 8);
-            boolean leading = true;
+            boolean leading = !json;
             for (int i = 0; i < text.length(); ) {
                 int c = text.codePointAt(i);
                 int width = Character.charCount(c);
-                if (hidden(c)) {
+                boolean command = c == ':' && leading || c == '[' && i >= 2 && text.startsWith("##", i - 2);
+                if (command || hidden(c) && !(json && (c == '\n' || c == '\r' || c == '\t'))) {
                     for (int j = i; j < i + width; j++) {
-                        shown.append(unicode(text.charAt(j)));
+                        shown.append(String.format("\\u%04X", (int) text.charAt(j)));
                     }
-                    leading = false;
-                } else if (c == ':' && leading) {
-                    shown.append("\\u003A");
-                    leading = false;
-                } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
-                    shown.append("\\u005B");
                     leading = false;
                 } else {
                     shown.appendCodePoint(c);
@@ -3297,19 +3285,11 @@ class events implements Callable<Integer> {
             return shown.toString();
         }
 
-        /**
-         * Characters that do not show as themselves: control characters, Unicode format characters (the
-         * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
-         * surrogates that are not half of a pair.
-         */
+        /** The characters visible names: they do not show as themselves (a surrogate here is one that is not half of a pair). */
         private static boolean hidden(int c) {
             int type = Character.getType(c);
             return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
                     || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
-        }
-
-        private static String unicode(char c) {
-            return String.format("\\u%04X", (int) c);
         }
 
         /**
@@ -3346,11 +3326,7 @@ class events implements Callable<Integer> {
                 return "";
             }
             String text = safe(value).replace("|", "\\|");
-            int longest = 0;
-            for (int i = 0, run = 0; i < text.length(); i++) {
-                run = text.charAt(i) == '`' ? run + 1 : 0;
-                longest = Math.max(longest, run);
-            }
+            int longest = Pattern.compile("`+").matcher(text).results().mapToInt(run -> run.group().length()).max().orElse(0);
             String fence = "`".repeat(longest + 1);
             String pad = text.startsWith("`") || text.endsWith("`") || text.isEmpty() ? " " : "";
             return fence + pad + text + pad + fence;
@@ -3362,20 +3338,7 @@ class events implements Callable<Integer> {
          * a parser (the escapes stand for the same characters); JSON outside strings has neither.
          */
         static String safeJson(String json) {
-            StringBuilder shown = new StringBuilder(json.length());
-            for (int i = 0; i < json.length(); ) {
-                int c = json.codePointAt(i);
-                int width = Character.charCount(c);
-                if (hidden(c) && c != '\n' && c != '\r' && c != '\t' || c == '[' && i >= 2 && json.startsWith("##", i - 2)) {
-                    for (int j = i; j < i + width; j++) {
-                        shown.append(unicode(json.charAt(j)));
-                    }
-                } else {
-                    shown.appendCodePoint(c);
-                }
-                i += width;
-            }
-            return shown.toString();
+            return shown(json, true);
         }
 
         // Escaping as @actions/core's command.ts does it.
@@ -3387,7 +3350,7 @@ class events implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:bb577e76f618 ----
+    // ---- end of shared block Actions, generated text sha256:36967c0df644 ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -3410,10 +3373,7 @@ class events implements Callable<Integer> {
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode value = node.at(pointer);
+        JsonNode value = node == null ? MissingNode.getInstance() : node.at(pointer);
         return value.isValueNode() && !value.isNull() ? value.asText() : null;
     }
 
@@ -3440,14 +3400,11 @@ class events implements Callable<Integer> {
                 boolean object = m.group(1).equals("Object");
                 what = "expected " + (object ? "',' or '}'" : "',' or ']'") + ", found the end of the text (the " + (object ? "object" : "array")
                         + " opened at line " + m.group(2) + ", column " + m.group(3) + " is not closed)";
-            } else if (reason.contains("Object entries")) {
-                what = "expected the rest of the object and its '}', found the end of the text";
-            } else if (reason.contains("Array entries")) {
-                what = "expected the rest of the array and its ']', found the end of the text";
-            } else if (reason.contains("closing quote")) {
-                what = "expected the '\"' that closes the string, found the end of the text";
             } else {
-                what = "expected more JSON, found the end of the text";
+                what = reason.contains("Object entries") ? "expected the rest of the object and its '}', found the end of the text"
+                        : reason.contains("Array entries") ? "expected the rest of the array and its ']', found the end of the text"
+                        : reason.contains("closing quote") ? "expected the '\"' that closes the string, found the end of the text"
+                        : "expected more JSON, found the end of the text";
             }
         } else if ((m = Pattern.compile("^Unexpected character \\((?:.*)\\(code (\\d+)[^)]*\\)\\)(.*)$", Pattern.DOTALL).matcher(reason)).matches()) {
             String found = "found " + jsonCharacter(Integer.parseInt(m.group(1)));
@@ -3502,14 +3459,13 @@ class events implements Callable<Integer> {
                 .strip();
         return words.isEmpty() || words.contains("`") ? "the text is not JSON" : words;
     }
-    // ---- end of shared block Json, generated text sha256:d1583c7fd792 ----
+    // ---- end of shared block Json, generated text sha256:18e12c8a8ecc ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
-    // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
-    // are refused, never replaced (a replaced byte would change an event's payload silently), and a
-    // file that cannot be read says why in words.
+    // Reading a named input: a file, or stdin (named <stdin>), as UTF-8 and nothing else. Bytes that
+    // are not UTF-8 are refused, never replaced (a replaced byte would change an event's payload
+    // silently), and a file that cannot be read says why in words.
 
-    /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
     record Source(String name, String text) {
         static Source stdin(CommandSpec spec) {
             return read("<stdin>", System.in, spec);
@@ -3541,9 +3497,8 @@ class events implements Callable<Integer> {
 
         /** Strict UTF-8: the first malformed byte is an error naming its offset. */
         static String utf8(String name, byte[] bytes, CommandSpec spec) {
-            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            // A new decoder reports malformed input, never replaces it.
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
             ByteBuffer in = ByteBuffer.wrap(bytes);
             CharBuffer out = CharBuffer.allocate(bytes.length);
             CoderResult result = decoder.decode(in, out, true);
@@ -3557,14 +3512,14 @@ class events implements Callable<Integer> {
             return out.flip().toString();
         }
     }
-    // ---- end of shared block Source, generated text sha256:807039e8a2ee ----
+    // ---- end of shared block Source, generated text sha256:56712cd79e19 ----
 
     // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as events.java does not use them: EventSchemas.byId(),
+    // Left out of this copy, as events.java does not use them: EventSchemas.of(), EventSchemas.byId(),
     //   EventSchemas.directories().
 
     static final class EventSchemas {
@@ -3611,22 +3566,6 @@ class events implements Callable<Integer> {
             }
             if (option != null) {
                 schemas.addDirectory(existingDirectory(option, "--schemas", spec), "--schemas " + option, spec);
-            }
-            return schemas.ready();
-        }
-
-        /**
-         * Exactly one directory's schemas, over the bundled layer or alone: what validate --compat compares. A directory
-         * that does not exist or holds no schema is exit 2, named by what (the option that gave it).
-         */
-        static EventSchemas of(Path directory, String what, boolean bundled, CommandSpec spec) throws IOException {
-            EventSchemas schemas = new EventSchemas();
-            if (bundled) {
-                schemas.addBundled(spec);
-            }
-            if (schemas.addDirectory(existingDirectory(directory, what, spec), what + " " + directory, spec) == 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), what + ": " + directory + " holds no schema (" + ENVELOPE
-                        + ", events/<event_type>.schema.json)");
             }
             return schemas.ready();
         }
@@ -3714,12 +3653,8 @@ class events implements Callable<Integer> {
         /** The git work tree around the current directory, else the current directory. */
         private static Path repositoryRoot() {
             Path cwd = Path.of("").toAbsolutePath();
-            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(".git"))) {
-                    return dir;
-                }
-            }
-            return cwd;
+            return Stream.iterate(cwd, Objects::nonNull, Path::getParent).filter(dir -> Files.exists(dir.resolve(".git")))
+                    .findFirst().orElse(cwd);
         }
 
         /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
@@ -3768,17 +3703,12 @@ class events implements Callable<Integer> {
             }
             for (var error : schema(schema.id()).validate(document)) {
                 Violation violation = Violation.of(error);
-                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
+                // Each rule once per field: the limit checks above say more than the schema's maxLength/maxProperties.
+                if (violations.stream().noneMatch(v -> v.pointer().equals(violation.pointer()) && v.rule().equals(violation.rule()))) {
                     violations.add(violation);
                 }
             }
             return violations;
-        }
-
-        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
-        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
-            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
-                    && v.rule().equals(violation.rule()));
         }
 
         private static int compactBytes(JsonNode document) {
@@ -3798,27 +3728,21 @@ class events implements Callable<Integer> {
     /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
     record Violation(String pointer, String rule, String message) {
         static Violation of(com.networknt.schema.Error error) {
-            String pointer = error.getInstanceLocation().toString();
-            if (pointer.equals("/")) {
-                pointer = "";
-            }
+            String pointer = error.getInstanceLocation().toString().replaceFirst("^/$", "");
             // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
             if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
                 pointer = pointer + "/" + error.getProperty();
             }
             String message = error.getMessage();
             String prefix = error.getInstanceLocation() + ": ";
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new Violation(pointer, error.getKeyword(), message);
+            return new Violation(pointer, error.getKeyword(), message.startsWith(prefix) ? message.substring(prefix.length()) : message);
         }
 
         String describe() {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:a6e27097f9da ----
+    // ---- end of shared block EventSchemas, generated text sha256:32ca6518421d ----
 
     // ---- shared block YamlFile: generated from shared/YamlFile.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // A YAML file as route.java and events doctor read one (the routes file, workflow files): its lines,
@@ -3845,10 +3769,9 @@ class events implements Callable<Integer> {
 
         /** A workflow or other YAML file, whose repeated keys and aliases are the reader's business: exit 2 only when it is not YAML. */
         static YamlFile read(Path file, String name, CommandSpec spec) {
-            YamlFile yaml = parse(name, text(file, name, spec), (line, problem) -> {
+            return parse(name, text(file, name, spec), (line, problem) -> {
                 throw new CommandLine.ParameterException(spec.commandLine(), name + (line > 0 ? ":" + line : "") + ": " + problem);
             }, false);
-            return yaml;
         }
 
         /**
@@ -3922,7 +3845,7 @@ class events implements Callable<Integer> {
                     .collect(Collectors.joining(": "));
         }
     }
-    // ---- end of shared block YamlFile, generated text sha256:2356b5621e53 ----
+    // ---- end of shared block YamlFile, generated text sha256:fd626a7b55d3 ----
 
     // ---- shared block RoutesSchema: generated from shared/RoutesSchema.java and schemas/event-routes.schema.json by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The routes file's JSON Schema: schemas/event-routes.schema.json, which the generator writes into
@@ -4036,18 +3959,16 @@ class events implements Callable<Integer> {
             return path == null || path.isBlank() ? null : Path.of(path);
         }
 
-        /**
-         * The record of one event: event is its document, or its raw text as a string node when it was
-         * not JSON. latency_ms is received minus emitted when the timestamp parses.
-         */
+        /** The record of an event with no sender to keep (see below). */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
             return record(event, status, env, error, null);
         }
 
         /**
-         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
-         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
-         * its sender could not be told, and then the record has no sender.
+         * The record of one event: event is its document, or its raw text as a string node when it was not JSON.
+         * latency_ms is received minus emitted when the timestamp parses. sender is the login that sent a delivered
+         * event (the webhook's sender.login), kept so that a replay can hold the record to the sender rule; null when
+         * the event was not delivered or its sender could not be told, and then the record has no sender.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
@@ -4097,7 +4018,7 @@ class events implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
+    // ---- end of shared block EventLog, generated text sha256:244ca48e2ba0 ----
 
     // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
@@ -4105,6 +4026,7 @@ class events implements Callable<Integer> {
     // fails closed: a delivered event (the repository_dispatch webhook payload) without a sender, or whose
     // sender.login is not a string, is refused like one from a sender not on the list. One implementation,
     // used by validate (rule sender), route (which refuses on its own) and events (replay, reconcile).
+    // Left out of this copy, as events.java does not use them: Senders.refusal(), Sender.
 
     static final class Senders {
         static final String DEFAULT_SENDER = "github-actions[bot]";
@@ -4120,60 +4042,8 @@ class events implements Callable<Integer> {
             List<String> allowed = allowed(env);
             return login != null && !login.isBlank() && (allowed.contains("*") || allowed.contains(login.toLowerCase(Locale.ROOT)));
         }
-
-        /**
-         * Why a delivered event may not be acted on, as a violation of the rule sender; null when its sender may
-         * send, or when it was not delivered (an event document read from a file has no sender to check).
-         */
-        static Violation refusal(Sender sender, Map<String, String> env) {
-            if (sender == null || sender.login() != null && allows(sender.login(), env)) {
-                return null;
-            }
-            String only = "only " + String.join(", ", allowed(env)) + " may (EVENT_BUS_SENDERS)";
-            if (sender.login() == null || sender.login().isBlank()) {
-                return new Violation(sender.pointer(), "sender", (sender.problem() != null ? sender.problem() : "an empty login")
-                        + ": a delivered event whose sender cannot be told may not send events: " + only);
-            }
-            return new Violation("/sender/login", "sender", "'" + sender.login() + "' may not send events: " + only
-                    + "; an event sent with a person's token is replayed through the replay workflow instead");
-        }
     }
-
-    /**
-     * Who sent a delivered event: the webhook payload's sender.login, or (login null) why it has none that can
-     * be used, and where (a JSON pointer).
-     */
-    record Sender(String login, String pointer, String problem) {
-        static Sender of(JsonNode webhook) {
-            JsonNode sender = webhook.get("sender");
-            if (sender == null || sender.isNull()) {
-                return new Sender(null, "/sender", "no sender");
-            }
-            if (!sender.isObject()) {
-                return new Sender(null, "/sender", "sender is " + kind(sender) + ", not an object");
-            }
-            JsonNode login = sender.get("login");
-            if (login == null || login.isNull()) {
-                return new Sender(null, "/sender/login", "the sender has no login");
-            }
-            if (!login.isTextual()) {
-                return new Sender(null, "/sender/login", "sender.login is " + kind(login) + ", not a string");
-            }
-            return new Sender(login.asText(), "/sender/login", null);
-        }
-
-        private static String kind(JsonNode node) {
-            return switch (node.getNodeType()) {
-                case ARRAY -> "an array";
-                case OBJECT -> "an object";
-                case NUMBER -> "a number";
-                case BOOLEAN -> "a boolean";
-                case STRING -> "a string";
-                default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
-            };
-        }
-    }
-    // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
+    // ---- end of shared block Senders, generated text sha256:926de62bb902 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
@@ -4322,13 +4192,10 @@ class events implements Callable<Integer> {
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
-    // dispatch for return_run_details). The token is sent, never printed.
+    // dispatch for return_run_details). The token is sent, never printed. Transient failures (connection
+    // errors, 5xx, 429, rate limits) are retried with exponential backoff and full jitter, honouring
+    // retry-after and x-ratelimit-reset, within a number of attempts and a time budget.
 
-    /**
-     * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
-     * with exponential backoff and full jitter, honouring retry-after and x-ratelimit-reset, within a
-     * number of attempts and a time budget.
-     */
     static final class GitHub {
         private static final Duration BASE_DELAY = Duration.ofSeconds(1);
         private static final Duration MAX_DELAY = Duration.ofSeconds(30);
@@ -4532,10 +4399,7 @@ class events implements Callable<Integer> {
                 }
                 return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
             }
-            if (status >= 500) {
-                return Optional.of(retryAfter.orElse(backoff(attempt)));
-            }
-            return Optional.empty();
+            return status >= 500 ? Optional.of(retryAfter.orElse(backoff(attempt))) : Optional.empty();
         }
 
         /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
@@ -4609,13 +4473,12 @@ class events implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:3c2a3f6d80e3 ----
+    // ---- end of shared block GitHub, generated text sha256:18da8a4749c1 ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
     // (GitHub.java's backoff), checked before anything is read or sent.
 
-    /** --max-attempts and --retry-budget, used with @Mixin. */
     static final class Retries {
         @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
         int maxAttempts;
@@ -4635,5 +4498,5 @@ class events implements Callable<Integer> {
             return Duration.ofSeconds(retryBudgetSeconds);
         }
     }
-    // ---- end of shared block Retries, generated text sha256:b4e1f9b22fe6 ----
+    // ---- end of shared block Retries, generated text sha256:3b202f9bfd52 ----
 }

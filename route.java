@@ -53,6 +53,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -82,7 +83,6 @@ import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -2167,12 +2167,9 @@ class route implements Callable<Integer> {
     static boolean recording(Class<?> script) throws Exception {
         Path cmdline = Path.of("/proc/self/cmdline");
         if (Files.isReadable(cmdline)) {
-            for (String arg : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
-                if (arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record")) {
-                    return true;
-                }
-            }
-            return false;
+            return Stream.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"))
+                    .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=")
+                            || arg.equals("-XX:AOTMode=record"));
         }
         Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
         String name = jar.getFileName().toString();
@@ -2215,7 +2212,7 @@ class route implements Callable<Integer> {
         answering.start();
         return "http://127.0.0.1:" + server.getLocalPort();
     }
-    // ---- end of shared block Training, generated text sha256:963aef73f5ee ----
+    // ---- end of shared block Training, generated text sha256:8ceff2a8761e ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
@@ -2245,20 +2242,11 @@ class route implements Callable<Integer> {
                 // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
                 String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
                 err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
-                err.flush();
-                return;
+            } else {
+                String where = file == null || file.startsWith("<") ? ""
+                        : "file=" + escapeProperty(visible(file)) + (line > 0 ? ",line=" + line : "") + ",";
+                err.println("::" + kind + " " + where + "title=" + escapeProperty(visible(title)) + "::" + escapeData(visible(message)));
             }
-            Map<String, String> properties = new LinkedHashMap<>();
-            if (file != null && !file.startsWith("<")) {
-                properties.put("file", file);
-                if (line > 0) {
-                    properties.put("line", String.valueOf(line));
-                }
-            }
-            properties.put("title", title);
-            err.println("::" + kind + " " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
         }
 
@@ -2294,28 +2282,28 @@ class route implements Callable<Integer> {
          * The text with every character that hides or reorders text shown as \\uXXXX: control characters
          * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
          * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
-         * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
-         * surrogates. And what the runner would read as a workflow command (actions/runner
+         * marks U+200E, U+200F and U+061C, zero-width characters, tags), line and paragraph separators, and
+         * lone surrogates. And what the runner would read as a workflow command (actions/runner
          * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
          * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
          * it before looking for "::"), shows as \\u003A.
          */
         static String visible(String text) {
+            return shown(text, false);
+        }
+
+        /** visible's escaping; for JSON (safeJson), line breaks, tabs and ':' stay: outside strings they are the JSON's own. */
+        private static String shown(String text, boolean json) {
             StringBuilder shown = new StringBuilder(text.length() + 8);
-            boolean leading = true;
+            boolean leading = !json;
             for (int i = 0; i < text.length(); ) {
                 int c = text.codePointAt(i);
                 int width = Character.charCount(c);
-                if (hidden(c)) {
+                boolean command = c == ':' && leading || c == '[' && i >= 2 && text.startsWith("##", i - 2);
+                if (command || hidden(c) && !(json && (c == '\n' || c == '\r' || c == '\t'))) {
                     for (int j = i; j < i + width; j++) {
-                        shown.append(unicode(text.charAt(j)));
+                        shown.append(String.format("\\u%04X", (int) text.charAt(j)));
                     }
-                    leading = false;
-                } else if (c == ':' && leading) {
-                    shown.append("\\u003A");
-                    leading = false;
-                } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
-                    shown.append("\\u005B");
                     leading = false;
                 } else {
                     shown.appendCodePoint(c);
@@ -2326,19 +2314,11 @@ class route implements Callable<Integer> {
             return shown.toString();
         }
 
-        /**
-         * Characters that do not show as themselves: control characters, Unicode format characters (the
-         * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
-         * surrogates that are not half of a pair.
-         */
+        /** The characters visible names: they do not show as themselves (a surrogate here is one that is not half of a pair). */
         private static boolean hidden(int c) {
             int type = Character.getType(c);
             return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
                     || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
-        }
-
-        private static String unicode(char c) {
-            return String.format("\\u%04X", (int) c);
         }
 
         /**
@@ -2375,11 +2355,7 @@ class route implements Callable<Integer> {
                 return "";
             }
             String text = safe(value).replace("|", "\\|");
-            int longest = 0;
-            for (int i = 0, run = 0; i < text.length(); i++) {
-                run = text.charAt(i) == '`' ? run + 1 : 0;
-                longest = Math.max(longest, run);
-            }
+            int longest = Pattern.compile("`+").matcher(text).results().mapToInt(run -> run.group().length()).max().orElse(0);
             String fence = "`".repeat(longest + 1);
             String pad = text.startsWith("`") || text.endsWith("`") || text.isEmpty() ? " " : "";
             return fence + pad + text + pad + fence;
@@ -2394,7 +2370,7 @@ class route implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:8a28dc6b0151 ----
+    // ---- end of shared block Actions, generated text sha256:d207cd0ad74b ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -2415,10 +2391,7 @@ class route implements Callable<Integer> {
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode value = node.at(pointer);
+        JsonNode value = node == null ? MissingNode.getInstance() : node.at(pointer);
         return value.isValueNode() && !value.isNull() ? value.asText() : null;
     }
 
@@ -2445,14 +2418,11 @@ class route implements Callable<Integer> {
                 boolean object = m.group(1).equals("Object");
                 what = "expected " + (object ? "',' or '}'" : "',' or ']'") + ", found the end of the text (the " + (object ? "object" : "array")
                         + " opened at line " + m.group(2) + ", column " + m.group(3) + " is not closed)";
-            } else if (reason.contains("Object entries")) {
-                what = "expected the rest of the object and its '}', found the end of the text";
-            } else if (reason.contains("Array entries")) {
-                what = "expected the rest of the array and its ']', found the end of the text";
-            } else if (reason.contains("closing quote")) {
-                what = "expected the '\"' that closes the string, found the end of the text";
             } else {
-                what = "expected more JSON, found the end of the text";
+                what = reason.contains("Object entries") ? "expected the rest of the object and its '}', found the end of the text"
+                        : reason.contains("Array entries") ? "expected the rest of the array and its ']', found the end of the text"
+                        : reason.contains("closing quote") ? "expected the '\"' that closes the string, found the end of the text"
+                        : "expected more JSON, found the end of the text";
             }
         } else if ((m = Pattern.compile("^Unexpected character \\((?:.*)\\(code (\\d+)[^)]*\\)\\)(.*)$", Pattern.DOTALL).matcher(reason)).matches()) {
             String found = "found " + jsonCharacter(Integer.parseInt(m.group(1)));
@@ -2507,14 +2477,13 @@ class route implements Callable<Integer> {
                 .strip();
         return words.isEmpty() || words.contains("`") ? "the text is not JSON" : words;
     }
-    // ---- end of shared block Json, generated text sha256:7a82cec00938 ----
+    // ---- end of shared block Json, generated text sha256:ac42d5acc25e ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
-    // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
-    // are refused, never replaced (a replaced byte would change an event's payload silently), and a
-    // file that cannot be read says why in words.
+    // Reading a named input: a file, or stdin (named <stdin>), as UTF-8 and nothing else. Bytes that
+    // are not UTF-8 are refused, never replaced (a replaced byte would change an event's payload
+    // silently), and a file that cannot be read says why in words.
 
-    /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
     record Source(String name, String text) {
         static Source stdin(CommandSpec spec) {
             return read("<stdin>", System.in, spec);
@@ -2546,9 +2515,8 @@ class route implements Callable<Integer> {
 
         /** Strict UTF-8: the first malformed byte is an error naming its offset. */
         static String utf8(String name, byte[] bytes, CommandSpec spec) {
-            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            // A new decoder reports malformed input, never replaces it.
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
             ByteBuffer in = ByteBuffer.wrap(bytes);
             CharBuffer out = CharBuffer.allocate(bytes.length);
             CoderResult result = decoder.decode(in, out, true);
@@ -2562,7 +2530,7 @@ class route implements Callable<Integer> {
             return out.flip().toString();
         }
     }
-    // ---- end of shared block Source, generated text sha256:807039e8a2ee ----
+    // ---- end of shared block Source, generated text sha256:56712cd79e19 ----
 
     // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
@@ -2587,9 +2555,8 @@ class route implements Callable<Integer> {
                 each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text, null));
                 return;
             }
-            JsonNode whole;
             try {
-                whole = JSON.readTree(text);
+                each.accept(of(source.name(), 0, JSON.readTree(text)));
             } catch (JsonProcessingException wholeFileError) {
                 if (!firstLineIsJson(text)) {
                     each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text, null));
@@ -2602,17 +2569,13 @@ class route implements Callable<Integer> {
                     if (line.isBlank()) {
                         continue;
                     }
-                    EventInput input;
                     try {
-                        input = of(source.name(), number, JSON.readTree(line));
+                        each.accept(of(source.name(), number, JSON.readTree(line)));
                     } catch (JsonProcessingException lineError) {
-                        input = new EventInput(source.name(), number, null, notJson(lineError), line, null);
+                        each.accept(new EventInput(source.name(), number, null, notJson(lineError), line, null));
                     }
-                    each.accept(input);
                 }
-                return;
             }
-            each.accept(of(source.name(), 0, whole));
         }
 
         private static boolean firstLineIsJson(String text) {
@@ -2644,7 +2607,7 @@ class route implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput, generated text sha256:d2bde37554d1 ----
+    // ---- end of shared block EventInput, generated text sha256:50d04d28ca3a ----
 
     // ---- shared block YamlFile: generated from shared/YamlFile.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // A YAML file as route.java and events doctor read one (the routes file, workflow files): its lines,
@@ -2670,10 +2633,9 @@ class route implements Callable<Integer> {
 
         /** A workflow or other YAML file, whose repeated keys and aliases are the reader's business: exit 2 only when it is not YAML. */
         static YamlFile read(Path file, String name, CommandSpec spec) {
-            YamlFile yaml = parse(name, text(file, name, spec), (line, problem) -> {
+            return parse(name, text(file, name, spec), (line, problem) -> {
                 throw new CommandLine.ParameterException(spec.commandLine(), name + (line > 0 ? ":" + line : "") + ": " + problem);
             }, false);
-            return yaml;
         }
 
         /**
@@ -2771,7 +2733,7 @@ class route implements Callable<Integer> {
                     .collect(Collectors.joining(": "));
         }
     }
-    // ---- end of shared block YamlFile, generated text sha256:394a1c3f97f8 ----
+    // ---- end of shared block YamlFile, generated text sha256:c49aa57199ee ----
 
     // ---- shared block RoutesSchema: generated from shared/RoutesSchema.java and schemas/event-routes.schema.json by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The routes file's JSON Schema: schemas/event-routes.schema.json, which the generator writes into
@@ -2885,18 +2847,16 @@ class route implements Callable<Integer> {
             return path == null || path.isBlank() ? null : Path.of(path);
         }
 
-        /**
-         * The record of one event: event is its document, or its raw text as a string node when it was
-         * not JSON. latency_ms is received minus emitted when the timestamp parses.
-         */
+        /** The record of an event with no sender to keep (see below). */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
             return record(event, status, env, error, null);
         }
 
         /**
-         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
-         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
-         * its sender could not be told, and then the record has no sender.
+         * The record of one event: event is its document, or its raw text as a string node when it was not JSON.
+         * latency_ms is received minus emitted when the timestamp parses. sender is the login that sent a delivered
+         * event (the webhook's sender.login), kept so that a replay can hold the record to the sender rule; null when
+         * the event was not delivered or its sender could not be told, and then the record has no sender.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
@@ -2946,39 +2906,22 @@ class route implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
+    // ---- end of shared block EventLog, generated text sha256:244ca48e2ba0 ----
 
     // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
     // checkout, and copied alone), then the repository's docs/events/schema/, then $EVENT_SCHEMAS,
     // then --schemas. A higher layer adds event types and replaces a lower one's file of the same name;
     // it never hides the others. Every $ref resolves from the loaded files: nothing is fetched.
-    // Left out of this copy, as route.java does not use them: EventSchemas.
+    // Left out of this copy, as route.java does not use them: EventSchemas, Violation.of().
 
     /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
     record Violation(String pointer, String rule, String message) {
-        static Violation of(com.networknt.schema.Error error) {
-            String pointer = error.getInstanceLocation().toString();
-            if (pointer.equals("/")) {
-                pointer = "";
-            }
-            // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
-            if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
-                pointer = pointer + "/" + error.getProperty();
-            }
-            String message = error.getMessage();
-            String prefix = error.getInstanceLocation() + ": ";
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new Violation(pointer, error.getKeyword(), message);
-        }
-
         String describe() {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:cb89689d70f1 ----
+    // ---- end of shared block EventSchemas, generated text sha256:3a6842172072 ----
 
     // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
@@ -3044,17 +2987,11 @@ class route implements Callable<Integer> {
         }
 
         private static String kind(JsonNode node) {
-            return switch (node.getNodeType()) {
-                case ARRAY -> "an array";
-                case OBJECT -> "an object";
-                case NUMBER -> "a number";
-                case BOOLEAN -> "a boolean";
-                case STRING -> "a string";
-                default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
-            };
+            String type = node.getNodeType().toString().toLowerCase(Locale.ROOT);
+            return (type.matches("array|object") ? "an " : type.matches("number|boolean|string") ? "a " : "") + type;
         }
     }
-    // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
+    // ---- end of shared block Senders, generated text sha256:8380d9c32c6c ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch
@@ -3170,15 +3107,12 @@ class route implements Callable<Integer> {
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
-    // dispatch for return_run_details). The token is sent, never printed.
+    // dispatch for return_run_details). The token is sent, never printed. Transient failures (connection
+    // errors, 5xx, 429, rate limits) are retried with exponential backoff and full jitter, honouring
+    // retry-after and x-ratelimit-reset, within a number of attempts and a time budget.
     // Left out of this copy, as route.java does not use them: GitHub.requests(), GitHub.download(),
     //   Response.date().
 
-    /**
-     * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
-     * with exponential backoff and full jitter, honouring retry-after and x-ratelimit-reset, within a
-     * number of attempts and a time budget.
-     */
     static final class GitHub {
         private static final Duration BASE_DELAY = Duration.ofSeconds(1);
         private static final Duration MAX_DELAY = Duration.ofSeconds(30);
@@ -3350,10 +3284,7 @@ class route implements Callable<Integer> {
                 }
                 return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
             }
-            if (status >= 500) {
-                return Optional.of(retryAfter.orElse(backoff(attempt)));
-            }
-            return Optional.empty();
+            return status >= 500 ? Optional.of(retryAfter.orElse(backoff(attempt))) : Optional.empty();
         }
 
         /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
@@ -3418,13 +3349,12 @@ class route implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:7e65df7227dd ----
+    // ---- end of shared block GitHub, generated text sha256:db7b905947c7 ----
 
     // ---- shared block Retries: generated from shared/Retries.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The options of every command that calls GitHub: how often and how long a request is retried
     // (GitHub.java's backoff), checked before anything is read or sent.
 
-    /** --max-attempts and --retry-budget, used with @Mixin. */
     static final class Retries {
         @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
         int maxAttempts;
@@ -3444,5 +3374,5 @@ class route implements Callable<Integer> {
             return Duration.ofSeconds(retryBudgetSeconds);
         }
     }
-    // ---- end of shared block Retries, generated text sha256:b4e1f9b22fe6 ----
+    // ---- end of shared block Retries, generated text sha256:3b202f9bfd52 ----
 }

@@ -36,6 +36,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.networknt.schema.Schema;
@@ -58,7 +59,6 @@ import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -80,6 +80,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -896,12 +897,9 @@ class validate implements Callable<Integer> {
     static boolean recording(Class<?> script) throws Exception {
         Path cmdline = Path.of("/proc/self/cmdline");
         if (Files.isReadable(cmdline)) {
-            for (String arg : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
-                if (arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record")) {
-                    return true;
-                }
-            }
-            return false;
+            return Stream.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"))
+                    .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=")
+                            || arg.equals("-XX:AOTMode=record"));
         }
         Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
         String name = jar.getFileName().toString();
@@ -913,7 +911,7 @@ class validate implements Callable<Integer> {
     interface Workload {
         void run(PrintWriter out) throws Exception;
     }
-    // ---- end of shared block Training, generated text sha256:b526435751ba ----
+    // ---- end of shared block Training, generated text sha256:9071793683dd ----
 
     // ---- shared block Actions: generated from shared/Actions.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Speaking to GitHub Actions as @actions/core does (command.ts, file-command.ts, summary.ts):
@@ -943,20 +941,11 @@ class validate implements Callable<Integer> {
                 // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
                 String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
                 err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
-                err.flush();
-                return;
+            } else {
+                String where = file == null || file.startsWith("<") ? ""
+                        : "file=" + escapeProperty(visible(file)) + (line > 0 ? ",line=" + line : "") + ",";
+                err.println("::" + kind + " " + where + "title=" + escapeProperty(visible(title)) + "::" + escapeData(visible(message)));
             }
-            Map<String, String> properties = new LinkedHashMap<>();
-            if (file != null && !file.startsWith("<")) {
-                properties.put("file", file);
-                if (line > 0) {
-                    properties.put("line", String.valueOf(line));
-                }
-            }
-            properties.put("title", title);
-            err.println("::" + kind + " " + properties.entrySet().stream()
-                    .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
-                    .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
             err.flush();
         }
 
@@ -981,28 +970,28 @@ class validate implements Callable<Integer> {
          * The text with every character that hides or reorders text shown as \\uXXXX: control characters
          * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
          * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
-         * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
-         * surrogates. And what the runner would read as a workflow command (actions/runner
+         * marks U+200E, U+200F and U+061C, zero-width characters, tags), line and paragraph separators, and
+         * lone surrogates. And what the runner would read as a workflow command (actions/runner
          * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
          * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
          * it before looking for "::"), shows as \\u003A.
          */
         static String visible(String text) {
+            return shown(text, false);
+        }
+
+        /** visible's escaping; for JSON (safeJson), line breaks, tabs and ':' stay: outside strings they are the JSON's own. */
+        private static String shown(String text, boolean json) {
             StringBuilder shown = new StringBuilder(text.length() + 8);
-            boolean leading = true;
+            boolean leading = !json;
             for (int i = 0; i < text.length(); ) {
                 int c = text.codePointAt(i);
                 int width = Character.charCount(c);
-                if (hidden(c)) {
+                boolean command = c == ':' && leading || c == '[' && i >= 2 && text.startsWith("##", i - 2);
+                if (command || hidden(c) && !(json && (c == '\n' || c == '\r' || c == '\t'))) {
                     for (int j = i; j < i + width; j++) {
-                        shown.append(unicode(text.charAt(j)));
+                        shown.append(String.format("\\u%04X", (int) text.charAt(j)));
                     }
-                    leading = false;
-                } else if (c == ':' && leading) {
-                    shown.append("\\u003A");
-                    leading = false;
-                } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
-                    shown.append("\\u005B");
                     leading = false;
                 } else {
                     shown.appendCodePoint(c);
@@ -1013,19 +1002,11 @@ class validate implements Callable<Integer> {
             return shown.toString();
         }
 
-        /**
-         * Characters that do not show as themselves: control characters, Unicode format characters (the
-         * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
-         * surrogates that are not half of a pair.
-         */
+        /** The characters visible names: they do not show as themselves (a surrogate here is one that is not half of a pair). */
         private static boolean hidden(int c) {
             int type = Character.getType(c);
             return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
                     || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
-        }
-
-        private static String unicode(char c) {
-            return String.format("\\u%04X", (int) c);
         }
 
         /**
@@ -1062,11 +1043,7 @@ class validate implements Callable<Integer> {
                 return "";
             }
             String text = safe(value).replace("|", "\\|");
-            int longest = 0;
-            for (int i = 0, run = 0; i < text.length(); i++) {
-                run = text.charAt(i) == '`' ? run + 1 : 0;
-                longest = Math.max(longest, run);
-            }
+            int longest = Pattern.compile("`+").matcher(text).results().mapToInt(run -> run.group().length()).max().orElse(0);
             String fence = "`".repeat(longest + 1);
             String pad = text.startsWith("`") || text.endsWith("`") || text.isEmpty() ? " " : "";
             return fence + pad + text + pad + fence;
@@ -1078,20 +1055,7 @@ class validate implements Callable<Integer> {
          * a parser (the escapes stand for the same characters); JSON outside strings has neither.
          */
         static String safeJson(String json) {
-            StringBuilder shown = new StringBuilder(json.length());
-            for (int i = 0; i < json.length(); ) {
-                int c = json.codePointAt(i);
-                int width = Character.charCount(c);
-                if (hidden(c) && c != '\n' && c != '\r' && c != '\t' || c == '[' && i >= 2 && json.startsWith("##", i - 2)) {
-                    for (int j = i; j < i + width; j++) {
-                        shown.append(unicode(json.charAt(j)));
-                    }
-                } else {
-                    shown.appendCodePoint(c);
-                }
-                i += width;
-            }
-            return shown.toString();
+            return shown(json, true);
         }
 
         // Escaping as @actions/core's command.ts does it.
@@ -1103,7 +1067,7 @@ class validate implements Callable<Integer> {
             return escapeData(s).replace(":", "%3A").replace(",", "%2C");
         }
     }
-    // ---- end of shared block Actions, generated text sha256:6c4783e74819 ----
+    // ---- end of shared block Actions, generated text sha256:6c83c4563b8a ----
 
     // ---- shared block Json: generated from shared/Json.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // JSON as every script reads it: strict (a duplicate key or trailing text is an error, never a
@@ -1124,10 +1088,7 @@ class validate implements Callable<Integer> {
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode value = node.at(pointer);
+        JsonNode value = node == null ? MissingNode.getInstance() : node.at(pointer);
         return value.isValueNode() && !value.isNull() ? value.asText() : null;
     }
 
@@ -1154,14 +1115,11 @@ class validate implements Callable<Integer> {
                 boolean object = m.group(1).equals("Object");
                 what = "expected " + (object ? "',' or '}'" : "',' or ']'") + ", found the end of the text (the " + (object ? "object" : "array")
                         + " opened at line " + m.group(2) + ", column " + m.group(3) + " is not closed)";
-            } else if (reason.contains("Object entries")) {
-                what = "expected the rest of the object and its '}', found the end of the text";
-            } else if (reason.contains("Array entries")) {
-                what = "expected the rest of the array and its ']', found the end of the text";
-            } else if (reason.contains("closing quote")) {
-                what = "expected the '\"' that closes the string, found the end of the text";
             } else {
-                what = "expected more JSON, found the end of the text";
+                what = reason.contains("Object entries") ? "expected the rest of the object and its '}', found the end of the text"
+                        : reason.contains("Array entries") ? "expected the rest of the array and its ']', found the end of the text"
+                        : reason.contains("closing quote") ? "expected the '\"' that closes the string, found the end of the text"
+                        : "expected more JSON, found the end of the text";
             }
         } else if ((m = Pattern.compile("^Unexpected character \\((?:.*)\\(code (\\d+)[^)]*\\)\\)(.*)$", Pattern.DOTALL).matcher(reason)).matches()) {
             String found = "found " + jsonCharacter(Integer.parseInt(m.group(1)));
@@ -1216,14 +1174,13 @@ class validate implements Callable<Integer> {
                 .strip();
         return words.isEmpty() || words.contains("`") ? "the text is not JSON" : words;
     }
-    // ---- end of shared block Json, generated text sha256:53fe58f0c86a ----
+    // ---- end of shared block Json, generated text sha256:6a0c37bda7b4 ----
 
     // ---- shared block Source: generated from shared/Source.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
-    // Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
-    // are refused, never replaced (a replaced byte would change an event's payload silently), and a
-    // file that cannot be read says why in words.
+    // Reading a named input: a file, or stdin (named <stdin>), as UTF-8 and nothing else. Bytes that
+    // are not UTF-8 are refused, never replaced (a replaced byte would change an event's payload
+    // silently), and a file that cannot be read says why in words.
 
-    /** Where input comes from, and its text: a file, or stdin (named <stdin>). */
     record Source(String name, String text) {
         static Source stdin(CommandSpec spec) {
             return read("<stdin>", System.in, spec);
@@ -1255,9 +1212,8 @@ class validate implements Callable<Integer> {
 
         /** Strict UTF-8: the first malformed byte is an error naming its offset. */
         static String utf8(String name, byte[] bytes, CommandSpec spec) {
-            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            // A new decoder reports malformed input, never replaces it.
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
             ByteBuffer in = ByteBuffer.wrap(bytes);
             CharBuffer out = CharBuffer.allocate(bytes.length);
             CoderResult result = decoder.decode(in, out, true);
@@ -1271,7 +1227,7 @@ class validate implements Callable<Integer> {
             return out.flip().toString();
         }
     }
-    // ---- end of shared block Source, generated text sha256:807039e8a2ee ----
+    // ---- end of shared block Source, generated text sha256:56712cd79e19 ----
 
     // ---- shared block EventInput: generated from shared/EventInput.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // Events as the scripts read them: an event document {"event_type", "client_payload"}, the
@@ -1295,9 +1251,8 @@ class validate implements Callable<Integer> {
                 each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text, null));
                 return;
             }
-            JsonNode whole;
             try {
-                whole = JSON.readTree(text);
+                each.accept(of(source.name(), 0, JSON.readTree(text)));
             } catch (JsonProcessingException wholeFileError) {
                 if (!firstLineIsJson(text)) {
                     each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text, null));
@@ -1310,17 +1265,13 @@ class validate implements Callable<Integer> {
                     if (line.isBlank()) {
                         continue;
                     }
-                    EventInput input;
                     try {
-                        input = of(source.name(), number, JSON.readTree(line));
+                        each.accept(of(source.name(), number, JSON.readTree(line)));
                     } catch (JsonProcessingException lineError) {
-                        input = new EventInput(source.name(), number, null, notJson(lineError), line, null);
+                        each.accept(new EventInput(source.name(), number, null, notJson(lineError), line, null));
                     }
-                    each.accept(input);
                 }
-                return;
             }
-            each.accept(of(source.name(), 0, whole));
         }
 
         private static boolean firstLineIsJson(String text) {
@@ -1357,7 +1308,7 @@ class validate implements Callable<Integer> {
             return document;
         }
     }
-    // ---- end of shared block EventInput, generated text sha256:246b4b20861a ----
+    // ---- end of shared block EventInput, generated text sha256:6913e6356c8f ----
 
     // ---- shared block EventSchemas: generated from shared/EventSchemas.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event schemas, in layers: the RFC schemas bundled into the script (so it works with no
@@ -1512,12 +1463,8 @@ class validate implements Callable<Integer> {
         /** The git work tree around the current directory, else the current directory. */
         private static Path repositoryRoot() {
             Path cwd = Path.of("").toAbsolutePath();
-            for (Path dir = cwd; dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(".git"))) {
-                    return dir;
-                }
-            }
-            return cwd;
+            return Stream.iterate(cwd, Objects::nonNull, Path::getParent).filter(dir -> Files.exists(dir.resolve(".git")))
+                    .findFirst().orElse(cwd);
         }
 
         /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
@@ -1581,17 +1528,12 @@ class validate implements Callable<Integer> {
             }
             for (var error : schema(schema.id()).validate(document)) {
                 Violation violation = Violation.of(error);
-                if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
+                // Each rule once per field: the limit checks above say more than the schema's maxLength/maxProperties.
+                if (violations.stream().noneMatch(v -> v.pointer().equals(violation.pointer()) && v.rule().equals(violation.rule()))) {
                     violations.add(violation);
                 }
             }
             return violations;
-        }
-
-        /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
-        private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
-            return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
-                    && v.rule().equals(violation.rule()));
         }
 
         private static int compactBytes(JsonNode document) {
@@ -1611,27 +1553,21 @@ class validate implements Callable<Integer> {
     /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
     record Violation(String pointer, String rule, String message) {
         static Violation of(com.networknt.schema.Error error) {
-            String pointer = error.getInstanceLocation().toString();
-            if (pointer.equals("/")) {
-                pointer = "";
-            }
+            String pointer = error.getInstanceLocation().toString().replaceFirst("^/$", "");
             // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
             if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
                 pointer = pointer + "/" + error.getProperty();
             }
             String message = error.getMessage();
             String prefix = error.getInstanceLocation() + ": ";
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new Violation(pointer, error.getKeyword(), message);
+            return new Violation(pointer, error.getKeyword(), message.startsWith(prefix) ? message.substring(prefix.length()) : message);
         }
 
         String describe() {
             return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message + " (rule: " + rule + ")";
         }
     }
-    // ---- end of shared block EventSchemas, generated text sha256:4bb1d65e1075 ----
+    // ---- end of shared block EventSchemas, generated text sha256:cd2d97c6d9c0 ----
 
     // ---- shared block BundledSchemas: generated from shared/BundledSchemas.java and schemas/ by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The RFC schemas of schemas/, one compact line each: the bottom layer of EventSchemas. The generator
@@ -1665,18 +1601,16 @@ class validate implements Callable<Integer> {
             return path == null || path.isBlank() ? null : Path.of(path);
         }
 
-        /**
-         * The record of one event: event is its document, or its raw text as a string node when it was
-         * not JSON. latency_ms is received minus emitted when the timestamp parses.
-         */
+        /** The record of an event with no sender to keep (see below). */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
             return record(event, status, env, error, null);
         }
 
         /**
-         * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
-         * so that a replay can hold the record to the sender rule; null when the event was not delivered or
-         * its sender could not be told, and then the record has no sender.
+         * The record of one event: event is its document, or its raw text as a string node when it was not JSON.
+         * latency_ms is received minus emitted when the timestamp parses. sender is the login that sent a delivered
+         * event (the webhook's sender.login), kept so that a replay can hold the record to the sender rule; null when
+         * the event was not delivered or its sender could not be told, and then the record has no sender.
          */
         static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
             Instant receivedAt = Instant.now();
@@ -1726,7 +1660,7 @@ class validate implements Callable<Integer> {
             }
         }
     }
-    // ---- end of shared block EventLog, generated text sha256:3d215ce260bc ----
+    // ---- end of shared block EventLog, generated text sha256:244ca48e2ba0 ----
 
     // ---- shared block Senders: generated from shared/Senders.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The sender rule: only the logins on an allowlist ($EVENT_BUS_SENDERS, default github-actions[bot],
@@ -1792,30 +1726,21 @@ class validate implements Callable<Integer> {
         }
 
         private static String kind(JsonNode node) {
-            return switch (node.getNodeType()) {
-                case ARRAY -> "an array";
-                case OBJECT -> "an object";
-                case NUMBER -> "a number";
-                case BOOLEAN -> "a boolean";
-                case STRING -> "a string";
-                default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
-            };
+            String type = node.getNodeType().toString().toLowerCase(Locale.ROOT);
+            return (type.matches("array|object") ? "an " : type.matches("number|boolean|string") ? "a " : "") + type;
         }
     }
-    // ---- end of shared block Senders, generated text sha256:7c9c06e84a41 ----
+    // ---- end of shared block Senders, generated text sha256:8380d9c32c6c ----
 
     // ---- shared block GitHub: generated from shared/GitHub.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
     // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
-    // dispatch for return_run_details). The token is sent, never printed.
+    // dispatch for return_run_details). The token is sent, never printed. Transient failures (connection
+    // errors, 5xx, 429, rate limits) are retried with exponential backoff and full jitter, honouring
+    // retry-after and x-ratelimit-reset, within a number of attempts and a time budget.
     // Left out of this copy, as validate.java does not use them: GitHub.repository(), GitHub.requests(),
     //   GitHub.download(), Response.date().
 
-    /**
-     * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
-     * with exponential backoff and full jitter, honouring retry-after and x-ratelimit-reset, within a
-     * number of attempts and a time budget.
-     */
     static final class GitHub {
         private static final Duration BASE_DELAY = Duration.ofSeconds(1);
         private static final Duration MAX_DELAY = Duration.ofSeconds(30);
@@ -1983,10 +1908,7 @@ class validate implements Callable<Integer> {
                 }
                 return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
             }
-            if (status >= 500) {
-                return Optional.of(retryAfter.orElse(backoff(attempt)));
-            }
-            return Optional.empty();
+            return status >= 500 ? Optional.of(retryAfter.orElse(backoff(attempt))) : Optional.empty();
         }
 
         /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
@@ -2051,7 +1973,7 @@ class validate implements Callable<Integer> {
             super(message);
         }
     }
-    // ---- end of shared block GitHub, generated text sha256:ae78b83d36ad ----
+    // ---- end of shared block GitHub, generated text sha256:e45e4c14c990 ----
 
     // ---- shared block History: generated from shared/History.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
     // The event history: event log records kept on GitHub across runs, one file per record on a branch

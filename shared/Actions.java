@@ -10,8 +10,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 final class Actions {
@@ -34,20 +34,11 @@ final class Actions {
             // A message may span lines on purpose (a list of problems); no line of it may start a workflow command.
             String text = (file != null ? file + (line > 0 ? ":" + line : "") + ": " : "") + (kind.equals("warning") ? "warning: " : "") + message;
             err.println(text.lines().map(Actions::visible).collect(Collectors.joining("\n")));
-            err.flush();
-            return;
+        } else {
+            String where = file == null || file.startsWith("<") ? ""
+                    : "file=" + escapeProperty(visible(file)) + (line > 0 ? ",line=" + line : "") + ",";
+            err.println("::" + kind + " " + where + "title=" + escapeProperty(visible(title)) + "::" + escapeData(visible(message)));
         }
-        Map<String, String> properties = new LinkedHashMap<>();
-        if (file != null && !file.startsWith("<")) {
-            properties.put("file", file);
-            if (line > 0) {
-                properties.put("line", String.valueOf(line));
-            }
-        }
-        properties.put("title", title);
-        err.println("::" + kind + " " + properties.entrySet().stream()
-                .map(p -> p.getKey() + "=" + escapeProperty(visible(p.getValue())))
-                .collect(Collectors.joining(",")) + "::" + escapeData(visible(message)));
         err.flush();
     }
 
@@ -83,28 +74,28 @@ final class Actions {
      * The text with every character that hides or reorders text shown as \\uXXXX: control characters
      * (NUL, ESC, TAB..., CR and LF included: a value reaches here escaped by safe), Unicode format
      * characters (bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, the
-     * marks U+200E, U+200F and U+061C, zero-width characters), line and paragraph separators, and lone
-     * surrogates. And what the runner would read as a workflow command (actions/runner
+     * marks U+200E, U+200F and U+061C, zero-width characters, tags), line and paragraph separators, and
+     * lone surrogates. And what the runner would read as a workflow command (actions/runner
      * src/Runner.Common/ActionCommand.cs): "##[" anywhere in a line (the old command form, TryParse) shows
      * its bracket as \\u005B; a ':' that would start the line, leading white space aside (TryParseV2 trims
      * it before looking for "::"), shows as \\u003A.
      */
     static String visible(String text) {
+        return shown(text, false);
+    }
+
+    /** visible's escaping; for JSON (safeJson), line breaks, tabs and ':' stay: outside strings they are the JSON's own. */
+    private static String shown(String text, boolean json) {
         StringBuilder shown = new StringBuilder(text.length() + 8);
-        boolean leading = true;
+        boolean leading = !json;
         for (int i = 0; i < text.length(); ) {
             int c = text.codePointAt(i);
             int width = Character.charCount(c);
-            if (hidden(c)) {
+            boolean command = c == ':' && leading || c == '[' && i >= 2 && text.startsWith("##", i - 2);
+            if (command || hidden(c) && !(json && (c == '\n' || c == '\r' || c == '\t'))) {
                 for (int j = i; j < i + width; j++) {
-                    shown.append(unicode(text.charAt(j)));
+                    shown.append(String.format("\\u%04X", (int) text.charAt(j)));
                 }
-                leading = false;
-            } else if (c == ':' && leading) {
-                shown.append("\\u003A");
-                leading = false;
-            } else if (c == '[' && i >= 2 && text.startsWith("##", i - 2)) {
-                shown.append("\\u005B");
                 leading = false;
             } else {
                 shown.appendCodePoint(c);
@@ -115,19 +106,11 @@ final class Actions {
         return shown.toString();
     }
 
-    /**
-     * Characters that do not show as themselves: control characters, Unicode format characters (the
-     * bidirectional controls and marks, zero-width characters, tags), line and paragraph separators, and
-     * surrogates that are not half of a pair.
-     */
+    /** The characters visible names: they do not show as themselves (a surrogate here is one that is not half of a pair). */
     private static boolean hidden(int c) {
         int type = Character.getType(c);
         return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
                 || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
-    }
-
-    private static String unicode(char c) {
-        return String.format("\\u%04X", (int) c);
     }
 
     /**
@@ -164,11 +147,7 @@ final class Actions {
             return "";
         }
         String text = safe(value).replace("|", "\\|");
-        int longest = 0;
-        for (int i = 0, run = 0; i < text.length(); i++) {
-            run = text.charAt(i) == '`' ? run + 1 : 0;
-            longest = Math.max(longest, run);
-        }
+        int longest = Pattern.compile("`+").matcher(text).results().mapToInt(run -> run.group().length()).max().orElse(0);
         String fence = "`".repeat(longest + 1);
         String pad = text.startsWith("`") || text.endsWith("`") || text.isEmpty() ? " " : "";
         return fence + pad + text + pad + fence;
@@ -180,20 +159,7 @@ final class Actions {
      * a parser (the escapes stand for the same characters); JSON outside strings has neither.
      */
     static String safeJson(String json) {
-        StringBuilder shown = new StringBuilder(json.length());
-        for (int i = 0; i < json.length(); ) {
-            int c = json.codePointAt(i);
-            int width = Character.charCount(c);
-            if (hidden(c) && c != '\n' && c != '\r' && c != '\t' || c == '[' && i >= 2 && json.startsWith("##", i - 2)) {
-                for (int j = i; j < i + width; j++) {
-                    shown.append(unicode(json.charAt(j)));
-                }
-            } else {
-                shown.appendCodePoint(c);
-            }
-            i += width;
-        }
-        return shown.toString();
+        return shown(json, true);
     }
 
     // Escaping as @actions/core's command.ts does it.

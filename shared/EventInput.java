@@ -31,9 +31,8 @@ record EventInput(String where, int line, JsonNode document, String parseError, 
             each.accept(new EventInput(source.name(), 0, null, "empty input: expected a JSON event document", text, null));
             return;
         }
-        JsonNode whole;
         try {
-            whole = JSON.readTree(text);
+            each.accept(of(source.name(), 0, JSON.readTree(text)));
         } catch (JsonProcessingException wholeFileError) {
             if (!firstLineIsJson(text)) {
                 each.accept(new EventInput(source.name(), 0, null, notJson(wholeFileError), text, null));
@@ -46,17 +45,13 @@ record EventInput(String where, int line, JsonNode document, String parseError, 
                 if (line.isBlank()) {
                     continue;
                 }
-                EventInput input;
                 try {
-                    input = of(source.name(), number, JSON.readTree(line));
+                    each.accept(of(source.name(), number, JSON.readTree(line)));
                 } catch (JsonProcessingException lineError) {
-                    input = new EventInput(source.name(), number, null, notJson(lineError), line, null);
+                    each.accept(new EventInput(source.name(), number, null, notJson(lineError), line, null));
                 }
-                each.accept(input);
             }
-            return;
         }
-        each.accept(of(source.name(), 0, whole));
     }
 
     private static boolean firstLineIsJson(String text) {

@@ -26,18 +26,16 @@ final class EventLog {
         return path == null || path.isBlank() ? null : Path.of(path);
     }
 
-    /**
-     * The record of one event: event is its document, or its raw text as a string node when it was
-     * not JSON. latency_ms is received minus emitted when the timestamp parses.
-     */
+    /** The record of an event with no sender to keep (see below). */
     static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error) {
         return record(event, status, env, error, null);
     }
 
     /**
-     * The same for a delivered event: sender is the login that sent it (the webhook's sender.login), kept
-     * so that a replay can hold the record to the sender rule; null when the event was not delivered or
-     * its sender could not be told, and then the record has no sender.
+     * The record of one event: event is its document, or its raw text as a string node when it was not JSON.
+     * latency_ms is received minus emitted when the timestamp parses. sender is the login that sent a delivered
+     * event (the webhook's sender.login), kept so that a replay can hold the record to the sender rule; null when
+     * the event was not delivered or its sender could not be told, and then the record has no sender.
      */
     static ObjectNode record(JsonNode event, String status, Map<String, String> env, String error, String sender) {
         Instant receivedAt = Instant.now();

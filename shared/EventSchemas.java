@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -178,12 +179,8 @@ final class EventSchemas {
     /** The git work tree around the current directory, else the current directory. */
     private static Path repositoryRoot() {
         Path cwd = Path.of("").toAbsolutePath();
-        for (Path dir = cwd; dir != null; dir = dir.getParent()) {
-            if (Files.exists(dir.resolve(".git"))) {
-                return dir;
-            }
-        }
-        return cwd;
+        return Stream.iterate(cwd, Objects::nonNull, Path::getParent).filter(dir -> Files.exists(dir.resolve(".git")))
+                .findFirst().orElse(cwd);
     }
 
     /** The schema files in effect, envelope first; where one name is in several layers, the highest one's. */
@@ -247,17 +244,12 @@ final class EventSchemas {
         }
         for (var error : schema(schema.id()).validate(document)) {
             Violation violation = Violation.of(error);
-            if (!violations.contains(violation) && !coveredByLimitCheck(violations, violation)) {
+            // Each rule once per field: the limit checks above say more than the schema's maxLength/maxProperties.
+            if (violations.stream().noneMatch(v -> v.pointer().equals(violation.pointer()) && v.rule().equals(violation.rule()))) {
                 violations.add(violation);
             }
         }
         return violations;
-    }
-
-    /** The limit checks above say more than the schema's maxLength/maxProperties for the same field. */
-    private static boolean coveredByLimitCheck(List<Violation> violations, Violation violation) {
-        return violations.stream().anyMatch(v -> v.pointer().equals(violation.pointer())
-                && v.rule().equals(violation.rule()));
     }
 
     private static int compactBytes(JsonNode document) {
@@ -277,20 +269,14 @@ final class EventSchemas {
 /** One broken rule: where (JSON pointer), which rule (the schema keyword), and what is wrong. */
 record Violation(String pointer, String rule, String message) {
     static Violation of(com.networknt.schema.Error error) {
-        String pointer = error.getInstanceLocation().toString();
-        if (pointer.equals("/")) {
-            pointer = "";
-        }
+        String pointer = error.getInstanceLocation().toString().replaceFirst("^/$", "");
         // 'required' and 'additionalProperties' are reported on the parent object; name the field itself.
         if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
             pointer = pointer + "/" + error.getProperty();
         }
         String message = error.getMessage();
         String prefix = error.getInstanceLocation() + ": ";
-        if (message.startsWith(prefix)) {
-            message = message.substring(prefix.length());
-        }
-        return new Violation(pointer, error.getKeyword(), message);
+        return new Violation(pointer, error.getKeyword(), message.startsWith(prefix) ? message.substring(prefix.length()) : message);
     }
 
     String describe() {

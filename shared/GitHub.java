@@ -1,6 +1,8 @@
 // The GitHub REST client, on the JDK's HttpClient: one request per call when all goes well and no
 // extra lookups (github-api's getRepository() would cost a GET first, and it cannot ask a workflow
-// dispatch for return_run_details). The token is sent, never printed.
+// dispatch for return_run_details). The token is sent, never printed. Transient failures (connection
+// errors, 5xx, 429, rate limits) are retried with exponential backoff and full jitter, honouring
+// retry-after and x-ratelimit-reset, within a number of attempts and a time budget.
 package shared;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -28,11 +30,6 @@ import shared.Cli.Failure;
 
 import static shared.Json.JSON;
 
-/**
- * GitHub's REST API: transient failures (connection errors, 5xx, 429, rate limits) are retried
- * with exponential backoff and full jitter, honouring retry-after and x-ratelimit-reset, within a
- * number of attempts and a time budget.
- */
 final class GitHub {
     private static final Duration BASE_DELAY = Duration.ofSeconds(1);
     private static final Duration MAX_DELAY = Duration.ofSeconds(30);
@@ -236,10 +233,7 @@ final class GitHub {
             }
             return Optional.of(status == 429 ? backoff(attempt) : SECONDARY_LIMIT_WAIT);
         }
-        if (status >= 500) {
-            return Optional.of(retryAfter.orElse(backoff(attempt)));
-        }
-        return Optional.empty();
+        return status >= 500 ? Optional.of(retryAfter.orElse(backoff(attempt))) : Optional.empty();
     }
 
     /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */

@@ -170,16 +170,11 @@ final class History {
 
     /** When a record was written: its received_at, or acted_at for a consumer's outcome (status acted); null when neither is a time. */
     static Instant recordedAt(JsonNode record) {
-        for (String field : List.of("received_at", "acted_at")) {
-            if (record.hasNonNull(field)) {
-                try {
-                    return Instant.parse(record.path(field).asText());
-                } catch (DateTimeParseException e) {
-                    return null;
-                }
-            }
+        try {
+            return Instant.parse(record.path(record.hasNonNull("received_at") ? "received_at" : "acted_at").asText());
+        } catch (DateTimeParseException e) {
+            return null;
         }
-        return null;
     }
 
     /**

@@ -2,6 +2,7 @@
 // id, so that a cron path and an event path that handle one item claim one id.
 package shared;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,13 +20,8 @@ interface Ids {
             byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
             hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
             hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
-            long msb = 0;
-            long lsb = 0;
-            for (int i = 0; i < 8; i++) {
-                msb = (msb << 8) | (hash[i] & 0xff);
-                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
-            }
-            return new UUID(msb, lsb);
+            ByteBuffer bits = ByteBuffer.wrap(hash);
+            return new UUID(bits.getLong(), bits.getLong());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -33,11 +29,7 @@ interface Ids {
 
     /** The 16 bytes of a UUID, most significant first. */
     static byte[] toBytes(UUID uuid) {
-        byte[] bytes = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
-            bytes[i + 8] = (byte) (uuid.getLeastSignificantBits() >>> (56 - 8 * i));
-        }
-        return bytes;
+        return ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits()).array();
     }
 }

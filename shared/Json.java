@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -32,10 +33,7 @@ interface Json {
 
     /** The text of a value node at pointer; null when absent, JSON null, an object or an array. */
     static String text(JsonNode node, String pointer) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode value = node.at(pointer);
+        JsonNode value = node == null ? MissingNode.getInstance() : node.at(pointer);
         return value.isValueNode() && !value.isNull() ? value.asText() : null;
     }
 
@@ -62,14 +60,11 @@ interface Json {
                 boolean object = m.group(1).equals("Object");
                 what = "expected " + (object ? "',' or '}'" : "',' or ']'") + ", found the end of the text (the " + (object ? "object" : "array")
                         + " opened at line " + m.group(2) + ", column " + m.group(3) + " is not closed)";
-            } else if (reason.contains("Object entries")) {
-                what = "expected the rest of the object and its '}', found the end of the text";
-            } else if (reason.contains("Array entries")) {
-                what = "expected the rest of the array and its ']', found the end of the text";
-            } else if (reason.contains("closing quote")) {
-                what = "expected the '\"' that closes the string, found the end of the text";
             } else {
-                what = "expected more JSON, found the end of the text";
+                what = reason.contains("Object entries") ? "expected the rest of the object and its '}', found the end of the text"
+                        : reason.contains("Array entries") ? "expected the rest of the array and its ']', found the end of the text"
+                        : reason.contains("closing quote") ? "expected the '\"' that closes the string, found the end of the text"
+                        : "expected more JSON, found the end of the text";
             }
         } else if ((m = Pattern.compile("^Unexpected character \\((?:.*)\\(code (\\d+)[^)]*\\)\\)(.*)$", Pattern.DOTALL).matcher(reason)).matches()) {
             String found = "found " + jsonCharacter(Integer.parseInt(m.group(1)));

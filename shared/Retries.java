@@ -7,7 +7,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
-/** --max-attempts and --retry-budget, used with @Mixin. */
 final class Retries {
     @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5", description = "attempts per request in all (default: ${DEFAULT-VALUE})")
     int maxAttempts;

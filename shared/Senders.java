@@ -67,13 +67,7 @@ record Sender(String login, String pointer, String problem) {
     }
 
     private static String kind(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case STRING -> "a string";
-            default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
-        };
+        String type = node.getNodeType().toString().toLowerCase(Locale.ROOT);
+        return (type.matches("array|object") ? "an " : type.matches("number|boolean|string") ? "a " : "") + type;
     }
 }

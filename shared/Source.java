@@ -1,6 +1,6 @@
-// Reading a named input: a file or stdin, as UTF-8 and nothing else. Bytes that are not UTF-8
-// are refused, never replaced (a replaced byte would change an event's payload silently), and a
-// file that cannot be read says why in words.
+// Reading a named input: a file, or stdin (named <stdin>), as UTF-8 and nothing else. Bytes that
+// are not UTF-8 are refused, never replaced (a replaced byte would change an event's payload
+// silently), and a file that cannot be read says why in words.
 package shared;
 
 import java.io.IOException;
@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Where input comes from, and its text: a file, or stdin (named <stdin>). */
 record Source(String name, String text) {
     static Source stdin(CommandSpec spec) {
         return read("<stdin>", System.in, spec);
@@ -51,9 +49,8 @@ record Source(String name, String text) {
 
     /** Strict UTF-8: the first malformed byte is an error naming its offset. */
     static String utf8(String name, byte[] bytes, CommandSpec spec) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        // A new decoder reports malformed input, never replaces it.
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);

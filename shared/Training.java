@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 interface Training {
     /**
@@ -40,12 +41,9 @@ interface Training {
     static boolean recording(Class<?> script) throws Exception {
         Path cmdline = Path.of("/proc/self/cmdline");
         if (Files.isReadable(cmdline)) {
-            for (String arg : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
-                if (arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=") || arg.equals("-XX:AOTMode=record")) {
-                    return true;
-                }
-            }
-            return false;
+            return Stream.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"))
+                    .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=")
+                            || arg.equals("-XX:AOTMode=record"));
         }
         Path jar = Path.of(script.getProtectionDomain().getCodeSource().getLocation().toURI());
         String name = jar.getFileName().toString();

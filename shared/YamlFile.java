@@ -48,10 +48,9 @@ record YamlFile(String name, List<String> lines, JsonNode root, Map<String, Inte
 
     /** A workflow or other YAML file, whose repeated keys and aliases are the reader's business: exit 2 only when it is not YAML. */
     static YamlFile read(Path file, String name, CommandSpec spec) {
-        YamlFile yaml = parse(name, text(file, name, spec), (line, problem) -> {
+        return parse(name, text(file, name, spec), (line, problem) -> {
             throw new CommandLine.ParameterException(spec.commandLine(), name + (line > 0 ? ":" + line : "") + ": " + problem);
         }, false);
-        return yaml;
     }
 
     /**

@@ -93,8 +93,9 @@ class SharedBlocksTest {
     /**
      * What "uses" means: a name in the script's own code or in a kept member (not in a comment or a
      * string), transitively; a member used only by itself or by dropped members is dropped; a method
-     * needs a call, a field a name that is not called; Type.name counts for that shared type only;
-     * constructors and annotated members come with their type.
+     * needs a call, a field a name that is not called; Type.name counts for that shared type only, and
+     * a type's static member is used only as Type.name or inside Type; constructors and annotated
+     * members come with their type.
      */
     @Test
     void aMemberIsKeptWhenTheScriptOrAKeptMemberNamesIt() throws IOException {
@@ -162,7 +163,15 @@ class SharedBlocksTest {
 
                 final class Gamma {
                     static int close() {
+                        return inner();
+                    }
+
+                    static int inner() {
                         return 1;
+                    }
+
+                    static int of() {
+                        return 2;
                     }
                 }
                 """);
@@ -173,7 +182,7 @@ class SharedBlocksTest {
                     int run(List<String> list) {
                         // COUNT and unused() are named here, in a comment, only
                         String text = "COUNT unused()";
-                        return used() + new Box().open() + Gamma.close() + list.size() + text.length();
+                        return used() + new Box().open() + Gamma.close() + list.size() + text.length() + List.of().size();
                     }
 
                     // ---- shared block Alpha: generated from shared/Alpha.java by ./jbang tests/support/SharedBlocks.java; edit the source, not this copy ----
@@ -185,7 +194,7 @@ class SharedBlocksTest {
                 """;
         SharedBlocks.Plan plan = SharedBlocks.plan(temp, temp.resolve("s.java"), script);
         assertEquals(List.of("unused()", "orphan()", "ID", "recursive()", "COUNT", "size", "Box.close()", "none()"), plan.leftOut().get("Alpha"));
-        assertEquals(List.of(), plan.leftOut().get("Gamma"));
+        assertEquals(List.of("Gamma.of()"), plan.leftOut().get("Gamma"), "a static member is used as Gamma.of() or plainly inside Gamma, not by List.of()");
         String copy = plan.expected();
         assertTrue(copy.contains("    static int helper() {"), copy);
         assertTrue(copy.contains("        Box() {"), "a constructor comes with its type: " + copy);

@@ -365,7 +365,8 @@ final class SharedBlocks {
      *       {@code (}, a type by its name anywhere;</li>
      *   <li>{@code T.name}, with T one of the shared types, is a use of T's member only (so
      *       {@code EventLog.append} does not keep {@code History.append}); any other use of a name
-     *       counts for every member of that name;</li>
+     *       counts for every member of that name, but a static method or field of a type is used only
+     *       as T.name or by its plain name inside T ({@code List.of} keeps no {@code Violation.of});</li>
      *   <li>a member of a type is kept only with its type; constructors, abstract methods, initializers
      *       and annotated members (picocli's options, {@code @Override}) are kept whenever their type is,
      *       since a framework or the language calls them without naming them;</li>
@@ -396,7 +397,7 @@ final class SharedBlocks {
                     continue;
                 }
                 boolean keep = unit.always || used.getOrDefault(unit.name, List.of()).stream()
-                        .anyMatch(by -> by.unit() != unit && unit.usedBy(by.use(), sharedTypes));
+                        .anyMatch(by -> by.unit() != unit && unit.usedBy(by.use(), by.unit(), sharedTypes));
                 if (keep) {
                     kept.add(unit);
                     unit.uses.forEach(use -> used.computeIfAbsent(use.name(), k -> new ArrayList<>()).add(new UseBy(use, unit)));
@@ -501,6 +502,7 @@ final class SharedBlocks {
         final String name;
         final Kind kind;
         final boolean always;
+        final boolean isStatic;
         final Unit container;
         final int gap;
         /** The lines of a member kept whole; for a type whose members are chosen one by one, its head (to its '{') and its tail (its '}'). */
@@ -509,10 +511,12 @@ final class SharedBlocks {
         final List<Unit> members = new ArrayList<>();
         final List<Use> uses;
 
-        Unit(String name, Kind kind, boolean always, Unit container, int gap, List<String> lines, List<String> tail, List<Use> uses) {
+        Unit(String name, Kind kind, boolean always, boolean isStatic, Unit container, int gap, List<String> lines, List<String> tail,
+             List<Use> uses) {
             this.name = name;
             this.kind = kind;
             this.always = always;
+            this.isStatic = isStatic;
             this.container = container;
             this.gap = gap;
             this.lines = lines;
@@ -520,12 +524,17 @@ final class SharedBlocks {
             this.uses = uses;
         }
 
-        boolean usedBy(Use use, Set<String> sharedTypes) {
+        /** Whether use, in the script's own code (by null) or in the member by, is a use of this member. */
+        boolean usedBy(Use use, Unit by, Set<String> sharedTypes) {
             if (!use.name().equals(name) || (kind == Kind.METHOD && !use.call()) || (kind == Kind.FIELD && use.call())) {
                 return false;
             }
             if (use.qualifier() != null && sharedTypes.contains(use.qualifier())) {
                 return container != null && container.name.equals(use.qualifier());
+            }
+            // A static method or field of a type is named T.name, or plainly inside T: List.of(...) is no use of Violation.of.
+            if (container != null && isStatic && kind != Kind.TYPE) {
+                return use.qualifier() == null && by != null && (by == container || by.container == container);
             }
             return true;
         }
@@ -868,11 +877,11 @@ final class SharedBlocks {
             Unit unit;
             if (divisible) {
                 String head = String.join("\n", code.subList(d.start(), d.bodyLine() + 1)) + "\n" + code.get(d.end());
-                unit = new Unit(d.name(), d.kind(), always, container, d.gap(), lines.subList(d.start(), d.bodyLine() + 1),
+                unit = new Unit(d.name(), d.kind(), always, d.isStatic(), container, d.gap(), lines.subList(d.start(), d.bodyLine() + 1),
                         trailing(lines, code, d.bodyLine() + 1, d.end() + 1), usesOf(head, d.name()));
                 unit.members.addAll(split(lines, code, d.bodyLine() + 1, d.end(), unit, where));
             } else {
-                unit = new Unit(d.name(), d.kind(), always, container, d.gap(), lines.subList(d.start(), d.end() + 1), null,
+                unit = new Unit(d.name(), d.kind(), always, d.isStatic(), container, d.gap(), lines.subList(d.start(), d.end() + 1), null,
                         usesOf(String.join("\n", code.subList(d.start(), d.end() + 1)), d.name()));
             }
             units.add(unit);
