@@ -1538,11 +1538,16 @@ class events implements Callable<Integer> {
         }
 
         /** The rows of the outcome table: event type, outcome, count, mean, median and p95 ms (- when none is timed), untimed. */
-        private List<List<String>> outcomeRows(Map<OutcomeKey, Outcomes> of) {
+        private List<List<String>> outcomeRows(Map<OutcomeKey, Outcomes> of, String... first) {
             List<List<String>> rows = new ArrayList<>();
-            of.forEach((key, o) -> rows.add(List.of(key.eventType(), key.outcome(), String.valueOf(o.count()), dash(o.mean()),
-                    dash(o.percentile(50)), dash(o.percentile(95)), String.valueOf(o.untimed))));
+            of.forEach((key, o) -> rows.add(Stream.concat(Stream.of(first), Stream.of(key.eventType(), key.outcome(), String.valueOf(o.count()),
+                    dash(o.mean()), dash(o.percentile(50)), dash(o.percentile(95)), String.valueOf(o.untimed))).toList()));
             return rows;
+        }
+
+        /** The same per day (of acted_at), the day first. */
+        private List<List<String>> outcomeDayRows() {
+            return outcomesByDay.entrySet().stream().flatMap(day -> outcomeRows(day.getValue(), day.getKey().toString()).stream()).toList();
         }
 
         private static String dash(Long value) {
@@ -1643,84 +1648,48 @@ class events implements Callable<Integer> {
         String table() {
             List<String> statuses = statusList();
             List<List<String>> rows = new ArrayList<>();
-            List<String> header = new ArrayList<>(List.of("event type"));
-            header.addAll(statuses);
-            header.addAll(List.of("total", "routed median ms", "routed p95 ms"));
-            rows.add(header);
             byType.forEach((type, tally) -> rows.add(tally.row(type, statuses)));
             rows.add(all.row("all", statuses));
-            StringBuilder text = new StringBuilder(Actions.safe(heading()) + "\n\n").append(aligned(rows));
-            text.append("(latency_ms: received_at minus timestamp, over routed records only)\n");
+            StringBuilder text = new StringBuilder(Actions.safe(heading()) + "\n\n")
+                    .append(aligned(columns("event type", statuses, "total", "routed median ms", "routed p95 ms"), rows))
+                    .append("(latency_ms: received_at minus timestamp, over routed records only)\n");
             if (dayTable && !byDay.isEmpty()) {
-                List<List<String>> dayRows = new ArrayList<>();
-                List<String> dayHeader = new ArrayList<>(List.of("day"));
-                dayHeader.addAll(statuses);
-                dayHeader.addAll(List.of("total", "events"));
-                dayRows.add(dayHeader);
-                dayRows.addAll(dayRows());
-                text.append('\n').append(aligned(dayRows));
+                text.append('\n').append(aligned(columns("day", statuses, "total", "events"), dayRows()));
             }
             if (!dispatchMs.isEmpty()) {
-                List<List<String>> dispatchRows = new ArrayList<>();
-                dispatchRows.add(List.of("time to dispatch", "targets", "median ms", "p95 ms"));
-                dispatchRows.addAll(dispatchRows());
-                text.append('\n').append(aligned(dispatchRows)).append("(from the event's timestamp to each target's dispatched_at)\n");
+                text.append('\n').append(aligned(List.of("time to dispatch", "targets", "median ms", "p95 ms"), dispatchRows()))
+                        .append("(from the event's timestamp to each target's dispatched_at)\n");
             }
             if (!outcomes.isEmpty()) {
-                List<List<String>> outcomeRows = new ArrayList<>();
-                outcomeRows.add(List.of("time to outcome", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"));
-                outcomeRows.addAll(outcomeRows(outcomes));
-                text.append('\n').append(aligned(outcomeRows)).append("(from the event's timestamp to the outcome's acted_at, the first "
-                        + "of each event; rfc.pr.ready to merge-attempted is the RFC's time from readiness to merge attempt")
+                text.append('\n').append(aligned(List.of("time to outcome", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"),
+                        outcomeRows(outcomes))).append("(from the event's timestamp to the outcome's acted_at, the first of each event; "
+                        + "rfc.pr.ready to merge-attempted is the RFC's time from readiness to merge attempt")
                         .append(untimedOutcomes() > 0 ? "; untimed: no record of the event read gives its timestamp" : "").append(")\n");
                 if (dayTable) {
-                    List<List<String>> dayRows = new ArrayList<>();
-                    dayRows.add(List.of("day", "event type", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"));
-                    outcomesByDay.forEach((day, of) -> outcomeRows(of).forEach(row -> {
-                        List<String> withDay = new ArrayList<>(List.of(day.toString()));
-                        withDay.addAll(row);
-                        dayRows.add(withDay);
-                    }));
-                    text.append('\n').append(aligned(dayRows));
+                    text.append('\n').append(aligned(List.of("day", "event type", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"),
+                            outcomeDayRows()));
                 }
             }
             if (rejectedRecords > 0) {
-                text.append("\nschema drift: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s")
-                        .append(" (").append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(")\n");
-                List<List<String>> ruleRows = new ArrayList<>();
-                ruleRows.add(List.of("rule", "rejected"));
-                mostFirst(driftByRule).forEach(e -> ruleRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
-                List<List<String>> sourceRows = new ArrayList<>();
-                sourceRows.add(List.of("source", "rejected"));
-                mostFirst(driftBySource).forEach(e -> sourceRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
-                text.append(aligned(ruleRows)).append('\n').append(aligned(sourceRows));
+                text.append("\nschema drift: ").append(count(rejectedRecords, "rejected record")).append(" (").append(count(rejected.size(), "event"))
+                        .append(")\n").append(aligned(List.of("rule", "rejected"), countRows(driftByRule))).append('\n')
+                        .append(aligned(List.of("source", "rejected"), countRows(driftBySource)));
             }
             if (senderRejectedRecords > 0) {
-                text.append("\nrefused by the sender rule (not schema drift): ").append(senderRejectedRecords).append(" record")
-                        .append(senderRejectedRecords == 1 ? "" : "s").append(" (").append(senderRejected.size())
-                        .append(senderRejected.size() == 1 ? " event" : " events").append(")\n");
-                List<List<String>> senderRows = new ArrayList<>();
-                senderRows.add(List.of("sender", "refused"));
-                mostFirst(senderRejectedBySender).forEach(e -> senderRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
-                text.append(aligned(senderRows));
+                text.append("\nrefused by the sender rule (not schema drift): ").append(count(senderRejectedRecords, "record")).append(" (")
+                        .append(count(senderRejected.size(), "event")).append(")\n")
+                        .append(aligned(List.of("sender", "refused"), countRows(senderRejectedBySender)));
             }
             if (cronCaught > 0) {
-                text.append("\ncron-caught: ").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
-                        .append(" the cron paths caught that no event had handled\n");
+                text.append("\ncron-caught: ").append(count(cronCaught, "item")).append(" the cron paths caught that no event had handled\n");
             }
             if (!undeliverable.isEmpty()) {
-                text.append("\nundeliverable: ").append(undeliverable.size()).append(undeliverable.size() == 1 ? " event" : " events")
-                        .append(" reconcile sent again ").append(MAX_RECONCILED).append(" times that no router received\n");
-                List<List<String>> undeliverableRows = new ArrayList<>();
-                undeliverableRows.add(List.of("event type", "event id", "replays", "last replayed"));
-                undeliverable.forEach((id, u) -> undeliverableRows.add(u.row(id)));
-                text.append(aligned(undeliverableRows));
+                text.append("\nundeliverable: ").append(count(undeliverable.size(), "event")).append(" reconcile sent again ")
+                        .append(MAX_RECONCILED).append(" times that no router received\n")
+                        .append(aligned(List.of("event type", "event id", "replays", "last replayed"), undeliverableRows()));
             }
             if (!traces.isEmpty()) {
-                List<List<String>> traceRows = new ArrayList<>();
-                traceRows.add(List.of("trace", "events", "first", "last", "span ms"));
-                traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> traceRows.add(t.row()));
-                text.append('\n').append(aligned(traceRows));
+                text.append('\n').append(aligned(List.of("trace", "events", "first", "last", "span ms"), traceRows()));
                 if (traces.size() > Stats.TRACE_ROWS) {
                     text.append("...and ").append(traces.size() - Stats.TRACE_ROWS).append(" more traces (see --json)\n");
                 }
@@ -1728,9 +1697,17 @@ class events implements Callable<Integer> {
             return text.toString();
         }
 
+        /** A header: the first column's, one per status, then the rest. */
+        private static List<String> columns(String first, List<String> statuses, String... rest) {
+            List<String> header = new ArrayList<>(List.of(first));
+            header.addAll(statuses);
+            header.addAll(List.of(rest));
+            return header;
+        }
+
         /** Columns padded to their widest cell; numbers to the right. Every cell is shown safely: a value may start the line. */
-        private static String aligned(List<List<String>> unsafe) {
-            List<List<String>> rows = unsafe.stream().map(row -> row.stream().map(Actions::safe).toList()).toList();
+        static String aligned(List<String> header, List<List<String>> unsafe) {
+            List<List<String>> rows = Stream.concat(Stream.of(header), unsafe.stream()).map(row -> row.stream().map(Actions::safe).toList()).toList();
             int[] widths = new int[rows.get(0).size()];
             rows.forEach(row -> {
                 for (int i = 0; i < row.size(); i++) {
@@ -1764,69 +1741,59 @@ class events implements Callable<Integer> {
 
         String markdown() {
             List<String> statuses = statusList();
-            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(Actions.cell(heading())).append(".\n\n");
-            md.append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
+            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(Actions.cell(heading())).append(".\n\n")
+                    .append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
                     .append("--:|".repeat(statuses.size() + 3)).append('\n');
-            byType.forEach((type, tally) -> md.append(markdownRow(Actions.code(type), tally.row(type, statuses))));
-            md.append(markdownRow("**all**", all.row("all", statuses)));
-            md.append("\nLatency: `received_at` minus `timestamp`, over routed records only.\n");
+            byType.forEach((type, tally) -> md.append(markdownRow(tally.row(type, statuses), 0, 1)));
+            List<String> allRow = all.row("all", statuses);
+            md.append("| **all** ").append(markdownRow(allRow.subList(1, allRow.size()), 0, 0))
+                    .append("\nLatency: `received_at` minus `timestamp`, over routed records only.\n");
             if (!byDay.isEmpty()) {
                 md.append("\n#### Events per day\n\n```mermaid\n").append(mermaid()).append("```\n");
             }
             if (dayTable && !byDay.isEmpty()) {
                 md.append("\n| Day | ").append(String.join(" | ", statuses)).append(" | Total | Events |\n|---|")
-                        .append("--:|".repeat(statuses.size() + 2)).append('\n');
-                dayRows().forEach(row -> md.append(markdownRow(row)));
+                        .append("--:|".repeat(statuses.size() + 2)).append('\n').append(markdownRows(dayRows(), 0, 0));
             }
             if (!dispatchMs.isEmpty()) {
                 md.append("\n#### Time to dispatch\n\nFrom the event's `timestamp` to each target's `dispatched_at`.\n\n"
-                        + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n");
-                dispatchRows().forEach(row -> md.append(markdownRow(Actions.code(row.get(0)), row)));
+                        + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n").append(markdownRows(dispatchRows(), 0, 1));
             }
             if (!outcomes.isEmpty()) {
                 md.append("\n#### Time to outcome\n\nFrom the event's `timestamp` to the outcome's `acted_at` (the first of each event); "
                         + "`rfc.pr.ready` to `merge-attempted` is the RFC's time from readiness to merge attempt."
                         + (untimedOutcomes() > 0 ? " Untimed: no record of the event read gives its timestamp." : "")
-                        + "\n\n| Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|--:|--:|--:|--:|--:|\n");
-                outcomeRows(outcomes).forEach(row -> md.append(markdownRow(Actions.code(row.get(0)) + " | " + Actions.code(row.get(1)),
-                        row.subList(1, row.size()))));
-                md.append(outcomeCharts());
+                        + "\n\n| Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|--:|--:|--:|--:|--:|\n")
+                        .append(markdownRows(outcomeRows(outcomes), 0, 2)).append(outcomeCharts());
                 if (dayTable) {
-                    md.append("\n| Day | Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|---|--:|--:|--:|--:|--:|\n");
-                    outcomesByDay.forEach((day, of) -> outcomeRows(of).forEach(row -> md.append(markdownRow(day + " | "
-                            + Actions.code(row.get(0)) + " | " + Actions.code(row.get(1)), row.subList(1, row.size())))));
+                    md.append("\n| Day | Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|---|--:|--:|--:|--:|--:|\n")
+                            .append(markdownRows(outcomeDayRows(), 1, 3));
                 }
             }
             md.append("\n#### Schema drift\n\n");
             if (rejectedRecords == 0) {
                 md.append(":white_check_mark: No event rejected by a schema rule.\n");
             } else {
-                md.append(":x: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s").append(" (")
-                        .append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(").\n\n| Rule | Rejected |\n|---|--:|\n");
-                mostFirst(driftByRule).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
-                md.append("\n| Source | Rejected |\n|---|--:|\n");
-                mostFirst(driftBySource).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
+                md.append(":x: ").append(count(rejectedRecords, "rejected record")).append(" (").append(count(rejected.size(), "event"))
+                        .append(").\n\n| Rule | Rejected |\n|---|--:|\n").append(markdownRows(countRows(driftByRule), 0, 1))
+                        .append("\n| Source | Rejected |\n|---|--:|\n").append(markdownRows(countRows(driftBySource), 0, 1));
             }
             if (senderRejectedRecords > 0) {
-                md.append("\nRefused by the sender rule, which is not schema drift: ").append(senderRejectedRecords).append(" record")
-                        .append(senderRejectedRecords == 1 ? "" : "s").append(" (").append(senderRejected.size())
-                        .append(senderRejected.size() == 1 ? " event" : " events").append(").\n\n| Sender | Refused |\n|---|--:|\n");
-                mostFirst(senderRejectedBySender).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
+                md.append("\nRefused by the sender rule, which is not schema drift: ").append(count(senderRejectedRecords, "record"))
+                        .append(" (").append(count(senderRejected.size(), "event")).append(").\n\n| Sender | Refused |\n|---|--:|\n")
+                        .append(markdownRows(countRows(senderRejectedBySender), 0, 1));
             }
             if (cronCaught > 0) {
-                md.append("\n#### Cron-caught\n\n").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
-                        .append(" the cron paths caught that no event had handled.\n");
+                md.append("\n#### Cron-caught\n\n").append(count(cronCaught, "item")).append(" the cron paths caught that no event had handled.\n");
             }
             if (!undeliverable.isEmpty()) {
-                md.append("\n#### Undeliverable\n\n:x: ").append(undeliverable.size()).append(undeliverable.size() == 1 ? " event" : " events")
-                        .append(" reconcile sent again ").append(MAX_RECONCILED).append(" times that no router received.\n\n")
-                        .append("| Event type | Event id | Replays | Last replayed |\n|---|---|--:|---|\n");
-                undeliverable.forEach((id, u) -> md.append("| ").append(Actions.code(u.eventType())).append(" ")
-                        .append(markdownRow(Actions.code(id), u.row(id).subList(1, 4))));
+                md.append("\n#### Undeliverable\n\n:x: ").append(count(undeliverable.size(), "event")).append(" reconcile sent again ")
+                        .append(MAX_RECONCILED).append(" times that no router received.\n\n")
+                        .append("| Event type | Event id | Replays | Last replayed |\n|---|---|--:|---|\n").append(markdownRows(undeliverableRows(), 0, 2));
             }
             if (!traces.isEmpty()) {
-                md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n");
-                traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> md.append(markdownRow(t.row())));
+                md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n")
+                        .append(markdownRows(traceRows(), 0, 0));
                 if (traces.size() > Stats.TRACE_ROWS) {
                     md.append("\n…and ").append(traces.size() - Stats.TRACE_ROWS).append(" more traces.\n");
                 }
@@ -1834,14 +1801,33 @@ class events implements Callable<Integer> {
             return md.toString();
         }
 
-        /** A table row of values, each escaped (Actions.cell). */
-        private static String markdownRow(List<String> cells) {
-            return "| " + cells.stream().map(Actions::cell).collect(Collectors.joining(" | ")) + " |\n";
+        /** Table rows in Markdown: the cells of the columns from codeFrom to codeTo (exclusive) as code spans, the others escaped. */
+        private static String markdownRows(List<List<String>> rows, int codeFrom, int codeTo) {
+            return rows.stream().map(row -> markdownRow(row, codeFrom, codeTo)).collect(Collectors.joining());
         }
 
-        /** A row whose first cells are Markdown already (code spans, **all**) in place of row's first value; the rest escaped. */
-        private static String markdownRow(String first, List<String> row) {
-            return "| " + first + " " + markdownRow(row.subList(1, row.size()));
+        private static String markdownRow(List<String> row, int codeFrom, int codeTo) {
+            return "| " + java.util.stream.IntStream.range(0, row.size()).mapToObj(i -> i >= codeFrom && i < codeTo ? Actions.code(row.get(i))
+                    : Actions.cell(row.get(i))).collect(Collectors.joining(" | ")) + " |\n";
+        }
+
+        /** "1 event", "2 events". */
+        private static String count(int n, String noun) {
+            return n + " " + noun + (n == 1 ? "" : "s");
+        }
+
+        /** A count per key (a rule, a source, a sender), the most first. */
+        private static List<List<String>> countRows(Map<String, Integer> counts) {
+            return mostFirst(counts).stream().map(e -> List.of(e.getKey(), String.valueOf(e.getValue()))).toList();
+        }
+
+        private List<List<String>> undeliverableRows() {
+            return undeliverable.entrySet().stream().map(e -> e.getValue().row(e.getKey())).toList();
+        }
+
+        /** The slowest traces, at most TRACE_ROWS of them (--json has them all). */
+        private List<List<String>> traceRows() {
+            return traces.stream().limit(Stats.TRACE_ROWS).map(TraceSpan::row).toList();
         }
 
         ObjectNode json() {
@@ -2573,13 +2559,8 @@ class events implements Callable<Integer> {
 
         private String table(String branch, Result main, Result compare) {
             StringBuilder text = new StringBuilder("merge latency into " + branch + ": from the head's last green check to merged_at\n\n");
-            List<List<String>> rows = new ArrayList<>();
-            rows.add(List.of("window", "merged", "measured", "mean s", "median s", "p95 s"));
-            rows.add(row(main));
-            if (compare != null) {
-                rows.add(row(compare));
-            }
-            text.append(Report.aligned(rows));
+            text.append(Report.aligned(List.of("window", "merged", "measured", "mean s", "median s", "p95 s"),
+                    compare == null ? List.of(row(main)) : List.of(row(main), row(compare))));
             if (compare != null) {
                 Double mean = ratio(main.mean(), compare.mean());
                 Double median = ratio(toDouble(main.percentile(50)), toDouble(compare.percentile(50)));
