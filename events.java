@@ -1356,7 +1356,7 @@ class events implements Callable<Integer> {
                     kept.add(record);
                 }
             }
-            Report report = Report.of(kept, records.size(), skipped, read, window, filter.describe(), by != null, facts);
+            Report report = new Report(kept, records.size(), skipped, read, window, filter.describe(), by != null, facts);
             PrintWriter out = spec.commandLine().getOut();
             ObjectNode json = report.json();
             if (maxRejected != null) {
@@ -1422,19 +1422,15 @@ class events implements Callable<Integer> {
         private final Map<OutcomeKey, Outcomes> outcomes = new TreeMap<>();
         private final TreeMap<java.time.LocalDate, Map<OutcomeKey, Outcomes>> outcomesByDay = new TreeMap<>();
 
-        private Report(int records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
-            this.records = records;
+        Report(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable,
+               Map<String, EventFacts> facts) {
+            this.records = records.size();
             this.read = read;
             this.skipped = skipped;
             this.logs = logs;
             this.window = window;
             this.filters = filters;
             this.dayTable = dayTable;
-        }
-
-        static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable,
-                         Map<String, EventFacts> facts) {
-            Report report = new Report(records.size(), read, skipped, logs, window, filters, dayTable);
             Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
             Map<String, List<JsonNode>> reconciled = new HashMap<>();
             Set<String> received = new HashSet<>();
@@ -1446,20 +1442,20 @@ class events implements Callable<Integer> {
                 String status = Optional.ofNullable(text(record, "/status")).orElse("(none)");
                 // An event without an id (one that could not be read) is an event of its own.
                 String event = Optional.ofNullable(text(record, "/event_id")).orElse("record " + i);
-                report.statuses.add(status);
+                statuses.add(status);
                 Long latency = record.path("latency_ms").canConvertToLong() ? record.get("latency_ms").asLong() : null;
-                report.byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
-                report.all.add(status, latency);
+                byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
+                all.add(status, latency);
                 Instant time = recordTime(record);
                 if (time != null) {
                     java.time.LocalDate day = Window.day(time);
-                    report.byDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(status, 1, Integer::sum);
+                    byDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(status, 1, Integer::sum);
                     if (!status.equals("cron-caught") && !status.equals("acted")) {
-                        report.eventsByDay.computeIfAbsent(day, d -> new HashSet<>()).add(event);
+                        eventsByDay.computeIfAbsent(day, d -> new HashSet<>()).add(event);
                     }
                 }
                 if (status.equals("cron-caught")) {
-                    report.cronCaught++;
+                    cronCaught++;
                 }
                 if (status.equals("reconciled")) {
                     reconciled.computeIfAbsent(event, e -> new ArrayList<>()).add(record);
@@ -1471,14 +1467,14 @@ class events implements Callable<Integer> {
                     RULE.matcher(String.valueOf(text(record, "/error"))).results().forEach(m -> rules.add(m.group(1).strip()));
                     if (rules.equals(Set.of("sender"))) {
                         // Who may emit is not the events' shape: a sender refused is counted apart from schema drift.
-                        report.senderRejectedRecords++;
-                        report.senderRejected.add(event);
-                        report.senderRejectedBySender.merge(Optional.ofNullable(text(record, "/sender")).orElse("(unknown)"), 1, Integer::sum);
+                        senderRejectedRecords++;
+                        senderRejected.add(event);
+                        senderRejectedBySender.merge(Optional.ofNullable(text(record, "/sender")).orElse("(unknown)"), 1, Integer::sum);
                     } else {
-                        report.rejectedRecords++;
-                        report.rejected.add(event);
-                        (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> report.driftByRule.merge(rule, 1, Integer::sum));
-                        report.driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
+                        rejectedRecords++;
+                        rejected.add(event);
+                        (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> driftByRule.merge(rule, 1, Integer::sum));
+                        driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
                     }
                 }
                 if (status.equals("acted") && text(record, "/outcome") != null && parseInstant(text(record, "/acted_at")) != null) {
@@ -1493,7 +1489,7 @@ class events implements Callable<Integer> {
                     Instant dispatched = parseInstant(text(target, "/dispatched_at"));
                     // Only targets sent (or called) in this record: an already-dispatched one was counted when it was sent.
                     if (emitted != null && dispatched != null && List.of("dispatched", "called").contains(text(target, "/status"))) {
-                        report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
+                        dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
                     }
                 }
                 // The first event of a chain has no trace_id: its event_id is the trace. An item a cron path caught is no
@@ -1506,7 +1502,7 @@ class events implements Callable<Integer> {
             // The same rule as reconcile's: replayed MAX_RECONCILED times, and no record of anyone who received it.
             reconciled.forEach((event, replays) -> {
                 if (replays.size() >= MAX_RECONCILED && !received.contains(event)) {
-                    report.undeliverable.put(event, new Undeliverable(Optional.ofNullable(text(replays.get(0), "/event_type")).orElse("(none)"),
+                    undeliverable.put(event, new Undeliverable(Optional.ofNullable(text(replays.get(0), "/event_type")).orElse("(none)"),
                             replays.size(), replays.stream().map(events::recordTime).filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null)));
                 }
             });
@@ -1515,14 +1511,13 @@ class events implements Callable<Integer> {
                 Instant actedAt = parseInstant(text(outcome, "/acted_at"));
                 EventFacts event = facts.get(text(outcome, "/event_id"));
                 Long ms = event == null || event.timestamp() == null ? null : Duration.between(event.timestamp(), actedAt).toMillis();
-                report.outcomes.computeIfAbsent(key, k -> new Outcomes()).add(ms);
-                report.outcomesByDay.computeIfAbsent(Window.day(actedAt), d -> new TreeMap<>()).computeIfAbsent(key, k -> new Outcomes()).add(ms);
+                outcomes.computeIfAbsent(key, k -> new Outcomes()).add(ms);
+                outcomesByDay.computeIfAbsent(Window.day(actedAt), d -> new TreeMap<>()).computeIfAbsent(key, k -> new Outcomes()).add(ms);
             }
-            report.traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
+            traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
                     .filter(Objects::nonNull)
                     .sorted(Comparator.comparingLong(TraceSpan::spanMs).reversed().thenComparing(TraceSpan::traceId))
                     .toList();
-            return report;
         }
 
         /** Schema drift: distinct event ids among the records rejected by a schema rule (the sender rule's are apart). */
