@@ -892,12 +892,12 @@ class events implements Callable<Integer> {
                 String reason = untrusted(latest);
                 if (reason != null) {
                     result = "skipped";
-                } else if ((reason = invalid(eventId, document, schemas)) != null) {
+                } else if ((reason = invalid(eventId, document, schemas, ": a record that does not describe its own event is not sent")) != null) {
                     result = "invalid";
                 } else if (dryRun) {
                     result = "would-send";
                 } else {
-                    reason = send(document);
+                    reason = dispatchEvent(github(), document);
                     result = reason == null ? "sent" : "failed";
                 }
                 counts.merge(result, 1, Integer::sum);
@@ -915,14 +915,7 @@ class events implements Callable<Integer> {
                     + (counts.containsKey("skipped") ? ", " + counts.get("skipped") + " skipped" : "")
                     + (counts.containsKey("not found") ? ", " + counts.get("not found") + " not found" : "")
                     + ", " + counts.getOrDefault("failed", 0) + " failed" + (dryRun ? " (dry run: nothing sent)" : "");
-            if (notSent > 0) {
-                Actions.error(err, null, 0, "Replay incomplete", summary, parent.env);
-            } else {
-                err.println(summary);
-            }
-            err.flush();
-            Actions.appendSummary(markdown(summary, rows), parent.env);
-            return notSent > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+            return finish(notSent > 0 ? "Replay incomplete" : null, summary, "Event replay", "Last status", rows, err, parent.env);
         }
 
         /**
@@ -941,21 +934,6 @@ class events implements Callable<Integer> {
             return senderDistrust(latest.documentRecord, allowNoSender, parent.env);
         }
 
-        /** Why the document cannot be sent as it is (null when it can): its event_id is not its record's, or it breaks the schemas. */
-        private static String invalid(String eventId, JsonNode document, EventSchemas schemas) {
-            String documentId = text(document, "/client_payload/event_id");
-            if (!eventId.equals(documentId)) {
-                return "the record's event_id is not its document's (" + documentId + "): a record that does not describe its "
-                        + "own event is not sent";
-            }
-            return schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
-        }
-
-        /** The event as it was dispatched the first time: its type and its payload, event_id included. Null when GitHub took it. */
-        private String send(JsonNode document) throws IOException, InterruptedException {
-            return dispatchEvent(github(), document);
-        }
-
         private GitHub github() {
             if (github == null) {
                 github = parent.github(retries.maxAttempts, retries.budget());
@@ -963,19 +941,6 @@ class events implements Callable<Integer> {
             return github;
         }
 
-        private static boolean isDocument(JsonNode event) {
-            return event != null && event.path("event_type").isTextual() && event.path("client_payload").isObject();
-        }
-
-        private static String markdown(String summary, List<List<String>> rows) {
-            StringBuilder md = new StringBuilder("### Event replay\n\n").append(summary.substring("replay: ".length())).append(".\n\n")
-                    .append("| Event type | Event id | Last status | Result |\n|---|---|---|---|\n");
-            for (List<String> row : rows) {
-                md.append("| ").append(Actions.code(row.get(0))).append(" | ").append(Actions.code(row.get(1))).append(" | ")
-                        .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
-            }
-            return md.toString();
-        }
     }
 
     // ---- events reconcile -----------------------------------------------------------------
@@ -1127,15 +1092,12 @@ class events implements Callable<Integer> {
                     result = "undeliverable";
                     reason = "replayed " + resent.size() + " times, the last at " + TIMESTAMP.format(resent.stream().max(Comparator.naturalOrder())
                             .orElseThrow()) + ", and no router has recorded it: see GitHub's status, and the router's runs";
-                } else if (document == null || !document.path("event_type").isTextual() || !document.path("client_payload").isObject()) {
+                } else if (!isDocument(document)) {
                     result = "skipped";
                     reason = "its emitted record holds no event document";
                 } else if ((reason = senderDistrust(event.record(), true, parent.env)) != null) {
                     result = "skipped";
-                } else if (!event.eventId().equals(text(document, "/client_payload/event_id"))) {
-                    result = "invalid";
-                    reason = "the record's event_id is not its document's (" + text(document, "/client_payload/event_id") + ")";
-                } else if ((reason = schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null)) != null) {
+                } else if ((reason = invalid(event.eventId(), document, schemas, "")) != null) {
                     result = "invalid";
                 } else if (dryRun) {
                     result = "would-replay";
@@ -1164,14 +1126,8 @@ class events implements Callable<Integer> {
                     + (resentWithinGrace > 0 ? "; " + resentWithinGrace + " replayed within the grace left for a later run" : "")
                     + (dryRun ? " (dry run: nothing sent)" : "") + "; the history read with " + read.apiRequests() + " API request"
                     + (read.apiRequests() == 1 ? "" : "s");
-            if (failed > 0 || undeliverable > 0) {
-                Actions.error(err, null, 0, undeliverable > 0 ? "Undeliverable events" : "Reconciliation incomplete", summary, parent.env);
-            } else {
-                err.println(summary);
-            }
-            err.flush();
-            Actions.appendSummary(markdown(summary, rows), parent.env);
-            return failed > 0 || undeliverable > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+            String failure = undeliverable > 0 ? "Undeliverable events" : failed > 0 ? "Reconciliation incomplete" : null;
+            return finish(failure, summary, "Event reconciliation", "Emitted", rows, err, parent.env);
         }
 
         /**
@@ -1192,17 +1148,6 @@ class events implements Callable<Integer> {
             History.append(github, List.of(record), err, parent.env);
         }
 
-        private static String markdown(String summary, List<List<String>> rows) {
-            StringBuilder md = new StringBuilder("### Event reconciliation\n\n").append(summary.substring("reconcile: ".length())).append(".\n");
-            if (!rows.isEmpty()) {
-                md.append("\n| Event type | Event id | Emitted | Result |\n|---|---|---|---|\n");
-                for (List<String> row : rows) {
-                    md.append("| ").append(Actions.code(row.get(0))).append(" | ").append(Actions.code(row.get(1))).append(" | ")
-                            .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
-                }
-            }
-            return md.toString();
-        }
     }
 
     /** How often reconcile sends an event again before it calls it undeliverable. */
@@ -1233,6 +1178,43 @@ class events implements Callable<Integer> {
                     + " (EVENT_BUS_SENDERS): it is not sent again in another's name";
         }
         return null;
+    }
+
+    private static boolean isDocument(JsonNode event) {
+        return event != null && event.path("event_type").isTextual() && event.path("client_payload").isObject();
+    }
+
+    /** Why a document cannot be sent again as it is (null when it can): its event_id is not its record's, or it breaks the schemas. */
+    static String invalid(String eventId, JsonNode document, EventSchemas schemas, String consequence) {
+        String documentId = text(document, "/client_payload/event_id");
+        if (!eventId.equals(documentId)) {
+            return "the record's event_id is not its document's (" + documentId + ")" + consequence;
+        }
+        return schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
+    }
+
+    /**
+     * The end of replay and reconcile: the count on stderr (an error annotation when it failed), a row per event (its type,
+     * id, the third column, the result) in the job summary; the exit code.
+     */
+    static int finish(String failure, String summary, String title, String column, List<List<String>> rows, PrintWriter err,
+                      Map<String, String> env) throws IOException {
+        if (failure != null) {
+            Actions.error(err, null, 0, failure, summary, env);
+        } else {
+            err.println(summary);
+        }
+        err.flush();
+        StringBuilder md = new StringBuilder("### " + title + "\n\n").append(summary.substring(summary.indexOf(' ') + 1)).append(".\n");
+        if (!rows.isEmpty()) {
+            md.append("\n| Event type | Event id | ").append(column).append(" | Result |\n|---|---|---|---|\n");
+            for (List<String> row : rows) {
+                md.append("| ").append(Actions.code(row.get(0))).append(" | ").append(Actions.code(row.get(1))).append(" | ")
+                        .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
+            }
+        }
+        Actions.appendSummary(md.toString(), env);
+        return failure != null ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
     }
 
     /**
