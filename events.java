@@ -2283,6 +2283,8 @@ class events implements Callable<Integer> {
             final Window window;
             final List<Measured> measured = new ArrayList<>();
             final Map<Integer, String> excluded = new LinkedHashMap<>();
+            /** The merged pull requests of the window that are to be measured (at most --max-prs). */
+            final List<JsonNode> pulls = new ArrayList<>();
             int merged;
             boolean truncated;
 
@@ -2303,6 +2305,9 @@ class events implements Callable<Integer> {
             }
         }
 
+        /** The requests for the checks of the merged pull requests (retries aside). */
+        private int checkRequests;
+
         @Override
         public Integer call() throws IOException, InterruptedException {
             retries.check(spec);
@@ -2319,10 +2324,7 @@ class events implements Callable<Integer> {
             Span compare = compareSince == null ? null
                     : new Span(When.parse(compareSince, "--compare-since", spec), When.parse(compareUntil, "--compare-until", spec));
             // Checked before any request where this machine's clock decides as well as GitHub's would; again once GitHub's is known.
-            checkOrder(main.resolve(Instant.now()), "--since", "--until");
-            if (compare != null) {
-                checkOrder(compare.resolve(Instant.now()), "--compare-since", "--compare-until");
-            }
+            windows(main, compare, Instant.now());
             GitHub github = parent.github(retries.maxAttempts, retries.budget());
             String branch = base;
             Instant now = null;
@@ -2333,19 +2335,26 @@ class events implements Callable<Integer> {
             }
             List<Result> results = new ArrayList<>();
             int listPages = list(github, branch, now, main, compare, results);
-            int perPr = 0;
             for (Result result : results) {
-                perPr += measure(github, result);
+                measure(github, result);
             }
-            report(github, branch, results, listPages, perPr);
+            report(github, branch, results, listPages, checkRequests);
             return CommandLine.ExitCode.OK;
         }
 
-        private void checkOrder(Window window, String sinceOption, String untilOption) {
-            if (window.until() != null && !window.until().isAfter(window.since())) {
-                throw new CommandLine.ParameterException(spec.commandLine(), untilOption + " (" + TIMESTAMP.format(window.until())
-                        + ") must be after " + sinceOption + " (" + TIMESTAMP.format(window.since()) + "): the window ends before it starts");
+        /** The windows resolved against a clock, the compared one second; one whose end is not after its start is exit 2. */
+        private List<Result> windows(Span main, Span compare, Instant clock) {
+            List<Result> results = new ArrayList<>();
+            for (Span span : compare == null ? List.of(main) : List.of(main, compare)) {
+                Window window = span.resolve(clock);
+                String option = span == main ? "--" : "--compare-";
+                if (window.until() != null && !window.until().isAfter(window.since())) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), option + "until (" + TIMESTAMP.format(window.until())
+                            + ") must be after " + option + "since (" + TIMESTAMP.format(window.since()) + "): the window ends before it starts");
+                }
+                results.add(new Result(window));
             }
+            return results;
         }
 
         /**
@@ -2362,15 +2371,7 @@ class events implements Callable<Integer> {
                         + "&sort=updated&direction=desc&per_page=100&page=" + page), null, "list pull requests", "pull-requests: read");
                 pages++;
                 if (results.isEmpty()) {
-                    Instant clock = now != null ? now : answer.date().orElse(Instant.now());
-                    results.add(new Result(main.resolve(clock)));
-                    if (compare != null) {
-                        results.add(new Result(compare.resolve(clock)));
-                    }
-                    checkOrder(results.get(0).window, "--since", "--until");
-                    if (compare != null) {
-                        checkOrder(results.get(1).window, "--compare-since", "--compare-until");
-                    }
+                    results.addAll(windows(main, compare, now != null ? now : answer.date().orElse(Instant.now())));
                     earliest = results.stream().map(r -> r.window.since()).min(Comparator.naturalOrder()).orElseThrow();
                 }
                 boolean older = false;
@@ -2387,7 +2388,7 @@ class events implements Callable<Integer> {
                                 result.truncated = true;
                             } else {
                                 result.merged++;
-                                pendingHeads.computeIfAbsent(result, r -> new ArrayList<>()).add(pull);
+                                result.pulls.add(pull);
                             }
                         }
                     }
@@ -2399,62 +2400,42 @@ class events implements Callable<Integer> {
             }
         }
 
-        private final Map<Result, List<JsonNode>> pendingHeads = new HashMap<>();
-
-        /** Each merged pull request of the window measured, or excluded with the reason. Returns the requests it took. */
-        private int measure(GitHub github, Result result) throws IOException, InterruptedException {
-            int requests = 0;
-            for (JsonNode pull : pendingHeads.getOrDefault(result, List.of())) {
+        /** Each merged pull request of the window measured, or excluded with the reason. */
+        private void measure(GitHub github, Result result) throws IOException, InterruptedException {
+            for (JsonNode pull : result.pulls) {
                 int number = pull.path("number").asInt();
                 String sha = text(pull, "/head/sha");
                 Instant mergedAt = parseInstant(text(pull, "/merged_at"));
                 List<String> problems = new ArrayList<>();
                 Instant readyAt = null;
-                int checks = 0;
-                // Check runs: the latest of each name (filter=latest, GitHub's default), as many pages as total_count says.
-                for (int page = 1, seen = 0; ; page++) {
-                    JsonNode runs = github.call("GET", github.repoPath("/commits/" + sha + "/check-runs?filter=latest&per_page=100&page=" + page),
-                            null, "list the check runs of #" + number + "'s head", "checks: read").json();
-                    requests++;
-                    for (JsonNode run : runs.path("check_runs")) {
-                        seen++;
-                        checks++;
-                        String name = String.valueOf(text(run, "/name"));
-                        String status = String.valueOf(text(run, "/status"));
-                        String conclusion = text(run, "/conclusion");
-                        if (!status.equals("completed")) {
-                            problems.add("check run '" + name + "' is " + status);
-                        } else if (!PASSING.contains(String.valueOf(conclusion))) {
-                            problems.add("a failed check: check run '" + name + "' concluded " + conclusion);
-                        } else {
-                            readyAt = latest(readyAt, parseInstant(text(run, "/completed_at")));
-                        }
-                    }
-                    if (seen >= runs.path("total_count").asInt() || runs.path("check_runs").isEmpty()) {
-                        break;
+                // Check runs: the latest of each name (filter=latest, GitHub's default).
+                List<JsonNode> runs = pages(github, "/commits/" + sha + "/check-runs?filter=latest&", "check_runs",
+                        "list the check runs of #" + number + "'s head", "checks: read");
+                for (JsonNode run : runs) {
+                    String name = String.valueOf(text(run, "/name"));
+                    String status = String.valueOf(text(run, "/status"));
+                    String conclusion = text(run, "/conclusion");
+                    if (!status.equals("completed")) {
+                        problems.add("check run '" + name + "' is " + status);
+                    } else if (!PASSING.contains(String.valueOf(conclusion))) {
+                        problems.add("a failed check: check run '" + name + "' concluded " + conclusion);
+                    } else {
+                        readyAt = latest(readyAt, parseInstant(text(run, "/completed_at")));
                     }
                 }
                 // Commit statuses: the combined status holds the latest of each context; with none at all its state is pending.
-                for (int page = 1, seen = 0; ; page++) {
-                    JsonNode combined = github.call("GET", github.repoPath("/commits/" + sha + "/status?per_page=100&page=" + page),
-                            null, "read the combined status of #" + number + "'s head", "statuses: read").json();
-                    requests++;
-                    for (JsonNode status : combined.path("statuses")) {
-                        seen++;
-                        checks++;
-                        String context = String.valueOf(text(status, "/context"));
-                        String state = String.valueOf(text(status, "/state"));
-                        switch (state) {
-                            case "success" -> readyAt = latest(readyAt, parseInstant(text(status, "/updated_at")));
-                            case "pending" -> problems.add("status '" + context + "' is pending");
-                            default -> problems.add("a failed check: status '" + context + "' is " + state);
-                        }
-                    }
-                    if (seen >= combined.path("total_count").asInt() || combined.path("statuses").isEmpty()) {
-                        break;
+                List<JsonNode> statuses = pages(github, "/commits/" + sha + "/status?", "statuses",
+                        "read the combined status of #" + number + "'s head", "statuses: read");
+                for (JsonNode status : statuses) {
+                    String context = String.valueOf(text(status, "/context"));
+                    String state = String.valueOf(text(status, "/state"));
+                    switch (state) {
+                        case "success" -> readyAt = latest(readyAt, parseInstant(text(status, "/updated_at")));
+                        case "pending" -> problems.add("status '" + context + "' is pending");
+                        default -> problems.add("a failed check: status '" + context + "' is " + state);
                     }
                 }
-                if (checks == 0) {
+                if (runs.isEmpty() && statuses.isEmpty()) {
                     result.excluded.put(number, "no checks: no check run or commit status on its head " + sha);
                 } else if (!problems.isEmpty()) {
                     result.excluded.put(number, problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
@@ -2466,7 +2447,20 @@ class events implements Callable<Integer> {
                     result.measured.add(new Measured(number, readyAt, mergedAt));
                 }
             }
-            return requests;
+        }
+
+        /** The items (under field) of a list of a head's, page by page, as many pages as its total_count says. */
+        private List<JsonNode> pages(GitHub github, String path, String field, String action, String permission)
+                throws IOException, InterruptedException {
+            List<JsonNode> items = new ArrayList<>();
+            for (int page = 1; ; page++) {
+                JsonNode answer = github.call("GET", github.repoPath(path + "per_page=100&page=" + page), null, action, permission).json();
+                checkRequests++;
+                answer.path(field).forEach(items::add);
+                if (items.size() >= answer.path("total_count").asInt() || answer.path(field).isEmpty()) {
+                    return items;
+                }
+            }
         }
 
         private static Instant latest(Instant a, Instant b) {
@@ -2568,9 +2562,10 @@ class events implements Callable<Integer> {
             StringBuilder md = new StringBuilder("### Merge latency\n\nPull requests merged into `").append(Actions.cell(branch))
                     .append("`: from the head's last green check run or status to `merged_at`, from GitHub's data.\n\n")
                     .append("| Window | Merged | Measured | Mean s | Median s | p95 s |\n|---|--:|--:|--:|--:|--:|\n");
-            md.append("| ").append(row(main).stream().map(Actions::cell).collect(Collectors.joining(" | "))).append(" |\n");
+            for (Result result : compare == null ? List.of(main) : List.of(main, compare)) {
+                md.append("| ").append(row(result).stream().map(Actions::cell).collect(Collectors.joining(" | "))).append(" |\n");
+            }
             if (compare != null) {
-                md.append("| ").append(row(compare).stream().map(Actions::cell).collect(Collectors.joining(" | "))).append(" |\n");
                 Double mean = ratio(main.mean(), compare.mean());
                 md.append("\nRatio of the means (first / second): **").append(mean == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f", mean))
                         .append("**; the RFC asks for 0.50 or less.\n");
