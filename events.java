@@ -470,8 +470,8 @@ class events implements Callable<Integer> {
         record Entry(int source, int line, JsonNode record) {
         }
 
-        /** What the history gave: the days (folders) kept of all it holds, the record files, the archive's size. */
-        record HistoryRead(String repository, boolean found, int days, int daysInAll, int files, long bytes) {
+        /** What the history gave: the days (folders) kept of all it holds, the record files, the archive's size, GitHub's clock. */
+        record HistoryRead(String repository, boolean found, int days, int daysInAll, int files, long bytes, Instant clock) {
         }
 
         /**
@@ -532,15 +532,8 @@ class events implements Callable<Integer> {
                 sources.add(Source.file(log != null ? log : Path.of("event_log.jsonl"), spec));
             }
             int logCount = sources.size();
-            Window window = span.resolve(Instant.now());
-            HistoryRead read = null;
-            if (history) {
-                List<Source> records = new ArrayList<>();
-                Window[] resolved = {window};
-                read = historyLogs(client, span, resolved, records, env, spec);
-                window = resolved[0];
-                sources.addAll(records);
-            }
+            HistoryRead read = history ? historyLogs(client, span, sources, env, spec) : null;
+            Window window = span.resolve(read != null ? read.clock() : Instant.now());
             return new Logs(sources, logCount, artifacts, read, window, client == null ? 0 : client.requests() - before, untrusted);
         }
 
@@ -580,16 +573,16 @@ class events implements Callable<Integer> {
          * received_at times; only the day folders the window may hold are read, one source per record file,
          * oldest first. No branch yet (404) is a warning and no records.
          */
-        private static HistoryRead historyLogs(GitHub github, Span span, Window[] window, List<Source> sources, Map<String, String> env,
-                                               CommandSpec spec)
+        private static HistoryRead historyLogs(GitHub github, Span span, List<Source> sources, Map<String, String> env, CommandSpec spec)
                 throws IOException, InterruptedException {
             History.Archive archive = History.readArchive(github);
-            window[0] = span.resolve(archive.date().orElse(Instant.now()));
+            Instant clock = archive.date().orElse(Instant.now());
+            Window window = span.resolve(clock);
             if (!archive.found()) {
                 Actions.warning(spec.commandLine().getErr(), "No event history", "no branch " + History.BRANCH + " in " + github.repository()
                         + " (404): no script has appended a record yet (EVENT_BUS_HISTORY=true in a workflow starts it), or the token "
                         + "cannot see the repository; reading no records", env);
-                return new HistoryRead(github.repository(), false, 0, 0, 0, 0);
+                return new HistoryRead(github.repository(), false, 0, 0, 0, 0, clock);
             }
             TreeMap<String, String> files = new TreeMap<>();
             Set<String> days = new HashSet<>();
@@ -602,13 +595,13 @@ class events implements Callable<Integer> {
                 } catch (DateTimeParseException e) {
                     return;
                 }
-                if (window[0].mayHold(day)) {
+                if (window.mayHold(day)) {
                     kept.add(folder);
                     files.put(path, Source.utf8("history " + path, content.readAllBytes(), spec));
                 }
             });
             files.forEach((path, text) -> sources.add(new Source("history " + path, text)));
-            return new HistoryRead(github.repository(), true, kept.size(), days.size(), files.size(), archive.zip().length);
+            return new HistoryRead(github.repository(), true, kept.size(), days.size(), files.size(), archive.zip().length, clock);
         }
 
         /**
@@ -2003,17 +1996,8 @@ class events implements Callable<Integer> {
         }
 
         private static Instant instant(JsonNode record, String pointer, String fallback) {
-            for (String p : List.of(pointer, fallback)) {
-                try {
-                    String value = text(record, p);
-                    if (value != null) {
-                        return Instant.parse(value);
-                    }
-                } catch (DateTimeParseException e) {
-                    // try the other field
-                }
-            }
-            return null;
+            Instant time = parseInstant(text(record, pointer));
+            return time != null ? time : parseInstant(text(record, fallback));
         }
 
         long spanMs() {
@@ -2114,7 +2098,8 @@ class events implements Callable<Integer> {
             record.put("acted_at", TIMESTAMP.format(actedAt));
             record.put("run_id", parent.env.get("GITHUB_RUN_ID"));
             record.put("run_attempt", parent.env.get("GITHUB_RUN_ATTEMPT"));
-            record.put("source", blankToNull(parent.env.get("GITHUB_WORKFLOW")));
+            String workflow = parent.env.getOrDefault("GITHUB_WORKFLOW", "");
+            record.put("source", workflow.isBlank() ? null : workflow);
             record.set("detail", detail);
             PrintWriter out = spec.commandLine().getOut();
             out.println(JSON.writeValueAsString(record));
@@ -2185,10 +2170,6 @@ class events implements Callable<Integer> {
             }
             // GitHub Enterprise Server without rate limits answers 404 ("Rate limiting is not enabled."): its Date is as good.
             return answer.date().orElseGet(Instant::now);
-        }
-
-        private static String blankToNull(String value) {
-            return value == null || value.isBlank() ? null : value;
         }
     }
 
