@@ -177,7 +177,6 @@ import picocli.CommandLine.Spec;
             "2:invalid input or usage: an unreadable log, a bad option; nothing was sent"})
 class events implements Callable<Integer> {
 
-    /** Every command's --version: the script's, one constant. */
     static final String VERSION = "events 0.1.0";
 
     @Option(names = "--repo", paramLabel = "OWNER/NAME", scope = CommandLine.ScopeType.INHERIT,
@@ -354,7 +353,7 @@ class events implements Callable<Integer> {
     // ---- reading records: the window, the sources ------------------------------------------
 
     /** A time on the command line: a duration back from now (7d, 24h, 90m) or an RFC 3339 time. */
-    record When(String text, Duration ago, Instant at) {
+    record When(Duration ago, Instant at) {
         static final Pattern DURATION = Pattern.compile("^(\\d{1,6})([dhm])$");
 
         static When parse(String text, String option, CommandSpec spec) {
@@ -363,10 +362,10 @@ class events implements Callable<Integer> {
             }
             Duration ago = durationOrNull(text);
             if (ago != null) {
-                return new When(text, ago, null);
+                return new When(ago, null);
             }
             try {
-                return new When(text, null, java.time.OffsetDateTime.parse(text).toInstant());
+                return new When(null, java.time.OffsetDateTime.parse(text).toInstant());
             } catch (DateTimeParseException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 7d, 24h or 90m, or an "
                         + "RFC 3339 time such as 2026-11-27T04:00:00Z, not '" + text + "'");
@@ -402,8 +401,6 @@ class events implements Callable<Integer> {
 
     /** --since and --until as given, resolved against a clock once it is known (GitHub's, when the history is read). */
     record Span(When since, When until) {
-        static final Span ALL = new Span(null, null);
-
         Window resolve(Instant now) {
             return new Window(since == null ? null : since.resolve(now), until == null ? null : until.resolve(now), now);
         }
@@ -1667,7 +1664,6 @@ class events implements Callable<Integer> {
             return text.toString();
         }
 
-        /** A header: the first column's, one per status, then the rest. */
         private static List<String> columns(String first, List<String> statuses, String... rest) {
             List<String> header = new ArrayList<>(List.of(first));
             header.addAll(statuses);
@@ -1781,7 +1777,6 @@ class events implements Callable<Integer> {
                     : Actions.cell(row.get(i))).collect(Collectors.joining(" | ")) + " |\n";
         }
 
-        /** "1 event", "2 events". */
         private static String count(int n, String noun) {
             return n + " " + noun + (n == 1 ? "" : "s");
         }
@@ -1900,7 +1895,6 @@ class events implements Callable<Integer> {
         }
     }
 
-    /** An event type and an outcome of it, ordered by both. */
     record OutcomeKey(String eventType, String outcome) implements Comparable<OutcomeKey> {
         /** The RFC's "time from PR readiness to merge attempt". */
         static final OutcomeKey READINESS_TO_MERGE = new OutcomeKey("rfc.pr.ready", "merge-attempted");
@@ -2090,16 +2084,10 @@ class events implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             GitHub github = dryRun ? null : parent.github(retries.maxAttempts, retries.budget());
             Instant actedAt = dryRun ? Instant.now() : gitHubClock(github);
-            ObjectNode record = JSON.createObjectNode();
-            record.put("status", "acted");
-            record.put("outcome", outcome);
-            record.put("event_id", eventId);
-            record.put("event_type", type);
-            record.put("acted_at", TIMESTAMP.format(actedAt));
-            record.put("run_id", parent.env.get("GITHUB_RUN_ID"));
-            record.put("run_attempt", parent.env.get("GITHUB_RUN_ATTEMPT"));
             String workflow = parent.env.getOrDefault("GITHUB_WORKFLOW", "");
-            record.put("source", workflow.isBlank() ? null : workflow);
+            ObjectNode record = JSON.createObjectNode().put("status", "acted").put("outcome", outcome).put("event_id", eventId)
+                    .put("event_type", type).put("acted_at", TIMESTAMP.format(actedAt)).put("run_id", parent.env.get("GITHUB_RUN_ID"))
+                    .put("run_attempt", parent.env.get("GITHUB_RUN_ATTEMPT")).put("source", workflow.isBlank() ? null : workflow);
             record.set("detail", detail);
             PrintWriter out = spec.commandLine().getOut();
             out.println(JSON.writeValueAsString(record));
