@@ -777,11 +777,6 @@ class events implements Callable<Integer> {
             JsonNode document;
             JsonNode documentRecord;
             String senderRejected;
-
-            void document(JsonNode record) {
-                document = record.get("event");
-                documentRecord = record;
-            }
         }
 
         @Override
@@ -820,15 +815,15 @@ class events implements Callable<Integer> {
                 }
                 Instant receivedAt = parseInstant(text(entry.record(), "/received_at"));
                 // In one log, a later line is later; across logs (artifacts come newest first), received_at decides.
-                if (latest.decides == null || latest.decides.source() == entry.source() || latest.receivedAt == null || receivedAt == null
-                        || !receivedAt.isBefore(latest.receivedAt)) {
+                boolean decides = latest.decides == null || latest.decides.source() == entry.source() || latest.receivedAt == null
+                        || receivedAt == null || !receivedAt.isBefore(latest.receivedAt);
+                if (decides) {
                     latest.decides = entry;
                     latest.receivedAt = receivedAt;
-                    if (isDocument(entry.record().get("event"))) {
-                        latest.document(entry.record());
-                    }
-                } else if (latest.document == null && isDocument(entry.record().get("event"))) {
-                    latest.document(entry.record());
+                }
+                if (isDocument(entry.record().get("event")) && (decides || latest.document == null)) {
+                    latest.document = entry.record().get("event");
+                    latest.documentRecord = entry.record();
                 }
             });
 
@@ -930,7 +925,6 @@ class events implements Callable<Integer> {
             }
             return github;
         }
-
     }
 
     // ---- events reconcile -----------------------------------------------------------------
