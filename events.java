@@ -1791,15 +1791,10 @@ class events implements Callable<Integer> {
 
         ObjectNode json() {
             List<String> statuses = statusList();
-            ObjectNode report = JSON.createObjectNode();
-            report.put("records", records);
-            report.put("records_read", read);
-            report.put("logs", logs.logs());
-            report.put("skipped_lines", skipped);
-            ObjectNode windowJson = report.putObject("window");
-            windowJson.put("since", window.since() == null ? null : TIMESTAMP.format(window.since()));
-            windowJson.put("until", window.until() == null ? null : TIMESTAMP.format(window.until()));
-            windowJson.put("now", TIMESTAMP.format(window.now()));
+            ObjectNode report = JSON.createObjectNode().put("records", records).put("records_read", read).put("logs", logs.logs())
+                    .put("skipped_lines", skipped);
+            report.putObject("window").put("since", window.since() == null ? null : TIMESTAMP.format(window.since()))
+                    .put("until", window.until() == null ? null : TIMESTAMP.format(window.until())).put("now", TIMESTAMP.format(window.now()));
             report.put("filters", filters.isEmpty() ? null : filters);
             if (logs.history() != null) {
                 report.putObject("history").put("repository", logs.history().repository()).put("days", logs.history().days())
@@ -2440,10 +2435,9 @@ class events implements Callable<Integer> {
                 report.put("base", branch);
                 if (compare != null) {
                     report.set("compare", resultJson(compare));
-                    ObjectNode ratio = report.putObject("ratio");
-                    ratio.put("mean", ratio(main.mean(), compare.mean()));
-                    ratio.put("median", ratio(toDouble(main.percentile(50)), toDouble(compare.percentile(50))));
-                    ratio.put("p95", ratio(toDouble(main.percentile(95)), toDouble(compare.percentile(95))));
+                    report.putObject("ratio").put("mean", ratio(main.mean(), compare.mean()))
+                            .put("median", ratio(toDouble(main.percentile(50)), toDouble(compare.percentile(50))))
+                            .put("p95", ratio(toDouble(main.percentile(95)), toDouble(compare.percentile(95))));
                 }
                 report.put("api_requests", github.requests());
                 out.println(report.toPrettyString());
@@ -2468,11 +2462,8 @@ class events implements Callable<Integer> {
             ObjectNode json = JSON.createObjectNode();
             json.putObject("window").put("since", TIMESTAMP.format(result.window.since()))
                     .put("until", TIMESTAMP.format(result.window.until() != null ? result.window.until() : result.window.now()));
-            json.put("merged", result.merged);
-            json.put("measured", result.measured.size());
-            json.put("mean_seconds", result.mean());
-            json.put("median_seconds", result.percentile(50));
-            json.put("p95_seconds", result.percentile(95));
+            json.put("merged", result.merged).put("measured", result.measured.size()).put("mean_seconds", result.mean())
+                    .put("median_seconds", result.percentile(50)).put("p95_seconds", result.percentile(95));
             ArrayNode prs = json.putArray("prs");
             result.measured.forEach(m -> prs.addObject().put("number", m.number()).put("ready_at", TIMESTAMP.format(m.readyAt()))
                     .put("merged_at", TIMESTAMP.format(m.mergedAt())).put("seconds", m.seconds()));
