@@ -1826,24 +1826,16 @@ class events implements Callable<Integer> {
             ArrayNode outcomeList = report.putArray("outcomes");
             outcomes.forEach((key, o) -> outcomeList.add(o.json(key)));
             ArrayNode outcomeDays = report.putArray("outcomes_by_day");
-            outcomesByDay.forEach((day, of) -> of.forEach((key, o) -> {
-                ObjectNode row = outcomeDays.addObject().put("day", day.toString());
-                row.setAll(o.json(key));
-            }));
+            outcomesByDay.forEach((day, of) -> of.forEach((key, o) -> outcomeDays.addObject().put("day", day.toString()).setAll(o.json(key))));
             ArrayNode dispatch = report.putArray("dispatch_ms");
             dispatchMs.forEach((type, times) -> dispatch.addObject().put("event_type", type).put("targets", times.size())
                     .put("median", percentile(times, 50)).put("p95", percentile(times, 95)));
-            ObjectNode lost = report.putObject("undeliverable").put("total", undeliverable.size());
-            ArrayNode lostEvents = lost.putArray("events");
+            ArrayNode lostEvents = report.putObject("undeliverable").put("total", undeliverable.size()).putArray("events");
             undeliverable.forEach((id, u) -> lostEvents.addObject().put("event_id", id).put("event_type", u.eventType())
                     .put("resent", u.resent()).put("last_resent_at", u.last() == null ? null : TIMESTAMP.format(u.last())));
-            ObjectNode cron = report.putObject("cron_caught").put("total", cronCaught);
-            ObjectNode cronByDay = cron.putObject("by_day");
-            byDay.forEach((day, counts) -> {
-                if (counts.containsKey("cron-caught")) {
-                    cronByDay.put(day.toString(), counts.get("cron-caught"));
-                }
-            });
+            ObjectNode cronByDay = report.putObject("cron_caught").put("total", cronCaught).putObject("by_day");
+            byDay.entrySet().stream().filter(day -> day.getValue().containsKey("cron-caught"))
+                    .forEach(day -> cronByDay.put(day.getKey().toString(), day.getValue().get("cron-caught")));
             ArrayNode traceList = report.putArray("traces");
             traces.forEach(t -> traceList.addObject().put("trace_id", t.traceId()).put("events", t.events())
                     .put("first", TIMESTAMP.format(t.first())).put("last", TIMESTAMP.format(t.last())).put("span_ms", t.spanMs()));
