@@ -1501,7 +1501,7 @@ class events implements Callable<Integer> {
         /** The rows of the outcome table: event type, outcome, count, mean, median and p95 ms (- when none is timed), untimed. */
         private List<List<String>> outcomeRows(Map<OutcomeKey, Outcomes> of, String... first) {
             List<List<String>> rows = new ArrayList<>();
-            of.forEach((key, o) -> rows.add(Stream.concat(Stream.of(first), Stream.of(key.eventType(), key.outcome(), String.valueOf(o.count()),
+            of.forEach((key, o) -> rows.add(Stream.concat(Stream.of(first), Stream.of(key.eventType(), key.outcome(), String.valueOf(o.times.size()),
                     dash(o.mean()), dash(o.percentile(50)), dash(o.percentile(95)), String.valueOf(o.untimed))).toList()));
             return rows;
         }
@@ -1899,10 +1899,6 @@ class events implements Callable<Integer> {
             }
         }
 
-        int count() {
-            return times.size();
-        }
-
         Long mean() {
             return times.isEmpty() ? null : Math.round(times.stream().mapToLong(Long::longValue).average().orElse(0));
         }
@@ -1912,7 +1908,7 @@ class events implements Callable<Integer> {
         }
 
         ObjectNode json(OutcomeKey key) {
-            return JSON.createObjectNode().put("event_type", key.eventType()).put("outcome", key.outcome()).put("count", count())
+            return JSON.createObjectNode().put("event_type", key.eventType()).put("outcome", key.outcome()).put("count", times.size())
                     .put("mean_ms", mean()).put("median_ms", percentile(50)).put("p95_ms", percentile(95)).put("untimed", untimed);
         }
     }
@@ -1945,8 +1941,7 @@ class events implements Callable<Integer> {
         }
 
         ObjectNode json(List<String> statuses) {
-            ObjectNode json = JSON.createObjectNode();
-            json.put("total", total());
+            ObjectNode json = JSON.createObjectNode().put("total", total());
             ObjectNode byStatus = json.putObject("counts");
             statuses.forEach(s -> byStatus.put(s, counts.getOrDefault(s, 0)));
             json.putObject("latency_ms").put("count", latencies.size()).put("median", percentile(50)).put("p95", percentile(95));
