@@ -1546,12 +1546,8 @@ class events implements Callable<Integer> {
                         if (days.isEmpty()) {
                             return;
                         }
-                        boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
-                        charts.append("\n```mermaid\nxychart-beta\n  title \"").append(key.eventType()).append(" to ").append(key.outcome())
-                                .append(": median seconds per day\"\n  x-axis [").append(days.stream()
-                                        .map(d -> "\"" + (oneYear ? d.toString().substring(5) : d.toString()) + "\"").collect(Collectors.joining(", ")))
-                                .append("]\n  y-axis \"Seconds\" 0 --> ").append((long) Math.ceil(Math.max(max, 1))).append("\n  bar [")
-                                .append(String.join(", ", medians)).append("]\n```\n");
+                        charts.append("\n```mermaid\n").append(xychart(key.eventType() + " to " + key.outcome() + ": median seconds per day",
+                                days, "Seconds", (long) Math.ceil(Math.max(max, 1)), medians)).append("```\n");
                     });
             return charts.toString();
         }
@@ -1690,13 +1686,17 @@ class events implements Callable<Integer> {
         /** Events per day as a Mermaid bar chart (xychart-beta), which GitHub renders in a job summary. */
         String mermaid() {
             List<java.time.LocalDate> days = days();
-            boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
             List<Integer> counts = days.stream().map(d -> eventsByDay.getOrDefault(d, Set.of()).size()).toList();
-            int max = counts.stream().mapToInt(Integer::intValue).max().orElse(0);
-            return "xychart-beta\n  title \"Events per day\"\n  x-axis [" + days.stream()
+            return xychart("Events per day", days, "Events", Math.max(counts.stream().mapToInt(Integer::intValue).max().orElse(0), 1),
+                    counts.stream().map(String::valueOf).toList());
+        }
+
+        /** A Mermaid bar chart (xychart-beta) of a value per day; the days without their year when all are of one year. */
+        private static String xychart(String title, List<java.time.LocalDate> days, String axis, long max, List<String> bars) {
+            boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
+            return "xychart-beta\n  title \"" + title + "\"\n  x-axis [" + days.stream()
                     .map(d -> "\"" + (oneYear ? d.toString().substring(5) : d.toString()) + "\"").collect(Collectors.joining(", "))
-                    + "]\n  y-axis \"Events\" 0 --> " + Math.max(max, 1) + "\n  bar [" + counts.stream().map(String::valueOf)
-                    .collect(Collectors.joining(", ")) + "]\n";
+                    + "]\n  y-axis \"" + axis + "\" 0 --> " + max + "\n  bar [" + String.join(", ", bars) + "]\n";
         }
 
         String markdown() {
