@@ -877,7 +877,8 @@ class events implements Callable<Integer> {
                 String reason = untrusted(latest);
                 if (reason != null) {
                     result = "skipped";
-                } else if ((reason = invalid(eventId, document, schemas, ": a record that does not describe its own event is not sent")) != null) {
+                } else if ((reason = invalid(eventId, document, schemas, ": a record that does not describe its own event is not sent"))
+                        != null) {
                     result = "invalid";
                 } else if (dryRun) {
                     result = "would-send";
@@ -1501,8 +1502,9 @@ class events implements Callable<Integer> {
         /** The rows of the outcome table: event type, outcome, count, mean, median and p95 ms (- when none is timed), untimed. */
         private List<List<String>> outcomeRows(Map<OutcomeKey, Outcomes> of, String... first) {
             List<List<String>> rows = new ArrayList<>();
-            of.forEach((key, o) -> rows.add(Stream.concat(Stream.of(first), Stream.of(key.eventType(), key.outcome(), String.valueOf(o.times.size()),
-                    dash(o.mean()), dash(o.percentile(50)), dash(o.percentile(95)), String.valueOf(o.untimed))).toList()));
+            of.forEach((key, o) -> rows.add(Stream.concat(Stream.of(first), Stream.of(key.eventType(), key.outcome(),
+                    String.valueOf(o.times.size()), dash(o.mean()), dash(o.percentile(50)), dash(o.percentile(95)), String.valueOf(o.untimed)))
+                    .toList()));
             return rows;
         }
 
@@ -1623,13 +1625,14 @@ class events implements Callable<Integer> {
                         + "rfc.pr.ready to merge-attempted is the RFC's time from readiness to merge attempt")
                         .append(untimedOutcomes() > 0 ? "; untimed: no record of the event read gives its timestamp" : "").append(")\n");
                 if (dayTable) {
-                    text.append('\n').append(aligned(List.of("day", "event type", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"),
-                            outcomeDayRows()));
+                    text.append('\n').append(aligned(List.of("day", "event type", "outcome", "count", "mean ms", "median ms", "p95 ms",
+                            "untimed"), outcomeDayRows()));
                 }
             }
             if (rejectedRecords > 0) {
-                text.append("\nschema drift: ").append(count(rejectedRecords, "rejected record")).append(" (").append(count(rejected.size(), "event"))
-                        .append(")\n").append(aligned(List.of("rule", "rejected"), countRows(driftByRule))).append('\n')
+                text.append("\nschema drift: ").append(count(rejectedRecords, "rejected record")).append(" (")
+                        .append(count(rejected.size(), "event")).append(")\n")
+                        .append(aligned(List.of("rule", "rejected"), countRows(driftByRule))).append('\n')
                         .append(aligned(List.of("source", "rejected"), countRows(driftBySource)));
             }
             if (senderRejectedRecords > 0) {
@@ -1663,7 +1666,8 @@ class events implements Callable<Integer> {
 
         /** Columns padded to their widest cell; numbers to the right. Every cell is shown safely: a value may start the line. */
         static String aligned(List<String> header, List<List<String>> unsafe) {
-            List<List<String>> rows = Stream.concat(Stream.of(header), unsafe.stream()).map(row -> row.stream().map(Actions::safe).toList()).toList();
+            List<List<String>> rows = Stream.concat(Stream.of(header), unsafe.stream()).map(row -> row.stream().map(Actions::safe).toList())
+                    .toList();
             int[] widths = new int[rows.get(0).size()];
             rows.forEach(row -> {
                 for (int i = 0; i < row.size(); i++) {
@@ -1702,7 +1706,8 @@ class events implements Callable<Integer> {
         String markdown() {
             List<String> statuses = statusList();
             StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(Actions.cell(heading())).append(".\n\n")
-                    .append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
+                    .append("| Event type | ").append(String.join(" | ", statuses))
+                    .append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
                     .append("--:|".repeat(statuses.size() + 3)).append('\n');
             byType.forEach((type, tally) -> md.append(markdownRow(tally.row(type, statuses), 0, 1)));
             List<String> allRow = all.row("all", statuses);
@@ -1726,8 +1731,8 @@ class events implements Callable<Integer> {
                         + "\n\n| Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|--:|--:|--:|--:|--:|\n")
                         .append(markdownRows(outcomeRows(outcomes), 0, 2)).append(outcomeCharts());
                 if (dayTable) {
-                    md.append("\n| Day | Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|---|--:|--:|--:|--:|--:|\n")
-                            .append(markdownRows(outcomeDayRows(), 1, 3));
+                    md.append("\n| Day | Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n")
+                            .append("|---|---|---|--:|--:|--:|--:|--:|\n").append(markdownRows(outcomeDayRows(), 1, 3));
                 }
             }
             md.append("\n#### Schema drift\n\n");
@@ -1744,12 +1749,14 @@ class events implements Callable<Integer> {
                         .append(markdownRows(countRows(senderRejectedBySender), 0, 1));
             }
             if (cronCaught > 0) {
-                md.append("\n#### Cron-caught\n\n").append(count(cronCaught, "item")).append(" the cron paths caught that no event had handled.\n");
+                md.append("\n#### Cron-caught\n\n").append(count(cronCaught, "item"))
+                        .append(" the cron paths caught that no event had handled.\n");
             }
             if (!undeliverable.isEmpty()) {
                 md.append("\n#### Undeliverable\n\n:x: ").append(count(undeliverable.size(), "event")).append(" reconcile sent again ")
                         .append(MAX_RECONCILED).append(" times that no router received.\n\n")
-                        .append("| Event type | Event id | Replays | Last replayed |\n|---|---|--:|---|\n").append(markdownRows(undeliverableRows(), 0, 2));
+                        .append("| Event type | Event id | Replays | Last replayed |\n|---|---|--:|---|\n")
+                        .append(markdownRows(undeliverableRows(), 0, 2));
             }
             if (!traces.isEmpty()) {
                 md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n")
@@ -1826,7 +1833,8 @@ class events implements Callable<Integer> {
             ArrayNode outcomeList = report.putArray("outcomes");
             outcomes.forEach((key, o) -> outcomeList.add(o.json(key)));
             ArrayNode outcomeDays = report.putArray("outcomes_by_day");
-            outcomesByDay.forEach((day, of) -> of.forEach((key, o) -> outcomeDays.addObject().put("day", day.toString()).setAll(o.json(key))));
+            outcomesByDay.forEach((day, of) -> of.forEach((key, o) -> outcomeDays.addObject().put("day", day.toString())
+                    .setAll(o.json(key))));
             ArrayNode dispatch = report.putArray("dispatch_ms");
             dispatchMs.forEach((type, times) -> dispatch.addObject().put("event_type", type).put("targets", times.size())
                     .put("median", percentile(times, 50)).put("p95", percentile(times, 95)));
