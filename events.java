@@ -177,7 +177,6 @@ import picocli.CommandLine.Spec;
             "2:invalid input or usage: an unreadable log, a bad option; nothing was sent"})
 class events implements Callable<Integer> {
 
-    /** Every command's --version: the script's, one constant. */
     static final String VERSION = "events 0.1.0";
 
     @Option(names = "--repo", paramLabel = "OWNER/NAME", scope = CommandLine.ScopeType.INHERIT,
@@ -354,7 +353,7 @@ class events implements Callable<Integer> {
     // ---- reading records: the window, the sources ------------------------------------------
 
     /** A time on the command line: a duration back from now (7d, 24h, 90m) or an RFC 3339 time. */
-    record When(String text, Duration ago, Instant at) {
+    record When(Duration ago, Instant at) {
         static final Pattern DURATION = Pattern.compile("^(\\d{1,6})([dhm])$");
 
         static When parse(String text, String option, CommandSpec spec) {
@@ -363,10 +362,10 @@ class events implements Callable<Integer> {
             }
             Duration ago = durationOrNull(text);
             if (ago != null) {
-                return new When(text, ago, null);
+                return new When(ago, null);
             }
             try {
-                return new When(text, null, java.time.OffsetDateTime.parse(text).toInstant());
+                return new When(null, java.time.OffsetDateTime.parse(text).toInstant());
             } catch (DateTimeParseException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 7d, 24h or 90m, or an "
                         + "RFC 3339 time such as 2026-11-27T04:00:00Z, not '" + text + "'");
@@ -402,8 +401,6 @@ class events implements Callable<Integer> {
 
     /** --since and --until as given, resolved against a clock once it is known (GitHub's, when the history is read). */
     record Span(When since, When until) {
-        static final Span ALL = new Span(null, null);
-
         Window resolve(Instant now) {
             return new Window(since == null ? null : since.resolve(now), until == null ? null : until.resolve(now), now);
         }
@@ -470,8 +467,8 @@ class events implements Callable<Integer> {
         record Entry(int source, int line, JsonNode record) {
         }
 
-        /** What the history gave: the days (folders) kept of all it holds, the record files, the archive's size. */
-        record HistoryRead(String repository, boolean found, int days, int daysInAll, int files, long bytes) {
+        /** What the history gave: the days (folders) kept of all it holds, the record files, the archive's size, GitHub's clock. */
+        record HistoryRead(String repository, boolean found, int days, int daysInAll, int files, long bytes, Instant clock) {
         }
 
         /**
@@ -532,15 +529,8 @@ class events implements Callable<Integer> {
                 sources.add(Source.file(log != null ? log : Path.of("event_log.jsonl"), spec));
             }
             int logCount = sources.size();
-            Window window = span.resolve(Instant.now());
-            HistoryRead read = null;
-            if (history) {
-                List<Source> records = new ArrayList<>();
-                Window[] resolved = {window};
-                read = historyLogs(client, span, resolved, records, env, spec);
-                window = resolved[0];
-                sources.addAll(records);
-            }
+            HistoryRead read = history ? historyLogs(client, span, sources, env, spec) : null;
+            Window window = span.resolve(read != null ? read.clock() : Instant.now());
             return new Logs(sources, logCount, artifacts, read, window, client == null ? 0 : client.requests() - before, untrusted);
         }
 
@@ -580,16 +570,16 @@ class events implements Callable<Integer> {
          * received_at times; only the day folders the window may hold are read, one source per record file,
          * oldest first. No branch yet (404) is a warning and no records.
          */
-        private static HistoryRead historyLogs(GitHub github, Span span, Window[] window, List<Source> sources, Map<String, String> env,
-                                               CommandSpec spec)
+        private static HistoryRead historyLogs(GitHub github, Span span, List<Source> sources, Map<String, String> env, CommandSpec spec)
                 throws IOException, InterruptedException {
             History.Archive archive = History.readArchive(github);
-            window[0] = span.resolve(archive.date().orElse(Instant.now()));
+            Instant clock = archive.date().orElse(Instant.now());
+            Window window = span.resolve(clock);
             if (!archive.found()) {
                 Actions.warning(spec.commandLine().getErr(), "No event history", "no branch " + History.BRANCH + " in " + github.repository()
                         + " (404): no script has appended a record yet (EVENT_BUS_HISTORY=true in a workflow starts it), or the token "
                         + "cannot see the repository; reading no records", env);
-                return new HistoryRead(github.repository(), false, 0, 0, 0, 0);
+                return new HistoryRead(github.repository(), false, 0, 0, 0, 0, clock);
             }
             TreeMap<String, String> files = new TreeMap<>();
             Set<String> days = new HashSet<>();
@@ -602,13 +592,13 @@ class events implements Callable<Integer> {
                 } catch (DateTimeParseException e) {
                     return;
                 }
-                if (window[0].mayHold(day)) {
+                if (window.mayHold(day)) {
                     kept.add(folder);
                     files.put(path, Source.utf8("history " + path, content.readAllBytes(), spec));
                 }
             });
             files.forEach((path, text) -> sources.add(new Source("history " + path, text)));
-            return new HistoryRead(github.repository(), true, kept.size(), days.size(), files.size(), archive.zip().length);
+            return new HistoryRead(github.repository(), true, kept.size(), days.size(), files.size(), archive.zip().length, clock);
         }
 
         /**
@@ -787,11 +777,6 @@ class events implements Callable<Integer> {
             JsonNode document;
             JsonNode documentRecord;
             String senderRejected;
-
-            void document(JsonNode record) {
-                document = record.get("event");
-                documentRecord = record;
-            }
         }
 
         @Override
@@ -830,15 +815,15 @@ class events implements Callable<Integer> {
                 }
                 Instant receivedAt = parseInstant(text(entry.record(), "/received_at"));
                 // In one log, a later line is later; across logs (artifacts come newest first), received_at decides.
-                if (latest.decides == null || latest.decides.source() == entry.source() || latest.receivedAt == null || receivedAt == null
-                        || !receivedAt.isBefore(latest.receivedAt)) {
+                boolean decides = latest.decides == null || latest.decides.source() == entry.source() || latest.receivedAt == null
+                        || receivedAt == null || !receivedAt.isBefore(latest.receivedAt);
+                if (decides) {
                     latest.decides = entry;
                     latest.receivedAt = receivedAt;
-                    if (isDocument(entry.record().get("event"))) {
-                        latest.document(entry.record());
-                    }
-                } else if (latest.document == null && isDocument(entry.record().get("event"))) {
-                    latest.document(entry.record());
+                }
+                if (isDocument(entry.record().get("event")) && (decides || latest.document == null)) {
+                    latest.document = entry.record().get("event");
+                    latest.documentRecord = entry.record();
                 }
             });
 
@@ -892,12 +877,13 @@ class events implements Callable<Integer> {
                 String reason = untrusted(latest);
                 if (reason != null) {
                     result = "skipped";
-                } else if ((reason = invalid(eventId, document, schemas)) != null) {
+                } else if ((reason = invalid(eventId, document, schemas, ": a record that does not describe its own event is not sent"))
+                        != null) {
                     result = "invalid";
                 } else if (dryRun) {
                     result = "would-send";
                 } else {
-                    reason = send(document);
+                    reason = dispatchEvent(github(), document);
                     result = reason == null ? "sent" : "failed";
                 }
                 counts.merge(result, 1, Integer::sum);
@@ -915,14 +901,7 @@ class events implements Callable<Integer> {
                     + (counts.containsKey("skipped") ? ", " + counts.get("skipped") + " skipped" : "")
                     + (counts.containsKey("not found") ? ", " + counts.get("not found") + " not found" : "")
                     + ", " + counts.getOrDefault("failed", 0) + " failed" + (dryRun ? " (dry run: nothing sent)" : "");
-            if (notSent > 0) {
-                Actions.error(err, null, 0, "Replay incomplete", summary, parent.env);
-            } else {
-                err.println(summary);
-            }
-            err.flush();
-            Actions.appendSummary(markdown(summary, rows), parent.env);
-            return notSent > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+            return finish(notSent > 0 ? "Replay incomplete" : null, summary, "Event replay", "Last status", rows, err, parent.env);
         }
 
         /**
@@ -941,40 +920,11 @@ class events implements Callable<Integer> {
             return senderDistrust(latest.documentRecord, allowNoSender, parent.env);
         }
 
-        /** Why the document cannot be sent as it is (null when it can): its event_id is not its record's, or it breaks the schemas. */
-        private static String invalid(String eventId, JsonNode document, EventSchemas schemas) {
-            String documentId = text(document, "/client_payload/event_id");
-            if (!eventId.equals(documentId)) {
-                return "the record's event_id is not its document's (" + documentId + "): a record that does not describe its "
-                        + "own event is not sent";
-            }
-            return schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
-        }
-
-        /** The event as it was dispatched the first time: its type and its payload, event_id included. Null when GitHub took it. */
-        private String send(JsonNode document) throws IOException, InterruptedException {
-            return dispatchEvent(github(), document);
-        }
-
         private GitHub github() {
             if (github == null) {
                 github = parent.github(retries.maxAttempts, retries.budget());
             }
             return github;
-        }
-
-        private static boolean isDocument(JsonNode event) {
-            return event != null && event.path("event_type").isTextual() && event.path("client_payload").isObject();
-        }
-
-        private static String markdown(String summary, List<List<String>> rows) {
-            StringBuilder md = new StringBuilder("### Event replay\n\n").append(summary.substring("replay: ".length())).append(".\n\n")
-                    .append("| Event type | Event id | Last status | Result |\n|---|---|---|---|\n");
-            for (List<String> row : rows) {
-                md.append("| ").append(Actions.code(row.get(0))).append(" | ").append(Actions.code(row.get(1))).append(" | ")
-                        .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
-            }
-            return md.toString();
         }
     }
 
@@ -1127,15 +1077,12 @@ class events implements Callable<Integer> {
                     result = "undeliverable";
                     reason = "replayed " + resent.size() + " times, the last at " + TIMESTAMP.format(resent.stream().max(Comparator.naturalOrder())
                             .orElseThrow()) + ", and no router has recorded it: see GitHub's status, and the router's runs";
-                } else if (document == null || !document.path("event_type").isTextual() || !document.path("client_payload").isObject()) {
+                } else if (!isDocument(document)) {
                     result = "skipped";
                     reason = "its emitted record holds no event document";
                 } else if ((reason = senderDistrust(event.record(), true, parent.env)) != null) {
                     result = "skipped";
-                } else if (!event.eventId().equals(text(document, "/client_payload/event_id"))) {
-                    result = "invalid";
-                    reason = "the record's event_id is not its document's (" + text(document, "/client_payload/event_id") + ")";
-                } else if ((reason = schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null)) != null) {
+                } else if ((reason = invalid(event.eventId(), document, schemas, "")) != null) {
                     result = "invalid";
                 } else if (dryRun) {
                     result = "would-replay";
@@ -1164,14 +1111,8 @@ class events implements Callable<Integer> {
                     + (resentWithinGrace > 0 ? "; " + resentWithinGrace + " replayed within the grace left for a later run" : "")
                     + (dryRun ? " (dry run: nothing sent)" : "") + "; the history read with " + read.apiRequests() + " API request"
                     + (read.apiRequests() == 1 ? "" : "s");
-            if (failed > 0 || undeliverable > 0) {
-                Actions.error(err, null, 0, undeliverable > 0 ? "Undeliverable events" : "Reconciliation incomplete", summary, parent.env);
-            } else {
-                err.println(summary);
-            }
-            err.flush();
-            Actions.appendSummary(markdown(summary, rows), parent.env);
-            return failed > 0 || undeliverable > 0 ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+            String failure = undeliverable > 0 ? "Undeliverable events" : failed > 0 ? "Reconciliation incomplete" : null;
+            return finish(failure, summary, "Event reconciliation", "Emitted", rows, err, parent.env);
         }
 
         /**
@@ -1192,17 +1133,6 @@ class events implements Callable<Integer> {
             History.append(github, List.of(record), err, parent.env);
         }
 
-        private static String markdown(String summary, List<List<String>> rows) {
-            StringBuilder md = new StringBuilder("### Event reconciliation\n\n").append(summary.substring("reconcile: ".length())).append(".\n");
-            if (!rows.isEmpty()) {
-                md.append("\n| Event type | Event id | Emitted | Result |\n|---|---|---|---|\n");
-                for (List<String> row : rows) {
-                    md.append("| ").append(Actions.code(row.get(0))).append(" | ").append(Actions.code(row.get(1))).append(" | ")
-                            .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
-                }
-            }
-            return md.toString();
-        }
     }
 
     /** How often reconcile sends an event again before it calls it undeliverable. */
@@ -1233,6 +1163,43 @@ class events implements Callable<Integer> {
                     + " (EVENT_BUS_SENDERS): it is not sent again in another's name";
         }
         return null;
+    }
+
+    private static boolean isDocument(JsonNode event) {
+        return event != null && event.path("event_type").isTextual() && event.path("client_payload").isObject();
+    }
+
+    /** Why a document cannot be sent again as it is (null when it can): its event_id is not its record's, or it breaks the schemas. */
+    static String invalid(String eventId, JsonNode document, EventSchemas schemas, String consequence) {
+        String documentId = text(document, "/client_payload/event_id");
+        if (!eventId.equals(documentId)) {
+            return "the record's event_id is not its document's (" + documentId + ")" + consequence;
+        }
+        return schemas.check(document).stream().findFirst().map(Violation::describe).orElse(null);
+    }
+
+    /**
+     * The end of replay and reconcile: the count on stderr (an error annotation when it failed), a row per event (its type,
+     * id, the third column, the result) in the job summary; the exit code.
+     */
+    static int finish(String failure, String summary, String title, String column, List<List<String>> rows, PrintWriter err,
+                      Map<String, String> env) throws IOException {
+        if (failure != null) {
+            Actions.error(err, null, 0, failure, summary, env);
+        } else {
+            err.println(summary);
+        }
+        err.flush();
+        StringBuilder md = new StringBuilder("### " + title + "\n\n").append(summary.substring(summary.indexOf(' ') + 1)).append(".\n");
+        if (!rows.isEmpty()) {
+            md.append("\n| Event type | Event id | ").append(column).append(" | Result |\n|---|---|---|---|\n");
+            for (List<String> row : rows) {
+                md.append("| ").append(Actions.code(row.get(0))).append(" | ").append(Actions.code(row.get(1))).append(" | ")
+                        .append(Actions.cell(row.get(2))).append(" | ").append(Actions.cell(row.get(3))).append(" |\n");
+            }
+        }
+        Actions.appendSummary(md.toString(), env);
+        return failure != null ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
     }
 
     /**
@@ -1356,7 +1323,7 @@ class events implements Callable<Integer> {
                     kept.add(record);
                 }
             }
-            Report report = Report.of(kept, records.size(), skipped, read, window, filter.describe(), by != null, facts);
+            Report report = new Report(kept, records.size(), skipped, read, window, filter.describe(), by != null, facts);
             PrintWriter out = spec.commandLine().getOut();
             ObjectNode json = report.json();
             if (maxRejected != null) {
@@ -1422,19 +1389,15 @@ class events implements Callable<Integer> {
         private final Map<OutcomeKey, Outcomes> outcomes = new TreeMap<>();
         private final TreeMap<java.time.LocalDate, Map<OutcomeKey, Outcomes>> outcomesByDay = new TreeMap<>();
 
-        private Report(int records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable) {
-            this.records = records;
+        Report(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable,
+               Map<String, EventFacts> facts) {
+            this.records = records.size();
             this.read = read;
             this.skipped = skipped;
             this.logs = logs;
             this.window = window;
             this.filters = filters;
             this.dayTable = dayTable;
-        }
-
-        static Report of(List<JsonNode> records, int read, int skipped, EventLogs.Logs logs, Window window, String filters, boolean dayTable,
-                         Map<String, EventFacts> facts) {
-            Report report = new Report(records.size(), read, skipped, logs, window, filters, dayTable);
             Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
             Map<String, List<JsonNode>> reconciled = new HashMap<>();
             Set<String> received = new HashSet<>();
@@ -1446,20 +1409,20 @@ class events implements Callable<Integer> {
                 String status = Optional.ofNullable(text(record, "/status")).orElse("(none)");
                 // An event without an id (one that could not be read) is an event of its own.
                 String event = Optional.ofNullable(text(record, "/event_id")).orElse("record " + i);
-                report.statuses.add(status);
+                statuses.add(status);
                 Long latency = record.path("latency_ms").canConvertToLong() ? record.get("latency_ms").asLong() : null;
-                report.byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
-                report.all.add(status, latency);
+                byType.computeIfAbsent(type, t -> new Tally(new TreeMap<>(), new ArrayList<>())).add(status, latency);
+                all.add(status, latency);
                 Instant time = recordTime(record);
                 if (time != null) {
                     java.time.LocalDate day = Window.day(time);
-                    report.byDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(status, 1, Integer::sum);
+                    byDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(status, 1, Integer::sum);
                     if (!status.equals("cron-caught") && !status.equals("acted")) {
-                        report.eventsByDay.computeIfAbsent(day, d -> new HashSet<>()).add(event);
+                        eventsByDay.computeIfAbsent(day, d -> new HashSet<>()).add(event);
                     }
                 }
                 if (status.equals("cron-caught")) {
-                    report.cronCaught++;
+                    cronCaught++;
                 }
                 if (status.equals("reconciled")) {
                     reconciled.computeIfAbsent(event, e -> new ArrayList<>()).add(record);
@@ -1471,14 +1434,14 @@ class events implements Callable<Integer> {
                     RULE.matcher(String.valueOf(text(record, "/error"))).results().forEach(m -> rules.add(m.group(1).strip()));
                     if (rules.equals(Set.of("sender"))) {
                         // Who may emit is not the events' shape: a sender refused is counted apart from schema drift.
-                        report.senderRejectedRecords++;
-                        report.senderRejected.add(event);
-                        report.senderRejectedBySender.merge(Optional.ofNullable(text(record, "/sender")).orElse("(unknown)"), 1, Integer::sum);
+                        senderRejectedRecords++;
+                        senderRejected.add(event);
+                        senderRejectedBySender.merge(Optional.ofNullable(text(record, "/sender")).orElse("(unknown)"), 1, Integer::sum);
                     } else {
-                        report.rejectedRecords++;
-                        report.rejected.add(event);
-                        (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> report.driftByRule.merge(rule, 1, Integer::sum));
-                        report.driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
+                        rejectedRecords++;
+                        rejected.add(event);
+                        (rules.isEmpty() ? Set.of("(no rule)") : rules).forEach(rule -> driftByRule.merge(rule, 1, Integer::sum));
+                        driftBySource.merge(Optional.ofNullable(text(record, "/source")).orElse("(none)"), 1, Integer::sum);
                     }
                 }
                 if (status.equals("acted") && text(record, "/outcome") != null && parseInstant(text(record, "/acted_at")) != null) {
@@ -1493,7 +1456,7 @@ class events implements Callable<Integer> {
                     Instant dispatched = parseInstant(text(target, "/dispatched_at"));
                     // Only targets sent (or called) in this record: an already-dispatched one was counted when it was sent.
                     if (emitted != null && dispatched != null && List.of("dispatched", "called").contains(text(target, "/status"))) {
-                        report.dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
+                        dispatchMs.computeIfAbsent(type, t -> new ArrayList<>()).add(Duration.between(emitted, dispatched).toMillis());
                     }
                 }
                 // The first event of a chain has no trace_id: its event_id is the trace. An item a cron path caught is no
@@ -1506,7 +1469,7 @@ class events implements Callable<Integer> {
             // The same rule as reconcile's: replayed MAX_RECONCILED times, and no record of anyone who received it.
             reconciled.forEach((event, replays) -> {
                 if (replays.size() >= MAX_RECONCILED && !received.contains(event)) {
-                    report.undeliverable.put(event, new Undeliverable(Optional.ofNullable(text(replays.get(0), "/event_type")).orElse("(none)"),
+                    undeliverable.put(event, new Undeliverable(Optional.ofNullable(text(replays.get(0), "/event_type")).orElse("(none)"),
                             replays.size(), replays.stream().map(events::recordTime).filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null)));
                 }
             });
@@ -1515,14 +1478,13 @@ class events implements Callable<Integer> {
                 Instant actedAt = parseInstant(text(outcome, "/acted_at"));
                 EventFacts event = facts.get(text(outcome, "/event_id"));
                 Long ms = event == null || event.timestamp() == null ? null : Duration.between(event.timestamp(), actedAt).toMillis();
-                report.outcomes.computeIfAbsent(key, k -> new Outcomes()).add(ms);
-                report.outcomesByDay.computeIfAbsent(Window.day(actedAt), d -> new TreeMap<>()).computeIfAbsent(key, k -> new Outcomes()).add(ms);
+                outcomes.computeIfAbsent(key, k -> new Outcomes()).add(ms);
+                outcomesByDay.computeIfAbsent(Window.day(actedAt), d -> new TreeMap<>()).computeIfAbsent(key, k -> new Outcomes()).add(ms);
             }
-            report.traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
+            traces = byTrace.entrySet().stream().map(e -> TraceSpan.of(e.getKey(), e.getValue()))
                     .filter(Objects::nonNull)
                     .sorted(Comparator.comparingLong(TraceSpan::spanMs).reversed().thenComparing(TraceSpan::traceId))
                     .toList();
-            return report;
         }
 
         /** Schema drift: distinct event ids among the records rejected by a schema rule (the sender rule's are apart). */
@@ -1538,11 +1500,17 @@ class events implements Callable<Integer> {
         }
 
         /** The rows of the outcome table: event type, outcome, count, mean, median and p95 ms (- when none is timed), untimed. */
-        private List<List<String>> outcomeRows(Map<OutcomeKey, Outcomes> of) {
+        private List<List<String>> outcomeRows(Map<OutcomeKey, Outcomes> of, String... first) {
             List<List<String>> rows = new ArrayList<>();
-            of.forEach((key, o) -> rows.add(List.of(key.eventType(), key.outcome(), String.valueOf(o.count()), dash(o.mean()),
-                    dash(o.percentile(50)), dash(o.percentile(95)), String.valueOf(o.untimed))));
+            of.forEach((key, o) -> rows.add(Stream.concat(Stream.of(first), Stream.of(key.eventType(), key.outcome(),
+                    String.valueOf(o.times.size()), dash(o.mean()), dash(o.percentile(50)), dash(o.percentile(95)), String.valueOf(o.untimed)))
+                    .toList()));
             return rows;
+        }
+
+        /** The same per day (of acted_at), the day first. */
+        private List<List<String>> outcomeDayRows() {
+            return outcomesByDay.entrySet().stream().flatMap(day -> outcomeRows(day.getValue(), day.getKey().toString()).stream()).toList();
         }
 
         private static String dash(Long value) {
@@ -1580,12 +1548,8 @@ class events implements Callable<Integer> {
                         if (days.isEmpty()) {
                             return;
                         }
-                        boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
-                        charts.append("\n```mermaid\nxychart-beta\n  title \"").append(key.eventType()).append(" to ").append(key.outcome())
-                                .append(": median seconds per day\"\n  x-axis [").append(days.stream()
-                                        .map(d -> "\"" + (oneYear ? d.toString().substring(5) : d.toString()) + "\"").collect(Collectors.joining(", ")))
-                                .append("]\n  y-axis \"Seconds\" 0 --> ").append((long) Math.ceil(Math.max(max, 1))).append("\n  bar [")
-                                .append(String.join(", ", medians)).append("]\n```\n");
+                        charts.append("\n```mermaid\n").append(xychart(key.eventType() + " to " + key.outcome() + ": median seconds per day",
+                                days, "Seconds", (long) Math.ceil(Math.max(max, 1)), medians)).append("```\n");
                     });
             return charts.toString();
         }
@@ -1643,84 +1607,49 @@ class events implements Callable<Integer> {
         String table() {
             List<String> statuses = statusList();
             List<List<String>> rows = new ArrayList<>();
-            List<String> header = new ArrayList<>(List.of("event type"));
-            header.addAll(statuses);
-            header.addAll(List.of("total", "routed median ms", "routed p95 ms"));
-            rows.add(header);
             byType.forEach((type, tally) -> rows.add(tally.row(type, statuses)));
             rows.add(all.row("all", statuses));
-            StringBuilder text = new StringBuilder(Actions.safe(heading()) + "\n\n").append(aligned(rows));
-            text.append("(latency_ms: received_at minus timestamp, over routed records only)\n");
+            StringBuilder text = new StringBuilder(Actions.safe(heading()) + "\n\n")
+                    .append(aligned(columns("event type", statuses, "total", "routed median ms", "routed p95 ms"), rows))
+                    .append("(latency_ms: received_at minus timestamp, over routed records only)\n");
             if (dayTable && !byDay.isEmpty()) {
-                List<List<String>> dayRows = new ArrayList<>();
-                List<String> dayHeader = new ArrayList<>(List.of("day"));
-                dayHeader.addAll(statuses);
-                dayHeader.addAll(List.of("total", "events"));
-                dayRows.add(dayHeader);
-                dayRows.addAll(dayRows());
-                text.append('\n').append(aligned(dayRows));
+                text.append('\n').append(aligned(columns("day", statuses, "total", "events"), dayRows()));
             }
             if (!dispatchMs.isEmpty()) {
-                List<List<String>> dispatchRows = new ArrayList<>();
-                dispatchRows.add(List.of("time to dispatch", "targets", "median ms", "p95 ms"));
-                dispatchRows.addAll(dispatchRows());
-                text.append('\n').append(aligned(dispatchRows)).append("(from the event's timestamp to each target's dispatched_at)\n");
+                text.append('\n').append(aligned(List.of("time to dispatch", "targets", "median ms", "p95 ms"), dispatchRows()))
+                        .append("(from the event's timestamp to each target's dispatched_at)\n");
             }
             if (!outcomes.isEmpty()) {
-                List<List<String>> outcomeRows = new ArrayList<>();
-                outcomeRows.add(List.of("time to outcome", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"));
-                outcomeRows.addAll(outcomeRows(outcomes));
-                text.append('\n').append(aligned(outcomeRows)).append("(from the event's timestamp to the outcome's acted_at, the first "
-                        + "of each event; rfc.pr.ready to merge-attempted is the RFC's time from readiness to merge attempt")
+                text.append('\n').append(aligned(List.of("time to outcome", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"),
+                        outcomeRows(outcomes))).append("(from the event's timestamp to the outcome's acted_at, the first of each event; "
+                        + "rfc.pr.ready to merge-attempted is the RFC's time from readiness to merge attempt")
                         .append(untimedOutcomes() > 0 ? "; untimed: no record of the event read gives its timestamp" : "").append(")\n");
                 if (dayTable) {
-                    List<List<String>> dayRows = new ArrayList<>();
-                    dayRows.add(List.of("day", "event type", "outcome", "count", "mean ms", "median ms", "p95 ms", "untimed"));
-                    outcomesByDay.forEach((day, of) -> outcomeRows(of).forEach(row -> {
-                        List<String> withDay = new ArrayList<>(List.of(day.toString()));
-                        withDay.addAll(row);
-                        dayRows.add(withDay);
-                    }));
-                    text.append('\n').append(aligned(dayRows));
+                    text.append('\n').append(aligned(List.of("day", "event type", "outcome", "count", "mean ms", "median ms", "p95 ms",
+                            "untimed"), outcomeDayRows()));
                 }
             }
             if (rejectedRecords > 0) {
-                text.append("\nschema drift: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s")
-                        .append(" (").append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(")\n");
-                List<List<String>> ruleRows = new ArrayList<>();
-                ruleRows.add(List.of("rule", "rejected"));
-                mostFirst(driftByRule).forEach(e -> ruleRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
-                List<List<String>> sourceRows = new ArrayList<>();
-                sourceRows.add(List.of("source", "rejected"));
-                mostFirst(driftBySource).forEach(e -> sourceRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
-                text.append(aligned(ruleRows)).append('\n').append(aligned(sourceRows));
+                text.append("\nschema drift: ").append(count(rejectedRecords, "rejected record")).append(" (")
+                        .append(count(rejected.size(), "event")).append(")\n")
+                        .append(aligned(List.of("rule", "rejected"), countRows(driftByRule))).append('\n')
+                        .append(aligned(List.of("source", "rejected"), countRows(driftBySource)));
             }
             if (senderRejectedRecords > 0) {
-                text.append("\nrefused by the sender rule (not schema drift): ").append(senderRejectedRecords).append(" record")
-                        .append(senderRejectedRecords == 1 ? "" : "s").append(" (").append(senderRejected.size())
-                        .append(senderRejected.size() == 1 ? " event" : " events").append(")\n");
-                List<List<String>> senderRows = new ArrayList<>();
-                senderRows.add(List.of("sender", "refused"));
-                mostFirst(senderRejectedBySender).forEach(e -> senderRows.add(List.of(e.getKey(), String.valueOf(e.getValue()))));
-                text.append(aligned(senderRows));
+                text.append("\nrefused by the sender rule (not schema drift): ").append(count(senderRejectedRecords, "record")).append(" (")
+                        .append(count(senderRejected.size(), "event")).append(")\n")
+                        .append(aligned(List.of("sender", "refused"), countRows(senderRejectedBySender)));
             }
             if (cronCaught > 0) {
-                text.append("\ncron-caught: ").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
-                        .append(" the cron paths caught that no event had handled\n");
+                text.append("\ncron-caught: ").append(count(cronCaught, "item")).append(" the cron paths caught that no event had handled\n");
             }
             if (!undeliverable.isEmpty()) {
-                text.append("\nundeliverable: ").append(undeliverable.size()).append(undeliverable.size() == 1 ? " event" : " events")
-                        .append(" reconcile sent again ").append(MAX_RECONCILED).append(" times that no router received\n");
-                List<List<String>> undeliverableRows = new ArrayList<>();
-                undeliverableRows.add(List.of("event type", "event id", "replays", "last replayed"));
-                undeliverable.forEach((id, u) -> undeliverableRows.add(u.row(id)));
-                text.append(aligned(undeliverableRows));
+                text.append("\nundeliverable: ").append(count(undeliverable.size(), "event")).append(" reconcile sent again ")
+                        .append(MAX_RECONCILED).append(" times that no router received\n")
+                        .append(aligned(List.of("event type", "event id", "replays", "last replayed"), undeliverableRows()));
             }
             if (!traces.isEmpty()) {
-                List<List<String>> traceRows = new ArrayList<>();
-                traceRows.add(List.of("trace", "events", "first", "last", "span ms"));
-                traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> traceRows.add(t.row()));
-                text.append('\n').append(aligned(traceRows));
+                text.append('\n').append(aligned(List.of("trace", "events", "first", "last", "span ms"), traceRows()));
                 if (traces.size() > Stats.TRACE_ROWS) {
                     text.append("...and ").append(traces.size() - Stats.TRACE_ROWS).append(" more traces (see --json)\n");
                 }
@@ -1728,9 +1657,17 @@ class events implements Callable<Integer> {
             return text.toString();
         }
 
+        private static List<String> columns(String first, List<String> statuses, String... rest) {
+            List<String> header = new ArrayList<>(List.of(first));
+            header.addAll(statuses);
+            header.addAll(List.of(rest));
+            return header;
+        }
+
         /** Columns padded to their widest cell; numbers to the right. Every cell is shown safely: a value may start the line. */
-        private static String aligned(List<List<String>> unsafe) {
-            List<List<String>> rows = unsafe.stream().map(row -> row.stream().map(Actions::safe).toList()).toList();
+        static String aligned(List<String> header, List<List<String>> unsafe) {
+            List<List<String>> rows = Stream.concat(Stream.of(header), unsafe.stream()).map(row -> row.stream().map(Actions::safe).toList())
+                    .toList();
             int[] widths = new int[rows.get(0).size()];
             rows.forEach(row -> {
                 for (int i = 0; i < row.size(); i++) {
@@ -1753,80 +1690,77 @@ class events implements Callable<Integer> {
         /** Events per day as a Mermaid bar chart (xychart-beta), which GitHub renders in a job summary. */
         String mermaid() {
             List<java.time.LocalDate> days = days();
-            boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
             List<Integer> counts = days.stream().map(d -> eventsByDay.getOrDefault(d, Set.of()).size()).toList();
-            int max = counts.stream().mapToInt(Integer::intValue).max().orElse(0);
-            return "xychart-beta\n  title \"Events per day\"\n  x-axis [" + days.stream()
+            return xychart("Events per day", days, "Events", Math.max(counts.stream().mapToInt(Integer::intValue).max().orElse(0), 1),
+                    counts.stream().map(String::valueOf).toList());
+        }
+
+        /** A Mermaid bar chart (xychart-beta) of a value per day; the days without their year when all are of one year. */
+        private static String xychart(String title, List<java.time.LocalDate> days, String axis, long max, List<String> bars) {
+            boolean oneYear = days.stream().map(java.time.LocalDate::getYear).distinct().count() == 1;
+            return "xychart-beta\n  title \"" + title + "\"\n  x-axis [" + days.stream()
                     .map(d -> "\"" + (oneYear ? d.toString().substring(5) : d.toString()) + "\"").collect(Collectors.joining(", "))
-                    + "]\n  y-axis \"Events\" 0 --> " + Math.max(max, 1) + "\n  bar [" + counts.stream().map(String::valueOf)
-                    .collect(Collectors.joining(", ")) + "]\n";
+                    + "]\n  y-axis \"" + axis + "\" 0 --> " + max + "\n  bar [" + String.join(", ", bars) + "]\n";
         }
 
         String markdown() {
             List<String> statuses = statusList();
-            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(Actions.cell(heading())).append(".\n\n");
-            md.append("| Event type | ").append(String.join(" | ", statuses)).append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
+            StringBuilder md = new StringBuilder("### Event log statistics\n\n").append(Actions.cell(heading())).append(".\n\n")
+                    .append("| Event type | ").append(String.join(" | ", statuses))
+                    .append(" | Total | Routed median ms | Routed p95 ms |\n|---|")
                     .append("--:|".repeat(statuses.size() + 3)).append('\n');
-            byType.forEach((type, tally) -> md.append(markdownRow(Actions.code(type), tally.row(type, statuses))));
-            md.append(markdownRow("**all**", all.row("all", statuses)));
-            md.append("\nLatency: `received_at` minus `timestamp`, over routed records only.\n");
+            byType.forEach((type, tally) -> md.append(markdownRow(tally.row(type, statuses), 0, 1)));
+            List<String> allRow = all.row("all", statuses);
+            md.append("| **all** ").append(markdownRow(allRow.subList(1, allRow.size()), 0, 0))
+                    .append("\nLatency: `received_at` minus `timestamp`, over routed records only.\n");
             if (!byDay.isEmpty()) {
                 md.append("\n#### Events per day\n\n```mermaid\n").append(mermaid()).append("```\n");
             }
             if (dayTable && !byDay.isEmpty()) {
                 md.append("\n| Day | ").append(String.join(" | ", statuses)).append(" | Total | Events |\n|---|")
-                        .append("--:|".repeat(statuses.size() + 2)).append('\n');
-                dayRows().forEach(row -> md.append(markdownRow(row)));
+                        .append("--:|".repeat(statuses.size() + 2)).append('\n').append(markdownRows(dayRows(), 0, 0));
             }
             if (!dispatchMs.isEmpty()) {
                 md.append("\n#### Time to dispatch\n\nFrom the event's `timestamp` to each target's `dispatched_at`.\n\n"
-                        + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n");
-                dispatchRows().forEach(row -> md.append(markdownRow(Actions.code(row.get(0)), row)));
+                        + "| Event type | Targets | Median ms | p95 ms |\n|---|--:|--:|--:|\n").append(markdownRows(dispatchRows(), 0, 1));
             }
             if (!outcomes.isEmpty()) {
                 md.append("\n#### Time to outcome\n\nFrom the event's `timestamp` to the outcome's `acted_at` (the first of each event); "
                         + "`rfc.pr.ready` to `merge-attempted` is the RFC's time from readiness to merge attempt."
                         + (untimedOutcomes() > 0 ? " Untimed: no record of the event read gives its timestamp." : "")
-                        + "\n\n| Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|--:|--:|--:|--:|--:|\n");
-                outcomeRows(outcomes).forEach(row -> md.append(markdownRow(Actions.code(row.get(0)) + " | " + Actions.code(row.get(1)),
-                        row.subList(1, row.size()))));
-                md.append(outcomeCharts());
+                        + "\n\n| Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|--:|--:|--:|--:|--:|\n")
+                        .append(markdownRows(outcomeRows(outcomes), 0, 2)).append(outcomeCharts());
                 if (dayTable) {
-                    md.append("\n| Day | Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n|---|---|---|--:|--:|--:|--:|--:|\n");
-                    outcomesByDay.forEach((day, of) -> outcomeRows(of).forEach(row -> md.append(markdownRow(day + " | "
-                            + Actions.code(row.get(0)) + " | " + Actions.code(row.get(1)), row.subList(1, row.size())))));
+                    md.append("\n| Day | Event type | Outcome | Count | Mean ms | Median ms | p95 ms | Untimed |\n")
+                            .append("|---|---|---|--:|--:|--:|--:|--:|\n").append(markdownRows(outcomeDayRows(), 1, 3));
                 }
             }
             md.append("\n#### Schema drift\n\n");
             if (rejectedRecords == 0) {
                 md.append(":white_check_mark: No event rejected by a schema rule.\n");
             } else {
-                md.append(":x: ").append(rejectedRecords).append(" rejected record").append(rejectedRecords == 1 ? "" : "s").append(" (")
-                        .append(rejected.size()).append(rejected.size() == 1 ? " event" : " events").append(").\n\n| Rule | Rejected |\n|---|--:|\n");
-                mostFirst(driftByRule).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
-                md.append("\n| Source | Rejected |\n|---|--:|\n");
-                mostFirst(driftBySource).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
+                md.append(":x: ").append(count(rejectedRecords, "rejected record")).append(" (").append(count(rejected.size(), "event"))
+                        .append(").\n\n| Rule | Rejected |\n|---|--:|\n").append(markdownRows(countRows(driftByRule), 0, 1))
+                        .append("\n| Source | Rejected |\n|---|--:|\n").append(markdownRows(countRows(driftBySource), 0, 1));
             }
             if (senderRejectedRecords > 0) {
-                md.append("\nRefused by the sender rule, which is not schema drift: ").append(senderRejectedRecords).append(" record")
-                        .append(senderRejectedRecords == 1 ? "" : "s").append(" (").append(senderRejected.size())
-                        .append(senderRejected.size() == 1 ? " event" : " events").append(").\n\n| Sender | Refused |\n|---|--:|\n");
-                mostFirst(senderRejectedBySender).forEach(e -> md.append(markdownRow(Actions.code(e.getKey()), List.of("", String.valueOf(e.getValue())))));
+                md.append("\nRefused by the sender rule, which is not schema drift: ").append(count(senderRejectedRecords, "record"))
+                        .append(" (").append(count(senderRejected.size(), "event")).append(").\n\n| Sender | Refused |\n|---|--:|\n")
+                        .append(markdownRows(countRows(senderRejectedBySender), 0, 1));
             }
             if (cronCaught > 0) {
-                md.append("\n#### Cron-caught\n\n").append(cronCaught).append(cronCaught == 1 ? " item" : " items")
+                md.append("\n#### Cron-caught\n\n").append(count(cronCaught, "item"))
                         .append(" the cron paths caught that no event had handled.\n");
             }
             if (!undeliverable.isEmpty()) {
-                md.append("\n#### Undeliverable\n\n:x: ").append(undeliverable.size()).append(undeliverable.size() == 1 ? " event" : " events")
-                        .append(" reconcile sent again ").append(MAX_RECONCILED).append(" times that no router received.\n\n")
-                        .append("| Event type | Event id | Replays | Last replayed |\n|---|---|--:|---|\n");
-                undeliverable.forEach((id, u) -> md.append("| ").append(Actions.code(u.eventType())).append(" ")
-                        .append(markdownRow(Actions.code(id), u.row(id).subList(1, 4))));
+                md.append("\n#### Undeliverable\n\n:x: ").append(count(undeliverable.size(), "event")).append(" reconcile sent again ")
+                        .append(MAX_RECONCILED).append(" times that no router received.\n\n")
+                        .append("| Event type | Event id | Replays | Last replayed |\n|---|---|--:|---|\n")
+                        .append(markdownRows(undeliverableRows(), 0, 2));
             }
             if (!traces.isEmpty()) {
-                md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n");
-                traces.stream().limit(Stats.TRACE_ROWS).forEach(t -> md.append(markdownRow(t.row())));
+                md.append("\n#### Traces, slowest first\n\n| Trace | Events | First | Last | Span ms |\n|---|--:|---|---|--:|\n")
+                        .append(markdownRows(traceRows(), 0, 0));
                 if (traces.size() > Stats.TRACE_ROWS) {
                     md.append("\n…and ").append(traces.size() - Stats.TRACE_ROWS).append(" more traces.\n");
                 }
@@ -1834,27 +1768,40 @@ class events implements Callable<Integer> {
             return md.toString();
         }
 
-        /** A table row of values, each escaped (Actions.cell). */
-        private static String markdownRow(List<String> cells) {
-            return "| " + cells.stream().map(Actions::cell).collect(Collectors.joining(" | ")) + " |\n";
+        /** Table rows in Markdown: the cells of the columns from codeFrom to codeTo (exclusive) as code spans, the others escaped. */
+        private static String markdownRows(List<List<String>> rows, int codeFrom, int codeTo) {
+            return rows.stream().map(row -> markdownRow(row, codeFrom, codeTo)).collect(Collectors.joining());
         }
 
-        /** A row whose first cells are Markdown already (code spans, **all**) in place of row's first value; the rest escaped. */
-        private static String markdownRow(String first, List<String> row) {
-            return "| " + first + " " + markdownRow(row.subList(1, row.size()));
+        private static String markdownRow(List<String> row, int codeFrom, int codeTo) {
+            return "| " + java.util.stream.IntStream.range(0, row.size()).mapToObj(i -> i >= codeFrom && i < codeTo ? Actions.code(row.get(i))
+                    : Actions.cell(row.get(i))).collect(Collectors.joining(" | ")) + " |\n";
+        }
+
+        private static String count(int n, String noun) {
+            return n + " " + noun + (n == 1 ? "" : "s");
+        }
+
+        /** A count per key (a rule, a source, a sender), the most first. */
+        private static List<List<String>> countRows(Map<String, Integer> counts) {
+            return mostFirst(counts).stream().map(e -> List.of(e.getKey(), String.valueOf(e.getValue()))).toList();
+        }
+
+        private List<List<String>> undeliverableRows() {
+            return undeliverable.entrySet().stream().map(e -> e.getValue().row(e.getKey())).toList();
+        }
+
+        /** The slowest traces, at most TRACE_ROWS of them (--json has them all). */
+        private List<List<String>> traceRows() {
+            return traces.stream().limit(Stats.TRACE_ROWS).map(TraceSpan::row).toList();
         }
 
         ObjectNode json() {
             List<String> statuses = statusList();
-            ObjectNode report = JSON.createObjectNode();
-            report.put("records", records);
-            report.put("records_read", read);
-            report.put("logs", logs.logs());
-            report.put("skipped_lines", skipped);
-            ObjectNode windowJson = report.putObject("window");
-            windowJson.put("since", window.since() == null ? null : TIMESTAMP.format(window.since()));
-            windowJson.put("until", window.until() == null ? null : TIMESTAMP.format(window.until()));
-            windowJson.put("now", TIMESTAMP.format(window.now()));
+            ObjectNode report = JSON.createObjectNode().put("records", records).put("records_read", read).put("logs", logs.logs())
+                    .put("skipped_lines", skipped);
+            report.putObject("window").put("since", window.since() == null ? null : TIMESTAMP.format(window.since()))
+                    .put("until", window.until() == null ? null : TIMESTAMP.format(window.until())).put("now", TIMESTAMP.format(window.now()));
             report.put("filters", filters.isEmpty() ? null : filters);
             if (logs.history() != null) {
                 report.putObject("history").put("repository", logs.history().repository()).put("days", logs.history().days())
@@ -1886,24 +1833,17 @@ class events implements Callable<Integer> {
             ArrayNode outcomeList = report.putArray("outcomes");
             outcomes.forEach((key, o) -> outcomeList.add(o.json(key)));
             ArrayNode outcomeDays = report.putArray("outcomes_by_day");
-            outcomesByDay.forEach((day, of) -> of.forEach((key, o) -> {
-                ObjectNode row = outcomeDays.addObject().put("day", day.toString());
-                row.setAll(o.json(key));
-            }));
+            outcomesByDay.forEach((day, of) -> of.forEach((key, o) -> outcomeDays.addObject().put("day", day.toString())
+                    .setAll(o.json(key))));
             ArrayNode dispatch = report.putArray("dispatch_ms");
             dispatchMs.forEach((type, times) -> dispatch.addObject().put("event_type", type).put("targets", times.size())
                     .put("median", percentile(times, 50)).put("p95", percentile(times, 95)));
-            ObjectNode lost = report.putObject("undeliverable").put("total", undeliverable.size());
-            ArrayNode lostEvents = lost.putArray("events");
+            ArrayNode lostEvents = report.putObject("undeliverable").put("total", undeliverable.size()).putArray("events");
             undeliverable.forEach((id, u) -> lostEvents.addObject().put("event_id", id).put("event_type", u.eventType())
                     .put("resent", u.resent()).put("last_resent_at", u.last() == null ? null : TIMESTAMP.format(u.last())));
-            ObjectNode cron = report.putObject("cron_caught").put("total", cronCaught);
-            ObjectNode cronByDay = cron.putObject("by_day");
-            byDay.forEach((day, counts) -> {
-                if (counts.containsKey("cron-caught")) {
-                    cronByDay.put(day.toString(), counts.get("cron-caught"));
-                }
-            });
+            ObjectNode cronByDay = report.putObject("cron_caught").put("total", cronCaught).putObject("by_day");
+            byDay.entrySet().stream().filter(day -> day.getValue().containsKey("cron-caught"))
+                    .forEach(day -> cronByDay.put(day.getKey().toString(), day.getValue().get("cron-caught")));
             ArrayNode traceList = report.putArray("traces");
             traces.forEach(t -> traceList.addObject().put("trace_id", t.traceId()).put("events", t.events())
                     .put("first", TIMESTAMP.format(t.first())).put("last", TIMESTAMP.format(t.last())).put("span_ms", t.spanMs()));
@@ -1944,7 +1884,6 @@ class events implements Callable<Integer> {
         }
     }
 
-    /** An event type and an outcome of it, ordered by both. */
     record OutcomeKey(String eventType, String outcome) implements Comparable<OutcomeKey> {
         /** The RFC's "time from PR readiness to merge attempt". */
         static final OutcomeKey READINESS_TO_MERGE = new OutcomeKey("rfc.pr.ready", "merge-attempted");
@@ -1968,10 +1907,6 @@ class events implements Callable<Integer> {
             }
         }
 
-        int count() {
-            return times.size();
-        }
-
         Long mean() {
             return times.isEmpty() ? null : Math.round(times.stream().mapToLong(Long::longValue).average().orElse(0));
         }
@@ -1981,7 +1916,7 @@ class events implements Callable<Integer> {
         }
 
         ObjectNode json(OutcomeKey key) {
-            return JSON.createObjectNode().put("event_type", key.eventType()).put("outcome", key.outcome()).put("count", count())
+            return JSON.createObjectNode().put("event_type", key.eventType()).put("outcome", key.outcome()).put("count", times.size())
                     .put("mean_ms", mean()).put("median_ms", percentile(50)).put("p95_ms", percentile(95)).put("untimed", untimed);
         }
     }
@@ -2014,8 +1949,7 @@ class events implements Callable<Integer> {
         }
 
         ObjectNode json(List<String> statuses) {
-            ObjectNode json = JSON.createObjectNode();
-            json.put("total", total());
+            ObjectNode json = JSON.createObjectNode().put("total", total());
             ObjectNode byStatus = json.putObject("counts");
             statuses.forEach(s -> byStatus.put(s, counts.getOrDefault(s, 0)));
             json.putObject("latency_ms").put("count", latencies.size()).put("median", percentile(50)).put("p95", percentile(95));
@@ -2040,17 +1974,8 @@ class events implements Callable<Integer> {
         }
 
         private static Instant instant(JsonNode record, String pointer, String fallback) {
-            for (String p : List.of(pointer, fallback)) {
-                try {
-                    String value = text(record, p);
-                    if (value != null) {
-                        return Instant.parse(value);
-                    }
-                } catch (DateTimeParseException e) {
-                    // try the other field
-                }
-            }
-            return null;
+            Instant time = parseInstant(text(record, pointer));
+            return time != null ? time : parseInstant(text(record, fallback));
         }
 
         long spanMs() {
@@ -2143,15 +2068,10 @@ class events implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             GitHub github = dryRun ? null : parent.github(retries.maxAttempts, retries.budget());
             Instant actedAt = dryRun ? Instant.now() : gitHubClock(github);
-            ObjectNode record = JSON.createObjectNode();
-            record.put("status", "acted");
-            record.put("outcome", outcome);
-            record.put("event_id", eventId);
-            record.put("event_type", type);
-            record.put("acted_at", TIMESTAMP.format(actedAt));
-            record.put("run_id", parent.env.get("GITHUB_RUN_ID"));
-            record.put("run_attempt", parent.env.get("GITHUB_RUN_ATTEMPT"));
-            record.put("source", blankToNull(parent.env.get("GITHUB_WORKFLOW")));
+            String workflow = parent.env.getOrDefault("GITHUB_WORKFLOW", "");
+            ObjectNode record = JSON.createObjectNode().put("status", "acted").put("outcome", outcome).put("event_id", eventId)
+                    .put("event_type", type).put("acted_at", TIMESTAMP.format(actedAt)).put("run_id", parent.env.get("GITHUB_RUN_ID"))
+                    .put("run_attempt", parent.env.get("GITHUB_RUN_ATTEMPT")).put("source", workflow.isBlank() ? null : workflow);
             record.set("detail", detail);
             PrintWriter out = spec.commandLine().getOut();
             out.println(JSON.writeValueAsString(record));
@@ -2222,10 +2142,6 @@ class events implements Callable<Integer> {
             }
             // GitHub Enterprise Server without rate limits answers 404 ("Rate limiting is not enabled."): its Date is as good.
             return answer.date().orElseGet(Instant::now);
-        }
-
-        private static String blankToNull(String value) {
-            return value == null || value.isBlank() ? null : value;
         }
     }
 
@@ -2320,6 +2236,8 @@ class events implements Callable<Integer> {
             final Window window;
             final List<Measured> measured = new ArrayList<>();
             final Map<Integer, String> excluded = new LinkedHashMap<>();
+            /** The merged pull requests of the window that are to be measured (at most --max-prs). */
+            final List<JsonNode> pulls = new ArrayList<>();
             int merged;
             boolean truncated;
 
@@ -2340,6 +2258,9 @@ class events implements Callable<Integer> {
             }
         }
 
+        /** The requests for the checks of the merged pull requests (retries aside). */
+        private int checkRequests;
+
         @Override
         public Integer call() throws IOException, InterruptedException {
             retries.check(spec);
@@ -2356,10 +2277,7 @@ class events implements Callable<Integer> {
             Span compare = compareSince == null ? null
                     : new Span(When.parse(compareSince, "--compare-since", spec), When.parse(compareUntil, "--compare-until", spec));
             // Checked before any request where this machine's clock decides as well as GitHub's would; again once GitHub's is known.
-            checkOrder(main.resolve(Instant.now()), "--since", "--until");
-            if (compare != null) {
-                checkOrder(compare.resolve(Instant.now()), "--compare-since", "--compare-until");
-            }
+            windows(main, compare, Instant.now());
             GitHub github = parent.github(retries.maxAttempts, retries.budget());
             String branch = base;
             Instant now = null;
@@ -2370,19 +2288,26 @@ class events implements Callable<Integer> {
             }
             List<Result> results = new ArrayList<>();
             int listPages = list(github, branch, now, main, compare, results);
-            int perPr = 0;
             for (Result result : results) {
-                perPr += measure(github, result);
+                measure(github, result);
             }
-            report(github, branch, results, listPages, perPr);
+            report(github, branch, results, listPages, checkRequests);
             return CommandLine.ExitCode.OK;
         }
 
-        private void checkOrder(Window window, String sinceOption, String untilOption) {
-            if (window.until() != null && !window.until().isAfter(window.since())) {
-                throw new CommandLine.ParameterException(spec.commandLine(), untilOption + " (" + TIMESTAMP.format(window.until())
-                        + ") must be after " + sinceOption + " (" + TIMESTAMP.format(window.since()) + "): the window ends before it starts");
+        /** The windows resolved against a clock, the compared one second; one whose end is not after its start is exit 2. */
+        private List<Result> windows(Span main, Span compare, Instant clock) {
+            List<Result> results = new ArrayList<>();
+            for (Span span : compare == null ? List.of(main) : List.of(main, compare)) {
+                Window window = span.resolve(clock);
+                String option = span == main ? "--" : "--compare-";
+                if (window.until() != null && !window.until().isAfter(window.since())) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), option + "until (" + TIMESTAMP.format(window.until())
+                            + ") must be after " + option + "since (" + TIMESTAMP.format(window.since()) + "): the window ends before it starts");
+                }
+                results.add(new Result(window));
             }
+            return results;
         }
 
         /**
@@ -2399,15 +2324,7 @@ class events implements Callable<Integer> {
                         + "&sort=updated&direction=desc&per_page=100&page=" + page), null, "list pull requests", "pull-requests: read");
                 pages++;
                 if (results.isEmpty()) {
-                    Instant clock = now != null ? now : answer.date().orElse(Instant.now());
-                    results.add(new Result(main.resolve(clock)));
-                    if (compare != null) {
-                        results.add(new Result(compare.resolve(clock)));
-                    }
-                    checkOrder(results.get(0).window, "--since", "--until");
-                    if (compare != null) {
-                        checkOrder(results.get(1).window, "--compare-since", "--compare-until");
-                    }
+                    results.addAll(windows(main, compare, now != null ? now : answer.date().orElse(Instant.now())));
                     earliest = results.stream().map(r -> r.window.since()).min(Comparator.naturalOrder()).orElseThrow();
                 }
                 boolean older = false;
@@ -2424,7 +2341,7 @@ class events implements Callable<Integer> {
                                 result.truncated = true;
                             } else {
                                 result.merged++;
-                                pendingHeads.computeIfAbsent(result, r -> new ArrayList<>()).add(pull);
+                                result.pulls.add(pull);
                             }
                         }
                     }
@@ -2436,62 +2353,42 @@ class events implements Callable<Integer> {
             }
         }
 
-        private final Map<Result, List<JsonNode>> pendingHeads = new HashMap<>();
-
-        /** Each merged pull request of the window measured, or excluded with the reason. Returns the requests it took. */
-        private int measure(GitHub github, Result result) throws IOException, InterruptedException {
-            int requests = 0;
-            for (JsonNode pull : pendingHeads.getOrDefault(result, List.of())) {
+        /** Each merged pull request of the window measured, or excluded with the reason. */
+        private void measure(GitHub github, Result result) throws IOException, InterruptedException {
+            for (JsonNode pull : result.pulls) {
                 int number = pull.path("number").asInt();
                 String sha = text(pull, "/head/sha");
                 Instant mergedAt = parseInstant(text(pull, "/merged_at"));
                 List<String> problems = new ArrayList<>();
                 Instant readyAt = null;
-                int checks = 0;
-                // Check runs: the latest of each name (filter=latest, GitHub's default), as many pages as total_count says.
-                for (int page = 1, seen = 0; ; page++) {
-                    JsonNode runs = github.call("GET", github.repoPath("/commits/" + sha + "/check-runs?filter=latest&per_page=100&page=" + page),
-                            null, "list the check runs of #" + number + "'s head", "checks: read").json();
-                    requests++;
-                    for (JsonNode run : runs.path("check_runs")) {
-                        seen++;
-                        checks++;
-                        String name = String.valueOf(text(run, "/name"));
-                        String status = String.valueOf(text(run, "/status"));
-                        String conclusion = text(run, "/conclusion");
-                        if (!status.equals("completed")) {
-                            problems.add("check run '" + name + "' is " + status);
-                        } else if (!PASSING.contains(String.valueOf(conclusion))) {
-                            problems.add("a failed check: check run '" + name + "' concluded " + conclusion);
-                        } else {
-                            readyAt = latest(readyAt, parseInstant(text(run, "/completed_at")));
-                        }
-                    }
-                    if (seen >= runs.path("total_count").asInt() || runs.path("check_runs").isEmpty()) {
-                        break;
+                // Check runs: the latest of each name (filter=latest, GitHub's default).
+                List<JsonNode> runs = pages(github, "/commits/" + sha + "/check-runs?filter=latest&", "check_runs",
+                        "list the check runs of #" + number + "'s head", "checks: read");
+                for (JsonNode run : runs) {
+                    String name = String.valueOf(text(run, "/name"));
+                    String status = String.valueOf(text(run, "/status"));
+                    String conclusion = text(run, "/conclusion");
+                    if (!status.equals("completed")) {
+                        problems.add("check run '" + name + "' is " + status);
+                    } else if (!PASSING.contains(String.valueOf(conclusion))) {
+                        problems.add("a failed check: check run '" + name + "' concluded " + conclusion);
+                    } else {
+                        readyAt = latest(readyAt, parseInstant(text(run, "/completed_at")));
                     }
                 }
                 // Commit statuses: the combined status holds the latest of each context; with none at all its state is pending.
-                for (int page = 1, seen = 0; ; page++) {
-                    JsonNode combined = github.call("GET", github.repoPath("/commits/" + sha + "/status?per_page=100&page=" + page),
-                            null, "read the combined status of #" + number + "'s head", "statuses: read").json();
-                    requests++;
-                    for (JsonNode status : combined.path("statuses")) {
-                        seen++;
-                        checks++;
-                        String context = String.valueOf(text(status, "/context"));
-                        String state = String.valueOf(text(status, "/state"));
-                        switch (state) {
-                            case "success" -> readyAt = latest(readyAt, parseInstant(text(status, "/updated_at")));
-                            case "pending" -> problems.add("status '" + context + "' is pending");
-                            default -> problems.add("a failed check: status '" + context + "' is " + state);
-                        }
-                    }
-                    if (seen >= combined.path("total_count").asInt() || combined.path("statuses").isEmpty()) {
-                        break;
+                List<JsonNode> statuses = pages(github, "/commits/" + sha + "/status?", "statuses",
+                        "read the combined status of #" + number + "'s head", "statuses: read");
+                for (JsonNode status : statuses) {
+                    String context = String.valueOf(text(status, "/context"));
+                    String state = String.valueOf(text(status, "/state"));
+                    switch (state) {
+                        case "success" -> readyAt = latest(readyAt, parseInstant(text(status, "/updated_at")));
+                        case "pending" -> problems.add("status '" + context + "' is pending");
+                        default -> problems.add("a failed check: status '" + context + "' is " + state);
                     }
                 }
-                if (checks == 0) {
+                if (runs.isEmpty() && statuses.isEmpty()) {
                     result.excluded.put(number, "no checks: no check run or commit status on its head " + sha);
                 } else if (!problems.isEmpty()) {
                     result.excluded.put(number, problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
@@ -2503,7 +2400,20 @@ class events implements Callable<Integer> {
                     result.measured.add(new Measured(number, readyAt, mergedAt));
                 }
             }
-            return requests;
+        }
+
+        /** The items (under field) of a list of a head's, page by page, as many pages as its total_count says. */
+        private List<JsonNode> pages(GitHub github, String path, String field, String action, String permission)
+                throws IOException, InterruptedException {
+            List<JsonNode> items = new ArrayList<>();
+            for (int page = 1; ; page++) {
+                JsonNode answer = github.call("GET", github.repoPath(path + "per_page=100&page=" + page), null, action, permission).json();
+                checkRequests++;
+                answer.path(field).forEach(items::add);
+                if (items.size() >= answer.path("total_count").asInt() || answer.path(field).isEmpty()) {
+                    return items;
+                }
+            }
         }
 
         private static Instant latest(Instant a, Instant b) {
@@ -2520,10 +2430,9 @@ class events implements Callable<Integer> {
                 report.put("base", branch);
                 if (compare != null) {
                     report.set("compare", resultJson(compare));
-                    ObjectNode ratio = report.putObject("ratio");
-                    ratio.put("mean", ratio(main.mean(), compare.mean()));
-                    ratio.put("median", ratio(toDouble(main.percentile(50)), toDouble(compare.percentile(50))));
-                    ratio.put("p95", ratio(toDouble(main.percentile(95)), toDouble(compare.percentile(95))));
+                    report.putObject("ratio").put("mean", ratio(main.mean(), compare.mean()))
+                            .put("median", ratio(toDouble(main.percentile(50)), toDouble(compare.percentile(50))))
+                            .put("p95", ratio(toDouble(main.percentile(95)), toDouble(compare.percentile(95))));
                 }
                 report.put("api_requests", github.requests());
                 out.println(report.toPrettyString());
@@ -2548,11 +2457,8 @@ class events implements Callable<Integer> {
             ObjectNode json = JSON.createObjectNode();
             json.putObject("window").put("since", TIMESTAMP.format(result.window.since()))
                     .put("until", TIMESTAMP.format(result.window.until() != null ? result.window.until() : result.window.now()));
-            json.put("merged", result.merged);
-            json.put("measured", result.measured.size());
-            json.put("mean_seconds", result.mean());
-            json.put("median_seconds", result.percentile(50));
-            json.put("p95_seconds", result.percentile(95));
+            json.put("merged", result.merged).put("measured", result.measured.size()).put("mean_seconds", result.mean())
+                    .put("median_seconds", result.percentile(50)).put("p95_seconds", result.percentile(95));
             ArrayNode prs = json.putArray("prs");
             result.measured.forEach(m -> prs.addObject().put("number", m.number()).put("ready_at", TIMESTAMP.format(m.readyAt()))
                     .put("merged_at", TIMESTAMP.format(m.mergedAt())).put("seconds", m.seconds()));
@@ -2573,13 +2479,8 @@ class events implements Callable<Integer> {
 
         private String table(String branch, Result main, Result compare) {
             StringBuilder text = new StringBuilder("merge latency into " + branch + ": from the head's last green check to merged_at\n\n");
-            List<List<String>> rows = new ArrayList<>();
-            rows.add(List.of("window", "merged", "measured", "mean s", "median s", "p95 s"));
-            rows.add(row(main));
-            if (compare != null) {
-                rows.add(row(compare));
-            }
-            text.append(Report.aligned(rows));
+            text.append(Report.aligned(List.of("window", "merged", "measured", "mean s", "median s", "p95 s"),
+                    compare == null ? List.of(row(main)) : List.of(row(main), row(compare))));
             if (compare != null) {
                 Double mean = ratio(main.mean(), compare.mean());
                 Double median = ratio(toDouble(main.percentile(50)), toDouble(compare.percentile(50)));
@@ -2610,9 +2511,10 @@ class events implements Callable<Integer> {
             StringBuilder md = new StringBuilder("### Merge latency\n\nPull requests merged into `").append(Actions.cell(branch))
                     .append("`: from the head's last green check run or status to `merged_at`, from GitHub's data.\n\n")
                     .append("| Window | Merged | Measured | Mean s | Median s | p95 s |\n|---|--:|--:|--:|--:|--:|\n");
-            md.append("| ").append(row(main).stream().map(Actions::cell).collect(Collectors.joining(" | "))).append(" |\n");
+            for (Result result : compare == null ? List.of(main) : List.of(main, compare)) {
+                md.append("| ").append(row(result).stream().map(Actions::cell).collect(Collectors.joining(" | "))).append(" |\n");
+            }
             if (compare != null) {
-                md.append("| ").append(row(compare).stream().map(Actions::cell).collect(Collectors.joining(" | "))).append(" |\n");
                 Double mean = ratio(main.mean(), compare.mean());
                 md.append("\nRatio of the means (first / second): **").append(mean == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f", mean))
                         .append("**; the RFC asks for 0.50 or less.\n");
