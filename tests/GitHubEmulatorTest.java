@@ -1891,6 +1891,24 @@ class GitHubEmulatorTest {
     @Nested
     class Deliveries {
         static final String EXAMPLES = "github/webhooks/payload-examples/api.github.com/";
+        static final String OPENED_EXAMPLE = EXAMPLES + "pull_request/opened.with-organization.payload.json";
+
+        /** An RFC pull request from HEAD into main, by Copilot. */
+        int openPullRequest() throws Exception {
+            branchWithCommit(REPO, HEAD);
+            return gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "Fixes #123", "Copilot");
+        }
+
+        /** The delivered file, named as expected, read: its keys are those of GitHub's own "opened" example. */
+        JsonNode likeGitHubsOpenedExample(Path delivered, String fileName) throws Exception {
+            assertEquals(fileName, delivered.getFileName().toString());
+            JsonNode event = JSON.readTree(delivered.toFile());
+            JsonNode example = resource(OPENED_EXAMPLE);
+            assertSameKeys(example, event, "", "/repository/owner", "/organization", "/sender", "/installation",
+                    "/pull_request/head", "/pull_request/base", "/pull_request/_links", "/pull_request/user");
+            assertHasKeys(example, event, "/pull_request", "/repository");
+            return event;
+        }
 
         @Test
         void issueAssigned() throws Exception {
@@ -1919,15 +1937,9 @@ class GitHubEmulatorTest {
 
         @Test
         void pullRequestOpenedSynchronizedAndClosed() throws Exception {
-            branchWithCommit(REPO, HEAD);
-            int number = gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "Fixes #123", "Copilot");
-            Path opened = gh.deliverPullRequest(REPO, number, "opened");
-            assertEquals("0001-pull_request.json", opened.getFileName().toString());
-            JsonNode event = JSON.readTree(opened.toFile());
-            JsonNode example = resource(EXAMPLES + "pull_request/opened.with-organization.payload.json");
-            assertSameKeys(example, event, "", "/repository/owner", "/organization", "/sender", "/installation",
-                    "/pull_request/head", "/pull_request/base", "/pull_request/_links", "/pull_request/user");
-            assertHasKeys(example, event, "/pull_request", "/pull_request/head/repo", "/repository");
+            int number = openPullRequest();
+            JsonNode event = likeGitHubsOpenedExample(gh.deliverPullRequest(REPO, number, "opened"), "0001-pull_request.json");
+            assertHasKeys(resource(OPENED_EXAMPLE), event, "/pull_request/head/repo");
             assertEquals("opened", event.get("action").asText());
             assertEquals(number, event.get("number").asInt());
             assertEquals(number, event.at("/pull_request/number").asInt());
@@ -2013,15 +2025,8 @@ class GitHubEmulatorTest {
 
         @Test
         void pullRequestTargetCarriesThePullRequestPayload() throws Exception {
-            branchWithCommit(REPO, HEAD);
-            int number = gh.createPullRequest(REPO, HEAD, "main", "RFC-093: part 2", "Fixes #123", "Copilot");
-            Path file = gh.deliverPullRequestTarget(REPO, number, "opened");
-            assertEquals("0001-pull_request_target.json", file.getFileName().toString());
-            JsonNode event = JSON.readTree(file.toFile());
-            JsonNode example = resource(EXAMPLES + "pull_request/opened.with-organization.payload.json");
-            assertSameKeys(example, event, "", "/repository/owner", "/organization", "/sender", "/installation",
-                    "/pull_request/head", "/pull_request/base", "/pull_request/_links", "/pull_request/user");
-            assertHasKeys(example, event, "/pull_request", "/repository");
+            int number = openPullRequest();
+            JsonNode event = likeGitHubsOpenedExample(gh.deliverPullRequestTarget(REPO, number, "opened"), "0001-pull_request_target.json");
             assertEquals(number, event.at("/pull_request/number").asInt());
             assertEquals("Copilot", event.at("/sender/login").asText());
             Answer byAdmin = admin("POST", "/_emulator/deliveries", "{\"event\":\"pull_request_target\",\"repo\":\"" + REPO
