@@ -22,7 +22,7 @@
 //DEPS software.amazon.event.ruler:event-ruler:2.1.0
 //DEPS com.networknt:json-schema-validator:2.0.8
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
+//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -Xlog:cds=off,cds+dynamic=off:stderr
 //CDS
 
 // route.java: the router's last step: matches an event to the routes file and starts the workflows

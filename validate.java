@@ -15,7 +15,7 @@
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
 //DEPS com.networknt:json-schema-validator:2.0.8
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off
+//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -Xlog:cds=off,cds+dynamic=off:stderr
 //CDS
 
 // validate.java: checks events (and the schemas themselves) against the JSON Schemas: the

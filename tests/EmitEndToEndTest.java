@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,6 +39,26 @@ class EmitEndToEndTest {
         assertEquals("event_id=" + eventId + "\n", Files.readString(temp.resolve("output.txt")));
         assertEquals(1, github.journal().size(), "exactly one request: " + github.journal());
         assertEquals(1, github.journal("POST", DISPATCHES).size());
+    }
+
+    @Test
+    void theJvmsOwnWarningsGoToStderrWhereTheyCannotCorruptTheEventId() throws Exception {
+        // HotSpot writes its warnings to stdout unless told otherwise (unified logging's default output):
+        // every script's header sends them to stderr.
+        for (String script : List.of("emit", "validate", "dedupe", "route", "events")) {
+            assertTrue(Files.readAllLines(Scripts.ROOT.resolve(script + ".java")).stream().anyMatch(line -> line.startsWith("//RUNTIME_OPTIONS ")
+                    && line.contains(" -Xlog:disable -Xlog:all=warning:stderr ")), script + ".java: JVM warnings on stderr");
+        }
+        // -XX:+UseLargePages makes the JVM warn on a machine without large pages, on stdout when nothing says otherwise.
+        Process plain = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseLargePages", "-version")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String plainOut = new String(plain.getInputStream().readAllBytes());
+        plain.waitFor();
+        Assumptions.assumeTrue(plainOut.contains("[warning]"), "this machine has large pages: the JVM has no warning to give");
+        Scripts.Result run = Scripts.jbang(temp, Map.of(), null, "-R-XX:+UseLargePages", SCRIPT, "--version");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("emit 0.1.0", run.stdout().strip(), run.toString());
+        assertTrue(run.stderr().contains("[warning][pagesize]"), run.toString());
     }
 
     @Test

@@ -82,7 +82,7 @@ abstract class FastPathFixture {
                 + "//JAVA 17+\n"
                 + "//REPOS local=" + fileRepo.toUri() + "\n"
                 + deps
-                + "//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off,cds+dynamic=off\n"
+                + "//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -Xlog:cds=off,cds+dynamic=off:stderr\n"
                 + "//CDS\n"
                 + "class hello {\n"
                 + "    public static void main(String... args) {\n"
